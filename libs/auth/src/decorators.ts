@@ -1,0 +1,16 @@
+import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import type { Principal } from './scopes';
+
+export const IS_PUBLIC = 'auth:isPublic';
+export const REQUIRED_SCOPES = 'auth:requiredScopes';
+
+/** No bearer token needed (health, docs, the dev token endpoint). */
+export const Public = () => SetMetadata(IS_PUBLIC, true);
+
+/** The caller needs at least one of these scopes (admin scopes always pass). */
+export const RequireScopes = (...scopes: string[]) => SetMetadata(REQUIRED_SCOPES, scopes);
+
+/** The authenticated principal of the request. */
+export const CurrentPrincipal = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): Principal => ctx.switchToHttp().getRequest<{ user: Principal }>().user,
+);

@@ -1,0 +1,104 @@
+import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Res } from '@nestjs/common';
+import { ApiConsumes, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { sign } from 'jsonwebtoken';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { imsxEnvelope } from '@app/common';
+import { AUTH_OPTIONS, AuthOptions, DevIssuerOptions } from '../auth-options';
+import { Public } from '../decorators';
+import { DevSigningKey } from './dev-signing-key';
+import { TokenRequestDto, TokenResponseDto } from './token-request.dto';
+
+type OAuthError = 'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'invalid_scope';
+
+/**
+ * Development OAuth2 issuer (client_credentials only). It signs with the same RS256/JWKS mechanism a real
+ * identity provider uses, so the validation path is identical in every environment.
+ */
+@ApiTags('Auth (development issuer)')
+@Public()
+@Controller()
+export class DevTokenController {
+  private readonly client: DevIssuerOptions;
+
+  constructor(
+    @Inject(AUTH_OPTIONS) private readonly options: AuthOptions,
+    private readonly key: DevSigningKey,
+  ) {
+    this.client = options.devIssuer!;
+  }
+
+  @Post('oauth2/token')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Issue an access token (OAuth2 client_credentials, RFC 6749 §4.4)' })
+  @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
+  @ApiOkResponse({ type: TokenResponseDto })
+  token(
+    @Body() body: TokenRequestDto,
+    @Headers('authorization') authorization: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): TokenResponseDto | void {
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Pragma', 'no-cache');
+    const form = body ?? {};
+    if (form.grant_type !== 'client_credentials') {
+      return this.fail(res, 400, form.grant_type ? 'unsupported_grant_type' : 'invalid_request',
+        'grant_type must be client_credentials');
+    }
+    const creds = this.clientCredentials(authorization, form);
+    if (!creds || !this.matches(creds.id, this.client.clientId) || !this.matches(creds.secret, this.client.clientSecret)) {
+      res.setHeader('WWW-Authenticate', 'Basic realm="oauth2"');
+      return this.fail(res, 401, 'invalid_client', 'Client authentication failed');
+    }
+    const requested = form.scope?.split(' ').filter(Boolean) ?? [...this.client.scopes];
+    const unknown = requested.filter((s) => !this.client.scopes.includes(s));
+    if (unknown.length > 0) {
+      return this.fail(res, 400, 'invalid_scope', `Scope not granted to this client: ${unknown.join(' ')}`);
+    }
+    const scope = requested.join(' ');
+    const accessToken = sign({ scope, client_id: creds.id }, this.key.privateKey, {
+      algorithm: 'RS256',
+      keyid: this.key.kid,
+      issuer: this.options.issuer,
+      audience: this.options.audience,
+      subject: creds.id,
+      expiresIn: this.client.tokenTtlSeconds,
+      notBefore: 0,
+      jwtid: randomUUID(),
+    });
+    return { access_token: accessToken, token_type: 'Bearer', expires_in: this.client.tokenTtlSeconds, scope };
+  }
+
+  @Get('.well-known/jwks.json')
+  @ApiExcludeEndpoint()
+  jwks() {
+    return this.key.jwks();
+  }
+
+  /** HTTP Basic (RFC 6749 §2.3.1: form-urlencoded parts) or form fields. */
+  private clientCredentials(authorization: string | undefined, form: TokenRequestDto) {
+    if (authorization?.startsWith('Basic ')) {
+      const decoded = Buffer.from(authorization.slice(6), 'base64').toString('utf8');
+      const i = decoded.indexOf(':');
+      if (i < 0) return undefined;
+      try {
+        return { id: decodeURIComponent(decoded.slice(0, i)), secret: decodeURIComponent(decoded.slice(i + 1)) };
+      } catch {
+        return undefined;
+      }
+    }
+    if (form.client_id && form.client_secret) return { id: form.client_id, secret: form.client_secret };
+    return undefined;
+  }
+
+  private matches(given: string, expected: string): boolean {
+    const a = Buffer.from(given);
+    const b = Buffer.from(expected);
+    return a.length === b.length && timingSafeEqual(a, b);
+  }
+
+  /** RFC 6749 §5.2 error fields, inside the imsx envelope every error of this service uses. */
+  private fail(res: Response, status: number, error: OAuthError, description: string): void {
+    res.status(status).json({ error, error_description: description, ...imsxEnvelope(status, description) });
+  }
+}

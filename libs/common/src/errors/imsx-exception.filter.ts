@@ -1,0 +1,76 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AppError } from './app-error';
+import { imsxEnvelope } from './imsx-envelope';
+
+const GENERIC_BY_STATUS: Record<number, string> = {
+  400: 'The request is malformed',
+  401: 'Authentication required',
+  403: 'Insufficient scope for this operation',
+  404: 'Resource not found',
+  405: 'Method not allowed',
+  413: 'Request body too large',
+  415: 'Unsupported media type',
+  429: 'Too many requests',
+  500: 'Internal server error',
+};
+
+/**
+ * One filter for every error: domain errors, framework HTTP exceptions (validation, throttling, unknown
+ * routes, body-parser failures) and anything unexpected. The body is always the imsx envelope; unexpected
+ * errors are logged with the request id and answered with a generic 500, never a stack trace.
+ */
+@Catch()
+export class ImsxExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ImsxExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const res = ctx.getResponse<Response>();
+    const req = ctx.getRequest<Request & { id?: unknown }>();
+    if (res.headersSent) return;
+
+    const { status, description, details, headers } = this.describe(exception);
+    if (status >= 500 && !(exception instanceof AppError && exception.kind !== 'internal')) {
+      this.logger.error({ err: this.safeError(exception), requestId: req?.id }, 'Unhandled error');
+    }
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    res.status(status).json(imsxEnvelope(status, description, details));
+  }
+
+  private describe(exception: unknown): {
+    status: number;
+    description: string;
+    details?: Record<string, string>[];
+    headers: Record<string, string>;
+  } {
+    if (exception instanceof AppError) {
+      const headers = { ...(exception.options.headers ?? {}) };
+      if (exception.options.retryAfterSeconds !== undefined) {
+        headers['Retry-After'] = String(Math.max(1, Math.ceil(exception.options.retryAfterSeconds)));
+      }
+      return { status: exception.status, description: exception.message, details: exception.options.details, headers };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const body = exception.getResponse();
+      const message =
+        typeof body === 'object' && body !== null && 'message' in body ? (body as { message: unknown }).message : body;
+      // Framework messages are safe for 4xx (validation, routing, body parsing); 5xx get a generic text.
+      const description =
+        status < 500 && typeof message === 'string' && message.length > 0
+          ? message
+          : (GENERIC_BY_STATUS[status] ?? HttpStatus[status] ?? 'Error');
+      const headers: Record<string, string> = {};
+      if (status === 429) headers['Retry-After'] = headers['Retry-After'] ?? '1';
+      return { status, description, headers };
+    }
+    return { status: 500, description: GENERIC_BY_STATUS[500], headers: {} };
+  }
+
+  /** Log the error class, message and stack only: never request bodies or headers. */
+  private safeError(exception: unknown): Record<string, unknown> {
+    if (exception instanceof Error) return { type: exception.name, message: exception.message, stack: exception.stack };
+    return { type: typeof exception };
+  }
+}

@@ -1,0 +1,40 @@
+import { AppError } from '../errors/app-error';
+
+/**
+ * Transport-level failure talking to a tool: the tool could not be reached, did not answer in time, or
+ * answered with a transient status (5xx / 429). `retryable` marks what the resilience policy may retry.
+ */
+export class VendorTransportError extends Error {
+  constructor(
+    readonly tool: string,
+    readonly reason: 'timeout' | 'unreachable' | 'server_error' | 'throttled' | 'circuit_open' | 'saturated' | 'bad_response',
+    message: string,
+    readonly options: { status?: number; retryAfterMs?: number } = {},
+  ) {
+    super(message);
+    this.name = 'VendorTransportError';
+  }
+
+  get retryable(): boolean {
+    return ['timeout', 'unreachable', 'server_error', 'throttled'].includes(this.reason);
+  }
+
+  /** How the failure reaches our caller: 504 for timeouts, 503 when the tool is unavailable, 502 otherwise. */
+  toAppError(): AppError {
+    const retryAfterSeconds = this.options.retryAfterMs !== undefined ? this.options.retryAfterMs / 1000 : undefined;
+    switch (this.reason) {
+      case 'timeout':
+        return new AppError('vendor_timeout', `${this.tool} did not answer in time`, { cause: this });
+      case 'unreachable':
+      case 'circuit_open':
+      case 'saturated':
+      case 'throttled':
+        return new AppError('vendor_unavailable', `${this.tool} is unavailable: ${this.message}`, {
+          retryAfterSeconds: retryAfterSeconds ?? 5,
+          cause: this,
+        });
+      default:
+        return new AppError('vendor_bad_gateway', `${this.tool} failed: ${this.message}`, { cause: this });
+    }
+  }
+}

@@ -1,0 +1,190 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import axios, { AxiosInstance, AxiosResponse, isAxiosError } from 'axios';
+import {
+  BrokenCircuitError,
+  BulkheadPolicy,
+  BulkheadRejectedError,
+  CircuitBreakerPolicy,
+  CircuitState,
+  ConsecutiveBreaker,
+  DelegateBackoff,
+  ExponentialBackoff,
+  IBackoff,
+  IRetryBackoffContext,
+  bulkhead,
+  circuitBreaker,
+  handleWhen,
+  retry,
+} from 'cockatiel';
+import { VendorTransportError } from './vendor-errors';
+
+export interface VendorHttpOptions {
+  tool: string;
+  baseUrl: string;
+  /** Per-attempt timeout (connect + response). */
+  attemptTimeoutMs: number;
+  /** Budget for one logical call including retries. */
+  totalDeadlineMs: number;
+  /** Attempts for calls marked `retry: true` (auth, reads, adoptable writes). */
+  maxAttempts: number;
+  maxResponseBytes: number;
+  breaker: { consecutiveFailures: number; halfOpenAfterMs: number };
+  bulkhead: { limit: number; queue: number };
+}
+
+export interface VendorRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+  query?: Record<string, string | number | boolean | undefined>;
+  /** Only calls that are safe to repeat are retried. */
+  retry?: boolean;
+}
+
+export interface VendorResponse<T = unknown> {
+  status: number;
+  data: T;
+  headers: Record<string, string>;
+}
+
+const BACKOFF = new ExponentialBackoff({ initialDelay: 100, maxDelay: 2_000 });
+const RETRY_AFTER_CAP_MS = 5_000;
+
+/**
+ * One outbound HTTP client per tool: keep-alive sockets, per-attempt timeout, total deadline, retries with
+ * capped decorrelated-jitter backoff (honouring Retry-After) for safe calls only, a circuit breaker and a
+ * bulkhead. 4xx answers are returned to the caller, which owns the tool's error semantics; transport
+ * failures surface as VendorTransportError.
+ */
+export class VendorHttpClient {
+  private readonly http: AxiosInstance;
+  private readonly breaker: CircuitBreakerPolicy;
+  private readonly bulkhead: BulkheadPolicy;
+
+  constructor(private readonly options: VendorHttpOptions) {
+    this.http = axios.create({
+      baseURL: options.baseUrl.replace(/\/+$/, ''),
+      timeout: options.attemptTimeoutMs,
+      maxRedirects: 0,
+      maxContentLength: options.maxResponseBytes,
+      maxBodyLength: options.maxResponseBytes,
+      validateStatus: () => true,
+      httpAgent: new HttpAgent({ keepAlive: true, maxSockets: options.bulkhead.limit }),
+      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: options.bulkhead.limit }),
+      headers: { Accept: 'application/json' },
+      transitional: { clarifyTimeoutError: true },
+    });
+    this.breaker = circuitBreaker(
+      handleWhen((e) => e instanceof VendorTransportError && e.retryable),
+      {
+        halfOpenAfter: options.breaker.halfOpenAfterMs,
+        breaker: new ConsecutiveBreaker(options.breaker.consecutiveFailures),
+      },
+    );
+    this.bulkhead = bulkhead(options.bulkhead.limit, options.bulkhead.queue);
+  }
+
+  get tool(): string {
+    return this.options.tool;
+  }
+
+  get circuitState(): CircuitState {
+    return this.breaker.state;
+  }
+
+  async request<T = unknown>(req: VendorRequest): Promise<VendorResponse<T>> {
+    const deadline = AbortSignal.timeout(this.options.totalDeadlineMs);
+    const attempts = req.retry ? this.options.maxAttempts : 1;
+    const policy = retry(
+      handleWhen((e) => e instanceof VendorTransportError && e.retryable),
+      { maxAttempts: attempts - 1, backoff: new DelegateBackoff(retryDelay) },
+    );
+    try {
+      return await policy.execute(
+        ({ signal }) => this.bulkhead.execute(() => this.breaker.execute(() => this.once<T>(req, signal))),
+        deadline,
+      );
+    } catch (e) {
+      throw this.normalize(e, deadline);
+    }
+  }
+
+  private async once<T>(req: VendorRequest, signal: AbortSignal): Promise<VendorResponse<T>> {
+    let res: AxiosResponse<T>;
+    try {
+      res = await this.http.request<T>({
+        method: req.method,
+        url: req.path,
+        headers: req.headers,
+        data: req.body,
+        params: req.query,
+        signal,
+      });
+    } catch (e) {
+      throw this.transportError(e);
+    }
+    const headers = Object.fromEntries(
+      Object.entries(res.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(', ') : String(v)]),
+    );
+    if (res.status >= 500 || res.status === 429 || res.status === 408) {
+      throw new VendorTransportError(
+        this.tool,
+        res.status === 429 ? 'throttled' : res.status === 408 ? 'timeout' : 'server_error',
+        `answered HTTP ${res.status}`,
+        { status: res.status, retryAfterMs: parseRetryAfter(headers['retry-after']) },
+      );
+    }
+    if (res.status >= 300 && res.status < 400) {
+      throw new VendorTransportError(this.tool, 'bad_response', `answered a redirect (HTTP ${res.status})`, {
+        status: res.status,
+      });
+    }
+    return { status: res.status, data: res.data, headers };
+  }
+
+  private transportError(e: unknown): VendorTransportError {
+    if (isAxiosError(e)) {
+      if (e.code === 'ETIMEDOUT' || e.code === 'ECONNABORTED' || e.code === 'ERR_CANCELED') {
+        return new VendorTransportError(this.tool, 'timeout', 'timed out');
+      }
+      if (e.code === 'ERR_BAD_RESPONSE' && /maxContentLength/i.test(e.message)) {
+        return new VendorTransportError(this.tool, 'bad_response', 'response too large');
+      }
+      return new VendorTransportError(this.tool, 'unreachable', e.code ?? 'connection failed');
+    }
+    return new VendorTransportError(this.tool, 'unreachable', 'connection failed');
+  }
+
+  private normalize(e: unknown, deadline: AbortSignal): unknown {
+    if (e instanceof BrokenCircuitError) {
+      return new VendorTransportError(this.tool, 'circuit_open', 'circuit open after repeated failures', {
+        retryAfterMs: this.options.breaker.halfOpenAfterMs,
+      });
+    }
+    if (e instanceof BulkheadRejectedError) {
+      return new VendorTransportError(this.tool, 'saturated', 'too many concurrent calls', { retryAfterMs: 1_000 });
+    }
+    if (deadline.aborted && !(e instanceof VendorTransportError && e.reason !== 'timeout')) {
+      return new VendorTransportError(this.tool, 'timeout', 'deadline exceeded');
+    }
+    return e;
+  }
+}
+
+function retryDelay(ctx: IRetryBackoffContext<unknown>, state?: IBackoff<unknown>) {
+  const next = state ? state.next(ctx) : BACKOFF.next();
+  const err = 'error' in ctx.result ? ctx.result.error : undefined;
+  const retryAfter = err instanceof VendorTransportError ? err.options.retryAfterMs : undefined;
+  const delay = retryAfter !== undefined ? Math.min(retryAfter, RETRY_AFTER_CAP_MS) : next.duration;
+  return { delay, state: next };
+}
+
+export function parseRetryAfter(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}

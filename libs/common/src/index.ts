@@ -1,0 +1,6 @@
+export * from './errors/app-error';
+export * from './errors/imsx-envelope';
+export * from './errors/imsx-exception.filter';
+export * from './crypto/credential-cipher';
+export * from './http/vendor-errors';
+export * from './http/vendor-http-client';

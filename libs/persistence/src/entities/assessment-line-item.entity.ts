@@ -1,0 +1,42 @@
+import { Entity, Index, Property } from '@mikro-orm/core';
+import { OneRosterBase, SourcedRef } from './one-roster-base.entity';
+
+/** A gradebook column. One top-level line item per lesson; per-question line items hang below it. */
+@Entity({ tableName: 'assessment_line_items' })
+@Index({
+  name: 'assessment_line_items_lesson_unique',
+  expression:
+    'create unique index "assessment_line_items_lesson_unique" on "assessment_line_items" ("component_resource_sourced_id") where "parent_sourced_id" is null',
+})
+export class AssessmentLineItem extends OneRosterBase {
+  @Property({ type: 'text' })
+  title!: string;
+
+  @Property({ type: 'text', nullable: true })
+  description?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  classSourcedId?: string | null;
+
+  @Index()
+  @Property({ type: 'text', nullable: true })
+  parentSourcedId?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  componentSourcedId?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  componentResourceSourcedId?: string | null;
+
+  @Property({ type: 'jsonb', nullable: true })
+  scoreScale?: SourcedRef | null;
+
+  @Property({ type: 'double precision', nullable: true })
+  resultValueMin?: number | null;
+
+  @Property({ type: 'double precision', nullable: true })
+  resultValueMax?: number | null;
+
+  @Property({ type: 'jsonb', nullable: true })
+  learningObjectiveSet?: unknown[] | null;
+}

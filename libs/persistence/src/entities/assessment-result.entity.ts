@@ -1,0 +1,75 @@
+import { Entity, Enum, Index, Property, Unique } from '@mikro-orm/core';
+import { OneRosterBase, SourcedRef } from './one-roster-base.entity';
+
+export type ScoreStatus = 'exempt' | 'fully graded' | 'not submitted' | 'partially graded' | 'submitted';
+
+/**
+ * Where an external assignment stands on this row. `unassigned` rows can be claimed; `assigning` rows are
+ * leased by one request until `leaseUntil`; `assigned` rows hold the tool's ids (ARCHITECTURE.md §5).
+ */
+export type AssignmentState = 'unassigned' | 'assigning' | 'assigned';
+
+/** One student's result on a line item, one row per attempt. */
+@Entity({ tableName: 'assessment_results' })
+@Unique({ name: 'assessment_results_attempt_unique', properties: ['lineItemSourcedId', 'studentSourcedId', 'attempt'] })
+@Index({ properties: ['studentSourcedId'] })
+export class AssessmentResult extends OneRosterBase {
+  @Property({ type: 'text' })
+  lineItemSourcedId!: string;
+
+  @Property({ type: 'text' })
+  studentSourcedId!: string;
+
+  /** Mirrored into metadata.attempt for OneRoster readers. */
+  @Property({ type: 'integer', default: 1 })
+  attempt: number = 1;
+
+  @Property({ type: 'double precision', nullable: true })
+  score?: number | null;
+
+  @Property({ type: 'text', nullable: true })
+  textScore?: string | null;
+
+  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
+  scoreDate: Date = new Date();
+
+  @Property({ type: 'jsonb', nullable: true })
+  scoreScale?: SourcedRef | null;
+
+  @Property({ type: 'double precision', nullable: true })
+  scorePercentile?: number | null;
+
+  @Enum({ items: ['exempt', 'fully graded', 'not submitted', 'partially graded', 'submitted'] })
+  scoreStatus: ScoreStatus = 'not submitted';
+
+  @Property({ type: 'text', nullable: true })
+  comment?: string | null;
+
+  @Property({ type: 'jsonb', nullable: true })
+  learningObjectiveSet?: unknown[] | null;
+
+  @Property({ type: 'text', nullable: true })
+  inProgress?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  incomplete?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  late?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  missing?: string | null;
+
+  @Enum({ items: ['unassigned', 'assigning', 'assigned'], default: 'unassigned' })
+  assignmentState: AssignmentState = 'unassigned';
+
+  @Property({ type: 'uuid', nullable: true })
+  leaseToken?: string | null;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  leaseUntil?: Date | null;
+
+  /** AES-256-GCM sealed `{email,password}`; never in metadata, never serialised. */
+  @Property({ type: 'text', nullable: true, hidden: true, lazy: true })
+  credentialsSealed?: string | null;
+}

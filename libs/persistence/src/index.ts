@@ -1,0 +1,4 @@
+export * from './entities';
+export * from './orm-options';
+export * from './persistence.module';
+export * from './embedded-database';

@@ -1,0 +1,5 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261126122045 } from './Migration20261126122045';
+
+/** Every committed migration, in order. Listed explicitly so ts-jest, ts-node and the build resolve the same set. */
+export const MIGRATIONS: MigrationObject[] = [{ name: 'Migration20261126122045', class: Migration20261126122045 }];

@@ -1,0 +1,39 @@
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { DynamicModule, Module } from '@nestjs/common';
+import { ormOptions, PersistenceOptions } from './orm-options';
+
+export interface PersistenceModuleAsyncOptions {
+  imports?: DynamicModule['imports'];
+  inject?: unknown[];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  useFactory: (...args: any[]) => PersistenceOptions | Promise<PersistenceOptions>;
+}
+
+/** MikroORM with our entities and migrations; the caller only says which PostgreSQL to use. */
+@Module({})
+export class PersistenceModule {
+  static forRoot(options: PersistenceOptions): DynamicModule {
+    return {
+      module: PersistenceModule,
+      imports: [MikroOrmModule.forRoot(ormOptions(options))],
+      exports: [MikroOrmModule],
+    };
+  }
+
+  static forRootAsync(options: PersistenceModuleAsyncOptions): DynamicModule {
+    return {
+      module: PersistenceModule,
+      imports: [
+        MikroOrmModule.forRootAsync({
+          imports: options.imports,
+          inject: options.inject as never[],
+          // eslint-disable-next-line @typescript-eslint/no-explicit-any
+          useFactory: async (...args: any[]) => ormOptions(await options.useFactory(...args)),
+          driver: PostgreSqlDriver,
+        }),
+      ],
+      exports: [MikroOrmModule],
+    };
+  }
+}

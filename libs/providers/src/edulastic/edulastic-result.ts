@@ -1,0 +1,31 @@
+import { ExternalResult } from '../external-test-provider';
+import { EduTestActivityResponse } from './edulastic.wire';
+
+/**
+ * One student's result from a test-activity page. Finalized needs a submitted (status 1), GRADED activity
+ * with every question answered; score = Σ question score ÷ question count, as a percentage.
+ */
+export function toExternalResult(activity: EduTestActivityResponse, email: string): ExternalResult {
+  const student = activity.students.find((s) => s.email.toLowerCase() === email.toLowerCase());
+  const test = student ? activity.testActivities.find((a) => a.userId === student._id) : undefined;
+  if (!student || !test) return { submitted: false, graded: false, score: null, questions: [], totalQuestions: 0 };
+  const questions = activity.testQuestionActivities
+    .filter((q) => q.testActivityId === test._id)
+    .map((q) => ({
+      questionId: q.qid,
+      score: q.score,
+      maxScore: q.maxScore,
+      correct: q.correct,
+      skipped: q.skipped,
+    }));
+  const total = questions.length;
+  const earned = questions.reduce((sum, q) => sum + (q.maxScore > 0 ? q.score / q.maxScore : 0), 0);
+  return {
+    submitted: test.status === 1,
+    graded: test.graded === 'GRADED',
+    score: total > 0 ? Math.round((earned / total) * 10_000) / 100 : null,
+    questions,
+    totalQuestions: total,
+    completedAt: test.endDate ? new Date(test.endDate) : undefined,
+  };
+}

@@ -1,0 +1,200 @@
+import { AppError, VendorHttpClient, VendorResponse, VendorTransportError } from '@app/common';
+import { EdulasticAccount } from '../provider-options';
+import {
+  EduAssignResponse,
+  EduEnvelope,
+  EduError,
+  EduGroup,
+  EduLoginResult,
+  EduTestActivityResponse,
+  EduTestAssignment,
+  isObjectId,
+} from './edulastic.wire';
+
+export interface TeacherSession {
+  token: string;
+  teacherId: string;
+  districtId: string;
+  institutionId: string;
+}
+
+type Req = { method: 'GET' | 'POST' | 'PUT'; path: string; body?: unknown; retry: boolean };
+
+/**
+ * Edulastic HTTP client for one teacher (service) account: login token cached and renewed once on a 401,
+ * raw token in `Authorization` (no Bearer), `{result}` envelopes unwrapped, `{message}` errors mapped.
+ */
+export class EdulasticClient {
+  private session?: TeacherSession;
+  private inflight?: Promise<TeacherSession>;
+
+  constructor(
+    private readonly http: VendorHttpClient,
+    private readonly account: EdulasticAccount,
+  ) {}
+
+  async teacher(forceRefresh = false): Promise<TeacherSession> {
+    if (!forceRefresh && this.session) return this.session;
+    this.inflight ??= this.loginTeacher().finally(() => (this.inflight = undefined));
+    return this.inflight;
+  }
+
+  async createClass(body: Record<string, unknown>): Promise<EduGroup> {
+    // Not retried: a repeat would create a second class.
+    const res = await this.authorized<EduEnvelope<EduGroup>>({ method: 'POST', path: '/group', body, retry: false });
+    const group = this.expectOk(res, 'create class').result;
+    if (!isObjectId(group?._id) || typeof group.code !== 'string') throw this.badResponse('class without _id/code');
+    return group;
+  }
+
+  /** Creates the student in the class; an existing user comes back as `{existing: userId}`. */
+  async enrolNewStudent(body: Record<string, unknown>): Promise<{ userId: string; existing: boolean }> {
+    const res = await this.authorized<EduEnvelope<{ userId: string }> | EduError>({
+      method: 'POST',
+      path: '/enrollment/user',
+      body,
+      retry: true,
+    });
+    if (res.status === 409) {
+      const userId = (res.data as EduError).result?.userId;
+      if (!isObjectId(userId)) throw this.badResponse('409 without the existing userId');
+      return { userId, existing: true };
+    }
+    const userId = (this.expectOk(res, 'enrol student') as EduEnvelope<{ userId: string }>).result?.userId;
+    if (!isObjectId(userId)) throw this.badResponse('enrolment without userId');
+    return { userId, existing: false };
+  }
+
+  async addExistingStudentToClass(classCode: string, email: string): Promise<void> {
+    const res = await this.authorized({
+      method: 'POST',
+      path: `/user/${encodeURIComponent(classCode)}/class-students`,
+      body: { userDetails: [email] },
+      retry: true,
+    });
+    this.expectOk(res, 'add student to class');
+  }
+
+  async setPassword(userId: string, password: string): Promise<void> {
+    const res = await this.authorized({ method: 'PUT', path: `/user/${userId}/password`, body: { password }, retry: true });
+    this.expectOk(res, 'set student password');
+  }
+
+  /** Assigns; a 409 (already assigned) is answered by finding that assignment and adopting it. */
+  async assign(body: Record<string, unknown>, testId: string, classId: string, studentId: string) {
+    const res = await this.authorized<EduAssignResponse | EduError>({
+      method: 'POST',
+      path: '/assignments/v2/assign',
+      body,
+      retry: true,
+    });
+    if (res.status === 200) {
+      const created = (res.data as EduAssignResponse)?.assignments?.[0];
+      if (!isObjectId(created?._id)) throw this.badResponse('assign answered without an assignment');
+      return { assignmentId: created._id, adopted: false };
+    }
+    if (res.status === 404) {
+      throw new AppError('unprocessable', `Edulastic rejected the assignment: ${this.message(res)} (testId ${testId})`, {
+        details: [{ field: 'resource.vendorId', value: testId, vendorMessage: this.message(res) }],
+      });
+    }
+    if (res.status === 409) {
+      const existing = await this.findAssignment(testId, classId, studentId);
+      if (existing) return { assignmentId: existing, adopted: true };
+      throw new AppError('vendor_bad_gateway', 'Edulastic reports the assignment exists but does not list it');
+    }
+    throw this.rejection(res, 'assign test');
+  }
+
+  async findAssignment(testId: string, classId: string, studentId: string): Promise<string | undefined> {
+    const res = await this.authorized<EduEnvelope<EduTestAssignment[]>>({
+      method: 'GET',
+      path: `/assignments/test/${encodeURIComponent(testId)}`,
+      retry: true,
+    });
+    const list = this.expectOk(res, 'list assignments').result;
+    if (!Array.isArray(list)) throw this.badResponse('assignment list is not an array');
+    return list.find((a) => a.class?.some((c) => c._id === classId) && (a.students ?? []).includes(studentId))?._id;
+  }
+
+  async testActivity(assignmentId: string, classId: string): Promise<EduTestActivityResponse> {
+    const res = await this.authorized<EduTestActivityResponse>({
+      method: 'POST',
+      path: `/assignments/${assignmentId}/classes/${classId}/test-activity`,
+      body: { page: 1 },
+      retry: true,
+    });
+    const data = this.expectOk(res, 'read test activity');
+    if (!Array.isArray(data?.testActivities) || !Array.isArray(data?.testQuestionActivities) || !Array.isArray(data?.students)) {
+      throw this.badResponse('test activity without its arrays');
+    }
+    return data;
+  }
+
+  /** Proves a student's credentials work (role student). */
+  async verifyStudentLogin(email: string, password: string): Promise<void> {
+    const res = await this.http.request<EduEnvelope<EduLoginResult> | EduError>({
+      method: 'POST',
+      path: '/auth/login',
+      body: { username: email, password },
+      headers: { 'Content-Type': 'application/json' },
+      retry: true,
+    });
+    const result = (res.data as EduEnvelope<EduLoginResult>)?.result;
+    if (res.status !== 200 || result?.role !== 'student') {
+      throw new AppError('vendor_bad_gateway', `Edulastic did not accept the student's new credentials (${this.message(res)})`);
+    }
+  }
+
+  private async loginTeacher(): Promise<TeacherSession> {
+    const res = await this.http.request<EduEnvelope<EduLoginResult> | EduError>({
+      method: 'POST',
+      path: '/auth/login',
+      body: { username: this.account.username, password: this.account.password },
+      headers: { 'Content-Type': 'application/json' },
+      retry: true,
+    });
+    const r = (res.data as EduEnvelope<EduLoginResult>)?.result;
+    if (res.status !== 200 || typeof r?.token !== 'string') {
+      throw new AppError('vendor_bad_gateway', `Edulastic refused our service account: ${this.message(res)}`);
+    }
+    if (!r.districtIds?.[0] || !r.institutionIds?.[0]) throw this.badResponse('teacher without district/institution');
+    this.session = { token: r.token, teacherId: r._id, districtId: r.districtIds[0], institutionId: r.institutionIds[0] };
+    return this.session;
+  }
+
+  private async authorized<T>(req: Req): Promise<VendorResponse<T>> {
+    const send = async (s: TeacherSession) =>
+      this.http.request<T>({ ...req, headers: { Authorization: s.token, 'Content-Type': 'application/json' } });
+    const res = await send(await this.teacher());
+    if (res.status !== 401) return res;
+    this.session = undefined;
+    const retried = await send(await this.teacher(true));
+    if (retried.status === 401) throw new AppError('vendor_bad_gateway', 'Edulastic rejected a fresh login token');
+    return retried;
+  }
+
+  private expectOk<T>(res: VendorResponse<T>, what: string): T {
+    if (res.status === 200 || res.status === 201) return res.data;
+    throw this.rejection(res, what);
+  }
+
+  private rejection(res: VendorResponse<unknown>, what: string): AppError {
+    const message = this.message(res);
+    if (res.status === 400 || res.status === 404 || res.status === 422) {
+      return new AppError('unprocessable', `Edulastic could not ${what}: ${message}`, {
+        details: [{ field: 'toolProvider', value: 'edulastic', vendorMessage: message }],
+      });
+    }
+    return new AppError('vendor_bad_gateway', `Edulastic could not ${what}: HTTP ${res.status} ${message}`);
+  }
+
+  private message(res: VendorResponse<unknown>): string {
+    const m = (res.data as EduError | undefined)?.message;
+    return typeof m === 'string' ? m : `HTTP ${res.status}`;
+  }
+
+  private badResponse(message: string): VendorTransportError {
+    return new VendorTransportError('Edulastic', 'bad_response', message);
+  }
+}

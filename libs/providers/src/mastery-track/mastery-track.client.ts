@@ -1,0 +1,107 @@
+import { decode } from 'jsonwebtoken';
+import { AppError, VendorHttpClient, VendorResponse, VendorTransportError } from '@app/common';
+import { MasteryTrackAccount } from '../provider-options';
+import { isMtAssignment, MtAssignmentSummary, MtAssignRequest, MtAssignResponse, MtAuthorizerResponse, MtError } from './mastery-track.wire';
+
+const REFRESH_MARGIN_MS = 10 * 60_000; // the guide: refresh after 50 of the 60 minutes
+
+interface CachedToken {
+  jwt: string;
+  refreshAt: number;
+}
+
+export interface MtAssignOutcome {
+  assignment: MtAssignmentSummary;
+  adopted: boolean;
+}
+
+/**
+ * MasteryTrack HTTP client for one account: authorizer JWT cached until 10 minutes before expiry (refreshed
+ * once on a 401), assignment with 409 ASSIGNMENT_EXISTS adopted, the tool's error codes mapped to ours.
+ */
+export class MasteryTrackClient {
+  private token?: CachedToken;
+  private inflight?: Promise<string>;
+
+  constructor(
+    private readonly http: VendorHttpClient,
+    private readonly account: MasteryTrackAccount,
+  ) {}
+
+  async assign(body: MtAssignRequest): Promise<MtAssignOutcome> {
+    const res = await this.authorized<MtAssignResponse | MtError>({ method: 'POST', path: '/delivery/assignments/assign', body });
+    if (res.status === 201 || res.status === 200) {
+      const assignment = (res.data as MtAssignResponse)?.data?.assignment;
+      if (!isMtAssignment(assignment)) throw this.badResponse('assign answered without an assignment');
+      return { assignment, adopted: false };
+    }
+    const err = res.data as MtError;
+    if (res.status === 409 && err?.code === 'ASSIGNMENT_EXISTS') {
+      const existing = err.data?.existing_assignment;
+      if (!isMtAssignment(existing)) throw this.badResponse('409 ASSIGNMENT_EXISTS without existing_assignment');
+      return { assignment: existing, adopted: true };
+    }
+    throw this.rejection(res);
+  }
+
+  /** A JWT for this account: cached, refreshed before expiry, one refresh in flight at a time. */
+  async jwt(forceRefresh = false): Promise<string> {
+    if (!forceRefresh && this.token && Date.now() < this.token.refreshAt) return this.token.jwt;
+    this.inflight ??= this.authorize().finally(() => (this.inflight = undefined));
+    return this.inflight;
+  }
+
+  private async authorize(): Promise<string> {
+    const res = await this.http.request<MtAuthorizerResponse | MtError>({
+      method: 'POST',
+      path: '/authorizer',
+      headers: { 'x-api-key': this.account.apiKey, 'Content-Type': 'application/json' },
+      body: { email: this.account.email },
+      retry: true,
+    });
+    const jwt = (res.data as MtAuthorizerResponse)?.jwt;
+    if (res.status !== 200 || typeof jwt !== 'string') {
+      // Our API key or integrator email is wrong: a gateway problem, not the caller's.
+      throw new AppError('vendor_bad_gateway', `MasteryTrack refused our credentials: ${this.reason(res)}`);
+    }
+    const claims = decode(jwt) as { exp?: number } | null;
+    const expiresAt = claims?.exp ? claims.exp * 1000 : Date.now() + 3_600_000;
+    this.token = { jwt, refreshAt: Math.max(Date.now(), expiresAt - REFRESH_MARGIN_MS) };
+    return jwt;
+  }
+
+  private async authorized<T>(req: { method: 'GET' | 'POST'; path: string; body?: unknown }): Promise<VendorResponse<T>> {
+    const send = async (jwt: string) =>
+      this.http.request<T>({
+        ...req,
+        headers: { 'X-Auth-Token': `Bearer ${jwt}`, 'Content-Type': 'application/json' },
+        // Assign is adoptable (a repeat answers 409 with the existing assignment), so it is safe to retry.
+        retry: true,
+      });
+    const res = await send(await this.jwt());
+    if (res.status !== 401) return res;
+    this.token = undefined;
+    const retried = await send(await this.jwt(true));
+    if (retried.status === 401) throw new AppError('vendor_bad_gateway', 'MasteryTrack rejected a fresh token');
+    return retried;
+  }
+
+  private rejection(res: VendorResponse<unknown>): AppError {
+    const reason = this.reason(res);
+    if ([400, 404, 422].includes(res.status)) {
+      return new AppError('unprocessable', `MasteryTrack rejected the assignment: ${reason}`, {
+        details: [{ field: 'toolProvider', value: 'mastery-track', vendorCode: (res.data as MtError)?.code ?? '', vendorMessage: reason }],
+      });
+    }
+    return new AppError('vendor_bad_gateway', `MasteryTrack answered HTTP ${res.status}: ${reason}`);
+  }
+
+  private reason(res: VendorResponse<unknown>): string {
+    const err = res.data as Partial<MtError> | undefined;
+    return [err?.code, err?.error].filter(Boolean).join(' ') || `HTTP ${res.status}`;
+  }
+
+  private badResponse(message: string): VendorTransportError {
+    return new VendorTransportError('MasteryTrack', 'bad_response', message);
+  }
+}

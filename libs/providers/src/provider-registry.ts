@@ -1,0 +1,28 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AppError } from '@app/common';
+import { EXTERNAL_TEST_PROVIDERS, ExternalTestProvider, ToolProviderName } from './external-test-provider';
+
+/** Resolves a tool by its resource.metadata.toolProvider name. */
+@Injectable()
+export class ProviderRegistry {
+  private readonly byName: Map<string, ExternalTestProvider>;
+
+  constructor(@Inject(EXTERNAL_TEST_PROVIDERS) providers: ExternalTestProvider[]) {
+    this.byName = new Map(providers.map((p) => [p.name, p]));
+  }
+
+  get(name: string | undefined): ExternalTestProvider {
+    const provider = name ? this.byName.get(name) : undefined;
+    if (!provider) {
+      throw AppError.unprocessable(
+        `Unsupported toolProvider '${name ?? ''}': expected one of ${[...this.byName.keys()].join(', ')}`,
+        'resource.metadata.toolProvider',
+      );
+    }
+    return provider;
+  }
+
+  names(): ToolProviderName[] {
+    return [...this.byName.keys()] as ToolProviderName[];
+  }
+}

@@ -1,0 +1,26 @@
+import { AppError } from '@app/common';
+import { DEFAULT_ACCOUNT } from './provider-options';
+
+/** Picks the account named by applicationName (absent = default); unknown names are the caller's error. */
+export function resolveAccountName(tool: string, accounts: Record<string, unknown> | undefined, applicationName?: string): string {
+  const name = applicationName ?? DEFAULT_ACCOUNT;
+  if (!accounts || Object.keys(accounts).length === 0) {
+    throw new AppError('vendor_unavailable', `No ${tool} account is configured on this service`, { retryAfterSeconds: 60 });
+  }
+  if (!(name in accounts)) {
+    throw new AppError(
+      'unprocessable',
+      applicationName
+        ? `Unknown applicationName '${applicationName}' for ${tool}`
+        : `No default ${tool} account is configured; pass applicationName`,
+      { details: [{ field: 'applicationName', value: applicationName ?? '' }] },
+    );
+  }
+  return name;
+}
+
+export function accountOf<T>(accounts: Record<string, T> | undefined, name: string): T {
+  const account = accounts?.[name];
+  if (!account) throw new AppError('internal', `Account '${name}' vanished from configuration`);
+  return account;
+}

@@ -1,0 +1,138 @@
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, ValidateIf } from 'class-validator';
+
+const toBool = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? ['true', '1', 'yes', 'on'].includes(value.toLowerCase()) : value;
+const URL_OPTS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
+
+/**
+ * Every environment variable the service reads, with its default. README's configuration table mirrors
+ * this class; `validateEnv` refuses to boot on a bad value and names it.
+ */
+export class Env {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '127.0.0.1';
+
+  /** Base URL under which this service is reachable (Swagger servers, sandbox write-back target). */
+  @IsOptional() @IsUrl(URL_OPTS)
+  PUBLIC_BASE_URL?: string;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  // --- database
+  @IsOptional() @IsString()
+  DATABASE_URL?: string;
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(200)
+  DATABASE_POOL_MAX = 10;
+
+  @IsString()
+  EMBEDDED_DB_DIR = '.data/pglite';
+
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  EMBEDDED_DB_PORT = 5499;
+
+  // --- auth
+  @IsOptional() @IsUrl(URL_OPTS)
+  AUTH_JWKS_URL?: string;
+
+  @IsOptional() @IsString()
+  AUTH_ISSUER?: string;
+
+  @IsOptional() @IsString()
+  AUTH_AUDIENCE?: string;
+
+  @Transform(toBool) @IsBoolean()
+  AUTH_DEV_ISSUER = false;
+
+  @IsString()
+  AUTH_DEV_CLIENT_ID = 'demo-client';
+
+  @IsString()
+  AUTH_DEV_CLIENT_SECRET = 'demo-secret';
+
+  /** Space-separated; empty = every scope the service knows. */
+  @IsOptional() @IsString()
+  AUTH_DEV_CLIENT_SCOPES?: string;
+
+  @Type(() => Number) @IsInt() @Min(60) @Max(86400)
+  AUTH_DEV_TOKEN_TTL_SECONDS = 3600;
+
+  // --- tools
+  @IsOptional() @IsUrl(URL_OPTS)
+  MASTERY_TRACK_BASE_URL?: string;
+
+  @IsOptional() @IsString()
+  MASTERY_TRACK_API_KEY?: string;
+
+  @IsOptional() @IsString()
+  MASTERY_TRACK_EMAIL?: string;
+
+  /** JSON: {"<applicationName>": {"apiKey": "…", "email": "…"}} */
+  @IsOptional() @IsString()
+  MASTERY_TRACK_ACCOUNTS?: string;
+
+  @IsOptional() @IsUrl(URL_OPTS)
+  EDULASTIC_BASE_URL?: string;
+
+  @IsOptional() @IsUrl(URL_OPTS)
+  EDULASTIC_APP_URL?: string;
+
+  @IsOptional() @IsString()
+  EDULASTIC_USERNAME?: string;
+
+  @IsOptional() @IsString()
+  EDULASTIC_PASSWORD?: string;
+
+  /** JSON: {"<applicationName>": {"username": "…", "password": "…"}} */
+  @IsOptional() @IsString()
+  EDULASTIC_ACCOUNTS?: string;
+
+  @Type(() => Number) @IsInt() @Min(100) @Max(120_000)
+  VENDOR_TIMEOUT_MS = 10_000;
+
+  @Type(() => Number) @IsInt() @Min(100) @Max(300_000)
+  VENDOR_DEADLINE_MS = 25_000;
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(10)
+  VENDOR_MAX_ATTEMPTS = 3;
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(1000)
+  VENDOR_MAX_CONCURRENCY = 32;
+
+  @Type(() => Number) @IsInt() @Min(5) @Max(3600)
+  ASSIGNMENT_LEASE_SECONDS = 60;
+
+  // --- credentials at rest
+  /** `<keyId>:<base64 of 32 bytes>`; required in production. */
+  @ValidateIf((e: Env) => e.NODE_ENV === 'production' || e.CREDENTIALS_KEY !== undefined)
+  @IsString()
+  CREDENTIALS_KEY?: string;
+
+  /** Retired keys still accepted for reading: `<id>:<base64>,<id>:<base64>`. */
+  @IsOptional() @IsString()
+  CREDENTIALS_RETIRED_KEYS?: string;
+
+  // --- sandboxes (npm start / demo)
+  @Transform(toBool) @IsBoolean()
+  SANDBOX_TOOLS = false;
+
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  SANDBOX_MASTERY_TRACK_PORT = 4010;
+
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  SANDBOX_EDULASTIC_PORT = 4020;
+
+  @Type(() => Number) @IsInt() @Min(0) @Max(60_000)
+  SANDBOX_LATENCY_MS = 0;
+
+  @Transform(toBool) @IsBoolean()
+  SEED_DEMO_DATA = false;
+}
