@@ -1,0 +1,64 @@
+import { Router } from 'express';
+import { bodyOf, isNonEmptyString } from '../body';
+import { objectId } from '../ids';
+import { parseAnswers, submittedActivity } from './activity';
+import { sendMessage } from './errors';
+import type { EdulasticStore, GradingStatus } from './store';
+import { missingField } from './validation';
+import { assignmentView, classView, studentView, testActivityView } from './views';
+
+const GRADING_STATUSES: readonly GradingStatus[] = ['GRADED', 'IN GRADING'];
+
+/** Sandbox-only routes under /api/__sandbox: a student submits, and a dump of the state for tests. */
+export function edulasticControlRouter(store: EdulasticStore): Router {
+  const router = Router();
+
+  /**
+   * `{assignmentId, email, answers: [{score, maxScore} | null], graded?}` (graded defaults to "GRADED").
+   * Submitting again replaces the student's attempt (same activity id), e.g. "IN GRADING" then "GRADED".
+   */
+  router.post('/submit', (req, res) => {
+    const body = bodyOf(req);
+    const missing = missingField(body, ['assignmentId', 'email']);
+    if (missing) return sendMessage(res, 400, missing);
+    const graded = body.graded ?? 'GRADED';
+    if (!GRADING_STATUSES.includes(graded as GradingStatus)) {
+      return sendMessage(res, 400, 'graded must be "GRADED" or "IN GRADING"');
+    }
+    const assignment = store.assignments.get(String(body.assignmentId));
+    if (!assignment) return sendMessage(res, 404, 'Assignment not found');
+    const student = isNonEmptyString(body.email) ? store.findUser(body.email.trim()) : undefined;
+    if (student?.role !== 'student') return sendMessage(res, 404, 'Student not found');
+    const target = assignment.classes.find((c) => c.studentIds.includes(student._id));
+    if (!target) return sendMessage(res, 400, 'Student is not assigned to this assignment');
+    const test = store.test(assignment.testId);
+    if (!test) return sendMessage(res, 404, 'Test not found');
+    const answers = parseAnswers(body.answers, test);
+    if (typeof answers === 'string') return sendMessage(res, 400, answers);
+
+    const activity = submittedActivity({
+      activityId: store.activity(assignment._id, student._id)?._id ?? objectId(),
+      userId: student._id,
+      assignmentId: assignment._id,
+      groupId: target.classId,
+      test,
+      answers,
+      graded: graded as GradingStatus,
+    });
+    store.saveActivity(activity);
+    res.json({ result: { testActivity: testActivityView(activity), testQuestionActivities: activity.questions } });
+  });
+
+  router.get('/state', (_req, res) => {
+    res.json({
+      result: {
+        classes: [...store.classes.values()].map((c) => ({ ...classView(c), studentIds: c.studentIds })),
+        students: [...store.students.values()].map(studentView),
+        assignments: [...store.assignments.values()].map((a) => assignmentView(store, a)),
+        testActivities: [...store.activities.values()].map(testActivityView),
+      },
+    });
+  });
+
+  return router;
+}

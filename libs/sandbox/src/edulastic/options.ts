@@ -1,0 +1,24 @@
+export interface EdulasticSandboxTest {
+  /** 24-hex ObjectId. */
+  id: string;
+  title: string;
+  questionCount: number;
+}
+
+export interface EdulasticAccount {
+  username: string;
+  password: string;
+}
+
+export interface EdulasticSandboxOptions {
+  /** 0 / undefined = ephemeral port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Added to every non-control request. */
+  latencyMs?: number;
+  /** Teacher service accounts our platform owns. */
+  accounts: EdulasticAccount[];
+  /** DEFAULT_EDULASTIC_TESTS when omitted. */
+  tests?: readonly EdulasticSandboxTest[];
+}

@@ -1,0 +1,161 @@
+import { randomBytes } from 'node:crypto';
+import { classCode, objectId } from '../ids';
+import type { EdulasticAccount, EdulasticSandboxTest } from './options';
+
+export interface Teacher {
+  role: 'teacher';
+  _id: string;
+  username: string;
+  password: string;
+}
+
+export interface Student {
+  role: 'student';
+  _id: string;
+  email: string;
+  username: string;
+  password: string;
+  firstName: string;
+  lastName: string;
+  institutionIds: string[];
+}
+
+export type EdulasticUser = Teacher | Student;
+
+export interface EdulasticClass {
+  _id: string;
+  code: string;
+  name: string;
+  type: string;
+  districtId: string;
+  institutionId: string;
+  owners: string[];
+  subject?: string;
+  grades?: string[];
+  startDate?: number;
+  endDate?: number;
+  studentIds: string[];
+}
+
+export interface EdulasticAssignment {
+  _id: string;
+  testId: string;
+  /** The teacher whose token created it; only they see it in `GET /assignments/test/:testId`. */
+  createdBy: string;
+  /** Assignment settings as the client sent them (dates, policies, assignedBy, …). */
+  settings: Record<string, unknown>;
+  classes: { classId: string; studentIds: string[] }[];
+  createdAt: number;
+}
+
+export interface QuestionActivity {
+  testActivityId: string;
+  userId: string;
+  qid: string;
+  score: number;
+  maxScore: number;
+  correct: boolean;
+  skipped: boolean;
+  graded: boolean;
+}
+
+export type GradingStatus = 'GRADED' | 'IN GRADING';
+
+export interface TestActivity {
+  _id: string;
+  userId: string;
+  assignmentId: string;
+  groupId: string;
+  testId: string;
+  /** 0 in progress, 1 submitted, 2 absent; the sandbox only records submissions. */
+  status: 0 | 1 | 2;
+  graded: GradingStatus;
+  score: number;
+  maxScore: number;
+  endDate: number;
+  questions: QuestionActivity[];
+}
+
+const activityKey = (assignmentId: string, userId: string): string => `${assignmentId}:${userId}`;
+
+const sameText = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
+/** In-memory Edulastic: one district and school, fixed teacher accounts and tests, everything else resettable. */
+export class EdulasticStore {
+  readonly districtId = objectId();
+  readonly institutionId = objectId();
+  readonly teachers: readonly Teacher[];
+  readonly tests: readonly EdulasticSandboxTest[];
+  readonly students = new Map<string, Student>();
+  readonly classes = new Map<string, EdulasticClass>();
+  readonly assignments = new Map<string, EdulasticAssignment>();
+  /** One attempt per student and assignment (maxAttempts 1); see activityKey. */
+  readonly activities = new Map<string, TestActivity>();
+  private readonly sessions = new Map<string, string>();
+
+  constructor(accounts: readonly EdulasticAccount[], tests: readonly EdulasticSandboxTest[]) {
+    this.teachers = accounts.map((a) => ({ role: 'teacher', _id: objectId(), ...a }));
+    this.tests = tests;
+  }
+
+  reset(): void {
+    this.students.clear();
+    this.classes.clear();
+    this.assignments.clear();
+    this.activities.clear();
+    this.sessions.clear();
+  }
+
+  /** Teachers and enrolled students alike, by username or email, case-insensitive. */
+  findUser(login: string): EdulasticUser | undefined {
+    return (
+      this.teachers.find((t) => sameText(t.username, login)) ??
+      [...this.students.values()].find((s) => sameText(s.email, login) || sameText(s.username, login))
+    );
+  }
+
+  startSession(user: EdulasticUser): string {
+    const token = randomBytes(32).toString('base64url');
+    this.sessions.set(token, user._id);
+    return token;
+  }
+
+  userByToken(token: string): EdulasticUser | undefined {
+    const id = this.sessions.get(token);
+    return id === undefined ? undefined : (this.teachers.find((t) => t._id === id) ?? this.students.get(id));
+  }
+
+  createClass(fields: Omit<EdulasticClass, '_id' | 'code' | 'studentIds'>): EdulasticClass {
+    const taken = new Set([...this.classes.values()].map((c) => c.code));
+    let code = classCode();
+    while (taken.has(code)) code = classCode();
+    const created: EdulasticClass = { ...fields, _id: objectId(), code, studentIds: [] };
+    this.classes.set(created._id, created);
+    return created;
+  }
+
+  classByCode(code: string): EdulasticClass | undefined {
+    return [...this.classes.values()].find((c) => sameText(c.code, code));
+  }
+
+  test(id: string): EdulasticSandboxTest | undefined {
+    return this.tests.find((t) => sameText(t.id, id));
+  }
+
+  activity(assignmentId: string, userId: string): TestActivity | undefined {
+    return this.activities.get(activityKey(assignmentId, userId));
+  }
+
+  saveActivity(activity: TestActivity): void {
+    this.activities.set(activityKey(activity.assignmentId, activity.userId), activity);
+  }
+
+  /** Assignments of `testId` that already give the test to `studentId` in `classId`. */
+  assignmentsCovering(testId: string, classId: string, studentId: string): EdulasticAssignment[] {
+    return [...this.assignments.values()].filter(
+      (a) =>
+        sameText(a.testId, testId) &&
+        a.classes.some((c) => c.classId === classId && c.studentIds.includes(studentId)),
+    );
+  }
+}

@@ -1,0 +1,38 @@
+export interface MasteryTrackSandboxTest {
+  timeback_id: string;
+  name: string;
+  subject: string;
+  grade: string;
+  grade_rank: number;
+  /** Default true; unsupported tests are hidden from search and refused on assign (422). */
+  supported?: boolean;
+  /** Default 20; the totalQuestions reported on completion when the control call omits it. */
+  questionCount?: number;
+}
+
+/** Where MasteryTrack writes results back (the platform's OneRoster gradebook and its token endpoint). */
+export interface MasteryTrackWriteBackOptions {
+  oneRosterBaseUrl: string;
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+  scope?: string;
+}
+
+export interface MasteryTrackSandboxOptions {
+  /** 0 / undefined = ephemeral port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** The required `x-api-key` on /authorizer. */
+  apiKey: string;
+  /** Emails with API access; any other email gets 403 ACCESS_DENIED. */
+  integratorEmails: string[];
+  /** Host used in test_url and metadata.url; default the sandbox's own URL. */
+  studentAppUrl?: string;
+  /** Added to every non-control request. */
+  latencyMs?: number;
+  /** Test inventory; DEFAULT_MASTERY_TRACK_TESTS when omitted. */
+  tests?: readonly MasteryTrackSandboxTest[];
+  writeBack?: MasteryTrackWriteBackOptions;
+}

@@ -1,0 +1,101 @@
+import type { MasteryTrackSandboxTest } from './options';
+import type { AssessmentResultPayload } from './write-back';
+
+export type AssignmentStatus = 'ASSIGNED' | 'IN_PROGRESS' | 'PAUSED' | 'COMPLETED' | 'INVALIDATED';
+
+const ACTIVE_STATUSES: readonly AssignmentStatus[] = ['ASSIGNED', 'IN_PROGRESS', 'PAUSED'];
+const EXPIRY_MS = 30 * 24 * 3600 * 1000;
+
+export interface MasteryTrackAssignment {
+  id: number;
+  /** As the client sent it; comparisons use the lower-cased form. */
+  studentEmail: string;
+  test: MasteryTrackSandboxTest;
+  status: AssignmentStatus;
+  assignedBy: number;
+  createdAt: Date;
+  expiresAt: Date;
+  lineItemSourcedId?: string;
+  resultSourcedId?: string;
+  score?: number;
+  /** The last payload PUT to OneRoster, kept for redelivery. */
+  lastWriteBack?: AssessmentResultPayload;
+}
+
+export type NewAssignment = Pick<
+  MasteryTrackAssignment,
+  'studentEmail' | 'test' | 'assignedBy' | 'lineItemSourcedId' | 'resultSourcedId'
+>;
+
+export function isActive(a: MasteryTrackAssignment): boolean {
+  return ACTIVE_STATUSES.includes(a.status);
+}
+
+/** Emails, subjects and ids all compare case-insensitively at MasteryTrack. */
+export const equalsIgnoreCase = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
+/** In-memory MasteryTrack: a fixed inventory and the assignments made against it. */
+export class MasteryTrackStore {
+  readonly tests: readonly MasteryTrackSandboxTest[];
+  readonly inventoryCreatedAt = new Date();
+  private readonly assignments = new Map<number, MasteryTrackAssignment>();
+  // Never reset: ids stay unique across /__sandbox/reset so stale ids held by the app cannot alias new ones.
+  private nextId = 1;
+
+  constructor(tests: readonly MasteryTrackSandboxTest[]) {
+    this.tests = tests;
+  }
+
+  reset(): void {
+    this.assignments.clear();
+  }
+
+  all(): MasteryTrackAssignment[] {
+    return [...this.assignments.values()];
+  }
+
+  get(id: number): MasteryTrackAssignment | undefined {
+    return this.assignments.get(id);
+  }
+
+  isSupported(test: MasteryTrackSandboxTest): boolean {
+    return test.supported !== false;
+  }
+
+  findTest(timebackId: string): MasteryTrackSandboxTest | undefined {
+    return this.tests.find((t) => equalsIgnoreCase(t.timeback_id, timebackId));
+  }
+
+  /**
+   * The first supported test of `subject` (at `gradeRank`, or at the lowest grade for placement) the student
+   * has not completed. An active assignment does not count as taken, so a retry lands on the same test (409).
+   */
+  nextTestFor(email: string, subject: string, gradeRank?: number): MasteryTrackSandboxTest | undefined {
+    return this.tests
+      .filter((t) => this.isSupported(t) && equalsIgnoreCase(t.subject, subject))
+      .filter((t) => gradeRank === undefined || t.grade_rank === gradeRank)
+      .filter((t) => !this.forStudent(email).some((a) => a.test === t && a.status === 'COMPLETED'))
+      .sort((a, b) => a.grade_rank - b.grade_rank || a.name.localeCompare(b.name))[0];
+  }
+
+  activeAssignment(email: string, test: MasteryTrackSandboxTest): MasteryTrackAssignment | undefined {
+    return this.forStudent(email).find((a) => a.test === test && isActive(a));
+  }
+
+  forStudent(email: string): MasteryTrackAssignment[] {
+    return this.all().filter((a) => equalsIgnoreCase(a.studentEmail, email));
+  }
+
+  create(input: NewAssignment): MasteryTrackAssignment {
+    const createdAt = new Date();
+    const assignment: MasteryTrackAssignment = {
+      ...input,
+      id: this.nextId++,
+      status: 'ASSIGNED',
+      createdAt,
+      expiresAt: new Date(createdAt.getTime() + EXPIRY_MS),
+    };
+    this.assignments.set(assignment.id, assignment);
+    return assignment;
+  }
+}
