@@ -4,3 +4,4 @@ export * from './errors/imsx-exception.filter';
 export * from './crypto/credential-cipher';
 export * from './http/vendor-errors';
 export * from './http/vendor-http-client';
+export * from './swagger/imsx-error.dto';

@@ -13,7 +13,7 @@ export type AssignmentState = 'unassigned' | 'assigning' | 'assigned';
 @Entity({ tableName: 'assessment_results' })
 @Unique({ name: 'assessment_results_attempt_unique', properties: ['lineItemSourcedId', 'studentSourcedId', 'attempt'] })
 @Index({ properties: ['studentSourcedId'] })
-export class AssessmentResult extends OneRosterBase {
+export class AssessmentResult extends OneRosterBase<'attempt' | 'scoreDate' | 'scoreStatus' | 'assignmentState'> {
   @Property({ type: 'text' })
   lineItemSourcedId!: string;
 

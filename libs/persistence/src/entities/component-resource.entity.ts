@@ -3,7 +3,7 @@ import { OneRosterBase } from './one-roster-base.entity';
 
 /** A lesson: a course component's slot that points at a resource. */
 @Entity({ tableName: 'component_resources' })
-export class ComponentResource extends OneRosterBase {
+export class ComponentResource extends OneRosterBase<'sortOrder'> {
   @Property({ type: 'text' })
   title!: string;
 

@@ -3,7 +3,7 @@ import { OneRosterBase } from './one-roster-base.entity';
 
 /** A unit of a course (TimeBack's courses/components extension). */
 @Entity({ tableName: 'course_components' })
-export class CourseComponent extends OneRosterBase {
+export class CourseComponent extends OneRosterBase<'sortOrder' | 'prerequisites'> {
   @Property({ type: 'text' })
   title!: string;
 

@@ -2,7 +2,7 @@ import { Entity, Property } from '@mikro-orm/core';
 import { OneRosterBase } from './one-roster-base.entity';
 
 @Entity({ tableName: 'courses' })
-export class Course extends OneRosterBase {
+export class Course extends OneRosterBase<'grades' | 'subjects' | 'subjectCodes'> {
   @Property({ type: 'text' })
   title!: string;
 

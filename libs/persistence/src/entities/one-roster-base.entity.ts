@@ -1,9 +1,11 @@
-import { Enum, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { Enum, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 
 export type OneRosterStatus = 'active' | 'tobedeleted';
 
 /** Columns every OneRoster object has: a caller-chosen sourcedId, status, last-modified time and metadata. */
-export abstract class OneRosterBase {
+export abstract class OneRosterBase<Defaulted extends string = never> {
+  [OptionalProps]?: 'status' | 'dateLastModified' | Defaulted;
+
   @PrimaryKey({ type: 'text' })
   sourcedId!: string;
 

@@ -6,7 +6,7 @@ import { OneRosterBase } from './one-roster-base.entity';
  * `grades`, `vendorId`, `launchUrl` and `courseIdOnFail` (ARCHITECTURE.md §4).
  */
 @Entity({ tableName: 'resources' })
-export class Resource extends OneRosterBase {
+export class Resource extends OneRosterBase<'roles'> {
   @Property({ type: 'text' })
   title!: string;
 

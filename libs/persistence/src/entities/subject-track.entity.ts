@@ -1,4 +1,4 @@
-import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, OptionalProps, Index, PrimaryKey, Property } from '@mikro-orm/core';
 
 /** EduBridge subject track: which course a student goes to for (org?, subject, grade). */
 @Entity({ tableName: 'subject_tracks' })
@@ -9,6 +9,8 @@ import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
     'create unique index "subject_tracks_scope_unique" on "subject_tracks" (coalesce("org_sourced_id", \'\'), lower("subject"), "grade")',
 })
 export class SubjectTrack {
+  [OptionalProps]?: 'id' | 'dateLastModified';
+
   @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })
   id!: string;
 

@@ -1,8 +1,10 @@
-import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 
 /** The class (group) a tool keeps per (tool, account, lesson), created on first assignment and reused. */
 @Entity({ tableName: 'tool_classes' })
 export class ToolClass {
+  [OptionalProps]?: 'createdAt';
+
   @PrimaryKey({ type: 'text' })
   tool!: string;
 

@@ -1,8 +1,10 @@
-import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 
 /** A student's login on a tool account, so later assignments reuse it instead of resetting the password. */
 @Entity({ tableName: 'tool_logins' })
 export class ToolLogin {
+  [OptionalProps]?: 'updatedAt';
+
   @PrimaryKey({ type: 'text' })
   tool!: string;
 

@@ -11,7 +11,7 @@ export interface UserRole {
 }
 
 @Entity({ tableName: 'users' })
-export class User extends OneRosterBase {
+export class User extends OneRosterBase<'enabledUser' | 'roles' | 'userIds' | 'agents' | 'grades'> {
   @Property({ type: 'boolean', default: true })
   enabledUser: boolean = true;
 

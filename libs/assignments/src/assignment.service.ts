@@ -1,0 +1,226 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AppError, VendorTransportError } from '@app/common';
+import type { Principal } from '@app/auth';
+import {
+  ExternalAssignment,
+  ExternalTestProvider,
+  LessonSpec,
+  ProviderRegistry,
+  StudentSpec,
+  ToolLoginRef,
+} from '@app/providers';
+import { AssignmentStore, Claim, ExistingAttempt } from './assignment-store';
+import { ASSIGNMENTS_OPTIONS, AssignmentsOptions } from './assignments-options';
+import { ExternalTestAssignmentDto } from './dto/external-test-assignment.dto';
+import { MakeExternalTestAssignmentDto } from './dto/make-external-test-assignment.dto';
+import { readLessonContext, LessonContextRow } from './lesson-context.query';
+import { gradesOf, isExternalLessonType, lessonTypeOf, metaString, subjectOf } from './lesson-fields';
+
+interface Resolved {
+  row: LessonContextRow;
+  student: StudentSpec;
+  lesson: LessonSpec;
+  provider: ExternalTestProvider;
+  account: string;
+}
+
+/**
+ * makeExternalTestAssignment (ARCHITECTURE.md §5): resolve and validate in one read, lease the attempt's
+ * result row in one statement, call the tool with no connection held, store the outcome in one statement.
+ * A repeated call returns the stored assignment without calling the tool.
+ */
+@Injectable()
+export class AssignmentService {
+  private readonly logger = new Logger(AssignmentService.name);
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly providers: ProviderRegistry,
+    @Inject(ASSIGNMENTS_OPTIONS) private readonly options: AssignmentsOptions,
+  ) {}
+
+  async makeExternalTestAssignment(dto: MakeExternalTestAssignmentDto, _principal?: Principal): Promise<ExternalTestAssignmentDto> {
+    const r = await this.resolve(dto);
+    const store = new AssignmentStore(this.em);
+    const finalized = r.row.ar_score_status === 'fully graded';
+    const attempt = r.row.ar_id ? r.row.ar_attempt! + (finalized ? 1 : 0) : 1;
+
+    if (r.row.ar_id && !finalized) {
+      const current: ExistingAttempt = {
+        sourcedId: r.row.ar_id,
+        state: r.row.ar_state!,
+        leaseSeconds: r.row.ar_lease_seconds,
+        metadata: r.row.ar_metadata,
+        credentialsSealed: r.row.ar_credentials,
+      };
+      const early = this.answerFromExisting(current, r, attempt);
+      if (early) return early;
+    }
+
+    const claim = await store.claim({
+      lessonSourcedId: r.lesson.sourcedId,
+      lessonTitle: r.lesson.title,
+      studentSourcedId: r.student.sourcedId,
+      attempt,
+      leaseSeconds: this.options.leaseSeconds,
+      metadata: { attempt, toolProvider: r.provider.name, lessonType: r.lesson.lessonType },
+    });
+    if (!claim) {
+      // Lost a race for this attempt: answer from the winner's row.
+      const winner = await store.readAttempt(r.lesson.sourcedId, r.student.sourcedId, attempt);
+      const answer = winner && this.answerFromExisting(winner, r, attempt);
+      if (answer) return answer;
+      throw this.inProgress(winner?.leaseSeconds ?? 1);
+    }
+
+    let assignment: ExternalAssignment;
+    try {
+      assignment = await r.provider.assign({
+        account: r.account,
+        student: r.student,
+        lesson: r.lesson,
+        testId: dto.testId,
+        lineItemSourcedId: claim.lineItemSourcedId,
+        resultSourcedId: claim.resultSourcedId,
+        attempt,
+        toolClass: r.row.tc_class_id ? { classId: r.row.tc_class_id, classCode: r.row.tc_class_code } : undefined,
+        knownLogin: this.knownLogin(r.row),
+      });
+    } catch (e) {
+      await store.release(claim);
+      throw e instanceof VendorTransportError ? e.toAppError() : e;
+    }
+    return this.store(store, claim, r, attempt, dto, assignment);
+  }
+
+  private async store(
+    store: AssignmentStore,
+    claim: Claim,
+    r: Resolved,
+    attempt: number,
+    dto: MakeExternalTestAssignmentDto,
+    a: ExternalAssignment,
+  ): Promise<ExternalTestAssignmentDto> {
+    const metadata = {
+      attempt,
+      toolProvider: r.provider.name,
+      lessonType: r.lesson.lessonType,
+      applicationName: dto.applicationName ?? null,
+      assignmentId: a.assignmentId,
+      classId: a.classId ?? '',
+      testId: a.testId ?? null,
+      testUrl: a.testUrl,
+      skipCourseEnrollment: dto.skipCourseEnrollment === true,
+      assignedAt: new Date().toISOString(),
+    };
+    const cipher = this.options.cipher;
+    const stored = await store.complete({
+      claim,
+      metadata,
+      credentialsSealed: a.credentials ? cipher.sealJson(a.credentials, claim.resultSourcedId) : null,
+      tool: r.provider.name,
+      account: r.account,
+      lessonSourcedId: r.lesson.sourcedId,
+      studentSourcedId: r.student.sourcedId,
+      createdClass: a.createdClass,
+      login: a.login && { ...a.login, sealed: cipher.sealJson({ email: a.login.email, password: a.login.password }, this.loginAad(r)) },
+    });
+    if (!stored) {
+      this.logger.warn({ result: claim.resultSourcedId }, 'Lease expired before the assignment was stored');
+      throw this.inProgress(1);
+    }
+    if (a.adopted) this.logger.log({ result: claim.resultSourcedId, tool: r.provider.name }, 'Adopted an existing tool assignment');
+    return this.response(r, attempt, metadata, a.credentials);
+  }
+
+  /** Answers from a row that already exists, or says why it cannot (another request holds it). */
+  private answerFromExisting(row: ExistingAttempt, r: Resolved, attempt: number): ExternalTestAssignmentDto | undefined {
+    if (row.state === 'assigned') {
+      const credentials = row.credentialsSealed
+        ? this.options.cipher.openJson<{ email: string; password: string }>(row.credentialsSealed, row.sourcedId)
+        : undefined;
+      return this.response(r, attempt, row.metadata ?? {}, credentials);
+    }
+    if (row.state === 'assigning' && (row.leaseSeconds ?? 0) > 0) throw this.inProgress(row.leaseSeconds!);
+    return undefined;
+  }
+
+  private response(
+    r: Resolved,
+    attempt: number,
+    meta: Record<string, unknown>,
+    credentials?: { email: string; password: string },
+  ): ExternalTestAssignmentDto {
+    const s = (k: string) => (typeof meta[k] === 'string' ? (meta[k] as string) : undefined);
+    return {
+      toolProvider: r.provider.name,
+      lessonType: r.lesson.lessonType,
+      attempt,
+      ...(credentials ? { credentials } : {}),
+      ...(s('assignmentId') !== undefined ? { assignmentId: s('assignmentId') } : {}),
+      ...(s('classId') !== undefined ? { classId: s('classId') } : {}),
+      ...(s('testUrl') !== undefined ? { testUrl: s('testUrl') } : {}),
+      ...(s('testId') !== undefined ? { testId: s('testId') } : {}),
+    };
+  }
+
+  private inProgress(leaseSeconds: number): AppError {
+    return new AppError('conflict', 'Another request is assigning this test to the student; retry shortly', {
+      retryAfterSeconds: Math.min(Math.max(1, leaseSeconds), 5),
+    });
+  }
+
+  private knownLogin(row: LessonContextRow): ToolLoginRef | undefined {
+    if (!row.tl_user_id || !row.tl_credentials) return undefined;
+    const { email, password } = this.options.cipher.openJson<{ email: string; password: string }>(
+      row.tl_credentials,
+      `${row.r_metadata?.toolProvider}:${row.u_id}`,
+    );
+    // A changed student email means a different tool login: start over.
+    return email.toLowerCase() === row.u_email?.toLowerCase() ? { externalUserId: row.tl_user_id, email, password } : undefined;
+  }
+
+  private loginAad(r: Resolved): string {
+    return `${r.provider.name}:${r.student.sourcedId}`;
+  }
+
+  /** One read, then every 404/422 check, before anything is written. */
+  private async resolve(dto: MakeExternalTestAssignmentDto): Promise<Resolved> {
+    const account = dto.applicationName ?? 'default';
+    const row = await readLessonContext(this.em, dto.student, dto.lesson, account);
+    if (!row.u_id || row.u_status !== 'active') throw AppError.notFound('student', dto.student);
+    if (!row.cr_id || row.cr_status !== 'active') throw AppError.notFound('lesson', dto.lesson);
+    const isStudent = row.u_role === 'student' || (row.u_roles ?? []).some((x) => x.role === 'student');
+    if (!isStudent) throw AppError.unprocessable(`User '${dto.student}' is not a student`, 'student');
+    if (!row.u_email) throw AppError.unprocessable(`Student '${dto.student}' has no email`, 'student');
+    if (!row.r_id || row.r_status !== 'active') {
+      throw AppError.unprocessable(`Lesson '${dto.lesson}' has no active resource`, 'lesson');
+    }
+    const lessonType = lessonTypeOf(row.cr_lesson_type, row.cr_metadata, row.r_metadata);
+    if (!isExternalLessonType(lessonType)) {
+      throw AppError.unprocessable(
+        `Lesson '${dto.lesson}' is not an external test-out, placement or unit-test (lessonType '${lessonType ?? ''}')`,
+        'lesson',
+      );
+    }
+    const provider = this.providers.get(metaString(row.r_metadata, 'toolProvider'));
+    const lesson: LessonSpec = {
+      sourcedId: row.cr_id,
+      title: row.cr_title ?? row.cr_id,
+      lessonType,
+      subject: subjectOf(row.r_metadata),
+      grades: gradesOf(row.r_metadata),
+      vendorId: row.r_vendor_id ?? metaString(row.r_metadata, 'vendorId'),
+    };
+    provider.checkLesson(lesson, dto.testId);
+    const resolvedAccount = provider.resolveAccount(dto.applicationName);
+    return {
+      row,
+      lesson,
+      provider,
+      account: resolvedAccount,
+      student: { sourcedId: row.u_id, email: row.u_email, givenName: row.u_given_name ?? '', familyName: row.u_family_name ?? '' },
+    };
+  }
+}

@@ -1,0 +1,31 @@
+import { Body, Controller, Header, HttpCode, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { CurrentPrincipal, Principal, RequireScopes, Scope } from '@app/auth';
+import { ApiImsxErrors } from '@app/common';
+import { AssignmentService } from './assignment.service';
+import { ExternalTestAssignmentDto } from './dto/external-test-assignment.dto';
+import { MakeExternalTestAssignmentDto } from './dto/make-external-test-assignment.dto';
+import { ASSIGN_DESCRIPTION, ASSIGN_REQUEST_EXAMPLES, ASSIGN_RESPONSE_EXAMPLES } from './assignments.examples';
+
+@ApiTags('PowerPath - Course Mastery')
+@ApiBearerAuth()
+@ApiExtraModels(ExternalTestAssignmentDto)
+@Controller('powerpath')
+export class AssignmentsController {
+  constructor(private readonly assignments: AssignmentService) {}
+
+  @Post('makeExternalTestAssignment')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @RequireScopes(Scope.PowerPathCreatePut)
+  @ApiOperation({ operationId: 'makeExternalTestAssignment', summary: 'Make external test assignment', description: ASSIGN_DESCRIPTION })
+  @ApiBody({ type: MakeExternalTestAssignmentDto, examples: ASSIGN_REQUEST_EXAMPLES })
+  @ApiOkResponse({
+    description: 'Success',
+    content: { 'application/json': { schema: { $ref: getSchemaPath(ExternalTestAssignmentDto) }, examples: ASSIGN_RESPONSE_EXAMPLES } },
+  })
+  @ApiImsxErrors([400, 401, 403, 404, 409, 422, 429, 500, 502, 503, 504])
+  make(@Body() body: MakeExternalTestAssignmentDto, @CurrentPrincipal() principal: Principal): Promise<ExternalTestAssignmentDto> {
+    return this.assignments.makeExternalTestAssignment(body, principal);
+  }
+}

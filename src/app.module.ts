@@ -1,0 +1,43 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { AssignmentsModule } from '@app/assignments';
+import { AuthModule } from '@app/auth';
+import { ImsxExceptionFilter } from '@app/common';
+import { PersistenceModule } from '@app/persistence';
+import { ProviderModule } from '@app/providers';
+import { Env } from './config/env.schema';
+import { loggerOptions } from './config/logger-options';
+import { assignmentsOptions, authOptions, persistenceOptions, providerOptions } from './config/module-options';
+import { validateEnv } from './config/validate-env';
+import { createValidationPipe } from './config/validation-pipe';
+import { HealthModule } from './health/health.module';
+
+/**
+ * Composition root. The environment is validated once, here, and each library module gets plain options;
+ * the request pipeline (validation, auth, errors) is registered as APP_* providers so tests that build
+ * this module run exactly what production runs.
+ */
+@Module({})
+export class AppModule {
+  /** @param overrides environment values that win over process.env (tests, the start command). */
+  static forRoot(overrides: Record<string, string | undefined> = {}): DynamicModule {
+    const env: Env = validateEnv({ ...process.env, ...overrides });
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, ignoreEnvVars: true, load: [() => ({ ...env })] }),
+        LoggerModule.forRoot(loggerOptions(env)),
+        PersistenceModule.forRoot(persistenceOptions(env)),
+        AuthModule.forRoot(authOptions(env)),
+        AssignmentsModule.forRoot({ ...assignmentsOptions(env), imports: [ProviderModule.forRoot(providerOptions(env))] }),
+        HealthModule,
+      ],
+      providers: [
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_FILTER, useClass: ImsxExceptionFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,46 @@
+import type { Params } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Env } from './env.schema';
+
+/** Paths pino replaces with [Redacted]: tokens, passwords, credentials wherever they appear in a log object. */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'req.headers["x-auth-token"]',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.credentials',
+  '*.access_token',
+  '*.client_secret',
+  '*.jwt',
+  '*.token',
+  'credentials',
+  'password',
+];
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+export function loggerOptions(env: Env): Params {
+  return {
+    pinoHttp: {
+      level: env.LOG_LEVEL,
+      redact: { paths: REDACT_PATHS, censor: '[Redacted]' },
+      // Trust a well-formed incoming id (so calls can be traced across services), else make one.
+      genReqId: (req: IncomingMessage, res: ServerResponse) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      // Method, path and status only: bodies and query strings may carry personal data.
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import { CredentialCipher, parseCredentialKeys } from '@app/common';
+import { AuthOptions, DEFAULT_AUDIENCE, DEV_ISSUER, ALL_SCOPES } from '@app/auth';
+import type { AssignmentsOptions } from '@app/assignments';
+import type { PersistenceOptions } from '@app/persistence';
+import { DEFAULT_ACCOUNT, EdulasticAccount, MasteryTrackAccount, ProviderOptions } from '@app/providers';
+import { Env } from './env.schema';
+
+/** Translates the validated environment into each library module's options. */
+export function persistenceOptions(env: Env): PersistenceOptions {
+  if (!env.DATABASE_URL) throw new Error('DATABASE_URL is not set (npm start provides an embedded database)');
+  return { clientUrl: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX };
+}
+
+export function authOptions(env: Env): AuthOptions {
+  return {
+    jwksUrl: env.AUTH_JWKS_URL,
+    issuer: env.AUTH_ISSUER ?? DEV_ISSUER,
+    audience: env.AUTH_AUDIENCE ?? DEFAULT_AUDIENCE,
+    devIssuer: env.AUTH_DEV_ISSUER
+      ? {
+          clientId: env.AUTH_DEV_CLIENT_ID,
+          clientSecret: env.AUTH_DEV_CLIENT_SECRET,
+          scopes: env.AUTH_DEV_CLIENT_SCOPES ? env.AUTH_DEV_CLIENT_SCOPES.split(/\s+/).filter(Boolean) : ALL_SCOPES,
+          tokenTtlSeconds: env.AUTH_DEV_TOKEN_TTL_SECONDS,
+        }
+      : undefined,
+  };
+}
+
+function accounts<T>(json: string | undefined, defaults: T | undefined): Record<string, T> {
+  const named = json ? (JSON.parse(json) as Record<string, T>) : {};
+  return defaults ? { [DEFAULT_ACCOUNT]: defaults, ...named } : named;
+}
+
+export function providerOptions(env: Env): ProviderOptions {
+  const mtDefault: MasteryTrackAccount | undefined =
+    env.MASTERY_TRACK_API_KEY && env.MASTERY_TRACK_EMAIL
+      ? { apiKey: env.MASTERY_TRACK_API_KEY, email: env.MASTERY_TRACK_EMAIL }
+      : undefined;
+  const eduDefault: EdulasticAccount | undefined =
+    env.EDULASTIC_USERNAME && env.EDULASTIC_PASSWORD
+      ? { username: env.EDULASTIC_USERNAME, password: env.EDULASTIC_PASSWORD }
+      : undefined;
+  return {
+    masteryTrack: env.MASTERY_TRACK_BASE_URL
+      ? { baseUrl: env.MASTERY_TRACK_BASE_URL, accounts: accounts(env.MASTERY_TRACK_ACCOUNTS, mtDefault) }
+      : undefined,
+    edulastic: env.EDULASTIC_BASE_URL
+      ? {
+          baseUrl: env.EDULASTIC_BASE_URL,
+          appUrl: env.EDULASTIC_APP_URL ?? new URL(env.EDULASTIC_BASE_URL).origin,
+          accounts: accounts(env.EDULASTIC_ACCOUNTS, eduDefault),
+        }
+      : undefined,
+    http: {
+      attemptTimeoutMs: env.VENDOR_TIMEOUT_MS,
+      totalDeadlineMs: env.VENDOR_DEADLINE_MS,
+      maxAttempts: env.VENDOR_MAX_ATTEMPTS,
+      maxConcurrency: env.VENDOR_MAX_CONCURRENCY,
+    },
+  };
+}
+
+export function assignmentsOptions(env: Env): AssignmentsOptions {
+  const [active] = parseCredentialKeys(env.CREDENTIALS_KEY!);
+  const retired = env.CREDENTIALS_RETIRED_KEYS ? parseCredentialKeys(env.CREDENTIALS_RETIRED_KEYS) : [];
+  return { cipher: new CredentialCipher(active, retired), leaseSeconds: env.ASSIGNMENT_LEASE_SECONDS };
+}

@@ -1,0 +1,30 @@
+import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { AppError } from '@app/common';
+
+function flatten(errors: ValidationError[], prefix = ''): { field: string; message: string }[] {
+  return errors.flatMap((e) => {
+    const field = prefix ? `${prefix}.${e.property}` : e.property;
+    const own = Object.values(e.constraints ?? {}).map((message) =>
+      // class-validator words unknown fields as "property x should not exist": keep the full path in it.
+      ({ field, message: message.replace(/^property \S+ /, `property ${field} `).replace(/^\S+ /, (w) => (w === `${e.property} ` ? `${field} ` : w)) }),
+    );
+    return [...own, ...flatten(e.children ?? [], field)];
+  });
+}
+
+/** Strict input: unknown fields are rejected, types enforced, every problem named with its field. */
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    forbidUnknownValues: true,
+    stopAtFirstError: false,
+    exceptionFactory: (errors) => {
+      const problems = flatten(errors);
+      return new AppError('invalid', problems.map((p) => p.message).join('; ') || 'Invalid request', {
+        details: problems.map((p) => ({ field: p.field, message: p.message })),
+      });
+    },
+  });
+}

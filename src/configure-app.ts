@@ -1,0 +1,24 @@
+import { INestApplication } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { Env } from './config/env.schema';
+import { setupSwagger } from './swagger';
+
+export const BODY_LIMIT = '100kb';
+
+/** HTTP settings outside the DI pipeline, shared by main.ts, the CLI and the tests. */
+export function configureApp(app: INestApplication): void {
+  const express = app as NestExpressApplication;
+  const config = app.get(ConfigService<Env, true>);
+  express.useLogger(app.get(Logger));
+  express.useBodyParser('json', { limit: BODY_LIMIT });
+  express.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
+  express.disable('x-powered-by');
+  express.set('trust proxy', 'loopback');
+  // Swagger UI needs inline scripts/styles; everything else gets helmet's defaults.
+  app.use(helmet({ contentSecurityPolicy: false }));
+  app.enableShutdownHooks();
+  setupSwagger(app, config.get('AUTH_DEV_ISSUER', { infer: true }) ? config.get('AUTH_DEV_CLIENT_ID', { infer: true }) : undefined);
+}

@@ -1,0 +1,27 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, MikroOrmHealthIndicator } from '@nestjs/terminus';
+import { Public } from '@app/auth';
+
+@ApiTags('Health')
+@Public()
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly db: MikroOrmHealthIndicator,
+  ) {}
+
+  @Get()
+  @HealthCheck()
+  @ApiOperation({ summary: 'Readiness: the database answers' })
+  check() {
+    return this.health.check([() => this.db.pingCheck('database', { timeout: 2_000 })]);
+  }
+
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process serves HTTP (no I/O)' })
+  live() {
+    return { status: 'ok' };
+  }
+}

@@ -1,0 +1,43 @@
+import { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { ALL_SCOPES } from '@app/auth';
+
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('External test assignments')
+    .setDescription(
+      'Assigns test-outs, placements and unit tests on Edulastic and MasteryTrack, records them in a OneRoster ' +
+        'gradebook and brings results back. PowerPath and OneRoster 1.2 contracts as TimeBack publishes them. ' +
+        'Every error body is the imsx envelope.',
+    )
+    .setVersion('1.0.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .addOAuth2(
+      {
+        type: 'oauth2',
+        flows: {
+          clientCredentials: {
+            tokenUrl: '/oauth2/token',
+            scopes: Object.fromEntries(ALL_SCOPES.map((s) => [s, s.split('/scope/')[1]])),
+          },
+        },
+      },
+      'oauth2',
+    )
+    .addSecurityRequirements('bearer')
+    .addSecurityRequirements('oauth2')
+    .build();
+  return SwaggerModule.createDocument(app, config);
+}
+
+/** Swagger UI at /docs, the document at /docs-json; with the dev issuer, Authorize is pre-filled. */
+export function setupSwagger(app: INestApplication, devClientId?: string): void {
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
+    jsonDocumentUrl: 'docs-json',
+    swaggerOptions: {
+      persistAuthorization: true,
+      displayRequestDuration: true,
+      ...(devClientId ? { initOAuth: { clientId: devClientId, scopes: [...ALL_SCOPES] } } : {}),
+    },
+  });
+}

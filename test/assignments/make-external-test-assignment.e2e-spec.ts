@@ -1,0 +1,303 @@
+import { CredentialCipher, parseCredentialKeys } from '@app/common';
+import { DEFAULT_EDULASTIC_TESTS, DEFAULT_MASTERY_TRACK_TESTS } from '@app/sandbox';
+import { DEV_CREDENTIALS_KEY } from '../../src/config/validate-env';
+import { createLesson, createStudent } from '../helpers/fixtures';
+import { assignmentRows, resultRow } from '../helpers/rows';
+import { sandboxControl } from '../helpers/sandbox-control';
+import { createTestApp, TestApp } from '../helpers/test-app';
+import { expectMatchesSchema, powerPathResponseValidator } from '../helpers/upstream-schema';
+
+const ROUTE = '/powerpath/makeExternalTestAssignment';
+const okSchema = () => powerPathResponseValidator('/powerpath/makeExternalTestAssignment', 'post', '200');
+const cipher = new CredentialCipher(parseCredentialKeys(DEV_CREDENTIALS_KEY)[0]);
+const eduTest = DEFAULT_EDULASTIC_TESTS[0].id;
+const mtTest = DEFAULT_MASTERY_TRACK_TESTS.find((t) => t.supported !== false)!;
+const mtUnsupported = DEFAULT_MASTERY_TRACK_TESTS.find((t) => t.supported === false)!;
+
+describe('POST /powerpath/makeExternalTestAssignment', () => {
+  let t: TestApp;
+  let token: string;
+  const mt = () => sandboxControl(t.sandboxes, 'masteryTrack');
+  const edu = () => sandboxControl(t.sandboxes, 'edulastic');
+  const assign = (body: unknown, bearer = token) => t.http().post(ROUTE).set('Authorization', `Bearer ${bearer}`).send(body as object);
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    token = await t.token();
+  });
+  afterAll(() => t.close());
+  afterEach(async () => {
+    await mt().clearFaults();
+    await edu().clearFaults();
+  });
+
+  describe('MasteryTrack', () => {
+    it('assigns by subject + grade, stores the assignment and answers per the upstream schema', async () => {
+      const student = await createStudent(t.orm);
+      const lesson = await createLesson(t.orm, { toolProvider: 'mastery-track', lessonType: 'test-out', subject: 'Math', grades: ['4'] });
+      const before = await mt().count('POST', '/delivery/assignments/assign');
+
+      const res = await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+
+      expectMatchesSchema(okSchema(), res.body);
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.body).toEqual({
+        toolProvider: 'mastery-track',
+        lessonType: 'test-out',
+        attempt: 1,
+        assignmentId: expect.stringMatching(/^\d+$/),
+        classId: '',
+        testUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/assignment\/\d+$/),
+        testId: res.body.assignmentId,
+      });
+      expect(res.body.credentials).toBeUndefined();
+      expect(await mt().count('POST', '/delivery/assignments/assign')).toBe(before + 1);
+
+      const row = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
+      expect(row).toMatchObject({ attempt: 1, assignment_state: 'assigned', score_status: 'not submitted', credentials_sealed: null });
+      expect(row.metadata).toMatchObject({
+        attempt: 1,
+        toolProvider: 'mastery-track',
+        assignmentId: res.body.assignmentId,
+        testUrl: res.body.testUrl,
+        skipCourseEnrollment: false,
+      });
+    });
+
+    it('assigns the requested testId and records skipCourseEnrollment', async () => {
+      const student = await createStudent(t.orm);
+      const lesson = await createLesson(t.orm, { toolProvider: 'mastery-track', lessonType: 'placement', lessonTypeOnComponentResource: true });
+
+      const res = await assign({ student: student.sourcedId, lesson: lesson.sourcedId, testId: mtTest.timeback_id, skipCourseEnrollment: true }).expect(200);
+
+      expectMatchesSchema(okSchema(), res.body);
+      expect(res.body).toMatchObject({ lessonType: 'placement', testId: mtTest.timeback_id });
+      const row = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
+      expect(row.metadata).toMatchObject({ skipCourseEnrollment: true, testId: mtTest.timeback_id });
+    });
+
+    it('returns the stored assignment on a repeat call without a second vendor call', async () => {
+      const student = await createStudent(t.orm);
+      const lesson = await createLesson(t.orm);
+      const first = await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+      const calls = await mt().count('POST', '/delivery/assignments/assign');
+
+      const again = await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+
+      expect(again.body).toEqual(first.body);
+      expect(await mt().count('POST', '/delivery/assignments/assign')).toBe(calls);
+      expect(await assignmentRows(t.orm, student.sourcedId, lesson.sourcedId)).toEqual({ results: 1, lineItems: 1 });
+    });
+
+    it('adopts the assignment MasteryTrack already has (409 ASSIGNMENT_EXISTS) after a lost write', async () => {
+      const student = await createStudent(t.orm);
+      const lesson = await createLesson(t.orm);
+      const first = await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+      // Simulate a crash after the vendor call and before our commit: the vendor has it, we do not.
+      await t.orm.em.fork().getConnection().execute('delete from assessment_results where student_sourced_id = ?', [student.sourcedId]);
+
+      const res = await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+
+      expect(res.body.assignmentId).toBe(first.body.assignmentId);
+      const assigns = (await mt().calls()).filter((c) => c.path === '/delivery/assignments/assign');
+      expect(assigns.at(-1)?.status).toBe(409);
+      expect((await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).metadata.assignmentId).toBe(first.body.assignmentId);
+    });
+  });
+
+  describe('Edulastic', () => {
+    it('signs the student up, assigns the test and returns credentials stored encrypted', async () => {
+      const student = await createStudent(t.orm);
+      const lesson = await createLesson(t.orm, { toolProvider: 'edulastic', lessonType: 'unit-test', vendorId: eduTest });
+
+      const res = await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+
+      expectMatchesSchema(okSchema(), res.body);
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.body).toEqual({
+        toolProvider: 'edulastic',
+        lessonType: 'unit-test',
+        attempt: 1,
+        credentials: { email: student.email, password: expect.any(String) },
+        assignmentId: expect.stringMatching(/^[0-9a-f]{24}$/),
+        classId: expect.stringMatching(/^[0-9a-f]{24}$/),
+        testUrl: `${t.sandboxes.edulastic.url}/assignments/embed/${eduTest}`,
+        testId: eduTest,
+      });
+      expect(res.body.credentials.password.length).toBeGreaterThanOrEqual(16);
+
+      const row = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
+      expect(row.metadata).toMatchObject({ assignmentId: res.body.assignmentId, classId: res.body.classId, toolProvider: 'edulastic' });
+      expect(JSON.stringify(row)).not.toContain(res.body.credentials.password);
+      expect(cipher.openJson(row.credentials_sealed, row.sourced_id)).toEqual(res.body.credentials);
+    });
+
+    it('reuses the lesson class and the student login for the next lesson and on repeat calls', async () => {
+      const student = await createStudent(t.orm);
+      const lesson = await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: eduTest });
+      const first = await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+      const calls = (await edu().calls()).length;
+
+      const again = await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+      expect(again.body).toEqual(first.body);
+      expect((await edu().calls()).length).toBe(calls);
+
+      const other = await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: DEFAULT_EDULASTIC_TESTS[1].id });
+      const second = await assign({ student: student.sourcedId, lesson: other.sourcedId }).expect(200);
+      expect(second.body.credentials).toEqual(first.body.credentials);
+      expect(second.body.classId).not.toBe(first.body.classId);
+    });
+
+    it('adopts an assignment Edulastic already has after a lost write', async () => {
+      const student = await createStudent(t.orm);
+      const lesson = await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: eduTest });
+      const first = await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+      await t.orm.em.fork().getConnection().execute('delete from assessment_results where student_sourced_id = ?', [student.sourcedId]);
+
+      const res = await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+
+      expect(res.body.assignmentId).toBe(first.body.assignmentId);
+      expect(res.body.classId).toBe(first.body.classId);
+      const assigns = (await edu().calls()).filter((c) => c.path === '/api/assignments/v2/assign');
+      expect(assigns.at(-1)?.status).toBe(409);
+    });
+  });
+
+  describe('bad input changes nothing', () => {
+    const expectImsx = (body: Record<string, any>, status: number, text: RegExp) => {
+      expect(Object.keys(body).sort()).toEqual(
+        expect.arrayContaining(['imsx_CodeMinor', 'imsx_codeMajor', 'imsx_description', 'imsx_severity']),
+      );
+      expectMatchesSchema(powerPathResponseValidator('/powerpath/makeExternalTestAssignment', 'post', String(status)), body);
+      expect(body.imsx_codeMajor).toBe('failure');
+      expect(body.imsx_description).toMatch(text);
+      expect(JSON.stringify(body)).not.toMatch(/at \w+ \(|\.ts:\d+/);
+    };
+
+    it.each([
+      ['missing lesson', { student: 's' }, /lesson/],
+      ['student of the wrong type', { student: 42, lesson: 'l' }, /student must be a string/],
+      ['unknown field', { student: 's', lesson: 'l', extra: 1 }, /property extra should not exist/],
+      ['non-boolean skipCourseEnrollment', { student: 's', lesson: 'l', skipCourseEnrollment: 'yes' }, /skipCourseEnrollment must be a boolean/],
+      ['empty applicationName', { student: 's', lesson: 'l', applicationName: '' }, /applicationName should not be empty/],
+    ])('400 for %s', async (_name, body, text) => {
+      const res = await assign(body).expect(400);
+      expectImsx(res.body, 400, text);
+      expect(res.body.imsx_error_details?.length).toBeGreaterThan(0);
+    });
+
+    it('400 for malformed JSON', async () => {
+      const res = await t.http().post(ROUTE).set('Authorization', `Bearer ${token}`).set('Content-Type', 'application/json').send('{"student":');
+      expect(res.status).toBe(400);
+      expectImsx(res.body, 400, /./);
+    });
+
+    it('404 for an unknown student or lesson', async () => {
+      const student = await createStudent(t.orm);
+      const lesson = await createLesson(t.orm);
+      expectImsx((await assign({ student: 'nobody', lesson: lesson.sourcedId }).expect(404)).body, 404, /student 'nobody' not found/);
+      expectImsx((await assign({ student: student.sourcedId, lesson: 'nothing' }).expect(404)).body, 404, /lesson 'nothing' not found/);
+      expect(await assignmentRows(t.orm, student.sourcedId, lesson.sourcedId)).toEqual({ results: 0, lineItems: 0 });
+    });
+
+    const unprocessable: [string, () => Promise<{ student: string; lesson: string; extra?: object }>, RegExp][] = [
+      ['a user who is not a student', async () => ({
+        student: (await createStudent(t.orm, { role: 'teacher', roles: [{ roleType: 'primary', role: 'teacher', org: { sourcedId: 'o' } }] })).sourcedId,
+        lesson: (await createLesson(t.orm)).sourcedId,
+      }), /is not a student/],
+      ['a student without email', async () => ({
+        student: (await createStudent(t.orm, { email: null })).sourcedId,
+        lesson: (await createLesson(t.orm)).sourcedId,
+      }), /has no email/],
+      ['a lesson that is not an external test', async () => ({
+        student: (await createStudent(t.orm)).sourcedId,
+        lesson: (await createLesson(t.orm, { lessonType: 'quiz' })).sourcedId,
+      }), /not an external test-out, placement or unit-test/],
+      ['an unsupported toolProvider', async () => ({
+        student: (await createStudent(t.orm)).sourcedId,
+        lesson: (await createLesson(t.orm, { toolProvider: 'khan-academy' })).sourcedId,
+      }), /Unsupported toolProvider 'khan-academy'/],
+      ['MasteryTrack without subject', async () => ({
+        student: (await createStudent(t.orm)).sourcedId,
+        lesson: (await createLesson(t.orm, { resourceMetadata: { subject: undefined } })).sourcedId,
+      }), /need resource.metadata.subject/],
+      ['MasteryTrack without grade', async () => ({
+        student: (await createStudent(t.orm)).sourcedId,
+        lesson: (await createLesson(t.orm, { grades: [] })).sourcedId,
+      }), /need resource.metadata.grades/],
+      ['Edulastic without vendorId', async () => ({
+        student: (await createStudent(t.orm)).sourcedId,
+        lesson: (await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: null })).sourcedId,
+      }), /need the test id in resource.vendorId/],
+      ['an unknown applicationName', async () => ({
+        student: (await createStudent(t.orm)).sourcedId,
+        lesson: (await createLesson(t.orm)).sourcedId,
+        extra: { applicationName: 'no-such-app' },
+      }), /Unknown applicationName 'no-such-app'/],
+      ['a test MasteryTrack does not know', async () => ({
+        student: (await createStudent(t.orm)).sourcedId,
+        lesson: (await createLesson(t.orm)).sourcedId,
+        extra: { testId: '_000000000000000000000000' },
+      }), /MasteryTrack rejected the assignment: TEST_NOT_FOUND/],
+      ['a test MasteryTrack does not support', async () => ({
+        student: (await createStudent(t.orm)).sourcedId,
+        lesson: (await createLesson(t.orm)).sourcedId,
+        extra: { testId: mtUnsupported.timeback_id },
+      }), /TEST_NOT_SUPPORTED/],
+      ['a test Edulastic does not know', async () => ({
+        student: (await createStudent(t.orm)).sourcedId,
+        lesson: (await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: 'ffffffffffffffffffffffff' })).sourcedId,
+      }), /Edulastic rejected the assignment: Test not found/],
+    ];
+
+    it.each(unprocessable)('422 for %s', async (_name, arrange, text) => {
+      const { student, lesson, extra } = await arrange();
+      const res = await assign({ student, lesson, ...extra }).expect(422);
+      expectImsx(res.body, 422, text);
+      expect(await assignmentRows(t.orm, student, lesson)).toEqual({ results: 0, lineItems: 0 });
+    });
+
+    it.each([
+      ['502 when MasteryTrack answers 500', 500, 502],
+      ['503 (with Retry-After) when MasteryTrack is overloaded', 503, 502],
+    ])('%s', async (_name, vendorStatus, status) => {
+      const student = await createStudent(t.orm);
+      const lesson = await createLesson(t.orm);
+      await mt().fault({ method: 'POST', path: '/delivery/assignments/assign', status: vendorStatus, times: 10 });
+      const res = await assign({ student: student.sourcedId, lesson: lesson.sourcedId });
+      expect(res.status).toBe(status);
+      expect(res.body.imsx_codeMajor).toBe('failure');
+      expect(await assignmentRows(t.orm, student.sourcedId, lesson.sourcedId)).toEqual({ results: 0, lineItems: 0 });
+    });
+
+    it('504 when Edulastic does not answer in time, and a retry afterwards succeeds', async () => {
+      const student = await createStudent(t.orm);
+      const lesson = await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: eduTest });
+      await edu().fault({ method: 'POST', path: '/api/assignments/v2/assign', delayMs: 2500, times: 3 });
+      const res = await assign({ student: student.sourcedId, lesson: lesson.sourcedId });
+      expect(res.status).toBe(504);
+      expect(res.body.imsx_description).toMatch(/did not answer in time/);
+      expect(await assignmentRows(t.orm, student.sourcedId, lesson.sourcedId)).toEqual({ results: 0, lineItems: 0 });
+
+      await edu().clearFaults();
+      await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+    });
+  });
+
+  describe('auth', () => {
+    it('401 with WWW-Authenticate without a token or with a bad one', async () => {
+      const none = await t.http().post(ROUTE).send({ student: 's', lesson: 'l' }).expect(401);
+      expect(none.headers['www-authenticate']).toBe('Bearer');
+      expect(none.body.imsx_CodeMinor.imsx_codeMinorField[0].imsx_codeMinorFieldValue).toBe('unauthorisedrequest');
+      const bad = await assign({ student: 's', lesson: 'l' }, 'not.a.jwt').expect(401);
+      expect(bad.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
+    });
+
+    it('403 with insufficient_scope for a token without the powerpath scope', async () => {
+      const readOnly = await t.token('https://purl.imsglobal.org/spec/or/v1p1/scope/roster.readonly');
+      const res = await assign({ student: 's', lesson: 'l' }, readOnly).expect(403);
+      expect(res.headers['www-authenticate']).toMatch(/error="insufficient_scope"/);
+      expect(res.body.imsx_CodeMinor.imsx_codeMinorField[0].imsx_codeMinorFieldValue).toBe('forbidden');
+    });
+  });
+});

@@ -1,0 +1,31 @@
+import request from 'supertest';
+import type { Sandboxes } from './test-app';
+
+type Tool = 'masteryTrack' | 'edulastic';
+
+const prefix = (tool: Tool) => (tool === 'edulastic' ? '/api/__sandbox' : '/__sandbox');
+
+/** The sandboxes' own control API over HTTP: calls made, injected faults, state. */
+export function sandboxControl(sandboxes: Sandboxes, tool: Tool) {
+  const base = sandboxes[tool].url;
+  const p = prefix(tool);
+  return {
+    async calls(): Promise<{ method: string; path: string; status: number }[]> {
+      return (await request(base).get(`${p}/calls`).expect(200)).body.calls;
+    },
+    async count(method: string, path: string): Promise<number> {
+      return (await this.calls()).filter((c) => c.method === method && c.path === path).length;
+    },
+    async fault(spec: Record<string, unknown>): Promise<void> {
+      await request(base).post(`${p}/faults`).send(spec).expect((r) => {
+        if (r.status >= 300) throw new Error(`fault not accepted: ${r.status} ${JSON.stringify(r.body)}`);
+      });
+    },
+    async clearFaults(): Promise<void> {
+      await request(base).delete(`${p}/faults`);
+    },
+    async reset(): Promise<void> {
+      await request(base).post(`${p}/reset`);
+    },
+  };
+}

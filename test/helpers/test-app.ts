@@ -1,0 +1,87 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { startSandboxes } from '@app/sandbox';
+import { AppModule } from '../../src/app.module';
+import { configureApp } from '../../src/configure-app';
+import { workerDatabaseUrl } from './test-database';
+
+export const MT_API_KEY = 'test-mt-api-key';
+export const MT_EMAIL = 'integrator@example.org';
+export const EDU_USER = 'teacher@example.org';
+export const EDU_PASSWORD = 'teacher-password-1';
+export const DEV_CLIENT = { id: 'test-client', secret: 'test-secret-value' };
+
+export type Sandboxes = Awaited<ReturnType<typeof startSandboxes>>;
+
+export interface TestApp {
+  app: INestApplication;
+  baseUrl: string;
+  orm: MikroORM;
+  sandboxes: Sandboxes;
+  /** supertest agent on the listening server. */
+  http(): ReturnType<typeof request>;
+  /** A dev-issuer token; all scopes unless narrowed. */
+  token(scope?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * The full AppModule on the worker's PostgreSQL database, listening on an ephemeral port, with both tool
+ * sandboxes on real sockets. Options override environment values.
+ */
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const sandboxes = await startSandboxes({
+    masteryTrack: { apiKey: MT_API_KEY, integratorEmails: [MT_EMAIL] },
+    edulastic: { accounts: [{ username: EDU_USER, password: EDU_PASSWORD }] },
+  });
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      AppModule.forRoot({
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'silent',
+        DATABASE_URL: workerDatabaseUrl(),
+        DATABASE_POOL_MAX: '5',
+        AUTH_DEV_ISSUER: 'true',
+        AUTH_DEV_CLIENT_ID: DEV_CLIENT.id,
+        AUTH_DEV_CLIENT_SECRET: DEV_CLIENT.secret,
+        MASTERY_TRACK_BASE_URL: sandboxes.masteryTrack.url,
+        MASTERY_TRACK_API_KEY: MT_API_KEY,
+        MASTERY_TRACK_EMAIL: MT_EMAIL,
+        EDULASTIC_BASE_URL: `${sandboxes.edulastic.url}/api`,
+        EDULASTIC_APP_URL: sandboxes.edulastic.url,
+        EDULASTIC_USERNAME: EDU_USER,
+        EDULASTIC_PASSWORD: EDU_PASSWORD,
+        VENDOR_TIMEOUT_MS: '2000',
+        VENDOR_DEADLINE_MS: '5000',
+        ...env,
+      }),
+    ],
+  }).compile();
+  const app = moduleRef.createNestApplication({ bodyParser: false, bufferLogs: true });
+  configureApp(app);
+  await app.listen(0, '127.0.0.1');
+  const baseUrl = await app.getUrl();
+  const http = () => request(baseUrl);
+  return {
+    app,
+    baseUrl: baseUrl.replace('[::1]', '127.0.0.1'),
+    orm: app.get(MikroORM),
+    sandboxes,
+    http,
+    async token(scope?: string) {
+      const res = await http()
+        .post('/oauth2/token')
+        .auth(DEV_CLIENT.id, DEV_CLIENT.secret)
+        .type('form')
+        .send({ grant_type: 'client_credentials', ...(scope ? { scope } : {}) });
+      if (res.status !== 200) throw new Error(`token request failed: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body.access_token as string;
+    },
+    async close() {
+      await app.close();
+      await sandboxes.close();
+    },
+  };
+}
