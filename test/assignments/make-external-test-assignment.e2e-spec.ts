@@ -259,7 +259,7 @@ describe('POST /powerpath/makeExternalTestAssignment', () => {
 
     it.each([
       ['502 when MasteryTrack answers 500', 500, 502],
-      ['503 (with Retry-After) when MasteryTrack is overloaded', 503, 502],
+      ['503 (with Retry-After) when MasteryTrack is overloaded', 503, 503],
     ])('%s', async (_name, vendorStatus, status) => {
       const student = await createStudent(t.orm);
       const lesson = await createLesson(t.orm);
@@ -267,6 +267,7 @@ describe('POST /powerpath/makeExternalTestAssignment', () => {
       const res = await assign({ student: student.sourcedId, lesson: lesson.sourcedId });
       expect(res.status).toBe(status);
       expect(res.body.imsx_codeMajor).toBe('failure');
+      if (status === 503) expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
       expect(await assignmentRows(t.orm, student.sourcedId, lesson.sourcedId)).toEqual({ results: 0, lineItems: 0 });
     });
 

@@ -36,6 +36,15 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     masteryTrack: { apiKey: MT_API_KEY, integratorEmails: [MT_EMAIL] },
     edulastic: { accounts: [{ username: EDU_USER, password: EDU_PASSWORD }] },
   });
+  try {
+    return await startApp(sandboxes, env);
+  } catch (e) {
+    await sandboxes.close();
+    throw e;
+  }
+}
+
+async function startApp(sandboxes: Sandboxes, env: Record<string, string>): Promise<TestApp> {
   const moduleRef = await Test.createTestingModule({
     imports: [
       AppModule.forRoot({

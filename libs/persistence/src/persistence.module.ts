@@ -17,7 +17,6 @@ export class PersistenceModule {
     return {
       module: PersistenceModule,
       imports: [MikroOrmModule.forRoot(ormOptions(options))],
-      exports: [MikroOrmModule],
     };
   }
 
@@ -33,7 +32,6 @@ export class PersistenceModule {
           driver: PostgreSqlDriver,
         }),
       ],
-      exports: [MikroOrmModule],
     };
   }
 }

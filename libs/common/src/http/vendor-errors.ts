@@ -25,6 +25,12 @@ export class VendorTransportError extends Error {
     switch (this.reason) {
       case 'timeout':
         return new AppError('vendor_timeout', `${this.tool} did not answer in time`, { cause: this });
+      case 'server_error':
+        if (this.options.status !== 503) {
+          return new AppError('vendor_bad_gateway', `${this.tool} failed: ${this.message}`, { cause: this });
+        }
+      // A 503 from the tool means it is unavailable: pass that on, with its Retry-After.
+      // falls through
       case 'unreachable':
       case 'circuit_open':
       case 'saturated':
