@@ -9,7 +9,7 @@ import { setupSwagger } from './swagger';
 export const BODY_LIMIT = '100kb';
 
 /** HTTP settings outside the DI pipeline, shared by main.ts, the CLI and the tests. */
-export function configureApp(app: INestApplication): void {
+export function configureApp(app: INestApplication, o: { shutdownHooks?: boolean } = {}): void {
   const express = app as NestExpressApplication;
   const config = app.get(ConfigService<Env, true>);
   express.useLogger(app.get(Logger));
@@ -19,6 +19,7 @@ export function configureApp(app: INestApplication): void {
   express.set('trust proxy', 'loopback');
   // Swagger UI needs inline scripts/styles; everything else gets helmet's defaults.
   app.use(helmet({ contentSecurityPolicy: false }));
-  app.enableShutdownHooks();
+  // SIGTERM: stop accepting, finish in-flight requests, close the pool (the dev stack handles signals itself).
+  if (o.shutdownHooks !== false) app.enableShutdownHooks();
   setupSwagger(app, config.get('AUTH_DEV_ISSUER', { infer: true }) ? config.get('AUTH_DEV_CLIENT_ID', { infer: true }) : undefined);
 }

@@ -2,3 +2,4 @@ export * from './entities';
 export * from './orm-options';
 export * from './persistence.module';
 export * from './embedded-database';
+export * from './migration-runner';

@@ -10,7 +10,11 @@ export interface PersistenceOptions {
   poolMax?: number;
   /** Log every SQL statement through this function (the benchmark counts them). */
   onQuery?: (sql: string) => void;
+  /** Apply pending migrations when the module starts (default true). */
+  migrate?: boolean;
 }
+
+export const PERSISTENCE_OPTIONS = Symbol('PERSISTENCE_OPTIONS');
 
 /** The one MikroORM configuration, shared by the app, the CLI commands and the tests. */
 export function ormOptions(o: PersistenceOptions): Options<PostgreSqlDriver> {

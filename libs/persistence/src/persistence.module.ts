@@ -1,7 +1,8 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { DynamicModule, Module } from '@nestjs/common';
-import { ormOptions, PersistenceOptions } from './orm-options';
+import { MigrationRunner } from './migration-runner';
+import { ormOptions, PERSISTENCE_OPTIONS, PersistenceOptions } from './orm-options';
 
 export interface PersistenceModuleAsyncOptions {
   imports?: DynamicModule['imports'];
@@ -17,6 +18,7 @@ export class PersistenceModule {
     return {
       module: PersistenceModule,
       imports: [MikroOrmModule.forRoot(ormOptions(options))],
+      providers: [{ provide: PERSISTENCE_OPTIONS, useValue: options }, MigrationRunner],
     };
   }
 
@@ -24,6 +26,7 @@ export class PersistenceModule {
     return {
       module: PersistenceModule,
       imports: [
+        ...(options.imports ?? []),
         MikroOrmModule.forRootAsync({
           imports: options.imports,
           inject: options.inject as never[],
@@ -31,6 +34,10 @@ export class PersistenceModule {
           useFactory: async (...args: any[]) => ormOptions(await options.useFactory(...args)),
           driver: PostgreSqlDriver,
         }),
+      ],
+      providers: [
+        { provide: PERSISTENCE_OPTIONS, useFactory: options.useFactory, inject: (options.inject ?? []) as never[] },
+        MigrationRunner,
       ],
     };
   }

@@ -22,25 +22,19 @@ export class VendorTransportError extends Error {
   /** How the failure reaches our caller: 504 for timeouts, 503 when the tool is unavailable, 502 otherwise. */
   toAppError(): AppError {
     const retryAfterSeconds = this.options.retryAfterMs !== undefined ? this.options.retryAfterMs / 1000 : undefined;
-    switch (this.reason) {
-      case 'timeout':
-        return new AppError('vendor_timeout', `${this.tool} did not answer in time`, { cause: this });
-      case 'server_error':
-        if (this.options.status !== 503) {
-          return new AppError('vendor_bad_gateway', `${this.tool} failed: ${this.message}`, { cause: this });
-        }
-      // A 503 from the tool means it is unavailable: pass that on, with its Retry-After.
-      // falls through
-      case 'unreachable':
-      case 'circuit_open':
-      case 'saturated':
-      case 'throttled':
-        return new AppError('vendor_unavailable', `${this.tool} is unavailable: ${this.message}`, {
-          retryAfterSeconds: retryAfterSeconds ?? 5,
-          cause: this,
-        });
-      default:
-        return new AppError('vendor_bad_gateway', `${this.tool} failed: ${this.message}`, { cause: this });
+    if (this.reason === 'timeout') {
+      return new AppError('vendor_timeout', `${this.tool} did not answer in time`, { cause: this });
     }
+    // Unreachable, throttled, circuit open, saturated, or the tool itself said 503: unavailable, retry later.
+    const unavailable =
+      ['unreachable', 'circuit_open', 'saturated', 'throttled'].includes(this.reason) ||
+      (this.reason === 'server_error' && this.options.status === 503);
+    if (unavailable) {
+      return new AppError('vendor_unavailable', `${this.tool} is unavailable: ${this.message}`, {
+        retryAfterSeconds: retryAfterSeconds ?? 5,
+        cause: this,
+      });
+    }
+    return new AppError('vendor_bad_gateway', `${this.tool} failed: ${this.message}`, { cause: this });
   }
 }

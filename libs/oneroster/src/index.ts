@@ -1,0 +1,2 @@
+export * from './mappers/common';
+export * from './mappers/rostering.mappers';

@@ -1,0 +1,218 @@
+import type { Course, CourseComponent, ComponentResource, Enrollment, Org, Resource, SchoolClass, User, UserRole } from '@app/persistence';
+import { baseFrom, baseTo, bool, OneRosterJson, ref, refId } from './common';
+
+/** OneRoster JSON ⇄ entity data, one pair per object type. Entities never leave a service as a body. */
+export const orgMapper = {
+  from: (j: OneRosterJson) => ({
+    ...baseFrom(j),
+    name: j.name,
+    type: j.type,
+    identifier: j.identifier ?? null,
+    parentSourcedId: refId(j.parent),
+  }),
+  to: (e: Org) => ({
+    ...baseTo(e),
+    name: e.name,
+    type: e.type,
+    identifier: e.identifier ?? '',
+    parent: ref(e.parentSourcedId),
+    children: [],
+  }),
+};
+
+export const userMapper = {
+  from: (j: OneRosterJson) => {
+    const roles = (j.roles ?? []) as UserRole[];
+    const primary = roles.find((r) => r.roleType === 'primary') ?? roles[0];
+    return {
+      ...baseFrom(j),
+      enabledUser: bool(j.enabledUser) ?? true,
+      givenName: j.givenName,
+      familyName: j.familyName,
+      middleName: j.middleName ?? null,
+      email: j.email ?? null,
+      username: j.username ?? null,
+      identifier: j.identifier ?? null,
+      userMasterIdentifier: j.userMasterIdentifier ?? null,
+      roles,
+      role: primary?.role ?? null,
+      primaryOrgSourcedId: refId(j.primaryOrg) ?? primary?.org?.sourcedId ?? null,
+      userIds: j.userIds ?? [],
+      agents: j.agents ?? [],
+      grades: j.grades ?? [],
+      preferredFirstName: j.preferredFirstName ?? null,
+      preferredMiddleName: j.preferredMiddleName ?? null,
+      preferredLastName: j.preferredLastName ?? null,
+      pronouns: j.pronouns ?? null,
+      sms: j.sms ?? null,
+      phone: j.phone ?? null,
+    };
+  },
+  to: (e: User) => ({
+    ...baseTo(e),
+    userMasterIdentifier: e.userMasterIdentifier ?? null,
+    username: e.username ?? null,
+    userIds: e.userIds,
+    enabledUser: String(e.enabledUser),
+    givenName: e.givenName,
+    familyName: e.familyName,
+    middleName: e.middleName ?? null,
+    roles: e.roles,
+    agents: e.agents,
+    userProfiles: [],
+    ...(e.primaryOrgSourcedId ? { primaryOrg: { sourcedId: e.primaryOrgSourcedId, type: 'org' } } : {}),
+    identifier: e.identifier ?? null,
+    email: e.email ?? null,
+    preferredFirstName: e.preferredFirstName ?? null,
+    preferredMiddleName: e.preferredMiddleName ?? null,
+    preferredLastName: e.preferredLastName ?? null,
+    pronouns: e.pronouns ?? null,
+    grades: e.grades,
+    sms: e.sms ?? null,
+    phone: e.phone ?? null,
+  }),
+};
+
+export const courseMapper = {
+  from: (j: OneRosterJson) => ({
+    ...baseFrom(j),
+    title: j.title,
+    courseCode: j.courseCode ?? null,
+    grades: j.grades ?? [],
+    subjects: j.subjects ?? [],
+    subjectCodes: j.subjectCodes ?? [],
+    orgSourcedId: refId(j.org),
+    schoolYearSourcedId: refId(j.schoolYear),
+    level: j.level ?? null,
+  }),
+  to: (e: Course) => ({
+    ...baseTo(e),
+    title: e.title,
+    schoolYear: ref(e.schoolYearSourcedId),
+    courseCode: e.courseCode ?? null,
+    grades: e.grades,
+    subjects: e.subjects,
+    subjectCodes: e.subjectCodes,
+    org: ref(e.orgSourcedId),
+    level: e.level ?? null,
+  }),
+};
+
+export const classMapper = {
+  from: (j: OneRosterJson) => ({
+    ...baseFrom(j),
+    title: j.title,
+    classCode: j.classCode ?? null,
+    classType: j.classType ?? 'scheduled',
+    location: j.location ?? null,
+    courseSourcedId: refId(j.course),
+    schoolSourcedId: refId(j.school) ?? refId(j.org),
+    terms: j.terms ?? [],
+    grades: j.grades ?? [],
+    subjects: j.subjects ?? [],
+    subjectCodes: j.subjectCodes ?? [],
+    periods: j.periods ?? [],
+  }),
+  to: (e: SchoolClass) => ({
+    ...baseTo(e),
+    title: e.title,
+    classCode: e.classCode ?? null,
+    classType: e.classType,
+    location: e.location ?? null,
+    grades: e.grades,
+    subjects: e.subjects,
+    course: ref(e.courseSourcedId),
+    school: ref(e.schoolSourcedId),
+    terms: e.terms,
+    subjectCodes: e.subjectCodes,
+    periods: e.periods,
+    resources: [],
+  }),
+};
+
+export const enrollmentMapper = {
+  from: (j: OneRosterJson) => ({
+    ...baseFrom(j),
+    role: j.role,
+    primary: bool(j.primary),
+    beginDate: j.beginDate ?? null,
+    endDate: j.endDate ?? null,
+    userSourcedId: refId(j.user)!,
+    classSourcedId: refId(j.class)!,
+    schoolSourcedId: refId(j.school),
+  }),
+  to: (e: Enrollment) => ({
+    ...baseTo(e),
+    role: e.role,
+    primary: e.primary === null || e.primary === undefined ? null : String(e.primary),
+    beginDate: e.beginDate ?? null,
+    endDate: e.endDate ?? null,
+    user: { sourcedId: e.userSourcedId, type: 'user' },
+    class: { sourcedId: e.classSourcedId, type: 'class' },
+    school: e.schoolSourcedId ? { sourcedId: e.schoolSourcedId, type: 'org' } : null,
+  }),
+};
+
+export const courseComponentMapper = {
+  from: (j: OneRosterJson) => ({
+    ...baseFrom(j),
+    title: j.title,
+    courseSourcedId: refId(j.course)!,
+    parentSourcedId: refId(j.parent) ?? refId(j.courseComponent),
+    sortOrder: Number(j.sortOrder ?? 0),
+    prerequisites: j.prerequisites ?? [],
+    prerequisiteCriteria: j.prerequisiteCriteria ?? null,
+    unlockDate: j.unlockDate ?? null,
+  }),
+  to: (e: CourseComponent) => ({
+    ...baseTo(e),
+    title: e.title,
+    course: { sourcedId: e.courseSourcedId },
+    courseComponent: ref(e.parentSourcedId),
+    parent: ref(e.parentSourcedId),
+    sortOrder: e.sortOrder,
+    prerequisites: e.prerequisites,
+    prerequisiteCriteria: e.prerequisiteCriteria ?? null,
+    unlockDate: e.unlockDate ?? null,
+  }),
+};
+
+export const resourceMapper = {
+  from: (j: OneRosterJson) => ({
+    ...baseFrom(j),
+    title: j.title,
+    roles: j.roles ?? [],
+    importance: j.importance ?? null,
+    vendorResourceId: j.vendorResourceId,
+    vendorId: j.vendorId ?? null,
+    applicationId: j.applicationId ?? null,
+  }),
+  to: (e: Resource) => ({
+    ...baseTo(e),
+    title: e.title,
+    roles: e.roles,
+    ...(e.importance ? { importance: e.importance } : {}),
+    vendorResourceId: e.vendorResourceId,
+    vendorId: e.vendorId ?? null,
+    applicationId: e.applicationId ?? null,
+  }),
+};
+
+export const componentResourceMapper = {
+  from: (j: OneRosterJson) => ({
+    ...baseFrom(j),
+    title: j.title,
+    courseComponentSourcedId: refId(j.courseComponent)!,
+    resourceSourcedId: refId(j.resource)!,
+    sortOrder: Number(j.sortOrder ?? 0),
+    lessonType: j.lessonType ?? null,
+  }),
+  to: (e: ComponentResource) => ({
+    ...baseTo(e),
+    title: e.title,
+    courseComponent: { sourcedId: e.courseComponentSourcedId },
+    resource: { sourcedId: e.resourceSourcedId },
+    sortOrder: e.sortOrder,
+    ...(e.lessonType ? { lessonType: e.lessonType } : {}),
+  }),
+};

@@ -1,0 +1,41 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { PERSISTENCE_OPTIONS, PersistenceOptions } from './orm-options';
+
+/** Arbitrary constant naming our migration lock among PostgreSQL advisory locks. */
+const MIGRATION_LOCK = 0x45_54_41_01;
+
+/**
+ * Applies pending committed migrations before the app serves. Instances starting together serialise on
+ * a PostgreSQL advisory lock, so each migration runs once.
+ */
+@Injectable()
+export class MigrationRunner implements OnModuleInit {
+  private readonly logger = new Logger(MigrationRunner.name);
+
+  constructor(
+    private readonly orm: MikroORM,
+    @Inject(PERSISTENCE_OPTIONS) private readonly options: PersistenceOptions,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    if (this.options.migrate === false) return;
+    await applyMigrations(this.orm, (n) => n > 0 && this.logger.log(`Applied ${n} migration(s)`));
+  }
+}
+
+export async function applyMigrations(orm: MikroORM, report?: (applied: number) => void): Promise<void> {
+  const knex = orm.em.getKnex();
+  const connection = await knex.client.acquireConnection();
+  try {
+    await knex.raw('select pg_advisory_lock(?)', [MIGRATION_LOCK]).connection(connection);
+    try {
+      const applied = await orm.migrator.up();
+      report?.(applied.length);
+    } finally {
+      await knex.raw('select pg_advisory_unlock(?)', [MIGRATION_LOCK]).connection(connection);
+    }
+  } finally {
+    await knex.client.releaseConnection(connection);
+  }
+}

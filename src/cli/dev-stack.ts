@@ -1,0 +1,113 @@
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { startEmbeddedDatabase, EmbeddedDatabase } from '@app/persistence';
+import { Scope } from '@app/auth';
+import { startSandboxes, Sandboxes } from '@app/sandbox';
+import { AppModule } from '../app.module';
+import { configureApp } from '../configure-app';
+import { validateEnv } from '../config/validate-env';
+import { loadSeedDocument, SeedDocument } from './seed-document';
+
+/** Sandbox accounts (known only to the local sandboxes). */
+export const SANDBOX_MT = { apiKey: 'sandbox-mastery-track-key', email: 'integrator@sandbox.local' };
+export const SANDBOX_EDU = { username: 'service-teacher@sandbox.local', password: 'sandbox-teacher-password' };
+/** fixtures/demo.json, found from both src/cli (ts-node) and dist/src/cli (build). */
+export const DEMO_FIXTURE = [resolve(__dirname, '..', '..'), resolve(__dirname, '..', '..', '..')]
+  .map((root) => resolve(root, 'fixtures', 'demo.json'))
+  .find((p) => existsSync(p))!;
+
+export interface DevStack {
+  app: INestApplication;
+  baseUrl: string;
+  env: ReturnType<typeof validateEnv>;
+  sandboxes?: Sandboxes;
+  /** True when the embedded database serves this run. */
+  embeddedDatabase: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Everything `npm start` and `npm run demo` need on a laptop: the embedded database unless DATABASE_URL is
+ * set, the tool sandboxes unless turned off or pointed elsewhere, the dev token issuer, demo data.
+ */
+export async function startDevStack(defaults: Record<string, string> = {}): Promise<DevStack> {
+  const raw: Record<string, string | undefined> = {
+    AUTH_DEV_ISSUER: 'true',
+    SANDBOX_TOOLS: 'true',
+    SEED_DEMO_DATA: 'true',
+    ...defaults,
+    ...process.env,
+  };
+  const pre = validateEnv(raw);
+  const overrides: Record<string, string> = {};
+  let db: EmbeddedDatabase | undefined;
+  let sandboxes: Sandboxes | undefined;
+  const selfUrl = pre.PUBLIC_BASE_URL ?? `http://127.0.0.1:${pre.PORT}`;
+
+  if (!pre.DATABASE_URL) {
+    db = await startEmbeddedDatabase({ dataDir: resolve(pre.EMBEDDED_DB_DIR), port: pre.EMBEDDED_DB_PORT });
+    overrides.DATABASE_URL = db.clientUrl;
+  }
+  try {
+    if (pre.SANDBOX_TOOLS) {
+      sandboxes = await startSandboxes({
+        masteryTrack: {
+          port: pre.SANDBOX_MASTERY_TRACK_PORT,
+          apiKey: SANDBOX_MT.apiKey,
+          integratorEmails: [SANDBOX_MT.email],
+          latencyMs: pre.SANDBOX_LATENCY_MS,
+          writeBack: {
+            oneRosterBaseUrl: selfUrl,
+            tokenUrl: `${selfUrl}/oauth2/token`,
+            clientId: pre.AUTH_DEV_CLIENT_ID,
+            clientSecret: pre.AUTH_DEV_CLIENT_SECRET,
+            scope: Scope.GradebookCreatePut,
+          },
+        },
+        edulastic: { port: pre.SANDBOX_EDULASTIC_PORT, latencyMs: pre.SANDBOX_LATENCY_MS, accounts: [SANDBOX_EDU] },
+      });
+      if (!pre.MASTERY_TRACK_BASE_URL) {
+        Object.assign(overrides, {
+          MASTERY_TRACK_BASE_URL: sandboxes.masteryTrack.url,
+          MASTERY_TRACK_API_KEY: SANDBOX_MT.apiKey,
+          MASTERY_TRACK_EMAIL: SANDBOX_MT.email,
+        });
+      }
+      if (!pre.EDULASTIC_BASE_URL) {
+        Object.assign(overrides, {
+          EDULASTIC_BASE_URL: `${sandboxes.edulastic.url}/api`,
+          EDULASTIC_APP_URL: sandboxes.edulastic.url,
+          EDULASTIC_USERNAME: SANDBOX_EDU.username,
+          EDULASTIC_PASSWORD: SANDBOX_EDU.password,
+        });
+      }
+    }
+    const env = validateEnv({ ...raw, ...overrides });
+    const app = await NestFactory.create(AppModule.forRoot({ ...raw, ...overrides }), { bufferLogs: true, bodyParser: false });
+    configureApp(app, { shutdownHooks: false });
+    await app.listen(env.PORT, env.HOST);
+    if (env.SEED_DEMO_DATA) {
+      const doc = JSON.parse(readFileSync(DEMO_FIXTURE, 'utf8')) as SeedDocument;
+      await loadSeedDocument(app.get(EntityManager).fork(), doc);
+    }
+    return {
+      app,
+      baseUrl: selfUrl,
+      env,
+      sandboxes,
+      embeddedDatabase: db !== undefined,
+      async close() {
+        await app.close();
+        await sandboxes?.close();
+        await db?.close();
+      },
+    };
+  } catch (e) {
+    await sandboxes?.close();
+    await db?.close();
+    throw e;
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * `npm start`: the service with everything it needs on one laptop (embedded database, tool sandboxes,
+ * development token issuer, demo data) and the way in printed.
+ */
+import { startDevStack } from './dev-stack';
+
+async function main(): Promise<void> {
+  const stack = await startDevStack();
+  const { env, baseUrl, sandboxes } = stack;
+  const lines = [
+    '',
+    `  External test assignments is running at ${baseUrl}`,
+    `  Swagger UI     ${baseUrl}/docs   (OpenAPI: ${baseUrl}/docs-json)`,
+    env.AUTH_DEV_ISSUER
+      ? `  Demo client    ${env.AUTH_DEV_CLIENT_ID} / ${env.AUTH_DEV_CLIENT_ID === 'demo-client' ? env.AUTH_DEV_CLIENT_SECRET : '(AUTH_DEV_CLIENT_SECRET)'}  — Authorize in Swagger UI, or:`
+      : '  Tokens         from your identity provider (AUTH_JWKS_URL)',
+    env.AUTH_DEV_ISSUER
+      ? `                 curl -s -u ${env.AUTH_DEV_CLIENT_ID}:${env.AUTH_DEV_CLIENT_ID === 'demo-client' ? env.AUTH_DEV_CLIENT_SECRET : '<secret>'} -d grant_type=client_credentials ${baseUrl}/oauth2/token`
+      : '',
+    stack.embeddedDatabase ? `  Database       embedded PostgreSQL (PGlite), data in ${env.EMBEDDED_DB_DIR}` : '  Database       DATABASE_URL',
+    sandboxes
+      ? `  Sandboxes      MasteryTrack ${sandboxes.masteryTrack.url}   Edulastic ${sandboxes.edulastic.url}/api`
+      : '  Sandboxes      off',
+    env.SEED_DEMO_DATA
+      ? '  Demo data      students student-mt-1, student-edu-1; lessons lesson-{mt,edu}-{test-out,placement,unit-test}'
+      : '',
+    '',
+  ].filter((l) => l !== '');
+  process.stdout.write(lines.join('\n') + '\n\n');
+  const stop = async () => {
+    await stack.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`Failed to start: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});
