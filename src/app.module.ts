@@ -5,6 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { AssignmentsModule } from '@app/assignments';
 import { AuthModule } from '@app/auth';
 import { ImsxExceptionFilter } from '@app/common';
+import { OneRosterModule } from '@app/oneroster';
 import { PersistenceModule } from '@app/persistence';
 import { ProviderModule } from '@app/providers';
 import { Env } from './config/env.schema';
@@ -32,6 +33,7 @@ export class AppModule {
         PersistenceModule.forRoot(persistenceOptions(env)),
         AuthModule.forRoot(authOptions(env)),
         AssignmentsModule.forRoot({ ...assignmentsOptions(env), imports: [ProviderModule.forRoot(providerOptions(env))] }),
+        OneRosterModule,
         HealthModule,
       ],
       providers: [

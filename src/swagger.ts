@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { ALL_SCOPES } from '@app/auth';
+import { specComponentSchemas } from '@app/oneroster';
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -27,7 +28,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addSecurityRequirements('bearer')
     .addSecurityRequirements('oauth2')
     .build();
-  return SwaggerModule.createDocument(app, config);
+  const document = SwaggerModule.createDocument(app, config);
+  // The OneRoster endpoints reference the upstream spec's component schemas: ship them in the document.
+  document.components = { ...document.components, schemas: { ...specComponentSchemas(), ...document.components?.schemas } } as never;
+  return document;
 }
 
 /** Swagger UI at /docs, the document at /docs-json; with the dev issuer, Authorize is pre-filled. */

@@ -1,2 +1,13 @@
 export * from './mappers/common';
 export * from './mappers/rostering.mappers';
+export * from './mappers/gradebook.mappers';
+export * from './collections/collection-def';
+export * from './collections/definitions';
+export * from './oneroster.module';
+export * from './oneroster.service';
+export * from './spec/oneroster-spec';
+export * from './subject-tracks/subject-track.service';
+export * from './subject-tracks/subject-track.dto';
+export * from './query/filter-parser';
+export * from './query/filter-to-where';
+export type { FieldMap, FieldSpec } from './query/field-spec';

@@ -3,23 +3,45 @@ import type { SourcedRef } from '@app/persistence';
 /** JSON object as it arrives in a OneRoster body. */
 export type OneRosterJson = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+/** Where the response is served from, for absolute `href`s in references. */
+export interface HrefContext {
+  baseUrl: string;
+}
+
+const ROSTERING = '/ims/oneroster/rostering/v1p2';
+const HREF_PATH: Record<string, string> = {
+  org: `${ROSTERING}/orgs`,
+  user: `${ROSTERING}/users`,
+  course: `${ROSTERING}/courses`,
+  class: `${ROSTERING}/classes`,
+  academicSession: `${ROSTERING}/academicSessions`,
+  term: `${ROSTERING}/terms`,
+  resource: '/ims/oneroster/resources/v1p2/resources',
+};
+
+/** `{href, sourcedId, type}` as OneRoster GUIDRef serialises it. */
+export function guidRef(ctx: HrefContext, type: string, sourcedId: string) {
+  return { href: `${ctx.baseUrl}${HREF_PATH[type] ?? ROSTERING}/${encodeURIComponent(sourcedId)}`, sourcedId, type };
+}
+
 export const ref = (sourcedId: string | null | undefined): SourcedRef | null => (sourcedId ? { sourcedId } : null);
+/** Adds `{key: {sourcedId}}` only when the reference is set (the schemas do not allow null there). */
+export const optionalRef = (key: string, sourcedId: string | null | undefined) => (sourcedId ? { [key]: { sourcedId } } : {});
 export const refId = (value: unknown): string | null =>
   value && typeof value === 'object' && typeof (value as SourcedRef).sourcedId === 'string' ? (value as SourcedRef).sourcedId : null;
 export const iso = (d: Date | string | null | undefined): string | null =>
   d === null || d === undefined ? null : (d instanceof Date ? d : new Date(d)).toISOString();
 export const bool = (v: unknown): boolean | null => (v === true || v === 'true' ? true : v === false || v === 'false' ? false : null);
 
-/** The fields every OneRoster object shares. */
+/** The fields every OneRoster object shares (dateLastModified is the database's to set). */
 export function baseFrom(json: OneRosterJson) {
   return {
     sourcedId: String(json.sourcedId),
     status: json.status === 'tobedeleted' ? ('tobedeleted' as const) : ('active' as const),
     metadata: (json.metadata ?? null) as Record<string, unknown> | null,
-    dateLastModified: new Date(),
   };
 }
 
 export function baseTo(e: { sourcedId: string; status: string; dateLastModified: Date; metadata?: Record<string, unknown> | null }) {
-  return { sourcedId: e.sourcedId, status: e.status, dateLastModified: iso(e.dateLastModified)!, metadata: e.metadata ?? null };
+  return { sourcedId: e.sourcedId, status: e.status, dateLastModified: iso(e.dateLastModified)!, metadata: e.metadata ?? {} };
 }

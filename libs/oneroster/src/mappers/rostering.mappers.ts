@@ -1,5 +1,5 @@
 import type { Course, CourseComponent, ComponentResource, Enrollment, Org, Resource, SchoolClass, User, UserRole } from '@app/persistence';
-import { baseFrom, baseTo, bool, OneRosterJson, ref, refId } from './common';
+import { baseFrom, baseTo, bool, guidRef, HrefContext, iso, OneRosterJson, optionalRef, refId } from './common';
 
 /** OneRoster JSON ⇄ entity data, one pair per object type. Entities never leave a service as a body. */
 export const orgMapper = {
@@ -10,12 +10,12 @@ export const orgMapper = {
     identifier: j.identifier ?? null,
     parentSourcedId: refId(j.parent),
   }),
-  to: (e: Org) => ({
+  to: (e: Org, ctx: HrefContext) => ({
     ...baseTo(e),
     name: e.name,
     type: e.type,
     identifier: e.identifier ?? '',
-    parent: ref(e.parentSourcedId),
+    ...(e.parentSourcedId ? { parent: guidRef(ctx, 'org', e.parentSourcedId) } : {}),
     children: [],
   }),
 };
@@ -48,7 +48,7 @@ export const userMapper = {
       phone: j.phone ?? null,
     };
   },
-  to: (e: User) => ({
+  to: (e: User, ctx: HrefContext) => ({
     ...baseTo(e),
     userMasterIdentifier: e.userMasterIdentifier ?? null,
     username: e.username ?? null,
@@ -57,10 +57,10 @@ export const userMapper = {
     givenName: e.givenName,
     familyName: e.familyName,
     middleName: e.middleName ?? null,
-    roles: e.roles,
-    agents: e.agents,
+    roles: e.roles.map((r) => ({ ...r, org: guidRef(ctx, 'org', r.org.sourcedId) })),
+    agents: e.agents.map((a) => guidRef(ctx, 'user', a.sourcedId)),
     userProfiles: [],
-    ...(e.primaryOrgSourcedId ? { primaryOrg: { sourcedId: e.primaryOrgSourcedId, type: 'org' } } : {}),
+    ...(e.primaryOrgSourcedId ? { primaryOrg: guidRef(ctx, 'org', e.primaryOrgSourcedId) } : {}),
     identifier: e.identifier ?? null,
     email: e.email ?? null,
     preferredFirstName: e.preferredFirstName ?? null,
@@ -85,15 +85,15 @@ export const courseMapper = {
     schoolYearSourcedId: refId(j.schoolYear),
     level: j.level ?? null,
   }),
-  to: (e: Course) => ({
+  to: (e: Course, ctx: HrefContext) => ({
     ...baseTo(e),
     title: e.title,
-    schoolYear: ref(e.schoolYearSourcedId),
+    ...(e.schoolYearSourcedId ? { schoolYear: guidRef(ctx, 'academicSession', e.schoolYearSourcedId) } : {}),
     courseCode: e.courseCode ?? null,
     grades: e.grades,
     subjects: e.subjects,
     subjectCodes: e.subjectCodes,
-    org: ref(e.orgSourcedId),
+    org: { sourcedId: e.orgSourcedId ?? '' },
     level: e.level ?? null,
   }),
 };
@@ -113,7 +113,7 @@ export const classMapper = {
     subjectCodes: j.subjectCodes ?? [],
     periods: j.periods ?? [],
   }),
-  to: (e: SchoolClass) => ({
+  to: (e: SchoolClass, ctx: HrefContext) => ({
     ...baseTo(e),
     title: e.title,
     classCode: e.classCode ?? null,
@@ -121,9 +121,9 @@ export const classMapper = {
     location: e.location ?? null,
     grades: e.grades,
     subjects: e.subjects,
-    course: ref(e.courseSourcedId),
-    school: ref(e.schoolSourcedId),
-    terms: e.terms,
+    course: guidRef(ctx, 'course', e.courseSourcedId ?? ''),
+    school: guidRef(ctx, 'org', e.schoolSourcedId ?? ''),
+    terms: e.terms.map((t) => guidRef(ctx, 'term', t.sourcedId)),
     subjectCodes: e.subjectCodes,
     periods: e.periods,
     resources: [],
@@ -141,15 +141,15 @@ export const enrollmentMapper = {
     classSourcedId: refId(j.class)!,
     schoolSourcedId: refId(j.school),
   }),
-  to: (e: Enrollment) => ({
+  to: (e: Enrollment, ctx: HrefContext) => ({
     ...baseTo(e),
     role: e.role,
     primary: e.primary === null || e.primary === undefined ? null : String(e.primary),
     beginDate: e.beginDate ?? null,
     endDate: e.endDate ?? null,
-    user: { sourcedId: e.userSourcedId, type: 'user' },
-    class: { sourcedId: e.classSourcedId, type: 'class' },
-    school: e.schoolSourcedId ? { sourcedId: e.schoolSourcedId, type: 'org' } : null,
+    user: guidRef(ctx, 'user', e.userSourcedId),
+    class: guidRef(ctx, 'class', e.classSourcedId),
+    school: guidRef(ctx, 'org', e.schoolSourcedId ?? ''),
   }),
 };
 
@@ -168,12 +168,13 @@ export const courseComponentMapper = {
     ...baseTo(e),
     title: e.title,
     course: { sourcedId: e.courseSourcedId },
-    courseComponent: ref(e.parentSourcedId),
-    parent: ref(e.parentSourcedId),
+    ...optionalRef('courseComponent', e.parentSourcedId),
+    ...optionalRef('parent', e.parentSourcedId),
     sortOrder: e.sortOrder,
     prerequisites: e.prerequisites,
     prerequisiteCriteria: e.prerequisiteCriteria ?? null,
-    unlockDate: e.unlockDate ?? null,
+    // Required by the schema: a component without an unlock date has been unlocked since it was written.
+    unlockDate: e.unlockDate ?? iso(e.dateLastModified)!,
   }),
 };
 
@@ -183,7 +184,7 @@ export const resourceMapper = {
     title: j.title,
     roles: j.roles ?? [],
     importance: j.importance ?? null,
-    vendorResourceId: j.vendorResourceId,
+    vendorResourceId: j.vendorResourceId ?? String(j.sourcedId),
     vendorId: j.vendorId ?? null,
     applicationId: j.applicationId ?? null,
   }),

@@ -1,0 +1,112 @@
+import { applyDecorators, Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req, Res, Type } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { RequireScopes } from '@app/auth';
+import { ApiImsxErrors } from '@app/common';
+import { CollectionDef } from '../collections/collection-def';
+import { OneRosterService } from '../oneroster.service';
+import { ListQueryParams, parseListQuery } from '../query/list-query';
+import { requestSchema, responseObjectFields, specOperation, successResponse } from '../spec/oneroster-spec';
+import { AREA_SCOPES } from './area-scopes';
+import { hrefContext } from './href-context';
+
+const LIST_PARAMS = [
+  { name: 'limit', description: 'Page size (default 100, max 3000)', schema: { type: 'integer', minimum: 1, maximum: 3000 } },
+  { name: 'offset', description: 'Items to skip', schema: { type: 'integer', minimum: 0 } },
+  { name: 'sort', description: 'Field to sort by' },
+  { name: 'orderBy', enum: ['asc', 'desc'] },
+  { name: 'filter', description: "1EdTech filter, e.g. status='active' AND givenName~'ada' (operators = != > >= < <= ~ @)" },
+  { name: 'fields', description: 'Comma-separated fields to return' },
+  { name: 'search', description: 'Free-text search over the collection’s name fields' },
+] as const;
+
+/**
+ * Builds the controller of one OneRoster collection from its definition: GET list, GET one, PUT, POST and
+ * DELETE with the upstream spec's paths, status codes, wrappers and schemas (also used for Swagger).
+ */
+export function collectionController(def: CollectionDef): Type<unknown> {
+  const scopes = AREA_SCOPES[def.area];
+  const op = (path: string, method: string) => {
+    const o = specOperation(path, method);
+    return { operationId: o.operationId, summary: o.summary };
+  };
+  const put = successResponse(def.specOnePath, 'put');
+  // Where the spec answers a PUT with the bare object (classes), so do we; elsewhere it is wrapped.
+  const bareOnPut = typeof put.schema?.$ref === 'string';
+  const selectable = responseObjectFields(def.specOnePath, def.singular);
+
+  @ApiTags(def.tag)
+  @ApiBearerAuth()
+  @Controller(def.path)
+  class CollectionController {
+    constructor(readonly oneRoster: OneRosterService) {}
+
+    @Get()
+    @RequireScopes(...scopes.read)
+    @ApiOperation(op(def.specListPath, 'get'))
+    @applyDecorators(...LIST_PARAMS.map((p) => ApiQuery({ required: false, ...p } as never)))
+    @ApiResponse({ status: 200, description: `{ ${def.plural}, totalCount, pageCount, pageNumber, offset, limit }; total also in X-Total-Count`, schema: successResponse(def.specListPath, 'get').schema })
+    @ApiImsxErrors([400, 401, 403, 429, 500])
+    async list(@Query() params: ListQueryParams, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+      const q = parseListQuery(params, def.fields, selectable, def.search);
+      const { items, total } = await this.oneRoster.list(def, q, hrefContext(req));
+      res.setHeader('X-Total-Count', String(total));
+      return {
+        [def.plural]: items,
+        totalCount: total,
+        pageCount: Math.ceil(total / q.limit),
+        pageNumber: Math.floor(q.offset / q.limit) + 1,
+        offset: q.offset,
+        limit: q.limit,
+      };
+    }
+
+    @Get(':sourcedId')
+    @RequireScopes(...scopes.read)
+    @ApiOperation(op(def.specOnePath, 'get'))
+    @ApiParam({ name: 'sourcedId' })
+    @ApiResponse({ status: 200, schema: successResponse(def.specOnePath, 'get').schema })
+    @ApiImsxErrors([401, 403, 404, 429, 500])
+    async get(@Param('sourcedId') sourcedId: string, @Req() req: Request) {
+      return { [def.singular]: await this.oneRoster.get(def, sourcedId, hrefContext(req)) };
+    }
+
+    @Put(':sourcedId')
+    @HttpCode(put.status)
+    @RequireScopes(...scopes.write)
+    @ApiOperation(op(def.specOnePath, 'put'))
+    @ApiParam({ name: 'sourcedId' })
+    @ApiBody({ schema: requestSchema(def.specOnePath, 'put') })
+    @ApiResponse({ status: put.status, description: 'Created or replaced (idempotent)', schema: put.schema })
+    @ApiImsxErrors([400, 401, 403, 422, 429, 500])
+    async put(@Param('sourcedId') sourcedId: string, @Body() body: unknown, @Req() req: Request) {
+      const { object } = await this.oneRoster.put(def, sourcedId, body, hrefContext(req));
+      return bareOnPut ? object : { [def.singular]: object };
+    }
+
+    @Post()
+    @HttpCode(201)
+    @RequireScopes(...scopes.write)
+    @ApiOperation(op(def.specListPath, 'post'))
+    @ApiBody({ schema: requestSchema(def.specListPath, 'post') })
+    @ApiResponse({ status: 201, schema: successResponse(def.specListPath, 'post').schema })
+    @ApiImsxErrors([400, 401, 403, 409, 422, 429, 500])
+    async create(@Body() body: unknown) {
+      return { sourcedIdPairs: await this.oneRoster.create(def, body) };
+    }
+
+    @Delete(':sourcedId')
+    @HttpCode(204)
+    @RequireScopes(...scopes.delete)
+    @ApiOperation(op(def.specOnePath, 'delete'))
+    @ApiParam({ name: 'sourcedId' })
+    @ApiResponse({ status: 204, description: 'Marked tobedeleted' })
+    @ApiImsxErrors([401, 403, 404, 429, 500])
+    async remove(@Param('sourcedId') sourcedId: string): Promise<void> {
+      await this.oneRoster.remove(def, sourcedId);
+    }
+  }
+
+  Object.defineProperty(CollectionController, 'name', { value: `${def.singular[0].toUpperCase()}${def.singular.slice(1)}Controller` });
+  return CollectionController;
+}

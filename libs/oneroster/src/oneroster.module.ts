@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { COLLECTIONS } from './collections/definitions';
+import { collectionController } from './controllers/collection.controller';
+import { OneRosterService } from './oneroster.service';
+import { SubjectTrackController } from './subject-tracks/subject-track.controller';
+import { SubjectTrackService } from './subject-tracks/subject-track.service';
+
+/**
+ * OneRoster 1.2 rostering, resources and gradebook endpoints with TimeBack's shapes, plus EduBridge subject
+ * tracks. Needs MikroORM (PersistenceModule) from the importing application.
+ */
+@Module({
+  controllers: [...COLLECTIONS.map(collectionController), SubjectTrackController],
+  providers: [OneRosterService, SubjectTrackService],
+  exports: [OneRosterService, SubjectTrackService],
+})
+export class OneRosterModule {}

@@ -1,0 +1,111 @@
+import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { AppError } from '@app/common';
+import { CollectionDef } from './collections/collection-def';
+import { HrefContext, OneRosterJson } from './mappers/common';
+import { ListQuery } from './query/list-query';
+import { validateRequest } from './spec/oneroster-spec';
+
+export interface PutOutcome {
+  object: OneRosterJson;
+  created: boolean;
+}
+
+/** Reads and writes any OneRoster collection: bodies checked against the upstream schema, references checked. */
+@Injectable()
+export class OneRosterService {
+  constructor(private readonly em: EntityManager) {}
+
+  async get(def: CollectionDef, sourcedId: string, ctx: HrefContext): Promise<OneRosterJson> {
+    const entity = await this.em.findOne(def.entity, { sourcedId });
+    if (!entity) throw AppError.notFound(def.singular, sourcedId);
+    return def.to(entity, ctx);
+  }
+
+  async list(def: CollectionDef, q: ListQuery, ctx: HrefContext): Promise<{ items: OneRosterJson[]; total: number }> {
+    const [rows, total] = await this.em.findAndCount(def.entity, q.where as never, {
+      limit: q.limit,
+      offset: q.offset,
+      orderBy: q.orderBy as never,
+    });
+    const items = rows.map((e) => def.to(e, ctx)).map((o) => (q.fields ? pick(o, q.fields) : o));
+    return { items, total };
+  }
+
+  /** Create or replace (PUT is idempotent: the same body twice leaves the same state). */
+  async put(def: CollectionDef, sourcedId: string, body: unknown, ctx: HrefContext): Promise<PutOutcome> {
+    const json = this.validated(def, def.specOnePath, 'put', body);
+    if (json.sourcedId !== undefined && json.sourcedId !== sourcedId) {
+      throw AppError.invalid(`${def.singular}.sourcedId must match the path ('${sourcedId}')`, `${def.singular}.sourcedId`);
+    }
+    return this.em.transactional(async (em) => {
+      const existing = await em.findOne(def.entity, { sourcedId }, { lockMode: undefined });
+      const data = await this.prepare(em, def, { ...json, sourcedId }, existing);
+      if (!data) return { object: def.to(existing!, ctx), created: false };
+      if (existing) {
+        em.assign(existing, data, { mergeObjectProperties: false });
+        await em.flush();
+        return { object: def.to(existing, ctx), created: false };
+      }
+      const created = em.create(def.entity, data as never);
+      await em.flush();
+      return { object: def.to(created, ctx), created: true };
+    });
+  }
+
+  /** POST: a new object; the server allocates the sourcedId when none is supplied. */
+  async create(def: CollectionDef, body: unknown): Promise<{ suppliedSourcedId: string; allocatedSourcedId: string }> {
+    const json = this.validated(def, def.specListPath, 'post', body);
+    const sourcedId = typeof json.sourcedId === 'string' && json.sourcedId ? json.sourcedId : randomUUID();
+    try {
+      await this.em.transactional(async (em) => {
+        if (await em.count(def.entity, { sourcedId })) {
+          throw new AppError('conflict', `${def.singular} '${sourcedId}' already exists; use PUT to replace it`);
+        }
+        const data = await this.prepare(em, def, { ...json, sourcedId }, null);
+        em.create(def.entity, data as never);
+      });
+    } catch (e) {
+      if (e instanceof UniqueConstraintViolationException) {
+        throw new AppError('conflict', `${def.singular} conflicts with an existing object`);
+      }
+      throw e;
+    }
+    return { suppliedSourcedId: typeof json.sourcedId === 'string' ? json.sourcedId : '', allocatedSourcedId: sourcedId };
+  }
+
+  /** OneRoster deletes are soft: the object stays readable with status `tobedeleted`. */
+  async remove(def: CollectionDef, sourcedId: string): Promise<void> {
+    const entity = await this.em.findOne(def.entity, { sourcedId });
+    if (!entity) throw AppError.notFound(def.singular, sourcedId);
+    if (entity.status !== 'tobedeleted') {
+      this.em.assign(entity, { status: 'tobedeleted' } as never);
+      await this.em.flush();
+    }
+  }
+
+  private validated(def: CollectionDef, specPath: string, method: string, body: unknown): OneRosterJson {
+    const problems = validateRequest(specPath, method, body);
+    if (problems.length > 0) {
+      throw new AppError('invalid', problems.map((p) => p.message).join('; '), {
+        details: problems.map((p) => ({ field: p.field, message: p.message })),
+      });
+    }
+    return (body as Record<string, OneRosterJson>)[def.singular];
+  }
+
+  private async prepare(em: EntityManager, def: CollectionDef, json: OneRosterJson, existing: object | null) {
+    const data = def.from(json);
+    for (const r of def.references?.(data) ?? []) {
+      if (r.sourcedId && !(await em.count(r.entity, { sourcedId: r.sourcedId } as never))) {
+        throw AppError.unprocessable(`${r.field} '${r.sourcedId}' does not exist`, r.field);
+      }
+    }
+    return def.prepareWrite ? def.prepareWrite(em, data, existing as never) : data;
+  }
+}
+
+function pick(o: OneRosterJson, fields: string[]): OneRosterJson {
+  return Object.fromEntries(fields.filter((f) => f in o).map((f) => [f, o[f]]));
+}

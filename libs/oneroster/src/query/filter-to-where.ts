@@ -1,0 +1,55 @@
+import { AppError } from '@app/common';
+import { FieldMap, FieldSpec } from './field-spec';
+import { FilterCondition, FilterExpression, FilterSyntaxError, parseFilter } from './filter-parser';
+
+type Where = Record<string, unknown>;
+
+const SQL_OP: Record<string, string> = { '=': '$eq', '!=': '$ne', '>': '$gt', '>=': '$gte', '<': '$lt', '<=': '$lte' };
+
+function coerce(field: string, spec: FieldSpec, raw: string): unknown {
+  switch (spec.type) {
+    case 'number': {
+      const n = Number(raw);
+      if (raw.trim() === '' || !Number.isFinite(n)) throw AppError.invalid(`filter value for ${field} must be a number`, 'filter');
+      return n;
+    }
+    case 'date': {
+      const d = new Date(raw);
+      if (Number.isNaN(d.getTime())) throw AppError.invalid(`filter value for ${field} must be a date`, 'filter');
+      return d;
+    }
+    case 'boolean':
+      if (raw !== 'true' && raw !== 'false') throw AppError.invalid(`filter value for ${field} must be true or false`, 'filter');
+      return raw === 'true';
+    default:
+      return raw;
+  }
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+function condition(c: FilterCondition, fields: FieldMap): Where {
+  const spec = fields[c.field];
+  if (!spec) throw AppError.invalid(`Unknown filter field '${c.field}'; allowed: ${Object.keys(fields).join(', ')}`, 'filter');
+  if (c.op === '~') {
+    if (spec.type !== 'string') throw AppError.invalid(`~ applies to text fields only ('${c.field}')`, 'filter');
+    return { [spec.prop]: { $ilike: `%${escapeLike(c.value)}%` } };
+  }
+  if (c.op === '@') {
+    return { [spec.prop]: { $in: c.value.split(',').map((v) => coerce(c.field, spec, v.trim())) } };
+  }
+  return { [spec.prop]: { [SQL_OP[c.op]]: coerce(c.field, spec, c.value) } };
+}
+
+/** A filter string as a MikroORM query (values become bound parameters; fields are allow-listed). */
+export function filterToWhere(filter: string, fields: FieldMap): Where {
+  let expr: FilterExpression;
+  try {
+    expr = parseFilter(filter);
+  } catch (e) {
+    if (e instanceof FilterSyntaxError) throw AppError.invalid(`Invalid filter: ${e.message}`, 'filter');
+    throw e;
+  }
+  const groups = expr.map((group) => ({ $and: group.map((c) => condition(c, fields)) }));
+  return groups.length === 1 ? groups[0] : { $or: groups };
+}

@@ -1,0 +1,57 @@
+import { AppError } from '@app/common';
+import { FieldMap } from './field-spec';
+import { filterToWhere } from './filter-to-where';
+
+export interface ListQueryParams {
+  limit?: string;
+  offset?: string;
+  sort?: string;
+  orderBy?: string;
+  filter?: string;
+  fields?: string;
+  search?: string;
+}
+
+export interface ListQuery {
+  limit: number;
+  offset: number;
+  where: Record<string, unknown>;
+  orderBy: Record<string, 'asc' | 'desc'>;
+  fields?: string[];
+}
+
+const MAX_LIMIT = 3000;
+
+function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw AppError.invalid(`${name} must be an integer from ${min} to ${max}`, name);
+  return n;
+}
+
+/** Parses OneRoster list parameters against a collection's allow-listed fields. */
+export function parseListQuery(q: ListQueryParams, fields: FieldMap, responseFields: string[], searchProps: string[] = []): ListQuery {
+  const limit = integer('limit', q.limit, 100, 1, MAX_LIMIT);
+  const offset = integer('offset', q.offset, 0, 0, Number.MAX_SAFE_INTEGER);
+  const clauses: Record<string, unknown>[] = [];
+  if (q.filter !== undefined) clauses.push(filterToWhere(q.filter, fields));
+  if (q.search !== undefined && q.search.trim() && searchProps.length > 0) {
+    const term = `%${q.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    clauses.push({ $or: searchProps.map((p) => ({ [p]: { $ilike: term } })) });
+  }
+  let orderBy: Record<string, 'asc' | 'desc'> = { sourcedId: 'asc' };
+  if (q.orderBy !== undefined && q.orderBy !== 'asc' && q.orderBy !== 'desc') throw AppError.invalid('orderBy must be asc or desc', 'orderBy');
+  if (q.sort !== undefined && q.sort !== '') {
+    const spec = fields[q.sort];
+    if (!spec) throw AppError.invalid(`Unknown sort field '${q.sort}'`, 'sort');
+    // sourcedId breaks ties so pages never overlap.
+    orderBy = { [spec.prop]: q.orderBy ?? 'asc', ...(spec.prop === 'sourcedId' ? {} : { sourcedId: 'asc' }) };
+  }
+  let selected: string[] | undefined;
+  if (q.fields !== undefined && q.fields !== '') {
+    selected = q.fields.split(',').map((f) => f.trim()).filter(Boolean);
+    const unknown = selected.filter((f) => !responseFields.includes(f));
+    if (unknown.length > 0) throw AppError.invalid(`Unknown fields: ${unknown.join(', ')}`, 'fields');
+  }
+  return { limit, offset, where: clauses.length === 0 ? {} : clauses.length === 1 ? clauses[0] : { $and: clauses }, orderBy, fields: selected };
+}

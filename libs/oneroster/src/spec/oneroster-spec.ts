@@ -1,0 +1,86 @@
+import Ajv2020, { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import SPEC from './oneroster-spec.json';
+
+type Schema = Record<string, unknown>;
+type Operation = {
+  operationId?: string;
+  summary?: string;
+  requestBody?: { content: { 'application/json': { schema: Schema } } };
+  responses: Record<string, { content?: { 'application/json'?: { schema?: Schema } } }>;
+};
+
+const spec = SPEC as unknown as { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> } };
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+addFormats(ajv);
+ajv.addSchema({ $id: 'oneroster', components: spec.components } as never);
+const validators = new Map<string, ValidateFunction>();
+
+/** The upstream OneRoster operation (`path` as the spec writes it, e.g. `/ims/…/users/{sourcedId}`). */
+export function specOperation(path: string, method: string): Operation {
+  const op = spec.paths[path]?.[method];
+  if (!op) throw new Error(`The OneRoster spec has no ${method.toUpperCase()} ${path}`);
+  return op;
+}
+
+/** Rewrites the spec's local $refs so a schema can be compiled apart from its document. */
+function detach(schema: Schema): Schema {
+  return JSON.parse(JSON.stringify(schema).replace(/"#\/components\//g, '"oneroster#/components/')) as Schema;
+}
+
+export function requestSchema(path: string, method: string): Schema {
+  const schema = specOperation(path, method).requestBody?.content['application/json'].schema;
+  if (!schema) throw new Error(`No request body for ${method.toUpperCase()} ${path}`);
+  return schema;
+}
+
+/** The first 2xx status the spec gives the operation, and its body schema if any. */
+export function successResponse(path: string, method: string): { status: number; schema?: Schema } {
+  const [status, res] = Object.entries(specOperation(path, method).responses).find(([s]) => s.startsWith('2'))!;
+  return { status: Number(status), schema: res.content?.['application/json']?.schema };
+}
+
+export interface SchemaProblem {
+  field: string;
+  message: string;
+}
+
+/** Validates a request body against the upstream schema; returns every problem with its JSON path. */
+export function validateRequest(path: string, method: string, body: unknown): SchemaProblem[] {
+  const key = `${method} ${path}`;
+  let validate = validators.get(key);
+  if (!validate) {
+    validate = ajv.compile(detach(requestSchema(path, method)));
+    validators.set(key, validate);
+  }
+  if (validate(body)) return [];
+  return (validate.errors ?? []).map(describe);
+}
+
+function describe(e: ErrorObject): SchemaProblem {
+  const base = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  const field = e.keyword === 'required' ? [base, (e.params as { missingProperty: string }).missingProperty].filter(Boolean).join('.') : base || '(body)';
+  const message =
+    e.keyword === 'required'
+      ? `${field} is required`
+      : e.keyword === 'enum'
+        ? `${field} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`
+        : `${field} ${e.message ?? 'is invalid'}`;
+  return { field, message };
+}
+
+/** Every component schema of the spec, for the OpenAPI document. */
+export function specComponentSchemas(): Record<string, Schema> {
+  return spec.components.schemas;
+}
+
+/** Top-level fields of the object a GET returns under `wrapper` (what `fields=` may select). */
+export function responseObjectFields(path: string, wrapper: string): string[] {
+  const deref = (s: Schema | undefined): Schema | undefined => {
+    const r = s?.$ref;
+    return typeof r === 'string' ? deref(spec.components.schemas[r.split('/').pop()!]) : s;
+  };
+  const outer = deref(successResponse(path, 'get').schema) as { properties?: Record<string, Schema> } | undefined;
+  const inner = deref(outer?.properties?.[wrapper]) as { properties?: Record<string, Schema> } | undefined;
+  return Object.keys(inner?.properties ?? {});
+}

@@ -1,0 +1,56 @@
+import { Body, Controller, Get, HttpCode, Put, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { RequireScopes } from '@app/auth';
+import { ApiImsxErrors, AppError } from '@app/common';
+import { AREA_SCOPES } from '../controllers/area-scopes';
+import { PutSubjectTrackDto, SubjectTrackDto } from './subject-track.dto';
+import { SubjectTrackService } from './subject-track.service';
+
+@ApiTags('EduBridge - Subject tracks')
+@ApiBearerAuth()
+@Controller('edubridge/subject-track')
+export class SubjectTrackController {
+  constructor(private readonly tracks: SubjectTrackService) {}
+
+  @Put()
+  @HttpCode(200)
+  @RequireScopes(...AREA_SCOPES.roster.write)
+  @ApiOperation({
+    operationId: 'putSubjectTrack',
+    summary: 'Create or update the subject track of (org, subject, grade)',
+    description: 'Used to enrol a student after a finalized placement or test-out. Omit orgSourcedId for the global track.',
+  })
+  @ApiOkResponse({ schema: { type: 'object', properties: { subjectTrack: { $ref: '#/components/schemas/SubjectTrackDto' } } } })
+  @ApiImsxErrors([400, 401, 403, 422, 429, 500])
+  async put(@Body() dto: PutSubjectTrackDto): Promise<{ subjectTrack: SubjectTrackDto }> {
+    return { subjectTrack: await this.tracks.upsert(dto) };
+  }
+
+  @Get()
+  @RequireScopes(...AREA_SCOPES.roster.read)
+  @ApiOperation({ operationId: 'listSubjectTracks', summary: 'List subject tracks' })
+  @ApiQuery({ name: 'subject', required: false })
+  @ApiQuery({ name: 'grade', required: false })
+  @ApiQuery({ name: 'orgSourcedId', required: false })
+  @ApiQuery({ name: 'limit', required: false })
+  @ApiQuery({ name: 'offset', required: false })
+  @ApiOkResponse({ schema: { type: 'object', properties: { subjectTracks: { type: 'array', items: { $ref: '#/components/schemas/SubjectTrackDto' } }, totalCount: { type: 'integer' } } } })
+  @ApiImsxErrors([400, 401, 403, 429, 500])
+  async list(
+    @Query('subject') subject: string | undefined,
+    @Query('grade') grade: string | undefined,
+    @Query('orgSourcedId') orgSourcedId: string | undefined,
+    @Query('limit') limit = '100',
+    @Query('offset') offset = '0',
+    @Res({ passthrough: true }) res?: Response,
+  ) {
+    const l = Number(limit);
+    const o = Number(offset);
+    if (!Number.isInteger(l) || l < 1 || l > 3000) throw AppError.invalid('limit must be an integer from 1 to 3000', 'limit');
+    if (!Number.isInteger(o) || o < 0) throw AppError.invalid('offset must be a non-negative integer', 'offset');
+    const { items, total } = await this.tracks.list({ subject, grade, orgSourcedId }, l, o);
+    res?.setHeader('X-Total-Count', String(total));
+    return { subjectTracks: items, totalCount: total };
+  }
+}

@@ -1,0 +1,168 @@
+import nock from 'nock';
+import { AppError, VendorTransportError } from '@app/common';
+import { fastVendorHttp, rejectionOf } from '../testing/vendor-test-kit';
+import { EdulasticClient } from './edulastic.client';
+
+const BASE = 'http://edu.test/api';
+const HOST = 'http://edu.test';
+const ACCOUNT = { username: 'teacher@platform.test', password: 'teacher-pass' };
+const oid = (n: number) => n.toString(16).padStart(24, '0');
+const TEACHER = oid(1);
+const CLASS = oid(2);
+const STUDENT = oid(3);
+const ASSIGNMENT = oid(4);
+const TEST = oid(5);
+const OTHER = oid(9);
+
+const login = (token: string) => ({
+  result: { token, _id: TEACHER, role: 'teacher', districtIds: [oid(10)], institutionIds: [oid(11)] },
+});
+const ASSIGN_BODY = { assignments: [{ testId: TEST }], filters: { groups: [CLASS] } };
+const ENROL_BODY = { classCode: 'ABC123', role: 'student', email: 'ada@school.test' };
+
+describe('EdulasticClient', () => {
+  let client: EdulasticClient;
+
+  /** One teacher login with the account's credentials, answering `token`. */
+  const teacherLogin = (token: string) => nock(HOST).post('/api/auth/login', ACCOUNT).reply(200, login(token));
+  /** Calls that must carry the raw token in Authorization (a "Bearer tok" value does not match). */
+  const api = (token: string) => nock(HOST).matchHeader('authorization', token);
+
+  beforeAll(() => nock.disableNetConnect());
+  beforeEach(() => {
+    client = new EdulasticClient(fastVendorHttp('Edulastic', BASE), ACCOUNT);
+  });
+  afterEach(() => nock.cleanAll());
+  afterAll(() => nock.enableNetConnect());
+
+  describe('teacher session', () => {
+    it('logs in once and sends the raw token on every call', async () => {
+      const auth = teacherLogin('tok-1');
+      const calls = api('tok-1')
+        .post('/api/group')
+        .reply(200, { result: { _id: CLASS, code: 'ABC123' } })
+        .post('/api/enrollment/user', ENROL_BODY)
+        .reply(200, { result: { userId: STUDENT } })
+        .post('/api/assignments/v2/assign', ASSIGN_BODY)
+        .reply(200, { assignments: [{ _id: ASSIGNMENT, testId: TEST, class: [{ _id: CLASS }] }] });
+
+      await expect(client.createClass({ name: 'Lesson' })).resolves.toEqual({ _id: CLASS, code: 'ABC123' });
+      await expect(client.enrolNewStudent(ENROL_BODY)).resolves.toEqual({ userId: STUDENT, existing: false });
+      await expect(client.assign(ASSIGN_BODY, TEST, CLASS, STUDENT)).resolves.toEqual({ assignmentId: ASSIGNMENT, adopted: false });
+
+      expect(auth.isDone()).toBe(true);
+      expect(calls.isDone()).toBe(true);
+    });
+
+    it('logs in again once and retries the call after a 401', async () => {
+      const first = teacherLogin('tok-1');
+      const second = teacherLogin('tok-2');
+      const rejected = api('tok-1').post('/api/enrollment/user').reply(401, { message: 'Unauthorized' });
+      const accepted = api('tok-2').post('/api/enrollment/user').reply(200, { result: { userId: STUDENT } });
+
+      await expect(client.enrolNewStudent(ENROL_BODY)).resolves.toEqual({ userId: STUDENT, existing: false });
+      expect([first, second, rejected, accepted].every((s) => s.isDone())).toBe(true);
+    });
+
+    it('maps a refused teacher login to vendor_bad_gateway', async () => {
+      nock(HOST).post('/api/auth/login').reply(401, { message: 'Invalid username or password' });
+
+      const err = await rejectionOf(client.teacher());
+
+      expect(err).toBeInstanceOf(AppError);
+      expect(err.kind).toBe('vendor_bad_gateway');
+      expect(err.message).toContain('Invalid username or password');
+      expect(err.message).not.toContain(ACCOUNT.password);
+    });
+  });
+
+  describe('calls', () => {
+    beforeEach(() => teacherLogin('tok'));
+
+    it('returns the existing userId when enrolment answers 409', async () => {
+      api('tok').post('/api/enrollment/user').reply(409, { message: 'User already exists', result: { userId: STUDENT } });
+      await expect(client.enrolNewStudent(ENROL_BODY)).resolves.toEqual({ userId: STUDENT, existing: true });
+    });
+
+    it('maps assign 404 to unprocessable mentioning "Test not found"', async () => {
+      api('tok').post('/api/assignments/v2/assign').reply(404, { message: 'Test not found' });
+
+      const err = await rejectionOf(client.assign(ASSIGN_BODY, TEST, CLASS, STUDENT));
+
+      expect(err).toBeInstanceOf(AppError);
+      expect(err.kind).toBe('unprocessable');
+      expect(err.message).toContain('Test not found');
+      expect(err.message).toContain(TEST);
+    });
+
+    it('adopts the listed assignment covering this class and student after a 409', async () => {
+      const scope = api('tok')
+        .post('/api/assignments/v2/assign')
+        .reply(409, { message: 'Assignment already exists', commonStudents: [STUDENT] })
+        .get(`/api/assignments/test/${TEST}`)
+        .reply(200, {
+          result: [
+            { _id: oid(20), class: [{ _id: OTHER }], students: [STUDENT] },
+            { _id: oid(21), class: [{ _id: CLASS }], students: [OTHER] },
+            { _id: ASSIGNMENT, class: [{ _id: CLASS }], students: [OTHER, STUDENT] },
+          ],
+        });
+
+      await expect(client.assign(ASSIGN_BODY, TEST, CLASS, STUDENT)).resolves.toEqual({ assignmentId: ASSIGNMENT, adopted: true });
+      expect(scope.isDone()).toBe(true);
+    });
+
+    it('answers vendor_bad_gateway when a 409 assignment is not listed', async () => {
+      const scope = api('tok')
+        .post('/api/assignments/v2/assign')
+        .reply(409, { message: 'Assignment already exists' })
+        .get(`/api/assignments/test/${TEST}`)
+        .reply(200, { result: [{ _id: oid(20), class: [{ _id: OTHER }], students: [STUDENT] }] });
+
+      const err = await rejectionOf(client.assign(ASSIGN_BODY, TEST, CLASS, STUDENT));
+
+      expect(err).toBeInstanceOf(AppError);
+      expect(err.kind).toBe('vendor_bad_gateway');
+      expect(scope.isDone()).toBe(true);
+    });
+
+    it('returns a well-formed test activity', async () => {
+      const activity = { students: [{ _id: STUDENT, email: 'ada@school.test' }], testActivities: [], testQuestionActivities: [] };
+      api('tok').post(`/api/assignments/${ASSIGNMENT}/classes/${CLASS}/test-activity`, { page: 1 }).reply(200, activity);
+
+      await expect(client.testActivity(ASSIGNMENT, CLASS)).resolves.toEqual(activity);
+    });
+
+    it('rejects a test activity without its arrays as bad_response', async () => {
+      api('tok')
+        .post(`/api/assignments/${ASSIGNMENT}/classes/${CLASS}/test-activity`)
+        .reply(200, { students: [], testActivities: [] });
+
+      const err = await rejectionOf(client.testActivity(ASSIGNMENT, CLASS));
+
+      expect(err).toBeInstanceOf(VendorTransportError);
+      expect(err.reason).toBe('bad_response');
+    });
+
+    it('does not retry createClass on 500 (exactly one request)', async () => {
+      const scope = api('tok').post('/api/group').reply(500, 'boom').post('/api/group').reply(200, { result: { _id: CLASS, code: 'ABC123' } });
+
+      const err = await rejectionOf(client.createClass({ name: 'Lesson' }));
+
+      expect(err).toBeInstanceOf(VendorTransportError);
+      expect(err.reason).toBe('server_error');
+      expect(scope.pendingMocks()).toHaveLength(1); // the 200 was never requested
+    });
+
+    it('retries enrolNewStudent after a 500', async () => {
+      const scope = api('tok')
+        .post('/api/enrollment/user')
+        .reply(500, 'boom')
+        .post('/api/enrollment/user')
+        .reply(200, { result: { userId: STUDENT } });
+
+      await expect(client.enrolNewStudent(ENROL_BODY)).resolves.toEqual({ userId: STUDENT, existing: false });
+      expect(scope.isDone()).toBe(true);
+    });
+  });
+});

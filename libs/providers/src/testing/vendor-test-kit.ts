@@ -1,0 +1,20 @@
+import { VendorHttpClient } from '@app/common';
+import { vendorHttp } from '../vendor-http';
+
+/** Small budgets so retry/timeout paths run in well under a second per test. */
+export const FAST_HTTP = { attemptTimeoutMs: 200, totalDeadlineMs: 2_000, maxAttempts: 3, maxConcurrency: 4 };
+
+/** A fresh client per test: the circuit breaker counts failures across calls of one client. */
+export function fastVendorHttp(tool: string, baseUrl: string): VendorHttpClient {
+  return vendorHttp(tool, baseUrl, FAST_HTTP);
+}
+
+/** The rejection of a promise that must reject (fails the test if it resolves). */
+export async function rejectionOf(promise: Promise<unknown>): Promise<any> {
+  return promise.then(
+    (value) => {
+      throw new Error(`expected a rejection, got ${JSON.stringify(value)}`);
+    },
+    (e: unknown) => e,
+  );
+}
