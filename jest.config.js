@@ -22,6 +22,7 @@ module.exports = {
     ],
   },
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
+  globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
   maxWorkers: 2,
   testTimeout: 30_000,
   slowTestThreshold: 10,

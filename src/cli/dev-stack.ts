@@ -1,6 +1,5 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { EntityManager } from '@mikro-orm/postgresql';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startEmbeddedDatabase, EmbeddedDatabase } from '@app/persistence';
@@ -9,7 +8,9 @@ import { startSandboxes, Sandboxes } from '@app/sandbox';
 import { AppModule } from '../app.module';
 import { configureApp } from '../configure-app';
 import { validateEnv } from '../config/validate-env';
-import { loadSeedDocument, SeedDocument } from './seed-document';
+import { SeedDocument, SeedLoader } from '@app/oneroster';
+import { RequestContext } from '@mikro-orm/core';
+import { MikroORM } from '@mikro-orm/postgresql';
 
 /** Sandbox accounts (known only to the local sandboxes). */
 export const SANDBOX_MT = { apiKey: 'sandbox-mastery-track-key', email: 'integrator@sandbox.local' };
@@ -91,7 +92,7 @@ export async function startDevStack(defaults: Record<string, string> = {}): Prom
     await app.listen(env.PORT, env.HOST);
     if (env.SEED_DEMO_DATA) {
       const doc = JSON.parse(readFileSync(DEMO_FIXTURE, 'utf8')) as SeedDocument;
-      await loadSeedDocument(app.get(EntityManager).fork(), doc);
+      await RequestContext.create(app.get(MikroORM).em, () => app.get(SeedLoader).load(doc, selfUrl));
     }
     return {
       app,

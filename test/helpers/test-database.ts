@@ -1,10 +1,17 @@
-/** Each Jest worker gets its own database cloned from a migrated template (see global-setup.ts). */
+/**
+ * Each Jest worker gets its own database cloned from a migrated template (see global-setup.ts). Names carry
+ * the run id so two test runs on one server never drop each other's databases.
+ */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
-export const TEMPLATE_DATABASE = 'eta_test_template';
 
-export function workerDatabaseName(worker: string | number): string {
-  return `eta_test_w${worker}`;
+export function runId(): string {
+  const id = process.env.ETA_TEST_RUN;
+  if (!id) throw new Error('ETA_TEST_RUN is not set: run the tests through jest (global-setup.ts sets it)');
+  return id;
 }
+
+export const templateDatabaseName = () => `eta_test_${runId()}_template`;
+export const workerDatabaseName = (worker: string | number) => `eta_test_${runId()}_w${worker}`;
 
 export function databaseUrl(name: string): string {
   const url = new URL(TEST_DATABASE_URL);

@@ -11,3 +11,4 @@ export * from './subject-tracks/subject-track.dto';
 export * from './query/filter-parser';
 export * from './query/filter-to-where';
 export type { FieldMap, FieldSpec } from './query/field-spec';
+export * from './seed/seed-loader';

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { COLLECTIONS } from './collections/definitions';
 import { collectionController } from './controllers/collection.controller';
 import { OneRosterService } from './oneroster.service';
+import { SeedLoader } from './seed/seed-loader';
 import { SubjectTrackController } from './subject-tracks/subject-track.controller';
 import { SubjectTrackService } from './subject-tracks/subject-track.service';
 
@@ -11,7 +12,7 @@ import { SubjectTrackService } from './subject-tracks/subject-track.service';
  */
 @Module({
   controllers: [...COLLECTIONS.map(collectionController), SubjectTrackController],
-  providers: [OneRosterService, SubjectTrackService],
-  exports: [OneRosterService, SubjectTrackService],
+  providers: [OneRosterService, SubjectTrackService, SeedLoader],
+  exports: [OneRosterService, SubjectTrackService, SeedLoader],
 })
 export class OneRosterModule {}

@@ -44,6 +44,9 @@ export class OneRosterService {
       const data = await this.prepare(em, def, { ...json, sourcedId }, existing);
       if (!data) return { object: def.to(existing!, ctx), created: false };
       if (existing) {
+        // Same representation = nothing to write (PUT is idempotent: dateLastModified stays).
+        const candidate = em.create(def.entity, data as never, { persist: false });
+        if (sameRepresentation(def.to(existing, ctx), def.to(candidate, ctx))) return { object: def.to(existing, ctx), created: false };
         em.assign(existing, data, { mergeObjectProperties: false });
         await em.flush();
         return { object: def.to(existing, ctx), created: false };
@@ -87,6 +90,11 @@ export class OneRosterService {
 
   private validated(def: CollectionDef, specPath: string, method: string, body: unknown): OneRosterJson {
     const problems = validateRequest(specPath, method, body);
+    // Some upstream bodies omit `status`; it is still a OneRoster status wherever it appears.
+    const status = (body as Record<string, OneRosterJson> | undefined)?.[def.singular]?.status;
+    if (status !== undefined && status !== 'active' && status !== 'tobedeleted' && !problems.some((p) => p.field.endsWith('.status'))) {
+      problems.push({ field: `${def.singular}.status`, message: `${def.singular}.status must be one of active, tobedeleted` });
+    }
     if (problems.length > 0) {
       throw new AppError('invalid', problems.map((p) => p.message).join('; '), {
         details: problems.map((p) => ({ field: p.field, message: p.message })),
@@ -104,6 +112,12 @@ export class OneRosterService {
     }
     return def.prepareWrite ? def.prepareWrite(em, data, existing as never) : data;
   }
+}
+
+function sameRepresentation(a: OneRosterJson, b: OneRosterJson): boolean {
+  const { dateLastModified: _a, ...restA } = a;
+  const { dateLastModified: _b, ...restB } = b;
+  return JSON.stringify(restA) === JSON.stringify(restB);
 }
 
 function pick(o: OneRosterJson, fields: string[]): OneRosterJson {

@@ -54,6 +54,16 @@ describe('EdulasticClient', () => {
       expect(calls.isDone()).toBe(true);
     });
 
+    it('shares one login between concurrent first calls', async () => {
+      const auth = teacherLogin('tok-1');
+      const calls = api('tok-1').post('/api/enrollment/user').times(3).reply(200, { result: { userId: STUDENT } });
+
+      const results = await Promise.all([1, 2, 3].map(() => client.enrolNewStudent(ENROL_BODY)));
+
+      expect(results.map((r) => r.userId)).toEqual([STUDENT, STUDENT, STUDENT]);
+      expect(auth.isDone() && calls.isDone()).toBe(true);
+    });
+
     it('logs in again once and retries the call after a 401', async () => {
       const first = teacherLogin('tok-1');
       const second = teacherLogin('tok-2');

@@ -1,0 +1,34 @@
+/**
+ * `npm run seed -- <file.json>`: loads a OneRoster-shaped document (the wrappers the PUT endpoints take) into
+ * DATABASE_URL — by default the embedded database of a running `npm start`.
+ */
+import { RequestContext } from '@mikro-orm/core';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { readFileSync } from 'node:fs';
+import { OneRosterModule, SeedDocument, SeedLoader } from '@app/oneroster';
+import { PersistenceModule } from '@app/persistence';
+
+async function main(): Promise<void> {
+  const file = process.argv[2];
+  if (!file) throw new Error('Usage: npm run seed -- <file.json>');
+  const doc = JSON.parse(readFileSync(file, 'utf8')) as SeedDocument;
+  const clientUrl = process.env.DATABASE_URL ?? `postgresql://postgres@127.0.0.1:${process.env.EMBEDDED_DB_PORT ?? 5499}/postgres`;
+
+  @Module({ imports: [PersistenceModule.forRoot({ clientUrl, poolMax: 2 }), OneRosterModule] })
+  class SeedModule {}
+
+  const app = await NestFactory.createApplicationContext(SeedModule, { logger: ['error'] });
+  try {
+    const counts = await RequestContext.create(app.get(MikroORM).em, () => app.get(SeedLoader).load(doc));
+    console.log(`Loaded ${file}: ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ')}`);
+  } finally {
+    await app.close();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(`Seed failed: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

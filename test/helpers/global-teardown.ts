@@ -1,0 +1,16 @@
+import { Client } from 'pg';
+import { TEST_DATABASE_URL } from './test-database';
+
+/** Drops this run's databases. */
+export default async function globalTeardown(): Promise<void> {
+  const admin = new Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  try {
+    const mine = await admin.query<{ datname: string }>('select datname from pg_database where datname like $1', [
+      `eta_test_${process.env.ETA_TEST_RUN}%`,
+    ]);
+    for (const { datname } of mine.rows) await admin.query(`drop database if exists "${datname}" with (force)`);
+  } finally {
+    await admin.end();
+  }
+}

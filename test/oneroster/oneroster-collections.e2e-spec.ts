@@ -1,0 +1,267 @@
+import { Scope } from '@app/auth';
+import { DEFAULT_EDULASTIC_TESTS } from '@app/sandbox';
+import { uid } from '../helpers/fixtures';
+import { createTestApp, TestApp } from '../helpers/test-app';
+import { expectMatchesSchema, oneRosterResponseValidator } from '../helpers/upstream-schema';
+
+const R = '/ims/oneroster/rostering/v1p2';
+const G = '/ims/oneroster/gradebook/v1p2';
+
+interface Case {
+  name: string;
+  path: string;
+  /** Paths as the upstream spec writes them. */
+  specList: string;
+  specOne: string;
+  singular: string;
+  plural: string;
+  putStatus: number;
+  bare?: boolean;
+  body: (id: string) => Record<string, unknown>;
+  /** A reference to an object that does not exist (→ 422), when the collection has references. */
+  dangling?: (id: string) => Record<string, unknown>;
+}
+
+describe('OneRoster 1.2 collections', () => {
+  let t: TestApp;
+  let token: string;
+  const ids = {
+    org: uid('org'),
+    student: uid('student'),
+    teacher: uid('teacher'),
+    course: uid('course'),
+    cls: uid('class'),
+    component: uid('unit'),
+    resource: uid('resource'),
+    lesson: uid('lesson'),
+    lineItem: uid('li'),
+  };
+
+  const cases: Case[] = [
+    {
+      name: 'orgs', path: `${R}/orgs`, specList: `${R}/orgs/`, specOne: `${R}/orgs/{sourcedId}`, singular: 'org', plural: 'orgs', putStatus: 201,
+      body: (id) => ({ sourcedId: id, status: 'active', name: 'North School', type: 'school', identifier: 'NS-1' }),
+    },
+    {
+      name: 'users', path: `${R}/users`, specList: `${R}/users/`, specOne: `${R}/users/{sourcedId}`, singular: 'user', plural: 'users', putStatus: 200,
+      body: (id) => ({
+        sourcedId: id, status: 'active', enabledUser: true, givenName: 'Ada', familyName: 'Lovelace', email: `${id}@example.org`,
+        roles: [{ roleType: 'primary', role: 'student', org: { sourcedId: ids.org } }], grades: ['3'], agents: [{ sourcedId: ids.teacher }],
+        primaryOrg: { sourcedId: ids.org },
+      }),
+    },
+    {
+      name: 'courses', path: `${R}/courses`, specList: `${R}/courses/`, specOne: `${R}/courses/{sourcedId}`, singular: 'course', plural: 'courses', putStatus: 200,
+      body: (id) => ({ sourcedId: id, status: 'active', title: 'Math 4', courseCode: 'M4', grades: ['4'], subjects: ['Math'], org: { sourcedId: ids.org } }),
+    },
+    {
+      name: 'classes', path: `${R}/classes`, specList: `${R}/classes/`, specOne: `${R}/classes/{sourcedId}`, singular: 'class', plural: 'classes', putStatus: 200, bare: true,
+      body: () => ({ status: 'active', title: 'Math 4 A', classCode: 'M4A', classType: 'scheduled', location: null, course: { sourcedId: ids.course }, org: { sourcedId: ids.org }, terms: [{ sourcedId: 'term-1' }] }),
+      dangling: () => ({ status: 'active', title: 'x', course: { sourcedId: 'no-such-course' } }),
+    },
+    {
+      name: 'enrollments', path: `${R}/enrollments`, specList: `${R}/enrollments/`, specOne: `${R}/enrollments/{sourcedId}`, singular: 'enrollment', plural: 'enrollments', putStatus: 201,
+      body: () => ({ status: 'active', role: 'student', primary: true, user: { sourcedId: ids.student }, class: { sourcedId: ids.cls } }),
+      dangling: () => ({ status: 'active', role: 'student', user: { sourcedId: 'no-such-user' }, class: { sourcedId: ids.cls } }),
+    },
+    {
+      name: 'course components', path: `${R}/courses/components`, specList: `${R}/courses/components`, specOne: `${R}/courses/components/{sourcedId}`,
+      singular: 'courseComponent', plural: 'courseComponents', putStatus: 200,
+      body: (id) => ({ sourcedId: id, status: 'active', title: 'Unit 1', course: { sourcedId: ids.course }, sortOrder: 1 }),
+      dangling: (id) => ({ sourcedId: id, status: 'active', title: 'Unit 1', course: { sourcedId: 'no-such-course' } }),
+    },
+    {
+      name: 'resources', path: '/ims/oneroster/resources/v1p2/resources', specList: '/ims/oneroster/resources/v1p2/resources/',
+      specOne: '/ims/oneroster/resources/v1p2/resources/{sourcedId}', singular: 'resource', plural: 'resources', putStatus: 200,
+      body: () => ({
+        title: 'Edulastic unit test', vendorResourceId: 'edu-1', vendorId: DEFAULT_EDULASTIC_TESTS[0].id, importance: 'primary',
+        metadata: { toolProvider: 'edulastic', lessonType: 'unit-test', subject: 'Math', grades: ['4'] },
+      }),
+    },
+    {
+      name: 'component resources', path: `${R}/courses/component-resources`, specList: `${R}/courses/component-resources`,
+      specOne: `${R}/courses/component-resources/{sourcedId}`, singular: 'componentResource', plural: 'componentResources', putStatus: 200,
+      body: (id) => ({ sourcedId: id, status: 'active', title: 'Unit test', courseComponent: { sourcedId: ids.component }, resource: { sourcedId: ids.resource }, sortOrder: 1, lessonType: 'unit-test' }),
+      dangling: (id) => ({ sourcedId: id, status: 'active', title: 'x', courseComponent: { sourcedId: ids.component }, resource: { sourcedId: 'no-such-resource' } }),
+    },
+    {
+      name: 'assessment line items', path: `${G}/assessmentLineItems`, specList: `${G}/assessmentLineItems/`, specOne: `${G}/assessmentLineItems/{sourcedId}`,
+      singular: 'assessmentLineItem', plural: 'assessmentLineItems', putStatus: 201,
+      body: (id) => ({ sourcedId: id, status: 'active', title: 'Unit test score', resultValueMin: 0, resultValueMax: 100 }),
+      dangling: (id) => ({ sourcedId: id, status: 'active', title: 'x', componentResource: { sourcedId: 'no-such-lesson' } }),
+    },
+    {
+      name: 'assessment results', path: `${G}/assessmentResults`, specList: `${G}/assessmentResults/`, specOne: `${G}/assessmentResults/{sourcedId}`,
+      singular: 'assessmentResult', plural: 'assessmentResults', putStatus: 201,
+      body: (id) => ({
+        sourcedId: id, status: 'active', assessmentLineItem: { sourcedId: ids.lineItem }, student: { sourcedId: ids.student },
+        score: 75, scoreDate: '2026-11-01T10:00:00.000Z', scoreStatus: 'partially graded', metadata: { source: 'test' },
+      }),
+      dangling: (id) => ({ sourcedId: id, status: 'active', assessmentLineItem: { sourcedId: 'no-such-li' }, student: { sourcedId: ids.student }, scoreDate: '2026-11-01T10:00:00.000Z', scoreStatus: 'submitted' }),
+    },
+  ];
+
+  const put = (c: Case, id: string, body = c.body(id), bearer = token) =>
+    t.http().put(`${c.path}/${encodeURIComponent(id)}`).set('Authorization', `Bearer ${bearer}`).send({ [c.singular]: body });
+  const get = (path: string, bearer = token) => t.http().get(path).set('Authorization', `Bearer ${bearer}`);
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    token = await t.token();
+    // The objects the cases reference, created through the same endpoints.
+    const byName = (n: string) => cases.find((c) => c.name === n)!;
+    await put(byName('orgs'), ids.org).expect(201);
+    await put(byName('users'), ids.teacher).expect(200);
+    await put(byName('users'), ids.student).expect(200);
+    await put(byName('courses'), ids.course).expect(200);
+    await put(byName('classes'), ids.cls).expect(200);
+    await put(byName('course components'), ids.component).expect(200);
+    await put(byName('resources'), ids.resource).expect(200);
+    await put(byName('component resources'), ids.lesson).expect(200);
+    await put(byName('assessment line items'), ids.lineItem).expect(201);
+  });
+  afterAll(() => t.close());
+
+  describe.each(cases)('$name', (c) => {
+    it('PUT creates, GET one and GET list return it, all matching the upstream schemas', async () => {
+      const id = uid(c.singular);
+      const created = await put(c, id).expect(c.putStatus);
+      expectMatchesSchema(oneRosterResponseValidator(c.specOne, 'put', String(c.putStatus)), created.body);
+      const object = c.bare ? created.body : created.body[c.singular];
+      expect(object.sourcedId).toBe(id);
+
+      const one = await get(`${c.path}/${id}`).expect(200);
+      expectMatchesSchema(oneRosterResponseValidator(c.specOne, 'get', '200'), one.body);
+      expect(one.body[c.singular]).toEqual(object);
+
+      const list = await get(`${c.path}?filter=${encodeURIComponent(`sourcedId='${id}'`)}`).expect(200);
+      expectMatchesSchema(oneRosterResponseValidator(c.specList, 'get', '200'), list.body);
+      expect(list.body[c.plural]).toEqual([object]);
+      expect(list.body).toMatchObject({ totalCount: 1, pageCount: 1, pageNumber: 1, offset: 0, limit: 100 });
+      expect(list.headers['x-total-count']).toBe('1');
+    });
+
+    it('PUT is idempotent: the same body twice leaves the same object and timestamp', async () => {
+      const id = uid(c.singular);
+      await put(c, id).expect(c.putStatus);
+      const first = (await get(`${c.path}/${id}`).expect(200)).body;
+      await put(c, id).expect(c.putStatus);
+      expect((await get(`${c.path}/${id}`).expect(200)).body).toEqual(first);
+    });
+
+    it('POST creates with the supplied sourcedId or allocates one; a duplicate is 409', async () => {
+      const id = uid(c.singular);
+      const res = await t.http().post(c.path).set('Authorization', `Bearer ${token}`).send({ [c.singular]: { ...c.body(id), sourcedId: id } }).expect(201);
+      expectMatchesSchema(oneRosterResponseValidator(c.specList, 'post', '201'), res.body);
+      expect(res.body.sourcedIdPairs).toEqual({ suppliedSourcedId: id, allocatedSourcedId: id });
+      await get(`${c.path}/${id}`).expect(200);
+      const dup = await t.http().post(c.path).set('Authorization', `Bearer ${token}`).send({ [c.singular]: { ...c.body(id), sourcedId: id } });
+      expect(dup.status).toBe(409);
+      expect(dup.body.imsx_codeMajor).toBe('failure');
+    });
+
+    it('DELETE marks the object tobedeleted (204); unknown objects are 404', async () => {
+      const id = uid(c.singular);
+      await put(c, id).expect(c.putStatus);
+      await t.http().delete(`${c.path}/${id}`).set('Authorization', `Bearer ${token}`).expect(204);
+      expect((await get(`${c.path}/${id}`).expect(200)).body[c.singular].status).toBe('tobedeleted');
+      const missing = await get(`${c.path}/nothing-here`).expect(404);
+      expectMatchesSchema(oneRosterResponseValidator(c.specOne, 'get', '404'), missing.body);
+      await t.http().delete(`${c.path}/nothing-here`).set('Authorization', `Bearer ${token}`).expect(404);
+    });
+
+    it('a body that violates the upstream schema is 400 naming the field, and nothing is stored', async () => {
+      const id = uid(c.singular);
+      const res = await put(c, id, { ...c.body(id), status: 'archived' }).expect(400);
+      expect(res.body.imsx_description).toMatch(/status must be one of active, tobedeleted/);
+      expect(res.body.imsx_error_details).toEqual(expect.arrayContaining([expect.objectContaining({ field: `${c.singular}.status` })]));
+      await get(`${c.path}/${id}`).expect(404);
+      const unwrapped = await t.http().put(`${c.path}/${id}`).set('Authorization', `Bearer ${token}`).send(c.body(id)).expect(400);
+      expect(unwrapped.body.imsx_description).toMatch(new RegExp(`${c.singular} is required`));
+    });
+
+    if (c.dangling) {
+      it('a reference to a missing object is 422 naming it, and nothing is stored', async () => {
+        const id = uid(c.singular);
+        const res = await put(c, id, c.dangling!(id)).expect(422);
+        expect(res.body.imsx_description).toMatch(/does not exist/);
+        await get(`${c.path}/${id}`).expect(404);
+      });
+    }
+
+    it('needs the area scopes: read-only tokens cannot write, other areas cannot read', async () => {
+      const area = c.path.includes('/gradebook/') ? 'gradebook' : c.path.includes('/resources/') ? 'resource' : 'roster';
+      const readOnly = await t.token(`https://purl.imsglobal.org/spec/or/v1p1/scope/${area}.readonly`);
+      await get(`${c.path}/nothing`, readOnly).expect(404);
+      const denied = await put(c, uid(c.singular), undefined, readOnly).expect(403);
+      expect(denied.headers['www-authenticate']).toMatch(/insufficient_scope/);
+      const otherArea = await t.token(area === 'gradebook' ? Scope.RosterReadonly : Scope.GradebookReadonly);
+      await get(c.path, otherArea).expect(403);
+      await t.http().get(c.path).expect(401);
+    });
+  });
+
+  describe('list parameters', () => {
+    it('pages with limit/offset, sorts with sort/orderBy and selects fields', async () => {
+      const prefix = uid('page');
+      const users = cases.find((c) => c.name === 'users')!;
+      for (const n of ['c', 'a', 'b', 'e', 'd']) await put(users, `${prefix}-${n}`, { ...users.body(`${prefix}-${n}`), givenName: n.toUpperCase() }).expect(200);
+      const filter = encodeURIComponent(`sourcedId~'${prefix}'`);
+      const page = await get(`${R}/users?filter=${filter}&sort=givenName&orderBy=desc&limit=2&offset=1&fields=sourcedId,givenName`).expect(200);
+      expect(page.body.users).toEqual([
+        { sourcedId: `${prefix}-d`, givenName: 'D' },
+        { sourcedId: `${prefix}-c`, givenName: 'C' },
+      ]);
+      expect(page.body).toMatchObject({ totalCount: 5, pageCount: 3, pageNumber: 1, offset: 1, limit: 2 });
+      const searched = await get(`${R}/users?search=${encodeURIComponent(`${prefix}-a@`)}`).expect(200);
+      expect(searched.body.users.map((u: { sourcedId: string }) => u.sourcedId)).toEqual([`${prefix}-a`]);
+    });
+
+    it.each([
+      ['limit=0', /limit must be an integer from 1 to 3000/],
+      ['limit=3001', /limit must be an integer from 1 to 3000/],
+      ['offset=-1', /offset must be an integer/],
+      ['sort=password', /Unknown sort field 'password'/],
+      ['orderBy=up', /orderBy must be asc or desc/],
+      ['fields=sourcedId,secret', /Unknown fields: secret/],
+      [`filter=${encodeURIComponent("nope='1'")}`, /Unknown filter field 'nope'/],
+      [`filter=${encodeURIComponent("givenName='unterminated")}`, /Invalid filter/],
+      [`filter=${encodeURIComponent("dateLastModified>'yesterday'")}`, /must be a date/],
+    ])('400 for %s', async (query, text) => {
+      const res = await get(`${R}/users?${query}`).expect(400);
+      expect(res.body.imsx_codeMajor).toBe('failure');
+      expect(res.body.imsx_description).toMatch(text);
+    });
+  });
+
+  describe('subject tracks (EduBridge)', () => {
+    it('upserts by (org, subject, grade) and lists them', async () => {
+      const subject = uid('Subject');
+      const first = await t.http().put('/edubridge/subject-track/').set('Authorization', `Bearer ${token}`).send({ subject, grade: '4', courseId: ids.course }).expect(200);
+      expect(first.body.subjectTrack).toMatchObject({ subject, grade: '4', courseId: ids.course, orgSourcedId: null });
+      const second = await t.http().put('/edubridge/subject-track/').set('Authorization', `Bearer ${token}`).send({ subject: subject.toLowerCase(), grade: '4', courseId: ids.course }).expect(200);
+      expect(second.body.subjectTrack.id).toBe(first.body.subjectTrack.id);
+      const list = await get(`/edubridge/subject-track/?subject=${subject}`).expect(200);
+      expect(list.body.subjectTracks).toHaveLength(1);
+      expect(list.headers['x-total-count']).toBe('1');
+    });
+
+    it('400 for a bad body, 422 for an unknown course', async () => {
+      await t.http().put('/edubridge/subject-track/').set('Authorization', `Bearer ${token}`).send({ subject: 'Math' }).expect(400);
+      const res = await t.http().put('/edubridge/subject-track/').set('Authorization', `Bearer ${token}`).send({ subject: 'Math', grade: '4', courseId: 'nope' }).expect(422);
+      expect(res.body.imsx_description).toMatch(/courseId 'nope' does not exist/);
+    });
+  });
+
+  it('never shows test credentials in gradebook responses', async () => {
+    await t.http().put('/edubridge/subject-track/').set('Authorization', `Bearer ${token}`).send({ subject: 'Math', grade: '5', courseId: ids.course });
+    const assigned = await t.http().post('/powerpath/makeExternalTestAssignment').set('Authorization', `Bearer ${token}`)
+      .send({ student: ids.student, lesson: ids.lesson }).expect(200);
+    const password = assigned.body.credentials.password as string;
+    const results = await get(`${G}/assessmentResults?filter=${encodeURIComponent(`student.sourcedId='${ids.student}'`)}`).expect(200);
+    expect(results.body.assessmentResults.length).toBeGreaterThan(0);
+    expectMatchesSchema(oneRosterResponseValidator(`${G}/assessmentResults/`, 'get', '200'), results.body);
+    expect(JSON.stringify(results.body)).not.toContain(password);
+    expect(JSON.stringify(results.body)).not.toMatch(/credential/i);
+  });
+});
