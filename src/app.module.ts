@@ -4,7 +4,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { AssignmentsModule } from '@app/assignments';
 import { AuthModule } from '@app/auth';
-import { ImsxExceptionFilter } from '@app/common';
+import { ImsxExceptionFilter, ResultEventsModule } from '@app/common';
 import { OneRosterModule } from '@app/oneroster';
 import { PersistenceModule } from '@app/persistence';
 import { ProviderModule } from '@app/providers';
@@ -31,6 +31,7 @@ export class AppModule {
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, ignoreEnvVars: true, load: [() => ({ ...env })] }),
         LoggerModule.forRoot(loggerOptions(env)),
         PersistenceModule.forRoot(persistenceOptions(env)),
+        ResultEventsModule,
         AuthModule.forRoot(authOptions(env)),
         AssignmentsModule.forRoot({ ...assignmentsOptions(env), imports: [ProviderModule.forRoot(providerOptions(env))] }),
         OneRosterModule,

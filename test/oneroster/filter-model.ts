@@ -86,7 +86,7 @@ export function holds(row: Row, c: Cond): boolean {
     case '<=':
       return compare(actual, c.value) <= 0;
     case '~':
-      return actual.toLowerCase().includes(c.value.toLowerCase());
+      return actual.includes(c.value);
     case '@':
       return c.value.split(',').some((item) => actual === item.trim());
   }

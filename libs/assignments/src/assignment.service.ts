@@ -15,7 +15,7 @@ import { ASSIGNMENTS_OPTIONS, AssignmentsOptions } from './assignments-options';
 import { ExternalTestAssignmentDto } from './dto/external-test-assignment.dto';
 import { MakeExternalTestAssignmentDto } from './dto/make-external-test-assignment.dto';
 import { readLessonContext, LessonContextRow } from './lesson-context.query';
-import { gradesOf, isExternalLessonType, lessonTypeOf, metaString, subjectOf } from './lesson-fields';
+import { checkStudentAndLesson } from './lesson-checks';
 
 interface Resolved {
   row: LessonContextRow;
@@ -43,7 +43,7 @@ export class AssignmentService {
   async makeExternalTestAssignment(dto: MakeExternalTestAssignmentDto, _principal?: Principal): Promise<ExternalTestAssignmentDto> {
     const r = await this.resolve(dto);
     const store = new AssignmentStore(this.em);
-    const finalized = r.row.ar_score_status === 'fully graded';
+    const finalized = r.row.ar_finalized === true;
     const attempt = r.row.ar_id ? r.row.ar_attempt! + (finalized ? 1 : 0) : 1;
 
     if (r.row.ar_id && !finalized) {
@@ -187,40 +187,10 @@ export class AssignmentService {
 
   /** One read, then every 404/422 check, before anything is written. */
   private async resolve(dto: MakeExternalTestAssignmentDto): Promise<Resolved> {
-    const account = dto.applicationName ?? 'default';
-    const row = await readLessonContext(this.em, dto.student, dto.lesson, account);
-    if (!row.u_id || row.u_status !== 'active') throw AppError.notFound('student', dto.student);
-    if (!row.cr_id || row.cr_status !== 'active') throw AppError.notFound('lesson', dto.lesson);
-    const isStudent = row.u_role === 'student' || (row.u_roles ?? []).some((x) => x.role === 'student');
-    if (!isStudent) throw AppError.unprocessable(`User '${dto.student}' is not a student`, 'student');
-    if (!row.u_email) throw AppError.unprocessable(`Student '${dto.student}' has no email`, 'student');
-    if (!row.r_id || row.r_status !== 'active') {
-      throw AppError.unprocessable(`Lesson '${dto.lesson}' has no active resource`, 'lesson');
-    }
-    const lessonType = lessonTypeOf(row.cr_lesson_type, row.cr_metadata, row.r_metadata);
-    if (!isExternalLessonType(lessonType)) {
-      throw AppError.unprocessable(
-        `Lesson '${dto.lesson}' is not an external test-out, placement or unit-test (lessonType '${lessonType ?? ''}')`,
-        'lesson',
-      );
-    }
-    const provider = this.providers.get(metaString(row.r_metadata, 'toolProvider'));
-    const lesson: LessonSpec = {
-      sourcedId: row.cr_id,
-      title: row.cr_title ?? row.cr_id,
-      lessonType,
-      subject: subjectOf(row.r_metadata),
-      grades: gradesOf(row.r_metadata),
-      vendorId: row.r_vendor_id ?? metaString(row.r_metadata, 'vendorId'),
-    };
+    const row = await readLessonContext(this.em, dto.student, dto.lesson, dto.applicationName ?? 'default');
+    const { student, lesson, toolProvider } = checkStudentAndLesson(row, dto.student, dto.lesson);
+    const provider = this.providers.get(toolProvider);
     provider.checkLesson(lesson, dto.testId);
-    const resolvedAccount = provider.resolveAccount(dto.applicationName);
-    return {
-      row,
-      lesson,
-      provider,
-      account: resolvedAccount,
-      student: { sourcedId: row.u_id, email: row.u_email, givenName: row.u_given_name ?? '', familyName: row.u_family_name ?? '' },
-    };
+    return { row, lesson, provider, student, account: provider.resolveAccount(dto.applicationName) };
   }
 }

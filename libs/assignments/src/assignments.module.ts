@@ -2,6 +2,10 @@ import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { AssignmentService } from './assignment.service';
 import { AssignmentsController } from './assignments.controller';
 import { ASSIGNMENTS_OPTIONS, AssignmentsOptions } from './assignments-options';
+import { AttemptsService } from './attempts/attempts.service';
+import { ResultsController } from './results.controller';
+import { FinalizationService } from './results/finalization.service';
+import { ResultImportService } from './results/result-import.service';
 
 export interface AssignmentsModuleAsyncOptions {
   imports?: DynamicModule['imports'];
@@ -11,8 +15,8 @@ export interface AssignmentsModuleAsyncOptions {
 }
 
 /**
- * The PowerPath external-test endpoints. Needs ProviderRegistry (ProviderModule) and MikroORM
- * (PersistenceModule) from the importing application.
+ * The PowerPath external-test endpoints: assignment, result import, attempts, progress. Needs ProviderRegistry
+ * (ProviderModule), MikroORM (PersistenceModule) and ResultEvents (ResultEventsModule) from the importing application.
  */
 @Module({})
 export class AssignmentsModule {
@@ -31,9 +35,9 @@ export class AssignmentsModule {
     return {
       module: AssignmentsModule,
       imports,
-      controllers: [AssignmentsController],
-      providers: [optionsProvider, AssignmentService],
-      exports: [AssignmentService],
+      controllers: [AssignmentsController, ResultsController],
+      providers: [optionsProvider, AssignmentService, FinalizationService, ResultImportService, AttemptsService],
+      exports: [AssignmentService, FinalizationService, ResultImportService, AttemptsService],
     };
   }
 }

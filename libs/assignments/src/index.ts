@@ -3,3 +3,8 @@ export * from './assignments.module';
 export * from './assignment.service';
 export * from './dto/make-external-test-assignment.dto';
 export * from './dto/external-test-assignment.dto';
+export * from './results/finalization.service';
+export * from './results/result-import.service';
+export * from './attempts/attempts.service';
+export * from './dto/results.dto';
+export * from './dto/student-lesson.dto';

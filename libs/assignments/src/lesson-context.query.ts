@@ -10,6 +10,7 @@ export interface LessonContextRow {
   u_family_name: string | null;
   u_role: string | null;
   u_roles: { role: string }[] | null;
+  u_primary_org: string | null;
   cr_id: string | null;
   cr_status: string | null;
   cr_title: string | null;
@@ -27,6 +28,7 @@ export interface LessonContextRow {
   ar_lease_seconds: number | null;
   ar_metadata: Record<string, unknown> | null;
   ar_credentials: string | null;
+  ar_finalized: boolean | null;
   tc_class_id: string | null;
   tc_class_code: string | null;
   tl_user_id: string | null;
@@ -36,13 +38,13 @@ export interface LessonContextRow {
 const SQL = `
 select
   u.sourced_id u_id, u.status u_status, u.email u_email, u.given_name u_given_name, u.family_name u_family_name,
-  u.role u_role, u.roles u_roles,
+  u.role u_role, u.roles u_roles, u.primary_org_sourced_id u_primary_org,
   cr.sourced_id cr_id, cr.status cr_status, cr.title cr_title, cr.lesson_type cr_lesson_type, cr.metadata cr_metadata,
   r.sourced_id r_id, r.status r_status, r.metadata r_metadata, r.vendor_id r_vendor_id,
   li.sourced_id li_id,
   ar.sourced_id ar_id, ar.attempt ar_attempt, ar.score_status ar_score_status, ar.assignment_state ar_state,
   extract(epoch from (ar.lease_until - now()))::float8 ar_lease_seconds, ar.metadata ar_metadata,
-  ar.credentials_sealed ar_credentials,
+  ar.credentials_sealed ar_credentials, ar.finalized_at is not null ar_finalized,
   tc.class_id tc_class_id, tc.class_code tc_class_code,
   tl.external_user_id tl_user_id, tl.credentials_sealed tl_credentials
 from (select 1) one

@@ -5,3 +5,4 @@ export * from './crypto/credential-cipher';
 export * from './http/vendor-errors';
 export * from './http/vendor-http-client';
 export * from './swagger/imsx-error.dto';
+export * from './events/result-events';

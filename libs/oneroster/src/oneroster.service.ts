@@ -1,7 +1,9 @@
+import { LockMode } from '@mikro-orm/core';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { AppError } from '@app/common';
+import { AppError, ResultEvents } from '@app/common';
+import { RESULTS } from './collections/definitions';
 import { CollectionDef } from './collections/collection-def';
 import { HrefContext, OneRosterJson } from './mappers/common';
 import { ListQuery } from './query/list-query';
@@ -15,7 +17,10 @@ export interface PutOutcome {
 /** Reads and writes any OneRoster collection: bodies checked against the upstream schema, references checked. */
 @Injectable()
 export class OneRosterService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    @Optional() private readonly events?: ResultEvents,
+  ) {}
 
   async get(def: CollectionDef, sourcedId: string, ctx: HrefContext): Promise<OneRosterJson> {
     const entity = await this.em.findOne(def.entity, { sourcedId });
@@ -39,8 +44,9 @@ export class OneRosterService {
     if (json.sourcedId !== undefined && json.sourcedId !== sourcedId) {
       throw AppError.invalid(`${def.singular}.sourcedId must match the path ('${sourcedId}')`, `${def.singular}.sourcedId`);
     }
-    return this.em.transactional(async (em) => {
-      const existing = await em.findOne(def.entity, { sourcedId }, { lockMode: undefined });
+    const outcome = await this.em.transactional(async (em) => {
+      // Row lock: concurrent writes of one object apply one after the other (forward-only rules see the latest).
+      const existing = await em.findOne(def.entity, { sourcedId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const data = await this.prepare(em, def, { ...json, sourcedId }, existing);
       if (!data) return { object: def.to(existing!, ctx), created: false };
       if (existing) {
@@ -55,6 +61,8 @@ export class OneRosterService {
       await em.flush();
       return { object: def.to(created, ctx), created: true };
     });
+    if (def === RESULTS) await this.events?.written(sourcedId);
+    return outcome;
   }
 
   /** POST: a new object; the server allocates the sourcedId when none is supplied. */

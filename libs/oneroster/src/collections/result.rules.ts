@@ -1,21 +1,65 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AssessmentResult } from '@app/persistence';
+import { AppError } from '@app/common';
+import { AssessmentResult, ScoreStatus } from '@app/persistence';
+
+/** How far along a result is; writes never move it back. */
+const PROGRESS: Record<ScoreStatus, number> = {
+  'not submitted': 0,
+  submitted: 1,
+  'partially graded': 2,
+  'fully graded': 3,
+  exempt: 3,
+};
+
+/** Metadata the assignment flow owns: a write-back that omits (or rewrites) them does not change them. */
+const ASSIGNMENT_KEYS = [
+  'attempt',
+  'toolProvider',
+  'lessonType',
+  'applicationName',
+  'assignmentId',
+  'classId',
+  'testId',
+  'testUrl',
+  'skipCourseEnrollment',
+  'assignedAt',
+  'finalized',
+  'enrollment',
+  'enrollmentFailed',
+] as const;
 
 /**
- * Attempt numbering for results written through OneRoster: metadata.attempt when given, the stored attempt
- * for an existing row, else the next attempt of (line item, student).
+ * Results written through OneRoster (including MasteryTrack's write-back, ARCHITECTURE.md §6):
+ * - a new result gets metadata.attempt, or the next attempt of (line item, student);
+ * - an existing result must stay the same student and line item (422 otherwise);
+ * - it only moves forward: a finalized or `fully graded` result is never downgraded, and a delivery behind the
+ *   stored progress is a no-op that still answers success;
+ * - the assignment metadata we stored survives whatever metadata the write carries.
  */
 export async function prepareResult(em: EntityManager, data: Record<string, unknown>, existing: AssessmentResult | null) {
-  const meta = (data.metadata ?? {}) as Record<string, unknown>;
-  let attempt = existing?.attempt ?? (Number.isInteger(meta.attempt) ? (meta.attempt as number) : undefined);
-  if (attempt === undefined) {
-    const [row] = await em
-      .getConnection()
-      .execute<{ n: number }[]>(
-        'select coalesce(max(attempt), 0)::int + 1 n from assessment_results where line_item_sourced_id = ? and student_sourced_id = ?',
-        [data.lineItemSourcedId, data.studentSourcedId],
-      );
-    attempt = row.n;
+  const incoming = (data.metadata ?? {}) as Record<string, unknown>;
+  if (!existing) {
+    let attempt = Number.isInteger(incoming.attempt) ? (incoming.attempt as number) : undefined;
+    if (attempt === undefined) {
+      const [row] = await em
+        .getConnection()
+        .execute<{ n: number }[]>(
+          'select coalesce(max(attempt), 0)::int + 1 n from assessment_results where line_item_sourced_id = ? and student_sourced_id = ?',
+          [data.lineItemSourcedId, data.studentSourcedId],
+        );
+      attempt = row.n;
+    }
+    return { ...data, attempt, metadata: { ...incoming, attempt } };
   }
-  return { ...data, attempt, metadata: { ...meta, attempt } };
+  if (data.studentSourcedId !== existing.studentSourcedId || data.lineItemSourcedId !== existing.lineItemSourcedId) {
+    throw AppError.unprocessable(
+      `Result '${existing.sourcedId}' belongs to student '${existing.studentSourcedId}' and line item '${existing.lineItemSourcedId}'`,
+      'assessmentResult.student',
+    );
+  }
+  const behind = PROGRESS[data.scoreStatus as ScoreStatus] < PROGRESS[existing.scoreStatus];
+  if (existing.finalizedAt || behind) return undefined;
+  const stored = existing.metadata ?? {};
+  const kept = Object.fromEntries(ASSIGNMENT_KEYS.filter((k) => k in stored).map((k) => [k, stored[k]]));
+  return { ...data, attempt: existing.attempt, metadata: { ...stored, ...incoming, ...kept, attempt: existing.attempt } };
 }

@@ -69,6 +69,10 @@ export class AssessmentResult extends OneRosterBase<'attempt' | 'scoreDate' | 's
   @Property({ type: 'timestamptz', nullable: true })
   leaseUntil?: Date | null;
 
+  /** Set once, when the attempt is finalized; guards the once-per-attempt enrollment. */
+  @Property({ type: 'timestamptz', nullable: true })
+  finalizedAt?: Date | null;
+
   /** AES-256-GCM sealed `{email,password}`; never in metadata, never serialised. */
   @Property({ type: 'text', nullable: true, hidden: true, lazy: true })
   credentialsSealed?: string | null;

@@ -143,10 +143,10 @@ describe('EdulasticClient', () => {
       await expect(client.testActivity(ASSIGNMENT, CLASS)).resolves.toEqual(activity);
     });
 
-    it('rejects a test activity without its arrays as bad_response', async () => {
-      api('tok')
-        .post(`/api/assignments/${ASSIGNMENT}/classes/${CLASS}/test-activity`)
-        .reply(200, { students: [], testActivities: [] });
+    it.each(['students', 'testActivities', 'testQuestionActivities'])('rejects a test activity without %s as bad_response', async (missing) => {
+      const activity: Record<string, unknown> = { students: [], testActivities: [], testQuestionActivities: [] };
+      delete activity[missing];
+      api('tok').post(`/api/assignments/${ASSIGNMENT}/classes/${CLASS}/test-activity`).reply(200, activity);
 
       const err = await rejectionOf(client.testActivity(ASSIGNMENT, CLASS));
 

@@ -125,6 +125,16 @@ describe('MasteryTrackClient', () => {
       expect(auth2.isDone() && second.isDone()).toBe(true);
     });
 
+    it('retries the authorizer after a 500', async () => {
+      const jwt = jwtFor('after-retry');
+      const failed = nock(BASE).post('/authorizer').reply(500, 'boom');
+      const auth = authorizer(jwt);
+      const assign = assignWith(jwt).reply(201, CREATED);
+
+      await expect(client.assign(BODY)).resolves.toEqual({ assignment: ASSIGNMENT, adopted: false });
+      expect([failed, auth, assign].every((s) => s.isDone())).toBe(true);
+    });
+
     it.each([
       [401, 'Invalid API key', 'UNAUTHORIZED'],
       [403, 'User not found or does not have API access', 'ACCESS_DENIED'],

@@ -1,0 +1,84 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { TestCredentialsDto } from './external-test-assignment.dto';
+
+const SCORE_STATUSES = ['exempt', 'fully graded', 'not submitted', 'partially graded', 'submitted'];
+
+/** importExternalTestAssignmentResults 200 body (PowerPath contract). */
+export class ImportResultsDto {
+  @ApiProperty({ enum: ['test-out', 'placement', 'unit-test'] })
+  lessonType!: string;
+  @ApiProperty({ type: String, nullable: true })
+  lessonId!: string | null;
+  @ApiProperty({ type: String, nullable: true })
+  toolProvider!: string | null;
+  /** Whether the Test has been finalized in the current attempt */
+  finalized!: boolean;
+  @ApiProperty({ type: 'number' })
+  attempt!: number;
+  @ApiPropertyOptional({ type: TestCredentialsDto })
+  credentials?: TestCredentialsDto;
+  assignmentId?: string;
+  classId?: string;
+  @ApiPropertyOptional({ format: 'uri' })
+  testUrl?: string;
+  testId?: string;
+}
+
+export class AttemptDto {
+  @ApiProperty({ type: 'number', nullable: true })
+  attempt!: number | null;
+  @ApiProperty({ type: 'number' })
+  score!: number;
+  @ApiProperty({ enum: SCORE_STATUSES })
+  scoreStatus!: string;
+  @ApiProperty({ type: 'number', nullable: true })
+  xp!: number | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  startedAt!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  completedAt!: string | null;
+}
+
+export class AttemptsDto {
+  @ApiProperty({ type: [AttemptDto] })
+  attempts!: AttemptDto[];
+}
+
+export class NewAttemptDto {
+  @ApiProperty({ type: AttemptDto })
+  attempt!: AttemptDto;
+}
+
+export class ResetAttemptDto {
+  success!: boolean;
+  /** The reset score (always 0) */
+  @ApiProperty({ type: 'number', example: 0 })
+  score!: number;
+}
+
+/** getAssessmentProgress for an external test lesson. */
+export class AssessmentProgressDto {
+  @ApiProperty({ enum: ['quiz', 'test-out', 'placement', 'unit-test'] })
+  lessonType!: string;
+  finalized!: boolean;
+  @ApiPropertyOptional({ type: 'number' })
+  score?: number;
+  @ApiProperty({ type: 'array', items: { type: 'object' } })
+  questions!: unknown[];
+  @ApiProperty({ type: String, nullable: true })
+  toolProvider!: string | null;
+  /** Only present for finalized external tests */
+  enrollmentFailed?: boolean;
+  @ApiProperty({ type: 'number' })
+  attempt!: number;
+  @ApiProperty({ type: 'number', nullable: true })
+  xp!: number | null;
+  @ApiProperty({ type: 'number', nullable: true })
+  multiplier!: number | null;
+  @ApiProperty({ type: 'number' })
+  accuracy!: number;
+  @ApiProperty({ type: 'number' })
+  correctQuestions!: number;
+  @ApiProperty({ type: 'number' })
+  totalQuestions!: number;
+}

@@ -1,0 +1,31 @@
+import { Type } from 'class-transformer';
+import { IsInt, IsNotEmpty, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+
+/** `student` + `lesson`, in a body or a query string. */
+export class StudentLessonDto {
+  /**
+   * The sourcedId of the student
+   * @example "student-mt-1"
+   */
+  @IsString() @IsNotEmpty() @MaxLength(255)
+  student!: string;
+
+  /**
+   * The sourcedId of the lesson (ComponentResource)
+   * @example "lesson-mt-placement"
+   */
+  @IsString() @IsNotEmpty() @MaxLength(255)
+  lesson!: string;
+}
+
+export class ImportResultsQueryDto extends StudentLessonDto {
+  /** The name of the application */
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(100)
+  applicationName?: string;
+}
+
+export class ProgressQueryDto extends StudentLessonDto {
+  /** The attempt number (default: the latest) */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1)
+  attempt?: number;
+}

@@ -1,0 +1,77 @@
+import { Body, Controller, Get, Header, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RequireScopes, Scope } from '@app/auth';
+import { ApiImsxErrors } from '@app/common';
+import { AttemptsService } from './attempts/attempts.service';
+import { AssessmentProgressDto, AttemptsDto, ImportResultsDto, NewAttemptDto, ResetAttemptDto } from './dto/results.dto';
+import { ImportResultsQueryDto, ProgressQueryDto, StudentLessonDto } from './dto/student-lesson.dto';
+import { ResultImportService } from './results/result-import.service';
+
+const READ = [Scope.PowerPathReadonly, Scope.PowerPathCreatePut];
+const ERRORS = [400, 401, 403, 404, 422, 429, 500];
+
+@ApiTags('PowerPath - Course Mastery')
+@ApiBearerAuth()
+@Controller('powerpath')
+export class ResultsController {
+  constructor(
+    private readonly imports: ResultImportService,
+    private readonly attempts: AttemptsService,
+  ) {}
+
+  @Get('importExternalTestAssignmentResults')
+  @Header('Cache-Control', 'no-store')
+  @RequireScopes(...READ)
+  @ApiOperation({
+    operationId: 'importExternalTestAssignmentResults',
+    summary: 'Import external test assignment results',
+    description:
+      'Edulastic: pulls the gradebook of the stored assignment, stores score and per-question results, and finalizes the ' +
+      'attempt when it is submitted, GRADED and every question is answered. MasteryTrack: finalizes when the write-back ' +
+      'made the result `fully graded` with `masteryTrackProcessed`. A finalized attempt is answered without an import. ' +
+      'Finalizing a placement or test-out may enrol the student (subject tracks), unless skipCourseEnrollment was set.',
+  })
+  @ApiOkResponse({ type: ImportResultsDto })
+  @ApiImsxErrors([...ERRORS, 502, 503, 504], { 422: 'Not an external test lesson, unsupported tool, or no prior assignment ("credentials for data consumption are not available")' })
+  importResults(@Query() q: ImportResultsQueryDto): Promise<ImportResultsDto> {
+    return this.imports.import(q);
+  }
+
+  @Get('getAssessmentProgress')
+  @RequireScopes(...READ)
+  @ApiOperation({ operationId: 'getAssessmentProgress', summary: 'Progress of the student in an external test lesson' })
+  @ApiOkResponse({ type: AssessmentProgressDto })
+  @ApiImsxErrors(ERRORS)
+  progress(@Query() q: ProgressQueryDto): Promise<AssessmentProgressDto> {
+    return this.attempts.progress(q);
+  }
+
+  @Get('getAttempts')
+  @RequireScopes(...READ)
+  @ApiOperation({ operationId: 'getAttempts', summary: 'Get all attempts' })
+  @ApiOkResponse({ type: AttemptsDto })
+  @ApiImsxErrors(ERRORS)
+  getAttempts(@Query() q: StudentLessonDto): Promise<AttemptsDto> {
+    return this.attempts.list(q);
+  }
+
+  @Post('createNewAttempt')
+  @HttpCode(200)
+  @RequireScopes(Scope.PowerPathCreatePut)
+  @ApiOperation({ operationId: 'createNewAttempt', summary: 'Creates a new attempt if the current attempt is completed' })
+  @ApiOkResponse({ type: NewAttemptDto })
+  @ApiImsxErrors([...ERRORS, 409])
+  createNewAttempt(@Body() body: StudentLessonDto): Promise<NewAttemptDto> {
+    return this.attempts.create(body);
+  }
+
+  @Post('resetAttempt')
+  @HttpCode(200)
+  @RequireScopes(Scope.PowerPathCreatePut)
+  @ApiOperation({ operationId: 'resetAttempt', summary: 'Resets the current attempt (external tests: the score goes back to 0)' })
+  @ApiOkResponse({ type: ResetAttemptDto })
+  @ApiImsxErrors(ERRORS)
+  resetAttempt(@Body() body: StudentLessonDto): Promise<ResetAttemptDto> {
+    return this.attempts.reset(body);
+  }
+}

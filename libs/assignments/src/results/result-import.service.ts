@@ -1,0 +1,84 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Inject, Injectable } from '@nestjs/common';
+import { AppError, VendorTransportError } from '@app/common';
+import { ProviderRegistry } from '@app/providers';
+import { ASSIGNMENTS_OPTIONS, AssignmentsOptions } from '../assignments-options';
+import { ImportResultsDto } from '../dto/results.dto';
+import { ImportResultsQueryDto } from '../dto/student-lesson.dto';
+import { checkStudentAndLesson } from '../lesson-checks';
+import { readLessonContext } from '../lesson-context.query';
+import { readAttempts } from './attempt-rows.query';
+import { FinalizationService } from './finalization.service';
+import { isFinal, storeImportedResult } from './imported-result.store';
+
+/**
+ * importExternalTestAssignmentResults: Edulastic results are pulled and stored; MasteryTrack results arrive by
+ * write-back and are only checked. Either way finalization goes through FinalizationService. An attempt that is
+ * already final is answered as it is, without calling the tool.
+ */
+@Injectable()
+export class ResultImportService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly providers: ProviderRegistry,
+    private readonly finalization: FinalizationService,
+    @Inject(ASSIGNMENTS_OPTIONS) private readonly options: AssignmentsOptions,
+  ) {}
+
+  async import(q: ImportResultsQueryDto): Promise<ImportResultsDto> {
+    const context = await readLessonContext(this.em, q.student, q.lesson, q.applicationName ?? 'default');
+    const checked = checkStudentAndLesson(context, q.student, q.lesson);
+    const provider = this.providers.get(checked.toolProvider);
+    const account = provider.resolveAccount(q.applicationName);
+    const current = (await readAttempts(this.em, q.lesson, q.student)).at(-1);
+    const meta = current?.metadata ?? {};
+    if (!current || current.assignment_state !== 'assigned' || typeof meta.assignmentId !== 'string') {
+      throw AppError.unprocessable(
+        'Credentials for data consumption are not available: no test assignment was made for this student and lesson',
+        'lesson',
+      );
+    }
+    let finalized = current.finalized_at !== null;
+    if (!finalized && provider.fetchResult) {
+      const result = await provider
+        .fetchResult({
+          account,
+          assignmentId: meta.assignmentId,
+          classId: typeof meta.classId === 'string' ? meta.classId : undefined,
+          studentEmail: checked.student.email,
+          testId: typeof meta.testId === 'string' ? meta.testId : undefined,
+        })
+        .catch((e: unknown) => {
+          throw e instanceof VendorTransportError ? e.toAppError() : e;
+        });
+      await storeImportedResult(
+        this.em,
+        { resultSourcedId: current.sourced_id, lineItemSourcedId: current.line_item, studentSourcedId: q.student, attempt: current.attempt },
+        result,
+      );
+      if (isFinal(result)) {
+        await this.finalization.finalize(current.sourced_id);
+        finalized = true;
+      }
+    } else if (!finalized && current.score_status === 'fully graded' && meta.masteryTrackProcessed === true) {
+      await this.finalization.finalize(current.sourced_id);
+      finalized = true;
+    }
+    const s = (k: string) => (typeof meta[k] === 'string' ? (meta[k] as string) : undefined);
+    const credentials = current.credentials_sealed
+      ? this.options.cipher.openJson<{ email: string; password: string }>(current.credentials_sealed, current.sourced_id)
+      : undefined;
+    return {
+      lessonType: checked.lesson.lessonType,
+      lessonId: checked.lesson.sourcedId,
+      toolProvider: provider.name,
+      finalized,
+      attempt: current.attempt,
+      ...(credentials ? { credentials } : {}),
+      ...(s('assignmentId') !== undefined ? { assignmentId: s('assignmentId') } : {}),
+      ...(s('classId') !== undefined ? { classId: s('classId') } : {}),
+      ...(s('testUrl') !== undefined ? { testUrl: s('testUrl') } : {}),
+      ...(s('testId') !== undefined ? { testId: s('testId') } : {}),
+    };
+  }
+}
