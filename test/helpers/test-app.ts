@@ -2,7 +2,8 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { startSandboxes } from '@app/sandbox';
+import { Scope } from '@app/auth';
+import { MasteryTrackSandboxOptions, startSandboxes } from '@app/sandbox';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/configure-app';
 import { workerDatabaseUrl } from './test-database';
@@ -32,12 +33,22 @@ export interface TestApp {
  * sandboxes on real sockets. Options override environment values.
  */
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const mtOptions: MasteryTrackSandboxOptions = { apiKey: MT_API_KEY, integratorEmails: [MT_EMAIL] };
   const sandboxes = await startSandboxes({
-    masteryTrack: { apiKey: MT_API_KEY, integratorEmails: [MT_EMAIL] },
+    masteryTrack: mtOptions,
     edulastic: { accounts: [{ username: EDU_USER, password: EDU_PASSWORD }] },
   });
   try {
-    return await startApp(sandboxes, env);
+    const t = await startApp(sandboxes, env);
+    // MasteryTrack writes results back to this app, through its dev token issuer.
+    mtOptions.writeBack = {
+      oneRosterBaseUrl: t.baseUrl,
+      tokenUrl: `${t.baseUrl}/oauth2/token`,
+      clientId: DEV_CLIENT.id,
+      clientSecret: DEV_CLIENT.secret,
+      scope: Scope.GradebookCreatePut,
+    };
+    return t;
   } catch (e) {
     await sandboxes.close();
     throw e;

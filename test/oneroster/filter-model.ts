@@ -86,7 +86,7 @@ export function holds(row: Row, c: Cond): boolean {
     case '<=':
       return compare(actual, c.value) <= 0;
     case '~':
-      return actual.includes(c.value);
+      return new RegExp(c.value.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/_/g, '.')).test(actual.toLowerCase());
     case '@':
       return c.value.split(',').some((item) => actual === item.trim());
   }

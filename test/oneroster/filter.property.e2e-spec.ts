@@ -81,11 +81,17 @@ function textValue(field: (typeof TEXT_FIELDS)[number]): fc.Arbitrary<string> {
   const substring = fc
     .tuple(fc.constantFrom(...actual), fc.nat(), fc.nat())
     .map(([v, a, b]) => v.slice(Math.min(a, b) % (v.length + 1), Math.max(a, b) % (v.length + 1) || v.length));
+  // A real substring with one character replaced by `_`, or `%` inserted: matches something only if the
+  // server (wrongly) treats them as LIKE wildcards.
+  const wildcardProbe = fc
+    .tuple(substring.filter((v) => v.length >= 2), fc.nat(), fc.constantFrom('_', '%'))
+    .map(([v, at, w]) => (w === '_' ? v.slice(0, at % v.length) + w + v.slice((at % v.length) + 1) : v.slice(0, at % v.length) + w + v.slice(at % v.length)));
   return fc.oneof(
     { weight: 3, arbitrary: fc.constantFrom(...actual) },
     { weight: 3, arbitrary: substring },
     { weight: 1, arbitrary: substring.chain(recase) },
-    { weight: 2, arbitrary: shortText },
+    { weight: 2, arbitrary: wildcardProbe },
+    { weight: 1, arbitrary: shortText },
   );
 }
 
@@ -96,9 +102,10 @@ const listOf = (item: fc.Arbitrary<string>) =>
 const textCond: fc.Arbitrary<Cond> = fc.constantFrom(...TEXT_FIELDS).chain((field) => {
   const value = textValue(field);
   return fc.oneof(
-    fc.record({ field: fc.constant(field), op: fc.constantFrom<Op>('=', '!=', '~'), value }),
+    { weight: 2, arbitrary: fc.record({ field: fc.constant(field), op: fc.constant<Op>('~'), value }) },
+    { weight: 2, arbitrary: fc.record({ field: fc.constant(field), op: fc.constantFrom<Op>('=', '!='), value }) },
     // `@` items are split on commas; keep commas out of the items so each generated item is one list entry.
-    fc.record({ field: fc.constant(field), op: fc.constant<Op>('@'), value: listOf(value.filter((v) => !v.includes(','))) }),
+    { weight: 1, arbitrary: fc.record({ field: fc.constant(field), op: fc.constant<Op>('@'), value: listOf(value.filter((v) => !v.includes(','))) }) },
   );
 });
 

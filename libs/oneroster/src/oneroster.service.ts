@@ -51,8 +51,9 @@ export class OneRosterService {
       if (!data) return { object: def.to(existing!, ctx), created: false };
       if (existing) {
         // Same representation = nothing to write (PUT is idempotent: dateLastModified stays).
-        const candidate = em.create(def.entity, data as never, { persist: false });
-        if (sameRepresentation(def.to(existing, ctx), def.to(candidate, ctx))) return { object: def.to(existing, ctx), created: false };
+        // A detached instance: em.create would hand back (and change) the managed row with this sourcedId.
+        const candidate = Object.assign(new (def.entity as new () => object)(), data);
+        if (sameRepresentation(def.to(existing, ctx), def.to(candidate as never, ctx))) return { object: def.to(existing, ctx), created: false };
         em.assign(existing, data, { mergeObjectProperties: false });
         await em.flush();
         return { object: def.to(existing, ctx), created: false };
@@ -122,10 +123,19 @@ export class OneRosterService {
   }
 }
 
+/** Equal apart from dateLastModified, whatever the key order (jsonb does not keep it). */
 function sameRepresentation(a: OneRosterJson, b: OneRosterJson): boolean {
   const { dateLastModified: _a, ...restA } = a;
   const { dateLastModified: _b, ...restB } = b;
-  return JSON.stringify(restA) === JSON.stringify(restB);
+  return canonical(restA) === canonical(restB);
+}
+
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object' && !(v instanceof Date)) {
+    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
 }
 
 function pick(o: OneRosterJson, fields: string[]): OneRosterJson {

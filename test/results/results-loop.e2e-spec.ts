@@ -1,0 +1,265 @@
+import request from 'supertest';
+import { DEFAULT_EDULASTIC_TESTS, DEFAULT_MASTERY_TRACK_TESTS } from '@app/sandbox';
+import { createLesson, createStudent, uid } from '../helpers/fixtures';
+import { createTrackedSubject, enrollmentsOf } from '../helpers/lesson-setup';
+import { countRows, resultRow } from '../helpers/rows';
+import { sandboxControl } from '../helpers/sandbox-control';
+import { createTestApp, TestApp } from '../helpers/test-app';
+import { expectMatchesSchema, powerPathResponseValidator } from '../helpers/upstream-schema';
+
+const PP = '/powerpath';
+const RESULTS = '/ims/oneroster/gradebook/v1p2/assessmentResults';
+const eduTest = DEFAULT_EDULASTIC_TESTS[0];
+const mtTest = DEFAULT_MASTERY_TRACK_TESTS[0];
+
+describe('results loop: write-back, import, attempts, enrollment', () => {
+  let t: TestApp;
+  let token: string;
+  const auth = (r: request.Test, bearer = token) => r.set('Authorization', `Bearer ${bearer}`);
+  const assign = (body: object) => auth(t.http().post(`${PP}/makeExternalTestAssignment`)).send(body);
+  // The tracked subjects are unique per test (isolated tracks), so MasteryTrack gets an explicit test.
+  const assignMt = (body: object) => assign({ ...body, testId: mtTest.timeback_id });
+  const importResults = (student: string, lesson: string) =>
+    auth(t.http().get(`${PP}/importExternalTestAssignmentResults`)).query({ student, lesson });
+  const progress = (student: string, lesson: string) => auth(t.http().get(`${PP}/getAssessmentProgress`)).query({ student, lesson });
+  const mtControl = () => request(t.sandboxes.masteryTrack.url);
+
+  /** The student finishes the MasteryTrack test; the sandbox writes the result back to us. */
+  async function completeMasteryTrack(assignmentId: string, student: string, score: number) {
+    const res = await mtControl()
+      .post(`/__sandbox/assignments/${assignmentId}/complete`)
+      .send({ score, totalQuestions: 20, correctQuestions: Math.round(score / 5), studentSourcedId: student })
+      .expect(200);
+    expect(res.body.data.writeBack.status).toBe(201);
+    return res.body.data.writeBack.body;
+  }
+
+  async function mtLesson(lessonType: string, o: { courseIdOnFail?: string; subject?: string; grade?: string } = {}) {
+    const tracked = await createTrackedSubject(t.orm);
+    const lesson = await createLesson(t.orm, {
+      toolProvider: 'mastery-track',
+      lessonType,
+      subject: 'Math',
+      grades: [o.grade ?? '4'],
+      resourceMetadata: { subject: o.subject ?? tracked.subject, ...(o.courseIdOnFail ? { courseIdOnFail: o.courseIdOnFail } : {}) },
+    });
+    return { tracked, lesson };
+  }
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    token = await t.token();
+  });
+  afterAll(() => t.close());
+
+  describe('MasteryTrack', () => {
+    it('assign → complete → write-back → finalized → enrolled in the next grade (placement ≥ 90)', async () => {
+      const student = await createStudent(t.orm);
+      const { tracked, lesson } = await mtLesson('placement');
+      const assigned = await assignMt({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+
+      await completeMasteryTrack(assigned.body.assignmentId, student.sourcedId, 95);
+
+      const row = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
+      expect(row).toMatchObject({ score: 95, score_status: 'fully graded' });
+      expect(row.finalized_at).not.toBeNull();
+      expect(row.metadata).toMatchObject({ masteryTrackProcessed: true, assignmentId: assigned.body.assignmentId, attempt: 1, totalQuestions: 20 });
+
+      const imported = await importResults(student.sourcedId, lesson.sourcedId).expect(200);
+      expectMatchesSchema(powerPathResponseValidator(`${PP}/importExternalTestAssignmentResults`, 'get'), imported.body);
+      expect(imported.body).toMatchObject({ finalized: true, attempt: 1, toolProvider: 'mastery-track', lessonId: lesson.sourcedId, assignmentId: assigned.body.assignmentId });
+
+      const p = await progress(student.sourcedId, lesson.sourcedId).expect(200);
+      expect(p.body).toMatchObject({ finalized: true, score: 95, enrollmentFailed: false, attempt: 1, totalQuestions: 20, correctQuestions: 19 });
+      expect(await enrollmentsOf(t.orm, student.sourcedId)).toEqual([{ class_sourced_id: tracked.grade5Class, course_sourced_id: tracked.courses['5'] }]);
+    });
+
+    it('a repeated (5×) and out-of-order write-back ends in the same final state, enrolled once', async () => {
+      const student = await createStudent(t.orm);
+      const { lesson } = await mtLesson('test-out');
+      const assigned = await assignMt({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+      await completeMasteryTrack(assigned.body.assignmentId, student.sourcedId, 92);
+      const final = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
+
+      for (let i = 0; i < 5; i++) {
+        const again = await mtControl().post(`/__sandbox/assignments/${assigned.body.assignmentId}/redeliver`).send({}).expect(200);
+        expect(again.body.data.writeBack.status).toBe(201);
+      }
+      const late = await mtControl()
+        .post(`/__sandbox/assignments/${assigned.body.assignmentId}/redeliver`)
+        .send({ scoreStatus: 'not submitted', score: 0, metadata: { masteryTrackProcessed: false, assignmentId: 'forged' } })
+        .expect(200);
+      expect(late.body.data.writeBack.status).toBe(201);
+
+      const after = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
+      expect(after).toEqual(final);
+      expect(await enrollmentsOf(t.orm, student.sourcedId)).toHaveLength(1);
+    });
+
+    it('honours skipCourseEnrollment', async () => {
+      const student = await createStudent(t.orm);
+      const { lesson } = await mtLesson('placement');
+      const assigned = await assignMt({ student: student.sourcedId, lesson: lesson.sourcedId, skipCourseEnrollment: true }).expect(200);
+      await completeMasteryTrack(assigned.body.assignmentId, student.sourcedId, 97);
+      expect((await progress(student.sourcedId, lesson.sourcedId).expect(200)).body).toMatchObject({ finalized: true, enrollmentFailed: false });
+      expect(await enrollmentsOf(t.orm, student.sourcedId)).toEqual([]);
+      expect((await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).metadata.enrollment).toMatchObject({ status: 'skipped' });
+    });
+
+    it.each([
+      ['placement below 90 with courseIdOnFail → the fallback course', 'placement', 50, true, 'fallback'],
+      ['placement below 90 without courseIdOnFail → the track of its own grade', 'placement', 50, false, '4'],
+      ['test-out below 90 → no enrollment', 'test-out', 60, false, undefined],
+      ['unit test → never enrols', 'unit-test', 100, false, undefined],
+    ])('%s', async (_name, lessonType, score, withFallback, expectedCourse) => {
+      const student = await createStudent(t.orm);
+      const tracked = await createTrackedSubject(t.orm);
+      const lesson = await createLesson(t.orm, {
+        toolProvider: 'mastery-track',
+        lessonType,
+        grades: ['4'],
+        resourceMetadata: { subject: tracked.subject, ...(withFallback ? { courseIdOnFail: tracked.courses.fallback } : {}) },
+      });
+      const assigned = await assignMt({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+      await completeMasteryTrack(assigned.body.assignmentId, student.sourcedId, score);
+      const enrolled = await enrollmentsOf(t.orm, student.sourcedId);
+      if (expectedCourse) expect(enrolled.map((e) => e.course_sourced_id)).toEqual([tracked.courses[expectedCourse]]);
+      else expect(enrolled).toEqual([]);
+      expect((await progress(student.sourcedId, lesson.sourcedId).expect(200)).body.enrollmentFailed).toBe(false);
+    });
+
+    it('a missing subject track sets enrollmentFailed instead of failing', async () => {
+      const student = await createStudent(t.orm);
+      const tracked = await createTrackedSubject(t.orm, ['3']);
+      const lesson = await createLesson(t.orm, { toolProvider: 'mastery-track', lessonType: 'test-out', grades: ['4'], resourceMetadata: { subject: tracked.subject } });
+      const assigned = await assignMt({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+      await completeMasteryTrack(assigned.body.assignmentId, student.sourcedId, 100);
+      const p = await progress(student.sourcedId, lesson.sourcedId).expect(200);
+      expect(p.body).toMatchObject({ finalized: true, enrollmentFailed: true });
+      expect(await enrollmentsOf(t.orm, student.sourcedId)).toEqual([]);
+    });
+
+    it('starts attempt 2 after a finalized attempt 1, and lists both', async () => {
+      const student = await createStudent(t.orm);
+      const { lesson } = await mtLesson('unit-test');
+      const first = await assignMt({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+      await auth(t.http().post(`${PP}/createNewAttempt`)).send({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(422);
+      await completeMasteryTrack(first.body.assignmentId, student.sourcedId, 80);
+
+      const second = await assignMt({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+      expect(second.body.attempt).toBe(2);
+      expect(second.body.assignmentId).not.toBe(first.body.assignmentId);
+
+      const attempts = await auth(t.http().get(`${PP}/getAttempts`)).query({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+      expectMatchesSchema(powerPathResponseValidator(`${PP}/getAttempts`, 'get'), attempts.body);
+      expect(attempts.body.attempts.map((a: { attempt: number; scoreStatus: string }) => [a.attempt, a.scoreStatus])).toEqual([
+        [1, 'fully graded'],
+        [2, 'not submitted'],
+      ]);
+      expect(attempts.body.attempts[0].completedAt).not.toBeNull();
+    });
+
+    it('createNewAttempt after a finalized attempt; resetAttempt sets the score to 0', async () => {
+      const student = await createStudent(t.orm);
+      const { lesson } = await mtLesson('unit-test');
+      const first = await assignMt({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+      await completeMasteryTrack(first.body.assignmentId, student.sourcedId, 70);
+
+      const created = await auth(t.http().post(`${PP}/createNewAttempt`)).send({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+      expectMatchesSchema(powerPathResponseValidator(`${PP}/createNewAttempt`, 'post'), created.body);
+      expect(created.body.attempt).toMatchObject({ attempt: 2, score: 0, scoreStatus: 'not submitted' });
+      const assigned = await assignMt({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+      expect(assigned.body.attempt).toBe(2);
+
+      const reset = await auth(t.http().post(`${PP}/resetAttempt`)).send({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+      expectMatchesSchema(powerPathResponseValidator(`${PP}/resetAttempt`, 'post'), reset.body);
+      expect(reset.body).toEqual({ success: true, score: 0 });
+    });
+  });
+
+  describe('Edulastic', () => {
+    const submit = (assignmentId: string, email: string, answers: ({ score: number; maxScore: number } | null)[], graded = 'GRADED') =>
+      request(t.sandboxes.edulastic.url).post('/api/__sandbox/submit').send({ assignmentId, email, answers, graded }).expect(200);
+
+    it('assign → submit → import pulls score and per-question results → finalized → enrolled', async () => {
+      const student = await createStudent(t.orm);
+      const tracked = await createTrackedSubject(t.orm);
+      const lesson = await createLesson(t.orm, { toolProvider: 'edulastic', lessonType: 'test-out', vendorId: eduTest.id, grades: ['4'], resourceMetadata: { subject: tracked.subject } });
+      const assigned = await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+
+      const before = await importResults(student.sourcedId, lesson.sourcedId).expect(200);
+      expect(before.body).toMatchObject({ finalized: false, attempt: 1, credentials: assigned.body.credentials });
+
+      const answers = Array.from({ length: eduTest.questionCount }, (_, i) => ({ score: i === 0 ? 0.5 : 1, maxScore: 1 }));
+      await submit(assigned.body.assignmentId, student.email, answers);
+      const imported = await importResults(student.sourcedId, lesson.sourcedId).expect(200);
+      expectMatchesSchema(powerPathResponseValidator(`${PP}/importExternalTestAssignmentResults`, 'get'), imported.body);
+      expect(imported.body).toMatchObject({ finalized: true, toolProvider: 'edulastic', assignmentId: assigned.body.assignmentId });
+
+      const expectedScore = ((eduTest.questionCount - 0.5) / eduTest.questionCount) * 100;
+      const row = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
+      expect(row.score).toBeCloseTo(expectedScore, 2);
+      expect(row.score_status).toBe('fully graded');
+      expect(await countRows(t.orm, 'assessment_results where sourced_id like ?', [`${row.sourced_id}-q%`])).toBe(eduTest.questionCount);
+      expect(await enrollmentsOf(t.orm, student.sourcedId)).toEqual([{ class_sourced_id: tracked.grade5Class, course_sourced_id: tracked.courses['5'] }]);
+
+      const calls = (await sandboxControl(t.sandboxes, 'edulastic').calls()).length;
+      const again = await importResults(student.sourcedId, lesson.sourcedId).expect(200);
+      expect(again.body).toEqual(imported.body);
+      expect((await sandboxControl(t.sandboxes, 'edulastic').calls()).length).toBe(calls);
+    });
+
+    it('is not finalized while questions are unanswered or grading is pending', async () => {
+      const student = await createStudent(t.orm);
+      const lesson = await createLesson(t.orm, { toolProvider: 'edulastic', lessonType: 'unit-test', vendorId: eduTest.id });
+      const assigned = await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+      const all = Array.from({ length: eduTest.questionCount }, () => ({ score: 1, maxScore: 1 }));
+
+      await submit(assigned.body.assignmentId, student.email, all.slice(1));
+      expect((await importResults(student.sourcedId, lesson.sourcedId).expect(200)).body.finalized).toBe(false);
+      await submit(assigned.body.assignmentId, student.email, all, 'IN GRADING');
+      expect((await importResults(student.sourcedId, lesson.sourcedId).expect(200)).body.finalized).toBe(false);
+      expect((await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).score_status).toBe('submitted');
+      await submit(assigned.body.assignmentId, student.email, all);
+      expect((await importResults(student.sourcedId, lesson.sourcedId).expect(200)).body.finalized).toBe(true);
+    });
+  });
+
+  describe('bad input changes nothing', () => {
+    it('write-back: unknown result 404, another student 422, no gradebook scope 403', async () => {
+      const student = await createStudent(t.orm);
+      const other = await createStudent(t.orm);
+      const { lesson } = await mtLesson('unit-test');
+      await assignMt({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+      const row = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
+      const body = (studentId: string) => ({
+        assessmentResult: {
+          sourcedId: row.sourced_id, status: 'active', assessmentLineItem: { sourcedId: row.line_item_sourced_id },
+          student: { sourcedId: studentId }, score: 90, scoreDate: new Date().toISOString(), scoreStatus: 'fully graded',
+          metadata: { masteryTrackProcessed: true },
+        },
+      });
+
+      const unknown = await auth(t.http().put(`${RESULTS}/${uid('nope')}`)).send({ assessmentResult: { ...body(student.sourcedId).assessmentResult, sourcedId: undefined, assessmentLineItem: { sourcedId: 'missing' } } });
+      expect([404, 422]).toContain(unknown.status);
+      const mismatch = await auth(t.http().put(`${RESULTS}/${row.sourced_id}`)).send(body(other.sourcedId)).expect(422);
+      expect(mismatch.body.imsx_description).toMatch(/belongs to student/);
+      const readOnly = await t.token('https://purl.imsglobal.org/spec/or/v1p1/scope/gradebook.readonly');
+      await auth(t.http().put(`${RESULTS}/${row.sourced_id}`), readOnly).send(body(student.sourcedId)).expect(403);
+      expect(await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).toEqual(row);
+    });
+
+    it('import: no prior assignment 422, unknown student 404, not an external test 422', async () => {
+      const student = await createStudent(t.orm);
+      const { lesson } = await mtLesson('test-out');
+      const res = await importResults(student.sourcedId, lesson.sourcedId).expect(422);
+      expect(res.body.imsx_description).toMatch(/credentials for data consumption are not available/i);
+      await importResults('nobody', lesson.sourcedId).expect(404);
+      const quiz = await createLesson(t.orm, { lessonType: 'quiz' });
+      await importResults(student.sourcedId, quiz.sourcedId).expect(422);
+      await auth(t.http().get(`${PP}/getAttempts`)).query({ student: student.sourcedId, lesson: 'nothing' }).expect(404);
+      await auth(t.http().get(`${PP}/getAttempts`)).query({ student: student.sourcedId }).expect(400);
+      expect(await countRows(t.orm, 'assessment_results where student_sourced_id = ?', [student.sourcedId])).toBe(0);
+    });
+  });
+});
