@@ -96,11 +96,18 @@ export class VendorHttpClient {
 
   async request<T = unknown>(req: VendorRequest): Promise<VendorResponse<T>> {
     const deadline = AbortSignal.timeout(this.options.totalDeadlineMs);
+    const deadlineAt = Date.now() + this.options.totalDeadlineMs;
     const attempts = req.retry ? this.options.maxAttempts : 1;
-    const policy = retry(
-      handleWhen((e) => e instanceof VendorTransportError && e.retryable),
-      { maxAttempts: attempts - 1, backoff: new DelegateBackoff(retryDelay) },
-    );
+    // Retry only what is transient and can still finish in time: a Retry-After past the deadline ends it now.
+    const worthRetrying = (e: unknown) =>
+      e instanceof VendorTransportError && e.retryable && (e.options.retryAfterMs ?? 0) < deadlineAt - Date.now();
+    const policy = retry(handleWhen(worthRetrying), {
+      maxAttempts: attempts - 1,
+      backoff: new DelegateBackoff((ctx: IRetryBackoffContext<unknown>, state?: IBackoff<unknown>) => {
+        const next = retryDelay(ctx, state);
+        return { ...next, delay: Math.max(0, Math.min(next.delay, deadlineAt - Date.now())) };
+      }),
+    });
     try {
       return await policy.execute(
         ({ signal }) => this.bulkhead.execute(() => this.breaker.execute(() => this.once<T>(req, signal))),

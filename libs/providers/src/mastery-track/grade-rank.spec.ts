@@ -22,9 +22,8 @@ describe('gradeRank', () => {
     expect(gradeRank(undefined)).toBeUndefined();
   });
 
-  // BUG (grade-rank.ts:6): Number('') === 0, so an empty or blank grade silently becomes Kindergarten
-  // (grade_rank 0) and checkLesson accepts it; MasteryTrack would then assign a K test.
-  it.failing.each(['', '   '])('rejects the blank grade %j', (grade) => {
+  // Number('') is 0: a blank grade must not become Kindergarten.
+  it.each(['', '   '])('rejects the blank grade %j', (grade) => {
     expect(gradeRank(grade)).toBeUndefined();
   });
 });

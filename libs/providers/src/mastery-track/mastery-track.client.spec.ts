@@ -230,11 +230,8 @@ describe('MasteryTrackClient', () => {
       expect(scope.isDone()).toBe(true);
     });
 
-    // BUG (libs/common/src/http/vendor-http-client.ts, retryDelay + request): the Retry-After wait (capped at 5 s) is
-    // not bounded by the remaining totalDeadlineMs, and cockatiel's backoff delay ignores the deadline signal. The
-    // call sleeps past its budget (~3 s here vs 2 s), then fails as `timeout` (504) instead of reporting the tool's
-    // throttling (503 + Retry-After). Expected: give up at once when Retry-After exceeds the remaining budget.
-    it.failing('gives up within the deadline, as vendor_unavailable, when Retry-After exceeds it', async () => {
+    // A Retry-After past the remaining budget ends the call at once (not a late 504).
+    it('gives up within the deadline, as vendor_unavailable, when Retry-After exceeds it', async () => {
       assignWith(jwt).once().reply(429, { message: 'Too Many Requests' }, { 'Retry-After': '3' });
       const started = Date.now();
 
