@@ -86,7 +86,7 @@ export function holds(row: Row, c: Cond): boolean {
     case '<=':
       return compare(actual, c.value) <= 0;
     case '~':
-      return new RegExp(c.value.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/_/g, '.')).test(actual.toLowerCase());
+      return actual.toLowerCase().includes(c.value.toLowerCase());
     case '@':
       return c.value.split(',').some((item) => actual === item.trim());
   }
