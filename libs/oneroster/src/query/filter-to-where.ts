@@ -15,7 +15,9 @@ function coerce(field: string, spec: FieldSpec, raw: string): unknown {
     }
     case 'date': {
       const d = new Date(raw);
-      if (Number.isNaN(d.getTime())) throw AppError.invalid(`filter value for ${field} must be a date`, 'filter');
+      // PostgreSQL timestamps hold years 1–9999; anything else is not a date we can compare with.
+      const year = d.getUTCFullYear();
+      if (Number.isNaN(d.getTime()) || year < 1 || year > 9999) throw AppError.invalid(`filter value for ${field} must be a date`, 'filter');
       return d;
     }
     case 'boolean':
@@ -29,7 +31,9 @@ function coerce(field: string, spec: FieldSpec, raw: string): unknown {
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 function condition(c: FilterCondition, fields: FieldMap): Where {
-  const spec = fields[c.field];
+  if (c.value.includes('\u0000')) throw AppError.invalid('filter values cannot contain NUL characters', 'filter');
+  // Own properties only: `constructor`, `toString`… are not fields.
+  const spec = Object.hasOwn(fields, c.field) ? fields[c.field] : undefined;
   if (!spec) throw AppError.invalid(`Unknown filter field '${c.field}'; allowed: ${Object.keys(fields).join(', ')}`, 'filter');
   if (c.op === '~') {
     if (spec.type !== 'string') throw AppError.invalid(`~ applies to text fields only ('${c.field}')`, 'filter');

@@ -31,18 +31,22 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
 
 /** Parses OneRoster list parameters against a collection's allow-listed fields. */
 export function parseListQuery(q: ListQueryParams, fields: FieldMap, responseFields: string[], searchProps: string[] = []): ListQuery {
+  for (const [name, value] of Object.entries(q)) {
+    if (value !== undefined && typeof value !== 'string') throw AppError.invalid(`${name} must be given once, as text`, name);
+  }
   const limit = integer('limit', q.limit, 100, 1, MAX_LIMIT);
   const offset = integer('offset', q.offset, 0, 0, Number.MAX_SAFE_INTEGER);
   const clauses: Record<string, unknown>[] = [];
   if (q.filter !== undefined) clauses.push(filterToWhere(q.filter, fields));
   if (q.search !== undefined && q.search.trim() && searchProps.length > 0) {
+    if (q.search.includes('\u0000')) throw AppError.invalid('search cannot contain NUL characters', 'search');
     const term = `%${q.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     clauses.push({ $or: searchProps.map((p) => ({ [p]: { $ilike: term } })) });
   }
   let orderBy: Record<string, 'asc' | 'desc'> = { sourcedId: 'asc' };
   if (q.orderBy !== undefined && q.orderBy !== 'asc' && q.orderBy !== 'desc') throw AppError.invalid('orderBy must be asc or desc', 'orderBy');
   if (q.sort !== undefined && q.sort !== '') {
-    const spec = fields[q.sort];
+    const spec = Object.hasOwn(fields, q.sort) ? fields[q.sort] : undefined;
     if (!spec) throw AppError.invalid(`Unknown sort field '${q.sort}'`, 'sort');
     // sourcedId breaks ties so pages never overlap.
     orderBy = { [spec.prop]: q.orderBy ?? 'asc', ...(spec.prop === 'sourcedId' ? {} : { sourcedId: 'asc' }) };
