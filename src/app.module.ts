@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { AssignmentsModule } from '@app/assignments';
 import { AuthModule } from '@app/auth';
 import { ImsxExceptionFilter, ResultEventsModule } from '@app/common';
@@ -20,17 +21,25 @@ import { HealthModule } from './health/health.module';
  * the request pipeline (validation, auth, errors) is registered as APP_* providers so tests that build
  * this module run exactly what production runs.
  */
+export interface AppHooks {
+  logDestination?: DestinationStream;
+  onQuery?: (sql: string) => void;
+}
+
 @Module({})
 export class AppModule {
-  /** @param overrides environment values that win over process.env (tests, the start command). */
-  static forRoot(overrides: Record<string, string | undefined> = {}): DynamicModule {
+  /**
+   * @param overrides environment values that win over process.env (tests, the start command).
+   * @param hooks instrumentation for tests and the benchmark: where logs go, a callback per SQL statement.
+   */
+  static forRoot(overrides: Record<string, string | undefined> = {}, hooks: AppHooks = {}): DynamicModule {
     const env: Env = validateEnv({ ...process.env, ...overrides });
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, ignoreEnvVars: true, load: [() => ({ ...env })] }),
-        LoggerModule.forRoot(loggerOptions(env)),
-        PersistenceModule.forRoot(persistenceOptions(env)),
+        LoggerModule.forRoot(loggerOptions(env, hooks.logDestination)),
+        PersistenceModule.forRoot({ ...persistenceOptions(env), onQuery: hooks.onQuery }),
         ResultEventsModule,
         AuthModule.forRoot(authOptions(env)),
         AssignmentsModule.forRoot({ ...assignmentsOptions(env), imports: [ProviderModule.forRoot(providerOptions(env))] }),

@@ -1,4 +1,6 @@
 import type { Params } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import type { Options } from 'pino-http';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Env } from './env.schema';
@@ -22,9 +24,8 @@ export const REDACT_PATHS = [
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
-export function loggerOptions(env: Env): Params {
-  return {
-    pinoHttp: {
+export function loggerOptions(env: Env, destination?: DestinationStream): Params {
+  const options: Options = {
       level: env.LOG_LEVEL,
       redact: { paths: REDACT_PATHS, censor: '[Redacted]' },
       // Trust a well-formed incoming id (so calls can be traced across services), else make one.
@@ -41,6 +42,6 @@ export function loggerOptions(env: Env): Params {
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
-    },
   };
+  return { pinoHttp: destination ? [options, destination] : options };
 }
