@@ -26,22 +26,22 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 export function loggerOptions(env: Env, destination?: DestinationStream): Params {
   const options: Options = {
-      level: env.LOG_LEVEL,
-      redact: { paths: REDACT_PATHS, censor: '[Redacted]' },
-      // Trust a well-formed incoming id (so calls can be traced across services), else make one.
-      genReqId: (req: IncomingMessage, res: ServerResponse) => {
-        const incoming = req.headers['x-request-id'];
-        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-      // Method, path and status only: bodies and query strings may carry personal data.
-      serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
+    level: env.LOG_LEVEL,
+    redact: { paths: REDACT_PATHS, censor: '[Redacted]' },
+    // Trust a well-formed incoming id (so calls can be traced across services), else make one.
+    genReqId: (req: IncomingMessage, res: ServerResponse) => {
+      const incoming = req.headers['x-request-id'];
+      const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+      res.setHeader('X-Request-Id', id);
+      return id;
+    },
+    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    // Method, path and status only: bodies and query strings may carry personal data.
+    serializers: {
+      req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+    autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
   };
   return { pinoHttp: destination ? [options, destination] : options };
 }
