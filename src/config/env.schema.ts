@@ -110,6 +110,9 @@ export class Env {
   @Type(() => Number) @IsInt() @Min(5) @Max(3600)
   ASSIGNMENT_LEASE_SECONDS = 60;
 
+  @Type(() => Number) @IsInt() @Min(24) @Max(24 * 30)
+  IDEMPOTENCY_RETENTION_HOURS = 24;
+
   // --- credentials at rest
   /** `<keyId>:<base64 of 32 bytes>`; required in production. */
   @ValidateIf((e: Env) => e.NODE_ENV === 'production' || e.CREDENTIALS_KEY !== undefined)

@@ -64,5 +64,9 @@ export function providerOptions(env: Env): ProviderOptions {
 export function assignmentsOptions(env: Env): AssignmentsOptions {
   const [active] = parseCredentialKeys(env.CREDENTIALS_KEY!);
   const retired = env.CREDENTIALS_RETIRED_KEYS ? parseCredentialKeys(env.CREDENTIALS_RETIRED_KEYS) : [];
-  return { cipher: new CredentialCipher(active, retired), leaseSeconds: env.ASSIGNMENT_LEASE_SECONDS };
+  return {
+    cipher: new CredentialCipher(active, retired),
+    leaseSeconds: env.ASSIGNMENT_LEASE_SECONDS,
+    idempotencyRetentionHours: env.IDEMPOTENCY_RETENTION_HOURS,
+  };
 }

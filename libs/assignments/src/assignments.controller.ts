@@ -1,8 +1,10 @@
-import { Body, Controller, Header, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { Body, Controller, Header, HttpCode, Post, UseInterceptors } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, RequireScopes, Scope } from '@app/auth';
 import { ApiImsxErrors } from '@app/common';
 import { AssignmentService } from './assignment.service';
+import { IDEMPOTENCY_DOC } from './idempotency/idempotency-doc';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { ExternalTestAssignmentDto } from './dto/external-test-assignment.dto';
 import { MakeExternalTestAssignmentDto } from './dto/make-external-test-assignment.dto';
 import { ASSIGN_DESCRIPTION, ASSIGN_REQUEST_EXAMPLES, ASSIGN_RESPONSE_EXAMPLES } from './assignments.examples';
@@ -15,6 +17,8 @@ export class AssignmentsController {
   constructor(private readonly assignments: AssignmentService) {}
 
   @Post('makeExternalTestAssignment')
+  @UseInterceptors(IdempotencyInterceptor)
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: IDEMPOTENCY_DOC })
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @RequireScopes(Scope.PowerPathCreatePut)

@@ -3,6 +3,8 @@ import { AssignmentService } from './assignment.service';
 import { AssignmentsController } from './assignments.controller';
 import { ASSIGNMENTS_OPTIONS, AssignmentsOptions } from './assignments-options';
 import { AttemptsService } from './attempts/attempts.service';
+import { IdempotencyReaper } from './idempotency/idempotency-reaper';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { ResultsController } from './results.controller';
 import { FinalizationService } from './results/finalization.service';
 import { ResultImportService } from './results/result-import.service';
@@ -36,8 +38,16 @@ export class AssignmentsModule {
       module: AssignmentsModule,
       imports,
       controllers: [AssignmentsController, ResultsController],
-      providers: [optionsProvider, AssignmentService, FinalizationService, ResultImportService, AttemptsService],
-      exports: [AssignmentService, FinalizationService, ResultImportService, AttemptsService],
+      providers: [
+        optionsProvider,
+        AssignmentService,
+        FinalizationService,
+        ResultImportService,
+        AttemptsService,
+        IdempotencyInterceptor,
+        IdempotencyReaper,
+      ],
+      exports: [AssignmentService, FinalizationService, ResultImportService, AttemptsService, IdempotencyReaper],
     };
   }
 }

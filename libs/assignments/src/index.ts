@@ -8,3 +8,4 @@ export * from './results/result-import.service';
 export * from './attempts/attempts.service';
 export * from './dto/results.dto';
 export * from './dto/student-lesson.dto';
+export * from './idempotency/idempotency-reaper';

@@ -1,8 +1,10 @@
-import { Body, Controller, Get, Header, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Header, HttpCode, Post, Query, UseInterceptors } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScopes, Scope } from '@app/auth';
 import { ApiImsxErrors } from '@app/common';
 import { AttemptsService } from './attempts/attempts.service';
+import { IDEMPOTENCY_DOC } from './idempotency/idempotency-doc';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { AssessmentProgressDto, AttemptsDto, ImportResultsDto, NewAttemptDto, ResetAttemptDto } from './dto/results.dto';
 import { ImportResultsQueryDto, ProgressQueryDto, StudentLessonDto } from './dto/student-lesson.dto';
 import { ResultImportService } from './results/result-import.service';
@@ -56,6 +58,8 @@ export class ResultsController {
   }
 
   @Post('createNewAttempt')
+  @UseInterceptors(IdempotencyInterceptor)
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: IDEMPOTENCY_DOC })
   @HttpCode(200)
   @RequireScopes(Scope.PowerPathCreatePut)
   @ApiOperation({ operationId: 'createNewAttempt', summary: 'Creates a new attempt if the current attempt is completed' })

@@ -12,6 +12,7 @@ import { ToolClass } from './tool-class.entity';
 import { ToolLogin } from './tool-login.entity';
 import { User } from './user.entity';
 import { OneRosterBase } from './one-roster-base.entity';
+import { IdempotencyKey } from './idempotency-key.entity';
 
 export * from './one-roster-base.entity';
 export * from './assessment-line-item.entity';
@@ -27,6 +28,7 @@ export * from './subject-track.entity';
 export * from './tool-class.entity';
 export * from './tool-login.entity';
 export * from './user.entity';
+export * from './idempotency-key.entity';
 
 export const ENTITIES = [
   OneRosterBase,
@@ -43,4 +45,5 @@ export const ENTITIES = [
   SubjectTrack,
   ToolClass,
   ToolLogin,
+  IdempotencyKey,
 ];

@@ -1,0 +1,33 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { ASSIGNMENTS_OPTIONS, AssignmentsOptions } from '../assignments-options';
+import { IdempotencyStore } from './idempotency.store';
+
+const EVERY_MS = 15 * 60_000;
+
+/** Deletes idempotency records past the retention window (every instance may run it; deletes are idempotent). */
+@Injectable()
+export class IdempotencyReaper implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(IdempotencyReaper.name);
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly orm: MikroORM,
+    @Inject(ASSIGNMENTS_OPTIONS) private readonly options: AssignmentsOptions,
+  ) {}
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.reap().catch((e: unknown) => this.logger.warn({ err: String(e) }, 'Reaping failed')), EVERY_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  async reap(): Promise<number> {
+    const n = await new IdempotencyStore(this.orm.em.fork(), this.options.cipher).reap(this.options.idempotencyRetentionHours);
+    if (n > 0) this.logger.log(`Reaped ${n} idempotency record(s)`);
+    return n;
+  }
+}

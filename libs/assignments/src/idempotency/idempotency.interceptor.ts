@@ -1,0 +1,64 @@
+import { CallHandler, ExecutionContext, HttpException, Inject, Injectable, NestInterceptor } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { Request, Response } from 'express';
+import { from, Observable, of, throwError } from 'rxjs';
+import { catchError, concatMap, mergeMap } from 'rxjs/operators';
+import type { Principal } from '@app/auth';
+import { AppError, AppErrorKind, STATUS_BY_KIND } from '@app/common';
+import { ASSIGNMENTS_OPTIONS, AssignmentsOptions } from '../assignments-options';
+import { IDEMPOTENCY_HEADER, parseIdempotencyKey } from './idempotency-key.header';
+import { fingerprint, IdempotencyStore } from './idempotency.store';
+
+/** Answers that depend only on the request and the data: stored and replayed. Others free the key again. */
+const FINAL_ERRORS = new Set([404, 422]);
+
+interface StoredError {
+  error: { status: number; description: string; details?: Record<string, string>[] };
+}
+
+/**
+ * Optional `Idempotency-Key` on POST operations (IETF httpapi draft, Stripe semantics): scope (client, key);
+ * a retry after completion replays the stored answer with `Idempotent-Replayed: true`; the same key with a
+ * different request is 422; while the first is running, 409 + Retry-After. Without the header, the natural
+ * idempotency of the operation still applies.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(
+    private readonly em: EntityManager,
+    @Inject(ASSIGNMENTS_OPTIONS) private readonly options: AssignmentsOptions,
+  ) {}
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    const req = context.switchToHttp().getRequest<Request & { user?: Principal }>();
+    const res = context.switchToHttp().getResponse<Response>();
+    const raw = req.headers[IDEMPOTENCY_HEADER];
+    if (raw === undefined) return next.handle();
+    const key = parseIdempotencyKey(raw);
+    const client = req.user?.clientId ?? 'anonymous';
+    const store = new IdempotencyStore(this.em, this.options.cipher);
+    const begun = await store.begin(client, key, fingerprint(req.method, req.route?.path ?? req.path, req.body), this.options.leaseSeconds);
+
+    if (begun.kind === 'replay') {
+      res.setHeader('Idempotent-Replayed', 'true');
+      const stored = begun.body as StoredError;
+      if (begun.status >= 400 && stored?.error) return throwError(() => replayedError(stored.error));
+      return of(begun.body);
+    }
+    return next.handle().pipe(
+      concatMap((body) => from(store.finish(client, key, res.statusCode, body)).pipe(mergeMap(() => of(body)))),
+      catchError((err: unknown) => {
+        const status = err instanceof AppError ? err.status : err instanceof HttpException ? err.getStatus() : 500;
+        const settle = FINAL_ERRORS.has(status) && err instanceof AppError
+          ? store.finish(client, key, status, { error: { status, description: err.message, details: err.options.details } })
+          : store.release(client, key);
+        return from(settle).pipe(mergeMap(() => throwError(() => err)));
+      }),
+    );
+  }
+}
+
+function replayedError(e: StoredError['error']): AppError {
+  const kind = (Object.entries(STATUS_BY_KIND).find(([, s]) => s === e.status)?.[0] ?? 'unprocessable') as AppErrorKind;
+  return new AppError(kind, e.description, { details: e.details });
+}

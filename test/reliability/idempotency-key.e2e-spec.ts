@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import { DEFAULT_EDULASTIC_TESTS } from '@app/sandbox';
+import { IdempotencyReaper } from '@app/assignments';
+import { createLesson, createStudent } from '../helpers/fixtures';
+import { countRows } from '../helpers/rows';
+import { sandboxControl } from '../helpers/sandbox-control';
+import { createTestApp, TestApp } from '../helpers/test-app';
+
+const ROUTE = '/powerpath/makeExternalTestAssignment';
+
+describe('Idempotency-Key', () => {
+  let t: TestApp;
+  let token: string;
+  const post = (body: object, key?: string) => {
+    const r = t.http().post(ROUTE).set('Authorization', `Bearer ${token}`);
+    return (key === undefined ? r : r.set('Idempotency-Key', key)).send(body);
+  };
+  const assigns = async () => sandboxControl(t.sandboxes, 'masteryTrack').count('POST', '/delivery/assignments/assign');
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    token = await t.token();
+  });
+  afterAll(() => t.close());
+  afterEach(() => sandboxControl(t.sandboxes, 'masteryTrack').clearFaults());
+
+  it('replays the first answer for the same key and body, with Idempotent-Replayed, and calls the tool once', async () => {
+    const body = { student: (await createStudent(t.orm)).sourcedId, lesson: (await createLesson(t.orm)).sourcedId };
+    const key = `"${randomUUID()}"`; // sf-string form
+    const before = await assigns();
+    const first = await post(body, key).expect(200);
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    const again = await post(body, key).expect(200);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.headers['cache-control']).toBe('no-store');
+    expect(again.body).toEqual(first.body);
+    expect(await assigns()).toBe(before + 1);
+  });
+
+  it('stores replayed credentials encrypted', async () => {
+    const student = await createStudent(t.orm);
+    const lesson = await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: DEFAULT_EDULASTIC_TESTS[0].id });
+    const key = randomUUID();
+    const first = await post({ student: student.sourcedId, lesson: lesson.sourcedId }, key).expect(200);
+    const [row] = await t.orm.em.fork().getConnection().execute('select * from idempotency_keys where key = ?', [key]);
+    expect(row.state).toBe('done');
+    expect(JSON.stringify(row)).not.toContain(first.body.credentials.password);
+    const again = await post({ student: student.sourcedId, lesson: lesson.sourcedId }, key).expect(200);
+    expect(again.body.credentials).toEqual(first.body.credentials);
+  });
+
+  it('422 when the same key comes with a different body, and nothing is called', async () => {
+    const student = await createStudent(t.orm);
+    const key = randomUUID();
+    await post({ student: student.sourcedId, lesson: (await createLesson(t.orm)).sourcedId }, key).expect(200);
+    const calls = await assigns();
+    const other = await post({ student: student.sourcedId, lesson: (await createLesson(t.orm)).sourcedId }, key).expect(422);
+    expect(other.body.imsx_description).toMatch(/already used with a different request/);
+    expect(await assigns()).toBe(calls);
+  });
+
+  it('409 with Retry-After while the first request with the key is still running', async () => {
+    const body = { student: (await createStudent(t.orm)).sourcedId, lesson: (await createLesson(t.orm)).sourcedId };
+    const key = randomUUID();
+    await sandboxControl(t.sandboxes, 'masteryTrack').fault({ method: 'POST', path: '/delivery/assignments/assign', delayMs: 800 });
+    const slow = post(body, key).then((r) => r);
+    await new Promise((r) => setTimeout(r, 200));
+    const busy = await post(body, key).expect(409);
+    expect(Number(busy.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(busy.body.imsx_description).toMatch(/still in progress/);
+    expect((await slow).status).toBe(200);
+    expect((await post(body, key).expect(200)).headers['idempotent-replayed']).toBe('true');
+  });
+
+  it('replays a final error (404) but frees the key after a validation error (400)', async () => {
+    const key = randomUUID();
+    const student = (await createStudent(t.orm)).sourcedId;
+    const missing = await post({ student, lesson: 'no-such-lesson' }, key).expect(404);
+    const replay = await post({ student, lesson: 'no-such-lesson' }, key).expect(404);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body).toEqual(missing.body);
+
+    const key2 = randomUUID();
+    await post({ student }, key2).expect(400);
+    await post({ student, lesson: (await createLesson(t.orm)).sourcedId }, key2).expect(200);
+  });
+
+  it.each([
+    ['empty', ''],
+    ['too long', 'k'.repeat(256)],
+    ['with spaces', 'two words'],
+    ['with a control character', 'a\tb'],
+  ])('400 for a malformed key (%s)', async (_name, key) => {
+    const res = await post({ student: 's', lesson: 'l' }, key).expect(400);
+    expect(res.body.imsx_description).toMatch(/Idempotency-Key/);
+  });
+
+  it('works on createNewAttempt too', async () => {
+    const body = { student: (await createStudent(t.orm)).sourcedId, lesson: (await createLesson(t.orm)).sourcedId };
+    const key = randomUUID();
+    const send = () => t.http().post('/powerpath/createNewAttempt').set('Authorization', `Bearer ${token}`).set('Idempotency-Key', key).send(body);
+    const first = await send().expect(200);
+    const again = await send().expect(200);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(first.body);
+    expect(await countRows(t.orm, 'assessment_results where student_sourced_id = ?', [body.student])).toBe(1);
+  });
+
+  it('reaps records older than the retention window', async () => {
+    const em = t.orm.em.fork();
+    await em.getConnection().execute(
+      "insert into idempotency_keys (client_id, key, fingerprint, state, created_at) values ('c', ?, 'f', 'done', now() - interval '25 hours')",
+      [randomUUID()],
+    );
+    const fresh = randomUUID();
+    await em.getConnection().execute("insert into idempotency_keys (client_id, key, fingerprint, state) values ('c', ?, 'f', 'done')", [fresh]);
+    expect(await t.app.get(IdempotencyReaper).reap()).toBeGreaterThanOrEqual(1);
+    expect(await countRows(t.orm, "idempotency_keys where created_at < now() - interval '24 hours'", [])).toBe(0);
+    expect(await countRows(t.orm, 'idempotency_keys where key = ?', [fresh])).toBe(1);
+  });
+});
