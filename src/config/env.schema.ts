@@ -43,6 +43,10 @@ export class Env {
   @IsOptional() @IsUrl(URL_OPTS)
   AUTH_JWKS_URL?: string;
 
+  /** Minimum time between JWKS fetches triggered by unknown key ids. */
+  @Type(() => Number) @IsInt() @Min(100) @Max(3_600_000)
+  AUTH_JWKS_COOLDOWN_MS = 30_000;
+
   @IsOptional() @IsString()
   AUTH_ISSUER?: string;
 

@@ -14,6 +14,7 @@ export function persistenceOptions(env: Env): PersistenceOptions {
 export function authOptions(env: Env): AuthOptions {
   return {
     jwksUrl: env.AUTH_JWKS_URL,
+    jwksCooldownMs: env.AUTH_JWKS_COOLDOWN_MS,
     issuer: env.AUTH_ISSUER ?? DEV_ISSUER,
     audience: env.AUTH_AUDIENCE ?? DEFAULT_AUDIENCE,
     devIssuer: env.AUTH_DEV_ISSUER

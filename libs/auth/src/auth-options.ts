@@ -8,6 +8,8 @@ export interface DevIssuerOptions {
 export interface AuthOptions {
   /** JWKS to validate tokens with; in dev-issuer mode defaults to this app's own `/.well-known/jwks.json`. */
   jwksUrl?: string;
+  /** Minimum time between two JWKS fetches caused by unknown kids (default 30 s). */
+  jwksCooldownMs?: number;
   issuer: string;
   audience: string;
   /** Serve `/oauth2/token` and `/.well-known/jwks.json` (never in production). */

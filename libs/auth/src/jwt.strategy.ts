@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import { passportJwtSecret } from 'jwks-rsa';
+import { decode } from 'jsonwebtoken';
+import { JwksClient } from 'jwks-rsa';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { AUTH_OPTIONS, AuthOptions } from './auth-options';
+import { JwksKeySet } from './jwks-key-set';
 import { Principal } from './scopes';
 import { SelfUrl } from './self-url';
 
@@ -15,13 +17,13 @@ interface AccessTokenClaims {
 
 /**
  * Bearer JWTs validated against a JWKS (RFC 8725): RS256/ES256 only, exact issuer and audience, exp/nbf
- * with 60 s clock tolerance. Keys are cached and refetches rate-limited; an unknown `kid` triggers one
- * refetch at most per rate-limit window.
+ * with 60 s clock tolerance, a `kid` required. The key set is cached whole (JwksKeySet), so unknown kids cannot
+ * starve the lookup of real ones.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(@Inject(AUTH_OPTIONS) options: AuthOptions, selfUrl: SelfUrl) {
-    let keyProvider: ReturnType<typeof passportJwtSecret> | undefined;
+    let keySet: JwksKeySet | undefined;
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       algorithms: ['RS256', 'ES256'],
@@ -30,16 +32,17 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       ignoreExpiration: false,
       jsonWebTokenOptions: { clockTolerance: 60, maxAge: '1d' },
       // Built on first use: in dev-issuer mode the JWKS lives on this app's own (possibly ephemeral) port.
-      secretOrKeyProvider: (req, rawJwt, done) => {
-        keyProvider ??= passportJwtSecret({
-          jwksUri: options.jwksUrl ?? `${selfUrl.get()}/.well-known/jwks.json`,
-          cache: true,
-          cacheMaxAge: 10 * 60_000,
-          rateLimit: true,
-          jwksRequestsPerMinute: 10,
-          timeout: 5_000,
-        });
-        keyProvider(req, rawJwt, done);
+      secretOrKeyProvider: (_req: unknown, rawJwt: string, done: (err: Error | null, key?: string) => void) => {
+        keySet ??= new JwksKeySet(
+          new JwksClient({ jwksUri: options.jwksUrl ?? `${selfUrl.get()}/.well-known/jwks.json`, cache: false, rateLimit: false, timeout: 5_000 }),
+          options.jwksCooldownMs,
+        );
+        const kid = (decode(rawJwt, { complete: true })?.header as { kid?: string } | undefined)?.kid;
+        if (!kid) return done(new Error('token without kid'));
+        keySet.key(kid).then(
+          (key) => (key ? done(null, key) : done(new Error('unknown kid'))),
+          (e: Error) => done(e),
+        );
       },
     });
   }
