@@ -23,6 +23,10 @@ export class Env {
   @IsOptional() @IsUrl(URL_OPTS)
   PUBLIC_BASE_URL?: string;
 
+  /** Requests per minute per OAuth client (per IP before authentication). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000)
+  RATE_LIMIT_PER_MINUTE = 1200;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 

@@ -4,7 +4,7 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { Scope } from '@app/auth';
 import { MasteryTrackSandboxOptions, startSandboxes } from '@app/sandbox';
-import { AppModule } from '../../src/app.module';
+import { AppHooks, AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/configure-app';
 import { workerDatabaseUrl } from './test-database';
 
@@ -23,8 +23,8 @@ export interface TestApp {
   sandboxes: Sandboxes;
   /** supertest agent on the listening server. */
   http(): ReturnType<typeof request>;
-  /** A dev-issuer token; all scopes unless narrowed. */
-  token(scope?: string): Promise<string>;
+  /** A dev-issuer token; all scopes unless narrowed; `extra` form fields (e.g. `org`). */
+  token(scope?: string, extra?: Record<string, string>): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -32,14 +32,17 @@ export interface TestApp {
  * The full AppModule on the worker's PostgreSQL database, listening on an ephemeral port, with both tool
  * sandboxes on real sockets. Options override environment values.
  */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(env: Record<string, string> = {}, o: TestAppOptions = {}): Promise<TestApp> {
   const mtOptions: MasteryTrackSandboxOptions = { apiKey: MT_API_KEY, integratorEmails: [MT_EMAIL] };
-  const sandboxes = await startSandboxes({
-    masteryTrack: mtOptions,
-    edulastic: { accounts: [{ username: EDU_USER, password: EDU_PASSWORD }] },
-  });
+  const sandboxes =
+    o.sandboxes ??
+    (await startSandboxes({
+      masteryTrack: mtOptions,
+      edulastic: { accounts: [{ username: EDU_USER, password: EDU_PASSWORD }] },
+    }));
+  const ownSandboxes = !o.sandboxes;
   try {
-    const t = await startApp(sandboxes, env);
+    const t = await startApp(sandboxes, env, o.hooks ?? {}, ownSandboxes);
     // MasteryTrack writes results back to this app, through its dev token issuer.
     mtOptions.writeBack = {
       oneRosterBaseUrl: t.baseUrl,
@@ -50,12 +53,18 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     };
     return t;
   } catch (e) {
-    await sandboxes.close();
+    if (ownSandboxes) await sandboxes.close();
     throw e;
   }
 }
 
-async function startApp(sandboxes: Sandboxes, env: Record<string, string>): Promise<TestApp> {
+export interface TestAppOptions {
+  /** Share another app's sandboxes (several instances against one tool). */
+  sandboxes?: Sandboxes;
+  hooks?: AppHooks;
+}
+
+async function startApp(sandboxes: Sandboxes, env: Record<string, string>, hooks: AppHooks, ownSandboxes: boolean): Promise<TestApp> {
   const moduleRef = await Test.createTestingModule({
     imports: [
       AppModule.forRoot({
@@ -76,7 +85,7 @@ async function startApp(sandboxes: Sandboxes, env: Record<string, string>): Prom
         VENDOR_TIMEOUT_MS: '2000',
         VENDOR_DEADLINE_MS: '5000',
         ...env,
-      }),
+      }, hooks),
     ],
   }).compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, bufferLogs: true });
@@ -90,18 +99,18 @@ async function startApp(sandboxes: Sandboxes, env: Record<string, string>): Prom
     orm: app.get(MikroORM),
     sandboxes,
     http,
-    async token(scope?: string) {
+    async token(scope?: string, extra: Record<string, string> = {}) {
       const res = await http()
         .post('/oauth2/token')
         .auth(DEV_CLIENT.id, DEV_CLIENT.secret)
         .type('form')
-        .send({ grant_type: 'client_credentials', ...(scope ? { scope } : {}) });
+        .send({ grant_type: 'client_credentials', ...(scope ? { scope } : {}), ...extra });
       if (res.status !== 200) throw new Error(`token request failed: ${res.status} ${JSON.stringify(res.body)}`);
       return res.body.access_token as string;
     },
     async close() {
       await app.close();
-      await sandboxes.close();
+      if (ownSandboxes) await sandboxes.close();
     },
   };
 }

@@ -40,8 +40,8 @@ export class AssignmentService {
     @Inject(ASSIGNMENTS_OPTIONS) private readonly options: AssignmentsOptions,
   ) {}
 
-  async makeExternalTestAssignment(dto: MakeExternalTestAssignmentDto, _principal?: Principal): Promise<ExternalTestAssignmentDto> {
-    const r = await this.resolve(dto);
+  async makeExternalTestAssignment(dto: MakeExternalTestAssignmentDto, principal?: Principal): Promise<ExternalTestAssignmentDto> {
+    const r = await this.resolve(dto, principal);
     const store = new AssignmentStore(this.em);
     const finalized = r.row.ar_finalized === true;
     const attempt = r.row.ar_id ? r.row.ar_attempt! + (finalized ? 1 : 0) : 1;
@@ -186,9 +186,9 @@ export class AssignmentService {
   }
 
   /** One read, then every 404/422 check, before anything is written. */
-  private async resolve(dto: MakeExternalTestAssignmentDto): Promise<Resolved> {
+  private async resolve(dto: MakeExternalTestAssignmentDto, principal?: Principal): Promise<Resolved> {
     const row = await readLessonContext(this.em, dto.student, dto.lesson, dto.applicationName ?? 'default');
-    const { student, lesson, toolProvider } = checkStudentAndLesson(row, dto.student, dto.lesson);
+    const { student, lesson, toolProvider } = checkStudentAndLesson(row, dto.student, dto.lesson, principal);
     const provider = this.providers.get(toolProvider);
     provider.checkLesson(lesson, dto.testId);
     return { row, lesson, provider, student, account: provider.resolveAccount(dto.applicationName) };

@@ -1,3 +1,4 @@
+import type { Principal } from '@app/auth';
 import { AppError } from '@app/common';
 import { LessonSpec, StudentSpec } from '@app/providers';
 import { LessonContextRow } from './lesson-context.query';
@@ -13,11 +14,15 @@ export interface CheckedLesson {
 
 /**
  * The checks every external-test endpoint makes before touching anything: 404 for an unknown (or deleted)
- * student or lesson, 422 for a non-student, a student without email, a lesson that is not an external test.
+ * student or lesson, or one outside the caller's org, 422 for a non-student, a student without email, a lesson that is not an external test.
  */
-export function checkStudentAndLesson(row: LessonContextRow, student: string, lesson: string): CheckedLesson {
-  if (!row.u_id || row.u_status !== 'active') throw AppError.notFound('student', student);
-  if (!row.cr_id || row.cr_status !== 'active') throw AppError.notFound('lesson', lesson);
+export function checkStudentAndLesson(row: LessonContextRow, student: string, lesson: string, principal?: Principal): CheckedLesson {
+  // A token restricted to an org (claim `org`) sees only that org's students and lessons: others are "not found",
+  // exactly like objects that do not exist, so the answer leaks nothing.
+  const org = principal?.org;
+  const studentOrgs = [row.u_primary_org, ...(row.u_roles ?? []).map((r) => r.org?.sourcedId)];
+  if (!row.u_id || row.u_status !== 'active' || (org && !studentOrgs.includes(org))) throw AppError.notFound('student', student);
+  if (!row.cr_id || row.cr_status !== 'active' || (org && row.lesson_org !== org)) throw AppError.notFound('lesson', lesson);
   const isStudent = row.u_role === 'student' || (row.u_roles ?? []).some((x) => x.role === 'student');
   if (!isStudent) throw AppError.unprocessable(`User '${student}' is not a student`, 'student');
   if (!row.u_email) throw AppError.unprocessable(`Student '${student}' has no email`, 'student');

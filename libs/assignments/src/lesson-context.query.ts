@@ -9,13 +9,14 @@ export interface LessonContextRow {
   u_given_name: string | null;
   u_family_name: string | null;
   u_role: string | null;
-  u_roles: { role: string }[] | null;
+  u_roles: { role: string; org?: { sourcedId: string } }[] | null;
   u_primary_org: string | null;
   cr_id: string | null;
   cr_status: string | null;
   cr_title: string | null;
   cr_lesson_type: string | null;
   cr_metadata: Record<string, unknown> | null;
+  lesson_org: string | null;
   r_id: string | null;
   r_status: string | null;
   r_metadata: Record<string, unknown> | null;
@@ -40,6 +41,7 @@ select
   u.sourced_id u_id, u.status u_status, u.email u_email, u.given_name u_given_name, u.family_name u_family_name,
   u.role u_role, u.roles u_roles, u.primary_org_sourced_id u_primary_org,
   cr.sourced_id cr_id, cr.status cr_status, cr.title cr_title, cr.lesson_type cr_lesson_type, cr.metadata cr_metadata,
+  c.org_sourced_id lesson_org,
   r.sourced_id r_id, r.status r_status, r.metadata r_metadata, r.vendor_id r_vendor_id,
   li.sourced_id li_id,
   ar.sourced_id ar_id, ar.attempt ar_attempt, ar.score_status ar_score_status, ar.assignment_state ar_state,
@@ -51,6 +53,8 @@ from (select 1) one
 left join users u on u.sourced_id = ?
 left join component_resources cr on cr.sourced_id = ?
 left join resources r on r.sourced_id = cr.resource_sourced_id
+left join course_components cc on cc.sourced_id = cr.course_component_sourced_id
+left join courses c on c.sourced_id = cc.course_sourced_id
 left join assessment_line_items li on li.component_resource_sourced_id = cr.sourced_id and li.parent_sourced_id is null
 left join lateral (
   select * from assessment_results x

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Header, HttpCode, Post, Query, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RequireScopes, Scope } from '@app/auth';
+import { CurrentPrincipal, Principal, RequireScopes, Scope } from '@app/auth';
 import { ApiImsxErrors } from '@app/common';
 import { AttemptsService } from './attempts/attempts.service';
 import { IDEMPOTENCY_DOC } from './idempotency/idempotency-doc';
@@ -35,8 +35,8 @@ export class ResultsController {
   })
   @ApiOkResponse({ type: ImportResultsDto })
   @ApiImsxErrors([...ERRORS, 502, 503, 504], { 422: 'Not an external test lesson, unsupported tool, or no prior assignment ("credentials for data consumption are not available")' })
-  importResults(@Query() q: ImportResultsQueryDto): Promise<ImportResultsDto> {
-    return this.imports.import(q);
+  importResults(@Query() q: ImportResultsQueryDto, @CurrentPrincipal() p: Principal): Promise<ImportResultsDto> {
+    return this.imports.import(q, p);
   }
 
   @Get('getAssessmentProgress')
@@ -44,8 +44,8 @@ export class ResultsController {
   @ApiOperation({ operationId: 'getAssessmentProgress', summary: 'Progress of the student in an external test lesson' })
   @ApiOkResponse({ type: AssessmentProgressDto })
   @ApiImsxErrors(ERRORS)
-  progress(@Query() q: ProgressQueryDto): Promise<AssessmentProgressDto> {
-    return this.attempts.progress(q);
+  progress(@Query() q: ProgressQueryDto, @CurrentPrincipal() p: Principal): Promise<AssessmentProgressDto> {
+    return this.attempts.progress(q, p);
   }
 
   @Get('getAttempts')
@@ -53,8 +53,8 @@ export class ResultsController {
   @ApiOperation({ operationId: 'getAttempts', summary: 'Get all attempts' })
   @ApiOkResponse({ type: AttemptsDto })
   @ApiImsxErrors(ERRORS)
-  getAttempts(@Query() q: StudentLessonDto): Promise<AttemptsDto> {
-    return this.attempts.list(q);
+  getAttempts(@Query() q: StudentLessonDto, @CurrentPrincipal() p: Principal): Promise<AttemptsDto> {
+    return this.attempts.list(q, p);
   }
 
   @Post('createNewAttempt')
@@ -65,8 +65,8 @@ export class ResultsController {
   @ApiOperation({ operationId: 'createNewAttempt', summary: 'Creates a new attempt if the current attempt is completed' })
   @ApiOkResponse({ type: NewAttemptDto })
   @ApiImsxErrors([...ERRORS, 409])
-  createNewAttempt(@Body() body: StudentLessonDto): Promise<NewAttemptDto> {
-    return this.attempts.create(body);
+  createNewAttempt(@Body() body: StudentLessonDto, @CurrentPrincipal() p: Principal): Promise<NewAttemptDto> {
+    return this.attempts.create(body, p);
   }
 
   @Post('resetAttempt')
@@ -75,7 +75,7 @@ export class ResultsController {
   @ApiOperation({ operationId: 'resetAttempt', summary: 'Resets the current attempt (external tests: the score goes back to 0)' })
   @ApiOkResponse({ type: ResetAttemptDto })
   @ApiImsxErrors(ERRORS)
-  resetAttempt(@Body() body: StudentLessonDto): Promise<ResetAttemptDto> {
-    return this.attempts.reset(body);
+  resetAttempt(@Body() body: StudentLessonDto, @CurrentPrincipal() p: Principal): Promise<ResetAttemptDto> {
+    return this.attempts.reset(body, p);
   }
 }

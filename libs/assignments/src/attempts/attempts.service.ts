@@ -1,6 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import type { Principal } from '@app/auth';
 import { AppError } from '@app/common';
 import { AssessmentProgressDto, AttemptDto, AttemptsDto, NewAttemptDto, ResetAttemptDto } from '../dto/results.dto';
 import { ProgressQueryDto, StudentLessonDto } from '../dto/student-lesson.dto';
@@ -27,14 +28,14 @@ function toAttempt(r: AttemptRow): AttemptDto {
 export class AttemptsService {
   constructor(private readonly em: EntityManager) {}
 
-  async list(q: StudentLessonDto): Promise<AttemptsDto> {
-    await this.check(q);
+  async list(q: StudentLessonDto, principal?: Principal): Promise<AttemptsDto> {
+    await this.check(q, principal);
     return { attempts: (await readAttempts(this.em, q.lesson, q.student)).map(toAttempt) };
   }
 
   /** A new attempt, only once the current one is finalized (the first attempt needs no predecessor). */
-  async create(q: StudentLessonDto): Promise<NewAttemptDto> {
-    const checked = await this.check(q);
+  async create(q: StudentLessonDto, principal?: Principal): Promise<NewAttemptDto> {
+    const checked = await this.check(q, principal);
     const current = (await readAttempts(this.em, q.lesson, q.student)).at(-1);
     if (current && current.finalized_at === null) {
       throw AppError.unprocessable(`Attempt ${current.attempt} is not completed yet; finish it before starting a new one`, 'lesson');
@@ -67,8 +68,8 @@ export class AttemptsService {
   }
 
   /** External tests: only the score goes back to 0 (PowerPath contract). */
-  async reset(q: StudentLessonDto): Promise<ResetAttemptDto> {
-    await this.check(q);
+  async reset(q: StudentLessonDto, principal?: Principal): Promise<ResetAttemptDto> {
+    await this.check(q, principal);
     const current = (await readAttempts(this.em, q.lesson, q.student)).at(-1);
     if (!current) throw AppError.unprocessable('There is no attempt to reset for this student and lesson', 'lesson');
     await this.em.getConnection().execute(
@@ -78,8 +79,8 @@ export class AttemptsService {
     return { success: true, score: 0 };
   }
 
-  async progress(q: ProgressQueryDto): Promise<AssessmentProgressDto> {
-    const checked = await this.check(q);
+  async progress(q: ProgressQueryDto, principal?: Principal): Promise<AssessmentProgressDto> {
+    const checked = await this.check(q, principal);
     const rows = await readAttempts(this.em, q.lesson, q.student);
     const row = q.attempt === undefined ? rows.at(-1) : rows.find((r) => r.attempt === q.attempt);
     if (q.attempt !== undefined && !row) throw AppError.notFound('attempt', String(q.attempt));
@@ -103,7 +104,7 @@ export class AttemptsService {
     };
   }
 
-  private async check(q: StudentLessonDto): Promise<CheckedLesson> {
-    return checkStudentAndLesson(await readLessonContext(this.em, q.student, q.lesson, 'default'), q.student, q.lesson);
+  private async check(q: StudentLessonDto, principal?: Principal): Promise<CheckedLesson> {
+    return checkStudentAndLesson(await readLessonContext(this.em, q.student, q.lesson, 'default'), q.student, q.lesson, principal);
   }
 }

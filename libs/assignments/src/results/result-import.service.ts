@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable } from '@nestjs/common';
+import type { Principal } from '@app/auth';
 import { AppError, VendorTransportError } from '@app/common';
 import { ProviderRegistry } from '@app/providers';
 import { ASSIGNMENTS_OPTIONS, AssignmentsOptions } from '../assignments-options';
@@ -25,9 +26,9 @@ export class ResultImportService {
     @Inject(ASSIGNMENTS_OPTIONS) private readonly options: AssignmentsOptions,
   ) {}
 
-  async import(q: ImportResultsQueryDto): Promise<ImportResultsDto> {
+  async import(q: ImportResultsQueryDto, principal?: Principal): Promise<ImportResultsDto> {
     const context = await readLessonContext(this.em, q.student, q.lesson, q.applicationName ?? 'default');
-    const checked = checkStudentAndLesson(context, q.student, q.lesson);
+    const checked = checkStudentAndLesson(context, q.student, q.lesson, principal);
     const provider = this.providers.get(checked.toolProvider);
     const account = provider.resolveAccount(q.applicationName);
     const current = (await readAttempts(this.em, q.lesson, q.student)).at(-1);

@@ -56,7 +56,7 @@ export class DevTokenController {
       return this.fail(res, 400, 'invalid_scope', `Scope not granted to this client: ${unknown.join(' ')}`);
     }
     const scope = requested.join(' ');
-    const accessToken = sign({ scope, client_id: creds.id }, this.key.privateKey, {
+    const accessToken = sign({ scope, client_id: creds.id, ...(form.org ? { org: form.org } : {}) }, this.key.privateKey, {
       algorithm: 'RS256',
       keyid: this.key.kid,
       issuer: this.options.issuer,

@@ -11,6 +11,10 @@ export class TokenRequestDto {
   @IsOptional() @IsString() @MaxLength(2048)
   scope?: string;
 
+  @ApiPropertyOptional({ description: 'Development only: restrict the token to one org (the `org` claim).' })
+  @IsOptional() @IsString() @MaxLength(255)
+  org?: string;
+
   @ApiPropertyOptional({ description: 'When not sent with HTTP Basic authentication.', example: 'demo-client' })
   @IsOptional() @IsString() @MaxLength(2048)
   client_id?: string;

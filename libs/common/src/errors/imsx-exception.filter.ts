@@ -34,7 +34,7 @@ export class ImsxExceptionFilter implements ExceptionFilter {
     if (status >= 500 && !(exception instanceof AppError && exception.kind !== 'internal')) {
       this.logger.error({ err: this.safeError(exception), requestId: req?.id }, 'Unhandled error');
     }
-    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    for (const [name, value] of Object.entries(headers)) if (!res.getHeader(name)) res.setHeader(name, value);
     res.status(status).json(imsxEnvelope(status, description, details));
   }
 
@@ -64,6 +64,13 @@ export class ImsxExceptionFilter implements ExceptionFilter {
       const headers: Record<string, string> = {};
       if (status === 429) headers['Retry-After'] = headers['Retry-After'] ?? '1';
       return { status, description, headers };
+    }
+    // http-errors from the body parser (413 too large, 400 malformed JSON, 415 charset): client errors
+    // marked safe to expose.
+    const httpError = exception as { status?: unknown; expose?: unknown; message?: unknown };
+    if (typeof httpError?.status === 'number' && httpError.status >= 400 && httpError.status < 500 && httpError.expose === true) {
+      const status = httpError.status;
+      return { status, description: GENERIC_BY_STATUS[status] ?? String(httpError.message), headers: {} };
     }
     return { status: 500, description: GENERIC_BY_STATUS[500], headers: {} };
   }

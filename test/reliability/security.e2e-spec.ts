@@ -1,0 +1,129 @@
+import { Writable } from 'node:stream';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Course, CourseComponent, ComponentResource, Org, Resource } from '@app/persistence';
+import { DEFAULT_EDULASTIC_TESTS } from '@app/sandbox';
+import { createLesson, createStudent, uid } from '../helpers/fixtures';
+import { sandboxControl } from '../helpers/sandbox-control';
+import { createTestApp, DEV_CLIENT, EDU_PASSWORD, MT_API_KEY, TestApp } from '../helpers/test-app';
+
+const ROUTE = '/powerpath/makeExternalTestAssignment';
+
+async function lessonInOrg(orm: MikroORM, org: string): Promise<string> {
+  const em = orm.em.fork();
+  const [course, unit, resource, lesson] = [uid('course'), uid('unit'), uid('res'), uid('lesson')];
+  em.create(Org, { sourcedId: org, name: org, type: 'school' });
+  em.create(Course, { sourcedId: course, title: 'Math', orgSourcedId: org });
+  em.create(CourseComponent, { sourcedId: unit, title: 'U', courseSourcedId: course });
+  em.create(Resource, { sourcedId: resource, title: 'R', vendorResourceId: resource, metadata: { toolProvider: 'mastery-track', lessonType: 'test-out', subject: 'Math', grades: ['4'] } });
+  em.create(ComponentResource, { sourcedId: lesson, title: 'L', courseComponentSourcedId: unit, resourceSourcedId: resource });
+  await em.flush();
+  return lesson;
+}
+
+describe('security', () => {
+  describe('object-level authorisation (org-restricted tokens)', () => {
+    let t: TestApp;
+    beforeAll(async () => (t = await createTestApp()));
+    afterAll(() => t.close());
+
+    it('acts only on students and lessons of the token org; others look like they do not exist', async () => {
+      const [orgA, orgB] = [uid('orgA'), uid('orgB')];
+      const lessonA = await lessonInOrg(t.orm, orgA);
+      const lessonB = await lessonInOrg(t.orm, orgB);
+      const studentA = await createStudent(t.orm, { primaryOrgSourcedId: orgA, roles: [{ roleType: 'primary', role: 'student', org: { sourcedId: orgA } }] });
+      const studentB = await createStudent(t.orm, { primaryOrgSourcedId: orgB, roles: [{ roleType: 'primary', role: 'student', org: { sourcedId: orgB } }] });
+      const tokenA = await t.token(undefined, { org: orgA });
+      const post = (student: string, lesson: string) => t.http().post(ROUTE).set('Authorization', `Bearer ${tokenA}`).send({ student, lesson });
+
+      await post(studentA.sourcedId, lessonA).expect(200);
+      const otherStudent = await post(studentB.sourcedId, lessonA).expect(404);
+      const missingStudent = await post('no-such-student', lessonA).expect(404);
+      expect(otherStudent.body.imsx_description).toBe(`student '${studentB.sourcedId}' not found`);
+      expect(Object.keys(otherStudent.body).sort()).toEqual(Object.keys(missingStudent.body).sort());
+      await post(studentA.sourcedId, lessonB).expect(404);
+      const imported = await t.http().get('/powerpath/getAttempts').set('Authorization', `Bearer ${tokenA}`).query({ student: studentB.sourcedId, lesson: lessonB });
+      expect(imported.status).toBe(404);
+    });
+  });
+
+  describe('abuse limits and headers', () => {
+    let t: TestApp;
+    beforeAll(async () => (t = await createTestApp({ RATE_LIMIT_PER_MINUTE: '5' })));
+    afterAll(() => t.close());
+
+    it('429 with the imsx body and Retry-After past the per-client limit; health is not limited', async () => {
+      const token = await t.token();
+      const statuses: number[] = [];
+      let last: { status: number; headers: Record<string, string>; body: Record<string, unknown> } | undefined;
+      for (let i = 0; i < 7; i++) {
+        last = await t.http().get('/powerpath/getAttempts').set('Authorization', `Bearer ${token}`).query({ student: 'x', lesson: 'y' });
+        statuses.push(last.status);
+      }
+      expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(1);
+      expect(last!.status).toBe(429);
+      expect(Number(last!.headers['retry-after'])).toBeGreaterThan(0);
+      expect(last!.body).toMatchObject({ imsx_codeMajor: 'failure', imsx_CodeMinor: { imsx_codeMinorField: [{ imsx_codeMinorFieldValue: 'server_busy' }] } });
+      for (let i = 0; i < 10; i++) await t.http().get('/health/live').expect(200);
+    });
+
+    it('413 with the imsx body for an oversized body; helmet headers everywhere', async () => {
+      const res = await t.http().post(ROUTE).set('Content-Type', 'application/json').send(JSON.stringify({ student: 'x'.repeat(200_000), lesson: 'l' }));
+      expect(res.status).toBe(413);
+      expect(res.body.imsx_codeMajor).toBe('failure');
+      const live = await t.http().get('/health/live').expect(200);
+      expect(live.headers['x-content-type-options']).toBe('nosniff');
+      expect(live.headers['x-frame-options']).toBeDefined();
+      expect(live.headers['x-powered-by']).toBeUndefined();
+    });
+  });
+
+  describe('logs never carry secrets', () => {
+    const lines: string[] = [];
+    let t: TestApp;
+    beforeAll(async () => {
+      const sink = new Writable({ write: (chunk, _enc, cb) => (lines.push(String(chunk)), cb()) });
+      t = await createTestApp({ LOG_LEVEL: 'trace' }, { hooks: { logDestination: sink } });
+    });
+    afterAll(() => t.close());
+
+    it('at trace level, across success and error paths', async () => {
+      const token = await t.token();
+      const auth = { Authorization: `Bearer ${token}` };
+      const student = await createStudent(t.orm);
+      const lesson = await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: DEFAULT_EDULASTIC_TESTS[0].id });
+      const ok = await t.http().post(ROUTE).set(auth).send({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+      await t.http().post(ROUTE).set(auth).send({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+      const failing = await createLesson(t.orm);
+      await sandboxControl(t.sandboxes, 'masteryTrack').fault({ path: '/delivery/assignments/assign', status: 500, times: 5 });
+      await t.http().post(ROUTE).set(auth).send({ student: student.sourcedId, lesson: failing.sourcedId }).expect(502);
+      await t.http().post(ROUTE).set({ Authorization: `Bearer ${token}x` }).send({}).expect(401);
+      await t.http().post(ROUTE).set(auth).send({ student: 1, lesson: { password: 'nested-secret-value' } }).expect(400);
+      await t.http().post('/oauth2/token').type('form').send({ grant_type: 'client_credentials', client_id: DEV_CLIENT.id, client_secret: 'wrong-secret-value' }).expect(401);
+
+      const log = lines.join('');
+      expect(lines.length).toBeGreaterThan(5);
+      for (const secret of [ok.body.credentials.password, token, token.split('.')[2], DEV_CLIENT.secret, 'wrong-secret-value', 'nested-secret-value', EDU_PASSWORD, MT_API_KEY]) {
+        expect(log).not.toContain(secret);
+      }
+      expect(log).not.toMatch(/Bearer\s+ey/);
+      expect(log).not.toMatch(/"credentials":\{/);
+    });
+  });
+
+  describe('graceful shutdown', () => {
+    it('finishes an in-flight request before closing', async () => {
+      const t = await createTestApp();
+      const token = await t.token();
+      const student = await createStudent(t.orm);
+      const lesson = await createLesson(t.orm);
+      await sandboxControl(t.sandboxes, 'masteryTrack').fault({ method: 'POST', path: '/delivery/assignments/assign', delayMs: 700 });
+      const inFlight = t.http().post(ROUTE).set('Authorization', `Bearer ${token}`).send({ student: student.sourcedId, lesson: lesson.sourcedId }).then((r) => r);
+      await new Promise((r) => setTimeout(r, 200));
+      const closing = t.close();
+      const res = await inFlight;
+      await closing;
+      expect(res.status).toBe(200);
+      expect(res.body.assignmentId).toBeDefined();
+    });
+  });
+});
