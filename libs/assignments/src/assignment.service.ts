@@ -64,7 +64,15 @@ export class AssignmentService {
       studentSourcedId: r.student.sourcedId,
       attempt,
       leaseSeconds: this.options.leaseSeconds,
-      metadata: { attempt, toolProvider: r.provider.name, lessonType: r.lesson.lessonType },
+      // What reconciliation needs to finish this assignment if this request dies.
+      metadata: {
+        attempt,
+        toolProvider: r.provider.name,
+        lessonType: r.lesson.lessonType,
+        applicationName: dto.applicationName ?? null,
+        requestedTestId: dto.testId ?? null,
+        skipCourseEnrollment: dto.skipCourseEnrollment === true,
+      },
     });
     if (!claim) {
       // Lost a race for this attempt: answer from the winner's row.
@@ -92,6 +100,43 @@ export class AssignmentService {
       throw e instanceof VendorTransportError ? e.toAppError() : e;
     }
     return this.store(store, claim, r, attempt, dto, assignment);
+  }
+
+  /**
+   * Finishes or releases assignments stuck in `assigning` after their lease expired (a crashed request):
+   * each is driven through the normal flow again, which adopts the tool's assignment if it exists.
+   */
+  async reconcile(limit = 100): Promise<{ completed: number; released: number; failed: number }> {
+    const stuck = await this.em.getConnection().execute<
+      { student: string; lesson: string; metadata: Record<string, unknown> | null }[]
+    >(
+      `select ar.student_sourced_id student, li.component_resource_sourced_id lesson, ar.metadata
+       from assessment_results ar join assessment_line_items li on li.sourced_id = ar.line_item_sourced_id
+       where ar.assignment_state = 'assigning' and ar.lease_until < now() and li.component_resource_sourced_id is not null
+       order by ar.lease_until limit ?`,
+      [limit],
+    );
+    const outcome = { completed: 0, released: 0, failed: 0 };
+    for (const row of stuck) {
+      const m = row.metadata ?? {};
+      const text = (k: string) => (typeof m[k] === 'string' ? (m[k] as string) : undefined);
+      try {
+        await this.makeExternalTestAssignment({
+          student: row.student,
+          lesson: row.lesson,
+          applicationName: text('applicationName'),
+          testId: text('requestedTestId'),
+          skipCourseEnrollment: m.skipCourseEnrollment === true,
+        });
+        outcome.completed++;
+      } catch (e) {
+        // The flow already undid its claim; a 4xx means the row is released for good, a 5xx that the tool is down.
+        if (e instanceof AppError && e.status < 500) outcome.released++;
+        else outcome.failed++;
+        this.logger.warn({ student: row.student, lesson: row.lesson, error: e instanceof Error ? e.message : String(e) }, 'Reconciliation could not finish an assignment');
+      }
+    }
+    return outcome;
   }
 
   private async store(

@@ -20,6 +20,7 @@ const ASSIGNMENT_KEYS = [
   'assignmentId',
   'classId',
   'testId',
+  'requestedTestId',
   'testUrl',
   'skipCourseEnrollment',
   'assignedAt',
