@@ -83,6 +83,10 @@ export class Env {
   @IsOptional() @IsString()
   MASTERY_TRACK_EMAIL?: string;
 
+  /** Hosts test links may point at (comma-separated); default masterytrack.ai, alphatest.alpha.school and the API host. */
+  @IsOptional() @IsString()
+  MASTERY_TRACK_TEST_URL_HOSTS?: string;
+
   /** JSON: {"<applicationName>": {"apiKey": "…", "email": "…"}} */
   @IsOptional() @IsString()
   MASTERY_TRACK_ACCOUNTS?: string;

@@ -44,7 +44,14 @@ export function providerOptions(env: Env): ProviderOptions {
       : undefined;
   return {
     masteryTrack: env.MASTERY_TRACK_BASE_URL
-      ? { baseUrl: env.MASTERY_TRACK_BASE_URL, accounts: accounts(env.MASTERY_TRACK_ACCOUNTS, mtDefault) }
+      ? {
+          baseUrl: env.MASTERY_TRACK_BASE_URL,
+          accounts: accounts(env.MASTERY_TRACK_ACCOUNTS, mtDefault),
+          testUrlHosts: (env.MASTERY_TRACK_TEST_URL_HOSTS ?? `masterytrack.ai,alphatest.alpha.school,${new URL(env.MASTERY_TRACK_BASE_URL).host}`)
+            .split(',')
+            .map((h) => h.trim())
+            .filter(Boolean),
+        }
       : undefined,
     edulastic: env.EDULASTIC_BASE_URL
       ? {

@@ -17,7 +17,8 @@ export interface VendorHttpSettings {
 
 /** Tool configuration. `accounts.default` serves calls without applicationName; other keys are applicationNames. */
 export interface ProviderOptions {
-  masteryTrack?: { baseUrl: string; accounts: Record<string, MasteryTrackAccount> };
+  /** testUrlHosts: hosts MasteryTrack's test links may point at (anything else is refused as a bad response). */
+  masteryTrack?: { baseUrl: string; accounts: Record<string, MasteryTrackAccount>; testUrlHosts: string[] };
   edulastic?: { baseUrl: string; appUrl: string; accounts: Record<string, EdulasticAccount> };
   http: VendorHttpSettings;
 }

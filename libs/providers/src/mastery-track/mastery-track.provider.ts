@@ -62,7 +62,7 @@ export class MasteryTrackProvider implements ExternalTestProvider {
       assignmentId,
       classId: '',
       testId: ctx.testId ?? assignmentId,
-      testUrl: checkTestUrl('MasteryTrack', assignment.test_url, []),
+      testUrl: checkTestUrl('MasteryTrack', assignment.test_url, this.options.masteryTrack!.testUrlHosts),
       adopted,
     };
   }
