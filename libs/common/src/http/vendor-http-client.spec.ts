@@ -1,0 +1,83 @@
+import nock from 'nock';
+import { CircuitState } from 'cockatiel';
+import { VendorHttpClient, VendorHttpOptions } from './vendor-http-client';
+import { VendorTransportError } from './vendor-errors';
+
+const BASE = 'http://tool.test';
+const options = (o: Partial<VendorHttpOptions> = {}): VendorHttpOptions => ({
+  tool: 'Tool',
+  baseUrl: BASE,
+  attemptTimeoutMs: 300,
+  totalDeadlineMs: 2_000,
+  maxAttempts: 1,
+  maxResponseBytes: 1024,
+  breaker: { consecutiveFailures: 3, halfOpenAfterMs: 200 },
+  bulkhead: { limit: 4, queue: 0 },
+  ...o,
+});
+
+async function failure(p: Promise<unknown>): Promise<VendorTransportError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof VendorTransportError) return e;
+    throw e;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('VendorHttpClient', () => {
+  beforeAll(() => nock.disableNetConnect());
+  afterEach(() => nock.cleanAll());
+  afterAll(() => nock.enableNetConnect());
+
+  it('opens the circuit after consecutive failures, fails fast with Retry-After, then probes and closes', async () => {
+    const client = new VendorHttpClient(options());
+    nock(BASE).get('/x').times(3).reply(500);
+    for (let i = 0; i < 3; i++) expect((await failure(client.request({ method: 'GET', path: '/x' }))).reason).toBe('server_error');
+    expect(client.circuitState).toBe(CircuitState.Open);
+
+    const fast = await failure(client.request({ method: 'GET', path: '/x' }));
+    expect(fast.reason).toBe('circuit_open');
+    expect(fast.toAppError()).toMatchObject({ status: 503, options: { retryAfterSeconds: 0.2 } });
+
+    await new Promise((r) => setTimeout(r, 250));
+    const probe = nock(BASE).get('/x').reply(200, { ok: true });
+    expect((await client.request({ method: 'GET', path: '/x' })).data).toEqual({ ok: true });
+    expect(probe.isDone()).toBe(true);
+    expect(client.circuitState).toBe(CircuitState.Closed);
+  });
+
+  it('does not count the caller’s 4xx as tool failures', async () => {
+    const client = new VendorHttpClient(options());
+    nock(BASE).get('/x').times(5).reply(404, { message: 'nope' });
+    for (let i = 0; i < 5; i++) expect((await client.request({ method: 'GET', path: '/x' })).status).toBe(404);
+    expect(client.circuitState).toBe(CircuitState.Closed);
+  });
+
+  it('rejects calls beyond the bulkhead at once (saturated → 503)', async () => {
+    const client = new VendorHttpClient(options({ bulkhead: { limit: 1, queue: 0 } }));
+    nock(BASE).get('/slow').delay(150).reply(200, {});
+    const first = client.request({ method: 'GET', path: '/slow' });
+    const second = await failure(client.request({ method: 'GET', path: '/slow' }));
+    expect(second.reason).toBe('saturated');
+    expect(second.toAppError().status).toBe(503);
+    await first;
+  });
+
+  it('refuses an oversized response', async () => {
+    const client = new VendorHttpClient(options());
+    nock(BASE).get('/big').reply(200, { blob: 'x'.repeat(5_000) });
+    expect((await failure(client.request({ method: 'GET', path: '/big' }))).reason).toBe('bad_response');
+  });
+
+  it('retries safe calls with backoff, never unsafe ones', async () => {
+    const client = new VendorHttpClient(options({ maxAttempts: 3 }));
+    const safe = nock(BASE).get('/r').twice().reply(503).get('/r').reply(200, { ok: 1 });
+    expect((await client.request({ method: 'GET', path: '/r', retry: true })).status).toBe(200);
+    expect(safe.isDone()).toBe(true);
+    const unsafe = nock(BASE).post('/w').reply(503).post('/w').reply(200, {});
+    expect((await failure(client.request({ method: 'POST', path: '/w' }))).reason).toBe('server_error');
+    expect(unsafe.pendingMocks()).toHaveLength(1);
+  });
+});
