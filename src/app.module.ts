@@ -26,6 +26,8 @@ import { HealthModule } from './health/health.module';
 export interface AppHooks {
   logDestination?: DestinationStream;
   onQuery?: (sql: string) => void;
+  /** Build the module graph without a database (OpenAPI export). */
+  offline?: boolean;
 }
 
 @Module({})
@@ -41,7 +43,11 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, ignoreEnvVars: true, load: [() => ({ ...env })] }),
         LoggerModule.forRoot(loggerOptions(env, hooks.logDestination)),
-        PersistenceModule.forRoot({ ...persistenceOptions(env), onQuery: hooks.onQuery }),
+        PersistenceModule.forRoot({
+          ...persistenceOptions(env),
+          onQuery: hooks.onQuery,
+          ...(hooks.offline ? { connect: false, migrate: false } : {}),
+        }),
         ResultEventsModule,
         AuthModule.forRoot(authOptions(env)),
         AssignmentsModule.forRoot({ ...assignmentsOptions(env), imports: [ProviderModule.forRoot(providerOptions(env))] }),

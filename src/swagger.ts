@@ -12,6 +12,9 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         'Every error body is the imsx envelope.',
     )
     .setVersion('1.0.0')
+    // The upstream OneRoster / PowerPath schemas it embeds are OpenAPI 3.1 (type arrays for nullable fields).
+    .setOpenAPIVersion('3.1.0')
+    .addServer('/', 'This deployment')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .addOAuth2(
       {
@@ -31,7 +34,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const document = SwaggerModule.createDocument(app, config);
   // The OneRoster endpoints reference the upstream spec's component schemas: ship them in the document.
   document.components = { ...document.components, schemas: { ...specComponentSchemas(), ...document.components?.schemas } } as never;
-  return document;
+  return toOpenApi31(document);
 }
 
 /** Swagger UI at /docs, the document at /docs-json; with the dev issuer, Authorize is pre-filled. */
@@ -44,4 +47,15 @@ export function setupSwagger(app: INestApplication, devClientId?: string): void 
       ...(devClientId ? { initOAuth: { clientId: devClientId, scopes: [...ALL_SCOPES] } } : {}),
     },
   });
+}
+
+/** OpenAPI 3.1 has no `nullable`: `{type: T, nullable: true}` becomes `{type: [T, 'null']}` everywhere. */
+function toOpenApi31<T>(node: T): T {
+  if (Array.isArray(node)) return node.map(toOpenApi31) as T;
+  if (!node || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) if (k !== 'nullable') out[k] = toOpenApi31(v);
+  const n = node as Record<string, unknown>;
+  if (n.nullable === true && typeof n.type === 'string') out.type = [n.type, 'null'];
+  return out as T;
 }

@@ -12,6 +12,8 @@ export interface PersistenceOptions {
   onQuery?: (sql: string) => void;
   /** Apply pending migrations when the module starts (default true). */
   migrate?: boolean;
+  /** Connect at start (default true); false for tooling that only needs the module graph (OpenAPI export). */
+  connect?: boolean;
 }
 
 export const PERSISTENCE_OPTIONS = Symbol('PERSISTENCE_OPTIONS');
@@ -38,6 +40,7 @@ export function ormOptions(o: PersistenceOptions): Options<PostgreSqlDriver> {
     logger: o.onQuery ?? (() => undefined),
     discovery: { warnWhenNoEntities: true },
     ensureDatabase: false,
+    connect: o.connect ?? true,
     allowGlobalContext: false,
   };
 }

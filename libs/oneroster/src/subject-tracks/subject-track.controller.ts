@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Put, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { RequireScopes } from '@app/auth';
 import { ApiImsxErrors, AppError } from '@app/common';
@@ -8,6 +8,7 @@ import { PutSubjectTrackDto, SubjectTrackDto } from './subject-track.dto';
 import { SubjectTrackService } from './subject-track.service';
 
 @ApiTags('EduBridge - Subject tracks')
+@ApiExtraModels(SubjectTrackDto)
 @ApiBearerAuth()
 @Controller('edubridge/subject-track')
 export class SubjectTrackController {
