@@ -17,6 +17,7 @@ import { assignmentsOptions, authOptions, persistenceOptions, providerOptions } 
 import { validateEnv } from './config/validate-env';
 import { createValidationPipe } from './config/validation-pipe';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 
 /**
  * Composition root. The environment is validated once, here, and each library module gets plain options;
@@ -43,6 +44,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, ignoreEnvVars: true, load: [() => ({ ...env })] }),
         LoggerModule.forRoot(loggerOptions(env, hooks.logDestination)),
+        MetricsModule,
         PersistenceModule.forRoot({
           ...persistenceOptions(env),
           onQuery: hooks.onQuery,

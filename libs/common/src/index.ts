@@ -6,3 +6,4 @@ export * from './http/vendor-errors';
 export * from './http/vendor-http-client';
 export * from './swagger/imsx-error.dto';
 export * from './events/result-events';
+export * from './http/vendor-call-observer';

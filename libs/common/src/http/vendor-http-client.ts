@@ -17,6 +17,7 @@ import {
   handleWhen,
   retry,
 } from 'cockatiel';
+import { VendorCallObserver } from './vendor-call-observer';
 import { VendorTransportError } from './vendor-errors';
 
 export interface VendorHttpOptions {
@@ -31,6 +32,7 @@ export interface VendorHttpOptions {
   maxResponseBytes: number;
   breaker: { consecutiveFailures: number; halfOpenAfterMs: number };
   bulkhead: { limit: number; queue: number };
+  observer?: VendorCallObserver;
 }
 
 export interface VendorRequest {
@@ -84,6 +86,7 @@ export class VendorHttpClient {
       },
     );
     this.bulkhead = bulkhead(options.bulkhead.limit, options.bulkhead.queue);
+    options.observer?.register(this);
   }
 
   get tool(): string {
@@ -119,6 +122,19 @@ export class VendorHttpClient {
   }
 
   private async once<T>(req: VendorRequest, signal: AbortSignal): Promise<VendorResponse<T>> {
+    const started = process.hrtime.bigint();
+    const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+    try {
+      const res = await this.attempt<T>(req, signal);
+      this.options.observer?.attempt(this.tool, String(res.status), seconds());
+      return res;
+    } catch (e) {
+      this.options.observer?.attempt(this.tool, e instanceof VendorTransportError ? (e.options.status ? String(e.options.status) : e.reason) : 'error', seconds());
+      throw e;
+    }
+  }
+
+  private async attempt<T>(req: VendorRequest, signal: AbortSignal): Promise<VendorResponse<T>> {
     let res: AxiosResponse<T>;
     try {
       res = await this.http.request<T>({

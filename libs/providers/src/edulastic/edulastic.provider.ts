@@ -1,6 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { AppError, VendorHttpClient } from '@app/common';
+import { AppError, VENDOR_CALL_OBSERVER, VendorCallObserver, VendorHttpClient } from '@app/common';
 import {
   AssignContext,
   ExternalAssignment,
@@ -31,9 +31,12 @@ export class EdulasticProvider implements ExternalTestProvider {
   private readonly http?: VendorHttpClient;
   private readonly allowedLinkHosts: string[];
 
-  constructor(@Inject(PROVIDER_OPTIONS) private readonly options: ProviderOptions) {
+  constructor(
+    @Inject(PROVIDER_OPTIONS) private readonly options: ProviderOptions,
+    @Optional() @Inject(VENDOR_CALL_OBSERVER) observer?: VendorCallObserver,
+  ) {
     const edu = options.edulastic;
-    if (edu) this.http = vendorHttp('Edulastic', edu.baseUrl, options.http);
+    if (edu) this.http = vendorHttp('Edulastic', edu.baseUrl, options.http, observer);
     this.allowedLinkHosts = edu ? [new URL(edu.appUrl).host] : [];
   }
 

@@ -1,5 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { AppError, VendorHttpClient, VendorTransportError } from '@app/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { AppError, VENDOR_CALL_OBSERVER, VendorCallObserver, VendorHttpClient, VendorTransportError } from '@app/common';
 import { AssignContext, ExternalAssignment, ExternalTestProvider, LessonSpec } from '../external-test-provider';
 import { PROVIDER_OPTIONS, ProviderOptions } from '../provider-options';
 import { checkTestUrl } from '../test-url';
@@ -19,9 +19,12 @@ export class MasteryTrackProvider implements ExternalTestProvider {
   private readonly clients = new Map<string, MasteryTrackClient>();
   private readonly http?: VendorHttpClient;
 
-  constructor(@Inject(PROVIDER_OPTIONS) private readonly options: ProviderOptions) {
+  constructor(
+    @Inject(PROVIDER_OPTIONS) private readonly options: ProviderOptions,
+    @Optional() @Inject(VENDOR_CALL_OBSERVER) observer?: VendorCallObserver,
+  ) {
     const mt = options.masteryTrack;
-    if (mt) this.http = vendorHttp('MasteryTrack', mt.baseUrl, options.http);
+    if (mt) this.http = vendorHttp('MasteryTrack', mt.baseUrl, options.http, observer);
   }
 
   get vendorHttpClient(): VendorHttpClient | undefined {
