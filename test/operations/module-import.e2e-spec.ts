@@ -1,0 +1,79 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import { INestApplication, Module } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { APP_FILTER } from '@nestjs/core';
+import { Test } from '@nestjs/testing';
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+import { AssignmentsModule } from '@app/assignments';
+import { CredentialCipher, ImsxExceptionFilter, ResultEventsModule } from '@app/common';
+import { PersistenceModule } from '@app/persistence';
+import { ProviderModule } from '@app/providers';
+import { startSandboxes } from '@app/sandbox';
+import { createLesson, createStudent } from '../helpers/fixtures';
+import { workerDatabaseUrl } from '../helpers/test-database';
+
+/**
+ * Another Nest service imports the libraries (no AppModule): its own config, its own auth (none here), and
+ * still serves makeExternalTestAssignment against the tools.
+ */
+describe('importing the modules into another Nest app', () => {
+  let app: INestApplication;
+  let sandboxes: Awaited<ReturnType<typeof startSandboxes>>;
+
+  beforeAll(async () => {
+    sandboxes = await startSandboxes({
+      masteryTrack: { apiKey: 'k', integratorEmails: ['svc@example.org'] },
+      edulastic: { accounts: [{ username: 'teacher@example.org', password: 'pw' }] },
+    });
+
+    @Module({
+      imports: [
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: true,
+          load: [() => ({ db: workerDatabaseUrl(), mt: sandboxes.masteryTrack.url, edu: `${sandboxes.edulastic.url}/api`, eduApp: sandboxes.edulastic.url })],
+        }),
+        PersistenceModule.forRootAsync({ inject: [ConfigService], useFactory: (c: ConfigService) => ({ clientUrl: c.getOrThrow('db'), poolMax: 3 }) }),
+        ResultEventsModule,
+        AssignmentsModule.forRootAsync({
+          imports: [
+            ProviderModule.forRootAsync({
+              inject: [ConfigService],
+              useFactory: (c: ConfigService) => ({
+                masteryTrack: { baseUrl: c.getOrThrow('mt'), accounts: { default: { apiKey: 'k', email: 'svc@example.org' } }, testUrlHosts: [new URL(c.getOrThrow<string>('mt')).host] },
+                edulastic: { baseUrl: c.getOrThrow('edu'), appUrl: c.getOrThrow('eduApp'), accounts: { default: { username: 'teacher@example.org', password: 'pw' } } },
+                http: { attemptTimeoutMs: 2000, totalDeadlineMs: 5000, maxAttempts: 2, maxConcurrency: 8 },
+              }),
+            }),
+          ],
+          useFactory: () => ({
+            cipher: new CredentialCipher({ id: 'host', key: randomBytes(32) }),
+            leaseSeconds: 30,
+            idempotencyRetentionHours: 24,
+          }),
+        }),
+      ],
+      providers: [{ provide: APP_FILTER, useClass: ImsxExceptionFilter }],
+    })
+    class HostModule {}
+
+    const moduleRef = await Test.createTestingModule({ imports: [HostModule] }).compile();
+    app = moduleRef.createNestApplication();
+    await app.init();
+  });
+  afterAll(async () => {
+    await app?.close();
+    await sandboxes.close();
+  });
+
+  it('serves the endpoint with the host app’s configuration', async () => {
+    const orm = app.get(MikroORM);
+    const student = await createStudent(orm);
+    const lesson = await createLesson(orm, { toolProvider: 'edulastic', vendorId: '65a1f0c2e4b0a1b2c3d4e501' });
+    const res = await request(app.getHttpServer()).post('/powerpath/makeExternalTestAssignment').send({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+    expect(res.body).toMatchObject({ toolProvider: 'edulastic', attempt: 1, credentials: { email: student.email } });
+    const missing = await request(app.getHttpServer()).post('/powerpath/makeExternalTestAssignment').send({ student: 'nobody', lesson: lesson.sourcedId }).expect(404);
+    expect(missing.body.imsx_codeMajor).toBe('failure');
+  });
+});
