@@ -68,7 +68,7 @@ describe('importing the modules into another Nest app', () => {
   });
 
   it('serves the endpoint with the host app’s configuration', async () => {
-    const orm = app.get(MikroORM);
+    const orm = app.get<MikroORM>(MikroORM);
     const student = await createStudent(orm);
     const lesson = await createLesson(orm, { toolProvider: 'edulastic', vendorId: '65a1f0c2e4b0a1b2c3d4e501' });
     const res = await request(app.getHttpServer()).post('/powerpath/makeExternalTestAssignment').send({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
