@@ -1,4 +1,6 @@
 import { Scope } from '@app/auth';
+import { COLLECTIONS, validateRequest } from '@app/oneroster';
+import { EXAMPLES } from '../../libs/oneroster/src/collections/examples';
 import { DEFAULT_EDULASTIC_TESTS } from '@app/sandbox';
 import { uid } from '../helpers/fixtures';
 import { createTestApp, TestApp } from '../helpers/test-app';
@@ -263,5 +265,14 @@ describe('OneRoster 1.2 collections', () => {
     expectMatchesSchema(oneRosterResponseValidator(`${G}/assessmentResults/`, 'get', '200'), results.body);
     expect(JSON.stringify(results.body)).not.toContain(password);
     expect(JSON.stringify(results.body)).not.toMatch(/credential/i);
+  });
+});
+
+describe('OneRoster Swagger examples', () => {
+  it('every PUT/POST example is valid against the upstream request schema', () => {
+    // Validated with the same spec-driven validator the endpoints use.
+    for (const def of COLLECTIONS) {
+      expect({ [def.singular]: validateRequest(def.specOnePath, 'put', { [def.singular]: EXAMPLES[def.singular] }) }).toEqual({ [def.singular]: [] });
+    }
   });
 });

@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { RequireScopes } from '@app/auth';
 import { ApiImsxErrors } from '@app/common';
 import { CollectionDef } from '../collections/collection-def';
+import { EXAMPLES } from '../collections/examples';
 import { OneRosterService } from '../oneroster.service';
 import { ListQueryParams, parseListQuery } from '../query/list-query';
 import { requestSchema, responseObjectFields, specOperation, successResponse } from '../spec/oneroster-spec';
@@ -76,7 +77,7 @@ export function collectionController(def: CollectionDef): Type<unknown> {
     @RequireScopes(...scopes.write)
     @ApiOperation(op(def.specOnePath, 'put'))
     @ApiParam({ name: 'sourcedId' })
-    @ApiBody({ schema: requestSchema(def.specOnePath, 'put') })
+    @ApiBody({ schema: requestSchema(def.specOnePath, 'put'), examples: { example: { value: { [def.singular]: EXAMPLES[def.singular] } } } })
     @ApiResponse({ status: put.status, description: 'Created or replaced (idempotent)', schema: put.schema })
     @ApiImsxErrors([400, 401, 403, 422, 429, 500])
     async put(@Param('sourcedId') sourcedId: string, @Body() body: unknown, @Req() req: Request) {
@@ -88,7 +89,7 @@ export function collectionController(def: CollectionDef): Type<unknown> {
     @HttpCode(201)
     @RequireScopes(...scopes.write)
     @ApiOperation(op(def.specListPath, 'post'))
-    @ApiBody({ schema: requestSchema(def.specListPath, 'post') })
+    @ApiBody({ schema: requestSchema(def.specListPath, 'post'), examples: { example: { value: { [def.singular]: EXAMPLES[def.singular] } } } })
     @ApiResponse({ status: 201, schema: successResponse(def.specListPath, 'post').schema })
     @ApiImsxErrors([400, 401, 403, 409, 422, 429, 500])
     async create(@Body() body: unknown) {
