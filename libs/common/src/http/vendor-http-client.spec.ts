@@ -7,8 +7,8 @@ const BASE = 'http://tool.test';
 const options = (o: Partial<VendorHttpOptions> = {}): VendorHttpOptions => ({
   tool: 'Tool',
   baseUrl: BASE,
-  attemptTimeoutMs: 300,
-  totalDeadlineMs: 2_000,
+  attemptTimeoutMs: 1_000,
+  totalDeadlineMs: 4_000,
   maxAttempts: 1,
   maxResponseBytes: 1024,
   breaker: { consecutiveFailures: 3, halfOpenAfterMs: 200 },

@@ -1,8 +1,11 @@
 import { VendorHttpClient } from '@app/common';
 import { vendorHttp } from '../vendor-http';
 
-/** Small budgets so retry/timeout paths run in well under a second per test. */
-export const FAST_HTTP = { attemptTimeoutMs: 200, totalDeadlineMs: 2_000, maxAttempts: 3, maxConcurrency: 4 };
+/**
+ * Small budgets so retry/timeout paths run fast, yet roomy enough (1 s per attempt) that a loaded CI machine
+ * running the e2e suites in parallel does not time out ordinary replies.
+ */
+export const FAST_HTTP = { attemptTimeoutMs: 1_000, totalDeadlineMs: 4_000, maxAttempts: 3, maxConcurrency: 4 };
 
 /** A fresh client per test: the circuit breaker counts failures across calls of one client. */
 export function fastVendorHttp(tool: string, baseUrl: string): VendorHttpClient {
