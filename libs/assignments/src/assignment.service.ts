@@ -15,6 +15,7 @@ import { ASSIGNMENTS_OPTIONS, AssignmentsOptions } from './assignments-options';
 import { ExternalTestAssignmentDto } from './dto/external-test-assignment.dto';
 import { MakeExternalTestAssignmentDto } from './dto/make-external-test-assignment.dto';
 import { readLessonContext, LessonContextRow } from './lesson-context.query';
+import { storedAssignmentFields } from './stored-assignment';
 import { checkStudentAndLesson } from './lesson-checks';
 
 interface Resolved {
@@ -197,17 +198,7 @@ export class AssignmentService {
     meta: Record<string, unknown>,
     credentials?: { email: string; password: string },
   ): ExternalTestAssignmentDto {
-    const s = (k: string) => (typeof meta[k] === 'string' ? (meta[k] as string) : undefined);
-    return {
-      toolProvider: r.provider.name,
-      lessonType: r.lesson.lessonType,
-      attempt,
-      ...(credentials ? { credentials } : {}),
-      ...(s('assignmentId') !== undefined ? { assignmentId: s('assignmentId') } : {}),
-      ...(s('classId') !== undefined ? { classId: s('classId') } : {}),
-      ...(s('testUrl') !== undefined ? { testUrl: s('testUrl') } : {}),
-      ...(s('testId') !== undefined ? { testId: s('testId') } : {}),
-    };
+    return { toolProvider: r.provider.name, lessonType: r.lesson.lessonType, attempt, ...storedAssignmentFields(meta, { credentials }) };
   }
 
   private inProgress(leaseSeconds: number): AppError {

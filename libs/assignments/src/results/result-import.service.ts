@@ -11,6 +11,7 @@ import { readLessonContext } from '../lesson-context.query';
 import { readAttempts } from './attempt-rows.query';
 import { FinalizationService } from './finalization.service';
 import { isFinal, storeImportedResult } from './imported-result.store';
+import { storedAssignmentFields } from '../stored-assignment';
 
 /**
  * importExternalTestAssignmentResults: Edulastic results are pulled and stored; MasteryTrack results arrive by
@@ -65,21 +66,13 @@ export class ResultImportService {
       await this.finalization.finalize(current.sourced_id);
       finalized = true;
     }
-    const s = (k: string) => (typeof meta[k] === 'string' ? (meta[k] as string) : undefined);
-    const credentials = current.credentials_sealed
-      ? this.options.cipher.openJson<{ email: string; password: string }>(current.credentials_sealed, current.sourced_id)
-      : undefined;
     return {
       lessonType: checked.lesson.lessonType,
       lessonId: checked.lesson.sourcedId,
       toolProvider: provider.name,
       finalized,
       attempt: current.attempt,
-      ...(credentials ? { credentials } : {}),
-      ...(s('assignmentId') !== undefined ? { assignmentId: s('assignmentId') } : {}),
-      ...(s('classId') !== undefined ? { classId: s('classId') } : {}),
-      ...(s('testUrl') !== undefined ? { testUrl: s('testUrl') } : {}),
-      ...(s('testId') !== undefined ? { testId: s('testId') } : {}),
+      ...storedAssignmentFields(meta, { cipher: this.options.cipher, value: current.credentials_sealed, resultSourcedId: current.sourced_id }),
     };
   }
 }
