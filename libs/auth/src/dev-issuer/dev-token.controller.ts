@@ -50,7 +50,8 @@ export class DevTokenController {
       res.setHeader('WWW-Authenticate', 'Basic realm="oauth2"');
       return this.fail(res, 401, 'invalid_client', 'Client authentication failed');
     }
-    const requested = form.scope?.split(' ').filter(Boolean) ?? [...this.client.scopes];
+    // An absent or empty scope means the client's default: all of its scopes (RFC 6749 §3.3).
+    const requested = form.scope?.trim() ? form.scope.split(' ').filter(Boolean) : [...this.client.scopes];
     const unknown = requested.filter((s) => !this.client.scopes.includes(s));
     if (unknown.length > 0) {
       return this.fail(res, 400, 'invalid_scope', `Scope not granted to this client: ${unknown.join(' ')}`);
