@@ -157,7 +157,6 @@ interface Row {
   finalized: boolean;
   assignment_id: string | null;
   /** score_date > finalized_at: the assignment flow's T2 wrote the row after it was finalized. */
-  stored_after_finalized: boolean;
 }
 
 describe('interleavings of assign, faults, write-backs, import and new attempts (property)', () => {
@@ -206,7 +205,7 @@ describe('interleavings of assign, faults, write-backs, import and new attempts 
   async function rows(student: string, lesson: string): Promise<Row[]> {
     return t.orm.em.fork().getConnection().execute<Row[]>(
       `select ar.sourced_id, ar.attempt, ar.score_status, ar.assignment_state, ar.finalized_at is not null finalized,
-              ar.metadata->>'assignmentId' assignment_id, coalesce(ar.score_date > ar.finalized_at, false) stored_after_finalized
+              ar.metadata->>'assignmentId' assignment_id
        from assessment_results ar
        join assessment_line_items li on li.sourced_id = ar.line_item_sourced_id and li.parent_sourced_id is null
        where li.component_resource_sourced_id = ? and ar.student_sourced_id = ?
@@ -390,13 +389,13 @@ describe('interleavings of assign, faults, write-backs, import and new attempts 
       const now = await rows(this.student.sourcedId, this.lesson.sourcedId);
       const byId = new Map(now.map((r) => [r.sourced_id, r]));
       for (const r of now) {
-        if (r.finalized && RANK[r.score_status] < RANK['fully graded'] && !t2AfterWriteBack(r)) {
+        if (r.finalized && RANK[r.score_status] < RANK['fully graded']) {
           throw new Error(`invariant 4: result ${r.sourced_id} (attempt ${r.attempt}) is finalized but '${r.score_status}'\nrows: ${JSON.stringify(now)}`);
         }
       }
       for (const [id, before] of this.seen) {
         const after = byId.get(id);
-        if (before.status === 'fully graded' && (!after || (RANK[after.score_status] < RANK[before.status] && !t2AfterWriteBack(after)))) {
+        if (before.status === 'fully graded' && (!after || (RANK[after.score_status] < RANK[before.status]))) {
           throw new Error(
             `invariant 4: result ${id} (attempt ${before.attempt}) went from 'fully graded' to ${after ? `'${after.score_status}'` : 'deleted'}\nrows: ${JSON.stringify(now)}`,
           );
@@ -439,18 +438,6 @@ describe('interleavings of assign, faults, write-backs, import and new attempts 
     }
   }
 });
-
-/**
- * KNOWN BUG, excluded here and only here: "T2 after the write-back". When MasteryTrack writes the result back
- * between its 201 to our assign call and our T2 (AssignmentStore.complete), the write-back makes the row
- * `fully graded` and finalizes it, then T2 sets `score_status = 'not submitted'` (and score_date = now())
- * unconditionally, guarded only by the lease token. Its signature: finalized, `not submitted`, assigned, and
- * score_date after finalized_at (nothing else writes a score_date after finalization). The window is a few ms, so
- * the property does not normally reach it; remove this exclusion once T2 keeps a score that is already there.
- */
-function t2AfterWriteBack(r: Row): boolean {
-  return r.finalized && r.score_status === 'not submitted' && r.assignment_state === 'assigned' && r.stored_after_finalized;
-}
 
 /** What JSON.stringify can carry (fc.anything() may yield undefined at the top). */
 function jsonable(value: unknown): unknown {

@@ -125,8 +125,9 @@ export class AssignmentStore {
     const rows = await this.em.getConnection().execute<{ n: number }[]>(
       `with done as (
          update assessment_results
-         set assignment_state = 'assigned', lease_token = null, lease_until = null, score_status = 'not submitted',
-             score_date = now(), metadata = coalesce(metadata, '{}'::jsonb) || ?::jsonb, credentials_sealed = ?,
+         -- The score is not touched: a write-back may already have landed between the tool's answer and this.
+         set assignment_state = 'assigned', lease_token = null, lease_until = null,
+             metadata = coalesce(metadata, '{}'::jsonb) || ?::jsonb, credentials_sealed = ?,
              date_last_modified = now()
          where sourced_id = ? and lease_token = ?
          returning 1
