@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { AppError } from '@app/common';
 
 function flatten(errors: ValidationError[], prefix = ''): { field: string; message: string }[] {
@@ -12,9 +12,22 @@ function flatten(errors: ValidationError[], prefix = ''): { field: string; messa
   });
 }
 
+const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype'];
+
+/** class-transformer skips these keys, so the whitelist never sees them: refuse them like any unknown field. */
+class StrictValidationPipe extends ValidationPipe {
+  async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (value && typeof value === 'object' && !Array.isArray(value) && metadata.metatype && metadata.metatype !== Object) {
+      const key = PROTOTYPE_KEYS.find((k) => Object.prototype.hasOwnProperty.call(value, k));
+      if (key) throw AppError.invalid(`property ${key} should not exist`, key);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 /** Strict input: unknown fields are rejected, types enforced, every problem named with its field. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new StrictValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

@@ -178,6 +178,8 @@ describe('POST /powerpath/makeExternalTestAssignment', () => {
       ['missing lesson', { student: 's' }, /lesson/],
       ['student of the wrong type', { student: 42, lesson: 'l' }, /student must be a string/],
       ['unknown field', { student: 's', lesson: 'l', extra: 1 }, /property extra should not exist/],
+      ['a constructor field', JSON.parse('{"student":"s","lesson":"l","constructor":{"x":1}}'), /property constructor should not exist/],
+      ['a __proto__ field', JSON.parse('{"student":"s","lesson":"l","__proto__":{"x":1}}'), /property __proto__ should not exist/],
       ['non-boolean skipCourseEnrollment', { student: 's', lesson: 'l', skipCourseEnrollment: 'yes' }, /skipCourseEnrollment must be a boolean/],
       ['empty applicationName', { student: 's', lesson: 'l', applicationName: '' }, /applicationName should not be empty/],
     ])('400 for %s', async (_name, body, text) => {
