@@ -2,18 +2,33 @@ import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { AppError } from '@app/common';
+import type { Request } from 'express';
 import { IS_PUBLIC } from './decorators';
+import type { Principal } from './scopes';
+import { VerifiedTokenCache } from './verified-token-cache';
 
-/** Every route needs a valid bearer token unless marked @Public(). */
+/** Every route needs a valid bearer token unless marked @Public(); verified tokens are cached until they expire. */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
+  private readonly verified = new VerifiedTokenCache();
+
   constructor(private readonly reflector: Reflector) {
     super();
   }
 
-  canActivate(context: ExecutionContext) {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
-    return isPublic ? true : super.canActivate(context);
+    if (isPublic) return true;
+    const req = context.switchToHttp().getRequest<Request & { user?: Principal }>();
+    const token = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(req.headers.authorization ?? '')?.[1];
+    const known = token ? this.verified.get(token) : undefined;
+    if (known) {
+      req.user = known;
+      return true;
+    }
+    const ok = (await super.canActivate(context)) as boolean;
+    if (ok && token && req.user) this.verified.remember(token, req.user);
+    return ok;
   }
 
   handleRequest<T>(err: unknown, user: T, info: unknown): T {

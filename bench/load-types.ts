@@ -1,0 +1,44 @@
+/** Messages between run.ts and load-worker.ts. */
+
+export type RequestPlan =
+  | { kind: 'get'; path: string }
+  /** A new student per request: `${prefix}${offset + i}` for i in [0, count). */
+  | { kind: 'assign'; lesson: string; students: { prefix: string; offset: number; count: number } }
+  /** Repeat calls: (student, lesson) pairs that are already assigned, cycled. */
+  | { kind: 'repeat'; pairs: [string, string][] }
+  /** MasteryTrack write-backs: result `${resultPrefix}${i}` of student `${studentPrefix}${i}`. */
+  | { kind: 'writeBack'; resultPrefix: string; studentPrefix: string; lineItem: string; count: number; score: number };
+
+export interface LoadJob {
+  url: string;
+  token: string;
+  connections: number;
+  durationSeconds: number;
+  timeoutSeconds: number;
+  plan: RequestPlan;
+}
+
+export interface LoadResult {
+  durationSeconds: number;
+  requestsPerSecond: number;
+  completed: number;
+  sent: number;
+  latencyMs: { p50: number; p90: number; p99: number; mean: number; max: number };
+  ok2xx: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  statusCodes: Record<string, number>;
+  poolWrapped: boolean;
+  indicesUsed: number;
+}
+
+export type WorkerReply = { ok: true; result: LoadResult } | { ok: false; error: string };
+
+/** What sandbox-worker.ts needs to start both tools. */
+export interface SandboxWorkerInit {
+  mtApiKey: string;
+  mtEmail: string;
+  eduUser: string;
+  eduPassword: string;
+}

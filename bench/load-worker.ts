@@ -1,0 +1,138 @@
+/**
+ * The load generator, in its own process (forked by run.ts) so autocannon never shares the app's event loop.
+ * It receives one job at a time over IPC, runs autocannon with the API (per-request bodies through
+ * setupRequest: every request can carry a different student or result) and sends the summary back.
+ */
+import type { LoadJob, LoadResult, RequestPlan } from './load-types';
+
+// autocannon ships no type declarations; this is the part of its API we use.
+type Autocannon = (opts: Record<string, unknown>, cb: (err: Error | null, result: AutocannonResult) => void) => unknown;
+interface Histogram {
+  average: number;
+  mean: number;
+  stddev: number;
+  min: number;
+  max: number;
+  total: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p99_9?: number;
+}
+interface AutocannonResult {
+  duration: number;
+  requests: Histogram & { sent: number };
+  latency: Histogram & { p97_5: number };
+  throughput: Histogram;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  '2xx': number;
+  '4xx': number;
+  '5xx': number;
+  statusCodeStats?: Record<string, { count: number }>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const autocannon = require('autocannon') as Autocannon;
+
+/** Index → request; one shared counter per job, so no two requests (on any connection) reuse an index. */
+function requestFactory(plan: RequestPlan, token: string): { next(): { method: string; path: string; body?: string; headers: Record<string, string> }; used(): number } {
+  let i = 0;
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const next = () => {
+    const n = i++;
+    switch (plan.kind) {
+      case 'get':
+        return { method: 'GET', path: plan.path, headers: { authorization: headers.authorization } };
+      case 'assign': {
+        const idx = plan.students.offset + (n % plan.students.count);
+        return {
+          method: 'POST',
+          path: '/powerpath/makeExternalTestAssignment',
+          headers,
+          body: JSON.stringify({ student: `${plan.students.prefix}${idx}`, lesson: plan.lesson }),
+        };
+      }
+      case 'repeat': {
+        const [student, lesson] = plan.pairs[n % plan.pairs.length];
+        return { method: 'POST', path: '/powerpath/makeExternalTestAssignment', headers, body: JSON.stringify({ student, lesson }) };
+      }
+      case 'writeBack': {
+        const idx = n % plan.count;
+        const sourcedId = `${plan.resultPrefix}${idx}`;
+        return {
+          method: 'PUT',
+          path: `/ims/oneroster/gradebook/v1p2/assessmentResults/${sourcedId}`,
+          headers,
+          body: JSON.stringify({
+            assessmentResult: {
+              sourcedId,
+              status: 'active',
+              assessmentLineItem: { sourcedId: plan.lineItem },
+              student: { sourcedId: `${plan.studentPrefix}${idx}` },
+              score: plan.score,
+              scoreDate: new Date().toISOString(),
+              scoreStatus: 'fully graded',
+              metadata: {
+                masteryTrackProcessed: true,
+                totalQuestions: 20,
+                correctQuestions: Math.round((plan.score / 100) * 20),
+                assignmentId: String(100000 + idx),
+                testName: 'Alpha Standardized Math G4.1',
+                testLink: `http://127.0.0.1/assignment/${100000 + idx}`,
+              },
+            },
+          }),
+        };
+      }
+    }
+  };
+  return { next, used: () => i };
+}
+
+function run(job: LoadJob): Promise<LoadResult> {
+  const factory = requestFactory(job.plan, job.token);
+  const first = factory.next();
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url: job.url,
+        connections: job.connections,
+        duration: job.durationSeconds,
+        pipelining: 1,
+        timeout: job.timeoutSeconds,
+        // Each connection asks for the next request: a new student (or result) every time.
+        requests: [{ ...first, setupRequest: (req: Record<string, unknown>) => ({ ...req, ...factory.next() }) }],
+      },
+      (err, r) => {
+        if (err) return reject(err);
+        const plan = job.plan;
+        const pool = plan.kind === 'assign' ? plan.students.count : plan.kind === 'writeBack' ? plan.count : undefined;
+        resolve({
+          durationSeconds: r.duration,
+          requestsPerSecond: r.requests.average,
+          completed: r.requests.total,
+          sent: r.requests.sent,
+          latencyMs: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, mean: r.latency.mean, max: r.latency.max },
+          ok2xx: r['2xx'],
+          non2xx: r.non2xx,
+          errors: r.errors,
+          timeouts: r.timeouts,
+          statusCodes: Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([k, v]) => [k, v.count])),
+          // More requests built than distinct students/results: some were repeats, the scenario is not "all new".
+          poolWrapped: pool !== undefined && factory.used() > pool,
+          indicesUsed: factory.used(),
+        });
+      },
+    );
+  });
+}
+
+process.on('message', (job: LoadJob) => {
+  run(job).then(
+    (result) => process.send!({ ok: true, result }),
+    (e: unknown) => process.send!({ ok: false, error: e instanceof Error ? e.stack ?? e.message : String(e) }),
+  );
+});
+process.on('disconnect', () => process.exit(0));

@@ -1,0 +1,106 @@
+/** The benchmark's table and its targets (BENCHMARKS.md). */
+
+export interface ScenarioReport {
+  id: string;
+  title: string;
+  route: string;
+  connections: number;
+  vendorLatencyMs: number;
+  durationSeconds: number;
+  requestsPerSecond: number;
+  latencyMs: { p50: number; p90: number; p99: number; mean: number; max: number };
+  completed: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  statusCodes: Record<string, number>;
+  /** Requests the app received during the measured run (including those still in flight when autocannon stopped). */
+  handledByApp: number;
+  baseline: { requestsPerSecond: number; latencyMs: { p50: number; p99: number }; peakRssMB: number; non2xx: number; cpuMsPerRequest: number };
+  ratioToBaseline: number;
+  sqlPerRequest: number;
+  sqlStatements: number;
+  sqlShapes?: Record<string, number>;
+  vendorCallsPerRequest: number;
+  vendorCalls: { masteryTrack: number; edulastic: number };
+  vendorCallBreakdown: Record<string, number>;
+  peakRssMB: number;
+  heapUsedMB: number;
+  /** CPU time of the whole bench process (app + sandboxes) per request. */
+  appCpuMsPerRequest: number;
+  eventLoopUtilization: number;
+  poolWrapped: boolean;
+  loadAverage1m: number;
+  /** process.memoryUsage() when the run ended (before the forced GC). */
+  memoryAtEndMB: Record<string, number>;
+  rssAfterGcMB?: number;
+  heapAfterGcMB?: number;
+  idealRequestsPerSecond?: number;
+  throughputVsIdeal?: number;
+  p50OverheadMs?: number;
+  p99OverheadMs?: number;
+}
+
+export interface TargetResult {
+  target: string;
+  scenario: string;
+  measured: string;
+  met: boolean | undefined;
+}
+
+const f = (n: number, d = 0) => n.toFixed(d);
+
+export function printTable(reports: ScenarioReport[]): void {
+  const head = ['#', 'scenario', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'baseline req/s', 'ratio', 'SQL/req', 'vendor/req', 'non-2xx', 'peak RSS MB', 'CPU ms/req'];
+  const rows = reports.map((r) => [
+    r.id,
+    r.title,
+    String(r.connections),
+    f(r.requestsPerSecond),
+    String(r.latencyMs.p50),
+    String(r.latencyMs.p99),
+    f(r.baseline.requestsPerSecond),
+    f(r.ratioToBaseline, 3),
+    f(r.sqlPerRequest, 2),
+    f(r.vendorCallsPerRequest, 2),
+    r.errors + r.timeouts > 0 ? `${r.non2xx} (+${r.errors} err)` : String(r.non2xx),
+    String(r.peakRssMB),
+    f(r.appCpuMsPerRequest, 2),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  console.log(`\n${line(head)}\n|${widths.map((w, i) => (i === 1 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
+  for (const row of rows) console.log(line(row));
+  for (const r of reports.filter((x) => x.idealRequestsPerSecond !== undefined)) {
+    console.log(
+      `[${r.id}] vendor ${r.vendorLatencyMs} ms × ${r.connections} conns: ideal ${f(r.idealRequestsPerSecond!)} req/s, ` +
+        `achieved ${f(r.requestsPerSecond)} (${f(100 * r.throughputVsIdeal!, 1)} %), p50 overhead ${f(r.p50OverheadMs!)} ms, p99 overhead ${f(r.p99OverheadMs!)} ms`,
+    );
+  }
+}
+
+export function evaluateTargets(reports: ScenarioReport[]): TargetResult[] {
+  const by = (id: string) => reports.find((r) => r.id === id);
+  const out: TargetResult[] = [];
+  const add = (scenario: string, target: string, check: (r: ScenarioReport) => [string, boolean]) => {
+    const r = by(scenario);
+    if (!r) return out.push({ target, scenario, measured: 'not run', met: undefined });
+    const [measured, met] = check(r);
+    out.push({ target, scenario, measured, met });
+  };
+  add('1', 'new MasteryTrack assignment ≤ 4 SQL round trips', (r) => [`${f(r.sqlPerRequest, 2)} SQL/req`, r.sqlPerRequest <= 4]);
+  add('1', 'new MasteryTrack assignment = 1 vendor call (warm tokens)', (r) => [`${f(r.vendorCallsPerRequest, 2)} calls/req`, r.vendorCallsPerRequest <= 1.005]);
+  add('2', 'new Edulastic assignment ≤ 4 SQL round trips', (r) => [`${f(r.sqlPerRequest, 2)} SQL/req`, r.sqlPerRequest <= 4]);
+  add('2', 'new Edulastic assignment ≤ 3 vendor calls (warm tokens)', (r) => [`${f(r.vendorCallsPerRequest, 2)} calls/req`, r.vendorCallsPerRequest <= 3.005]);
+  add('3', 'repeat call ≤ 2 SQL round trips', (r) => [`${f(r.sqlPerRequest, 2)} SQL/req`, r.sqlPerRequest <= 2]);
+  add('3', 'repeat call: no vendor call', (r) => [`${f(r.vendorCallsPerRequest, 3)} calls/req`, r.vendorCallsPerRequest === 0]);
+  add('5', 'vendor 200 ms: throughput ≥ 80 % of connections ÷ latency', (r) => [
+    `${f(r.requestsPerSecond)} of ${f(r.idealRequestsPerSecond ?? 0)} req/s = ${f(100 * (r.throughputVsIdeal ?? 0), 1)} %`,
+    (r.throughputVsIdeal ?? 0) >= 0.8,
+  ]);
+  add('6', 'p99 overhead over vendor latency ≤ 15 ms at 32 connections', (r) => [`p99 ${r.latencyMs.p99} ms − ${r.vendorLatencyMs} ms = ${f(r.p99OverheadMs ?? 0)} ms`, (r.p99OverheadMs ?? Infinity) <= 15]);
+  const peak = Math.max(...reports.map((r) => r.peakRssMB));
+  const worst = reports.find((r) => r.peakRssMB === peak);
+  out.push({ target: 'RSS under load ≤ 300 MB', scenario: worst?.id ?? '-', measured: `peak ${peak} MB (scenario ${worst?.id})`, met: reports.length ? peak <= 300 : undefined });
+  return out;
+}

@@ -1,0 +1,649 @@
+/**
+ * Benchmark of makeExternalTestAssignment and the MasteryTrack write-back (see BENCHMARKS.md).
+ *
+ * A fresh `eta_bench` database (dropped and created), both tool sandboxes and the whole app (AppModule.forRoot,
+ * configureApp) listening on 127.0.0.1 run in this process, so every SQL statement the app sends is counted
+ * through AppModule's onQuery hook. The load comes from autocannon in a forked child process (load-worker.ts),
+ * so the generator never shares the app's event loop. Each scenario runs right after a GET /health/live baseline
+ * with the same connections and duration.
+ *
+ *   npm run bench   (tsc -p bench/tsconfig.json && node --expose-gc bench/.build/bench/main.js)
+ *   BENCH_DURATION=10 (seconds per run)   BENCH_SCENARIOS=1,2,… (subset)
+ *   BENCH_ADMIN_URL=postgresql://postgres@127.0.0.1:5432/postgres   BENCH_DB=eta_bench   BENCH_KEEP_DB=1
+ *   BENCH_SANDBOXES=process: the tool sandboxes in a child process instead of the app's process
+ *   BENCH_PROFILE=1: CPU profile of each measured scenario window → bench/profiles/scenario-N.cpuprofile (+ top frames)
+ */
+import { NestFactory } from '@nestjs/core';
+import type { INestApplication } from '@nestjs/common';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as inspector from 'node:inspector';
+import * as os from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from 'pg';
+import { DEFAULT_EDULASTIC_TESTS, startSandboxes } from '@app/sandbox';
+import { AppModule } from '../src/app.module';
+import { configureApp } from '../src/configure-app';
+import type { LoadJob, LoadResult, RequestPlan, SandboxWorkerInit, WorkerReply } from './load-types';
+import { assignedPairs, dropDatabase, recreateDatabase, seedAssignedResults, seedLesson, seedStudents, seedTrack } from './seed';
+import { summarise } from './profile-top';
+import { evaluateTargets, printTable, type ScenarioReport } from './report';
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const DB_NAME = process.env.BENCH_DB ?? 'eta_bench';
+const PROFILE = process.env.BENCH_PROFILE === '1';
+/** `inprocess` (default: the sandboxes share the app's event loop) or `process` (a child process of their own). */
+const SANDBOXES = process.env.BENCH_SANDBOXES === 'process' ? 'process' : 'inprocess';
+const ONLY = process.env.BENCH_SCENARIOS?.split(',').map((s) => s.trim()).filter(Boolean);
+// bench/ itself, whether this runs from bench/.build/bench (compiled) or from bench/ (ts-node).
+const BENCH_DIR = __filename.endsWith('.ts') ? __dirname : join(__dirname, '..', '..');
+const RESULTS_FILE = join(BENCH_DIR, 'results.json');
+
+const MT_API_KEY = 'bench-mt-api-key';
+const MT_EMAIL = 'integrator@example.org';
+const EDU_USER = 'teacher@example.org';
+const EDU_PASSWORD = 'teacher-password-1';
+const CLIENT = { id: 'bench-client', secret: 'bench-secret-value' };
+const WARMUP = 5;
+
+/** Where the tools listen; in this process or in sandbox-worker.ts. */
+interface Sandboxes {
+  masteryTrack: { url: string };
+  edulastic: { url: string };
+  close(): Promise<void>;
+}
+
+async function launchSandboxes(): Promise<Sandboxes> {
+  const init: SandboxWorkerInit = { mtApiKey: MT_API_KEY, mtEmail: MT_EMAIL, eduUser: EDU_USER, eduPassword: EDU_PASSWORD };
+  if (SANDBOXES === 'inprocess') {
+    return startSandboxes({
+      masteryTrack: { apiKey: init.mtApiKey, integratorEmails: [init.mtEmail] },
+      edulastic: { accounts: [{ username: init.eduUser, password: init.eduPassword }] },
+    });
+  }
+  const ts = __filename.endsWith('.ts');
+  const child = fork(join(__dirname, ts ? 'sandbox-worker.ts' : 'sandbox-worker.js'), [], {
+    execArgv: ts ? ['-r', 'ts-node/register/transpile-only'] : [],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const urls = await new Promise<{ masteryTrack: string; edulastic: string }>((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`sandbox worker exited (${code})`)));
+    child.send(init);
+  });
+  return {
+    masteryTrack: { url: urls.masteryTrack },
+    edulastic: { url: urls.edulastic },
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.disconnect();
+      }),
+  };
+}
+
+function dbUrl(name: string): string {
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Everything the scenarios measure inside the app process. */
+class Probe {
+  sql = 0;
+  requests = 0;
+  inFlight = 0;
+  private shapes?: Map<string, number>;
+  private peakRss = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor() {
+    this.timer = setInterval(() => this.sampleRss(), 100);
+    this.timer.unref();
+  }
+
+  onQuery = (message: string): void => {
+    this.sql++;
+    if (this.shapes) {
+      // "[query] select … [took 1 ms, 1 result]": keep the statement's first words, enough to tell them apart.
+      const text = message.replace(/\x1b\[[0-9;]*m/g, '').replace(/^\[query\]\s*/, '').replace(/\s+/g, ' ');
+      const key = text.slice(0, 60);
+      this.shapes.set(key, (this.shapes.get(key) ?? 0) + 1);
+    }
+  };
+
+  attach(server: Server): void {
+    server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+      this.requests++;
+      this.inFlight++;
+      res.once('close', () => this.inFlight--);
+    });
+  }
+
+  sampleRss(): number {
+    const rss = process.memoryUsage().rss;
+    if (rss > this.peakRss) this.peakRss = rss;
+    return rss;
+  }
+
+  /** Starts a measurement window: counters and the RSS peak from now. */
+  window(recordShapes = false) {
+    this.shapes = recordShapes ? new Map() : undefined;
+    this.peakRss = 0;
+    this.sampleRss();
+    const start = { sql: this.sql, requests: this.requests, cpu: process.cpuUsage(), elu: performance.eventLoopUtilization() };
+    return {
+      end: () => {
+        this.sampleRss();
+        const cpu = process.cpuUsage(start.cpu);
+        const shapes = this.shapes ? Object.fromEntries([...this.shapes].sort((a, b) => b[1] - a[1])) : undefined;
+        this.shapes = undefined;
+        return {
+          sql: this.sql - start.sql,
+          requests: this.requests - start.requests,
+          cpuMs: (cpu.user + cpu.system) / 1000,
+          eventLoopUtilization: performance.eventLoopUtilization(start.elu).utilization,
+          peakRssBytes: this.peakRss,
+          heapUsedBytes: process.memoryUsage().heapUsed,
+          shapes,
+        };
+      },
+    };
+  }
+
+  /**
+   * Waits until the app is quiet: no open request and no new SQL statement for `quietMs`. autocannon closes its
+   * sockets when the time is up, but the handlers of the requests it abandoned still run (SQL, vendor calls)
+   * and belong to this window.
+   */
+  async drained(quietMs = 500, timeoutMs = 20_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    let last = -1;
+    let quietSince = Date.now();
+    while (Date.now() < until) {
+      if (this.inFlight > 0 || this.sql !== last) {
+        last = this.sql;
+        quietSince = Date.now();
+      } else if (Date.now() - quietSince >= quietMs) return;
+      await sleep(25);
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
+
+/** In-process V8 CPU profile of one window (BENCH_PROFILE=1), through the inspector protocol. */
+async function startProfile(): Promise<() => Promise<string>> {
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<any>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res)))); // eslint-disable-line @typescript-eslint/no-explicit-any
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 500 });
+  await post('Profiler.start');
+  return async () => {
+    const { profile } = await post('Profiler.stop');
+    session.disconnect();
+    return JSON.stringify(profile);
+  };
+}
+
+/** The forked autocannon process; one job at a time. */
+class LoadGenerator {
+  private readonly child: ChildProcess;
+
+  constructor() {
+    const ts = __filename.endsWith('.ts');
+    this.child = fork(join(__dirname, ts ? 'load-worker.ts' : 'load-worker.js'), [], {
+      execArgv: ts ? ['-r', 'ts-node/register/transpile-only'] : [],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+  }
+
+  run(job: LoadJob): Promise<LoadResult> {
+    return new Promise((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`load worker exited (${code})`));
+      this.child.once('exit', onExit);
+      this.child.once('message', (m: WorkerReply) => {
+        this.child.off('exit', onExit);
+        if (m.ok) resolve(m.result);
+        else reject(new Error(`load worker: ${m.error}`));
+      });
+      this.child.send(job);
+    });
+  }
+
+  close(): void {
+    if (this.child.connected) this.child.disconnect();
+  }
+}
+
+type Tool = 'masteryTrack' | 'edulastic';
+
+interface Scenario {
+  id: string;
+  title: string;
+  connections: number;
+  /** Sandbox latency for this scenario (both tools). */
+  vendorLatencyMs: number;
+  /** Route the scenario exercises (requests counted by the probe are all of this route once warm). */
+  route: string;
+  plan(): Promise<RequestPlan> | RequestPlan;
+  /** A few sequential requests outside the measurement (vendor tokens, JWKS, classes, JIT). */
+  warmup(): Promise<void>;
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const runs = ONLY ?? ['1', '2', '3', '4', '5', '6'];
+  // The whole benchmark must end by itself: 2 runs × duration per scenario, plus a minute for setup and warm-ups.
+  const watchdog = setTimeout(() => {
+    console.error('benchmark watchdog: did not finish in time, exiting');
+    process.exit(2);
+  }, (runs.length * 2 * DURATION + 60) * 1000);
+  watchdog.unref();
+
+  console.log(`eta benchmark: ${runs.length} scenario(s) × (baseline + scenario) × ${DURATION}s, sandboxes ${SANDBOXES}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  await recreateDatabase(ADMIN_URL, DB_NAME);
+
+  const sandboxes = await launchSandboxes();
+  const probe = new Probe();
+  let app: INestApplication | undefined;
+  let load: LoadGenerator | undefined;
+  const db = new Client({ connectionString: dbUrl(DB_NAME) });
+  try {
+    const env: Record<string, string> = {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: dbUrl(DB_NAME),
+      DATABASE_POOL_MAX: '10',
+      VENDOR_MAX_CONCURRENCY: '256',
+      VENDOR_TIMEOUT_MS: '10000',
+      // The benchmark is one OAuth client sending thousands of requests a second: no per-client rate limit.
+      RATE_LIMIT_PER_MINUTE: '1000000',
+      AUTH_DEV_ISSUER: 'true',
+      AUTH_DEV_CLIENT_ID: CLIENT.id,
+      AUTH_DEV_CLIENT_SECRET: CLIENT.secret,
+      MASTERY_TRACK_BASE_URL: sandboxes.masteryTrack.url,
+      MASTERY_TRACK_API_KEY: MT_API_KEY,
+      MASTERY_TRACK_EMAIL: MT_EMAIL,
+      EDULASTIC_BASE_URL: `${sandboxes.edulastic.url}/api`,
+      EDULASTIC_APP_URL: sandboxes.edulastic.url,
+      EDULASTIC_USERNAME: EDU_USER,
+      EDULASTIC_PASSWORD: EDU_PASSWORD,
+    };
+    // Migrations run on module init, on the fresh database.
+    app = await NestFactory.create(AppModule.forRoot(env, { onQuery: probe.onQuery }), { bodyParser: false, bufferLogs: true });
+    configureApp(app, { shutdownHooks: false });
+    await app.listen(0, '127.0.0.1');
+    probe.attach(app.getHttpServer() as Server);
+    const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    const token = await fetchToken(baseUrl);
+    load = new LoadGenerator();
+    const idleRssMB = mb(process.memoryUsage().rss);
+
+    await db.connect();
+    const scenarios = await prepare(db, baseUrl, token);
+    const reports: ScenarioReport[] = [];
+    for (const s of scenarios.filter((x) => runs.includes(x.id))) {
+      reports.push(await runScenario(s, { baseUrl, token, sandboxes, probe, load }));
+    }
+
+    printTable(reports);
+    const targets = evaluateTargets(reports);
+    for (const t of targets) console.log(`${t.met === undefined ? '  n/a' : t.met ? '  MET' : ' MISS'}  ${t.target}: ${t.measured}`);
+    writeFileSync(
+      RESULTS_FILE,
+      `${JSON.stringify(
+        {
+          machine: {
+            cpu: os.cpus()[0]?.model,
+            cores: os.cpus().length,
+            totalMemoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
+            node: process.version,
+            os: `${os.type()} ${os.release()} ${os.arch()}`,
+            date: startedAt.toISOString(),
+            loadAverageAtStart: os.loadavg(),
+          },
+          config: {
+            durationSeconds: DURATION,
+            database: `PostgreSQL on ${new URL(ADMIN_URL).host}, database ${DB_NAME}`,
+            app: { DATABASE_POOL_MAX: env.DATABASE_POOL_MAX, VENDOR_MAX_CONCURRENCY: env.VENDOR_MAX_CONCURRENCY, VENDOR_TIMEOUT_MS: env.VENDOR_TIMEOUT_MS },
+            sandboxes: SANDBOXES,
+            note:
+              SANDBOXES === 'inprocess'
+                ? 'app, both sandboxes and this harness share one process (RSS and CPU include the sandboxes); autocannon runs in a child process'
+                : 'app and harness in one process; sandboxes and autocannon in child processes (RSS and CPU exclude the sandboxes)',
+            runtime: __filename.endsWith('.ts') ? 'ts-node (RSS includes the TypeScript compiler)' : 'compiled JavaScript (bench/.build)',
+            idleRssAfterBootMB: idleRssMB,
+            git: gitState(),
+          },
+          scenarios: reports,
+          targets,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    console.log(`\nwrote ${RESULTS_FILE}`);
+  } finally {
+    probe.stop();
+    load?.close();
+    await app?.close().catch((e: unknown) => console.error('app close:', e));
+    await sandboxes.close().catch((e: unknown) => console.error('sandbox close:', e));
+    await db.end().catch(() => undefined);
+    if (process.env.BENCH_KEEP_DB !== '1') await dropDatabase(ADMIN_URL, DB_NAME).catch((e: unknown) => console.error('drop database:', e));
+    clearTimeout(watchdog);
+  }
+}
+
+/** The commit measured, and whether the working tree had uncommitted changes (other work in progress). */
+function gitState(): { commit: string; uncommittedFiles: number } | undefined {
+  try {
+    const cwd = join(BENCH_DIR, '..');
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'libs'], { cwd, encoding: 'utf8' });
+    return { commit, uncommittedFiles: dirty.split('\n').filter(Boolean).length };
+  } catch {
+    return undefined;
+  }
+}
+
+async function fetchToken(baseUrl: string): Promise<string> {
+  const res = await fetch(`${baseUrl}/oauth2/token`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${CLIENT.id}:${CLIENT.secret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: 'grant_type=client_credentials',
+  });
+  const body = (await res.json()) as { access_token?: string };
+  if (res.status !== 200 || !body.access_token) throw new Error(`token request failed: ${res.status} ${JSON.stringify(body)}`);
+  return body.access_token;
+}
+
+/** Seeds every scenario's data (pools sized for the duration) and returns the scenarios in order. */
+async function prepare(db: Client, baseUrl: string, token: string): Promise<Scenario[]> {
+  const t0 = Date.now();
+  // Pool sizes: comfortably above the rate each scenario could reach, so no student or result is used twice.
+  const pool = (perSecond: number) => Math.max(2000, Math.ceil(perSecond * DURATION));
+  const mtLesson = (id: string, grade: string): Parameters<typeof seedLesson>[1] => ({
+    id,
+    toolProvider: 'mastery-track',
+    lessonType: 'test-out',
+    subject: 'Math',
+    grades: [grade],
+  });
+
+  const assignScenario = (
+    id: string,
+    title: string,
+    lesson: string,
+    prefix: string,
+    count: number,
+    connections: number,
+    vendorLatencyMs: number,
+  ): Scenario => ({
+    id,
+    title,
+    connections,
+    vendorLatencyMs,
+    route: 'POST /powerpath/makeExternalTestAssignment',
+    plan: () => ({ kind: 'assign', lesson, students: { prefix, offset: 0, count } }),
+    warmup: async () => {
+      for (let i = 0; i < WARMUP; i++) await expectOk(assign(baseUrl, token, `${prefix}${count + i}`, lesson), 'warm-up assignment');
+    },
+  });
+
+  const n1 = pool(2500);
+  const n2 = pool(1500);
+  const n4 = pool(2500);
+  const n5 = pool(1200);
+  const n6 = pool(300);
+  await seedLesson(db, mtLesson('bench-mt-1', '4'));
+  await seedStudents(db, 'bench-s1-', n1 + WARMUP);
+  await seedLesson(db, { id: 'bench-edu-2', toolProvider: 'edulastic', lessonType: 'unit-test', subject: 'Math', grades: ['3'], vendorId: DEFAULT_EDULASTIC_TESTS[0].id });
+  await seedStudents(db, 'bench-s2-', n2 + WARMUP);
+  // Write-back: assigned MasteryTrack test-outs; a score of 95 masters grade 4, so each one finalizes and enrols in grade 5.
+  await seedLesson(db, mtLesson('bench-mt-4', '4'));
+  await seedAssignedResults(db, { lesson: 'bench-mt-4', lineItem: 'bench-li-4', resultPrefix: 'bench-r4-', studentPrefix: 'bench-s4-', count: n4 + WARMUP });
+  await seedTrack(db, 'Math', '5');
+  await seedLesson(db, mtLesson('bench-mt-5', '5'));
+  await seedStudents(db, 'bench-s5-', n5 + WARMUP);
+  await seedLesson(db, mtLesson('bench-mt-6', '6'));
+  await seedStudents(db, 'bench-s6-', n6 + WARMUP);
+  await db.query('analyze');
+  console.log(`seeded ${n1 + n2 + n4 + n5 + n6 + 5 * WARMUP} students, ${n4 + WARMUP} assigned results in ${Date.now() - t0} ms`);
+
+  let repeatPairs: [string, string][] = [];
+  return [
+    assignScenario('1', 'assign, MasteryTrack, new student', 'bench-mt-1', 'bench-s1-', n1, 32, 0),
+    assignScenario('2', 'assign, Edulastic, new student', 'bench-edu-2', 'bench-s2-', n2, 32, 0),
+    {
+      id: '3',
+      title: 'assign, repeat call (already assigned)',
+      connections: 32,
+      vendorLatencyMs: 0,
+      route: 'POST /powerpath/makeExternalTestAssignment',
+      plan: async () => {
+        if (repeatPairs.length === 0) throw new Error('no assigned pairs to repeat');
+        return { kind: 'repeat', pairs: repeatPairs };
+      },
+      warmup: async () => {
+        // Repeat the assignments scenario 1 made (or make a few here when it did not run).
+        repeatPairs = await assignedPairs(db, 'bench-mt-1', 2000);
+        if (repeatPairs.length === 0) {
+          for (let i = 0; i < 200; i++) await expectOk(assign(baseUrl, token, `bench-s1-${i}`, 'bench-mt-1'), 'repeat seed');
+          repeatPairs = await assignedPairs(db, 'bench-mt-1', 2000);
+        }
+        for (let i = 0; i < WARMUP; i++) await expectOk(assign(baseUrl, token, ...repeatPairs[i % repeatPairs.length]), 'warm-up repeat');
+      },
+    },
+    {
+      id: '4',
+      title: 'write-back PUT assessmentResult (MasteryTrack)',
+      connections: 32,
+      vendorLatencyMs: 0,
+      route: 'PUT /ims/oneroster/gradebook/v1p2/assessmentResults/{id}',
+      plan: () => ({ kind: 'writeBack', resultPrefix: 'bench-r4-', studentPrefix: 'bench-s4-', lineItem: 'bench-li-4', count: n4, score: 95 }),
+      warmup: async () => {
+        for (let i = 0; i < WARMUP; i++) await expectOk(writeBack(baseUrl, token, n4 + i), 'warm-up write-back');
+      },
+    },
+    assignScenario('5', 'assign, MasteryTrack, vendor 200 ms, 200 conns, pool 10', 'bench-mt-5', 'bench-s5-', n5, 200, 200),
+    assignScenario('6', 'assign, MasteryTrack, vendor 200 ms, 32 conns', 'bench-mt-6', 'bench-s6-', n6, 32, 200),
+  ];
+}
+
+function assign(baseUrl: string, token: string, student: string, lesson: string): Promise<Response> {
+  return fetch(`${baseUrl}/powerpath/makeExternalTestAssignment`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ student, lesson }),
+  });
+}
+
+/** The same body load-worker.ts sends for write-backs. */
+function writeBack(baseUrl: string, token: string, idx: number): Promise<Response> {
+  const sourcedId = `bench-r4-${idx}`;
+  return fetch(`${baseUrl}/ims/oneroster/gradebook/v1p2/assessmentResults/${sourcedId}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      assessmentResult: {
+        sourcedId,
+        status: 'active',
+        assessmentLineItem: { sourcedId: 'bench-li-4' },
+        student: { sourcedId: `bench-s4-${idx}` },
+        score: 95,
+        scoreDate: new Date().toISOString(),
+        scoreStatus: 'fully graded',
+        metadata: { masteryTrackProcessed: true, totalQuestions: 20, correctQuestions: 19, assignmentId: String(100000 + idx) },
+      },
+    }),
+  });
+}
+
+async function expectOk(pending: Promise<Response>, what: string): Promise<void> {
+  const res = await pending;
+  const text = await res.text();
+  if (res.status < 200 || res.status >= 300) throw new Error(`${what} failed: HTTP ${res.status} ${text.slice(0, 500)}`);
+}
+
+const CONTROL: Record<Tool, string> = { masteryTrack: '/__sandbox', edulastic: '/api/__sandbox' };
+
+async function setLatency(sandboxes: Sandboxes, ms: number): Promise<void> {
+  for (const tool of ['masteryTrack', 'edulastic'] as const) {
+    const res = await fetch(`${sandboxes[tool].url}${CONTROL[tool]}/latency`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ms }),
+    });
+    if (res.status !== 200) throw new Error(`${tool} latency: HTTP ${res.status}`);
+  }
+}
+
+async function vendorCalls(sandboxes: Sandboxes): Promise<Record<Tool, { method: string; path: string; status: number }[]>> {
+  const get = async (tool: Tool) => {
+    const res = await fetch(`${sandboxes[tool].url}${CONTROL[tool]}/calls`);
+    return ((await res.json()) as { calls: { method: string; path: string; status: number }[] }).calls;
+  };
+  return { masteryTrack: await get('masteryTrack'), edulastic: await get('edulastic') };
+}
+
+/** Vendor calls since `before`, by tool, method and path (ids folded). */
+function callBreakdown(before: Record<Tool, unknown[]>, after: Record<Tool, { method: string; path: string; status: number }[]>) {
+  const out: Record<string, number> = {};
+  for (const tool of ['masteryTrack', 'edulastic'] as const) {
+    for (const c of after[tool].slice(before[tool].length)) {
+      const path = c.path.replace(/[0-9a-f]{24}/g, ':id').replace(/\/\d+(?=\/|$)/g, '/:n');
+      const key = `${tool} ${c.method} ${path} ${c.status}`;
+      out[key] = (out[key] ?? 0) + 1;
+    }
+  }
+  return out;
+}
+
+interface Ctx {
+  baseUrl: string;
+  token: string;
+  sandboxes: Sandboxes;
+  probe: Probe;
+  load: LoadGenerator;
+}
+
+async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
+  const { probe, load, sandboxes } = ctx;
+  console.log(`\n[${s.id}] ${s.title}: ${s.connections} connections, vendor latency ${s.vendorLatencyMs} ms`);
+  await setLatency(sandboxes, s.vendorLatencyMs);
+  const timeoutSeconds = 10 + Math.ceil(s.vendorLatencyMs / 100);
+
+  // Baseline: GET /health/live (no I/O), same connections and duration.
+  const bw = probe.window();
+  const baseline = await load.run({ url: ctx.baseUrl, token: ctx.token, connections: s.connections, durationSeconds: DURATION, timeoutSeconds, plan: { kind: 'get', path: '/health/live' } });
+  await probe.drained();
+  const b = bw.end();
+  console.log(`    baseline /health/live: ${baseline.requestsPerSecond.toFixed(0)} req/s, p50 ${baseline.latencyMs.p50} ms, p99 ${baseline.latencyMs.p99} ms`);
+
+  await s.warmup();
+  const plan = await s.plan();
+  const callsBefore = await vendorCalls(sandboxes);
+  const stopProfile = PROFILE ? await startProfile() : undefined;
+  const w = probe.window(true);
+  const r = await load.run({ url: ctx.baseUrl, token: ctx.token, connections: s.connections, durationSeconds: DURATION, timeoutSeconds, plan });
+  await probe.drained(Math.max(500, 3 * s.vendorLatencyMs));
+  const m = w.end();
+  if (stopProfile) {
+    mkdirSync(join(BENCH_DIR, 'profiles'), { recursive: true });
+    const file = join(BENCH_DIR, 'profiles', `scenario-${s.id}.cpuprofile`);
+    writeFileSync(file, await stopProfile());
+    console.log(`    profile: ${file}\n${summarise(file, 15).replace(/^/gm, '      ')}`);
+  }
+  const callsAfter = await vendorCalls(sandboxes);
+  await setLatency(sandboxes, 0);
+
+  const vendor = {
+    masteryTrack: callsAfter.masteryTrack.length - callsBefore.masteryTrack.length,
+    edulastic: callsAfter.edulastic.length - callsBefore.edulastic.length,
+  };
+  const handled = m.requests;
+  const report: ScenarioReport = {
+    id: s.id,
+    title: s.title,
+    route: s.route,
+    connections: s.connections,
+    vendorLatencyMs: s.vendorLatencyMs,
+    durationSeconds: DURATION,
+    requestsPerSecond: r.requestsPerSecond,
+    latencyMs: r.latencyMs,
+    completed: r.completed,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    statusCodes: r.statusCodes,
+    handledByApp: handled,
+    baseline: {
+      requestsPerSecond: baseline.requestsPerSecond,
+      latencyMs: baseline.latencyMs,
+      peakRssMB: mb(b.peakRssBytes),
+      non2xx: baseline.non2xx,
+      cpuMsPerRequest: b.requests ? b.cpuMs / b.requests : 0,
+    },
+    ratioToBaseline: r.requestsPerSecond / baseline.requestsPerSecond,
+    sqlPerRequest: handled ? m.sql / handled : 0,
+    sqlStatements: m.sql,
+    sqlShapes: m.shapes,
+    vendorCallsPerRequest: handled ? (vendor.masteryTrack + vendor.edulastic) / handled : 0,
+    vendorCalls: vendor,
+    vendorCallBreakdown: callBreakdown(callsBefore, callsAfter),
+    peakRssMB: mb(m.peakRssBytes),
+    heapUsedMB: mb(m.heapUsedBytes),
+    appCpuMsPerRequest: handled ? m.cpuMs / handled : 0,
+    eventLoopUtilization: m.eventLoopUtilization,
+    poolWrapped: r.poolWrapped,
+    loadAverage1m: os.loadavg()[0],
+    ...afterGc(),
+  };
+  if (s.vendorLatencyMs > 0) {
+    const ideal = (s.connections / s.vendorLatencyMs) * 1000;
+    report.idealRequestsPerSecond = ideal;
+    report.throughputVsIdeal = r.requestsPerSecond / ideal;
+    report.p99OverheadMs = r.latencyMs.p99 - s.vendorLatencyMs;
+    report.p50OverheadMs = r.latencyMs.p50 - s.vendorLatencyMs;
+  }
+  console.log(
+    `    ${s.title}: ${r.requestsPerSecond.toFixed(0)} req/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, ` +
+      `SQL/req ${report.sqlPerRequest.toFixed(2)}, vendor/req ${report.vendorCallsPerRequest.toFixed(2)}, non-2xx ${r.non2xx}, ` +
+      `errors ${r.errors}, peak RSS ${report.peakRssMB} MB, ELU ${m.eventLoopUtilization.toFixed(2)}` +
+      (r.poolWrapped ? '  [WARNING: student/result pool wrapped: some requests were repeats]' : ''),
+  );
+  return report;
+}
+
+const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+
+/** With --expose-gc: what is still live after a full collection (growth that GC gives back is not a leak). */
+function afterGc(): { memoryAtEndMB: Record<string, number>; rssAfterGcMB?: number; heapAfterGcMB?: number } {
+  const memoryAtEndMB = Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, mb(v)]));
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return { memoryAtEndMB };
+  gc();
+  const m = process.memoryUsage();
+  return { memoryAtEndMB, rssAfterGcMB: mb(m.rss), heapAfterGcMB: mb(m.heapUsed) };
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
