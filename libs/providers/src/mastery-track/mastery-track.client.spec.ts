@@ -254,16 +254,19 @@ describe('MasteryTrackClient', () => {
     });
 
     it('turns a refused connection into unreachable → vendor_unavailable (503)', async () => {
-      // An Error instance: nock 14 does not surface a plain-object replyWithError, so the request would just time out.
-      const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-      const scope = assignWith(jwt).times(3).replyWithError(refused);
+      // A real refused connection (nothing listens on port 1): nock's simulated socket errors proved racy under load.
+      nock.enableNetConnect('127.0.0.1:1');
+      try {
+        const offline = new MasteryTrackClient(fastVendorHttp('MasteryTrack', 'http://127.0.0.1:1'), { apiKey: API_KEY, email: INTEGRATOR });
 
-      const err = await rejectionOf(client.assign(BODY));
+        const err = await rejectionOf(offline.assign(BODY));
 
-      expect(err).toBeInstanceOf(VendorTransportError);
-      expect(err.reason).toBe('unreachable');
-      expect(err.toAppError()).toMatchObject({ kind: 'vendor_unavailable', status: 503 });
-      expect(scope.isDone()).toBe(true);
+        expect(err).toBeInstanceOf(VendorTransportError);
+        expect(err.reason).toBe('unreachable');
+        expect(err.toAppError()).toMatchObject({ kind: 'vendor_unavailable', status: 503 });
+      } finally {
+        nock.disableNetConnect();
+      }
     });
 
     it('does not follow a 302 redirect', async () => {
