@@ -183,10 +183,8 @@ export class AssignmentService {
   /** Answers from a row that already exists, or says why it cannot (another request holds it). */
   private answerFromExisting(row: ExistingAttempt, r: Resolved, attempt: number): ExternalTestAssignmentDto | undefined {
     if (row.state === 'assigned') {
-      const credentials = row.credentialsSealed
-        ? this.options.cipher.openJson<{ email: string; password: string }>(row.credentialsSealed, row.sourcedId)
-        : undefined;
-      return this.response(r, attempt, row.metadata ?? {}, credentials);
+      const stored = storedAssignmentFields(row.metadata ?? {}, { cipher: this.options.cipher, value: row.credentialsSealed, resultSourcedId: row.sourcedId });
+      return { toolProvider: r.provider.name, lessonType: r.lesson.lessonType, attempt, ...stored };
     }
     if (row.state === 'assigning' && (row.leaseSeconds ?? 0) > 0) throw this.inProgress(row.leaseSeconds!);
     return undefined;

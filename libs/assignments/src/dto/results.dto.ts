@@ -1,10 +1,10 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { TestCredentialsDto } from './external-test-assignment.dto';
+import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
+import { ExternalTestAssignmentDto } from './external-test-assignment.dto';
 
 const SCORE_STATUSES = ['exempt', 'fully graded', 'not submitted', 'partially graded', 'submitted'];
 
-/** importExternalTestAssignmentResults 200 body (PowerPath contract). */
-export class ImportResultsDto {
+/** importExternalTestAssignmentResults 200 body (PowerPath contract): the assignment's tool fields plus its state. */
+export class ImportResultsDto extends PickType(ExternalTestAssignmentDto, ['credentials', 'assignmentId', 'classId', 'testUrl', 'testId'] as const) {
   @ApiProperty({ enum: ['test-out', 'placement', 'unit-test'] })
   lessonType!: string;
   @ApiProperty({ type: String, nullable: true })
@@ -15,13 +15,6 @@ export class ImportResultsDto {
   finalized!: boolean;
   @ApiProperty({ type: 'number' })
   attempt!: number;
-  @ApiPropertyOptional({ type: TestCredentialsDto })
-  credentials?: TestCredentialsDto;
-  assignmentId?: string;
-  classId?: string;
-  @ApiPropertyOptional({ format: 'uri' })
-  testUrl?: string;
-  testId?: string;
 }
 
 export class AttemptDto {
