@@ -90,6 +90,10 @@ export async function startDevStack(defaults: Record<string, string> = {}): Prom
     const app = await NestFactory.create(AppModule.forRoot({ ...raw, ...overrides }), { bufferLogs: true, bodyParser: false });
     configureApp(app, { shutdownHooks: false });
     await app.listen(env.PORT, env.HOST);
+    if (sandboxes && !pre.EDULASTIC_BASE_URL) {
+      // Fresh sandboxes remember nothing: forget the classes and logins cached for the previous run's sandbox.
+      await app.get(MikroORM).em.fork().getConnection().execute("delete from tool_classes where tool = 'edulastic'; delete from tool_logins where tool = 'edulastic'");
+    }
     if (env.SEED_DEMO_DATA) {
       const doc = JSON.parse(readFileSync(DEMO_FIXTURE, 'utf8')) as SeedDocument;
       await RequestContext.create(app.get(MikroORM).em, () => app.get(SeedLoader).load(doc, selfUrl));
