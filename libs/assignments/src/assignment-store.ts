@@ -68,7 +68,8 @@ export class AssignmentStore {
                                          assignment_state, lease_token, lease_until, metadata)
          select ?, li.sourced_id, ?, ?, 'not submitted', 'assigning', ?, now() + make_interval(secs => ?), ?::jsonb from li
          on conflict (line_item_sourced_id, student_sourced_id, attempt) do update
-           set assignment_state = 'assigning', lease_token = excluded.lease_token, lease_until = excluded.lease_until
+           set assignment_state = 'assigning', lease_token = excluded.lease_token, lease_until = excluded.lease_until,
+               metadata = coalesce(assessment_results.metadata, '{}'::jsonb) || excluded.metadata
            where assessment_results.assignment_state = 'unassigned'
               or (assessment_results.assignment_state = 'assigning' and assessment_results.lease_until < now())
          returning sourced_id, (xmax = 0) inserted
@@ -167,32 +168,33 @@ export class AssignmentStore {
 
   /**
    * Undoes a claim after the tool failed: rows the claim created are deleted, a row that existed goes back
-   * to unassigned. Guarded by the lease token, so a request that lost its lease changes nothing.
+   * to unassigned. Guarded by the lease token, so a request that lost its lease changes nothing. A line item
+   * the claim created goes too, unless another request's result uses it by now: the line item is locked first
+   * and the check runs in a fresh statement, so a concurrent claim's committed result is always seen.
    */
   async release(claim: Claim): Promise<void> {
-    await this.em.getConnection().execute(
-      `with del as (
-         delete from assessment_results where sourced_id = ? and lease_token = ? and ?::boolean returning 1
-       ), rel as (
+    await this.em.transactional(async (tx) => {
+      const conn = tx.getConnection();
+      const ctx = tx.getTransactionContext();
+      await conn.execute(
+        `with del as (
+           delete from assessment_results where sourced_id = ? and lease_token = ? and ?::boolean returning 1
+         )
          update assessment_results set assignment_state = 'unassigned', lease_token = null, lease_until = null
-         where sourced_id = ? and lease_token = ? and not ?::boolean returning 1
-       ), dli as (
-         delete from assessment_line_items li
-         where li.sourced_id = ? and ?::boolean
-           and not exists (select 1 from assessment_results r where r.line_item_sourced_id = li.sourced_id and r.sourced_id <> ?)
-       )
-       select 1`,
-      [
-        claim.resultSourcedId,
-        claim.leaseToken,
-        claim.resultCreated,
-        claim.resultSourcedId,
-        claim.leaseToken,
-        claim.resultCreated,
-        claim.lineItemSourcedId,
-        claim.lineItemCreated && claim.resultCreated,
-        claim.resultSourcedId,
-      ],
-    );
+         where sourced_id = ? and lease_token = ? and not ?::boolean`,
+        [claim.resultSourcedId, claim.leaseToken, claim.resultCreated, claim.resultSourcedId, claim.leaseToken, claim.resultCreated],
+        'run',
+        ctx,
+      );
+      if (!(claim.lineItemCreated && claim.resultCreated)) return;
+      await conn.execute('select 1 from assessment_line_items where sourced_id = ? for update', [claim.lineItemSourcedId], 'all', ctx);
+      await conn.execute(
+        `delete from assessment_line_items li where li.sourced_id = ?
+           and not exists (select 1 from assessment_results r where r.line_item_sourced_id = li.sourced_id)`,
+        [claim.lineItemSourcedId],
+        'run',
+        ctx,
+      );
+    });
   }
 }

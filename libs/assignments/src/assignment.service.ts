@@ -109,9 +109,9 @@ export class AssignmentService {
    */
   async reconcile(limit = 100): Promise<{ completed: number; released: number; failed: number }> {
     const stuck = await this.em.getConnection().execute<
-      { student: string; lesson: string; metadata: Record<string, unknown> | null }[]
+      { id: string; student: string; lesson: string; metadata: Record<string, unknown> | null }[]
     >(
-      `select ar.student_sourced_id student, li.component_resource_sourced_id lesson, ar.metadata
+      `select ar.sourced_id id, ar.student_sourced_id student, li.component_resource_sourced_id lesson, ar.metadata
        from assessment_results ar join assessment_line_items li on li.sourced_id = ar.line_item_sourced_id
        where ar.assignment_state = 'assigning' and ar.lease_until < now() and li.component_resource_sourced_id is not null
        order by ar.lease_until limit ?`,
@@ -131,9 +131,15 @@ export class AssignmentService {
         });
         outcome.completed++;
       } catch (e) {
-        // The flow already undid its claim; a 4xx means the row is released for good, a 5xx that the tool is down.
-        if (e instanceof AppError && e.status < 500) outcome.released++;
-        else outcome.failed++;
+        // A 4xx will not get better (student or lesson gone, tool refuses): release the row for good, so it stops
+        // blocking the queue. A 5xx means the tool is down: the row stays for the next run.
+        if (e instanceof AppError && e.status < 500) {
+          await this.em.getConnection().execute(
+            "update assessment_results set assignment_state = 'unassigned', lease_token = null, lease_until = null where sourced_id = ? and assignment_state = 'assigning' and lease_until < now()",
+            [row.id],
+          );
+          outcome.released++;
+        } else outcome.failed++;
         this.logger.warn({ student: row.student, lesson: row.lesson, error: e instanceof Error ? e.message : String(e) }, 'Reconciliation could not finish an assignment');
       }
     }

@@ -7,7 +7,7 @@ import { IS_PUBLIC } from './decorators';
 import type { Principal } from './scopes';
 import { VerifiedTokenCache } from './verified-token-cache';
 
-/** Every route needs a valid bearer token unless marked @Public(); verified tokens are cached until they expire. */
+/** Every route needs a valid bearer token unless marked @Public(); verified tokens are cached briefly (VerifiedTokenCache). */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
   private readonly verified = new VerifiedTokenCache();

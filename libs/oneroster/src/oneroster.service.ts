@@ -44,7 +44,8 @@ export class OneRosterService {
     if (json.sourcedId !== undefined && json.sourcedId !== sourcedId) {
       throw AppError.invalid(`${def.singular}.sourcedId must match the path ('${sourcedId}')`, `${def.singular}.sourcedId`);
     }
-    const outcome = await this.em.transactional(async (em) => {
+    const outcome = await this.em
+      .transactional(async (em) => {
       // Row lock: concurrent writes of one object apply one after the other (forward-only rules see the latest).
       const existing = await em.findOne(def.entity, { sourcedId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const data = await this.prepare(em, def, { ...json, sourcedId }, existing);
@@ -61,7 +62,14 @@ export class OneRosterService {
       const created = em.create(def.entity, data as never);
       await em.flush();
       return { object: def.to(created, ctx), created: true };
-    });
+    })
+      .catch((e: unknown) => {
+        // Two concurrent creates of one sourcedId, or a result for an attempt that exists already.
+        if (e instanceof UniqueConstraintViolationException) {
+          throw new AppError('conflict', `${def.singular} '${sourcedId}' conflicts with an existing object; read it and retry`);
+        }
+        throw e;
+      });
     if (def === RESULTS) await this.events?.written(sourcedId);
     return outcome;
   }

@@ -43,11 +43,13 @@ export class FinalizationService implements OnModuleInit {
 
   /** MasteryTrack's write-back is final when it says `fully graded` and masteryTrackProcessed. */
   async afterWriteBack(resultSourcedId: string): Promise<void> {
-    const [row] = await this.em.getConnection().execute<{ status: string; meta: Record<string, unknown> | null; finalized: boolean }[]>(
-      'select score_status status, metadata meta, finalized_at is not null finalized from assessment_results where sourced_id = ?',
+    const [row] = await this.em.getConnection().execute<{ status: string; meta: Record<string, unknown> | null; finalized: boolean; state: string }[]>(
+      `select score_status status, metadata meta, finalized_at is not null finalized, assignment_state state
+       from assessment_results where sourced_id = ?`,
       [resultSourcedId],
     );
-    if (!row || row.finalized || row.meta?.toolProvider !== 'mastery-track') return;
+    // Only results our assignment flow made (and MasteryTrack was told about) are finalized by a write-back.
+    if (!row || row.finalized || row.state === 'unassigned' || row.meta?.toolProvider !== 'mastery-track') return;
     if (row.status === 'fully graded' && row.meta?.masteryTrackProcessed === true) await this.finalize(resultSourcedId);
   }
 

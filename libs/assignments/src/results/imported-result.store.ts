@@ -38,13 +38,16 @@ export async function storeImportedResult(
       `update assessment_results
        set score = ?, score_status = ?, score_date = coalesce(?, score_date), date_last_modified = now(),
            metadata = coalesce(metadata, '{}'::jsonb) || ?::jsonb
-       where sourced_id = ? and finalized_at is null`,
+       where sourced_id = ? and finalized_at is null
+         -- a slower import that read an older state never undoes a fully graded result (finalization reads it next)
+         and (score_status <> 'fully graded' or ? = 'fully graded')`,
       [
         r.score,
         scoreStatusOf(r),
         r.completedAt ?? null,
         JSON.stringify({ totalQuestions: r.totalQuestions, correctQuestions: correct, accuracy: r.score ?? 0, importedAt: new Date().toISOString() }),
         target.resultSourcedId,
+        scoreStatusOf(r),
       ],
       'run',
       ctx,

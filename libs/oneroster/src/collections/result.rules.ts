@@ -40,7 +40,8 @@ const ASSIGNMENT_KEYS = [
 export async function prepareResult(em: EntityManager, data: Record<string, unknown>, existing: AssessmentResult | null) {
   const incoming = (data.metadata ?? {}) as Record<string, unknown>;
   if (!existing) {
-    let attempt = Number.isInteger(incoming.attempt) ? (incoming.attempt as number) : undefined;
+    const given = incoming.attempt;
+    let attempt = Number.isInteger(given) && (given as number) >= 1 && (given as number) <= 10_000 ? (given as number) : undefined;
     if (attempt === undefined) {
       const [row] = await em
         .getConnection()
