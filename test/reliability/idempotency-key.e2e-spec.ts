@@ -1,4 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { CredentialCipher } from '@app/common';
+import { IdempotencyStore } from '../../libs/assignments/src/idempotency/idempotency.store';
 import { DEFAULT_EDULASTIC_TESTS } from '@app/sandbox';
 import { IdempotencyReaper } from '@app/assignments';
 import { createLesson, createStudent } from '../helpers/fixtures';
@@ -104,6 +106,21 @@ describe('Idempotency-Key', () => {
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.body).toEqual(first.body);
     expect(await countRows(t.orm, 'assessment_results where student_sourced_id = ?', [body.student])).toBe(1);
+  });
+
+  it('a request whose lock expired can no longer release or finish the record of the request that took it over', async () => {
+    const store = new IdempotencyStore(t.orm.em.fork(), new CredentialCipher({ id: 't', key: randomBytes(32) }));
+    const key = randomUUID();
+    const first = await store.begin('c', key, 'print', 0); // lock expires at once
+    await new Promise((r) => setTimeout(r, 20));
+    const second = await store.begin('c', key, 'print', 60);
+    expect(first.kind).toBe('new');
+    expect(second.kind).toBe('new');
+    if (first.kind !== 'new' || second.kind !== 'new') return;
+    await store.release('c', key, first.lockToken);
+    await store.finish('c', key, first.lockToken, 200, { from: 'first' });
+    await store.finish('c', key, second.lockToken, 200, { from: 'second' });
+    expect(await store.begin('c', key, 'print', 60)).toEqual({ kind: 'replay', status: 200, body: { from: 'second' } });
   });
 
   it('reaps records older than the retention window', async () => {

@@ -46,12 +46,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
       return of(begun.body);
     }
     return next.handle().pipe(
-      concatMap((body) => from(store.finish(client, key, res.statusCode, body)).pipe(mergeMap(() => of(body)))),
+      concatMap((body) => from(store.finish(client, key, begun.lockToken, res.statusCode, body)).pipe(mergeMap(() => of(body)))),
       catchError((err: unknown) => {
         const status = err instanceof AppError ? err.status : err instanceof HttpException ? err.getStatus() : 500;
         const settle = FINAL_ERRORS.has(status) && err instanceof AppError
-          ? store.finish(client, key, status, { error: { status, description: err.message, details: err.options.details } })
-          : store.release(client, key);
+          ? store.finish(client, key, begun.lockToken, status, { error: { status, description: err.message, details: err.options.details } })
+          : store.release(client, key, begun.lockToken);
         return from(settle).pipe(mergeMap(() => throwError(() => err)));
       }),
     );

@@ -1,8 +1,9 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { AppError, CredentialCipher } from '@app/common';
 
-export type Begin = { kind: 'new' } | { kind: 'replay'; status: number; body: unknown };
+/** `new` carries the lock token only this request may finish or release the record with. */
+export type Begin = { kind: 'new'; lockToken: string } | { kind: 'replay'; status: number; body: unknown };
 
 /** Stable JSON (sorted keys), so the same request always has the same fingerprint. */
 function canonical(v: unknown): string {
@@ -28,14 +29,15 @@ export class IdempotencyStore {
   ) {}
 
   async begin(clientId: string, key: string, print: string, lockSeconds: number): Promise<Begin> {
+    const lockToken = randomUUID();
     const [row] = await this.em.getConnection().execute<
       { claimed: boolean; fingerprint: string; state: string; lock_seconds: number | null; response_status: number | null; response_sealed: string | null }[]
     >(
       `with claimed as (
-         insert into idempotency_keys (client_id, key, fingerprint, state, locked_until)
-         values (?, ?, ?, 'in_flight', now() + make_interval(secs => ?))
+         insert into idempotency_keys (client_id, key, fingerprint, state, locked_until, lock_token)
+         values (?, ?, ?, 'in_flight', now() + make_interval(secs => ?), ?)
          on conflict (client_id, key) do update
-           set locked_until = excluded.locked_until
+           set locked_until = excluded.locked_until, lock_token = excluded.lock_token
            where idempotency_keys.state = 'in_flight' and idempotency_keys.locked_until < now()
              and idempotency_keys.fingerprint = excluded.fingerprint
          returning true claimed
@@ -43,9 +45,9 @@ export class IdempotencyStore {
        select coalesce((select claimed from claimed), false) claimed, k.fingerprint, k.state,
               extract(epoch from (k.locked_until - now()))::float8 lock_seconds, k.response_status, k.response_sealed
        from (select 1) one left join idempotency_keys k on k.client_id = ? and k.key = ?`,
-      [clientId, key, print, lockSeconds, clientId, key],
+      [clientId, key, print, lockSeconds, lockToken, clientId, key],
     );
-    if (row.claimed) return { kind: 'new' };
+    if (row.claimed) return { kind: 'new', lockToken };
     if (!row.fingerprint) return this.begin(clientId, key, print, lockSeconds); // reaped in between: try again
     if (row.fingerprint !== print) {
       throw AppError.unprocessable('This Idempotency-Key was already used with a different request', 'Idempotency-Key');
@@ -58,20 +60,19 @@ export class IdempotencyStore {
     return { kind: 'replay', status: row.response_status!, body: this.cipher.openJson(row.response_sealed!, `${clientId}:${key}`) };
   }
 
-  async finish(clientId: string, key: string, status: number, body: unknown): Promise<void> {
+  async finish(clientId: string, key: string, lockToken: string, status: number, body: unknown): Promise<void> {
     await this.em.getConnection().execute(
-      `update idempotency_keys set state = 'done', locked_until = null, response_status = ?, response_sealed = ?
-       where client_id = ? and key = ?`,
-      [status, this.cipher.sealJson(body, `${clientId}:${key}`), clientId, key],
+      `update idempotency_keys set state = 'done', locked_until = null, lock_token = null, response_status = ?, response_sealed = ?
+       where client_id = ? and key = ? and lock_token = ?`,
+      [status, this.cipher.sealJson(body, `${clientId}:${key}`), clientId, key, lockToken],
     );
   }
 
   /** The request did not reach a final answer (validation, conflict, tool down…): the key may be used again. */
-  async release(clientId: string, key: string): Promise<void> {
-    await this.em.getConnection().execute("delete from idempotency_keys where client_id = ? and key = ? and state = 'in_flight'", [
-      clientId,
-      key,
-    ]);
+  async release(clientId: string, key: string, lockToken: string): Promise<void> {
+    await this.em
+      .getConnection()
+      .execute("delete from idempotency_keys where client_id = ? and key = ? and state = 'in_flight' and lock_token = ?", [clientId, key, lockToken]);
   }
 
   /** Deletes records older than the retention window; returns how many. */

@@ -24,6 +24,10 @@ export class IdempotencyKey {
   @Property({ type: 'timestamptz', nullable: true })
   lockedUntil?: Date | null;
 
+  /** Who holds the lock: only that request may finish or release the record. */
+  @Property({ type: 'uuid', nullable: true })
+  lockToken?: string | null;
+
   @Property({ type: 'integer', nullable: true })
   responseStatus?: number | null;
 

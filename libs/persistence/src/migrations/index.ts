@@ -2,10 +2,12 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261126122045 } from './Migration20261126122045';
 import { Migration20261126125758 } from './Migration20261126125758';
 import { Migration20261126131000 } from './Migration20261126131000';
+import { Migration20261126141250 } from './Migration20261126141250';
 
 /** Every committed migration, in order. Listed explicitly so ts-jest, ts-node and the build resolve the same set. */
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261126122045', class: Migration20261126122045 },
   { name: 'Migration20261126125758', class: Migration20261126125758 },
   { name: 'Migration20261126131000', class: Migration20261126131000 },
+  { name: 'Migration20261126141250', class: Migration20261126141250 },
 ];
