@@ -41,6 +41,9 @@ describe('security', () => {
       expect(otherStudent.body.imsx_description).toBe(`student '${studentB.sourcedId}' not found`);
       expect(Object.keys(otherStudent.body).sort()).toEqual(Object.keys(missingStudent.body).sort());
       await post(studentA.sourcedId, lessonB).expect(404);
+      const roster = await t.http().get('/ims/oneroster/rostering/v1p2/users').set('Authorization', `Bearer ${tokenA}`).expect(403);
+      expect(roster.body.imsx_description).toMatch(/restricted to an org/);
+      await t.http().get('/edubridge/subject-track/').set('Authorization', `Bearer ${tokenA}`).expect(403);
       const imported = await t.http().get('/powerpath/getAttempts').set('Authorization', `Bearer ${tokenA}`).query({ student: studentB.sourcedId, lesson: lessonB });
       expect(imported.status).toBe(404);
     });

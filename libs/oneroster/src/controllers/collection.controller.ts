@@ -1,4 +1,4 @@
-import { applyDecorators, Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req, Res, Type } from '@nestjs/common';
+import { applyDecorators, Body, Controller, UseGuards, Delete, Get, HttpCode, Param, Post, Put, Query, Req, Res, Type } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { RequireScopes } from '@app/auth';
@@ -10,6 +10,7 @@ import { ListQueryParams, parseListQuery } from '../query/list-query';
 import { requestSchema, responseObjectFields, specOperation, successResponse } from '../spec/oneroster-spec';
 import { AREA_SCOPES } from './area-scopes';
 import { hrefContext } from './href-context';
+import { WholeTenantGuard } from './whole-tenant.guard';
 
 const LIST_PARAMS = [
   { name: 'limit', description: 'Page size (default 100, max 3000)', schema: { type: 'integer', minimum: 1, maximum: 3000 } },
@@ -38,6 +39,7 @@ export function collectionController(def: CollectionDef): Type<unknown> {
 
   @ApiTags(def.tag)
   @ApiBearerAuth()
+  @UseGuards(WholeTenantGuard)
   @Controller(def.path)
   class CollectionController {
     constructor(readonly oneRoster: OneRosterService) {}

@@ -1,15 +1,17 @@
-import { Body, Controller, Get, HttpCode, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Put, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { RequireScopes } from '@app/auth';
 import { ApiImsxErrors, AppError } from '@app/common';
 import { AREA_SCOPES } from '../controllers/area-scopes';
+import { WholeTenantGuard } from '../controllers/whole-tenant.guard';
 import { PutSubjectTrackDto, SubjectTrackDto } from './subject-track.dto';
 import { SubjectTrackService } from './subject-track.service';
 
 @ApiTags('EduBridge - Subject tracks')
 @ApiExtraModels(SubjectTrackDto)
 @ApiBearerAuth()
+@UseGuards(WholeTenantGuard)
 @Controller('edubridge/subject-track')
 export class SubjectTrackController {
   constructor(private readonly tracks: SubjectTrackService) {}
