@@ -26,6 +26,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { DEFAULT_EDULASTIC_TESTS, startSandboxes } from '@app/sandbox';
 import { AppModule } from '../src/app.module';
+import { edulasticSandboxEnv, masteryTrackSandboxEnv } from '../src/cli/sandbox-env';
 import { configureApp } from '../src/configure-app';
 import type { LoadJob, LoadResult, RequestPlan, SandboxWorkerInit, WorkerReply } from './load-types';
 import { assignedPairs, dropDatabase, recreateDatabase, seedAssignedResults, seedLesson, seedStudents, seedTrack } from './seed';
@@ -271,13 +272,8 @@ async function main(): Promise<void> {
       AUTH_DEV_ISSUER: 'true',
       AUTH_DEV_CLIENT_ID: CLIENT.id,
       AUTH_DEV_CLIENT_SECRET: CLIENT.secret,
-      MASTERY_TRACK_BASE_URL: sandboxes.masteryTrack.url,
-      MASTERY_TRACK_API_KEY: MT_API_KEY,
-      MASTERY_TRACK_EMAIL: MT_EMAIL,
-      EDULASTIC_BASE_URL: `${sandboxes.edulastic.url}/api`,
-      EDULASTIC_APP_URL: sandboxes.edulastic.url,
-      EDULASTIC_USERNAME: EDU_USER,
-      EDULASTIC_PASSWORD: EDU_PASSWORD,
+      ...masteryTrackSandboxEnv(sandboxes.masteryTrack.url, { apiKey: MT_API_KEY, email: MT_EMAIL }),
+      ...edulasticSandboxEnv(sandboxes.edulastic.url, { username: EDU_USER, password: EDU_PASSWORD }),
     };
     // Migrations run on module init, on the fresh database.
     app = await NestFactory.create(AppModule.forRoot(env, { onQuery: probe.onQuery }), { bodyParser: false, bufferLogs: true });

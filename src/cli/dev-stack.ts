@@ -8,6 +8,7 @@ import { startSandboxes, Sandboxes } from '@app/sandbox';
 import { AppModule } from '../app.module';
 import { configureApp } from '../configure-app';
 import { validateEnv } from '../config/validate-env';
+import { edulasticSandboxEnv, masteryTrackSandboxEnv } from './sandbox-env';
 import { SeedDocument, SeedLoader } from '@app/oneroster';
 import { RequestContext } from '@mikro-orm/core';
 import { MikroORM } from '@mikro-orm/postgresql';
@@ -70,21 +71,8 @@ export async function startDevStack(defaults: Record<string, string> = {}): Prom
         },
         edulastic: { port: pre.SANDBOX_EDULASTIC_PORT, latencyMs: pre.SANDBOX_LATENCY_MS, accounts: [SANDBOX_EDU] },
       });
-      if (!pre.MASTERY_TRACK_BASE_URL) {
-        Object.assign(overrides, {
-          MASTERY_TRACK_BASE_URL: sandboxes.masteryTrack.url,
-          MASTERY_TRACK_API_KEY: SANDBOX_MT.apiKey,
-          MASTERY_TRACK_EMAIL: SANDBOX_MT.email,
-        });
-      }
-      if (!pre.EDULASTIC_BASE_URL) {
-        Object.assign(overrides, {
-          EDULASTIC_BASE_URL: `${sandboxes.edulastic.url}/api`,
-          EDULASTIC_APP_URL: sandboxes.edulastic.url,
-          EDULASTIC_USERNAME: SANDBOX_EDU.username,
-          EDULASTIC_PASSWORD: SANDBOX_EDU.password,
-        });
-      }
+      if (!pre.MASTERY_TRACK_BASE_URL) Object.assign(overrides, masteryTrackSandboxEnv(sandboxes.masteryTrack.url, SANDBOX_MT));
+      if (!pre.EDULASTIC_BASE_URL) Object.assign(overrides, edulasticSandboxEnv(sandboxes.edulastic.url, SANDBOX_EDU));
     }
     const env = validateEnv({ ...raw, ...overrides });
     const app = await NestFactory.create(AppModule.forRoot({ ...raw, ...overrides }), { bufferLogs: true, bodyParser: false });

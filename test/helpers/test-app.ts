@@ -5,6 +5,7 @@ import request from 'supertest';
 import { Scope } from '@app/auth';
 import { MasteryTrackSandboxOptions, startSandboxes } from '@app/sandbox';
 import { AppHooks, AppModule } from '../../src/app.module';
+import { edulasticSandboxEnv, masteryTrackSandboxEnv } from '../../src/cli/sandbox-env';
 import { configureApp } from '../../src/configure-app';
 import { workerDatabaseUrl } from './test-database';
 
@@ -75,13 +76,8 @@ async function startApp(sandboxes: Sandboxes, env: Record<string, string>, hooks
         AUTH_DEV_ISSUER: 'true',
         AUTH_DEV_CLIENT_ID: DEV_CLIENT.id,
         AUTH_DEV_CLIENT_SECRET: DEV_CLIENT.secret,
-        MASTERY_TRACK_BASE_URL: sandboxes.masteryTrack.url,
-        MASTERY_TRACK_API_KEY: MT_API_KEY,
-        MASTERY_TRACK_EMAIL: MT_EMAIL,
-        EDULASTIC_BASE_URL: `${sandboxes.edulastic.url}/api`,
-        EDULASTIC_APP_URL: sandboxes.edulastic.url,
-        EDULASTIC_USERNAME: EDU_USER,
-        EDULASTIC_PASSWORD: EDU_PASSWORD,
+        ...masteryTrackSandboxEnv(sandboxes.masteryTrack.url, { apiKey: MT_API_KEY, email: MT_EMAIL }),
+        ...edulasticSandboxEnv(sandboxes.edulastic.url, { username: EDU_USER, password: EDU_PASSWORD }),
         VENDOR_TIMEOUT_MS: '2000',
         VENDOR_DEADLINE_MS: '5000',
         ...env,

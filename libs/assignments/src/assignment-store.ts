@@ -2,6 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import type { AssignmentState } from '@app/persistence';
 import type { ToolClassRef, ToolLoginRef } from '@app/providers';
+import { LESSON_LINE_ITEM_CTE } from './lesson-line-item.sql';
 
 export interface ClaimInput {
   lessonSourcedId: string;
@@ -57,13 +58,7 @@ export class AssignmentStore {
     const [row] = await this.em.getConnection().execute<
       { li_id: string; li_inserted: boolean; ar_id: string | null; ar_inserted: boolean | null }[]
     >(
-      `with li as (
-         insert into assessment_line_items (sourced_id, title, component_resource_sourced_id, metadata)
-         values (?, ?, ?, '{"origin":"makeExternalTestAssignment"}'::jsonb)
-         on conflict (component_resource_sourced_id) where parent_sourced_id is null
-         do update set title = assessment_line_items.title
-         returning sourced_id, (xmax = 0) inserted
-       ), claimed as (
+      `with ${LESSON_LINE_ITEM_CTE}, claimed as (
          insert into assessment_results (sourced_id, line_item_sourced_id, student_sourced_id, attempt, score_status,
                                          assignment_state, lease_token, lease_until, metadata)
          select ?, li.sourced_id, ?, ?, 'not submitted', 'assigning', ?, now() + make_interval(secs => ?), ?::jsonb from li
@@ -80,6 +75,7 @@ export class AssignmentStore {
         randomUUID(),
         `${input.lessonTitle} (external test)`,
         input.lessonSourcedId,
+        'makeExternalTestAssignment',
         randomUUID(),
         input.studentSourcedId,
         input.attempt,

@@ -7,3 +7,4 @@ export * from './http/vendor-http-client';
 export * from './swagger/imsx-error.dto';
 export * from './events/result-events';
 export * from './http/vendor-call-observer';
+export * from './util/canonical-json';

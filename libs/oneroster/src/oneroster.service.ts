@@ -2,7 +2,7 @@ import { LockMode } from '@mikro-orm/core';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { AppError, ResultEvents } from '@app/common';
+import { AppError, canonicalJson, ResultEvents } from '@app/common';
 import { RESULTS } from './collections/definitions';
 import { CollectionDef } from './collections/collection-def';
 import { HrefContext, OneRosterJson } from './mappers/common';
@@ -135,16 +135,9 @@ export class OneRosterService {
 function sameRepresentation(a: OneRosterJson, b: OneRosterJson): boolean {
   const { dateLastModified: _a, ...restA } = a;
   const { dateLastModified: _b, ...restB } = b;
-  return canonical(restA) === canonical(restB);
+  return canonicalJson(restA) === canonicalJson(restB);
 }
 
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object' && !(v instanceof Date)) {
-    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
 
 function pick(o: OneRosterJson, fields: string[]): OneRosterJson {
   return Object.fromEntries(fields.filter((f) => f in o).map((f) => [f, o[f]]));

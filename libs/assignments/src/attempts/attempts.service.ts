@@ -7,6 +7,7 @@ import { AssessmentProgressDto, AttemptDto, AttemptsDto, NewAttemptDto, ResetAtt
 import { ProgressQueryDto, StudentLessonDto } from '../dto/student-lesson.dto';
 import { checkStudentAndLesson, CheckedLesson } from '../lesson-checks';
 import { readLessonContext } from '../lesson-context.query';
+import { LESSON_LINE_ITEM_CTE } from '../lesson-line-item.sql';
 import { AttemptRow, readAttempts } from '../results/attempt-rows.query';
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
@@ -42,13 +43,7 @@ export class AttemptsService {
     }
     const attempt = (current?.attempt ?? 0) + 1;
     const rows = await this.em.getConnection().execute<AttemptRow[]>(
-      `with li as (
-         insert into assessment_line_items (sourced_id, title, component_resource_sourced_id, metadata)
-         values (?, ?, ?, '{"origin":"createNewAttempt"}'::jsonb)
-         on conflict (component_resource_sourced_id) where parent_sourced_id is null
-         do update set title = assessment_line_items.title
-         returning sourced_id
-       )
+      `with ${LESSON_LINE_ITEM_CTE}
        insert into assessment_results (sourced_id, line_item_sourced_id, student_sourced_id, attempt, score_status, metadata)
        select ?, li.sourced_id, ?, ?, 'not submitted', ?::jsonb from li
        on conflict (line_item_sourced_id, student_sourced_id, attempt) do nothing
@@ -57,6 +52,7 @@ export class AttemptsService {
         randomUUID(),
         `${checked.lesson.title} (external test)`,
         q.lesson,
+        'createNewAttempt',
         randomUUID(),
         q.student,
         attempt,

@@ -1,21 +1,13 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { createHash, randomUUID } from 'node:crypto';
-import { AppError, CredentialCipher } from '@app/common';
+import { AppError, canonicalJson, CredentialCipher } from '@app/common';
 
 /** `new` carries the lock token only this request may finish or release the record with. */
 export type Begin = { kind: 'new'; lockToken: string } | { kind: 'replay'; status: number; body: unknown };
 
-/** Stable JSON (sorted keys), so the same request always has the same fingerprint. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object') {
-    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v ?? null);
-}
 
 export function fingerprint(method: string, route: string, body: unknown): string {
-  return createHash('sha256').update(`${method} ${route} ${canonical(body)}`).digest('hex');
+  return createHash('sha256').update(`${method} ${route} ${canonicalJson(body)}`).digest('hex');
 }
 
 /**

@@ -28,7 +28,8 @@ function coerce(field: string, spec: FieldSpec, raw: string): unknown {
   }
 }
 
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+/** Makes %, _ and \ literal inside an ILIKE pattern (backslash is PostgreSQL's default escape). */
+export const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 function condition(c: FilterCondition, fields: FieldMap): Where {
   if (c.value.includes('\u0000')) throw AppError.invalid('filter values cannot contain NUL characters', 'filter');

@@ -1,6 +1,6 @@
 import { AppError } from '@app/common';
 import { FieldMap } from './field-spec';
-import { filterToWhere } from './filter-to-where';
+import { escapeLike, filterToWhere } from './filter-to-where';
 
 export interface ListQueryParams {
   limit?: string;
@@ -40,7 +40,7 @@ export function parseListQuery(q: ListQueryParams, fields: FieldMap, responseFie
   if (q.filter !== undefined) clauses.push(filterToWhere(q.filter, fields));
   if (q.search !== undefined && q.search.trim() && searchProps.length > 0) {
     if (q.search.includes('\u0000')) throw AppError.invalid('search cannot contain NUL characters', 'search');
-    const term = `%${q.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const term = `%${escapeLike(q.search.trim())}%`;
     clauses.push({ $or: searchProps.map((p) => ({ [p]: { $ilike: term } })) });
   }
   let orderBy: Record<string, 'asc' | 'desc'> = { sourcedId: 'asc' };
