@@ -2,6 +2,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
+import type { RecoveryPointHook } from '@app/assignments';
 import { Scope } from '@app/auth';
 import { MasteryTrackSandboxOptions, startSandboxes } from '@app/sandbox';
 import { AppHooks, AppModule } from '../../src/app.module';
@@ -17,8 +18,14 @@ export const DEV_CLIENT = { id: 'test-client', secret: 'test-secret-value' };
 
 export type Sandboxes = Awaited<ReturnType<typeof startSandboxes>>;
 
+/** The recovery-point hook of a test app: tests set `current` to stop or observe the flow at a point. */
+export interface RecoveryPoints {
+  current?: RecoveryPointHook;
+}
+
 export interface TestApp {
   app: INestApplication;
+  recoveryPoints: RecoveryPoints;
   baseUrl: string;
   orm: MikroORM;
   sandboxes: Sandboxes;
@@ -65,7 +72,9 @@ export interface TestAppOptions {
   hooks?: AppHooks;
 }
 
-async function startApp(sandboxes: Sandboxes, env: Record<string, string>, hooks: AppHooks, ownSandboxes: boolean): Promise<TestApp> {
+async function startApp(sandboxes: Sandboxes, env: Record<string, string>, appHooks: AppHooks, ownSandboxes: boolean): Promise<TestApp> {
+  const recoveryPoints: RecoveryPoints = {};
+  const hooks: AppHooks = { recoveryPoint: (point, at) => recoveryPoints.current?.(point, at), ...appHooks };
   const moduleRef = await Test.createTestingModule({
     imports: [
       AppModule.forRoot({
@@ -91,6 +100,7 @@ async function startApp(sandboxes: Sandboxes, env: Record<string, string>, hooks
   const http = () => request(baseUrl);
   return {
     app,
+    recoveryPoints,
     baseUrl: baseUrl.replace('[::1]', '127.0.0.1'),
     orm: app.get(MikroORM),
     sandboxes,

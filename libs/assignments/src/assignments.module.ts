@@ -1,4 +1,5 @@
 import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { AssignmentReconciler } from './assignment-reconciler';
 import { AssignmentService } from './assignment.service';
 import { AssignmentsController } from './assignments.controller';
 import { ASSIGNMENTS_OPTIONS, AssignmentsOptions } from './assignments-options';
@@ -8,6 +9,7 @@ import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { ResultsController } from './results.controller';
 import { FinalizationService } from './results/finalization.service';
 import { ResultImportService } from './results/result-import.service';
+import { LessonResolver } from './lesson-resolver';
 
 export interface AssignmentsModuleAsyncOptions {
   imports?: DynamicModule['imports'];
@@ -18,7 +20,7 @@ export interface AssignmentsModuleAsyncOptions {
 
 /**
  * The PowerPath external-test endpoints: assignment, result import, attempts, progress. Needs ProviderRegistry
- * (ProviderModule), MikroORM (PersistenceModule) and ResultEvents (ResultEventsModule) from the importing application.
+ * (ProviderModule), the repositories (PersistenceModule) and ResultEvents (ResultEventsModule) from the importing application.
  */
 @Module({})
 export class AssignmentsModule {
@@ -40,14 +42,16 @@ export class AssignmentsModule {
       controllers: [AssignmentsController, ResultsController],
       providers: [
         optionsProvider,
+        LessonResolver,
         AssignmentService,
+        AssignmentReconciler,
         FinalizationService,
         ResultImportService,
         AttemptsService,
         IdempotencyInterceptor,
         IdempotencyReaper,
       ],
-      exports: [AssignmentService, FinalizationService, ResultImportService, AttemptsService, IdempotencyReaper],
+      exports: [AssignmentService, AssignmentReconciler, FinalizationService, ResultImportService, AttemptsService, IdempotencyReaper],
     };
   }
 }

@@ -38,31 +38,22 @@ export class OneRosterService {
     return { items, total };
   }
 
-  /** Create or replace (PUT is idempotent: the same body twice leaves the same state). */
-  async put(def: CollectionDef, sourcedId: string, body: unknown, ctx: HrefContext): Promise<PutOutcome> {
+  /**
+   * Create or replace (PUT is idempotent: the same body twice leaves the same state). A result write is
+   * published to ResultEvents inside the transaction (`writer`: the OAuth client), so what its listeners do
+   * (finalization) commits with it or not at all.
+   */
+  async put(def: CollectionDef, sourcedId: string, body: unknown, ctx: HrefContext, writer?: string): Promise<PutOutcome> {
     const json = this.validated(def, def.specOnePath, 'put', body);
     if (json.sourcedId !== undefined && json.sourcedId !== sourcedId) {
       throw AppError.invalid(`${def.singular}.sourcedId must match the path ('${sourcedId}')`, `${def.singular}.sourcedId`);
     }
-    const outcome = await this.em
+    return this.em
       .transactional(async (em) => {
-      // Row lock: concurrent writes of one object apply one after the other (forward-only rules see the latest).
-      const existing = await em.findOne(def.entity, { sourcedId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      const data = await this.prepare(em, def, { ...json, sourcedId }, existing);
-      if (!data) return { object: def.to(existing!, ctx), created: false };
-      if (existing) {
-        // Same representation = nothing to write (PUT is idempotent: dateLastModified stays).
-        // A detached instance: em.create would hand back (and change) the managed row with this sourcedId.
-        const candidate = Object.assign(new (def.entity as new () => object)(), data);
-        if (sameRepresentation(def.to(existing, ctx), def.to(candidate as never, ctx))) return { object: def.to(existing, ctx), created: false };
-        em.assign(existing, data, { mergeObjectProperties: false });
-        await em.flush();
-        return { object: def.to(existing, ctx), created: false };
-      }
-      const created = em.create(def.entity, data as never);
-      await em.flush();
-      return { object: def.to(created, ctx), created: true };
-    })
+        const outcome = await this.write(em, def, sourcedId, json, ctx);
+        if (def === RESULTS) await this.events?.written({ resultSourcedId: sourcedId, writer });
+        return outcome;
+      })
       .catch((e: unknown) => {
         // Two concurrent creates of one sourcedId, or a result for an attempt that exists already.
         if (e instanceof UniqueConstraintViolationException) {
@@ -70,8 +61,25 @@ export class OneRosterService {
         }
         throw e;
       });
-    if (def === RESULTS) await this.events?.written(sourcedId);
-    return outcome;
+  }
+
+  private async write(em: EntityManager, def: CollectionDef, sourcedId: string, json: OneRosterJson, ctx: HrefContext): Promise<PutOutcome> {
+    // Row lock: concurrent writes of one object apply one after the other (forward-only rules see the latest).
+    const existing = await em.findOne(def.entity, { sourcedId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    const data = await this.prepare(em, def, { ...json, sourcedId }, existing);
+    if (!data) return { object: def.to(existing!, ctx), created: false };
+    if (existing) {
+      // Same representation = nothing to write (PUT is idempotent: dateLastModified stays).
+      // A detached instance: em.create would hand back (and change) the managed row with this sourcedId.
+      const candidate = Object.assign(new (def.entity as new () => object)(), data);
+      if (sameRepresentation(def.to(existing, ctx), def.to(candidate as never, ctx))) return { object: def.to(existing, ctx), created: false };
+      em.assign(existing, data, { mergeObjectProperties: false });
+      await em.flush();
+      return { object: def.to(existing, ctx), created: false };
+    }
+    const created = em.create(def.entity, data as never);
+    await em.flush();
+    return { object: def.to(created, ctx), created: true };
   }
 
   /** POST: a new object; the server allocates the sourcedId when none is supplied. */

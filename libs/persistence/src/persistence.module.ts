@@ -3,6 +3,7 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { DynamicModule, Module } from '@nestjs/common';
 import { MigrationRunner } from './migration-runner';
 import { ormOptions, PERSISTENCE_OPTIONS, PersistenceOptions } from './orm-options';
+import { REPOSITORIES } from './repositories';
 
 export interface PersistenceModuleAsyncOptions {
   imports?: DynamicModule['imports'];
@@ -11,20 +12,26 @@ export interface PersistenceModuleAsyncOptions {
   useFactory: (...args: any[]) => PersistenceOptions | Promise<PersistenceOptions>;
 }
 
-/** MikroORM with our entities and migrations; the caller only says which PostgreSQL to use. */
+/**
+ * MikroORM with our entities, migrations and repositories (all SQL that names our tables lives in them); the
+ * caller only says which PostgreSQL to use. Global, so every feature module injects the repositories.
+ */
 @Module({})
 export class PersistenceModule {
   static forRoot(options: PersistenceOptions): DynamicModule {
     return {
       module: PersistenceModule,
+      global: true,
       imports: [MikroOrmModule.forRoot(ormOptions(options))],
-      providers: [{ provide: PERSISTENCE_OPTIONS, useValue: options }, MigrationRunner],
+      providers: [{ provide: PERSISTENCE_OPTIONS, useValue: options }, MigrationRunner, ...REPOSITORIES],
+      exports: REPOSITORIES,
     };
   }
 
   static forRootAsync(options: PersistenceModuleAsyncOptions): DynamicModule {
     return {
       module: PersistenceModule,
+      global: true,
       imports: [
         ...(options.imports ?? []),
         MikroOrmModule.forRootAsync({
@@ -38,7 +45,9 @@ export class PersistenceModule {
       providers: [
         { provide: PERSISTENCE_OPTIONS, useFactory: options.useFactory, inject: (options.inject ?? []) as never[] },
         MigrationRunner,
+        ...REPOSITORIES,
       ],
+      exports: REPOSITORIES,
     };
   }
 }

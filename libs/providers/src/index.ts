@@ -1,4 +1,5 @@
 export * from './external-test-provider';
+export * from './tool-ledger';
 export * from './provider-options';
 export * from './provider-registry';
 export * from './provider.module';

@@ -32,23 +32,25 @@ const ASSIGNMENT_KEYS = [
 /**
  * Results written through OneRoster (including MasteryTrack's write-back, ARCHITECTURE.md §6):
  * - a new result gets metadata.attempt, or the next attempt of (line item, student);
+ * - the score lies within the line item's range (resultValueMin–Max, default 0–100), else 422;
  * - an existing result must stay the same student and line item (422 otherwise);
- * - it only moves forward: a finalized or `fully graded` result is never downgraded, and a delivery behind the
- *   stored progress is a no-op that still answers success;
+ * - it only moves forward: a finalized result is never changed, a lower scoreStatus never replaces a higher
+ *   one, and at the same scoreStatus only a newer scoreDate does — a late, duplicate or out-of-order delivery
+ *   is a no-op that still answers success;
  * - the assignment metadata we stored survives whatever metadata the write carries.
+ * Runs inside the write's transaction (`em` is its context).
  */
 export async function prepareResult(em: EntityManager, data: Record<string, unknown>, existing: AssessmentResult | null) {
+  await checkScoreRange(em, data);
   const incoming = (data.metadata ?? {}) as Record<string, unknown>;
   if (!existing) {
     const given = incoming.attempt;
     let attempt = Number.isInteger(given) && (given as number) >= 1 && (given as number) <= 10_000 ? (given as number) : undefined;
     if (attempt === undefined) {
-      const [row] = await em
-        .getConnection()
-        .execute<{ n: number }[]>(
-          'select coalesce(max(attempt), 0)::int + 1 n from assessment_results where line_item_sourced_id = ? and student_sourced_id = ?',
-          [data.lineItemSourcedId, data.studentSourcedId],
-        );
+      const [row] = await em.execute<{ n: number }[]>(
+        'select coalesce(max(attempt), 0)::int + 1 n from assessment_results where line_item_sourced_id = ? and student_sourced_id = ?',
+        [data.lineItemSourcedId, data.studentSourcedId],
+      );
       attempt = row.n;
     }
     return { ...data, attempt, metadata: { ...incoming, attempt } };
@@ -59,9 +61,30 @@ export async function prepareResult(em: EntityManager, data: Record<string, unkn
       'assessmentResult.student',
     );
   }
-  const behind = PROGRESS[data.scoreStatus as ScoreStatus] < PROGRESS[existing.scoreStatus];
-  if (existing.finalizedAt || behind) return undefined;
+  if (existing.finalizedAt || !movesForward(data, existing)) return undefined;
   const stored = existing.metadata ?? {};
   const kept = Object.fromEntries(ASSIGNMENT_KEYS.filter((k) => k in stored).map((k) => [k, stored[k]]));
   return { ...data, attempt: existing.attempt, metadata: { ...stored, ...incoming, ...kept, attempt: existing.attempt } };
+}
+
+/** A higher scoreStatus, or the same one delivered later (by scoreDate). */
+function movesForward(data: Record<string, unknown>, existing: AssessmentResult): boolean {
+  const rank = PROGRESS[data.scoreStatus as ScoreStatus];
+  const storedRank = PROGRESS[existing.scoreStatus];
+  if (rank !== storedRank) return rank > storedRank;
+  const date = data.scoreDate instanceof Date ? data.scoreDate : new Date(String(data.scoreDate));
+  return date.getTime() > existing.scoreDate.getTime();
+}
+
+async function checkScoreRange(em: EntityManager, data: Record<string, unknown>): Promise<void> {
+  if (typeof data.score !== 'number') return;
+  const [li] = await em.execute<{ min: number | null; max: number | null }[]>(
+    'select result_value_min min, result_value_max max from assessment_line_items where sourced_id = ?',
+    [data.lineItemSourcedId],
+  );
+  const min = li?.min ?? 0;
+  const max = li?.max ?? 100;
+  if (!Number.isFinite(data.score) || data.score < min || data.score > max) {
+    throw AppError.unprocessable(`assessmentResult.score must lie within the line item's range ${min}–${max}`, 'assessmentResult.score');
+  }
 }

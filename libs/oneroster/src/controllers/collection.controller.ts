@@ -1,7 +1,7 @@
 import { applyDecorators, Body, Controller, UseGuards, Delete, Get, HttpCode, Param, Post, Put, Query, Req, Res, Type } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { RequireScopes } from '@app/auth';
+import { CurrentPrincipal, Principal, RequireScopes } from '@app/auth';
 import { ApiImsxErrors } from '@app/common';
 import { CollectionDef } from '../collections/collection-def';
 import { EXAMPLES } from '../collections/examples';
@@ -82,8 +82,8 @@ export function collectionController(def: CollectionDef): Type<unknown> {
     @ApiBody({ schema: requestSchema(def.specOnePath, 'put'), examples: { example: { value: { [def.singular]: EXAMPLES[def.singular] } } } })
     @ApiResponse({ status: put.status, description: 'Created or replaced (idempotent)', schema: put.schema })
     @ApiImsxErrors([400, 401, 403, 422, 429, 500])
-    async put(@Param('sourcedId') sourcedId: string, @Body() body: unknown, @Req() req: Request) {
-      const { object } = await this.oneRoster.put(def, sourcedId, body, hrefContext(req));
+    async put(@Param('sourcedId') sourcedId: string, @Body() body: unknown, @Req() req: Request, @CurrentPrincipal() principal?: Principal) {
+      const { object } = await this.oneRoster.put(def, sourcedId, body, hrefContext(req), principal?.clientId);
       return bareOnPut ? object : { [def.singular]: object };
     }
 
