@@ -28,20 +28,17 @@ export class ToolClassRepository {
    */
   async lease(p: ClassPurpose, leaseSeconds: number): Promise<ClassLease> {
     const token = randomUUID();
+    // Always updates on conflict (keeping the row as it is unless it can be leased), so the row comes back even
+    // when a concurrent request made it an instant ago: a plain select would not see it from this snapshot.
+    const leasable = `tc.state = 'creating' and (tc.lease_until is null or tc.lease_until < now())`;
     const [row] = await this.em.execute<(Record<string, unknown> & { mine: boolean; inserted: boolean })[]>(
-      `with leased as (
-         insert into tool_classes as tc (tool, account, lesson_sourced_id, attempt, state, ref, lease_token, lease_until)
-         values (?, ?, ?, ?, 'creating', ?, ?, now() + make_interval(secs => ?))
-         on conflict (tool, account, lesson_sourced_id, attempt) do update
-           set lease_token = excluded.lease_token, lease_until = excluded.lease_until
-           where tc.state = 'creating' and (tc.lease_until is null or tc.lease_until < now())
-         returning ${CLASS_COLUMNS}, true mine, (xmax = 0) inserted
-       )
-       select * from leased
-       union all
-       select ${CLASS_COLUMNS}, false, false from tool_classes tc
-       where tool = ? and account = ? and lesson_sourced_id = ? and attempt = ? and not exists (select 1 from leased)`,
-      [p.tool, p.account, p.lessonSourcedId, p.attempt, randomUUID(), token, leaseSeconds, p.tool, p.account, p.lessonSourcedId, p.attempt],
+      `insert into tool_classes as tc (tool, account, lesson_sourced_id, attempt, state, ref, lease_token, lease_until)
+       values (?, ?, ?, ?, 'creating', ?, ?, now() + make_interval(secs => ?))
+       on conflict (tool, account, lesson_sourced_id, attempt) do update set
+         lease_token = case when ${leasable} then excluded.lease_token else tc.lease_token end,
+         lease_until = case when ${leasable} then excluded.lease_until else tc.lease_until end
+       returning ${CLASS_COLUMNS}, tc.lease_token = ? mine, (xmax = 0) inserted`,
+      [p.tool, p.account, p.lessonSourcedId, p.attempt, randomUUID(), token, leaseSeconds, token],
     );
     const record = toClassRecord(row);
     if (row.mine) return { kind: 'leased', record, leaseToken: token, resumed: !row.inserted };

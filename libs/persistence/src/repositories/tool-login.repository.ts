@@ -30,27 +30,24 @@ export class ToolLoginRepository {
    */
   async lease(p: LoginPurpose, leaseSeconds: number, candidateSealed: string, restart = false): Promise<LoginLease> {
     const token = randomUUID();
+    // Always updates on conflict (keeping the row as it is unless it can be leased), so the row comes back even
+    // when a concurrent request made it an instant ago: a plain select would not see it from this snapshot.
+    const leasable = `(tl.state = 'pending' or ?::boolean) and (tl.lease_until is null or tl.lease_until < now())`;
     const [row] = await this.em.execute<(Record<string, unknown> & { mine: boolean })[]>(
-      `with leased as (
-         insert into tool_logins as tl (tool, account, student_sourced_id, state, credentials_sealed, lease_token, lease_until)
-         values (?, ?, ?, 'pending', ?, ?, now() + make_interval(secs => ?))
-         on conflict (tool, account, student_sourced_id) do update
-           set lease_token = excluded.lease_token, lease_until = excluded.lease_until,
-               state = 'pending',
-               credentials_sealed = case when ?::boolean then excluded.credentials_sealed else tl.credentials_sealed end,
-               external_user_id = case when ?::boolean then null else tl.external_user_id end,
-               updated_at = now()
-           where (tl.state = 'pending' or ?::boolean) and (tl.lease_until is null or tl.lease_until < now())
-         returning ${LOGIN_COLUMNS}, true mine
-       )
-       select * from leased
-       union all
-       select ${LOGIN_COLUMNS}, false from tool_logins tl
-       where tool = ? and account = ? and student_sourced_id = ? and not exists (select 1 from leased)`,
+      `insert into tool_logins as tl (tool, account, student_sourced_id, state, credentials_sealed, lease_token, lease_until)
+       values (?, ?, ?, 'pending', ?, ?, now() + make_interval(secs => ?))
+       on conflict (tool, account, student_sourced_id) do update set
+         lease_token = case when ${leasable} then excluded.lease_token else tl.lease_token end,
+         lease_until = case when ${leasable} then excluded.lease_until else tl.lease_until end,
+         state = case when ${leasable} then 'pending' else tl.state end,
+         credentials_sealed = case when ${leasable} and ?::boolean then excluded.credentials_sealed else tl.credentials_sealed end,
+         external_user_id = case when ${leasable} and ?::boolean then null else tl.external_user_id end
+       returning ${LOGIN_COLUMNS}, tl.lease_token = ? mine`,
       [
         p.tool, p.account, p.studentSourcedId, candidateSealed, token, leaseSeconds,
-        restart, restart, restart,
-        p.tool, p.account, p.studentSourcedId,
+        // `leasable` binds `restart` once per use: five uses, and twice more for the credentials and the user id.
+        ...Array<boolean>(7).fill(restart),
+        token,
       ],
     );
     const record = toLoginRecord(row);
