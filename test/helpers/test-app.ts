@@ -3,7 +3,8 @@ import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import type { RecoveryPointHook } from '@app/assignments';
-import { Scope } from '@app/auth';
+import { DEFAULT_AUDIENCE, DEV_ISSUER, DevSigningKey, Scope } from '@app/auth';
+import { sign } from 'jsonwebtoken';
 import { MasteryTrackSandboxOptions, startSandboxes } from '@app/sandbox';
 import { AppHooks, AppModule } from '../../src/app.module';
 import { edulasticSandboxEnv, masteryTrackSandboxEnv } from '../../src/cli/sandbox-env';
@@ -33,6 +34,8 @@ export interface TestApp {
   http(): ReturnType<typeof request>;
   /** A dev-issuer token; all scopes unless narrowed; `extra` form fields (e.g. `org`). */
   token(scope?: string, extra?: Record<string, string>): Promise<string>;
+  /** A token for another OAuth client, signed with the dev issuer's key (the issuer itself knows one client). */
+  tokenFor(clientId: string, scope: string): string;
   close(): Promise<void>;
 }
 
@@ -113,6 +116,17 @@ async function startApp(sandboxes: Sandboxes, env: Record<string, string>, appHo
         .send({ grant_type: 'client_credentials', ...(scope ? { scope } : {}), ...extra });
       if (res.status !== 200) throw new Error(`token request failed: ${res.status} ${JSON.stringify(res.body)}`);
       return res.body.access_token as string;
+    },
+    tokenFor(clientId: string, scope: string) {
+      const key = app.get(DevSigningKey);
+      return sign({ scope, client_id: clientId }, key.privateKey, {
+        algorithm: 'RS256',
+        keyid: key.kid,
+        issuer: DEV_ISSUER,
+        audience: DEFAULT_AUDIENCE,
+        subject: clientId,
+        expiresIn: 600,
+      });
     },
     async close() {
       await app.close();
