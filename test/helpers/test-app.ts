@@ -5,7 +5,7 @@ import request from 'supertest';
 import type { RecoveryPointHook } from '@app/assignments';
 import { DEFAULT_AUDIENCE, DEV_ISSUER, DevSigningKey, Scope } from '@app/auth';
 import { sign } from 'jsonwebtoken';
-import { MasteryTrackSandboxOptions, startSandboxes } from '@app/sandbox';
+import { MasteryTrackSandboxOptions, MasteryTrackWriteBackOptions, startSandboxes } from '@app/sandbox';
 import { AppHooks, AppModule } from '../../src/app.module';
 import { edulasticSandboxEnv, masteryTrackSandboxEnv } from '../../src/cli/sandbox-env';
 import { configureApp } from '../../src/configure-app';
@@ -54,19 +54,23 @@ export async function createTestApp(env: Record<string, string> = {}, o: TestApp
   const ownSandboxes = !o.sandboxes;
   try {
     const t = await startApp(sandboxes, env, o.hooks ?? {}, ownSandboxes);
-    // MasteryTrack writes results back to this app, through its dev token issuer.
-    mtOptions.writeBack = {
-      oneRosterBaseUrl: t.baseUrl,
-      tokenUrl: `${t.baseUrl}/oauth2/token`,
-      clientId: DEV_CLIENT.id,
-      clientSecret: DEV_CLIENT.secret,
-      scope: Scope.GradebookCreatePut,
-    };
+    mtOptions.writeBack = writeBackTo(t);
     return t;
   } catch (e) {
     if (ownSandboxes) await sandboxes.close();
     throw e;
   }
+}
+
+/** MasteryTrack writes results back to this app, through its dev token issuer. */
+export function writeBackTo(t: { baseUrl: string }): MasteryTrackWriteBackOptions {
+  return {
+    oneRosterBaseUrl: t.baseUrl,
+    tokenUrl: `${t.baseUrl}/oauth2/token`,
+    clientId: DEV_CLIENT.id,
+    clientSecret: DEV_CLIENT.secret,
+    scope: Scope.GradebookCreatePut,
+  };
 }
 
 export interface TestAppOptions {

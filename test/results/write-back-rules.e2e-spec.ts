@@ -28,7 +28,7 @@ describe('write-back rules', () => {
   const importResults = (student: string, lesson: string, bearer = token) =>
     auth(t.http().get(`${PP}/importExternalTestAssignmentResults`), bearer).query({ student, lesson });
   const put = (id: string, result: Record<string, unknown>, bearer = token) => auth(t.http().put(`${RESULTS}/${id}`), bearer).send({ assessmentResult: { sourcedId: id, status: 'active', ...result } });
-  const resultBody = (row: { line_item_sourced_id: string }, student: string, o: Record<string, unknown>) => ({
+  const resultBody = (row: Record<string, any>, student: string, o: Record<string, unknown>) => ({
     assessmentLineItem: { sourcedId: row.line_item_sourced_id },
     student: { sourcedId: student },
     scoreDate: new Date().toISOString(),
