@@ -232,6 +232,25 @@ describe('OneRoster for real clients (issue 12)', () => {
     });
   });
 
+  describe('found by the conformance run (test/conformance)', () => {
+    it.each([
+      ['courses/components', 'courseComponent', () => ({ status: 'active', title: 'U', course: { sourcedId: ids.course } })],
+      ['courses/component-resources', 'componentResource', () => ({ status: 'active', title: 'L', courseComponent: { sourcedId: ids.component }, resource: { sourcedId: ids.resource } })],
+    ])('%s: a sortOrder the spec allows but an integer cannot hold is 422 naming it (was 500, or silently rounded)', async (path, wrapper, body) => {
+      for (const sortOrder of [2 ** 31, -(2 ** 31) - 1, 1.5]) {
+        const id = uid(wrapper);
+        const res = await put(`${R}/${path}/${id}`, wrapper, { ...body(), sourcedId: id, sortOrder }).expect(422);
+        expect(res.body.imsx_error_details).toEqual([
+          { field: `${wrapper}.sortOrder`, message: `${wrapper}.sortOrder must be a whole number from -2147483648 to 2147483647: it is stored as an integer` },
+        ]);
+        await get(`${R}/${path}/${id}`).expect(404);
+      }
+      const id = uid(wrapper);
+      const ok = await put(`${R}/${path}/${id}`, wrapper, { ...body(), sourcedId: id, sortOrder: 2 ** 31 - 1 }).expect(200);
+      expect(ok.body[wrapper].sortOrder).toBe(2 ** 31 - 1);
+    });
+  });
+
   describe('statuses the spec does not list are not answered', () => {
     it('POST of an existing sourcedId is 422 with a reason (the spec lists no 409)', async () => {
       const id = uid('org');

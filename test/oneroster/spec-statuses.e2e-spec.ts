@@ -21,11 +21,10 @@ describe('OneRoster statuses are the upstream spec’s', () => {
   });
   afterAll(() => t.close());
 
-  const served = COLLECTIONS.flatMap((def) =>
-    (['get', 'post'] as const).map((method) => ({ path: def.path, method })).concat(
-      (['get', 'put', 'delete'] as const).map((method) => ({ path: `${def.path}/{sourcedId}`, method })),
-    ),
-  );
+  const served: { path: string; method: string }[] = COLLECTIONS.flatMap((def) => [
+    ...['get', 'post'].map((method) => ({ path: def.path, method })),
+    ...['get', 'put', 'delete'].map((method) => ({ path: `${def.path}/{sourcedId}`, method })),
+  ]);
 
   it('serves 10 collections × 5 operations, each an upstream operation', () => {
     expect(served).toHaveLength(50);

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError, canonicalJson, ResultEvents } from '@app/common';
 import { RESULTS } from './collections/definitions';
 import { CollectionDef } from './collections/collection-def';
-import { checkReferences, fillNeeds } from './collections/write-checks';
+import { storableData } from './collections/write-checks';
 import { HrefContext, OneRosterJson } from './mappers/common';
 import { ListQuery } from './query/list-query';
 import { validateRequest } from './spec/oneroster-spec';
@@ -123,10 +123,9 @@ export class OneRosterService {
     return (body as Record<string, OneRosterJson>)[def.singular];
   }
 
-  /** References checked, needs filled (stored, derived or 422), then the collection's own rules. */
+  /** The storable data (checks beyond the schema: write-checks.ts), then the collection's own rules. */
   private async prepare(em: EntityManager, def: CollectionDef, json: OneRosterJson, existing: object | null) {
-    await checkReferences(em, def, json, json.sourcedId);
-    const data = await fillNeeds(em, def, def.from(json), existing);
+    const data = await storableData(em, def, json, existing);
     return def.prepareWrite ? def.prepareWrite(em, data, existing as never) : data;
   }
 }

@@ -49,6 +49,8 @@ export interface CollectionDef<E extends { sourcedId: string } = any> { // eslin
   search?: string[];
   references?: References;
   needs?: Needed[];
+  /** Body fields the spec types as `number` that are stored as 32-bit integers (sort positions): others are 422. */
+  integers?: string[];
   /**
    * Last say before a write is stored (derived fields, domain rules). Returns the data to store, or
    * `undefined` to leave the stored object as it is (an idempotent no-op that still answers success).

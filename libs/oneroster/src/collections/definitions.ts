@@ -162,6 +162,7 @@ export const COURSE_COMPONENTS: CollectionDef<CourseComponent> = {
     'parent.sourcedId': str('parentSourcedId'),
   },
   references: { course: Course, parent: CourseComponent, courseComponent: CourseComponent },
+  integers: ['sortOrder'],
 };
 
 export const COMPONENT_RESOURCES: CollectionDef<ComponentResource> = {
@@ -184,6 +185,7 @@ export const COMPONENT_RESOURCES: CollectionDef<ComponentResource> = {
     'resource.sourcedId': str('resourceSourcedId'),
   },
   references: { courseComponent: CourseComponent, resource: Resource },
+  integers: ['sortOrder'],
 };
 
 export const RESOURCES: CollectionDef<Resource> = {

@@ -29,12 +29,12 @@ function referencesAt(value: unknown, steps: string[], field: string): { field: 
 
 /**
  * Every reference the body carries names an existing object (one query per referenced collection); a reference
- * to the object being written is fine. All missing ones are named in one 422.
+ * to the object being written is fine.
  */
-export async function checkReferences(em: EntityManager, def: CollectionDef, json: OneRosterJson, sourcedId: string): Promise<void> {
+async function missingReferences(em: EntityManager, def: CollectionDef, json: OneRosterJson): Promise<Problem[]> {
   const problems: Problem[] = [];
   for (const [path, entity] of Object.entries(def.references ?? {})) {
-    const refs = referencesAt(json, path.split('.'), def.singular).filter((r) => !(entity === def.entity && r.sourcedId === sourcedId));
+    const refs = referencesAt(json, path.split('.'), def.singular).filter((r) => !(entity === def.entity && r.sourcedId === json.sourcedId));
     if (refs.length === 0) continue;
     const found = await em
       .createQueryBuilder(entity)
@@ -44,14 +44,23 @@ export async function checkReferences(em: EntityManager, def: CollectionDef, jso
     const known = new Set(found.map((row) => row.sourcedId));
     for (const r of refs) if (!known.has(r.sourcedId)) problems.push({ field: r.field, message: `${r.field} '${r.sourcedId}' does not exist` });
   }
-  if (problems.length > 0) throw unprocessable(problems);
+  return problems;
 }
 
-/**
- * Fills what a stored object needs but the body left out: the stored value, else a derived one. What can be
- * neither is one 422 naming each field and why.
- */
-export async function fillNeeds(em: EntityManager, def: CollectionDef, data: Record<string, unknown>, existing: object | null) {
+const INT32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
+
+/** Numbers the spec allows but a 32-bit integer column cannot hold (refused, rather than rounded or a database error). */
+function nonIntegers(def: CollectionDef, json: OneRosterJson): Problem[] {
+  return (def.integers ?? [])
+    .filter((f) => json[f] !== undefined && json[f] !== null && !(Number.isInteger(json[f]) && json[f] >= INT32.min && json[f] <= INT32.max))
+    .map((f) => {
+      const field = `${def.singular}.${f}`;
+      return { field, message: `${field} must be a whole number from ${INT32.min} to ${INT32.max}: it is stored as an integer` };
+    });
+}
+
+/** Fills what a stored object needs but the body left out: the stored value, else a derived one; else a problem. */
+async function fillNeeds(em: EntityManager, def: CollectionDef, data: Record<string, unknown>, existing: object | null): Promise<Problem[]> {
   const problems: Problem[] = [];
   for (const need of [STATUS, ...(def.needs ?? [])]) {
     if (data[need.prop] !== undefined && data[need.prop] !== null) continue;
@@ -68,6 +77,19 @@ export async function fillNeeds(em: EntityManager, def: CollectionDef, data: Rec
     const field = `${def.singular}.${need.field}`;
     problems.push({ field, message: `${field} is required: ${need.why}${derived ? `; ${derived.because}` : ''}` });
   }
+  return problems;
+}
+
+/**
+ * A body the upstream schema accepted, as data to store: what the schema cannot say is checked here (numbers we
+ * store as integers, references to missing objects, then what the object needs but the body left out). Every
+ * problem of a step is named in one 422.
+ */
+export async function storableData(em: EntityManager, def: CollectionDef, json: OneRosterJson, existing: object | null): Promise<Record<string, unknown>> {
+  const problems = [...nonIntegers(def, json), ...(await missingReferences(em, def, json))];
+  if (problems.length > 0) throw unprocessable(problems);
+  const data = def.from(json);
+  problems.push(...(await fillNeeds(em, def, data, existing)));
   if (problems.length > 0) throw unprocessable(problems);
   return data;
 }
