@@ -12,7 +12,7 @@ import { AREA_SCOPES } from './area-scopes';
 import { hrefContext } from './href-context';
 import { WholeTenantGuard } from './whole-tenant.guard';
 
-const FIELDS_PARAM = { name: 'fields', description: 'Comma-separated fields to return' } as const;
+const FIELDS_PARAM = { name: 'fields', description: 'Comma-separated fields to return', schema: { type: 'string' } } as const;
 
 const LIST_PARAMS = [
   { name: 'limit', description: 'Page size (default 100, max 3000)', schema: { type: 'integer', minimum: 1, maximum: 3000 } },
