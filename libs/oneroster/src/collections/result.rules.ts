@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '@app/common';
-import { AssessmentResult, ScoreStatus } from '@app/persistence';
+import { AssessmentLineItem, AssessmentResult, ScoreStatus } from '@app/persistence';
 
 /** How far along a result is; writes never move it back. */
 const PROGRESS: Record<ScoreStatus, number> = {
@@ -47,11 +47,12 @@ export async function prepareResult(em: EntityManager, data: Record<string, unkn
     const given = incoming.attempt;
     let attempt = Number.isInteger(given) && (given as number) >= 1 && (given as number) <= 10_000 ? (given as number) : undefined;
     if (attempt === undefined) {
-      const [row] = await em.execute<{ n: number }[]>(
-        'select coalesce(max(attempt), 0)::int + 1 n from assessment_results where line_item_sourced_id = ? and student_sourced_id = ?',
-        [data.lineItemSourcedId, data.studentSourcedId],
+      const last = await em.findOne(
+        AssessmentResult,
+        { lineItemSourcedId: data.lineItemSourcedId as string, studentSourcedId: data.studentSourcedId as string },
+        { orderBy: { attempt: 'desc' }, fields: ['attempt'] },
       );
-      attempt = row.n;
+      attempt = (last?.attempt ?? 0) + 1;
     }
     return { ...data, attempt, metadata: { ...incoming, attempt } };
   }
@@ -78,12 +79,9 @@ function movesForward(data: Record<string, unknown>, existing: AssessmentResult)
 
 async function checkScoreRange(em: EntityManager, data: Record<string, unknown>): Promise<void> {
   if (typeof data.score !== 'number') return;
-  const [li] = await em.execute<{ min: number | null; max: number | null }[]>(
-    'select result_value_min min, result_value_max max from assessment_line_items where sourced_id = ?',
-    [data.lineItemSourcedId],
-  );
-  const min = li?.min ?? 0;
-  const max = li?.max ?? 100;
+  const li = await em.findOne(AssessmentLineItem, { sourcedId: data.lineItemSourcedId as string }, { fields: ['resultValueMin', 'resultValueMax'] });
+  const min = li?.resultValueMin ?? 0;
+  const max = li?.resultValueMax ?? 100;
   if (!Number.isFinite(data.score) || data.score < min || data.score > max) {
     throw AppError.unprocessable(`assessmentResult.score must lie within the line item's range ${min}–${max}`, 'assessmentResult.score');
   }
