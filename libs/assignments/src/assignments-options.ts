@@ -11,5 +11,3 @@ export interface AssignmentsOptions {
   /** Called at each recovery point of the assignment flow (tests stop the flow there to play a crash). */
   recoveryPoint?: RecoveryPointHook;
 }
-
-export const ASSIGNMENTS_OPTIONS = Symbol('ASSIGNMENTS_OPTIONS');

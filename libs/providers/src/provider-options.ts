@@ -26,5 +26,4 @@ export interface ProviderOptions {
   http: VendorHttpSettings;
 }
 
-export const PROVIDER_OPTIONS = Symbol('PROVIDER_OPTIONS');
 export const DEFAULT_ACCOUNT = 'default';

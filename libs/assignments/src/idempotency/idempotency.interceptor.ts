@@ -5,7 +5,8 @@ import { from, Observable, of, throwError } from 'rxjs';
 import { catchError, concatMap, mergeMap } from 'rxjs/operators';
 import type { Principal } from '@app/auth';
 import { AppError, AppErrorKind, STATUS_BY_KIND } from '@app/common';
-import { ASSIGNMENTS_OPTIONS, AssignmentsOptions } from '../assignments-options';
+import { AssignmentsOptions } from '../assignments-options';
+import { ASSIGNMENTS_OPTIONS } from '../assignments.module-definition';
 import { IDEMPOTENCY_HEADER, parseIdempotencyKey } from './idempotency-key.header';
 import { fingerprint, IdempotencyStore } from './idempotency.store';
 

@@ -3,7 +3,8 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ResultEvents, ResultWritten } from '@app/common';
 import { AttemptLedgerRepository, AttemptResultsRepository, CourseEnrollmentRepository, FinalizedAttempt } from '@app/persistence';
 import { EXTERNAL_TEST_PROVIDERS, ExternalTestProvider, LessonType } from '@app/providers';
-import { ASSIGNMENTS_OPTIONS, AssignmentsOptions } from '../assignments-options';
+import { AssignmentsOptions } from '../assignments-options';
+import { ASSIGNMENTS_OPTIONS } from '../assignments.module-definition';
 import { gradesOf, isExternalLessonType, lessonTypeOf, metaString, subjectOf } from '../lesson-fields';
 import { decideEnrollment } from './enrollment-policy';
 

@@ -10,7 +10,8 @@ import {
   StoredAssignmentRef,
   StudentSpec,
 } from '../external-test-provider';
-import { PROVIDER_OPTIONS, ProviderOptions } from '../provider-options';
+import { ProviderOptions } from '../provider-options';
+import { PROVIDER_OPTIONS } from '../provider.module-definition';
 import { checkTestUrl } from '../test-url';
 import { ToolClassRef } from '../tool-ledger';
 import { accountOf, resolveAccountName } from '../tool-accounts';

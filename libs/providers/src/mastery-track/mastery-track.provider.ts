@@ -1,7 +1,8 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { AppError, VENDOR_CALL_OBSERVER, VendorCallObserver, VendorHttpClient, VendorTransportError } from '@app/common';
 import { AssignContext, DeliveredResult, ExternalAssignment, LessonSpec, PushedResultsProvider } from '../external-test-provider';
-import { PROVIDER_OPTIONS, ProviderOptions } from '../provider-options';
+import { ProviderOptions } from '../provider-options';
+import { PROVIDER_OPTIONS } from '../provider.module-definition';
 import { checkTestUrl } from '../test-url';
 import { AssignmentOwner } from '../tool-ledger';
 import { accountOf, resolveAccountName } from '../tool-accounts';
