@@ -42,3 +42,8 @@ export interface SandboxWorkerInit {
   eduUser: string;
   eduPassword: string;
 }
+
+/** What reference-worker.ts serves: the bare node:http floor, or the naive assignment flow. */
+export type ReferenceInit =
+  | { kind: 'bare' }
+  | { kind: 'naive'; databaseUrl: string; masteryTrackUrl: string; mtApiKey: string; mtEmail: string };

@@ -10,7 +10,9 @@
  *   npm run bench   (tsc -p bench/tsconfig.json && node --expose-gc bench/.build/bench/main.js)
  *   BENCH_DURATION=10 (seconds per run)   BENCH_SCENARIOS=1,2,… (subset)
  *   BENCH_ADMIN_URL=postgresql://postgres@127.0.0.1:5432/postgres   BENCH_DB=eta_bench   BENCH_KEEP_DB=1
- *   BENCH_SANDBOXES=process: the tool sandboxes in a child process instead of the app's process
+ *   BENCH_SANDBOXES=inprocess: the tool sandboxes in the app's process (default: a child process of their own)
+ *   References, each in its own process: R = a bare node:http server (the floor), N = the naive flow (a transaction
+ *   and connection held across the tool call, pool 10) at scenario 5's load
  *   BENCH_PROFILE=1: CPU profile of each measured scenario window → bench/profiles/scenario-N.cpuprofile (+ top frames)
  */
 import { NestFactory } from '@nestjs/core';
@@ -28,7 +30,7 @@ import { DEFAULT_EDULASTIC_TESTS, startSandboxes } from '@app/sandbox';
 import { AppModule } from '../src/app.module';
 import { edulasticSandboxEnv, masteryTrackSandboxEnv } from '../src/cli/sandbox-env';
 import { configureApp } from '../src/configure-app';
-import type { LoadJob, LoadResult, RequestPlan, SandboxWorkerInit, WorkerReply } from './load-types';
+import type { LoadJob, LoadResult, ReferenceInit, RequestPlan, SandboxWorkerInit, WorkerReply } from './load-types';
 import { assignedPairs, dropDatabase, recreateDatabase, seedAssignedResults, seedLesson, seedStudents, seedTrack } from './seed';
 import { summarise } from './profile-top';
 import { evaluateTargets, printTable, type ScenarioReport } from './report';
@@ -37,8 +39,8 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = process.env.BENCH_DB ?? 'eta_bench';
 const PROFILE = process.env.BENCH_PROFILE === '1';
-/** `inprocess` (default: the sandboxes share the app's event loop) or `process` (a child process of their own). */
-const SANDBOXES = process.env.BENCH_SANDBOXES === 'process' ? 'process' : 'inprocess';
+/** `process` (default: a child process of their own, so the app's CPU is its own) or `inprocess`. */
+const SANDBOXES = process.env.BENCH_SANDBOXES === 'inprocess' ? 'inprocess' : 'process';
 const ONLY = process.env.BENCH_SCENARIOS?.split(',').map((s) => s.trim()).filter(Boolean);
 // bench/ itself, whether this runs from bench/.build/bench (compiled) or from bench/ (ts-node).
 const BENCH_DIR = __filename.endsWith('.ts') ? __dirname : join(__dirname, '..', '..');
@@ -86,6 +88,21 @@ async function launchSandboxes(): Promise<Sandboxes> {
         child.disconnect();
       }),
   };
+}
+
+/** A reference server (reference-worker.ts) in a child process of its own; `close` ends it. */
+async function launchReference(init: ReferenceInit): Promise<{ url: string; close(): void }> {
+  const ts = __filename.endsWith('.ts');
+  const child = fork(join(__dirname, ts ? 'reference-worker.ts' : 'reference-worker.js'), [], {
+    execArgv: ts ? ['-r', 'ts-node/register/transpile-only'] : [],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const { url } = await new Promise<{ url: string }>((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`reference worker exited (${code})`)));
+    child.send(init);
+  });
+  return { url, close: () => child.connected && child.disconnect() };
 }
 
 function dbUrl(name: string): string {
@@ -239,11 +256,13 @@ interface Scenario {
   plan(): Promise<RequestPlan> | RequestPlan;
   /** A few sequential requests outside the measurement (vendor tokens, JWKS, classes, JIT). */
   warmup(): Promise<void>;
+  /** A reference served by another process (bare node:http, the naive flow): the load goes there instead. */
+  reference?: ReferenceInit;
 }
 
 async function main(): Promise<void> {
   const startedAt = new Date();
-  const runs = ONLY ?? ['1', '2', '3', '4', '5', '6'];
+  const runs = ONLY ?? ['R', '1', '2', '3', '4', '5', 'N', '6'];
   // The whole benchmark must end by itself: 2 runs × duration per scenario, plus a minute for setup and warm-ups.
   const watchdog = setTimeout(() => {
     console.error('benchmark watchdog: did not finish in time, exiting');
@@ -419,8 +438,19 @@ async function prepare(db: Client, baseUrl: string, token: string): Promise<Scen
   await db.query('analyze');
   console.log(`seeded ${n1 + n2 + n4 + n5 + n6 + 5 * WARMUP} students, ${n4 + WARMUP} assigned results in ${Date.now() - t0} ms`);
 
+  await seedStudents(db, 'bench-sN-', n5 + WARMUP);
   let repeatPairs: [string, string][] = [];
   return [
+    {
+      id: 'R',
+      title: 'reference: bare node:http, small JSON (own process)',
+      connections: 32,
+      vendorLatencyMs: 0,
+      route: 'GET /',
+      plan: () => ({ kind: 'get', path: '/' }),
+      warmup: async () => undefined,
+      reference: { kind: 'bare' },
+    },
     assignScenario('1', 'assign, MasteryTrack, new student', 'bench-mt-1', 'bench-s1-', n1, 32, 0),
     assignScenario('2', 'assign, Edulastic, new student', 'bench-edu-2', 'bench-s2-', n2, 32, 0),
     {
@@ -455,6 +485,11 @@ async function prepare(db: Client, baseUrl: string, token: string): Promise<Scen
       },
     },
     assignScenario('5', 'assign, MasteryTrack, vendor 200 ms, 200 conns, pool 10', 'bench-mt-5', 'bench-s5-', n5, 200, 200),
+    {
+      ...assignScenario('N', 'naive flow (transaction held across the tool call), vendor 200 ms, 200 conns, pool 10', 'bench-mt-5', 'bench-sN-', n5, 200, 200),
+      reference: { kind: 'naive', databaseUrl: dbUrl(DB_NAME), masteryTrackUrl: '', mtApiKey: MT_API_KEY, mtEmail: MT_EMAIL },
+      warmup: async () => undefined,
+    },
     assignScenario('6', 'assign, MasteryTrack, vendor 200 ms, 32 conns', 'bench-mt-6', 'bench-s6-', n6, 32, 200),
   ];
 }
@@ -549,12 +584,16 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
   const b = bw.end();
   console.log(`    baseline /health/live: ${baseline.requestsPerSecond.toFixed(0)} req/s, p50 ${baseline.latencyMs.p50} ms, p99 ${baseline.latencyMs.p99} ms`);
 
+  const reference = s.reference
+    ? await launchReference(s.reference.kind === 'naive' ? { ...s.reference, masteryTrackUrl: sandboxes.masteryTrack.url } : s.reference)
+    : undefined;
   await s.warmup();
   const plan = await s.plan();
   const callsBefore = await vendorCalls(sandboxes);
   const stopProfile = PROFILE ? await startProfile() : undefined;
   const w = probe.window(true);
-  const r = await load.run({ url: ctx.baseUrl, token: ctx.token, connections: s.connections, durationSeconds: DURATION, timeoutSeconds, plan });
+  const r = await load.run({ url: reference?.url ?? ctx.baseUrl, token: ctx.token, connections: s.connections, durationSeconds: DURATION, timeoutSeconds, plan });
+  reference?.close();
   await probe.drained(Math.max(500, 3 * s.vendorLatencyMs));
   const m = w.end();
   if (stopProfile) {
@@ -604,6 +643,7 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
     heapUsedMB: mb(m.heapUsedBytes),
     appCpuMsPerRequest: handled ? m.cpuMs / handled : 0,
     eventLoopUtilization: m.eventLoopUtilization,
+    reference: s.reference?.kind,
     poolWrapped: r.poolWrapped,
     loadAverage1m: os.loadavg()[0],
     ...afterGc(),
