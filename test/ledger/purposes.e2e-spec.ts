@@ -1,6 +1,7 @@
 import { DEFAULT_EDULASTIC_TESTS, DEFAULT_MASTERY_TRACK_TESTS } from '@app/sandbox';
 import { createLesson, createStudent, LessonFixture } from '../helpers/fixtures';
 import { countRows, ledgerRows } from '../helpers/rows';
+import { sandboxControl } from '../helpers/sandbox-control';
 import { createTestApp, TestApp } from '../helpers/test-app';
 import { toolState } from '../helpers/tool-state';
 
@@ -91,6 +92,17 @@ describe('one tool object per purpose', () => {
       expect(mine.body.assignmentId).not.toBe(String(outside.id));
       expect(mine.body.testId).toBe(MATH_G4[1].timeback_id);
       expect((await ledgerRows(t.orm, student.sourcedId)).map((r) => r.external_id)).toEqual([mine.body.assignmentId]);
+    });
+
+    it('a retry inside one call that meets the assignment its own lost try made adopts it: one assignment', async () => {
+      const student = await createStudent(t.orm);
+      const lesson = await mathG4();
+      // MasteryTrack makes the assignment but the answer is lost; the client retries the call and hears "exists".
+      await sandboxControl(t.sandboxes, 'masteryTrack').fault({ method: 'POST', path: '/delivery/assignments/assign', loseAnswer: true });
+      const res = await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+      const made = await tools().mtAssignments(student.email);
+      expect(made.map((a) => String(a.id))).toEqual([res.body.assignmentId]);
+      expect((await ledgerRows(t.orm, student.sourcedId)).map((r) => r.external_id)).toEqual([res.body.assignmentId]);
     });
 
     it('with a named test made outside this service: a 422 that says so, nothing written', async () => {

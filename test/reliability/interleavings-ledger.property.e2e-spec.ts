@@ -19,11 +19,13 @@ const ASSIGN = '/powerpath/makeExternalTestAssignment';
 const RUNS = Number(process.env.FC_RUNS ?? 12);
 const ALLOWED = [200, 409, 422, 502, 503, 504];
 
-type Fault = { status: 500 | 503 } | { delayMs: number } | { drop: true };
+type Fault = { status: 500 | 503 } | { delayMs: number } | { drop: true } | { loseAnswer: true };
 const fault: fc.Arbitrary<Fault> = fc.oneof(
   fc.record({ status: fc.constantFrom(500 as const, 503 as const) }),
   fc.record({ delayMs: fc.integer({ min: 350, max: 600 }) }),
   fc.constant({ drop: true as const }),
+  // The tool acts but its answer is lost: the retry hears "already exists".
+  fc.constant({ loseAnswer: true as const }),
 );
 
 type Command =

@@ -47,8 +47,11 @@ export interface ToolLedger {
   studentLogin(steps: LoginSteps): Promise<{ login: ToolLoginRef; fresh: boolean }>;
   /** Call right before the tool call that makes the assignment: from then on a failure may leave one behind. */
   assignCallStarting(): void;
-  /** Whose the tool's assignment `externalId` is (waits briefly for a concurrent attempt still recording it). */
-  ownerOf(externalId: string): Promise<AssignmentOwner>;
+  /**
+   * Whose the tool's assignment `externalId` is (waits briefly for a concurrent attempt still recording it).
+   * `afterUnknownAttempt`: this call's own earlier attempt may have made it (it timed out after reaching the tool).
+   */
+  ownerOf(externalId: string, o?: { afterUnknownAttempt?: boolean }): Promise<AssignmentOwner>;
   /** Tests the tool gave this student through us, by id or title. */
   testsOfStudent(): Promise<{ testId: string | null; testTitle: string | null }[]>;
 }

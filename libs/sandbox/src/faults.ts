@@ -14,6 +14,8 @@ export interface FaultSpec {
   times?: number;
   /** Destroy the socket without answering. */
   drop?: boolean;
+  /** Do the work, then destroy the socket instead of answering: the tool acted, the caller never hears of it. */
+  loseAnswer?: boolean;
 }
 
 /** One non-control request; status 0 means no response was sent (dropped connection or still in flight). */
@@ -78,6 +80,12 @@ export class SandboxFaults {
         res.status(fault.status).json(fault.body === undefined ? this.defaultBody(fault.status) : fault.body);
         return;
       }
+      if (fault?.loseAnswer) {
+        res.end = (() => {
+          req.socket.destroy();
+          return res;
+        }) as typeof res.end;
+      }
       next();
     };
   }
@@ -105,7 +113,7 @@ function queryDelayMs(req: Request): number {
 /** Validates a `POST …/__sandbox/faults` body; returns the spec or an error message. */
 export function parseFaultSpec(body: unknown): FaultSpec | string {
   if (!isPlainObject(body)) return 'body must be a JSON object';
-  const { method, path, status, delayMs, times, drop } = body;
+  const { method, path, status, delayMs, times, drop, loseAnswer } = body;
   if (!isNonEmptyString(path) || !path.startsWith('/')) return 'path is required and must start with /';
   if (method !== undefined && !isNonEmptyString(method)) return 'method must be a string';
   const statusCode = toInteger(status);
@@ -118,6 +126,7 @@ export function parseFaultSpec(body: unknown): FaultSpec | string {
   const count = toInteger(times);
   if (times !== undefined && (count === undefined || count < 1)) return 'times must be a positive integer';
   if (drop !== undefined && typeof drop !== 'boolean') return 'drop must be a boolean';
-  if (statusCode === undefined && !drop && delayMs === undefined) return 'a fault needs status, drop or delayMs';
-  return { method, path, status: statusCode, body: body.body, delayMs, times: count, drop };
+  if (loseAnswer !== undefined && typeof loseAnswer !== 'boolean') return 'loseAnswer must be a boolean';
+  if (statusCode === undefined && !drop && !loseAnswer && delayMs === undefined) return 'a fault needs status, drop, loseAnswer or delayMs';
+  return { method, path, status: statusCode, body: body.body, delayMs, times: count, drop, loseAnswer };
 }

@@ -131,7 +131,7 @@ export class AttemptToolLedger implements ToolLedger {
     }
   }
 
-  async ownerOf(externalId: string): Promise<AssignmentOwner> {
+  async ownerOf(externalId: string, call: { afterUnknownAttempt?: boolean } = {}): Promise<AssignmentOwner> {
     const waitUntil = Math.min(Date.now() + OWNER_WAIT_MS, this.a.deadlineAt);
     for (let pause = 25; ; pause = Math.min(pause * 2, 250)) {
       const o = await this.deps.attempts.ownership(this.a.tool, this.a.account, externalId, this.a.studentSourcedId, this.a.resultSourcedId);
@@ -146,9 +146,9 @@ export class AttemptToolLedger implements ToolLedger {
         continue;
       }
       if (o.unresolved.length > 0) return { kind: 'unknown', lessons: [...new Set(o.unresolved.map((u) => u.lessonSourcedId))] };
-      // Unrecorded, and no other attempt could have made it: ours only if an earlier request of this attempt
-      // asked the tool and died before recording the answer.
-      return this.a.resuming ? { kind: 'this-attempt' } : { kind: 'unknown', lessons: [] };
+      // Unrecorded, and no other attempt could have made it: ours only if an earlier request of this attempt, or an
+      // earlier try of this very call, asked the tool without seeing the answer.
+      return this.a.resuming || call.afterUnknownAttempt ? { kind: 'this-attempt' } : { kind: 'unknown', lessons: [] };
     }
   }
 

@@ -51,6 +51,11 @@ export interface VendorResponse<T = unknown> {
   status: number;
   data: T;
   headers: Record<string, string>;
+  /**
+   * An earlier attempt of this call may have reached the tool before this answer (it timed out, or broke): what
+   * the tool says already exists may be that attempt's doing.
+   */
+  afterUnknownAttempt?: boolean;
 }
 
 const BACKOFF = new ExponentialBackoff({ initialDelay: 100, maxDelay: 2_000 });
@@ -121,7 +126,8 @@ export class VendorHttpClient {
         throw e;
       });
     try {
-      return await policy.execute(({ signal }) => this.bulkhead.execute(() => this.breaker.execute(() => attempt(signal))), deadline);
+      const res = await policy.execute(({ signal }) => this.bulkhead.execute(() => this.breaker.execute(() => attempt(signal))), deadline);
+      return reached ? { ...res, afterUnknownAttempt: true } : res;
     } catch (e) {
       const error = this.normalize(e, deadline);
       throw reached && error instanceof VendorTransportError && !error.mayHaveReachedTool ? error.reachedTool() : error;

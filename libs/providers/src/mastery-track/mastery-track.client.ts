@@ -24,6 +24,8 @@ export interface MtAssignOutcome {
   assignment: MtAssignmentSummary;
   /** 409 ASSIGNMENT_EXISTS: the student already has this test active (whose it is, the caller decides). */
   existing: boolean;
+  /** The 409 followed an attempt of this same call that may have reached MasteryTrack: it may be that attempt's. */
+  afterUnknownAttempt?: boolean;
 }
 
 /**
@@ -50,7 +52,7 @@ export class MasteryTrackClient {
     if (res.status === 409 && err?.code === 'ASSIGNMENT_EXISTS') {
       const existing = err.data?.existing_assignment;
       if (!isMtAssignment(existing)) throw this.badResponse('409 ASSIGNMENT_EXISTS without existing_assignment');
-      return { assignment: existing, existing: true };
+      return { assignment: existing, existing: true, afterUnknownAttempt: res.afterUnknownAttempt === true };
     }
     throw this.rejection(res);
   }

@@ -96,7 +96,7 @@ export class MasteryTrackProvider implements PushedResultsProvider {
     select: Pick<MtAssignRequest, 'timeback_id' | 'subject' | 'grade_rank'>,
   ): Promise<ExternalAssignment | Held> {
     ctx.ledger.assignCallStarting();
-    const { assignment, existing } = await client.assign(
+    const { assignment, existing, afterUnknownAttempt } = await client.assign(
       {
         student_email: ctx.student.email,
         ...select,
@@ -110,7 +110,7 @@ export class MasteryTrackProvider implements PushedResultsProvider {
     }
     const assignmentId = String(assignment.id);
     if (existing) {
-      const owner = await ctx.ledger.ownerOf(assignmentId);
+      const owner = await ctx.ledger.ownerOf(assignmentId, { afterUnknownAttempt });
       if (owner.kind !== 'this-attempt') return { owner, testName: assignment.test_name };
     }
     return {
