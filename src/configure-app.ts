@@ -4,6 +4,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { Env } from './config/env.schema';
+import { trustedProxies } from './config/trusted-proxies';
 import { setupSwagger } from './swagger';
 
 export const BODY_LIMIT = '100kb';
@@ -16,7 +17,10 @@ export function configureApp(app: INestApplication, o: { shutdownHooks?: boolean
   express.useBodyParser('json', { limit: BODY_LIMIT });
   express.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
   express.disable('x-powered-by');
-  express.set('trust proxy', 'loopback');
+  // X-Forwarded-For is believed only from the proxies named in TRUSTED_PROXIES (default none): anyone else could
+  // pick their own address, and with it their own rate-limit bucket.
+  const proxies = trustedProxies(config.get('TRUSTED_PROXIES', { infer: true }));
+  express.set('trust proxy', proxies.length > 0 ? proxies : false);
   // Swagger UI needs inline scripts/styles; everything else gets helmet's defaults.
   app.use(helmet({ contentSecurityPolicy: false }));
   // SIGTERM: stop accepting, finish in-flight requests, close the pool (the dev stack handles signals itself).
