@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import { refuseDeepJson } from '@app/common';
 import { Env } from './config/env.schema';
 import { trustedProxies } from './config/trusted-proxies';
 import { setupSwagger } from './swagger';
@@ -14,7 +15,8 @@ export function configureApp(app: INestApplication, o: { shutdownHooks?: boolean
   const express = app as NestExpressApplication;
   const config = app.get(ConfigService<Env, true>);
   express.useLogger(app.get(Logger));
-  express.useBodyParser('json', { limit: BODY_LIMIT });
+  // Depth is checked on the raw bytes, before parsing: deep nesting would overflow the stack of whatever walks it.
+  express.useBodyParser('json', { limit: BODY_LIMIT, verify: refuseDeepJson() });
   express.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
   express.disable('x-powered-by');
   // X-Forwarded-For is believed only from the proxies named in TRUSTED_PROXIES (default none): anyone else could
