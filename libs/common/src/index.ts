@@ -11,3 +11,4 @@ export * from './util/canonical-json';
 export * from './input/json-depth';
 export * from './input/storable-strings';
 export * from './input/decimal-integer';
+export * from './errors/loggable-error';

@@ -1,5 +1,6 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { loggableError } from '@app/common';
 import { ASSIGNMENTS_OPTIONS, AssignmentsOptions } from '../assignments-options';
 import { IdempotencyStore } from './idempotency.store';
 
@@ -17,7 +18,7 @@ export class IdempotencyReaper implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.reap().catch((e: unknown) => this.logger.warn({ err: String(e) }, 'Reaping failed')), EVERY_MS);
+    this.timer = setInterval(() => void this.reap().catch((e: unknown) => this.logger.warn({ err: loggableError(e) }, 'Reaping failed')), EVERY_MS);
     this.timer.unref();
   }
 
