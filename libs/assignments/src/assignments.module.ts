@@ -5,6 +5,7 @@ import { ASSIGNMENTS_OPTIONS, AssignmentsOptions } from './assignments-options';
 import { AttemptsService } from './attempts/attempts.service';
 import { IdempotencyReaper } from './idempotency/idempotency-reaper';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
+import { ReplayAuthorization } from './idempotency/replay-authorization';
 import { ResultsController } from './results.controller';
 import { FinalizationService } from './results/finalization.service';
 import { ResultImportService } from './results/result-import.service';
@@ -45,6 +46,7 @@ export class AssignmentsModule {
         ResultImportService,
         AttemptsService,
         IdempotencyInterceptor,
+        ReplayAuthorization,
         IdempotencyReaper,
       ],
       exports: [AssignmentService, FinalizationService, ResultImportService, AttemptsService, IdempotencyReaper],
