@@ -135,10 +135,10 @@ describe('security', () => {
         expect(entry).toBeDefined();
         const text = JSON.stringify(entry);
         for (const value of ['xanthippe.private@mail.test', 'Xanthippe', 'Refusable', 'personal-note-value']) expect(text).not.toContain(value);
-        expect(entry.err).toMatchObject({ code: 'P0001', statement: expect.stringMatching(/^(insert into|update) "users"/) });
-        expect(entry.err.statement).toContain('?');
-        expect(entry.err.message).toBeUndefined();
-        expect(entry.err.stack).toBeUndefined();
+        expect(entry.error).toMatchObject({ code: 'P0001', statement: expect.stringMatching(/^(insert into|update) "users"/) });
+        expect(entry.error.statement).toContain('?');
+        expect(entry.error.message).toBeUndefined();
+        expect(entry.error.frames).toBeUndefined();
       } finally {
         await conn.execute('drop trigger eta_refuse_user on users');
         await conn.execute('drop function eta_refuse_user');

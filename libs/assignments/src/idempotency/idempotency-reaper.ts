@@ -18,7 +18,7 @@ export class IdempotencyReaper implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.reap().catch((e: unknown) => this.logger.warn({ err: loggableError(e) }, 'Reaping failed')), EVERY_MS);
+    this.timer = setInterval(() => void this.reap().catch((e: unknown) => this.logger.warn({ error: loggableError(e) }, 'Reaping failed')), EVERY_MS);
     this.timer.unref();
   }
 

@@ -34,7 +34,7 @@ export class ImsxExceptionFilter implements ExceptionFilter {
 
     const { status, description, details, headers } = this.describe(exception);
     if (status >= 500 && !(exception instanceof AppError && exception.kind !== 'internal')) {
-      this.logger.error({ err: loggableError(exception), requestId: req?.id }, 'Unhandled error');
+      this.logger.error({ error: loggableError(exception), requestId: req?.id }, 'Unhandled error');
     }
     for (const [name, value] of Object.entries(headers)) if (!res.getHeader(name)) res.setHeader(name, value);
     res.status(status).json(imsxEnvelope(status, description, details));

@@ -13,7 +13,10 @@ describe('loggableError', () => {
 
   it('says nothing of the statement when the message is not the driver format; other errors keep message and stack', () => {
     expect(statementShape('invalid input syntax for type uuid: "abc"')).toBeUndefined();
-    expect(loggableError(new TypeError('boom'))).toMatchObject({ type: 'TypeError', message: 'boom', stack: expect.any(String) });
+    expect(loggableError(new TypeError('boom'))).toMatchObject({ type: 'TypeError', message: 'boom', frames: expect.arrayContaining([expect.stringMatching(/^at /)]) });
+    const orm = loggableError(new Error("Value for User.email is required, 'undefined' found\nentity: User {\n  givenName: 'Zenobia',\n}"));
+    expect(orm.message).toBe("Value for User.email is required, 'undefined' found");
+    expect(JSON.stringify(orm)).not.toContain('Zenobia');
     expect(loggableError('text')).toEqual({ type: 'string' });
   });
 });

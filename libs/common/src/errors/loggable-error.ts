@@ -27,13 +27,17 @@ export function statementShape(message: string): string | undefined {
 /**
  * What a log entry may say about an error. Database errors: the statement's shape, the SQLSTATE and the names
  * PostgreSQL reports — never the message or stack, which carry the statement's values (emails, names, passwords).
- * Anything else: class, message and stack.
+ * Anything else: class, the first line of the message and the stack frames (ORM errors append the entity, values
+ * and all, below the first line).
  */
 export function loggableError(e: unknown): Record<string, unknown> {
   if (isDatabaseError(e)) {
     const fields = Object.fromEntries(IDENTIFYING_FIELDS.filter((k) => typeof e[k] === 'string').map((k) => [k, e[k]]));
     return { type: e.name, ...fields, statement: statementShape(e.message) };
   }
-  if (e instanceof Error) return { type: e.name, message: e.message, stack: e.stack };
+  if (e instanceof Error) {
+    const frames = (e.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l));
+    return { type: e.name, message: e.message.split('\n')[0].slice(0, 300), frames: frames.slice(0, 15).map((l) => l.trim()) };
+  }
   return { type: typeof e };
 }
