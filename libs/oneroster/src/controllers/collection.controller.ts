@@ -69,7 +69,7 @@ export function collectionController(def: CollectionDef): Type<unknown> {
     @ApiOperation(op(def.specOnePath, 'get'))
     @ApiParam({ name: 'sourcedId' })
     @ApiResponse({ status: 200, schema: successResponse(def.specOnePath, 'get').schema })
-    @ApiImsxErrors([401, 403, 404, 429, 500])
+    @ApiImsxErrors([400, 401, 403, 404, 429, 500])
     async get(@Param('sourcedId') sourcedId: string, @Req() req: Request) {
       return { [def.singular]: await this.oneRoster.get(def, sourcedId, hrefContext(req)) };
     }
@@ -81,7 +81,7 @@ export function collectionController(def: CollectionDef): Type<unknown> {
     @ApiParam({ name: 'sourcedId' })
     @ApiBody({ schema: requestSchema(def.specOnePath, 'put'), examples: { example: { value: { [def.singular]: EXAMPLES[def.singular] } } } })
     @ApiResponse({ status: put.status, description: 'Created or replaced (idempotent)', schema: put.schema })
-    @ApiImsxErrors([400, 401, 403, 422, 429, 500])
+    @ApiImsxErrors([400, 401, 403, 409, 422, 429, 500], { 409: 'Conflicts with an existing object (a concurrent create, or another object holding the same unique place); read it and retry' })
     async put(@Param('sourcedId') sourcedId: string, @Body() body: unknown, @Req() req: Request) {
       const { object } = await this.oneRoster.put(def, sourcedId, body, hrefContext(req));
       return bareOnPut ? object : { [def.singular]: object };
@@ -104,7 +104,7 @@ export function collectionController(def: CollectionDef): Type<unknown> {
     @ApiOperation(op(def.specOnePath, 'delete'))
     @ApiParam({ name: 'sourcedId' })
     @ApiResponse({ status: 204, description: 'Marked tobedeleted' })
-    @ApiImsxErrors([401, 403, 404, 429, 500])
+    @ApiImsxErrors([400, 401, 403, 404, 429, 500])
     async remove(@Param('sourcedId') sourcedId: string): Promise<void> {
       await this.oneRoster.remove(def, sourcedId);
     }
