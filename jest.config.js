@@ -24,6 +24,8 @@ module.exports = {
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
   maxWorkers: 2,
+  // it.concurrent suites (crash tests wait out leases side by side).
+  maxConcurrency: 16,
   testTimeout: 30_000,
   slowTestThreshold: 10,
 };

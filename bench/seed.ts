@@ -77,20 +77,28 @@ export async function seedAssignedResults(
 ): Promise<void> {
   await seedStudents(db, o.studentPrefix, o.count);
   await db.query(
-    `insert into assessment_line_items (sourced_id, title, component_resource_sourced_id, metadata)
-     values ($1, 'Bench lesson (external test)', $2, '{"origin":"makeExternalTestAssignment"}'::jsonb)`,
+    `insert into assessment_line_items (sourced_id, title, component_resource_sourced_id, result_value_min, result_value_max, metadata)
+     values ($1, 'Bench lesson (external test)', $2, 0, 100, '{"origin":"makeExternalTestAssignment"}'::jsonb)`,
     [o.lineItem, o.lesson],
   );
+  await db.query(`insert into lesson_line_items (lesson_sourced_id, line_item_sourced_id) values ($1, $2)`, [o.lesson, o.lineItem]);
   await db.query(
-    `insert into assessment_results (sourced_id, line_item_sourced_id, student_sourced_id, attempt, score_status,
-                                     assignment_state, score_date, metadata)
-     select $1 || g, $2, $3 || g, 1, 'not submitted', 'assigned', now(),
+    `insert into assessment_results (sourced_id, line_item_sourced_id, student_sourced_id, attempt, score_status, score_date, metadata)
+     select $1 || g, $2, $3 || g, 1, 'not submitted', now() - interval '1 day',
             jsonb_build_object('attempt', 1, 'toolProvider', 'mastery-track', 'lessonType', 'test-out',
                                'applicationName', null, 'assignmentId', (100000 + g)::text, 'classId', '',
                                'testId', (100000 + g)::text, 'testUrl', 'http://127.0.0.1/assignment/' || (100000 + g),
                                'skipCourseEnrollment', false, 'assignedAt', now())
      from generate_series(0, $4::int - 1) g`,
     [o.resultPrefix, o.lineItem, o.studentPrefix, o.count],
+  );
+  await db.query(
+    `insert into tool_assignments (result_sourced_id, lesson_sourced_id, student_sourced_id, attempt, tool, account, state,
+                                   external_id, class_id, test_id, test_url, assigned_at)
+     select $1 || g, $2, $3 || g, 1, 'mastery-track', 'default', 'assigned', (100000 + g)::text, '', (100000 + g)::text,
+            'http://127.0.0.1/assignment/' || (100000 + g), now()
+     from generate_series(0, $4::int - 1) g`,
+    [o.resultPrefix, o.lesson, o.studentPrefix, o.count],
   );
 }
 
@@ -109,10 +117,8 @@ export async function seedTrack(db: Client, subject: string, grade: string): Pro
 /** (student, lesson) pairs of `lesson` whose latest attempt is assigned: the repeat-call scenario replays them. */
 export async function assignedPairs(db: Client, lesson: string, limit: number): Promise<[string, string][]> {
   const { rows } = await db.query<{ student: string }>(
-    `select ar.student_sourced_id student from assessment_results ar
-     join assessment_line_items li on li.sourced_id = ar.line_item_sourced_id and li.parent_sourced_id is null
-     where li.component_resource_sourced_id = $1 and ar.assignment_state = 'assigned'
-     order by ar.sourced_id limit $2`,
+    `select student_sourced_id student from tool_assignments where lesson_sourced_id = $1 and state = 'assigned'
+     order by result_sourced_id limit $2`,
     [lesson, limit],
   );
   return rows.map((r) => [r.student, lesson]);

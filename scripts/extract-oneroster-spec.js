@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Extracts the OneRoster operations this service implements (and every component schema) from the upstream
-// YAML into libs/oneroster/src/spec/oneroster-spec.json, so the app validates bodies without parsing 800 KB of
+// YAML into libs/oneroster/src/spec/oneroster-spec.extract.json, so the app validates bodies without parsing 800 KB of
 // YAML at boot. Run after refreshing spec/upstream/oneroster-api.yaml; CI checks the output has no drift.
 const { readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
@@ -25,5 +25,5 @@ for (const base of BASES) {
   for (const p of [base, `${base}/`, `${base}/{sourcedId}`]) if (spec.paths[p]) paths[p] = spec.paths[p];
 }
 const out = { openapi: spec.openapi, info: { title: spec.info.title, version: spec.info.version }, paths, components: { schemas: spec.components.schemas } };
-writeFileSync(join(root, 'libs/oneroster/src/spec/oneroster-spec.json'), JSON.stringify(out) + '\n');
+writeFileSync(join(root, 'libs/oneroster/src/spec/oneroster-spec.extract.json'), JSON.stringify(out) + '\n');
 console.log(`Extracted ${Object.keys(paths).length} paths`);

@@ -4,7 +4,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
-import { AssignmentsModule } from '@app/assignments';
+import { AssignmentsModule, RecoveryPointHook } from '@app/assignments';
 import { AuthModule } from '@app/auth';
 import { ImsxExceptionFilter, ResultEventsModule } from '@app/common';
 import { OneRosterModule } from '@app/oneroster';
@@ -29,6 +29,8 @@ export interface AppHooks {
   onQuery?: (sql: string) => void;
   /** Build the module graph without a database (OpenAPI export). */
   offline?: boolean;
+  /** Called at each recovery point of the assignment flow (tests stop it there to play a crash). */
+  recoveryPoint?: RecoveryPointHook;
 }
 
 @Module({})
@@ -52,7 +54,11 @@ export class AppModule {
         }),
         ResultEventsModule,
         AuthModule.forRoot({ ...authOptions(env), afterAuthentication: ClientThrottlerGuard }),
-        AssignmentsModule.forRoot({ ...assignmentsOptions(env), imports: [ProviderModule.forRoot(providerOptions(env))] }),
+        AssignmentsModule.forRoot({
+          ...assignmentsOptions(env),
+          recoveryPoint: hooks.recoveryPoint,
+          imports: [ProviderModule.forRoot(providerOptions(env))],
+        }),
         OneRosterModule,
         ThrottlerModule.forRoot(rateLimits(env)),
         HealthModule,

@@ -8,14 +8,11 @@ import { startSandboxes, Sandboxes } from '@app/sandbox';
 import { AppModule } from '../app.module';
 import { configureApp } from '../configure-app';
 import { validateEnv } from '../config/validate-env';
-import { edulasticSandboxEnv, masteryTrackSandboxEnv } from './sandbox-env';
+import { edulasticSandboxEnv, masteryTrackSandboxEnv, SANDBOX_EDU, SANDBOX_MT } from './sandbox-env';
 import { SeedDocument, SeedLoader } from '@app/oneroster';
 import { RequestContext } from '@mikro-orm/core';
 import { MikroORM } from '@mikro-orm/postgresql';
 
-/** Sandbox accounts (known only to the local sandboxes). */
-export const SANDBOX_MT = { apiKey: 'sandbox-mastery-track-key', email: 'integrator@sandbox.local' };
-export const SANDBOX_EDU = { username: 'service-teacher@sandbox.local', password: 'sandbox-teacher-password' };
 /** fixtures/demo.json, found from both src/cli (ts-node) and dist/src/cli (build). */
 export const DEMO_FIXTURE = [resolve(__dirname, '..', '..'), resolve(__dirname, '..', '..', '..')]
   .map((root) => resolve(root, 'fixtures', 'demo.json'))

@@ -1,21 +1,25 @@
 /**
- * `npm run reconcile`: finishes (or releases) assignments left in `assigning` by crashed requests whose lease
- * has expired. Safe to run from cron on any instance, any number of times: it goes through the normal flow,
- * which adopts the tool's existing assignment instead of creating a second one.
+ * `npm run reconcile`: resumes assignments left pending by requests that died (crash, timeout) once their lease
+ * is over, and reaps idempotency records. Safe to run from cron on any instance, any number of times: it goes
+ * through the normal flow, which adopts what the tool made instead of making it again. Without DATABASE_URL it
+ * works on a running `npm start` (its embedded database and sandboxes).
  */
 import { RequestContext } from '@mikro-orm/core';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { NestFactory } from '@nestjs/core';
-import { AssignmentService, IdempotencyReaper } from '@app/assignments';
+import { AssignmentReconciler, IdempotencyReaper } from '@app/assignments';
 import { AppModule } from '../app.module';
+import { devStackEnv } from './dev-stack-env';
 
 async function main(): Promise<void> {
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot(), { logger: ['error', 'warn'] });
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(devStackEnv(process.env)), { logger: ['error', 'warn'] });
   try {
     const em = app.get(MikroORM).em;
-    const outcome = await RequestContext.create(em, () => app.get(AssignmentService).reconcile());
+    const outcome = await RequestContext.create(em, () => app.get(AssignmentReconciler).reconcile());
     const reaped = await app.get(IdempotencyReaper).reap();
-    console.log(`Reconciled: ${outcome.completed} completed, ${outcome.released} released, ${outcome.failed} failed (tool unavailable); ${reaped} idempotency record(s) reaped`);
+    console.log(
+      `Reconciled: ${outcome.completed} completed, ${outcome.released} released, ${outcome.failed} failed (tool unavailable); ${reaped} idempotency record(s) reaped`,
+    );
     if (outcome.failed > 0) process.exitCode = 1;
   } finally {
     await app.close();

@@ -9,12 +9,13 @@ import { NestFactory } from '@nestjs/core';
 import { readFileSync } from 'node:fs';
 import { OneRosterModule, SeedDocument, SeedLoader } from '@app/oneroster';
 import { PersistenceModule } from '@app/persistence';
+import { devStackEnv } from './dev-stack-env';
 
 async function main(): Promise<void> {
   const file = process.argv[2];
   if (!file) throw new Error('Usage: npm run seed -- <file.json>');
   const doc = JSON.parse(readFileSync(file, 'utf8')) as SeedDocument;
-  const clientUrl = process.env.DATABASE_URL ?? `postgresql://postgres@127.0.0.1:${process.env.EMBEDDED_DB_PORT ?? 5499}/postgres`;
+  const clientUrl = devStackEnv(process.env).DATABASE_URL!;
 
   @Module({ imports: [PersistenceModule.forRoot({ clientUrl, poolMax: 2 }), OneRosterModule] })
   class SeedModule {}

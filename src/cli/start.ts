@@ -2,6 +2,7 @@
  * `npm start`: the service with everything it needs on one laptop (embedded database, tool sandboxes,
  * development token issuer, demo data) and the way in printed.
  */
+import '../tracing';
 import { startDevStack } from './dev-stack';
 
 async function main(): Promise<void> {

@@ -102,6 +102,13 @@ export class Env {
   @IsOptional() @IsString()
   MASTERY_TRACK_ACCOUNTS?: string;
 
+  /**
+   * OAuth client ids (comma-separated) that speak for MasteryTrack: only their write-backs finalize attempts.
+   * Default: none, or the dev issuer's client when it is on (the sandbox writes back with it).
+   */
+  @IsOptional() @IsString()
+  MASTERY_TRACK_WRITEBACK_CLIENTS?: string;
+
   @IsOptional() @IsUrl(URL_OPTS)
   EDULASTIC_BASE_URL?: string;
 

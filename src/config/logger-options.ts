@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import type { Params } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { Options } from 'pino-http';
@@ -42,6 +43,11 @@ export function loggerOptions(env: Env, destination?: DestinationStream): Params
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
     autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
+    // With tracing on, every line carries the trace and span it belongs to (nothing when it is off).
+    mixin: () => {
+      const span = trace.getActiveSpan()?.spanContext();
+      return span ? { trace_id: span.traceId, span_id: span.spanId } : {};
+    },
   };
   return { pinoHttp: destination ? [options, destination] : options };
 }

@@ -51,6 +51,10 @@ export function providerOptions(env: Env): ProviderOptions {
             .split(',')
             .map((h) => h.trim())
             .filter(Boolean),
+          writeBackClients: (env.MASTERY_TRACK_WRITEBACK_CLIENTS ?? (env.AUTH_DEV_ISSUER ? env.AUTH_DEV_CLIENT_ID : ''))
+            .split(',')
+            .map((c) => c.trim())
+            .filter(Boolean),
         }
       : undefined,
     edulastic: env.EDULASTIC_BASE_URL

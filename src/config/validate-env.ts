@@ -3,7 +3,7 @@ import { validateSync } from 'class-validator';
 import { Env } from './env.schema';
 import { invalidProxyEntries } from './trusted-proxies';
 
-/** Well-known development key: only ever used outside production, and the boot log says so. */
+/** Well-known development key: only ever used outside production (production requires CREDENTIALS_KEY). */
 export const DEV_CREDENTIALS_KEY = 'dev:' + Buffer.alloc(32, 'dev-credentials-key-not-secret!!').toString('base64');
 
 /** Validates raw environment values into a typed Env; throws one message naming every bad variable. */

@@ -2,7 +2,7 @@ import { CredentialCipher, parseCredentialKeys } from '@app/common';
 import { DEFAULT_EDULASTIC_TESTS, DEFAULT_MASTERY_TRACK_TESTS } from '@app/sandbox';
 import { DEV_CREDENTIALS_KEY } from '../../src/config/validate-env';
 import { createLesson, createStudent } from '../helpers/fixtures';
-import { assignmentRows, resultRow } from '../helpers/rows';
+import { assignmentRows, ledgerRow, resultRow } from '../helpers/rows';
 import { sandboxControl } from '../helpers/sandbox-control';
 import { createTestApp, TestApp } from '../helpers/test-app';
 import { expectMatchesSchema, powerPathResponseValidator } from '../helpers/upstream-schema';
@@ -26,6 +26,16 @@ describe('POST /powerpath/makeExternalTestAssignment', () => {
     token = await t.token();
   });
   afterAll(() => t.close());
+  /** The ledger as a request leaves it when it dies after the tool call and before recording the answer. */
+  const loseAnswer = (student: string) =>
+    t.orm.em
+      .fork()
+      .getConnection()
+      .execute(
+        `update tool_assignments set state = 'pending', external_id = null, class_id = null, lease_token = null, lease_until = now() - interval '1 second'
+         where student_sourced_id = ?`,
+        [student],
+      );
   afterEach(async () => {
     await mt().clearFaults();
     await edu().clearFaults();
@@ -54,7 +64,15 @@ describe('POST /powerpath/makeExternalTestAssignment', () => {
       expect(await mt().count('POST', '/delivery/assignments/assign')).toBe(before + 1);
 
       const row = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
-      expect(row).toMatchObject({ attempt: 1, assignment_state: 'assigned', score_status: 'not submitted', credentials_sealed: null });
+      expect(row).toMatchObject({ attempt: 1, score_status: 'not submitted' });
+      expect(await ledgerRow(t.orm, row.sourced_id)).toMatchObject({
+        state: 'assigned',
+        tool: 'mastery-track',
+        account: 'default',
+        external_id: res.body.assignmentId,
+        test_title: expect.stringContaining('Math G4'),
+        lease_token: null,
+      });
       expect(row.metadata).toMatchObject({
         attempt: 1,
         toolProvider: 'mastery-track',
@@ -89,19 +107,21 @@ describe('POST /powerpath/makeExternalTestAssignment', () => {
       expect(await assignmentRows(t.orm, student.sourcedId, lesson.sourcedId)).toEqual({ results: 1, lineItems: 1 });
     });
 
-    it('adopts the assignment MasteryTrack already has (409 ASSIGNMENT_EXISTS) after a lost write', async () => {
+    it('adopts the assignment MasteryTrack already has (409 ASSIGNMENT_EXISTS) when the answer was lost', async () => {
       const student = await createStudent(t.orm);
       const lesson = await createLesson(t.orm);
       const first = await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
-      // Simulate a crash after the vendor call and before our commit: the vendor has it, we do not.
-      await t.orm.em.fork().getConnection().execute('delete from assessment_results where student_sourced_id = ?', [student.sourcedId]);
+      // Rewind the ledger to "asked the tool, died before recording the answer", lease over.
+      await loseAnswer(student.sourcedId);
 
       const res = await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
 
       expect(res.body.assignmentId).toBe(first.body.assignmentId);
       const assigns = (await mt().calls()).filter((c) => c.path === '/delivery/assignments/assign');
       expect(assigns.at(-1)?.status).toBe(409);
-      expect((await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).metadata.assignmentId).toBe(first.body.assignmentId);
+      const row = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
+      expect(row.metadata.assignmentId).toBe(first.body.assignmentId);
+      expect(await ledgerRow(t.orm, row.sourced_id)).toMatchObject({ state: 'assigned', external_id: first.body.assignmentId });
     });
   });
 
@@ -129,7 +149,11 @@ describe('POST /powerpath/makeExternalTestAssignment', () => {
       const row = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
       expect(row.metadata).toMatchObject({ assignmentId: res.body.assignmentId, classId: res.body.classId, toolProvider: 'edulastic' });
       expect(JSON.stringify(row)).not.toContain(res.body.credentials.password);
-      expect(cipher.openJson(row.credentials_sealed, row.sourced_id)).toEqual(res.body.credentials);
+      // The password lives once, sealed, in the student's login of the ledger.
+      const [login] = await t.orm.em.fork().getConnection().execute('select * from tool_logins where student_sourced_id = ?', [student.sourcedId]);
+      expect(login).toMatchObject({ tool: 'edulastic', account: 'default', state: 'ready', lease_token: null });
+      expect(JSON.stringify(login)).not.toContain(res.body.credentials.password);
+      expect(cipher.openJson(login.credentials_sealed, `edulastic:${student.sourcedId}`)).toEqual(res.body.credentials);
     });
 
     it('reuses the lesson class and the student login for the next lesson and on repeat calls', async () => {
@@ -148,18 +172,20 @@ describe('POST /powerpath/makeExternalTestAssignment', () => {
       expect(second.body.classId).not.toBe(first.body.classId);
     });
 
-    it('adopts an assignment Edulastic already has after a lost write', async () => {
+    it('adopts the assignment Edulastic already has in the attempt\'s class when the answer was lost', async () => {
       const student = await createStudent(t.orm);
       const lesson = await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: eduTest });
       const first = await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
-      await t.orm.em.fork().getConnection().execute('delete from assessment_results where student_sourced_id = ?', [student.sourcedId]);
+      await loseAnswer(student.sourcedId);
+      const before = (await edu().calls()).length;
 
       const res = await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
 
-      expect(res.body.assignmentId).toBe(first.body.assignmentId);
-      expect(res.body.classId).toBe(first.body.classId);
-      const assigns = (await edu().calls()).filter((c) => c.path === '/api/assignments/v2/assign');
-      expect(assigns.at(-1)?.status).toBe(409);
+      expect(res.body).toEqual(first.body);
+      const calls = (await edu().calls()).slice(before);
+      expect(calls.filter((c) => c.path === '/api/assignments/v2/assign').map((c) => c.status)).toEqual([409]);
+      // The class and the login were recorded: neither is made again.
+      expect(calls.filter((c) => c.path === '/api/group' || c.path === '/api/enrollment/user')).toEqual([]);
     });
   });
 
@@ -259,31 +285,47 @@ describe('POST /powerpath/makeExternalTestAssignment', () => {
       expect(await assignmentRows(t.orm, student, lesson)).toEqual({ results: 0, lineItems: 0 });
     });
 
-    it.each([
-      ['502 when MasteryTrack answers 500', 500, 502],
-      ['503 (with Retry-After) when MasteryTrack is overloaded', 503, 503],
-    ])('%s', async (_name, vendorStatus, status) => {
+    it('502 when MasteryTrack answers 500: the attempt stays pending (the tool may have made it) and a retry finishes it once', async () => {
       const student = await createStudent(t.orm);
       const lesson = await createLesson(t.orm);
-      await mt().fault({ method: 'POST', path: '/delivery/assignments/assign', status: vendorStatus, times: 10 });
+      await mt().fault({ method: 'POST', path: '/delivery/assignments/assign', status: 500, times: 10 });
       const res = await assign({ student: student.sourcedId, lesson: lesson.sourcedId });
-      expect(res.status).toBe(status);
-      expect(res.body.imsx_codeMajor).toBe('failure');
-      if (status === 503) expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+      expect(res.status).toBe(502);
+      expect(res.body).toMatchObject({ imsx_codeMajor: 'failure', imsx_description: expect.stringMatching(/MasteryTrack/) });
+      const row = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
+      expect(await ledgerRow(t.orm, row.sourced_id)).toMatchObject({ state: 'pending', lease_token: null, external_id: null });
+
+      await mt().clearFaults();
+      const retried = await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+      expect((await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).sourced_id).toBe(row.sourced_id);
+      expect((await ledgerRow(t.orm, row.sourced_id)).external_id).toBe(retried.body.assignmentId);
+      expect(await assignmentRows(t.orm, student.sourcedId, lesson.sourcedId)).toEqual({ results: 1, lineItems: 1 });
+    });
+
+    it('503 (with Retry-After) when MasteryTrack is overloaded: the tool did nothing, so nothing is kept', async () => {
+      const student = await createStudent(t.orm);
+      const lesson = await createLesson(t.orm);
+      await mt().fault({ method: 'POST', path: '/delivery/assignments/assign', status: 503, times: 10 });
+      const res = await assign({ student: student.sourcedId, lesson: lesson.sourcedId });
+      expect(res.status).toBe(503);
+      expect(res.body).toMatchObject({ imsx_codeMajor: 'failure', imsx_description: expect.stringMatching(/unavailable/) });
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
       expect(await assignmentRows(t.orm, student.sourcedId, lesson.sourcedId)).toEqual({ results: 0, lineItems: 0 });
     });
 
-    it('504 when Edulastic does not answer in time, and a retry afterwards succeeds', async () => {
+    it('504 when Edulastic does not answer in time; the retry adopts what the tool made meanwhile, once', async () => {
       const student = await createStudent(t.orm);
       const lesson = await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: eduTest });
       await edu().fault({ method: 'POST', path: '/api/assignments/v2/assign', delayMs: 2500, times: 3 });
       const res = await assign({ student: student.sourcedId, lesson: lesson.sourcedId });
       expect(res.status).toBe(504);
       expect(res.body.imsx_description).toMatch(/did not answer in time/);
-      expect(await assignmentRows(t.orm, student.sourcedId, lesson.sourcedId)).toEqual({ results: 0, lineItems: 0 });
+      const row = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
+      expect(await ledgerRow(t.orm, row.sourced_id)).toMatchObject({ state: 'pending', lease_token: null });
 
       await edu().clearFaults();
-      await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+      const retried = await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+      expect((await ledgerRow(t.orm, row.sourced_id)).external_id).toBe(retried.body.assignmentId);
     });
   });
 

@@ -2,8 +2,10 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { Scope } from '@app/auth';
-import { MasteryTrackSandboxOptions, startSandboxes } from '@app/sandbox';
+import type { RecoveryPointHook } from '@app/assignments';
+import { DEFAULT_AUDIENCE, DEV_ISSUER, DevSigningKey, Scope } from '@app/auth';
+import { sign } from 'jsonwebtoken';
+import { MasteryTrackSandboxOptions, MasteryTrackWriteBackOptions, startSandboxes } from '@app/sandbox';
 import { AppHooks, AppModule } from '../../src/app.module';
 import { edulasticSandboxEnv, masteryTrackSandboxEnv } from '../../src/cli/sandbox-env';
 import { configureApp } from '../../src/configure-app';
@@ -17,8 +19,14 @@ export const DEV_CLIENT = { id: 'test-client', secret: 'test-secret-value' };
 
 export type Sandboxes = Awaited<ReturnType<typeof startSandboxes>>;
 
+/** The recovery-point hook of a test app: tests set `current` to stop or observe the flow at a point. */
+export interface RecoveryPoints {
+  current?: RecoveryPointHook;
+}
+
 export interface TestApp {
   app: INestApplication;
+  recoveryPoints: RecoveryPoints;
   baseUrl: string;
   orm: MikroORM;
   sandboxes: Sandboxes;
@@ -26,6 +34,8 @@ export interface TestApp {
   http(): ReturnType<typeof request>;
   /** A dev-issuer token; all scopes unless narrowed; `extra` form fields (e.g. `org`). */
   token(scope?: string, extra?: Record<string, string>): Promise<string>;
+  /** A token for another OAuth client, signed with the dev issuer's key (the issuer itself knows one client). */
+  tokenFor(clientId: string, scope: string): string;
   close(): Promise<void>;
 }
 
@@ -44,19 +54,23 @@ export async function createTestApp(env: Record<string, string> = {}, o: TestApp
   const ownSandboxes = !o.sandboxes;
   try {
     const t = await startApp(sandboxes, env, o.hooks ?? {}, ownSandboxes);
-    // MasteryTrack writes results back to this app, through its dev token issuer.
-    mtOptions.writeBack = {
-      oneRosterBaseUrl: t.baseUrl,
-      tokenUrl: `${t.baseUrl}/oauth2/token`,
-      clientId: DEV_CLIENT.id,
-      clientSecret: DEV_CLIENT.secret,
-      scope: Scope.GradebookCreatePut,
-    };
+    mtOptions.writeBack = writeBackTo(t);
     return t;
   } catch (e) {
     if (ownSandboxes) await sandboxes.close();
     throw e;
   }
+}
+
+/** MasteryTrack writes results back to this app, through its dev token issuer. */
+export function writeBackTo(t: { baseUrl: string }): MasteryTrackWriteBackOptions {
+  return {
+    oneRosterBaseUrl: t.baseUrl,
+    tokenUrl: `${t.baseUrl}/oauth2/token`,
+    clientId: DEV_CLIENT.id,
+    clientSecret: DEV_CLIENT.secret,
+    scope: Scope.GradebookCreatePut,
+  };
 }
 
 export interface TestAppOptions {
@@ -65,7 +79,9 @@ export interface TestAppOptions {
   hooks?: AppHooks;
 }
 
-async function startApp(sandboxes: Sandboxes, env: Record<string, string>, hooks: AppHooks, ownSandboxes: boolean): Promise<TestApp> {
+async function startApp(sandboxes: Sandboxes, env: Record<string, string>, appHooks: AppHooks, ownSandboxes: boolean): Promise<TestApp> {
+  const recoveryPoints: RecoveryPoints = {};
+  const hooks: AppHooks = { recoveryPoint: (point, at) => recoveryPoints.current?.(point, at), ...appHooks };
   const moduleRef = await Test.createTestingModule({
     imports: [
       AppModule.forRoot({
@@ -91,6 +107,7 @@ async function startApp(sandboxes: Sandboxes, env: Record<string, string>, hooks
   const http = () => request(baseUrl);
   return {
     app,
+    recoveryPoints,
     baseUrl: baseUrl.replace('[::1]', '127.0.0.1'),
     orm: app.get(MikroORM),
     sandboxes,
@@ -103,6 +120,17 @@ async function startApp(sandboxes: Sandboxes, env: Record<string, string>, hooks
         .send({ grant_type: 'client_credentials', ...(scope ? { scope } : {}), ...extra });
       if (res.status !== 200) throw new Error(`token request failed: ${res.status} ${JSON.stringify(res.body)}`);
       return res.body.access_token as string;
+    },
+    tokenFor(clientId: string, scope: string) {
+      const key = app.get(DevSigningKey);
+      return sign({ scope, client_id: clientId }, key.privateKey, {
+        algorithm: 'RS256',
+        keyid: key.kid,
+        issuer: DEV_ISSUER,
+        audience: DEFAULT_AUDIENCE,
+        subject: clientId,
+        expiresIn: 600,
+      });
     },
     async close() {
       await app.close();

@@ -43,19 +43,25 @@ export function expectMatchesSchema(validate: ValidateFunction, body: unknown): 
   }
 }
 
+/** The upstream OneRoster spec (YAML, as published) and an ajv holding it as `spec`. */
+export function oneRosterUpstream(): { spec: Json; ajv: Ajv2020 } {
+  if (!oneRoster) {
+    const spec = parseYaml(readFileSync(join(SPEC_DIR, 'oneroster-api.yaml'), 'utf8')) as Json;
+    oneRoster = { spec, ajv: ajvFor(spec) };
+  }
+  return oneRoster;
+}
+
 /** The validator of an operation's response schema in the upstream OneRoster spec (YAML, as published). */
 export function oneRosterResponseValidator(path: string, method: string, status: string): ValidateFunction {
   const key = `or ${method} ${path} ${status}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  if (!oneRoster) {
-    const spec = parseYaml(readFileSync(join(SPEC_DIR, 'oneroster-api.yaml'), 'utf8')) as Json;
-    oneRoster = { spec, ajv: ajvFor(spec) };
-  }
+  oneRosterUpstream();
   const pointer = ['paths', path, method, 'responses', status, 'content', 'application/json', 'schema']
     .map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1'))
     .join('/');
-  const validate = oneRoster.ajv.getSchema(`spec#/${pointer}`);
+  const validate = oneRoster!.ajv.getSchema(`spec#/${pointer}`);
   if (!validate) throw new Error(`No OneRoster schema at ${pointer}`);
   cache.set(key, validate);
   return validate;

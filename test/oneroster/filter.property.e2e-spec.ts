@@ -292,6 +292,8 @@ describe('OneRoster filter (property-based), GET /users', () => {
   beforeAll(async () => {
     t = await createTestApp();
     token = await t.token();
+    // The users' org (references must exist).
+    await t.http().put('/ims/oneroster/rostering/v1p2/orgs/org-1').set('Authorization', `Bearer ${token}`).send({ org: { name: 'Org 1', type: 'school' } });
     for (const u of POPULATION) {
       const res = await t
         .http()

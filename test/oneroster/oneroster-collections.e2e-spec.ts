@@ -151,15 +151,15 @@ describe('OneRoster 1.2 collections', () => {
       expect((await get(`${c.path}/${id}`).expect(200)).body).toEqual(first);
     });
 
-    it('POST creates with the supplied sourcedId or allocates one; a duplicate is 409', async () => {
+    it('POST creates with the supplied sourcedId or allocates one; a duplicate is 422 (the spec lists no 409)', async () => {
       const id = uid(c.singular);
       const res = await t.http().post(c.path).set('Authorization', `Bearer ${token}`).send({ [c.singular]: { ...c.body(id), sourcedId: id } }).expect(201);
       expectMatchesSchema(oneRosterResponseValidator(c.specList, 'post', '201'), res.body);
       expect(res.body.sourcedIdPairs).toEqual({ suppliedSourcedId: id, allocatedSourcedId: id });
       await get(`${c.path}/${id}`).expect(200);
       const dup = await t.http().post(c.path).set('Authorization', `Bearer ${token}`).send({ [c.singular]: { ...c.body(id), sourcedId: id } });
-      expect(dup.status).toBe(409);
-      expect(dup.body.imsx_codeMajor).toBe('failure');
+      expect(dup.status).toBe(422);
+      expect(dup.body.imsx_description).toBe(`${c.singular} '${id}' already exists; use PUT to replace it`);
     });
 
     it('DELETE marks the object tobedeleted (204); unknown objects are 404', async () => {

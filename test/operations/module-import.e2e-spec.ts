@@ -41,7 +41,7 @@ describe('importing the modules into another Nest app', () => {
             ProviderModule.forRootAsync({
               inject: [ConfigService],
               useFactory: (c: ConfigService) => ({
-                masteryTrack: { baseUrl: c.getOrThrow('mt'), accounts: { default: { apiKey: 'k', email: 'svc@example.org' } }, testUrlHosts: [new URL(c.getOrThrow<string>('mt')).host] },
+                masteryTrack: { baseUrl: c.getOrThrow('mt'), accounts: { default: { apiKey: 'k', email: 'svc@example.org' } }, testUrlHosts: [new URL(c.getOrThrow<string>('mt')).host], writeBackClients: [] },
                 edulastic: { baseUrl: c.getOrThrow('edu'), appUrl: c.getOrThrow('eduApp'), accounts: { default: { username: 'teacher@example.org', password: 'pw' } } },
                 http: { attemptTimeoutMs: 2000, totalDeadlineMs: 5000, maxAttempts: 2, maxConcurrency: 8 },
               }),

@@ -1,3 +1,4 @@
+import { Org } from '@app/persistence';
 import { DEFAULT_EDULASTIC_TESTS } from '@app/sandbox';
 import { createLesson, createStudent, uid } from '../helpers/fixtures';
 import { countRows } from '../helpers/rows';
@@ -35,6 +36,9 @@ describe('hostile input', () => {
     student = (await createStudent(t.orm)).sourcedId;
     lesson = (await createLesson(t.orm)).sourcedId;
     eduLesson = (await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: DEFAULT_EDULASTIC_TESTS[0].id })).sourcedId;
+    const em = t.orm.em.fork();
+    em.create(Org, { sourcedId: 'org-1', name: 'Org 1', type: 'school' });
+    await em.flush();
   });
   afterAll(() => t.close());
 

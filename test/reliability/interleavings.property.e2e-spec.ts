@@ -6,7 +6,7 @@ import { CircuitState } from 'cockatiel';
 import { MasteryTrackProvider } from '@app/providers';
 import { DEFAULT_MASTERY_TRACK_TESTS } from '@app/sandbox';
 import { createLesson, createStudent, LessonFixture, StudentFixture } from '../helpers/fixtures';
-import { resultRow } from '../helpers/rows';
+import { ledgerRow, resultRow } from '../helpers/rows';
 import { sandboxControl } from '../helpers/sandbox-control';
 import { createTestApp, TestApp } from '../helpers/test-app';
 
@@ -204,11 +204,10 @@ describe('interleavings of assign, faults, write-backs, import and new attempts 
 
   async function rows(student: string, lesson: string): Promise<Row[]> {
     return t.orm.em.fork().getConnection().execute<Row[]>(
-      `select ar.sourced_id, ar.attempt, ar.score_status, ar.assignment_state, ar.finalized_at is not null finalized,
-              ar.metadata->>'assignmentId' assignment_id
-       from assessment_results ar
-       join assessment_line_items li on li.sourced_id = ar.line_item_sourced_id and li.parent_sourced_id is null
-       where li.component_resource_sourced_id = ? and ar.student_sourced_id = ?
+      `select ar.sourced_id, ar.attempt, ar.score_status, ta.state assignment_state, ar.finalized_at is not null finalized,
+              ta.external_id assignment_id
+       from tool_assignments ta join assessment_results ar on ar.sourced_id = ta.result_sourced_id
+       where ta.lesson_sourced_id = ? and ta.student_sourced_id = ?
        order by ar.attempt`,
       [lesson, student],
     );
@@ -427,7 +426,10 @@ describe('interleavings of assign, faults, write-backs, import and new attempts 
       if (res!.status !== 200) throw new Error(`invariant 3: the final assign answered ${res!.status}: ${JSON.stringify(res!.body)}`);
       const { attempt, assignmentId } = res!.body as { attempt: number; assignmentId: string };
       const row = await resultRow(t.orm, this.student.sourcedId, this.lesson.sourcedId, attempt);
-      if (row?.assignment_state !== 'assigned') throw new Error(`invariant 3: the row of attempt ${attempt} is ${JSON.stringify(row)}`);
+      const ledger = row && (await ledgerRow(t.orm, row.sourced_id));
+      if (ledger?.state !== 'assigned' || ledger.external_id !== assignmentId) {
+        throw new Error(`invariant 3: the ledger of attempt ${attempt} is ${JSON.stringify(ledger)}`);
+      }
       if (row.metadata?.assignmentId !== assignmentId) {
         throw new Error(`invariant 3: attempt ${attempt} answered assignment ${assignmentId} but its row stores ${row.metadata?.assignmentId}`);
       }

@@ -1,7 +1,7 @@
 import { RequestContext } from '@mikro-orm/core';
-import { AssignmentService } from '@app/assignments';
+import { AssignmentReconciler } from '@app/assignments';
 import { createLesson, createStudent } from '../helpers/fixtures';
-import { countRows, resultRow } from '../helpers/rows';
+import { countRows, ledgerRow, resultRow } from '../helpers/rows';
 import { sandboxControl } from '../helpers/sandbox-control';
 import { createTestApp, TestApp } from '../helpers/test-app';
 
@@ -37,18 +37,23 @@ describe('recovery and concurrency', () => {
       const student = await createStudent(a.orm);
       const lesson = await createLesson(a.orm);
       await post(a, { student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
-      // Rewind to "claimed, lease expired, the tool never called": a fresh student, so the tool has nothing.
+      // Rewind to "claimed, lease expired, the tool never answered": a fresh student, so the tool has nothing.
       const other = await createStudent(a.orm);
+      const id = `res-${other.sourcedId}`;
       await sql(
-        `insert into assessment_results (sourced_id, line_item_sourced_id, student_sourced_id, attempt, assignment_state, lease_token, lease_until, metadata)
-         select gen_random_uuid()::text, line_item_sourced_id, ?, 1, 'assigning', gen_random_uuid(), now() - interval '1 minute', '{"attempt":1}'::jsonb
-         from assessment_results where student_sourced_id = ?`,
-        [other.sourcedId, student.sourcedId],
+        `insert into assessment_results (sourced_id, line_item_sourced_id, student_sourced_id, attempt, metadata)
+         select ?, line_item_sourced_id, ?, 1, '{"attempt":1}'::jsonb from assessment_results where student_sourced_id = ?`,
+        [id, other.sourcedId, student.sourcedId],
+      );
+      await sql(
+        `insert into tool_assignments (result_sourced_id, lesson_sourced_id, student_sourced_id, attempt, tool, account, state, lease_token, lease_until)
+         values (?, ?, ?, 1, 'mastery-track', 'default', 'pending', gen_random_uuid(), now() - interval '1 minute')`,
+        [id, lesson.sourcedId, other.sourcedId],
       );
       const res = await post(b, { student: other.sourcedId, lesson: lesson.sourcedId }).expect(200);
       expect(res.body.attempt).toBe(1);
       expect(await mtAssignments(other.email)).toBe(1);
-      expect((await resultRow(a.orm, other.sourcedId, lesson.sourcedId)).assignment_state).toBe('assigned');
+      expect(await ledgerRow(a.orm, id)).toMatchObject({ state: 'assigned', external_id: res.body.assignmentId });
     });
 
     it('after the tool call and before the commit: the next call adopts the tool assignment', async () => {
@@ -56,8 +61,8 @@ describe('recovery and concurrency', () => {
       const lesson = await createLesson(a.orm);
       const first = await post(a, { student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
       await sql(
-        `update assessment_results set assignment_state = 'assigning', lease_token = gen_random_uuid(), lease_until = now() - interval '1 second',
-           metadata = jsonb_build_object('attempt', 1) where student_sourced_id = ?`,
+        `update tool_assignments set state = 'pending', external_id = null, lease_token = gen_random_uuid(), lease_until = now() - interval '1 second'
+         where student_sourced_id = ?`,
         [student.sourcedId],
       );
       const healed = await post(b, { student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
@@ -79,14 +84,14 @@ describe('recovery and concurrency', () => {
       const lesson = await createLesson(a.orm);
       const first = await post(a, { student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
       await sql(
-        `update assessment_results set assignment_state = 'assigning', lease_token = gen_random_uuid(), lease_until = now() - interval '1 second'
+        `update tool_assignments set state = 'pending', external_id = null, lease_token = gen_random_uuid(), lease_until = now() - interval '1 second'
          where student_sourced_id = ?`,
         [student.sourcedId],
       );
-      const outcome = await RequestContext.create(a.orm.em, () => a.app.get(AssignmentService).reconcile());
+      const outcome = await RequestContext.create(a.orm.em, () => a.app.get(AssignmentReconciler).reconcile());
       expect(outcome.completed).toBeGreaterThanOrEqual(1);
       const row = await resultRow(a.orm, student.sourcedId, lesson.sourcedId);
-      expect(row).toMatchObject({ assignment_state: 'assigned' });
+      expect(await ledgerRow(a.orm, row.sourced_id)).toMatchObject({ state: 'assigned', external_id: first.body.assignmentId });
       expect(row.metadata.assignmentId).toBe(first.body.assignmentId);
       expect(await mtAssignments(student.email)).toBe(1);
     });

@@ -1,9 +1,8 @@
 import request from 'supertest';
-import { AssignmentStore } from '../../libs/assignments/src/assignment-store';
 import { DEFAULT_EDULASTIC_TESTS, DEFAULT_MASTERY_TRACK_TESTS } from '@app/sandbox';
 import { createLesson, createStudent, uid } from '../helpers/fixtures';
 import { createTrackedSubject, enrollmentsOf } from '../helpers/lesson-setup';
-import { countRows, resultRow } from '../helpers/rows';
+import { countRows, ledgerRow, resultRow } from '../helpers/rows';
 import { sandboxControl } from '../helpers/sandbox-control';
 import { createTestApp, TestApp } from '../helpers/test-app';
 import { expectMatchesSchema, powerPathResponseValidator } from '../helpers/upstream-schema';
@@ -100,21 +99,21 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
     it('keeps a write-back that lands between the tool answer and our commit (found by the interleavings property)', async () => {
       const student = await createStudent(t.orm);
       const { lesson } = await mtLesson('unit-test');
-      const complete = AssignmentStore.prototype.complete;
-      const spy = jest.spyOn(AssignmentStore.prototype, 'complete').mockImplementationOnce(async function (this: AssignmentStore, input) {
-        // The student finishes and MasteryTrack writes back before this request stores the assignment.
-        const assignments = (await mtControl().get('/__sandbox/assignments').expect(200)).body.data as { id: number; assessment_result_sourced_id: string }[];
-        const mine = assignments.find((a) => a.assessment_result_sourced_id === input.claim.resultSourcedId)!;
+      // The student finishes and MasteryTrack writes back after it made the assignment, before we record it.
+      t.recoveryPoints.current = async (point, at) => {
+        if (point !== 'assignment.made' || at.studentSourcedId !== student.sourcedId) return;
+        const assignments = (await mtControl().get('/__sandbox/assignments').expect(200)).body.data as { id: number; student_email: string }[];
+        const mine = assignments.find((a) => a.student_email === student.email)!;
         await completeMasteryTrack(String(mine.id), student.sourcedId, 88);
-        return complete.call(this, input);
-      });
+      };
       try {
         await assignMt({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
       } finally {
-        spy.mockRestore();
+        t.recoveryPoints.current = undefined;
       }
       const row = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
-      expect(row).toMatchObject({ score: 88, score_status: 'fully graded', assignment_state: 'assigned' });
+      expect(row).toMatchObject({ score: 88, score_status: 'fully graded' });
+      expect((await ledgerRow(t.orm, row.sourced_id)).state).toBe('assigned');
       expect(row.finalized_at).not.toBeNull();
     });
 

@@ -1,4 +1,5 @@
 import { CredentialCipher } from '@app/common';
+import type { RecoveryPointHook } from './ledger/recovery-points';
 
 export interface AssignmentsOptions {
   /** Seals test credentials at rest. */
@@ -7,6 +8,6 @@ export interface AssignmentsOptions {
   leaseSeconds: number;
   /** How long Idempotency-Key records are kept (≥ 24 h). */
   idempotencyRetentionHours: number;
+  /** Called at each recovery point of the assignment flow (tests stop the flow there to play a crash). */
+  recoveryPoint?: RecoveryPointHook;
 }
-
-export const ASSIGNMENTS_OPTIONS = Symbol('ASSIGNMENTS_OPTIONS');

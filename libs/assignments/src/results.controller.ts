@@ -29,8 +29,9 @@ export class ResultsController {
     summary: 'Import external test assignment results',
     description:
       'Edulastic: pulls the gradebook of the stored assignment, stores score and per-question results, and finalizes the ' +
-      'attempt when it is submitted, GRADED and every question is answered. MasteryTrack: finalizes when the write-back ' +
-      'made the result `fully graded` with `masteryTrackProcessed`. A finalized attempt is answered without an import. ' +
+      'attempt when it is submitted, GRADED and every question is answered. MasteryTrack: its own write-back finalizes the ' +
+      'attempt (fully graded and processed); the import only reads it. A finalized attempt is answered without an import. ' +
+      'Read-only callers may run the import but get no credentials. ' +
       'Finalizing a placement or test-out may enrol the student (subject tracks), unless skipCourseEnrollment was set.',
   })
   @ApiOkResponse({ type: ImportResultsDto })

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError, canonicalJson, ResultEvents } from '@app/common';
 import { RESULTS } from './collections/definitions';
 import { CollectionDef } from './collections/collection-def';
+import { storableData } from './collections/write-checks';
 import { HrefContext, OneRosterJson } from './mappers/common';
 import { ListQuery } from './query/list-query';
 import { validateRequest } from './spec/oneroster-spec';
@@ -22,10 +23,11 @@ export class OneRosterService {
     @Optional() private readonly events?: ResultEvents,
   ) {}
 
-  async get(def: CollectionDef, sourcedId: string, ctx: HrefContext): Promise<OneRosterJson> {
+  async get(def: CollectionDef, sourcedId: string, ctx: HrefContext, fields?: string[]): Promise<OneRosterJson> {
     const entity = await this.em.findOne(def.entity, { sourcedId });
     if (!entity) throw AppError.notFound(def.singular, sourcedId);
-    return def.to(entity, ctx);
+    const object = def.to(entity, ctx);
+    return fields ? pick(object, fields) : object;
   }
 
   async list(def: CollectionDef, q: ListQuery, ctx: HrefContext): Promise<{ items: OneRosterJson[]; total: number }> {
@@ -38,40 +40,49 @@ export class OneRosterService {
     return { items, total };
   }
 
-  /** Create or replace (PUT is idempotent: the same body twice leaves the same state). */
-  async put(def: CollectionDef, sourcedId: string, body: unknown, ctx: HrefContext): Promise<PutOutcome> {
+  /**
+   * Create or replace (PUT is idempotent: the same body twice leaves the same state). A result write is
+   * published to ResultEvents inside the transaction (`writer`: the OAuth client), so what its listeners do
+   * (finalization) commits with it or not at all.
+   */
+  async put(def: CollectionDef, sourcedId: string, body: unknown, ctx: HrefContext, writer?: string): Promise<PutOutcome> {
     const json = this.validated(def, def.specOnePath, 'put', body);
     if (json.sourcedId !== undefined && json.sourcedId !== sourcedId) {
       throw AppError.invalid(`${def.singular}.sourcedId must match the path ('${sourcedId}')`, `${def.singular}.sourcedId`);
     }
-    const outcome = await this.em
+    return this.em
       .transactional(async (em) => {
-      // Row lock: concurrent writes of one object apply one after the other (forward-only rules see the latest).
-      const existing = await em.findOne(def.entity, { sourcedId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      const data = await this.prepare(em, def, { ...json, sourcedId }, existing);
-      if (!data) return { object: def.to(existing!, ctx), created: false };
-      if (existing) {
-        // Same representation = nothing to write (PUT is idempotent: dateLastModified stays).
-        // A detached instance: em.create would hand back (and change) the managed row with this sourcedId.
-        const candidate = Object.assign(new (def.entity as new () => object)(), data);
-        if (sameRepresentation(def.to(existing, ctx), def.to(candidate as never, ctx))) return { object: def.to(existing, ctx), created: false };
-        em.assign(existing, data, { mergeObjectProperties: false });
-        await em.flush();
-        return { object: def.to(existing, ctx), created: false };
-      }
-      const created = em.create(def.entity, data as never);
-      await em.flush();
-      return { object: def.to(created, ctx), created: true };
-    })
+        const outcome = await this.write(em, def, sourcedId, json, ctx);
+        if (def === RESULTS) await this.events?.written({ resultSourcedId: sourcedId, writer });
+        return outcome;
+      })
       .catch((e: unknown) => {
-        // Two concurrent creates of one sourcedId, or a result for an attempt that exists already.
+        // Two concurrent creates of one sourcedId, or a result for an attempt that exists already. The spec lists
+        // no 409 for any OneRoster operation: a conflict is 422 with its reason.
         if (e instanceof UniqueConstraintViolationException) {
-          throw new AppError('conflict', `${def.singular} '${sourcedId}' conflicts with an existing object; read it and retry`);
+          throw new AppError('unprocessable', `${def.singular} '${sourcedId}' conflicts with an existing object; read it and retry`);
         }
         throw missingRequired(def, e) ?? e;
       });
-    if (def === RESULTS) await this.events?.written(sourcedId);
-    return outcome;
+  }
+
+  private async write(em: EntityManager, def: CollectionDef, sourcedId: string, json: OneRosterJson, ctx: HrefContext): Promise<PutOutcome> {
+    // Row lock: concurrent writes of one object apply one after the other (forward-only rules see the latest).
+    const existing = await em.findOne(def.entity, { sourcedId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    const data = await this.prepare(em, def, { ...json, sourcedId }, existing);
+    if (!data) return { object: def.to(existing!, ctx), created: false };
+    if (existing) {
+      // Same representation = nothing to write (PUT is idempotent: dateLastModified stays).
+      // A detached instance: em.create would hand back (and change) the managed row with this sourcedId.
+      const candidate = Object.assign(new (def.entity as new () => object)(), data);
+      if (sameRepresentation(def.to(existing, ctx), def.to(candidate as never, ctx))) return { object: def.to(existing, ctx), created: false };
+      em.assign(existing, data, { mergeObjectProperties: false });
+      await em.flush();
+      return { object: def.to(existing, ctx), created: false };
+    }
+    const created = em.create(def.entity, data as never);
+    await em.flush();
+    return { object: def.to(created, ctx), created: true };
   }
 
   /** POST: a new object; the server allocates the sourcedId when none is supplied. */
@@ -81,14 +92,14 @@ export class OneRosterService {
     try {
       await this.em.transactional(async (em) => {
         if (await em.count(def.entity, { sourcedId })) {
-          throw new AppError('conflict', `${def.singular} '${sourcedId}' already exists; use PUT to replace it`);
+          throw new AppError('unprocessable', `${def.singular} '${sourcedId}' already exists; use PUT to replace it`);
         }
         const data = await this.prepare(em, def, { ...json, sourcedId }, null);
         em.create(def.entity, data as never);
       });
     } catch (e) {
       if (e instanceof UniqueConstraintViolationException) {
-        throw new AppError('conflict', `${def.singular} conflicts with an existing object`);
+        throw new AppError('unprocessable', `${def.singular} conflicts with an existing object`);
       }
       throw missingRequired(def, e) ?? e;
     }
@@ -120,13 +131,9 @@ export class OneRosterService {
     return (body as Record<string, OneRosterJson>)[def.singular];
   }
 
+  /** The storable data (checks beyond the schema: write-checks.ts), then the collection's own rules. */
   private async prepare(em: EntityManager, def: CollectionDef, json: OneRosterJson, existing: object | null) {
-    const data = def.from(json);
-    for (const r of def.references?.(data) ?? []) {
-      if (r.sourcedId && !(await em.count(r.entity, { sourcedId: r.sourcedId } as never))) {
-        throw AppError.unprocessable(`${r.field} '${r.sourcedId}' does not exist`, r.field);
-      }
-    }
+    const data = await storableData(em, def, json, existing);
     return def.prepareWrite ? def.prepareWrite(em, data, existing as never) : data;
   }
 }
@@ -150,7 +157,6 @@ function sameRepresentation(a: OneRosterJson, b: OneRosterJson): boolean {
   const { dateLastModified: _b, ...restB } = b;
   return canonicalJson(restA) === canonicalJson(restB);
 }
-
 
 function pick(o: OneRosterJson, fields: string[]): OneRosterJson {
   return Object.fromEntries(fields.filter((f) => f in o).map((f) => [f, o[f]]));

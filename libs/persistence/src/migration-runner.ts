@@ -1,6 +1,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { PERSISTENCE_OPTIONS, PersistenceOptions } from './orm-options';
+import { PersistenceOptions } from './orm-options';
+import { PERSISTENCE_OPTIONS } from './persistence.module-definition';
 
 /** Arbitrary constant naming our migration lock among PostgreSQL advisory locks. */
 const MIGRATION_LOCK = 0x45_54_41_01;

@@ -16,8 +16,6 @@ export interface PersistenceOptions {
   connect?: boolean;
 }
 
-export const PERSISTENCE_OPTIONS = Symbol('PERSISTENCE_OPTIONS');
-
 /** The one MikroORM configuration, shared by the app, the CLI commands and the tests. */
 export function ormOptions(o: PersistenceOptions): Options<PostgreSqlDriver> {
   return {

@@ -2,43 +2,34 @@ import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { DynamicModule, Module } from '@nestjs/common';
 import { MigrationRunner } from './migration-runner';
-import { ormOptions, PERSISTENCE_OPTIONS, PersistenceOptions } from './orm-options';
+import { ormOptions } from './orm-options';
+import {
+  ConfigurablePersistenceModule,
+  PERSISTENCE_MODULE_ASYNC_OPTIONS,
+  PERSISTENCE_MODULE_OPTIONS,
+} from './persistence.module-definition';
+import { REPOSITORIES } from './repositories';
 
-export interface PersistenceModuleAsyncOptions {
-  imports?: DynamicModule['imports'];
-  inject?: unknown[];
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  useFactory: (...args: any[]) => PersistenceOptions | Promise<PersistenceOptions>;
-}
-
-/** MikroORM with our entities and migrations; the caller only says which PostgreSQL to use. */
-@Module({})
-export class PersistenceModule {
-  static forRoot(options: PersistenceOptions): DynamicModule {
-    return {
-      module: PersistenceModule,
-      imports: [MikroOrmModule.forRoot(ormOptions(options))],
-      providers: [{ provide: PERSISTENCE_OPTIONS, useValue: options }, MigrationRunner],
-    };
+/**
+ * MikroORM with our entities, migrations and repositories (all SQL that names our tables lives in them); the
+ * caller only says which PostgreSQL to use. Global, so every feature module injects the repositories.
+ */
+@Module({ providers: [MigrationRunner, ...REPOSITORIES], exports: REPOSITORIES })
+export class PersistenceModule extends ConfigurablePersistenceModule {
+  static forRoot(options: typeof PERSISTENCE_MODULE_OPTIONS): DynamicModule {
+    const module = super.forRoot(options);
+    return { ...module, global: true, imports: [...(module.imports ?? []), MikroOrmModule.forRoot(ormOptions(options))] };
   }
 
-  static forRootAsync(options: PersistenceModuleAsyncOptions): DynamicModule {
-    return {
-      module: PersistenceModule,
-      imports: [
-        ...(options.imports ?? []),
-        MikroOrmModule.forRootAsync({
-          imports: options.imports,
-          inject: options.inject as never[],
-          // eslint-disable-next-line @typescript-eslint/no-explicit-any
-          useFactory: async (...args: any[]) => ormOptions(await options.useFactory(...args)),
-          driver: PostgreSqlDriver,
-        }),
-      ],
-      providers: [
-        { provide: PERSISTENCE_OPTIONS, useFactory: options.useFactory, inject: (options.inject ?? []) as never[] },
-        MigrationRunner,
-      ],
-    };
+  static forRootAsync(options: typeof PERSISTENCE_MODULE_ASYNC_OPTIONS): DynamicModule {
+    const module = super.forRootAsync(options);
+    const factory = options.useFactory!;
+    const orm = MikroOrmModule.forRootAsync({
+      imports: options.imports,
+      inject: options.inject as never[],
+      useFactory: async (...args: unknown[]) => ormOptions(await factory(...(args as never[]))),
+      driver: PostgreSqlDriver,
+    });
+    return { ...module, global: true, imports: [...(module.imports ?? []), orm] };
   }
 }

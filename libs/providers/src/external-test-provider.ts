@@ -1,3 +1,5 @@
+import type { ToolLedger } from './tool-ledger';
+
 /** The tools we can assign external tests on (resource.metadata.toolProvider). */
 export type ToolProviderName = 'edulastic' | 'mastery-track';
 export const TOOL_PROVIDER_NAMES: readonly ToolProviderName[] = ['edulastic', 'mastery-track'];
@@ -22,17 +24,6 @@ export interface StudentSpec {
   familyName: string;
 }
 
-export interface ToolClassRef {
-  classId: string;
-  classCode?: string | null;
-}
-
-export interface ToolLoginRef {
-  externalUserId: string;
-  email: string;
-  password: string;
-}
-
 export interface AssignContext {
   /** Resolved tool account ('default' or the applicationName). */
   account: string;
@@ -43,27 +34,25 @@ export interface AssignContext {
   lineItemSourcedId: string;
   resultSourcedId: string;
   attempt: number;
-  /** The class this tool already has for (account, lesson), if any. */
-  toolClass?: ToolClassRef;
-  /** A login we already hold for this student on this tool account. */
-  knownLogin?: ToolLoginRef;
+  /** Epoch ms by which every tool call of this assignment must be over (the flow ends before its lease). */
+  deadlineAt: number;
+  /** What we made at the tool, recorded step by step (classes, logins, whose assignment is whose). */
+  ledger: ToolLedger;
 }
 
 export interface ExternalAssignment {
   assignmentId: string;
   classId?: string;
   testId?: string;
+  /** The tool's name for the test, when it chose one (kept to tell tests apart later). */
+  testTitle?: string;
   testUrl: string;
   credentials?: { email: string; password: string };
-  /** True when the tool already had this assignment and we adopted it. */
+  /** True when the tool already had this assignment (made for this attempt before a crash) and we adopted it. */
   adopted: boolean;
-  /** A class created by this call, to remember for the next assignment of the lesson. */
-  createdClass?: ToolClassRef;
-  /** A login created or reset by this call, to remember for the student. */
-  login?: ToolLoginRef;
 }
 
-/** What a stored assignment needs to fetch its results (pull-based tools). */
+/** What a stored assignment needs to fetch its results (pulled results). */
 export interface StoredAssignmentRef {
   account: string;
   assignmentId: string;
@@ -90,16 +79,41 @@ export interface ExternalResult {
   completedAt?: Date;
 }
 
+/** A result a tool wrote to our gradebook, as stored. */
+export interface DeliveredResult {
+  scoreStatus: string;
+  metadata: Record<string, unknown>;
+}
+
 /** One assessment tool, behind the EXTERNAL_TEST_PROVIDERS token (ARCHITECTURE.md §3). */
-export interface ExternalTestProvider {
+interface ProviderBase {
   readonly name: ToolProviderName;
   /** Maps applicationName to a configured account; throws 422 for an unknown one. */
   resolveAccount(applicationName?: string): string;
   /** Throws 422 when the lesson lacks what this tool needs (vendorId, subject + grade…). */
   checkLesson(lesson: LessonSpec, testId?: string): void;
-  /** Assigns, adopting an assignment the tool already has (so retries stay single). */
+  /**
+   * Assigns the attempt's test, making every tool object through `ctx.ledger` so a retry or a resumed request
+   * never makes a second one; an "already exists" answer is adopted only when the ledger says it is this attempt's.
+   */
   assign(ctx: AssignContext): Promise<ExternalAssignment>;
-  fetchResult?(ref: StoredAssignmentRef): Promise<ExternalResult>;
 }
+
+/** The tool writes results back to our gradebook (MasteryTrack). */
+export interface PushedResultsProvider extends ProviderBase {
+  readonly results: 'pushed';
+  /** Whether a stored delivery makes the attempt final. */
+  isFinalDelivery(r: DeliveredResult): boolean;
+  /** Whether the OAuth client that wrote it speaks for this tool (only those deliveries may finalize). */
+  acceptsDeliveryFrom(clientId: string | undefined): boolean;
+}
+
+/** We fetch results from the tool (Edulastic). */
+export interface PulledResultsProvider extends ProviderBase {
+  readonly results: 'pulled';
+  fetchResult(ref: StoredAssignmentRef, deadlineAt?: number): Promise<ExternalResult>;
+}
+
+export type ExternalTestProvider = PushedResultsProvider | PulledResultsProvider;
 
 export const EXTERNAL_TEST_PROVIDERS = Symbol('EXTERNAL_TEST_PROVIDERS');

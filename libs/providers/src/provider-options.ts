@@ -17,11 +17,13 @@ export interface VendorHttpSettings {
 
 /** Tool configuration. `accounts.default` serves calls without applicationName; other keys are applicationNames. */
 export interface ProviderOptions {
-  /** testUrlHosts: hosts MasteryTrack's test links may point at (anything else is refused as a bad response). */
-  masteryTrack?: { baseUrl: string; accounts: Record<string, MasteryTrackAccount>; testUrlHosts: string[] };
+  /**
+   * testUrlHosts: hosts MasteryTrack's test links may point at (anything else is refused as a bad response).
+   * writeBackClients: OAuth client ids that speak for MasteryTrack; only their write-backs finalize attempts.
+   */
+  masteryTrack?: { baseUrl: string; accounts: Record<string, MasteryTrackAccount>; testUrlHosts: string[]; writeBackClients: string[] };
   edulastic?: { baseUrl: string; appUrl: string; accounts: Record<string, EdulasticAccount> };
   http: VendorHttpSettings;
 }
 
-export const PROVIDER_OPTIONS = Symbol('PROVIDER_OPTIONS');
 export const DEFAULT_ACCOUNT = 'default';

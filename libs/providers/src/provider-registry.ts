@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError } from '@app/common';
-import { EXTERNAL_TEST_PROVIDERS, ExternalTestProvider, ToolProviderName } from './external-test-provider';
+import { EXTERNAL_TEST_PROVIDERS, ExternalTestProvider } from './external-test-provider';
 
 /** Resolves a tool by its resource.metadata.toolProvider name. */
 @Injectable()
@@ -20,9 +20,5 @@ export class ProviderRegistry {
       );
     }
     return provider;
-  }
-
-  names(): ToolProviderName[] {
-    return [...this.byName.keys()] as ToolProviderName[];
   }
 }

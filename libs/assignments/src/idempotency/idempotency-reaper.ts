@@ -1,7 +1,8 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { loggableError } from '@app/common';
-import { ASSIGNMENTS_OPTIONS, AssignmentsOptions } from '../assignments-options';
+import { AssignmentsOptions } from '../assignments-options';
+import { ASSIGNMENTS_OPTIONS } from '../assignments.module-definition';
 import { IdempotencyStore } from './idempotency.store';
 
 const EVERY_MS = 15 * 60_000;

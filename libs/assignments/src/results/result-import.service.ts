@@ -1,78 +1,75 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Principal } from '@app/auth';
+import { hasAnyScope, Principal, Scope } from '@app/auth';
 import { AppError, VendorTransportError } from '@app/common';
-import { ProviderRegistry } from '@app/providers';
-import { ASSIGNMENTS_OPTIONS, AssignmentsOptions } from '../assignments-options';
+import { AttemptResultsRepository } from '@app/persistence';
+import { assignmentFields } from '../attempt-answer';
+import { AssignmentsOptions } from '../assignments-options';
+import { ASSIGNMENTS_OPTIONS } from '../assignments.module-definition';
 import { ImportResultsDto } from '../dto/results.dto';
 import { ImportResultsQueryDto } from '../dto/student-lesson.dto';
-import { checkStudentAndLesson } from '../lesson-checks';
-import { readLessonContext } from '../lesson-context.query';
-import { readAttempts } from './attempt-rows.query';
+import { LessonResolver } from '../lesson-resolver';
 import { FinalizationService } from './finalization.service';
-import { isFinal, storeImportedResult } from './imported-result.store';
-import { storedAssignmentFields } from '../stored-assignment';
+import { checkPulledResult, isFinal, toPulledResult } from './pulled-result';
 
 /**
- * importExternalTestAssignmentResults: Edulastic results are pulled and stored; MasteryTrack results arrive by
- * write-back and are only checked. Either way finalization goes through FinalizationService. An attempt that is
- * already final is answered as it is, without calling the tool.
+ * importExternalTestAssignmentResults: a tool with pulled results is asked for the current attempt's result,
+ * which is stored and, when final, finalized in one transaction; a tool that pushes results was heard already
+ * (its write-back finalizes), so the attempt is only read. A finalized attempt is answered without asking the
+ * tool. Read-only callers may trigger the import (the outcome is the tool's word) but never see the password.
  */
 @Injectable()
 export class ResultImportService {
   constructor(
     private readonly em: EntityManager,
-    private readonly providers: ProviderRegistry,
+    private readonly lessons: LessonResolver,
+    private readonly results: AttemptResultsRepository,
     private readonly finalization: FinalizationService,
     @Inject(ASSIGNMENTS_OPTIONS) private readonly options: AssignmentsOptions,
   ) {}
 
   async import(q: ImportResultsQueryDto, principal?: Principal): Promise<ImportResultsDto> {
-    const context = await readLessonContext(this.em, q.student, q.lesson, q.applicationName ?? 'default');
-    const checked = checkStudentAndLesson(context, q.student, q.lesson, principal);
-    const provider = this.providers.get(checked.toolProvider);
-    const account = provider.resolveAccount(q.applicationName);
-    const current = (await readAttempts(this.em, q.lesson, q.student)).at(-1);
-    const meta = current?.metadata ?? {};
-    if (!current || current.assignment_state !== 'assigned' || typeof meta.assignmentId !== 'string') {
+    const r = await this.lessons.resolve(q.student, q.lesson, principal, q.applicationName);
+    if (q.applicationName) r.provider.resolveAccount(q.applicationName);
+    const current = r.context.latest;
+    if (!current || current.state !== 'assigned' || current.resultStatus !== 'active' || !current.externalId) {
       throw AppError.unprocessable(
         'Credentials for data consumption are not available: no test assignment was made for this student and lesson',
         'lesson',
       );
     }
-    let finalized = current.finalized_at !== null;
-    if (!finalized && provider.fetchResult) {
-      const result = await provider
+    let finalized = current.finalizedAt !== null;
+    if (!finalized && r.provider.results === 'pulled') {
+      const result = await r.provider
         .fetchResult({
-          account,
-          assignmentId: meta.assignmentId,
-          classId: typeof meta.classId === 'string' ? meta.classId : undefined,
-          studentEmail: checked.student.email,
-          testId: typeof meta.testId === 'string' ? meta.testId : undefined,
+          account: current.account ?? 'default',
+          assignmentId: current.externalId,
+          classId: current.classId ?? undefined,
+          studentEmail: r.student.email,
+          testId: current.testId ?? undefined,
         })
         .catch((e: unknown) => {
           throw e instanceof VendorTransportError ? e.toAppError() : e;
         });
-      await storeImportedResult(
-        this.em,
-        { resultSourcedId: current.sourced_id, lineItemSourcedId: current.line_item, studentSourcedId: q.student, attempt: current.attempt },
-        result,
-      );
-      if (isFinal(result)) {
-        await this.finalization.finalize(current.sourced_id);
-        finalized = true;
-      }
-    } else if (!finalized && current.score_status === 'fully graded' && meta.masteryTrackProcessed === true) {
-      await this.finalization.finalize(current.sourced_id);
-      finalized = true;
+      checkPulledResult(r.provider.name, result);
+      finalized = await this.em.transactional(async () => {
+        await this.results.storePulled(
+          { resultSourcedId: current.resultSourcedId, lineItemSourcedId: current.lineItemSourcedId, studentSourcedId: r.student.sourcedId, attempt: current.attempt },
+          toPulledResult(result),
+        );
+        if (!isFinal(result)) return false;
+        await this.finalization.finalize(current.resultSourcedId);
+        return true;
+      });
     }
+    const withCredentials = principal === undefined || hasAnyScope(principal, [Scope.PowerPathCreatePut]);
     return {
-      lessonType: checked.lesson.lessonType,
-      lessonId: checked.lesson.sourcedId,
-      toolProvider: provider.name,
+      lessonType: r.lesson.lessonType,
+      lessonId: r.lesson.sourcedId,
+      toolProvider: r.provider.name,
       finalized,
       attempt: current.attempt,
-      ...storedAssignmentFields(meta, { cipher: this.options.cipher, value: current.credentials_sealed, resultSourcedId: current.sourced_id }),
+      ...assignmentFields(current, this.options.cipher, r.student.sourcedId, withCredentials),
     };
   }
 }

@@ -1,11 +1,18 @@
 import { Global, Injectable, Module } from '@nestjs/common';
 
-export type ResultWrittenListener = (resultSourcedId: string) => Promise<void>;
+/** An assessment result was written through the gradebook. */
+export interface ResultWritten {
+  resultSourcedId: string;
+  /** The OAuth client that wrote it (who speaks for a tool is the tool's provider to say). */
+  writer?: string;
+}
+
+export type ResultWrittenListener = (event: ResultWritten) => Promise<void>;
 
 /**
- * "An assessment result was written" — published by the OneRoster gradebook (the MasteryTrack write-back),
- * consumed by the assignments module (finalization). Keeps the dependency one-way: the gradebook does not
- * know who listens. Listeners run before the write is answered, so the caller sees their effects.
+ * "An assessment result was written" — published by the OneRoster gradebook (a tool's write-back), consumed by
+ * the assignments module (finalization). Keeps the dependency one-way: the gradebook does not know who listens.
+ * The gradebook publishes inside the write's transaction, so what listeners do commits with the write or not at all.
  */
 @Injectable()
 export class ResultEvents {
@@ -15,8 +22,8 @@ export class ResultEvents {
     this.listeners.push(listener);
   }
 
-  async written(resultSourcedId: string): Promise<void> {
-    for (const listener of this.listeners) await listener(resultSourcedId);
+  async written(event: ResultWritten): Promise<void> {
+    for (const listener of this.listeners) await listener(event);
   }
 }
 

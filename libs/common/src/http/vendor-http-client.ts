@@ -43,6 +43,8 @@ export interface VendorRequest {
   query?: Record<string, string | number | boolean | undefined>;
   /** Only calls that are safe to repeat are retried. */
   retry?: boolean;
+  /** Epoch ms by which the call must end, whatever its own budget (the caller's flow has a deadline too). */
+  deadlineAt?: number;
 }
 
 export interface VendorResponse<T = unknown> {
@@ -98,8 +100,8 @@ export class VendorHttpClient {
   }
 
   async request<T = unknown>(req: VendorRequest): Promise<VendorResponse<T>> {
-    const deadline = AbortSignal.timeout(this.options.totalDeadlineMs);
-    const deadlineAt = Date.now() + this.options.totalDeadlineMs;
+    const deadlineAt = Math.min(Date.now() + this.options.totalDeadlineMs, req.deadlineAt ?? Infinity);
+    const deadline = AbortSignal.timeout(Math.max(0, deadlineAt - Date.now()));
     const attempts = req.retry ? this.options.maxAttempts : 1;
     // Retry only what is transient and can still finish in time: a Retry-After past the deadline ends it now.
     const worthRetrying = (e: unknown) =>
@@ -111,13 +113,18 @@ export class VendorHttpClient {
         return { ...next, delay: Math.max(0, Math.min(next.delay, deadlineAt - Date.now())) };
       }),
     });
+    // Whether any attempt may have reached the tool: then the call's outcome is unknown, whatever failed last.
+    let reached = false;
+    const attempt = (signal: AbortSignal) =>
+      this.once<T>(req, signal).catch((e: unknown) => {
+        reached ||= !(e instanceof VendorTransportError) || e.mayHaveReachedTool;
+        throw e;
+      });
     try {
-      return await policy.execute(
-        ({ signal }) => this.bulkhead.execute(() => this.breaker.execute(() => this.once<T>(req, signal))),
-        deadline,
-      );
+      return await policy.execute(({ signal }) => this.bulkhead.execute(() => this.breaker.execute(() => attempt(signal))), deadline);
     } catch (e) {
-      throw this.normalize(e, deadline);
+      const error = this.normalize(e, deadline);
+      throw reached && error instanceof VendorTransportError && !error.mayHaveReachedTool ? error.reachedTool() : error;
     }
   }
 
@@ -175,7 +182,8 @@ export class VendorHttpClient {
       if (e.code === 'ERR_BAD_RESPONSE' && /maxContentLength/i.test(e.message)) {
         return new VendorTransportError(this.tool, 'bad_response', 'response too large');
       }
-      return new VendorTransportError(this.tool, 'unreachable', e.code ?? 'connection failed');
+      // A refused connection never carried the request: the tool made nothing.
+      return new VendorTransportError(this.tool, 'unreachable', e.code ?? 'connection failed', { notSent: e.code === 'ECONNREFUSED' });
     }
     return new VendorTransportError(this.tool, 'unreachable', 'connection failed');
   }
@@ -184,10 +192,11 @@ export class VendorHttpClient {
     if (e instanceof BrokenCircuitError) {
       return new VendorTransportError(this.tool, 'circuit_open', 'circuit open after repeated failures', {
         retryAfterMs: this.options.breaker.halfOpenAfterMs,
+        notSent: true,
       });
     }
     if (e instanceof BulkheadRejectedError) {
-      return new VendorTransportError(this.tool, 'saturated', 'too many concurrent calls', { retryAfterMs: 1_000 });
+      return new VendorTransportError(this.tool, 'saturated', 'too many concurrent calls', { retryAfterMs: 1_000, notSent: true });
     }
     if (deadline.aborted && !(e instanceof VendorTransportError && e.reason !== 'timeout')) {
       return new VendorTransportError(this.tool, 'timeout', 'deadline exceeded');

@@ -5,11 +5,24 @@ import type { FieldMap } from '../query/field-spec';
 
 export type Area = 'roster' | 'resource' | 'gradebook';
 
-/** A reference a write must point at: its absence is the caller's error (422). */
-export interface Reference {
-  entity: EntityClass<object>;
-  sourcedId: string | null | undefined;
+/**
+ * The references a body may carry, by where they sit in it (`course`, `roles[].org`, `agents[]`), and the
+ * collection each points into. Every one given must exist (422 naming it otherwise).
+ */
+export type References = Record<string, EntityClass<object>>;
+
+/**
+ * A property every stored object has, although a body may leave it out (the upstream PUT schema does not require
+ * it, or cannot carry it). Left out, it keeps the stored value, else it is derived, else the write is 422 naming
+ * `field` and saying `why`.
+ */
+export interface Needed {
+  prop: string;
+  /** As the body names it (without the wrapper), e.g. `school`. */
   field: string;
+  why: string;
+  /** The value when neither the body nor the stored object has one, or why it cannot be derived. */
+  derive?(em: EntityManager, data: Record<string, unknown>): Promise<{ value: unknown } | { because: string }>;
 }
 
 /**
@@ -34,7 +47,12 @@ export interface CollectionDef<E extends { sourcedId: string } = any> { // eslin
   fields: FieldMap;
   /** Properties the proprietary `search` parameter looks in. */
   search?: string[];
-  references?(data: Record<string, unknown>): Reference[];
+  references?: References;
+  needs?: Needed[];
+  /** Body fields the spec types as `number` that are stored as 32-bit integers (sort positions): others are 422. */
+  integers?: string[];
+  /** Body fields a domain rule of the collection may refuse (422 naming the field), e.g. a score outside its range. */
+  ruled?: string[];
   /**
    * Last say before a write is stored (derived fields, domain rules). Returns the data to store, or
    * `undefined` to leave the stored object as it is (an idempotent no-op that still answers success).

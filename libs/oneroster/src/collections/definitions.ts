@@ -23,15 +23,10 @@ import {
 } from '../mappers/rostering.mappers';
 import { BASE_FIELDS, bool, date, num, str } from '../query/field-spec';
 import { CollectionDef } from './collection-def';
-import { prepareClass, prepareEnrollment } from './rostering.rules';
+import { schoolOfClass, schoolOfCourse } from './rostering.rules';
 import { prepareResult } from './result.rules';
 
 const R = '/ims/oneroster/rostering/v1p2';
-const ref = (entity: CollectionDef['entity'], sourcedId: unknown, field: string) => ({
-  entity,
-  sourcedId: sourcedId as string | null,
-  field,
-});
 
 export const USERS: CollectionDef<User> = {
   plural: 'users',
@@ -57,6 +52,7 @@ export const USERS: CollectionDef<User> = {
     'primaryOrg.sourcedId': str('primaryOrgSourcedId'),
   },
   search: ['givenName', 'familyName', 'email'],
+  references: { 'roles[].org': Org, primaryOrg: Org, 'agents[]': User },
 };
 
 export const ORGS: CollectionDef<Org> = {
@@ -72,6 +68,7 @@ export const ORGS: CollectionDef<Org> = {
   to: orgMapper.to,
   fields: { ...BASE_FIELDS, name: str('name'), type: str('type'), identifier: str('identifier'), 'parent.sourcedId': str('parentSourcedId') },
   search: ['name'],
+  references: { parent: Org },
 };
 
 export const COURSES: CollectionDef<Course> = {
@@ -87,6 +84,7 @@ export const COURSES: CollectionDef<Course> = {
   to: courseMapper.to,
   fields: { ...BASE_FIELDS, title: str('title'), courseCode: str('courseCode'), 'org.sourcedId': str('orgSourcedId') },
   search: ['title', 'courseCode'],
+  references: { org: Org },
 };
 
 export const CLASSES: CollectionDef<SchoolClass> = {
@@ -110,8 +108,13 @@ export const CLASSES: CollectionDef<SchoolClass> = {
     'school.sourcedId': str('schoolSourcedId'),
   },
   search: ['title'],
-  references: (d) => [ref(Course, d.courseSourcedId, 'class.course')],
-  prepareWrite: prepareClass,
+  references: { course: Course, org: Org, school: Org },
+  // The spec's PUT class body cannot carry course or org: an update keeps them, a new class derives its school.
+  needs: [
+    { prop: 'title', field: 'title', why: 'a class has a title' },
+    { prop: 'courseSourcedId', field: 'course', why: 'a class belongs to a course' },
+    { prop: 'schoolSourcedId', field: 'school', why: 'a class belongs to a school (given as school or org)', derive: schoolOfCourse },
+  ],
 };
 
 export const ENROLLMENTS: CollectionDef<Enrollment> = {
@@ -135,8 +138,8 @@ export const ENROLLMENTS: CollectionDef<Enrollment> = {
     'class.sourcedId': str('classSourcedId'),
     'school.sourcedId': str('schoolSourcedId'),
   },
-  references: (d) => [ref(User, d.userSourcedId, 'enrollment.user'), ref(SchoolClass, d.classSourcedId, 'enrollment.class')],
-  prepareWrite: prepareEnrollment,
+  references: { user: User, class: SchoolClass, school: Org },
+  needs: [{ prop: 'schoolSourcedId', field: 'school', why: 'an enrollment belongs to a school', derive: schoolOfClass }],
 };
 
 export const COURSE_COMPONENTS: CollectionDef<CourseComponent> = {
@@ -158,10 +161,8 @@ export const COURSE_COMPONENTS: CollectionDef<CourseComponent> = {
     'course.sourcedId': str('courseSourcedId'),
     'parent.sourcedId': str('parentSourcedId'),
   },
-  references: (d) => [
-    ref(Course, d.courseSourcedId, 'courseComponent.course'),
-    ref(CourseComponent, d.parentSourcedId, 'courseComponent.parent'),
-  ],
+  references: { course: Course, parent: CourseComponent, courseComponent: CourseComponent },
+  integers: ['sortOrder'],
 };
 
 export const COMPONENT_RESOURCES: CollectionDef<ComponentResource> = {
@@ -183,10 +184,8 @@ export const COMPONENT_RESOURCES: CollectionDef<ComponentResource> = {
     'courseComponent.sourcedId': str('courseComponentSourcedId'),
     'resource.sourcedId': str('resourceSourcedId'),
   },
-  references: (d) => [
-    ref(CourseComponent, d.courseComponentSourcedId, 'componentResource.courseComponent'),
-    ref(Resource, d.resourceSourcedId, 'componentResource.resource'),
-  ],
+  references: { courseComponent: CourseComponent, resource: Resource },
+  integers: ['sortOrder'],
 };
 
 export const RESOURCES: CollectionDef<Resource> = {
@@ -209,6 +208,11 @@ export const RESOURCES: CollectionDef<Resource> = {
     applicationId: str('applicationId'),
   },
   search: ['title'],
+  // The spec's PUT resource body requires nothing: an update keeps these, a new resource needs a title.
+  needs: [
+    { prop: 'title', field: 'title', why: 'a resource has a title' },
+    { prop: 'vendorResourceId', field: 'vendorResourceId', why: 'a resource has a vendorResourceId', derive: async (_em, d) => ({ value: d.sourcedId }) },
+  ],
 };
 
 export const LINE_ITEMS: CollectionDef<AssessmentLineItem> = {
@@ -234,10 +238,7 @@ export const LINE_ITEMS: CollectionDef<AssessmentLineItem> = {
     'componentResource.sourcedId': str('componentResourceSourcedId'),
   },
   search: ['title'],
-  references: (d) => [
-    ref(AssessmentLineItem, d.parentSourcedId, 'assessmentLineItem.parentAssessmentLineItem'),
-    ref(ComponentResource, d.componentResourceSourcedId, 'assessmentLineItem.componentResource'),
-  ],
+  references: { class: SchoolClass, parentAssessmentLineItem: AssessmentLineItem, component: CourseComponent, componentResource: ComponentResource },
 };
 
 export const RESULTS: CollectionDef<AssessmentResult> = {
@@ -262,11 +263,10 @@ export const RESULTS: CollectionDef<AssessmentResult> = {
     'assessmentLineItem.sourcedId': str('lineItemSourcedId'),
     'student.sourcedId': str('studentSourcedId'),
   },
-  references: (d) => [
-    ref(AssessmentLineItem, d.lineItemSourcedId, 'assessmentResult.assessmentLineItem'),
-    ref(User, d.studentSourcedId, 'assessmentResult.student'),
-  ],
+  references: { assessmentLineItem: AssessmentLineItem, student: User },
   prepareWrite: prepareResult,
+  // The score lies within the line item's range (result.rules.ts).
+  ruled: ['score'],
 };
 
 /** Order matters for routing: the courses/* collections must be registered before courses/{sourcedId}. */

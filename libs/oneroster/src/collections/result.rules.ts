@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '@app/common';
-import { AssessmentResult, ScoreStatus } from '@app/persistence';
+import { AssessmentLineItem, AssessmentResult, ScoreStatus } from '@app/persistence';
 
 /** How far along a result is; writes never move it back. */
 const PROGRESS: Record<ScoreStatus, number> = {
@@ -32,24 +32,27 @@ const ASSIGNMENT_KEYS = [
 /**
  * Results written through OneRoster (including MasteryTrack's write-back, ARCHITECTURE.md §6):
  * - a new result gets metadata.attempt, or the next attempt of (line item, student);
+ * - the score lies within the line item's range (resultValueMin–Max, default 0–100), else 422;
  * - an existing result must stay the same student and line item (422 otherwise);
- * - it only moves forward: a finalized or `fully graded` result is never downgraded, and a delivery behind the
- *   stored progress is a no-op that still answers success;
+ * - it only moves forward: a finalized result is never changed, a lower scoreStatus never replaces a higher
+ *   one, and at the same scoreStatus only a newer scoreDate does — a late, duplicate or out-of-order delivery
+ *   is a no-op that still answers success;
  * - the assignment metadata we stored survives whatever metadata the write carries.
+ * Runs inside the write's transaction (`em` is its context).
  */
 export async function prepareResult(em: EntityManager, data: Record<string, unknown>, existing: AssessmentResult | null) {
+  await checkScoreRange(em, data);
   const incoming = (data.metadata ?? {}) as Record<string, unknown>;
   if (!existing) {
     const given = incoming.attempt;
     let attempt = Number.isInteger(given) && (given as number) >= 1 && (given as number) <= 10_000 ? (given as number) : undefined;
     if (attempt === undefined) {
-      const [row] = await em
-        .getConnection()
-        .execute<{ n: number }[]>(
-          'select coalesce(max(attempt), 0)::int + 1 n from assessment_results where line_item_sourced_id = ? and student_sourced_id = ?',
-          [data.lineItemSourcedId, data.studentSourcedId],
-        );
-      attempt = row.n;
+      const last = await em.findOne(
+        AssessmentResult,
+        { lineItemSourcedId: data.lineItemSourcedId as string, studentSourcedId: data.studentSourcedId as string },
+        { orderBy: { attempt: 'desc' }, fields: ['attempt'] },
+      );
+      attempt = (last?.attempt ?? 0) + 1;
     }
     return { ...data, attempt, metadata: { ...incoming, attempt } };
   }
@@ -59,9 +62,27 @@ export async function prepareResult(em: EntityManager, data: Record<string, unkn
       'assessmentResult.student',
     );
   }
-  const behind = PROGRESS[data.scoreStatus as ScoreStatus] < PROGRESS[existing.scoreStatus];
-  if (existing.finalizedAt || behind) return undefined;
+  if (existing.finalizedAt || !movesForward(data, existing)) return undefined;
   const stored = existing.metadata ?? {};
   const kept = Object.fromEntries(ASSIGNMENT_KEYS.filter((k) => k in stored).map((k) => [k, stored[k]]));
   return { ...data, attempt: existing.attempt, metadata: { ...stored, ...incoming, ...kept, attempt: existing.attempt } };
+}
+
+/** A higher scoreStatus, or the same one delivered later (by scoreDate). */
+function movesForward(data: Record<string, unknown>, existing: AssessmentResult): boolean {
+  const rank = PROGRESS[data.scoreStatus as ScoreStatus];
+  const storedRank = PROGRESS[existing.scoreStatus];
+  if (rank !== storedRank) return rank > storedRank;
+  const date = data.scoreDate instanceof Date ? data.scoreDate : new Date(String(data.scoreDate));
+  return date.getTime() > existing.scoreDate.getTime();
+}
+
+async function checkScoreRange(em: EntityManager, data: Record<string, unknown>): Promise<void> {
+  if (typeof data.score !== 'number') return;
+  const li = await em.findOne(AssessmentLineItem, { sourcedId: data.lineItemSourcedId as string }, { fields: ['resultValueMin', 'resultValueMax'] });
+  const min = li?.resultValueMin ?? 0;
+  const max = li?.resultValueMax ?? 100;
+  if (!Number.isFinite(data.score) || data.score < min || data.score > max) {
+    throw AppError.unprocessable(`assessmentResult.score must lie within the line item's range ${min}–${max}`, 'assessmentResult.score');
+  }
 }

@@ -1,19 +1,16 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AppError } from '@app/common';
 import { Course, SchoolClass } from '@app/persistence';
 
-/** A class needs a school (the schema requires it): the given one, else its course's org. */
-export async function prepareClass(em: EntityManager, data: Record<string, unknown>) {
-  if (data.schoolSourcedId) return data;
-  const course = data.courseSourcedId ? await em.findOne(Course, { sourcedId: data.courseSourcedId as string }) : null;
-  if (!course?.orgSourcedId) throw AppError.unprocessable('class.school is required (or a course with an org)', 'class.school');
-  return { ...data, schoolSourcedId: course.orgSourcedId };
+/** A class's school: given as `school` or `org`, else its course's org. */
+export async function schoolOfCourse(em: EntityManager, data: Record<string, unknown>) {
+  const courseId = data.courseSourcedId as string | null | undefined;
+  if (!courseId) return { because: 'it is taken from the course’s org, and the class has no course' };
+  const course = await em.findOne(Course, { sourcedId: courseId });
+  return course?.orgSourcedId ? { value: course.orgSourcedId } : { because: `it is taken from the course’s org, and course '${courseId}' has no org` };
 }
 
-/** An enrollment needs a school: the given one, else its class's school. */
-export async function prepareEnrollment(em: EntityManager, data: Record<string, unknown>) {
-  if (data.schoolSourcedId) return data;
+/** An enrollment's school: given, else its class's school. */
+export async function schoolOfClass(em: EntityManager, data: Record<string, unknown>) {
   const cls = await em.findOne(SchoolClass, { sourcedId: data.classSourcedId as string });
-  if (!cls?.schoolSourcedId) throw AppError.unprocessable('enrollment.school is required (or a class with a school)', 'enrollment.school');
-  return { ...data, schoolSourcedId: cls.schoolSourcedId };
+  return cls?.schoolSourcedId ? { value: cls.schoolSourcedId } : { because: `it is taken from the class’s school, and class '${String(data.classSourcedId)}' has none` };
 }

@@ -1,16 +1,18 @@
 import { applyDecorators, Body, Controller, UseGuards, Delete, Get, HttpCode, Param, Post, Put, Query, Req, Res, Type } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { RequireScopes } from '@app/auth';
+import { CurrentPrincipal, Principal, RequireScopes } from '@app/auth';
 import { ApiImsxErrors } from '@app/common';
 import { CollectionDef } from '../collections/collection-def';
 import { EXAMPLES } from '../collections/examples';
 import { OneRosterService } from '../oneroster.service';
-import { ListQueryParams, parseListQuery } from '../query/list-query';
+import { ListQueryParams, parseFieldsQuery, parseListQuery } from '../query/list-query';
 import { requestSchema, responseObjectFields, specOperation, successResponse } from '../spec/oneroster-spec';
 import { AREA_SCOPES } from './area-scopes';
 import { hrefContext } from './href-context';
 import { WholeTenantGuard } from './whole-tenant.guard';
+
+const FIELDS_PARAM = { name: 'fields', description: 'Comma-separated fields to return', schema: { type: 'string' } } as const;
 
 const LIST_PARAMS = [
   { name: 'limit', description: 'Page size (default 100, max 3000)', schema: { type: 'integer', minimum: 1, maximum: 3000 } },
@@ -18,7 +20,7 @@ const LIST_PARAMS = [
   { name: 'sort', description: 'Field to sort by' },
   { name: 'orderBy', enum: ['asc', 'desc'] },
   { name: 'filter', description: "1EdTech filter, e.g. status='active' AND givenName~'ada' (operators = != > >= < <= ~ @)" },
-  { name: 'fields', description: 'Comma-separated fields to return' },
+  FIELDS_PARAM,
   { name: 'search', description: 'Free-text search over the collection’s name fields' },
 ] as const;
 
@@ -68,10 +70,12 @@ export function collectionController(def: CollectionDef): Type<unknown> {
     @RequireScopes(...scopes.read)
     @ApiOperation(op(def.specOnePath, 'get'))
     @ApiParam({ name: 'sourcedId' })
+    @ApiQuery({ required: false, ...FIELDS_PARAM })
     @ApiResponse({ status: 200, schema: successResponse(def.specOnePath, 'get').schema })
     @ApiImsxErrors([400, 401, 403, 404, 429, 500])
-    async get(@Param('sourcedId') sourcedId: string, @Req() req: Request) {
-      return { [def.singular]: await this.oneRoster.get(def, sourcedId, hrefContext(req)) };
+    async get(@Param('sourcedId') sourcedId: string, @Query() params: { fields?: string }, @Req() req: Request) {
+      const fields = parseFieldsQuery(params, selectable);
+      return { [def.singular]: await this.oneRoster.get(def, sourcedId, hrefContext(req), fields) };
     }
 
     @Put(':sourcedId')
@@ -81,9 +85,9 @@ export function collectionController(def: CollectionDef): Type<unknown> {
     @ApiParam({ name: 'sourcedId' })
     @ApiBody({ schema: requestSchema(def.specOnePath, 'put'), examples: { example: { value: { [def.singular]: EXAMPLES[def.singular] } } } })
     @ApiResponse({ status: put.status, description: 'Created or replaced (idempotent)', schema: put.schema })
-    @ApiImsxErrors([400, 401, 403, 409, 422, 429, 500], { 409: 'Conflicts with an existing object (a concurrent create, or another object holding the same unique place); read it and retry' })
-    async put(@Param('sourcedId') sourcedId: string, @Body() body: unknown, @Req() req: Request) {
-      const { object } = await this.oneRoster.put(def, sourcedId, body, hrefContext(req));
+    @ApiImsxErrors([400, 401, 403, 422, 429, 500])
+    async put(@Param('sourcedId') sourcedId: string, @Body() body: unknown, @Req() req: Request, @CurrentPrincipal() principal?: Principal) {
+      const { object } = await this.oneRoster.put(def, sourcedId, body, hrefContext(req), principal?.clientId);
       return bareOnPut ? object : { [def.singular]: object };
     }
 
@@ -93,7 +97,7 @@ export function collectionController(def: CollectionDef): Type<unknown> {
     @ApiOperation(op(def.specListPath, 'post'))
     @ApiBody({ schema: requestSchema(def.specListPath, 'post'), examples: { example: { value: { [def.singular]: EXAMPLES[def.singular] } } } })
     @ApiResponse({ status: 201, schema: successResponse(def.specListPath, 'post').schema })
-    @ApiImsxErrors([400, 401, 403, 409, 422, 429, 500])
+    @ApiImsxErrors([400, 401, 403, 422, 429, 500])
     async create(@Body() body: unknown) {
       return { sourcedIdPairs: await this.oneRoster.create(def, body) };
     }

@@ -38,7 +38,8 @@ export const bool = (v: unknown): boolean | null => (v === true || v === 'true' 
 export function baseFrom(json: OneRosterJson) {
   return {
     sourcedId: String(json.sourcedId),
-    status: json.status === 'tobedeleted' ? ('tobedeleted' as const) : ('active' as const),
+    // Absent: the stored status, or active for a new object (see write-checks.ts).
+    status: json.status as 'active' | 'tobedeleted' | undefined,
     metadata: (json.metadata ?? null) as Record<string, unknown> | null,
   };
 }

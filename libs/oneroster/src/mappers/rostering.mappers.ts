@@ -184,7 +184,7 @@ export const resourceMapper = {
     title: j.title,
     roles: j.roles ?? [],
     importance: j.importance ?? null,
-    vendorResourceId: j.vendorResourceId ?? String(j.sourcedId),
+    vendorResourceId: j.vendorResourceId ?? null,
     vendorId: j.vendorId ?? null,
     applicationId: j.applicationId ?? null,
   }),

@@ -22,11 +22,30 @@ export interface ListQuery {
 
 const MAX_LIMIT = 3000;
 
-/** Parses OneRoster list parameters against a collection's allow-listed fields. */
-export function parseListQuery(q: ListQueryParams, fields: FieldMap, responseFields: string[], searchProps: string[] = []): ListQuery {
+function onceEach(q: object): void {
   for (const [name, value] of Object.entries(q)) {
     if (value !== undefined && typeof value !== 'string') throw AppError.invalid(`${name} must be given once, as text`, name);
   }
+}
+
+/** `fields` (comma-separated) against the fields the response object has; undefined = every field. */
+function parseFields(raw: string | undefined, responseFields: string[]): string[] | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const selected = raw.split(',').map((f) => f.trim()).filter(Boolean);
+  const unknown = selected.filter((f) => !responseFields.includes(f));
+  if (unknown.length > 0) throw AppError.invalid(`Unknown fields: ${unknown.join(', ')}`, 'fields');
+  return selected;
+}
+
+/** The parameters of a single-object GET: only `fields`, validated as on lists. */
+export function parseFieldsQuery(q: { fields?: string }, responseFields: string[]): string[] | undefined {
+  onceEach({ fields: q.fields });
+  return parseFields(q.fields, responseFields);
+}
+
+/** Parses OneRoster list parameters against a collection's allow-listed fields. */
+export function parseListQuery(q: ListQueryParams, fields: FieldMap, responseFields: string[], searchProps: string[] = []): ListQuery {
+  onceEach(q);
   const limit = decimalInteger('limit', q.limit, 100, 1, MAX_LIMIT);
   const offset = decimalInteger('offset', q.offset, 0, 0, Number.MAX_SAFE_INTEGER);
   const clauses: Record<string, unknown>[] = [];
@@ -44,11 +63,6 @@ export function parseListQuery(q: ListQueryParams, fields: FieldMap, responseFie
     // sourcedId breaks ties so pages never overlap.
     orderBy = { [spec.prop]: q.orderBy ?? 'asc', ...(spec.prop === 'sourcedId' ? {} : { sourcedId: 'asc' }) };
   }
-  let selected: string[] | undefined;
-  if (q.fields !== undefined && q.fields !== '') {
-    selected = q.fields.split(',').map((f) => f.trim()).filter(Boolean);
-    const unknown = selected.filter((f) => !responseFields.includes(f));
-    if (unknown.length > 0) throw AppError.invalid(`Unknown fields: ${unknown.join(', ')}`, 'fields');
-  }
+  const selected = parseFields(q.fields, responseFields);
   return { limit, offset, where: clauses.length === 0 ? {} : clauses.length === 1 ? clauses[0] : { $and: clauses }, orderBy, fields: selected };
 }

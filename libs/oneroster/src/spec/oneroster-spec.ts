@@ -1,6 +1,6 @@
 import Ajv2020, { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import SPEC from './oneroster-spec.json';
+import SPEC from './oneroster-spec.extract.json';
 
 type Schema = Record<string, unknown>;
 type Operation = {

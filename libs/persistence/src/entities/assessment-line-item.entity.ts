@@ -1,13 +1,8 @@
 import { Entity, Index, Property } from '@mikro-orm/core';
 import { OneRosterBase, SourcedRef } from './one-roster-base.entity';
 
-/** A gradebook column. One top-level line item per lesson; per-question line items hang below it. */
+/** A gradebook column. The assignment flow's line item of a lesson is recorded in LessonLineItem; per-question line items hang below it. */
 @Entity({ tableName: 'assessment_line_items' })
-@Index({
-  name: 'assessment_line_items_lesson_unique',
-  expression:
-    'create unique index "assessment_line_items_lesson_unique" on "assessment_line_items" ("component_resource_sourced_id") where "parent_sourced_id" is null',
-})
 export class AssessmentLineItem extends OneRosterBase {
   @Property({ type: 'text' })
   title!: string;

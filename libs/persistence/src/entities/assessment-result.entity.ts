@@ -3,17 +3,11 @@ import { OneRosterBase, SourcedRef } from './one-roster-base.entity';
 
 export type ScoreStatus = 'exempt' | 'fully graded' | 'not submitted' | 'partially graded' | 'submitted';
 
-/**
- * Where an external assignment stands on this row. `unassigned` rows can be claimed; `assigning` rows are
- * leased by one request until `leaseUntil`; `assigned` rows hold the tool's ids (ARCHITECTURE.md §5).
- */
-export type AssignmentState = 'unassigned' | 'assigning' | 'assigned';
-
-/** One student's result on a line item, one row per attempt. */
+/** One student's result on a line item, one row per attempt (the assignment flow's are in the ledger, ToolAssignment). */
 @Entity({ tableName: 'assessment_results' })
 @Unique({ name: 'assessment_results_attempt_unique', properties: ['lineItemSourcedId', 'studentSourcedId', 'attempt'] })
 @Index({ properties: ['studentSourcedId'] })
-export class AssessmentResult extends OneRosterBase<'attempt' | 'scoreDate' | 'scoreStatus' | 'assignmentState'> {
+export class AssessmentResult extends OneRosterBase<'attempt' | 'scoreDate' | 'scoreStatus'> {
   @Property({ type: 'text' })
   lineItemSourcedId!: string;
 
@@ -60,20 +54,7 @@ export class AssessmentResult extends OneRosterBase<'attempt' | 'scoreDate' | 's
   @Property({ type: 'text', nullable: true })
   missing?: string | null;
 
-  @Enum({ items: ['unassigned', 'assigning', 'assigned'], default: 'unassigned' })
-  assignmentState: AssignmentState = 'unassigned';
-
-  @Property({ type: 'uuid', nullable: true })
-  leaseToken?: string | null;
-
-  @Property({ type: 'timestamptz', nullable: true })
-  leaseUntil?: Date | null;
-
   /** Set once, when the attempt is finalized; guards the once-per-attempt enrollment. */
   @Property({ type: 'timestamptz', nullable: true })
   finalizedAt?: Date | null;
-
-  /** AES-256-GCM sealed `{email,password}`; never in metadata, never serialised. */
-  @Property({ type: 'text', nullable: true, hidden: true, lazy: true })
-  credentialsSealed?: string | null;
 }

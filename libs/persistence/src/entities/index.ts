@@ -10,6 +10,8 @@ import { SchoolClass } from './school-class.entity';
 import { SubjectTrack } from './subject-track.entity';
 import { ToolClass } from './tool-class.entity';
 import { ToolLogin } from './tool-login.entity';
+import { ToolAssignment } from './tool-assignment.entity';
+import { LessonLineItem } from './lesson-line-item.entity';
 import { User } from './user.entity';
 import { OneRosterBase } from './one-roster-base.entity';
 import { IdempotencyKey } from './idempotency-key.entity';
@@ -27,6 +29,8 @@ export * from './school-class.entity';
 export * from './subject-track.entity';
 export * from './tool-class.entity';
 export * from './tool-login.entity';
+export * from './tool-assignment.entity';
+export * from './lesson-line-item.entity';
 export * from './user.entity';
 export * from './idempotency-key.entity';
 
@@ -45,5 +49,7 @@ export const ENTITIES = [
   SubjectTrack,
   ToolClass,
   ToolLogin,
+  ToolAssignment,
+  LessonLineItem,
   IdempotencyKey,
 ];

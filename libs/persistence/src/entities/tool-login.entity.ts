@@ -1,9 +1,14 @@
-import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Enum, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 
-/** A student's login on a tool account, so later assignments reuse it instead of resetting the password. */
+/**
+ * A student's login on a tool account. The password is recorded (sealed) before we set it at the tool and
+ * the tool's user id after, under a lease that serializes the login steps of one (tool, account, student):
+ * parallel lessons of a new student end with one login, and it is the one stored.
+ */
 @Entity({ tableName: 'tool_logins' })
+@Unique({ name: 'tool_logins_external_unique', properties: ['tool', 'account', 'externalUserId'] })
 export class ToolLogin {
-  [OptionalProps]?: 'updatedAt';
+  [OptionalProps]?: 'state' | 'updatedAt';
 
   @PrimaryKey({ type: 'text' })
   tool!: string;
@@ -14,10 +19,20 @@ export class ToolLogin {
   @PrimaryKey({ type: 'text' })
   studentSourcedId!: string;
 
-  @Property({ type: 'text' })
-  externalUserId!: string;
+  @Enum({ items: ['pending', 'ready'], default: 'pending' })
+  state: 'pending' | 'ready' = 'pending';
 
-  /** AES-256-GCM sealed `{email,password}`. */
+  @Property({ type: 'uuid', nullable: true })
+  leaseToken?: string | null;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  leaseUntil?: Date | null;
+
+  /** The tool's user id, once the login works. */
+  @Property({ type: 'text', nullable: true })
+  externalUserId?: string | null;
+
+  /** AES-256-GCM sealed `{email,password}`: the password set (or about to be set) at the tool. */
   @Property({ type: 'text', hidden: true })
   credentialsSealed!: string;
 

@@ -48,7 +48,7 @@ describe('EdulasticClient', () => {
 
       await expect(client.createClass({ name: 'Lesson' })).resolves.toEqual({ _id: CLASS, code: 'ABC123' });
       await expect(client.enrolNewStudent(ENROL_BODY)).resolves.toEqual({ userId: STUDENT, existing: false });
-      await expect(client.assign(ASSIGN_BODY, TEST, CLASS, STUDENT)).resolves.toEqual({ assignmentId: ASSIGNMENT, adopted: false });
+      await expect(client.assign(ASSIGN_BODY, { testId: TEST, classId: CLASS, studentId: STUDENT })).resolves.toEqual({ assignmentId: ASSIGNMENT, existing: false });
 
       expect(auth.isDone()).toBe(true);
       expect(calls.isDone()).toBe(true);
@@ -97,7 +97,7 @@ describe('EdulasticClient', () => {
     it('maps assign 404 to unprocessable mentioning "Test not found"', async () => {
       api('tok').post('/api/assignments/v2/assign').reply(404, { message: 'Test not found' });
 
-      const err = await rejectionOf(client.assign(ASSIGN_BODY, TEST, CLASS, STUDENT));
+      const err = await rejectionOf(client.assign(ASSIGN_BODY, { testId: TEST, classId: CLASS, studentId: STUDENT }));
 
       expect(err).toBeInstanceOf(AppError);
       expect(err.kind).toBe('unprocessable');
@@ -118,7 +118,7 @@ describe('EdulasticClient', () => {
           ],
         });
 
-      await expect(client.assign(ASSIGN_BODY, TEST, CLASS, STUDENT)).resolves.toEqual({ assignmentId: ASSIGNMENT, adopted: true });
+      await expect(client.assign(ASSIGN_BODY, { testId: TEST, classId: CLASS, studentId: STUDENT })).resolves.toEqual({ assignmentId: ASSIGNMENT, existing: true });
       expect(scope.isDone()).toBe(true);
     });
 
@@ -129,7 +129,7 @@ describe('EdulasticClient', () => {
         .get(`/api/assignments/test/${TEST}`)
         .reply(200, { result: [{ _id: oid(20), class: [{ _id: OTHER }], students: [STUDENT] }] });
 
-      const err = await rejectionOf(client.assign(ASSIGN_BODY, TEST, CLASS, STUDENT));
+      const err = await rejectionOf(client.assign(ASSIGN_BODY, { testId: TEST, classId: CLASS, studentId: STUDENT }));
 
       expect(err).toBeInstanceOf(AppError);
       expect(err.kind).toBe('vendor_bad_gateway');

@@ -18,7 +18,7 @@ export interface TeacherSession {
   institutionId: string;
 }
 
-type Req = { method: 'GET' | 'POST' | 'PUT'; path: string; body?: unknown; retry: boolean };
+type Req = { method: 'GET' | 'POST' | 'PUT'; path: string; body?: unknown; retry: boolean; deadlineAt?: number };
 
 /**
  * Edulastic HTTP client for one teacher (service) account: login token cached and renewed once on a 401,
@@ -34,26 +34,38 @@ export class EdulasticClient {
   ) {}
 
   async teacher(forceRefresh = false): Promise<TeacherSession> {
+    // One login serves every caller: it runs on its own budget, not on one caller's deadline.
     if (!forceRefresh && this.session) return this.session;
     this.inflight ??= this.loginTeacher().finally(() => (this.inflight = undefined));
     return this.inflight;
   }
 
-  async createClass(body: Record<string, unknown>): Promise<EduGroup> {
-    // Not retried: a repeat would create a second class.
-    const res = await this.authorized<EduEnvelope<EduGroup>>({ method: 'POST', path: '/group', body, retry: false });
+  async createClass(body: Record<string, unknown>, deadlineAt?: number): Promise<EduGroup> {
+    // Not retried: a repeat would create a second class (a lost answer is recovered by findClass instead).
+    const res = await this.authorized<EduEnvelope<EduGroup>>({ method: 'POST', path: '/group', body, retry: false, deadlineAt });
     const group = this.expectOk(res, 'create class').result;
     if (!isObjectId(group?._id) || typeof group.code !== 'string') throw this.badResponse('class without _id/code');
     return group;
   }
 
+  /** The teacher's class whose description is `description` (ours: `GET /group/mygroups`, docs/edulastic-calls.md). */
+  async findClass(description: string, deadlineAt?: number): Promise<EduGroup | undefined> {
+    const res = await this.authorized<EduEnvelope<EduGroup[]>>({ method: 'GET', path: '/group/mygroups', retry: true, deadlineAt });
+    const groups = this.expectOk(res, 'list classes').result;
+    if (!Array.isArray(groups)) throw this.badResponse('class list is not an array');
+    const found = groups.find((g) => g?.description === description);
+    if (found && (!isObjectId(found._id) || typeof found.code !== 'string')) throw this.badResponse('class without _id/code');
+    return found;
+  }
+
   /** Creates the student in the class; an existing user comes back as `{existing: userId}`. */
-  async enrolNewStudent(body: Record<string, unknown>): Promise<{ userId: string; existing: boolean }> {
+  async enrolNewStudent(body: Record<string, unknown>, deadlineAt?: number): Promise<{ userId: string; existing: boolean }> {
     const res = await this.authorized<EduEnvelope<{ userId: string }> | EduError>({
       method: 'POST',
       path: '/enrollment/user',
       body,
       retry: true,
+      deadlineAt,
     });
     if (res.status === 409) {
       const userId = (res.data as EduError).result?.userId;
@@ -65,64 +77,72 @@ export class EdulasticClient {
     return { userId, existing: false };
   }
 
-  async addExistingStudentToClass(classCode: string, email: string): Promise<void> {
+  async addExistingStudentToClass(classCode: string, email: string, deadlineAt?: number): Promise<void> {
     const res = await this.authorized({
       method: 'POST',
       path: `/user/${encodeURIComponent(classCode)}/class-students`,
       body: { userDetails: [email] },
       retry: true,
+      deadlineAt,
     });
     this.expectOk(res, 'add student to class');
   }
 
-  async setPassword(userId: string, password: string): Promise<void> {
-    const res = await this.authorized({ method: 'PUT', path: `/user/${userId}/password`, body: { password }, retry: true });
+  async setPassword(userId: string, password: string, deadlineAt?: number): Promise<void> {
+    const res = await this.authorized({ method: 'PUT', path: `/user/${userId}/password`, body: { password }, retry: true, deadlineAt });
     this.expectOk(res, 'set student password');
   }
 
-  /** Assigns; a 409 (already assigned) is answered by finding that assignment and adopting it. */
-  async assign(body: Record<string, unknown>, testId: string, classId: string, studentId: string) {
+  /** Assigns; a 409 (already assigned) comes back as the assignment of this test, class and student, if listed. */
+  async assign(
+    body: Record<string, unknown>,
+    target: { testId: string; classId: string; studentId: string },
+    deadlineAt?: number,
+  ): Promise<{ assignmentId: string; existing: boolean }> {
     const res = await this.authorized<EduAssignResponse | EduError>({
       method: 'POST',
       path: '/assignments/v2/assign',
       body,
       retry: true,
+      deadlineAt,
     });
     if (res.status === 200) {
       const created = (res.data as EduAssignResponse)?.assignments?.[0];
       if (!isObjectId(created?._id)) throw this.badResponse('assign answered without an assignment');
-      return { assignmentId: created._id, adopted: false };
+      return { assignmentId: created._id, existing: false };
     }
     if (res.status === 404) {
-      throw new AppError('unprocessable', `Edulastic rejected the assignment: ${this.message(res)} (testId ${testId})`, {
-        details: [{ field: 'resource.vendorId', value: testId, vendorMessage: this.message(res) }],
+      throw new AppError('unprocessable', `Edulastic rejected the assignment: ${this.message(res)} (testId ${target.testId})`, {
+        details: [{ field: 'resource.vendorId', value: target.testId, vendorMessage: this.message(res) }],
       });
     }
     if (res.status === 409) {
-      const existing = await this.findAssignment(testId, classId, studentId);
-      if (existing) return { assignmentId: existing, adopted: true };
+      const existing = await this.findAssignment(target.testId, target.classId, target.studentId, deadlineAt);
+      if (existing) return { assignmentId: existing, existing: true };
       throw new AppError('vendor_bad_gateway', 'Edulastic reports the assignment exists but does not list it');
     }
     throw this.rejection(res, 'assign test');
   }
 
-  async findAssignment(testId: string, classId: string, studentId: string): Promise<string | undefined> {
+  async findAssignment(testId: string, classId: string, studentId: string, deadlineAt?: number): Promise<string | undefined> {
     const res = await this.authorized<EduEnvelope<EduTestAssignment[]>>({
       method: 'GET',
       path: `/assignments/test/${encodeURIComponent(testId)}`,
       retry: true,
+      deadlineAt,
     });
     const list = this.expectOk(res, 'list assignments').result;
     if (!Array.isArray(list)) throw this.badResponse('assignment list is not an array');
     return list.find((a) => a.class?.some((c) => c._id === classId) && (a.students ?? []).includes(studentId))?._id;
   }
 
-  async testActivity(assignmentId: string, classId: string): Promise<EduTestActivityResponse> {
+  async testActivity(assignmentId: string, classId: string, deadlineAt?: number): Promise<EduTestActivityResponse> {
     const res = await this.authorized<EduTestActivityResponse>({
       method: 'POST',
       path: `/assignments/${assignmentId}/classes/${classId}/test-activity`,
       body: { page: 1 },
       retry: true,
+      deadlineAt,
     });
     const data = this.expectOk(res, 'read test activity');
     if (!Array.isArray(data?.testActivities) || !Array.isArray(data?.testQuestionActivities) || !Array.isArray(data?.students)) {
@@ -132,13 +152,14 @@ export class EdulasticClient {
   }
 
   /** Proves a student's credentials work (role student). */
-  async verifyStudentLogin(email: string, password: string): Promise<void> {
+  async verifyStudentLogin(email: string, password: string, deadlineAt?: number): Promise<void> {
     const res = await this.http.request<EduEnvelope<EduLoginResult> | EduError>({
       method: 'POST',
       path: '/auth/login',
       body: { username: email, password },
       headers: { 'Content-Type': 'application/json' },
       retry: true,
+      deadlineAt,
     });
     const result = (res.data as EduEnvelope<EduLoginResult>)?.result;
     if (res.status !== 200 || result?.role !== 'student') {

@@ -5,14 +5,15 @@ import {
   AssignContext,
   ExternalAssignment,
   ExternalResult,
-  ExternalTestProvider,
   LessonSpec,
+  PulledResultsProvider,
   StoredAssignmentRef,
-  ToolClassRef,
-  ToolLoginRef,
+  StudentSpec,
 } from '../external-test-provider';
-import { PROVIDER_OPTIONS, ProviderOptions } from '../provider-options';
+import { ProviderOptions } from '../provider-options';
+import { PROVIDER_OPTIONS } from '../provider.module-definition';
 import { checkTestUrl } from '../test-url';
+import { ToolClassRef } from '../tool-ledger';
 import { accountOf, resolveAccountName } from '../tool-accounts';
 import { vendorHttp } from '../vendor-http';
 import { EdulasticClient, TeacherSession } from './edulastic.client';
@@ -20,13 +21,20 @@ import { toExternalResult } from './edulastic-result';
 
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
+/** What a class carries so that we find it again after a crash: our ledger ref (docs/edulastic-calls.md). */
+export const classDescription = (ref: string) => `external-test-assignments:${ref}`;
+
 /**
- * Edulastic strategy: one class per (account, lesson), the student signed up by email with a generated
- * password (or their known login reused), the lesson's test (vendorId) assigned in that class.
+ * Edulastic strategy: a class per (account, lesson, attempt) — Edulastic allows one attempt per assignment in a
+ * class, so a retake gets a class of its own — the student's login (signed up by email with a generated password,
+ * or the existing user's password set to it, then proven), and the lesson's test (vendorId) assigned in that
+ * class. Every step goes through the ledger, so a resumed request picks up where a dead one stopped. Results
+ * are pulled.
  */
 @Injectable()
-export class EdulasticProvider implements ExternalTestProvider {
+export class EdulasticProvider implements PulledResultsProvider {
   readonly name = 'edulastic' as const;
+  readonly results = 'pulled' as const;
   private readonly clients = new Map<string, EdulasticClient>();
   private readonly http?: VendorHttpClient;
   private readonly allowedLinkHosts: string[];
@@ -57,11 +65,23 @@ export class EdulasticProvider implements ExternalTestProvider {
   async assign(ctx: AssignContext): Promise<ExternalAssignment> {
     const client = this.client(ctx.account);
     const teacher = await client.teacher();
-    const toolClass = ctx.toolClass ?? (await this.createClass(client, teacher, ctx.lesson));
-    const { login, fresh } = await this.studentLogin(client, teacher, toolClass, ctx);
+    const toolClass = await ctx.ledger.toolClass({
+      find: async (ref) => this.classRef(await client.findClass(classDescription(ref), ctx.deadlineAt)),
+      create: async (ref) => this.classRef(await client.createClass(this.classBody(teacher, ctx, ref), ctx.deadlineAt))!,
+    });
+    const classCode = toolClass.classCode ?? '';
+    const { login, fresh } = await ctx.ledger.studentLogin({
+      email: ctx.student.email,
+      newPassword: () => randomBytes(18).toString('base64url'),
+      establish: (credentials) => this.establishLogin(client, teacher, classCode, ctx.student, credentials, ctx.deadlineAt),
+    });
+    // A login made for another lesson's class joins this one (a no-op when it is in already).
+    if (!fresh) await client.addExistingStudentToClass(classCode, login.email, ctx.deadlineAt);
+
     const testId = ctx.lesson.vendorId!;
     const now = Date.now();
-    const { assignmentId, adopted } = await client.assign(
+    ctx.ledger.assignCallStarting();
+    const { assignmentId, existing } = await client.assign(
       {
         assignments: [
           {
@@ -81,74 +101,84 @@ export class EdulasticProvider implements ExternalTestProvider {
           students: [{ groupId: toolClass.classId, studentsToAssign: [login.externalUserId] }],
         },
       },
-      testId,
-      toolClass.classId,
-      login.externalUserId,
+      { testId, classId: toolClass.classId, studentId: login.externalUserId },
+      ctx.deadlineAt,
     );
-    if (fresh) await client.verifyStudentLogin(login.email, login.password);
+    if (existing) {
+      // The class is this attempt's, so its assignment is too — unless the ledger records it for another attempt.
+      const owner = await ctx.ledger.ownerOf(assignmentId);
+      if (owner.kind === 'other-attempt') {
+        throw new AppError('vendor_bad_gateway', `Edulastic answered with the assignment of attempt ${owner.attempt} of lesson '${owner.lessonSourcedId}'`);
+      }
+    }
     return {
       assignmentId,
       classId: toolClass.classId,
       testId,
       testUrl: checkTestUrl('Edulastic', `${this.options.edulastic!.appUrl.replace(/\/+$/, '')}/assignments/embed/${testId}`, this.allowedLinkHosts),
       credentials: { email: login.email, password: login.password },
-      adopted,
-      ...(ctx.toolClass ? {} : { createdClass: toolClass }),
-      ...(fresh ? { login } : {}),
+      adopted: existing,
     };
   }
 
-  async fetchResult(ref: StoredAssignmentRef): Promise<ExternalResult> {
+  async fetchResult(ref: StoredAssignmentRef, deadlineAt?: number): Promise<ExternalResult> {
     if (!ref.classId) throw AppError.unprocessable('The stored Edulastic assignment has no classId');
-    const activity = await this.client(ref.account).testActivity(ref.assignmentId, ref.classId);
+    const activity = await this.client(ref.account).testActivity(ref.assignmentId, ref.classId, deadlineAt);
     return toExternalResult(activity, ref.studentEmail);
   }
 
-  private async createClass(client: EdulasticClient, teacher: TeacherSession, lesson: LessonSpec): Promise<ToolClassRef> {
+  private classBody(teacher: TeacherSession, ctx: AssignContext, ref: string): Record<string, unknown> {
     const now = Date.now();
-    const group = await client.createClass({
-      name: lesson.title,
+    return {
+      name: ctx.attempt > 1 ? `${ctx.lesson.title} (attempt ${ctx.attempt})` : ctx.lesson.title,
+      description: classDescription(ref),
       type: 'class',
       districtId: teacher.districtId,
       institutionId: teacher.institutionId,
       owners: [teacher.teacherId],
-      subject: lesson.subject ?? 'Other Subjects',
-      grades: lesson.grades,
+      subject: ctx.lesson.subject ?? 'Other Subjects',
+      grades: ctx.lesson.grades,
       startDate: now,
       endDate: now + YEAR_MS,
-    });
-    return { classId: group._id, classCode: group.code };
+    };
   }
 
-  /** The student's login in this class: the one we hold, else a new account (or a reset password). */
-  private async studentLogin(
+  private classRef(group: { _id: string; code: string } | undefined): ToolClassRef | undefined {
+    return group && { classId: group._id, classCode: group.code };
+  }
+
+  /**
+   * Makes (email, password) a working student login in the class: a new account, or the existing user (made
+   * by us before a crash, or by anyone) joined to the class with the password set to ours; then proven.
+   */
+  private async establishLogin(
     client: EdulasticClient,
     teacher: TeacherSession,
-    toolClass: ToolClassRef,
-    ctx: AssignContext,
-  ): Promise<{ login: ToolLoginRef; fresh: boolean }> {
-    const classCode = toolClass.classCode ?? '';
-    if (ctx.knownLogin) {
-      await client.addExistingStudentToClass(classCode, ctx.knownLogin.email);
-      return { login: ctx.knownLogin, fresh: false };
-    }
-    const password = randomBytes(18).toString('base64url');
-    const { userId, existing } = await client.enrolNewStudent({
-      classCode,
-      role: 'student',
-      email: ctx.student.email,
-      username: ctx.student.email,
-      password,
-      firstName: ctx.student.givenName,
-      lastName: ctx.student.familyName,
-      districtId: teacher.districtId,
-      institutionIds: [teacher.institutionId],
-    });
+    classCode: string,
+    student: StudentSpec,
+    credentials: { email: string; password: string },
+    deadlineAt: number,
+  ): Promise<string> {
+    const { userId, existing } = await client.enrolNewStudent(
+      {
+        classCode,
+        role: 'student',
+        email: credentials.email,
+        username: credentials.email,
+        password: credentials.password,
+        firstName: student.givenName,
+        lastName: student.familyName,
+        districtId: teacher.districtId,
+        institutionIds: [teacher.institutionId],
+      },
+      deadlineAt,
+    );
     if (existing) {
-      await client.addExistingStudentToClass(classCode, ctx.student.email);
-      await client.setPassword(userId, password);
+      await client.addExistingStudentToClass(classCode, credentials.email, deadlineAt);
+      await client.setPassword(userId, credentials.password, deadlineAt);
     }
-    return { login: { externalUserId: userId, email: ctx.student.email, password }, fresh: true };
+    await client.verifyStudentLogin(credentials.email, credentials.password, deadlineAt);
+    return userId;
   }
 
   private client(account: string): EdulasticClient {

@@ -21,6 +21,7 @@ export interface EduGroup {
   _id: string;
   code: string;
   name?: string;
+  description?: string;
 }
 
 export interface EduAssignResponse {

@@ -43,7 +43,7 @@ describe('MasteryTrackClient', () => {
       const auth = authorizer(jwt);
       const assign = assignWith(jwt).times(3).reply(201, CREATED);
 
-      for (let i = 0; i < 3; i++) await expect(client.assign(BODY)).resolves.toEqual({ assignment: ASSIGNMENT, adopted: false });
+      for (let i = 0; i < 3; i++) await expect(client.assign(BODY)).resolves.toEqual({ assignment: ASSIGNMENT, existing: false });
 
       expect(auth.isDone()).toBe(true);
       expect(assign.isDone()).toBe(true);
@@ -105,7 +105,7 @@ describe('MasteryTrackClient', () => {
       const rejected = assignWith(stale).once().reply(401, { success: false, error: 'Invalid or expired JWT', code: 'UNAUTHORIZED' });
       const accepted = assignWith(renewed).once().reply(201, CREATED);
 
-      await expect(client.assign(BODY)).resolves.toEqual({ assignment: ASSIGNMENT, adopted: false });
+      await expect(client.assign(BODY)).resolves.toEqual({ assignment: ASSIGNMENT, existing: false });
 
       expect([auth1, auth2, rejected, accepted].every((s) => s.isDone())).toBe(true);
     });
@@ -131,7 +131,7 @@ describe('MasteryTrackClient', () => {
       const auth = authorizer(jwt);
       const assign = assignWith(jwt).reply(201, CREATED);
 
-      await expect(client.assign(BODY)).resolves.toEqual({ assignment: ASSIGNMENT, adopted: false });
+      await expect(client.assign(BODY)).resolves.toEqual({ assignment: ASSIGNMENT, existing: false });
       expect([failed, auth, assign].every((s) => s.isDone())).toBe(true);
     });
 
@@ -158,14 +158,14 @@ describe('MasteryTrackClient', () => {
 
     it('returns the created assignment on 201', async () => {
       assignWith(jwt).reply(201, CREATED);
-      await expect(client.assign(BODY)).resolves.toEqual({ assignment: ASSIGNMENT, adopted: false });
+      await expect(client.assign(BODY)).resolves.toEqual({ assignment: ASSIGNMENT, existing: false });
     });
 
-    it('adopts existing_assignment on 409 ASSIGNMENT_EXISTS', async () => {
+    it('returns existing_assignment on 409 ASSIGNMENT_EXISTS (whose it is, the ledger decides)', async () => {
       const existing = { id: 77, student_email: STUDENT, test_name: 'Math G3', status: 'IN_PROGRESS', test_url: 'http://mt.test/assignment/77' };
       assignWith(jwt).reply(409, { success: false, error: 'exists', code: 'ASSIGNMENT_EXISTS', data: { existing_assignment: existing } });
 
-      await expect(client.assign(BODY)).resolves.toEqual({ assignment: existing, adopted: true });
+      await expect(client.assign(BODY)).resolves.toEqual({ assignment: existing, existing: true });
     });
 
     it('treats 409 ASSIGNMENT_EXISTS without existing_assignment as a bad response', async () => {
@@ -203,7 +203,7 @@ describe('MasteryTrackClient', () => {
       const failed = assignWith(jwt).once().reply(500, 'boom');
       const succeeded = assignWith(jwt).once().reply(201, CREATED);
 
-      await expect(client.assign(BODY)).resolves.toEqual({ assignment: ASSIGNMENT, adopted: false });
+      await expect(client.assign(BODY)).resolves.toEqual({ assignment: ASSIGNMENT, existing: false });
       expect(failed.isDone() && succeeded.isDone()).toBe(true);
     });
 

@@ -1,7 +1,17 @@
 import { decode } from 'jsonwebtoken';
 import { AppError, VendorHttpClient, VendorResponse, VendorTransportError } from '@app/common';
 import { MasteryTrackAccount } from '../provider-options';
-import { isMtAssignment, MtAssignmentSummary, MtAssignRequest, MtAssignResponse, MtAuthorizerResponse, MtError } from './mastery-track.wire';
+import {
+  isMtAssignment,
+  isMtInventoryTest,
+  MtAssignmentSummary,
+  MtAssignRequest,
+  MtAssignResponse,
+  MtAuthorizerResponse,
+  MtError,
+  MtInventoryResponse,
+  MtInventoryTest,
+} from './mastery-track.wire';
 
 const REFRESH_MARGIN_MS = 10 * 60_000; // the guide: refresh after 50 of the 60 minutes
 
@@ -12,12 +22,13 @@ interface CachedToken {
 
 export interface MtAssignOutcome {
   assignment: MtAssignmentSummary;
-  adopted: boolean;
+  /** 409 ASSIGNMENT_EXISTS: the student already has this test active (whose it is, the caller decides). */
+  existing: boolean;
 }
 
 /**
  * MasteryTrack HTTP client for one account: authorizer JWT cached until 10 minutes before expiry (refreshed
- * once on a 401), assignment with 409 ASSIGNMENT_EXISTS adopted, the tool's error codes mapped to ours.
+ * once on a 401), 409 ASSIGNMENT_EXISTS returned with the existing assignment, the tool's error codes mapped to ours.
  */
 export class MasteryTrackClient {
   private token?: CachedToken;
@@ -28,20 +39,34 @@ export class MasteryTrackClient {
     private readonly account: MasteryTrackAccount,
   ) {}
 
-  async assign(body: MtAssignRequest): Promise<MtAssignOutcome> {
-    const res = await this.authorized<MtAssignResponse | MtError>({ method: 'POST', path: '/delivery/assignments/assign', body });
+  async assign(body: MtAssignRequest, deadlineAt?: number): Promise<MtAssignOutcome> {
+    const res = await this.authorized<MtAssignResponse | MtError>({ method: 'POST', path: '/delivery/assignments/assign', body, deadlineAt });
     if (res.status === 201 || res.status === 200) {
       const assignment = (res.data as MtAssignResponse)?.data?.assignment;
       if (!isMtAssignment(assignment)) throw this.badResponse('assign answered without an assignment');
-      return { assignment, adopted: false };
+      return { assignment, existing: false };
     }
     const err = res.data as MtError;
     if (res.status === 409 && err?.code === 'ASSIGNMENT_EXISTS') {
       const existing = err.data?.existing_assignment;
       if (!isMtAssignment(existing)) throw this.badResponse('409 ASSIGNMENT_EXISTS without existing_assignment');
-      return { assignment: existing, adopted: true };
+      return { assignment: existing, existing: true };
     }
     throw this.rejection(res);
+  }
+
+  /** Supported tests of a subject and grade, in MasteryTrack's order. */
+  async inventory(subject: string, gradeRank: number, deadlineAt?: number): Promise<MtInventoryTest[]> {
+    const res = await this.authorized<MtInventoryResponse | MtError>({
+      method: 'GET',
+      path: '/authoring/inventory/search',
+      query: { subject, grade: gradeRank },
+      deadlineAt,
+    });
+    if (res.status !== 200) throw this.rejection(res);
+    const data = (res.data as MtInventoryResponse)?.data;
+    if (!Array.isArray(data) || !data.every(isMtInventoryTest)) throw this.badResponse('inventory answered without a list of tests');
+    return data;
   }
 
   /** A JWT for this account: cached, refreshed before expiry, one refresh in flight at a time. */
@@ -70,12 +95,18 @@ export class MasteryTrackClient {
     return jwt;
   }
 
-  private async authorized<T>(req: { method: 'GET' | 'POST'; path: string; body?: unknown }): Promise<VendorResponse<T>> {
+  private async authorized<T>(req: {
+    method: 'GET' | 'POST';
+    path: string;
+    body?: unknown;
+    query?: Record<string, string | number>;
+    deadlineAt?: number;
+  }): Promise<VendorResponse<T>> {
     const send = async (jwt: string) =>
       this.http.request<T>({
         ...req,
         headers: { 'X-Auth-Token': `Bearer ${jwt}`, 'Content-Type': 'application/json' },
-        // Assign is adoptable (a repeat answers 409 with the existing assignment), so it is safe to retry.
+        // Assign is safe to repeat (a repeat answers 409 with the assignment it made), and so are reads.
         retry: true,
       });
     const res = await send(await this.jwt());

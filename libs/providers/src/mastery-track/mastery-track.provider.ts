@@ -1,21 +1,34 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { AppError, VENDOR_CALL_OBSERVER, VendorCallObserver, VendorHttpClient, VendorTransportError } from '@app/common';
-import { AssignContext, ExternalAssignment, ExternalTestProvider, LessonSpec } from '../external-test-provider';
-import { PROVIDER_OPTIONS, ProviderOptions } from '../provider-options';
+import { AssignContext, DeliveredResult, ExternalAssignment, LessonSpec, PushedResultsProvider } from '../external-test-provider';
+import { ProviderOptions } from '../provider-options';
+import { PROVIDER_OPTIONS } from '../provider.module-definition';
 import { checkTestUrl } from '../test-url';
+import { AssignmentOwner } from '../tool-ledger';
 import { accountOf, resolveAccountName } from '../tool-accounts';
 import { vendorHttp } from '../vendor-http';
 import { gradeRank } from './grade-rank';
 import { MasteryTrackClient } from './mastery-track.client';
+import { MtAssignRequest } from './mastery-track.wire';
+
+/** The tool's test is held by something that is not this attempt. */
+interface Held {
+  owner: AssignmentOwner;
+  testName?: string;
+}
 
 /**
  * MasteryTrack strategy: assign by testId, else by subject + grade rank, with the line item and result
- * sourcedIds so MasteryTrack writes the score back to our gradebook. Students sign in with their platform
- * identity, so no credentials are returned.
+ * sourcedIds so MasteryTrack writes the score back to our gradebook. A 409 ASSIGNMENT_EXISTS is this attempt's
+ * only when the ledger says so; a test held by another lesson makes us pick another test of the subject and
+ * grade (when the caller did not name one), else a 422 naming that lesson. Students sign in with their platform
+ * identity, so no credentials are returned. Results are pushed: the write-back is final when `fully graded` with
+ * `masteryTrackProcessed`, and only from the OAuth clients configured as MasteryTrack's.
  */
 @Injectable()
-export class MasteryTrackProvider implements ExternalTestProvider {
+export class MasteryTrackProvider implements PushedResultsProvider {
   readonly name = 'mastery-track' as const;
+  readonly results = 'pushed' as const;
   private readonly clients = new Map<string, MasteryTrackClient>();
   private readonly http?: VendorHttpClient;
 
@@ -48,26 +61,82 @@ export class MasteryTrackProvider implements ExternalTestProvider {
     }
   }
 
+  isFinalDelivery(r: DeliveredResult): boolean {
+    return r.scoreStatus === 'fully graded' && r.metadata.masteryTrackProcessed === true;
+  }
+
+  acceptsDeliveryFrom(clientId: string | undefined): boolean {
+    return clientId !== undefined && (this.options.masteryTrack?.writeBackClients ?? []).includes(clientId);
+  }
+
   async assign(ctx: AssignContext): Promise<ExternalAssignment> {
-    const { assignment, adopted } = await this.client(ctx.account).assign({
-      student_email: ctx.student.email,
-      ...(ctx.testId
-        ? { timeback_id: ctx.testId }
-        : { subject: ctx.lesson.subject, grade_rank: gradeRank(ctx.lesson.grades[0]) }),
-      assessment_line_item_sourced_id: ctx.lineItemSourcedId,
-      assessment_result_sourced_id: ctx.resultSourcedId,
-    });
+    const client = this.client(ctx.account);
+    const rank = gradeRank(ctx.lesson.grades[0]);
+    const first = await this.tryAssign(client, ctx, ctx.testId ? { timeback_id: ctx.testId } : { subject: ctx.lesson.subject, grade_rank: rank });
+    if ('assignmentId' in first) return first;
+    if (ctx.testId || rank === undefined || !ctx.lesson.subject) throw this.heldError(ctx, first);
+
+    // Another lesson holds the test MasteryTrack picked: another test of the subject and grade the student has
+    // not been given through us, in MasteryTrack's order.
+    const given = await ctx.ledger.testsOfStudent();
+    const tests = (await client.inventory(ctx.lesson.subject, rank, ctx.deadlineAt)).filter(
+      (t) => t.name !== first.testName && !given.some((g) => g.testId === t.timeback_id || g.testTitle === t.name),
+    );
+    for (const test of tests) {
+      const next = await this.tryAssign(client, ctx, { timeback_id: test.timeback_id });
+      if ('assignmentId' in next) return next;
+    }
+    throw this.heldError(ctx, first);
+  }
+
+  /** One assign call: the assignment (made now, or this attempt's from before), or who holds the test. */
+  private async tryAssign(
+    client: MasteryTrackClient,
+    ctx: AssignContext,
+    select: Pick<MtAssignRequest, 'timeback_id' | 'subject' | 'grade_rank'>,
+  ): Promise<ExternalAssignment | Held> {
+    ctx.ledger.assignCallStarting();
+    const { assignment, existing } = await client.assign(
+      {
+        student_email: ctx.student.email,
+        ...select,
+        assessment_line_item_sourced_id: ctx.lineItemSourcedId,
+        assessment_result_sourced_id: ctx.resultSourcedId,
+      },
+      ctx.deadlineAt,
+    );
     if (assignment.student_email.toLowerCase() !== ctx.student.email.toLowerCase()) {
       throw new VendorTransportError('MasteryTrack', 'bad_response', 'returned an assignment of another student');
     }
     const assignmentId = String(assignment.id);
+    if (existing) {
+      const owner = await ctx.ledger.ownerOf(assignmentId);
+      if (owner.kind !== 'this-attempt') return { owner, testName: assignment.test_name };
+    }
     return {
       assignmentId,
       classId: '',
-      testId: ctx.testId ?? assignmentId,
+      testId: select.timeback_id ?? assignmentId,
+      testTitle: assignment.test_name,
       testUrl: checkTestUrl('MasteryTrack', assignment.test_url, this.options.masteryTrack!.testUrlHosts),
-      adopted,
+      adopted: existing,
     };
+  }
+
+  private heldError(ctx: AssignContext, held: Held): AppError {
+    const test = held.testName ? `MasteryTrack test '${held.testName}'` : 'The MasteryTrack test';
+    const scope = ctx.testId ? '' : ` and no other ${ctx.lesson.subject} grade ${ctx.lesson.grades[0]} test is free for this student`;
+    const o = held.owner;
+    const holder =
+      o.kind === 'other-attempt'
+        ? `is assigned to this student for lesson '${o.lessonSourcedId}' (attempt ${o.attempt})`
+        : o.kind === 'unknown' && o.lessons.length > 0
+          ? `is held by an assignment of lesson '${o.lessons.join("', '")}' whose outcome is not recorded yet`
+          : 'is already active for this student, assigned outside this service';
+    const lesson = o.kind === 'other-attempt' ? o.lessonSourcedId : o.kind === 'unknown' ? (o.lessons[0] ?? '') : '';
+    return new AppError('unprocessable', `${test} ${holder}${scope}; finish or invalidate that assignment first`, {
+      details: [{ field: 'lesson', value: ctx.lesson.sourcedId, heldByLesson: lesson }],
+    });
   }
 
   private client(account: string): MasteryTrackClient {

@@ -45,3 +45,21 @@ export function isMtAssignment(value: unknown): value is MtAssignmentSummary {
     typeof v.test_url === 'string'
   );
 }
+
+export interface MtInventoryTest {
+  timeback_id: string;
+  name: string;
+  subject?: string;
+  grade_rank?: number;
+  supported?: boolean;
+}
+
+export interface MtInventoryResponse {
+  success: true;
+  data: MtInventoryTest[];
+}
+
+export function isMtInventoryTest(value: unknown): value is MtInventoryTest {
+  const v = value as MtInventoryTest | undefined;
+  return typeof v === 'object' && v !== null && typeof v.timeback_id === 'string' && v.timeback_id.length > 0 && typeof v.name === 'string';
+}

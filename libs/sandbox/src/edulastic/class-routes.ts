@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { bodyOf, isNonEmptyString } from '../body';
 import { objectId } from '../ids';
-import { ownedClass, requireTeacher } from './auth';
+import { ownedClass, requireTeacher, teacherOf } from './auth';
 import { sendMessage } from './errors';
 import type { EdulasticStore } from './store';
 import { isStringArray, missingField } from './validation';
@@ -9,7 +9,7 @@ import { classView } from './views';
 
 const isOptionalMs = (v: unknown): v is number | undefined => v === undefined || Number.isFinite(v);
 
-/** Classes, student accounts and enrolment: `/group`, `/enrollment/user`, `/user/…`. */
+/** Classes, student accounts and enrolment: `/group`, `/group/mygroups` (ours), `/enrollment/user`, `/user/…`. */
 export function classRouter(store: EdulasticStore): Router {
   const router = Router();
   const auth = requireTeacher(store);
@@ -18,8 +18,9 @@ export function classRouter(store: EdulasticStore): Router {
     const body = bodyOf(req);
     const missing = missingField(body, ['name', 'type', 'districtId', 'institutionId', 'owners']);
     if (missing) return sendMessage(res, 400, missing);
-    const { name, type, districtId, institutionId, owners, subject, grades, startDate, endDate } = body;
+    const { name, description, type, districtId, institutionId, owners, subject, grades, startDate, endDate } = body;
     if (type !== 'class' && type !== 'custom') return sendMessage(res, 400, 'type must be "class" or "custom"');
+    if (description !== undefined && typeof description !== 'string') return sendMessage(res, 400, 'description must be a string');
     if (!isStringArray(owners)) return sendMessage(res, 400, 'owners must be an array of user ids');
     if (grades !== undefined && !isStringArray(grades)) return sendMessage(res, 400, 'grades must be an array of strings');
     if (!isOptionalMs(startDate) || !isOptionalMs(endDate)) {
@@ -27,6 +28,7 @@ export function classRouter(store: EdulasticStore): Router {
     }
     const created = store.createClass({
       name: String(name),
+      description,
       type,
       districtId: String(districtId),
       institutionId: String(institutionId),
@@ -37,6 +39,12 @@ export function classRouter(store: EdulasticStore): Router {
       endDate,
     });
     res.json({ result: classView(created) });
+  });
+
+  // (ours, after the web client's groups API) The calling teacher's classes.
+  router.get('/group/mygroups', auth, (_req, res) => {
+    const mine = [...store.classes.values()].filter((c) => c.owners.includes(teacherOf(res)._id));
+    res.json({ result: mine.map(classView) });
   });
 
   router.post('/enrollment/user', auth, (req, res) => {

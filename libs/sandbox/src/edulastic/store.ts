@@ -26,6 +26,8 @@ export interface EdulasticClass {
   _id: string;
   code: string;
   name: string;
+  /** Free text the teacher keeps with the class (our client stores its ledger ref here). */
+  description?: string;
   type: string;
   districtId: string;
   institutionId: string;

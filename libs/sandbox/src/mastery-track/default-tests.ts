@@ -7,8 +7,8 @@ function timebackId(name: string): string {
   return `_${createHash('sha256').update(name).digest('hex').slice(0, 24)}`;
 }
 
-function test(subject: string, gradeRank: number, supported = true): MasteryTrackSandboxTest {
-  const name = `Alpha Standardized ${subject} G${gradeRank}.${supported ? 1 : 2}`;
+function test(subject: string, gradeRank: number, form = 1, supported = true): MasteryTrackSandboxTest {
+  const name = `Alpha Standardized ${subject} G${gradeRank}.${form}`;
   return {
     timeback_id: timebackId(name),
     name,
@@ -22,8 +22,13 @@ function test(subject: string, gradeRank: number, supported = true): MasteryTrac
 
 const GRADE_RANKS = [3, 4, 5, 6, 7, 8];
 
-/** Math, Reading and Science for grades 3-8, plus one unsupported Math G3 test (for 422 / `all=true`). */
+/**
+ * Math, Reading and Science for grades 3-8 (form 1), two more Math forms per grade (3 and 4: several lessons or
+ * retakes of one subject and grade each get a test of their own), plus one unsupported Math G3 test (form 2,
+ * for 422 / `all=true`).
+ */
 export const DEFAULT_MASTERY_TRACK_TESTS: readonly MasteryTrackSandboxTest[] = Object.freeze([
   ...['Math', 'Reading', 'Science'].flatMap((subject) => GRADE_RANKS.map((rank) => test(subject, rank))),
-  test('Math', 3, false),
+  ...GRADE_RANKS.flatMap((rank) => [test('Math', rank, 3), test('Math', rank, 4)]),
+  test('Math', 3, 2, false),
 ]);

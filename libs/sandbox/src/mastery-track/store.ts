@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type { MasteryTrackSandboxTest } from './options';
 import type { AssessmentResultPayload } from './write-back';
 
@@ -39,8 +40,9 @@ export class MasteryTrackStore {
   readonly tests: readonly MasteryTrackSandboxTest[];
   readonly inventoryCreatedAt = new Date();
   private readonly assignments = new Map<number, MasteryTrackAssignment>();
-  // Never reset: ids stay unique across /__sandbox/reset so stale ids held by the app cannot alias new ones.
-  private nextId = 1;
+  // Never reset, and from a random start: ids stay unique across /__sandbox/reset and across sandbox instances
+  // (as a real MasteryTrack's are), so ids a database keeps from an earlier run never alias new ones.
+  private nextId = randomInt(100_000, 1_000_000_000);
 
   constructor(tests: readonly MasteryTrackSandboxTest[]) {
     this.tests = tests;

@@ -1,0 +1,50 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppError } from '@app/common';
+import { AttemptLedgerRepository } from '@app/persistence';
+import { AssignmentService } from './assignment.service';
+
+export interface ReconcileOutcome {
+  completed: number;
+  released: number;
+  failed: number;
+}
+
+/**
+ * `npm run reconcile`: resumes attempts left pending by requests that died (crash, timeout) once their lease is
+ * over, through the normal flow with the request they were first asked with, so what the tool made for them is
+ * adopted, never made twice.
+ */
+@Injectable()
+export class AssignmentReconciler {
+  private readonly logger = new Logger(AssignmentReconciler.name);
+
+  constructor(
+    private readonly attempts: AttemptLedgerRepository,
+    private readonly assignments: AssignmentService,
+  ) {}
+
+  async reconcile(limit = 100): Promise<ReconcileOutcome> {
+    const outcome: ReconcileOutcome = { completed: 0, released: 0, failed: 0 };
+    for (const a of await this.attempts.stuck(limit)) {
+      try {
+        await this.assignments.makeExternalTestAssignment({
+          student: a.studentSourcedId,
+          lesson: a.lessonSourcedId,
+          applicationName: a.request.applicationName ?? undefined,
+          testId: a.request.requestedTestId ?? undefined,
+          skipCourseEnrollment: a.request.skipCourseEnrollment === true,
+        });
+        outcome.completed++;
+      } catch (e) {
+        // A 4xx will not get better (student or lesson gone, the tool refuses): the attempt goes back to open, so
+        // it stops blocking the queue. A 5xx means the tool is down: it stays for the next run.
+        if (e instanceof AppError && e.status < 500 && e.status !== 409) {
+          await this.attempts.abandon(a.lessonSourcedId, a.studentSourcedId, a.attempt);
+          outcome.released++;
+        } else outcome.failed++;
+        this.logger.warn({ student: a.studentSourcedId, lesson: a.lessonSourcedId, error: e instanceof Error ? e.message : String(e) }, 'Reconciliation could not finish an assignment');
+      }
+    }
+    return outcome;
+  }
+}

@@ -1,0 +1,29 @@
+import { CredentialCipher } from '@app/common';
+import type { AttemptRecord } from '@app/persistence';
+import { TestCredentialsDto } from './dto/external-test-assignment.dto';
+
+export interface AssignmentFields {
+  credentials?: TestCredentialsDto;
+  assignmentId?: string;
+  classId?: string;
+  testUrl?: string;
+  testId?: string;
+}
+
+/**
+ * The tool fields makeExternalTestAssignment and importExternalTestAssignmentResults answer with, from the
+ * ledger: the assignment's ids and link, and the student's login on that tool account (absent fields are left
+ * out, as the contract allows). `withCredentials: false` leaves the password out (read-only callers).
+ */
+export function assignmentFields(a: AttemptRecord, cipher: CredentialCipher, studentSourcedId: string, withCredentials = true): AssignmentFields {
+  if (a.state !== 'assigned' || !a.externalId) return {};
+  const credentials =
+    withCredentials && a.loginSealed ? cipher.openJson<TestCredentialsDto>(a.loginSealed, `${a.tool}:${studentSourcedId}`) : undefined;
+  return {
+    ...(credentials ? { credentials: { email: credentials.email, password: credentials.password } } : {}),
+    assignmentId: a.externalId,
+    classId: a.classId ?? '',
+    ...(a.testUrl ? { testUrl: a.testUrl } : {}),
+    ...(a.testId ? { testId: a.testId } : {}),
+  };
+}

@@ -1,0 +1,186 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AppError, CredentialCipher } from '@app/common';
+import {
+  AttemptLedgerRepository,
+  ClassPurpose,
+  LoginPurpose,
+  ToolClassRecord,
+  ToolClassRepository,
+  ToolLoginRecord,
+  ToolLoginRepository,
+} from '@app/persistence';
+import { AssignmentOwner, ClassSteps, LoginSteps, ToolClassRef, ToolLedger, ToolLoginRef } from '@app/providers';
+import { RecoveryPoint, RecoveryPointHook } from './recovery-points';
+
+export interface LedgerDeps {
+  attempts: AttemptLedgerRepository;
+  classes: ToolClassRepository;
+  logins: ToolLoginRepository;
+  cipher: CredentialCipher;
+  leaseSeconds: number;
+  recoveryPoint?: RecoveryPointHook;
+}
+
+export interface LedgerAttempt {
+  tool: string;
+  account: string;
+  lessonSourcedId: string;
+  studentSourcedId: string;
+  attempt: number;
+  resultSourcedId: string;
+  /** An earlier request for this attempt may have reached the tool without recording the answer. */
+  resuming: boolean;
+  deadlineAt: number;
+  /** Read along with the lesson (saves a round trip when they are recorded already). */
+  knownClass?: ToolClassRecord;
+  knownLogin?: ToolLoginRecord;
+}
+
+type Credentials = { email: string; password: string };
+
+/** How long to wait for a concurrent request to record what we would otherwise ask the tool for. */
+const OWNER_WAIT_MS = 3_000;
+
+/**
+ * The ToolLedger of one claimed attempt: every tool object the provider makes goes through here, with its intent
+ * recorded before the tool call and the tool's id right after, under a lease. Another request's live lease is
+ * waited for (within this flow's deadline); a dead request's intent is resumed.
+ */
+export class AttemptToolLedger implements ToolLedger {
+  private started = false;
+
+  constructor(
+    private readonly deps: LedgerDeps,
+    private readonly a: LedgerAttempt,
+  ) {}
+
+  /** Whether the tool call that makes the assignment was started (a failure after it may have left one). */
+  get assignCallStarted(): boolean {
+    return this.started;
+  }
+
+  assignCallStarting(): void {
+    this.started = true;
+  }
+
+  async reached(point: RecoveryPoint): Promise<void> {
+    await this.deps.recoveryPoint?.(point, { lessonSourcedId: this.a.lessonSourcedId, studentSourcedId: this.a.studentSourcedId, attempt: this.a.attempt });
+  }
+
+  async toolClass(steps: ClassSteps): Promise<ToolClassRef> {
+    const known = this.a.knownClass;
+    if (known?.state === 'created' && known.externalId) return { classId: known.externalId, classCode: known.classCode };
+    const purpose: ClassPurpose = { tool: this.a.tool, account: this.a.account, lessonSourcedId: this.a.lessonSourcedId, attempt: this.a.attempt };
+    for (;;) {
+      const lease = await this.deps.classes.lease(purpose, this.deps.leaseSeconds);
+      if (lease.kind === 'created') return { classId: lease.record.externalId!, classCode: lease.record.classCode };
+      if (lease.kind === 'busy') {
+        await this.waitFor(lease.record.leaseSeconds, 'the class of this lesson');
+        continue;
+      }
+      try {
+        await this.reached('class.intent');
+        // A class made for this intent before its request died is found by the ref it carries.
+        const made = (lease.resumed ? await steps.find(lease.record.ref) : undefined) ?? (await steps.create(lease.record.ref));
+        await this.reached('class.made');
+        if (!(await this.deps.classes.recordCreated(purpose, lease.leaseToken, made.classId, made.classCode ?? null))) throw this.lostLease();
+        return made;
+      } catch (e) {
+        await this.deps.classes.releaseLease(purpose, lease.leaseToken).catch(() => undefined);
+        throw e;
+      }
+    }
+  }
+
+  async studentLogin(steps: LoginSteps): Promise<{ login: ToolLoginRef; fresh: boolean }> {
+    const purpose: LoginPurpose = { tool: this.a.tool, account: this.a.account, studentSourcedId: this.a.studentSourcedId };
+    const usable = (r: ToolLoginRecord | undefined): ToolLoginRef | undefined => {
+      if (r?.state !== 'ready' || !r.externalUserId) return undefined;
+      const c = this.open(r.credentialsSealed);
+      // A changed student email means a different login at the tool: establish it again.
+      return c.email.toLowerCase() === steps.email.toLowerCase() ? { externalUserId: r.externalUserId, ...c } : undefined;
+    };
+    const known = usable(this.a.knownLogin);
+    if (known) return { login: known, fresh: false };
+    let restart = this.a.knownLogin?.state === 'ready';
+    for (;;) {
+      const candidate = this.seal({ email: steps.email, password: steps.newPassword() });
+      const lease = await this.deps.logins.lease(purpose, this.deps.leaseSeconds, candidate, restart);
+      if (lease.kind === 'ready') {
+        const ready = usable(lease.record);
+        if (ready) return { login: ready, fresh: false };
+        restart = true;
+        continue;
+      }
+      if (lease.kind === 'busy') {
+        await this.waitFor(lease.record.leaseSeconds, "the student's login");
+        continue;
+      }
+      try {
+        // The password recorded before (by us, or by a request that died) is the one we set.
+        const credentials = { email: steps.email, password: this.open(lease.record.credentialsSealed).password };
+        await this.reached('login.intent');
+        const externalUserId = await steps.establish(credentials);
+        await this.reached('login.made');
+        if (!(await this.deps.logins.recordReady(purpose, lease.leaseToken, externalUserId, this.seal(credentials)))) throw this.lostLease();
+        return { login: { externalUserId, ...credentials }, fresh: true };
+      } catch (e) {
+        await this.deps.logins.releaseLease(purpose, lease.leaseToken).catch(() => undefined);
+        throw e;
+      }
+    }
+  }
+
+  async ownerOf(externalId: string): Promise<AssignmentOwner> {
+    const waitUntil = Math.min(Date.now() + OWNER_WAIT_MS, this.a.deadlineAt);
+    for (let pause = 25; ; pause = Math.min(pause * 2, 250)) {
+      const o = await this.deps.attempts.ownership(this.a.tool, this.a.account, externalId, this.a.studentSourcedId, this.a.resultSourcedId);
+      if (o.owner) {
+        return o.owner.resultSourcedId === this.a.resultSourcedId
+          ? { kind: 'this-attempt' }
+          : { kind: 'other-attempt', lessonSourcedId: o.owner.lessonSourcedId, attempt: o.owner.attempt };
+      }
+      // Another attempt of the student is asking the tool right now: it may be about to record this one.
+      if (o.unresolved.some((u) => u.live) && Date.now() + pause < waitUntil) {
+        await sleep(pause);
+        continue;
+      }
+      if (o.unresolved.length > 0) return { kind: 'unknown', lessons: [...new Set(o.unresolved.map((u) => u.lessonSourcedId))] };
+      // Unrecorded, and no other attempt could have made it: ours only if an earlier request of this attempt
+      // asked the tool and died before recording the answer.
+      return this.a.resuming ? { kind: 'this-attempt' } : { kind: 'unknown', lessons: [] };
+    }
+  }
+
+  testsOfStudent(): Promise<{ testId: string | null; testTitle: string | null }[]> {
+    return this.deps.attempts.testsOfStudent(this.a.tool, this.a.account, this.a.studentSourcedId);
+  }
+
+  /** Waits for another request's lease, or answers 409 when it would outlast this flow's deadline. */
+  private async waitFor(leaseSeconds: number | null, what: string): Promise<void> {
+    const left = Math.max(0, leaseSeconds ?? 0) * 1000;
+    const pause = Math.min(250, left + 10);
+    if (Date.now() + pause >= this.a.deadlineAt) {
+      throw new AppError('conflict', `Another request is making ${what} at the tool; retry shortly`, {
+        retryAfterSeconds: Math.min(Math.max(1, Math.ceil(left / 1000)), 5),
+      });
+    }
+    await sleep(pause);
+  }
+
+  private lostLease(): AppError {
+    return new AppError('conflict', 'This request took too long and another one took the assignment over; retry shortly', { retryAfterSeconds: 1 });
+  }
+
+  private seal(c: Credentials): string {
+    return this.deps.cipher.sealJson(c, this.aad());
+  }
+
+  private open(sealed: string): Credentials {
+    return this.deps.cipher.openJson<Credentials>(sealed, this.aad());
+  }
+
+  private aad(): string {
+    return `${this.a.tool}:${this.a.studentSourcedId}`;
+  }
+}

@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import type { Principal } from '@app/auth';
+import { LessonContext, LessonContextRepository } from '@app/persistence';
+import { DEFAULT_ACCOUNT, ExternalTestProvider, LessonSpec, ProviderRegistry, StudentSpec } from '@app/providers';
+import { checkStudentAndLesson } from './lesson-checks';
+
+/** A student and an external-test lesson, checked, with the lesson's tool and everything stored about the pair. */
+export interface ResolvedLesson {
+  student: StudentSpec;
+  lesson: LessonSpec;
+  provider: ExternalTestProvider;
+  context: LessonContext;
+}
+
+/**
+ * The one way the PowerPath external-test endpoints resolve (student, lesson): one read, then every 404/422
+ * check (including the caller's org), then the lesson's tool.
+ */
+@Injectable()
+export class LessonResolver {
+  constructor(
+    private readonly contexts: LessonContextRepository,
+    private readonly providers: ProviderRegistry,
+  ) {}
+
+  /** `applicationName`: the tool account a new assignment would use (its class and login are read along). */
+  async resolve(student: string, lesson: string, principal?: Principal, applicationName?: string): Promise<ResolvedLesson> {
+    const context = await this.contexts.read(student, lesson, applicationName ?? DEFAULT_ACCOUNT);
+    const checked = checkStudentAndLesson(context, student, lesson, principal);
+    return { student: checked.student, lesson: checked.lesson, provider: this.providers.get(checked.toolProvider), context };
+  }
+}

@@ -1,0 +1,42 @@
+import { AppError } from '@app/common';
+import type { PulledResult, ScoreStatus } from '@app/persistence';
+import type { ExternalResult } from '@app/providers';
+
+/** Finalized = submitted, graded, and every question answered (none skipped). */
+export function isFinal(r: ExternalResult): boolean {
+  return r.submitted && r.graded && r.questions.length > 0 && r.questions.every((q) => !q.skipped);
+}
+
+function scoreStatusOf(r: ExternalResult): ScoreStatus {
+  if (isFinal(r)) return 'fully graded';
+  if (!r.submitted) return 'not submitted';
+  return r.graded ? 'partially graded' : 'submitted';
+}
+
+/** A score outside the gradebook's range is the tool's fault: 502, and nothing is stored. */
+export function checkPulledResult(tool: string, r: ExternalResult): void {
+  const inRange = (v: number, max: number) => Number.isFinite(v) && v >= 0 && v <= max;
+  if (r.score !== null && !inRange(r.score, 100)) {
+    throw new AppError('vendor_bad_gateway', `${tool} answered a score of ${r.score}, outside 0–100`);
+  }
+  const bad = r.questions.find((q) => !inRange(q.maxScore, Number.MAX_VALUE) || !inRange(q.score, q.maxScore));
+  if (bad) throw new AppError('vendor_bad_gateway', `${tool} answered question ${bad.questionId} scoring ${bad.score} of ${bad.maxScore}`);
+}
+
+export function toPulledResult(r: ExternalResult): PulledResult {
+  const correct = r.questions.filter((q) => q.correct).length;
+  return {
+    score: r.score,
+    scoreStatus: scoreStatusOf(r),
+    scoreDate: r.completedAt ?? null,
+    metadata: { totalQuestions: r.totalQuestions, correctQuestions: correct, accuracy: r.score ?? 0, importedAt: new Date().toISOString() },
+    questions: r.questions.map((q) => ({
+      questionId: q.questionId,
+      score: q.score,
+      maxScore: q.maxScore,
+      correct: q.correct,
+      skipped: q.skipped,
+      scoreStatus: q.skipped ? 'not submitted' : r.graded ? 'fully graded' : 'submitted',
+    })),
+  };
+}

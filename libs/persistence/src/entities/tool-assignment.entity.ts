@@ -1,0 +1,86 @@
+import { Entity, Enum, Index, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+
+/**
+ * Where a tool assignment stands: `open` — the attempt exists, nothing was asked of the tool; `pending` — a
+ * request holds it (lease) or held it and may have reached the tool without recording the answer (crash,
+ * timeout); `assigned` — the tool's id is recorded.
+ */
+export type ToolAssignmentState = 'open' | 'pending' | 'assigned';
+
+/** What the assignment was asked with: what recovery needs to finish it like the caller would have. */
+export interface ToolAssignmentRequest {
+  applicationName?: string | null;
+  requestedTestId?: string | null;
+  skipCourseEnrollment?: boolean;
+}
+
+/**
+ * The ledger of tool assignments (docs/ledger.md): one row per attempt of a lesson of a student, the
+ * OneRoster result it fills, and the object the tool made for it. One tool assignment per purpose and one
+ * purpose per tool assignment are unique constraints, not code paths.
+ */
+@Entity({ tableName: 'tool_assignments' })
+@Unique({ name: 'tool_assignments_purpose_unique', properties: ['lessonSourcedId', 'studentSourcedId', 'attempt'] })
+@Unique({ name: 'tool_assignments_external_unique', properties: ['tool', 'account', 'externalId'] })
+@Index({ name: 'tool_assignments_student_index', properties: ['studentSourcedId', 'tool', 'account'] })
+@Index({ name: 'tool_assignments_state_index', properties: ['state', 'leaseUntil'] })
+export class ToolAssignment {
+  [OptionalProps]?: 'state' | 'request' | 'createdAt';
+
+  /** The OneRoster assessment result of the attempt (the tool writes back to it). */
+  @PrimaryKey({ type: 'text' })
+  resultSourcedId!: string;
+
+  @Property({ type: 'text' })
+  lessonSourcedId!: string;
+
+  @Property({ type: 'text' })
+  studentSourcedId!: string;
+
+  @Property({ type: 'integer' })
+  attempt!: number;
+
+  /** Set when a request first claims the attempt (an attempt opened by createNewAttempt has none yet). */
+  @Property({ type: 'text', nullable: true })
+  tool?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  account?: string | null;
+
+  @Enum({ items: ['open', 'pending', 'assigned'], default: 'open' })
+  state: ToolAssignmentState = 'open';
+
+  @Property({ type: 'uuid', nullable: true })
+  leaseToken?: string | null;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  leaseUntil?: Date | null;
+
+  /** The tool's assignment id. */
+  @Property({ type: 'text', nullable: true })
+  externalId?: string | null;
+
+  /** The tool class the assignment lives in (Edulastic). */
+  @Property({ type: 'text', nullable: true })
+  classId?: string | null;
+
+  /** The tool's test id, when known (the requested test, or the one chosen). */
+  @Property({ type: 'text', nullable: true })
+  testId?: string | null;
+
+  /** The tool's name for the test (MasteryTrack names it when it picks the test by subject and grade). */
+  @Property({ type: 'text', nullable: true })
+  testTitle?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  testUrl?: string | null;
+
+  @Property({ type: 'jsonb', defaultRaw: "'{}'" })
+  request: ToolAssignmentRequest = {};
+
+  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+
+  @Property({ type: 'timestamptz', nullable: true })
+  assignedAt?: Date | null;
+}

@@ -1,0 +1,347 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { ToolAssignmentRequest, ToolAssignmentState } from '../entities/tool-assignment.entity';
+import { ATTEMPT_COLUMNS, ATTEMPT_FROM, AttemptRecord, AttemptRow, toAttemptRecord } from './attempt-record';
+
+export interface ClaimInput {
+  lessonSourcedId: string;
+  lessonTitle: string;
+  studentSourcedId: string;
+  attempt: number;
+  /** The lesson's recorded line item, when the caller already read it (else it is found or made here). */
+  lineItemSourcedId?: string;
+  tool: string;
+  account: string;
+  request: ToolAssignmentRequest;
+  leaseSeconds: number;
+  /** Metadata a new result starts with (attempt, toolProvider, lessonType). */
+  resultMetadata: Record<string, unknown>;
+  /** Who made the line item, kept in its metadata (`origin`). */
+  origin: string;
+}
+
+/** A leased attempt: the request holding `leaseToken` may ask the tool and record the answer. */
+export interface Claim {
+  resultSourcedId: string;
+  lineItemSourcedId: string;
+  leaseToken: string;
+  /** The state before this claim: `new` (made now), `open` (nothing asked yet) or `pending` (a request may have asked). */
+  prior: 'new' | ToolAssignmentState;
+  lineItemCreated: boolean;
+  /** The tool, account and request in force: a pending attempt keeps those it was first asked with. */
+  tool: string;
+  account: string;
+  request: ToolAssignmentRequest;
+}
+
+export interface AssignedOutcome {
+  externalId: string;
+  classId: string | null;
+  testId: string | null;
+  testTitle: string | null;
+  testUrl: string;
+}
+
+/** Who holds a tool assignment, and which other attempts of the student may hold one we cannot see yet. */
+export interface Ownership {
+  owner?: { resultSourcedId: string; lessonSourcedId: string; attempt: number };
+  /** Other attempts of the student on (tool, account) that asked the tool without recording its answer. */
+  unresolved: { lessonSourcedId: string; attempt: number; live: boolean }[];
+}
+
+/**
+ * CTE `li` (sourced_id, inserted): the lesson's recorded line item, or one made and recorded now. A known line
+ * item is key-share locked, so a failed first claim that deletes the line item it made waits for this statement.
+ */
+function lineItemCte(i: { lineItemSourcedId?: string; lessonSourcedId: string; lessonTitle: string; origin: string }): [string, unknown[]] {
+  if (i.lineItemSourcedId) {
+    return [`li as (select sourced_id, false inserted from assessment_line_items where sourced_id = ? for key share)`, [i.lineItemSourcedId]];
+  }
+  return [
+    `li as (
+       insert into lesson_line_items (lesson_sourced_id, line_item_sourced_id) values (?, ?)
+       on conflict (lesson_sourced_id) do update set lesson_sourced_id = excluded.lesson_sourced_id
+       returning line_item_sourced_id sourced_id, (xmax = 0) inserted
+     ), new_li as (
+       insert into assessment_line_items (sourced_id, title, component_resource_sourced_id, result_value_min, result_value_max, metadata)
+       select sourced_id, ?, ?, 0, 100, jsonb_build_object('origin', ?::text) from li where inserted
+     )`,
+    [i.lessonSourcedId, randomUUID(), `${i.lessonTitle} (external test)`, i.lessonSourcedId, i.origin],
+  ];
+}
+
+/**
+ * The ledger of tool assignments (tool_assignments) and the results they fill. Each method is one statement
+ * (release: one short transaction), so no connection is held while the tool is called.
+ */
+@Injectable()
+export class AttemptLedgerRepository {
+  constructor(private readonly em: EntityManager) {}
+
+  /**
+   * Leases the attempt (line item, result and ledger row made on first use). Undefined when another request
+   * holds it, it is assigned already, or a concurrent request made its rows first.
+   */
+  async claim(i: ClaimInput): Promise<Claim | undefined> {
+    const leaseToken = randomUUID();
+    const [lineItem, lineItemParams] = lineItemCte(i);
+    const lease = `now() + make_interval(secs => ${Number(i.leaseSeconds)})`;
+    const rows = await this.em.execute<
+      { result_sourced_id: string; prior: Claim['prior']; tool: string; account: string; request: ToolAssignmentRequest; li_id: string; li_inserted: boolean }[]
+    >(
+      `with ${lineItem},
+       existing as (
+         select result_sourced_id, state from tool_assignments where lesson_sourced_id = ? and student_sourced_id = ? and attempt = ?
+       ),
+       new_result as (
+         insert into assessment_results (sourced_id, line_item_sourced_id, student_sourced_id, attempt, score_status, metadata)
+         select ?, li.sourced_id, ?, ?, 'not submitted', ?::jsonb from li where not exists (select 1 from existing)
+         on conflict (line_item_sourced_id, student_sourced_id, attempt) do nothing
+         returning sourced_id
+       ),
+       made as (
+         insert into tool_assignments (result_sourced_id, lesson_sourced_id, student_sourced_id, attempt, tool, account, state,
+                                       lease_token, lease_until, request)
+         select sourced_id, ?, ?, ?, ?, ?, 'pending', ?, ${lease}, ?::jsonb from new_result
+         on conflict do nothing
+         returning result_sourced_id, 'new'::text prior, tool, account, request
+       ),
+       taken as (
+         update tool_assignments ta
+         set state = 'pending', lease_token = ?, lease_until = ${lease},
+             tool = case when e.state = 'pending' then coalesce(ta.tool, ?) else ? end,
+             account = case when e.state = 'pending' then coalesce(ta.account, ?) else ? end,
+             request = case when e.state = 'pending' then ta.request else ?::jsonb end
+         from existing e, li
+         where ta.result_sourced_id = e.result_sourced_id and ta.state <> 'assigned'
+           and (ta.lease_until is null or ta.lease_until < now())
+         returning ta.result_sourced_id, e.state prior, ta.tool, ta.account, ta.request
+       )
+       select c.*, li.sourced_id li_id, li.inserted li_inserted
+       from (select * from made union all select * from taken) c cross join li`,
+      [
+        ...lineItemParams,
+        i.lessonSourcedId,
+        i.studentSourcedId,
+        i.attempt,
+        randomUUID(),
+        i.studentSourcedId,
+        i.attempt,
+        JSON.stringify(i.resultMetadata),
+        i.lessonSourcedId,
+        i.studentSourcedId,
+        i.attempt,
+        i.tool,
+        i.account,
+        leaseToken,
+        JSON.stringify(i.request),
+        leaseToken,
+        i.tool,
+        i.tool,
+        i.account,
+        i.account,
+        JSON.stringify(i.request),
+      ],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      resultSourcedId: row.result_sourced_id,
+      lineItemSourcedId: row.li_id,
+      leaseToken,
+      prior: row.prior,
+      lineItemCreated: row.li_inserted,
+      tool: row.tool,
+      account: row.account,
+      request: row.request ?? {},
+    };
+  }
+
+  /**
+   * Opens an attempt without asking the tool (createNewAttempt): its result and ledger row, state `open`.
+   * Undefined when the attempt exists already.
+   */
+  async open(i: Omit<ClaimInput, 'tool' | 'account' | 'request' | 'leaseSeconds'>): Promise<AttemptRecord | undefined> {
+    const [lineItem, lineItemParams] = lineItemCte(i);
+    const [row] = await this.em.execute<{ result_sourced_id: string }[]>(
+      `with ${lineItem},
+       new_result as (
+         insert into assessment_results (sourced_id, line_item_sourced_id, student_sourced_id, attempt, score_status, metadata)
+         select ?, li.sourced_id, ?, ?, 'not submitted', ?::jsonb from li
+         where not exists (select 1 from tool_assignments where lesson_sourced_id = ? and student_sourced_id = ? and attempt = ?)
+         on conflict (line_item_sourced_id, student_sourced_id, attempt) do nothing
+         returning sourced_id
+       )
+       insert into tool_assignments (result_sourced_id, lesson_sourced_id, student_sourced_id, attempt, state)
+       select sourced_id, ?, ?, ?, 'open' from new_result
+       on conflict do nothing
+       returning result_sourced_id`,
+      [
+        ...lineItemParams,
+        randomUUID(),
+        i.studentSourcedId,
+        i.attempt,
+        JSON.stringify(i.resultMetadata),
+        i.lessonSourcedId,
+        i.studentSourcedId,
+        i.attempt,
+        i.lessonSourcedId,
+        i.studentSourcedId,
+        i.attempt,
+      ],
+    );
+    return row ? this.read(i.lessonSourcedId, i.studentSourcedId, i.attempt) : undefined;
+  }
+
+  /** The tool's answer, recorded under the lease; the result's metadata gets its projection. False if the lease was lost. */
+  async recordAssigned(claim: Claim, outcome: AssignedOutcome, projection: Record<string, unknown>): Promise<boolean> {
+    const rows = await this.em.execute<{ sourced_id: string }[]>(
+      `with done as (
+         update tool_assignments
+         set state = 'assigned', lease_token = null, lease_until = null, external_id = ?, class_id = ?, test_id = ?, test_title = ?,
+             test_url = ?, assigned_at = now()
+         where result_sourced_id = ? and lease_token = ?
+         returning result_sourced_id
+       )
+       -- The score is not touched: a write-back may land between the tool's answer and this statement.
+       update assessment_results ar set metadata = coalesce(ar.metadata, '{}'::jsonb) || ?::jsonb, date_last_modified = now()
+       from done where ar.sourced_id = done.result_sourced_id
+       returning ar.sourced_id`,
+      [
+        outcome.externalId,
+        outcome.classId,
+        outcome.testId,
+        outcome.testTitle,
+        outcome.testUrl,
+        claim.resultSourcedId,
+        claim.leaseToken,
+        JSON.stringify(projection),
+      ],
+    );
+    return rows.length === 1;
+  }
+
+  /**
+   * Gives the attempt up after a failure. `reachedTool`: the tool may have made something for it (timeout, 5xx,
+   * a crash-like failure), so the attempt stays `pending` and the next request resumes it. Otherwise the claim is
+   * undone: what it made is deleted (the line item too, unless a concurrent claim uses it by now), an attempt
+   * that existed goes back to its state. Guarded by the lease token.
+   */
+  async release(claim: Claim, reachedTool: boolean): Promise<void> {
+    const undo = !reachedTool && claim.prior === 'new';
+    await this.em.transactional(async (em) => {
+      if (!undo) {
+        await em.execute(
+          `update tool_assignments set lease_token = null, lease_until = null, state = ? where result_sourced_id = ? and lease_token = ?`,
+          [reachedTool ? 'pending' : claim.prior, claim.resultSourcedId, claim.leaseToken],
+          'run',
+        );
+        return;
+      }
+      const [gone] = await em.execute<{ n: number }[]>(
+        `with ledger as (delete from tool_assignments where result_sourced_id = ? and lease_token = ? returning result_sourced_id)
+         , result as (delete from assessment_results ar using ledger where ar.sourced_id = ledger.result_sourced_id returning 1)
+         select count(*)::int n from result`,
+        [claim.resultSourcedId, claim.leaseToken],
+      );
+      if (gone.n === 0 || !claim.lineItemCreated) return;
+      // A concurrent claim may have committed a result on the new line item: lock it, then check in a fresh statement.
+      await em.execute('select 1 from assessment_line_items where sourced_id = ? for update', [claim.lineItemSourcedId]);
+      await em.execute(
+        `with gone as (
+           delete from assessment_line_items li where li.sourced_id = ?
+             and not exists (select 1 from assessment_results r where r.line_item_sourced_id = li.sourced_id)
+           returning sourced_id
+         )
+         delete from lesson_line_items l using gone where l.line_item_sourced_id = gone.sourced_id`,
+        [claim.lineItemSourcedId],
+        'run',
+      );
+    });
+  }
+
+  async read(lessonSourcedId: string, studentSourcedId: string, attempt: number): Promise<AttemptRecord | undefined> {
+    const [row] = await this.em.execute<AttemptRow[]>(
+      `select ${ATTEMPT_COLUMNS} from ${ATTEMPT_FROM} where ta.lesson_sourced_id = ? and ta.student_sourced_id = ? and ta.attempt = ?`,
+      [lessonSourcedId, studentSourcedId, attempt],
+    );
+    return row ? toAttemptRecord(row) : undefined;
+  }
+
+  async readByResult(resultSourcedId: string): Promise<(AttemptRecord & { lessonSourcedId: string; studentSourcedId: string }) | undefined> {
+    const [row] = await this.em.execute<(AttemptRow & { lesson_sourced_id: string; student_sourced_id: string })[]>(
+      `select ${ATTEMPT_COLUMNS}, ta.lesson_sourced_id, ta.student_sourced_id from ${ATTEMPT_FROM} where ta.result_sourced_id = ?`,
+      [resultSourcedId],
+    );
+    return row ? { ...toAttemptRecord(row), lessonSourcedId: row.lesson_sourced_id, studentSourcedId: row.student_sourced_id } : undefined;
+  }
+
+  /** The student's attempts of a lesson, oldest first. */
+  async list(lessonSourcedId: string, studentSourcedId: string): Promise<AttemptRecord[]> {
+    const rows = await this.em.execute<AttemptRow[]>(
+      `select ${ATTEMPT_COLUMNS} from ${ATTEMPT_FROM} where ta.lesson_sourced_id = ? and ta.student_sourced_id = ? order by ta.attempt`,
+      [lessonSourcedId, studentSourcedId],
+    );
+    return rows.map(toAttemptRecord);
+  }
+
+  /** Whose is the tool's assignment `externalId`, and which attempts of the student could be its unrecorded owner. */
+  async ownership(tool: string, account: string, externalId: string, studentSourcedId: string, exceptResult: string): Promise<Ownership> {
+    const rows = await this.em.execute<
+      { kind: 'owner' | 'unresolved'; result_sourced_id: string; lesson_sourced_id: string; attempt: number; live: boolean }[]
+    >(
+      `select 'owner' kind, result_sourced_id, lesson_sourced_id, attempt, false live
+       from tool_assignments where tool = ? and account = ? and external_id = ?
+       union all
+       select 'unresolved', result_sourced_id, lesson_sourced_id, attempt, coalesce(lease_until > now(), false)
+       from tool_assignments ta
+       where student_sourced_id = ? and tool = ? and account = ? and state = 'pending' and result_sourced_id <> ?
+         -- a finished attempt holds no active assignment any more
+         and exists (select 1 from assessment_results ar
+                     where ar.sourced_id = ta.result_sourced_id and ar.finalized_at is null and ar.status = 'active')`,
+      [tool, account, externalId, studentSourcedId, tool, account, exceptResult],
+    );
+    const owner = rows.find((r) => r.kind === 'owner');
+    return {
+      owner: owner && { resultSourcedId: owner.result_sourced_id, lessonSourcedId: owner.lesson_sourced_id, attempt: owner.attempt },
+      unresolved: rows
+        .filter((r) => r.kind === 'unresolved')
+        .map((r) => ({ lessonSourcedId: r.lesson_sourced_id, attempt: r.attempt, live: r.live })),
+    };
+  }
+
+  /** Tests the tool gave the student through us (any attempt, any lesson), to steer clear of them. */
+  async testsOfStudent(tool: string, account: string, studentSourcedId: string): Promise<{ testId: string | null; testTitle: string | null }[]> {
+    const rows = await this.em.execute<{ test_id: string | null; test_title: string | null }[]>(
+      `select test_id, test_title from tool_assignments
+       where student_sourced_id = ? and tool = ? and account = ? and state = 'assigned'`,
+      [studentSourcedId, tool, account],
+    );
+    return rows.map((r) => ({ testId: r.test_id, testTitle: r.test_title }));
+  }
+
+  /** Attempts a request left pending (crashed, timed out) whose lease is over: what reconciliation resumes. */
+  async stuck(limit: number): Promise<{ lessonSourcedId: string; studentSourcedId: string; attempt: number; request: ToolAssignmentRequest }[]> {
+    const rows = await this.em.execute<{ lesson_sourced_id: string; student_sourced_id: string; attempt: number; request: ToolAssignmentRequest }[]>(
+      `select ta.lesson_sourced_id, ta.student_sourced_id, ta.attempt, ta.request
+       from tool_assignments ta join assessment_results ar on ar.sourced_id = ta.result_sourced_id
+       where ta.state = 'pending' and (ta.lease_until is null or ta.lease_until < now())
+         and ar.finalized_at is null and ar.status = 'active'
+       order by ta.lease_until nulls first limit ?`,
+      [limit],
+    );
+    return rows.map((r) => ({ lessonSourcedId: r.lesson_sourced_id, studentSourcedId: r.student_sourced_id, attempt: r.attempt, request: r.request }));
+  }
+
+  /** Gives up a pending attempt for good (the tool refuses it): it goes back to open, as if never asked. */
+  async abandon(lessonSourcedId: string, studentSourcedId: string, attempt: number): Promise<void> {
+    await this.em.execute(
+      `update tool_assignments set state = 'open', lease_token = null, lease_until = null
+       where lesson_sourced_id = ? and student_sourced_id = ? and attempt = ? and state = 'pending'
+         and (lease_until is null or lease_until < now())`,
+      [lessonSourcedId, studentSourcedId, attempt],
+      'run',
+    );
+  }
+}

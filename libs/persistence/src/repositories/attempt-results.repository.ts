@@ -1,0 +1,128 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import type { ScoreStatus } from '../entities/assessment-result.entity';
+import type { ToolAssignmentRequest } from '../entities/tool-assignment.entity';
+
+/** A result pulled from a tool: the attempt's score and one child result per question. */
+export interface PulledResult {
+  score: number | null;
+  scoreStatus: ScoreStatus;
+  scoreDate: Date | null;
+  metadata: Record<string, unknown>;
+  questions: { questionId: string; score: number; maxScore: number; correct: boolean; skipped: boolean; scoreStatus: ScoreStatus }[];
+}
+
+/** What the enrollment policy needs about an attempt that was just finalized. */
+export interface FinalizedAttempt {
+  studentSourcedId: string;
+  score: number | null;
+  request: ToolAssignmentRequest;
+  lessonType: string | null;
+  componentResourceMetadata: Record<string, unknown> | null;
+  resourceMetadata: Record<string, unknown> | null;
+  studentPrimaryOrg: string | null;
+}
+
+/** Scores and finalization of the flow's attempts (assessment_results). Callers run these in one transaction. */
+@Injectable()
+export class AttemptResultsRepository {
+  constructor(private readonly em: EntityManager) {}
+
+  /**
+   * Stores a pulled result on the attempt and its questions (child line items and results with ids derived from
+   * the attempt's, so a re-import updates instead of duplicating). A finalized attempt is left alone, and a slower
+   * import that read an older state never takes a `fully graded` result back.
+   */
+  async storePulled(target: { resultSourcedId: string; lineItemSourcedId: string; studentSourcedId: string; attempt: number }, r: PulledResult): Promise<void> {
+    const [updated] = await this.em.execute<{ n: number }[]>(
+      `with u as (
+         update assessment_results
+         set score = ?, score_status = ?, score_date = coalesce(?, score_date), date_last_modified = now(),
+             metadata = coalesce(metadata, '{}'::jsonb) || ?::jsonb
+         where sourced_id = ? and finalized_at is null and (score_status <> 'fully graded' or ? = 'fully graded')
+         returning 1
+       ) select count(*)::int n from u`,
+      [r.score, r.scoreStatus, r.scoreDate, JSON.stringify(r.metadata), target.resultSourcedId, r.scoreStatus],
+    );
+    if (updated.n === 0 || r.questions.length === 0) return;
+    const questions = r.questions.map((q, i) => ({
+      li: `${target.lineItemSourcedId}-q${i + 1}`,
+      res: `${target.resultSourcedId}-q${i + 1}`,
+      title: `Question ${i + 1}`,
+      max: q.maxScore,
+      score: q.score,
+      status: q.scoreStatus,
+      meta: JSON.stringify({ questionId: q.questionId, maxScore: q.maxScore, correct: q.correct, skipped: q.skipped }),
+    }));
+    await this.em.execute(
+      `insert into assessment_line_items (sourced_id, title, parent_sourced_id, result_value_min, result_value_max, metadata)
+       select q.li, q.title, ?, 0, q.max, jsonb_build_object('question', true)
+       from jsonb_to_recordset(?::jsonb) q(li text, title text, max float8)
+       on conflict (sourced_id) do nothing`,
+      [target.lineItemSourcedId, JSON.stringify(questions)],
+      'run',
+    );
+    await this.em.execute(
+      `insert into assessment_results (sourced_id, line_item_sourced_id, student_sourced_id, attempt, score, score_status, metadata)
+       select q.res, q.li, ?, ?, q.score, q.status, q.meta::jsonb
+       from jsonb_to_recordset(?::jsonb) q(res text, li text, score float8, status text, meta text)
+       on conflict (sourced_id) do update set score = excluded.score, score_status = excluded.score_status,
+         metadata = excluded.metadata, date_last_modified = now()`,
+      [target.studentSourcedId, target.attempt, JSON.stringify(questions)],
+      'run',
+    );
+  }
+
+  /** Marks the attempt final, once: undefined when it already was (or is not the flow's). */
+  async finalizeOnce(resultSourcedId: string): Promise<FinalizedAttempt | undefined> {
+    const [row] = await this.em.execute<
+      {
+        student: string;
+        score: number | null;
+        request: ToolAssignmentRequest | null;
+        cr_lesson_type: string | null;
+        cr_metadata: Record<string, unknown> | null;
+        r_metadata: Record<string, unknown> | null;
+        primary_org: string | null;
+      }[]
+    >(
+      `with done as (
+         update assessment_results ar set finalized_at = now(), date_last_modified = now()
+         from tool_assignments ta
+         where ar.sourced_id = ? and ta.result_sourced_id = ar.sourced_id and ar.finalized_at is null
+         returning ar.student_sourced_id, ar.score, ta.request, ta.lesson_sourced_id
+       )
+       select d.student_sourced_id student, d.score, d.request, cr.lesson_type cr_lesson_type, cr.metadata cr_metadata,
+              r.metadata r_metadata, u.primary_org_sourced_id primary_org
+       from done d
+       left join component_resources cr on cr.sourced_id = d.lesson_sourced_id
+       left join resources r on r.sourced_id = cr.resource_sourced_id
+       left join users u on u.sourced_id = d.student_sourced_id`,
+      [resultSourcedId],
+    );
+    if (!row) return undefined;
+    return {
+      studentSourcedId: row.student,
+      score: row.score,
+      request: row.request ?? {},
+      lessonType: row.cr_lesson_type,
+      componentResourceMetadata: row.cr_metadata,
+      resourceMetadata: row.r_metadata,
+      studentPrimaryOrg: row.primary_org,
+    };
+  }
+
+  /** Records what finalization did (finalized, the enrollment outcome) in the result's metadata. */
+  async recordFinalization(resultSourcedId: string, metadata: Record<string, unknown>): Promise<void> {
+    await this.em.execute(
+      `update assessment_results set metadata = coalesce(metadata, '{}'::jsonb) || ?::jsonb where sourced_id = ?`,
+      [JSON.stringify(metadata), resultSourcedId],
+      'run',
+    );
+  }
+
+  /** PowerPath resetAttempt for external tests: only the score goes back to 0. */
+  async resetScore(resultSourcedId: string): Promise<void> {
+    await this.em.execute('update assessment_results set score = 0, date_last_modified = now() where sourced_id = ?', [resultSourcedId], 'run');
+  }
+}

@@ -1,0 +1,78 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { LOGIN_COLUMNS, toLoginRecord, ToolLoginRecord } from './tool-object-rows';
+
+/** The purpose of a tool login: one per (tool, account, student). */
+export interface LoginPurpose {
+  tool: string;
+  account: string;
+  studentSourcedId: string;
+}
+
+export type LoginLease =
+  | { kind: 'ready'; record: ToolLoginRecord }
+  | { kind: 'leased'; record: ToolLoginRecord; leaseToken: string }
+  | { kind: 'busy'; record: ToolLoginRecord };
+
+/**
+ * Student logins (tool_logins). The login steps of one (tool, account, student) run under a lease, so they
+ * never run twice at once; the password is recorded before it is set at the tool.
+ */
+@Injectable()
+export class ToolLoginRepository {
+  constructor(private readonly em: EntityManager) {}
+
+  /**
+   * Leases the login to this request: a new login is recorded with `candidateSealed` (the password about to be
+   * set); a pending one whose request is gone keeps the password it recorded. A ready login is returned as is.
+   * `restartSealed` replaces a ready login's credentials (the student's email changed).
+   */
+  async lease(p: LoginPurpose, leaseSeconds: number, candidateSealed: string, restart = false): Promise<LoginLease> {
+    const token = randomUUID();
+    // Always updates on conflict (keeping the row as it is unless it can be leased), so the row comes back even
+    // when a concurrent request made it an instant ago: a plain select would not see it from this snapshot.
+    const leasable = `(tl.state = 'pending' or ?::boolean) and (tl.lease_until is null or tl.lease_until < now())`;
+    const [row] = await this.em.execute<(Record<string, unknown> & { mine: boolean })[]>(
+      `insert into tool_logins as tl (tool, account, student_sourced_id, state, credentials_sealed, lease_token, lease_until)
+       values (?, ?, ?, 'pending', ?, ?, now() + make_interval(secs => ?))
+       on conflict (tool, account, student_sourced_id) do update set
+         lease_token = case when ${leasable} then excluded.lease_token else tl.lease_token end,
+         lease_until = case when ${leasable} then excluded.lease_until else tl.lease_until end,
+         state = case when ${leasable} then 'pending' else tl.state end,
+         credentials_sealed = case when ${leasable} and ?::boolean then excluded.credentials_sealed else tl.credentials_sealed end,
+         external_user_id = case when ${leasable} and ?::boolean then null else tl.external_user_id end
+       returning ${LOGIN_COLUMNS}, tl.lease_token = ? mine`,
+      [
+        p.tool, p.account, p.studentSourcedId, candidateSealed, token, leaseSeconds,
+        // `leasable` binds `restart` once per use: five uses, and twice more for the credentials and the user id.
+        ...Array<boolean>(7).fill(restart),
+        token,
+      ],
+    );
+    const record = toLoginRecord(row);
+    if (row.mine) return { kind: 'leased', record, leaseToken: token };
+    return record.state === 'ready' ? { kind: 'ready', record } : { kind: 'busy', record };
+  }
+
+  /** The tool's user id (and the credentials that work), recorded under the lease. False if the lease was lost. */
+  async recordReady(p: LoginPurpose, leaseToken: string, externalUserId: string, credentialsSealed: string): Promise<boolean> {
+    const rows = await this.em.execute<{ n: number }[]>(
+      `update tool_logins set state = 'ready', external_user_id = ?, credentials_sealed = ?, lease_token = null, lease_until = null,
+              updated_at = now()
+       where tool = ? and account = ? and student_sourced_id = ? and lease_token = ?
+       returning 1 n`,
+      [externalUserId, credentialsSealed, p.tool, p.account, p.studentSourcedId, leaseToken],
+    );
+    return rows.length === 1;
+  }
+
+  async releaseLease(p: LoginPurpose, leaseToken: string): Promise<void> {
+    await this.em.execute(
+      `update tool_logins set lease_token = null, lease_until = null
+       where tool = ? and account = ? and student_sourced_id = ? and lease_token = ?`,
+      [p.tool, p.account, p.studentSourcedId, leaseToken],
+      'run',
+    );
+  }
+}

@@ -1,0 +1,54 @@
+/** A class at the tool: its id and join code. */
+export interface ToolClassRef {
+  classId: string;
+  classCode?: string | null;
+}
+
+/** A student's working login at the tool. */
+export interface ToolLoginRef {
+  externalUserId: string;
+  email: string;
+  password: string;
+}
+
+export interface ClassSteps {
+  /** Finds the class made for `ref` before a crash (the tool keeps `ref` with the class). */
+  find(ref: string): Promise<ToolClassRef | undefined>;
+  /** Makes the class, carrying `ref`. */
+  create(ref: string): Promise<ToolClassRef>;
+}
+
+export interface LoginSteps {
+  email: string;
+  newPassword(): string;
+  /**
+   * Makes `credentials` work at the tool (sign up, or set the password of the existing user) and returns the
+   * tool's user id. Runs again with the recorded password when a request died half-way.
+   */
+  establish(credentials: { email: string; password: string }): Promise<string>;
+}
+
+/** Whose a tool assignment is, by the ledger. */
+export type AssignmentOwner =
+  | { kind: 'this-attempt' }
+  | { kind: 'other-attempt'; lessonSourcedId: string; attempt: number }
+  /** Not recorded anywhere: made outside this service, or by an attempt whose answer was lost (`lessons`). */
+  | { kind: 'unknown'; lessons: string[] };
+
+/**
+ * The assignment flow's record of what we make at a tool, given to a provider for one assignment. Every tool
+ * object is made through it: intent recorded before the tool call, the tool's id right after, under a lease,
+ * so a crash or a takeover resumes from the last recorded step.
+ */
+export interface ToolLedger {
+  /** The class of this (account, lesson, attempt): recorded, found after a crash, or made now. */
+  toolClass(steps: ClassSteps): Promise<ToolClassRef>;
+  /** The student's login on this account: recorded, or established now (one request at a time per student). */
+  studentLogin(steps: LoginSteps): Promise<{ login: ToolLoginRef; fresh: boolean }>;
+  /** Call right before the tool call that makes the assignment: from then on a failure may leave one behind. */
+  assignCallStarting(): void;
+  /** Whose the tool's assignment `externalId` is (waits briefly for a concurrent attempt still recording it). */
+  ownerOf(externalId: string): Promise<AssignmentOwner>;
+  /** Tests the tool gave this student through us, by id or title. */
+  testsOfStudent(): Promise<{ testId: string | null; testTitle: string | null }[]>;
+}
