@@ -27,7 +27,7 @@ export function rateLimits(env: Env): ThrottlerModuleOptions {
       {
         name: 'anonymous',
         ttl: 60_000,
-        limit: env.RATE_LIMIT_ANONYMOUS_PER_MINUTE,
+        limit: env.RATE_LIMIT_ANONYMOUS_PER_MINUTE ?? Math.max(1, Math.floor(env.RATE_LIMIT_PER_MINUTE / 2)),
         skipIf: (context) => Boolean(principalOf(context)),
         getTracker: (req: TrackedRequest) => `ip:${normalizeIp(req.ip ?? 'unknown')}`,
         setHeaders: false,

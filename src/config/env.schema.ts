@@ -27,9 +27,12 @@ export class Env {
   @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000)
   RATE_LIMIT_PER_MINUTE = 1200;
 
-  /** Requests per minute per client address for everything unauthenticated (public routes, failed authentication). */
-  @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000)
-  RATE_LIMIT_ANONYMOUS_PER_MINUTE = 600;
+  /**
+   * Requests per minute per client address for everything unauthenticated (public routes, failed authentication);
+   * unset = half of RATE_LIMIT_PER_MINUTE, so raising that one raises both.
+   */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000)
+  RATE_LIMIT_ANONYMOUS_PER_MINUTE?: number;
 
   /**
    * Proxies whose X-Forwarded-For is believed (comma-separated addresses, CIDRs or `loopback`, `linklocal`,
