@@ -1,5 +1,5 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
-import { normalizeIp, ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModuleOptions } from '@nestjs/throttler';
+import { normalizeIp, SkipThrottle, ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModuleOptions } from '@nestjs/throttler';
 import type { Principal } from '@app/auth';
 import { AppError } from '@app/common';
 import { Env } from './env.schema';
@@ -35,6 +35,9 @@ export function rateLimits(env: Env): ThrottlerModuleOptions {
     ],
   };
 }
+
+/** Not rate limited at all (health checks, metrics scrapes): `@SkipThrottle()` alone skips only the default bucket. */
+export const NoRateLimit = () => SkipThrottle({ default: true, anonymous: true });
 
 /** The throttler's 429 as the service's own error, with Retry-After for whichever bucket ran out. */
 @Injectable()
