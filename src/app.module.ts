@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
@@ -10,7 +10,7 @@ import { ImsxExceptionFilter, ResultEventsModule } from '@app/common';
 import { OneRosterModule } from '@app/oneroster';
 import { PersistenceModule } from '@app/persistence';
 import { ProviderModule } from '@app/providers';
-import { ClientThrottlerGuard } from './config/client-throttler.guard';
+import { ClientThrottlerGuard, rateLimits } from './config/client-throttler.guard';
 import { Env } from './config/env.schema';
 import { loggerOptions } from './config/logger-options';
 import { assignmentsOptions, authOptions, persistenceOptions, providerOptions } from './config/module-options';
@@ -53,21 +53,19 @@ export class AppModule {
           ...(hooks.offline ? { connect: false, migrate: false } : {}),
         }),
         ResultEventsModule,
-        AuthModule.forRoot(authOptions(env)),
+        AuthModule.forRoot({ ...authOptions(env), afterAuthentication: ClientThrottlerGuard }),
         AssignmentsModule.forRoot({
           ...assignmentsOptions(env),
           recoveryPoint: hooks.recoveryPoint,
           imports: [ProviderModule.forRoot(providerOptions(env))],
         }),
         OneRosterModule,
-        ThrottlerModule.forRoot({ throttlers: [{ name: 'default', ttl: 60_000, limit: env.RATE_LIMIT_PER_MINUTE }] }),
+        ThrottlerModule.forRoot(rateLimits(env)),
         HealthModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: ImsxExceptionFilter },
-        // After AuthModule's guards, so limits are per authenticated client.
-        { provide: APP_GUARD, useClass: ClientThrottlerGuard },
       ],
     };
   }

@@ -3,7 +3,9 @@ import { ConfigService } from '@nestjs/config';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import { refuseDeepJson } from '@app/common';
 import { Env } from './config/env.schema';
+import { trustedProxies } from './config/trusted-proxies';
 import { setupSwagger } from './swagger';
 
 export const BODY_LIMIT = '100kb';
@@ -13,10 +15,14 @@ export function configureApp(app: INestApplication, o: { shutdownHooks?: boolean
   const express = app as NestExpressApplication;
   const config = app.get(ConfigService<Env, true>);
   express.useLogger(app.get(Logger));
-  express.useBodyParser('json', { limit: BODY_LIMIT });
+  // Depth is checked on the raw bytes, before parsing: deep nesting would overflow the stack of whatever walks it.
+  express.useBodyParser('json', { limit: BODY_LIMIT, verify: refuseDeepJson() });
   express.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
   express.disable('x-powered-by');
-  express.set('trust proxy', 'loopback');
+  // X-Forwarded-For is believed only from the proxies named in TRUSTED_PROXIES (default none): anyone else could
+  // pick their own address, and with it their own rate-limit bucket.
+  const proxies = trustedProxies(config.get('TRUSTED_PROXIES', { infer: true }));
+  express.set('trust proxy', proxies.length > 0 ? proxies : false);
   // Swagger UI needs inline scripts/styles; everything else gets helmet's defaults.
   app.use(helmet({ contentSecurityPolicy: false }));
   // SIGTERM: stop accepting, finish in-flight requests, close the pool (the dev stack handles signals itself).

@@ -1,11 +1,48 @@
-import { Injectable } from '@nestjs/common';
-import { ThrottlerGuard } from '@nestjs/throttler';
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { normalizeIp, SkipThrottle, ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModuleOptions } from '@nestjs/throttler';
 import type { Principal } from '@app/auth';
+import { AppError } from '@app/common';
+import { Env } from './env.schema';
 
-/** Rate limits per OAuth client once authenticated (so one busy client cannot starve the others), else per IP. */
+type TrackedRequest = { user?: Principal; ip?: string };
+const principalOf = (context: ExecutionContext) => context.switchToHttp().getRequest<TrackedRequest>().user;
+
+/**
+ * Two kinds of bucket, each counted across all routes. The guard runs after authentication (AuthOptions
+ * `afterAuthentication`), so an authenticated request counts against its OAuth client only, wherever it comes
+ * from; public routes and failed authentications count per client address, in buckets no client shares.
+ * The address is the socket's unless it comes from a proxy named in TRUSTED_PROXIES.
+ */
+export function rateLimits(env: Env): ThrottlerModuleOptions {
+  return {
+    generateKey: (_context, tracker, throttler) => `${throttler}:${tracker}`,
+    throttlers: [
+      {
+        name: 'default',
+        ttl: 60_000,
+        limit: env.RATE_LIMIT_PER_MINUTE,
+        skipIf: (context) => !principalOf(context),
+        getTracker: (req: TrackedRequest) => `client:${req.user!.clientId}`,
+      },
+      {
+        name: 'anonymous',
+        ttl: 60_000,
+        limit: env.RATE_LIMIT_ANONYMOUS_PER_MINUTE ?? Math.max(1, Math.floor(env.RATE_LIMIT_PER_MINUTE / 2)),
+        skipIf: (context) => Boolean(principalOf(context)),
+        getTracker: (req: TrackedRequest) => `ip:${normalizeIp(req.ip ?? 'unknown')}`,
+        setHeaders: false,
+      },
+    ],
+  };
+}
+
+/** Not rate limited at all (health checks, metrics scrapes): `@SkipThrottle()` alone skips only the default bucket. */
+export const NoRateLimit = () => SkipThrottle({ default: true, anonymous: true });
+
+/** The throttler's 429 as the service's own error, with Retry-After for whichever bucket ran out. */
 @Injectable()
 export class ClientThrottlerGuard extends ThrottlerGuard {
-  protected async getTracker(req: Record<string, unknown> & { user?: Principal; ip?: string }): Promise<string> {
-    return req.user?.clientId ? `client:${req.user.clientId}` : `ip:${req.ip ?? 'unknown'}`;
+  protected async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    throw new AppError('rate_limited', 'Too many requests', { retryAfterSeconds: detail.timeToBlockExpire });
   }
 }

@@ -23,9 +23,23 @@ export class Env {
   @IsOptional() @IsUrl(URL_OPTS)
   PUBLIC_BASE_URL?: string;
 
-  /** Requests per minute per OAuth client (per IP before authentication). */
+  /** Requests per minute per authenticated OAuth client. */
   @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000)
   RATE_LIMIT_PER_MINUTE = 1200;
+
+  /**
+   * Requests per minute per client address for everything unauthenticated (public routes, failed authentication);
+   * unset = half of RATE_LIMIT_PER_MINUTE, so raising that one raises both.
+   */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000)
+  RATE_LIMIT_ANONYMOUS_PER_MINUTE?: number;
+
+  /**
+   * Proxies whose X-Forwarded-For is believed (comma-separated addresses, CIDRs or `loopback`, `linklocal`,
+   * `uniquelocal`); empty = none, the socket address is the client.
+   */
+  @IsOptional() @IsString()
+  TRUSTED_PROXIES?: string;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';

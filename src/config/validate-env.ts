@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { Env } from './env.schema';
+import { invalidProxyEntries } from './trusted-proxies';
 
 /** Well-known development key: only ever used outside production (production requires CREDENTIALS_KEY). */
 export const DEV_CREDENTIALS_KEY = 'dev:' + Buffer.alloc(32, 'dev-credentials-key-not-secret!!').toString('base64');
@@ -30,6 +31,10 @@ export function validateEnv(raw: Record<string, unknown>): Env {
     } catch {
       problems.push(`${name}: must be a JSON object {"<applicationName>": {…}}`);
     }
+  }
+  const badProxies = invalidProxyEntries(env.TRUSTED_PROXIES);
+  if (badProxies.length > 0) {
+    problems.push(`TRUSTED_PROXIES: not an address, CIDR, loopback, linklocal or uniquelocal: ${badProxies.join(', ')}`);
   }
   if (problems.length > 0) {
     throw new Error(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);

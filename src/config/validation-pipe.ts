@@ -1,5 +1,5 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
-import { AppError } from '@app/common';
+import { AppError, findUnstorableString } from '@app/common';
 
 function flatten(errors: ValidationError[], prefix = ''): { field: string; message: string }[] {
   return errors.flatMap((e) => {
@@ -14,9 +14,17 @@ function flatten(errors: ValidationError[], prefix = ''): { field: string; messa
 
 const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype'];
 
-/** class-transformer skips these keys, so the whitelist never sees them: refuse them like any unknown field. */
+/**
+ * Every body, query and path parameter passes here first: a string PostgreSQL cannot store (NUL, lone surrogate)
+ * is a 400 naming its field, for every endpoint at once. class-transformer skips prototype keys, so the whitelist
+ * never sees them: they are refused like any unknown field.
+ */
 class StrictValidationPipe extends ValidationPipe {
   async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type !== 'custom') {
+      const bad = findUnstorableString(value, metadata.data ?? '');
+      if (bad) throw AppError.invalid(`${bad.field} ${bad.problem}`, bad.field);
+    }
     if (value && typeof value === 'object' && !Array.isArray(value) && metadata.metatype && metadata.metatype !== Object) {
       const key = PROTOTYPE_KEYS.find((k) => Object.prototype.hasOwnProperty.call(value, k));
       if (key) throw AppError.invalid(`property ${key} should not exist`, key);

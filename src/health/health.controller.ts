@@ -1,12 +1,12 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, MikroOrmHealthIndicator } from '@nestjs/terminus';
-import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '@app/auth';
+import { NoRateLimit } from '../config/client-throttler.guard';
 
 @ApiTags('Health')
 @Public()
-@SkipThrottle()
+@NoRateLimit()
 @Controller('health')
 export class HealthController {
   constructor(

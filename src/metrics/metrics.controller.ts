@@ -1,13 +1,13 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '@app/auth';
 import { MetricsService } from './metrics.service';
+import { NoRateLimit } from '../config/client-throttler.guard';
 
 /** Prometheus scrape endpoint. Unauthenticated like /health: keep it off the public ingress. */
 @ApiExcludeController()
 @Public()
-@SkipThrottle()
+@NoRateLimit()
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}

@@ -92,7 +92,7 @@ describe('security', () => {
     it('at trace level, across success and error paths', async () => {
       const token = await t.token();
       const auth = { Authorization: `Bearer ${token}` };
-      const student = await createStudent(t.orm);
+      const student = await createStudent(t.orm, { givenName: 'Zebulonia', familyName: 'Quaxworthy' });
       const lesson = await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: DEFAULT_EDULASTIC_TESTS[0].id });
       const ok = await t.http().post(ROUTE).set(auth).send({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
       await t.http().post(ROUTE).set(auth).send({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
@@ -108,8 +108,45 @@ describe('security', () => {
       for (const secret of [ok.body.credentials.password, token, token.split('.')[2], DEV_CLIENT.secret, 'wrong-secret-value', 'nested-secret-value', EDU_PASSWORD, MT_API_KEY]) {
         expect(log).not.toContain(secret);
       }
+      // Personal data: the student's email (also as the tool login) and names.
+      for (const personal of [student.email, ok.body.credentials.email, 'Zebulonia', 'Quaxworthy']) expect(log).not.toContain(personal);
+      expect(log).not.toMatch(/@example\.org/);
       expect(log).not.toMatch(/Bearer\s+ey/);
       expect(log).not.toMatch(/"credentials":\{/);
+    });
+
+    it('a failing statement is logged by its shape, never its values (emails, names)', async () => {
+      const token = await t.token();
+      const conn = t.orm.em.fork().getConnection();
+      const em = t.orm.em.fork();
+      const org = uid('org');
+      em.create(Org, { sourcedId: org, name: 'Org', type: 'school' });
+      await em.flush();
+      // The database refuses this row, and says why with the row's own values, as a check or trigger may.
+      await conn.execute(`create or replace function eta_refuse_user() returns trigger language plpgsql as $$
+        begin if new.family_name = 'Refusable' then raise exception 'refused % % %', new.email, new.given_name, new.family_name; end if; return new; end $$`);
+      await conn.execute('create trigger eta_refuse_user before insert or update on users for each row execute function eta_refuse_user()');
+      try {
+        const id = uid('user');
+        const from = lines.length;
+        const res = await t.http().put(`/ims/oneroster/rostering/v1p2/users/${id}`).set('Authorization', `Bearer ${token}`).send({
+          user: { sourcedId: id, status: 'active', enabledUser: true, givenName: 'Xanthippe', familyName: 'Refusable', email: 'xanthippe.private@mail.test',
+            roles: [{ roleType: 'primary', role: 'student', org: { sourcedId: org } }], metadata: { note: 'personal-note-value' } },
+        });
+        expect(res.status).toBe(500);
+        expect(res.text).not.toContain('xanthippe');
+        const entry = lines.slice(from).map((l) => JSON.parse(l)).find((l) => l.msg === 'Unhandled error');
+        expect(entry).toBeDefined();
+        const text = JSON.stringify(entry);
+        for (const value of ['xanthippe.private@mail.test', 'Xanthippe', 'Refusable', 'personal-note-value']) expect(text).not.toContain(value);
+        expect(entry.error).toMatchObject({ code: 'P0001', statement: expect.stringMatching(/^(insert into|update) "users"/) });
+        expect(entry.error.statement).toContain('?');
+        expect(entry.error.message).toBeUndefined();
+        expect(entry.error.frames).toBeUndefined();
+      } finally {
+        await conn.execute('drop trigger eta_refuse_user on users');
+        await conn.execute('drop function eta_refuse_user');
+      }
     });
   });
 

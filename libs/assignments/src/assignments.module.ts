@@ -6,6 +6,7 @@ import { ConfigurableAssignmentsModule } from './assignments.module-definition';
 import { AttemptsService } from './attempts/attempts.service';
 import { IdempotencyReaper } from './idempotency/idempotency-reaper';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
+import { ReplayAuthorization } from './idempotency/replay-authorization';
 import { ResultsController } from './results.controller';
 import { FinalizationService } from './results/finalization.service';
 import { ResultImportService } from './results/result-import.service';
@@ -25,6 +26,7 @@ import { LessonResolver } from './lesson-resolver';
     ResultImportService,
     AttemptsService,
     IdempotencyInterceptor,
+    ReplayAuthorization,
     IdempotencyReaper,
   ],
   exports: [AssignmentService, AssignmentReconciler, FinalizationService, ResultImportService, AttemptsService, IdempotencyReaper],

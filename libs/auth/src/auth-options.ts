@@ -5,6 +5,8 @@ export interface DevIssuerOptions {
   tokenTtlSeconds: number;
 }
 
+import type { CanActivate, Type } from '@nestjs/common';
+
 export interface AuthOptions {
   /** JWKS to validate tokens with; in dev-issuer mode defaults to this app's own `/.well-known/jwks.json`. */
   jwksUrl?: string;
@@ -14,6 +16,12 @@ export interface AuthOptions {
   audience: string;
   /** Serve `/oauth2/token` and `/.well-known/jwks.json` (never in production). */
   devIssuer?: DevIssuerOptions;
+  /**
+   * A global guard run between authentication and the 401/scope checks (e.g. a rate limiter keyed by the
+   * authenticated client): it sees `req.user` for authenticated callers and none for public routes and failed
+   * authentications.
+   */
+  afterAuthentication?: Type<CanActivate>;
 }
 
 export const AUTH_OPTIONS = Symbol('AUTH_OPTIONS');

@@ -20,8 +20,9 @@ export class AuthModule {
       { provide: AUTH_OPTIONS, useValue: options },
       SelfUrl,
       JwtStrategy,
-      // Order matters: authenticate first, then check scopes.
+      // Order matters: who is calling, then the optional guard that needs to know it, then may they.
       { provide: APP_GUARD, useClass: JwtAuthGuard },
+      ...(options.afterAuthentication ? [{ provide: APP_GUARD, useClass: options.afterAuthentication }] : []),
       { provide: APP_GUARD, useClass: ScopesGuard },
     ];
     if (options.devIssuer) providers.push(DevSigningKey);

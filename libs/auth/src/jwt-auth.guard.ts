@@ -3,11 +3,23 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { AppError } from '@app/common';
 import type { Request } from 'express';
+import { bearerToken, claimsBearer } from './bearer-token';
 import { IS_PUBLIC } from './decorators';
 import type { Principal } from './scopes';
 import { VerifiedTokenCache } from './verified-token-cache';
 
-/** Every route needs a valid bearer token unless marked @Public(); verified tokens are cached briefly (VerifiedTokenCache). */
+/** What authentication leaves on the request: the principal, or why there is none. */
+export interface AuthenticatedRequest extends Request {
+  user?: Principal;
+  /** The 401 ScopesGuard answers; guards in between (the rate limiter) see an unauthenticated request. */
+  authFailure?: AppError;
+}
+
+/**
+ * Identifies the caller of every route not marked @Public(). A failed authentication is recorded, not thrown, so
+ * the guards registered after this one (rate limiting) count the request as unauthenticated before ScopesGuard
+ * refuses it with 401. Verified tokens are cached briefly (VerifiedTokenCache).
+ */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
   private readonly verified = new VerifiedTokenCache();
@@ -19,26 +31,34 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
     if (isPublic) return true;
-    const req = context.switchToHttp().getRequest<Request & { user?: Principal }>();
-    const token = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(req.headers.authorization ?? '')?.[1];
+    const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const token = bearerToken(req.headers.authorization);
     const known = token ? this.verified.get(token) : undefined;
     if (known) {
       req.user = known;
       return true;
     }
-    const ok = (await super.canActivate(context)) as boolean;
-    if (ok && token && req.user) this.verified.remember(token, req.user);
-    return ok;
+    try {
+      await super.canActivate(context);
+    } catch (e) {
+      req.user = undefined;
+      req.authFailure = e instanceof AppError ? e : this.failure(req);
+      return true;
+    }
+    if (token && req.user) this.verified.remember(token, req.user);
+    return true;
   }
 
-  handleRequest<T>(err: unknown, user: T, info: unknown): T {
-    if (err || !user) {
-      const missing = info instanceof Error && /No auth token/i.test(info.message);
-      // RFC 6750 §3: no error code when the request carried no token at all.
-      throw new AppError('unauthenticated', missing ? 'Missing bearer token' : 'Invalid or expired bearer token', {
-        headers: { 'WWW-Authenticate': missing ? 'Bearer' : 'Bearer error="invalid_token"' },
-      });
-    }
+  handleRequest<T>(err: unknown, user: T, _info: unknown, context: ExecutionContext): T {
+    if (err || !user) throw this.failure(context.switchToHttp().getRequest<Request>());
     return user;
+  }
+
+  private failure(req: Request): AppError {
+    // RFC 6750 §3: no error code when the request carried no token at all.
+    const sent = claimsBearer(req.headers.authorization);
+    return new AppError('unauthenticated', sent ? 'Invalid or expired bearer token' : 'Missing bearer token', {
+      headers: { 'WWW-Authenticate': sent ? 'Bearer error="invalid_token"' : 'Bearer' },
+    });
   }
 }

@@ -2,22 +2,18 @@ import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { decode } from 'jsonwebtoken';
 import { JwksClient } from 'jwks-rsa';
-import { ExtractJwt, Strategy } from 'passport-jwt';
+import { Strategy } from 'passport-jwt';
+import type { Request } from 'express';
+import { CLOCK_TOLERANCE_SECONDS, principalFromClaims } from './access-token-claims';
 import { AUTH_OPTIONS, AuthOptions } from './auth-options';
+import { bearerToken } from './bearer-token';
 import { JwksKeySet } from './jwks-key-set';
 import { Principal } from './scopes';
 import { SelfUrl } from './self-url';
 
-interface AccessTokenClaims {
-  sub?: string;
-  client_id?: string;
-  scope?: string | string[];
-  org?: string;
-}
-
 /**
- * Bearer JWTs validated against a JWKS (RFC 8725): RS256/ES256 only, exact issuer and audience, exp/nbf
- * with 60 s clock tolerance, a `kid` required. The key set is cached whole (JwksKeySet), so unknown kids cannot
+ * Bearer JWTs validated against a JWKS (RFC 8725): RS256/ES256 only, exact issuer and audience, exp/nbf/iat
+ * with 60 s clock tolerance, a `kid` required, claims checked by type (principalFromClaims). The key set is cached whole (JwksKeySet), so unknown kids cannot
  * starve the lookup of real ones.
  */
 @Injectable()
@@ -25,12 +21,12 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(@Inject(AUTH_OPTIONS) options: AuthOptions, selfUrl: SelfUrl) {
     let keySet: JwksKeySet | undefined;
     super({
-      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      jwtFromRequest: (req: Request) => bearerToken(req.headers.authorization) ?? null,
       algorithms: ['RS256', 'ES256'],
       issuer: options.issuer,
       audience: options.audience,
       ignoreExpiration: false,
-      jsonWebTokenOptions: { clockTolerance: 60, maxAge: '1d' },
+      jsonWebTokenOptions: { clockTolerance: CLOCK_TOLERANCE_SECONDS, maxAge: '1d' },
       // Built on first use: in dev-issuer mode the JWKS lives on this app's own (possibly ephemeral) port.
       secretOrKeyProvider: (_req: unknown, rawJwt: string, done: (err: Error | null, key?: string) => void) => {
         keySet ??= new JwksKeySet(
@@ -47,12 +43,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     });
   }
 
-  validate(claims: AccessTokenClaims): Principal {
-    const scopes = Array.isArray(claims.scope) ? claims.scope : (claims.scope ?? '').split(' ').filter(Boolean);
-    return {
-      clientId: claims.client_id ?? claims.sub ?? 'unknown',
-      scopes: new Set(scopes),
-      ...(typeof claims.org === 'string' && claims.org ? { org: claims.org } : {}),
-    };
+  validate(claims: Record<string, unknown>): Principal {
+    return principalFromClaims(claims);
   }
 }

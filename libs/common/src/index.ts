@@ -8,3 +8,7 @@ export * from './swagger/imsx-error.dto';
 export * from './events/result-events';
 export * from './http/vendor-call-observer';
 export * from './util/canonical-json';
+export * from './input/json-depth';
+export * from './input/storable-strings';
+export * from './input/decimal-integer';
+export * from './errors/loggable-error';

@@ -1,4 +1,4 @@
-import { LockMode } from '@mikro-orm/core';
+import { LockMode, ValidationError } from '@mikro-orm/core';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
@@ -62,7 +62,7 @@ export class OneRosterService {
         if (e instanceof UniqueConstraintViolationException) {
           throw new AppError('unprocessable', `${def.singular} '${sourcedId}' conflicts with an existing object; read it and retry`);
         }
-        throw e;
+        throw missingRequired(def, e) ?? e;
       });
   }
 
@@ -101,7 +101,7 @@ export class OneRosterService {
       if (e instanceof UniqueConstraintViolationException) {
         throw new AppError('unprocessable', `${def.singular} conflicts with an existing object`);
       }
-      throw e;
+      throw missingRequired(def, e) ?? e;
     }
     return { suppliedSourcedId: typeof json.sourcedId === 'string' ? json.sourcedId : '', allocatedSourcedId: sourcedId };
   }
@@ -136,6 +136,19 @@ export class OneRosterService {
     const data = await storableData(em, def, json, existing);
     return def.prepareWrite ? def.prepareWrite(em, data, existing as never) : data;
   }
+}
+
+/**
+ * The upstream PUT/POST schemas require next to nothing, but some columns cannot be stored empty (a class or a
+ * resource without title): that is the caller's missing field (400 naming it), as the ORM reports it when
+ * creating (flush) or replacing (assign).
+ */
+function missingRequired(def: CollectionDef, e: unknown): AppError | undefined {
+  const message = e instanceof Error ? e.message : '';
+  const prop =
+    (e instanceof ValidationError ? /^Value for \w+\.(\w+) is required/.exec(message)?.[1] : undefined) ??
+    /^You must pass a non-undefined value to the property (\w+) of entity/.exec(message)?.[1];
+  return prop ? AppError.invalid(`${def.singular}.${prop} is required`, `${def.singular}.${prop}`) : undefined;
 }
 
 /** Equal apart from dateLastModified, whatever the key order (jsonb does not keep it). */

@@ -49,3 +49,12 @@ describe('accountOf', () => {
     expect(errorOf(() => accountOf(ACCOUNTS, 'globex')).kind).toBe('internal');
   });
 });
+
+describe('own accounts only', () => {
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])('%s is an unknown applicationName', (name) => {
+    const err = errorOf(() => resolveAccountName('Edulastic', ACCOUNTS, name));
+    expect(err.kind).toBe('unprocessable');
+    expect(err.message).toBe(`Unknown applicationName '${name}' for Edulastic`);
+    expect(errorOf(() => accountOf(ACCOUNTS, name)).kind).toBe('internal');
+  });
+});

@@ -1,13 +1,16 @@
 import { AppError } from '@app/common';
 import { DEFAULT_ACCOUNT } from './provider-options';
 
-/** Picks the account named by applicationName (absent = default); unknown names are the caller's error. */
+/**
+ * Picks the account named by applicationName (absent = default); unknown names are the caller's error. Own
+ * properties only: `__proto__`, `constructor` or `toString` name no account.
+ */
 export function resolveAccountName(tool: string, accounts: Record<string, unknown> | undefined, applicationName?: string): string {
   const name = applicationName ?? DEFAULT_ACCOUNT;
   if (!accounts || Object.keys(accounts).length === 0) {
     throw new AppError('vendor_unavailable', `No ${tool} account is configured on this service`, { retryAfterSeconds: 60 });
   }
-  if (!(name in accounts)) {
+  if (!Object.hasOwn(accounts, name)) {
     throw new AppError(
       'unprocessable',
       applicationName
@@ -20,7 +23,7 @@ export function resolveAccountName(tool: string, accounts: Record<string, unknow
 }
 
 export function accountOf<T>(accounts: Record<string, T> | undefined, name: string): T {
-  const account = accounts?.[name];
+  const account = accounts && Object.hasOwn(accounts, name) ? accounts[name] : undefined;
   if (!account) throw new AppError('internal', `Account '${name}' vanished from configuration`);
   return account;
 }

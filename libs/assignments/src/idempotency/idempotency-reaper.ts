@@ -1,5 +1,6 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { loggableError } from '@app/common';
 import { AssignmentsOptions } from '../assignments-options';
 import { ASSIGNMENTS_OPTIONS } from '../assignments.module-definition';
 import { IdempotencyStore } from './idempotency.store';
@@ -18,7 +19,7 @@ export class IdempotencyReaper implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.reap().catch((e: unknown) => this.logger.warn({ err: String(e) }, 'Reaping failed')), EVERY_MS);
+    this.timer = setInterval(() => void this.reap().catch((e: unknown) => this.logger.warn({ error: loggableError(e) }, 'Reaping failed')), EVERY_MS);
     this.timer.unref();
   }
 

@@ -7,8 +7,10 @@ import type { Principal } from '@app/auth';
 import { AppError, AppErrorKind, STATUS_BY_KIND } from '@app/common';
 import { AssignmentsOptions } from '../assignments-options';
 import { ASSIGNMENTS_OPTIONS } from '../assignments.module-definition';
+import { authorityScope } from './idempotency-authority';
 import { IDEMPOTENCY_HEADER, parseIdempotencyKey } from './idempotency-key.header';
 import { fingerprint, IdempotencyStore } from './idempotency.store';
+import { ReplayAuthorization } from './replay-authorization';
 
 /** Answers that depend only on the request and the data: stored and replayed. Others free the key again. */
 const FINAL_ERRORS = new Set([404, 422]);
@@ -18,16 +20,18 @@ interface StoredError {
 }
 
 /**
- * Optional `Idempotency-Key` on POST operations (IETF httpapi draft, Stripe semantics): scope (client, key);
- * a retry after completion replays the stored answer with `Idempotent-Replayed: true`; the same key with a
- * different request is 422; while the first is running, 409 + Retry-After. Without the header, the natural
- * idempotency of the operation still applies.
+ * Optional `Idempotency-Key` on POST operations (IETF httpapi draft, Stripe semantics): scope (client and its
+ * org restriction, see authorityScope; key); a retry after completion replays the stored answer with
+ * `Idempotent-Replayed: true`, but only once the handler's own authorization checks pass again (ReplayAuthorization;
+ * the guards have already run); the same key with a different request is 422; while the first is running,
+ * 409 + Retry-After. Without the header, the natural idempotency of the operation still applies.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
   constructor(
     private readonly em: EntityManager,
     @Inject(ASSIGNMENTS_OPTIONS) private readonly options: AssignmentsOptions,
+    private readonly replayAuthorization: ReplayAuthorization,
   ) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
@@ -36,14 +40,19 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const raw = req.headers[IDEMPOTENCY_HEADER];
     if (raw === undefined) return next.handle();
     const key = parseIdempotencyKey(raw);
-    const client = req.user?.clientId ?? 'anonymous';
+    const client = authorityScope(req.user);
     const store = new IdempotencyStore(this.em, this.options.cipher);
     const begun = await store.begin(client, key, fingerprint(req.method, req.route?.path ?? req.path, req.body), this.options.leaseSeconds);
 
     if (begun.kind === 'replay') {
+      const stored = begun.status >= 400 ? (begun.body as StoredError)?.error : undefined;
+      const refusal = await this.replayAuthorization.check(req.body, req.user).then(() => undefined, (e: unknown) => e);
+      // What the checks answer now wins, unless it is the very answer stored (a 404 replayed as a 404).
+      if (refusal && !(refusal instanceof AppError && stored && refusal.status === stored.status && refusal.message === stored.description)) {
+        throw refusal;
+      }
       res.setHeader('Idempotent-Replayed', 'true');
-      const stored = begun.body as StoredError;
-      if (begun.status >= 400 && stored?.error) return throwError(() => replayedError(stored.error));
+      if (stored) return throwError(() => replayedError(stored));
       return of(begun.body);
     }
     return next.handle().pipe(

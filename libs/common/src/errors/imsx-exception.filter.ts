@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Request, Response } from 'express';
 import { AppError } from './app-error';
 import { imsxEnvelope } from './imsx-envelope';
+import { loggableError } from './loggable-error';
 
 const GENERIC_BY_STATUS: Record<number, string> = {
   400: 'The request is malformed',
@@ -18,7 +19,8 @@ const GENERIC_BY_STATUS: Record<number, string> = {
 /**
  * One filter for every error: domain errors, framework HTTP exceptions (validation, throttling, unknown
  * routes, body-parser failures) and anything unexpected. The body is always the imsx envelope; unexpected
- * errors are logged with the request id and answered with a generic 500, never a stack trace.
+ * errors are logged with the request id (never request bodies or headers; a failed statement by its shape, see
+ * loggableError) and answered with a generic 500, never a stack trace.
  */
 @Catch()
 export class ImsxExceptionFilter implements ExceptionFilter {
@@ -32,7 +34,7 @@ export class ImsxExceptionFilter implements ExceptionFilter {
 
     const { status, description, details, headers } = this.describe(exception);
     if (status >= 500 && !(exception instanceof AppError && exception.kind !== 'internal')) {
-      this.logger.error({ err: this.safeError(exception), requestId: req?.id }, 'Unhandled error');
+      this.logger.error({ error: loggableError(exception), requestId: req?.id }, 'Unhandled error');
     }
     for (const [name, value] of Object.entries(headers)) if (!res.getHeader(name)) res.setHeader(name, value);
     res.status(status).json(imsxEnvelope(status, description, details));
@@ -73,11 +75,5 @@ export class ImsxExceptionFilter implements ExceptionFilter {
       return { status, description: GENERIC_BY_STATUS[status] ?? String(httpError.message), headers: {} };
     }
     return { status: 500, description: GENERIC_BY_STATUS[500], headers: {} };
-  }
-
-  /** Log the error class, message and stack only: never request bodies or headers. */
-  private safeError(exception: unknown): Record<string, unknown> {
-    if (exception instanceof Error) return { type: exception.name, message: exception.message, stack: exception.stack };
-    return { type: typeof exception };
   }
 }

@@ -108,7 +108,7 @@ export function collectionController(def: CollectionDef): Type<unknown> {
     @ApiOperation(op(def.specOnePath, 'delete'))
     @ApiParam({ name: 'sourcedId' })
     @ApiResponse({ status: 204, description: 'Marked tobedeleted' })
-    @ApiImsxErrors([401, 403, 404, 429, 500])
+    @ApiImsxErrors([400, 401, 403, 404, 429, 500])
     async remove(@Param('sourcedId') sourcedId: string): Promise<void> {
       await this.oneRoster.remove(def, sourcedId);
     }

@@ -1,3 +1,4 @@
+import { AppError } from '@app/common';
 import type { SourcedRef } from '@app/persistence';
 
 /** JSON object as it arrives in a OneRoster body. */
@@ -45,4 +46,16 @@ export function baseFrom(json: OneRosterJson) {
 
 export function baseTo(e: { sourcedId: string; status: string; dateLastModified: Date; metadata?: Record<string, unknown> | null }) {
   return { sourcedId: e.sourcedId, status: e.status, dateLastModified: iso(e.dateLastModified)!, metadata: e.metadata ?? {} };
+}
+
+/**
+ * `sortOrder` is a JSON number upstream and a PostgreSQL integer here: a fraction or a value past 32 bits is the
+ * caller's error (400 naming the field), not a failed statement.
+ */
+export function sortOrderOf(value: unknown, field: string): number {
+  const n = Number(value ?? 0);
+  if (!Number.isInteger(n) || n < -2_147_483_648 || n > 2_147_483_647) {
+    throw AppError.invalid(`${field} must be an integer from -2147483648 to 2147483647`, field);
+  }
+  return n;
 }

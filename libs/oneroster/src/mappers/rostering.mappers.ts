@@ -1,5 +1,5 @@
 import type { Course, CourseComponent, ComponentResource, Enrollment, Org, Resource, SchoolClass, User, UserRole } from '@app/persistence';
-import { baseFrom, baseTo, bool, guidRef, HrefContext, iso, OneRosterJson, optionalRef, refId } from './common';
+import { baseFrom, baseTo, bool, guidRef, HrefContext, iso, OneRosterJson, optionalRef, refId, sortOrderOf } from './common';
 
 /** OneRoster JSON ⇄ entity data, one pair per object type. Entities never leave a service as a body. */
 export const orgMapper = {
@@ -159,7 +159,7 @@ export const courseComponentMapper = {
     title: j.title,
     courseSourcedId: refId(j.course)!,
     parentSourcedId: refId(j.parent) ?? refId(j.courseComponent),
-    sortOrder: Number(j.sortOrder ?? 0),
+    sortOrder: sortOrderOf(j.sortOrder, 'courseComponent.sortOrder'),
     prerequisites: j.prerequisites ?? [],
     prerequisiteCriteria: j.prerequisiteCriteria ?? null,
     unlockDate: j.unlockDate ?? null,
@@ -205,7 +205,7 @@ export const componentResourceMapper = {
     title: j.title,
     courseComponentSourcedId: refId(j.courseComponent)!,
     resourceSourcedId: refId(j.resource)!,
-    sortOrder: Number(j.sortOrder ?? 0),
+    sortOrder: sortOrderOf(j.sortOrder, 'componentResource.sortOrder'),
     lessonType: j.lessonType ?? null,
   }),
   to: (e: ComponentResource) => ({

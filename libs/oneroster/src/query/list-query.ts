@@ -1,4 +1,4 @@
-import { AppError } from '@app/common';
+import { AppError, decimalInteger } from '@app/common';
 import { FieldMap } from './field-spec';
 import { escapeLike, filterToWhere } from './filter-to-where';
 
@@ -21,13 +21,6 @@ export interface ListQuery {
 }
 
 const MAX_LIMIT = 3000;
-
-function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw AppError.invalid(`${name} must be an integer from ${min} to ${max}`, name);
-  return n;
-}
 
 function onceEach(q: object): void {
   for (const [name, value] of Object.entries(q)) {
@@ -53,8 +46,8 @@ export function parseFieldsQuery(q: { fields?: string }, responseFields: string[
 /** Parses OneRoster list parameters against a collection's allow-listed fields. */
 export function parseListQuery(q: ListQueryParams, fields: FieldMap, responseFields: string[], searchProps: string[] = []): ListQuery {
   onceEach(q);
-  const limit = integer('limit', q.limit, 100, 1, MAX_LIMIT);
-  const offset = integer('offset', q.offset, 0, 0, Number.MAX_SAFE_INTEGER);
+  const limit = decimalInteger('limit', q.limit, 100, 1, MAX_LIMIT);
+  const offset = decimalInteger('offset', q.offset, 0, 0, Number.MAX_SAFE_INTEGER);
   const clauses: Record<string, unknown>[] = [];
   if (q.filter !== undefined) clauses.push(filterToWhere(q.filter, fields));
   if (q.search !== undefined && q.search.trim() && searchProps.length > 0) {

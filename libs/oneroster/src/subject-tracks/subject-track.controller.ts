@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Put, Query, Res, UseGuards } from '@ne
 import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { RequireScopes } from '@app/auth';
-import { ApiImsxErrors, AppError } from '@app/common';
+import { ApiImsxErrors, AppError, decimalInteger } from '@app/common';
 import { AREA_SCOPES } from '../controllers/area-scopes';
 import { WholeTenantGuard } from '../controllers/whole-tenant.guard';
 import { PutSubjectTrackDto, SubjectTrackDto } from './subject-track.dto';
@@ -41,19 +41,25 @@ export class SubjectTrackController {
   @ApiOkResponse({ schema: { type: 'object', properties: { subjectTracks: { type: 'array', items: { $ref: '#/components/schemas/SubjectTrackDto' } }, totalCount: { type: 'integer' } } } })
   @ApiImsxErrors([400, 401, 403, 429, 500])
   async list(
-    @Query('subject') subject: string | undefined,
-    @Query('grade') grade: string | undefined,
-    @Query('orgSourcedId') orgSourcedId: string | undefined,
-    @Query('limit') limit = '100',
-    @Query('offset') offset = '0',
+    @Query('subject') subject: unknown,
+    @Query('grade') grade: unknown,
+    @Query('orgSourcedId') orgSourcedId: unknown,
+    @Query('limit') limit: unknown,
+    @Query('offset') offset: unknown,
     @Res({ passthrough: true }) res?: Response,
   ) {
-    const l = Number(limit);
-    const o = Number(offset);
-    if (!Number.isInteger(l) || l < 1 || l > 3000) throw AppError.invalid('limit must be an integer from 1 to 3000', 'limit');
-    if (!Number.isInteger(o) || o < 0) throw AppError.invalid('offset must be a non-negative integer', 'offset');
-    const { items, total } = await this.tracks.list({ subject, grade, orgSourcedId }, l, o);
+    const l = decimalInteger('limit', limit, 100, 1, 3000);
+    // Past PostgreSQL's bigint an offset is an error there; no list is that long anyway.
+    const o = decimalInteger('offset', offset, 0, 0, Number.MAX_SAFE_INTEGER);
+    const filter = { subject: once('subject', subject), grade: once('grade', grade), orgSourcedId: once('orgSourcedId', orgSourcedId) };
+    const { items, total } = await this.tracks.list(filter, l, o);
     res?.setHeader('X-Total-Count', String(total));
     return { subjectTracks: items, totalCount: total };
   }
+}
+
+/** A repeated query parameter arrives as an array: one value or none. */
+function once(name: string, value: unknown): string | undefined {
+  if (value !== undefined && typeof value !== 'string') throw AppError.invalid(`${name} must be given once, as text`, name);
+  return value || undefined;
 }

@@ -2,6 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { AppError } from '@app/common';
 import { Course, SubjectTrack } from '@app/persistence';
+import { escapeLike } from '../query/filter-to-where';
 import { PutSubjectTrackDto, SubjectTrackDto } from './subject-track.dto';
 
 /** Which course a student goes to for (org or global, subject, grade). */
@@ -27,7 +28,8 @@ export class SubjectTrackService {
 
   async list(filter: { subject?: string; grade?: string; orgSourcedId?: string }, limit: number, offset: number) {
     const where = {
-      ...(filter.subject ? { subject: { $ilike: filter.subject } } : {}),
+      // Case-insensitive equality: `%` and `_` in the subject are literal characters, not wildcards.
+      ...(filter.subject ? { subject: { $ilike: escapeLike(filter.subject) } } : {}),
       ...(filter.grade ? { grade: filter.grade } : {}),
       ...(filter.orgSourcedId ? { orgSourcedId: filter.orgSourcedId } : {}),
     };

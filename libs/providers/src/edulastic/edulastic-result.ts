@@ -1,11 +1,15 @@
+import { AppError } from '@app/common';
 import { ExternalResult } from '../external-test-provider';
-import { EduTestActivityResponse } from './edulastic.wire';
+import { EduTestActivityResponse, testActivityProblem } from './edulastic.wire';
 
 /**
  * One student's result from a test-activity page. Finalized needs a submitted (status 1), GRADED activity
- * with every question answered; score = Σ question score ÷ question count, as a percentage.
+ * with every question answered; score = Σ question score ÷ question count, as a percentage. A malformed answer
+ * is a 502 before anything is read from it, so nothing is stored.
  */
 export function toExternalResult(activity: EduTestActivityResponse, email: string): ExternalResult {
+  const problem = testActivityProblem(activity);
+  if (problem) throw new AppError('vendor_bad_gateway', `Edulastic answered a malformed test activity: ${problem}`);
   const student = activity.students.find((s) => s.email.toLowerCase() === email.toLowerCase());
   const test = student ? activity.testActivities.find((a) => a.userId === student._id) : undefined;
   if (!student || !test) return { submitted: false, graded: false, score: null, questions: [], totalQuestions: 0 };
@@ -26,6 +30,6 @@ export function toExternalResult(activity: EduTestActivityResponse, email: strin
     score: total > 0 ? Math.round((earned / total) * 10_000) / 100 : null,
     questions,
     totalQuestions: total,
-    completedAt: test.endDate ? new Date(test.endDate) : undefined,
+    completedAt: typeof test.endDate === 'number' ? new Date(test.endDate) : undefined,
   };
 }

@@ -1,0 +1,43 @@
+/** PostgreSQL's error fields that name things (identifiers, codes), never the values of a row. */
+const IDENTIFYING_FIELDS = ['code', 'routine', 'schema', 'table', 'column', 'constraint', 'dataType'] as const;
+
+type DatabaseError = Error & Partial<Record<(typeof IDENTIFYING_FIELDS)[number], unknown>> & { severity?: unknown };
+
+/** A pg DatabaseError (raw `execute`) or MikroORM's DriverException around one: both carry the SQLSTATE in `code`. */
+function isDatabaseError(e: unknown): e is DatabaseError {
+  return e instanceof Error && typeof (e as DatabaseError).code === 'string' && /^[0-9A-Z]{5}$/.test((e as DatabaseError).code as string);
+}
+
+/**
+ * The statement of a failed query without its values. The driver reports `<SQL with the parameters inlined> -
+ * <PostgreSQL's message>`; the message may quote a value too (`invalid input syntax for type integer: "…"`), so
+ * only the SQL part is kept, with every string and number literal replaced by `?`.
+ */
+export function statementShape(message: string): string | undefined {
+  const cut = message.lastIndexOf(' - ');
+  if (cut < 0) return undefined;
+  return message
+    .slice(0, cut)
+    .replace(/'(?:[^']|'')*'/g, '?')
+    .replace(/\b\d+(?:\.\d+)?(?:e[+-]?\d+)?\b/gi, '?')
+    .replace(/\s+/g, ' ')
+    .slice(0, 2000);
+}
+
+/**
+ * What a log entry may say about an error. Database errors: the statement's shape, the SQLSTATE and the names
+ * PostgreSQL reports — never the message or stack, which carry the statement's values (emails, names, passwords).
+ * Anything else: class, the first line of the message and the stack frames (ORM errors append the entity, values
+ * and all, below the first line).
+ */
+export function loggableError(e: unknown): Record<string, unknown> {
+  if (isDatabaseError(e)) {
+    const fields = Object.fromEntries(IDENTIFYING_FIELDS.filter((k) => typeof e[k] === 'string').map((k) => [k, e[k]]));
+    return { type: e.name, ...fields, statement: statementShape(e.message) };
+  }
+  if (e instanceof Error) {
+    const frames = (e.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l));
+    return { type: e.name, message: e.message.split('\n')[0].slice(0, 300), frames: frames.slice(0, 15).map((l) => l.trim()) };
+  }
+  return { type: typeof e };
+}

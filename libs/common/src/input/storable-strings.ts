@@ -1,0 +1,33 @@
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Why PostgreSQL cannot store a string (text or jsonb), or undefined when it can. */
+function unstorable(s: string): string | undefined {
+  if (s.includes('\u0000')) return 'must not contain NUL characters';
+  if (LONE_SURROGATE.test(s)) return 'must be well-formed Unicode (no lone surrogates)';
+  return undefined;
+}
+
+/**
+ * The first string in a request value — keys included, at any depth — that PostgreSQL would refuse, with its
+ * path (`user.metadata.note`, `answers[2]`). Iterative: the value may nest as deep as the body parser allows.
+ */
+export function findUnstorableString(value: unknown, root: string): { field: string; problem: string } | undefined {
+  const stack: [unknown, string][] = [[value, root]];
+  while (stack.length > 0) {
+    const [v, path] = stack.pop()!;
+    if (typeof v === 'string') {
+      const problem = unstorable(v);
+      if (problem) return { field: path || 'body', problem };
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${path}[${i}]`]);
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v).reverse()) {
+        const field = path ? `${path}.${k}` : k;
+        const problem = unstorable(k);
+        if (problem) return { field: path || 'body', problem: `keys ${problem}` };
+        stack.push([child, field]);
+      }
+    }
+  }
+  return undefined;
+}

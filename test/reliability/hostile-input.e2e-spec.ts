@@ -1,0 +1,162 @@
+import { Org } from '@app/persistence';
+import { DEFAULT_EDULASTIC_TESTS } from '@app/sandbox';
+import { createLesson, createStudent, uid } from '../helpers/fixtures';
+import { countRows } from '../helpers/rows';
+import { sandboxControl } from '../helpers/sandbox-control';
+import { createTestApp, TestApp } from '../helpers/test-app';
+
+/**
+ * Input an attacker chooses, each case once found answering 500 or doing the wrong thing (issue 10, findings 5,
+ * 12, 13, 14, 16): every one is a 4xx imsx answer that names the field, and nothing is written.
+ */
+const PP = '/powerpath';
+const OR = '/ims/oneroster/rostering/v1p2';
+const TRACKS = '/edubridge/subject-track/';
+
+/** `{"a":{"a":…}}` n levels deep, as raw JSON text (JSON.stringify of such a value would itself overflow). */
+const deepJson = (n: number, leaf = '1') => `${'{"a":'.repeat(n)}${leaf}${'}'.repeat(n)}`;
+const deepArray = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
+
+describe('hostile input', () => {
+  let t: TestApp;
+  let auth: { Authorization: string };
+  let student: string;
+  let lesson: string;
+  let eduLesson: string;
+  const rowCount = () =>
+    countRows(t.orm, '(select 1 from users union all select 1 from assessment_results union all select 1 from assessment_line_items union all select 1 from subject_tracks union all select 1 from idempotency_keys) x', []);
+  const expectImsx = (res: { status: number; body: Record<string, any> }, status: number, field?: string) => {
+    expect({ status: res.status, body: res.body }).toMatchObject({ status, body: { imsx_codeMajor: 'failure' } });
+    if (field) expect(res.body.imsx_error_details?.[0]?.field).toBe(field);
+  };
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    auth = { Authorization: `Bearer ${await t.token()}` };
+    student = (await createStudent(t.orm)).sourcedId;
+    lesson = (await createLesson(t.orm)).sourcedId;
+    eduLesson = (await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: DEFAULT_EDULASTIC_TESTS[0].id })).sourcedId;
+    // The org the OneRoster bodies' roles refer to (another suite on this worker's database may have made it).
+    await t.orm.em.fork().upsert(Org, { sourcedId: 'org-1', name: 'Org 1', type: 'school' });
+  });
+  afterAll(() => t.close());
+
+  describe('applicationName names an own account only (finding 5)', () => {
+    it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'])('%s is 422 "unknown applicationName", no tool call', async (name) => {
+      const before = await rowCount();
+      const calls = async () => (await sandboxControl(t.sandboxes, 'masteryTrack').calls()).length + (await sandboxControl(t.sandboxes, 'edulastic').calls()).length;
+      const callsBefore = await calls();
+      for (const l of [lesson, eduLesson]) {
+        const res = await t.http().post(`${PP}/makeExternalTestAssignment`).set(auth).send({ student, lesson: l, applicationName: name });
+        expectImsx(res, 422, 'applicationName');
+        expect(res.body.imsx_description).toMatch(/^Unknown applicationName/);
+      }
+      expect(await calls()).toBe(callsBefore);
+      expect(await rowCount()).toBe(before);
+    });
+  });
+
+  describe('NUL and lone surrogates are 400 naming the field, at every entry point (finding 12)', () => {
+    const NUL = 'a\u0000b';
+    const cases: [string, () => any, string][] = [
+      ['body student', () => t.http().post(`${PP}/makeExternalTestAssignment`).send({ student: NUL, lesson }), 'student'],
+      ['body lesson', () => t.http().post(`${PP}/makeExternalTestAssignment`).send({ student, lesson: NUL }), 'lesson'],
+      ['body applicationName', () => t.http().post(`${PP}/makeExternalTestAssignment`).send({ student, lesson, applicationName: NUL }), 'applicationName'],
+      ['body testId', () => t.http().post(`${PP}/makeExternalTestAssignment`).send({ student, lesson, testId: NUL }), 'testId'],
+      ['createNewAttempt body', () => t.http().post(`${PP}/createNewAttempt`).send({ student: NUL, lesson }), 'student'],
+      ['query student', () => t.http().get(`${PP}/getAttempts`).query({ student: NUL, lesson }), 'student'],
+      ['query applicationName', () => t.http().get(`${PP}/importExternalTestAssignmentResults`).query({ student, lesson, applicationName: NUL }), 'applicationName'],
+      ['OneRoster path id (GET)', () => t.http().get(`${OR}/users/a%00b`), 'sourcedId'],
+      ['OneRoster path id (DELETE)', () => t.http().delete(`${OR}/users/a%00b`), 'sourcedId'],
+      ['OneRoster list sort', () => t.http().get(`${OR}/users`).query({ sort: NUL }), 'sort'],
+      ['OneRoster PUT body (nested metadata)', () => t.http().put(`${OR}/users/${uid('u')}`).send({ user: { givenName: 'G', familyName: 'F', email: 'x@example.org', metadata: { note: NUL } } }), 'user.metadata.note'],
+      ['OneRoster POST body', () => t.http().post(`${OR}/users`).send({ user: { sourcedId: uid('u'), givenName: NUL } }), 'user.givenName'],
+      ['a key of a OneRoster body', () => t.http().put(`${OR}/users/${uid('u')}`).send({ user: { givenName: 'G', metadata: { [NUL]: 1 } } }), 'user.metadata'],
+      ['subject-track PUT body', () => t.http().put(TRACKS).send({ subject: NUL, grade: '4', courseId: 'c' }), 'subject'],
+      ['subject-track query', () => t.http().get(TRACKS).query({ subject: NUL }), 'subject'],
+      ['lone surrogate in a body', () => t.http().post(`${PP}/makeExternalTestAssignment`).set('Content-Type', 'application/json').send(`{"student":"\\ud800x","lesson":"${lesson}"}`), 'student'],
+      ['lone surrogate in OneRoster metadata', () => t.http().put(`${OR}/users/${uid('u')}`).set('Content-Type', 'application/json').send('{"user":{"givenName":"G","metadata":{"n":"\\udc00"}}}'), 'user.metadata.n'],
+    ];
+    it.each(cases)('%s', async (_label, send, field) => {
+      const before = await rowCount();
+      const res = await send().set(auth);
+      expectImsx(res, 400, field);
+      expect(res.body.imsx_description).toMatch(new RegExp(`^${field.replace(/[.[\]]/g, '\\$&')}( keys)? must`));
+      expect(await rowCount()).toBe(before);
+    });
+  });
+
+  describe('deep JSON is 400 at the body parser (finding 13)', () => {
+    const routes: [string, string, string][] = [
+      ['POST', `${PP}/makeExternalTestAssignment`, deepJson(5000)],
+      ['POST', `${PP}/createNewAttempt`, deepJson(3000)],
+      ['POST', `${PP}/resetAttempt`, deepArray(4000)],
+      ['POST', '/oauth2/token', deepJson(5000)],
+      ['PUT', `${OR}/users/deep-user`, `{"user":${deepJson(5000)}}`],
+      ['POST', `${OR}/users`, `{"user":{"sourcedId":"deep","metadata":${deepArray(3000)}}}`],
+      ['PUT', TRACKS, deepJson(5000)],
+    ];
+    it.each(routes)('%s %s', async (method, path, body) => {
+      const before = await rowCount();
+      const req = method === 'PUT' ? t.http().put(path) : t.http().post(path);
+      const res = await req.set(auth).set('Content-Type', 'application/json').send(body);
+      expectImsx(res, 400);
+      expect(res.body.imsx_description).toBe('JSON nested deeper than 64 levels');
+      expect(await rowCount()).toBe(before);
+    });
+
+    it('brackets inside strings do not count, and 30 levels of metadata are fine', async () => {
+      const id = uid('u');
+      const body = `{"user":{"sourcedId":"${id}","status":"active","enabledUser":true,"givenName":"${'['.repeat(200)}","familyName":"F","roles":[{"roleType":"primary","role":"student","org":{"sourcedId":"org-1"}}],"metadata":${deepJson(30, '"\\\\\\"{"')}}}`;
+      const res = await t.http().put(`${OR}/users/${id}`).set(auth).set('Content-Type', 'application/json').send(body);
+      expect(res.body.imsx_description).toBeUndefined();
+      expect(res.status).toBeLessThan(300);
+    });
+  });
+
+  describe('subject tracks (finding 14) and decimal-only integers (finding 16)', () => {
+    // Subjects of this run only (other suites on this worker's database have tracks too): "Zqm…", "Zq_…" and so on.
+    const s = uid('Zqm').replace('-', '');
+    const [exact, percent, underscore, lookalike] = [s, `${s}%`, `${s.slice(0, 2)}_${s.slice(3)}`, `${s.slice(0, 2)}x${s.slice(3)}`];
+
+    beforeAll(async () => {
+      const conn = t.orm.em.fork().getConnection();
+      await conn.execute("insert into courses (sourced_id, title) values ('course-pct', 'Pct') on conflict do nothing");
+      for (const subject of [exact, percent, underscore, lookalike]) {
+        await t.http().put(TRACKS).set(auth).send({ subject, grade: '4', courseId: 'course-pct' }).expect(200);
+      }
+    });
+
+    it.each([
+      ['offset=1e20', { offset: '1e20' }, 'offset'],
+      ['offset=9223372036854775808', { offset: '9223372036854775808' }, 'offset'],
+      ['limit=0x10', { limit: '0x10' }, 'limit'],
+      ['limit=1e1', { limit: '1e1' }, 'limit'],
+      ['offset= 5', { offset: ' 5' }, 'offset'],
+    ])('subject tracks: %s is 400', async (_label, query, field) => {
+      expectImsx(await t.http().get(TRACKS).set(auth).query(query), 400, field);
+    });
+
+    it('subject tracks: a repeated subject is 400', async () => {
+      expectImsx(await t.http().get(TRACKS).set(auth).query(`subject=${exact}&subject=${lookalike}`), 400, 'subject');
+    });
+
+    it('subject tracks: % and _ match themselves only (case-insensitive equality)', async () => {
+      const subjects = async (subject: string) =>
+        (await t.http().get(TRACKS).set(auth).query({ subject }).expect(200)).body.subjectTracks.map((x: { subject: string }) => x.subject);
+      expect(await subjects(percent)).toEqual([percent]);
+      expect(await subjects(underscore)).toEqual([underscore]);
+      expect(await subjects(exact.toUpperCase())).toEqual([exact]);
+      expect(await subjects(`${s.slice(0, 4)}%`)).toEqual([]);
+    });
+
+    it.each(['0x10', '1e1', '16.0', '+16', '0b10'])('OneRoster lists: limit=%s is 400', async (limit) => {
+      expectImsx(await t.http().get(`${OR}/users`).set(auth).query({ limit }), 400, 'limit');
+    });
+
+    it('OneRoster lists: limit=16 and offset=0 are fine', async () => {
+      const res = await t.http().get(`${OR}/users`).set(auth).query({ limit: '16', offset: '0' }).expect(200);
+      expect(res.body.limit).toBe(16);
+    });
+  });
+});
