@@ -2,6 +2,9 @@ import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { AssignmentReconciler } from './assignment-reconciler';
 import { AssignmentService } from './assignment.service';
 import { AssignmentsController } from './assignments.controller';
+import { ExternalTestAuthoringService } from './authoring/external-test-authoring.service';
+import { TestOutService } from './authoring/test-out.service';
+import { ExternalTestsController } from './external-tests.controller';
 import { ASSIGNMENTS_OPTIONS, AssignmentsOptions } from './assignments-options';
 import { AttemptsService } from './attempts/attempts.service';
 import { IdempotencyReaper } from './idempotency/idempotency-reaper';
@@ -19,7 +22,8 @@ export interface AssignmentsModuleAsyncOptions {
 }
 
 /**
- * The PowerPath external-test endpoints: assignment, result import, attempts, progress. Needs ProviderRegistry
+ * The PowerPath external-test endpoints: assignment, result import, attempts, progress, authoring (test-out and
+ * placement lessons, testOut). Needs ProviderRegistry
  * (ProviderModule), the repositories (PersistenceModule) and ResultEvents (ResultEventsModule) from the importing application.
  */
 @Module({})
@@ -39,7 +43,7 @@ export class AssignmentsModule {
     return {
       module: AssignmentsModule,
       imports,
-      controllers: [AssignmentsController, ResultsController],
+      controllers: [AssignmentsController, ResultsController, ExternalTestsController],
       providers: [
         optionsProvider,
         LessonResolver,
@@ -50,8 +54,10 @@ export class AssignmentsModule {
         AttemptsService,
         IdempotencyInterceptor,
         IdempotencyReaper,
+        ExternalTestAuthoringService,
+        TestOutService,
       ],
-      exports: [AssignmentService, AssignmentReconciler, FinalizationService, ResultImportService, AttemptsService, IdempotencyReaper],
+      exports: [AssignmentService, AssignmentReconciler, FinalizationService, ResultImportService, AttemptsService, IdempotencyReaper, ExternalTestAuthoringService],
     };
   }
 }
