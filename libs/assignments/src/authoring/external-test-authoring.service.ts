@@ -11,8 +11,11 @@ import { ExternalTestLessonDto } from '../dto/external-test-lesson.dto';
 import { metaString } from '../lesson-fields';
 import { checkCourse, targetOf, TestTarget, unrecordedLessonOf } from './test-targets';
 
-/** The resource.metadata keys a call writes (lesson-fields.ts reads them); others a OneRoster client set stay. */
-const LESSON_KEYS = ['lessonType', 'toolProvider', 'subject', 'grades', 'vendorId', 'launchUrl', 'courseIdOnFail', 'xp', 'description'];
+/**
+ * The resource.metadata keys a call owns: what it writes, and the other spellings lesson-fields.ts reads (`grade`,
+ * `subjects`), so none of them outlives the call. Keys a OneRoster client set besides stay.
+ */
+const LESSON_KEYS = ['lessonType', 'toolProvider', 'subject', 'subjects', 'grades', 'grade', 'vendorId', 'launchUrl', 'courseIdOnFail', 'xp', 'description'];
 
 /**
  * createExternalPlacementTest / createExternalTestOut: the unit, resource and component resource that make the
@@ -38,14 +41,7 @@ export class ExternalTestAuthoringService {
       const lessonId = await this.claim(em, target, unrecordedLessonOf(c, target));
       const lesson = await em.findOne(ComponentResource, { sourcedId: lessonId });
       const resource = lesson ? await em.findOne(Resource, { sourcedId: lesson.resourceSourcedId }) : null;
-      const stored = metaString(resource?.metadata, 'toolProvider');
-      if (resource && stored !== input.toolProvider) {
-        throw AppError.unprocessable(
-          `The ${target.lessonType} lesson '${lessonId}' of course '${input.courseId}'${target.grade ? ` for grade ${target.grade}` : ''} uses ` +
-            `toolProvider '${stored ?? ''}': update its Resource '${resource.sourcedId}' (metadata.toolProvider) first`,
-          'toolProvider',
-        );
-      }
+      checkSameTool(resource, input.toolProvider, target, lessonId);
       const subject = c.course.subjects[0];
       const title = input.lessonTitle ?? lesson?.title ?? defaultTitle(c, target);
       checkTool(provider, { sourcedId: lessonId, title, lessonType: target.lessonType, subject, grades: input.grades, vendorId: input.vendorId }, input.courseId);
@@ -56,8 +52,7 @@ export class ExternalTestAuthoringService {
         (currentUnit?.courseSourcedId === input.courseId
           ? currentUnit
           : em.create(CourseComponent, { sourcedId: randomUUID(), title: input.unitTitle ?? title, courseSourcedId: input.courseId }));
-      unit.title = input.unitTitle ?? unit.title;
-      unit.status = 'active';
+      Object.assign(unit, { title: input.unitTitle ?? unit.title, status: 'active' });
 
       const resourceId = lesson?.resourceSourcedId ?? randomUUID();
       const res = resource ?? em.create(Resource, { sourcedId: resourceId, title, vendorResourceId: input.vendorId ?? resourceId });
@@ -66,18 +61,7 @@ export class ExternalTestAuthoringService {
 
       const cr = lesson ?? em.create(ComponentResource, { sourcedId: lessonId, title, courseComponentSourcedId: unit.sourcedId, resourceSourcedId: res.sourcedId });
       Object.assign(cr, { title, courseComponentSourcedId: unit.sourcedId, resourceSourcedId: res.sourcedId, lessonType: target.lessonType, status: 'active' });
-
-      return {
-        lessonType: target.lessonType,
-        lessonId,
-        courseComponentId: unit.sourcedId,
-        resourceId: res.sourcedId,
-        ...(input.launchUrl !== undefined ? { launchUrl: input.launchUrl } : {}),
-        toolProvider: input.toolProvider,
-        ...(input.vendorId !== undefined ? { vendorId: input.vendorId } : {}),
-        ...(target.lessonType === 'placement' ? { courseIdOnFail: input.courseIdOnFail ?? null } : {}),
-        grades: input.grades,
-      };
+      return answer(input, target, { lessonId, courseComponentId: unit.sourcedId, resourceId: res.sourcedId });
     });
   }
 
@@ -115,6 +99,29 @@ export class ExternalTestAuthoringService {
     }
     return unit;
   }
+}
+
+/** The contract: the caller must change an existing lesson's tool through its Resource first. */
+function checkSameTool(resource: Resource | null, toolProvider: string, t: TestTarget, lessonId: string): void {
+  const stored = metaString(resource?.metadata, 'toolProvider');
+  if (!resource || stored === toolProvider) return;
+  throw AppError.unprocessable(
+    `The ${t.lessonType} lesson '${lessonId}' of course '${t.courseSourcedId}'${t.grade ? ` for grade ${t.grade}` : ''} uses ` +
+      `toolProvider '${stored ?? ''}': update its Resource '${resource.sourcedId}' (metadata.toolProvider) first`,
+    'toolProvider',
+  );
+}
+
+function answer(input: CreateExternalTestInputDto, t: TestTarget, ids: Pick<ExternalTestLessonDto, 'lessonId' | 'courseComponentId' | 'resourceId'>): ExternalTestLessonDto {
+  return {
+    lessonType: t.lessonType,
+    ...ids,
+    ...(input.launchUrl !== undefined ? { launchUrl: input.launchUrl } : {}),
+    toolProvider: input.toolProvider,
+    ...(input.vendorId !== undefined ? { vendorId: input.vendorId } : {}),
+    ...(t.lessonType === 'placement' ? { courseIdOnFail: input.courseIdOnFail ?? null } : {}),
+    grades: input.grades,
+  };
 }
 
 function defaultTitle(c: CourseTestLessons, t: TestTarget): string {
