@@ -32,6 +32,7 @@ export class LessonResolver {
 
   /** The student alone (404 as in `resolve`), for an answer about a course that has no such lesson. */
   async checkStudent(student: string, principal?: Principal): Promise<void> {
+    // The same one read as `resolve`, with a lesson id no lesson has ('').
     const context = await this.contexts.read(student, '', DEFAULT_ACCOUNT);
     checkStudentVisible(context.student, student, principal);
   }
