@@ -23,8 +23,8 @@ export interface AssignmentsModuleAsyncOptions {
 
 /**
  * The PowerPath external-test endpoints: assignment, result import, attempts, progress, authoring (test-out and
- * placement lessons, testOut). Needs ProviderRegistry
- * (ProviderModule), the repositories (PersistenceModule) and ResultEvents (ResultEventsModule) from the importing application.
+ * placement lessons, testOut). Needs ProviderRegistry (ProviderModule), the repositories (PersistenceModule) and
+ * ResultEvents (ResultEventsModule) from the importing application.
  */
 @Module({})
 export class AssignmentsModule {
