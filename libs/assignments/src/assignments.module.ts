@@ -3,6 +3,9 @@ import { AssignmentReconciler } from './assignment-reconciler';
 import { AssignmentService } from './assignment.service';
 import { AssignmentsController } from './assignments.controller';
 import { ConfigurableAssignmentsModule } from './assignments.module-definition';
+import { ExternalTestAuthoringService } from './authoring/external-test-authoring.service';
+import { TestOutService } from './authoring/test-out.service';
+import { ExternalTestsController } from './external-tests.controller';
 import { AttemptsService } from './attempts/attempts.service';
 import { IdempotencyReaper } from './idempotency/idempotency-reaper';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
@@ -13,11 +16,12 @@ import { ResultImportService } from './results/result-import.service';
 import { LessonResolver } from './lesson-resolver';
 
 /**
- * The PowerPath external-test endpoints: assignment, result import, attempts, progress. Needs ProviderRegistry
- * (ProviderModule), the repositories (PersistenceModule) and ResultEvents (ResultEventsModule) from the importing application.
+ * The PowerPath external-test endpoints: assignment, result import, attempts, progress, authoring (test-out and
+ * placement lessons, testOut). Needs ProviderRegistry (ProviderModule), the repositories (PersistenceModule) and
+ * ResultEvents (ResultEventsModule) from the importing application.
  */
 @Module({
-  controllers: [AssignmentsController, ResultsController],
+  controllers: [AssignmentsController, ResultsController, ExternalTestsController],
   providers: [
     LessonResolver,
     AssignmentService,
@@ -28,7 +32,17 @@ import { LessonResolver } from './lesson-resolver';
     IdempotencyInterceptor,
     ReplayAuthorization,
     IdempotencyReaper,
+    ExternalTestAuthoringService,
+    TestOutService,
   ],
-  exports: [AssignmentService, AssignmentReconciler, FinalizationService, ResultImportService, AttemptsService, IdempotencyReaper],
+  exports: [
+    AssignmentService,
+    AssignmentReconciler,
+    FinalizationService,
+    ResultImportService,
+    AttemptsService,
+    IdempotencyReaper,
+    ExternalTestAuthoringService,
+  ],
 })
 export class AssignmentsModule extends ConfigurableAssignmentsModule {}

@@ -1,3 +1,4 @@
+import { hasAnyScope, Principal, Scope } from '@app/auth';
 import { CredentialCipher } from '@app/common';
 import type { AttemptRecord } from '@app/persistence';
 import { TestCredentialsDto } from './dto/external-test-assignment.dto';
@@ -26,4 +27,9 @@ export function assignmentFields(a: AttemptRecord, cipher: CredentialCipher, stu
     ...(a.testUrl ? { testUrl: a.testUrl } : {}),
     ...(a.testId ? { testId: a.testId } : {}),
   };
+}
+
+/** Read-only callers never see a password; in-process callers (no principal) and create/put callers do. */
+export function mayReadCredentials(principal: Principal | undefined): boolean {
+  return principal === undefined || hasAnyScope(principal, [Scope.PowerPathCreatePut]);
 }

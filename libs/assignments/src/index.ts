@@ -12,3 +12,6 @@ export * from './attempts/attempts.service';
 export * from './dto/results.dto';
 export * from './dto/student-lesson.dto';
 export * from './idempotency/idempotency-reaper';
+export * from './authoring/external-test-authoring.service';
+export * from './dto/create-external-test.dto';
+export * from './dto/external-test-lesson.dto';

@@ -1,6 +1,6 @@
 import type { Principal } from '@app/auth';
 import { AppError } from '@app/common';
-import type { LessonContext } from '@app/persistence';
+import type { LessonContext, StudentRecord } from '@app/persistence';
 import { LessonSpec, StudentSpec } from '@app/providers';
 import { gradesOf, isExternalLessonType, lessonTypeOf, metaString, subjectOf } from './lesson-fields';
 
@@ -19,10 +19,8 @@ export function checkStudentAndLesson(ctx: LessonContext, student: string, lesso
   // A token restricted to an org (claim `org`) sees only that org's students and lessons: others are "not found",
   // exactly like objects that do not exist, so the answer leaks nothing.
   const org = principal?.org;
-  const u = ctx.student;
+  const u = checkStudentVisible(ctx.student, student, principal);
   const l = ctx.lesson;
-  const studentOrgs = u ? [u.primaryOrg, ...u.roles.map((r) => r.org?.sourcedId)] : [];
-  if (!u || u.status !== 'active' || (org && !studentOrgs.includes(org))) throw AppError.notFound('student', student);
   if (!l || l.status !== 'active' || (org && l.org !== org)) throw AppError.notFound('lesson', lesson);
   const isStudent = u.role === 'student' || u.roles.some((x) => x.role === 'student');
   if (!isStudent) throw AppError.unprocessable(`User '${student}' is not a student`, 'student');
@@ -48,4 +46,12 @@ export function checkStudentAndLesson(ctx: LessonContext, student: string, lesso
     },
     toolProvider: metaString(r.metadata, 'toolProvider'),
   };
+}
+
+/** 404 unless the student exists, is active and, for an org-restricted token, belongs to the caller's org. */
+export function checkStudentVisible(u: StudentRecord | undefined, student: string, principal?: Principal): StudentRecord {
+  const org = principal?.org;
+  const studentOrgs = u ? [u.primaryOrg, ...u.roles.map((r) => r.org?.sourcedId)] : [];
+  if (!u || u.status !== 'active' || (org && !studentOrgs.includes(org))) throw AppError.notFound('student', student);
+  return u;
 }

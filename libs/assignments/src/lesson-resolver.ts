@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Principal } from '@app/auth';
 import { LessonContext, LessonContextRepository } from '@app/persistence';
 import { DEFAULT_ACCOUNT, ExternalTestProvider, LessonSpec, ProviderRegistry, StudentSpec } from '@app/providers';
-import { checkStudentAndLesson } from './lesson-checks';
+import { checkStudentAndLesson, checkStudentVisible } from './lesson-checks';
 
 /** A student and an external-test lesson, checked, with the lesson's tool and everything stored about the pair. */
 export interface ResolvedLesson {
@@ -28,5 +28,12 @@ export class LessonResolver {
     const context = await this.contexts.read(student, lesson, applicationName ?? DEFAULT_ACCOUNT);
     const checked = checkStudentAndLesson(context, student, lesson, principal);
     return { student: checked.student, lesson: checked.lesson, provider: this.providers.get(checked.toolProvider), context };
+  }
+
+  /** The student alone (404 as in `resolve`), for an answer about a course that has no such lesson. */
+  async checkStudent(student: string, principal?: Principal): Promise<void> {
+    // The same one read as `resolve`, with a lesson id no lesson has ('').
+    const context = await this.contexts.read(student, '', DEFAULT_ACCOUNT);
+    checkStudentVisible(context.student, student, principal);
   }
 }

@@ -1,9 +1,9 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable } from '@nestjs/common';
-import { hasAnyScope, Principal, Scope } from '@app/auth';
+import type { Principal } from '@app/auth';
 import { AppError, VendorTransportError } from '@app/common';
 import { AttemptResultsRepository } from '@app/persistence';
-import { assignmentFields } from '../attempt-answer';
+import { assignmentFields, mayReadCredentials } from '../attempt-answer';
 import { AssignmentsOptions } from '../assignments-options';
 import { ASSIGNMENTS_OPTIONS } from '../assignments.module-definition';
 import { ImportResultsDto } from '../dto/results.dto';
@@ -62,14 +62,13 @@ export class ResultImportService {
         return true;
       });
     }
-    const withCredentials = principal === undefined || hasAnyScope(principal, [Scope.PowerPathCreatePut]);
     return {
       lessonType: r.lesson.lessonType,
       lessonId: r.lesson.sourcedId,
       toolProvider: r.provider.name,
       finalized,
       attempt: current.attempt,
-      ...assignmentFields(current, this.options.cipher, r.student.sourcedId, withCredentials),
+      ...assignmentFields(current, this.options.cipher, r.student.sourcedId, mayReadCredentials(principal)),
     };
   }
 }

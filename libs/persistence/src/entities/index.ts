@@ -15,6 +15,7 @@ import { LessonLineItem } from './lesson-line-item.entity';
 import { User } from './user.entity';
 import { OneRosterBase } from './one-roster-base.entity';
 import { IdempotencyKey } from './idempotency-key.entity';
+import { ExternalTestLesson } from './external-test-lesson.entity';
 
 export * from './one-roster-base.entity';
 export * from './assessment-line-item.entity';
@@ -33,6 +34,7 @@ export * from './tool-assignment.entity';
 export * from './lesson-line-item.entity';
 export * from './user.entity';
 export * from './idempotency-key.entity';
+export * from './external-test-lesson.entity';
 
 export const ENTITIES = [
   OneRosterBase,
@@ -52,4 +54,5 @@ export const ENTITIES = [
   ToolAssignment,
   LessonLineItem,
   IdempotencyKey,
+  ExternalTestLesson,
 ];

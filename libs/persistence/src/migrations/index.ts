@@ -4,6 +4,7 @@ import { Migration20261126125758 } from './Migration20261126125758';
 import { Migration20261126131000 } from './Migration20261126131000';
 import { Migration20261126141250 } from './Migration20261126141250';
 import { Migration20261129120453 } from './Migration20261129120453';
+import { Migration20261129131612 } from './Migration20261129131612';
 
 /** Every committed migration, in order. Listed explicitly so ts-jest, ts-node and the build resolve the same set. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261126131000', class: Migration20261126131000 },
   { name: 'Migration20261126141250', class: Migration20261126141250 },
   { name: 'Migration20261129120453', class: Migration20261129120453 },
+  { name: 'Migration20261129131612', class: Migration20261129131612 },
 ];

@@ -1,6 +1,7 @@
 import { AttemptLedgerRepository } from './attempt-ledger.repository';
 import { AttemptResultsRepository } from './attempt-results.repository';
 import { CourseEnrollmentRepository } from './course-enrollment.repository';
+import { CourseTestLessonsRepository } from './course-test-lessons.repository';
 import { LessonContextRepository } from './lesson-context.repository';
 import { ToolClassRepository } from './tool-class.repository';
 import { ToolLoginRepository } from './tool-login.repository';
@@ -10,6 +11,7 @@ export * from './tool-object-rows';
 export * from './attempt-ledger.repository';
 export * from './attempt-results.repository';
 export * from './course-enrollment.repository';
+export * from './course-test-lessons.repository';
 export * from './lesson-context.repository';
 export * from './tool-class.repository';
 export * from './tool-login.repository';
@@ -22,4 +24,5 @@ export const REPOSITORIES = [
   ToolClassRepository,
   ToolLoginRepository,
   CourseEnrollmentRepository,
+  CourseTestLessonsRepository,
 ];
