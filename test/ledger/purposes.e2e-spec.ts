@@ -160,6 +160,23 @@ describe('one tool object per purpose', () => {
     });
   });
 
+  describe('Edulastic: a recorded login whose user the tool no longer knows', () => {
+    it('is replaced by a new one that works (the tool lost its users)', async () => {
+      const student = await createStudent(t.orm);
+      const [first, second] = [
+        await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: EDU_TESTS[0] }),
+        await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: EDU_TESTS[1] }),
+      ];
+      const before = (await assign({ student: student.sourcedId, lesson: first.sourcedId }).expect(200)).body;
+      await sandboxControl(t.sandboxes, 'edulastic').reset();
+      const after = (await assign({ student: student.sourcedId, lesson: second.sourcedId }).expect(200)).body;
+      expect(after.credentials.password).not.toBe(before.credentials.password);
+      expect(await tools().eduLoginWorks(after.credentials)).toBe(true);
+      expect((await tools().eduOf(student.email)).users).toHaveLength(1);
+      expect(await countRows(t.orm, "tool_logins where student_sourced_id = ? and state = 'ready'", [student.sourcedId])).toBe(1);
+    });
+  });
+
   describe('Edulastic: several lessons in parallel for a new student', () => {
     it('ends with one login that works, one class and one assignment per lesson', async () => {
       const student = await createStudent(t.orm);

@@ -154,6 +154,10 @@ describe('hostile input', () => {
       expectImsx(await t.http().get(`${OR}/users`).set(auth).query({ limit }), 400, 'limit');
     });
 
+    it.each(['0x10', '1e1', '+1', '1.0'])('PowerPath getAssessmentProgress: attempt=%s is 400', async (attempt) => {
+      expectImsx(await t.http().get('/powerpath/getAssessmentProgress').set(auth).query({ student, lesson, attempt }), 400, 'attempt');
+    });
+
     it('OneRoster lists: limit=16 and offset=0 are fine', async () => {
       const res = await t.http().get(`${OR}/users`).set(auth).query({ limit: '16', offset: '0' }).expect(200);
       expect(res.body.limit).toBe(16);

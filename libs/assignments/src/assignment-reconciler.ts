@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AppError } from '@app/common';
+import { AppError, loggableError } from '@app/common';
 import { AttemptLedgerRepository } from '@app/persistence';
 import { AssignmentService } from './assignment.service';
 
@@ -42,7 +42,7 @@ export class AssignmentReconciler {
           await this.attempts.abandon(a.lessonSourcedId, a.studentSourcedId, a.attempt);
           outcome.released++;
         } else outcome.failed++;
-        this.logger.warn({ student: a.studentSourcedId, lesson: a.lessonSourcedId, error: e instanceof Error ? e.message : String(e) }, 'Reconciliation could not finish an assignment');
+        this.logger.warn({ student: a.studentSourcedId, lesson: a.lessonSourcedId, error: loggableError(e) }, 'Reconciliation could not finish an assignment');
       }
     }
     return outcome;

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import type { Principal } from '@app/auth';
-import { AppError, VendorTransportError } from '@app/common';
+import { AppError, loggableError, VendorTransportError } from '@app/common';
 import { AttemptLedgerRepository, AttemptRecord, Claim, ToolClassRepository, ToolLoginRepository } from '@app/persistence';
 import { ExternalAssignment } from '@app/providers';
 import { assignmentFields } from './attempt-answer';
@@ -113,7 +113,7 @@ export class AssignmentService {
       // Once the assign call started, a failure that may have reached the tool leaves the attempt pending:
       // the next request resumes it and adopts what the tool made, instead of making another.
       const reached = ledger.assignCallStarted && (!(e instanceof AppError) || e.status >= 500) && !(e instanceof VendorTransportError && !e.mayHaveReachedTool);
-      await this.attempts.release(claim, reached).catch((err: unknown) => this.logger.error({ err }, 'Could not release a claim'));
+      await this.attempts.release(claim, reached).catch((err: unknown) => this.logger.error({ error: loggableError(err) }, 'Could not release a claim'));
       throw e instanceof VendorTransportError ? e.toAppError() : e;
     }
     const assignedAt = new Date().toISOString();

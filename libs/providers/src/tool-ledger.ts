@@ -20,6 +20,8 @@ export interface ClassSteps {
 
 export interface LoginSteps {
   email: string;
+  /** The recorded login the tool no longer knows (its user is gone): establish a new one in its place. */
+  replacing?: ToolLoginRef;
   newPassword(): string;
   /**
    * Makes `credentials` work at the tool (sign up, or set the password of the existing user) and returns the

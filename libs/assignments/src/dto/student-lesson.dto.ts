@@ -1,4 +1,4 @@
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsInt, IsNotEmpty, IsOptional, IsString, MaxLength, Min } from 'class-validator';
 
 /** `student` + `lesson`, in a body or a query string. */
@@ -26,6 +26,7 @@ export class ImportResultsQueryDto extends StudentLessonDto {
 
 export class ProgressQueryDto extends StudentLessonDto {
   /** The attempt number (default: the latest) */
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1)
+  // Decimal digits only: `0x10` or `1e1` stay strings and fail @IsInt (400), instead of being read as numbers.
+  @IsOptional() @Transform(({ value }) => (typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value)) @IsInt() @Min(1)
   attempt?: number;
 }

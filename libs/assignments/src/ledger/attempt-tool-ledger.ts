@@ -100,15 +100,17 @@ export class AttemptToolLedger implements ToolLedger {
       // A changed student email means a different login at the tool: establish it again.
       return c.email.toLowerCase() === steps.email.toLowerCase() ? { externalUserId: r.externalUserId, ...c } : undefined;
     };
-    const known = usable(this.a.knownLogin);
+    const replaced = steps.replacing?.externalUserId;
+    const known = replaced ? undefined : usable(this.a.knownLogin);
     if (known) return { login: known, fresh: false };
-    let restart = this.a.knownLogin?.state === 'ready';
+    let restart = this.a.knownLogin?.state === 'ready' || replaced !== undefined;
     for (;;) {
       const candidate = this.seal({ email: steps.email, password: steps.newPassword() });
       const lease = await this.deps.logins.lease(purpose, this.deps.leaseSeconds, candidate, restart);
       if (lease.kind === 'ready') {
         const ready = usable(lease.record);
-        if (ready) return { login: ready, fresh: false };
+        // Another request may have replaced the gone login already: that one is new, use it.
+        if (ready && ready.externalUserId !== replaced) return { login: ready, fresh: false };
         restart = true;
         continue;
       }

@@ -77,7 +77,8 @@ export class EdulasticClient {
     return { userId, existing: false };
   }
 
-  async addExistingStudentToClass(classCode: string, email: string, deadlineAt?: number): Promise<void> {
+  /** Adds an existing student to the class; false when Edulastic knows no student with that email (404). */
+  async addExistingStudentToClass(classCode: string, email: string, deadlineAt?: number): Promise<boolean> {
     const res = await this.authorized({
       method: 'POST',
       path: `/user/${encodeURIComponent(classCode)}/class-students`,
@@ -85,7 +86,9 @@ export class EdulasticClient {
       retry: true,
       deadlineAt,
     });
+    if (res.status === 404 && /student not found/i.test(this.message(res))) return false;
     this.expectOk(res, 'add student to class');
+    return true;
   }
 
   async setPassword(userId: string, password: string, deadlineAt?: number): Promise<void> {

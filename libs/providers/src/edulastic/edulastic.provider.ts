@@ -70,13 +70,19 @@ export class EdulasticProvider implements PulledResultsProvider {
       create: async (ref) => this.classRef(await client.createClass(this.classBody(teacher, ctx, ref), ctx.deadlineAt))!,
     });
     const classCode = toolClass.classCode ?? '';
-    const { login, fresh } = await ctx.ledger.studentLogin({
+    const loginSteps = {
       email: ctx.student.email,
       newPassword: () => randomBytes(18).toString('base64url'),
-      establish: (credentials) => this.establishLogin(client, teacher, classCode, ctx.student, credentials, ctx.deadlineAt),
-    });
-    // A login made for another lesson's class joins this one (a no-op when it is in already).
-    if (!fresh) await client.addExistingStudentToClass(classCode, login.email, ctx.deadlineAt);
+      establish: (credentials: { email: string; password: string }) =>
+        this.establishLogin(client, teacher, classCode, ctx.student, credentials, ctx.deadlineAt),
+    };
+    let { login, fresh } = await ctx.ledger.studentLogin(loginSteps);
+    // A login made for another lesson's class joins this one (a no-op when it is in already). When Edulastic no
+    // longer knows its user (deleted, or another Edulastic), a new login replaces the recorded one.
+    if (!fresh && !(await client.addExistingStudentToClass(classCode, login.email, ctx.deadlineAt))) {
+      ({ login, fresh } = await ctx.ledger.studentLogin({ ...loginSteps, replacing: login }));
+      if (!fresh) await client.addExistingStudentToClass(classCode, login.email, ctx.deadlineAt);
+    }
 
     const testId = ctx.lesson.vendorId!;
     const now = Date.now();

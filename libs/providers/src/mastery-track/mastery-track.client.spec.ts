@@ -165,7 +165,7 @@ describe('MasteryTrackClient', () => {
       const existing = { id: 77, student_email: STUDENT, test_name: 'Math G3', status: 'IN_PROGRESS', test_url: 'http://mt.test/assignment/77' };
       assignWith(jwt).reply(409, { success: false, error: 'exists', code: 'ASSIGNMENT_EXISTS', data: { existing_assignment: existing } });
 
-      await expect(client.assign(BODY)).resolves.toEqual({ assignment: existing, existing: true });
+      await expect(client.assign(BODY)).resolves.toEqual({ assignment: existing, existing: true, afterUnknownAttempt: false });
     });
 
     it('treats 409 ASSIGNMENT_EXISTS without existing_assignment as a bad response', async () => {
