@@ -1,7 +1,7 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { normalizeIp, SkipThrottle, ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModuleOptions } from '@nestjs/throttler';
 import type { Principal } from '@app/auth';
-import { AppError } from '@app/common';
+import { AppError, ErrorCode } from '@app/common';
 import { Env } from './env.schema';
 
 type TrackedRequest = { user?: Principal; ip?: string };
@@ -43,6 +43,6 @@ export const NoRateLimit = () => SkipThrottle({ default: true, anonymous: true }
 @Injectable()
 export class ClientThrottlerGuard extends ThrottlerGuard {
   protected async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
-    throw new AppError('rate_limited', 'Too many requests', { retryAfterSeconds: detail.timeToBlockExpire });
+    throw new AppError(ErrorCode.RateLimited, 'Too many requests', { retryAfterSeconds: detail.timeToBlockExpire });
   }
 }

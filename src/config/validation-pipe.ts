@@ -1,5 +1,5 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
-import { AppError, findUnstorableString } from '@app/common';
+import { AppError, findUnstorableString, ErrorCode } from '@app/common';
 
 function flatten(errors: ValidationError[], prefix = ''): { field: string; message: string }[] {
   return errors.flatMap((e) => {
@@ -43,7 +43,7 @@ export function createValidationPipe(): ValidationPipe {
     stopAtFirstError: false,
     exceptionFactory: (errors) => {
       const problems = flatten(errors);
-      return new AppError('invalid', problems.map((p) => p.message).join('; ') || 'Invalid request', {
+      return new AppError(ErrorCode.InvalidRequest, problems.map((p) => p.message).join('; ') || 'Invalid request', {
         details: problems.map((p) => ({ field: p.field, message: p.message })),
       });
     },

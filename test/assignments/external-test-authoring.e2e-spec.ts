@@ -308,7 +308,7 @@ describe('POST /powerpath/createExternalTestOut and /powerpath/createExternalPla
       const course = await createCourse(t.orm, { org });
       const res = await post(PLACEMENT, placement(course, { courseIdOnFail: 'no-such-course' })).expect(404);
       expect(res.body.imsx_description).toBe("courseIdOnFail: course 'no-such-course' not found");
-      expect(res.body.imsx_error_details).toEqual([{ field: 'courseIdOnFail', value: 'no-such-course' }]);
+      expect(res.body.imsx_error_details).toEqual([{ code: expect.any(String), field: 'courseIdOnFail', value: 'no-such-course' }]);
       const elsewhere = await createCourse(t.orm);
       await post(PLACEMENT, placement(course, { courseIdOnFail: elsewhere }), await t.token(undefined, { org })).expect(404);
     });
@@ -316,7 +316,7 @@ describe('POST /powerpath/createExternalTestOut and /powerpath/createExternalPla
     it('404 / 422: courseComponentSourcedId unknown, or a unit of another course', async () => {
       const course = await createCourse(t.orm);
       const res = await post(TEST_OUT, testOut(course, { courseComponentSourcedId: 'no-such-unit' })).expect(404);
-      expect(res.body.imsx_error_details).toEqual([{ field: 'courseComponentSourcedId', value: 'no-such-unit' }]);
+      expect(res.body.imsx_error_details).toEqual([{ code: expect.any(String), field: 'courseComponentSourcedId', value: 'no-such-unit' }]);
       const other = await createCourse(t.orm);
       const unit = (await post(TEST_OUT, testOut(other)).expect(200)).body.courseComponentId;
       counts = await authoredCounts(t.orm);

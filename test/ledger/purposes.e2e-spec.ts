@@ -44,6 +44,7 @@ describe('one tool object per purpose', () => {
       const refused = await assign({ student: student.sourcedId, lesson: lessons[MATH_G4.length].sourcedId }).expect(422);
       expect(refused.body.imsx_description).toContain(`lesson '${lessons[0].sourcedId}'`);
       expect(refused.body.imsx_description).toMatch(/MasteryTrack test 'Alpha Standardized Math G4\.1'/);
+      expect(refused.body.imsx_error_details).toEqual([expect.objectContaining({ code: 'TEST_HELD', field: 'lesson', heldByLesson: lessons[0].sourcedId })]);
 
       // One active MasteryTrack assignment per lesson, each writing back to its own lesson's result.
       const active = await tools().mtActive(student.email);

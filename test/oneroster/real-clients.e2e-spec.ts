@@ -161,7 +161,7 @@ describe('OneRoster for real clients (issue 12)', () => {
       const res = await put(`${path}/${id}`, wrapper, spoilt).expect(422);
       expectMatchesSchema(oneRosterResponseValidator(`${path}/{sourcedId}`, 'put', '422'), res.body);
       expect(res.body.imsx_description).toBe(`${field} '${missing}' does not exist`);
-      expect(res.body.imsx_error_details).toEqual([{ field, message: `${field} '${missing}' does not exist` }]);
+      expect(res.body.imsx_error_details).toEqual([{ code: 'INVALID_DATA', field, message: `${field} '${missing}' does not exist` }]);
       await get(`${path}/${id}`).expect(404);
       const posted = await t.http().post(path).set(auth()).send({ [wrapper]: spoilt }).expect(422);
       expect(posted.body.imsx_error_details).toEqual([expect.objectContaining({ field })]);
@@ -241,7 +241,7 @@ describe('OneRoster for real clients (issue 12)', () => {
         const id = uid(wrapper);
         const res = await put(`${R}/${path}/${id}`, wrapper, { ...body(), sourcedId: id, sortOrder }).expect(422);
         expect(res.body.imsx_error_details).toEqual([
-          { field: `${wrapper}.sortOrder`, message: `${wrapper}.sortOrder must be a whole number from -2147483648 to 2147483647: it is stored as an integer` },
+          { code: 'INVALID_DATA', field: `${wrapper}.sortOrder`, message: `${wrapper}.sortOrder must be a whole number from -2147483648 to 2147483647: it is stored as an integer` },
         ]);
         await get(`${R}/${path}/${id}`).expect(404);
       }

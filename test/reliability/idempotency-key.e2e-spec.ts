@@ -81,10 +81,21 @@ describe('Idempotency-Key', () => {
     const replay = await post({ student, lesson: 'no-such-lesson' }, key).expect(404);
     expect(replay.headers['idempotent-replayed']).toBe('true');
     expect(replay.body).toEqual(missing.body);
+    expect(missing.body.imsx_error_details[0].code).toBe('NOT_FOUND');
 
     const key2 = randomUUID();
     await post({ student }, key2).expect(400);
     await post({ student, lesson: (await createLesson(t.orm)).sourcedId }, key2).expect(200);
+  });
+
+  it('replays a stored tool refusal with its domain code', async () => {
+    const key = randomUUID();
+    const body = { student: (await createStudent(t.orm)).sourcedId, lesson: (await createLesson(t.orm)).sourcedId, testId: '_000000000000000000000000' };
+    const refused = await post(body, key).expect(422);
+    const replay = await post(body, key).expect(422);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body).toEqual(refused.body);
+    expect(replay.body.imsx_error_details).toEqual([expect.objectContaining({ code: 'TOOL_REFUSED', vendorCode: 'TEST_NOT_FOUND' })]);
   });
 
   it.each([

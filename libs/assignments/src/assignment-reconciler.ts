@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AppError, loggableError } from '@app/common';
+import { AppError, ErrorCode, httpStatusOf, loggableError } from '@app/common';
 import { AttemptLedgerRepository } from '@app/persistence';
 import { AssignmentService } from './assignment.service';
 
@@ -38,7 +38,7 @@ export class AssignmentReconciler {
       } catch (e) {
         // A 4xx will not get better (student or lesson gone, the tool refuses): the attempt goes back to open, so
         // it stops blocking the queue. A 5xx means the tool is down: it stays for the next run.
-        if (e instanceof AppError && e.status < 500 && e.status !== 409) {
+        if (e instanceof AppError && httpStatusOf(e.code) < 500 && e.code !== ErrorCode.InProgress && e.code !== ErrorCode.RateLimited) {
           await this.attempts.abandon(a.lessonSourcedId, a.studentSourcedId, a.attempt);
           outcome.released++;
         } else outcome.failed++;

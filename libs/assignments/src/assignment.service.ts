@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import type { Principal } from '@app/auth';
-import { AppError, loggableError, VendorTransportError } from '@app/common';
+import { AppError, ErrorCode, httpStatusOf, loggableError, VendorTransportError } from '@app/common';
 import { AttemptLedgerRepository, AttemptRecord, Claim, ToolClassRepository, ToolLoginRepository } from '@app/persistence';
 import { ExternalAssignment } from '@app/providers';
 import { assignmentFields } from './attempt-answer';
@@ -112,9 +112,10 @@ export class AssignmentService {
     } catch (e) {
       // Once the assign call started, a failure that may have reached the tool leaves the attempt pending:
       // the next request resumes it and adopts what the tool made, instead of making another.
-      const reached = ledger.assignCallStarted && (!(e instanceof AppError) || e.status >= 500) && !(e instanceof VendorTransportError && !e.mayHaveReachedTool);
+      const reached =
+        ledger.assignCallStarted && (!(e instanceof AppError) || httpStatusOf(e.code) >= 500) && !(e instanceof VendorTransportError && !e.mayHaveReachedTool);
       await this.attempts.release(claim, reached).catch((err: unknown) => this.logger.error({ error: loggableError(err) }, 'Could not release a claim'));
-      throw e instanceof VendorTransportError ? e.toAppError() : e;
+      throw e;
     }
     const assignedAt = new Date().toISOString();
     const stored = await this.attempts
@@ -144,7 +145,7 @@ export class AssignmentService {
         // The tool's object is recorded for another attempt: the database refuses to give it two purposes.
         if (!(e instanceof UniqueConstraintViolationException)) throw e;
         await this.attempts.release(claim, false);
-        throw new AppError('conflict', 'The tool answered with an assignment recorded for another attempt; retry shortly', { retryAfterSeconds: 1 });
+        throw new AppError(ErrorCode.InProgress, 'The tool answered with an assignment recorded for another attempt; retry shortly', { retryAfterSeconds: 1 });
       });
     if (!stored) {
       this.logger.warn({ result: claim.resultSourcedId }, 'Lease expired before the assignment was stored');
@@ -174,7 +175,7 @@ export class AssignmentService {
   }
 
   private inProgress(leaseSeconds: number): AppError {
-    return new AppError('conflict', 'Another request is assigning this test to the student; retry shortly', {
+    return new AppError(ErrorCode.InProgress, 'Another request is assigning this test to the student; retry shortly', {
       retryAfterSeconds: Math.min(Math.max(1, Math.ceil(leaseSeconds)), 5),
     });
   }

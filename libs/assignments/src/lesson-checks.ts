@@ -23,13 +23,13 @@ export function checkStudentAndLesson(ctx: LessonContext, student: string, lesso
   const l = ctx.lesson;
   if (!l || l.status !== 'active' || (org && l.org !== org)) throw AppError.notFound('lesson', lesson);
   const isStudent = u.role === 'student' || u.roles.some((x) => x.role === 'student');
-  if (!isStudent) throw AppError.unprocessable(`User '${student}' is not a student`, 'student');
-  if (!u.email) throw AppError.unprocessable(`Student '${student}' has no email`, 'student');
+  if (!isStudent) throw AppError.invalidData(`User '${student}' is not a student`, 'student');
+  if (!u.email) throw AppError.invalidData(`Student '${student}' has no email`, 'student');
   const r = l.resource;
-  if (!r || r.status !== 'active') throw AppError.unprocessable(`Lesson '${lesson}' has no active resource`, 'lesson');
+  if (!r || r.status !== 'active') throw AppError.invalidData(`Lesson '${lesson}' has no active resource`, 'lesson');
   const lessonType = lessonTypeOf(l.lessonType, l.metadata, r.metadata);
   if (!isExternalLessonType(lessonType)) {
-    throw AppError.unprocessable(
+    throw AppError.invalidData(
       `Lesson '${lesson}' is not an external test-out, placement or unit-test (lessonType '${lessonType ?? ''}')`,
       'lesson',
     );

@@ -1,7 +1,7 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import { AppError } from '@app/common';
+import { AppError, ErrorCode } from '@app/common';
 import type { Request } from 'express';
 import { bearerToken, claimsBearer } from './bearer-token';
 import { IS_PUBLIC } from './decorators';
@@ -57,7 +57,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   private failure(req: Request): AppError {
     // RFC 6750 §3: no error code when the request carried no token at all.
     const sent = claimsBearer(req.headers.authorization);
-    return new AppError('unauthenticated', sent ? 'Invalid or expired bearer token' : 'Missing bearer token', {
+    return new AppError(ErrorCode.Unauthenticated, sent ? 'Invalid or expired bearer token' : 'Missing bearer token', {
       headers: { 'WWW-Authenticate': sent ? 'Bearer error="invalid_token"' : 'Bearer' },
     });
   }

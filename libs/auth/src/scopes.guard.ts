@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AppError } from '@app/common';
+import { AppError, ErrorCode } from '@app/common';
 import { IS_PUBLIC, REQUIRED_SCOPES } from './decorators';
 import type { AuthenticatedRequest } from './jwt-auth.guard';
 import { hasAnyScope } from './scopes';
@@ -19,11 +19,11 @@ export class ScopesGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     if (req.authFailure) throw req.authFailure;
     const principal = req.user;
-    if (!principal) throw new AppError('unauthenticated', 'Missing bearer token', { headers: { 'WWW-Authenticate': 'Bearer' } });
+    if (!principal) throw new AppError(ErrorCode.Unauthenticated, 'Missing bearer token', { headers: { 'WWW-Authenticate': 'Bearer' } });
     const required = this.reflector.getAllAndOverride<string[]>(REQUIRED_SCOPES, targets);
     if (!required || required.length === 0) return true;
     if (hasAnyScope(principal, required)) return true;
-    throw new AppError('forbidden', `This operation requires one of the scopes: ${required.join(' ')}`, {
+    throw new AppError(ErrorCode.InsufficientScope, `This operation requires one of the scopes: ${required.join(' ')}`, {
       headers: { 'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${required.join(' ')}"` },
     });
   }

@@ -1,4 +1,6 @@
 export * from './errors/app-error';
+export * from './errors/error-code';
+export * from './errors/error-responses';
 export * from './errors/imsx-envelope';
 export * from './errors/imsx-exception.filter';
 export * from './crypto/credential-cipher';

@@ -2,7 +2,7 @@ import { LockMode, ValidationError } from '@mikro-orm/core';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { AppError, canonicalJson, ResultEvents } from '@app/common';
+import { AppError, canonicalJson, ResultEvents, ErrorCode } from '@app/common';
 import { RESULTS } from './collections/definitions';
 import { CollectionDef } from './collections/collection-def';
 import { storableData } from './collections/write-checks';
@@ -60,7 +60,7 @@ export class OneRosterService {
         // Two concurrent creates of one sourcedId, or a result for an attempt that exists already. The spec lists
         // no 409 for any OneRoster operation: a conflict is 422 with its reason.
         if (e instanceof UniqueConstraintViolationException) {
-          throw new AppError('unprocessable', `${def.singular} '${sourcedId}' conflicts with an existing object; read it and retry`);
+          throw new AppError(ErrorCode.InvalidData, `${def.singular} '${sourcedId}' conflicts with an existing object; read it and retry`);
         }
         throw missingRequired(def, e) ?? e;
       });
@@ -92,14 +92,14 @@ export class OneRosterService {
     try {
       await this.em.transactional(async (em) => {
         if (await em.count(def.entity, { sourcedId })) {
-          throw new AppError('unprocessable', `${def.singular} '${sourcedId}' already exists; use PUT to replace it`);
+          throw new AppError(ErrorCode.InvalidData, `${def.singular} '${sourcedId}' already exists; use PUT to replace it`);
         }
         const data = await this.prepare(em, def, { ...json, sourcedId }, null);
         em.create(def.entity, data as never);
       });
     } catch (e) {
       if (e instanceof UniqueConstraintViolationException) {
-        throw new AppError('unprocessable', `${def.singular} conflicts with an existing object`);
+        throw new AppError(ErrorCode.InvalidData, `${def.singular} conflicts with an existing object`);
       }
       throw missingRequired(def, e) ?? e;
     }
@@ -124,7 +124,7 @@ export class OneRosterService {
       problems.push({ field: `${def.singular}.status`, message: `${def.singular}.status must be one of active, tobedeleted` });
     }
     if (problems.length > 0) {
-      throw new AppError('invalid', problems.map((p) => p.message).join('; '), {
+      throw new AppError(ErrorCode.InvalidRequest, problems.map((p) => p.message).join('; '), {
         details: problems.map((p) => ({ field: p.field, message: p.message })),
       });
     }

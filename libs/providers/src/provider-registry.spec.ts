@@ -1,4 +1,4 @@
-import { AppError } from '@app/common';
+import { AppError, ErrorCode } from '@app/common';
 import { ExternalTestProvider } from './external-test-provider';
 import { ProviderRegistry } from './provider-registry';
 
@@ -22,7 +22,7 @@ describe('ProviderRegistry', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(AppError);
-    expect((err as AppError).kind).toBe('unprocessable');
+    expect((err as AppError).code).toBe(ErrorCode.UnsupportedTool);
     expect((err as AppError).message).toContain(`'${name ?? ''}'`);
     expect((err as AppError).message).toContain('edulastic, mastery-track');
     expect((err as AppError).options.details).toEqual([expect.objectContaining({ field: 'resource.metadata.toolProvider' })]);

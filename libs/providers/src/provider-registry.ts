@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError } from '@app/common';
+import { AppError, ErrorCode } from '@app/common';
 import { EXTERNAL_TEST_PROVIDERS, ExternalTestProvider } from './external-test-provider';
 
 /** Resolves a tool by its resource.metadata.toolProvider name. */
@@ -14,9 +14,10 @@ export class ProviderRegistry {
   get(name: string | undefined): ExternalTestProvider {
     const provider = name ? this.byName.get(name) : undefined;
     if (!provider) {
-      throw AppError.unprocessable(
+      throw AppError.invalidData(
         `Unsupported toolProvider '${name ?? ''}': expected one of ${[...this.byName.keys()].join(', ')}`,
         'resource.metadata.toolProvider',
+        ErrorCode.UnsupportedTool,
       );
     }
     return provider;

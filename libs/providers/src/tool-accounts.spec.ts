@@ -1,4 +1,4 @@
-import { AppError } from '@app/common';
+import { AppError, ErrorCode, httpStatusOf } from '@app/common';
 import { accountOf, resolveAccountName } from './tool-accounts';
 
 const ACCOUNTS = { default: { apiKey: 'a' }, acme: { apiKey: 'b' } };
@@ -19,26 +19,26 @@ describe('resolveAccountName', () => {
     expect(resolveAccountName('Edulastic', ACCOUNTS, 'acme')).toBe('acme');
   });
 
-  it('answers unprocessable for an unknown applicationName', () => {
+  it('answers UNKNOWN_APPLICATION for an unknown applicationName', () => {
     const err = errorOf(() => resolveAccountName('Edulastic', ACCOUNTS, 'globex'));
 
-    expect(err.kind).toBe('unprocessable');
+    expect(err.code).toBe(ErrorCode.UnknownApplication);
     expect(err.message).toBe("Unknown applicationName 'globex' for Edulastic");
     expect(err.options.details).toEqual([{ field: 'applicationName', value: 'globex' }]);
   });
 
-  it('answers unprocessable when there is no default account and no applicationName', () => {
+  it('answers UNKNOWN_APPLICATION when there is no default account and no applicationName', () => {
     const err = errorOf(() => resolveAccountName('MasteryTrack', { acme: {} }));
 
-    expect(err.kind).toBe('unprocessable');
+    expect(err.code).toBe(ErrorCode.UnknownApplication);
     expect(err.message).toContain('pass applicationName');
   });
 
-  it.each([undefined, {}])('answers vendor_unavailable when no account is configured (%j)', (accounts) => {
+  it.each([undefined, {}])('answers TOOL_UNAVAILABLE when no account is configured (%j)', (accounts) => {
     const err = errorOf(() => resolveAccountName('MasteryTrack', accounts, 'acme'));
 
-    expect(err.kind).toBe('vendor_unavailable');
-    expect(err.status).toBe(503);
+    expect(err.code).toBe(ErrorCode.ToolUnavailable);
+    expect(httpStatusOf(err.code)).toBe(503);
     expect(err.options.retryAfterSeconds).toBe(60);
   });
 });
@@ -46,15 +46,15 @@ describe('resolveAccountName', () => {
 describe('accountOf', () => {
   it('returns the named account and fails internally for a missing one', () => {
     expect(accountOf(ACCOUNTS, 'acme')).toEqual({ apiKey: 'b' });
-    expect(errorOf(() => accountOf(ACCOUNTS, 'globex')).kind).toBe('internal');
+    expect(errorOf(() => accountOf(ACCOUNTS, 'globex')).code).toBe(ErrorCode.Internal);
   });
 });
 
 describe('own accounts only', () => {
   it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])('%s is an unknown applicationName', (name) => {
     const err = errorOf(() => resolveAccountName('Edulastic', ACCOUNTS, name));
-    expect(err.kind).toBe('unprocessable');
+    expect(err.code).toBe(ErrorCode.UnknownApplication);
     expect(err.message).toBe(`Unknown applicationName '${name}' for Edulastic`);
-    expect(errorOf(() => accountOf(ACCOUNTS, name)).kind).toBe('internal');
+    expect(errorOf(() => accountOf(ACCOUNTS, name)).code).toBe(ErrorCode.Internal);
   });
 });

@@ -1,4 +1,4 @@
-import { AppError } from '@app/common';
+import { AppError, ErrorCode } from '@app/common';
 import { DEFAULT_ACCOUNT } from './provider-options';
 
 /**
@@ -8,11 +8,11 @@ import { DEFAULT_ACCOUNT } from './provider-options';
 export function resolveAccountName(tool: string, accounts: Record<string, unknown> | undefined, applicationName?: string): string {
   const name = applicationName ?? DEFAULT_ACCOUNT;
   if (!accounts || Object.keys(accounts).length === 0) {
-    throw new AppError('vendor_unavailable', `No ${tool} account is configured on this service`, { retryAfterSeconds: 60 });
+    throw new AppError(ErrorCode.ToolUnavailable, `No ${tool} account is configured on this service`, { retryAfterSeconds: 60 });
   }
   if (!Object.hasOwn(accounts, name)) {
     throw new AppError(
-      'unprocessable',
+      ErrorCode.UnknownApplication,
       applicationName
         ? `Unknown applicationName '${applicationName}' for ${tool}`
         : `No default ${tool} account is configured; pass applicationName`,
@@ -24,6 +24,6 @@ export function resolveAccountName(tool: string, accounts: Record<string, unknow
 
 export function accountOf<T>(accounts: Record<string, T> | undefined, name: string): T {
   const account = accounts && Object.hasOwn(accounts, name) ? accounts[name] : undefined;
-  if (!account) throw new AppError('internal', `Account '${name}' vanished from configuration`);
+  if (!account) throw new AppError(ErrorCode.Internal, `Account '${name}' vanished from configuration`);
   return account;
 }

@@ -3,7 +3,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '@app/auth';
-import { AppError } from '@app/common';
+import { AppError, ErrorCode } from '@app/common';
 import { ComponentResource, Course, CourseComponent, CourseTestLessons, CourseTestLessonsRepository, ExternalTestLesson, Resource } from '@app/persistence';
 import { ExternalTestProvider, LessonSpec, ProviderRegistry } from '@app/providers';
 import { CreateExternalTestInputDto } from '../dto/create-external-test.dto';
@@ -85,17 +85,17 @@ export class ExternalTestAuthoringService {
   private async checkCourseOnFail(em: EntityManager, id: string, principal?: Principal): Promise<void> {
     const course = await em.findOne(Course, { sourcedId: id });
     if (!course || course.status !== 'active' || (principal?.org && course.orgSourcedId !== principal.org)) {
-      throw new AppError('not_found', `courseIdOnFail: course '${id}' not found`, { details: [{ field: 'courseIdOnFail', value: id }] });
+      throw new AppError(ErrorCode.NotFound, `courseIdOnFail: course '${id}' not found`, { details: [{ field: 'courseIdOnFail', value: id }] });
     }
   }
 
   private async givenUnit(em: EntityManager, id: string, course: string): Promise<CourseComponent> {
     const unit = await em.findOne(CourseComponent, { sourcedId: id });
     if (!unit || unit.status !== 'active') {
-      throw new AppError('not_found', `Course component '${id}' not found`, { details: [{ field: 'courseComponentSourcedId', value: id }] });
+      throw new AppError(ErrorCode.NotFound, `Course component '${id}' not found`, { details: [{ field: 'courseComponentSourcedId', value: id }] });
     }
     if (unit.courseSourcedId !== course) {
-      throw AppError.unprocessable(`Course component '${id}' belongs to course '${unit.courseSourcedId}', not '${course}'`, 'courseComponentSourcedId');
+      throw AppError.invalidData(`Course component '${id}' belongs to course '${unit.courseSourcedId}', not '${course}'`, 'courseComponentSourcedId');
     }
     return unit;
   }
@@ -105,7 +105,7 @@ export class ExternalTestAuthoringService {
 function checkSameTool(resource: Resource | null, toolProvider: string, t: TestTarget, lessonId: string): void {
   const stored = metaString(resource?.metadata, 'toolProvider');
   if (!resource || stored === toolProvider) return;
-  throw AppError.unprocessable(
+  throw AppError.invalidData(
     `The ${t.lessonType} lesson '${lessonId}' of course '${t.courseSourcedId}'${t.grade ? ` for grade ${t.grade}` : ''} uses ` +
       `toolProvider '${stored ?? ''}': update its Resource '${resource.sourcedId}' (metadata.toolProvider) first`,
     'toolProvider',
@@ -160,7 +160,7 @@ function checkTool(provider: ExternalTestProvider, lesson: LessonSpec, course: s
     if (!(e instanceof AppError)) throw e;
     const subject = lesson.subject ? `'${lesson.subject}'` : 'none';
     throw new AppError(
-      e.kind,
+      e.code,
       `${e.message}. This endpoint takes the subject from the course's subjects (course '${course}' has ${subject}) and grades and vendorId from the request`,
       e.options,
     );

@@ -23,7 +23,7 @@ export function checkCourse(c: CourseTestLessons | undefined, course: string, pr
  */
 export function targetOf(course: string, lessonType: AuthoredLessonType, grades: string[]): TestTarget {
   if (lessonType === 'test-out') return { courseSourcedId: course, lessonType, grade: '' };
-  if (grades.length === 0) throw AppError.unprocessable('A placement test needs its grade: grades is empty', 'grades');
+  if (grades.length === 0) throw AppError.invalidData('A placement test needs its grade: grades is empty', 'grades');
   return { courseSourcedId: course, lessonType, grade: grades[0] };
 }
 

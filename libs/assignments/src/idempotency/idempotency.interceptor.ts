@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { from, Observable, of, throwError } from 'rxjs';
 import { catchError, concatMap, mergeMap } from 'rxjs/operators';
 import type { Principal } from '@app/auth';
-import { AppError, AppErrorKind, STATUS_BY_KIND } from '@app/common';
+import { AppError, codeOfStatus, ErrorCode, httpStatusOf } from '@app/common';
 import { AssignmentsOptions } from '../assignments-options';
 import { ASSIGNMENTS_OPTIONS } from '../assignments.module-definition';
 import { authorityScope } from './idempotency-authority';
@@ -16,7 +16,8 @@ import { ReplayAuthorization } from './replay-authorization';
 const FINAL_ERRORS = new Set([404, 422]);
 
 interface StoredError {
-  error: { status: number; description: string; details?: Record<string, string>[] };
+  /** `code`: the domain code, replayed as it was (records from before codes were stored have only the status). */
+  error: { status: number; code?: ErrorCode; description: string; details?: Record<string, string>[] };
 }
 
 /**
@@ -48,7 +49,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       const stored = begun.status >= 400 ? (begun.body as StoredError)?.error : undefined;
       const refusal = await this.replayAuthorization.check(req.body, req.user).then(() => undefined, (e: unknown) => e);
       // What the checks answer now wins, unless it is the very answer stored (a 404 replayed as a 404).
-      if (refusal && !(refusal instanceof AppError && stored && refusal.status === stored.status && refusal.message === stored.description)) {
+      if (refusal && !(refusal instanceof AppError && stored && refusal.code === (stored.code ?? codeOfStatus(stored.status)) && refusal.message === stored.description)) {
         throw refusal;
       }
       res.setHeader('Idempotent-Replayed', 'true');
@@ -58,9 +59,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return next.handle().pipe(
       concatMap((body) => from(store.finish(client, key, begun.lockToken, res.statusCode, body)).pipe(mergeMap(() => of(body)))),
       catchError((err: unknown) => {
-        const status = err instanceof AppError ? err.status : err instanceof HttpException ? err.getStatus() : 500;
+        const status = err instanceof AppError ? httpStatusOf(err.code) : err instanceof HttpException ? err.getStatus() : 500;
         const settle = FINAL_ERRORS.has(status) && err instanceof AppError
-          ? store.finish(client, key, begun.lockToken, status, { error: { status, description: err.message, details: err.options.details } })
+          ? store.finish(client, key, begun.lockToken, status, { error: { status, code: err.code, description: err.message, details: err.options.details } })
           : store.release(client, key, begun.lockToken);
         return from(settle).pipe(mergeMap(() => throwError(() => err)));
       }),
@@ -69,6 +70,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
 }
 
 function replayedError(e: StoredError['error']): AppError {
-  const kind = (Object.entries(STATUS_BY_KIND).find(([, s]) => s === e.status)?.[0] ?? 'unprocessable') as AppErrorKind;
-  return new AppError(kind, e.description, { details: e.details });
+  // The filter adds the code to every detail again: store and replay the caller's details only.
+  const details = e.details?.map(({ code: _code, ...d }) => d).filter((d) => Object.keys(d).length > 0);
+  return new AppError(e.code ?? codeOfStatus(e.status), e.description, { details });
 }

@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { createHash, randomUUID } from 'node:crypto';
-import { AppError, canonicalJson, CredentialCipher } from '@app/common';
+import { AppError, canonicalJson, CredentialCipher, ErrorCode } from '@app/common';
 
 /** `new` carries the lock token only this request may finish or release the record with. */
 export type Begin = { kind: 'new'; lockToken: string } | { kind: 'replay'; status: number; body: unknown };
@@ -42,10 +42,10 @@ export class IdempotencyStore {
     if (row.claimed) return { kind: 'new', lockToken };
     if (!row.fingerprint) return this.begin(clientId, key, print, lockSeconds); // reaped in between: try again
     if (row.fingerprint !== print) {
-      throw AppError.unprocessable('This Idempotency-Key was already used with a different request', 'Idempotency-Key');
+      throw AppError.invalidData('This Idempotency-Key was already used with a different request', 'Idempotency-Key', ErrorCode.IdempotencyKeyReused);
     }
     if (row.state === 'in_flight') {
-      throw new AppError('conflict', 'A request with this Idempotency-Key is still in progress', {
+      throw new AppError(ErrorCode.InProgress, 'A request with this Idempotency-Key is still in progress', {
         retryAfterSeconds: Math.min(Math.max(1, row.lock_seconds ?? 1), 5),
       });
     }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AppError, CredentialCipher } from '@app/common';
+import { AppError, CredentialCipher, ErrorCode } from '@app/common';
 import {
   AttemptLedgerRepository,
   ClassPurpose,
@@ -163,7 +163,7 @@ export class AttemptToolLedger implements ToolLedger {
     const left = Math.max(0, leaseSeconds ?? 0) * 1000;
     const pause = Math.min(250, left + 10);
     if (Date.now() + pause >= this.a.deadlineAt) {
-      throw new AppError('conflict', `Another request is making ${what} at the tool; retry shortly`, {
+      throw new AppError(ErrorCode.InProgress, `Another request is making ${what} at the tool; retry shortly`, {
         retryAfterSeconds: Math.min(Math.max(1, Math.ceil(left / 1000)), 5),
       });
     }
@@ -171,7 +171,7 @@ export class AttemptToolLedger implements ToolLedger {
   }
 
   private lostLease(): AppError {
-    return new AppError('conflict', 'This request took too long and another one took the assignment over; retry shortly', { retryAfterSeconds: 1 });
+    return new AppError(ErrorCode.InProgress, 'This request took too long and another one took the assignment over; retry shortly', { retryAfterSeconds: 1 });
   }
 
   private seal(c: Credentials): string {

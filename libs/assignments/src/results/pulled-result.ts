@@ -1,4 +1,4 @@
-import { AppError } from '@app/common';
+import { AppError, ErrorCode } from '@app/common';
 import type { PulledResult, ScoreStatus } from '@app/persistence';
 import type { ExternalResult } from '@app/providers';
 
@@ -17,10 +17,10 @@ function scoreStatusOf(r: ExternalResult): ScoreStatus {
 export function checkPulledResult(tool: string, r: ExternalResult): void {
   const inRange = (v: number, max: number) => Number.isFinite(v) && v >= 0 && v <= max;
   if (r.score !== null && !inRange(r.score, 100)) {
-    throw new AppError('vendor_bad_gateway', `${tool} answered a score of ${r.score}, outside 0–100`);
+    throw new AppError(ErrorCode.ToolBadResponse, `${tool} answered a score of ${r.score}, outside 0–100`);
   }
   const bad = r.questions.find((q) => !inRange(q.maxScore, Number.MAX_VALUE) || !inRange(q.score, q.maxScore));
-  if (bad) throw new AppError('vendor_bad_gateway', `${tool} answered question ${bad.questionId} scoring ${bad.score} of ${bad.maxScore}`);
+  if (bad) throw new AppError(ErrorCode.ToolBadResponse, `${tool} answered question ${bad.questionId} scoring ${bad.score} of ${bad.maxScore}`);
 }
 
 export function toPulledResult(r: ExternalResult): PulledResult {

@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '@app/auth';
-import { AppError, VendorTransportError } from '@app/common';
+import { AppError, ErrorCode } from '@app/common';
 import { AttemptResultsRepository } from '@app/persistence';
 import { assignmentFields, mayReadCredentials } from '../attempt-answer';
 import { AssignmentsOptions } from '../assignments-options';
@@ -33,9 +33,10 @@ export class ResultImportService {
     if (q.applicationName) r.provider.resolveAccount(q.applicationName);
     const current = r.context.latest;
     if (!current || current.state !== 'assigned' || current.resultStatus !== 'active' || !current.externalId) {
-      throw AppError.unprocessable(
+      throw AppError.invalidData(
         'Credentials for data consumption are not available: no test assignment was made for this student and lesson',
         'lesson',
+        ErrorCode.NoAssignment,
       );
     }
     let finalized = current.finalizedAt !== null;
@@ -47,9 +48,6 @@ export class ResultImportService {
           classId: current.classId ?? undefined,
           studentEmail: r.student.email,
           testId: current.testId ?? undefined,
-        })
-        .catch((e: unknown) => {
-          throw e instanceof VendorTransportError ? e.toAppError() : e;
         });
       checkPulledResult(r.provider.name, result);
       finalized = await this.em.transactional(async () => {

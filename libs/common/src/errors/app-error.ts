@@ -1,33 +1,4 @@
-/**
- * Domain errors carry a kind, never an HTTP status: the global filter owns the mapping, so services stay
- * transport-agnostic and every error path answers with the same envelope.
- */
-export type AppErrorKind =
-  | 'invalid' // 400: malformed input
-  | 'unauthenticated' // 401
-  | 'forbidden' // 403
-  | 'not_found' // 404
-  | 'conflict' // 409: e.g. another request holds the lease
-  | 'unprocessable' // 422: well-formed but not acceptable (caller's data, vendor rejection)
-  | 'rate_limited' // 429
-  | 'vendor_bad_gateway' // 502: the tool answered something we cannot use
-  | 'vendor_unavailable' // 503: the tool is down / circuit open
-  | 'vendor_timeout' // 504
-  | 'internal'; // 500
-
-export const STATUS_BY_KIND: Record<AppErrorKind, number> = {
-  invalid: 400,
-  unauthenticated: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  unprocessable: 422,
-  rate_limited: 429,
-  vendor_bad_gateway: 502,
-  vendor_unavailable: 503,
-  vendor_timeout: 504,
-  internal: 500,
-};
+import { ErrorCode } from './error-code';
 
 export interface AppErrorOptions {
   /** Field-level details, rendered as `imsx_error_details`. */
@@ -39,9 +10,13 @@ export interface AppErrorOptions {
   cause?: unknown;
 }
 
+/**
+ * A domain error: a code from ErrorCode, a message a caller may read, and what the answer needs (field details,
+ * Retry-After, headers). It knows no HTTP: the global filter maps the code (error-responses.ts).
+ */
 export class AppError extends Error {
   constructor(
-    readonly kind: AppErrorKind,
+    readonly code: ErrorCode,
     message: string,
     readonly options: AppErrorOptions = {},
   ) {
@@ -49,19 +24,16 @@ export class AppError extends Error {
     this.name = 'AppError';
   }
 
-  get status(): number {
-    return STATUS_BY_KIND[this.kind];
-  }
-
   static notFound(what: string, id: string): AppError {
-    return new AppError('not_found', `${what} '${id}' not found`, { details: [{ field: what, value: id }] });
+    return new AppError(ErrorCode.NotFound, `${what} '${id}' not found`, { details: [{ field: what, value: id }] });
   }
 
-  static unprocessable(message: string, field?: string): AppError {
-    return new AppError('unprocessable', message, field ? { details: [{ field, message }] } : {});
+  /** The caller's data cannot be used (INVALID_DATA, or a more specific code). */
+  static invalidData(message: string, field?: string, code = ErrorCode.InvalidData): AppError {
+    return new AppError(code, message, field ? { details: [{ field, message }] } : {});
   }
 
   static invalid(message: string, field?: string): AppError {
-    return new AppError('invalid', message, field ? { details: [{ field, message }] } : {});
+    return new AppError(ErrorCode.InvalidRequest, message, field ? { details: [{ field, message }] } : {});
   }
 }

@@ -31,12 +31,13 @@ export const CODE_MINOR_BY_STATUS: Record<number, string> = {
   504: 'server_busy',
 };
 
+/** `codeMinor`: the domain code's (error-responses.ts); framework errors get the one of their status. */
 export function imsxEnvelope(
   status: number,
   description: string,
   details?: Record<string, string>[],
+  codeMinor = CODE_MINOR_BY_STATUS[status] ?? (status >= 500 ? 'internal_server_error' : 'invaliddata'),
 ): ImsxEnvelope {
-  const codeMinor = CODE_MINOR_BY_STATUS[status] ?? (status >= 500 ? 'internal_server_error' : 'invaliddata');
   return {
     imsx_codeMajor: 'failure',
     imsx_severity: 'error',

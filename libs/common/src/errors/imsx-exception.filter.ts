@@ -1,6 +1,9 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppError } from './app-error';
+import { ErrorCode } from './error-code';
+import { codeOfStatus, ERROR_RESPONSES, transportErrorCode } from './error-responses';
+import { VendorTransportError } from '../http/vendor-errors';
 import { imsxEnvelope } from './imsx-envelope';
 import { loggableError } from './loggable-error';
 
@@ -17,8 +20,9 @@ const GENERIC_BY_STATUS: Record<number, string> = {
 };
 
 /**
- * One filter for every error: domain errors, framework HTTP exceptions (validation, throttling, unknown
- * routes, body-parser failures) and anything unexpected. The body is always the imsx envelope; unexpected
+ * One filter for every error: domain errors (their code mapped to status and codeMinor by ERROR_RESPONSES, the code
+ * itself in imsx_error_details), tool transport failures (the only place they are translated), framework HTTP
+ * exceptions (validation, throttling, unknown routes, body-parser failures) and anything unexpected. The body is always the imsx envelope; unexpected
  * errors are logged with the request id (never request bodies or headers; a failed statement by its shape, see
  * loggableError) and answered with a generic 500, never a stack trace.
  */
@@ -32,12 +36,21 @@ export class ImsxExceptionFilter implements ExceptionFilter {
     const req = ctx.getRequest<Request & { id?: unknown }>();
     if (res.headersSent) return;
 
-    const { status, description, details, headers } = this.describe(exception);
-    if (status >= 500 && !(exception instanceof AppError && exception.kind !== 'internal')) {
+    const domain = exception instanceof VendorTransportError ? this.fromTransport(exception) : exception;
+    const { status, description, details, headers, codeMinor } = this.describe(domain);
+    if (status >= 500 && !(domain instanceof AppError && domain.code !== ErrorCode.Internal)) {
       this.logger.error({ error: loggableError(exception), requestId: req?.id }, 'Unhandled error');
     }
     for (const [name, value] of Object.entries(headers)) if (!res.getHeader(name)) res.setHeader(name, value);
-    res.status(status).json(imsxEnvelope(status, description, details));
+    res.status(status).json(imsxEnvelope(status, description, details, codeMinor));
+  }
+
+  private fromTransport(e: VendorTransportError): AppError {
+    const code = transportErrorCode(e);
+    const message =
+      code === ErrorCode.ToolTimeout ? `${e.tool} did not answer in time` : code === ErrorCode.ToolUnavailable ? `${e.tool} is unavailable: ${e.message}` : `${e.tool} failed: ${e.message}`;
+    const retryAfterSeconds = e.options.retryAfterMs !== undefined ? e.options.retryAfterMs / 1000 : code === ErrorCode.ToolUnavailable ? 5 : undefined;
+    return new AppError(code, message, { retryAfterSeconds, cause: e });
   }
 
   private describe(exception: unknown): {
@@ -45,13 +58,17 @@ export class ImsxExceptionFilter implements ExceptionFilter {
     description: string;
     details?: Record<string, string>[];
     headers: Record<string, string>;
+    codeMinor?: string;
   } {
     if (exception instanceof AppError) {
       const headers = { ...(exception.options.headers ?? {}) };
       if (exception.options.retryAfterSeconds !== undefined) {
         headers['Retry-After'] = String(Math.max(1, Math.ceil(exception.options.retryAfterSeconds)));
       }
-      return { status: exception.status, description: exception.message, details: exception.options.details, headers };
+      const { status, codeMinor } = ERROR_RESPONSES[exception.code];
+      const code = exception.code;
+      const details = exception.options.details?.length ? exception.options.details.map((d) => ({ code, ...d })) : [{ code }];
+      return { status, description: exception.message, details, headers, codeMinor };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
@@ -65,15 +82,20 @@ export class ImsxExceptionFilter implements ExceptionFilter {
           : (GENERIC_BY_STATUS[status] ?? HttpStatus[status] ?? 'Error');
       const headers: Record<string, string> = {};
       if (status === 429) headers['Retry-After'] = headers['Retry-After'] ?? '1';
-      return { status, description, headers };
+      return { status, description, headers, details: [{ code: frameworkCode(status) }] };
     }
     // http-errors from the body parser (413 too large, 400 malformed JSON, 415 charset): client errors
     // marked safe to expose.
     const httpError = exception as { status?: unknown; expose?: unknown; message?: unknown };
     if (typeof httpError?.status === 'number' && httpError.status >= 400 && httpError.status < 500 && httpError.expose === true) {
       const status = httpError.status;
-      return { status, description: GENERIC_BY_STATUS[status] ?? String(httpError.message), headers: {} };
+      return { status, description: GENERIC_BY_STATUS[status] ?? String(httpError.message), headers: {}, details: [{ code: frameworkCode(status) }] };
     }
-    return { status: 500, description: GENERIC_BY_STATUS[500], headers: {} };
+    return { status: 500, description: GENERIC_BY_STATUS[500], headers: {}, details: [{ code: ErrorCode.Internal }] };
   }
+}
+
+/** The code of a framework error (unknown route, body parser, a Nest HttpException): by its status. */
+function frameworkCode(status: number): ErrorCode {
+  return status >= 400 && status < 500 && ![401, 403, 404, 409, 422, 429].includes(status) ? ErrorCode.InvalidRequest : codeOfStatus(status);
 }

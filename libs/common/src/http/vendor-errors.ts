@@ -1,4 +1,3 @@
-import { AppError } from '../errors/app-error';
 
 /**
  * Transport-level failure talking to a tool: the tool could not be reached, did not answer in time, or
@@ -32,24 +31,5 @@ export class VendorTransportError extends Error {
   /** The same failure, known to follow an earlier attempt that may have reached the tool. */
   reachedTool(): VendorTransportError {
     return new VendorTransportError(this.tool, this.reason, this.message, { ...this.options, reached: true });
-  }
-
-  /** How the failure reaches our caller: 504 for timeouts, 503 when the tool is unavailable, 502 otherwise. */
-  toAppError(): AppError {
-    const retryAfterSeconds = this.options.retryAfterMs !== undefined ? this.options.retryAfterMs / 1000 : undefined;
-    if (this.reason === 'timeout') {
-      return new AppError('vendor_timeout', `${this.tool} did not answer in time`, { cause: this });
-    }
-    // Unreachable, throttled, circuit open, saturated, or the tool itself said 503: unavailable, retry later.
-    const unavailable =
-      ['unreachable', 'circuit_open', 'saturated', 'throttled'].includes(this.reason) ||
-      (this.reason === 'server_error' && this.options.status === 503);
-    if (unavailable) {
-      return new AppError('vendor_unavailable', `${this.tool} is unavailable: ${this.message}`, {
-        retryAfterSeconds: retryAfterSeconds ?? 5,
-        cause: this,
-      });
-    }
-    return new AppError('vendor_bad_gateway', `${this.tool} failed: ${this.message}`, { cause: this });
   }
 }

@@ -1,6 +1,8 @@
 import nock from 'nock';
 import { CircuitState } from 'cockatiel';
 import { VendorHttpClient, VendorHttpOptions } from './vendor-http-client';
+import { ErrorCode } from '../errors/error-code';
+import { httpStatusOf, transportErrorCode } from '../errors/error-responses';
 import { VendorTransportError } from './vendor-errors';
 
 const BASE = 'http://tool.test';
@@ -39,7 +41,8 @@ describe('VendorHttpClient', () => {
 
     const fast = await failure(client.request({ method: 'GET', path: '/x' }));
     expect(fast.reason).toBe('circuit_open');
-    expect(fast.toAppError()).toMatchObject({ status: 503, options: { retryAfterSeconds: 0.2 } });
+    expect(transportErrorCode(fast)).toBe(ErrorCode.ToolUnavailable);
+    expect(fast.options.retryAfterMs).toBe(200);
 
     await new Promise((r) => setTimeout(r, 250));
     const probe = nock(BASE).get('/x').reply(200, { ok: true });
@@ -61,7 +64,7 @@ describe('VendorHttpClient', () => {
     const first = client.request({ method: 'GET', path: '/slow' });
     const second = await failure(client.request({ method: 'GET', path: '/slow' }));
     expect(second.reason).toBe('saturated');
-    expect(second.toAppError().status).toBe(503);
+    expect(httpStatusOf(transportErrorCode(second))).toBe(503);
     await first;
   });
 

@@ -57,7 +57,7 @@ export async function prepareResult(em: EntityManager, data: Record<string, unkn
     return { ...data, attempt, metadata: { ...incoming, attempt } };
   }
   if (data.studentSourcedId !== existing.studentSourcedId || data.lineItemSourcedId !== existing.lineItemSourcedId) {
-    throw AppError.unprocessable(
+    throw AppError.invalidData(
       `Result '${existing.sourcedId}' belongs to student '${existing.studentSourcedId}' and line item '${existing.lineItemSourcedId}'`,
       'assessmentResult.student',
     );
@@ -83,6 +83,6 @@ async function checkScoreRange(em: EntityManager, data: Record<string, unknown>)
   const min = li?.resultValueMin ?? 0;
   const max = li?.resultValueMax ?? 100;
   if (!Number.isFinite(data.score) || data.score < min || data.score > max) {
-    throw AppError.unprocessable(`assessmentResult.score must lie within the line item's range ${min}–${max}`, 'assessmentResult.score');
+    throw AppError.invalidData(`assessmentResult.score must lie within the line item's range ${min}–${max}`, 'assessmentResult.score');
   }
 }

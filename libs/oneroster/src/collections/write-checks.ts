@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AppError } from '@app/common';
+import { AppError, ErrorCode } from '@app/common';
 import { OneRosterJson, refId } from '../mappers/common';
 import { CollectionDef, Needed } from './collection-def';
 
@@ -12,7 +12,7 @@ interface Problem {
 const STATUS: Needed = { prop: 'status', field: 'status', why: 'every object has a status', derive: async () => ({ value: 'active' }) };
 
 const unprocessable = (problems: Problem[]) =>
-  new AppError('unprocessable', problems.map((p) => p.message).join('; '), { details: problems.map((p) => ({ ...p })) });
+  new AppError(ErrorCode.InvalidData, problems.map((p) => p.message).join('; '), { details: problems.map((p) => ({ ...p })) });
 
 /** Each `{sourcedId}` at `path` (`roles[].org` walks arrays), with the field as the client would name it. */
 function referencesAt(value: unknown, steps: string[], field: string): { field: string; sourcedId: string }[] {

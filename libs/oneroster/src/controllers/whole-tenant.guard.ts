@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { Principal } from '@app/auth';
-import { AppError } from '@app/common';
+import { AppError, ErrorCode } from '@app/common';
 
 /**
  * The OneRoster endpoints serve the whole tenant: a token restricted to one org (claim `org`) is refused here
@@ -11,7 +11,7 @@ export class WholeTenantGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const principal = context.switchToHttp().getRequest<{ user?: Principal }>().user;
     if (principal?.org) {
-      throw new AppError('forbidden', 'Tokens restricted to an org cannot use the OneRoster endpoints', {
+      throw new AppError(ErrorCode.OrgRestricted, 'Tokens restricted to an org cannot use the OneRoster endpoints', {
         headers: { 'WWW-Authenticate': 'Bearer error="insufficient_scope"' },
       });
     }

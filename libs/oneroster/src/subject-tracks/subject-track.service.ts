@@ -12,7 +12,7 @@ export class SubjectTrackService {
 
   async upsert(dto: PutSubjectTrackDto): Promise<SubjectTrackDto> {
     if (!(await this.em.count(Course, { sourcedId: dto.courseId }))) {
-      throw AppError.unprocessable(`courseId '${dto.courseId}' does not exist`, 'courseId');
+      throw AppError.invalidData(`courseId '${dto.courseId}' does not exist`, 'courseId');
     }
     const [row] = await this.em.getConnection().execute<Record<string, unknown>[]>(
       `insert into subject_tracks (subject, grade, course_sourced_id, org_sourced_id) values (?, ?, ?, ?)

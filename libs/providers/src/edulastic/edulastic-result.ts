@@ -1,4 +1,4 @@
-import { AppError } from '@app/common';
+import { AppError, ErrorCode } from '@app/common';
 import { ExternalResult } from '../external-test-provider';
 import { EduTestActivityResponse, testActivityProblem } from './edulastic.wire';
 
@@ -9,7 +9,7 @@ import { EduTestActivityResponse, testActivityProblem } from './edulastic.wire';
  */
 export function toExternalResult(activity: EduTestActivityResponse, email: string): ExternalResult {
   const problem = testActivityProblem(activity);
-  if (problem) throw new AppError('vendor_bad_gateway', `Edulastic answered a malformed test activity: ${problem}`);
+  if (problem) throw new AppError(ErrorCode.ToolBadResponse, `Edulastic answered a malformed test activity: ${problem}`);
   const student = activity.students.find((s) => s.email.toLowerCase() === email.toLowerCase());
   const test = student ? activity.testActivities.find((a) => a.userId === student._id) : undefined;
   if (!student || !test) return { submitted: false, graded: false, score: null, questions: [], totalQuestions: 0 };

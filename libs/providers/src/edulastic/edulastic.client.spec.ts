@@ -1,5 +1,5 @@
 import nock from 'nock';
-import { AppError, VendorTransportError } from '@app/common';
+import { AppError, VendorTransportError, ErrorCode } from '@app/common';
 import { fastVendorHttp, rejectionOf } from '../testing/vendor-test-kit';
 import { EdulasticClient } from './edulastic.client';
 
@@ -80,7 +80,7 @@ describe('EdulasticClient', () => {
       const err = await rejectionOf(client.teacher());
 
       expect(err).toBeInstanceOf(AppError);
-      expect(err.kind).toBe('vendor_bad_gateway');
+      expect(err.code).toBe(ErrorCode.ToolBadResponse);
       expect(err.message).toContain('Invalid username or password');
       expect(err.message).not.toContain(ACCOUNT.password);
     });
@@ -100,7 +100,7 @@ describe('EdulasticClient', () => {
       const err = await rejectionOf(client.assign(ASSIGN_BODY, { testId: TEST, classId: CLASS, studentId: STUDENT }));
 
       expect(err).toBeInstanceOf(AppError);
-      expect(err.kind).toBe('unprocessable');
+      expect(err.code).toBe(ErrorCode.ToolRefused);
       expect(err.message).toContain('Test not found');
       expect(err.message).toContain(TEST);
     });
@@ -132,7 +132,7 @@ describe('EdulasticClient', () => {
       const err = await rejectionOf(client.assign(ASSIGN_BODY, { testId: TEST, classId: CLASS, studentId: STUDENT }));
 
       expect(err).toBeInstanceOf(AppError);
-      expect(err.kind).toBe('vendor_bad_gateway');
+      expect(err.code).toBe(ErrorCode.ToolBadResponse);
       expect(scope.isDone()).toBe(true);
     });
 

@@ -1,4 +1,4 @@
-import { AppError, VendorHttpClient, VendorResponse, VendorTransportError } from '@app/common';
+import { AppError, VendorHttpClient, VendorResponse, VendorTransportError, ErrorCode } from '@app/common';
 import { EdulasticAccount } from '../provider-options';
 import {
   EduAssignResponse,
@@ -115,14 +115,14 @@ export class EdulasticClient {
       return { assignmentId: created._id, existing: false };
     }
     if (res.status === 404) {
-      throw new AppError('unprocessable', `Edulastic rejected the assignment: ${this.message(res)} (testId ${target.testId})`, {
+      throw new AppError(ErrorCode.ToolRefused, `Edulastic rejected the assignment: ${this.message(res)} (testId ${target.testId})`, {
         details: [{ field: 'resource.vendorId', value: target.testId, vendorMessage: this.message(res) }],
       });
     }
     if (res.status === 409) {
       const existing = await this.findAssignment(target.testId, target.classId, target.studentId, deadlineAt);
       if (existing) return { assignmentId: existing, existing: true };
-      throw new AppError('vendor_bad_gateway', 'Edulastic reports the assignment exists but does not list it');
+      throw new AppError(ErrorCode.ToolBadResponse, 'Edulastic reports the assignment exists but does not list it');
     }
     throw this.rejection(res, 'assign test');
   }
@@ -166,7 +166,7 @@ export class EdulasticClient {
     });
     const result = (res.data as EduEnvelope<EduLoginResult>)?.result;
     if (res.status !== 200 || result?.role !== 'student') {
-      throw new AppError('vendor_bad_gateway', `Edulastic did not accept the student's new credentials (${this.message(res)})`);
+      throw new AppError(ErrorCode.ToolBadResponse, `Edulastic did not accept the student's new credentials (${this.message(res)})`);
     }
   }
 
@@ -180,7 +180,7 @@ export class EdulasticClient {
     });
     const r = (res.data as EduEnvelope<EduLoginResult>)?.result;
     if (res.status !== 200 || typeof r?.token !== 'string') {
-      throw new AppError('vendor_bad_gateway', `Edulastic refused our service account: ${this.message(res)}`);
+      throw new AppError(ErrorCode.ToolBadResponse, `Edulastic refused our service account: ${this.message(res)}`);
     }
     if (!r.districtIds?.[0] || !r.institutionIds?.[0]) throw this.badResponse('teacher without district/institution');
     this.session = { token: r.token, teacherId: r._id, districtId: r.districtIds[0], institutionId: r.institutionIds[0] };
@@ -194,7 +194,7 @@ export class EdulasticClient {
     if (res.status !== 401) return res;
     this.session = undefined;
     const retried = await send(await this.teacher(true));
-    if (retried.status === 401) throw new AppError('vendor_bad_gateway', 'Edulastic rejected a fresh login token');
+    if (retried.status === 401) throw new AppError(ErrorCode.ToolBadResponse, 'Edulastic rejected a fresh login token');
     return retried;
   }
 
@@ -206,11 +206,11 @@ export class EdulasticClient {
   private rejection(res: VendorResponse<unknown>, what: string): AppError {
     const message = this.message(res);
     if (res.status === 400 || res.status === 404 || res.status === 422) {
-      return new AppError('unprocessable', `Edulastic could not ${what}: ${message}`, {
+      return new AppError(ErrorCode.ToolRefused, `Edulastic could not ${what}: ${message}`, {
         details: [{ field: 'toolProvider', value: 'edulastic', vendorMessage: message }],
       });
     }
-    return new AppError('vendor_bad_gateway', `Edulastic could not ${what}: HTTP ${res.status} ${message}`);
+    return new AppError(ErrorCode.ToolBadResponse, `Edulastic could not ${what}: HTTP ${res.status} ${message}`);
   }
 
   private message(res: VendorResponse<unknown>): string {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { AppError, VENDOR_CALL_OBSERVER, VendorCallObserver, VendorHttpClient } from '@app/common';
+import { AppError, VENDOR_CALL_OBSERVER, VendorCallObserver, VendorHttpClient, ErrorCode } from '@app/common';
 import {
   AssignContext,
   ExternalAssignment,
@@ -58,7 +58,7 @@ export class EdulasticProvider implements PulledResultsProvider {
 
   checkLesson(lesson: LessonSpec): void {
     if (!lesson.vendorId) {
-      throw AppError.unprocessable('Edulastic lessons need the test id in resource.vendorId (or metadata.vendorId)', 'resource.vendorId');
+      throw AppError.invalidData('Edulastic lessons need the test id in resource.vendorId (or metadata.vendorId)', 'resource.vendorId');
     }
   }
 
@@ -114,7 +114,7 @@ export class EdulasticProvider implements PulledResultsProvider {
       // The class is this attempt's, so its assignment is too — unless the ledger records it for another attempt.
       const owner = await ctx.ledger.ownerOf(assignmentId);
       if (owner.kind === 'other-attempt') {
-        throw new AppError('vendor_bad_gateway', `Edulastic answered with the assignment of attempt ${owner.attempt} of lesson '${owner.lessonSourcedId}'`);
+        throw new AppError(ErrorCode.ToolBadResponse, `Edulastic answered with the assignment of attempt ${owner.attempt} of lesson '${owner.lessonSourcedId}'`);
       }
     }
     return {
@@ -128,7 +128,7 @@ export class EdulasticProvider implements PulledResultsProvider {
   }
 
   async fetchResult(ref: StoredAssignmentRef, deadlineAt?: number): Promise<ExternalResult> {
-    if (!ref.classId) throw AppError.unprocessable('The stored Edulastic assignment has no classId');
+    if (!ref.classId) throw AppError.invalidData('The stored Edulastic assignment has no classId');
     const activity = await this.client(ref.account).testActivity(ref.assignmentId, ref.classId, deadlineAt);
     return toExternalResult(activity, ref.studentEmail);
   }

@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { sign } from 'jsonwebtoken';
-import { AppError, VendorTransportError } from '@app/common';
+import { AppError, VendorTransportError, ErrorCode, transportErrorCode } from '@app/common';
 import { fastVendorHttp, rejectionOf } from '../testing/vendor-test-kit';
 import { MasteryTrackClient } from './mastery-track.client';
 
@@ -110,7 +110,7 @@ describe('MasteryTrackClient', () => {
       expect([auth1, auth2, rejected, accepted].every((s) => s.isDone())).toBe(true);
     });
 
-    it('gives up with vendor_bad_gateway when the fresh JWT is rejected too', async () => {
+    it('gives up with TOOL_BAD_RESPONSE when the fresh JWT is rejected too', async () => {
       const stale = jwtFor('stale');
       const renewed = jwtFor('renewed');
       authorizer(stale);
@@ -121,7 +121,7 @@ describe('MasteryTrackClient', () => {
       const err = await rejectionOf(client.assign(BODY));
 
       expect(err).toBeInstanceOf(AppError);
-      expect(err.kind).toBe('vendor_bad_gateway');
+      expect(err.code).toBe(ErrorCode.ToolBadResponse);
       expect(auth2.isDone() && second.isDone()).toBe(true);
     });
 
@@ -138,14 +138,13 @@ describe('MasteryTrackClient', () => {
     it.each([
       [401, 'Invalid API key', 'UNAUTHORIZED'],
       [403, 'User not found or does not have API access', 'ACCESS_DENIED'],
-    ])('maps an authorizer %i to vendor_bad_gateway without leaking the API key', async (status, error, code) => {
+    ])('maps an authorizer %i to TOOL_BAD_RESPONSE without leaking the API key', async (status, error, code) => {
       const scope = nock(BASE).post('/authorizer').once().reply(status, { success: false, error, code });
 
       const err = await rejectionOf(client.assign(BODY));
 
       expect(err).toBeInstanceOf(AppError);
-      expect(err.kind).toBe('vendor_bad_gateway');
-      expect(err.status).toBe(502);
+      expect(err.code).toBe(ErrorCode.ToolBadResponse);
       expect(err.message).toContain(code);
       expect(err.message).not.toContain(API_KEY);
       expect(scope.isDone()).toBe(true);
@@ -187,7 +186,7 @@ describe('MasteryTrackClient', () => {
       const err = await rejectionOf(client.assign(BODY));
 
       expect(err).toBeInstanceOf(AppError);
-      expect(err.kind).toBe('unprocessable');
+      expect(err.code).toBe(ErrorCode.ToolRefused);
       expect(err.message).toContain(code);
       expect(err.message).toContain(error);
       expect(err.options.details[0]).toMatchObject({ vendorCode: code, vendorMessage: `${code} ${error}` });
@@ -207,7 +206,7 @@ describe('MasteryTrackClient', () => {
       expect(failed.isDone() && succeeded.isDone()).toBe(true);
     });
 
-    it('gives up after 3 answers of 503 with server_error → vendor_unavailable (503)', async () => {
+    it('gives up after 3 answers of 503 with server_error → TOOL_UNAVAILABLE (503)', async () => {
       const scope = assignWith(jwt).times(3).reply(503, 'down');
 
       const err = await rejectionOf(client.assign(BODY));
@@ -215,23 +214,23 @@ describe('MasteryTrackClient', () => {
       expect(err).toBeInstanceOf(VendorTransportError);
       expect(err.reason).toBe('server_error');
       expect(err.options.status).toBe(503);
-      expect(err.toAppError()).toMatchObject({ kind: 'vendor_unavailable', status: 503 });
+      expect(transportErrorCode(err)).toBe(ErrorCode.ToolUnavailable);
       expect(scope.isDone()).toBe(true);
     });
 
-    it('retries 429 after its Retry-After and reports throttled → vendor_unavailable with that delay', async () => {
+    it('retries 429 after its Retry-After and reports throttled → TOOL_UNAVAILABLE with that delay', async () => {
       const scope = assignWith(jwt).times(3).reply(429, { message: 'Too Many Requests' }, { 'Retry-After': '0.1' });
 
       const err = await rejectionOf(client.assign(BODY));
 
       expect(err).toBeInstanceOf(VendorTransportError);
       expect(err.reason).toBe('throttled');
-      expect(err.toAppError()).toMatchObject({ kind: 'vendor_unavailable', status: 503, options: { retryAfterSeconds: 0.1 } });
+      expect(transportErrorCode(err)).toBe(ErrorCode.ToolUnavailable); expect(err.options.retryAfterMs).toBe(100);
       expect(scope.isDone()).toBe(true);
     });
 
     // A Retry-After past the remaining budget ends the call at once (not a late 504).
-    it('gives up within the deadline, as vendor_unavailable, when Retry-After exceeds it', async () => {
+    it('gives up within the deadline, as TOOL_UNAVAILABLE, when Retry-After exceeds it', async () => {
       assignWith(jwt).once().reply(429, { message: 'Too Many Requests' }, { 'Retry-After': '6' });
       const started = Date.now();
 
@@ -239,21 +238,21 @@ describe('MasteryTrackClient', () => {
 
       expect(Date.now() - started).toBeLessThan(4_000);
       expect(err.reason).toBe('throttled');
-      expect(err.toAppError()).toMatchObject({ kind: 'vendor_unavailable', options: { retryAfterSeconds: 6 } });
+      expect(transportErrorCode(err)).toBe(ErrorCode.ToolUnavailable); expect(err.options.retryAfterMs).toBe(6000);
     });
 
-    it('turns a reply slower than the attempt timeout into vendor_timeout (504)', async () => {
+    it('turns a reply slower than the attempt timeout into TOOL_TIMEOUT (504)', async () => {
       const scope = assignWith(jwt).times(3).delay(1_500).reply(201, CREATED);
 
       const err = await rejectionOf(client.assign(BODY));
 
       expect(err).toBeInstanceOf(VendorTransportError);
       expect(err.reason).toBe('timeout');
-      expect(err.toAppError()).toMatchObject({ kind: 'vendor_timeout', status: 504 });
+      expect(transportErrorCode(err)).toBe(ErrorCode.ToolTimeout);
       expect(scope.isDone()).toBe(true);
     });
 
-    it('turns a refused connection into unreachable → vendor_unavailable (503)', async () => {
+    it('turns a refused connection into unreachable → TOOL_UNAVAILABLE (503)', async () => {
       // A real refused connection (nothing listens on port 1): nock's simulated socket errors proved racy under load.
       nock.enableNetConnect('127.0.0.1:1');
       try {
@@ -263,7 +262,7 @@ describe('MasteryTrackClient', () => {
 
         expect(err).toBeInstanceOf(VendorTransportError);
         expect(err.reason).toBe('unreachable');
-        expect(err.toAppError()).toMatchObject({ kind: 'vendor_unavailable', status: 503 });
+        expect(transportErrorCode(err)).toBe(ErrorCode.ToolUnavailable);
       } finally {
         nock.disableNetConnect();
       }

@@ -1,5 +1,5 @@
 import { decode } from 'jsonwebtoken';
-import { AppError, VendorHttpClient, VendorResponse, VendorTransportError } from '@app/common';
+import { AppError, VendorHttpClient, VendorResponse, VendorTransportError, ErrorCode } from '@app/common';
 import { MasteryTrackAccount } from '../provider-options';
 import {
   isMtAssignment,
@@ -89,7 +89,7 @@ export class MasteryTrackClient {
     const jwt = (res.data as MtAuthorizerResponse)?.jwt;
     if (res.status !== 200 || typeof jwt !== 'string') {
       // Our API key or integrator email is wrong: a gateway problem, not the caller's.
-      throw new AppError('vendor_bad_gateway', `MasteryTrack refused our credentials: ${this.reason(res)}`);
+      throw new AppError(ErrorCode.ToolBadResponse, `MasteryTrack refused our credentials: ${this.reason(res)}`);
     }
     const claims = decode(jwt) as { exp?: number } | null;
     const expiresAt = claims?.exp ? claims.exp * 1000 : Date.now() + 3_600_000;
@@ -115,18 +115,18 @@ export class MasteryTrackClient {
     if (res.status !== 401) return res;
     this.token = undefined;
     const retried = await send(await this.jwt(true));
-    if (retried.status === 401) throw new AppError('vendor_bad_gateway', 'MasteryTrack rejected a fresh token');
+    if (retried.status === 401) throw new AppError(ErrorCode.ToolBadResponse, 'MasteryTrack rejected a fresh token');
     return retried;
   }
 
   private rejection(res: VendorResponse<unknown>): AppError {
     const reason = this.reason(res);
     if ([400, 404, 422].includes(res.status)) {
-      return new AppError('unprocessable', `MasteryTrack rejected the assignment: ${reason}`, {
+      return new AppError(ErrorCode.ToolRefused, `MasteryTrack rejected the assignment: ${reason}`, {
         details: [{ field: 'toolProvider', value: 'mastery-track', vendorCode: (res.data as MtError)?.code ?? '', vendorMessage: reason }],
       });
     }
-    return new AppError('vendor_bad_gateway', `MasteryTrack answered HTTP ${res.status}: ${reason}`);
+    return new AppError(ErrorCode.ToolBadResponse, `MasteryTrack answered HTTP ${res.status}: ${reason}`);
   }
 
   private reason(res: VendorResponse<unknown>): string {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { AppError, VENDOR_CALL_OBSERVER, VendorCallObserver, VendorHttpClient, VendorTransportError } from '@app/common';
+import { AppError, VENDOR_CALL_OBSERVER, VendorCallObserver, VendorHttpClient, VendorTransportError, ErrorCode } from '@app/common';
 import { AssignContext, DeliveredResult, ExternalAssignment, LessonSpec, PushedResultsProvider } from '../external-test-provider';
 import { ProviderOptions } from '../provider-options';
 import { PROVIDER_OPTIONS } from '../provider.module-definition';
@@ -51,10 +51,10 @@ export class MasteryTrackProvider implements PushedResultsProvider {
   checkLesson(lesson: LessonSpec, testId?: string): void {
     if (testId) return;
     if (!lesson.subject) {
-      throw AppError.unprocessable('MasteryTrack lessons need resource.metadata.subject (or a testId)', 'resource.metadata.subject');
+      throw AppError.invalidData('MasteryTrack lessons need resource.metadata.subject (or a testId)', 'resource.metadata.subject');
     }
     if (gradeRank(lesson.grades[0]) === undefined) {
-      throw AppError.unprocessable(
+      throw AppError.invalidData(
         'MasteryTrack lessons need resource.metadata.grades with a grade from K to 12 (or a testId)',
         'resource.metadata.grades',
       );
@@ -134,7 +134,7 @@ export class MasteryTrackProvider implements PushedResultsProvider {
           ? `is held by an assignment of lesson '${o.lessons.join("', '")}' whose outcome is not recorded yet`
           : 'is already active for this student, assigned outside this service';
     const lesson = o.kind === 'other-attempt' ? o.lessonSourcedId : o.kind === 'unknown' ? (o.lessons[0] ?? '') : '';
-    return new AppError('unprocessable', `${test} ${holder}${scope}; finish or invalidate that assignment first`, {
+    return new AppError(ErrorCode.TestHeld, `${test} ${holder}${scope}; finish or invalidate that assignment first`, {
       details: [{ field: 'lesson', value: ctx.lesson.sourcedId, heldByLesson: lesson }],
     });
   }
