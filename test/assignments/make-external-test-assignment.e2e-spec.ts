@@ -32,7 +32,7 @@ describe('POST /powerpath/makeExternalTestAssignment', () => {
       .fork()
       .getConnection()
       .execute(
-        `update tool_assignments set state = 'pending', external_id = null, class_id = null, lease_token = null, lease_until = now() - interval '1 second'
+        `update tool_assignments set state = 'pending', called = true, external_id = null, class_id = null, lease_token = null, lease_until = now() - interval '1 second'
          where student_sourced_id = ?`,
         [student],
       );

@@ -32,7 +32,7 @@ describe('npm scripts', () => {
     const first = await t.http().post('/powerpath/makeExternalTestAssignment').set('Authorization', `Bearer ${token}`).send({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
     // The ledger as a request leaves it when it dies between the tool's answer and recording it.
     await t.orm.em.fork().getConnection().execute(
-      `update tool_assignments set state = 'pending', external_id = null, lease_token = null, lease_until = now() - interval '1 second'
+      `update tool_assignments set state = 'pending', called = true, external_id = null, lease_token = null, lease_until = now() - interval '1 second'
        where student_sourced_id = ?`,
       [student.sourcedId],
     );

@@ -102,8 +102,8 @@ describe('OpenTelemetry tracing', () => {
     await sleep(300);
     const all = spans.filter((s) => s.traceId === server!.traceId);
     const sql = all.filter((s) => attr(s, 'db.system', 'db.system.name') === 'postgresql' && !/^pg\.(connect|pool)/.test(s.name));
-    // read, claim, record: the flow's three statements, each a span of this trace.
-    expect(sql).toHaveLength(3);
+    // read, claim, the student's seat, record: the flow's four statements, each a span of this trace.
+    expect(sql).toHaveLength(4);
     expect(sql.map((s) => attr(s, 'db.statement', 'db.query.text') ?? '').join('\n')).toMatch(/insert into tool_assignments/);
     const toolCall = all.find((s) => s.kind === 3 && (attr(s, 'url.full', 'http.url') ?? '').includes('/delivery/assignments/assign'));
     expect(toolCall).toBeDefined();

@@ -29,7 +29,7 @@ const IMPORT = '/powerpath/importExternalTestAssignmentResults';
 const MT_ASSIGN_PATH = '/delivery/assignments/assign';
 const MT_TEST = DEFAULT_MASTERY_TRACK_TESTS[0]; // Math G3, supported: the lesson's subject + grade
 const ACTIVE = ['ASSIGNED', 'IN_PROGRESS', 'PAUSED'];
-const RANK: Record<string, number> = { 'not submitted': 0, submitted: 1, 'partially graded': 2, 'fully graded': 3, exempt: 3 };
+const RANK: Record<string, number> = { 'not submitted': 0, submitted: 1, 'partially graded': 2, exempt: 3, 'fully graded': 4 };
 const NUM_RUNS = Number(process.env.FC_RUNS ?? 35);
 const VENDOR_OK_5XX = [502, 503, 504];
 

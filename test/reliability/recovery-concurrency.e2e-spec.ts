@@ -61,7 +61,7 @@ describe('recovery and concurrency', () => {
       const lesson = await createLesson(a.orm);
       const first = await post(a, { student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
       await sql(
-        `update tool_assignments set state = 'pending', external_id = null, lease_token = gen_random_uuid(), lease_until = now() - interval '1 second'
+        `update tool_assignments set state = 'pending', called = true, external_id = null, lease_token = gen_random_uuid(), lease_until = now() - interval '1 second'
          where student_sourced_id = ?`,
         [student.sourcedId],
       );
@@ -84,7 +84,7 @@ describe('recovery and concurrency', () => {
       const lesson = await createLesson(a.orm);
       const first = await post(a, { student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
       await sql(
-        `update tool_assignments set state = 'pending', external_id = null, lease_token = gen_random_uuid(), lease_until = now() - interval '1 second'
+        `update tool_assignments set state = 'pending', called = true, external_id = null, lease_token = gen_random_uuid(), lease_until = now() - interval '1 second'
          where student_sourced_id = ?`,
         [student.sourcedId],
       );

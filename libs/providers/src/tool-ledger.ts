@@ -50,8 +50,14 @@ export interface ToolLedger {
   /** Call right before the tool call that makes the assignment: from then on a failure may leave one behind. */
   assignCallStarting(): void;
   /**
-   * Whose the tool's assignment `externalId` is (waits briefly for a concurrent attempt still recording it).
-   * `afterUnknownAttempt`: this call's own earlier attempt may have made it (it timed out after reaching the tool).
+   * Runs `calls` as the only request asking the tool for this student's assignments (waiting for another one to
+   * finish, within the flow's deadline). For tools whose "already exists" does not say for which attempt.
+   */
+  alone<T>(calls: () => Promise<T>): Promise<T>;
+  /**
+   * Whose the tool's assignment `externalId` is. `afterUnknownAttempt`: this call's own earlier try may have made it
+   * (it timed out after reaching the tool). Exact inside `alone`; elsewhere an unrecorded one is never this attempt's
+   * unless this attempt's own call left it.
    */
   ownerOf(externalId: string, o?: { afterUnknownAttempt?: boolean }): Promise<AssignmentOwner>;
   /** Tests the tool gave this student through us, by id or title. */

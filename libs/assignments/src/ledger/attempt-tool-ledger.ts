@@ -27,9 +27,9 @@ export interface LedgerAttempt {
   lessonSourcedId: string;
   studentSourcedId: string;
   attempt: number;
-  resultSourcedId: string;
-  /** An earlier request for this attempt may have reached the tool without recording the answer. */
-  resuming: boolean;
+  claim: { resultSourcedId: string; leaseToken: string };
+  /** An earlier request for this attempt asked the tool and never recorded the answer. */
+  resumingCall: boolean;
   deadlineAt: number;
   /** Read along with the lesson (saves a round trip when they are recorded already). */
   knownClass?: ToolClassRecord;
@@ -37,9 +37,6 @@ export interface LedgerAttempt {
 }
 
 type Credentials = { email: string; password: string };
-
-/** How long to wait for a concurrent request to record what we would otherwise ask the tool for. */
-const OWNER_WAIT_MS = 3_000;
 
 /**
  * The ToolLedger of one claimed attempt: every tool object the provider makes goes through here, with its intent
@@ -133,25 +130,29 @@ export class AttemptToolLedger implements ToolLedger {
     }
   }
 
-  async ownerOf(externalId: string, call: { afterUnknownAttempt?: boolean } = {}): Promise<AssignmentOwner> {
-    const waitUntil = Math.min(Date.now() + OWNER_WAIT_MS, this.a.deadlineAt);
-    for (let pause = 25; ; pause = Math.min(pause * 2, 250)) {
-      const o = await this.deps.attempts.ownership(this.a.tool, this.a.account, externalId, this.a.studentSourcedId, this.a.resultSourcedId);
-      if (o.owner) {
-        return o.owner.resultSourcedId === this.a.resultSourcedId
-          ? { kind: 'this-attempt' }
-          : { kind: 'other-attempt', lessonSourcedId: o.owner.lessonSourcedId, attempt: o.owner.attempt };
-      }
-      // Another attempt of the student is asking the tool right now: it may be about to record this one.
-      if (o.unresolved.some((u) => u.live) && Date.now() + pause < waitUntil) {
-        await sleep(pause);
-        continue;
-      }
-      if (o.unresolved.length > 0) return { kind: 'unknown', lessons: [...new Set(o.unresolved.map((u) => u.lessonSourcedId))] };
-      // Unrecorded, and no other attempt could have made it: ours only if an earlier request of this attempt, or an
-      // earlier try of this very call, asked the tool without seeing the answer.
-      return this.a.resuming || call.afterUnknownAttempt ? { kind: 'this-attempt' } : { kind: 'unknown', lessons: [] };
+  async alone<T>(calls: () => Promise<T>): Promise<T> {
+    const seat = { tool: this.a.tool, account: this.a.account, studentSourcedId: this.a.studentSourcedId };
+    for (;;) {
+      const { taken, leaseSeconds } = await this.deps.attempts.takeSeat(seat, this.a.claim, this.deps.leaseSeconds);
+      if (taken) break;
+      await this.waitFor(leaseSeconds, "this student's assignments");
     }
+    // The seat is given back with the answer (recorded or released) by AssignmentService, in that same statement.
+    return calls();
+  }
+
+  async ownerOf(externalId: string, call: { afterUnknownAttempt?: boolean } = {}): Promise<AssignmentOwner> {
+    const o = await this.deps.attempts.ownership(this.a.tool, this.a.account, externalId, this.a.studentSourcedId, this.a.claim.resultSourcedId);
+    if (o.owner) {
+      return o.owner.resultSourcedId === this.a.claim.resultSourcedId
+        ? { kind: 'this-attempt' }
+        : { kind: 'other-attempt', lessonSourcedId: o.owner.lessonSourcedId, attempt: o.owner.attempt };
+    }
+    // Another attempt of the student asked the tool and never recorded the answer: it may be that one's.
+    if (o.unresolved.length > 0) return { kind: 'unknown', lessons: [...new Set(o.unresolved.map((u) => u.lessonSourcedId))] };
+    // Unrecorded, and no other attempt could have made it: ours if an earlier request of this attempt, or an earlier
+    // try of this very call, asked the tool without seeing the answer; else it was made outside this service.
+    return this.a.resumingCall || call.afterUnknownAttempt ? { kind: 'this-attempt' } : { kind: 'unknown', lessons: [] };
   }
 
   testsOfStudent(): Promise<{ testId: string | null; testTitle: string | null }[]> {

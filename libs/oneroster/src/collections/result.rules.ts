@@ -2,13 +2,13 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '@app/common';
 import { AssessmentLineItem, AssessmentResult, ScoreStatus } from '@app/persistence';
 
-/** How far along a result is; writes never move it back. */
+/** How far along a result is; writes never move it back. `fully graded` is last: nothing replaces it. */
 const PROGRESS: Record<ScoreStatus, number> = {
   'not submitted': 0,
   submitted: 1,
   'partially graded': 2,
-  'fully graded': 3,
   exempt: 3,
+  'fully graded': 4,
 };
 
 /** Metadata the assignment flow owns: a write-back that omits (or rewrites) them does not change them. */
@@ -35,8 +35,9 @@ const ASSIGNMENT_KEYS = [
  * - the score lies within the line item's range (resultValueMin–Max, default 0–100), else 422;
  * - an existing result must stay the same student and line item (422 otherwise);
  * - it only moves forward: a finalized result is never changed, a lower scoreStatus never replaces a higher
- *   one, and at the same scoreStatus only a newer scoreDate does — a late, duplicate or out-of-order delivery
- *   is a no-op that still answers success;
+ *   one (`fully graded` is the highest), and at the same scoreStatus an older scoreDate does not — a late or
+ *   out-of-order delivery is a no-op that still answers success (one of the same date applies: the tool's
+ *   redelivery may complete what the first one said);
  * - the assignment metadata we stored survives whatever metadata the write carries.
  * Runs inside the write's transaction (`em` is its context).
  */
@@ -68,13 +69,13 @@ export async function prepareResult(em: EntityManager, data: Record<string, unkn
   return { ...data, attempt: existing.attempt, metadata: { ...stored, ...incoming, ...kept, attempt: existing.attempt } };
 }
 
-/** A higher scoreStatus, or the same one delivered later (by scoreDate). */
+/** A higher scoreStatus, or the same one not delivered earlier (by scoreDate). */
 function movesForward(data: Record<string, unknown>, existing: AssessmentResult): boolean {
   const rank = PROGRESS[data.scoreStatus as ScoreStatus];
   const storedRank = PROGRESS[existing.scoreStatus];
   if (rank !== storedRank) return rank > storedRank;
   const date = data.scoreDate instanceof Date ? data.scoreDate : new Date(String(data.scoreDate));
-  return date.getTime() > existing.scoreDate.getTime();
+  return date.getTime() >= existing.scoreDate.getTime();
 }
 
 async function checkScoreRange(em: EntityManager, data: Record<string, unknown>): Promise<void> {

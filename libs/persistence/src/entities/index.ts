@@ -12,6 +12,7 @@ import { ToolClass } from './tool-class.entity';
 import { ToolLogin } from './tool-login.entity';
 import { ToolAssignment } from './tool-assignment.entity';
 import { LessonLineItem } from './lesson-line-item.entity';
+import { ToolSeat } from './tool-seat.entity';
 import { User } from './user.entity';
 import { OneRosterBase } from './one-roster-base.entity';
 import { IdempotencyKey } from './idempotency-key.entity';
@@ -32,6 +33,7 @@ export * from './tool-class.entity';
 export * from './tool-login.entity';
 export * from './tool-assignment.entity';
 export * from './lesson-line-item.entity';
+export * from './tool-seat.entity';
 export * from './user.entity';
 export * from './idempotency-key.entity';
 export * from './external-test-lesson.entity';
@@ -53,6 +55,7 @@ export const ENTITIES = [
   ToolLogin,
   ToolAssignment,
   LessonLineItem,
+  ToolSeat,
   IdempotencyKey,
   ExternalTestLesson,
 ];

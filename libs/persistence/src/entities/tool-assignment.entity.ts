@@ -25,7 +25,7 @@ export interface ToolAssignmentRequest {
 @Index({ name: 'tool_assignments_student_index', properties: ['studentSourcedId', 'tool', 'account'] })
 @Index({ name: 'tool_assignments_state_index', properties: ['state', 'leaseUntil'] })
 export class ToolAssignment {
-  [OptionalProps]?: 'state' | 'request' | 'createdAt';
+  [OptionalProps]?: 'state' | 'request' | 'createdAt' | 'called';
 
   /** The OneRoster assessment result of the attempt (the tool writes back to it). */
   @PrimaryKey({ type: 'text' })
@@ -52,6 +52,10 @@ export class ToolAssignment {
 
   @Property({ type: 'uuid', nullable: true })
   leaseToken?: string | null;
+
+  /** A call to the tool was started for this attempt and its answer is not recorded (it may have made something). */
+  @Property({ type: 'boolean', default: false })
+  called: boolean = false;
 
   @Property({ type: 'timestamptz', nullable: true })
   leaseUntil?: Date | null;

@@ -5,6 +5,7 @@ import { Migration20261126131000 } from './Migration20261126131000';
 import { Migration20261126141250 } from './Migration20261126141250';
 import { Migration20261129120453 } from './Migration20261129120453';
 import { Migration20261129131612 } from './Migration20261129131612';
+import { Migration20261129143346 } from './Migration20261129143346';
 
 /** Every committed migration, in order. Listed explicitly so ts-jest, ts-node and the build resolve the same set. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261126141250', class: Migration20261126141250 },
   { name: 'Migration20261129120453', class: Migration20261129120453 },
   { name: 'Migration20261129131612', class: Migration20261129131612 },
+  { name: 'Migration20261129143346', class: Migration20261129143346 },
 ];

@@ -26,8 +26,10 @@ export interface Claim {
   resultSourcedId: string;
   lineItemSourcedId: string;
   leaseToken: string;
-  /** The state before this claim: `new` (made now), `open` (nothing asked yet) or `pending` (a request may have asked). */
+  /** The state before this claim: `new` (made now), `open` (nothing asked yet) or `pending` (held, or given up). */
   prior: 'new' | ToolAssignmentState;
+  /** An earlier request asked the tool for this attempt and never recorded the answer. */
+  priorCalled: boolean;
   lineItemCreated: boolean;
   /** The tool, account and request in force: a pending attempt keeps those it was first asked with. */
   tool: string;
@@ -47,7 +49,7 @@ export interface AssignedOutcome {
 export interface Ownership {
   owner?: { resultSourcedId: string; lessonSourcedId: string; attempt: number };
   /** Other attempts of the student on (tool, account) that asked the tool without recording its answer. */
-  unresolved: { lessonSourcedId: string; attempt: number; live: boolean }[];
+  unresolved: { lessonSourcedId: string; attempt: number }[];
 }
 
 /**
@@ -88,11 +90,20 @@ export class AttemptLedgerRepository {
     const [lineItem, lineItemParams] = lineItemCte(i);
     const lease = `now() + make_interval(secs => ${Number(i.leaseSeconds)})`;
     const rows = await this.em.execute<
-      { result_sourced_id: string; prior: Claim['prior']; tool: string; account: string; request: ToolAssignmentRequest; li_id: string; li_inserted: boolean }[]
+      {
+        result_sourced_id: string;
+        prior: Claim['prior'];
+        prior_called: boolean;
+        tool: string;
+        account: string;
+        request: ToolAssignmentRequest;
+        li_id: string;
+        li_inserted: boolean;
+      }[]
     >(
       `with ${lineItem},
        existing as (
-         select result_sourced_id, state from tool_assignments where lesson_sourced_id = ? and student_sourced_id = ? and attempt = ?
+         select result_sourced_id, state, called from tool_assignments where lesson_sourced_id = ? and student_sourced_id = ? and attempt = ?
        ),
        new_result as (
          insert into assessment_results (sourced_id, line_item_sourced_id, student_sourced_id, attempt, score_status, metadata)
@@ -105,7 +116,7 @@ export class AttemptLedgerRepository {
                                        lease_token, lease_until, request)
          select sourced_id, ?, ?, ?, ?, ?, 'pending', ?, ${lease}, ?::jsonb from new_result
          on conflict do nothing
-         returning result_sourced_id, 'new'::text prior, tool, account, request
+         returning result_sourced_id, 'new'::text prior, false prior_called, tool, account, request
        ),
        taken as (
          update tool_assignments ta
@@ -116,7 +127,7 @@ export class AttemptLedgerRepository {
          from existing e, li
          where ta.result_sourced_id = e.result_sourced_id and ta.state <> 'assigned'
            and (ta.lease_until is null or ta.lease_until < now())
-         returning ta.result_sourced_id, e.state prior, ta.tool, ta.account, ta.request
+         returning ta.result_sourced_id, e.state prior, e.called prior_called, ta.tool, ta.account, ta.request
        )
        select c.*, li.sourced_id li_id, li.inserted li_inserted
        from (select * from made union all select * from taken) c cross join li`,
@@ -151,6 +162,7 @@ export class AttemptLedgerRepository {
       lineItemSourcedId: row.li_id,
       leaseToken,
       prior: row.prior,
+      priorCalled: row.prior_called,
       lineItemCreated: row.li_inserted,
       tool: row.tool,
       account: row.account,
@@ -199,10 +211,12 @@ export class AttemptLedgerRepository {
     const rows = await this.em.execute<{ sourced_id: string }[]>(
       `with done as (
          update tool_assignments
-         set state = 'assigned', lease_token = null, lease_until = null, external_id = ?, class_id = ?, test_id = ?, test_title = ?,
-             test_url = ?, assigned_at = now()
+         set state = 'assigned', lease_token = null, lease_until = null, called = false, external_id = ?, class_id = ?, test_id = ?,
+             test_title = ?, test_url = ?, assigned_at = now()
          where result_sourced_id = ? and lease_token = ?
          returning result_sourced_id
+       ), seat as (
+         update tool_seats set lease_token = null, lease_until = null, holder = null from done where holder = done.result_sourced_id
        )
        -- The score is not touched: a write-back may land between the tool's answer and this statement.
        update assessment_results ar set metadata = coalesce(ar.metadata, '{}'::jsonb) || ?::jsonb, date_last_modified = now()
@@ -232,9 +246,14 @@ export class AttemptLedgerRepository {
     const undo = !reachedTool && claim.prior === 'new';
     await this.em.transactional(async (em) => {
       if (!undo) {
+        // A call that certainly made nothing leaves the attempt as it was before it (called only if it was).
         await em.execute(
-          `update tool_assignments set lease_token = null, lease_until = null, state = ? where result_sourced_id = ? and lease_token = ?`,
-          [reachedTool ? 'pending' : claim.prior, claim.resultSourcedId, claim.leaseToken],
+          `with released as (
+             update tool_assignments set lease_token = null, lease_until = null, state = ?, called = called and (? or ?)
+             where result_sourced_id = ? and lease_token = ? returning result_sourced_id
+           )
+           update tool_seats set lease_token = null, lease_until = null, holder = null from released where holder = released.result_sourced_id`,
+          [reachedTool ? 'pending' : claim.prior, reachedTool, claim.priorCalled, claim.resultSourcedId, claim.leaseToken],
           'run',
         );
         return;
@@ -242,6 +261,7 @@ export class AttemptLedgerRepository {
       const [gone] = await em.execute<{ n: number }[]>(
         `with ledger as (delete from tool_assignments where result_sourced_id = ? and lease_token = ? returning result_sourced_id)
          , result as (delete from assessment_results ar using ledger where ar.sourced_id = ledger.result_sourced_id returning 1)
+         , seat as (update tool_seats set lease_token = null, lease_until = null, holder = null from ledger where holder = ledger.result_sourced_id)
          select count(*)::int n from result`,
         [claim.resultSourcedId, claim.leaseToken],
       );
@@ -289,14 +309,14 @@ export class AttemptLedgerRepository {
   /** Whose is the tool's assignment `externalId`, and which attempts of the student could be its unrecorded owner. */
   async ownership(tool: string, account: string, externalId: string, studentSourcedId: string, exceptResult: string): Promise<Ownership> {
     const rows = await this.em.execute<
-      { kind: 'owner' | 'unresolved'; result_sourced_id: string; lesson_sourced_id: string; attempt: number; live: boolean }[]
+      { kind: 'owner' | 'unresolved'; result_sourced_id: string; lesson_sourced_id: string; attempt: number }[]
     >(
-      `select 'owner' kind, result_sourced_id, lesson_sourced_id, attempt, false live
+      `select 'owner' kind, result_sourced_id, lesson_sourced_id, attempt
        from tool_assignments where tool = ? and account = ? and external_id = ?
        union all
-       select 'unresolved', result_sourced_id, lesson_sourced_id, attempt, coalesce(lease_until > now(), false)
+       select 'unresolved', result_sourced_id, lesson_sourced_id, attempt
        from tool_assignments ta
-       where student_sourced_id = ? and tool = ? and account = ? and state = 'pending' and result_sourced_id <> ?
+       where student_sourced_id = ? and tool = ? and account = ? and state = 'pending' and called and result_sourced_id <> ?
          -- a finished attempt holds no active assignment any more
          and exists (select 1 from assessment_results ar
                      where ar.sourced_id = ta.result_sourced_id and ar.finalized_at is null and ar.status = 'active')`,
@@ -307,8 +327,52 @@ export class AttemptLedgerRepository {
       owner: owner && { resultSourcedId: owner.result_sourced_id, lessonSourcedId: owner.lesson_sourced_id, attempt: owner.attempt },
       unresolved: rows
         .filter((r) => r.kind === 'unresolved')
-        .map((r) => ({ lessonSourcedId: r.lesson_sourced_id, attempt: r.attempt, live: r.live })),
+        .map((r) => ({ lessonSourcedId: r.lesson_sourced_id, attempt: r.attempt })),
     };
+  }
+
+  /**
+   * Takes the student's seat at the tool for this attempt (one request at a time asks the tool for a student's
+   * assignments) and marks the attempt as calling, fenced by the attempt's lease. One statement.
+   */
+  async takeSeat(
+    seat: { tool: string; account: string; studentSourcedId: string },
+    claim: Pick<Claim, 'resultSourcedId' | 'leaseToken'>,
+    leaseSeconds: number,
+  ): Promise<{ taken: boolean; leaseSeconds: number | null }> {
+    const token = randomUUID();
+    const leasable = `(s.lease_until is null or s.lease_until < now() or s.holder = ?)`;
+    const [row] = await this.em.execute<{ taken: boolean; lease_seconds: number | null }[]>(
+      `with seat as (
+         insert into tool_seats as s (tool, account, student_sourced_id, lease_token, lease_until, holder)
+         values (?, ?, ?, ?, now() + make_interval(secs => ?), ?)
+         on conflict (tool, account, student_sourced_id) do update set
+           lease_token = case when ${leasable} then excluded.lease_token else s.lease_token end,
+           lease_until = case when ${leasable} then excluded.lease_until else s.lease_until end,
+           holder = case when ${leasable} then excluded.holder else s.holder end
+         returning s.lease_token = ? taken, extract(epoch from (s.lease_until - now()))::float8 lease_seconds
+       ), calling as (
+         update tool_assignments set called = true
+         where result_sourced_id = ? and lease_token = ? and exists (select 1 from seat where taken)
+       )
+       select * from seat`,
+      [
+        seat.tool,
+        seat.account,
+        seat.studentSourcedId,
+        token,
+        leaseSeconds,
+        claim.resultSourcedId,
+        // `leasable` three times
+        claim.resultSourcedId,
+        claim.resultSourcedId,
+        claim.resultSourcedId,
+        token,
+        claim.resultSourcedId,
+        claim.leaseToken,
+      ],
+    );
+    return { taken: row.taken, leaseSeconds: row.lease_seconds };
   }
 
   /** Tests the tool gave the student through us (any attempt, any lesson), to steer clear of them. */

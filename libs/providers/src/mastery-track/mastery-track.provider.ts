@@ -19,8 +19,8 @@ interface Held {
 
 /**
  * MasteryTrack strategy: assign by testId, else by subject + grade rank, with the line item and result
- * sourcedIds so MasteryTrack writes the score back to our gradebook. A 409 ASSIGNMENT_EXISTS is this attempt's
- * only when the ledger says so; a test held by another lesson makes us pick another test of the subject and
+ * sourcedIds so MasteryTrack writes the score back to our gradebook. One request at a time calls it for a student,
+ * and a 409 ASSIGNMENT_EXISTS is this attempt's only when the ledger says so; a test held by another lesson makes us pick another test of the subject and
  * grade (when the caller did not name one), else a 422 naming that lesson. Students sign in with their platform
  * identity, so no credentials are returned. Results are pushed: the write-back is final when `fully graded` with
  * `masteryTrackProcessed`, and only from the OAuth clients configured as MasteryTrack's.
@@ -70,6 +70,11 @@ export class MasteryTrackProvider implements PushedResultsProvider {
   }
 
   async assign(ctx: AssignContext): Promise<ExternalAssignment> {
+    // MasteryTrack's "exists" does not say for which attempt: one request at a time asks it for a student.
+    return ctx.ledger.alone(() => this.assignAlone(ctx));
+  }
+
+  private async assignAlone(ctx: AssignContext): Promise<ExternalAssignment> {
     const client = this.client(ctx.account);
     const rank = gradeRank(ctx.lesson.grades[0]);
     const first = await this.tryAssign(client, ctx, ctx.testId ? { timeback_id: ctx.testId } : { subject: ctx.lesson.subject, grade_rank: rank });

@@ -1,0 +1,29 @@
+import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+
+/**
+ * One request at a time may ask a tool for a student's assignments (tools whose "already exists" answer does not
+ * say which attempt it was made for: MasteryTrack). The holder is the attempt calling; its lease expires if the
+ * request dies. With calls serialized, an assignment the tool shows that nobody recorded can only come from an
+ * attempt whose call never recorded its answer (`tool_assignments.called`).
+ */
+@Entity({ tableName: 'tool_seats' })
+export class ToolSeat {
+  @PrimaryKey({ type: 'text' })
+  tool!: string;
+
+  @PrimaryKey({ type: 'text' })
+  account!: string;
+
+  @PrimaryKey({ type: 'text' })
+  studentSourcedId!: string;
+
+  @Property({ type: 'uuid', nullable: true })
+  leaseToken?: string | null;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  leaseUntil?: Date | null;
+
+  /** The result of the attempt whose request holds the seat. */
+  @Property({ type: 'text', nullable: true })
+  holder?: string | null;
+}
