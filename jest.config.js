@@ -1,14 +1,15 @@
 /**
- * One Jest run for unit specs (next to the code in libs/ and src/) and e2e suites (test/), all against the
- * real PostgreSQL of TEST_DATABASE_URL. ts-jest runs the Swagger CLI plugin so DTO metadata matches the build.
+ * Two tiers in one run: `unit` (pure specs next to the code in libs/ and src/, no database, seconds) and `e2e`
+ * (test/: the full AppModule against the real PostgreSQL of TEST_DATABASE_URL, sandboxes or nock at the HTTP
+ * boundary). `npm run test:unit` runs the first alone. ts-jest runs the Swagger CLI plugin so DTO metadata
+ * matches the build.
  */
 const { pathsToModuleNameMapper } = require('ts-jest');
 const { compilerOptions } = require('./tsconfig.json');
 
-module.exports = {
+const shared = {
   rootDir: '.',
   testEnvironment: 'node',
-  testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/' }),
   transform: {
@@ -21,11 +22,27 @@ module.exports = {
       },
     ],
   },
-  globalSetup: '<rootDir>/test/helpers/global-setup.ts',
-  globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
+  slowTestThreshold: 10,
+};
+
+module.exports = {
   maxWorkers: 2,
   // it.concurrent suites (crash tests wait out leases side by side).
   maxConcurrency: 16,
-  testTimeout: 30_000,
-  slowTestThreshold: 10,
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/src/**/*.spec.ts'],
+      testTimeout: 5_000,
+    },
+    {
+      ...shared,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/helpers/global-setup.ts',
+      globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
+      testTimeout: 30_000,
+    },
+  ],
 };

@@ -21,7 +21,8 @@ export type EnrollmentDecision =
 /** Next grade up: K (0) → 1 … 12; undefined when the grade is not K–12. */
 export function nextGrade(grade: string): string | undefined {
   const g = grade.trim().toUpperCase();
-  const n = g === 'K' || g === 'KG' ? 0 : Number(g);
+  // Number('') is 0: only digits count as a grade number.
+  const n = g === 'K' || g === 'KG' ? 0 : /^\d+$/.test(g) ? Number(g) : NaN;
   return Number.isInteger(n) && n >= 0 && n < 12 ? String(n + 1) : undefined;
 }
 

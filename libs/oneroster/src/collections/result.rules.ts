@@ -57,6 +57,15 @@ export async function prepareResult(em: EntityManager, data: Record<string, unkn
     }
     return { ...data, attempt, metadata: { ...incoming, attempt } };
   }
+  return mergeResultWrite(data, existing);
+}
+
+/**
+ * The pure part of a write to an existing result: 422 for another student or line item; undefined (a no-op) for
+ * a finalized result or a delivery that does not move it forward; else the data to store, keeping the attempt and
+ * the metadata the assignment flow owns.
+ */
+export function mergeResultWrite(data: Record<string, unknown>, existing: Pick<AssessmentResult, 'sourcedId' | 'studentSourcedId' | 'lineItemSourcedId' | 'attempt' | 'scoreStatus' | 'scoreDate' | 'finalizedAt' | 'metadata'>) {
   if (data.studentSourcedId !== existing.studentSourcedId || data.lineItemSourcedId !== existing.lineItemSourcedId) {
     throw AppError.invalidData(
       `Result '${existing.sourcedId}' belongs to student '${existing.studentSourcedId}' and line item '${existing.lineItemSourcedId}'`,
@@ -64,13 +73,14 @@ export async function prepareResult(em: EntityManager, data: Record<string, unkn
     );
   }
   if (existing.finalizedAt || !movesForward(data, existing)) return undefined;
+  const incoming = (data.metadata ?? {}) as Record<string, unknown>;
   const stored = existing.metadata ?? {};
   const kept = Object.fromEntries(ASSIGNMENT_KEYS.filter((k) => k in stored).map((k) => [k, stored[k]]));
   return { ...data, attempt: existing.attempt, metadata: { ...stored, ...incoming, ...kept, attempt: existing.attempt } };
 }
 
 /** A higher scoreStatus, or the same one not delivered earlier (by scoreDate). */
-function movesForward(data: Record<string, unknown>, existing: AssessmentResult): boolean {
+function movesForward(data: Record<string, unknown>, existing: Pick<AssessmentResult, 'scoreStatus' | 'scoreDate'>): boolean {
   const rank = PROGRESS[data.scoreStatus as ScoreStatus];
   const storedRank = PROGRESS[existing.scoreStatus];
   if (rank !== storedRank) return rank > storedRank;
