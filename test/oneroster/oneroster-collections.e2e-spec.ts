@@ -1,6 +1,5 @@
 import { Scope } from '@app/auth';
-import { COLLECTIONS, validateRequest } from '@app/oneroster';
-import { EXAMPLES } from '../../libs/oneroster/src/collections/examples';
+import { COLLECTIONS, EXAMPLES, validateRequest } from '@app/oneroster';
 import { DEFAULT_EDULASTIC_TESTS } from '@app/sandbox';
 import { uid } from '../helpers/fixtures';
 import { createTestApp, TestApp } from '../helpers/test-app';

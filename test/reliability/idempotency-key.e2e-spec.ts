@@ -1,6 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { CredentialCipher } from '@app/common';
-import { IdempotencyStore } from '../../libs/assignments/src/idempotency/idempotency.store';
+import { randomUUID } from 'node:crypto';
+import { IdempotencyKeyRepository } from '@app/persistence';
 import { DEFAULT_EDULASTIC_TESTS } from '@app/sandbox';
 import { IdempotencyReaper } from '@app/assignments';
 import { createLesson, createStudent } from '../helpers/fixtures';
@@ -120,18 +119,21 @@ describe('Idempotency-Key', () => {
   });
 
   it('a request whose lock expired can no longer release or finish the record of the request that took it over', async () => {
-    const store = new IdempotencyStore(t.orm.em.fork(), new CredentialCipher({ id: 't', key: randomBytes(32) }));
+    const keys = new IdempotencyKeyRepository(t.orm.em.fork());
     const key = randomUUID();
-    const first = await store.begin('c', key, 'print', 0); // lock expires at once
+    const first = await keys.claim('c', key, 'print', 0); // lock expires at once
     await new Promise((r) => setTimeout(r, 20));
-    const second = await store.begin('c', key, 'print', 60);
-    expect(first.kind).toBe('new');
-    expect(second.kind).toBe('new');
-    if (first.kind !== 'new' || second.kind !== 'new') return;
-    await store.release('c', key, first.lockToken);
-    await store.finish('c', key, first.lockToken, 200, { from: 'first' });
-    await store.finish('c', key, second.lockToken, 200, { from: 'second' });
-    expect(await store.begin('c', key, 'print', 60)).toEqual({ kind: 'replay', status: 200, body: { from: 'second' } });
+    const second = await keys.claim('c', key, 'print', 60);
+    expect(first.claimed).toBe(true);
+    expect(second.claimed).toBe(true);
+    if (!first.claimed || !second.claimed) return;
+    await keys.release('c', key, first.lockToken);
+    await keys.finish('c', key, first.lockToken, 200, 'first');
+    await keys.finish('c', key, second.lockToken, 200, 'second');
+    expect(await keys.claim('c', key, 'print', 60)).toEqual({
+      claimed: false,
+      record: { fingerprint: 'print', state: 'done', lockSeconds: null, responseStatus: 200, responseSealed: 'second' },
+    });
   });
 
   it('reaps records older than the retention window', async () => {

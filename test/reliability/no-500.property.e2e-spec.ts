@@ -3,9 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Response } from 'supertest';
 import { RequestContext } from '@mikro-orm/core';
-import { CollectionDef, COMPONENT_RESOURCES, CLASSES, COURSE_COMPONENTS, COURSES, ENROLLMENTS, LINE_ITEMS, ORGS, RESOURCES, RESULTS, SeedDocument, SeedLoader, USERS } from '@app/oneroster';
+import { CollectionDef, COMPONENT_RESOURCES, CLASSES, COURSE_COMPONENTS, COURSES, ENROLLMENTS, LINE_ITEMS, ORGS, RESOURCES, RESULTS, SeedDocument, SeedLoader, USERS, EXAMPLES } from '@app/oneroster';
 import { DEFAULT_EDULASTIC_TESTS } from '@app/sandbox';
-import { EXAMPLES } from '../../libs/oneroster/src/collections/examples';
 import { createLesson, createStudent } from '../helpers/fixtures';
 import { createTestApp, TestApp } from '../helpers/test-app';
 

@@ -3,7 +3,7 @@ import {
   DEFAULT_MASTERY_TRACK_TESTS,
   startMasteryTrackSandbox,
   type MasteryTrackSandbox,
-} from '../../libs/sandbox/src';
+} from '@app/sandbox';
 import { FakeOneRoster } from './fake-oneroster';
 
 const API_KEY = 'mt-test-key';

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { startSandboxes } from '../../libs/sandbox/src';
+import { startSandboxes } from '@app/sandbox';
 
 describe('startSandboxes', () => {
   it('starts both tools on their own ports and closes both', async () => {

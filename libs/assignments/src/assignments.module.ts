@@ -9,6 +9,7 @@ import { ExternalTestsController } from './external-tests.controller';
 import { AttemptsService } from './attempts/attempts.service';
 import { IdempotencyReaper } from './idempotency/idempotency-reaper';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
+import { IdempotencyStore } from './idempotency/idempotency.store';
 import { ReplayAuthorization } from './idempotency/replay-authorization';
 import { ResultsController } from './results.controller';
 import { FinalizationService } from './results/finalization.service';
@@ -29,6 +30,7 @@ import { LessonResolver } from './lesson-resolver';
     FinalizationService,
     ResultImportService,
     AttemptsService,
+    IdempotencyStore,
     IdempotencyInterceptor,
     ReplayAuthorization,
     IdempotencyReaper,

@@ -3,6 +3,7 @@ export * from './mappers/rostering.mappers';
 export * from './mappers/gradebook.mappers';
 export * from './collections/collection-def';
 export * from './collections/definitions';
+export * from './collections/examples';
 export * from './oneroster.module';
 export * from './oneroster.service';
 export * from './spec/oneroster-spec';

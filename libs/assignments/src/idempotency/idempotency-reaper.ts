@@ -1,8 +1,5 @@
-import { MikroORM } from '@mikro-orm/postgresql';
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { loggableError } from '@app/common';
-import { AssignmentsOptions } from '../assignments-options';
-import { ASSIGNMENTS_OPTIONS } from '../assignments.module-definition';
 import { IdempotencyStore } from './idempotency.store';
 
 const EVERY_MS = 15 * 60_000;
@@ -13,10 +10,7 @@ export class IdempotencyReaper implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(IdempotencyReaper.name);
   private timer?: NodeJS.Timeout;
 
-  constructor(
-    private readonly orm: MikroORM,
-    @Inject(ASSIGNMENTS_OPTIONS) private readonly options: AssignmentsOptions,
-  ) {}
+  constructor(private readonly store: IdempotencyStore) {}
 
   onModuleInit(): void {
     this.timer = setInterval(() => void this.reap().catch((e: unknown) => this.logger.warn({ error: loggableError(e) }, 'Reaping failed')), EVERY_MS);
@@ -28,7 +22,7 @@ export class IdempotencyReaper implements OnModuleInit, OnModuleDestroy {
   }
 
   async reap(): Promise<number> {
-    const n = await new IdempotencyStore(this.orm.em.fork(), this.options.cipher).reap(this.options.idempotencyRetentionHours);
+    const n = await this.store.reap();
     if (n > 0) this.logger.log(`Reaped ${n} idempotency record(s)`);
     return n;
   }

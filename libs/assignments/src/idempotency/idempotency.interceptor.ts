@@ -1,5 +1,4 @@
 import { CallHandler, ExecutionContext, HttpException, Inject, Injectable, NestInterceptor } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/postgresql';
 import type { Request, Response } from 'express';
 import { from, Observable, of, throwError } from 'rxjs';
 import { catchError, concatMap, mergeMap } from 'rxjs/operators';
@@ -30,7 +29,7 @@ interface StoredError {
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
   constructor(
-    private readonly em: EntityManager,
+    private readonly store: IdempotencyStore,
     @Inject(ASSIGNMENTS_OPTIONS) private readonly options: AssignmentsOptions,
     private readonly replayAuthorization: ReplayAuthorization,
   ) {}
@@ -42,7 +41,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (raw === undefined) return next.handle();
     const key = parseIdempotencyKey(raw);
     const client = authorityScope(req.user);
-    const store = new IdempotencyStore(this.em, this.options.cipher);
+    const store = this.store;
     const begun = await store.begin(client, key, fingerprint(req.method, req.route?.path ?? req.path, req.body), this.options.leaseSeconds);
 
     if (begun.kind === 'replay') {

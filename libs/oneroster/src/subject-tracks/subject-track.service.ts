@@ -1,29 +1,23 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { AppError } from '@app/common';
-import { Course, SubjectTrack } from '@app/persistence';
+import { Course, SubjectTrack, SubjectTrackRepository } from '@app/persistence';
 import { escapeLike } from '../query/filter-to-where';
 import { PutSubjectTrackDto, SubjectTrackDto } from './subject-track.dto';
 
 /** Which course a student goes to for (org or global, subject, grade). */
 @Injectable()
 export class SubjectTrackService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly tracks: SubjectTrackRepository,
+  ) {}
 
   async upsert(dto: PutSubjectTrackDto): Promise<SubjectTrackDto> {
     if (!(await this.em.count(Course, { sourcedId: dto.courseId }))) {
       throw AppError.invalidData(`courseId '${dto.courseId}' does not exist`, 'courseId');
     }
-    const [row] = await this.em.getConnection().execute<Record<string, unknown>[]>(
-      `insert into subject_tracks (subject, grade, course_sourced_id, org_sourced_id) values (?, ?, ?, ?)
-       on conflict (coalesce(org_sourced_id, ''), lower(subject), grade)
-       do update set course_sourced_id = excluded.course_sourced_id, subject = excluded.subject,
-         date_last_modified = case when subject_tracks.course_sourced_id = excluded.course_sourced_id
-                                   then subject_tracks.date_last_modified else now() end
-       returning id, subject, grade, course_sourced_id, org_sourced_id, date_last_modified`,
-      [dto.subject, dto.grade, dto.courseId, dto.orgSourcedId ?? null],
-    );
-    return toDto(this.em.map(SubjectTrack, row));
+    return toDto(await this.tracks.put(dto, dto.courseId));
   }
 
   async list(filter: { subject?: string; grade?: string; orgSourcedId?: string }, limit: number, offset: number) {

@@ -2,7 +2,9 @@ import { AttemptLedgerRepository } from './attempt-ledger.repository';
 import { AttemptResultsRepository } from './attempt-results.repository';
 import { CourseEnrollmentRepository } from './course-enrollment.repository';
 import { CourseTestLessonsRepository } from './course-test-lessons.repository';
+import { IdempotencyKeyRepository } from './idempotency-key.repository';
 import { LessonContextRepository } from './lesson-context.repository';
+import { SubjectTrackRepository } from './subject-track.repository';
 import { ToolClassRepository } from './tool-class.repository';
 import { ToolLoginRepository } from './tool-login.repository';
 
@@ -12,7 +14,9 @@ export * from './attempt-ledger.repository';
 export * from './attempt-results.repository';
 export * from './course-enrollment.repository';
 export * from './course-test-lessons.repository';
+export * from './idempotency-key.repository';
 export * from './lesson-context.repository';
+export * from './subject-track.repository';
 export * from './tool-class.repository';
 export * from './tool-login.repository';
 
@@ -25,4 +29,6 @@ export const REPOSITORIES = [
   ToolLoginRepository,
   CourseEnrollmentRepository,
   CourseTestLessonsRepository,
+  IdempotencyKeyRepository,
+  SubjectTrackRepository,
 ];
