@@ -27,6 +27,8 @@ const shared = {
 
 module.exports = {
   maxWorkers: 2,
+  // testTimeout is a global option (a project's own is ignored): e2e tests wait out leases and tool delays.
+  testTimeout: 30_000,
   // it.concurrent suites (crash tests wait out leases side by side).
   maxConcurrency: 16,
   projects: [
@@ -34,7 +36,6 @@ module.exports = {
       ...shared,
       displayName: 'unit',
       testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/src/**/*.spec.ts'],
-      testTimeout: 5_000,
     },
     {
       ...shared,
@@ -42,7 +43,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/helpers/global-setup.ts',
       globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
-      testTimeout: 30_000,
     },
   ],
 };

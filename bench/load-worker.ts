@@ -37,7 +37,10 @@ interface AutocannonResult {
 const autocannon = require('autocannon') as Autocannon;
 
 /** Index → request; one shared counter per job, so no two requests (on any connection) reuse an index. */
-function requestFactory(plan: RequestPlan, token: string): { next(): { method: string; path: string; body?: string; headers: Record<string, string> }; used(): number } {
+function requestFactory(
+  plan: RequestPlan,
+  token: string,
+): { next(): { method: string; path: string; body?: string; headers: Record<string, string> }; used(): number } {
   let i = 0;
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const next = () => {
@@ -56,7 +59,12 @@ function requestFactory(plan: RequestPlan, token: string): { next(): { method: s
       }
       case 'repeat': {
         const [student, lesson] = plan.pairs[n % plan.pairs.length];
-        return { method: 'POST', path: '/powerpath/makeExternalTestAssignment', headers, body: JSON.stringify({ student, lesson }) };
+        return {
+          method: 'POST',
+          path: '/powerpath/makeExternalTestAssignment',
+          headers,
+          body: JSON.stringify({ student, lesson }),
+        };
       }
       case 'writeBack': {
         const idx = n % plan.count;
@@ -114,7 +122,13 @@ function run(job: LoadJob): Promise<LoadResult> {
           requestsPerSecond: r.requests.average,
           completed: r.requests.total,
           sent: r.requests.sent,
-          latencyMs: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, mean: r.latency.mean, max: r.latency.max },
+          latencyMs: {
+            p50: r.latency.p50,
+            p90: r.latency.p90,
+            p99: r.latency.p99,
+            mean: r.latency.mean,
+            max: r.latency.max,
+          },
           ok2xx: r['2xx'],
           non2xx: r.non2xx,
           errors: r.errors,
@@ -132,7 +146,7 @@ function run(job: LoadJob): Promise<LoadResult> {
 process.on('message', (job: LoadJob) => {
   run(job).then(
     (result) => process.send!({ ok: true, result }),
-    (e: unknown) => process.send!({ ok: false, error: e instanceof Error ? e.stack ?? e.message : String(e) }),
+    (e: unknown) => process.send!({ ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) }),
   );
 });
 process.on('disconnect', () => process.exit(0));

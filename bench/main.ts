@@ -1,15 +1,3 @@
-/**
- * Entry point of `npm run bench`: maps the @app/* aliases (tsconfig.json paths) onto wherever this file runs
- * from (bench/.build after `tsc -p bench/tsconfig.json`, or the repository itself under ts-node), then runs.
- */
-import { join } from 'node:path';
-import { loadConfig, register } from 'tsconfig-paths';
-
-const repo = join(__dirname, __filename.endsWith('.ts') ? '..' : '../../..');
-const config = loadConfig(repo);
-if (config.resultType === 'failed') throw new Error(`tsconfig paths: ${config.message}`);
-// Compiled: libs/* sit next to bench/ under bench/.build; under ts-node: the repository root.
-register({ baseUrl: join(__dirname, '..'), paths: config.paths, addMatchAll: false });
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-require('./run');
+/** Entry point of `npm run bench`: registers the path aliases, then runs. */
+import './paths';
+import './run';

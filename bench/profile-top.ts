@@ -29,16 +29,31 @@ function area(url: string): string {
 
 /** Layers a request goes through; a sample is charged to the innermost frame that belongs to one. */
 const LAYERS: [string, RegExp][] = [
-  ['JWT verification (jsonwebtoken, jws, passport-jwt, jwks-rsa)', /node_modules\/(jsonwebtoken|jws|jwa|passport-jwt|passport|jwks-rsa)\/|libs\/auth\//],
+  [
+    'JWT verification (jsonwebtoken, jws, passport-jwt, jwks-rsa)',
+    /node_modules\/(jsonwebtoken|jws|jwa|passport-jwt|passport|jwks-rsa)\/|libs\/auth\//,
+  ],
   ['tool sandboxes (in-process stand-ins)', /libs\/sandbox\//],
   ['SQL client (MikroORM, knex, pg)', /node_modules\/(@mikro-orm\/[^/]+|knex|pg|pg-protocol|pg-pool|tarn)\//],
-  ['vendor HTTP client (axios, cockatiel)', /node_modules\/(axios|cockatiel|follow-redirects|proxy-from-env|form-data)\/|libs\/common\/src\/http\/|libs\/providers\//],
-  ['validation (class-validator/-transformer, ajv)', /node_modules\/(class-validator|class-transformer|validator|ajv|ajv-formats)\//],
-  ['logging (pino, pino-http)', /node_modules\/(pino|pino-http|@pinojs\/[^/]+|nestjs-pino|pino-std-serializers|sonic-boom|thread-stream)\//],
+  [
+    'vendor HTTP client (axios, cockatiel)',
+    /node_modules\/(axios|cockatiel|follow-redirects|proxy-from-env|form-data)\/|libs\/common\/src\/http\/|libs\/providers\//,
+  ],
+  [
+    'validation (class-validator/-transformer, ajv)',
+    /node_modules\/(class-validator|class-transformer|validator|ajv|ajv-formats)\//,
+  ],
+  [
+    'logging (pino, pino-http)',
+    /node_modules\/(pino|pino-http|@pinojs\/[^/]+|nestjs-pino|pino-std-serializers|sonic-boom|thread-stream)\//,
+  ],
   ['rate limit (@nestjs/throttler)', /node_modules\/@nestjs\/throttler\//],
   ['app code (src, libs)', /\/(src|libs\/[^/]+\/src)\//],
   ['benchmark harness (bench/)', /\/bench\//],
-  ['HTTP framework (Nest, express, router, body-parser, helmet, rxjs)', /node_modules\/(@nestjs\/[^/]+|express|router|body-parser|raw-body|helmet|rxjs|on-finished|finalhandler|send|content-type|type-is|qs|iconv-lite)\//],
+  [
+    'HTTP framework (Nest, express, router, body-parser, helmet, rxjs)',
+    /node_modules\/(@nestjs\/[^/]+|express|router|body-parser|raw-body|helmet|rxjs|on-finished|finalhandler|send|content-type|type-is|qs|iconv-lite)\//,
+  ],
 ];
 
 function layerOf(stack: Node[]): string {
@@ -80,7 +95,11 @@ export function summarise(file: string, top = 25): string {
   for (const [id, t] of self) {
     const n = byId.get(id)!;
     const f = n.callFrame;
-    const short = f.url.replace(/^.*node_modules\//, '').replace(/^.*\/bench\/\.build\//, '').replace(/^file:\/\//, '').replace(`${process.cwd()}/`, '');
+    const short = f.url
+      .replace(/^.*node_modules\//, '')
+      .replace(/^.*\/bench\/\.build\//, '')
+      .replace(/^file:\/\//, '')
+      .replace(`${process.cwd()}/`, '');
     const key = `${f.functionName || '(anonymous)'}  ${short}${f.url ? `:${f.lineNumber + 1}` : ''}`;
     fn.set(key, (fn.get(key) ?? 0) + t);
     const a = area(f.url);

@@ -54,18 +54,33 @@ async function naiveHandler(init: Extract<ReferenceInit, { kind: 'naive' }>) {
         await db.query('rollback');
         return json(res, 404, { error: 'not found' });
       }
-      await db.query('insert into bench_naive_results (student, lesson, attempt) values ($1, $2, 1) on conflict do nothing', [student, lesson]);
+      await db.query(
+        'insert into bench_naive_results (student, lesson, attempt) values ($1, $2, 1) on conflict do nothing',
+        [student, lesson],
+      );
       // The tool call, with the transaction (and its connection) held open.
       const mt = await fetch(`${init.masteryTrackUrl}/delivery/assignments/assign`, {
         method: 'POST',
         headers: { 'x-auth-token': `Bearer ${jwt}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ student_email: rows[0].email, subject: rows[0].subject, grade_rank: Number(rows[0].grade) }),
+        body: JSON.stringify({
+          student_email: rows[0].email,
+          subject: rows[0].subject,
+          grade_rank: Number(rows[0].grade),
+        }),
       });
       const body = (await mt.json()) as { data?: { assignment?: { id: number; test_url: string } } };
       const id = String(body.data?.assignment?.id ?? '');
-      await db.query('update bench_naive_results set assignment_id = $3 where student = $1 and lesson = $2 and attempt = 1', [student, lesson, id]);
+      await db.query(
+        'update bench_naive_results set assignment_id = $3 where student = $1 and lesson = $2 and attempt = 1',
+        [student, lesson, id],
+      );
       await db.query('commit');
-      json(res, 200, { toolProvider: 'mastery-track', attempt: 1, assignmentId: id, testUrl: body.data?.assignment?.test_url });
+      json(res, 200, {
+        toolProvider: 'mastery-track',
+        attempt: 1,
+        assignmentId: id,
+        testUrl: body.data?.assignment?.test_url,
+      });
     } catch (e) {
       await db.query('rollback').catch(() => undefined);
       json(res, 500, { error: e instanceof Error ? e.message : String(e) });

@@ -16,7 +16,13 @@ export interface ScenarioReport {
   statusCodes: Record<string, number>;
   /** Requests the app received during the measured run (including those still in flight when autocannon stopped). */
   handledByApp: number;
-  baseline: { requestsPerSecond: number; latencyMs: { p50: number; p99: number }; peakRssMB: number; non2xx: number; cpuMsPerRequest: number };
+  baseline: {
+    requestsPerSecond: number;
+    latencyMs: { p50: number; p99: number };
+    peakRssMB: number;
+    non2xx: number;
+    cpuMsPerRequest: number;
+  };
   ratioToBaseline: number;
   sqlPerRequest: number;
   sqlStatements: number;
@@ -53,7 +59,21 @@ export interface TargetResult {
 const f = (n: number, d = 0) => n.toFixed(d);
 
 export function printTable(reports: ScenarioReport[]): void {
-  const head = ['#', 'scenario', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'baseline req/s', 'ratio', 'SQL/req', 'vendor/req', 'non-2xx', 'peak RSS MB', 'CPU ms/req'];
+  const head = [
+    '#',
+    'scenario',
+    'conns',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'baseline req/s',
+    'ratio',
+    'SQL/req',
+    'vendor/req',
+    'non-2xx',
+    'peak RSS MB',
+    'CPU ms/req',
+  ];
   const rows = reports.map((r) => [
     r.id,
     r.title,
@@ -70,8 +90,11 @@ export function printTable(reports: ScenarioReport[]): void {
     f(r.appCpuMsPerRequest, 2),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
-  console.log(`\n${line(head)}\n|${widths.map((w, i) => (i === 1 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i === 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  console.log(
+    `\n${line(head)}\n|${widths.map((w, i) => (i === 1 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
+  );
   for (const row of rows) console.log(line(row));
   for (const r of reports.filter((x) => x.idealRequestsPerSecond !== undefined)) {
     console.log(
@@ -90,17 +113,37 @@ export function evaluateTargets(reports: ScenarioReport[]): TargetResult[] {
     const [measured, met] = check(r);
     out.push({ target, scenario, measured, met });
   };
-  const cpu = (ms: number) => (r: ScenarioReport): [string, boolean] => [`${f(r.appCpuMsPerRequest, 2)} ms CPU/req`, r.appCpuMsPerRequest <= ms];
-  add('1', 'new MasteryTrack assignment ≤ 4 SQL round trips', (r) => [`${f(r.sqlPerRequest, 2)} SQL/req`, r.sqlPerRequest <= 4]);
-  add('1', 'new MasteryTrack assignment = 1 vendor call (warm tokens)', (r) => [`${f(r.vendorCallsPerRequest, 2)} calls/req`, r.vendorCallsPerRequest <= 1.005]);
+  const cpu =
+    (ms: number) =>
+    (r: ScenarioReport): [string, boolean] => [`${f(r.appCpuMsPerRequest, 2)} ms CPU/req`, r.appCpuMsPerRequest <= ms];
+  add('1', 'new MasteryTrack assignment ≤ 4 SQL round trips', (r) => [
+    `${f(r.sqlPerRequest, 2)} SQL/req`,
+    r.sqlPerRequest <= 4,
+  ]);
+  add('1', 'new MasteryTrack assignment = 1 vendor call (warm tokens)', (r) => [
+    `${f(r.vendorCallsPerRequest, 2)} calls/req`,
+    r.vendorCallsPerRequest <= 1.005,
+  ]);
   add('1', 'new MasteryTrack assignment ≤ 1.2 ms app CPU', cpu(1.2));
   // A new student's login is two recovery points of the ledger (the password before the sign-up, the user id after).
-  add('2', 'new Edulastic assignment, new student ≤ 5 SQL round trips', (r) => [`${f(r.sqlPerRequest, 2)} SQL/req`, r.sqlPerRequest <= 5]);
-  add('2', 'new Edulastic assignment ≤ 3 vendor calls (warm tokens)', (r) => [`${f(r.vendorCallsPerRequest, 2)} calls/req`, r.vendorCallsPerRequest <= 3.005]);
+  add('2', 'new Edulastic assignment, new student ≤ 5 SQL round trips', (r) => [
+    `${f(r.sqlPerRequest, 2)} SQL/req`,
+    r.sqlPerRequest <= 5,
+  ]);
+  add('2', 'new Edulastic assignment ≤ 3 vendor calls (warm tokens)', (r) => [
+    `${f(r.vendorCallsPerRequest, 2)} calls/req`,
+    r.vendorCallsPerRequest <= 3.005,
+  ]);
   add('3', 'repeat call ≤ 1 SQL round trip', (r) => [`${f(r.sqlPerRequest, 2)} SQL/req`, r.sqlPerRequest <= 1]);
-  add('3', 'repeat call: no vendor call', (r) => [`${f(r.vendorCallsPerRequest, 3)} calls/req`, r.vendorCallsPerRequest === 0]);
+  add('3', 'repeat call: no vendor call', (r) => [
+    `${f(r.vendorCallsPerRequest, 3)} calls/req`,
+    r.vendorCallsPerRequest === 0,
+  ]);
   add('3', 'repeat call ≤ 0.4 ms app CPU', cpu(0.4));
-  add('4', 'write-back ≤ 5 SQL statements (finalization included)', (r) => [`${f(r.sqlPerRequest, 2)} SQL/req`, r.sqlPerRequest <= 5]);
+  add('4', 'write-back ≤ 5 SQL statements (finalization included)', (r) => [
+    `${f(r.sqlPerRequest, 2)} SQL/req`,
+    r.sqlPerRequest <= 5,
+  ]);
   add('4', 'write-back ≤ 1.5 ms app CPU', cpu(1.5));
   add('R', '/health/live ÷ bare node:http (same run) ≥ 0.20', (r) => [
     `${f(r.baseline.requestsPerSecond)} ÷ ${f(r.requestsPerSecond)} req/s = ${f(r.baseline.requestsPerSecond / r.requestsPerSecond, 3)}`,
@@ -112,12 +155,25 @@ export function evaluateTargets(reports: ScenarioReport[]): TargetResult[] {
   ]);
   const naive = by('N');
   add('5', 'the same, ≥ 8× the naive design (scenario N, same run)', (r) =>
-    naive ? [`${f(r.requestsPerSecond)} ÷ ${f(naive.requestsPerSecond)} req/s = ${f(r.requestsPerSecond / naive.requestsPerSecond, 1)}×`, r.requestsPerSecond / naive.requestsPerSecond >= 8] : ['N not run', false],
+    naive
+      ? [
+          `${f(r.requestsPerSecond)} ÷ ${f(naive.requestsPerSecond)} req/s = ${f(r.requestsPerSecond / naive.requestsPerSecond, 1)}×`,
+          r.requestsPerSecond / naive.requestsPerSecond >= 8,
+        ]
+      : ['N not run', false],
   );
-  add('6', 'p99 overhead over vendor latency ≤ 40 ms at 32 connections', (r) => [`p99 ${r.latencyMs.p99} ms − ${r.vendorLatencyMs} ms = ${f(r.p99OverheadMs ?? 0)} ms`, (r.p99OverheadMs ?? Infinity) <= 40]);
+  add('6', 'p99 overhead over vendor latency ≤ 40 ms at 32 connections', (r) => [
+    `p99 ${r.latencyMs.p99} ms − ${r.vendorLatencyMs} ms = ${f(r.p99OverheadMs ?? 0)} ms`,
+    (r.p99OverheadMs ?? Infinity) <= 40,
+  ]);
   const app = reports.filter((r) => !r.reference);
   const peak = Math.max(...app.map((r) => r.peakRssMB));
   const worst = app.find((r) => r.peakRssMB === peak);
-  out.push({ target: 'peak RSS under load ≤ 200 MB (app + harness process)', scenario: worst?.id ?? '-', measured: `peak ${peak} MB (scenario ${worst?.id})`, met: app.length ? peak <= 200 : undefined });
+  out.push({
+    target: 'peak RSS under load ≤ 200 MB (app + harness process)',
+    scenario: worst?.id ?? '-',
+    measured: `peak ${peak} MB (scenario ${worst?.id})`,
+    met: app.length ? peak <= 200 : undefined,
+  });
   return out;
 }

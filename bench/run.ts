@@ -23,6 +23,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as inspector from 'node:inspector';
 import * as os from 'node:os';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
@@ -31,7 +32,15 @@ import { AppModule } from '../src/app.module';
 import { edulasticSandboxEnv, masteryTrackSandboxEnv } from '../src/cli/sandbox-env';
 import { configureApp } from '../src/configure-app';
 import type { LoadJob, LoadResult, ReferenceInit, RequestPlan, SandboxWorkerInit, WorkerReply } from './load-types';
-import { assignedPairs, dropDatabase, recreateDatabase, seedAssignedResults, seedLesson, seedStudents, seedTrack } from './seed';
+import {
+  assignedPairs,
+  dropDatabase,
+  recreateDatabase,
+  seedAssignedResults,
+  seedLesson,
+  seedStudents,
+  seedTrack,
+} from './seed';
 import { summarise } from './profile-top';
 import { evaluateTargets, printTable, type ScenarioReport } from './report';
 
@@ -41,7 +50,9 @@ const DB_NAME = process.env.BENCH_DB ?? 'eta_bench';
 const PROFILE = process.env.BENCH_PROFILE === '1';
 /** `process` (default: a child process of their own, so the app's CPU is its own) or `inprocess`. */
 const SANDBOXES = process.env.BENCH_SANDBOXES === 'inprocess' ? 'inprocess' : 'process';
-const ONLY = process.env.BENCH_SCENARIOS?.split(',').map((s) => s.trim()).filter(Boolean);
+const ONLY = process.env.BENCH_SCENARIOS?.split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 // bench/ itself, whether this runs from bench/.build/bench (compiled) or from bench/ (ts-node).
 const BENCH_DIR = __filename.endsWith('.ts') ? __dirname : join(__dirname, '..', '..');
 const RESULTS_FILE = join(BENCH_DIR, 'results.json');
@@ -61,7 +72,12 @@ interface Sandboxes {
 }
 
 async function launchSandboxes(): Promise<Sandboxes> {
-  const init: SandboxWorkerInit = { mtApiKey: MT_API_KEY, mtEmail: MT_EMAIL, eduUser: EDU_USER, eduPassword: EDU_PASSWORD };
+  const init: SandboxWorkerInit = {
+    mtApiKey: MT_API_KEY,
+    mtEmail: MT_EMAIL,
+    eduUser: EDU_USER,
+    eduPassword: EDU_PASSWORD,
+  };
   if (SANDBOXES === 'inprocess') {
     return startSandboxes({
       masteryTrack: { apiKey: init.mtApiKey, integratorEmails: [init.mtEmail] },
@@ -129,7 +145,9 @@ class Probe {
     this.sql++;
     if (this.shapes) {
       // "[query] select … [took 1 ms, 1 result]": keep the statement's first words, enough to tell them apart.
-      const text = message.replace(/\x1b\[[0-9;]*m/g, '').replace(/^\[query\]\s*/, '').replace(/\s+/g, ' ');
+      const text = stripVTControlCharacters(message)
+        .replace(/^\[query\]\s*/, '')
+        .replace(/\s+/g, ' ');
       const key = text.slice(0, 60);
       this.shapes.set(key, (this.shapes.get(key) ?? 0) + 1);
     }
@@ -154,7 +172,12 @@ class Probe {
     this.shapes = recordShapes ? new Map() : undefined;
     this.peakRss = 0;
     this.sampleRss();
-    const start = { sql: this.sql, requests: this.requests, cpu: process.cpuUsage(), elu: performance.eventLoopUtilization() };
+    const start = {
+      sql: this.sql,
+      requests: this.requests,
+      cpu: process.cpuUsage(),
+      elu: performance.eventLoopUtilization(),
+    };
     return {
       end: () => {
         this.sampleRss();
@@ -202,7 +225,9 @@ async function startProfile(): Promise<() => Promise<string>> {
   const session = new inspector.Session();
   session.connect();
   const post = (method: string, params?: object) =>
-    new Promise<any>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res)))); // eslint-disable-line @typescript-eslint/no-explicit-any
+    new Promise<{ profile?: unknown }>((resolve, reject) =>
+      session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res as { profile?: unknown }))),
+    );
   await post('Profiler.enable');
   await post('Profiler.setSamplingInterval', { interval: 500 });
   await post('Profiler.start');
@@ -264,13 +289,21 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const runs = ONLY ?? ['R', '1', '2', '3', '4', '5', 'N', '6'];
   // The whole benchmark must end by itself: 2 runs × duration per scenario, plus a minute for setup and warm-ups.
-  const watchdog = setTimeout(() => {
-    console.error('benchmark watchdog: did not finish in time, exiting');
-    process.exit(2);
-  }, (runs.length * 2 * DURATION + 60) * 1000);
+  const watchdog = setTimeout(
+    () => {
+      console.error('benchmark watchdog: did not finish in time, exiting');
+      process.exit(2);
+    },
+    (runs.length * 2 * DURATION + 60) * 1000,
+  );
   watchdog.unref();
 
-  console.log(`eta benchmark: ${runs.length} scenario(s) × (baseline + scenario) × ${DURATION}s, sandboxes ${SANDBOXES}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `eta benchmark: ${runs.length} scenario(s) × (baseline + scenario) × ${DURATION}s, sandboxes ${SANDBOXES}, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   await recreateDatabase(ADMIN_URL, DB_NAME);
 
   const sandboxes = await launchSandboxes();
@@ -295,7 +328,10 @@ async function main(): Promise<void> {
       ...edulasticSandboxEnv(sandboxes.edulastic.url, { username: EDU_USER, password: EDU_PASSWORD }),
     };
     // Migrations run on module init, on the fresh database.
-    app = await NestFactory.create(AppModule.forRoot(env, { onQuery: probe.onQuery }), { bodyParser: false, bufferLogs: true });
+    app = await NestFactory.create(AppModule.forRoot(env, { onQuery: probe.onQuery }), {
+      bodyParser: false,
+      bufferLogs: true,
+    });
     configureApp(app, { shutdownHooks: false });
     await app.listen(0, '127.0.0.1');
     probe.attach(app.getHttpServer() as Server);
@@ -313,7 +349,8 @@ async function main(): Promise<void> {
 
     printTable(reports);
     const targets = evaluateTargets(reports);
-    for (const t of targets) console.log(`${t.met === undefined ? '  n/a' : t.met ? '  MET' : ' MISS'}  ${t.target}: ${t.measured}`);
+    for (const t of targets)
+      console.log(`${t.met === undefined ? '  n/a' : t.met ? '  MET' : ' MISS'}  ${t.target}: ${t.measured}`);
     writeFileSync(
       RESULTS_FILE,
       `${JSON.stringify(
@@ -330,13 +367,19 @@ async function main(): Promise<void> {
           config: {
             durationSeconds: DURATION,
             database: `PostgreSQL on ${new URL(ADMIN_URL).host}, database ${DB_NAME}`,
-            app: { DATABASE_POOL_MAX: env.DATABASE_POOL_MAX, VENDOR_MAX_CONCURRENCY: env.VENDOR_MAX_CONCURRENCY, VENDOR_TIMEOUT_MS: env.VENDOR_TIMEOUT_MS },
+            app: {
+              DATABASE_POOL_MAX: env.DATABASE_POOL_MAX,
+              VENDOR_MAX_CONCURRENCY: env.VENDOR_MAX_CONCURRENCY,
+              VENDOR_TIMEOUT_MS: env.VENDOR_TIMEOUT_MS,
+            },
             sandboxes: SANDBOXES,
             note:
               SANDBOXES === 'inprocess'
                 ? 'app, both sandboxes and this harness share one process (RSS and CPU include the sandboxes); autocannon runs in a child process'
                 : 'app and harness in one process; sandboxes and autocannon in child processes (RSS and CPU exclude the sandboxes)',
-            runtime: __filename.endsWith('.ts') ? 'ts-node (RSS includes the TypeScript compiler)' : 'compiled JavaScript (bench/.build)',
+            runtime: __filename.endsWith('.ts')
+              ? 'ts-node (RSS includes the TypeScript compiler)'
+              : 'compiled JavaScript (bench/.build)',
             idleRssAfterBootMB: idleRssMB,
             git: gitState(),
           },
@@ -354,7 +397,8 @@ async function main(): Promise<void> {
     await app?.close().catch((e: unknown) => console.error('app close:', e));
     await sandboxes.close().catch((e: unknown) => console.error('sandbox close:', e));
     await db.end().catch(() => undefined);
-    if (process.env.BENCH_KEEP_DB !== '1') await dropDatabase(ADMIN_URL, DB_NAME).catch((e: unknown) => console.error('drop database:', e));
+    if (process.env.BENCH_KEEP_DB !== '1')
+      await dropDatabase(ADMIN_URL, DB_NAME).catch((e: unknown) => console.error('drop database:', e));
     clearTimeout(watchdog);
   }
 }
@@ -381,7 +425,8 @@ async function fetchToken(baseUrl: string): Promise<string> {
     body: 'grant_type=client_credentials',
   });
   const body = (await res.json()) as { access_token?: string };
-  if (res.status !== 200 || !body.access_token) throw new Error(`token request failed: ${res.status} ${JSON.stringify(body)}`);
+  if (res.status !== 200 || !body.access_token)
+    throw new Error(`token request failed: ${res.status} ${JSON.stringify(body)}`);
   return body.access_token;
 }
 
@@ -414,7 +459,8 @@ async function prepare(db: Client, baseUrl: string, token: string): Promise<Scen
     route: 'POST /powerpath/makeExternalTestAssignment',
     plan: () => ({ kind: 'assign', lesson, students: { prefix, offset: 0, count } }),
     warmup: async () => {
-      for (let i = 0; i < WARMUP; i++) await expectOk(assign(baseUrl, token, `${prefix}${count + i}`, lesson), 'warm-up assignment');
+      for (let i = 0; i < WARMUP; i++)
+        await expectOk(assign(baseUrl, token, `${prefix}${count + i}`, lesson), 'warm-up assignment');
     },
   });
 
@@ -425,18 +471,33 @@ async function prepare(db: Client, baseUrl: string, token: string): Promise<Scen
   const n6 = pool(300);
   await seedLesson(db, mtLesson('bench-mt-1', '4'));
   await seedStudents(db, 'bench-s1-', n1 + WARMUP);
-  await seedLesson(db, { id: 'bench-edu-2', toolProvider: 'edulastic', lessonType: 'unit-test', subject: 'Math', grades: ['3'], vendorId: DEFAULT_EDULASTIC_TESTS[0].id });
+  await seedLesson(db, {
+    id: 'bench-edu-2',
+    toolProvider: 'edulastic',
+    lessonType: 'unit-test',
+    subject: 'Math',
+    grades: ['3'],
+    vendorId: DEFAULT_EDULASTIC_TESTS[0].id,
+  });
   await seedStudents(db, 'bench-s2-', n2 + WARMUP);
   // Write-back: assigned MasteryTrack test-outs; a score of 95 masters grade 4, so each one finalizes and enrols in grade 5.
   await seedLesson(db, mtLesson('bench-mt-4', '4'));
-  await seedAssignedResults(db, { lesson: 'bench-mt-4', lineItem: 'bench-li-4', resultPrefix: 'bench-r4-', studentPrefix: 'bench-s4-', count: n4 + WARMUP });
+  await seedAssignedResults(db, {
+    lesson: 'bench-mt-4',
+    lineItem: 'bench-li-4',
+    resultPrefix: 'bench-r4-',
+    studentPrefix: 'bench-s4-',
+    count: n4 + WARMUP,
+  });
   await seedTrack(db, 'Math', '5');
   await seedLesson(db, mtLesson('bench-mt-5', '5'));
   await seedStudents(db, 'bench-s5-', n5 + WARMUP);
   await seedLesson(db, mtLesson('bench-mt-6', '6'));
   await seedStudents(db, 'bench-s6-', n6 + WARMUP);
   await db.query('analyze');
-  console.log(`seeded ${n1 + n2 + n4 + n5 + n6 + 5 * WARMUP} students, ${n4 + WARMUP} assigned results in ${Date.now() - t0} ms`);
+  console.log(
+    `seeded ${n1 + n2 + n4 + n5 + n6 + 5 * WARMUP} students, ${n4 + WARMUP} assigned results in ${Date.now() - t0} ms`,
+  );
 
   await seedStudents(db, 'bench-sN-', n5 + WARMUP);
   let repeatPairs: [string, string][] = [];
@@ -448,7 +509,7 @@ async function prepare(db: Client, baseUrl: string, token: string): Promise<Scen
       vendorLatencyMs: 0,
       route: 'GET /',
       plan: () => ({ kind: 'get', path: '/' }),
-      warmup: async () => undefined,
+      warmup: () => Promise.resolve(),
       reference: { kind: 'bare' },
     },
     assignScenario('1', 'assign, MasteryTrack, new student', 'bench-mt-1', 'bench-s1-', n1, 32, 0),
@@ -459,7 +520,7 @@ async function prepare(db: Client, baseUrl: string, token: string): Promise<Scen
       connections: 32,
       vendorLatencyMs: 0,
       route: 'POST /powerpath/makeExternalTestAssignment',
-      plan: async () => {
+      plan: () => {
         if (repeatPairs.length === 0) throw new Error('no assigned pairs to repeat');
         return { kind: 'repeat', pairs: repeatPairs };
       },
@@ -467,10 +528,12 @@ async function prepare(db: Client, baseUrl: string, token: string): Promise<Scen
         // Repeat the assignments scenario 1 made (or make a few here when it did not run).
         repeatPairs = await assignedPairs(db, 'bench-mt-1', 2000);
         if (repeatPairs.length === 0) {
-          for (let i = 0; i < 200; i++) await expectOk(assign(baseUrl, token, `bench-s1-${i}`, 'bench-mt-1'), 'repeat seed');
+          for (let i = 0; i < 200; i++)
+            await expectOk(assign(baseUrl, token, `bench-s1-${i}`, 'bench-mt-1'), 'repeat seed');
           repeatPairs = await assignedPairs(db, 'bench-mt-1', 2000);
         }
-        for (let i = 0; i < WARMUP; i++) await expectOk(assign(baseUrl, token, ...repeatPairs[i % repeatPairs.length]), 'warm-up repeat');
+        for (let i = 0; i < WARMUP; i++)
+          await expectOk(assign(baseUrl, token, ...repeatPairs[i % repeatPairs.length]), 'warm-up repeat');
       },
     },
     {
@@ -479,16 +542,45 @@ async function prepare(db: Client, baseUrl: string, token: string): Promise<Scen
       connections: 32,
       vendorLatencyMs: 0,
       route: 'PUT /ims/oneroster/gradebook/v1p2/assessmentResults/{id}',
-      plan: () => ({ kind: 'writeBack', resultPrefix: 'bench-r4-', studentPrefix: 'bench-s4-', lineItem: 'bench-li-4', count: n4, score: 95 }),
+      plan: () => ({
+        kind: 'writeBack',
+        resultPrefix: 'bench-r4-',
+        studentPrefix: 'bench-s4-',
+        lineItem: 'bench-li-4',
+        count: n4,
+        score: 95,
+      }),
       warmup: async () => {
         for (let i = 0; i < WARMUP; i++) await expectOk(writeBack(baseUrl, token, n4 + i), 'warm-up write-back');
       },
     },
-    assignScenario('5', 'assign, MasteryTrack, vendor 200 ms, 200 conns, pool 10', 'bench-mt-5', 'bench-s5-', n5, 200, 200),
+    assignScenario(
+      '5',
+      'assign, MasteryTrack, vendor 200 ms, 200 conns, pool 10',
+      'bench-mt-5',
+      'bench-s5-',
+      n5,
+      200,
+      200,
+    ),
     {
-      ...assignScenario('N', 'naive flow (transaction held across the tool call), vendor 200 ms, 200 conns, pool 10', 'bench-mt-5', 'bench-sN-', n5, 200, 200),
-      reference: { kind: 'naive', databaseUrl: dbUrl(DB_NAME), masteryTrackUrl: '', mtApiKey: MT_API_KEY, mtEmail: MT_EMAIL },
-      warmup: async () => undefined,
+      ...assignScenario(
+        'N',
+        'naive flow (transaction held across the tool call), vendor 200 ms, 200 conns, pool 10',
+        'bench-mt-5',
+        'bench-sN-',
+        n5,
+        200,
+        200,
+      ),
+      reference: {
+        kind: 'naive',
+        databaseUrl: dbUrl(DB_NAME),
+        masteryTrackUrl: '',
+        mtApiKey: MT_API_KEY,
+        mtEmail: MT_EMAIL,
+      },
+      warmup: () => Promise.resolve(),
     },
     assignScenario('6', 'assign, MasteryTrack, vendor 200 ms, 32 conns', 'bench-mt-6', 'bench-s6-', n6, 32, 200),
   ];
@@ -517,7 +609,12 @@ function writeBack(baseUrl: string, token: string, idx: number): Promise<Respons
         score: 95,
         scoreDate: new Date().toISOString(),
         scoreStatus: 'fully graded',
-        metadata: { masteryTrackProcessed: true, totalQuestions: 20, correctQuestions: 19, assignmentId: String(100000 + idx) },
+        metadata: {
+          masteryTrackProcessed: true,
+          totalQuestions: 20,
+          correctQuestions: 19,
+          assignmentId: String(100000 + idx),
+        },
       },
     }),
   });
@@ -526,7 +623,8 @@ function writeBack(baseUrl: string, token: string, idx: number): Promise<Respons
 async function expectOk(pending: Promise<Response>, what: string): Promise<void> {
   const res = await pending;
   const text = await res.text();
-  if (res.status < 200 || res.status >= 300) throw new Error(`${what} failed: HTTP ${res.status} ${text.slice(0, 500)}`);
+  if (res.status < 200 || res.status >= 300)
+    throw new Error(`${what} failed: HTTP ${res.status} ${text.slice(0, 500)}`);
 }
 
 const CONTROL: Record<Tool, string> = { masteryTrack: '/__sandbox', edulastic: '/api/__sandbox' };
@@ -542,7 +640,9 @@ async function setLatency(sandboxes: Sandboxes, ms: number): Promise<void> {
   }
 }
 
-async function vendorCalls(sandboxes: Sandboxes): Promise<Record<Tool, { method: string; path: string; status: number }[]>> {
+async function vendorCalls(
+  sandboxes: Sandboxes,
+): Promise<Record<Tool, { method: string; path: string; status: number }[]>> {
   const get = async (tool: Tool) => {
     const res = await fetch(`${sandboxes[tool].url}${CONTROL[tool]}/calls`);
     return ((await res.json()) as { calls: { method: string; path: string; status: number }[] }).calls;
@@ -551,7 +651,10 @@ async function vendorCalls(sandboxes: Sandboxes): Promise<Record<Tool, { method:
 }
 
 /** Vendor calls since `before`, by tool, method and path (ids folded). */
-function callBreakdown(before: Record<Tool, unknown[]>, after: Record<Tool, { method: string; path: string; status: number }[]>) {
+function callBreakdown(
+  before: Record<Tool, unknown[]>,
+  after: Record<Tool, { method: string; path: string; status: number }[]>,
+) {
   const out: Record<string, number> = {};
   for (const tool of ['masteryTrack', 'edulastic'] as const) {
     for (const c of after[tool].slice(before[tool].length)) {
@@ -579,20 +682,38 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
 
   // Baseline: GET /health/live (no I/O), same connections and duration.
   const bw = probe.window();
-  const baseline = await load.run({ url: ctx.baseUrl, token: ctx.token, connections: s.connections, durationSeconds: DURATION, timeoutSeconds, plan: { kind: 'get', path: '/health/live' } });
+  const baseline = await load.run({
+    url: ctx.baseUrl,
+    token: ctx.token,
+    connections: s.connections,
+    durationSeconds: DURATION,
+    timeoutSeconds,
+    plan: { kind: 'get', path: '/health/live' },
+  });
   await probe.drained();
   const b = bw.end();
-  console.log(`    baseline /health/live: ${baseline.requestsPerSecond.toFixed(0)} req/s, p50 ${baseline.latencyMs.p50} ms, p99 ${baseline.latencyMs.p99} ms`);
+  console.log(
+    `    baseline /health/live: ${baseline.requestsPerSecond.toFixed(0)} req/s, p50 ${baseline.latencyMs.p50} ms, p99 ${baseline.latencyMs.p99} ms`,
+  );
 
   const reference = s.reference
-    ? await launchReference(s.reference.kind === 'naive' ? { ...s.reference, masteryTrackUrl: sandboxes.masteryTrack.url } : s.reference)
+    ? await launchReference(
+        s.reference.kind === 'naive' ? { ...s.reference, masteryTrackUrl: sandboxes.masteryTrack.url } : s.reference,
+      )
     : undefined;
   await s.warmup();
   const plan = await s.plan();
   const callsBefore = await vendorCalls(sandboxes);
   const stopProfile = PROFILE ? await startProfile() : undefined;
   const w = probe.window(true);
-  const r = await load.run({ url: reference?.url ?? ctx.baseUrl, token: ctx.token, connections: s.connections, durationSeconds: DURATION, timeoutSeconds, plan });
+  const r = await load.run({
+    url: reference?.url ?? ctx.baseUrl,
+    token: ctx.token,
+    connections: s.connections,
+    durationSeconds: DURATION,
+    timeoutSeconds,
+    plan,
+  });
   reference?.close();
   await probe.drained(Math.max(500, 3 * s.vendorLatencyMs));
   const m = w.end();
@@ -668,7 +789,7 @@ const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 
 /** With --expose-gc: what is still live after a full collection (growth that GC gives back is not a leak). */
 function afterGc(): { memoryAtEndMB: Record<string, number>; rssAfterGcMB?: number; heapAfterGcMB?: number } {
-  const memoryAtEndMB = Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, mb(v)]));
+  const memoryAtEndMB = Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, mb(v as number)]));
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) return { memoryAtEndMB };
   gc();

@@ -2,8 +2,8 @@
  * BENCH_SANDBOXES=process: both tool sandboxes in a child process of their own, so their CPU (JWT checks,
  * express, in-memory stores) is not charged to the app's event loop. run.ts reaches them over HTTP only.
  */
-// A forked worker: no path aliases are registered here.
-import { startSandboxes } from '../libs/sandbox/src';
+import './paths';
+import { startSandboxes } from '@app/sandbox';
 import type { SandboxWorkerInit } from './load-types';
 
 process.once('message', (init: SandboxWorkerInit) => {

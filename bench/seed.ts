@@ -37,7 +37,10 @@ export interface LessonSeed {
 
 /** One lesson: course, unit, resource (the tool, subject, grades, vendor test id) and the componentResource. */
 export async function seedLesson(db: Client, l: LessonSeed): Promise<void> {
-  await db.query(`insert into courses (sourced_id, title) values ($1, $2)`, [`${l.id}-course`, `${l.subject} ${l.grades[0]}`]);
+  await db.query(`insert into courses (sourced_id, title) values ($1, $2)`, [
+    `${l.id}-course`,
+    `${l.subject} ${l.grades[0]}`,
+  ]);
   await db.query(`insert into course_components (sourced_id, title, course_sourced_id) values ($1, 'Unit 1', $2)`, [
     `${l.id}-unit`,
     `${l.id}-course`,
@@ -81,7 +84,10 @@ export async function seedAssignedResults(
      values ($1, 'Bench lesson (external test)', $2, 0, 100, '{"origin":"makeExternalTestAssignment"}'::jsonb)`,
     [o.lineItem, o.lesson],
   );
-  await db.query(`insert into lesson_line_items (lesson_sourced_id, line_item_sourced_id) values ($1, $2)`, [o.lesson, o.lineItem]);
+  await db.query(`insert into lesson_line_items (lesson_sourced_id, line_item_sourced_id) values ($1, $2)`, [
+    o.lesson,
+    o.lineItem,
+  ]);
   await db.query(
     `insert into assessment_results (sourced_id, line_item_sourced_id, student_sourced_id, attempt, score_status, score_date, metadata)
      select $1 || g, $2, $3 || g, 1, 'not submitted', now() - interval '1 day',
@@ -105,13 +111,22 @@ export async function seedAssignedResults(
 /** The course (with one class) a mastered test-out in `subject` enrols into: the global track for `grade`. */
 export async function seedTrack(db: Client, subject: string, grade: string): Promise<void> {
   const course = `bench-track-${subject}-${grade}`.toLowerCase();
-  await db.query(`insert into orgs (sourced_id, name, type) values ('bench-org', 'Bench School', 'school') on conflict do nothing`);
-  await db.query(`insert into courses (sourced_id, title, org_sourced_id) values ($1, $2, 'bench-org')`, [course, `${subject} ${grade}`]);
+  await db.query(
+    `insert into orgs (sourced_id, name, type) values ('bench-org', 'Bench School', 'school') on conflict do nothing`,
+  );
+  await db.query(`insert into courses (sourced_id, title, org_sourced_id) values ($1, $2, 'bench-org')`, [
+    course,
+    `${subject} ${grade}`,
+  ]);
   await db.query(
     `insert into classes (sourced_id, title, course_sourced_id, school_sourced_id) values ($1, $2, $3, 'bench-org')`,
     [`${course}-class`, `${subject} ${grade} A`, course],
   );
-  await db.query(`insert into subject_tracks (subject, grade, course_sourced_id) values ($1, $2, $3)`, [subject, grade, course]);
+  await db.query(`insert into subject_tracks (subject, grade, course_sourced_id) values ($1, $2, $3)`, [
+    subject,
+    grade,
+    course,
+  ]);
 }
 
 /** (student, lesson) pairs of `lesson` whose latest attempt is assigned: the repeat-call scenario replays them. */

@@ -24,6 +24,11 @@ const paths = {};
 for (const base of BASES) {
   for (const p of [base, `${base}/`, `${base}/{sourcedId}`]) if (spec.paths[p]) paths[p] = spec.paths[p];
 }
-const out = { openapi: spec.openapi, info: { title: spec.info.title, version: spec.info.version }, paths, components: { schemas: spec.components.schemas } };
+const out = {
+  openapi: spec.openapi,
+  info: { title: spec.info.title, version: spec.info.version },
+  paths,
+  components: { schemas: spec.components.schemas },
+};
 writeFileSync(join(root, 'libs/oneroster/src/spec/oneroster-spec.extract.json'), JSON.stringify(out) + '\n');
 console.log(`Extracted ${Object.keys(paths).length} paths`);

@@ -27,5 +27,8 @@ export function configureApp(app: INestApplication, o: { shutdownHooks?: boolean
   app.use(helmet({ contentSecurityPolicy: false }));
   // SIGTERM: stop accepting, finish in-flight requests, close the pool (the dev stack handles signals itself).
   if (o.shutdownHooks !== false) app.enableShutdownHooks();
-  setupSwagger(app, config.get('AUTH_DEV_ISSUER', { infer: true }) ? config.get('AUTH_DEV_CLIENT_ID', { infer: true }) : undefined);
+  setupSwagger(
+    app,
+    config.get('AUTH_DEV_ISSUER', { infer: true }) ? config.get('AUTH_DEV_CLIENT_ID', { infer: true }) : undefined,
+  );
 }

@@ -33,7 +33,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .build();
   const document = SwaggerModule.createDocument(app, config);
   // The OneRoster endpoints reference the upstream spec's component schemas: ship them in the document.
-  document.components = { ...document.components, schemas: { ...specComponentSchemas(), ...document.components?.schemas } } as never;
+  document.components = {
+    ...document.components,
+    schemas: { ...specComponentSchemas(), ...document.components?.schemas },
+  };
   return toOpenApi31(document);
 }
 

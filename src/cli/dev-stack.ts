@@ -68,16 +68,24 @@ export async function startDevStack(defaults: Record<string, string> = {}): Prom
         },
         edulastic: { port: pre.SANDBOX_EDULASTIC_PORT, latencyMs: pre.SANDBOX_LATENCY_MS, accounts: [SANDBOX_EDU] },
       });
-      if (!pre.MASTERY_TRACK_BASE_URL) Object.assign(overrides, masteryTrackSandboxEnv(sandboxes.masteryTrack.url, SANDBOX_MT));
+      if (!pre.MASTERY_TRACK_BASE_URL)
+        Object.assign(overrides, masteryTrackSandboxEnv(sandboxes.masteryTrack.url, SANDBOX_MT));
       if (!pre.EDULASTIC_BASE_URL) Object.assign(overrides, edulasticSandboxEnv(sandboxes.edulastic.url, SANDBOX_EDU));
     }
     const env = validateEnv({ ...raw, ...overrides });
-    const app = await NestFactory.create(AppModule.forRoot({ ...raw, ...overrides }), { bufferLogs: true, bodyParser: false });
+    const app = await NestFactory.create(AppModule.forRoot({ ...raw, ...overrides }), {
+      bufferLogs: true,
+      bodyParser: false,
+    });
     configureApp(app, { shutdownHooks: false });
     await app.listen(env.PORT, env.HOST);
     if (sandboxes && !pre.EDULASTIC_BASE_URL) {
       // Fresh sandboxes remember nothing: forget the classes and logins cached for the previous run's sandbox.
-      await app.get(MikroORM).em.fork().getConnection().execute("delete from tool_classes where tool = 'edulastic'; delete from tool_logins where tool = 'edulastic'");
+      await app
+        .get(MikroORM)
+        .em.fork()
+        .getConnection()
+        .execute("delete from tool_classes where tool = 'edulastic'; delete from tool_logins where tool = 'edulastic'");
     }
     if (env.SEED_DEMO_DATA) {
       const doc = JSON.parse(readFileSync(DEMO_FIXTURE, 'utf8')) as SeedDocument;

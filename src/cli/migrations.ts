@@ -8,11 +8,17 @@ import { ormOptions } from '@app/persistence';
 
 async function main(): Promise<void> {
   const command = process.argv[2];
-  const clientUrl = process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
+  const clientUrl =
+    process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
   const base = ormOptions({ clientUrl });
   const orm = await MikroORM.init({
     ...base,
-    migrations: { ...base.migrations, path: 'libs/persistence/src/migrations', pathTs: 'libs/persistence/src/migrations', emit: 'ts' },
+    migrations: {
+      ...base.migrations,
+      path: 'libs/persistence/src/migrations',
+      pathTs: 'libs/persistence/src/migrations',
+      emit: 'ts',
+    },
   });
   try {
     if (command === 'create') {

@@ -12,7 +12,9 @@ import { AppModule } from '../app.module';
 import { devStackEnv } from './dev-stack-env';
 
 async function main(): Promise<void> {
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot(devStackEnv(process.env)), { logger: ['error', 'warn'] });
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(devStackEnv(process.env)), {
+    logger: ['error', 'warn'],
+  });
   try {
     const em = app.get(MikroORM).em;
     const outcome = await RequestContext.create(em, () => app.get(AssignmentReconciler).reconcile());

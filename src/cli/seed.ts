@@ -23,7 +23,11 @@ async function main(): Promise<void> {
   const app = await NestFactory.createApplicationContext(SeedModule, { logger: ['error'] });
   try {
     const counts = await RequestContext.create(app.get(MikroORM).em, () => app.get(SeedLoader).load(doc));
-    console.log(`Loaded ${file}: ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ')}`);
+    console.log(
+      `Loaded ${file}: ${Object.entries(counts)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(', ')}`,
+    );
   } finally {
     await app.close();
   }

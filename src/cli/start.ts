@@ -18,7 +18,9 @@ async function main(): Promise<void> {
     env.AUTH_DEV_ISSUER
       ? `                 curl -s -u ${env.AUTH_DEV_CLIENT_ID}:${env.AUTH_DEV_CLIENT_ID === 'demo-client' ? env.AUTH_DEV_CLIENT_SECRET : '<secret>'} -d grant_type=client_credentials ${baseUrl}/oauth2/token`
       : '',
-    stack.embeddedDatabase ? `  Database       embedded PostgreSQL (PGlite), data in ${env.EMBEDDED_DB_DIR}` : '  Database       DATABASE_URL',
+    stack.embeddedDatabase
+      ? `  Database       embedded PostgreSQL (PGlite), data in ${env.EMBEDDED_DB_DIR}`
+      : '  Database       DATABASE_URL',
     sandboxes
       ? `  Sandboxes      MasteryTrack ${sandboxes.masteryTrack.url}   Edulastic ${sandboxes.edulastic.url}/api`
       : '  Sandboxes      off',
@@ -28,10 +30,7 @@ async function main(): Promise<void> {
     '',
   ].filter((l) => l !== '');
   process.stdout.write(lines.join('\n') + '\n\n');
-  const stop = async () => {
-    await stack.close();
-    process.exit(0);
-  };
+  const stop = () => void stack.close().finally(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }

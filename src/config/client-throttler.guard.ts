@@ -1,5 +1,11 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
-import { normalizeIp, SkipThrottle, ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModuleOptions } from '@nestjs/throttler';
+import {
+  normalizeIp,
+  SkipThrottle,
+  ThrottlerGuard,
+  ThrottlerLimitDetail,
+  ThrottlerModuleOptions,
+} from '@nestjs/throttler';
 import type { Principal } from '@app/auth';
 import { AppError, ErrorCode } from '@app/common';
 import { Env } from './env.schema';
@@ -42,7 +48,9 @@ export const NoRateLimit = () => SkipThrottle({ default: true, anonymous: true }
 /** The throttler's 429 as the service's own error, with Retry-After for whichever bucket ran out. */
 @Injectable()
 export class ClientThrottlerGuard extends ThrottlerGuard {
-  protected async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
-    throw new AppError(ErrorCode.RateLimited, 'Too many requests', { retryAfterSeconds: detail.timeToBlockExpire });
+  protected throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    return Promise.reject(
+      new AppError(ErrorCode.RateLimited, 'Too many requests', { retryAfterSeconds: detail.timeToBlockExpire }),
+    );
   }
 }

@@ -13,65 +13,91 @@ export class Env {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
 
-  @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT = 3000;
 
   @IsString()
   HOST = '127.0.0.1';
 
   /** Base URL under which this service is reachable (Swagger servers, sandbox write-back target). */
-  @IsOptional() @IsUrl(URL_OPTS)
+  @IsOptional()
+  @IsUrl(URL_OPTS)
   PUBLIC_BASE_URL?: string;
 
   /** Requests per minute per authenticated OAuth client. */
-  @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
   RATE_LIMIT_PER_MINUTE = 1200;
 
   /**
    * Requests per minute per client address for everything unauthenticated (public routes, failed authentication);
    * unset = half of RATE_LIMIT_PER_MINUTE, so raising that one raises both.
    */
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
   RATE_LIMIT_ANONYMOUS_PER_MINUTE?: number;
 
   /**
    * Proxies whose X-Forwarded-For is believed (comma-separated addresses, CIDRs or `loopback`, `linklocal`,
    * `uniquelocal`); empty = none, the socket address is the client.
    */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   TRUSTED_PROXIES?: string;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
   // --- database
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   DATABASE_URL?: string;
 
-  @Type(() => Number) @IsInt() @Min(1) @Max(200)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
   DATABASE_POOL_MAX = 10;
 
   @IsString()
   EMBEDDED_DB_DIR = '.data/pglite';
 
-  @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   EMBEDDED_DB_PORT = 5499;
 
   // --- auth
-  @IsOptional() @IsUrl(URL_OPTS)
+  @IsOptional()
+  @IsUrl(URL_OPTS)
   AUTH_JWKS_URL?: string;
 
   /** Minimum time between JWKS fetches triggered by unknown key ids. */
-  @Type(() => Number) @IsInt() @Min(100) @Max(3_600_000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
   AUTH_JWKS_COOLDOWN_MS = 30_000;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   AUTH_ISSUER?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   AUTH_AUDIENCE?: string;
 
-  @Transform(toBool) @IsBoolean()
+  @Transform(toBool)
+  @IsBoolean()
   AUTH_DEV_ISSUER = false;
 
   @IsString()
@@ -81,69 +107,102 @@ export class Env {
   AUTH_DEV_CLIENT_SECRET = 'demo-secret';
 
   /** Space-separated; empty = every scope the service knows. */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   AUTH_DEV_CLIENT_SCOPES?: string;
 
-  @Type(() => Number) @IsInt() @Min(60) @Max(86400)
+  @Type(() => Number)
+  @IsInt()
+  @Min(60)
+  @Max(86400)
   AUTH_DEV_TOKEN_TTL_SECONDS = 3600;
 
   // --- tools
-  @IsOptional() @IsUrl(URL_OPTS)
+  @IsOptional()
+  @IsUrl(URL_OPTS)
   MASTERY_TRACK_BASE_URL?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   MASTERY_TRACK_API_KEY?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   MASTERY_TRACK_EMAIL?: string;
 
   /** Hosts test links may point at (comma-separated); default masterytrack.ai, alphatest.alpha.school and the API host. */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   MASTERY_TRACK_TEST_URL_HOSTS?: string;
 
   /** JSON: {"<applicationName>": {"apiKey": "…", "email": "…"}} */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   MASTERY_TRACK_ACCOUNTS?: string;
 
   /**
    * OAuth client ids (comma-separated) that speak for MasteryTrack: only their write-backs finalize attempts.
    * Default: none, or the dev issuer's client when it is on (the sandbox writes back with it).
    */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   MASTERY_TRACK_WRITEBACK_CLIENTS?: string;
 
-  @IsOptional() @IsUrl(URL_OPTS)
+  @IsOptional()
+  @IsUrl(URL_OPTS)
   EDULASTIC_BASE_URL?: string;
 
-  @IsOptional() @IsUrl(URL_OPTS)
+  @IsOptional()
+  @IsUrl(URL_OPTS)
   EDULASTIC_APP_URL?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   EDULASTIC_USERNAME?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   EDULASTIC_PASSWORD?: string;
 
   /** JSON: {"<applicationName>": {"username": "…", "password": "…"}} */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   EDULASTIC_ACCOUNTS?: string;
 
-  @Type(() => Number) @IsInt() @Min(100) @Max(120_000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
   VENDOR_TIMEOUT_MS = 10_000;
 
-  @Type(() => Number) @IsInt() @Min(100) @Max(300_000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(300_000)
   VENDOR_DEADLINE_MS = 25_000;
 
-  @Type(() => Number) @IsInt() @Min(1) @Max(10)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10)
   VENDOR_MAX_ATTEMPTS = 3;
 
-  @Type(() => Number) @IsInt() @Min(1) @Max(1000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
   VENDOR_MAX_CONCURRENCY = 32;
 
-  @Type(() => Number) @IsInt() @Min(5) @Max(3600)
+  @Type(() => Number)
+  @IsInt()
+  @Min(5)
+  @Max(3600)
   ASSIGNMENT_LEASE_SECONDS = 60;
 
-  @Type(() => Number) @IsInt() @Min(24) @Max(24 * 30)
+  @Type(() => Number)
+  @IsInt()
+  @Min(24)
+  @Max(24 * 30)
   IDEMPOTENCY_RETENTION_HOURS = 24;
 
   // --- credentials at rest
@@ -153,22 +212,34 @@ export class Env {
   CREDENTIALS_KEY?: string;
 
   /** Retired keys still accepted for reading: `<id>:<base64>,<id>:<base64>`. */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   CREDENTIALS_RETIRED_KEYS?: string;
 
   // --- sandboxes (npm start / demo)
-  @Transform(toBool) @IsBoolean()
+  @Transform(toBool)
+  @IsBoolean()
   SANDBOX_TOOLS = false;
 
-  @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   SANDBOX_MASTERY_TRACK_PORT = 4010;
 
-  @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   SANDBOX_EDULASTIC_PORT = 4020;
 
-  @Type(() => Number) @IsInt() @Min(0) @Max(60_000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
   SANDBOX_LATENCY_MS = 0;
 
-  @Transform(toBool) @IsBoolean()
+  @Transform(toBool)
+  @IsBoolean()
   SEED_DEMO_DATA = false;
 }

@@ -47,7 +47,10 @@ export function providerOptions(env: Env): ProviderOptions {
       ? {
           baseUrl: env.MASTERY_TRACK_BASE_URL,
           accounts: accounts(env.MASTERY_TRACK_ACCOUNTS, mtDefault),
-          testUrlHosts: (env.MASTERY_TRACK_TEST_URL_HOSTS ?? `masterytrack.ai,alphatest.alpha.school,${new URL(env.MASTERY_TRACK_BASE_URL).host}`)
+          testUrlHosts: (
+            env.MASTERY_TRACK_TEST_URL_HOSTS ??
+            `masterytrack.ai,alphatest.alpha.school,${new URL(env.MASTERY_TRACK_BASE_URL).host}`
+          )
             .split(',')
             .map((h) => h.trim())
             .filter(Boolean),

@@ -5,7 +5,10 @@ const NAMED_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
 
 /** TRUSTED_PROXIES as the list Express's `trust proxy` takes; empty when unset. */
 export function trustedProxies(raw: string | undefined): string[] {
-  return (raw ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  return (raw ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
 }
 
 /** Entries that are neither an IP address, a CIDR range nor one of the named ranges. */

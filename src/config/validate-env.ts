@@ -34,7 +34,9 @@ export function validateEnv(raw: Record<string, unknown>): Env {
   }
   const badProxies = invalidProxyEntries(env.TRUSTED_PROXIES);
   if (badProxies.length > 0) {
-    problems.push(`TRUSTED_PROXIES: not an address, CIDR, loopback, linklocal or uniquelocal: ${badProxies.join(', ')}`);
+    problems.push(
+      `TRUSTED_PROXIES: not an address, CIDR, loopback, linklocal or uniquelocal: ${badProxies.join(', ')}`,
+    );
   }
   if (problems.length > 0) {
     throw new Error(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);

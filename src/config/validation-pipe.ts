@@ -6,7 +6,12 @@ function flatten(errors: ValidationError[], prefix = ''): { field: string; messa
     const field = prefix ? `${prefix}.${e.property}` : e.property;
     const own = Object.values(e.constraints ?? {}).map((message) =>
       // class-validator words unknown fields as "property x should not exist": keep the full path in it.
-      ({ field, message: message.replace(/^property \S+ /, `property ${field} `).replace(/^\S+ /, (w) => (w === `${e.property} ` ? `${field} ` : w)) }),
+      ({
+        field,
+        message: message
+          .replace(/^property \S+ /, `property ${field} `)
+          .replace(/^\S+ /, (w) => (w === `${e.property} ` ? `${field} ` : w)),
+      }),
     );
     return [...own, ...flatten(e.children ?? [], field)];
   });
@@ -25,7 +30,13 @@ class StrictValidationPipe extends ValidationPipe {
       const bad = findUnstorableString(value, metadata.data ?? '');
       if (bad) throw AppError.invalid(`${bad.field} ${bad.problem}`, bad.field);
     }
-    if (value && typeof value === 'object' && !Array.isArray(value) && metadata.metatype && metadata.metatype !== Object) {
+    if (
+      value &&
+      typeof value === 'object' &&
+      !Array.isArray(value) &&
+      metadata.metatype &&
+      metadata.metatype !== Object
+    ) {
       const key = PROTOTYPE_KEYS.find((k) => Object.prototype.hasOwnProperty.call(value, k));
       if (key) throw AppError.invalid(`property ${key} should not exist`, key);
     }

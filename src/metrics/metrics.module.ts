@@ -19,7 +19,10 @@ export class MetricsModule implements NestModule {
       .apply((req: Request, res: Response, next: NextFunction) => {
         const stop = this.metrics.http.startTimer({ method: req.method });
         // The matched route pattern, not the raw path: bounded label values.
-        res.on('finish', () => stop({ route: req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched', status: String(res.statusCode) }));
+        res.on('finish', () => {
+          const route = (req.route as { path?: string } | undefined)?.path; // set by the router, known once answered
+          stop({ route: route ? `${req.baseUrl}${route}` : 'unmatched', status: String(res.statusCode) });
+        });
         next();
       })
       .forRoutes('{*path}');

@@ -72,6 +72,7 @@ export class MetricsService implements VendorCallObserver {
 
   attempt(tool: string, outcome: string, seconds: number): void {
     this.vendorLatency.observe({ tool, outcome }, seconds);
-    if (!/^[1-4]\d\d$/.test(outcome) || outcome === '429' || outcome === '408') this.vendorErrors.inc({ tool, outcome });
+    if (!/^[1-4]\d\d$/.test(outcome) || outcome === '429' || outcome === '408')
+      this.vendorErrors.inc({ tool, outcome });
   }
 }

@@ -19,7 +19,12 @@ describe('POST /powerpath/makeExternalTestAssignment', () => {
   let token: string;
   const mt = () => sandboxControl(t.sandboxes, 'masteryTrack');
   const edu = () => sandboxControl(t.sandboxes, 'edulastic');
-  const assign = (body: unknown, bearer = token) => t.http().post(ROUTE).set('Authorization', `Bearer ${bearer}`).send(body as object);
+  const assign = (body: unknown, bearer = token) =>
+    t
+      .http()
+      .post(ROUTE)
+      .set('Authorization', `Bearer ${bearer}`)
+      .send(body as object);
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -44,7 +49,12 @@ describe('POST /powerpath/makeExternalTestAssignment', () => {
   describe('MasteryTrack', () => {
     it('assigns by subject + grade, stores the assignment and answers per the upstream schema', async () => {
       const student = await createStudent(t.orm);
-      const lesson = await createLesson(t.orm, { toolProvider: 'mastery-track', lessonType: 'test-out', subject: 'Math', grades: ['4'] });
+      const lesson = await createLesson(t.orm, {
+        toolProvider: 'mastery-track',
+        lessonType: 'test-out',
+        subject: 'Math',
+        grades: ['4'],
+      });
       const before = await mt().count('POST', '/delivery/assignments/assign');
 
       const res = await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
@@ -84,9 +94,18 @@ describe('POST /powerpath/makeExternalTestAssignment', () => {
 
     it('assigns the requested testId and records skipCourseEnrollment', async () => {
       const student = await createStudent(t.orm);
-      const lesson = await createLesson(t.orm, { toolProvider: 'mastery-track', lessonType: 'placement', lessonTypeOnComponentResource: true });
+      const lesson = await createLesson(t.orm, {
+        toolProvider: 'mastery-track',
+        lessonType: 'placement',
+        lessonTypeOnComponentResource: true,
+      });
 
-      const res = await assign({ student: student.sourcedId, lesson: lesson.sourcedId, testId: mtTest.timeback_id, skipCourseEnrollment: true }).expect(200);
+      const res = await assign({
+        student: student.sourcedId,
+        lesson: lesson.sourcedId,
+        testId: mtTest.timeback_id,
+        skipCourseEnrollment: true,
+      }).expect(200);
 
       expectMatchesSchema(okSchema(), res.body);
       expect(res.body).toMatchObject({ lessonType: 'placement', testId: mtTest.timeback_id });
@@ -121,14 +140,21 @@ describe('POST /powerpath/makeExternalTestAssignment', () => {
       expect(assigns.at(-1)?.status).toBe(409);
       const row = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
       expect(row.metadata.assignmentId).toBe(first.body.assignmentId);
-      expect(await ledgerRow(t.orm, row.sourced_id)).toMatchObject({ state: 'assigned', external_id: first.body.assignmentId });
+      expect(await ledgerRow(t.orm, row.sourced_id)).toMatchObject({
+        state: 'assigned',
+        external_id: first.body.assignmentId,
+      });
     });
   });
 
   describe('Edulastic', () => {
     it('signs the student up, assigns the test and returns credentials stored encrypted', async () => {
       const student = await createStudent(t.orm);
-      const lesson = await createLesson(t.orm, { toolProvider: 'edulastic', lessonType: 'unit-test', vendorId: eduTest });
+      const lesson = await createLesson(t.orm, {
+        toolProvider: 'edulastic',
+        lessonType: 'unit-test',
+        vendorId: eduTest,
+      });
 
       const res = await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
 
@@ -147,10 +173,17 @@ describe('POST /powerpath/makeExternalTestAssignment', () => {
       expect(res.body.credentials.password.length).toBeGreaterThanOrEqual(16);
 
       const row = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
-      expect(row.metadata).toMatchObject({ assignmentId: res.body.assignmentId, classId: res.body.classId, toolProvider: 'edulastic' });
+      expect(row.metadata).toMatchObject({
+        assignmentId: res.body.assignmentId,
+        classId: res.body.classId,
+        toolProvider: 'edulastic',
+      });
       expect(JSON.stringify(row)).not.toContain(res.body.credentials.password);
       // The password lives once, sealed, in the student's login of the ledger.
-      const [login] = await t.orm.em.fork().getConnection().execute('select * from tool_logins where student_sourced_id = ?', [student.sourcedId]);
+      const [login] = await t.orm.em
+        .fork()
+        .getConnection()
+        .execute('select * from tool_logins where student_sourced_id = ?', [student.sourcedId]);
       expect(login).toMatchObject({ tool: 'edulastic', account: 'default', state: 'ready', lease_token: null });
       expect(JSON.stringify(login)).not.toContain(res.body.credentials.password);
       expect(cipher.openJson(login.credentials_sealed, `edulastic:${student.sourcedId}`)).toEqual(res.body.credentials);
@@ -172,7 +205,7 @@ describe('POST /powerpath/makeExternalTestAssignment', () => {
       expect(second.body.classId).not.toBe(first.body.classId);
     });
 
-    it('adopts the assignment Edulastic already has in the attempt\'s class when the answer was lost', async () => {
+    it("adopts the assignment Edulastic already has in the attempt's class when the answer was lost", async () => {
       const student = await createStudent(t.orm);
       const lesson = await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: eduTest });
       const first = await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
@@ -194,7 +227,10 @@ describe('POST /powerpath/makeExternalTestAssignment', () => {
       expect(Object.keys(body).sort()).toEqual(
         expect.arrayContaining(['imsx_CodeMinor', 'imsx_codeMajor', 'imsx_description', 'imsx_severity']),
       );
-      expectMatchesSchema(powerPathResponseValidator('/powerpath/makeExternalTestAssignment', 'post', String(status)), body);
+      expectMatchesSchema(
+        powerPathResponseValidator('/powerpath/makeExternalTestAssignment', 'post', String(status)),
+        body,
+      );
       expect(body.imsx_codeMajor).toBe('failure');
       expect(body.imsx_description).toMatch(text);
       expect(JSON.stringify(body)).not.toMatch(/at \w+ \(|\.ts:\d+/);
@@ -204,10 +240,26 @@ describe('POST /powerpath/makeExternalTestAssignment', () => {
       ['missing lesson', { student: 's' }, /lesson/],
       ['student of the wrong type', { student: 42, lesson: 'l' }, /student must be a string/],
       ['unknown field', { student: 's', lesson: 'l', extra: 1 }, /property extra should not exist/],
-      ['a constructor field', JSON.parse('{"student":"s","lesson":"l","constructor":{"x":1}}'), /property constructor should not exist/],
-      ['a __proto__ field', JSON.parse('{"student":"s","lesson":"l","__proto__":{"x":1}}'), /property __proto__ should not exist/],
-      ['non-boolean skipCourseEnrollment', { student: 's', lesson: 'l', skipCourseEnrollment: 'yes' }, /skipCourseEnrollment must be a boolean/],
-      ['empty applicationName', { student: 's', lesson: 'l', applicationName: '' }, /applicationName should not be empty/],
+      [
+        'a constructor field',
+        JSON.parse('{"student":"s","lesson":"l","constructor":{"x":1}}'),
+        /property constructor should not exist/,
+      ],
+      [
+        'a __proto__ field',
+        JSON.parse('{"student":"s","lesson":"l","__proto__":{"x":1}}'),
+        /property __proto__ should not exist/,
+      ],
+      [
+        'non-boolean skipCourseEnrollment',
+        { student: 's', lesson: 'l', skipCourseEnrollment: 'yes' },
+        /skipCourseEnrollment must be a boolean/,
+      ],
+      [
+        'empty applicationName',
+        { student: 's', lesson: 'l', applicationName: '' },
+        /applicationName should not be empty/,
+      ],
     ])('400 for %s', async (_name, body, text) => {
       const res = await assign(body).expect(400);
       expectImsx(res.body, 400, text);
@@ -215,7 +267,12 @@ describe('POST /powerpath/makeExternalTestAssignment', () => {
     });
 
     it('400 for malformed JSON', async () => {
-      const res = await t.http().post(ROUTE).set('Authorization', `Bearer ${token}`).set('Content-Type', 'application/json').send('{"student":');
+      const res = await t
+        .http()
+        .post(ROUTE)
+        .set('Authorization', `Bearer ${token}`)
+        .set('Content-Type', 'application/json')
+        .send('{"student":');
       expect(res.status).toBe(400);
       expectImsx(res.body, 400, /./);
     });
@@ -223,59 +280,117 @@ describe('POST /powerpath/makeExternalTestAssignment', () => {
     it('404 for an unknown student or lesson', async () => {
       const student = await createStudent(t.orm);
       const lesson = await createLesson(t.orm);
-      expectImsx((await assign({ student: 'nobody', lesson: lesson.sourcedId }).expect(404)).body, 404, /student 'nobody' not found/);
-      expectImsx((await assign({ student: student.sourcedId, lesson: 'nothing' }).expect(404)).body, 404, /lesson 'nothing' not found/);
+      expectImsx(
+        (await assign({ student: 'nobody', lesson: lesson.sourcedId }).expect(404)).body,
+        404,
+        /student 'nobody' not found/,
+      );
+      expectImsx(
+        (await assign({ student: student.sourcedId, lesson: 'nothing' }).expect(404)).body,
+        404,
+        /lesson 'nothing' not found/,
+      );
       expect(await assignmentRows(t.orm, student.sourcedId, lesson.sourcedId)).toEqual({ results: 0, lineItems: 0 });
     });
 
     const unprocessable: [string, () => Promise<{ student: string; lesson: string; extra?: object }>, RegExp][] = [
-      ['a user who is not a student', async () => ({
-        student: (await createStudent(t.orm, { role: 'teacher', roles: [{ roleType: 'primary', role: 'teacher', org: { sourcedId: 'o' } }] })).sourcedId,
-        lesson: (await createLesson(t.orm)).sourcedId,
-      }), /is not a student/],
-      ['a student without email', async () => ({
-        student: (await createStudent(t.orm, { email: null })).sourcedId,
-        lesson: (await createLesson(t.orm)).sourcedId,
-      }), /has no email/],
-      ['a lesson that is not an external test', async () => ({
-        student: (await createStudent(t.orm)).sourcedId,
-        lesson: (await createLesson(t.orm, { lessonType: 'quiz' })).sourcedId,
-      }), /not an external test-out, placement or unit-test/],
-      ['an unsupported toolProvider', async () => ({
-        student: (await createStudent(t.orm)).sourcedId,
-        lesson: (await createLesson(t.orm, { toolProvider: 'khan-academy' })).sourcedId,
-      }), /Unsupported toolProvider 'khan-academy'/],
-      ['MasteryTrack without subject', async () => ({
-        student: (await createStudent(t.orm)).sourcedId,
-        lesson: (await createLesson(t.orm, { resourceMetadata: { subject: undefined } })).sourcedId,
-      }), /need resource.metadata.subject/],
-      ['MasteryTrack without grade', async () => ({
-        student: (await createStudent(t.orm)).sourcedId,
-        lesson: (await createLesson(t.orm, { grades: [] })).sourcedId,
-      }), /need resource.metadata.grades/],
-      ['Edulastic without vendorId', async () => ({
-        student: (await createStudent(t.orm)).sourcedId,
-        lesson: (await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: null })).sourcedId,
-      }), /need the test id in resource.vendorId/],
-      ['an unknown applicationName', async () => ({
-        student: (await createStudent(t.orm)).sourcedId,
-        lesson: (await createLesson(t.orm)).sourcedId,
-        extra: { applicationName: 'no-such-app' },
-      }), /Unknown applicationName 'no-such-app'/],
-      ['a test MasteryTrack does not know', async () => ({
-        student: (await createStudent(t.orm)).sourcedId,
-        lesson: (await createLesson(t.orm)).sourcedId,
-        extra: { testId: '_000000000000000000000000' },
-      }), /MasteryTrack rejected the assignment: TEST_NOT_FOUND/],
-      ['a test MasteryTrack does not support', async () => ({
-        student: (await createStudent(t.orm)).sourcedId,
-        lesson: (await createLesson(t.orm)).sourcedId,
-        extra: { testId: mtUnsupported.timeback_id },
-      }), /TEST_NOT_SUPPORTED/],
-      ['a test Edulastic does not know', async () => ({
-        student: (await createStudent(t.orm)).sourcedId,
-        lesson: (await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: 'ffffffffffffffffffffffff' })).sourcedId,
-      }), /Edulastic rejected the assignment: Test not found/],
+      [
+        'a user who is not a student',
+        async () => ({
+          student: (
+            await createStudent(t.orm, {
+              role: 'teacher',
+              roles: [{ roleType: 'primary', role: 'teacher', org: { sourcedId: 'o' } }],
+            })
+          ).sourcedId,
+          lesson: (await createLesson(t.orm)).sourcedId,
+        }),
+        /is not a student/,
+      ],
+      [
+        'a student without email',
+        async () => ({
+          student: (await createStudent(t.orm, { email: null })).sourcedId,
+          lesson: (await createLesson(t.orm)).sourcedId,
+        }),
+        /has no email/,
+      ],
+      [
+        'a lesson that is not an external test',
+        async () => ({
+          student: (await createStudent(t.orm)).sourcedId,
+          lesson: (await createLesson(t.orm, { lessonType: 'quiz' })).sourcedId,
+        }),
+        /not an external test-out, placement or unit-test/,
+      ],
+      [
+        'an unsupported toolProvider',
+        async () => ({
+          student: (await createStudent(t.orm)).sourcedId,
+          lesson: (await createLesson(t.orm, { toolProvider: 'khan-academy' })).sourcedId,
+        }),
+        /Unsupported toolProvider 'khan-academy'/,
+      ],
+      [
+        'MasteryTrack without subject',
+        async () => ({
+          student: (await createStudent(t.orm)).sourcedId,
+          lesson: (await createLesson(t.orm, { resourceMetadata: { subject: undefined } })).sourcedId,
+        }),
+        /need resource.metadata.subject/,
+      ],
+      [
+        'MasteryTrack without grade',
+        async () => ({
+          student: (await createStudent(t.orm)).sourcedId,
+          lesson: (await createLesson(t.orm, { grades: [] })).sourcedId,
+        }),
+        /need resource.metadata.grades/,
+      ],
+      [
+        'Edulastic without vendorId',
+        async () => ({
+          student: (await createStudent(t.orm)).sourcedId,
+          lesson: (await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: null })).sourcedId,
+        }),
+        /need the test id in resource.vendorId/,
+      ],
+      [
+        'an unknown applicationName',
+        async () => ({
+          student: (await createStudent(t.orm)).sourcedId,
+          lesson: (await createLesson(t.orm)).sourcedId,
+          extra: { applicationName: 'no-such-app' },
+        }),
+        /Unknown applicationName 'no-such-app'/,
+      ],
+      [
+        'a test MasteryTrack does not know',
+        async () => ({
+          student: (await createStudent(t.orm)).sourcedId,
+          lesson: (await createLesson(t.orm)).sourcedId,
+          extra: { testId: '_000000000000000000000000' },
+        }),
+        /MasteryTrack rejected the assignment: TEST_NOT_FOUND/,
+      ],
+      [
+        'a test MasteryTrack does not support',
+        async () => ({
+          student: (await createStudent(t.orm)).sourcedId,
+          lesson: (await createLesson(t.orm)).sourcedId,
+          extra: { testId: mtUnsupported.timeback_id },
+        }),
+        /TEST_NOT_SUPPORTED/,
+      ],
+      [
+        'a test Edulastic does not know',
+        async () => ({
+          student: (await createStudent(t.orm)).sourcedId,
+          lesson: (await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: 'ffffffffffffffffffffffff' }))
+            .sourcedId,
+        }),
+        /Edulastic rejected the assignment: Test not found/,
+      ],
     ];
 
     it.each(unprocessable)('422 for %s', async (_name, arrange, text) => {
@@ -291,9 +406,16 @@ describe('POST /powerpath/makeExternalTestAssignment', () => {
       await mt().fault({ method: 'POST', path: '/delivery/assignments/assign', status: 500, times: 10 });
       const res = await assign({ student: student.sourcedId, lesson: lesson.sourcedId });
       expect(res.status).toBe(502);
-      expect(res.body).toMatchObject({ imsx_codeMajor: 'failure', imsx_description: expect.stringMatching(/MasteryTrack/) });
+      expect(res.body).toMatchObject({
+        imsx_codeMajor: 'failure',
+        imsx_description: expect.stringMatching(/MasteryTrack/),
+      });
       const row = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
-      expect(await ledgerRow(t.orm, row.sourced_id)).toMatchObject({ state: 'pending', lease_token: null, external_id: null });
+      expect(await ledgerRow(t.orm, row.sourced_id)).toMatchObject({
+        state: 'pending',
+        lease_token: null,
+        external_id: null,
+      });
 
       await mt().clearFaults();
       const retried = await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
@@ -308,7 +430,10 @@ describe('POST /powerpath/makeExternalTestAssignment', () => {
       await mt().fault({ method: 'POST', path: '/delivery/assignments/assign', status: 503, times: 10 });
       const res = await assign({ student: student.sourcedId, lesson: lesson.sourcedId });
       expect(res.status).toBe(503);
-      expect(res.body).toMatchObject({ imsx_codeMajor: 'failure', imsx_description: expect.stringMatching(/unavailable/) });
+      expect(res.body).toMatchObject({
+        imsx_codeMajor: 'failure',
+        imsx_description: expect.stringMatching(/unavailable/),
+      });
       expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
       expect(await assignmentRows(t.orm, student.sourcedId, lesson.sourcedId)).toEqual({ results: 0, lineItems: 0 });
     });

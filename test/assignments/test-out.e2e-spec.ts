@@ -16,10 +16,16 @@ describe('GET /powerpath/testOut', () => {
   let t: TestApp;
   let token: string;
   const auth = (r: request.Test, bearer = token) => r.set('Authorization', `Bearer ${bearer}`);
-  const testOut = (student: string, course: string, bearer = token) => auth(t.http().get(`${PP}/testOut`), bearer).query({ student, course });
+  const testOut = (student: string, course: string, bearer = token) =>
+    auth(t.http().get(`${PP}/testOut`), bearer).query({ student, course });
   const createTestOut = (courseId: string, o: Record<string, unknown>) =>
-    auth(t.http().post(`${PP}/createExternalTestOut`)).send({ lessonType: 'test-out', courseId, grades: ['4'], xp: 100, ...o }).expect(200);
-  const assign = (student: string, lesson: string) => auth(t.http().post(`${PP}/makeExternalTestAssignment`)).send({ student, lesson }).expect(200);
+    auth(t.http().post(`${PP}/createExternalTestOut`))
+      .send({ lessonType: 'test-out', courseId, grades: ['4'], xp: 100, ...o })
+      .expect(200);
+  const assign = (student: string, lesson: string) =>
+    auth(t.http().post(`${PP}/makeExternalTestAssignment`))
+      .send({ student, lesson })
+      .expect(200);
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -43,7 +49,13 @@ describe('GET /powerpath/testOut', () => {
     const before = await testOut(student.sourcedId, course).expect(200);
     expectMatchesSchema(schema(), before.body);
     expect(before.headers['cache-control']).toBe('no-store');
-    expect(before.body).toEqual({ lessonType: 'test-out', lessonId, toolProvider: 'edulastic', finalized: false, attempt: 1 });
+    expect(before.body).toEqual({
+      lessonType: 'test-out',
+      lessonId,
+      toolProvider: 'edulastic',
+      finalized: false,
+      attempt: 1,
+    });
 
     const assigned = (await assign(student.sourcedId, lessonId)).body;
     const after = await testOut(student.sourcedId, course).expect(200);
@@ -66,11 +78,16 @@ describe('GET /powerpath/testOut', () => {
 
     // The student takes the test. testOut reads what was recorded; the import asks Edulastic and finalizes.
     const answers = Array.from({ length: eduTest.questionCount }, () => ({ score: 1, maxScore: 1 }));
-    await request(t.sandboxes.edulastic.url).post('/api/__sandbox/submit').send({ assignmentId: assigned.assignmentId, email: student.email, answers, graded: 'GRADED' }).expect(200);
+    await request(t.sandboxes.edulastic.url)
+      .post('/api/__sandbox/submit')
+      .send({ assignmentId: assigned.assignmentId, email: student.email, answers, graded: 'GRADED' })
+      .expect(200);
     const calls = (await sandboxControl(t.sandboxes, 'edulastic').calls()).length;
     expect((await testOut(student.sourcedId, course).expect(200)).body.finalized).toBe(false);
     expect((await sandboxControl(t.sandboxes, 'edulastic').calls()).length).toBe(calls);
-    await auth(t.http().get(`${PP}/importExternalTestAssignmentResults`)).query({ student: student.sourcedId, lesson: lessonId }).expect(200);
+    await auth(t.http().get(`${PP}/importExternalTestAssignmentResults`))
+      .query({ student: student.sourcedId, lesson: lessonId })
+      .expect(200);
 
     const taken = await testOut(student.sourcedId, course).expect(200);
     expectMatchesSchema(schema(), taken.body);
@@ -82,7 +99,10 @@ describe('GET /powerpath/testOut', () => {
     const student = await createStudent(t.orm);
     const { lessonId } = (await createTestOut(course, { toolProvider: 'mastery-track' })).body;
     const assigned = (await assign(student.sourcedId, lessonId)).body;
-    expect((await testOut(student.sourcedId, course).expect(200)).body).toMatchObject({ finalized: false, assignmentId: assigned.assignmentId });
+    expect((await testOut(student.sourcedId, course).expect(200)).body).toMatchObject({
+      finalized: false,
+      assignmentId: assigned.assignmentId,
+    });
 
     await request(t.sandboxes.masteryTrack.url)
       .post(`/__sandbox/assignments/${assigned.assignmentId}/complete`)
@@ -110,17 +130,34 @@ describe('GET /powerpath/testOut', () => {
     const [unit, resource, lesson] = [uid('unit'), uid('res'), uid('lesson')];
     const em = t.orm.em.fork();
     em.create(CourseComponent, { sourcedId: unit, title: 'Unit', courseSourcedId: course });
-    em.create(Resource, { sourcedId: resource, title: 'T', vendorResourceId: resource, metadata: { toolProvider: 'mastery-track', lessonType: 'test-out', subject: 'Math', grades: ['4'] } });
-    em.create(ComponentResource, { sourcedId: lesson, title: 'T', courseComponentSourcedId: unit, resourceSourcedId: resource });
+    em.create(Resource, {
+      sourcedId: resource,
+      title: 'T',
+      vendorResourceId: resource,
+      metadata: { toolProvider: 'mastery-track', lessonType: 'test-out', subject: 'Math', grades: ['4'] },
+    });
+    em.create(ComponentResource, {
+      sourcedId: lesson,
+      title: 'T',
+      courseComponentSourcedId: unit,
+      resourceSourcedId: resource,
+    });
     await em.flush();
 
-    expect((await testOut(student.sourcedId, course).expect(200)).body).toMatchObject({ lessonId: lesson, toolProvider: 'mastery-track', finalized: false });
+    expect((await testOut(student.sourcedId, course).expect(200)).body).toMatchObject({
+      lessonId: lesson,
+      toolProvider: 'mastery-track',
+      finalized: false,
+    });
   });
 
   it('404 for an unknown course or student, a course or student of another org; 400 without course; 403 without a PowerPath scope', async () => {
     const org = uid('org');
     const course = await createCourse(t.orm, { org });
-    const student = await createStudent(t.orm, { primaryOrgSourcedId: org, roles: [{ roleType: 'primary', role: 'student', org: { sourcedId: org } }] });
+    const student = await createStudent(t.orm, {
+      primaryOrgSourcedId: org,
+      roles: [{ roleType: 'primary', role: 'student', org: { sourcedId: org } }],
+    });
     const orgToken = await t.token(undefined, { org });
 
     const missing = await testOut(student.sourcedId, 'no-such-course').expect(404);
@@ -132,11 +169,15 @@ describe('GET /powerpath/testOut', () => {
 
     await testOut(student.sourcedId, course, orgToken).expect(200);
     const elsewhere = await createCourse(t.orm);
-    expect((await testOut(student.sourcedId, elsewhere, orgToken).expect(404)).body.imsx_description).toBe(`course '${elsewhere}' not found`);
+    expect((await testOut(student.sourcedId, elsewhere, orgToken).expect(404)).body.imsx_description).toBe(
+      `course '${elsewhere}' not found`,
+    );
     const outsider = await createStudent(t.orm);
     await testOut(outsider.sourcedId, course, orgToken).expect(404);
 
-    const bad = await auth(t.http().get(`${PP}/testOut`)).query({ student: student.sourcedId }).expect(400);
+    const bad = await auth(t.http().get(`${PP}/testOut`))
+      .query({ student: student.sourcedId })
+      .expect(400);
     expect(bad.body.imsx_error_details.map((d: { field: string }) => d.field)).toContain('course');
     await testOut(student.sourcedId, course, await t.token(Scope.RosterReadonly)).expect(403);
   });

@@ -39,7 +39,11 @@ function claims(overrides: Record<string, unknown> = {}): Record<string, unknown
   return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined));
 }
 
-function signed(key: TestSigningKey, overrides: Record<string, unknown> = {}, opts: { kid?: string; privateKey?: KeyObject } = {}): string {
+function signed(
+  key: TestSigningKey,
+  overrides: Record<string, unknown> = {},
+  opts: { kid?: string; privateKey?: KeyObject } = {},
+): string {
   return sign(claims(overrides), opts.privateKey ?? key.privateKey, { algorithm: key.alg, keyid: opts.kid ?? key.kid });
 }
 
@@ -51,7 +55,9 @@ function expectImsxFailure(res: Response, status: number, codeMinor: string): vo
     imsx_codeMajor: 'failure',
     imsx_severity: 'error',
     imsx_description: expect.any(String),
-    imsx_CodeMinor: { imsx_codeMinorField: [{ imsx_codeMinorFieldName: 'TargetEndSystem', imsx_codeMinorFieldValue: codeMinor }] },
+    imsx_CodeMinor: {
+      imsx_codeMinorField: [{ imsx_codeMinorFieldName: 'TargetEndSystem', imsx_codeMinorFieldValue: codeMinor }],
+    },
   });
   for (const key of Object.keys(res.body)) expect(IMSX_KEYS).toContain(key);
   expect(res.text).not.toMatch(/stack|\bat .+:\d+:\d+|\.(ts|js):\d+|node_modules/i);
@@ -248,7 +254,11 @@ describe('JWT validation hardening (external JWKS)', () => {
       ['Bearer a.b.c', 'Bearer a.b.c', INVALID_TOKEN],
       ['Bearer not-a-jwt', 'Bearer not-a-jwt', INVALID_TOKEN],
       ['Bearer ..', 'Bearer ..', INVALID_TOKEN],
-      ['Bearer with 12 KB of base64url', `Bearer ${'A'.repeat(4096)}.${'B'.repeat(4096)}.${'C'.repeat(4096)}`, INVALID_TOKEN],
+      [
+        'Bearer with 12 KB of base64url',
+        `Bearer ${'A'.repeat(4096)}.${'B'.repeat(4096)}.${'C'.repeat(4096)}`,
+        INVALID_TOKEN,
+      ],
     ])('rejects Authorization: %s', async (_label, authorization, challenge) => {
       expectUnauthorized(await call(authorization), challenge);
     });
@@ -284,7 +294,8 @@ describe('JWT validation hardening (external JWKS)', () => {
     it('accepts a newly rotated key after an unknown-kid flood, within one cooldown', async () => {
       const rotated = jwks.addRsaKey('rsa-2');
       const before = jwks.fetches();
-      for (let i = 0; i < 10; i++) await bearer(signed(jwks.rsa, {}, { kid: `flood-${randomBytes(8).toString('hex')}` }));
+      for (let i = 0; i < 10; i++)
+        await bearer(signed(jwks.rsa, {}, { kid: `flood-${randomBytes(8).toString('hex')}` }));
       await new Promise((r) => setTimeout(r, COOLDOWN_MS + 50));
       expectAccepted(await bearer(signed(rotated)));
       expect(jwks.fetches() - before).toBeLessThanOrEqual(2);

@@ -32,7 +32,11 @@ describe('access token claims', () => {
       ...overrides,
     };
     const claims = Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined));
-    return sign(claims, jwks.rsa.privateKey, { algorithm: 'RS256', keyid: jwks.rsa.kid, noTimestamp: claims.iat === undefined });
+    return sign(claims, jwks.rsa.privateKey, {
+      algorithm: 'RS256',
+      keyid: jwks.rsa.kid,
+      noTimestamp: claims.iat === undefined,
+    });
   };
   /** The student is in org-1; the lesson's course has no org. A token restricted to another org must get 404. */
   const assign = (authorization: string) => t.http().post(ROUTE).set('Authorization', authorization).send(body);
@@ -44,7 +48,12 @@ describe('access token claims', () => {
 
   beforeAll(async () => {
     jwks = await startTestJwks();
-    t = await createTestApp({ AUTH_DEV_ISSUER: 'false', AUTH_JWKS_URL: jwks.url, AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE });
+    t = await createTestApp({
+      AUTH_DEV_ISSUER: 'false',
+      AUTH_JWKS_URL: jwks.url,
+      AUTH_ISSUER: ISSUER,
+      AUTH_AUDIENCE: AUDIENCE,
+    });
     body = { student: (await createStudent(t.orm)).sourcedId, lesson: (await createLesson(t.orm)).sourcedId };
   });
   afterAll(async () => {
@@ -66,7 +75,12 @@ describe('access token claims', () => {
     ['null', null],
   ])('401 for an org claim that is %s (never "no restriction")', async (_label, org) => {
     expect401(await assign(`Bearer ${token({ org })}`));
-    expect401(await t.http().get('/ims/oneroster/rostering/v1p2/users').set('Authorization', `Bearer ${token({ org })}`));
+    expect401(
+      await t
+        .http()
+        .get('/ims/oneroster/rostering/v1p2/users')
+        .set('Authorization', `Bearer ${token({ org })}`),
+    );
   });
 
   it.each([
@@ -81,7 +95,9 @@ describe('access token claims', () => {
 
   it('401 without exp, or with an iat beyond the 60 s clock skew; an iat 30 s ahead is accepted', async () => {
     expect401(await assign(`Bearer ${token({ exp: undefined })}`));
-    expect401(await assign(`Bearer ${token({ iat: now() + 10 * 365 * 86_400, exp: now() + 10 * 365 * 86_400 + 300 })}`));
+    expect401(
+      await assign(`Bearer ${token({ iat: now() + 10 * 365 * 86_400, exp: now() + 10 * 365 * 86_400 + 300 })}`),
+    );
     expect401(await assign(`Bearer ${token({ iat: now() + 120 })}`));
     expect401(await assign(`Bearer ${token({ iat: undefined })}`));
     await assign(`Bearer ${token({ iat: now() + 30 })}`).expect(200);
@@ -89,7 +105,12 @@ describe('access token claims', () => {
 
   it('401 for Bearer followed by anything after the token; the scheme is case-insensitive', async () => {
     const good = token();
-    for (const authorization of [`Bearer ${good} extra`, `Bearer ${good} ${good}`, `Bearer ${good},x`, `Bearer ${good}\tx`]) {
+    for (const authorization of [
+      `Bearer ${good} extra`,
+      `Bearer ${good} ${good}`,
+      `Bearer ${good},x`,
+      `Bearer ${good}\tx`,
+    ]) {
       expect401(await assign(authorization));
     }
     await assign(`bearer ${good}`).expect(200);

@@ -30,7 +30,8 @@ export interface Case {
  * filter could loop without end on a schema it cannot satisfy.
  */
 export type Maybe = Case | undefined;
-const when = (arb: fc.Arbitrary<Maybe>, ok: (c: Case) => boolean): fc.Arbitrary<Maybe> => arb.map((c) => (c && ok(c) ? c : undefined));
+const when = (arb: fc.Arbitrary<Maybe>, ok: (c: Case) => boolean): fc.Arbitrary<Maybe> =>
+  arb.map((c) => (c && ok(c) ? c : undefined));
 
 /** In a body, the sourcedId of `Case.id` (filled when sent, like the path's). */
 export const SAME_ID = '{sourcedId}';
@@ -53,7 +54,12 @@ export const REFERENCES: Record<string, Record<string, string>> = {
   enrollment: { user: 'user', class: 'class', school: 'org' },
   courseComponent: { course: 'course', parent: 'courseComponent', courseComponent: 'courseComponent' },
   componentResource: { courseComponent: 'courseComponent', resource: 'resource' },
-  assessmentLineItem: { class: 'class', parentAssessmentLineItem: 'assessmentLineItem', component: 'courseComponent', componentResource: 'componentResource' },
+  assessmentLineItem: {
+    class: 'class',
+    parentAssessmentLineItem: 'assessmentLineItem',
+    component: 'courseComponent',
+    componentResource: 'componentResource',
+  },
   assessmentResult: { assessmentLineItem: 'assessmentLineItem', student: 'user' },
 };
 
@@ -85,14 +91,22 @@ function validWrite(op: Operation, world: World): fc.Arbitrary<Maybe> {
   const existing = fc.constantFrom(...world.ids[op.def.singular]).map((id) => ({ existing: id }));
   // PUT creates or replaces; POST creates, with a supplied sourcedId or one the server allocates.
   const target = op.kind === 'put' ? fc.oneof(fresh, existing) : fc.option(fresh, { nil: undefined });
-  const cases = fc
-    .tuple(target, validObject(op, world), fc.boolean())
-    .map(([id, generated, sendId]) => {
-      const object: Record<string, unknown> = { ...generated, ...(id && 'existing' in id ? world.pinned[id.existing] : {}) };
-      delete object.sourcedId;
-      if (id && declares(op, 'sourcedId') && (sendId || requires(op, 'sourcedId'))) object.sourcedId = SAME_ID;
-      return { method: op.method, path: op.specPath, id, body: { [op.def.singular]: object }, auth: 'full', expect: 'success' } as Case;
-    });
+  const cases = fc.tuple(target, validObject(op, world), fc.boolean()).map(([id, generated, sendId]): Case => {
+    const object: Record<string, unknown> = {
+      ...generated,
+      ...(id && 'existing' in id ? world.pinned[id.existing] : {}),
+    };
+    delete object.sourcedId;
+    if (id && declares(op, 'sourcedId') && (sendId || requires(op, 'sourcedId'))) object.sourcedId = SAME_ID;
+    return {
+      method: op.method,
+      path: op.specPath,
+      id,
+      body: { [op.def.singular]: object },
+      auth: 'full',
+      expect: 'success',
+    };
+  });
   return when(cases, (c) => op.body!.validate(c.body));
 }
 
@@ -102,11 +116,27 @@ function filterOf(op: Operation): fc.Arbitrary<string> {
   const condition = fc.constantFrom(...Object.keys(op.def.fields)).chain((field) => {
     const type = op.def.fields[field].type;
     const value: fc.Arbitrary<string> =
-      type === 'number' ? fc.integer().map(String) : type === 'date' ? dateTime : type === 'boolean' ? fc.constantFrom('true', 'false') : text(0);
-    const ops = type === 'string' ? ['=', '!=', '>', '>=', '<', '<=', '~'] : type === 'boolean' ? ['=', '!='] : ['=', '!=', '>', '>=', '<', '<='];
+      type === 'number'
+        ? fc.integer().map(String)
+        : type === 'date'
+          ? dateTime
+          : type === 'boolean'
+            ? fc.constantFrom('true', 'false')
+            : text(0);
+    const ops =
+      type === 'string'
+        ? ['=', '!=', '>', '>=', '<', '<=', '~']
+        : type === 'boolean'
+          ? ['=', '!=']
+          : ['=', '!=', '>', '>=', '<', '<='];
     return fc.oneof(
       fc.tuple(fc.constantFrom(...ops), value).map(([o, v]) => `${field}${o}${quote(v)}`),
-      fc.array(value.filter((v) => !v.includes(',') && v.trim() !== ''), { minLength: 1, maxLength: 3 }).map((vs) => `${field}@${quote(vs.join(','))}`),
+      fc
+        .array(
+          value.filter((v) => !v.includes(',') && v.trim() !== ''),
+          { minLength: 1, maxLength: 3 },
+        )
+        .map((vs) => `${field}@${quote(vs.join(','))}`),
     );
   });
   return fc
@@ -134,13 +164,28 @@ export function validCases(op: Operation, world: World): fc.Arbitrary<Maybe> {
           },
           { requiredKeys: [] },
         )
-        .map((query) => ({ method: 'get', path: op.specPath, query, auth: 'full', expect: 'success' }) as Case);
+        .map((query): Case => ({ method: 'get', path: op.specPath, query, auth: 'full', expect: 'success' }));
     case 'one':
-      return fc
-        .tuple(fc.constantFrom(...pool), fc.option(fieldsOf(op), { nil: undefined }))
-        .map(([id, fields]) => ({ method: 'get', path: op.specPath, id: { existing: id }, query: fields ? { fields } : {}, auth: 'full', expect: { status: 200 } }) as Case);
+      return fc.tuple(fc.constantFrom(...pool), fc.option(fieldsOf(op), { nil: undefined })).map(
+        ([id, fields]): Case => ({
+          method: 'get',
+          path: op.specPath,
+          id: { existing: id },
+          query: fields ? { fields } : {},
+          auth: 'full',
+          expect: { status: 200 },
+        }),
+      );
     case 'delete':
-      return fc.constantFrom(...pool).map((id) => ({ method: 'delete', path: op.specPath, id: { existing: id }, auth: 'full', expect: { status: 204 } }) as Case);
+      return fc.constantFrom(...pool).map(
+        (id): Case => ({
+          method: 'delete',
+          path: op.specPath,
+          id: { existing: id },
+          auth: 'full',
+          expect: { status: 204 },
+        }),
+      );
     default:
       return validWrite(op, world);
   }
@@ -164,7 +209,12 @@ function plant(object: Record<string, unknown>, key: string, sourcedId: string, 
   }
   const child = array ? (object[name] as unknown[] | undefined)?.[0] : object[name];
   if (!child || typeof child !== 'object') return undefined;
-  return plant(child as Record<string, unknown>, rest.join('.'), sourcedId, array ? `${field}.${name}[0]` : `${field}.${name}`);
+  return plant(
+    child as Record<string, unknown>,
+    rest.join('.'),
+    sourcedId,
+    array ? `${field}.${name}[0]` : `${field}.${name}`,
+  );
 }
 
 const OTHER_TYPES: unknown[] = [null, true, 7, 2.5, 'text', [], {}, [1], { sourcedId: 1 }];
@@ -182,91 +232,145 @@ export function invalidKinds(op: Operation): InvalidKind[] {
   const bad = (name: string, cases: (valid: fc.Arbitrary<Maybe>, world: World) => fc.Arbitrary<Maybe>) =>
     kinds.push({ name, cases: (world) => cases(validCases(op, world), world) });
   const query = (name: string, field: string, values: fc.Arbitrary<string | string[]>) =>
-    bad(`${name} → 400`, (valid) => fc.tuple(valid, values).map(([c, v]) => c && { ...c, query: { ...c.query, [field]: v }, expect: { status: 400, field } }));
+    bad(`${name} → 400`, (valid) =>
+      fc
+        .tuple(valid, values)
+        .map(([c, v]) => c && { ...c, query: { ...c.query, [field]: v }, expect: { status: 400, field } }),
+    );
 
   bad('no bearer token → 401', (valid) => valid.map((c) => c && { ...c, auth: 'none', expect: { status: 401 } }));
-  bad('a token without the area’s scope → 403', (valid) => valid.map((c) => c && { ...c, auth: 'other-area', expect: { status: 403 } }));
+  bad('a token without the area’s scope → 403', (valid) =>
+    valid.map((c) => c && { ...c, auth: 'other-area', expect: { status: 403 } }),
+  );
 
   if (op.kind === 'list') {
-    query('limit outside 1–3000 or not an integer', 'limit', fc.oneof(fc.constantFrom('0', '3001', '-1', '1.5', 'ten', '1e2x'), fc.integer({ min: 3001 }).map(String)));
+    query(
+      'limit outside 1–3000 or not an integer',
+      'limit',
+      fc.oneof(fc.constantFrom('0', '3001', '-1', '1.5', 'ten', '1e2x'), fc.integer({ min: 3001 }).map(String)),
+    );
     query('offset negative or not an integer', 'offset', fc.constantFrom('-1', '0.5', 'x', '9007199254740993'));
-    query('orderBy other than asc or desc', 'orderBy', text(0).filter((v) => v !== 'asc' && v !== 'desc'));
-    query('sort by a field the collection does not have', 'sort', text(1).filter((v) => !Object.hasOwn(op.def.fields, v)));
-    query('filter that does not parse or names an unknown field', 'filter', fc.oneof(text(1).filter((v) => !/^[A-Za-z][\w.]*\s*(=|!=|>=?|<=?|~|@)\s*'/.test(v)), fc.constant("nope='1'")));
+    query(
+      'orderBy other than asc or desc',
+      'orderBy',
+      text(0).filter((v) => v !== 'asc' && v !== 'desc'),
+    );
+    query(
+      'sort by a field the collection does not have',
+      'sort',
+      text(1).filter((v) => !Object.hasOwn(op.def.fields, v)),
+    );
+    query(
+      'filter that does not parse or names an unknown field',
+      'filter',
+      fc.oneof(
+        text(1).filter((v) => !/^[A-Za-z][\w.]*\s*(=|!=|>=?|<=?|~|@)\s*'/.test(v)),
+        fc.constant("nope='1'"),
+      ),
+    );
   }
   if (op.kind === 'list' || op.kind === 'one') {
-    query('fields naming a field the object does not have', 'fields', text(1).filter((v) => v.split(',').some((f) => f.trim() && !op.selectable.includes(f.trim()))));
-    query('a parameter given twice', 'fields', fc.tuple(fieldsOf(op), fieldsOf(op)).map(([a, b]) => [a, b]));
+    query(
+      'fields naming a field the object does not have',
+      'fields',
+      text(1).filter((v) => v.split(',').some((f) => f.trim() && !op.selectable.includes(f.trim()))),
+    );
+    query(
+      'a parameter given twice',
+      'fields',
+      fc.tuple(fieldsOf(op), fieldsOf(op)).map(([a, b]) => [a, b]),
+    );
   }
   if (op.kind === 'one' || op.kind === 'delete') {
-    bad('a sourcedId no object has → 404', (valid) => fc.tuple(valid, missingId).map(([c, id]) => c && { ...c, id: { existing: id }, expect: { status: 404 } }));
+    bad('a sourcedId no object has → 404', (valid) =>
+      fc.tuple(valid, missingId).map(([c, id]) => c && { ...c, id: { existing: id }, expect: { status: 404 } }),
+    );
   }
   if (op.kind === 'put' || op.kind === 'post') {
     const inner = op.body!.inner;
-    const properties = Object.entries((inner.properties ?? {}) as Record<string, Schema>).filter(([, s]) => Object.keys(s).length > 0);
+    const properties = Object.entries((inner.properties ?? {}) as Record<string, Schema>).filter(
+      ([, s]) => Object.keys(s).length > 0,
+    );
     const invalidBody = (c: Case) => !op.body!.validate(c.body);
-    bad('a body without its wrapper → 400', (valid) => valid.map((c) => c && { ...c, body: (c.body as Record<string, unknown>)[singular], expect: { status: 400, field: singular } }));
-    bad(
-      'a wrapper that is not an object → 400',
-      (valid) => fc.tuple(valid, fc.constantFrom<unknown>(null, 'text', 7, [], true)).map(([c, v]) => c && { ...c, body: { [singular]: v }, expect: { status: 400, field: singular } }),
+    bad('a body without its wrapper → 400', (valid) =>
+      valid.map(
+        (c) =>
+          c && { ...c, body: (c.body as Record<string, unknown>)[singular], expect: { status: 400, field: singular } },
+      ),
+    );
+    bad('a wrapper that is not an object → 400', (valid) =>
+      fc
+        .tuple(valid, fc.constantFrom<unknown>(null, 'text', 7, [], true))
+        .map(([c, v]) => c && { ...c, body: { [singular]: v }, expect: { status: 400, field: singular } }),
     );
     const required = (inner.required ?? []) as string[];
     if (required.length > 0) {
-      bad(
-        'a required field missing → 400',
-        (valid) => fc.tuple(valid, fc.constantFrom(...required)).map(([c, prop]) => c && { ...withObject(c, op, (o) => delete o[prop]), expect: { status: 400, field: `${singular}.${prop}` } }),
+      bad('a required field missing → 400', (valid) =>
+        fc.tuple(valid, fc.constantFrom(...required)).map(
+          ([c, prop]) =>
+            c && {
+              ...withObject(c, op, (o) => delete o[prop]),
+              expect: { status: 400, field: `${singular}.${prop}` },
+            },
+        ),
       );
     }
-    bad(
-      'a field of the wrong type → 400',
-      (valid) =>
-        when(
-          fc
-            .tuple(valid, fc.constantFrom(...properties.map(([p]) => p)), fc.constantFrom(...OTHER_TYPES))
-            .map(([c, prop, v]) => c && { ...withObject(c, op, (o) => (o[prop] = v)), expect: { status: 400, field: `${singular}.${prop}` } }),
-          invalidBody,
+    bad('a field of the wrong type → 400', (valid) =>
+      when(
+        fc.tuple(valid, fc.constantFrom(...properties.map(([p]) => p)), fc.constantFrom(...OTHER_TYPES)).map(
+          ([c, prop, v]) =>
+            c && {
+              ...withObject(c, op, (o) => (o[prop] = v)),
+              expect: { status: 400, field: `${singular}.${prop}` },
+            },
         ),
+        invalidBody,
+      ),
     );
     const enums = properties.filter(([, s]) => Array.isArray(s.enum)).map(([p]) => p);
     if (enums.length > 0) {
-      bad(
-        'a value outside its enum → 400',
-        (valid) =>
-          when(
-            fc
-              .tuple(valid, fc.constantFrom(...enums), text(0))
-              .map(([c, prop, v]) => c && { ...withObject(c, op, (o) => (o[prop] = v)), expect: { status: 400, field: `${singular}.${prop}` } }),
-            invalidBody,
+      bad('a value outside its enum → 400', (valid) =>
+        when(
+          fc.tuple(valid, fc.constantFrom(...enums), text(0)).map(
+            ([c, prop, v]) =>
+              c && {
+                ...withObject(c, op, (o) => (o[prop] = v)),
+                expect: { status: 400, field: `${singular}.${prop}` },
+              },
           ),
+          invalidBody,
+        ),
       );
     }
     const refs = referencePaths(inner).filter((k) => Object.hasOwn(REFERENCES[singular] ?? {}, k));
     if (refs.length > 0) {
-      bad(
-        'a reference to an object that does not exist → 422',
-        (valid) =>
-          when(
-            fc.tuple(valid, fc.constantFrom(...refs), missingId).map(([c, key, id]): Maybe => {
-              let field: string | undefined;
-              const planted = c && withObject(c, op, (o) => (field = plant(o, key, id, singular)));
-              return planted && field ? { ...planted, expect: { status: 422, field } } : undefined;
-            }),
-            (c) => op.body!.validate(c.body),
-          ),
+      bad('a reference to an object that does not exist → 422', (valid) =>
+        when(
+          fc.tuple(valid, fc.constantFrom(...refs), missingId).map(([c, key, id]): Maybe => {
+            let field: string | undefined;
+            const planted = c && withObject(c, op, (o) => (field = plant(o, key, id, singular)));
+            return planted && field ? { ...planted, expect: { status: 422, field } } : undefined;
+          }),
+          (c) => op.body!.validate(c.body),
+        ),
       );
     }
     if (op.kind === 'put' && declares(op, 'sourcedId')) {
-      bad(
-        'a body sourcedId other than the path’s → 400',
-        (valid) =>
-          fc.tuple(valid, missingId).map(([c, other]) => c && { ...withObject(c, op, (o) => (o.sourcedId = other)), expect: { status: 400, field: `${singular}.sourcedId` } }),
+      bad('a body sourcedId other than the path’s → 400', (valid) =>
+        fc.tuple(valid, missingId).map(
+          ([c, other]) =>
+            c && {
+              ...withObject(c, op, (o) => (o.sourcedId = other)),
+              expect: { status: 400, field: `${singular}.sourcedId` },
+            },
+        ),
       );
     }
     if (op.kind === 'post' && declares(op, 'sourcedId')) {
-      bad(
-        'a sourcedId that exists already → 422',
-        (valid, world) =>
-          fc.tuple(valid, fc.constantFrom(...world.ids[singular])).map(([c, id]) => c && { ...withObject(c, op, (o) => (o.sourcedId = id)), expect: { status: 422 } }),
+      bad('a sourcedId that exists already → 422', (valid, world) =>
+        fc
+          .tuple(valid, fc.constantFrom(...world.ids[singular]))
+          .map(([c, id]) => c && { ...withObject(c, op, (o) => (o.sourcedId = id)), expect: { status: 422 } }),
       );
     }
   }

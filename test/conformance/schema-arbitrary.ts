@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Schema = Record<string, any>;
 
 export interface SchemaArbitraryOptions {
@@ -14,7 +13,9 @@ export interface SchemaArbitraryOptions {
 export const text = (minLength = 0) => fc.string({ unit: 'grapheme', minLength, maxLength: Math.max(minLength, 12) });
 
 /** Dates PostgreSQL and the `date-time` format can both hold. */
-export const dateTime = fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }).map((d) => d.toISOString());
+export const dateTime = fc
+  .date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true })
+  .map((d) => d.toISOString());
 
 function stringOf(schema: Schema): fc.Arbitrary<string> {
   switch (schema.format) {
@@ -34,9 +35,16 @@ function numberOf(schema: Schema, integer: boolean): fc.Arbitrary<number> {
   const min: number = schema.minimum ?? -Number.MAX_VALUE;
   const max: number = schema.maximum ?? Number.MAX_VALUE;
   const small = fc.integer({ min: Math.max(Math.ceil(min), -1000), max: Math.min(Math.floor(max), 1000) });
-  const whole = fc.integer({ min: Math.max(Math.ceil(min), Number.MIN_SAFE_INTEGER), max: Math.min(Math.floor(max), Number.MAX_SAFE_INTEGER) });
+  const whole = fc.integer({
+    min: Math.max(Math.ceil(min), Number.MIN_SAFE_INTEGER),
+    max: Math.min(Math.floor(max), Number.MAX_SAFE_INTEGER),
+  });
   const any = fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
-  return fc.oneof({ weight: 3, arbitrary: small }, { weight: 1, arbitrary: whole }, { weight: integer ? 0 : 1, arbitrary: any });
+  return fc.oneof(
+    { weight: 3, arbitrary: small },
+    { weight: 1, arbitrary: whole },
+    { weight: integer ? 0 : 1, arbitrary: any },
+  );
 }
 
 /**
@@ -53,7 +61,13 @@ export function schemaArbitrary(schema: Schema, o: SchemaArbitraryOptions, path:
   if (Array.isArray(schema.enum)) return fc.constantFrom(...(schema.enum as unknown[]));
   const branches = (schema.anyOf ?? schema.oneOf) as Schema[] | undefined;
   if (branches) return fc.oneof(...branches.map((b) => schemaArbitrary(b, o, path)));
-  const types: string[] = Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : schema.properties ? ['object'] : [];
+  const types: string[] = Array.isArray(schema.type)
+    ? schema.type
+    : schema.type
+      ? [schema.type]
+      : schema.properties
+        ? ['object']
+        : [];
   if (types.length === 0) return fc.jsonValue({ maxDepth: 2 });
   return fc.oneof(...types.map((type) => ofType(type, schema, o, path)));
 }
@@ -71,14 +85,19 @@ function ofType(type: string, schema: Schema, o: SchemaArbitraryOptions, path: s
     case 'string':
       return stringOf(schema);
     case 'array':
-      return fc.array(schemaArbitrary(schema.items ?? {}, o, [...path, '[]']), { minLength: schema.minItems ?? 0, maxLength: Math.max(3, schema.minItems ?? 0) });
+      return fc.array(schemaArbitrary(schema.items ?? {}, o, [...path, '[]']), {
+        minLength: schema.minItems ?? 0,
+        maxLength: Math.max(3, schema.minItems ?? 0),
+      });
     case 'object': {
       const properties = (schema.properties ?? {}) as Record<string, Schema>;
       if (Object.keys(properties).length === 0) {
         // Free-form objects (metadata): a few JSON members.
         return fc.dictionary(text(1), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 });
       }
-      const model = Object.fromEntries(Object.entries(properties).map(([k, s]) => [k, schemaArbitrary(s, o, [...path, k])]));
+      const model = Object.fromEntries(
+        Object.entries(properties).map(([k, s]) => [k, schemaArbitrary(s, o, [...path, k])]),
+      );
       return fc.record(model, { requiredKeys: (schema.required ?? []) as never[] });
     }
     default:

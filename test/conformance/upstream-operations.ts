@@ -32,15 +32,20 @@ const KINDS: [Kind, Method, 'list' | 'one'][] = [
 
 /** `#/components/…` → the schema, in the upstream document. */
 export function resolve(ref: string): Schema {
-  const spec = oneRosterUpstream().spec as Schema;
-  return ref.replace(/^#\//, '').split('/').reduce((node: Schema, key) => node[key], spec);
+  const spec = oneRosterUpstream().spec;
+  return ref
+    .replace(/^#\//, '')
+    .split('/')
+    .reduce((node: Schema, key) => node[key], spec);
 }
 
 const deref = (s: Schema): Schema => (typeof s?.$ref === 'string' ? deref(resolve(s.$ref)) : s);
 
 /** A schema with local refs compiled against the upstream document (registered as `spec`). */
 function compile(schema: Schema): ValidateFunction {
-  return oneRosterUpstream().ajv.compile(JSON.parse(JSON.stringify(schema).replace(/"#\/components\//g, '"spec#/components/')));
+  return oneRosterUpstream().ajv.compile(
+    JSON.parse(JSON.stringify(schema).replace(/"#\/components\//g, '"spec#/components/')),
+  );
 }
 
 /** Every OneRoster operation we serve (10 collections × 5), read from the upstream YAML. */
@@ -59,7 +64,9 @@ export function servedOperations(): Operation[] {
         def,
         specPath,
         statuses: Object.keys(op.responses).map(Number),
-        body: schema ? { schema, inner: deref(deref(schema).properties[def.singular]), validate: compile(schema) } : undefined,
+        body: schema
+          ? { schema, inner: deref(deref(schema).properties[def.singular]), validate: compile(schema) }
+          : undefined,
         selectable: responseObjectFields(def.specOnePath, def.singular),
       };
     }),
@@ -76,7 +83,9 @@ export function referencePaths(schema: Schema, path: string[] = []): string[] {
   if (node.items) return referencePaths(node.items, [...path, '[]']);
   const branches = (node.anyOf ?? node.oneOf ?? []) as Schema[];
   return [
-    ...Object.entries((node.properties ?? {}) as Record<string, Schema>).flatMap(([k, s]) => referencePaths(s, [...path, k])),
+    ...Object.entries((node.properties ?? {}) as Record<string, Schema>).flatMap(([k, s]) =>
+      referencePaths(s, [...path, k]),
+    ),
     ...branches.flatMap((b) => referencePaths(b, path)),
   ];
 }
@@ -93,7 +102,9 @@ export function responseValidator(op: Operation, status: number, fieldsSelected:
   let validate = partials.get(key);
   if (!validate) {
     const paths = oneRosterUpstream().spec.paths as Record<string, Record<string, Schema>>;
-    const outer = structuredClone(deref(paths[op.specPath][op.method].responses['200'].content['application/json'].schema));
+    const outer = structuredClone(
+      deref(paths[op.specPath][op.method].responses['200'].content['application/json'].schema),
+    );
     const holder = op.kind === 'list' ? outer.properties[op.def.plural] : outer.properties;
     const key2 = op.kind === 'list' ? 'items' : op.def.singular;
     const object = structuredClone(deref(holder[key2]));

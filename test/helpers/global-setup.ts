@@ -26,8 +26,19 @@ export default async function globalSetup(config: { maxWorkers: number }): Promi
     await admin.query(`create database "${templateDatabaseName()}"`);
     execFileSync(
       process.execPath,
-      [require.resolve('ts-node/dist/bin'), '-r', 'tsconfig-paths/register', '--transpile-only', 'src/cli/migrations.ts', 'up'],
-      { cwd: join(__dirname, '..', '..'), env: { ...process.env, DATABASE_URL: databaseUrl(templateDatabaseName()) }, stdio: 'pipe' },
+      [
+        require.resolve('ts-node/dist/bin'),
+        '-r',
+        'tsconfig-paths/register',
+        '--transpile-only',
+        'src/cli/migrations.ts',
+        'up',
+      ],
+      {
+        cwd: join(__dirname, '..', '..'),
+        env: { ...process.env, DATABASE_URL: databaseUrl(templateDatabaseName()) },
+        stdio: 'pipe',
+      },
     );
     for (let w = 1; w <= Math.max(1, config.maxWorkers); w++) {
       await admin.query(`create database "${workerDatabaseName(w)}" template "${templateDatabaseName()}"`);

@@ -15,16 +15,24 @@ export async function createTrackedSubject(orm: MikroORM, trackGrades = ['3', '4
   }
   // Grade 5 already has a class: enrollment must use it rather than create one.
   const grade5Class = uid('class');
-  em.create(SchoolClass, { sourcedId: grade5Class, title: `${subject} 5 A`, courseSourcedId: courses['5'], schoolSourcedId: org });
+  em.create(SchoolClass, {
+    sourcedId: grade5Class,
+    title: `${subject} 5 A`,
+    courseSourcedId: courses['5'],
+    schoolSourcedId: org,
+  });
   for (const g of trackGrades) em.create(SubjectTrack, { subject, grade: g, courseSourcedId: courses[g] });
   await em.flush();
   return { subject, org, courses, grade5Class };
 }
 
 export async function enrollmentsOf(orm: MikroORM, student: string) {
-  return orm.em.fork().getConnection().execute<{ class_sourced_id: string; course_sourced_id: string }[]>(
-    `select e.class_sourced_id, c.course_sourced_id from enrollments e join classes c on c.sourced_id = e.class_sourced_id
+  return orm.em
+    .fork()
+    .getConnection()
+    .execute<{ class_sourced_id: string; course_sourced_id: string }[]>(
+      `select e.class_sourced_id, c.course_sourced_id from enrollments e join classes c on c.sourced_id = e.class_sourced_id
      where e.user_sourced_id = ? and e.status = 'active'`,
-    [student],
-  );
+      [student],
+    );
 }

@@ -17,9 +17,12 @@ export function sandboxControl(sandboxes: Sandboxes, tool: Tool) {
       return (await this.calls()).filter((c) => c.method === method && c.path === path).length;
     },
     async fault(spec: Record<string, unknown>): Promise<void> {
-      await request(base).post(`${p}/faults`).send(spec).expect((r) => {
-        if (r.status >= 300) throw new Error(`fault not accepted: ${r.status} ${JSON.stringify(r.body)}`);
-      });
+      await request(base)
+        .post(`${p}/faults`)
+        .send(spec)
+        .expect((r) => {
+          if (r.status >= 300) throw new Error(`fault not accepted: ${r.status} ${JSON.stringify(r.body)}`);
+        });
     },
     async clearFaults(): Promise<void> {
       await request(base).delete(`${p}/faults`);

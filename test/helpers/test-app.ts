@@ -79,25 +79,33 @@ export interface TestAppOptions {
   hooks?: AppHooks;
 }
 
-async function startApp(sandboxes: Sandboxes, env: Record<string, string>, appHooks: AppHooks, ownSandboxes: boolean): Promise<TestApp> {
+async function startApp(
+  sandboxes: Sandboxes,
+  env: Record<string, string>,
+  appHooks: AppHooks,
+  ownSandboxes: boolean,
+): Promise<TestApp> {
   const recoveryPoints: RecoveryPoints = {};
   const hooks: AppHooks = { recoveryPoint: (point, at) => recoveryPoints.current?.(point, at), ...appHooks };
   const moduleRef = await Test.createTestingModule({
     imports: [
-      AppModule.forRoot({
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'silent',
-        DATABASE_URL: workerDatabaseUrl(),
-        DATABASE_POOL_MAX: '5',
-        AUTH_DEV_ISSUER: 'true',
-        AUTH_DEV_CLIENT_ID: DEV_CLIENT.id,
-        AUTH_DEV_CLIENT_SECRET: DEV_CLIENT.secret,
-        ...masteryTrackSandboxEnv(sandboxes.masteryTrack.url, { apiKey: MT_API_KEY, email: MT_EMAIL }),
-        ...edulasticSandboxEnv(sandboxes.edulastic.url, { username: EDU_USER, password: EDU_PASSWORD }),
-        VENDOR_TIMEOUT_MS: '2000',
-        VENDOR_DEADLINE_MS: '5000',
-        ...env,
-      }, hooks),
+      AppModule.forRoot(
+        {
+          NODE_ENV: 'test',
+          LOG_LEVEL: 'silent',
+          DATABASE_URL: workerDatabaseUrl(),
+          DATABASE_POOL_MAX: '5',
+          AUTH_DEV_ISSUER: 'true',
+          AUTH_DEV_CLIENT_ID: DEV_CLIENT.id,
+          AUTH_DEV_CLIENT_SECRET: DEV_CLIENT.secret,
+          ...masteryTrackSandboxEnv(sandboxes.masteryTrack.url, { apiKey: MT_API_KEY, email: MT_EMAIL }),
+          ...edulasticSandboxEnv(sandboxes.edulastic.url, { username: EDU_USER, password: EDU_PASSWORD }),
+          VENDOR_TIMEOUT_MS: '2000',
+          VENDOR_DEADLINE_MS: '5000',
+          ...env,
+        },
+        hooks,
+      ),
     ],
   }).compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, bufferLogs: true });

@@ -86,7 +86,11 @@ export function unsignedJwt(payload: Record<string, unknown>, header: Record<str
  * An HS256 JWT over any secret, including an RSA public key PEM (the classic algorithm-confusion attack,
  * which `jsonwebtoken.sign` refuses to produce).
  */
-export function hs256Jwt(payload: Record<string, unknown>, secret: string | Buffer, header: Record<string, unknown> = {}): string {
+export function hs256Jwt(
+  payload: Record<string, unknown>,
+  secret: string | Buffer,
+  header: Record<string, unknown> = {},
+): string {
   const input = `${b64url({ alg: 'HS256', typ: 'JWT', ...header })}.${b64url(payload)}`;
   return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
 }

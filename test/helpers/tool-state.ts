@@ -26,14 +26,18 @@ export function toolState(sandboxes: Sandboxes) {
   return {
     async mtAssignments(email: string): Promise<MtAssignmentState[]> {
       const res = await mt().get('/__sandbox/assignments').expect(200);
-      return (res.body.data as MtAssignmentState[]).filter((a) => a.student_email.toLowerCase() === email.toLowerCase());
+      return (res.body.data as MtAssignmentState[]).filter(
+        (a) => a.student_email.toLowerCase() === email.toLowerCase(),
+      );
     },
     async mtActive(email: string): Promise<MtAssignmentState[]> {
       return (await this.mtAssignments(email)).filter((a) => ACTIVE.includes(a.status));
     },
     /** Assigns a MasteryTrack test directly at the tool, as another platform would (nothing recorded with us). */
     async mtAssignOutside(email: string, timebackId: string): Promise<MtAssignmentState> {
-      const { jwt } = (await mt().post('/authorizer').set('x-api-key', MT_API_KEY).send({ email: MT_EMAIL }).expect(200)).body;
+      const { jwt } = (
+        await mt().post('/authorizer').set('x-api-key', MT_API_KEY).send({ email: MT_EMAIL }).expect(200)
+      ).body;
       const res = await mt()
         .post('/delivery/assignments/assign')
         .set('X-Auth-Token', `Bearer ${jwt}`)
@@ -42,8 +46,15 @@ export function toolState(sandboxes: Sandboxes) {
       return res.body.data.assignment;
     },
     /** Completes a MasteryTrack assignment: MasteryTrack writes the result back to our gradebook. */
-    async mtComplete(id: string | number, studentSourcedId: string, score: number): Promise<{ status: number; body: unknown }> {
-      const res = await mt().post(`/__sandbox/assignments/${id}/complete`).send({ score, studentSourcedId }).expect(200);
+    async mtComplete(
+      id: string | number,
+      studentSourcedId: string,
+      score: number,
+    ): Promise<{ status: number; body: unknown }> {
+      const res = await mt()
+        .post(`/__sandbox/assignments/${id}/complete`)
+        .send({ score, studentSourcedId })
+        .expect(200);
       return res.body.data.writeBack;
     },
     async edu(): Promise<EduState> {
@@ -62,7 +73,9 @@ export function toolState(sandboxes: Sandboxes) {
     },
     /** Whether Edulastic accepts these student credentials. */
     async eduLoginWorks(credentials: { email: string; password: string }): Promise<boolean> {
-      const res = await edu().post('/api/auth/login').send({ username: credentials.email, password: credentials.password });
+      const res = await edu()
+        .post('/api/auth/login')
+        .send({ username: credentials.email, password: credentials.password });
       return res.status === 200 && res.body.result?.role === 'student';
     },
     /** The student submits an Edulastic test (every question answered with `score` of 1 point). */

@@ -14,7 +14,7 @@ function ajvFor(spec: Json): Ajv2020 {
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   addFormats(ajv);
   // Register the spec's components so $refs like #/components/schemas/X resolve.
-  ajv.addSchema({ ...spec, $id: 'spec' } as never);
+  ajv.addSchema({ ...spec, $id: 'spec' });
   return ajv;
 }
 
@@ -39,7 +39,9 @@ export function powerPathResponseValidator(path: string, method: string, status 
 /** Fails the test with the schema errors when the body does not match. */
 export function expectMatchesSchema(validate: ValidateFunction, body: unknown): void {
   if (!validate(body)) {
-    throw new Error(`Response violates the upstream schema:\n${JSON.stringify(validate.errors, null, 2)}\nBody: ${JSON.stringify(body)}`);
+    throw new Error(
+      `Response violates the upstream schema:\n${JSON.stringify(validate.errors, null, 2)}\nBody: ${JSON.stringify(body)}`,
+    );
   }
 }
 

@@ -21,7 +21,12 @@ describe("the assignment flow's line item of a lesson", () => {
     const [first, second] = [await createStudent(t.orm), await createStudent(t.orm)];
     const lesson = await createLesson(t.orm);
     const auth = { Authorization: `Bearer ${token}` };
-    await t.http().post('/powerpath/makeExternalTestAssignment').set(auth).send({ student: first.sourcedId, lesson: lesson.sourcedId }).expect(200);
+    await t
+      .http()
+      .post('/powerpath/makeExternalTestAssignment')
+      .set(auth)
+      .send({ student: first.sourcedId, lesson: lesson.sourcedId })
+      .expect(200);
     const flowLineItem = (await resultRow(t.orm, first.sourcedId, lesson.sourcedId)).line_item_sourced_id;
 
     const id = uid('school-column');
@@ -29,12 +34,24 @@ describe("the assignment flow's line item of a lesson", () => {
       .http()
       .put(`${LINE_ITEMS}/${id}`)
       .set(auth)
-      .send({ assessmentLineItem: { sourcedId: id, status: 'active', title: 'Teacher column', componentResource: { sourcedId: lesson.sourcedId } } });
+      .send({
+        assessmentLineItem: {
+          sourcedId: id,
+          status: 'active',
+          title: 'Teacher column',
+          componentResource: { sourcedId: lesson.sourcedId },
+        },
+      });
     expect(put.status).toBe(201);
     const read = await t.http().get(`${LINE_ITEMS}/${id}`).set(auth).expect(200);
     expect(read.body.assessmentLineItem.componentResource.sourcedId).toBe(lesson.sourcedId);
 
-    await t.http().post('/powerpath/makeExternalTestAssignment').set(auth).send({ student: second.sourcedId, lesson: lesson.sourcedId }).expect(200);
+    await t
+      .http()
+      .post('/powerpath/makeExternalTestAssignment')
+      .set(auth)
+      .send({ student: second.sourcedId, lesson: lesson.sourcedId })
+      .expect(200);
     expect((await resultRow(t.orm, second.sourcedId, lesson.sourcedId)).line_item_sourced_id).toBe(flowLineItem);
   });
 });

@@ -11,7 +11,9 @@ import { toolState } from '../helpers/tool-state';
  * the rows in our database.
  */
 const ROUTE = '/powerpath/makeExternalTestAssignment';
-const MATH_G4 = DEFAULT_MASTERY_TRACK_TESTS.filter((t) => t.subject === 'Math' && t.grade_rank === 4 && t.supported !== false);
+const MATH_G4 = DEFAULT_MASTERY_TRACK_TESTS.filter(
+  (t) => t.subject === 'Math' && t.grade_rank === 4 && t.supported !== false,
+);
 const EDU_TESTS = DEFAULT_EDULASTIC_TESTS.map((t) => t.id);
 
 describe('one tool object per purpose', () => {
@@ -20,9 +22,20 @@ describe('one tool object per purpose', () => {
   const tools = () => toolState(t.sandboxes);
   const assign = (body: object) => t.http().post(ROUTE).set('Authorization', `Bearer ${token}`).send(body);
   const importResults = (student: string, lesson: string) =>
-    t.http().get('/powerpath/importExternalTestAssignmentResults').set('Authorization', `Bearer ${token}`).query({ student, lesson });
+    t
+      .http()
+      .get('/powerpath/importExternalTestAssignmentResults')
+      .set('Authorization', `Bearer ${token}`)
+      .query({ student, lesson });
   const attempts = async (student: string, lesson: string) =>
-    (await t.http().get('/powerpath/getAttempts').set('Authorization', `Bearer ${token}`).query({ student, lesson }).expect(200)).body.attempts;
+    (
+      await t
+        .http()
+        .get('/powerpath/getAttempts')
+        .set('Authorization', `Bearer ${token}`)
+        .query({ student, lesson })
+        .expect(200)
+    ).body.attempts;
   const mathG4 = () => createLesson(t.orm, { subject: 'Math', grades: ['4'] });
 
   beforeAll(async () => {
@@ -41,10 +54,14 @@ describe('one tool object per purpose', () => {
       for (const lesson of lessons.slice(0, MATH_G4.length)) {
         answers.push((await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200)).body);
       }
-      const refused = await assign({ student: student.sourcedId, lesson: lessons[MATH_G4.length].sourcedId }).expect(422);
+      const refused = await assign({ student: student.sourcedId, lesson: lessons[MATH_G4.length].sourcedId }).expect(
+        422,
+      );
       expect(refused.body.imsx_description).toContain(`lesson '${lessons[0].sourcedId}'`);
       expect(refused.body.imsx_description).toMatch(/MasteryTrack test 'Alpha Standardized Math G4\.1'/);
-      expect(refused.body.imsx_error_details).toEqual([expect.objectContaining({ code: 'TEST_HELD', field: 'lesson', heldByLesson: lessons[0].sourcedId })]);
+      expect(refused.body.imsx_error_details).toEqual([
+        expect.objectContaining({ code: 'TEST_HELD', field: 'lesson', heldByLesson: lessons[0].sourcedId }),
+      ]);
 
       // One active MasteryTrack assignment per lesson, each writing back to its own lesson's result.
       const active = await tools().mtActive(student.email);
@@ -54,10 +71,14 @@ describe('one tool object per purpose', () => {
       for (const [i, a] of answers.entries()) {
         const row = rows.find((r) => r.lesson_sourced_id === lessons[i].sourcedId)!;
         expect(row).toMatchObject({ state: 'assigned', external_id: a.assignmentId, attempt: 1 });
-        expect(active.find((x) => String(x.id) === a.assignmentId)?.assessment_result_sourced_id).toBe(row.result_sourced_id);
+        expect(active.find((x) => String(x.id) === a.assignmentId)?.assessment_result_sourced_id).toBe(
+          row.result_sourced_id,
+        );
       }
       expect(new Set(answers.map((a) => a.assignmentId)).size).toBe(MATH_G4.length);
-      expect(await countRows(t.orm, 'assessment_results where student_sourced_id = ?', [student.sourcedId])).toBe(MATH_G4.length);
+      expect(await countRows(t.orm, 'assessment_results where student_sourced_id = ?', [student.sourcedId])).toBe(
+        MATH_G4.length,
+      );
     });
 
     it('in parallel: each lesson its own assignment, and each write-back finalizes its own lesson only', async () => {
@@ -70,7 +91,9 @@ describe('one tool object per purpose', () => {
 
       // The student finishes the second lesson's test only.
       await tools().mtComplete(res[1].body.assignmentId, student.sourcedId, 95);
-      const finalized = await Promise.all(lessons.map(async (l) => (await importResults(student.sourcedId, l.sourcedId).expect(200)).body.finalized));
+      const finalized = await Promise.all(
+        lessons.map(async (l) => (await importResults(student.sourcedId, l.sourcedId).expect(200)).body.finalized),
+      );
       expect(finalized).toEqual(lessons.map((_, i) => i === 1));
     });
 
@@ -78,7 +101,11 @@ describe('one tool object per purpose', () => {
       const student = await createStudent(t.orm);
       const [first, second] = [await mathG4(), await mathG4()];
       await assign({ student: student.sourcedId, lesson: first.sourcedId, testId: MATH_G4[0].timeback_id }).expect(200);
-      const refused = await assign({ student: student.sourcedId, lesson: second.sourcedId, testId: MATH_G4[0].timeback_id }).expect(422);
+      const refused = await assign({
+        student: student.sourcedId,
+        lesson: second.sourcedId,
+        testId: MATH_G4[0].timeback_id,
+      }).expect(422);
       expect(refused.body.imsx_description).toContain(`lesson '${first.sourcedId}'`);
       expect(await tools().mtAssignments(student.email)).toHaveLength(1);
       expect(await ledgerRows(t.orm, student.sourcedId)).toHaveLength(1);
@@ -99,7 +126,11 @@ describe('one tool object per purpose', () => {
       const student = await createStudent(t.orm);
       const lesson = await mathG4();
       // MasteryTrack makes the assignment but the answer is lost; the client retries the call and hears "exists".
-      await sandboxControl(t.sandboxes, 'masteryTrack').fault({ method: 'POST', path: '/delivery/assignments/assign', loseAnswer: true });
+      await sandboxControl(t.sandboxes, 'masteryTrack').fault({
+        method: 'POST',
+        path: '/delivery/assignments/assign',
+        loseAnswer: true,
+      });
       const res = await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
       const made = await tools().mtAssignments(student.email);
       expect(made.map((a) => String(a.id))).toEqual([res.body.assignmentId]);
@@ -109,7 +140,11 @@ describe('one tool object per purpose', () => {
     it('with a named test made outside this service: a 422 that says so, nothing written', async () => {
       const student = await createStudent(t.orm);
       await tools().mtAssignOutside(student.email, MATH_G4[0].timeback_id);
-      const refused = await assign({ student: student.sourcedId, lesson: (await mathG4()).sourcedId, testId: MATH_G4[0].timeback_id }).expect(422);
+      const refused = await assign({
+        student: student.sourcedId,
+        lesson: (await mathG4()).sourcedId,
+        testId: MATH_G4[0].timeback_id,
+      }).expect(422);
       expect(refused.body.imsx_description).toMatch(/assigned outside this service/);
       expect(await ledgerRows(t.orm, student.sourcedId)).toEqual([]);
       expect(await countRows(t.orm, 'assessment_results where student_sourced_id = ?', [student.sourcedId])).toBe(0);
@@ -119,10 +154,21 @@ describe('one tool object per purpose', () => {
   describe('retakes', () => {
     it('Edulastic: attempt 2 gets a class and an assignment of its own; the import reads only the current attempt', async () => {
       const student = await createStudent(t.orm);
-      const lesson = await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: EDU_TESTS[0], lessonType: 'unit-test' });
+      const lesson = await createLesson(t.orm, {
+        toolProvider: 'edulastic',
+        vendorId: EDU_TESTS[0],
+        lessonType: 'unit-test',
+      });
       const first = (await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200)).body;
-      await tools().eduSubmit(first.assignmentId, student.email, Array(DEFAULT_EDULASTIC_TESTS[0].questionCount).fill(1));
-      expect((await importResults(student.sourcedId, lesson.sourcedId).expect(200)).body).toMatchObject({ finalized: true, attempt: 1 });
+      await tools().eduSubmit(
+        first.assignmentId,
+        student.email,
+        Array(DEFAULT_EDULASTIC_TESTS[0].questionCount).fill(1),
+      );
+      expect((await importResults(student.sourcedId, lesson.sourcedId).expect(200)).body).toMatchObject({
+        finalized: true,
+        attempt: 1,
+      });
 
       const second = (await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200)).body;
       expect(second.attempt).toBe(2);
@@ -130,11 +176,22 @@ describe('one tool object per purpose', () => {
       expect(second.classId).not.toBe(first.classId);
       expect(second.credentials).toEqual(first.credentials);
       // Attempt 2 is not submitted: the import must not see attempt 1's answers.
-      expect((await importResults(student.sourcedId, lesson.sourcedId).expect(200)).body).toMatchObject({ finalized: false, attempt: 2 });
+      expect((await importResults(student.sourcedId, lesson.sourcedId).expect(200)).body).toMatchObject({
+        finalized: false,
+        attempt: 2,
+      });
 
       await tools().eduSubmit(second.assignmentId, student.email, [1, 0, 1, 0, 1, 0, 1, 0, 1, 0]);
-      expect((await importResults(student.sourcedId, lesson.sourcedId).expect(200)).body).toMatchObject({ finalized: true, attempt: 2 });
-      expect((await attempts(student.sourcedId, lesson.sourcedId)).map((a: { attempt: number; score: number }) => [a.attempt, a.score])).toEqual([
+      expect((await importResults(student.sourcedId, lesson.sourcedId).expect(200)).body).toMatchObject({
+        finalized: true,
+        attempt: 2,
+      });
+      expect(
+        (await attempts(student.sourcedId, lesson.sourcedId)).map((a: { attempt: number; score: number }) => [
+          a.attempt,
+          a.score,
+        ]),
+      ).toEqual([
         [1, 100],
         [2, 50],
       ]);
@@ -153,7 +210,12 @@ describe('one tool object per purpose', () => {
       expect(second.attempt).toBe(2);
       expect(second.assignmentId).not.toBe(first.assignmentId);
       await tools().mtComplete(second.assignmentId, student.sourcedId, 96);
-      expect((await attempts(student.sourcedId, lesson.sourcedId)).map((a: { attempt: number; score: number }) => [a.attempt, a.score])).toEqual([
+      expect(
+        (await attempts(student.sourcedId, lesson.sourcedId)).map((a: { attempt: number; score: number }) => [
+          a.attempt,
+          a.score,
+        ]),
+      ).toEqual([
         [1, 70],
         [2, 96],
       ]);
@@ -174,14 +236,18 @@ describe('one tool object per purpose', () => {
       expect(after.credentials.password).not.toBe(before.credentials.password);
       expect(await tools().eduLoginWorks(after.credentials)).toBe(true);
       expect((await tools().eduOf(student.email)).users).toHaveLength(1);
-      expect(await countRows(t.orm, "tool_logins where student_sourced_id = ? and state = 'ready'", [student.sourcedId])).toBe(1);
+      expect(
+        await countRows(t.orm, "tool_logins where student_sourced_id = ? and state = 'ready'", [student.sourcedId]),
+      ).toBe(1);
     });
   });
 
   describe('Edulastic: several lessons in parallel for a new student', () => {
     it('ends with one login that works, one class and one assignment per lesson', async () => {
       const student = await createStudent(t.orm);
-      const lessons = await Promise.all(EDU_TESTS.map((vendorId) => createLesson(t.orm, { toolProvider: 'edulastic', vendorId })));
+      const lessons = await Promise.all(
+        EDU_TESTS.map((vendorId) => createLesson(t.orm, { toolProvider: 'edulastic', vendorId })),
+      );
       const res = await Promise.all(lessons.map((l) => assign({ student: student.sourcedId, lesson: l.sourcedId })));
       expect(res.map((r) => r.status)).toEqual(lessons.map(() => 200));
       const credentials = res.map((r) => r.body.credentials);
@@ -192,9 +258,14 @@ describe('one tool object per purpose', () => {
       expect(edu.users).toHaveLength(1);
       expect(edu.classes).toHaveLength(lessons.length);
       expect(edu.assignments).toHaveLength(lessons.length);
-      expect(await countRows(t.orm, "tool_logins where student_sourced_id = ? and state = 'ready'", [student.sourcedId])).toBe(1);
+      expect(
+        await countRows(t.orm, "tool_logins where student_sourced_id = ? and state = 'ready'", [student.sourcedId]),
+      ).toBe(1);
       // Asked again later, every lesson answers the same working credentials.
-      for (const l of lessons) expect((await assign({ student: student.sourcedId, lesson: l.sourcedId }).expect(200)).body.credentials).toEqual(credentials[0]);
+      for (const l of lessons)
+        expect(
+          (await assign({ student: student.sourcedId, lesson: l.sourcedId }).expect(200)).body.credentials,
+        ).toEqual(credentials[0]);
     });
   });
 });

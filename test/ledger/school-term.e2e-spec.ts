@@ -1,11 +1,25 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { RecoveryPoint } from '@app/assignments';
-import { DEFAULT_EDULASTIC_TESTS, MasteryTrackSandboxOptions, MasteryTrackSandboxTest, startSandboxes } from '@app/sandbox';
+import {
+  DEFAULT_EDULASTIC_TESTS,
+  MasteryTrackSandboxOptions,
+  MasteryTrackSandboxTest,
+  startSandboxes,
+} from '@app/sandbox';
 import { createLesson, createStudent, LessonFixture, StudentFixture } from '../helpers/fixtures';
 import { countRows } from '../helpers/rows';
 import { sandboxControl } from '../helpers/sandbox-control';
-import { createTestApp, EDU_PASSWORD, EDU_USER, MT_API_KEY, MT_EMAIL, Sandboxes, TestApp, writeBackTo } from '../helpers/test-app';
+import {
+  createTestApp,
+  EDU_PASSWORD,
+  EDU_USER,
+  MT_API_KEY,
+  MT_EMAIL,
+  Sandboxes,
+  TestApp,
+  writeBackTo,
+} from '../helpers/test-app';
 import { toolState } from '../helpers/tool-state';
 
 /**
@@ -20,7 +34,15 @@ const LEASE_SECONDS = 5;
 const ROUTE = '/powerpath/makeExternalTestAssignment';
 const POINTS: Record<string, RecoveryPoint[]> = {
   'mastery-track': ['claimed', 'assignment.made', 'assignment.stored'],
-  edulastic: ['claimed', 'class.intent', 'class.made', 'login.intent', 'login.made', 'assignment.made', 'assignment.stored'],
+  edulastic: [
+    'claimed',
+    'class.intent',
+    'class.made',
+    'login.intent',
+    'login.made',
+    'assignment.made',
+    'assignment.stored',
+  ],
 };
 
 /** Enough forms that two lessons of one subject and grade can each be taken twice. */
@@ -61,10 +83,22 @@ describe('a school term', () => {
   const crashes = new Map<string, { reached: boolean; die: () => void; gate: Promise<never> }>();
 
   beforeAll(async () => {
-    const masteryTrack: MasteryTrackSandboxOptions = { apiKey: MT_API_KEY, integratorEmails: [MT_EMAIL], tests: inventory() };
-    sandboxes = await startSandboxes({ masteryTrack, edulastic: { accounts: [{ username: EDU_USER, password: EDU_PASSWORD }] } });
+    const masteryTrack: MasteryTrackSandboxOptions = {
+      apiKey: MT_API_KEY,
+      integratorEmails: [MT_EMAIL],
+      tests: inventory(),
+    };
+    sandboxes = await startSandboxes({
+      masteryTrack,
+      edulastic: { accounts: [{ username: EDU_USER, password: EDU_PASSWORD }] },
+    });
     t = await createTestApp(
-      { ASSIGNMENT_LEASE_SECONDS: String(LEASE_SECONDS), VENDOR_TIMEOUT_MS: '1000', VENDOR_DEADLINE_MS: '2000', RATE_LIMIT_PER_MINUTE: '1000000' },
+      {
+        ASSIGNMENT_LEASE_SECONDS: String(LEASE_SECONDS),
+        VENDOR_TIMEOUT_MS: '1000',
+        VENDOR_DEADLINE_MS: '2000',
+        RATE_LIMIT_PER_MINUTE: '1000000',
+      },
       { sandboxes },
     );
     masteryTrack.writeBack = writeBackTo(t);
@@ -81,7 +115,8 @@ describe('a school term', () => {
     await sandboxes.close();
   });
 
-  const assign = (student: string, lesson: string) => t.http().post(ROUTE).set('Authorization', `Bearer ${token}`).send({ student, lesson });
+  const assign = (student: string, lesson: string) =>
+    t.http().post(ROUTE).set('Authorization', `Bearer ${token}`).send({ student, lesson });
 
   /** As a client retries: 409 and the tool's 5xx are retried after Retry-After; anything else is final. */
   async function settle(student: string, lesson: string): Promise<request.Response> {
@@ -119,10 +154,21 @@ describe('a school term', () => {
         let die!: () => void;
         const gate = new Promise<never>((_, reject) => (die = () => reject(new Error('the process died here'))));
         gate.catch(() => undefined);
-        crashes.set(`${s.sourcedId}:${l.fixture.sourcedId}:${attempt}:${points[int(points.length)]}`, { reached: false, die, gate });
+        crashes.set(`${s.sourcedId}:${l.fixture.sourcedId}:${attempt}:${points[int(points.length)]}`, {
+          reached: false,
+          die,
+          gate,
+        });
       }
     }
-    const first = students.flatMap((s) => lessons.map((l) => assign(s.sourcedId, l.fixture.sourcedId).then((r) => r, () => undefined)));
+    const first = students.flatMap((s) =>
+      lessons.map((l) =>
+        assign(s.sourcedId, l.fixture.sourcedId).then(
+          (r) => r,
+          () => undefined,
+        ),
+      ),
+    );
     await sleep(300);
     for (let i = 0; i < students.length; i += 5) {
       await Promise.all(
@@ -143,13 +189,19 @@ describe('a school term', () => {
     await sandboxControl(sandboxes, 'masteryTrack').clearFaults();
     await sandboxControl(sandboxes, 'edulastic').clearFaults();
     for (const [key, res] of answers) {
-      if (res.status !== 200 || res.body.attempt !== attempt) throw new Error(`${key} attempt ${attempt}: ${res.status} ${JSON.stringify(res.body)}`);
+      if (res.status !== 200 || res.body.attempt !== attempt)
+        throw new Error(`${key} attempt ${attempt}: ${res.status} ${JSON.stringify(res.body)}`);
     }
     return answers;
   }
 
   /** The students take every test of the attempt; results come back by write-back (MasteryTrack) or import (Edulastic). */
-  async function takeTests(students: StudentFixture[], lessons: Lesson[], answers: Map<string, request.Response>, score: (s: number, l: number) => number) {
+  async function takeTests(
+    students: StudentFixture[],
+    lessons: Lesson[],
+    answers: Map<string, request.Response>,
+    score: (s: number, l: number) => number,
+  ) {
     for (const [i, s] of students.entries()) {
       await Promise.all(
         lessons.map(async (l, j) => {
@@ -158,8 +210,16 @@ describe('a school term', () => {
             expect((await toolState(sandboxes).mtComplete(a.assignmentId, s.sourcedId, score(i, j))).status).toBe(201);
           } else {
             const questions = DEFAULT_EDULASTIC_TESTS[j - 3].questionCount;
-            await toolState(sandboxes).eduSubmit(a.assignmentId, s.email, Array.from({ length: questions }, (_, q) => (q < (questions * score(i, j)) / 100 ? 1 : 0)));
-            const imported = await t.http().get('/powerpath/importExternalTestAssignmentResults').set('Authorization', `Bearer ${token}`).query({ student: s.sourcedId, lesson: l.fixture.sourcedId });
+            await toolState(sandboxes).eduSubmit(
+              a.assignmentId,
+              s.email,
+              Array.from({ length: questions }, (_, q) => (q < (questions * score(i, j)) / 100 ? 1 : 0)),
+            );
+            const imported = await t
+              .http()
+              .get('/powerpath/importExternalTestAssignmentResults')
+              .set('Authorization', `Bearer ${token}`)
+              .query({ student: s.sourcedId, lesson: l.fixture.sourcedId });
             expect(imported.body.finalized).toBe(true);
           }
         }),
@@ -170,12 +230,24 @@ describe('a school term', () => {
   it('ends with one tool assignment per (student, lesson, attempt), every result its own row, every login working', async () => {
     const students = await Promise.all(Array.from({ length: STUDENTS }, () => createStudent(t.orm)));
     const lessons: Lesson[] = [
-      { tool: 'mastery-track', fixture: await createLesson(t.orm, { lessonType: 'unit-test', subject: 'Math', grades: ['4'] }) },
-      { tool: 'mastery-track', fixture: await createLesson(t.orm, { lessonType: 'unit-test', subject: 'Math', grades: ['4'] }) },
-      { tool: 'mastery-track', fixture: await createLesson(t.orm, { lessonType: 'unit-test', subject: 'Reading', grades: ['4'] }) },
+      {
+        tool: 'mastery-track',
+        fixture: await createLesson(t.orm, { lessonType: 'unit-test', subject: 'Math', grades: ['4'] }),
+      },
+      {
+        tool: 'mastery-track',
+        fixture: await createLesson(t.orm, { lessonType: 'unit-test', subject: 'Math', grades: ['4'] }),
+      },
+      {
+        tool: 'mastery-track',
+        fixture: await createLesson(t.orm, { lessonType: 'unit-test', subject: 'Reading', grades: ['4'] }),
+      },
     ];
     for (const test of DEFAULT_EDULASTIC_TESTS.slice(0, 3)) {
-      lessons.push({ tool: 'edulastic', fixture: await createLesson(t.orm, { toolProvider: 'edulastic', lessonType: 'unit-test', vendorId: test.id }) });
+      lessons.push({
+        tool: 'edulastic',
+        fixture: await createLesson(t.orm, { toolProvider: 'edulastic', lessonType: 'unit-test', vendorId: test.id }),
+      });
     }
 
     const term1 = await phase(1, students, lessons);
@@ -184,27 +256,46 @@ describe('a school term', () => {
     await takeTests(students, lessons, term2, (i, j) => (i * 11 + j * 5) % 101);
 
     const cells = STUDENTS * lessons.length * 2;
-    const ledger = await t.orm.em.fork().getConnection().execute<{ state: string; n: number; external: number; results: number }[]>(
-      `select state, count(*)::int n, count(distinct external_id)::int external, count(distinct result_sourced_id)::int results
+    const ledger = await t.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ state: string; n: number; external: number; results: number }[]>(
+        `select state, count(*)::int n, count(distinct external_id)::int external, count(distinct result_sourced_id)::int results
        from tool_assignments where student_sourced_id in (?) group by state`,
-      [students.map((s) => s.sourcedId)],
-    );
+        [students.map((s) => s.sourcedId)],
+      );
     expect(ledger).toEqual([{ state: 'assigned', n: cells, external: cells, results: cells }]);
-    expect(await countRows(t.orm, 'assessment_results ar join tool_assignments ta on ta.result_sourced_id = ar.sourced_id where ta.student_sourced_id in (?) and ar.finalized_at is not null', [students.map((s) => s.sourcedId)])).toBe(cells);
+    expect(
+      await countRows(
+        t.orm,
+        'assessment_results ar join tool_assignments ta on ta.result_sourced_id = ar.sourced_id where ta.student_sourced_id in (?) and ar.finalized_at is not null',
+        [students.map((s) => s.sourcedId)],
+      ),
+    ).toBe(cells);
 
     const mt = await request(sandboxes.masteryTrack.url).get('/__sandbox/assignments').expect(200);
     const edu = await toolState(sandboxes).edu();
-    const rows = await t.orm.em.fork().getConnection().execute<{ student_sourced_id: string; lesson_sourced_id: string; attempt: number; result_sourced_id: string; external_id: string; class_id: string | null }[]>(
-      'select * from tool_assignments where student_sourced_id in (?)',
-      [students.map((s) => s.sourcedId)],
-    );
+    const rows = await t.orm.em
+      .fork()
+      .getConnection()
+      .execute<
+        {
+          student_sourced_id: string;
+          lesson_sourced_id: string;
+          attempt: number;
+          result_sourced_id: string;
+          external_id: string;
+          class_id: string | null;
+        }[]
+      >('select * from tool_assignments where student_sourced_id in (?)', [students.map((s) => s.sourcedId)]);
     const byExternal = new Map(rows.map((r) => [r.external_id, r]));
     // MasteryTrack: exactly the assignments the ledger records, each writing back to its own attempt's result.
-    const mtMine = (mt.body.data as { id: number; assessment_result_sourced_id: string; student_email: string }[]).filter((a) =>
-      students.some((s) => s.email === a.student_email),
-    );
+    const mtMine = (
+      mt.body.data as { id: number; assessment_result_sourced_id: string; student_email: string }[]
+    ).filter((a) => students.some((s) => s.email === a.student_email));
     expect(mtMine).toHaveLength(STUDENTS * 3 * 2);
-    for (const a of mtMine) expect(byExternal.get(String(a.id))?.result_sourced_id).toBe(a.assessment_result_sourced_id);
+    for (const a of mtMine)
+      expect(byExternal.get(String(a.id))?.result_sourced_id).toBe(a.assessment_result_sourced_id);
     // Edulastic: one user per student, one class per (lesson, attempt) for the whole term, the recorded assignments only.
     expect(edu.students).toHaveLength(STUDENTS);
     expect(edu.classes).toHaveLength(3 * 2);

@@ -14,10 +14,15 @@ const EDU_TEST = DEFAULT_EDULASTIC_TESTS[0].id;
 describe('a slow flow never outlives its lease', () => {
   let t: TestApp;
   let token: string;
-  const assign = (student: string, lesson: string) => t.http().post(ROUTE).set('Authorization', `Bearer ${token}`).send({ student, lesson });
+  const assign = (student: string, lesson: string) =>
+    t.http().post(ROUTE).set('Authorization', `Bearer ${token}`).send({ student, lesson });
 
   beforeAll(async () => {
-    t = await createTestApp({ ASSIGNMENT_LEASE_SECONDS: String(LEASE_SECONDS), VENDOR_TIMEOUT_MS: '3000', VENDOR_DEADLINE_MS: '3500' });
+    t = await createTestApp({
+      ASSIGNMENT_LEASE_SECONDS: String(LEASE_SECONDS),
+      VENDOR_TIMEOUT_MS: '3000',
+      VENDOR_DEADLINE_MS: '3500',
+    });
     token = await t.token();
   });
   afterAll(() => t.close());
@@ -40,9 +45,15 @@ describe('a slow flow never outlives its lease', () => {
     await edu.clearFaults();
     const retried = await assign(student.sourcedId, lesson.sourcedId).expect(200);
     const held = await toolState(t.sandboxes).eduOf(student.email);
-    expect({ users: held.users.length, classes: held.classes.length, assignments: held.assignments.length }).toEqual({ users: 1, classes: 1, assignments: 1 });
+    expect({ users: held.users.length, classes: held.classes.length, assignments: held.assignments.length }).toEqual({
+      users: 1,
+      classes: 1,
+      assignments: 1,
+    });
     expect(await toolState(t.sandboxes).eduLoginWorks(retried.body.credentials)).toBe(true);
     expect((await ledgerRows(t.orm, student.sourcedId)).map((r) => r.state)).toEqual(['assigned']);
-    expect(await countRows(t.orm, "tool_logins where student_sourced_id = ? and state = 'ready'", [student.sourcedId])).toBe(1);
+    expect(
+      await countRows(t.orm, "tool_logins where student_sourced_id = ? and state = 'ready'", [student.sourcedId]),
+    ).toBe(1);
   }, 30_000);
 });

@@ -22,7 +22,24 @@ const idOf = (i: number) => `${PREFIX}${String(i).padStart(2, '0')}`;
 
 // Small alphabets (ASCII, mixed case, the LIKE metacharacters, quotes and backslashes) combined with
 // coprime strides so the 40 users cover many combinations.
-const GIVEN = ['Ada', 'ada', 'ADA', "O'Brien", "o'brien", '50%off', '5_0', 'a\\b', 'Al_an', 'Grace', 'gRaCe', '%', '_', "'", 'x%_\\y', 'Ada '];
+const GIVEN = [
+  'Ada',
+  'ada',
+  'ADA',
+  "O'Brien",
+  "o'brien",
+  '50%off',
+  '5_0',
+  'a\\b',
+  'Al_an',
+  'Grace',
+  'gRaCe',
+  '%',
+  '_',
+  "'",
+  'x%_\\y',
+  'Ada ',
+];
 const FAMILY = ['Lovelace', 'LOVELACE', 'Hopper', "D'Arcy", '100%', 'under_score', 'back\\slash', 'Mc%Kay', 'o_O'];
 const EMAIL_LOCAL = ['ada', "O'Brien", 'x%y', 'a_b', 'Mixed.Case', 'hop'];
 const EMAIL_DOMAIN = ['Example.org', 'example.org', 'school.edu'];
@@ -52,12 +69,14 @@ const POPULATION: PopUser[] = Array.from({ length: SIZE }, (_, i) => ({
 interface Reply {
   status: number;
   headers: IncomingHttpHeaders;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   body: any;
 }
 
 const GUARD: Cond = { field: 'sourcedId', op: '~', value: PREFIX };
-const expected = (expr: Expr) => POPULATION.filter((u) => matches(u, expr)).map((u) => u.sourcedId).sort();
+const expected = (expr: Expr) =>
+  POPULATION.filter((u) => matches(u, expr))
+    .map((u) => u.sourcedId)
+    .sort();
 const distinct = <T>(xs: T[]) => [...new Set(xs)];
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -65,16 +84,18 @@ const distinct = <T>(xs: T[]) => [...new Set(xs)];
 // ---------------------------------------------------------------------------------------------------------------
 
 const TEXT_FIELDS = ['givenName', 'familyName', 'email', 'role', 'status'] as const;
-const SPECIAL_ALPHABET = [...'aAdDoOgG%_\\\' .@x'];
+const SPECIAL_ALPHABET = [..."aAdDoOgG%_\\' .@x"];
 
 /** Random short text over letters and the characters the SQL translation must escape or quote. */
 const shortText = fc.string({ unit: fc.constantFrom(...SPECIAL_ALPHABET), maxLength: 4 });
 
 /** Randomly flips the case of ASCII letters (for the case-insensitive `~`). */
 const recase = (s: string) =>
-  fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length }).map((flips) =>
-    [...s].map((ch, i) => (flips[i] ? (ch === ch.toLowerCase() ? ch.toUpperCase() : ch.toLowerCase()) : ch)).join(''),
-  );
+  fc
+    .array(fc.boolean(), { minLength: s.length, maxLength: s.length })
+    .map((flips) =>
+      [...s].map((ch, i) => (flips[i] ? (ch === ch.toLowerCase() ? ch.toUpperCase() : ch.toLowerCase()) : ch)).join(''),
+    );
 
 function textValue(field: (typeof TEXT_FIELDS)[number]): fc.Arbitrary<string> {
   const actual = distinct(POPULATION.map((u) => u[field]));
@@ -84,8 +105,16 @@ function textValue(field: (typeof TEXT_FIELDS)[number]): fc.Arbitrary<string> {
   // A real substring with one character replaced by `_`, or `%` inserted: matches something only if the
   // server (wrongly) treats them as LIKE wildcards.
   const wildcardProbe = fc
-    .tuple(substring.filter((v) => v.length >= 2), fc.nat(), fc.constantFrom('_', '%'))
-    .map(([v, at, w]) => (w === '_' ? v.slice(0, at % v.length) + w + v.slice((at % v.length) + 1) : v.slice(0, at % v.length) + w + v.slice(at % v.length)));
+    .tuple(
+      substring.filter((v) => v.length >= 2),
+      fc.nat(),
+      fc.constantFrom('_', '%'),
+    )
+    .map(([v, at, w]) =>
+      w === '_'
+        ? v.slice(0, at % v.length) + w + v.slice((at % v.length) + 1)
+        : v.slice(0, at % v.length) + w + v.slice(at % v.length),
+    );
   return fc.oneof(
     { weight: 3, arbitrary: fc.constantFrom(...actual) },
     { weight: 3, arbitrary: substring },
@@ -97,7 +126,9 @@ function textValue(field: (typeof TEXT_FIELDS)[number]): fc.Arbitrary<string> {
 
 /** 1–3 items for `@`, joined by `,` or `, ` (whitespace around items is not significant). */
 const listOf = (item: fc.Arbitrary<string>) =>
-  fc.tuple(fc.array(item, { minLength: 1, maxLength: 3 }), fc.constantFrom(',', ', ')).map(([items, sep]) => items.join(sep));
+  fc
+    .tuple(fc.array(item, { minLength: 1, maxLength: 3 }), fc.constantFrom(',', ', '))
+    .map(([items, sep]) => items.join(sep));
 
 const textCond: fc.Arbitrary<Cond> = fc.constantFrom(...TEXT_FIELDS).chain((field) => {
   const value = textValue(field);
@@ -105,7 +136,14 @@ const textCond: fc.Arbitrary<Cond> = fc.constantFrom(...TEXT_FIELDS).chain((fiel
     { weight: 2, arbitrary: fc.record({ field: fc.constant(field), op: fc.constant<Op>('~'), value }) },
     { weight: 2, arbitrary: fc.record({ field: fc.constant(field), op: fc.constantFrom<Op>('=', '!='), value }) },
     // `@` items are split on commas; keep commas out of the items so each generated item is one list entry.
-    { weight: 1, arbitrary: fc.record({ field: fc.constant(field), op: fc.constant<Op>('@'), value: listOf(value.filter((v) => !v.includes(','))) }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        field: fc.constant(field),
+        op: fc.constant<Op>('@'),
+        value: listOf(value.filter((v) => !v.includes(','))),
+      }),
+    },
   );
 });
 
@@ -123,11 +161,19 @@ const idValue = fc.oneof(
   fc.constantFrom(PREFIX, `${PREFIX}z`, `${PREFIX}0`, `${PREFIX}4`, `${PREFIX}40`, 'prop', 'zzz'),
 );
 const idCond: fc.Arbitrary<Cond> = fc.oneof(
-  fc.record({ field: fc.constant('sourcedId'), op: fc.constantFrom<Op>('>', '>=', '<', '<=', '=', '!='), value: idValue }),
+  fc.record({
+    field: fc.constant('sourcedId'),
+    op: fc.constantFrom<Op>('>', '>=', '<', '<=', '=', '!='),
+    value: idValue,
+  }),
   fc.record({ field: fc.constant('sourcedId'), op: fc.constant<Op>('@'), value: listOf(idValue) }),
 );
 
-const cond: fc.Arbitrary<Cond> = fc.oneof({ weight: 5, arbitrary: textCond }, { weight: 1, arbitrary: boolCond }, { weight: 2, arbitrary: idCond });
+const cond: fc.Arbitrary<Cond> = fc.oneof(
+  { weight: 5, arbitrary: textCond },
+  { weight: 1, arbitrary: boolCond },
+  { weight: 2, arbitrary: idCond },
+);
 
 /** 1–3 OR-groups of 1–3 conditions, each group with the population guard at a random position. */
 const guardedExpr: fc.Arbitrary<Expr> = fc.array(
@@ -144,20 +190,72 @@ const guardedExpr: fc.Arbitrary<Expr> = fc.array(
 // ---------------------------------------------------------------------------------------------------------------
 
 /** Names that exist on every plain object's prototype chain: a naive `fields[name]` lookup finds them. */
-const PROTOTYPE_NAMES = ['constructor', 'toString', 'toLocaleString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable'];
-const UNKNOWN_FIELDS = ['foo', 'givenname', 'GivenName', 'primaryOrg', 'primaryOrg.name', 'roles.role', 'password', 'a.b', ...PROTOTYPE_NAMES];
-const ALL_FIELDS = ['sourcedId', 'status', 'dateLastModified', 'givenName', 'familyName', 'middleName', 'email', 'username', 'identifier', 'enabledUser', 'role', 'primaryOrg.sourcedId'];
+const PROTOTYPE_NAMES = [
+  'constructor',
+  'toString',
+  'toLocaleString',
+  'valueOf',
+  'hasOwnProperty',
+  'isPrototypeOf',
+  'propertyIsEnumerable',
+];
+const UNKNOWN_FIELDS = [
+  'foo',
+  'givenname',
+  'GivenName',
+  'primaryOrg',
+  'primaryOrg.name',
+  'roles.role',
+  'password',
+  'a.b',
+  ...PROTOTYPE_NAMES,
+];
+const ALL_FIELDS = [
+  'sourcedId',
+  'status',
+  'dateLastModified',
+  'givenName',
+  'familyName',
+  'middleName',
+  'email',
+  'username',
+  'identifier',
+  'enabledUser',
+  'role',
+  'primaryOrg.sourcedId',
+];
 const ALL_OPS: Op[] = ['=', '!=', '>', '>=', '<', '<=', '~', '@'];
 const BAD_OPS = ['==', '=>', '=<', '<>', '!', '=~', '!~', 'LIKE', 'eq', '', ' '];
-const DATE_VALUES = ['2020-01-01', '2020-01-01T10:00:00Z', '2020-13-45', 'yesterday', '', '0', '1e400', '0000-01-01', '-000001-01-01', '10000-01-01', '+275760-09-13'];
+const DATE_VALUES = [
+  '2020-01-01',
+  '2020-01-01T10:00:00Z',
+  '2020-13-45',
+  'yesterday',
+  '',
+  '0',
+  '1e400',
+  '0000-01-01',
+  '-000001-01-01',
+  '10000-01-01',
+  '+275760-09-13',
+];
 
 /** Any field with any operator and a loosely typed value: valid syntax, not necessarily valid semantics. */
 const anyCond: fc.Arbitrary<Cond> = fc.record({
   field: fc.constantFrom(...ALL_FIELDS),
   op: fc.constantFrom(...ALL_OPS),
-  value: fc.oneof(shortText, bool, fc.constantFrom(...DATE_VALUES), fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.integer().map(String)),
+  value: fc.oneof(
+    shortText,
+    bool,
+    fc.constantFrom(...DATE_VALUES),
+    fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+    fc.integer().map(String),
+  ),
 });
-const anyExpr: fc.Arbitrary<Expr> = fc.array(fc.array(anyCond, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 3 });
+const anyExpr: fc.Arbitrary<Expr> = fc.array(fc.array(anyCond, { minLength: 1, maxLength: 3 }), {
+  minLength: 1,
+  maxLength: 3,
+});
 
 /** A valid-looking expression with one syntactic or semantic defect. */
 const mutated: fc.Arbitrary<string> = fc.tuple(anyExpr, fc.nat(), fc.nat()).chain(([expr, a, b]) => {
@@ -198,14 +296,36 @@ const mutated: fc.Arbitrary<string> = fc.tuple(anyExpr, fc.nat(), fc.nat()).chai
  */
 function formEncode(s: string): string {
   const encoded = encodeURIComponent(s).replace(/%20/g, '+').replace(/%3D/g, '=').replace(/%2C/g, ',');
-  if (encoded.length > 14_000) throw new Error(`test generator: filter encodes to ${encoded.length} bytes, over Node's request-head limit`);
+  if (encoded.length > 14_000)
+    throw new Error(`test generator: filter encodes to ${encoded.length} bytes, over Node's request-head limit`);
   return encoded;
 }
 
 const TEN_K = 10_000;
 const tokenSoup = fc
   .tuple(
-    fc.array(fc.constantFrom(...ALL_FIELDS, ...UNKNOWN_FIELDS, ...ALL_OPS, ...BAD_OPS, "'x'", "'", "''", "'''", 'AND', 'OR', 'and', 'or', "'true'", "'2020-01-01'", ',', '(', ')'), { maxLength: 12 }),
+    fc.array(
+      fc.constantFrom(
+        ...ALL_FIELDS,
+        ...UNKNOWN_FIELDS,
+        ...ALL_OPS,
+        ...BAD_OPS,
+        "'x'",
+        "'",
+        "''",
+        "'''",
+        'AND',
+        'OR',
+        'and',
+        'or',
+        "'true'",
+        "'2020-01-01'",
+        ',',
+        '(',
+        ')',
+      ),
+      { maxLength: 12 },
+    ),
     fc.constantFrom(' ', '', '\t'),
   )
   .map(([tokens, sep]) => tokens.join(sep));
@@ -239,7 +359,6 @@ const garbage: fc.Arbitrary<string> = fc.oneof(
   huge,
 );
 
-
 // ---------------------------------------------------------------------------------------------------------------
 
 describe('OneRoster filter (property-based), GET /users', () => {
@@ -254,7 +373,13 @@ describe('OneRoster filter (property-based), GET /users', () => {
     new Promise<Reply>((resolve, reject) => {
       const { hostname, port } = new URL(t.baseUrl);
       const req = httpRequest(
-        { hostname, port, method: 'GET', path: `${USERS}?filter=${formEncode(filter)}&limit=3000`, headers: { Authorization: `Bearer ${token}` } },
+        {
+          hostname,
+          port,
+          method: 'GET',
+          path: `${USERS}?filter=${formEncode(filter)}&limit=3000`,
+          headers: { Authorization: `Bearer ${token}` },
+        },
         (res) => {
           let text = '';
           res.setEncoding('utf8');
@@ -275,7 +400,8 @@ describe('OneRoster filter (property-based), GET /users', () => {
     });
   const ok = async (filter: string) => {
     const res = await list(filter);
-    if (res.status !== 200) throw new Error(`filter ${JSON.stringify(filter)} → ${res.status} ${JSON.stringify(res.body)}`);
+    if (res.status !== 200)
+      throw new Error(`filter ${JSON.stringify(filter)} → ${res.status} ${JSON.stringify(res.body)}`);
     return res;
   };
 
@@ -283,7 +409,11 @@ describe('OneRoster filter (property-based), GET /users', () => {
 
   const expectImsx400 = (res: { status: number; body: Record<string, unknown> }) => {
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ imsx_codeMajor: 'failure', imsx_severity: 'error', imsx_description: expect.any(String) });
+    expect(res.body).toMatchObject({
+      imsx_codeMajor: 'failure',
+      imsx_severity: 'error',
+      imsx_description: expect.any(String),
+    });
   };
 
   /** The guarded filter for hand-written examples. */
@@ -293,7 +423,11 @@ describe('OneRoster filter (property-based), GET /users', () => {
     t = await createTestApp();
     token = await t.token();
     // The users' org (references must exist).
-    await t.http().put('/ims/oneroster/rostering/v1p2/orgs/org-1').set('Authorization', `Bearer ${token}`).send({ org: { name: 'Org 1', type: 'school' } });
+    await t
+      .http()
+      .put('/ims/oneroster/rostering/v1p2/orgs/org-1')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ org: { name: 'Org 1', type: 'school' } });
     for (const u of POPULATION) {
       const res = await t
         .http()
@@ -316,7 +450,14 @@ describe('OneRoster filter (property-based), GET /users', () => {
     const all = await ok(`sourcedId~${quote(PREFIX)}`);
     expect(all.body.users.map((u: Record<string, unknown>) => ({ ...u, roles: undefined }))).toEqual(
       POPULATION.map((u) =>
-        expect.objectContaining({ sourcedId: u.sourcedId, status: u.status, enabledUser: String(u.enabledUser), givenName: u.givenName, familyName: u.familyName, email: u.email }),
+        expect.objectContaining({
+          sourcedId: u.sourcedId,
+          status: u.status,
+          enabledUser: String(u.enabledUser),
+          givenName: u.givenName,
+          familyName: u.familyName,
+          email: u.email,
+        }),
       ),
     );
   }, 60_000);
@@ -342,10 +483,16 @@ describe('OneRoster filter (property-based), GET /users', () => {
       fc.asyncProperty(garbage, async (filter) => {
         const res = await list(filter);
         if (res.status !== 200 && res.status !== 400) {
-          throw new Error(`filter ${JSON.stringify(filter.length > 300 ? `${filter.slice(0, 300)}…` : filter)} → ${res.status} ${JSON.stringify(res.body)}`);
+          throw new Error(
+            `filter ${JSON.stringify(filter.length > 300 ? `${filter.slice(0, 300)}…` : filter)} → ${res.status} ${JSON.stringify(res.body)}`,
+          );
         }
         if (res.status === 400) {
-          expect(res.body).toMatchObject({ imsx_codeMajor: 'failure', imsx_severity: 'error', imsx_description: expect.any(String) });
+          expect(res.body).toMatchObject({
+            imsx_codeMajor: 'failure',
+            imsx_severity: 'error',
+            imsx_description: expect.any(String),
+          });
           expect(res.body.imsx_CodeMinor.imsx_codeMinorField[0].imsx_codeMinorFieldValue).toBe('invaliddata');
         } else {
           expect(Array.isArray(res.body.users)).toBe(true);
@@ -365,20 +512,32 @@ describe('OneRoster filter (property-based), GET /users', () => {
 
     it("quoting: a value that is a single quote (givenName='''')", async () => {
       const res = await ok(guarded("givenName=''''"));
-      expect(ids(res.body)).toEqual(POPULATION.filter((u) => u.givenName === "'").map((u) => u.sourcedId).sort());
+      expect(ids(res.body)).toEqual(
+        POPULATION.filter((u) => u.givenName === "'")
+          .map((u) => u.sourcedId)
+          .sort(),
+      );
     });
 
     it('@: role in a list, with and without spaces after the commas', async () => {
-      const want = POPULATION.filter((u) => u.role === 'teacher' || u.role === 'aide').map((u) => u.sourcedId).sort();
+      const want = POPULATION.filter((u) => u.role === 'teacher' || u.role === 'aide')
+        .map((u) => u.sourcedId)
+        .sort();
       expect(ids((await ok(guarded("role@'teacher,aide'"))).body)).toEqual(want);
       expect(ids((await ok(guarded("role@'teacher, aide'"))).body)).toEqual(want);
-      expect(ids((await ok(guarded("role@'student'"))).body)).toEqual(POPULATION.filter((u) => u.role === 'student').map((u) => u.sourcedId).sort());
+      expect(ids((await ok(guarded("role@'student'"))).body)).toEqual(
+        POPULATION.filter((u) => u.role === 'student')
+          .map((u) => u.sourcedId)
+          .sort(),
+      );
     });
 
     it('~: %, _ and \\ in the value match literally, not as LIKE wildcards', async () => {
       for (const needle of ['%', '_', '\\', '%_', "'"]) {
         const res = await ok(guarded(`givenName~${quote(needle)}`));
-        const want = POPULATION.filter((u) => u.givenName.includes(needle)).map((u) => u.sourcedId).sort();
+        const want = POPULATION.filter((u) => u.givenName.includes(needle))
+          .map((u) => u.sourcedId)
+          .sort();
         expect({ needle, ids: ids(res.body) }).toEqual({ needle, ids: want });
         // A wildcard reading would match (nearly) everyone.
         expect(want.length).toBeLessThan(SIZE / 2);
@@ -387,17 +546,33 @@ describe('OneRoster filter (property-based), GET /users', () => {
 
     it('~: is case-insensitive', async () => {
       const res = await ok(guarded("givenName~'aDa'"));
-      expect(ids(res.body)).toEqual(POPULATION.filter((u) => u.givenName.toLowerCase().includes('ada')).map((u) => u.sourcedId).sort());
+      expect(ids(res.body)).toEqual(
+        POPULATION.filter((u) => u.givenName.toLowerCase().includes('ada'))
+          .map((u) => u.sourcedId)
+          .sort(),
+      );
     });
 
     it('AND binds tighter than OR', async () => {
       const filter = `${guarded("role='aide'")} OR ${guarded("role='student' AND enabledUser='false'")}`;
       const res = await ok(filter);
-      expect(ids(res.body)).toEqual(POPULATION.filter((u) => u.role === 'aide' || (u.role === 'student' && !u.enabledUser)).map((u) => u.sourcedId).sort());
+      expect(ids(res.body)).toEqual(
+        POPULATION.filter((u) => u.role === 'aide' || (u.role === 'student' && !u.enabledUser))
+          .map((u) => u.sourcedId)
+          .sort(),
+      );
     });
 
     it('unknown field, ~ on a boolean, bad boolean and bad syntax → 400 imsx', async () => {
-      for (const f of ["nope='x'", "enabledUser~'t'", "enabledUser='yes'", "givenName='x", "givenName=='x'", "givenName='x' AND", "dateLastModified>'soon'"]) {
+      for (const f of [
+        "nope='x'",
+        "enabledUser~'t'",
+        "enabledUser='yes'",
+        "givenName='x",
+        "givenName=='x'",
+        "givenName='x' AND",
+        "dateLastModified>'soon'",
+      ]) {
         expectImsx400(await list(f));
       }
     });

@@ -40,70 +40,212 @@ describe('OneRoster 1.2 collections', () => {
 
   const cases: Case[] = [
     {
-      name: 'orgs', path: `${R}/orgs`, specList: `${R}/orgs/`, specOne: `${R}/orgs/{sourcedId}`, singular: 'org', plural: 'orgs', putStatus: 201,
+      name: 'orgs',
+      path: `${R}/orgs`,
+      specList: `${R}/orgs/`,
+      specOne: `${R}/orgs/{sourcedId}`,
+      singular: 'org',
+      plural: 'orgs',
+      putStatus: 201,
       body: (id) => ({ sourcedId: id, status: 'active', name: 'North School', type: 'school', identifier: 'NS-1' }),
     },
     {
-      name: 'users', path: `${R}/users`, specList: `${R}/users/`, specOne: `${R}/users/{sourcedId}`, singular: 'user', plural: 'users', putStatus: 200,
+      name: 'users',
+      path: `${R}/users`,
+      specList: `${R}/users/`,
+      specOne: `${R}/users/{sourcedId}`,
+      singular: 'user',
+      plural: 'users',
+      putStatus: 200,
       body: (id) => ({
-        sourcedId: id, status: 'active', enabledUser: true, givenName: 'Ada', familyName: 'Lovelace', email: `${id}@example.org`,
-        roles: [{ roleType: 'primary', role: 'student', org: { sourcedId: ids.org } }], grades: ['3'], agents: [{ sourcedId: ids.teacher }],
+        sourcedId: id,
+        status: 'active',
+        enabledUser: true,
+        givenName: 'Ada',
+        familyName: 'Lovelace',
+        email: `${id}@example.org`,
+        roles: [{ roleType: 'primary', role: 'student', org: { sourcedId: ids.org } }],
+        grades: ['3'],
+        agents: [{ sourcedId: ids.teacher }],
         primaryOrg: { sourcedId: ids.org },
       }),
     },
     {
-      name: 'courses', path: `${R}/courses`, specList: `${R}/courses/`, specOne: `${R}/courses/{sourcedId}`, singular: 'course', plural: 'courses', putStatus: 200,
-      body: (id) => ({ sourcedId: id, status: 'active', title: 'Math 4', courseCode: 'M4', grades: ['4'], subjects: ['Math'], org: { sourcedId: ids.org } }),
+      name: 'courses',
+      path: `${R}/courses`,
+      specList: `${R}/courses/`,
+      specOne: `${R}/courses/{sourcedId}`,
+      singular: 'course',
+      plural: 'courses',
+      putStatus: 200,
+      body: (id) => ({
+        sourcedId: id,
+        status: 'active',
+        title: 'Math 4',
+        courseCode: 'M4',
+        grades: ['4'],
+        subjects: ['Math'],
+        org: { sourcedId: ids.org },
+      }),
     },
     {
-      name: 'classes', path: `${R}/classes`, specList: `${R}/classes/`, specOne: `${R}/classes/{sourcedId}`, singular: 'class', plural: 'classes', putStatus: 200, bare: true,
-      body: () => ({ status: 'active', title: 'Math 4 A', classCode: 'M4A', classType: 'scheduled', location: null, course: { sourcedId: ids.course }, org: { sourcedId: ids.org }, terms: [{ sourcedId: 'term-1' }] }),
+      name: 'classes',
+      path: `${R}/classes`,
+      specList: `${R}/classes/`,
+      specOne: `${R}/classes/{sourcedId}`,
+      singular: 'class',
+      plural: 'classes',
+      putStatus: 200,
+      bare: true,
+      body: () => ({
+        status: 'active',
+        title: 'Math 4 A',
+        classCode: 'M4A',
+        classType: 'scheduled',
+        location: null,
+        course: { sourcedId: ids.course },
+        org: { sourcedId: ids.org },
+        terms: [{ sourcedId: 'term-1' }],
+      }),
       dangling: () => ({ status: 'active', title: 'x', course: { sourcedId: 'no-such-course' } }),
     },
     {
-      name: 'enrollments', path: `${R}/enrollments`, specList: `${R}/enrollments/`, specOne: `${R}/enrollments/{sourcedId}`, singular: 'enrollment', plural: 'enrollments', putStatus: 201,
-      body: () => ({ status: 'active', role: 'student', primary: true, user: { sourcedId: ids.student }, class: { sourcedId: ids.cls } }),
-      dangling: () => ({ status: 'active', role: 'student', user: { sourcedId: 'no-such-user' }, class: { sourcedId: ids.cls } }),
+      name: 'enrollments',
+      path: `${R}/enrollments`,
+      specList: `${R}/enrollments/`,
+      specOne: `${R}/enrollments/{sourcedId}`,
+      singular: 'enrollment',
+      plural: 'enrollments',
+      putStatus: 201,
+      body: () => ({
+        status: 'active',
+        role: 'student',
+        primary: true,
+        user: { sourcedId: ids.student },
+        class: { sourcedId: ids.cls },
+      }),
+      dangling: () => ({
+        status: 'active',
+        role: 'student',
+        user: { sourcedId: 'no-such-user' },
+        class: { sourcedId: ids.cls },
+      }),
     },
     {
-      name: 'course components', path: `${R}/courses/components`, specList: `${R}/courses/components`, specOne: `${R}/courses/components/{sourcedId}`,
-      singular: 'courseComponent', plural: 'courseComponents', putStatus: 200,
-      body: (id) => ({ sourcedId: id, status: 'active', title: 'Unit 1', course: { sourcedId: ids.course }, sortOrder: 1 }),
+      name: 'course components',
+      path: `${R}/courses/components`,
+      specList: `${R}/courses/components`,
+      specOne: `${R}/courses/components/{sourcedId}`,
+      singular: 'courseComponent',
+      plural: 'courseComponents',
+      putStatus: 200,
+      body: (id) => ({
+        sourcedId: id,
+        status: 'active',
+        title: 'Unit 1',
+        course: { sourcedId: ids.course },
+        sortOrder: 1,
+      }),
       dangling: (id) => ({ sourcedId: id, status: 'active', title: 'Unit 1', course: { sourcedId: 'no-such-course' } }),
     },
     {
-      name: 'resources', path: '/ims/oneroster/resources/v1p2/resources', specList: '/ims/oneroster/resources/v1p2/resources/',
-      specOne: '/ims/oneroster/resources/v1p2/resources/{sourcedId}', singular: 'resource', plural: 'resources', putStatus: 200,
+      name: 'resources',
+      path: '/ims/oneroster/resources/v1p2/resources',
+      specList: '/ims/oneroster/resources/v1p2/resources/',
+      specOne: '/ims/oneroster/resources/v1p2/resources/{sourcedId}',
+      singular: 'resource',
+      plural: 'resources',
+      putStatus: 200,
       body: () => ({
-        title: 'Edulastic unit test', vendorResourceId: 'edu-1', vendorId: DEFAULT_EDULASTIC_TESTS[0].id, importance: 'primary',
+        title: 'Edulastic unit test',
+        vendorResourceId: 'edu-1',
+        vendorId: DEFAULT_EDULASTIC_TESTS[0].id,
+        importance: 'primary',
         metadata: { toolProvider: 'edulastic', lessonType: 'unit-test', subject: 'Math', grades: ['4'] },
       }),
     },
     {
-      name: 'component resources', path: `${R}/courses/component-resources`, specList: `${R}/courses/component-resources`,
-      specOne: `${R}/courses/component-resources/{sourcedId}`, singular: 'componentResource', plural: 'componentResources', putStatus: 200,
-      body: (id) => ({ sourcedId: id, status: 'active', title: 'Unit test', courseComponent: { sourcedId: ids.component }, resource: { sourcedId: ids.resource }, sortOrder: 1, lessonType: 'unit-test' }),
-      dangling: (id) => ({ sourcedId: id, status: 'active', title: 'x', courseComponent: { sourcedId: ids.component }, resource: { sourcedId: 'no-such-resource' } }),
-    },
-    {
-      name: 'assessment line items', path: `${G}/assessmentLineItems`, specList: `${G}/assessmentLineItems/`, specOne: `${G}/assessmentLineItems/{sourcedId}`,
-      singular: 'assessmentLineItem', plural: 'assessmentLineItems', putStatus: 201,
-      body: (id) => ({ sourcedId: id, status: 'active', title: 'Unit test score', resultValueMin: 0, resultValueMax: 100 }),
-      dangling: (id) => ({ sourcedId: id, status: 'active', title: 'x', componentResource: { sourcedId: 'no-such-lesson' } }),
-    },
-    {
-      name: 'assessment results', path: `${G}/assessmentResults`, specList: `${G}/assessmentResults/`, specOne: `${G}/assessmentResults/{sourcedId}`,
-      singular: 'assessmentResult', plural: 'assessmentResults', putStatus: 201,
+      name: 'component resources',
+      path: `${R}/courses/component-resources`,
+      specList: `${R}/courses/component-resources`,
+      specOne: `${R}/courses/component-resources/{sourcedId}`,
+      singular: 'componentResource',
+      plural: 'componentResources',
+      putStatus: 200,
       body: (id) => ({
-        sourcedId: id, status: 'active', assessmentLineItem: { sourcedId: ids.lineItem }, student: { sourcedId: ids.student },
-        score: 75, scoreDate: '2026-11-01T10:00:00.000Z', scoreStatus: 'partially graded', metadata: { source: 'test' },
+        sourcedId: id,
+        status: 'active',
+        title: 'Unit test',
+        courseComponent: { sourcedId: ids.component },
+        resource: { sourcedId: ids.resource },
+        sortOrder: 1,
+        lessonType: 'unit-test',
       }),
-      dangling: (id) => ({ sourcedId: id, status: 'active', assessmentLineItem: { sourcedId: 'no-such-li' }, student: { sourcedId: ids.student }, scoreDate: '2026-11-01T10:00:00.000Z', scoreStatus: 'submitted' }),
+      dangling: (id) => ({
+        sourcedId: id,
+        status: 'active',
+        title: 'x',
+        courseComponent: { sourcedId: ids.component },
+        resource: { sourcedId: 'no-such-resource' },
+      }),
+    },
+    {
+      name: 'assessment line items',
+      path: `${G}/assessmentLineItems`,
+      specList: `${G}/assessmentLineItems/`,
+      specOne: `${G}/assessmentLineItems/{sourcedId}`,
+      singular: 'assessmentLineItem',
+      plural: 'assessmentLineItems',
+      putStatus: 201,
+      body: (id) => ({
+        sourcedId: id,
+        status: 'active',
+        title: 'Unit test score',
+        resultValueMin: 0,
+        resultValueMax: 100,
+      }),
+      dangling: (id) => ({
+        sourcedId: id,
+        status: 'active',
+        title: 'x',
+        componentResource: { sourcedId: 'no-such-lesson' },
+      }),
+    },
+    {
+      name: 'assessment results',
+      path: `${G}/assessmentResults`,
+      specList: `${G}/assessmentResults/`,
+      specOne: `${G}/assessmentResults/{sourcedId}`,
+      singular: 'assessmentResult',
+      plural: 'assessmentResults',
+      putStatus: 201,
+      body: (id) => ({
+        sourcedId: id,
+        status: 'active',
+        assessmentLineItem: { sourcedId: ids.lineItem },
+        student: { sourcedId: ids.student },
+        score: 75,
+        scoreDate: '2026-11-01T10:00:00.000Z',
+        scoreStatus: 'partially graded',
+        metadata: { source: 'test' },
+      }),
+      dangling: (id) => ({
+        sourcedId: id,
+        status: 'active',
+        assessmentLineItem: { sourcedId: 'no-such-li' },
+        student: { sourcedId: ids.student },
+        scoreDate: '2026-11-01T10:00:00.000Z',
+        scoreStatus: 'submitted',
+      }),
     },
   ];
 
   const put = (c: Case, id: string, body = c.body(id), bearer = token) =>
-    t.http().put(`${c.path}/${encodeURIComponent(id)}`).set('Authorization', `Bearer ${bearer}`).send({ [c.singular]: body });
+    t
+      .http()
+      .put(`${c.path}/${encodeURIComponent(id)}`)
+      .set('Authorization', `Bearer ${bearer}`)
+      .send({ [c.singular]: body });
   const get = (path: string, bearer = token) => t.http().get(path).set('Authorization', `Bearer ${bearer}`);
 
   beforeAll(async () => {
@@ -152,11 +294,20 @@ describe('OneRoster 1.2 collections', () => {
 
     it('POST creates with the supplied sourcedId or allocates one; a duplicate is 422 (the spec lists no 409)', async () => {
       const id = uid(c.singular);
-      const res = await t.http().post(c.path).set('Authorization', `Bearer ${token}`).send({ [c.singular]: { ...c.body(id), sourcedId: id } }).expect(201);
+      const res = await t
+        .http()
+        .post(c.path)
+        .set('Authorization', `Bearer ${token}`)
+        .send({ [c.singular]: { ...c.body(id), sourcedId: id } })
+        .expect(201);
       expectMatchesSchema(oneRosterResponseValidator(c.specList, 'post', '201'), res.body);
       expect(res.body.sourcedIdPairs).toEqual({ suppliedSourcedId: id, allocatedSourcedId: id });
       await get(`${c.path}/${id}`).expect(200);
-      const dup = await t.http().post(c.path).set('Authorization', `Bearer ${token}`).send({ [c.singular]: { ...c.body(id), sourcedId: id } });
+      const dup = await t
+        .http()
+        .post(c.path)
+        .set('Authorization', `Bearer ${token}`)
+        .send({ [c.singular]: { ...c.body(id), sourcedId: id } });
       expect(dup.status).toBe(422);
       expect(dup.body.imsx_description).toBe(`${c.singular} '${id}' already exists; use PUT to replace it`);
     });
@@ -175,9 +326,16 @@ describe('OneRoster 1.2 collections', () => {
       const id = uid(c.singular);
       const res = await put(c, id, { ...c.body(id), status: 'archived' }).expect(400);
       expect(res.body.imsx_description).toMatch(/status must be one of active, tobedeleted/);
-      expect(res.body.imsx_error_details).toEqual(expect.arrayContaining([expect.objectContaining({ field: `${c.singular}.status` })]));
+      expect(res.body.imsx_error_details).toEqual(
+        expect.arrayContaining([expect.objectContaining({ field: `${c.singular}.status` })]),
+      );
       await get(`${c.path}/${id}`).expect(404);
-      const unwrapped = await t.http().put(`${c.path}/${id}`).set('Authorization', `Bearer ${token}`).send(c.body(id)).expect(400);
+      const unwrapped = await t
+        .http()
+        .put(`${c.path}/${id}`)
+        .set('Authorization', `Bearer ${token}`)
+        .send(c.body(id))
+        .expect(400);
       expect(unwrapped.body.imsx_description).toMatch(new RegExp(`${c.singular} is required`));
     });
 
@@ -191,7 +349,11 @@ describe('OneRoster 1.2 collections', () => {
     }
 
     it('needs the area scopes: read-only tokens cannot write, other areas cannot read', async () => {
-      const area = c.path.includes('/gradebook/') ? 'gradebook' : c.path.includes('/resources/') ? 'resource' : 'roster';
+      const area = c.path.includes('/gradebook/')
+        ? 'gradebook'
+        : c.path.includes('/resources/')
+          ? 'resource'
+          : 'roster';
       const readOnly = await t.token(`https://purl.imsglobal.org/spec/or/v1p1/scope/${area}.readonly`);
       await get(`${c.path}/nothing`, readOnly).expect(404);
       const denied = await put(c, uid(c.singular), undefined, readOnly).expect(403);
@@ -206,9 +368,12 @@ describe('OneRoster 1.2 collections', () => {
     it('pages with limit/offset, sorts with sort/orderBy and selects fields', async () => {
       const prefix = uid('page');
       const users = cases.find((c) => c.name === 'users')!;
-      for (const n of ['c', 'a', 'b', 'e', 'd']) await put(users, `${prefix}-${n}`, { ...users.body(`${prefix}-${n}`), givenName: n.toUpperCase() }).expect(200);
+      for (const n of ['c', 'a', 'b', 'e', 'd'])
+        await put(users, `${prefix}-${n}`, { ...users.body(`${prefix}-${n}`), givenName: n.toUpperCase() }).expect(200);
       const filter = encodeURIComponent(`sourcedId~'${prefix}'`);
-      const page = await get(`${R}/users?filter=${filter}&sort=givenName&orderBy=desc&limit=2&offset=1&fields=sourcedId,givenName`).expect(200);
+      const page = await get(
+        `${R}/users?filter=${filter}&sort=givenName&orderBy=desc&limit=2&offset=1&fields=sourcedId,givenName`,
+      ).expect(200);
       expect(page.body.users).toEqual([
         { sourcedId: `${prefix}-d`, givenName: 'D' },
         { sourcedId: `${prefix}-c`, givenName: 'C' },
@@ -238,9 +403,19 @@ describe('OneRoster 1.2 collections', () => {
   describe('subject tracks (EduBridge)', () => {
     it('upserts by (org, subject, grade) and lists them', async () => {
       const subject = uid('Subject');
-      const first = await t.http().put('/edubridge/subject-track/').set('Authorization', `Bearer ${token}`).send({ subject, grade: '4', courseId: ids.course }).expect(200);
+      const first = await t
+        .http()
+        .put('/edubridge/subject-track/')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ subject, grade: '4', courseId: ids.course })
+        .expect(200);
       expect(first.body.subjectTrack).toMatchObject({ subject, grade: '4', courseId: ids.course, orgSourcedId: null });
-      const second = await t.http().put('/edubridge/subject-track/').set('Authorization', `Bearer ${token}`).send({ subject: subject.toLowerCase(), grade: '4', courseId: ids.course }).expect(200);
+      const second = await t
+        .http()
+        .put('/edubridge/subject-track/')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ subject: subject.toLowerCase(), grade: '4', courseId: ids.course })
+        .expect(200);
       expect(second.body.subjectTrack.id).toBe(first.body.subjectTrack.id);
       const list = await get(`/edubridge/subject-track/?subject=${subject}`).expect(200);
       expect(list.body.subjectTracks).toHaveLength(1);
@@ -248,18 +423,38 @@ describe('OneRoster 1.2 collections', () => {
     });
 
     it('400 for a bad body, 422 for an unknown course', async () => {
-      await t.http().put('/edubridge/subject-track/').set('Authorization', `Bearer ${token}`).send({ subject: 'Math' }).expect(400);
-      const res = await t.http().put('/edubridge/subject-track/').set('Authorization', `Bearer ${token}`).send({ subject: 'Math', grade: '4', courseId: 'nope' }).expect(422);
+      await t
+        .http()
+        .put('/edubridge/subject-track/')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ subject: 'Math' })
+        .expect(400);
+      const res = await t
+        .http()
+        .put('/edubridge/subject-track/')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ subject: 'Math', grade: '4', courseId: 'nope' })
+        .expect(422);
       expect(res.body.imsx_description).toMatch(/courseId 'nope' does not exist/);
     });
   });
 
   it('never shows test credentials in gradebook responses', async () => {
-    await t.http().put('/edubridge/subject-track/').set('Authorization', `Bearer ${token}`).send({ subject: 'Math', grade: '5', courseId: ids.course });
-    const assigned = await t.http().post('/powerpath/makeExternalTestAssignment').set('Authorization', `Bearer ${token}`)
-      .send({ student: ids.student, lesson: ids.lesson }).expect(200);
+    await t
+      .http()
+      .put('/edubridge/subject-track/')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ subject: 'Math', grade: '5', courseId: ids.course });
+    const assigned = await t
+      .http()
+      .post('/powerpath/makeExternalTestAssignment')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ student: ids.student, lesson: ids.lesson })
+      .expect(200);
     const password = assigned.body.credentials.password as string;
-    const results = await get(`${G}/assessmentResults?filter=${encodeURIComponent(`student.sourcedId='${ids.student}'`)}`).expect(200);
+    const results = await get(
+      `${G}/assessmentResults?filter=${encodeURIComponent(`student.sourcedId='${ids.student}'`)}`,
+    ).expect(200);
     expect(results.body.assessmentResults.length).toBeGreaterThan(0);
     expectMatchesSchema(oneRosterResponseValidator(`${G}/assessmentResults/`, 'get', '200'), results.body);
     expect(JSON.stringify(results.body)).not.toContain(password);
@@ -271,7 +466,9 @@ describe('OneRoster Swagger examples', () => {
   it('every PUT/POST example is valid against the upstream request schema', () => {
     // Validated with the same spec-driven validator the endpoints use.
     for (const def of COLLECTIONS) {
-      expect({ [def.singular]: validateRequest(def.specOnePath, 'put', { [def.singular]: EXAMPLES[def.singular] }) }).toEqual({ [def.singular]: [] });
+      expect({
+        [def.singular]: validateRequest(def.specOnePath, 'put', { [def.singular]: EXAMPLES[def.singular] }),
+      }).toEqual({ [def.singular]: [] });
     }
   });
 });

@@ -26,7 +26,12 @@ describe('OneRoster for real clients (issue 12)', () => {
     lineItem: uid('li'),
   };
   const auth = () => ({ Authorization: `Bearer ${token}` });
-  const put = (path: string, wrapper: string, body: Record<string, unknown>) => t.http().put(path).set(auth()).send({ [wrapper]: body });
+  const put = (path: string, wrapper: string, body: Record<string, unknown>) =>
+    t
+      .http()
+      .put(path)
+      .set(auth())
+      .send({ [wrapper]: body });
   const get = (path: string) => t.http().get(path).set(auth());
 
   beforeAll(async () => {
@@ -37,19 +42,44 @@ describe('OneRoster for real clients (issue 12)', () => {
       if (res.status >= 300) throw new Error(`arrange ${path}: ${res.status} ${JSON.stringify(res.body)}`);
     };
     await arrange(`${R}/orgs/${ids.org}`, 'org', { name: 'North', type: 'school' });
-    await arrange(`${R}/courses/${ids.course}`, 'course', { status: 'active', title: 'Math 4', org: { sourcedId: ids.org } });
-    // A course whose org is not known here: stored directly, as an older import would have left it.
-    await t.orm.em.fork().getConnection().execute('insert into courses (sourced_id, title) values (?, ?)', [ids.orglessCourse, 'No org']);
-    await arrange(`${R}/classes/${ids.cls}`, 'class', { title: 'Math 4 A', course: { sourcedId: ids.course }, org: { sourcedId: ids.org } });
-    await arrange(`${R}/users/${ids.student}`, 'user', {
-      enabledUser: true, givenName: 'Ada', familyName: 'Lovelace', roles: [{ roleType: 'primary', role: 'student', org: { sourcedId: ids.org } }],
+    await arrange(`${R}/courses/${ids.course}`, 'course', {
+      status: 'active',
+      title: 'Math 4',
+      org: { sourcedId: ids.org },
     });
-    await arrange(`${R}/courses/components/${ids.component}`, 'courseComponent', { status: 'active', title: 'Unit 1', course: { sourcedId: ids.course } });
+    // A course whose org is not known here: stored directly, as an older import would have left it.
+    await t.orm.em
+      .fork()
+      .getConnection()
+      .execute('insert into courses (sourced_id, title) values (?, ?)', [ids.orglessCourse, 'No org']);
+    await arrange(`${R}/classes/${ids.cls}`, 'class', {
+      title: 'Math 4 A',
+      course: { sourcedId: ids.course },
+      org: { sourcedId: ids.org },
+    });
+    await arrange(`${R}/users/${ids.student}`, 'user', {
+      enabledUser: true,
+      givenName: 'Ada',
+      familyName: 'Lovelace',
+      roles: [{ roleType: 'primary', role: 'student', org: { sourcedId: ids.org } }],
+    });
+    await arrange(`${R}/courses/components/${ids.component}`, 'courseComponent', {
+      status: 'active',
+      title: 'Unit 1',
+      course: { sourcedId: ids.course },
+    });
     await arrange(`${RES}/${ids.resource}`, 'resource', { title: 'A test', vendorResourceId: 'v-1' });
     await arrange(`${R}/courses/component-resources/${ids.lesson}`, 'componentResource', {
-      sourcedId: ids.lesson, status: 'active', title: 'L', courseComponent: { sourcedId: ids.component }, resource: { sourcedId: ids.resource },
+      sourcedId: ids.lesson,
+      status: 'active',
+      title: 'L',
+      courseComponent: { sourcedId: ids.component },
+      resource: { sourcedId: ids.resource },
     });
-    await arrange(`${G}/assessmentLineItems/${ids.lineItem}`, 'assessmentLineItem', { status: 'active', title: 'Score' });
+    await arrange(`${G}/assessmentLineItems/${ids.lineItem}`, 'assessmentLineItem', {
+      status: 'active',
+      title: 'Score',
+    });
   });
   afterAll(() => t.close());
 
@@ -75,12 +105,22 @@ describe('OneRoster for real clients (issue 12)', () => {
   describe('2. every reference a body carries must exist', () => {
     const missing = 'no-such-object';
     /** A valid body per collection (references to existing objects), and each reference a client may send. */
-    const cases: { path: string; wrapper: string; body: () => Record<string, unknown>; refs: [string, (b: Record<string, any>) => void][] }[] = [
+    const cases: {
+      path: string;
+      wrapper: string;
+      body: () => Record<string, unknown>;
+      refs: [string, (b: Record<string, any>) => void][];
+    }[] = [
       {
-        path: `${R}/users`, wrapper: 'user',
+        path: `${R}/users`,
+        wrapper: 'user',
         body: () => ({
-          enabledUser: true, givenName: 'G', familyName: 'F', roles: [{ roleType: 'primary', role: 'student', org: { sourcedId: ids.org } }],
-          primaryOrg: { sourcedId: ids.org }, agents: [{ sourcedId: ids.student }],
+          enabledUser: true,
+          givenName: 'G',
+          familyName: 'F',
+          roles: [{ roleType: 'primary', role: 'student', org: { sourcedId: ids.org } }],
+          primaryOrg: { sourcedId: ids.org },
+          agents: [{ sourcedId: ids.student }],
         }),
         refs: [
           ['user.roles[0].org', (b) => (b.roles[0].org.sourcedId = missing)],
@@ -88,10 +128,21 @@ describe('OneRoster for real clients (issue 12)', () => {
           ['user.agents[0]', (b) => (b.agents[0].sourcedId = missing)],
         ],
       },
-      { path: `${R}/orgs`, wrapper: 'org', body: () => ({ name: 'N', type: 'school', parent: { sourcedId: ids.org } }), refs: [['org.parent', (b) => (b.parent.sourcedId = missing)]] },
-      { path: `${R}/courses`, wrapper: 'course', body: () => ({ status: 'active', title: 'T', org: { sourcedId: ids.org } }), refs: [['course.org', (b) => (b.org.sourcedId = missing)]] },
       {
-        path: `${R}/classes`, wrapper: 'class',
+        path: `${R}/orgs`,
+        wrapper: 'org',
+        body: () => ({ name: 'N', type: 'school', parent: { sourcedId: ids.org } }),
+        refs: [['org.parent', (b) => (b.parent.sourcedId = missing)]],
+      },
+      {
+        path: `${R}/courses`,
+        wrapper: 'course',
+        body: () => ({ status: 'active', title: 'T', org: { sourcedId: ids.org } }),
+        refs: [['course.org', (b) => (b.org.sourcedId = missing)]],
+      },
+      {
+        path: `${R}/classes`,
+        wrapper: 'class',
         body: () => ({ title: 'T', course: { sourcedId: ids.course }, org: { sourcedId: ids.org }, terms: [] }),
         refs: [
           ['class.course', (b) => (b.course.sourcedId = missing)],
@@ -100,8 +151,14 @@ describe('OneRoster for real clients (issue 12)', () => {
         ],
       },
       {
-        path: `${R}/enrollments`, wrapper: 'enrollment',
-        body: () => ({ role: 'student', user: { sourcedId: ids.student }, class: { sourcedId: ids.cls }, school: { sourcedId: ids.org } }),
+        path: `${R}/enrollments`,
+        wrapper: 'enrollment',
+        body: () => ({
+          role: 'student',
+          user: { sourcedId: ids.student },
+          class: { sourcedId: ids.cls },
+          school: { sourcedId: ids.org },
+        }),
         refs: [
           ['enrollment.user', (b) => (b.user.sourcedId = missing)],
           ['enrollment.class', (b) => (b.class.sourcedId = missing)],
@@ -109,26 +166,49 @@ describe('OneRoster for real clients (issue 12)', () => {
         ],
       },
       {
-        path: `${R}/courses/components`, wrapper: 'courseComponent',
-        body: () => ({ status: 'active', title: 'U', course: { sourcedId: ids.course }, parent: { sourcedId: ids.component } }),
+        path: `${R}/courses/components`,
+        wrapper: 'courseComponent',
+        body: () => ({
+          status: 'active',
+          title: 'U',
+          course: { sourcedId: ids.course },
+          parent: { sourcedId: ids.component },
+        }),
         refs: [
           ['courseComponent.course', (b) => (b.course.sourcedId = missing)],
           ['courseComponent.parent', (b) => (b.parent.sourcedId = missing)],
-          ['courseComponent.courseComponent', (b) => { delete b.parent; b.courseComponent = { sourcedId: missing }; }],
+          [
+            'courseComponent.courseComponent',
+            (b) => {
+              delete b.parent;
+              b.courseComponent = { sourcedId: missing };
+            },
+          ],
         ],
       },
       {
-        path: `${R}/courses/component-resources`, wrapper: 'componentResource',
-        body: () => ({ status: 'active', title: 'L', courseComponent: { sourcedId: ids.component }, resource: { sourcedId: ids.resource } }),
+        path: `${R}/courses/component-resources`,
+        wrapper: 'componentResource',
+        body: () => ({
+          status: 'active',
+          title: 'L',
+          courseComponent: { sourcedId: ids.component },
+          resource: { sourcedId: ids.resource },
+        }),
         refs: [
           ['componentResource.courseComponent', (b) => (b.courseComponent.sourcedId = missing)],
           ['componentResource.resource', (b) => (b.resource.sourcedId = missing)],
         ],
       },
       {
-        path: `${G}/assessmentLineItems`, wrapper: 'assessmentLineItem',
+        path: `${G}/assessmentLineItems`,
+        wrapper: 'assessmentLineItem',
         body: () => ({
-          status: 'active', title: 'S', class: { sourcedId: ids.cls }, parentAssessmentLineItem: { sourcedId: ids.lineItem }, component: { sourcedId: ids.component },
+          status: 'active',
+          title: 'S',
+          class: { sourcedId: ids.cls },
+          parentAssessmentLineItem: { sourcedId: ids.lineItem },
+          component: { sourcedId: ids.component },
           componentResource: { sourcedId: ids.lesson },
         }),
         refs: [
@@ -139,9 +219,14 @@ describe('OneRoster for real clients (issue 12)', () => {
         ],
       },
       {
-        path: `${G}/assessmentResults`, wrapper: 'assessmentResult',
+        path: `${G}/assessmentResults`,
+        wrapper: 'assessmentResult',
         body: () => ({
-          status: 'active', assessmentLineItem: { sourcedId: ids.lineItem }, student: { sourcedId: ids.student }, scoreDate: '2026-11-01T10:00:00.000Z', scoreStatus: 'submitted',
+          status: 'active',
+          assessmentLineItem: { sourcedId: ids.lineItem },
+          student: { sourcedId: ids.student },
+          scoreDate: '2026-11-01T10:00:00.000Z',
+          scoreStatus: 'submitted',
         }),
         refs: [
           ['assessmentResult.assessmentLineItem', (b) => (b.assessmentLineItem.sourcedId = missing)],
@@ -151,34 +236,58 @@ describe('OneRoster for real clients (issue 12)', () => {
     ];
     const table = cases.flatMap((c) => c.refs.map(([field, spoil]) => ({ ...c, field, spoil })));
 
-    it.each(table)('$field: a missing object is 422 naming the field, and nothing is stored', async ({ path, wrapper, body, field, spoil }) => {
-      const id = uid(wrapper);
-      // The untouched body is accepted (so the 422 below is about the one reference).
-      const valid = await t.http().post(path).set(auth()).send({ [wrapper]: { ...body(), sourcedId: uid(wrapper) } });
-      expect(valid.status).toBe(201);
-      const spoilt = { ...structuredClone(body()), sourcedId: id };
-      spoil(spoilt);
-      const res = await put(`${path}/${id}`, wrapper, spoilt).expect(422);
-      expectMatchesSchema(oneRosterResponseValidator(`${path}/{sourcedId}`, 'put', '422'), res.body);
-      expect(res.body.imsx_description).toBe(`${field} '${missing}' does not exist`);
-      expect(res.body.imsx_error_details).toEqual([{ code: 'INVALID_DATA', field, message: `${field} '${missing}' does not exist` }]);
-      await get(`${path}/${id}`).expect(404);
-      const posted = await t.http().post(path).set(auth()).send({ [wrapper]: spoilt }).expect(422);
-      expect(posted.body.imsx_error_details).toEqual([expect.objectContaining({ field })]);
-      await get(`${path}/${id}`).expect(404);
-    });
+    it.each(table)(
+      '$field: a missing object is 422 naming the field, and nothing is stored',
+      async ({ path, wrapper, body, field, spoil }) => {
+        const id = uid(wrapper);
+        // The untouched body is accepted (so the 422 below is about the one reference).
+        const valid = await t
+          .http()
+          .post(path)
+          .set(auth())
+          .send({ [wrapper]: { ...body(), sourcedId: uid(wrapper) } });
+        expect(valid.status).toBe(201);
+        const spoilt = { ...structuredClone(body()), sourcedId: id };
+        spoil(spoilt);
+        const res = await put(`${path}/${id}`, wrapper, spoilt).expect(422);
+        expectMatchesSchema(oneRosterResponseValidator(`${path}/{sourcedId}`, 'put', '422'), res.body);
+        expect(res.body.imsx_description).toBe(`${field} '${missing}' does not exist`);
+        expect(res.body.imsx_error_details).toEqual([
+          { code: 'INVALID_DATA', field, message: `${field} '${missing}' does not exist` },
+        ]);
+        await get(`${path}/${id}`).expect(404);
+        const posted = await t
+          .http()
+          .post(path)
+          .set(auth())
+          .send({ [wrapper]: spoilt })
+          .expect(422);
+        expect(posted.body.imsx_error_details).toEqual([expect.objectContaining({ field })]);
+        await get(`${path}/${id}`).expect(404);
+      },
+    );
 
     it('names every missing reference at once', async () => {
       const res = await put(`${G}/assessmentLineItems/${uid('li')}`, 'assessmentLineItem', {
-        status: 'active', title: 'S', class: { sourcedId: 'gone-1' }, componentResource: { sourcedId: 'gone-2' },
+        status: 'active',
+        title: 'S',
+        class: { sourcedId: 'gone-1' },
+        componentResource: { sourcedId: 'gone-2' },
       }).expect(422);
-      expect(res.body.imsx_error_details.map((d: { field: string }) => d.field).sort()).toEqual(['assessmentLineItem.class', 'assessmentLineItem.componentResource']);
+      expect(res.body.imsx_error_details.map((d: { field: string }) => d.field).sort()).toEqual([
+        'assessmentLineItem.class',
+        'assessmentLineItem.componentResource',
+      ]);
     });
 
     it('a reference to the object being written is not missing', async () => {
       const id = uid('user');
       await put(`${R}/users/${id}`, 'user', {
-        enabledUser: true, givenName: 'Self', familyName: 'Ref', roles: [{ roleType: 'primary', role: 'student', org: { sourcedId: ids.org } }], agents: [{ sourcedId: id }],
+        enabledUser: true,
+        givenName: 'Self',
+        familyName: 'Ref',
+        roles: [{ roleType: 'primary', role: 'student', org: { sourcedId: ids.org } }],
+        agents: [{ sourcedId: id }],
       }).expect(200);
     });
   });
@@ -188,30 +297,56 @@ describe('OneRoster for real clients (issue 12)', () => {
 
     it('an SDK update body (no course, no school, no status) keeps what the class has', async () => {
       const id = uid('class');
-      await put(`${classes}/${id}`, 'class', { title: 'Before', classCode: 'B', course: { sourcedId: ids.course }, org: { sourcedId: ids.org } }).expect(200);
+      await put(`${classes}/${id}`, 'class', {
+        title: 'Before',
+        classCode: 'B',
+        course: { sourcedId: ids.course },
+        org: { sourcedId: ids.org },
+      }).expect(200);
       await t.http().delete(`${classes}/${id}`).set(auth()).expect(204);
       // The TimeBack SDK's update body: sourcedId + the fields to change; the spec's PUT class body cannot carry course or org.
       const res = await put(`${classes}/${id}`, 'class', { sourcedId: id, title: 'After' }).expect(200);
       expectMatchesSchema(oneRosterResponseValidator(`${classes}/{sourcedId}`, 'put', '200'), res.body);
-      expect(res.body).toMatchObject({ sourcedId: id, title: 'After', status: 'tobedeleted', course: { sourcedId: ids.course }, school: { sourcedId: ids.org } });
+      expect(res.body).toMatchObject({
+        sourcedId: id,
+        title: 'After',
+        status: 'tobedeleted',
+        course: { sourcedId: ids.course },
+        school: { sourcedId: ids.org },
+      });
     });
 
     it('a new class without school takes its course’s org', async () => {
       const id = uid('class');
-      const res = await put(`${classes}/${id}`, 'class', { title: 'Derived', course: { sourcedId: ids.course } }).expect(200);
+      const res = await put(`${classes}/${id}`, 'class', {
+        title: 'Derived',
+        course: { sourcedId: ids.course },
+      }).expect(200);
       expect(res.body).toMatchObject({ course: { sourcedId: ids.course }, school: { sourcedId: ids.org } });
     });
 
     it.each([
-      ['class.title', { course: { sourcedId: ids.course } }, ['class.title'], /^class\.title is required: a class has a title$/],
+      [
+        'class.title',
+        { course: { sourcedId: ids.course } },
+        ['class.title'],
+        /^class\.title is required: a class has a title$/,
+      ],
       [
         'class.school',
         { title: 'T', course: { sourcedId: ids.orglessCourse } },
         ['class.school'],
-        new RegExp(`^class\\.school is required: a class belongs to a school \\(given as school or org\\); it is taken from the course’s org, and course '${ids.orglessCourse}' has no org$`),
+        new RegExp(
+          `^class\\.school is required: a class belongs to a school \\(given as school or org\\); it is taken from the course’s org, and course '${ids.orglessCourse}' has no org$`,
+        ),
       ],
       // Without a course there is no org to take the school from either: both are named.
-      ['class.course', { title: 'No course' }, ['class.course', 'class.school'], /^class\.course is required: a class belongs to a course; class\.school is required: .*the class has no course$/],
+      [
+        'class.course',
+        { title: 'No course' },
+        ['class.course', 'class.school'],
+        /^class\.course is required: a class belongs to a course; class\.school is required: .*the class has no course$/,
+      ],
     ])('a new class without what cannot be derived is 422 naming %s', async (_name, body, fields, text) => {
       const id = uid('class');
       const res = await put(`${classes}/${id}`, 'class', body).expect(422);
@@ -234,28 +369,62 @@ describe('OneRoster for real clients (issue 12)', () => {
 
   describe('found by the conformance run (test/conformance)', () => {
     it.each([
-      ['courses/components', 'courseComponent', () => ({ status: 'active', title: 'U', course: { sourcedId: ids.course } })],
-      ['courses/component-resources', 'componentResource', () => ({ status: 'active', title: 'L', courseComponent: { sourcedId: ids.component }, resource: { sourcedId: ids.resource } })],
-    ])('%s: a sortOrder the spec allows but an integer cannot hold is 422 naming it (was 500, or silently rounded)', async (path, wrapper, body) => {
-      for (const sortOrder of [2 ** 31, -(2 ** 31) - 1, 1.5]) {
+      [
+        'courses/components',
+        'courseComponent',
+        () => ({ status: 'active', title: 'U', course: { sourcedId: ids.course } }),
+      ],
+      [
+        'courses/component-resources',
+        'componentResource',
+        () => ({
+          status: 'active',
+          title: 'L',
+          courseComponent: { sourcedId: ids.component },
+          resource: { sourcedId: ids.resource },
+        }),
+      ],
+    ])(
+      '%s: a sortOrder the spec allows but an integer cannot hold is 422 naming it (was 500, or silently rounded)',
+      async (path, wrapper, body) => {
+        for (const sortOrder of [2 ** 31, -(2 ** 31) - 1, 1.5]) {
+          const id = uid(wrapper);
+          const res = await put(`${R}/${path}/${id}`, wrapper, { ...body(), sourcedId: id, sortOrder }).expect(422);
+          expect(res.body.imsx_error_details).toEqual([
+            {
+              code: 'INVALID_DATA',
+              field: `${wrapper}.sortOrder`,
+              message: `${wrapper}.sortOrder must be a whole number from -2147483648 to 2147483647: it is stored as an integer`,
+            },
+          ]);
+          await get(`${R}/${path}/${id}`).expect(404);
+        }
         const id = uid(wrapper);
-        const res = await put(`${R}/${path}/${id}`, wrapper, { ...body(), sourcedId: id, sortOrder }).expect(422);
-        expect(res.body.imsx_error_details).toEqual([
-          { code: 'INVALID_DATA', field: `${wrapper}.sortOrder`, message: `${wrapper}.sortOrder must be a whole number from -2147483648 to 2147483647: it is stored as an integer` },
-        ]);
-        await get(`${R}/${path}/${id}`).expect(404);
-      }
-      const id = uid(wrapper);
-      const ok = await put(`${R}/${path}/${id}`, wrapper, { ...body(), sourcedId: id, sortOrder: 2 ** 31 - 1 }).expect(200);
-      expect(ok.body[wrapper].sortOrder).toBe(2 ** 31 - 1);
-    });
+        const ok = await put(`${R}/${path}/${id}`, wrapper, {
+          ...body(),
+          sourcedId: id,
+          sortOrder: 2 ** 31 - 1,
+        }).expect(200);
+        expect(ok.body[wrapper].sortOrder).toBe(2 ** 31 - 1);
+      },
+    );
   });
 
   describe('statuses the spec does not list are not answered', () => {
     it('POST of an existing sourcedId is 422 with a reason (the spec lists no 409)', async () => {
       const id = uid('org');
-      await t.http().post(`${R}/orgs/`).set(auth()).send({ org: { sourcedId: id, name: 'N', type: 'school' } }).expect(201);
-      const dup = await t.http().post(`${R}/orgs/`).set(auth()).send({ org: { sourcedId: id, name: 'N', type: 'school' } }).expect(422);
+      await t
+        .http()
+        .post(`${R}/orgs/`)
+        .set(auth())
+        .send({ org: { sourcedId: id, name: 'N', type: 'school' } })
+        .expect(201);
+      const dup = await t
+        .http()
+        .post(`${R}/orgs/`)
+        .set(auth())
+        .send({ org: { sourcedId: id, name: 'N', type: 'school' } })
+        .expect(422);
       expectMatchesSchema(oneRosterResponseValidator(`${R}/orgs/`, 'post', '422'), dup.body);
       expect(dup.body.imsx_description).toBe(`org '${id}' already exists; use PUT to replace it`);
     });

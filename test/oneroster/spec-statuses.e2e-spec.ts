@@ -35,10 +35,13 @@ describe('OneRoster statuses are the upstream spec’s', () => {
     expect(served.filter((o) => !upstreamPath(o.path, o.method))).toEqual([]);
   });
 
-  it.each(served)('$method $path documents only statuses the spec lists, including its success status', ({ path, method }) => {
-    const allowed = Object.keys(upstream()[upstreamPath(path, method)!][method].responses);
-    const ours = Object.keys(documented[path][method].responses);
-    expect({ unlisted: ours.filter((s) => !allowed.includes(s)) }).toEqual({ unlisted: [] });
-    expect(ours).toContain(allowed.find((s) => s.startsWith('2')));
-  });
+  it.each(served)(
+    '$method $path documents only statuses the spec lists, including its success status',
+    ({ path, method }) => {
+      const allowed = Object.keys(upstream()[upstreamPath(path, method)!][method].responses);
+      const ours = Object.keys(documented[path][method].responses);
+      expect({ unlisted: ours.filter((s) => !allowed.includes(s)) }).toEqual({ unlisted: [] });
+      expect(ours).toContain(allowed.find((s) => s.startsWith('2')));
+    },
+  );
 });

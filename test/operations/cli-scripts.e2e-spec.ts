@@ -29,13 +29,21 @@ describe('npm scripts', () => {
     const token = await t.token();
     const student = await createStudent(t.orm);
     const lesson = await createLesson(t.orm);
-    const first = await t.http().post('/powerpath/makeExternalTestAssignment').set('Authorization', `Bearer ${token}`).send({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+    const first = await t
+      .http()
+      .post('/powerpath/makeExternalTestAssignment')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ student: student.sourcedId, lesson: lesson.sourcedId })
+      .expect(200);
     // The ledger as a request leaves it when it dies between the tool's answer and recording it.
-    await t.orm.em.fork().getConnection().execute(
-      `update tool_assignments set state = 'pending', called = true, external_id = null, lease_token = null, lease_until = now() - interval '1 second'
+    await t.orm.em
+      .fork()
+      .getConnection()
+      .execute(
+        `update tool_assignments set state = 'pending', called = true, external_id = null, lease_token = null, lease_until = now() - interval '1 second'
        where student_sourced_id = ?`,
-      [student.sourcedId],
-    );
+        [student.sourcedId],
+      );
     const { stdout } = await npm(['reconcile'], {
       DATABASE_URL: workerDatabaseUrl(),
       AUTH_DEV_ISSUER: 'true',
@@ -44,7 +52,9 @@ describe('npm scripts', () => {
       ...edulasticSandboxEnv(t.sandboxes.edulastic.url, { username: EDU_USER, password: EDU_PASSWORD }),
     });
     expect(stdout).toMatch(/Reconciled: [1-9]\d* completed/);
-    expect(await ledgerRows(t.orm, student.sourcedId)).toEqual([expect.objectContaining({ state: 'assigned', external_id: first.body.assignmentId })]);
+    expect(await ledgerRows(t.orm, student.sourcedId)).toEqual([
+      expect.objectContaining({ state: 'assigned', external_id: first.body.assignmentId }),
+    ]);
     expect(await toolState(t.sandboxes).mtAssignments(student.email)).toHaveLength(1);
   }, 90_000);
 });

@@ -20,6 +20,9 @@ describe('health and request ids', () => {
 
   it('answers unknown routes with the imsx 404', async () => {
     const res = await t.http().get('/no/such/route').expect(404);
-    expect(res.body).toMatchObject({ imsx_codeMajor: 'failure', imsx_CodeMinor: { imsx_codeMinorField: [{ imsx_codeMinorFieldValue: 'unknownobject' }] } });
+    expect(res.body).toMatchObject({
+      imsx_codeMajor: 'failure',
+      imsx_CodeMinor: { imsx_codeMinorField: [{ imsx_codeMinorFieldValue: 'unknownobject' }] },
+    });
   });
 });

@@ -32,17 +32,36 @@ describe('importing the modules into another Nest app', () => {
         ConfigModule.forRoot({
           isGlobal: true,
           ignoreEnvFile: true,
-          load: [() => ({ db: workerDatabaseUrl(), mt: sandboxes.masteryTrack.url, edu: `${sandboxes.edulastic.url}/api`, eduApp: sandboxes.edulastic.url })],
+          load: [
+            () => ({
+              db: workerDatabaseUrl(),
+              mt: sandboxes.masteryTrack.url,
+              edu: `${sandboxes.edulastic.url}/api`,
+              eduApp: sandboxes.edulastic.url,
+            }),
+          ],
         }),
-        PersistenceModule.forRootAsync({ inject: [ConfigService], useFactory: (c: ConfigService) => ({ clientUrl: c.getOrThrow('db'), poolMax: 3 }) }),
+        PersistenceModule.forRootAsync({
+          inject: [ConfigService],
+          useFactory: (c: ConfigService) => ({ clientUrl: c.getOrThrow('db'), poolMax: 3 }),
+        }),
         ResultEventsModule,
         AssignmentsModule.forRootAsync({
           imports: [
             ProviderModule.forRootAsync({
               inject: [ConfigService],
               useFactory: (c: ConfigService) => ({
-                masteryTrack: { baseUrl: c.getOrThrow('mt'), accounts: { default: { apiKey: 'k', email: 'svc@example.org' } }, testUrlHosts: [new URL(c.getOrThrow<string>('mt')).host], writeBackClients: [] },
-                edulastic: { baseUrl: c.getOrThrow('edu'), appUrl: c.getOrThrow('eduApp'), accounts: { default: { username: 'teacher@example.org', password: 'pw' } } },
+                masteryTrack: {
+                  baseUrl: c.getOrThrow('mt'),
+                  accounts: { default: { apiKey: 'k', email: 'svc@example.org' } },
+                  testUrlHosts: [new URL(c.getOrThrow<string>('mt')).host],
+                  writeBackClients: [],
+                },
+                edulastic: {
+                  baseUrl: c.getOrThrow('edu'),
+                  appUrl: c.getOrThrow('eduApp'),
+                  accounts: { default: { username: 'teacher@example.org', password: 'pw' } },
+                },
                 http: { attemptTimeoutMs: 2000, totalDeadlineMs: 5000, maxAttempts: 2, maxConcurrency: 8 },
               }),
             }),
@@ -71,9 +90,15 @@ describe('importing the modules into another Nest app', () => {
     const orm = app.get<MikroORM>(MikroORM);
     const student = await createStudent(orm);
     const lesson = await createLesson(orm, { toolProvider: 'edulastic', vendorId: '65a1f0c2e4b0a1b2c3d4e501' });
-    const res = await request(app.getHttpServer()).post('/powerpath/makeExternalTestAssignment').send({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+    const res = await request(app.getHttpServer())
+      .post('/powerpath/makeExternalTestAssignment')
+      .send({ student: student.sourcedId, lesson: lesson.sourcedId })
+      .expect(200);
     expect(res.body).toMatchObject({ toolProvider: 'edulastic', attempt: 1, credentials: { email: student.email } });
-    const missing = await request(app.getHttpServer()).post('/powerpath/makeExternalTestAssignment').send({ student: 'nobody', lesson: lesson.sourcedId }).expect(404);
+    const missing = await request(app.getHttpServer())
+      .post('/powerpath/makeExternalTestAssignment')
+      .send({ student: 'nobody', lesson: lesson.sourcedId })
+      .expect(404);
     expect(missing.body.imsx_codeMajor).toBe('failure');
   });
 });

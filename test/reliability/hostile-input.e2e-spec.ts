@@ -24,7 +24,11 @@ describe('hostile input', () => {
   let lesson: string;
   let eduLesson: string;
   const rowCount = () =>
-    countRows(t.orm, '(select 1 from users union all select 1 from assessment_results union all select 1 from assessment_line_items union all select 1 from subject_tracks union all select 1 from idempotency_keys) x', []);
+    countRows(
+      t.orm,
+      '(select 1 from users union all select 1 from assessment_results union all select 1 from assessment_line_items union all select 1 from subject_tracks union all select 1 from idempotency_keys) x',
+      [],
+    );
   const expectImsx = (res: { status: number; body: Record<string, any> }, status: number, field?: string) => {
     expect({ status: res.status, body: res.body }).toMatchObject({ status, body: { imsx_codeMajor: 'failure' } });
     if (field) expect(res.body.imsx_error_details?.[0]?.field).toBe(field);
@@ -35,47 +39,124 @@ describe('hostile input', () => {
     auth = { Authorization: `Bearer ${await t.token()}` };
     student = (await createStudent(t.orm)).sourcedId;
     lesson = (await createLesson(t.orm)).sourcedId;
-    eduLesson = (await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: DEFAULT_EDULASTIC_TESTS[0].id })).sourcedId;
+    eduLesson = (await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: DEFAULT_EDULASTIC_TESTS[0].id }))
+      .sourcedId;
     // The org the OneRoster bodies' roles refer to (another suite on this worker's database may have made it).
     await t.orm.em.fork().upsert(Org, { sourcedId: 'org-1', name: 'Org 1', type: 'school' });
   });
   afterAll(() => t.close());
 
   describe('applicationName names an own account only (finding 5)', () => {
-    it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'])('%s is 422 "unknown applicationName", no tool call', async (name) => {
-      const before = await rowCount();
-      const calls = async () => (await sandboxControl(t.sandboxes, 'masteryTrack').calls()).length + (await sandboxControl(t.sandboxes, 'edulastic').calls()).length;
-      const callsBefore = await calls();
-      for (const l of [lesson, eduLesson]) {
-        const res = await t.http().post(`${PP}/makeExternalTestAssignment`).set(auth).send({ student, lesson: l, applicationName: name });
-        expectImsx(res, 422, 'applicationName');
-        expect(res.body.imsx_description).toMatch(/^Unknown applicationName/);
-      }
-      expect(await calls()).toBe(callsBefore);
-      expect(await rowCount()).toBe(before);
-    });
+    it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'])(
+      '%s is 422 "unknown applicationName", no tool call',
+      async (name) => {
+        const before = await rowCount();
+        const calls = async () =>
+          (await sandboxControl(t.sandboxes, 'masteryTrack').calls()).length +
+          (await sandboxControl(t.sandboxes, 'edulastic').calls()).length;
+        const callsBefore = await calls();
+        for (const l of [lesson, eduLesson]) {
+          const res = await t
+            .http()
+            .post(`${PP}/makeExternalTestAssignment`)
+            .set(auth)
+            .send({ student, lesson: l, applicationName: name });
+          expectImsx(res, 422, 'applicationName');
+          expect(res.body.imsx_description).toMatch(/^Unknown applicationName/);
+        }
+        expect(await calls()).toBe(callsBefore);
+        expect(await rowCount()).toBe(before);
+      },
+    );
   });
 
   describe('NUL and lone surrogates are 400 naming the field, at every entry point (finding 12)', () => {
     const NUL = 'a\u0000b';
     const cases: [string, () => any, string][] = [
-      ['body student', () => t.http().post(`${PP}/makeExternalTestAssignment`).send({ student: NUL, lesson }), 'student'],
+      [
+        'body student',
+        () => t.http().post(`${PP}/makeExternalTestAssignment`).send({ student: NUL, lesson }),
+        'student',
+      ],
       ['body lesson', () => t.http().post(`${PP}/makeExternalTestAssignment`).send({ student, lesson: NUL }), 'lesson'],
-      ['body applicationName', () => t.http().post(`${PP}/makeExternalTestAssignment`).send({ student, lesson, applicationName: NUL }), 'applicationName'],
-      ['body testId', () => t.http().post(`${PP}/makeExternalTestAssignment`).send({ student, lesson, testId: NUL }), 'testId'],
-      ['createNewAttempt body', () => t.http().post(`${PP}/createNewAttempt`).send({ student: NUL, lesson }), 'student'],
+      [
+        'body applicationName',
+        () => t.http().post(`${PP}/makeExternalTestAssignment`).send({ student, lesson, applicationName: NUL }),
+        'applicationName',
+      ],
+      [
+        'body testId',
+        () => t.http().post(`${PP}/makeExternalTestAssignment`).send({ student, lesson, testId: NUL }),
+        'testId',
+      ],
+      [
+        'createNewAttempt body',
+        () => t.http().post(`${PP}/createNewAttempt`).send({ student: NUL, lesson }),
+        'student',
+      ],
       ['query student', () => t.http().get(`${PP}/getAttempts`).query({ student: NUL, lesson }), 'student'],
-      ['query applicationName', () => t.http().get(`${PP}/importExternalTestAssignmentResults`).query({ student, lesson, applicationName: NUL }), 'applicationName'],
+      [
+        'query applicationName',
+        () =>
+          t.http().get(`${PP}/importExternalTestAssignmentResults`).query({ student, lesson, applicationName: NUL }),
+        'applicationName',
+      ],
       ['OneRoster path id (GET)', () => t.http().get(`${OR}/users/a%00b`), 'sourcedId'],
       ['OneRoster path id (DELETE)', () => t.http().delete(`${OR}/users/a%00b`), 'sourcedId'],
       ['OneRoster list sort', () => t.http().get(`${OR}/users`).query({ sort: NUL }), 'sort'],
-      ['OneRoster PUT body (nested metadata)', () => t.http().put(`${OR}/users/${uid('u')}`).send({ user: { givenName: 'G', familyName: 'F', email: 'x@example.org', metadata: { note: NUL } } }), 'user.metadata.note'],
-      ['OneRoster POST body', () => t.http().post(`${OR}/users`).send({ user: { sourcedId: uid('u'), givenName: NUL } }), 'user.givenName'],
-      ['a key of a OneRoster body', () => t.http().put(`${OR}/users/${uid('u')}`).send({ user: { givenName: 'G', metadata: { [NUL]: 1 } } }), 'user.metadata'],
-      ['subject-track PUT body', () => t.http().put(TRACKS).send({ subject: NUL, grade: '4', courseId: 'c' }), 'subject'],
+      [
+        'OneRoster PUT body (nested metadata)',
+        () =>
+          t
+            .http()
+            .put(`${OR}/users/${uid('u')}`)
+            .send({ user: { givenName: 'G', familyName: 'F', email: 'x@example.org', metadata: { note: NUL } } }),
+        'user.metadata.note',
+      ],
+      [
+        'OneRoster POST body',
+        () =>
+          t
+            .http()
+            .post(`${OR}/users`)
+            .send({ user: { sourcedId: uid('u'), givenName: NUL } }),
+        'user.givenName',
+      ],
+      [
+        'a key of a OneRoster body',
+        () =>
+          t
+            .http()
+            .put(`${OR}/users/${uid('u')}`)
+            .send({ user: { givenName: 'G', metadata: { [NUL]: 1 } } }),
+        'user.metadata',
+      ],
+      [
+        'subject-track PUT body',
+        () => t.http().put(TRACKS).send({ subject: NUL, grade: '4', courseId: 'c' }),
+        'subject',
+      ],
       ['subject-track query', () => t.http().get(TRACKS).query({ subject: NUL }), 'subject'],
-      ['lone surrogate in a body', () => t.http().post(`${PP}/makeExternalTestAssignment`).set('Content-Type', 'application/json').send(`{"student":"\\ud800x","lesson":"${lesson}"}`), 'student'],
-      ['lone surrogate in OneRoster metadata', () => t.http().put(`${OR}/users/${uid('u')}`).set('Content-Type', 'application/json').send('{"user":{"givenName":"G","metadata":{"n":"\\udc00"}}}'), 'user.metadata.n'],
+      [
+        'lone surrogate in a body',
+        () =>
+          t
+            .http()
+            .post(`${PP}/makeExternalTestAssignment`)
+            .set('Content-Type', 'application/json')
+            .send(`{"student":"\\ud800x","lesson":"${lesson}"}`),
+        'student',
+      ],
+      [
+        'lone surrogate in OneRoster metadata',
+        () =>
+          t
+            .http()
+            .put(`${OR}/users/${uid('u')}`)
+            .set('Content-Type', 'application/json')
+            .send('{"user":{"givenName":"G","metadata":{"n":"\\udc00"}}}'),
+        'user.metadata.n',
+      ],
     ];
     it.each(cases)('%s', async (_label, send, field) => {
       const before = await rowCount();
@@ -117,7 +198,12 @@ describe('hostile input', () => {
   describe('subject tracks (finding 14) and decimal-only integers (finding 16)', () => {
     // Subjects of this run only (other suites on this worker's database have tracks too): "Zqm…", "Zq_…" and so on.
     const s = uid('Zqm').replace('-', '');
-    const [exact, percent, underscore, lookalike] = [s, `${s}%`, `${s.slice(0, 2)}_${s.slice(3)}`, `${s.slice(0, 2)}x${s.slice(3)}`];
+    const [exact, percent, underscore, lookalike] = [
+      s,
+      `${s}%`,
+      `${s.slice(0, 2)}_${s.slice(3)}`,
+      `${s.slice(0, 2)}x${s.slice(3)}`,
+    ];
 
     beforeAll(async () => {
       const conn = t.orm.em.fork().getConnection();
@@ -143,7 +229,9 @@ describe('hostile input', () => {
 
     it('subject tracks: % and _ match themselves only (case-insensitive equality)', async () => {
       const subjects = async (subject: string) =>
-        (await t.http().get(TRACKS).set(auth).query({ subject }).expect(200)).body.subjectTracks.map((x: { subject: string }) => x.subject);
+        (await t.http().get(TRACKS).set(auth).query({ subject }).expect(200)).body.subjectTracks.map(
+          (x: { subject: string }) => x.subject,
+        );
       expect(await subjects(percent)).toEqual([percent]);
       expect(await subjects(underscore)).toEqual([underscore]);
       expect(await subjects(exact.toUpperCase())).toEqual([exact]);
@@ -155,7 +243,11 @@ describe('hostile input', () => {
     });
 
     it.each(['0x10', '1e1', '+1', '1.0'])('PowerPath getAssessmentProgress: attempt=%s is 400', async (attempt) => {
-      expectImsx(await t.http().get('/powerpath/getAssessmentProgress').set(auth).query({ student, lesson, attempt }), 400, 'attempt');
+      expectImsx(
+        await t.http().get('/powerpath/getAssessmentProgress').set(auth).query({ student, lesson, attempt }),
+        400,
+        'attempt',
+      );
     });
 
     it('OneRoster lists: limit=16 and offset=0 are fine', async () => {

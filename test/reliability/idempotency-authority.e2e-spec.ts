@@ -18,8 +18,19 @@ async function edulasticLessonInOrg(orm: MikroORM, org: string): Promise<string>
   const [course, unit, resource, lesson] = [uid('course'), uid('unit'), uid('res'), uid('lesson')];
   em.create(Course, { sourcedId: course, title: 'Math', orgSourcedId: org });
   em.create(CourseComponent, { sourcedId: unit, title: 'U', courseSourcedId: course });
-  em.create(Resource, { sourcedId: resource, title: 'R', vendorResourceId: resource, vendorId: DEFAULT_EDULASTIC_TESTS[0].id, metadata: { toolProvider: 'edulastic', lessonType: 'test-out', subject: 'Math', grades: ['4'] } });
-  em.create(ComponentResource, { sourcedId: lesson, title: 'L', courseComponentSourcedId: unit, resourceSourcedId: resource });
+  em.create(Resource, {
+    sourcedId: resource,
+    title: 'R',
+    vendorResourceId: resource,
+    vendorId: DEFAULT_EDULASTIC_TESTS[0].id,
+    metadata: { toolProvider: 'edulastic', lessonType: 'test-out', subject: 'Math', grades: ['4'] },
+  });
+  em.create(ComponentResource, {
+    sourcedId: lesson,
+    title: 'L',
+    courseComponentSourcedId: unit,
+    resourceSourcedId: resource,
+  });
   await em.flush();
   return lesson;
 }
@@ -30,8 +41,12 @@ describe('Idempotency-Key and authority', () => {
   let orgB: string;
   let tokenA: string;
   let tokenB: string;
-  const post = (token: string, body: object, key: string) => t.http().post(ROUTE).set('Authorization', `Bearer ${token}`).set('Idempotency-Key', key).send(body);
-  const inOrg = (org: string) => ({ primaryOrgSourcedId: org, roles: [{ roleType: 'primary' as const, role: 'student', org: { sourcedId: org } }] });
+  const post = (token: string, body: object, key: string) =>
+    t.http().post(ROUTE).set('Authorization', `Bearer ${token}`).set('Idempotency-Key', key).send(body);
+  const inOrg = (org: string) => ({
+    primaryOrgSourcedId: org,
+    roles: [{ roleType: 'primary' as const, role: 'student', org: { sourcedId: org } }],
+  });
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -55,13 +70,18 @@ describe('Idempotency-Key and authority', () => {
     expect(other.status).toBe(404);
     expect(other.headers['idempotent-replayed']).toBeUndefined();
     expect(other.text).not.toContain(first.body.credentials.password);
-    expect(other.body).toEqual((await t.http().post(ROUTE).set('Authorization', `Bearer ${tokenB}`).send({ student, lesson })).body);
+    expect(other.body).toEqual(
+      (await t.http().post(ROUTE).set('Authorization', `Bearer ${tokenB}`).send({ student, lesson })).body,
+    );
 
     // The org-A caller still gets its replay; org B's attempt has a record of its own (its 404), in its own scope.
     const again = await post(tokenA, { student, lesson }, key).expect(200);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.body).toEqual(first.body);
-    const records = await t.orm.em.fork().getConnection().execute('select response_status from idempotency_keys where key = ? order by response_status', [key]);
+    const records = await t.orm.em
+      .fork()
+      .getConnection()
+      .execute('select response_status from idempotency_keys where key = ? order by response_status', [key]);
     expect(records.map((r) => r.response_status)).toEqual([200, 404]);
   });
 
@@ -70,11 +90,14 @@ describe('Idempotency-Key and authority', () => {
     const student = (await createStudent(t.orm, inOrg(orgA))).sourcedId;
     const key = randomUUID();
     const first = await post(tokenA, { student, lesson }, key).expect(200);
-    await t.orm.em.fork().getConnection().execute('update users set primary_org_sourced_id = ?, roles = ?::jsonb where sourced_id = ?', [
-      orgB,
-      JSON.stringify(inOrg(orgB).roles),
-      student,
-    ]);
+    await t.orm.em
+      .fork()
+      .getConnection()
+      .execute('update users set primary_org_sourced_id = ?, roles = ?::jsonb where sourced_id = ?', [
+        orgB,
+        JSON.stringify(inOrg(orgB).roles),
+        student,
+      ]);
     const replay = await post(tokenA, { student, lesson }, key);
     expect(replay.status).toBe(404);
     expect(replay.headers['idempotent-replayed']).toBeUndefined();

@@ -55,7 +55,9 @@ describe('Idempotency-Key', () => {
     const key = randomUUID();
     await post({ student: student.sourcedId, lesson: (await createLesson(t.orm)).sourcedId }, key).expect(200);
     const calls = await assigns();
-    const other = await post({ student: student.sourcedId, lesson: (await createLesson(t.orm)).sourcedId }, key).expect(422);
+    const other = await post({ student: student.sourcedId, lesson: (await createLesson(t.orm)).sourcedId }, key).expect(
+      422,
+    );
     expect(other.body.imsx_description).toMatch(/already used with a different request/);
     expect(await assigns()).toBe(calls);
   });
@@ -63,7 +65,11 @@ describe('Idempotency-Key', () => {
   it('409 with Retry-After while the first request with the key is still running', async () => {
     const body = { student: (await createStudent(t.orm)).sourcedId, lesson: (await createLesson(t.orm)).sourcedId };
     const key = randomUUID();
-    await sandboxControl(t.sandboxes, 'masteryTrack').fault({ method: 'POST', path: '/delivery/assignments/assign', delayMs: 800 });
+    await sandboxControl(t.sandboxes, 'masteryTrack').fault({
+      method: 'POST',
+      path: '/delivery/assignments/assign',
+      delayMs: 800,
+    });
     const slow = post(body, key).then((r) => r);
     await new Promise((r) => setTimeout(r, 200));
     const busy = await post(body, key).expect(409);
@@ -89,12 +95,18 @@ describe('Idempotency-Key', () => {
 
   it('replays a stored tool refusal with its domain code', async () => {
     const key = randomUUID();
-    const body = { student: (await createStudent(t.orm)).sourcedId, lesson: (await createLesson(t.orm)).sourcedId, testId: '_000000000000000000000000' };
+    const body = {
+      student: (await createStudent(t.orm)).sourcedId,
+      lesson: (await createLesson(t.orm)).sourcedId,
+      testId: '_000000000000000000000000',
+    };
     const refused = await post(body, key).expect(422);
     const replay = await post(body, key).expect(422);
     expect(replay.headers['idempotent-replayed']).toBe('true');
     expect(replay.body).toEqual(refused.body);
-    expect(replay.body.imsx_error_details).toEqual([expect.objectContaining({ code: 'TOOL_REFUSED', vendorCode: 'TEST_NOT_FOUND' })]);
+    expect(replay.body.imsx_error_details).toEqual([
+      expect.objectContaining({ code: 'TOOL_REFUSED', vendorCode: 'TEST_NOT_FOUND' }),
+    ]);
   });
 
   it.each([
@@ -110,7 +122,13 @@ describe('Idempotency-Key', () => {
   it('works on createNewAttempt too', async () => {
     const body = { student: (await createStudent(t.orm)).sourcedId, lesson: (await createLesson(t.orm)).sourcedId };
     const key = randomUUID();
-    const send = () => t.http().post('/powerpath/createNewAttempt').set('Authorization', `Bearer ${token}`).set('Idempotency-Key', key).send(body);
+    const send = () =>
+      t
+        .http()
+        .post('/powerpath/createNewAttempt')
+        .set('Authorization', `Bearer ${token}`)
+        .set('Idempotency-Key', key)
+        .send(body);
     const first = await send().expect(200);
     const again = await send().expect(200);
     expect(again.headers['idempotent-replayed']).toBe('true');
@@ -138,12 +156,18 @@ describe('Idempotency-Key', () => {
 
   it('reaps records older than the retention window', async () => {
     const em = t.orm.em.fork();
-    await em.getConnection().execute(
-      "insert into idempotency_keys (client_id, key, fingerprint, state, created_at) values ('c', ?, 'f', 'done', now() - interval '25 hours')",
-      [randomUUID()],
-    );
+    await em
+      .getConnection()
+      .execute(
+        "insert into idempotency_keys (client_id, key, fingerprint, state, created_at) values ('c', ?, 'f', 'done', now() - interval '25 hours')",
+        [randomUUID()],
+      );
     const fresh = randomUUID();
-    await em.getConnection().execute("insert into idempotency_keys (client_id, key, fingerprint, state) values ('c', ?, 'f', 'done')", [fresh]);
+    await em
+      .getConnection()
+      .execute("insert into idempotency_keys (client_id, key, fingerprint, state) values ('c', ?, 'f', 'done')", [
+        fresh,
+      ]);
     expect(await t.app.get(IdempotencyReaper).reap()).toBeGreaterThanOrEqual(1);
     expect(await countRows(t.orm, "idempotency_keys where created_at < now() - interval '24 hours'", [])).toBe(0);
     expect(await countRows(t.orm, 'idempotency_keys where key = ?', [fresh])).toBe(1);

@@ -35,9 +35,26 @@ type Command =
 
 const command = (lessons: number): fc.Arbitrary<Command> =>
   fc.oneof(
-    { weight: 5, arbitrary: fc.record({ kind: fc.constant('assign' as const), lesson: fc.nat({ max: lessons - 1 }), fault: fc.option(fault, { freq: 3 }) }) },
-    { weight: 3, arbitrary: fc.record({ kind: fc.constant('complete' as const), pick: fc.nat(), score: fc.integer({ min: 0, max: 100 }) }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('newAttempt' as const), lesson: fc.nat({ max: lessons - 1 }) }) },
+    {
+      weight: 5,
+      arbitrary: fc.record({
+        kind: fc.constant('assign' as const),
+        lesson: fc.nat({ max: lessons - 1 }),
+        fault: fc.option(fault, { freq: 3 }),
+      }),
+    },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        kind: fc.constant('complete' as const),
+        pick: fc.nat(),
+        score: fc.integer({ min: 0, max: 100 }),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({ kind: fc.constant('newAttempt' as const), lesson: fc.nat({ max: lessons - 1 }) }),
+    },
   );
 
 describe('interleavings with several lessons, retakes and new students (property)', () => {
@@ -47,7 +64,12 @@ describe('interleavings with several lessons, retakes and new students (property
   const post = (path: string, body: object) => t.http().post(path).set('Authorization', `Bearer ${token}`).send(body);
 
   beforeAll(async () => {
-    t = await createTestApp({ VENDOR_TIMEOUT_MS: '300', VENDOR_DEADLINE_MS: '1000', ASSIGNMENT_LEASE_SECONDS: '5', RATE_LIMIT_PER_MINUTE: '1000000' });
+    t = await createTestApp({
+      VENDOR_TIMEOUT_MS: '300',
+      VENDOR_DEADLINE_MS: '1000',
+      ASSIGNMENT_LEASE_SECONDS: '5',
+      RATE_LIMIT_PER_MINUTE: '1000000',
+    });
     token = await t.token();
   });
   afterEach(async () => {
@@ -69,9 +91,11 @@ describe('interleavings with several lessons, retakes and new students (property
   async function checkMasteryTrack(student: StudentFixture): Promise<void> {
     const tool = await tools().mtAssignments(student.email);
     const perResult = new Map<string, number>();
-    for (const a of tool) perResult.set(a.assessment_result_sourced_id!, (perResult.get(a.assessment_result_sourced_id!) ?? 0) + 1);
+    for (const a of tool)
+      perResult.set(a.assessment_result_sourced_id!, (perResult.get(a.assessment_result_sourced_id!) ?? 0) + 1);
     const twice = [...perResult].filter(([, n]) => n > 1);
-    if (twice.length > 0) throw new Error(`two tool assignments for one attempt: ${JSON.stringify(twice)} ${JSON.stringify(tool)}`);
+    if (twice.length > 0)
+      throw new Error(`two tool assignments for one attempt: ${JSON.stringify(twice)} ${JSON.stringify(tool)}`);
     for (const row of await ledgerRows(t.orm, student.sourcedId)) {
       if (row.state !== 'assigned') continue;
       const own = tool.find((a) => String(a.id) === row.external_id);
@@ -83,7 +107,11 @@ describe('interleavings with several lessons, retakes and new students (property
 
   it('MasteryTrack: several lessons of one subject and grade, retakes and faults keep one assignment per attempt', async () => {
     const scenario = fc.integer({ min: 1, max: 3 }).chain((lessons) =>
-      fc.record({ lessons: fc.constant(lessons), commands: fc.array(command(lessons), { minLength: 4, maxLength: 14 }), joins: fc.array(fc.boolean(), { minLength: 14, maxLength: 14 }) }),
+      fc.record({
+        lessons: fc.constant(lessons),
+        commands: fc.array(command(lessons), { minLength: 4, maxLength: 14 }),
+        joins: fc.array(fc.boolean(), { minLength: 14, maxLength: 14 }),
+      }),
     );
     await fc.assert(
       fc.asyncProperty(scenario, async (s) => {
@@ -92,25 +120,42 @@ describe('interleavings with several lessons, retakes and new students (property
         for (let i = 0; i < s.lessons; i++) lessons.push(await createLesson(t.orm, { subject: 'Math', grades: ['4'] }));
         const log: string[] = [];
         const batches: Command[][] = [];
-        s.commands.forEach((c, i) => (i > 0 && s.joins[i] && batches.at(-1)!.length < 4 ? batches.at(-1)!.push(c) : batches.push([c])));
+        s.commands.forEach((c, i) =>
+          i > 0 && s.joins[i] && batches.at(-1)!.length < 4 ? batches.at(-1)!.push(c) : batches.push([c]),
+        );
         try {
           for (const batch of batches) {
             const statuses = await Promise.all(
               batch.map(async (c): Promise<number | undefined> => {
                 if (c.kind === 'assign') {
-                  if (c.fault) await sandboxControl(t.sandboxes, 'masteryTrack').fault({ method: 'POST', path: '/delivery/assignments/assign', ...c.fault });
-                  return (await post(ASSIGN, { student: student.sourcedId, lesson: lessons[c.lesson].sourcedId })).status;
+                  if (c.fault)
+                    await sandboxControl(t.sandboxes, 'masteryTrack').fault({
+                      method: 'POST',
+                      path: '/delivery/assignments/assign',
+                      ...c.fault,
+                    });
+                  return (await post(ASSIGN, { student: student.sourcedId, lesson: lessons[c.lesson].sourcedId }))
+                    .status;
                 }
-                if (c.kind === 'newAttempt') return (await post('/powerpath/createNewAttempt', { student: student.sourcedId, lesson: lessons[c.lesson].sourcedId })).status;
+                if (c.kind === 'newAttempt')
+                  return (
+                    await post('/powerpath/createNewAttempt', {
+                      student: student.sourcedId,
+                      lesson: lessons[c.lesson].sourcedId,
+                    })
+                  ).status;
                 const active = await tools().mtActive(student.email);
                 if (active.length === 0) return undefined;
                 const a = active[c.pick % active.length];
-                const res = await request(t.sandboxes.masteryTrack.url).post(`/__sandbox/assignments/${a.id}/complete`).send({ score: c.score, studentSourcedId: student.sourcedId });
+                const res = await request(t.sandboxes.masteryTrack.url)
+                  .post(`/__sandbox/assignments/${a.id}/complete`)
+                  .send({ score: c.score, studentSourcedId: student.sourcedId });
                 return res.status === 200 ? res.body.data.writeBack?.status : undefined;
               }),
             );
             log.push(`${batch.map((c) => JSON.stringify(c)).join(' ‖ ')} → ${statuses.join(',')}`);
-            for (const st of statuses) if (st !== undefined && ![...ALLOWED, 201].includes(st)) throw new Error(`status ${st}`);
+            for (const st of statuses)
+              if (st !== undefined && ![...ALLOWED, 201].includes(st)) throw new Error(`status ${st}`);
             await sandboxControl(t.sandboxes, 'masteryTrack').clearFaults();
             await checkMasteryTrack(student);
           }
@@ -118,7 +163,11 @@ describe('interleavings with several lessons, retakes and new students (property
           for (const lesson of lessons) {
             const res = await settle(student.sourcedId, lesson.sourcedId);
             log.push(`settle ${lesson.sourcedId} → ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
-            if (res.status === 422 && /MasteryTrack test|no supported test left|TEST_NOT_FOUND/.test(res.body.imsx_description)) continue;
+            if (
+              res.status === 422 &&
+              /MasteryTrack test|no supported test left|TEST_NOT_FOUND/.test(res.body.imsx_description)
+            )
+              continue;
             if (res.status !== 200) throw new Error(`settle answered ${res.status}`);
           }
           await checkMasteryTrack(student);
@@ -131,17 +180,32 @@ describe('interleavings with several lessons, retakes and new students (property
   }, 240_000);
 
   it('Edulastic: parallel lessons of a new student under faults end with one login that works and one object per purpose', async () => {
-    const paths = ['/api/group', '/api/enrollment/user', '/api/auth/login', '/api/user/*', '/api/assignments/v2/assign'];
+    const paths = [
+      '/api/group',
+      '/api/enrollment/user',
+      '/api/auth/login',
+      '/api/user/*',
+      '/api/assignments/v2/assign',
+    ];
     const scenario = fc.record({
       lessons: fc.integer({ min: 1, max: 4 }),
-      faults: fc.array(fc.record({ path: fc.constantFrom(...paths), fault, times: fc.integer({ min: 1, max: 2 }) }), { maxLength: 4 }),
+      faults: fc.array(fc.record({ path: fc.constantFrom(...paths), fault, times: fc.integer({ min: 1, max: 2 }) }), {
+        maxLength: 4,
+      }),
     });
     await fc.assert(
       fc.asyncProperty(scenario, async (s) => {
         const student = await createStudent(t.orm);
-        const lessons = await Promise.all(DEFAULT_EDULASTIC_TESTS.slice(0, s.lessons).map((test) => createLesson(t.orm, { toolProvider: 'edulastic', vendorId: test.id })));
-        for (const f of s.faults) await sandboxControl(t.sandboxes, 'edulastic').fault({ path: f.path, times: f.times, ...f.fault });
-        const first = await Promise.all(lessons.map((l) => post(ASSIGN, { student: student.sourcedId, lesson: l.sourcedId })));
+        const lessons = await Promise.all(
+          DEFAULT_EDULASTIC_TESTS.slice(0, s.lessons).map((test) =>
+            createLesson(t.orm, { toolProvider: 'edulastic', vendorId: test.id }),
+          ),
+        );
+        for (const f of s.faults)
+          await sandboxControl(t.sandboxes, 'edulastic').fault({ path: f.path, times: f.times, ...f.fault });
+        const first = await Promise.all(
+          lessons.map((l) => post(ASSIGN, { student: student.sourcedId, lesson: l.sourcedId })),
+        );
         for (const r of first) expect(ALLOWED).toContain(r.status);
         await sandboxControl(t.sandboxes, 'edulastic').clearFaults();
         const settled = await Promise.all(lessons.map((l) => settle(student.sourcedId, l.sourcedId)));
@@ -150,9 +214,14 @@ describe('interleavings with several lessons, retakes and new students (property
         expect(credentials.size).toBe(1);
         expect(await tools().eduLoginWorks(settled[0].body.credentials)).toBe(true);
         const edu = await tools().eduOf(student.email);
-        expect({ users: edu.users.length, assignments: edu.assignments.length }).toEqual({ users: 1, assignments: lessons.length });
+        expect({ users: edu.users.length, assignments: edu.assignments.length }).toEqual({
+          users: 1,
+          assignments: lessons.length,
+        });
         expect(new Set(settled.map((r) => r.body.classId)).size).toBe(lessons.length);
-        expect(await countRows(t.orm, "tool_logins where student_sourced_id = ? and state = 'ready'", [student.sourcedId])).toBe(1);
+        expect(
+          await countRows(t.orm, "tool_logins where student_sourced_id = ? and state = 'ready'", [student.sourcedId]),
+        ).toBe(1);
       }),
       { numRuns: RUNS, endOnFailure: true, ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {}) },
     );

@@ -29,7 +29,13 @@ const IMPORT = '/powerpath/importExternalTestAssignmentResults';
 const MT_ASSIGN_PATH = '/delivery/assignments/assign';
 const MT_TEST = DEFAULT_MASTERY_TRACK_TESTS[0]; // Math G3, supported: the lesson's subject + grade
 const ACTIVE = ['ASSIGNED', 'IN_PROGRESS', 'PAUSED'];
-const RANK: Record<string, number> = { 'not submitted': 0, submitted: 1, 'partially graded': 2, exempt: 3, 'fully graded': 4 };
+const RANK: Record<string, number> = {
+  'not submitted': 0,
+  submitted: 1,
+  'partially graded': 2,
+  exempt: 3,
+  'fully graded': 4,
+};
 const NUM_RUNS = Number(process.env.FC_RUNS ?? 35);
 const VENDOR_OK_5XX = [502, 503, 504];
 
@@ -65,10 +71,17 @@ const assignVariant: fc.Arbitrary<AssignVariant> = fc.oneof(
       value: fc.oneof(fc.boolean(), fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 2 })),
     }),
   },
-  { weight: 1, arbitrary: fc.record({ v: fc.constant('garbageBody' as const), body: fc.oneof(fc.anything(), fc.object()) }) },
   {
     weight: 1,
-    arbitrary: fc.record({ v: fc.constant('mutated' as const), field: fc.constantFrom('student' as const, 'lesson' as const), value: fc.anything() }),
+    arbitrary: fc.record({ v: fc.constant('garbageBody' as const), body: fc.oneof(fc.anything(), fc.object()) }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      v: fc.constant('mutated' as const),
+      field: fc.constantFrom('student' as const, 'lesson' as const),
+      value: fc.anything(),
+    }),
   },
 );
 
@@ -88,18 +101,36 @@ const command: fc.Arbitrary<Command> = fc.oneof(
       fault,
       // The app retries an assign up to 3 times: 1 fault is absorbed, 3 make the call fail.
       // (Failing calls count towards the circuit breaker: 5 in a row open it for 10 s, so 3 stays rarer.)
-      times: fc.oneof({ weight: 6, arbitrary: fc.constant(1) }, { weight: 2, arbitrary: fc.constant(2) }, { weight: 1, arbitrary: fc.constant(3) }),
+      times: fc.oneof(
+        { weight: 6, arbitrary: fc.constant(1) },
+        { weight: 2, arbitrary: fc.constant(2) },
+        { weight: 1, arbitrary: fc.constant(3) },
+      ),
       idemKey,
     }),
   },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('complete' as const), pick: fc.nat(), score: fc.integer({ min: 0, max: 100 }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('complete' as const),
+      pick: fc.nat(),
+      score: fc.integer({ min: 0, max: 100 }),
+    }),
+  },
   {
     weight: 2,
     arbitrary: fc.record(
       {
         kind: fc.constant('redeliver' as const),
         pick: fc.nat(),
-        scoreStatus: fc.constantFrom('not submitted', 'submitted', 'partially graded', 'fully graded', 'exempt', 'bogus'),
+        scoreStatus: fc.constantFrom(
+          'not submitted',
+          'submitted',
+          'partially graded',
+          'fully graded',
+          'exempt',
+          'bogus',
+        ),
         score: fc.integer({ min: 0, max: 100 }),
         metadata: fc.record({ masteryTrackProcessed: fc.boolean() }, { requiredKeys: [] }),
       },
@@ -164,7 +195,14 @@ describe('interleavings of assign, faults, write-backs, import and new attempts 
   let token: string;
   const mt = () => sandboxControl(t.sandboxes, 'masteryTrack');
   const mtHttp = () => request(t.sandboxes.masteryTrack.url);
-  const stats = { runs: 0, commands: 0, batches: 0, statuses: new Map<string, number>(), finalRetries: 0, breakerWaits: 0 };
+  const stats = {
+    runs: 0,
+    commands: 0,
+    batches: 0,
+    statuses: new Map<string, number>(),
+    finalRetries: 0,
+    breakerWaits: 0,
+  };
 
   beforeAll(async () => {
     t = await createTestApp({
@@ -179,7 +217,6 @@ describe('interleavings of assign, faults, write-backs, import and new attempts 
   });
   afterEach(() => mt().clearFaults());
   afterAll(async () => {
-    // eslint-disable-next-line no-console
     if (process.env.FC_STATS) console.log(JSON.stringify({ ...stats, statuses: Object.fromEntries(stats.statuses) }));
     await t.close();
   });
@@ -194,7 +231,9 @@ describe('interleavings of assign, faults, write-backs, import and new attempts 
    * breaker is open it just fails fast, and the run goes on with it open.
    */
   async function resetBreakerCount(): Promise<void> {
-    await mtClient().request({ method: 'GET', path: '/__sandbox/assignments' }).catch(() => undefined);
+    await mtClient()
+      .request({ method: 'GET', path: '/__sandbox/assignments' })
+      .catch(() => undefined);
   }
 
   async function sandboxAssignments(email: string): Promise<SandboxAssignment[]> {
@@ -203,14 +242,17 @@ describe('interleavings of assign, faults, write-backs, import and new attempts 
   }
 
   async function rows(student: string, lesson: string): Promise<Row[]> {
-    return t.orm.em.fork().getConnection().execute<Row[]>(
-      `select ar.sourced_id, ar.attempt, ar.score_status, ta.state assignment_state, ar.finalized_at is not null finalized,
+    return t.orm.em
+      .fork()
+      .getConnection()
+      .execute<Row[]>(
+        `select ar.sourced_id, ar.attempt, ar.score_status, ta.state assignment_state, ar.finalized_at is not null finalized,
               ta.external_id assignment_id
        from tool_assignments ta join assessment_results ar on ar.sourced_id = ta.result_sourced_id
        where ta.lesson_sourced_id = ? and ta.student_sourced_id = ?
        order by ar.attempt`,
-      [lesson, student],
-    );
+        [lesson, student],
+      );
   }
 
   it(
@@ -247,7 +289,9 @@ describe('interleavings of assign, faults, write-backs, import and new attempts 
             await run.checkForwardOnly();
           } catch (e) {
             const message = e instanceof Error ? e.message : String(e);
-            throw new Error(`${message}\n--- mode ${s.mode}, student ${student.sourcedId}, lesson ${lesson.sourcedId}\n${run.log.join('\n')}`);
+            throw new Error(
+              `${message}\n--- mode ${s.mode}, student ${student.sourcedId}, lesson ${lesson.sourcedId}\n${run.log.join('\n')}`,
+            );
           }
         }),
         {
@@ -293,11 +337,23 @@ describe('interleavings of assign, faults, write-backs, import and new attempts 
           const v = c.variant;
           if (v.v === 'plain') {
             const res = await this.post(ASSIGN, this.body, c.idemKey);
-            return [{ what: `assign${c.idemKey === null ? '' : ` key${c.idemKey}`}`, status: res.status, wellFormed: c.idemKey === null, body: res.body }];
+            return [
+              {
+                what: `assign${c.idemKey === null ? '' : ` key${c.idemKey}`}`,
+                status: res.status,
+                wellFormed: c.idemKey === null,
+                body: res.body,
+              },
+            ];
           }
           if (v.v === 'extra') {
             const body = { ...this.body };
-            Object.defineProperty(body, v.key, { value: v.value, enumerable: true, configurable: true, writable: true });
+            Object.defineProperty(body, v.key, {
+              value: v.value,
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
             const res = await this.post(ASSIGN, body, c.idemKey);
             return [{ what: `assign+${JSON.stringify(v.key)}`, status: res.status, body: res.body }];
           }
@@ -313,7 +369,9 @@ describe('interleavings of assign, faults, write-backs, import and new attempts 
         case 'assignWithFault': {
           await mt().fault({ method: 'POST', path: MT_ASSIGN_PATH, times: c.times, ...c.fault });
           const res = await this.post(ASSIGN, this.body, c.idemKey);
-          return [{ what: `assignWithFault ${JSON.stringify(c.fault)}×${c.times}`, status: res.status, body: res.body }];
+          return [
+            { what: `assignWithFault ${JSON.stringify(c.fault)}×${c.times}`, status: res.status, body: res.body },
+          ];
         }
         case 'complete': {
           const active = (await sandboxAssignments(this.student.email)).filter((a) => ACTIVE.includes(a.status));
@@ -321,10 +379,17 @@ describe('interleavings of assign, faults, write-backs, import and new attempts 
           const a = active[c.pick % active.length];
           const res = await mtHttp()
             .post(`/__sandbox/assignments/${a.id}/complete`)
-            .send({ score: c.score, totalQuestions: 20, correctQuestions: Math.round(c.score / 5), studentSourcedId: this.student.sourcedId });
+            .send({
+              score: c.score,
+              totalQuestions: 20,
+              correctQuestions: Math.round(c.score / 5),
+              studentSourcedId: this.student.sourcedId,
+            });
           if (res.status !== 200) return []; // completed concurrently by another command
           const wb = res.body.data.writeBack;
-          return wb ? [{ what: `complete #${a.id} (${c.score}): write-back PUT`, status: wb.status, body: wb.body }] : [];
+          return wb
+            ? [{ what: `complete #${a.id} (${c.score}): write-back PUT`, status: wb.status, body: wb.body }]
+            : [];
         }
         case 'redeliver': {
           const mine = await sandboxAssignments(this.student.email);
@@ -334,7 +399,9 @@ describe('interleavings of assign, faults, write-backs, import and new attempts 
           const res = await mtHttp().post(`/__sandbox/assignments/${a.id}/redeliver`).send(change);
           if (res.status !== 200) return []; // nothing delivered yet for this assignment
           const wb = res.body.data.writeBack;
-          return [{ what: `redeliver #${a.id} ${JSON.stringify(change)}: write-back PUT`, status: wb.status, body: wb.body }];
+          return [
+            { what: `redeliver #${a.id} ${JSON.stringify(change)}: write-back PUT`, status: wb.status, body: wb.body },
+          ];
         }
         case 'import': {
           const res = await t
@@ -345,8 +412,18 @@ describe('interleavings of assign, faults, write-backs, import and new attempts 
           return [{ what: 'import', status: res.status, body: res.body }];
         }
         case 'createNewAttempt': {
-          const res = await this.post(NEW_ATTEMPT, { student: this.student.sourcedId, lesson: this.lesson.sourcedId }, c.idemKey);
-          return [{ what: `createNewAttempt${c.idemKey === null ? '' : ` key${c.idemKey}`}`, status: res.status, body: res.body }];
+          const res = await this.post(
+            NEW_ATTEMPT,
+            { student: this.student.sourcedId, lesson: this.lesson.sourcedId },
+            c.idemKey,
+          );
+          return [
+            {
+              what: `createNewAttempt${c.idemKey === null ? '' : ` key${c.idemKey}`}`,
+              status: res.status,
+              body: res.body,
+            },
+          ];
         }
       }
     }
@@ -356,8 +433,10 @@ describe('interleavings of assign, faults, write-backs, import and new attempts 
       for (const a of answers) {
         const body = JSON.stringify(a.body)?.slice(0, 400);
         if (a.status === 0) throw new Error(`invariant 1: ${a.what} never reached the app: ${body}`);
-        if (a.status >= 500 && !VENDOR_OK_5XX.includes(a.status)) throw new Error(`invariant 1: ${a.what} answered ${a.status}: ${body}`);
-        if (a.garbage && ![400, 404, 422].includes(a.status)) throw new Error(`invariant 1: ${a.what} answered ${a.status} (expected 400/404/422): ${body}`);
+        if (a.status >= 500 && !VENDOR_OK_5XX.includes(a.status))
+          throw new Error(`invariant 1: ${a.what} answered ${a.status}: ${body}`);
+        if (a.garbage && ![400, 404, 422].includes(a.status))
+          throw new Error(`invariant 1: ${a.what} answered ${a.status} (expected 400/404/422): ${body}`);
         if (a.wellFormed && ![200, 409, ...VENDOR_OK_5XX].includes(a.status) && !this.testUsedUp(a)) {
           throw new Error(`invariant 1: well-formed ${a.what} answered ${a.status}: ${body}`);
         }
@@ -373,10 +452,13 @@ describe('interleavings of assign, faults, write-backs, import and new attempts 
     async checkTool(): Promise<void> {
       const tool = await sandboxAssignments(this.student.email);
       const active = tool.filter((a) => ACTIVE.includes(a.status));
-      if (active.length > 1) throw new Error(`invariant 2: the tool holds ${active.length} active assignments: ${JSON.stringify(active)}`);
+      if (active.length > 1)
+        throw new Error(`invariant 2: the tool holds ${active.length} active assignments: ${JSON.stringify(active)}`);
       const attempts = new Set((await rows(this.student.sourcedId, this.lesson.sourcedId)).map((r) => r.attempt)).size;
       if (tool.length > attempts) {
-        throw new Error(`invariant 2: ${tool.length} tool assignments for ${attempts} attempts: ${JSON.stringify(tool)}\nrows: ${JSON.stringify(await rows(this.student.sourcedId, this.lesson.sourcedId))}`);
+        throw new Error(
+          `invariant 2: ${tool.length} tool assignments for ${attempts} attempts: ${JSON.stringify(tool)}\nrows: ${JSON.stringify(await rows(this.student.sourcedId, this.lesson.sourcedId))}`,
+        );
       }
     }
 
@@ -389,12 +471,14 @@ describe('interleavings of assign, faults, write-backs, import and new attempts 
       const byId = new Map(now.map((r) => [r.sourced_id, r]));
       for (const r of now) {
         if (r.finalized && RANK[r.score_status] < RANK['fully graded']) {
-          throw new Error(`invariant 4: result ${r.sourced_id} (attempt ${r.attempt}) is finalized but '${r.score_status}'\nrows: ${JSON.stringify(now)}`);
+          throw new Error(
+            `invariant 4: result ${r.sourced_id} (attempt ${r.attempt}) is finalized but '${r.score_status}'\nrows: ${JSON.stringify(now)}`,
+          );
         }
       }
       for (const [id, before] of this.seen) {
         const after = byId.get(id);
-        if (before.status === 'fully graded' && (!after || (RANK[after.score_status] < RANK[before.status]))) {
+        if (before.status === 'fully graded' && (!after || RANK[after.score_status] < RANK[before.status])) {
           throw new Error(
             `invariant 4: result ${id} (attempt ${before.attempt}) went from 'fully graded' to ${after ? `'${after.score_status}'` : 'deleted'}\nrows: ${JSON.stringify(now)}`,
           );
@@ -402,7 +486,8 @@ describe('interleavings of assign, faults, write-backs, import and new attempts 
       }
       for (const r of now) {
         const before = this.seen.get(r.sourced_id);
-        if (!before || RANK[r.score_status] >= RANK[before.status]) this.seen.set(r.sourced_id, { attempt: r.attempt, status: r.score_status });
+        if (!before || RANK[r.score_status] >= RANK[before.status])
+          this.seen.set(r.sourced_id, { attempt: r.attempt, status: r.score_status });
       }
     }
 
@@ -423,7 +508,8 @@ describe('interleavings of assign, faults, write-backs, import and new attempts 
       this.log.push(`final assign → ${res!.status} ${JSON.stringify(res!.body)}`);
       const tool = await sandboxAssignments(this.student.email);
       if (this.s.mode === 'subject' && res!.status === 422 && tool.some((a) => a.status === 'COMPLETED')) return; // see testUsedUp
-      if (res!.status !== 200) throw new Error(`invariant 3: the final assign answered ${res!.status}: ${JSON.stringify(res!.body)}`);
+      if (res!.status !== 200)
+        throw new Error(`invariant 3: the final assign answered ${res!.status}: ${JSON.stringify(res!.body)}`);
       const { attempt, assignmentId } = res!.body as { attempt: number; assignmentId: string };
       const row = await resultRow(t.orm, this.student.sourcedId, this.lesson.sourcedId, attempt);
       const ledger = row && (await ledgerRow(t.orm, row.sourced_id));
@@ -431,11 +517,20 @@ describe('interleavings of assign, faults, write-backs, import and new attempts 
         throw new Error(`invariant 3: the ledger of attempt ${attempt} is ${JSON.stringify(ledger)}`);
       }
       if (row.metadata?.assignmentId !== assignmentId) {
-        throw new Error(`invariant 3: attempt ${attempt} answered assignment ${assignmentId} but its row stores ${row.metadata?.assignmentId}`);
+        throw new Error(
+          `invariant 3: attempt ${attempt} answered assignment ${assignmentId} but its row stores ${row.metadata?.assignmentId}`,
+        );
       }
       const own = tool.find((a) => String(a.id) === assignmentId);
-      if (!own || !ACTIVE.includes(own.status) || own.assessment_result_sourced_id !== row.sourced_id || own.assessment_line_item_sourced_id !== row.line_item_sourced_id) {
-        throw new Error(`invariant 3: tool assignment ${assignmentId} would not write back to the row of attempt ${attempt} (${row.sourced_id}): ${JSON.stringify(own)}`);
+      if (
+        !own ||
+        !ACTIVE.includes(own.status) ||
+        own.assessment_result_sourced_id !== row.sourced_id ||
+        own.assessment_line_item_sourced_id !== row.line_item_sourced_id
+      ) {
+        throw new Error(
+          `invariant 3: tool assignment ${assignmentId} would not write back to the row of attempt ${attempt} (${row.sourced_id}): ${JSON.stringify(own)}`,
+        );
       }
     }
   }

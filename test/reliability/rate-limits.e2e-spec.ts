@@ -20,10 +20,14 @@ describe('rate limits', () => {
 
   const tokenOf = (client: string) => {
     const iat = Math.floor(Date.now() / 1000);
-    return sign({ iss: ISSUER, aud: AUDIENCE, client_id: client, scope: Scope.PowerPathReadonly, iat, exp: iat + 300 }, jwks.rsa.privateKey, {
-      algorithm: 'RS256',
-      keyid: jwks.rsa.kid,
-    });
+    return sign(
+      { iss: ISSUER, aud: AUDIENCE, client_id: client, scope: Scope.PowerPathReadonly, iat, exp: iat + 300 },
+      jwks.rsa.privateKey,
+      {
+        algorithm: 'RS256',
+        keyid: jwks.rsa.kid,
+      },
+    );
   };
   const app = (env: Record<string, string> = {}) =>
     createTestApp({
@@ -35,7 +39,8 @@ describe('rate limits', () => {
       RATE_LIMIT_ANONYMOUS_PER_MINUTE: String(LIMIT),
       ...env,
     });
-  const call = (t: TestApp, headers: Record<string, string>) => t.http().get(ROUTE).query({ student: 's', lesson: 'l' }).set(headers);
+  const call = (t: TestApp, headers: Record<string, string>) =>
+    t.http().get(ROUTE).query({ student: 's', lesson: 'l' }).set(headers);
   const statuses = async (t: TestApp, n: number, headers: (i: number) => Record<string, string>) => {
     const out: number[] = [];
     for (let i = 0; i < n; i++) out.push((await call(t, headers(i))).status);
@@ -60,7 +65,10 @@ describe('rate limits', () => {
     });
 
     it('ignores X-Forwarded-For: made-up addresses share the socket address bucket of unauthenticated traffic', async () => {
-      const bad = await statuses(t, LIMIT + 5, (i) => ({ Authorization: 'Bearer not-a-token', 'X-Forwarded-For': `203.0.113.${i + 1}` }));
+      const bad = await statuses(t, LIMIT + 5, (i) => ({
+        Authorization: 'Bearer not-a-token',
+        'X-Forwarded-For': `203.0.113.${i + 1}`,
+      }));
       expect(bad.slice(0, LIMIT).every((s) => s === 401)).toBe(true);
       expect(bad.slice(LIMIT).every((s) => s === 429)).toBe(true);
       expect((await call(t, {})).status).toBe(429); // no token at all: the same bucket
@@ -78,9 +86,15 @@ describe('rate limits', () => {
     afterAll(() => t.close());
 
     it('believes X-Forwarded-For from the named proxy: each forwarded address has its own bucket', async () => {
-      const spread = await statuses(t, LIMIT + 5, (i) => ({ Authorization: 'Bearer not-a-token', 'X-Forwarded-For': `198.51.100.${i + 1}` }));
+      const spread = await statuses(t, LIMIT + 5, (i) => ({
+        Authorization: 'Bearer not-a-token',
+        'X-Forwarded-For': `198.51.100.${i + 1}`,
+      }));
       expect(spread.every((s) => s === 401)).toBe(true);
-      const one = await statuses(t, LIMIT + 2, () => ({ Authorization: 'Bearer not-a-token', 'X-Forwarded-For': '192.0.2.7' }));
+      const one = await statuses(t, LIMIT + 2, () => ({
+        Authorization: 'Bearer not-a-token',
+        'X-Forwarded-For': '192.0.2.7',
+      }));
       expect(one.slice(LIMIT).every((s) => s === 429)).toBe(true);
     });
   });

@@ -13,9 +13,11 @@ describe('recovery and concurrency', () => {
   let token: string;
   const assigns = () => sandboxControl(a.sandboxes, 'masteryTrack').count('POST', '/delivery/assignments/assign');
   const mtAssignments = async (email: string) =>
-    ((await fetch(`${a.sandboxes.masteryTrack.url}/__sandbox/assignments`).then((r) => r.json())) as { data: { student_email: string }[] }).data.filter(
-      (x) => x.student_email === email,
-    ).length;
+    (
+      (await fetch(`${a.sandboxes.masteryTrack.url}/__sandbox/assignments`).then((r) => r.json())) as {
+        data: { student_email: string }[];
+      }
+    ).data.filter((x) => x.student_email === email).length;
   const post = (t: TestApp, body: object) => t.http().post(ROUTE).set('Authorization', `Bearer ${token}`).send(body);
   const sql = (text: string, params: unknown[]) => a.orm.em.fork().getConnection().execute(text, params);
 
@@ -75,7 +77,9 @@ describe('recovery and concurrency', () => {
       const lesson = await createLesson(a.orm);
       const first = await post(a, { student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
       const calls = await assigns();
-      expect((await post(b, { student: student.sourcedId, lesson: lesson.sourcedId }).expect(200)).body).toEqual(first.body);
+      expect((await post(b, { student: student.sourcedId, lesson: lesson.sourcedId }).expect(200)).body).toEqual(
+        first.body,
+      );
       expect(await assigns()).toBe(calls);
     });
 
@@ -91,7 +95,10 @@ describe('recovery and concurrency', () => {
       const outcome = await RequestContext.create(a.orm.em, () => a.app.get(AssignmentReconciler).reconcile());
       expect(outcome.completed).toBeGreaterThanOrEqual(1);
       const row = await resultRow(a.orm, student.sourcedId, lesson.sourcedId);
-      expect(await ledgerRow(a.orm, row.sourced_id)).toMatchObject({ state: 'assigned', external_id: first.body.assignmentId });
+      expect(await ledgerRow(a.orm, row.sourced_id)).toMatchObject({
+        state: 'assigned',
+        external_id: first.body.assignmentId,
+      });
       expect(row.metadata.assignmentId).toBe(first.body.assignmentId);
       expect(await mtAssignments(student.email)).toBe(1);
     });
@@ -101,19 +108,28 @@ describe('recovery and concurrency', () => {
     it('50 parallel identical requests → one tool assignment, one result row; the rest 200 or 409', async () => {
       const student = await createStudent(a.orm);
       const lesson = await createLesson(a.orm);
-      await sandboxControl(a.sandboxes, 'masteryTrack').fault({ method: 'POST', path: '/delivery/assignments/assign', delayMs: 300 });
+      await sandboxControl(a.sandboxes, 'masteryTrack').fault({
+        method: 'POST',
+        path: '/delivery/assignments/assign',
+        delayMs: 300,
+      });
       const responses = await Promise.all(
-        Array.from({ length: 50 }, (_, i) => post(i % 2 ? a : b, { student: student.sourcedId, lesson: lesson.sourcedId })),
+        Array.from({ length: 50 }, (_, i) =>
+          post(i % 2 ? a : b, { student: student.sourcedId, lesson: lesson.sourcedId }),
+        ),
       );
       const statuses = responses.map((r) => r.status);
       expect(statuses.every((s) => s === 200 || s === 409)).toBe(true);
       expect(statuses).toContain(200);
-      for (const r of responses.filter((x) => x.status === 409)) expect(Number(r.headers['retry-after'])).toBeGreaterThan(0);
+      for (const r of responses.filter((x) => x.status === 409))
+        expect(Number(r.headers['retry-after'])).toBeGreaterThan(0);
       expect(await mtAssignments(student.email)).toBe(1);
       expect(await countRows(a.orm, 'assessment_results where student_sourced_id = ?', [student.sourcedId])).toBe(1);
       const ids = new Set(responses.filter((r) => r.status === 200).map((r) => r.body.assignmentId));
       expect(ids.size).toBe(1);
-      expect((await post(a, { student: student.sourcedId, lesson: lesson.sourcedId }).expect(200)).body.assignmentId).toBe([...ids][0]);
+      expect(
+        (await post(a, { student: student.sourcedId, lesson: lesson.sourcedId }).expect(200)).body.assignmentId,
+      ).toBe([...ids][0]);
     });
 
     it('50 parallel write-backs through both instances → one final state, finalized and enrolled once', async () => {
@@ -124,14 +140,22 @@ describe('recovery and concurrency', () => {
       const gradebookToken = await b.token('https://purl.imsglobal.org/spec/or/v1p1/scope/gradebook.createput');
       const body = (score: number, scoreStatus: string) => ({
         assessmentResult: {
-          sourcedId: row.sourced_id, status: 'active', assessmentLineItem: { sourcedId: row.line_item_sourced_id },
-          student: { sourcedId: student.sourcedId }, score, scoreDate: new Date().toISOString(), scoreStatus,
+          sourcedId: row.sourced_id,
+          status: 'active',
+          assessmentLineItem: { sourcedId: row.line_item_sourced_id },
+          student: { sourcedId: student.sourcedId },
+          score,
+          scoreDate: new Date().toISOString(),
+          scoreStatus,
           metadata: { masteryTrackProcessed: scoreStatus === 'fully graded', totalQuestions: 10, correctQuestions: 8 },
         },
       });
       const responses = await Promise.all(
         Array.from({ length: 50 }, (_, i) =>
-          (i % 2 ? a : b).http().put(`/ims/oneroster/gradebook/v1p2/assessmentResults/${row.sourced_id}`).set('Authorization', `Bearer ${gradebookToken}`)
+          (i % 2 ? a : b)
+            .http()
+            .put(`/ims/oneroster/gradebook/v1p2/assessmentResults/${row.sourced_id}`)
+            .set('Authorization', `Bearer ${gradebookToken}`)
             .send(i % 5 === 0 ? body(0, 'submitted') : body(80, 'fully graded')),
         ),
       );

@@ -14,8 +14,18 @@ async function lessonInOrg(orm: MikroORM, org: string): Promise<string> {
   em.create(Org, { sourcedId: org, name: org, type: 'school' });
   em.create(Course, { sourcedId: course, title: 'Math', orgSourcedId: org });
   em.create(CourseComponent, { sourcedId: unit, title: 'U', courseSourcedId: course });
-  em.create(Resource, { sourcedId: resource, title: 'R', vendorResourceId: resource, metadata: { toolProvider: 'mastery-track', lessonType: 'test-out', subject: 'Math', grades: ['4'] } });
-  em.create(ComponentResource, { sourcedId: lesson, title: 'L', courseComponentSourcedId: unit, resourceSourcedId: resource });
+  em.create(Resource, {
+    sourcedId: resource,
+    title: 'R',
+    vendorResourceId: resource,
+    metadata: { toolProvider: 'mastery-track', lessonType: 'test-out', subject: 'Math', grades: ['4'] },
+  });
+  em.create(ComponentResource, {
+    sourcedId: lesson,
+    title: 'L',
+    courseComponentSourcedId: unit,
+    resourceSourcedId: resource,
+  });
   await em.flush();
   return lesson;
 }
@@ -30,10 +40,17 @@ describe('security', () => {
       const [orgA, orgB] = [uid('orgA'), uid('orgB')];
       const lessonA = await lessonInOrg(t.orm, orgA);
       const lessonB = await lessonInOrg(t.orm, orgB);
-      const studentA = await createStudent(t.orm, { primaryOrgSourcedId: orgA, roles: [{ roleType: 'primary', role: 'student', org: { sourcedId: orgA } }] });
-      const studentB = await createStudent(t.orm, { primaryOrgSourcedId: orgB, roles: [{ roleType: 'primary', role: 'student', org: { sourcedId: orgB } }] });
+      const studentA = await createStudent(t.orm, {
+        primaryOrgSourcedId: orgA,
+        roles: [{ roleType: 'primary', role: 'student', org: { sourcedId: orgA } }],
+      });
+      const studentB = await createStudent(t.orm, {
+        primaryOrgSourcedId: orgB,
+        roles: [{ roleType: 'primary', role: 'student', org: { sourcedId: orgB } }],
+      });
       const tokenA = await t.token(undefined, { org: orgA });
-      const post = (student: string, lesson: string) => t.http().post(ROUTE).set('Authorization', `Bearer ${tokenA}`).send({ student, lesson });
+      const post = (student: string, lesson: string) =>
+        t.http().post(ROUTE).set('Authorization', `Bearer ${tokenA}`).send({ student, lesson });
 
       await post(studentA.sourcedId, lessonA).expect(200);
       const otherStudent = await post(studentB.sourcedId, lessonA).expect(404);
@@ -41,10 +58,18 @@ describe('security', () => {
       expect(otherStudent.body.imsx_description).toBe(`student '${studentB.sourcedId}' not found`);
       expect(Object.keys(otherStudent.body).sort()).toEqual(Object.keys(missingStudent.body).sort());
       await post(studentA.sourcedId, lessonB).expect(404);
-      const roster = await t.http().get('/ims/oneroster/rostering/v1p2/users').set('Authorization', `Bearer ${tokenA}`).expect(403);
+      const roster = await t
+        .http()
+        .get('/ims/oneroster/rostering/v1p2/users')
+        .set('Authorization', `Bearer ${tokenA}`)
+        .expect(403);
       expect(roster.body.imsx_description).toMatch(/restricted to an org/);
       await t.http().get('/edubridge/subject-track/').set('Authorization', `Bearer ${tokenA}`).expect(403);
-      const imported = await t.http().get('/powerpath/getAttempts').set('Authorization', `Bearer ${tokenA}`).query({ student: studentB.sourcedId, lesson: lessonB });
+      const imported = await t
+        .http()
+        .get('/powerpath/getAttempts')
+        .set('Authorization', `Bearer ${tokenA}`)
+        .query({ student: studentB.sourcedId, lesson: lessonB });
       expect(imported.status).toBe(404);
     });
   });
@@ -59,18 +84,29 @@ describe('security', () => {
       const statuses: number[] = [];
       let last: { status: number; headers: Record<string, string>; body: Record<string, unknown> } | undefined;
       for (let i = 0; i < 7; i++) {
-        last = await t.http().get('/powerpath/getAttempts').set('Authorization', `Bearer ${token}`).query({ student: 'x', lesson: 'y' });
+        last = await t
+          .http()
+          .get('/powerpath/getAttempts')
+          .set('Authorization', `Bearer ${token}`)
+          .query({ student: 'x', lesson: 'y' });
         statuses.push(last.status);
       }
       expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(1);
       expect(last!.status).toBe(429);
       expect(Number(last!.headers['retry-after'])).toBeGreaterThan(0);
-      expect(last!.body).toMatchObject({ imsx_codeMajor: 'failure', imsx_CodeMinor: { imsx_codeMinorField: [{ imsx_codeMinorFieldValue: 'server_busy' }] } });
+      expect(last!.body).toMatchObject({
+        imsx_codeMajor: 'failure',
+        imsx_CodeMinor: { imsx_codeMinorField: [{ imsx_codeMinorFieldValue: 'server_busy' }] },
+      });
       for (let i = 0; i < 10; i++) await t.http().get('/health/live').expect(200);
     });
 
     it('413 with the imsx body for an oversized body; helmet headers everywhere', async () => {
-      const res = await t.http().post(ROUTE).set('Content-Type', 'application/json').send(JSON.stringify({ student: 'x'.repeat(200_000), lesson: 'l' }));
+      const res = await t
+        .http()
+        .post(ROUTE)
+        .set('Content-Type', 'application/json')
+        .send(JSON.stringify({ student: 'x'.repeat(200_000), lesson: 'l' }));
       expect(res.status).toBe(413);
       expect(res.body.imsx_codeMajor).toBe('failure');
       const live = await t.http().get('/health/live').expect(200);
@@ -94,22 +130,56 @@ describe('security', () => {
       const auth = { Authorization: `Bearer ${token}` };
       const student = await createStudent(t.orm, { givenName: 'Zebulonia', familyName: 'Quaxworthy' });
       const lesson = await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: DEFAULT_EDULASTIC_TESTS[0].id });
-      const ok = await t.http().post(ROUTE).set(auth).send({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+      const ok = await t
+        .http()
+        .post(ROUTE)
+        .set(auth)
+        .send({ student: student.sourcedId, lesson: lesson.sourcedId })
+        .expect(200);
       await t.http().post(ROUTE).set(auth).send({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
       const failing = await createLesson(t.orm);
-      await sandboxControl(t.sandboxes, 'masteryTrack').fault({ path: '/delivery/assignments/assign', status: 500, times: 5 });
+      await sandboxControl(t.sandboxes, 'masteryTrack').fault({
+        path: '/delivery/assignments/assign',
+        status: 500,
+        times: 5,
+      });
       await t.http().post(ROUTE).set(auth).send({ student: student.sourcedId, lesson: failing.sourcedId }).expect(502);
-      await t.http().post(ROUTE).set({ Authorization: `Bearer ${token}x` }).send({}).expect(401);
-      await t.http().post(ROUTE).set(auth).send({ student: 1, lesson: { password: 'nested-secret-value' } }).expect(400);
-      await t.http().post('/oauth2/token').type('form').send({ grant_type: 'client_credentials', client_id: DEV_CLIENT.id, client_secret: 'wrong-secret-value' }).expect(401);
+      await t
+        .http()
+        .post(ROUTE)
+        .set({ Authorization: `Bearer ${token}x` })
+        .send({})
+        .expect(401);
+      await t
+        .http()
+        .post(ROUTE)
+        .set(auth)
+        .send({ student: 1, lesson: { password: 'nested-secret-value' } })
+        .expect(400);
+      await t
+        .http()
+        .post('/oauth2/token')
+        .type('form')
+        .send({ grant_type: 'client_credentials', client_id: DEV_CLIENT.id, client_secret: 'wrong-secret-value' })
+        .expect(401);
 
       const log = lines.join('');
       expect(lines.length).toBeGreaterThan(5);
-      for (const secret of [ok.body.credentials.password, token, token.split('.')[2], DEV_CLIENT.secret, 'wrong-secret-value', 'nested-secret-value', EDU_PASSWORD, MT_API_KEY]) {
+      for (const secret of [
+        ok.body.credentials.password,
+        token,
+        token.split('.')[2],
+        DEV_CLIENT.secret,
+        'wrong-secret-value',
+        'nested-secret-value',
+        EDU_PASSWORD,
+        MT_API_KEY,
+      ]) {
         expect(log).not.toContain(secret);
       }
       // Personal data: the student's email (also as the tool login) and names.
-      for (const personal of [student.email, ok.body.credentials.email, 'Zebulonia', 'Quaxworthy']) expect(log).not.toContain(personal);
+      for (const personal of [student.email, ok.body.credentials.email, 'Zebulonia', 'Quaxworthy'])
+        expect(log).not.toContain(personal);
       expect(log).not.toMatch(/@example\.org/);
       expect(log).not.toMatch(/Bearer\s+ey/);
       expect(log).not.toMatch(/"credentials":\{/);
@@ -125,21 +195,42 @@ describe('security', () => {
       // The database refuses this row, and says why with the row's own values, as a check or trigger may.
       await conn.execute(`create or replace function eta_refuse_user() returns trigger language plpgsql as $$
         begin if new.family_name = 'Refusable' then raise exception 'refused % % %', new.email, new.given_name, new.family_name; end if; return new; end $$`);
-      await conn.execute('create trigger eta_refuse_user before insert or update on users for each row execute function eta_refuse_user()');
+      await conn.execute(
+        'create trigger eta_refuse_user before insert or update on users for each row execute function eta_refuse_user()',
+      );
       try {
         const id = uid('user');
         const from = lines.length;
-        const res = await t.http().put(`/ims/oneroster/rostering/v1p2/users/${id}`).set('Authorization', `Bearer ${token}`).send({
-          user: { sourcedId: id, status: 'active', enabledUser: true, givenName: 'Xanthippe', familyName: 'Refusable', email: 'xanthippe.private@mail.test',
-            roles: [{ roleType: 'primary', role: 'student', org: { sourcedId: org } }], metadata: { note: 'personal-note-value' } },
-        });
+        const res = await t
+          .http()
+          .put(`/ims/oneroster/rostering/v1p2/users/${id}`)
+          .set('Authorization', `Bearer ${token}`)
+          .send({
+            user: {
+              sourcedId: id,
+              status: 'active',
+              enabledUser: true,
+              givenName: 'Xanthippe',
+              familyName: 'Refusable',
+              email: 'xanthippe.private@mail.test',
+              roles: [{ roleType: 'primary', role: 'student', org: { sourcedId: org } }],
+              metadata: { note: 'personal-note-value' },
+            },
+          });
         expect(res.status).toBe(500);
         expect(res.text).not.toContain('xanthippe');
-        const entry = lines.slice(from).map((l) => JSON.parse(l)).find((l) => l.msg === 'Unhandled error');
+        const entry = lines
+          .slice(from)
+          .map((l) => JSON.parse(l))
+          .find((l) => l.msg === 'Unhandled error');
         expect(entry).toBeDefined();
         const text = JSON.stringify(entry);
-        for (const value of ['xanthippe.private@mail.test', 'Xanthippe', 'Refusable', 'personal-note-value']) expect(text).not.toContain(value);
-        expect(entry.error).toMatchObject({ code: 'P0001', statement: expect.stringMatching(/^(insert into|update) "users"/) });
+        for (const value of ['xanthippe.private@mail.test', 'Xanthippe', 'Refusable', 'personal-note-value'])
+          expect(text).not.toContain(value);
+        expect(entry.error).toMatchObject({
+          code: 'P0001',
+          statement: expect.stringMatching(/^(insert into|update) "users"/),
+        });
         expect(entry.error.statement).toContain('?');
         expect(entry.error.message).toBeUndefined();
         expect(entry.error.frames).toBeUndefined();
@@ -156,8 +247,17 @@ describe('security', () => {
       const token = await t.token();
       const student = await createStudent(t.orm);
       const lesson = await createLesson(t.orm);
-      await sandboxControl(t.sandboxes, 'masteryTrack').fault({ method: 'POST', path: '/delivery/assignments/assign', delayMs: 700 });
-      const inFlight = t.http().post(ROUTE).set('Authorization', `Bearer ${token}`).send({ student: student.sourcedId, lesson: lesson.sourcedId }).then((r) => r);
+      await sandboxControl(t.sandboxes, 'masteryTrack').fault({
+        method: 'POST',
+        path: '/delivery/assignments/assign',
+        delayMs: 700,
+      });
+      const inFlight = t
+        .http()
+        .post(ROUTE)
+        .set('Authorization', `Bearer ${token}`)
+        .send({ student: student.sourcedId, lesson: lesson.sourcedId })
+        .then((r) => r);
       await new Promise((r) => setTimeout(r, 200));
       const closing = t.close();
       const res = await inFlight;

@@ -22,16 +22,23 @@ describe('Edulastic import of a malformed test activity', () => {
 
   /** Everything the import could write for this student: results (incl. per-question ones), line items, enrollments. */
   const snapshot = async () =>
-    t.orm.em.fork().getConnection().execute(
-      `select (select json_agg(r order by r.sourced_id) from (select sourced_id, score, score_status, metadata, finalized_at from assessment_results
+    t.orm.em
+      .fork()
+      .getConnection()
+      .execute(
+        `select (select json_agg(r order by r.sourced_id) from (select sourced_id, score, score_status, metadata, finalized_at from assessment_results
                 where student_sourced_id = ?) r) results,
               (select count(*)::int from assessment_line_items) line_items,
               (select count(*)::int from enrollments where user_sourced_id = ?) enrollments`,
-      [student.sourcedId, student.sourcedId],
-    );
+        [student.sourcedId, student.sourcedId],
+      );
   const importWith = async (body: unknown) => {
     await sandboxControl(t.sandboxes, 'edulastic').fault({ method: 'POST', path: activityPath, status: 200, body });
-    return t.http().get(`${PP}/importExternalTestAssignmentResults`).set(auth).query({ student: student.sourcedId, lesson });
+    return t
+      .http()
+      .get(`${PP}/importExternalTestAssignmentResults`)
+      .set(auth)
+      .query({ student: student.sourcedId, lesson });
   };
   const copy = (): Activity => JSON.parse(JSON.stringify(real));
 
@@ -39,8 +46,14 @@ describe('Edulastic import of a malformed test activity', () => {
     t = await createTestApp();
     auth = { Authorization: `Bearer ${await t.token()}` };
     student = await createStudent(t.orm);
-    lesson = (await createLesson(t.orm, { toolProvider: 'edulastic', lessonType: 'unit-test', vendorId: eduTest.id })).sourcedId;
-    const assigned = await t.http().post(`${PP}/makeExternalTestAssignment`).set(auth).send({ student: student.sourcedId, lesson }).expect(200);
+    lesson = (await createLesson(t.orm, { toolProvider: 'edulastic', lessonType: 'unit-test', vendorId: eduTest.id }))
+      .sourcedId;
+    const assigned = await t
+      .http()
+      .post(`${PP}/makeExternalTestAssignment`)
+      .set(auth)
+      .send({ student: student.sourcedId, lesson })
+      .expect(200);
     activityPath = `/api/assignments/${assigned.body.assignmentId}/classes/${assigned.body.classId}/test-activity`;
     const answers = Array.from({ length: eduTest.questionCount }, () => ({ score: 1, maxScore: 1 }));
     const submitted = await request(t.sandboxes.edulastic.url)
@@ -48,7 +61,11 @@ describe('Edulastic import of a malformed test activity', () => {
       .send({ assignmentId: assigned.body.assignmentId, email: student.email, answers })
       .expect(200);
     const { testActivity, testQuestionActivities } = submitted.body.result;
-    real = { students: [{ _id: testActivity.userId, email: student.email }], testActivities: [testActivity], testQuestionActivities };
+    real = {
+      students: [{ _id: testActivity.userId, email: student.email }],
+      testActivities: [testActivity],
+      testQuestionActivities,
+    };
   });
   afterAll(() => t.close());
 
@@ -72,7 +89,10 @@ describe('Edulastic import of a malformed test activity', () => {
     spoil(body);
     const res = await importWith(body);
     expect(res.status).toBe(502);
-    expect(res.body).toMatchObject({ imsx_codeMajor: 'failure', imsx_description: expect.stringMatching(/^Edulastic answered a malformed test activity/) });
+    expect(res.body).toMatchObject({
+      imsx_codeMajor: 'failure',
+      imsx_description: expect.stringMatching(/^Edulastic answered a malformed test activity/),
+    });
     expect(await snapshot()).toEqual(before);
   });
 

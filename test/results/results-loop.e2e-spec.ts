@@ -21,7 +21,8 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
   const assignMt = (body: object) => assign({ ...body, testId: mtTest.timeback_id });
   const importResults = (student: string, lesson: string) =>
     auth(t.http().get(`${PP}/importExternalTestAssignmentResults`)).query({ student, lesson });
-  const progress = (student: string, lesson: string) => auth(t.http().get(`${PP}/getAssessmentProgress`)).query({ student, lesson });
+  const progress = (student: string, lesson: string) =>
+    auth(t.http().get(`${PP}/getAssessmentProgress`)).query({ student, lesson });
   const mtControl = () => request(t.sandboxes.masteryTrack.url);
 
   /** The student finishes the MasteryTrack test; the sandbox writes the result back to us. */
@@ -41,7 +42,10 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
       lessonType,
       subject: 'Math',
       grades: [o.grade ?? '4'],
-      resourceMetadata: { subject: o.subject ?? tracked.subject, ...(o.courseIdOnFail ? { courseIdOnFail: o.courseIdOnFail } : {}) },
+      resourceMetadata: {
+        subject: o.subject ?? tracked.subject,
+        ...(o.courseIdOnFail ? { courseIdOnFail: o.courseIdOnFail } : {}),
+      },
     });
     return { tracked, lesson };
   }
@@ -63,15 +67,38 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
       const row = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
       expect(row).toMatchObject({ score: 95, score_status: 'fully graded' });
       expect(row.finalized_at).not.toBeNull();
-      expect(row.metadata).toMatchObject({ masteryTrackProcessed: true, assignmentId: assigned.body.assignmentId, attempt: 1, totalQuestions: 20 });
+      expect(row.metadata).toMatchObject({
+        masteryTrackProcessed: true,
+        assignmentId: assigned.body.assignmentId,
+        attempt: 1,
+        totalQuestions: 20,
+      });
 
       const imported = await importResults(student.sourcedId, lesson.sourcedId).expect(200);
-      expectMatchesSchema(powerPathResponseValidator(`${PP}/importExternalTestAssignmentResults`, 'get'), imported.body);
-      expect(imported.body).toMatchObject({ finalized: true, attempt: 1, toolProvider: 'mastery-track', lessonId: lesson.sourcedId, assignmentId: assigned.body.assignmentId });
+      expectMatchesSchema(
+        powerPathResponseValidator(`${PP}/importExternalTestAssignmentResults`, 'get'),
+        imported.body,
+      );
+      expect(imported.body).toMatchObject({
+        finalized: true,
+        attempt: 1,
+        toolProvider: 'mastery-track',
+        lessonId: lesson.sourcedId,
+        assignmentId: assigned.body.assignmentId,
+      });
 
       const p = await progress(student.sourcedId, lesson.sourcedId).expect(200);
-      expect(p.body).toMatchObject({ finalized: true, score: 95, enrollmentFailed: false, attempt: 1, totalQuestions: 20, correctQuestions: 19 });
-      expect(await enrollmentsOf(t.orm, student.sourcedId)).toEqual([{ class_sourced_id: tracked.grade5Class, course_sourced_id: tracked.courses['5'] }]);
+      expect(p.body).toMatchObject({
+        finalized: true,
+        score: 95,
+        enrollmentFailed: false,
+        attempt: 1,
+        totalQuestions: 20,
+        correctQuestions: 19,
+      });
+      expect(await enrollmentsOf(t.orm, student.sourcedId)).toEqual([
+        { class_sourced_id: tracked.grade5Class, course_sourced_id: tracked.courses['5'] },
+      ]);
     });
 
     it('a repeated (5×) and out-of-order write-back ends in the same final state, enrolled once', async () => {
@@ -82,12 +109,19 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
       const final = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
 
       for (let i = 0; i < 5; i++) {
-        const again = await mtControl().post(`/__sandbox/assignments/${assigned.body.assignmentId}/redeliver`).send({}).expect(200);
+        const again = await mtControl()
+          .post(`/__sandbox/assignments/${assigned.body.assignmentId}/redeliver`)
+          .send({})
+          .expect(200);
         expect(again.body.data.writeBack.status).toBe(201);
       }
       const late = await mtControl()
         .post(`/__sandbox/assignments/${assigned.body.assignmentId}/redeliver`)
-        .send({ scoreStatus: 'not submitted', score: 0, metadata: { masteryTrackProcessed: false, assignmentId: 'forged' } })
+        .send({
+          scoreStatus: 'not submitted',
+          score: 0,
+          metadata: { masteryTrackProcessed: false, assignmentId: 'forged' },
+        })
         .expect(200);
       expect(late.body.data.writeBack.status).toBe(201);
 
@@ -102,7 +136,10 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
       // The student finishes and MasteryTrack writes back after it made the assignment, before we record it.
       t.recoveryPoints.current = async (point, at) => {
         if (point !== 'assignment.made' || at.studentSourcedId !== student.sourcedId) return;
-        const assignments = (await mtControl().get('/__sandbox/assignments').expect(200)).body.data as { id: number; student_email: string }[];
+        const assignments = (await mtControl().get('/__sandbox/assignments').expect(200)).body.data as {
+          id: number;
+          student_email: string;
+        }[];
         const mine = assignments.find((a) => a.student_email === student.email)!;
         await completeMasteryTrack(String(mine.id), student.sourcedId, 88);
       };
@@ -120,11 +157,20 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
     it('honours skipCourseEnrollment', async () => {
       const student = await createStudent(t.orm);
       const { lesson } = await mtLesson('placement');
-      const assigned = await assignMt({ student: student.sourcedId, lesson: lesson.sourcedId, skipCourseEnrollment: true }).expect(200);
+      const assigned = await assignMt({
+        student: student.sourcedId,
+        lesson: lesson.sourcedId,
+        skipCourseEnrollment: true,
+      }).expect(200);
       await completeMasteryTrack(assigned.body.assignmentId, student.sourcedId, 97);
-      expect((await progress(student.sourcedId, lesson.sourcedId).expect(200)).body).toMatchObject({ finalized: true, enrollmentFailed: false });
+      expect((await progress(student.sourcedId, lesson.sourcedId).expect(200)).body).toMatchObject({
+        finalized: true,
+        enrollmentFailed: false,
+      });
       expect(await enrollmentsOf(t.orm, student.sourcedId)).toEqual([]);
-      expect((await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).metadata.enrollment).toMatchObject({ status: 'skipped' });
+      expect((await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).metadata.enrollment).toMatchObject({
+        status: 'skipped',
+      });
     });
 
     it.each([
@@ -139,7 +185,10 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
         toolProvider: 'mastery-track',
         lessonType,
         grades: ['4'],
-        resourceMetadata: { subject: tracked.subject, ...(withFallback ? { courseIdOnFail: tracked.courses.fallback } : {}) },
+        resourceMetadata: {
+          subject: tracked.subject,
+          ...(withFallback ? { courseIdOnFail: tracked.courses.fallback } : {}),
+        },
       });
       const assigned = await assignMt({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
       await completeMasteryTrack(assigned.body.assignmentId, student.sourcedId, score);
@@ -152,7 +201,12 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
     it('a missing subject track sets enrollmentFailed instead of failing', async () => {
       const student = await createStudent(t.orm);
       const tracked = await createTrackedSubject(t.orm, ['3']);
-      const lesson = await createLesson(t.orm, { toolProvider: 'mastery-track', lessonType: 'test-out', grades: ['4'], resourceMetadata: { subject: tracked.subject } });
+      const lesson = await createLesson(t.orm, {
+        toolProvider: 'mastery-track',
+        lessonType: 'test-out',
+        grades: ['4'],
+        resourceMetadata: { subject: tracked.subject },
+      });
       const assigned = await assignMt({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
       await completeMasteryTrack(assigned.body.assignmentId, student.sourcedId, 100);
       const p = await progress(student.sourcedId, lesson.sourcedId).expect(200);
@@ -164,16 +218,22 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
       const student = await createStudent(t.orm);
       const { lesson } = await mtLesson('unit-test');
       const first = await assignMt({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
-      await auth(t.http().post(`${PP}/createNewAttempt`)).send({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(422);
+      await auth(t.http().post(`${PP}/createNewAttempt`))
+        .send({ student: student.sourcedId, lesson: lesson.sourcedId })
+        .expect(422);
       await completeMasteryTrack(first.body.assignmentId, student.sourcedId, 80);
 
       const second = await assignMt({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
       expect(second.body.attempt).toBe(2);
       expect(second.body.assignmentId).not.toBe(first.body.assignmentId);
 
-      const attempts = await auth(t.http().get(`${PP}/getAttempts`)).query({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+      const attempts = await auth(t.http().get(`${PP}/getAttempts`))
+        .query({ student: student.sourcedId, lesson: lesson.sourcedId })
+        .expect(200);
       expectMatchesSchema(powerPathResponseValidator(`${PP}/getAttempts`, 'get'), attempts.body);
-      expect(attempts.body.attempts.map((a: { attempt: number; scoreStatus: string }) => [a.attempt, a.scoreStatus])).toEqual([
+      expect(
+        attempts.body.attempts.map((a: { attempt: number; scoreStatus: string }) => [a.attempt, a.scoreStatus]),
+      ).toEqual([
         [1, 'fully graded'],
         [2, 'not submitted'],
       ]);
@@ -186,43 +246,75 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
       const first = await assignMt({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
       await completeMasteryTrack(first.body.assignmentId, student.sourcedId, 70);
 
-      const created = await auth(t.http().post(`${PP}/createNewAttempt`)).send({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+      const created = await auth(t.http().post(`${PP}/createNewAttempt`))
+        .send({ student: student.sourcedId, lesson: lesson.sourcedId })
+        .expect(200);
       expectMatchesSchema(powerPathResponseValidator(`${PP}/createNewAttempt`, 'post'), created.body);
       expect(created.body.attempt).toMatchObject({ attempt: 2, score: 0, scoreStatus: 'not submitted' });
       const assigned = await assignMt({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
       expect(assigned.body.attempt).toBe(2);
 
-      const reset = await auth(t.http().post(`${PP}/resetAttempt`)).send({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+      const reset = await auth(t.http().post(`${PP}/resetAttempt`))
+        .send({ student: student.sourcedId, lesson: lesson.sourcedId })
+        .expect(200);
       expectMatchesSchema(powerPathResponseValidator(`${PP}/resetAttempt`, 'post'), reset.body);
       expect(reset.body).toEqual({ success: true, score: 0 });
     });
   });
 
   describe('Edulastic', () => {
-    const submit = (assignmentId: string, email: string, answers: ({ score: number; maxScore: number } | null)[], graded = 'GRADED') =>
-      request(t.sandboxes.edulastic.url).post('/api/__sandbox/submit').send({ assignmentId, email, answers, graded }).expect(200);
+    const submit = (
+      assignmentId: string,
+      email: string,
+      answers: ({ score: number; maxScore: number } | null)[],
+      graded = 'GRADED',
+    ) =>
+      request(t.sandboxes.edulastic.url)
+        .post('/api/__sandbox/submit')
+        .send({ assignmentId, email, answers, graded })
+        .expect(200);
 
     it('assign → submit → import pulls score and per-question results → finalized → enrolled', async () => {
       const student = await createStudent(t.orm);
       const tracked = await createTrackedSubject(t.orm);
-      const lesson = await createLesson(t.orm, { toolProvider: 'edulastic', lessonType: 'test-out', vendorId: eduTest.id, grades: ['4'], resourceMetadata: { subject: tracked.subject } });
+      const lesson = await createLesson(t.orm, {
+        toolProvider: 'edulastic',
+        lessonType: 'test-out',
+        vendorId: eduTest.id,
+        grades: ['4'],
+        resourceMetadata: { subject: tracked.subject },
+      });
       const assigned = await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
 
       const before = await importResults(student.sourcedId, lesson.sourcedId).expect(200);
       expect(before.body).toMatchObject({ finalized: false, attempt: 1, credentials: assigned.body.credentials });
 
-      const answers = Array.from({ length: eduTest.questionCount }, (_, i) => ({ score: i === 0 ? 0.5 : 1, maxScore: 1 }));
+      const answers = Array.from({ length: eduTest.questionCount }, (_, i) => ({
+        score: i === 0 ? 0.5 : 1,
+        maxScore: 1,
+      }));
       await submit(assigned.body.assignmentId, student.email, answers);
       const imported = await importResults(student.sourcedId, lesson.sourcedId).expect(200);
-      expectMatchesSchema(powerPathResponseValidator(`${PP}/importExternalTestAssignmentResults`, 'get'), imported.body);
-      expect(imported.body).toMatchObject({ finalized: true, toolProvider: 'edulastic', assignmentId: assigned.body.assignmentId });
+      expectMatchesSchema(
+        powerPathResponseValidator(`${PP}/importExternalTestAssignmentResults`, 'get'),
+        imported.body,
+      );
+      expect(imported.body).toMatchObject({
+        finalized: true,
+        toolProvider: 'edulastic',
+        assignmentId: assigned.body.assignmentId,
+      });
 
       const expectedScore = ((eduTest.questionCount - 0.5) / eduTest.questionCount) * 100;
       const row = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
       expect(row.score).toBeCloseTo(expectedScore, 2);
       expect(row.score_status).toBe('fully graded');
-      expect(await countRows(t.orm, 'assessment_results where sourced_id like ?', [`${row.sourced_id}-q%`])).toBe(eduTest.questionCount);
-      expect(await enrollmentsOf(t.orm, student.sourcedId)).toEqual([{ class_sourced_id: tracked.grade5Class, course_sourced_id: tracked.courses['5'] }]);
+      expect(await countRows(t.orm, 'assessment_results where sourced_id like ?', [`${row.sourced_id}-q%`])).toBe(
+        eduTest.questionCount,
+      );
+      expect(await enrollmentsOf(t.orm, student.sourcedId)).toEqual([
+        { class_sourced_id: tracked.grade5Class, course_sourced_id: tracked.courses['5'] },
+      ]);
 
       const calls = (await sandboxControl(t.sandboxes, 'edulastic').calls()).length;
       const again = await importResults(student.sourcedId, lesson.sourcedId).expect(200);
@@ -232,7 +324,11 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
 
     it('is not finalized while questions are unanswered or grading is pending', async () => {
       const student = await createStudent(t.orm);
-      const lesson = await createLesson(t.orm, { toolProvider: 'edulastic', lessonType: 'unit-test', vendorId: eduTest.id });
+      const lesson = await createLesson(t.orm, {
+        toolProvider: 'edulastic',
+        lessonType: 'unit-test',
+        vendorId: eduTest.id,
+      });
       const assigned = await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
       const all = Array.from({ length: eduTest.questionCount }, () => ({ score: 1, maxScore: 1 }));
 
@@ -255,18 +351,33 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
       const row = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
       const body = (studentId: string) => ({
         assessmentResult: {
-          sourcedId: row.sourced_id, status: 'active', assessmentLineItem: { sourcedId: row.line_item_sourced_id },
-          student: { sourcedId: studentId }, score: 90, scoreDate: new Date().toISOString(), scoreStatus: 'fully graded',
+          sourcedId: row.sourced_id,
+          status: 'active',
+          assessmentLineItem: { sourcedId: row.line_item_sourced_id },
+          student: { sourcedId: studentId },
+          score: 90,
+          scoreDate: new Date().toISOString(),
+          scoreStatus: 'fully graded',
           metadata: { masteryTrackProcessed: true },
         },
       });
 
-      const unknown = await auth(t.http().put(`${RESULTS}/${uid('nope')}`)).send({ assessmentResult: { ...body(student.sourcedId).assessmentResult, sourcedId: undefined, assessmentLineItem: { sourcedId: 'missing' } } });
+      const unknown = await auth(t.http().put(`${RESULTS}/${uid('nope')}`)).send({
+        assessmentResult: {
+          ...body(student.sourcedId).assessmentResult,
+          sourcedId: undefined,
+          assessmentLineItem: { sourcedId: 'missing' },
+        },
+      });
       expect([404, 422]).toContain(unknown.status);
-      const mismatch = await auth(t.http().put(`${RESULTS}/${row.sourced_id}`)).send(body(other.sourcedId)).expect(422);
+      const mismatch = await auth(t.http().put(`${RESULTS}/${row.sourced_id}`))
+        .send(body(other.sourcedId))
+        .expect(422);
       expect(mismatch.body.imsx_description).toMatch(/belongs to student/);
       const readOnly = await t.token('https://purl.imsglobal.org/spec/or/v1p1/scope/gradebook.readonly');
-      await auth(t.http().put(`${RESULTS}/${row.sourced_id}`), readOnly).send(body(student.sourcedId)).expect(403);
+      await auth(t.http().put(`${RESULTS}/${row.sourced_id}`), readOnly)
+        .send(body(student.sourcedId))
+        .expect(403);
       expect(await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).toEqual(row);
     });
 
@@ -278,8 +389,12 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
       await importResults('nobody', lesson.sourcedId).expect(404);
       const quiz = await createLesson(t.orm, { lessonType: 'quiz' });
       await importResults(student.sourcedId, quiz.sourcedId).expect(422);
-      await auth(t.http().get(`${PP}/getAttempts`)).query({ student: student.sourcedId, lesson: 'nothing' }).expect(404);
-      await auth(t.http().get(`${PP}/getAttempts`)).query({ student: student.sourcedId }).expect(400);
+      await auth(t.http().get(`${PP}/getAttempts`))
+        .query({ student: student.sourcedId, lesson: 'nothing' })
+        .expect(404);
+      await auth(t.http().get(`${PP}/getAttempts`))
+        .query({ student: student.sourcedId })
+        .expect(400);
       expect(await countRows(t.orm, 'assessment_results where student_sourced_id = ?', [student.sourcedId])).toBe(0);
     });
   });

@@ -27,7 +27,10 @@ describe('write-back rules', () => {
   const assignMt = (body: object) => assign({ ...body, testId: MT_TEST });
   const importResults = (student: string, lesson: string, bearer = token) =>
     auth(t.http().get(`${PP}/importExternalTestAssignmentResults`), bearer).query({ student, lesson });
-  const put = (id: string, result: Record<string, unknown>, bearer = token) => auth(t.http().put(`${RESULTS}/${id}`), bearer).send({ assessmentResult: { sourcedId: id, status: 'active', ...result } });
+  const put = (id: string, result: Record<string, unknown>, bearer = token) =>
+    auth(t.http().put(`${RESULTS}/${id}`), bearer).send({
+      assessmentResult: { sourcedId: id, status: 'active', ...result },
+    });
   const resultBody = (row: Record<string, any>, student: string, o: Record<string, unknown>) => ({
     assessmentLineItem: { sourcedId: row.line_item_sourced_id },
     student: { sourcedId: student },
@@ -37,7 +40,12 @@ describe('write-back rules', () => {
 
   async function placement(app: TestApp = t) {
     const tracked = await createTrackedSubject(app.orm);
-    const lesson = await createLesson(app.orm, { lessonType: 'placement', subject: 'Math', grades: ['4'], resourceMetadata: { subject: tracked.subject } });
+    const lesson = await createLesson(app.orm, {
+      lessonType: 'placement',
+      subject: 'Math',
+      grades: ['4'],
+      resourceMetadata: { subject: tracked.subject },
+    });
     return { tracked, lesson };
   }
 
@@ -54,7 +62,15 @@ describe('write-back rules', () => {
       await assignMt({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
       const row = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
       const gradebook = t.tokenFor('some-gradebook-app', Scope.GradebookCreatePut);
-      await put(row.sourced_id, resultBody(row, student.sourcedId, { score: 100, scoreStatus: 'fully graded', metadata: { masteryTrackProcessed: true } }), gradebook).expect(201);
+      await put(
+        row.sourced_id,
+        resultBody(row, student.sourcedId, {
+          score: 100,
+          scoreStatus: 'fully graded',
+          metadata: { masteryTrackProcessed: true },
+        }),
+        gradebook,
+      ).expect(201);
       const stored = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
       expect(stored).toMatchObject({ score: 100, score_status: 'fully graded', finalized_at: null });
       expect(await enrollmentsOf(t.orm, student.sourcedId)).toEqual([]);
@@ -66,9 +82,19 @@ describe('write-back rules', () => {
       const { tracked, lesson } = await placement();
       await assignMt({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
       const row = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
-      await put(row.sourced_id, resultBody(row, student.sourcedId, { score: 100, scoreStatus: 'fully graded', metadata: { masteryTrackProcessed: true } }), await t.token(Scope.GradebookCreatePut)).expect(201);
+      await put(
+        row.sourced_id,
+        resultBody(row, student.sourcedId, {
+          score: 100,
+          scoreStatus: 'fully graded',
+          metadata: { masteryTrackProcessed: true },
+        }),
+        await t.token(Scope.GradebookCreatePut),
+      ).expect(201);
       expect((await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).finalized_at).not.toBeNull();
-      expect((await enrollmentsOf(t.orm, student.sourcedId)).map((e) => e.course_sourced_id)).toEqual([tracked.courses['5']]);
+      expect((await enrollmentsOf(t.orm, student.sourcedId)).map((e) => e.course_sourced_id)).toEqual([
+        tracked.courses['5'],
+      ]);
     });
 
     it('a result written before any assignment is never adopted as an attempt with its score', async () => {
@@ -92,7 +118,11 @@ describe('write-back rules', () => {
       const [ledger] = await ledgerRows(t.orm, student.sourcedId);
       expect(ledger.result_sourced_id).not.toBe(forged);
       expect((await importResults(student.sourcedId, lesson.sourcedId).expect(200)).body.finalized).toBe(false);
-      const attempts = (await auth(t.http().get(`${PP}/getAttempts`)).query({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200)).body.attempts;
+      const attempts = (
+        await auth(t.http().get(`${PP}/getAttempts`))
+          .query({ student: student.sourcedId, lesson: lesson.sourcedId })
+          .expect(200)
+      ).body.attempts;
       expect(attempts).toEqual([expect.objectContaining({ attempt: 2, score: 0 })]);
       expect(await enrollmentsOf(t.orm, student.sourcedId)).toEqual([]);
     });
@@ -100,15 +130,25 @@ describe('write-back rules', () => {
 
   it('a read-only caller may run the import (the tool decides) but never sees the password', async () => {
     const student = await createStudent(t.orm);
-    const lesson = await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: DEFAULT_EDULASTIC_TESTS[0].id, lessonType: 'unit-test' });
+    const lesson = await createLesson(t.orm, {
+      toolProvider: 'edulastic',
+      vendorId: DEFAULT_EDULASTIC_TESTS[0].id,
+      lessonType: 'unit-test',
+    });
     const assigned = await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
-    await toolState(t.sandboxes).eduSubmit(assigned.body.assignmentId, student.email, Array(DEFAULT_EDULASTIC_TESTS[0].questionCount).fill(1));
+    await toolState(t.sandboxes).eduSubmit(
+      assigned.body.assignmentId,
+      student.email,
+      Array(DEFAULT_EDULASTIC_TESTS[0].questionCount).fill(1),
+    );
     const readOnly = await t.token(Scope.PowerPathReadonly);
     const res = await importResults(student.sourcedId, lesson.sourcedId, readOnly).expect(200);
     expect(res.body).toMatchObject({ finalized: true, assignmentId: assigned.body.assignmentId });
     expect(res.body.credentials).toBeUndefined();
     expect(JSON.stringify(res.body)).not.toContain(assigned.body.credentials.password);
-    expect((await importResults(student.sourcedId, lesson.sourcedId).expect(200)).body.credentials).toEqual(assigned.body.credentials);
+    expect((await importResults(student.sourcedId, lesson.sourcedId).expect(200)).body.credentials).toEqual(
+      assigned.body.credentials,
+    );
   });
 
   it('deliveries are ordered by scoreDate: an older one is a no-op, a newer one applies (same status)', async () => {
@@ -118,12 +158,17 @@ describe('write-back rules', () => {
     const row = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
     const at = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
     const deliver = (score: number, scoreStatus: string, minutes: number) =>
-      put(row.sourced_id, resultBody(row, student.sourcedId, { score, scoreStatus, scoreDate: at(minutes) })).expect(201);
+      put(row.sourced_id, resultBody(row, student.sourcedId, { score, scoreStatus, scoreDate: at(minutes) })).expect(
+        201,
+      );
     await deliver(90, 'fully graded', 2);
     await deliver(10, 'fully graded', 1);
     expect((await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).score).toBe(90);
     await deliver(0, 'exempt', 1);
-    expect(await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).toMatchObject({ score: 90, score_status: 'fully graded' });
+    expect(await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).toMatchObject({
+      score: 90,
+      score_status: 'fully graded',
+    });
     await deliver(95, 'fully graded', 3);
     expect((await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).score).toBe(95);
   });
@@ -133,14 +178,29 @@ describe('write-back rules', () => {
     const lesson = await createLesson(t.orm, { lessonType: 'placement' });
     await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
     const row = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
-    const res = await put(row.sourced_id, resultBody(row, student.sourcedId, { score, scoreStatus: 'fully graded', metadata: { masteryTrackProcessed: true } })).expect(422);
+    const res = await put(
+      row.sourced_id,
+      resultBody(row, student.sourcedId, {
+        score,
+        scoreStatus: 'fully graded',
+        metadata: { masteryTrackProcessed: true },
+      }),
+    ).expect(422);
     expect(res.body.imsx_description).toMatch(/range 0–100/);
-    expect(await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).toMatchObject({ score: null, score_status: 'not submitted', finalized_at: null });
+    expect(await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).toMatchObject({
+      score: null,
+      score_status: 'not submitted',
+      finalized_at: null,
+    });
   });
 
   it('an Edulastic question scoring above its maximum is the tool’s fault: 502, nothing stored or finalized', async () => {
     const student = await createStudent(t.orm);
-    const lesson = await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: DEFAULT_EDULASTIC_TESTS[0].id, lessonType: 'placement' });
+    const lesson = await createLesson(t.orm, {
+      toolProvider: 'edulastic',
+      vendorId: DEFAULT_EDULASTIC_TESTS[0].id,
+      lessonType: 'placement',
+    });
     const assigned = await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
     const state = await toolState(t.sandboxes).eduOf(student.email);
     const userId = state.users[0]._id;
@@ -150,13 +210,28 @@ describe('write-back rules', () => {
       status: 200,
       body: {
         students: [{ _id: userId, email: student.email }],
-        testActivities: [{ _id: 'a'.repeat(24), userId, status: 1, graded: 'GRADED', score: 1000, maxScore: 1, endDate: Date.now() }],
-        testQuestionActivities: [{ testActivityId: 'a'.repeat(24), userId, qid: 'q1', score: 1000, maxScore: 1, correct: true, skipped: false }],
+        testActivities: [
+          { _id: 'a'.repeat(24), userId, status: 1, graded: 'GRADED', score: 1000, maxScore: 1, endDate: Date.now() },
+        ],
+        testQuestionActivities: [
+          {
+            testActivityId: 'a'.repeat(24),
+            userId,
+            qid: 'q1',
+            score: 1000,
+            maxScore: 1,
+            correct: true,
+            skipped: false,
+          },
+        ],
       },
     });
     const res = await importResults(student.sourcedId, lesson.sourcedId).expect(502);
     expect(res.body.imsx_codeMajor).toBe('failure');
-    expect(await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).toMatchObject({ score: null, finalized_at: null });
+    expect(await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).toMatchObject({
+      score: null,
+      finalized_at: null,
+    });
     expect(await countRows(t.orm, 'assessment_results where student_sourced_id = ?', [student.sourcedId])).toBe(1);
   });
 
@@ -179,18 +254,32 @@ describe('write-back rules', () => {
     const row = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
     let failures = 1;
     t.recoveryPoints.current = (point, at) => {
-      if (point === 'finalizing' && at.resultSourcedId === row.sourced_id && failures-- > 0) throw new Error('the database went away mid-finalization');
+      if (point === 'finalizing' && at.resultSourcedId === row.sourced_id && failures-- > 0)
+        throw new Error('the database went away mid-finalization');
     };
     try {
       const failed = await toolState(t.sandboxes).mtComplete(assigned.body.assignmentId, student.sourcedId, 97);
       expect(failed.status).toBe(500);
-      expect(await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).toMatchObject({ score: null, score_status: 'not submitted', finalized_at: null });
-      const again = await request(t.sandboxes.masteryTrack.url).post(`/__sandbox/assignments/${assigned.body.assignmentId}/redeliver`).send({}).expect(200);
+      expect(await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).toMatchObject({
+        score: null,
+        score_status: 'not submitted',
+        finalized_at: null,
+      });
+      const again = await request(t.sandboxes.masteryTrack.url)
+        .post(`/__sandbox/assignments/${assigned.body.assignmentId}/redeliver`)
+        .send({})
+        .expect(200);
       expect(again.body.data.writeBack.status).toBe(201);
     } finally {
       t.recoveryPoints.current = undefined;
     }
-    expect(await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).toMatchObject({ score: 97, score_status: 'fully graded', finalized_at: expect.anything() });
-    expect((await enrollmentsOf(t.orm, student.sourcedId)).map((e) => e.course_sourced_id)).toEqual([tracked.courses['5']]);
+    expect(await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).toMatchObject({
+      score: 97,
+      score_status: 'fully graded',
+      finalized_at: expect.anything(),
+    });
+    expect((await enrollmentsOf(t.orm, student.sourcedId)).map((e) => e.course_sourced_id)).toEqual([
+      tracked.courses['5'],
+    ]);
   });
 });

@@ -114,7 +114,9 @@ describe('Edulastic sandbox', () => {
     });
 
     it('answers 401 for a wrong password and 400 for a missing field', async () => {
-      const wrong = await api().post('/auth/login').send({ ...TEACHER, password: 'nope' });
+      const wrong = await api()
+        .post('/auth/login')
+        .send({ ...TEACHER, password: 'nope' });
       expect(wrong.status).toBe(401);
       expect(wrong.body).toEqual({ message: 'Invalid username or password' });
       const missing = await api().post('/auth/login').send({ username: TEACHER.username });
@@ -138,7 +140,12 @@ describe('Edulastic sandbox', () => {
     it('creates a class with a 24-hex id and a 6-character code', async () => {
       const cls = await createClass();
       expect(cls).toEqual(
-        expect.objectContaining({ _id: expect.stringMatching(/^[0-9a-f]{24}$/), code: expect.stringMatching(/^[A-Z0-9]{6}$/), name: 'Lesson 1', type: 'class' }),
+        expect.objectContaining({
+          _id: expect.stringMatching(/^[0-9a-f]{24}$/),
+          code: expect.stringMatching(/^[A-Z0-9]{6}$/),
+          name: 'Lesson 1',
+          type: 'class',
+        }),
       );
     });
 
@@ -167,15 +174,21 @@ describe('Edulastic sandbox', () => {
       await as(teacher.token, 'post', `/user/${second.code}/class-students`)
         .send({ userDetails: [STUDENT_EMAIL] })
         .expect(200);
-      const changed = await as(teacher.token, 'put', `/user/${studentId}/password`).send({ password: 'new-password-0123456' });
+      const changed = await as(teacher.token, 'put', `/user/${studentId}/password`).send({
+        password: 'new-password-0123456',
+      });
       expect(changed.status).toBe(200);
       expect(changed.body).toEqual({ result: { _id: studentId } });
 
-      const student = await api().post('/auth/login').send({ username: STUDENT_EMAIL, password: 'new-password-0123456' });
+      const student = await api()
+        .post('/auth/login')
+        .send({ username: STUDENT_EMAIL, password: 'new-password-0123456' });
       expect(student.status).toBe(200);
       expect(student.body.result).toMatchObject({ _id: studentId, role: 'student' });
       const state = await request(edu.url).get('/api/__sandbox/state');
-      expect(state.body.result.classes.find((c: { _id: string }) => c._id === second._id).studentIds).toEqual([studentId]);
+      expect(state.body.result.classes.find((c: { _id: string }) => c._id === second._id).studentIds).toEqual([
+        studentId,
+      ]);
       expect(JSON.stringify(state.body)).not.toContain('password');
     });
 
@@ -236,7 +249,9 @@ describe('Edulastic sandbox', () => {
       );
       expect(unknown.status).toBe(404);
       expect(unknown.body).toEqual({ message: 'Test not found' });
-      const missing = await as(teacher.token, 'post', '/assignments/v2/assign').send({ assignments: [{ testId: checkpoint.id }] });
+      const missing = await as(teacher.token, 'post', '/assignments/v2/assign').send({
+        assignments: [{ testId: checkpoint.id }],
+      });
       expect(missing.status).toBe(400);
       expect(missing.body).toEqual({ message: 'filters is required' });
     });
@@ -260,9 +275,7 @@ describe('Edulastic sandbox', () => {
     it('reports a submission with per-question activities; unanswered questions are skipped', async () => {
       const { assignmentId, classId, studentId } = await assigned();
       const answers = [{ score: 1, maxScore: 1 }, { score: 0, maxScore: 1 }, null, { score: 2, maxScore: 2 }];
-      await control('/submit')
-        .send({ assignmentId, email: STUDENT_EMAIL, answers, graded: 'GRADED' })
-        .expect(200);
+      await control('/submit').send({ assignmentId, email: STUDENT_EMAIL, answers, graded: 'GRADED' }).expect(200);
 
       const res = await results(assignmentId, classId);
       expect(res.body.testActivities).toEqual([

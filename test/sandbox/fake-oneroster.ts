@@ -26,7 +26,11 @@ export class FakeOneRoster {
         res.setHeader('content-type', 'application/json');
         if (req.url === '/oauth2/token') {
           res.statusCode = this.tokenStatus;
-          res.end(JSON.stringify(this.tokenStatus === 200 ? { access_token: 'or-token', expires_in: 3600 } : { error: 'invalid_client' }));
+          res.end(
+            JSON.stringify(
+              this.tokenStatus === 200 ? { access_token: 'or-token', expires_in: 3600 } : { error: 'invalid_client' },
+            ),
+          );
           return;
         }
         res.statusCode = this.putStatus;

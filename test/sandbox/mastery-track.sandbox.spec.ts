@@ -1,16 +1,14 @@
 import request from 'supertest';
-import {
-  DEFAULT_MASTERY_TRACK_TESTS,
-  startMasteryTrackSandbox,
-  type MasteryTrackSandbox,
-} from '@app/sandbox';
+import { DEFAULT_MASTERY_TRACK_TESTS, startMasteryTrackSandbox, type MasteryTrackSandbox } from '@app/sandbox';
 import { FakeOneRoster } from './fake-oneroster';
 
 const API_KEY = 'mt-test-key';
 const INTEGRATOR = 'integrator@platform.test';
 const STUDENT = 'ada@school.test';
 
-const math3 = DEFAULT_MASTERY_TRACK_TESTS.find((t) => t.subject === 'Math' && t.grade_rank === 3 && t.supported !== false)!;
+const math3 = DEFAULT_MASTERY_TRACK_TESTS.find(
+  (t) => t.subject === 'Math' && t.grade_rank === 3 && t.supported !== false,
+)!;
 const math3Forms = DEFAULT_MASTERY_TRACK_TESTS.filter((t) => t.subject === 'Math' && t.grade_rank === 3);
 const unsupported = DEFAULT_MASTERY_TRACK_TESTS.find((t) => t.supported === false)!;
 
@@ -20,8 +18,7 @@ describe('MasteryTrack sandbox', () => {
   let jwt: string;
 
   const api = () => request(mt.url);
-  const authed = (method: 'get' | 'post', path: string) =>
-    api()[method](path).set('X-Auth-Token', `Bearer ${jwt}`);
+  const authed = (method: 'get' | 'post', path: string) => api()[method](path).set('X-Auth-Token', `Bearer ${jwt}`);
   const assign = (body: object) => authed('post', '/delivery/assignments/assign').send(body);
 
   beforeAll(async () => {
@@ -62,7 +59,14 @@ describe('MasteryTrack sandbox', () => {
     it.each([
       ['a wrong API key', 'nope', { email: INTEGRATOR }, 401, 'Invalid API key', 'UNAUTHORIZED'],
       ['no email', API_KEY, {}, 400, 'Email is required', 'MISSING_PARAMETER'],
-      ['an unknown email', API_KEY, { email: 'x@y.test' }, 403, 'User not found or does not have API access', 'ACCESS_DENIED'],
+      [
+        'an unknown email',
+        API_KEY,
+        { email: 'x@y.test' },
+        403,
+        'User not found or does not have API access',
+        'ACCESS_DENIED',
+      ],
     ])('rejects %s', async (_case, key, body, status, error, code) => {
       const res = await api().post('/authorizer').set('x-api-key', key).send(body);
       expect(res.status).toBe(status);
@@ -114,7 +118,9 @@ describe('MasteryTrack sandbox', () => {
 
     it('filters case-insensitively by subject and grade (name or number); all=true adds unsupported', async () => {
       const byName = await authed('get', '/authoring/inventory/search?subject=MATH&grade=third%20grade&all=true');
-      expect(byName.body.data.map((t: { timeback_id: string }) => t.timeback_id).sort()).toEqual(math3Forms.map((t) => t.timeback_id).sort());
+      expect(byName.body.data.map((t: { timeback_id: string }) => t.timeback_id).sort()).toEqual(
+        math3Forms.map((t) => t.timeback_id).sort(),
+      );
       expect(math3Forms.map((t) => t.timeback_id)).toContain(unsupported.timeback_id);
       const byNumber = await authed('get', '/authoring/inventory/search?subject=math&grade=3');
       expect(byNumber.body.data).toHaveLength(math3Forms.length - 1);
@@ -190,9 +196,24 @@ describe('MasteryTrack sandbox', () => {
 
     it.each([
       [{}, 400, 'student_email is required', 'MISSING_PARAMETER'],
-      [{ student_email: STUDENT, timeback_id: '_000000000000000000000000' }, 404, 'Test not found with timeback_id: _000000000000000000000000', 'TEST_NOT_FOUND'],
-      [{ student_email: STUDENT, timeback_id: unsupported.timeback_id }, 422, 'The requested test is not yet supported by the system', 'TEST_NOT_SUPPORTED'],
-      [{ student_email: 'not-an-email', timeback_id: math3.timeback_id }, 404, 'User with email not-an-email not found', 'USER_NOT_FOUND'],
+      [
+        { student_email: STUDENT, timeback_id: '_000000000000000000000000' },
+        404,
+        'Test not found with timeback_id: _000000000000000000000000',
+        'TEST_NOT_FOUND',
+      ],
+      [
+        { student_email: STUDENT, timeback_id: unsupported.timeback_id },
+        422,
+        'The requested test is not yet supported by the system',
+        'TEST_NOT_SUPPORTED',
+      ],
+      [
+        { student_email: 'not-an-email', timeback_id: math3.timeback_id },
+        404,
+        'User with email not-an-email not found',
+        'USER_NOT_FOUND',
+      ],
     ])('rejects %j', async (body, status, error, code) => {
       const res = await assign(body);
       expect(res.status).toBe(status);
@@ -205,7 +226,10 @@ describe('MasteryTrack sandbox', () => {
         const res = await assign({ student_email: STUDENT, subject: 'math', grade_rank: 3 });
         expect(res.status).toBe(201);
         expect(res.body.data.assignment.test_name).toBe(form.name);
-        await api().post(`/__sandbox/assignments/${res.body.data.assignment.id}/complete`).send({ score: 90 }).expect(200);
+        await api()
+          .post(`/__sandbox/assignments/${res.body.data.assignment.id}/complete`)
+          .send({ score: 90 })
+          .expect(200);
       }
       expect(forms[0]).toBe(math3);
       const next = await assign({ student_email: STUDENT, subject: 'Math', grade_rank: 3 });
@@ -225,7 +249,10 @@ describe('MasteryTrack sandbox', () => {
     it('invalidates an active assignment, which can then be assigned again', async () => {
       const created = await assign({ student_email: STUDENT, timeback_id: math3.timeback_id });
       const id = created.body.data.assignment.id;
-      const res = await authed('post', '/delivery/assignments/invalidate').send({ student_email: STUDENT, assignment_id: id });
+      const res = await authed('post', '/delivery/assignments/invalidate').send({
+        student_email: STUDENT,
+        assignment_id: id,
+      });
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
         success: true,
@@ -235,7 +262,10 @@ describe('MasteryTrack sandbox', () => {
           invalidated_assignments: [{ assignment_id: id, student_email: STUDENT }],
         },
       });
-      const again = await authed('post', '/delivery/assignments/invalidate').send({ student_email: STUDENT, assignment_id: id });
+      const again = await authed('post', '/delivery/assignments/invalidate').send({
+        student_email: STUDENT,
+        assignment_id: id,
+      });
       expect(again.status).toBe(404);
       expect(again.body).toEqual({
         success: false,
@@ -410,7 +440,11 @@ describe('MasteryTrack sandbox', () => {
     it('rejects an invalid fault spec', async () => {
       const res = await api().post('/__sandbox/faults').send({ status: 500 });
       expect(res.status).toBe(400);
-      expect(res.body).toEqual({ success: false, error: 'path is required and must start with /', code: 'INVALID_PARAMETERS' });
+      expect(res.body).toEqual({
+        success: false,
+        error: 'path is required and must start with /',
+        code: 'INVALID_PARAMETERS',
+      });
     });
   });
 

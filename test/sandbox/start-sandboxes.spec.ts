@@ -8,8 +8,15 @@ describe('startSandboxes', () => {
       edulastic: { accounts: [{ username: 't@platform.test', password: 'p' }] },
     });
     expect(sandboxes.masteryTrack.port).not.toBe(sandboxes.edulastic.port);
-    await request(sandboxes.masteryTrack.url).post('/authorizer').set('x-api-key', 'k').send({ email: 'i@platform.test' }).expect(200);
-    await request(sandboxes.edulastic.url).post('/api/auth/login').send({ username: 't@platform.test', password: 'p' }).expect(200);
+    await request(sandboxes.masteryTrack.url)
+      .post('/authorizer')
+      .set('x-api-key', 'k')
+      .send({ email: 'i@platform.test' })
+      .expect(200);
+    await request(sandboxes.edulastic.url)
+      .post('/api/auth/login')
+      .send({ username: 't@platform.test', password: 'p' })
+      .expect(200);
 
     await sandboxes.close();
     await sandboxes.masteryTrack.close();

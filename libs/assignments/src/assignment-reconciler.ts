@@ -38,11 +38,19 @@ export class AssignmentReconciler {
       } catch (e) {
         // A 4xx will not get better (student or lesson gone, the tool refuses): the attempt goes back to open, so
         // it stops blocking the queue. A 5xx means the tool is down: it stays for the next run.
-        if (e instanceof AppError && httpStatusOf(e.code) < 500 && e.code !== ErrorCode.InProgress && e.code !== ErrorCode.RateLimited) {
+        if (
+          e instanceof AppError &&
+          httpStatusOf(e.code) < 500 &&
+          e.code !== ErrorCode.InProgress &&
+          e.code !== ErrorCode.RateLimited
+        ) {
           await this.attempts.abandon(a.lessonSourcedId, a.studentSourcedId, a.attempt);
           outcome.released++;
         } else outcome.failed++;
-        this.logger.warn({ student: a.studentSourcedId, lesson: a.lessonSourcedId, error: loggableError(e) }, 'Reconciliation could not finish an assignment');
+        this.logger.warn(
+          { student: a.studentSourcedId, lesson: a.lessonSourcedId, error: loggableError(e) },
+          'Reconciliation could not finish an assignment',
+        );
       }
     }
     return outcome;

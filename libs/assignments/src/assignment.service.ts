@@ -2,7 +2,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import type { Principal } from '@app/auth';
 import { AppError, ErrorCode, httpStatusOf, loggableError, VendorTransportError } from '@app/common';
-import { AttemptLedgerRepository, AttemptRecord, Claim, ToolClassRepository, ToolLoginRepository } from '@app/persistence';
+import {
+  AttemptLedgerRepository,
+  AttemptRecord,
+  Claim,
+  ToolClassRepository,
+  ToolLoginRepository,
+} from '@app/persistence';
 import { ExternalAssignment } from '@app/providers';
 import { assignmentFields } from './attempt-answer';
 import { AssignmentsOptions } from './assignments-options';
@@ -30,7 +36,10 @@ export class AssignmentService {
     @Inject(ASSIGNMENTS_OPTIONS) private readonly options: AssignmentsOptions,
   ) {}
 
-  async makeExternalTestAssignment(dto: MakeExternalTestAssignmentDto, principal?: Principal): Promise<ExternalTestAssignmentDto> {
+  async makeExternalTestAssignment(
+    dto: MakeExternalTestAssignmentDto,
+    principal?: Principal,
+  ): Promise<ExternalTestAssignmentDto> {
     const r = await this.lessons.resolve(dto.student, dto.lesson, principal, dto.applicationName);
     r.provider.checkLesson(r.lesson, dto.testId);
     const account = r.provider.resolveAccount(dto.applicationName);
@@ -67,7 +76,12 @@ export class AssignmentService {
     return this.assignClaimed(r, claim, attempt, account);
   }
 
-  private async assignClaimed(r: ResolvedLesson, claim: Claim, attempt: number, account: string): Promise<ExternalTestAssignmentDto> {
+  private async assignClaimed(
+    r: ResolvedLesson,
+    claim: Claim,
+    attempt: number,
+    account: string,
+  ): Promise<ExternalTestAssignmentDto> {
     // The flow ends before its lease: no other request takes the attempt over while this one works.
     const deadlineAt = Date.now() + this.options.leaseSeconds * 800;
     // The class and login read with the lesson are those of the requested account (a resumed attempt keeps its own).
@@ -113,8 +127,12 @@ export class AssignmentService {
       // Once the assign call started, a failure that may have reached the tool leaves the attempt pending:
       // the next request resumes it and adopts what the tool made, instead of making another.
       const reached =
-        ledger.assignCallStarted && (!(e instanceof AppError) || httpStatusOf(e.code) >= 500) && !(e instanceof VendorTransportError && !e.mayHaveReachedTool);
-      await this.attempts.release(claim, reached).catch((err: unknown) => this.logger.error({ error: loggableError(err) }, 'Could not release a claim'));
+        ledger.assignCallStarted &&
+        (!(e instanceof AppError) || httpStatusOf(e.code) >= 500) &&
+        !(e instanceof VendorTransportError && !e.mayHaveReachedTool);
+      await this.attempts
+        .release(claim, reached)
+        .catch((err: unknown) => this.logger.error({ error: loggableError(err) }, 'Could not release a claim'));
       throw e;
     }
     const assignedAt = new Date().toISOString();
@@ -145,14 +163,22 @@ export class AssignmentService {
         // The tool's object is recorded for another attempt: the database refuses to give it two purposes.
         if (!(e instanceof UniqueConstraintViolationException)) throw e;
         await this.attempts.release(claim, false);
-        throw new AppError(ErrorCode.InProgress, 'The tool answered with an assignment recorded for another attempt; retry shortly', { retryAfterSeconds: 1 });
+        throw new AppError(
+          ErrorCode.InProgress,
+          'The tool answered with an assignment recorded for another attempt; retry shortly',
+          { retryAfterSeconds: 1 },
+        );
       });
     if (!stored) {
       this.logger.warn({ result: claim.resultSourcedId }, 'Lease expired before the assignment was stored');
       throw this.inProgress(1);
     }
     await ledger.reached('assignment.stored');
-    if (assignment.adopted) this.logger.log({ result: claim.resultSourcedId, tool: r.provider.name }, 'Adopted the tool assignment of a resumed attempt');
+    if (assignment.adopted)
+      this.logger.log(
+        { result: claim.resultSourcedId, tool: r.provider.name },
+        'Adopted the tool assignment of a resumed attempt',
+      );
     return {
       toolProvider: r.provider.name,
       lessonType: r.lesson.lessonType,
@@ -168,7 +194,12 @@ export class AssignmentService {
   /** Answers from a recorded attempt, or says another request holds it; undefined when it can be claimed. */
   private answerFromLedger(a: AttemptRecord, r: ResolvedLesson): ExternalTestAssignmentDto | undefined {
     if (a.state === 'assigned') {
-      return { toolProvider: r.provider.name, lessonType: r.lesson.lessonType, attempt: a.attempt, ...assignmentFields(a, this.options.cipher, r.student.sourcedId) };
+      return {
+        toolProvider: r.provider.name,
+        lessonType: r.lesson.lessonType,
+        attempt: a.attempt,
+        ...assignmentFields(a, this.options.cipher, r.student.sourcedId),
+      };
     }
     if (a.state === 'pending' && (a.leaseSeconds ?? 0) > 0) throw this.inProgress(a.leaseSeconds!);
     return undefined;

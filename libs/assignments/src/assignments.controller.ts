@@ -1,5 +1,14 @@
 import { Body, Controller, Header, HttpCode, Post, UseInterceptors } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiHeader,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, RequireScopes, Scope } from '@app/auth';
 import { ApiImsxErrors } from '@app/common';
 import { AssignmentService } from './assignment.service';
@@ -22,14 +31,26 @@ export class AssignmentsController {
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @RequireScopes(Scope.PowerPathCreatePut)
-  @ApiOperation({ operationId: 'makeExternalTestAssignment', summary: 'Make external test assignment', description: ASSIGN_DESCRIPTION })
+  @ApiOperation({
+    operationId: 'makeExternalTestAssignment',
+    summary: 'Make external test assignment',
+    description: ASSIGN_DESCRIPTION,
+  })
   @ApiBody({ type: MakeExternalTestAssignmentDto, examples: ASSIGN_REQUEST_EXAMPLES })
   @ApiOkResponse({
     description: 'Success',
-    content: { 'application/json': { schema: { $ref: getSchemaPath(ExternalTestAssignmentDto) }, examples: ASSIGN_RESPONSE_EXAMPLES } },
+    content: {
+      'application/json': {
+        schema: { $ref: getSchemaPath(ExternalTestAssignmentDto) },
+        examples: ASSIGN_RESPONSE_EXAMPLES,
+      },
+    },
   })
   @ApiImsxErrors([400, 401, 403, 404, 409, 422, 429, 500, 502, 503, 504])
-  make(@Body() body: MakeExternalTestAssignmentDto, @CurrentPrincipal() principal: Principal): Promise<ExternalTestAssignmentDto> {
+  make(
+    @Body() body: MakeExternalTestAssignmentDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ExternalTestAssignmentDto> {
     return this.assignments.makeExternalTestAssignment(body, principal);
   }
 }

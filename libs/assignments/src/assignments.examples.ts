@@ -24,7 +24,12 @@ export const ASSIGN_REQUEST_EXAMPLES: ExamplesObject = {
   },
   masteryTrackTestId: {
     summary: 'MasteryTrack with an explicit test, no enrollment afterwards',
-    value: { student: 'student-mt-1', lesson: 'lesson-mt-placement', testId: '_677e37c49e904cafcc66fdb4', skipCourseEnrollment: true },
+    value: {
+      student: 'student-mt-1',
+      lesson: 'lesson-mt-placement',
+      testId: '_677e37c49e904cafcc66fdb4',
+      skipCourseEnrollment: true,
+    },
   },
   edulastic: {
     summary: 'Edulastic unit test',

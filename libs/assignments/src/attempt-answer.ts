@@ -16,10 +16,17 @@ export interface AssignmentFields {
  * ledger: the assignment's ids and link, and the student's login on that tool account (absent fields are left
  * out, as the contract allows). `withCredentials: false` leaves the password out (read-only callers).
  */
-export function assignmentFields(a: AttemptRecord, cipher: CredentialCipher, studentSourcedId: string, withCredentials = true): AssignmentFields {
+export function assignmentFields(
+  a: AttemptRecord,
+  cipher: CredentialCipher,
+  studentSourcedId: string,
+  withCredentials = true,
+): AssignmentFields {
   if (a.state !== 'assigned' || !a.externalId) return {};
   const credentials =
-    withCredentials && a.loginSealed ? cipher.openJson<TestCredentialsDto>(a.loginSealed, `${a.tool}:${studentSourcedId}`) : undefined;
+    withCredentials && a.loginSealed
+      ? cipher.openJson<TestCredentialsDto>(a.loginSealed, `${a.tool}:${studentSourcedId}`)
+      : undefined;
   return {
     ...(credentials ? { credentials: { email: credentials.email, password: credentials.password } } : {}),
     assignmentId: a.externalId,

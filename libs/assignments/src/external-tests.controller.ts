@@ -1,10 +1,22 @@
 import { Body, Controller, Get, Header, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, RequireScopes, Scope } from '@app/auth';
 import { ApiImsxErrors } from '@app/common';
 import { ExternalTestAuthoringService } from './authoring/external-test-authoring.service';
 import { TestOutService } from './authoring/test-out.service';
-import { CreateExternalPlacementInputDto, CreateExternalTestInputDto, CreateExternalTestOutInputDto } from './dto/create-external-test.dto';
+import {
+  CreateExternalPlacementInputDto,
+  CreateExternalTestInputDto,
+  CreateExternalTestOutInputDto,
+} from './dto/create-external-test.dto';
 import { ExternalTestLessonDto } from './dto/external-test-lesson.dto';
 import { TestOutDto, TestOutQueryDto } from './dto/test-out.dto';
 import {
@@ -20,16 +32,27 @@ const ERRORS = [400, 401, 403, 404, 422, 429, 500];
 
 /** Both endpoints take the contract's oneOf body, told apart by lessonType. */
 const INPUT_SCHEMA = {
-  oneOf: [{ $ref: getSchemaPath(CreateExternalTestOutInputDto) }, { $ref: getSchemaPath(CreateExternalPlacementInputDto) }],
+  oneOf: [
+    { $ref: getSchemaPath(CreateExternalTestOutInputDto) },
+    { $ref: getSchemaPath(CreateExternalPlacementInputDto) },
+  ],
   discriminator: {
     propertyName: 'lessonType',
-    mapping: { 'test-out': getSchemaPath(CreateExternalTestOutInputDto), placement: getSchemaPath(CreateExternalPlacementInputDto) },
+    mapping: {
+      'test-out': getSchemaPath(CreateExternalTestOutInputDto),
+      placement: getSchemaPath(CreateExternalPlacementInputDto),
+    },
   },
 };
 
 const LESSON_RESPONSE = {
   description: 'Success',
-  content: { 'application/json': { schema: { $ref: getSchemaPath(ExternalTestLessonDto) }, examples: EXTERNAL_TEST_LESSON_EXAMPLES } },
+  content: {
+    'application/json': {
+      schema: { $ref: getSchemaPath(ExternalTestLessonDto) },
+      examples: EXTERNAL_TEST_LESSON_EXAMPLES,
+    },
+  },
 };
 
 @ApiTags('PowerPath - Course Mastery')
@@ -45,22 +68,37 @@ export class ExternalTestsController {
   @Post('createExternalPlacementTest')
   @HttpCode(200)
   @RequireScopes(Scope.PowerPathCreatePut)
-  @ApiOperation({ operationId: 'createExternalPlacementTest', summary: 'Create an External Placement Test', description: CREATE_PLACEMENT_DESCRIPTION })
+  @ApiOperation({
+    operationId: 'createExternalPlacementTest',
+    summary: 'Create an External Placement Test',
+    description: CREATE_PLACEMENT_DESCRIPTION,
+  })
   @ApiBody({ schema: INPUT_SCHEMA, examples: PLACEMENT_EXAMPLES })
   @ApiOkResponse(LESSON_RESPONSE)
   @ApiImsxErrors(ERRORS)
-  createPlacement(@Body() body: CreateExternalTestInputDto, @CurrentPrincipal() p: Principal): Promise<ExternalTestLessonDto> {
+  createPlacement(
+    @Body() body: CreateExternalTestInputDto,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<ExternalTestLessonDto> {
     return this.authoring.createOrUpdate(body, p);
   }
 
   @Post('createExternalTestOut')
   @HttpCode(200)
   @RequireScopes(Scope.PowerPathCreatePut)
-  @ApiOperation({ operationId: 'createExternalTestOut', summary: 'Create an External TestOut', description: CREATE_TEST_OUT_DESCRIPTION, deprecated: true })
+  @ApiOperation({
+    operationId: 'createExternalTestOut',
+    summary: 'Create an External TestOut',
+    description: CREATE_TEST_OUT_DESCRIPTION,
+    deprecated: true,
+  })
   @ApiBody({ schema: INPUT_SCHEMA, examples: TEST_OUT_EXAMPLES })
   @ApiOkResponse(LESSON_RESPONSE)
   @ApiImsxErrors(ERRORS)
-  createTestOut(@Body() body: CreateExternalTestInputDto, @CurrentPrincipal() p: Principal): Promise<ExternalTestLessonDto> {
+  createTestOut(
+    @Body() body: CreateExternalTestInputDto,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<ExternalTestLessonDto> {
     return this.authoring.createOrUpdate(body, p);
   }
 

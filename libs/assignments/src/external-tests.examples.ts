@@ -75,7 +75,14 @@ export const CREATE_EXTERNAL_TEST_EXAMPLES: ExamplesObject = {
   },
   masteryTrackTestOut: {
     summary: 'MasteryTrack test-out of course-math-5',
-    value: { lessonType: 'test-out', courseId: 'course-math-5', toolProvider: 'mastery-track', grades: ['5'], xp: 100, lessonTitle: 'Math 5 test-out (MasteryTrack)' },
+    value: {
+      lessonType: 'test-out',
+      courseId: 'course-math-5',
+      toolProvider: 'mastery-track',
+      grades: ['5'],
+      xp: 100,
+      lessonTitle: 'Math 5 test-out (MasteryTrack)',
+    },
   },
   edulasticTestOut: {
     summary: 'Edulastic test-out of course-math-3',
@@ -92,8 +99,18 @@ export const CREATE_EXTERNAL_TEST_EXAMPLES: ExamplesObject = {
 };
 
 /** The placement examples first on createExternalPlacementTest, the test-out ones first on createExternalTestOut. */
-export const PLACEMENT_EXAMPLES = pick(['masteryTrackPlacement', 'edulasticPlacement', 'masteryTrackTestOut', 'edulasticTestOut']);
-export const TEST_OUT_EXAMPLES = pick(['masteryTrackTestOut', 'edulasticTestOut', 'masteryTrackPlacement', 'edulasticPlacement']);
+export const PLACEMENT_EXAMPLES = pick([
+  'masteryTrackPlacement',
+  'edulasticPlacement',
+  'masteryTrackTestOut',
+  'edulasticTestOut',
+]);
+export const TEST_OUT_EXAMPLES = pick([
+  'masteryTrackTestOut',
+  'edulasticTestOut',
+  'masteryTrackPlacement',
+  'edulasticPlacement',
+]);
 
 export const EXTERNAL_TEST_LESSON_EXAMPLES: ExamplesObject = {
   placement: {

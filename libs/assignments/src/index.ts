@@ -1,6 +1,10 @@
 export * from './assignments-options';
 export * from './assignments.module';
-export { ASSIGNMENTS_OPTIONS, ASSIGNMENTS_MODULE_OPTIONS, ASSIGNMENTS_MODULE_ASYNC_OPTIONS } from './assignments.module-definition';
+export {
+  ASSIGNMENTS_OPTIONS,
+  ASSIGNMENTS_MODULE_OPTIONS,
+  ASSIGNMENTS_MODULE_ASYNC_OPTIONS,
+} from './assignments.module-definition';
 export * from './assignment.service';
 export * from './assignment-reconciler';
 export * from './ledger/recovery-points';

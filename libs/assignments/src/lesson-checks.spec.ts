@@ -2,7 +2,12 @@ import { AppError, ErrorCode } from '@app/common';
 import type { LessonContext } from '@app/persistence';
 import { checkStudentAndLesson } from './lesson-checks';
 
-const context = (o: { student?: Partial<NonNullable<LessonContext['student']>>; lesson?: Partial<NonNullable<LessonContext['lesson']>> } = {}): LessonContext => ({
+const context = (
+  o: {
+    student?: Partial<NonNullable<LessonContext['student']>>;
+    lesson?: Partial<NonNullable<LessonContext['lesson']>>;
+  } = {},
+): LessonContext => ({
   student: {
     sourcedId: 's1',
     status: 'active',
@@ -21,7 +26,12 @@ const context = (o: { student?: Partial<NonNullable<LessonContext['student']>>; 
     lessonType: null,
     metadata: null,
     org: 'org-a',
-    resource: { sourcedId: 'r1', status: 'active', metadata: { toolProvider: 'mastery-track', lessonType: 'test-out', subject: 'Math', grades: ['4'] }, vendorId: null },
+    resource: {
+      sourcedId: 'r1',
+      status: 'active',
+      metadata: { toolProvider: 'mastery-track', lessonType: 'test-out', subject: 'Math', grades: ['4'] },
+      vendorId: null,
+    },
     ...o.lesson,
   },
   nextAttempt: 1,
@@ -40,7 +50,14 @@ describe('checkStudentAndLesson', () => {
   it('answers the student and lesson the tools need', () => {
     expect(checkStudentAndLesson(context(), 's1', 'l1')).toEqual({
       student: { sourcedId: 's1', email: 'ada@example.org', givenName: 'Ada', familyName: 'Lovelace' },
-      lesson: { sourcedId: 'l1', title: 'Math 4 test-out', lessonType: 'test-out', subject: 'Math', grades: ['4'], vendorId: undefined },
+      lesson: {
+        sourcedId: 'l1',
+        title: 'Math 4 test-out',
+        lessonType: 'test-out',
+        subject: 'Math',
+        grades: ['4'],
+        vendorId: undefined,
+      },
       toolProvider: 'mastery-track',
     });
   });
@@ -50,14 +67,18 @@ describe('checkStudentAndLesson', () => {
     expect(failure(context({ student: { status: 'tobedeleted' } })).message).toBe("student 's1' not found");
     expect(failure(context({ lesson: { status: 'tobedeleted' } })).message).toBe("lesson 'l1' not found");
     expect(failure(context(), 'org-b').message).toBe("student 's1' not found");
-    expect(failure(context({ student: { roles: [{ role: 'student', org: { sourcedId: 'org-b' } }] } }), 'org-b').message).toBe("lesson 'l1' not found");
+    expect(
+      failure(context({ student: { roles: [{ role: 'student', org: { sourcedId: 'org-b' } }] } }), 'org-b').message,
+    ).toBe("lesson 'l1' not found");
   });
 
   it('422 for a non-student, a student without email, a lesson without resource or not an external test', () => {
     expect(failure(context({ student: { role: 'teacher', roles: [] } })).message).toMatch(/is not a student/);
     expect(failure(context({ student: { email: null } })).message).toMatch(/has no email/);
     expect(failure(context({ lesson: { resource: undefined } })).message).toMatch(/has no active resource/);
-    expect(failure(context({ lesson: { lessonType: 'quiz' } })).message).toMatch(/not an external test-out, placement or unit-test/);
+    expect(failure(context({ lesson: { lessonType: 'quiz' } })).message).toMatch(
+      /not an external test-out, placement or unit-test/,
+    );
     expect(failure(context({ lesson: { lessonType: 'quiz' } })).code).toBe(ErrorCode.InvalidData);
   });
 });

@@ -15,7 +15,12 @@ export interface CheckedLesson {
  * student or lesson, or one outside the caller's org; 422 for a non-student, a student without email, a lesson
  * that is not an external test.
  */
-export function checkStudentAndLesson(ctx: LessonContext, student: string, lesson: string, principal?: Principal): CheckedLesson {
+export function checkStudentAndLesson(
+  ctx: LessonContext,
+  student: string,
+  lesson: string,
+  principal?: Principal,
+): CheckedLesson {
   // A token restricted to an org (claim `org`) sees only that org's students and lessons: others are "not found",
   // exactly like objects that do not exist, so the answer leaks nothing.
   const org = principal?.org;
@@ -49,7 +54,11 @@ export function checkStudentAndLesson(ctx: LessonContext, student: string, lesso
 }
 
 /** 404 unless the student exists, is active and, for an org-restricted token, belongs to the caller's org. */
-export function checkStudentVisible(u: StudentRecord | undefined, student: string, principal?: Principal): StudentRecord {
+export function checkStudentVisible(
+  u: StudentRecord | undefined,
+  student: string,
+  principal?: Principal,
+): StudentRecord {
   const org = principal?.org;
   const studentOrgs = u ? [u.primaryOrg, ...u.roles.map((r) => r.org?.sourcedId)] : [];
   if (!u || u.status !== 'active' || (org && !studentOrgs.includes(org))) throw AppError.notFound('student', student);

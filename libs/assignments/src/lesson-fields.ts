@@ -13,14 +13,17 @@ export function isExternalLessonType(t: string | undefined): t is LessonType {
   return t !== undefined && (EXTERNAL_LESSON_TYPES as readonly string[]).includes(t);
 }
 
+/** A grade is a string or a number; anything else in the metadata (an object, a boolean) is no grade. */
+const gradeText = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v).trim() : '');
+
 export function gradesOf(resourceMeta: Meta): string[] {
   const g = resourceMeta?.grades ?? resourceMeta?.grade;
-  if (Array.isArray(g)) return g.map(String).filter(Boolean);
-  return g === undefined || g === null || g === '' ? [] : [String(g)];
+  return (Array.isArray(g) ? (g as unknown[]) : [g]).map(gradeText).filter(Boolean);
 }
 
 export function subjectOf(resourceMeta: Meta): string | undefined {
-  const s = resourceMeta?.subject ?? (Array.isArray(resourceMeta?.subjects) ? resourceMeta?.subjects[0] : undefined);
+  const subjects = resourceMeta?.subjects;
+  const s = resourceMeta?.subject ?? (Array.isArray(subjects) ? (subjects as unknown[])[0] : undefined);
   return str(s);
 }
 

@@ -24,10 +24,20 @@ export class LessonResolver {
   ) {}
 
   /** `applicationName`: the tool account a new assignment would use (its class and login are read along). */
-  async resolve(student: string, lesson: string, principal?: Principal, applicationName?: string): Promise<ResolvedLesson> {
+  async resolve(
+    student: string,
+    lesson: string,
+    principal?: Principal,
+    applicationName?: string,
+  ): Promise<ResolvedLesson> {
     const context = await this.contexts.read(student, lesson, applicationName ?? DEFAULT_ACCOUNT);
     const checked = checkStudentAndLesson(context, student, lesson, principal);
-    return { student: checked.student, lesson: checked.lesson, provider: this.providers.get(checked.toolProvider), context };
+    return {
+      student: checked.student,
+      lesson: checked.lesson,
+      provider: this.providers.get(checked.toolProvider),
+      context,
+    };
   }
 
   /** The student alone (404 as in `resolve`), for an answer about a course that has no such lesson. */

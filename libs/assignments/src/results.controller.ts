@@ -5,7 +5,13 @@ import { ApiImsxErrors } from '@app/common';
 import { AttemptsService } from './attempts/attempts.service';
 import { IDEMPOTENCY_DOC } from './idempotency/idempotency-doc';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
-import { AssessmentProgressDto, AttemptsDto, ImportResultsDto, NewAttemptDto, ResetAttemptDto } from './dto/results.dto';
+import {
+  AssessmentProgressDto,
+  AttemptsDto,
+  ImportResultsDto,
+  NewAttemptDto,
+  ResetAttemptDto,
+} from './dto/results.dto';
 import { ImportResultsQueryDto, ProgressQueryDto, StudentLessonDto } from './dto/student-lesson.dto';
 import { ResultImportService } from './results/result-import.service';
 
@@ -35,7 +41,9 @@ export class ResultsController {
       'Finalizing a placement or test-out may enrol the student (subject tracks), unless skipCourseEnrollment was set.',
   })
   @ApiOkResponse({ type: ImportResultsDto })
-  @ApiImsxErrors([...ERRORS, 502, 503, 504], { 422: 'Not an external test lesson, unsupported tool, or no prior assignment ("credentials for data consumption are not available")' })
+  @ApiImsxErrors([...ERRORS, 502, 503, 504], {
+    422: 'Not an external test lesson, unsupported tool, or no prior assignment ("credentials for data consumption are not available")',
+  })
   importResults(@Query() q: ImportResultsQueryDto, @CurrentPrincipal() p: Principal): Promise<ImportResultsDto> {
     return this.imports.import(q, p);
   }
@@ -63,7 +71,10 @@ export class ResultsController {
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: IDEMPOTENCY_DOC })
   @HttpCode(200)
   @RequireScopes(Scope.PowerPathCreatePut)
-  @ApiOperation({ operationId: 'createNewAttempt', summary: 'Creates a new attempt if the current attempt is completed' })
+  @ApiOperation({
+    operationId: 'createNewAttempt',
+    summary: 'Creates a new attempt if the current attempt is completed',
+  })
   @ApiOkResponse({ type: NewAttemptDto })
   @ApiImsxErrors([...ERRORS, 409])
   createNewAttempt(@Body() body: StudentLessonDto, @CurrentPrincipal() p: Principal): Promise<NewAttemptDto> {
@@ -73,7 +84,10 @@ export class ResultsController {
   @Post('resetAttempt')
   @HttpCode(200)
   @RequireScopes(Scope.PowerPathCreatePut)
-  @ApiOperation({ operationId: 'resetAttempt', summary: 'Resets the current attempt (external tests: the score goes back to 0)' })
+  @ApiOperation({
+    operationId: 'resetAttempt',
+    summary: 'Resets the current attempt (external tests: the score goes back to 0)',
+  })
   @ApiOkResponse({ type: ResetAttemptDto })
   @ApiImsxErrors(ERRORS)
   resetAttempt(@Body() body: StudentLessonDto, @CurrentPrincipal() p: Principal): Promise<ResetAttemptDto> {

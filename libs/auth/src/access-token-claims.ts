@@ -18,7 +18,10 @@ const isString = (v: unknown): v is string => typeof v === 'string' && v.length 
  * not a missing one (an `org` of `["x"]` must not lift the org restriction). `exp` is required (a token without
  * one never dies) and an `iat` in the future is refused (such a token would outlive the one-day age limit).
  */
-export function principalFromClaims(claims: Record<string, unknown>, nowSeconds = Math.floor(Date.now() / 1000)): Principal {
+export function principalFromClaims(
+  claims: Record<string, unknown>,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): Principal {
   const { exp, iat, sub, client_id: clientId, scope, org } = claims;
   if (typeof exp !== 'number' || !Number.isFinite(exp)) throw new InvalidClaims('exp is required');
   if (typeof iat !== 'number' || !Number.isFinite(iat)) throw new InvalidClaims('iat is required');
@@ -35,6 +38,6 @@ export function principalFromClaims(claims: Record<string, unknown>, nowSeconds 
 function scopesOf(scope: unknown): string[] {
   if (scope === undefined) return [];
   if (typeof scope === 'string') return scope.split(' ').filter(Boolean);
-  if (Array.isArray(scope) && scope.every((s) => typeof s === 'string')) return scope as string[];
+  if (Array.isArray(scope) && scope.every((s) => typeof s === 'string')) return scope;
   throw new InvalidClaims('scope must be a string or an array of strings');
 }

@@ -27,7 +27,7 @@ export class JwksKeySet {
     this.inflight ??= this.client
       .getSigningKeys()
       .then((keys) => {
-        this.keys = new Map(keys.filter((k) => k.kid).map((k) => [k.kid!, k.getPublicKey()]));
+        this.keys = new Map(keys.filter((k) => k.kid).map((k) => [k.kid, k.getPublicKey()]));
       })
       .catch(() => undefined) // keep serving the last good set
       .finally(() => {

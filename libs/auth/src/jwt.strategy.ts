@@ -30,7 +30,12 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       // Built on first use: in dev-issuer mode the JWKS lives on this app's own (possibly ephemeral) port.
       secretOrKeyProvider: (_req: unknown, rawJwt: string, done: (err: Error | null, key?: string) => void) => {
         keySet ??= new JwksKeySet(
-          new JwksClient({ jwksUri: options.jwksUrl ?? `${selfUrl.get()}/.well-known/jwks.json`, cache: false, rateLimit: false, timeout: 5_000 }),
+          new JwksClient({
+            jwksUri: options.jwksUrl ?? `${selfUrl.get()}/.well-known/jwks.json`,
+            cache: false,
+            rateLimit: false,
+            timeout: 5_000,
+          }),
           options.jwksCooldownMs,
         );
         const kid = (decode(rawJwt, { complete: true })?.header as { kid?: string } | undefined)?.kid;

@@ -19,12 +19,19 @@ export class ScopesGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     if (req.authFailure) throw req.authFailure;
     const principal = req.user;
-    if (!principal) throw new AppError(ErrorCode.Unauthenticated, 'Missing bearer token', { headers: { 'WWW-Authenticate': 'Bearer' } });
+    if (!principal)
+      throw new AppError(ErrorCode.Unauthenticated, 'Missing bearer token', {
+        headers: { 'WWW-Authenticate': 'Bearer' },
+      });
     const required = this.reflector.getAllAndOverride<string[]>(REQUIRED_SCOPES, targets);
     if (!required || required.length === 0) return true;
     if (hasAnyScope(principal, required)) return true;
-    throw new AppError(ErrorCode.InsufficientScope, `This operation requires one of the scopes: ${required.join(' ')}`, {
-      headers: { 'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${required.join(' ')}"` },
-    });
+    throw new AppError(
+      ErrorCode.InsufficientScope,
+      `This operation requires one of the scopes: ${required.join(' ')}`,
+      {
+        headers: { 'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${required.join(' ')}"` },
+      },
+    );
   }
 }

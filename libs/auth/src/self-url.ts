@@ -8,7 +8,9 @@ export class SelfUrl {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   get(): string {
-    const server = this.adapterHost.httpAdapter?.getHttpServer() as { address(): AddressInfo | string | null } | undefined;
+    const server = this.adapterHost.httpAdapter?.getHttpServer() as
+      | { address(): AddressInfo | string | null }
+      | undefined;
     const address = server?.address();
     if (!address || typeof address === 'string') throw new Error('The HTTP server is not listening yet');
     const host = address.address === '::' || address.address === '0.0.0.0' ? '127.0.0.1' : address.address;

@@ -4,7 +4,7 @@ import { Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AppError, canonicalJson, ResultEvents, ErrorCode } from '@app/common';
 import { RESULTS } from './collections/definitions';
-import { CollectionDef } from './collections/collection-def';
+import { CollectionDef, StoredObject } from './collections/collection-def';
 import { storableData } from './collections/write-checks';
 import { HrefContext, OneRosterJson } from './mappers/common';
 import { ListQuery } from './query/list-query';
@@ -31,7 +31,7 @@ export class OneRosterService {
   }
 
   async list(def: CollectionDef, q: ListQuery, ctx: HrefContext): Promise<{ items: OneRosterJson[]; total: number }> {
-    const [rows, total] = await this.em.findAndCount(def.entity, q.where as never, {
+    const [rows, total] = await this.em.findAndCount(def.entity, q.where, {
       limit: q.limit,
       offset: q.offset,
       orderBy: q.orderBy as never,
@@ -45,10 +45,19 @@ export class OneRosterService {
    * published to ResultEvents inside the transaction (`writer`: the OAuth client), so what its listeners do
    * (finalization) commits with it or not at all.
    */
-  async put(def: CollectionDef, sourcedId: string, body: unknown, ctx: HrefContext, writer?: string): Promise<PutOutcome> {
+  async put(
+    def: CollectionDef,
+    sourcedId: string,
+    body: unknown,
+    ctx: HrefContext,
+    writer?: string,
+  ): Promise<PutOutcome> {
     const json = this.validated(def, def.specOnePath, 'put', body);
     if (json.sourcedId !== undefined && json.sourcedId !== sourcedId) {
-      throw AppError.invalid(`${def.singular}.sourcedId must match the path ('${sourcedId}')`, `${def.singular}.sourcedId`);
+      throw AppError.invalid(
+        `${def.singular}.sourcedId must match the path ('${sourcedId}')`,
+        `${def.singular}.sourcedId`,
+      );
     }
     return this.em
       .transactional(async (em) => {
@@ -60,22 +69,32 @@ export class OneRosterService {
         // Two concurrent creates of one sourcedId, or a result for an attempt that exists already. The spec lists
         // no 409 for any OneRoster operation: a conflict is 422 with its reason.
         if (e instanceof UniqueConstraintViolationException) {
-          throw new AppError(ErrorCode.InvalidData, `${def.singular} '${sourcedId}' conflicts with an existing object; read it and retry`);
+          throw new AppError(
+            ErrorCode.InvalidData,
+            `${def.singular} '${sourcedId}' conflicts with an existing object; read it and retry`,
+          );
         }
         throw missingRequired(def, e) ?? e;
       });
   }
 
-  private async write(em: EntityManager, def: CollectionDef, sourcedId: string, json: OneRosterJson, ctx: HrefContext): Promise<PutOutcome> {
+  private async write(
+    em: EntityManager,
+    def: CollectionDef,
+    sourcedId: string,
+    json: OneRosterJson,
+    ctx: HrefContext,
+  ): Promise<PutOutcome> {
     // Row lock: concurrent writes of one object apply one after the other (forward-only rules see the latest).
     const existing = await em.findOne(def.entity, { sourcedId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     const data = await this.prepare(em, def, { ...json, sourcedId }, existing);
-    if (!data) return { object: def.to(existing!, ctx), created: false };
+    if (!data) return { object: def.to(existing!, ctx), created: false }; // only a stored object may stay as it is
     if (existing) {
       // Same representation = nothing to write (PUT is idempotent: dateLastModified stays).
       // A detached instance: em.create would hand back (and change) the managed row with this sourcedId.
-      const candidate = Object.assign(new (def.entity as new () => object)(), data);
-      if (sameRepresentation(def.to(existing, ctx), def.to(candidate as never, ctx))) return { object: def.to(existing, ctx), created: false };
+      const candidate = Object.assign(new (def.entity as new () => StoredObject)(), data);
+      if (sameRepresentation(def.to(existing, ctx), def.to(candidate, ctx)))
+        return { object: def.to(existing, ctx), created: false };
       em.assign(existing, data, { mergeObjectProperties: false });
       await em.flush();
       return { object: def.to(existing, ctx), created: false };
@@ -92,7 +111,10 @@ export class OneRosterService {
     try {
       await this.em.transactional(async (em) => {
         if (await em.count(def.entity, { sourcedId })) {
-          throw new AppError(ErrorCode.InvalidData, `${def.singular} '${sourcedId}' already exists; use PUT to replace it`);
+          throw new AppError(
+            ErrorCode.InvalidData,
+            `${def.singular} '${sourcedId}' already exists; use PUT to replace it`,
+          );
         }
         const data = await this.prepare(em, def, { ...json, sourcedId }, null);
         em.create(def.entity, data as never);
@@ -103,7 +125,10 @@ export class OneRosterService {
       }
       throw missingRequired(def, e) ?? e;
     }
-    return { suppliedSourcedId: typeof json.sourcedId === 'string' ? json.sourcedId : '', allocatedSourcedId: sourcedId };
+    return {
+      suppliedSourcedId: typeof json.sourcedId === 'string' ? json.sourcedId : '',
+      allocatedSourcedId: sourcedId,
+    };
   }
 
   /** OneRoster deletes are soft: the object stays readable with status `tobedeleted`. */
@@ -119,9 +144,17 @@ export class OneRosterService {
   private validated(def: CollectionDef, specPath: string, method: string, body: unknown): OneRosterJson {
     const problems = validateRequest(specPath, method, body);
     // Some upstream bodies omit `status`; it is still a OneRoster status wherever it appears.
-    const status = (body as Record<string, OneRosterJson> | undefined)?.[def.singular]?.status;
-    if (status !== undefined && status !== 'active' && status !== 'tobedeleted' && !problems.some((p) => p.field.endsWith('.status'))) {
-      problems.push({ field: `${def.singular}.status`, message: `${def.singular}.status must be one of active, tobedeleted` });
+    const status: unknown = (body as Record<string, OneRosterJson> | undefined)?.[def.singular]?.status;
+    if (
+      status !== undefined &&
+      status !== 'active' &&
+      status !== 'tobedeleted' &&
+      !problems.some((p) => p.field.endsWith('.status'))
+    ) {
+      problems.push({
+        field: `${def.singular}.status`,
+        message: `${def.singular}.status must be one of active, tobedeleted`,
+      });
     }
     if (problems.length > 0) {
       throw new AppError(ErrorCode.InvalidRequest, problems.map((p) => p.message).join('; '), {
@@ -132,9 +165,9 @@ export class OneRosterService {
   }
 
   /** The storable data (checks beyond the schema: write-checks.ts), then the collection's own rules. */
-  private async prepare(em: EntityManager, def: CollectionDef, json: OneRosterJson, existing: object | null) {
+  private async prepare(em: EntityManager, def: CollectionDef, json: OneRosterJson, existing: StoredObject | null) {
     const data = await storableData(em, def, json, existing);
-    return def.prepareWrite ? def.prepareWrite(em, data, existing as never) : data;
+    return def.prepareWrite ? def.prepareWrite(em, data, existing) : data;
   }
 }
 

@@ -2,6 +2,10 @@ export * from './entities';
 export * from './repositories';
 export * from './orm-options';
 export * from './persistence.module';
-export { PERSISTENCE_OPTIONS, PERSISTENCE_MODULE_OPTIONS, PERSISTENCE_MODULE_ASYNC_OPTIONS } from './persistence.module-definition';
+export {
+  PERSISTENCE_OPTIONS,
+  PERSISTENCE_MODULE_OPTIONS,
+  PERSISTENCE_MODULE_ASYNC_OPTIONS,
+} from './persistence.module-definition';
 export * from './embedded-database';
 export * from './migration-runner';

@@ -27,7 +27,9 @@ export class MigrationRunner implements OnModuleInit {
 
 export async function applyMigrations(orm: MikroORM, report?: (applied: number) => void): Promise<void> {
   const knex = orm.em.getKnex();
-  const connection = await knex.client.acquireConnection();
+  // One pooled connection holds the advisory lock for the whole run (knex types its client loosely).
+  const client = knex.client as { acquireConnection(): Promise<unknown>; releaseConnection(c: unknown): Promise<void> };
+  const connection = await client.acquireConnection();
   try {
     await knex.raw('select pg_advisory_lock(?)', [MIGRATION_LOCK]).connection(connection);
     try {
@@ -37,6 +39,6 @@ export async function applyMigrations(orm: MikroORM, report?: (applied: number) 
       await knex.raw('select pg_advisory_unlock(?)', [MIGRATION_LOCK]).connection(connection);
     }
   } finally {
-    await knex.client.releaseConnection(connection);
+    await client.releaseConnection(connection);
   }
 }

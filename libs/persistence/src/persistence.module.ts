@@ -18,7 +18,11 @@ import { REPOSITORIES } from './repositories';
 export class PersistenceModule extends ConfigurablePersistenceModule {
   static forRoot(options: typeof PERSISTENCE_MODULE_OPTIONS): DynamicModule {
     const module = super.forRoot(options);
-    return { ...module, global: true, imports: [...(module.imports ?? []), MikroOrmModule.forRoot(ormOptions(options))] };
+    return {
+      ...module,
+      global: true,
+      imports: [...(module.imports ?? []), MikroOrmModule.forRoot(ormOptions(options))],
+    };
   }
 
   static forRootAsync(options: typeof PERSISTENCE_MODULE_ASYNC_OPTIONS): DynamicModule {

@@ -21,7 +21,12 @@ export interface ProviderOptions {
    * testUrlHosts: hosts MasteryTrack's test links may point at (anything else is refused as a bad response).
    * writeBackClients: OAuth client ids that speak for MasteryTrack; only their write-backs finalize attempts.
    */
-  masteryTrack?: { baseUrl: string; accounts: Record<string, MasteryTrackAccount>; testUrlHosts: string[]; writeBackClients: string[] };
+  masteryTrack?: {
+    baseUrl: string;
+    accounts: Record<string, MasteryTrackAccount>;
+    testUrlHosts: string[];
+    writeBackClients: string[];
+  };
   edulastic?: { baseUrl: string; appUrl: string; accounts: Record<string, EdulasticAccount> };
   http: VendorHttpSettings;
 }

@@ -14,17 +14,22 @@ describe('ProviderRegistry', () => {
     expect(registry.get('edulastic')).toBe(edulastic);
   });
 
-  it.each(['khan-academy', 'Edulastic', undefined, ''])('answers unprocessable for %j, naming it and the known tools', (name) => {
-    let err: unknown;
-    try {
-      registry.get(name);
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(AppError);
-    expect((err as AppError).code).toBe(ErrorCode.UnsupportedTool);
-    expect((err as AppError).message).toContain(`'${name ?? ''}'`);
-    expect((err as AppError).message).toContain('edulastic, mastery-track');
-    expect((err as AppError).options.details).toEqual([expect.objectContaining({ field: 'resource.metadata.toolProvider' })]);
-  });
+  it.each(['khan-academy', 'Edulastic', undefined, ''])(
+    'answers unprocessable for %j, naming it and the known tools',
+    (name) => {
+      let err: unknown;
+      try {
+        registry.get(name);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(AppError);
+      expect((err as AppError).code).toBe(ErrorCode.UnsupportedTool);
+      expect((err as AppError).message).toContain(`'${name ?? ''}'`);
+      expect((err as AppError).message).toContain('edulastic, mastery-track');
+      expect((err as AppError).options.details).toEqual([
+        expect.objectContaining({ field: 'resource.metadata.toolProvider' }),
+      ]);
+    },
+  );
 });

@@ -5,10 +5,16 @@ import { DEFAULT_ACCOUNT } from './provider-options';
  * Picks the account named by applicationName (absent = default); unknown names are the caller's error. Own
  * properties only: `__proto__`, `constructor` or `toString` name no account.
  */
-export function resolveAccountName(tool: string, accounts: Record<string, unknown> | undefined, applicationName?: string): string {
+export function resolveAccountName(
+  tool: string,
+  accounts: Record<string, unknown> | undefined,
+  applicationName?: string,
+): string {
   const name = applicationName ?? DEFAULT_ACCOUNT;
   if (!accounts || Object.keys(accounts).length === 0) {
-    throw new AppError(ErrorCode.ToolUnavailable, `No ${tool} account is configured on this service`, { retryAfterSeconds: 60 });
+    throw new AppError(ErrorCode.ToolUnavailable, `No ${tool} account is configured on this service`, {
+      retryAfterSeconds: 60,
+    });
   }
   if (!Object.hasOwn(accounts, name)) {
     throw new AppError(

@@ -4,7 +4,12 @@ import { VendorHttpSettings } from './provider-options';
 const MAX_RESPONSE_BYTES = 2 * 1024 * 1024;
 
 /** The resilience settings every tool client shares; one client (breaker, bulkhead) per tool. */
-export function vendorHttp(tool: string, baseUrl: string, s: VendorHttpSettings, observer?: VendorCallObserver): VendorHttpClient {
+export function vendorHttp(
+  tool: string,
+  baseUrl: string,
+  s: VendorHttpSettings,
+  observer?: VendorCallObserver,
+): VendorHttpClient {
   return new VendorHttpClient({
     tool,
     baseUrl,

@@ -127,6 +127,7 @@ export function parseFaultSpec(body: unknown): FaultSpec | string {
   if (times !== undefined && (count === undefined || count < 1)) return 'times must be a positive integer';
   if (drop !== undefined && typeof drop !== 'boolean') return 'drop must be a boolean';
   if (loseAnswer !== undefined && typeof loseAnswer !== 'boolean') return 'loseAnswer must be a boolean';
-  if (statusCode === undefined && !drop && !loseAnswer && delayMs === undefined) return 'a fault needs status, drop, loseAnswer or delayMs';
+  if (statusCode === undefined && !drop && !loseAnswer && delayMs === undefined)
+    return 'a fault needs status, drop, loseAnswer or delayMs';
   return { method, path, status: statusCode, body: body.body, delayMs, times: count, drop, loseAnswer };
 }

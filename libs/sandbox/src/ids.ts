@@ -2,7 +2,9 @@ import { randomBytes, randomInt } from 'node:crypto';
 
 /** A MongoDB-style ObjectId: 4-byte timestamp + 8 random bytes, 24 hex characters. */
 export function objectId(): string {
-  const seconds = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0');
+  const seconds = Math.floor(Date.now() / 1000)
+    .toString(16)
+    .padStart(8, '0');
   return seconds + randomBytes(8).toString('hex');
 }
 

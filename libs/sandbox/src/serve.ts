@@ -12,7 +12,8 @@ export interface SandboxHandle {
 export interface ListeningServer {
   url: string;
   port: number;
-  close(): Promise<void>;
+  /** Bound to its server: may be handed on as a value. */
+  close: () => Promise<void>;
 }
 
 /**

@@ -38,7 +38,11 @@ export class AttemptsService {
     const r = await this.lessons.resolve(q.student, q.lesson, principal);
     const current = r.context.latest;
     if (current && current.attempt === r.context.nextAttempt) {
-      throw AppError.invalidData(`Attempt ${current.attempt} is not completed yet; finish it before starting a new one`, 'lesson', ErrorCode.AttemptNotCompleted);
+      throw AppError.invalidData(
+        `Attempt ${current.attempt} is not completed yet; finish it before starting a new one`,
+        'lesson',
+        ErrorCode.AttemptNotCompleted,
+      );
     }
     const attempt = r.context.nextAttempt;
     const opened = await this.attempts.open({
@@ -50,14 +54,22 @@ export class AttemptsService {
       resultMetadata: { attempt, toolProvider: r.provider.name, lessonType: r.lesson.lessonType },
       origin: 'createNewAttempt',
     });
-    if (!opened) throw new AppError(ErrorCode.InProgress, 'Another request created this attempt; read it with getAttempts', { retryAfterSeconds: 1 });
+    if (!opened)
+      throw new AppError(ErrorCode.InProgress, 'Another request created this attempt; read it with getAttempts', {
+        retryAfterSeconds: 1,
+      });
     return { attempt: toAttempt(opened) };
   }
 
   /** External tests: only the score goes back to 0 (PowerPath contract). */
   async reset(q: StudentLessonDto, principal?: Principal): Promise<ResetAttemptDto> {
     const r = await this.lessons.resolve(q.student, q.lesson, principal);
-    if (!r.context.latest) throw AppError.invalidData('There is no attempt to reset for this student and lesson', 'lesson', ErrorCode.NoAssignment);
+    if (!r.context.latest)
+      throw AppError.invalidData(
+        'There is no attempt to reset for this student and lesson',
+        'lesson',
+        ErrorCode.NoAssignment,
+      );
     await this.results.resetScore(r.context.latest.resultSourcedId);
     return { success: true, score: 0 };
   }

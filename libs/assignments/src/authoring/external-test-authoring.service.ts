@@ -4,7 +4,15 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '@app/auth';
 import { AppError, ErrorCode } from '@app/common';
-import { ComponentResource, Course, CourseComponent, CourseTestLessons, CourseTestLessonsRepository, ExternalTestLesson, Resource } from '@app/persistence';
+import {
+  ComponentResource,
+  Course,
+  CourseComponent,
+  CourseTestLessons,
+  CourseTestLessonsRepository,
+  ExternalTestLesson,
+  Resource,
+} from '@app/persistence';
 import { ExternalTestProvider, LessonSpec, ProviderRegistry } from '@app/providers';
 import { CreateExternalTestInputDto } from '../dto/create-external-test.dto';
 import { ExternalTestLessonDto } from '../dto/external-test-lesson.dto';
@@ -15,7 +23,19 @@ import { checkCourse, targetOf, TestTarget, unrecordedLessonOf } from './test-ta
  * The resource.metadata keys a call owns: what it writes, and the other spellings lesson-fields.ts reads (`grade`,
  * `subjects`), so none of them outlives the call. Keys a OneRoster client set besides stay.
  */
-const LESSON_KEYS = ['lessonType', 'toolProvider', 'subject', 'subjects', 'grades', 'grade', 'vendorId', 'launchUrl', 'courseIdOnFail', 'xp', 'description'];
+const LESSON_KEYS = [
+  'lessonType',
+  'toolProvider',
+  'subject',
+  'subjects',
+  'grades',
+  'grade',
+  'vendorId',
+  'launchUrl',
+  'courseIdOnFail',
+  'xp',
+  'description',
+];
 
 /**
  * createExternalPlacementTest / createExternalTestOut: the unit, resource and component resource that make the
@@ -34,7 +54,9 @@ export class ExternalTestAuthoringService {
     return this.em.transactional(async (em) => {
       const c = checkCourse(await this.courses.read(input.courseId), input.courseId, principal);
       if (input.courseIdOnFail) await this.checkCourseOnFail(em, input.courseIdOnFail, principal);
-      const givenUnit = input.courseComponentSourcedId ? await this.givenUnit(em, input.courseComponentSourcedId, input.courseId) : undefined;
+      const givenUnit = input.courseComponentSourcedId
+        ? await this.givenUnit(em, input.courseComponentSourcedId, input.courseId)
+        : undefined;
       const target = targetOf(input.courseId, input.lessonType, input.grades);
       const provider = this.providers.get(input.toolProvider);
 
@@ -44,23 +66,60 @@ export class ExternalTestAuthoringService {
       checkSameTool(resource, input.toolProvider, target, lessonId);
       const subject = c.course.subjects[0];
       const title = input.lessonTitle ?? lesson?.title ?? defaultTitle(c, target);
-      checkTool(provider, { sourcedId: lessonId, title, lessonType: target.lessonType, subject, grades: input.grades, vendorId: input.vendorId }, input.courseId);
+      checkTool(
+        provider,
+        {
+          sourcedId: lessonId,
+          title,
+          lessonType: target.lessonType,
+          subject,
+          grades: input.grades,
+          vendorId: input.vendorId,
+        },
+        input.courseId,
+      );
 
-      const currentUnit = lesson ? await em.findOne(CourseComponent, { sourcedId: lesson.courseComponentSourcedId }) : null;
+      const currentUnit = lesson
+        ? await em.findOne(CourseComponent, { sourcedId: lesson.courseComponentSourcedId })
+        : null;
       const unit =
         givenUnit ??
         (currentUnit?.courseSourcedId === input.courseId
           ? currentUnit
-          : em.create(CourseComponent, { sourcedId: randomUUID(), title: input.unitTitle ?? title, courseSourcedId: input.courseId }));
+          : em.create(CourseComponent, {
+              sourcedId: randomUUID(),
+              title: input.unitTitle ?? title,
+              courseSourcedId: input.courseId,
+            }));
       Object.assign(unit, { title: input.unitTitle ?? unit.title, status: 'active' });
 
       const resourceId = lesson?.resourceSourcedId ?? randomUUID();
-      const res = resource ?? em.create(Resource, { sourcedId: resourceId, title, vendorResourceId: input.vendorId ?? resourceId });
+      const res =
+        resource ??
+        em.create(Resource, { sourcedId: resourceId, title, vendorResourceId: input.vendorId ?? resourceId });
       const metadata = { ...withoutLessonKeys(resource?.metadata), ...lessonMetadata(input, subject) };
-      Object.assign(res, { title: input.lessonTitle ?? res.title, vendorId: input.vendorId ?? null, metadata, status: 'active' });
+      Object.assign(res, {
+        title: input.lessonTitle ?? res.title,
+        vendorId: input.vendorId ?? null,
+        metadata,
+        status: 'active',
+      });
 
-      const cr = lesson ?? em.create(ComponentResource, { sourcedId: lessonId, title, courseComponentSourcedId: unit.sourcedId, resourceSourcedId: res.sourcedId });
-      Object.assign(cr, { title, courseComponentSourcedId: unit.sourcedId, resourceSourcedId: res.sourcedId, lessonType: target.lessonType, status: 'active' });
+      const cr =
+        lesson ??
+        em.create(ComponentResource, {
+          sourcedId: lessonId,
+          title,
+          courseComponentSourcedId: unit.sourcedId,
+          resourceSourcedId: res.sourcedId,
+        });
+      Object.assign(cr, {
+        title,
+        courseComponentSourcedId: unit.sourcedId,
+        resourceSourcedId: res.sourcedId,
+        lessonType: target.lessonType,
+        status: 'active',
+      });
       return answer(input, target, { lessonId, courseComponentId: unit.sourcedId, resourceId: res.sourcedId });
     });
   }
@@ -77,7 +136,10 @@ export class ExternalTestAuthoringService {
       .onConflict(['courseSourcedId', 'lessonType', 'grade'])
       .ignore()
       .execute();
-    const row = await em.findOneOrFail(ExternalTestLesson, key, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+    const row = await em.findOneOrFail(ExternalTestLesson, key, {
+      lockMode: LockMode.PESSIMISTIC_WRITE,
+      refresh: true,
+    });
     return row.lessonSourcedId;
   }
 
@@ -85,17 +147,24 @@ export class ExternalTestAuthoringService {
   private async checkCourseOnFail(em: EntityManager, id: string, principal?: Principal): Promise<void> {
     const course = await em.findOne(Course, { sourcedId: id });
     if (!course || course.status !== 'active' || (principal?.org && course.orgSourcedId !== principal.org)) {
-      throw new AppError(ErrorCode.NotFound, `courseIdOnFail: course '${id}' not found`, { details: [{ field: 'courseIdOnFail', value: id }] });
+      throw new AppError(ErrorCode.NotFound, `courseIdOnFail: course '${id}' not found`, {
+        details: [{ field: 'courseIdOnFail', value: id }],
+      });
     }
   }
 
   private async givenUnit(em: EntityManager, id: string, course: string): Promise<CourseComponent> {
     const unit = await em.findOne(CourseComponent, { sourcedId: id });
     if (!unit || unit.status !== 'active') {
-      throw new AppError(ErrorCode.NotFound, `Course component '${id}' not found`, { details: [{ field: 'courseComponentSourcedId', value: id }] });
+      throw new AppError(ErrorCode.NotFound, `Course component '${id}' not found`, {
+        details: [{ field: 'courseComponentSourcedId', value: id }],
+      });
     }
     if (unit.courseSourcedId !== course) {
-      throw AppError.invalidData(`Course component '${id}' belongs to course '${unit.courseSourcedId}', not '${course}'`, 'courseComponentSourcedId');
+      throw AppError.invalidData(
+        `Course component '${id}' belongs to course '${unit.courseSourcedId}', not '${course}'`,
+        'courseComponentSourcedId',
+      );
     }
     return unit;
   }
@@ -112,7 +181,11 @@ function checkSameTool(resource: Resource | null, toolProvider: string, t: TestT
   );
 }
 
-function answer(input: CreateExternalTestInputDto, t: TestTarget, ids: Pick<ExternalTestLessonDto, 'lessonId' | 'courseComponentId' | 'resourceId'>): ExternalTestLessonDto {
+function answer(
+  input: CreateExternalTestInputDto,
+  t: TestTarget,
+  ids: Pick<ExternalTestLessonDto, 'lessonId' | 'courseComponentId' | 'resourceId'>,
+): ExternalTestLessonDto {
   return {
     lessonType: t.lessonType,
     ...ids,

@@ -36,7 +36,9 @@ export class TestOutService {
       toolProvider: r.provider.name,
       finalized: latest?.finalizedAt != null,
       attempt: latest?.attempt ?? r.context.nextAttempt,
-      ...(latest ? assignmentFields(latest, this.options.cipher, r.student.sourcedId, mayReadCredentials(principal)) : {}),
+      ...(latest
+        ? assignmentFields(latest, this.options.cipher, r.student.sourcedId, mayReadCredentials(principal))
+        : {}),
     };
   }
 }

@@ -2,7 +2,11 @@ import { AppError } from '@app/common';
 import type { CourseLessonRecord, CourseTestLessons } from '@app/persistence';
 import { activeLessonOf, checkCourse, targetOf, unrecordedLessonOf } from './test-targets';
 
-const lesson = (sourcedId: string, resourceMetadata: Record<string, unknown> | null, o: Partial<CourseLessonRecord> = {}): CourseLessonRecord => ({
+const lesson = (
+  sourcedId: string,
+  resourceMetadata: Record<string, unknown> | null,
+  o: Partial<CourseLessonRecord> = {},
+): CourseLessonRecord => ({
   sourcedId,
   lessonType: null,
   metadata: null,
@@ -36,23 +40,36 @@ describe('authoring targets', () => {
   });
 
   it('matches a placement by its first grade only', () => {
-    const c = course([lesson('p3', { lessonType: 'placement', grades: ['3', '4'] }), lesson('p4', { lessonType: 'placement', grade: '4' })]);
+    const c = course([
+      lesson('p3', { lessonType: 'placement', grades: ['3', '4'] }),
+      lesson('p4', { lessonType: 'placement', grade: '4' }),
+    ]);
     expect(unrecordedLessonOf(c, placement4)).toBe('p4');
     expect(unrecordedLessonOf(c, targetOf('c', 'placement', ['5']))).toBeUndefined();
   });
 
   it('never takes another target’s recorded lesson; the recorded one wins while it is active', () => {
     const lessons = [lesson('a', { lessonType: 'test-out' }), lesson('b', { lessonType: 'test-out' })];
-    expect(unrecordedLessonOf(course(lessons, [{ lessonType: 'placement', grade: '4', lessonSourcedId: 'a' }]), testOut)).toBe('b');
-    expect(activeLessonOf(course(lessons, [{ lessonType: 'test-out', grade: '', lessonSourcedId: 'b' }]), testOut)).toBe('b');
+    expect(
+      unrecordedLessonOf(course(lessons, [{ lessonType: 'placement', grade: '4', lessonSourcedId: 'a' }]), testOut),
+    ).toBe('b');
+    expect(
+      activeLessonOf(course(lessons, [{ lessonType: 'test-out', grade: '', lessonSourcedId: 'b' }]), testOut),
+    ).toBe('b');
     // Recorded but deleted (not among the active lessons): the course's first other test-out.
-    expect(activeLessonOf(course(lessons, [{ lessonType: 'test-out', grade: '', lessonSourcedId: 'gone' }]), testOut)).toBe('a');
+    expect(
+      activeLessonOf(course(lessons, [{ lessonType: 'test-out', grade: '', lessonSourcedId: 'gone' }]), testOut),
+    ).toBe('a');
   });
 
   it('a course of another org is not found, like a missing or deleted one', () => {
     const c = course([]);
     expect(checkCourse(c, 'c', { clientId: 'x', scopes: new Set(), org: 'org-a' })).toBe(c);
-    for (const [doc, org] of [[undefined, undefined], [c, 'org-b'], [{ ...c, course: { ...c.course, status: 'tobedeleted' as const } }, undefined]] as const) {
+    for (const [doc, org] of [
+      [undefined, undefined],
+      [c, 'org-b'],
+      [{ ...c, course: { ...c.course, status: 'tobedeleted' as const } }, undefined],
+    ] as const) {
       expect(() => checkCourse(doc, 'c', { clientId: 'x', scopes: new Set(), org })).toThrow("course 'c' not found");
     }
   });

@@ -12,8 +12,13 @@ export interface TestTarget {
 }
 
 /** 404 for a course that does not exist, is deleted or, for an org-restricted token, belongs to another org. */
-export function checkCourse(c: CourseTestLessons | undefined, course: string, principal?: Principal): CourseTestLessons {
-  if (!c || c.course.status !== 'active' || (principal?.org && c.course.org !== principal.org)) throw AppError.notFound('course', course);
+export function checkCourse(
+  c: CourseTestLessons | undefined,
+  course: string,
+  principal?: Principal,
+): CourseTestLessons {
+  if (!c || c.course.status !== 'active' || (principal?.org && c.course.org !== principal.org))
+    throw AppError.notFound('course', course);
   return c;
 }
 

@@ -26,7 +26,8 @@ const PlacementOnly = () =>
   ValidateBy({
     name: 'placementOnly',
     validator: {
-      validate: (_: unknown, args?: ValidationArguments) => (args?.object as { lessonType?: unknown }).lessonType === 'placement',
+      validate: (_: unknown, args?: ValidationArguments) =>
+        (args?.object as { lessonType?: unknown }).lessonType === 'placement',
       defaultMessage: (args?: ValidationArguments) => `property ${args?.property} should not exist`,
     },
   });
@@ -37,7 +38,8 @@ const IsIdOrNull = () =>
     name: 'isIdOrNull',
     validator: {
       validate: (v: unknown) => v === null || (typeof v === 'string' && v.trim().length > 0 && v.length <= 255),
-      defaultMessage: (args?: ValidationArguments) => `${args?.property} must be a non-empty string (at most 255 characters) or null`,
+      defaultMessage: (args?: ValidationArguments) =>
+        `${args?.property} must be a non-empty string (at most 255 characters) or null`,
     },
   });
 
@@ -50,15 +52,22 @@ export class CreateExternalTestInputDto {
    * The sourcedId of the Course to create the external test for
    * @example "course-math-5"
    */
-  @IsString() @IsNotEmpty() @MaxLength(255)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
   courseId!: string;
 
   /** The title of the external test reference (default: the course title and the lesson type) */
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(255)
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
   lessonTitle?: string;
 
   /** The URL to the external test system (e.g., Edulastic, QTI, etc.) */
-  @IsOptional() @IsString() @MaxLength(2048)
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
   launchUrl?: string;
 
   /** The type of external service (e.g.: 'edulastic') */
@@ -67,27 +76,39 @@ export class CreateExternalTestInputDto {
   toolProvider!: 'edulastic' | 'mastery-track';
 
   /** The title of the unit containing the external test (default: the lesson title) */
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(255)
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
   unitTitle?: string;
 
   /**
    * The sourcedId of an existing CourseComponent (unit) of the course for the test. If not provided, a new unit
    * will be created (or, on an update, the lesson stays in its unit).
    */
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(255)
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
   courseComponentSourcedId?: string;
 
   /** The ID of the test in the spreadsheet (Edulastic: the test id; required for Edulastic lessons) */
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(255)
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
   vendorId?: string;
 
   /** Description of the external test that will be added to the Resource entity's metadata */
-  @IsOptional() @IsString() @MaxLength(4000)
+  @IsOptional()
+  @IsString()
+  @MaxLength(4000)
   description?: string;
 
   /** Additional metadata for the external test resource (the contract allows only null) */
   @ApiPropertyOptional({ type: 'null' })
-  @IsOptional() @Equals(null, { message: 'resourceMetadata must be null' })
+  @IsOptional()
+  @Equals(null, { message: 'resourceMetadata must be null' })
   resourceMetadata?: null;
 
   /**
@@ -95,7 +116,9 @@ export class CreateExternalTestInputDto {
    * @example ["5"]
    */
   @ApiProperty({ enum: GRADES, isArray: true })
-  @IsArray() @ArrayMaxSize(GRADES.length) @IsIn(GRADES, { each: true })
+  @IsArray()
+  @ArrayMaxSize(GRADES.length)
+  @IsIn(GRADES, { each: true })
   grades!: string[];
 
   @ApiProperty({ enum: AUTHORED_LESSON_TYPES })
@@ -116,7 +139,11 @@ export class CreateExternalTestInputDto {
 }
 
 /** Input for creating an external test-out lesson (CreateExternalTestOutInput). */
-export class CreateExternalTestOutInputDto extends OmitType(CreateExternalTestInputDto, ['lessonType', 'xp', 'courseIdOnFail'] as const) {
+export class CreateExternalTestOutInputDto extends OmitType(CreateExternalTestInputDto, [
+  'lessonType',
+  'xp',
+  'courseIdOnFail',
+] as const) {
   @ApiProperty({ enum: ['test-out'] })
   lessonType!: 'test-out';
 

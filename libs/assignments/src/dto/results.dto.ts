@@ -4,7 +4,13 @@ import { ExternalTestAssignmentDto } from './external-test-assignment.dto';
 const SCORE_STATUSES = ['exempt', 'fully graded', 'not submitted', 'partially graded', 'submitted'];
 
 /** importExternalTestAssignmentResults 200 body (PowerPath contract): the assignment's tool fields plus its state. */
-export class ImportResultsDto extends PickType(ExternalTestAssignmentDto, ['credentials', 'assignmentId', 'classId', 'testUrl', 'testId'] as const) {
+export class ImportResultsDto extends PickType(ExternalTestAssignmentDto, [
+  'credentials',
+  'assignmentId',
+  'classId',
+  'testUrl',
+  'testId',
+] as const) {
   @ApiProperty({ enum: ['test-out', 'placement', 'unit-test'] })
   lessonType!: string;
   @ApiProperty({ type: String, nullable: true })

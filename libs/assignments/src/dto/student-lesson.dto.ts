@@ -7,26 +7,38 @@ export class StudentLessonDto {
    * The sourcedId of the student
    * @example "student-mt-1"
    */
-  @IsString() @IsNotEmpty() @MaxLength(255)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
   student!: string;
 
   /**
    * The sourcedId of the lesson (ComponentResource)
    * @example "lesson-mt-placement"
    */
-  @IsString() @IsNotEmpty() @MaxLength(255)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
   lesson!: string;
 }
 
 export class ImportResultsQueryDto extends StudentLessonDto {
   /** The name of the application */
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(100)
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
   applicationName?: string;
 }
 
 export class ProgressQueryDto extends StudentLessonDto {
   /** The attempt number (default: the latest) */
   // Decimal digits only: `0x10` or `1e1` stay strings and fail @IsInt (400), instead of being read as numbers.
-  @IsOptional() @Transform(({ value }) => (typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value)) @IsInt() @Min(1)
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value,
+  )
+  @IsInt()
+  @Min(1)
   attempt?: number;
 }

@@ -7,19 +7,29 @@ export class TestOutQueryDto {
    * The sourcedId of the student to retrieve the testOut for
    * @example "student-mt-1"
    */
-  @IsString() @IsNotEmpty() @MaxLength(255)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
   student!: string;
 
   /**
    * The sourcedId of the Course to retrieve the testOut from
    * @example "course-math-5"
    */
-  @IsString() @IsNotEmpty() @MaxLength(255)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
   course!: string;
 }
 
 /** testOut 200 body (TestOutResult): the course's test-out lesson and, once assigned, the student's attempt on it. */
-export class TestOutDto extends PickType(ExternalTestAssignmentDto, ['credentials', 'assignmentId', 'classId', 'testUrl', 'testId'] as const) {
+export class TestOutDto extends PickType(ExternalTestAssignmentDto, [
+  'credentials',
+  'assignmentId',
+  'classId',
+  'testUrl',
+  'testId',
+] as const) {
   @ApiProperty({ enum: ['test-out'] })
   lessonType!: 'test-out';
 

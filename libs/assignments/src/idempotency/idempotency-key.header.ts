@@ -11,7 +11,10 @@ export function parseIdempotencyKey(raw: string | string[]): string {
   if (Array.isArray(raw)) throw AppError.invalid('Send a single Idempotency-Key header', 'Idempotency-Key');
   const value = raw.startsWith('"') && raw.endsWith('"') && raw.length >= 2 ? raw.slice(1, -1) : raw;
   if (!KEY.test(value)) {
-    throw AppError.invalid('Idempotency-Key must be 1 to 255 visible ASCII characters (a UUID is recommended)', 'Idempotency-Key');
+    throw AppError.invalid(
+      'Idempotency-Key must be 1 to 255 visible ASCII characters (a UUID is recommended)',
+      'Idempotency-Key',
+    );
   }
   return value;
 }

@@ -13,7 +13,10 @@ export class IdempotencyReaper implements OnModuleInit, OnModuleDestroy {
   constructor(private readonly store: IdempotencyStore) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.reap().catch((e: unknown) => this.logger.warn({ error: loggableError(e) }, 'Reaping failed')), EVERY_MS);
+    this.timer = setInterval(
+      () => void this.reap().catch((e: unknown) => this.logger.warn({ error: loggableError(e) }, 'Reaping failed')),
+      EVERY_MS,
+    );
     this.timer.unref();
   }
 

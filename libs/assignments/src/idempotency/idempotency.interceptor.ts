@@ -42,13 +42,25 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const key = parseIdempotencyKey(raw);
     const client = authorityScope(req.user);
     const store = this.store;
-    const begun = await store.begin(client, key, fingerprint(req.method, req.route?.path ?? req.path, req.body), this.options.leaseSeconds);
+    const route = (req.route as { path?: string } | undefined)?.path ?? req.path;
+    const begun = await store.begin(client, key, fingerprint(req.method, route, req.body), this.options.leaseSeconds);
 
     if (begun.kind === 'replay') {
       const stored = begun.status >= 400 ? (begun.body as StoredError)?.error : undefined;
-      const refusal = await this.replayAuthorization.check(req.body, req.user).then(() => undefined, (e: unknown) => e);
+      const refusal = await this.replayAuthorization.check(req.body, req.user).then(
+        () => undefined,
+        (e: Error) => e,
+      );
       // What the checks answer now wins, unless it is the very answer stored (a 404 replayed as a 404).
-      if (refusal && !(refusal instanceof AppError && stored && refusal.code === (stored.code ?? codeOfStatus(stored.status)) && refusal.message === stored.description)) {
+      if (
+        refusal &&
+        !(
+          refusal instanceof AppError &&
+          stored &&
+          refusal.code === (stored.code ?? codeOfStatus(stored.status)) &&
+          refusal.message === stored.description
+        )
+      ) {
         throw refusal;
       }
       res.setHeader('Idempotent-Replayed', 'true');
@@ -56,12 +68,18 @@ export class IdempotencyInterceptor implements NestInterceptor {
       return of(begun.body);
     }
     return next.handle().pipe(
-      concatMap((body) => from(store.finish(client, key, begun.lockToken, res.statusCode, body)).pipe(mergeMap(() => of(body)))),
+      concatMap((body) =>
+        from(store.finish(client, key, begun.lockToken, res.statusCode, body)).pipe(mergeMap(() => of(body))),
+      ),
       catchError((err: unknown) => {
-        const status = err instanceof AppError ? httpStatusOf(err.code) : err instanceof HttpException ? err.getStatus() : 500;
-        const settle = FINAL_ERRORS.has(status) && err instanceof AppError
-          ? store.finish(client, key, begun.lockToken, status, { error: { status, code: err.code, description: err.message, details: err.options.details } })
-          : store.release(client, key, begun.lockToken);
+        const status =
+          err instanceof AppError ? httpStatusOf(err.code) : err instanceof HttpException ? err.getStatus() : 500;
+        const settle =
+          FINAL_ERRORS.has(status) && err instanceof AppError
+            ? store.finish(client, key, begun.lockToken, status, {
+                error: { status, code: err.code, description: err.message, details: err.options.details },
+              })
+            : store.release(client, key, begun.lockToken);
         return from(settle).pipe(mergeMap(() => throwError(() => err)));
       }),
     );

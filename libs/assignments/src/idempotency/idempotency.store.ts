@@ -9,7 +9,9 @@ import { ASSIGNMENTS_OPTIONS } from '../assignments.module-definition';
 export type Begin = { kind: 'new'; lockToken: string } | { kind: 'replay'; status: number; body: unknown };
 
 export function fingerprint(method: string, route: string, body: unknown): string {
-  return createHash('sha256').update(`${method} ${route} ${canonicalJson(body)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${method} ${route} ${canonicalJson(body)}`)
+    .digest('hex');
 }
 
 /**
@@ -29,14 +31,22 @@ export class IdempotencyStore {
     const row = claim.record;
     if (!row) return this.begin(clientId, key, print, lockSeconds); // reaped in between: try again
     if (row.fingerprint !== print) {
-      throw AppError.invalidData('This Idempotency-Key was already used with a different request', 'Idempotency-Key', ErrorCode.IdempotencyKeyReused);
+      throw AppError.invalidData(
+        'This Idempotency-Key was already used with a different request',
+        'Idempotency-Key',
+        ErrorCode.IdempotencyKeyReused,
+      );
     }
     if (row.state === 'in_flight') {
       throw new AppError(ErrorCode.InProgress, 'A request with this Idempotency-Key is still in progress', {
         retryAfterSeconds: Math.min(Math.max(1, row.lockSeconds ?? 1), 5),
       });
     }
-    return { kind: 'replay', status: row.responseStatus!, body: this.options.cipher.openJson(row.responseSealed!, `${clientId}:${key}`) };
+    return {
+      kind: 'replay',
+      status: row.responseStatus!,
+      body: this.options.cipher.openJson(row.responseSealed!, `${clientId}:${key}`),
+    };
   }
 
   finish(clientId: string, key: string, lockToken: string, status: number, body: unknown): Promise<void> {

@@ -13,9 +13,19 @@ export class ReplayAuthorization {
   constructor(private readonly lessons: LessonResolver) {}
 
   async check(body: unknown, principal: Principal | undefined): Promise<void> {
-    const { student, lesson, applicationName } = (body ?? {}) as { student?: unknown; lesson?: unknown; applicationName?: unknown };
+    const { student, lesson, applicationName } = (body ?? {}) as {
+      student?: unknown;
+      lesson?: unknown;
+      applicationName?: unknown;
+    };
     // The fingerprint matched a request that passed validation, so these are strings; anything else is no replay.
-    if (typeof student !== 'string' || typeof lesson !== 'string') throw AppError.invalid('student and lesson are required');
-    await this.lessons.resolve(student, lesson, principal, typeof applicationName === 'string' ? applicationName : undefined);
+    if (typeof student !== 'string' || typeof lesson !== 'string')
+      throw AppError.invalid('student and lesson are required');
+    await this.lessons.resolve(
+      student,
+      lesson,
+      principal,
+      typeof applicationName === 'string' ? applicationName : undefined,
+    );
   }
 }

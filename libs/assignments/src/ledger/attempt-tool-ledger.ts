@@ -61,13 +61,23 @@ export class AttemptToolLedger implements ToolLedger {
   }
 
   async reached(point: RecoveryPoint): Promise<void> {
-    await this.deps.recoveryPoint?.(point, { lessonSourcedId: this.a.lessonSourcedId, studentSourcedId: this.a.studentSourcedId, attempt: this.a.attempt });
+    await this.deps.recoveryPoint?.(point, {
+      lessonSourcedId: this.a.lessonSourcedId,
+      studentSourcedId: this.a.studentSourcedId,
+      attempt: this.a.attempt,
+    });
   }
 
   async toolClass(steps: ClassSteps): Promise<ToolClassRef> {
     const known = this.a.knownClass;
-    if (known?.state === 'created' && known.externalId) return { classId: known.externalId, classCode: known.classCode };
-    const purpose: ClassPurpose = { tool: this.a.tool, account: this.a.account, lessonSourcedId: this.a.lessonSourcedId, attempt: this.a.attempt };
+    if (known?.state === 'created' && known.externalId)
+      return { classId: known.externalId, classCode: known.classCode };
+    const purpose: ClassPurpose = {
+      tool: this.a.tool,
+      account: this.a.account,
+      lessonSourcedId: this.a.lessonSourcedId,
+      attempt: this.a.attempt,
+    };
     for (;;) {
       const lease = await this.deps.classes.lease(purpose, this.deps.leaseSeconds);
       if (lease.kind === 'created') return { classId: lease.record.externalId!, classCode: lease.record.classCode };
@@ -78,9 +88,11 @@ export class AttemptToolLedger implements ToolLedger {
       try {
         await this.reached('class.intent');
         // A class made for this intent before its request died is found by the ref it carries.
-        const made = (lease.resumed ? await steps.find(lease.record.ref) : undefined) ?? (await steps.create(lease.record.ref));
+        const made =
+          (lease.resumed ? await steps.find(lease.record.ref) : undefined) ?? (await steps.create(lease.record.ref));
         await this.reached('class.made');
-        if (!(await this.deps.classes.recordCreated(purpose, lease.leaseToken, made.classId, made.classCode ?? null))) throw this.lostLease();
+        if (!(await this.deps.classes.recordCreated(purpose, lease.leaseToken, made.classId, made.classCode ?? null)))
+          throw this.lostLease();
         return made;
       } catch (e) {
         await this.deps.classes.releaseLease(purpose, lease.leaseToken).catch(() => undefined);
@@ -90,12 +102,18 @@ export class AttemptToolLedger implements ToolLedger {
   }
 
   async studentLogin(steps: LoginSteps): Promise<{ login: ToolLoginRef; fresh: boolean }> {
-    const purpose: LoginPurpose = { tool: this.a.tool, account: this.a.account, studentSourcedId: this.a.studentSourcedId };
+    const purpose: LoginPurpose = {
+      tool: this.a.tool,
+      account: this.a.account,
+      studentSourcedId: this.a.studentSourcedId,
+    };
     const usable = (r: ToolLoginRecord | undefined): ToolLoginRef | undefined => {
       if (r?.state !== 'ready' || !r.externalUserId) return undefined;
       const c = this.open(r.credentialsSealed);
       // A changed student email means a different login at the tool: establish it again.
-      return c.email.toLowerCase() === steps.email.toLowerCase() ? { externalUserId: r.externalUserId, ...c } : undefined;
+      return c.email.toLowerCase() === steps.email.toLowerCase()
+        ? { externalUserId: r.externalUserId, ...c }
+        : undefined;
     };
     const replaced = steps.replacing?.externalUserId;
     const known = replaced ? undefined : usable(this.a.knownLogin);
@@ -121,7 +139,8 @@ export class AttemptToolLedger implements ToolLedger {
         await this.reached('login.intent');
         const externalUserId = await steps.establish(credentials);
         await this.reached('login.made');
-        if (!(await this.deps.logins.recordReady(purpose, lease.leaseToken, externalUserId, this.seal(credentials)))) throw this.lostLease();
+        if (!(await this.deps.logins.recordReady(purpose, lease.leaseToken, externalUserId, this.seal(credentials))))
+          throw this.lostLease();
         return { login: { externalUserId, ...credentials }, fresh: true };
       } catch (e) {
         await this.deps.logins.releaseLease(purpose, lease.leaseToken).catch(() => undefined);
@@ -142,17 +161,26 @@ export class AttemptToolLedger implements ToolLedger {
   }
 
   async ownerOf(externalId: string, call: { afterUnknownAttempt?: boolean } = {}): Promise<AssignmentOwner> {
-    const o = await this.deps.attempts.ownership(this.a.tool, this.a.account, externalId, this.a.studentSourcedId, this.a.claim.resultSourcedId);
+    const o = await this.deps.attempts.ownership(
+      this.a.tool,
+      this.a.account,
+      externalId,
+      this.a.studentSourcedId,
+      this.a.claim.resultSourcedId,
+    );
     if (o.owner) {
       return o.owner.resultSourcedId === this.a.claim.resultSourcedId
         ? { kind: 'this-attempt' }
         : { kind: 'other-attempt', lessonSourcedId: o.owner.lessonSourcedId, attempt: o.owner.attempt };
     }
     // Another attempt of the student asked the tool and never recorded the answer: it may be that one's.
-    if (o.unresolved.length > 0) return { kind: 'unknown', lessons: [...new Set(o.unresolved.map((u) => u.lessonSourcedId))] };
+    if (o.unresolved.length > 0)
+      return { kind: 'unknown', lessons: [...new Set(o.unresolved.map((u) => u.lessonSourcedId))] };
     // Unrecorded, and no other attempt could have made it: ours if an earlier request of this attempt, or an earlier
     // try of this very call, asked the tool without seeing the answer; else it was made outside this service.
-    return this.a.resumingCall || call.afterUnknownAttempt ? { kind: 'this-attempt' } : { kind: 'unknown', lessons: [] };
+    return this.a.resumingCall || call.afterUnknownAttempt
+      ? { kind: 'this-attempt' }
+      : { kind: 'unknown', lessons: [] };
   }
 
   testsOfStudent(): Promise<{ testId: string | null; testTitle: string | null }[]> {
@@ -172,7 +200,11 @@ export class AttemptToolLedger implements ToolLedger {
   }
 
   private lostLease(): AppError {
-    return new AppError(ErrorCode.InProgress, 'This request took too long and another one took the assignment over; retry shortly', { retryAfterSeconds: 1 });
+    return new AppError(
+      ErrorCode.InProgress,
+      'This request took too long and another one took the assignment over; retry shortly',
+      { retryAfterSeconds: 1 },
+    );
   }
 
   private seal(c: Credentials): string {

@@ -42,5 +42,7 @@ export function decideEnrollment(i: EnrollmentInput): EnrollmentDecision {
   if (!i.subject || !i.grade) return { kind: 'failed', reason: 'the lesson has no subject and grade' };
   if (!mastered) return { kind: 'track', subject: i.subject, grade: i.grade, reason: 'placed' };
   const grade = nextGrade(i.grade);
-  return grade ? { kind: 'track', subject: i.subject, grade, reason: 'mastered' } : { kind: 'failed', reason: `no grade after ${i.grade}` };
+  return grade
+    ? { kind: 'track', subject: i.subject, grade, reason: 'mastered' }
+    : { kind: 'failed', reason: `no grade after ${i.grade}` };
 }

@@ -1,8 +1,13 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ResultEvents, ResultWritten } from '@app/common';
-import { AttemptLedgerRepository, AttemptResultsRepository, CourseEnrollmentRepository, FinalizedAttempt } from '@app/persistence';
-import { EXTERNAL_TEST_PROVIDERS, ExternalTestProvider, LessonType } from '@app/providers';
+import {
+  AttemptLedgerRepository,
+  AttemptResultsRepository,
+  CourseEnrollmentRepository,
+  FinalizedAttempt,
+} from '@app/persistence';
+import { EXTERNAL_TEST_PROVIDERS, ExternalTestProvider } from '@app/providers';
 import { AssignmentsOptions } from '../assignments-options';
 import { ASSIGNMENTS_OPTIONS } from '../assignments.module-definition';
 import { gradesOf, isExternalLessonType, lessonTypeOf, metaString, subjectOf } from '../lesson-fields';
@@ -52,7 +57,8 @@ export class FinalizationService implements OnModuleInit {
     if (!a || a.state === 'open' || a.finalizedAt || a.resultStatus !== 'active' || !a.tool) return;
     const provider = this.byName.get(a.tool);
     if (provider?.results !== 'pushed' || !provider.acceptsDeliveryFrom(e.writer)) return;
-    if (provider.isFinalDelivery({ scoreStatus: a.scoreStatus, metadata: a.resultMetadata })) await this.finalize(a.resultSourcedId);
+    if (provider.isFinalDelivery({ scoreStatus: a.scoreStatus, metadata: a.resultMetadata }))
+      await this.finalize(a.resultSourcedId);
   }
 
   /** Finalizes the attempt (once) and enrols per the policy; undefined when it was final already. */
@@ -62,10 +68,18 @@ export class FinalizationService implements OnModuleInit {
       if (!done) return undefined;
       const enrollment = await this.enrol(done);
       await this.options.recoveryPoint?.('finalizing', { resultSourcedId });
-      await this.results.recordFinalization(resultSourcedId, { finalized: true, enrollmentFailed: enrollment.status === 'failed', enrollment });
+      await this.results.recordFinalization(resultSourcedId, {
+        finalized: true,
+        enrollmentFailed: enrollment.status === 'failed',
+        enrollment,
+      });
       return enrollment;
     });
-    if (outcome) this.logger.log({ result: resultSourcedId, enrollment: outcome.status, course: outcome.courseId }, 'Attempt finalized');
+    if (outcome)
+      this.logger.log(
+        { result: resultSourcedId, enrollment: outcome.status, course: outcome.courseId },
+        'Attempt finalized',
+      );
     return outcome;
   }
 
@@ -73,7 +87,7 @@ export class FinalizationService implements OnModuleInit {
     const lessonType = lessonTypeOf(a.lessonType, a.componentResourceMetadata, a.resourceMetadata);
     if (!isExternalLessonType(lessonType)) return { status: 'not-applicable', reason: 'not an external test lesson' };
     const decision = decideEnrollment({
-      lessonType: lessonType as LessonType,
+      lessonType: lessonType,
       score: a.score ?? 0,
       subject: subjectOf(a.resourceMetadata),
       grade: gradesOf(a.resourceMetadata)[0],
@@ -88,8 +102,13 @@ export class FinalizationService implements OnModuleInit {
       case 'course':
         return this.enrolled(a.studentSourcedId, decision.courseId, decision.reason);
       case 'track': {
-        const courseId = await this.enrollments.trackCourse(decision.subject, decision.grade, a.studentPrimaryOrg ?? undefined);
-        if (!courseId) return { status: 'failed', reason: `no subject track for ${decision.subject} grade ${decision.grade}` };
+        const courseId = await this.enrollments.trackCourse(
+          decision.subject,
+          decision.grade,
+          a.studentPrimaryOrg ?? undefined,
+        );
+        if (!courseId)
+          return { status: 'failed', reason: `no subject track for ${decision.subject} grade ${decision.grade}` };
         return this.enrolled(a.studentSourcedId, courseId, decision.reason);
       }
     }

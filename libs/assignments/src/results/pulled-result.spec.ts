@@ -2,8 +2,21 @@ import { AppError, ErrorCode } from '@app/common';
 import type { ExternalResult } from '@app/providers';
 import { checkPulledResult, isFinal, toPulledResult } from './pulled-result';
 
-const q = (score: number, o: { maxScore?: number; skipped?: boolean } = {}) => ({ questionId: `q${score}`, score, maxScore: o.maxScore ?? 1, correct: score > 0, skipped: o.skipped ?? false });
-const result = (o: Partial<ExternalResult> = {}): ExternalResult => ({ submitted: true, graded: true, score: 50, questions: [q(1), q(0)], totalQuestions: 2, ...o });
+const q = (score: number, o: { maxScore?: number; skipped?: boolean } = {}) => ({
+  questionId: `q${score}`,
+  score,
+  maxScore: o.maxScore ?? 1,
+  correct: score > 0,
+  skipped: o.skipped ?? false,
+});
+const result = (o: Partial<ExternalResult> = {}): ExternalResult => ({
+  submitted: true,
+  graded: true,
+  score: 50,
+  questions: [q(1), q(0)],
+  totalQuestions: 2,
+  ...o,
+});
 
 describe('pulled results', () => {
   it('are final when submitted, graded and every question answered', () => {
@@ -16,7 +29,11 @@ describe('pulled results', () => {
 
   it('map to the stored shape: status, counts, per-question statuses', () => {
     const stored = toPulledResult(result());
-    expect(stored).toMatchObject({ score: 50, scoreStatus: 'fully graded', metadata: { totalQuestions: 2, correctQuestions: 1, accuracy: 50 } });
+    expect(stored).toMatchObject({
+      score: 50,
+      scoreStatus: 'fully graded',
+      metadata: { totalQuestions: 2, correctQuestions: 1, accuracy: 50 },
+    });
     expect(stored.questions.map((x) => x.scoreStatus)).toEqual(['fully graded', 'fully graded']);
     expect(toPulledResult(result({ graded: false })).scoreStatus).toBe('submitted');
     expect(toPulledResult(result({ submitted: false })).scoreStatus).toBe('not submitted');

@@ -20,7 +20,11 @@ export function checkPulledResult(tool: string, r: ExternalResult): void {
     throw new AppError(ErrorCode.ToolBadResponse, `${tool} answered a score of ${r.score}, outside 0–100`);
   }
   const bad = r.questions.find((q) => !inRange(q.maxScore, Number.MAX_VALUE) || !inRange(q.score, q.maxScore));
-  if (bad) throw new AppError(ErrorCode.ToolBadResponse, `${tool} answered question ${bad.questionId} scoring ${bad.score} of ${bad.maxScore}`);
+  if (bad)
+    throw new AppError(
+      ErrorCode.ToolBadResponse,
+      `${tool} answered question ${bad.questionId} scoring ${bad.score} of ${bad.maxScore}`,
+    );
 }
 
 export function toPulledResult(r: ExternalResult): PulledResult {
@@ -29,7 +33,12 @@ export function toPulledResult(r: ExternalResult): PulledResult {
     score: r.score,
     scoreStatus: scoreStatusOf(r),
     scoreDate: r.completedAt ?? null,
-    metadata: { totalQuestions: r.totalQuestions, correctQuestions: correct, accuracy: r.score ?? 0, importedAt: new Date().toISOString() },
+    metadata: {
+      totalQuestions: r.totalQuestions,
+      correctQuestions: correct,
+      accuracy: r.score ?? 0,
+      importedAt: new Date().toISOString(),
+    },
     questions: r.questions.map((q) => ({
       questionId: q.questionId,
       score: q.score,

@@ -41,18 +41,22 @@ export class ResultImportService {
     }
     let finalized = current.finalizedAt !== null;
     if (!finalized && r.provider.results === 'pulled') {
-      const result = await r.provider
-        .fetchResult({
-          account: current.account ?? 'default',
-          assignmentId: current.externalId,
-          classId: current.classId ?? undefined,
-          studentEmail: r.student.email,
-          testId: current.testId ?? undefined,
-        });
+      const result = await r.provider.fetchResult({
+        account: current.account ?? 'default',
+        assignmentId: current.externalId,
+        classId: current.classId ?? undefined,
+        studentEmail: r.student.email,
+        testId: current.testId ?? undefined,
+      });
       checkPulledResult(r.provider.name, result);
       finalized = await this.em.transactional(async () => {
         await this.results.storePulled(
-          { resultSourcedId: current.resultSourcedId, lineItemSourcedId: current.lineItemSourcedId, studentSourcedId: r.student.sourcedId, attempt: current.attempt },
+          {
+            resultSourcedId: current.resultSourcedId,
+            lineItemSourcedId: current.lineItemSourcedId,
+            studentSourcedId: r.student.sourcedId,
+            attempt: current.attempt,
+          },
           toPulledResult(result),
         );
         if (!isFinal(result)) return false;

@@ -42,11 +42,19 @@ export class DevTokenController {
     res.setHeader('Pragma', 'no-cache');
     const form = body ?? {};
     if (form.grant_type !== 'client_credentials') {
-      return this.fail(res, 400, form.grant_type ? 'unsupported_grant_type' : 'invalid_request',
-        'grant_type must be client_credentials');
+      return this.fail(
+        res,
+        400,
+        form.grant_type ? 'unsupported_grant_type' : 'invalid_request',
+        'grant_type must be client_credentials',
+      );
     }
     const creds = this.clientCredentials(authorization, form);
-    if (!creds || !this.matches(creds.id, this.client.clientId) || !this.matches(creds.secret, this.client.clientSecret)) {
+    if (
+      !creds ||
+      !this.matches(creds.id, this.client.clientId) ||
+      !this.matches(creds.secret, this.client.clientSecret)
+    ) {
       res.setHeader('WWW-Authenticate', 'Basic realm="oauth2"');
       return this.fail(res, 401, 'invalid_client', 'Client authentication failed');
     }
@@ -57,16 +65,20 @@ export class DevTokenController {
       return this.fail(res, 400, 'invalid_scope', `Scope not granted to this client: ${unknown.join(' ')}`);
     }
     const scope = requested.join(' ');
-    const accessToken = sign({ scope, client_id: creds.id, ...(form.org ? { org: form.org } : {}) }, this.key.privateKey, {
-      algorithm: 'RS256',
-      keyid: this.key.kid,
-      issuer: this.options.issuer,
-      audience: this.options.audience,
-      subject: creds.id,
-      expiresIn: this.client.tokenTtlSeconds,
-      notBefore: 0,
-      jwtid: randomUUID(),
-    });
+    const accessToken = sign(
+      { scope, client_id: creds.id, ...(form.org ? { org: form.org } : {}) },
+      this.key.privateKey,
+      {
+        algorithm: 'RS256',
+        keyid: this.key.kid,
+        issuer: this.options.issuer,
+        audience: this.options.audience,
+        subject: creds.id,
+        expiresIn: this.client.tokenTtlSeconds,
+        notBefore: 0,
+        jwtid: randomUUID(),
+      },
+    );
     return { access_token: accessToken, token_type: 'Bearer', expires_in: this.client.tokenTtlSeconds, scope };
   }
 

@@ -4,7 +4,13 @@ import { VendorTransportError } from '../http/vendor-errors';
 /** The HTTP status and imsx `codeMinor` of an error code. */
 export interface ErrorResponse {
   status: number;
-  codeMinor: 'invaliddata' | 'unauthorisedrequest' | 'forbidden' | 'unknownobject' | 'server_busy' | 'internal_server_error';
+  codeMinor:
+    | 'invaliddata'
+    | 'unauthorisedrequest'
+    | 'forbidden'
+    | 'unknownobject'
+    | 'server_busy'
+    | 'internal_server_error';
 }
 
 /**
@@ -39,13 +45,17 @@ export function httpStatusOf(code: ErrorCode): number {
 
 /** A code from a stored status (idempotency records kept before codes were stored). */
 export function codeOfStatus(status: number): ErrorCode {
-  return (Object.keys(ERROR_RESPONSES) as ErrorCode[]).find((c) => ERROR_RESPONSES[c].status === status) ?? ErrorCode.InvalidData;
+  return (
+    (Object.keys(ERROR_RESPONSES) as ErrorCode[]).find((c) => ERROR_RESPONSES[c].status === status) ??
+    ErrorCode.InvalidData
+  );
 }
 
 /** How a tool transport failure reaches our caller: a timeout is 504, an unavailable tool 503, anything else 502. */
 export function transportErrorCode(e: VendorTransportError): ErrorCode {
   if (e.reason === 'timeout') return ErrorCode.ToolTimeout;
   const unavailable =
-    ['unreachable', 'circuit_open', 'saturated', 'throttled'].includes(e.reason) || (e.reason === 'server_error' && e.options.status === 503);
+    ['unreachable', 'circuit_open', 'saturated', 'throttled'].includes(e.reason) ||
+    (e.reason === 'server_error' && e.options.status === 503);
   return unavailable ? ErrorCode.ToolUnavailable : ErrorCode.ToolBadResponse;
 }

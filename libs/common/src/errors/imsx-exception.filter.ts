@@ -48,8 +48,17 @@ export class ImsxExceptionFilter implements ExceptionFilter {
   private fromTransport(e: VendorTransportError): AppError {
     const code = transportErrorCode(e);
     const message =
-      code === ErrorCode.ToolTimeout ? `${e.tool} did not answer in time` : code === ErrorCode.ToolUnavailable ? `${e.tool} is unavailable: ${e.message}` : `${e.tool} failed: ${e.message}`;
-    const retryAfterSeconds = e.options.retryAfterMs !== undefined ? e.options.retryAfterMs / 1000 : code === ErrorCode.ToolUnavailable ? 5 : undefined;
+      code === ErrorCode.ToolTimeout
+        ? `${e.tool} did not answer in time`
+        : code === ErrorCode.ToolUnavailable
+          ? `${e.tool} is unavailable: ${e.message}`
+          : `${e.tool} failed: ${e.message}`;
+    const retryAfterSeconds =
+      e.options.retryAfterMs !== undefined
+        ? e.options.retryAfterMs / 1000
+        : code === ErrorCode.ToolUnavailable
+          ? 5
+          : undefined;
     return new AppError(code, message, { retryAfterSeconds, cause: e });
   }
 
@@ -67,14 +76,15 @@ export class ImsxExceptionFilter implements ExceptionFilter {
       }
       const { status, codeMinor } = ERROR_RESPONSES[exception.code];
       const code = exception.code;
-      const details = exception.options.details?.length ? exception.options.details.map((d) => ({ code, ...d })) : [{ code }];
+      const details = exception.options.details?.length
+        ? exception.options.details.map((d) => ({ code, ...d }))
+        : [{ code }];
       return { status, description: exception.message, details, headers, codeMinor };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse();
-      const message =
-        typeof body === 'object' && body !== null && 'message' in body ? (body as { message: unknown }).message : body;
+      const message = typeof body === 'object' && body !== null && 'message' in body ? body.message : body;
       // Framework messages are safe for 4xx (validation, routing, body parsing); 5xx get a generic text.
       const description =
         status < 500 && typeof message === 'string' && message.length > 0
@@ -87,9 +97,19 @@ export class ImsxExceptionFilter implements ExceptionFilter {
     // http-errors from the body parser (413 too large, 400 malformed JSON, 415 charset): client errors
     // marked safe to expose.
     const httpError = exception as { status?: unknown; expose?: unknown; message?: unknown };
-    if (typeof httpError?.status === 'number' && httpError.status >= 400 && httpError.status < 500 && httpError.expose === true) {
+    if (
+      typeof httpError?.status === 'number' &&
+      httpError.status >= 400 &&
+      httpError.status < 500 &&
+      httpError.expose === true
+    ) {
       const status = httpError.status;
-      return { status, description: GENERIC_BY_STATUS[status] ?? String(httpError.message), headers: {}, details: [{ code: frameworkCode(status) }] };
+      return {
+        status,
+        description: GENERIC_BY_STATUS[status] ?? String(httpError.message),
+        headers: {},
+        details: [{ code: frameworkCode(status) }],
+      };
     }
     return { status: 500, description: GENERIC_BY_STATUS[500], headers: {}, details: [{ code: ErrorCode.Internal }] };
   }
@@ -97,5 +117,7 @@ export class ImsxExceptionFilter implements ExceptionFilter {
 
 /** The code of a framework error (unknown route, body parser, a Nest HttpException): by its status. */
 function frameworkCode(status: number): ErrorCode {
-  return status >= 400 && status < 500 && ![401, 403, 404, 409, 422, 429].includes(status) ? ErrorCode.InvalidRequest : codeOfStatus(status);
+  return status >= 400 && status < 500 && ![401, 403, 404, 409, 422, 429].includes(status)
+    ? ErrorCode.InvalidRequest
+    : codeOfStatus(status);
 }

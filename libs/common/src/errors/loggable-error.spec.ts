@@ -3,18 +3,31 @@ import { loggableError, statementShape } from './loggable-error';
 describe('loggableError', () => {
   it('keeps the SQL of a failed statement with its literals masked, drops the message that quotes values', () => {
     const e = Object.assign(
-      new Error(`update "users" set "email" = 'o''brien - x@mail.test', "age" = 42 where now() - "t" > 1.5 - invalid input syntax for type integer: "x@mail.test"`),
+      new Error(
+        `update "users" set "email" = 'o''brien - x@mail.test', "age" = 42 where now() - "t" > 1.5 - invalid input syntax for type integer: "x@mail.test"`,
+      ),
       { code: '22P02', routine: 'pg_strtoint32', detail: 'Failing row contains (x@mail.test)', severity: 'ERROR' },
     );
     const logged = loggableError(e);
-    expect(logged).toEqual({ type: 'Error', code: '22P02', routine: 'pg_strtoint32', statement: 'update "users" set "email" = ?, "age" = ? where now() - "t" > ?' });
+    expect(logged).toEqual({
+      type: 'Error',
+      code: '22P02',
+      routine: 'pg_strtoint32',
+      statement: 'update "users" set "email" = ?, "age" = ? where now() - "t" > ?',
+    });
     expect(JSON.stringify(logged)).not.toContain('mail.test');
   });
 
   it('says nothing of the statement when the message is not the driver format; other errors keep message and stack', () => {
     expect(statementShape('invalid input syntax for type uuid: "abc"')).toBeUndefined();
-    expect(loggableError(new TypeError('boom'))).toMatchObject({ type: 'TypeError', message: 'boom', frames: expect.arrayContaining([expect.stringMatching(/^at /)]) });
-    const orm = loggableError(new Error("Value for User.email is required, 'undefined' found\nentity: User {\n  givenName: 'Zenobia',\n}"));
+    expect(loggableError(new TypeError('boom'))).toMatchObject({
+      type: 'TypeError',
+      message: 'boom',
+      frames: expect.arrayContaining([expect.stringMatching(/^at /)]),
+    });
+    const orm = loggableError(
+      new Error("Value for User.email is required, 'undefined' found\nentity: User {\n  givenName: 'Zenobia',\n}"),
+    );
     expect(orm.message).toBe("Value for User.email is required, 'undefined' found");
     expect(JSON.stringify(orm)).not.toContain('Zenobia');
     expect(loggableError('text')).toEqual({ type: 'string' });

@@ -5,7 +5,11 @@ type DatabaseError = Error & Partial<Record<(typeof IDENTIFYING_FIELDS)[number],
 
 /** A pg DatabaseError (raw `execute`) or MikroORM's DriverException around one: both carry the SQLSTATE in `code`. */
 function isDatabaseError(e: unknown): e is DatabaseError {
-  return e instanceof Error && typeof (e as DatabaseError).code === 'string' && /^[0-9A-Z]{5}$/.test((e as DatabaseError).code as string);
+  return (
+    e instanceof Error &&
+    typeof (e as DatabaseError).code === 'string' &&
+    /^[0-9A-Z]{5}$/.test((e as DatabaseError).code as string)
+  );
 }
 
 /**
@@ -37,7 +41,11 @@ export function loggableError(e: unknown): Record<string, unknown> {
   }
   if (e instanceof Error) {
     const frames = (e.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l));
-    return { type: e.name, message: e.message.split('\n')[0].slice(0, 300), frames: frames.slice(0, 15).map((l) => l.trim()) };
+    return {
+      type: e.name,
+      message: e.message.split('\n')[0].slice(0, 300),
+      frames: frames.slice(0, 15).map((l) => l.trim()),
+    };
   }
   return { type: typeof e };
 }

@@ -1,4 +1,3 @@
-
 /**
  * Transport-level failure talking to a tool: the tool could not be reached, did not answer in time, or
  * answered with a transient status (5xx / 429). `retryable` marks what the resilience policy may retry.
@@ -6,7 +5,14 @@
 export class VendorTransportError extends Error {
   constructor(
     readonly tool: string,
-    readonly reason: 'timeout' | 'unreachable' | 'server_error' | 'throttled' | 'circuit_open' | 'saturated' | 'bad_response',
+    readonly reason:
+      | 'timeout'
+      | 'unreachable'
+      | 'server_error'
+      | 'throttled'
+      | 'circuit_open'
+      | 'saturated'
+      | 'bad_response',
     message: string,
     readonly options: { status?: number; retryAfterMs?: number; notSent?: boolean; reached?: boolean } = {},
   ) {

@@ -36,7 +36,8 @@ describe('VendorHttpClient', () => {
   it('opens the circuit after consecutive failures, fails fast with Retry-After, then probes and closes', async () => {
     const client = new VendorHttpClient(options());
     nock(BASE).get('/x').times(3).reply(500);
-    for (let i = 0; i < 3; i++) expect((await failure(client.request({ method: 'GET', path: '/x' }))).reason).toBe('server_error');
+    for (let i = 0; i < 3; i++)
+      expect((await failure(client.request({ method: 'GET', path: '/x' }))).reason).toBe('server_error');
     expect(client.circuitState).toBe(CircuitState.Open);
 
     const fast = await failure(client.request({ method: 'GET', path: '/x' }));
@@ -70,7 +71,9 @@ describe('VendorHttpClient', () => {
 
   it('refuses an oversized response', async () => {
     const client = new VendorHttpClient(options());
-    nock(BASE).get('/big').reply(200, { blob: 'x'.repeat(5_000) });
+    nock(BASE)
+      .get('/big')
+      .reply(200, { blob: 'x'.repeat(5_000) });
     expect((await failure(client.request({ method: 'GET', path: '/big' }))).reason).toBe('bad_response');
   });
 

@@ -126,7 +126,10 @@ export class VendorHttpClient {
         throw e;
       });
     try {
-      const res = await policy.execute(({ signal }) => this.bulkhead.execute(() => this.breaker.execute(() => attempt(signal))), deadline);
+      const res = await policy.execute(
+        ({ signal }) => this.bulkhead.execute(() => this.breaker.execute(() => attempt(signal))),
+        deadline,
+      );
       return reached ? { ...res, afterUnknownAttempt: true } : res;
     } catch (e) {
       const error = this.normalize(e, deadline);
@@ -142,7 +145,11 @@ export class VendorHttpClient {
       this.options.observer?.attempt(this.tool, String(res.status), seconds());
       return res;
     } catch (e) {
-      this.options.observer?.attempt(this.tool, e instanceof VendorTransportError ? (e.options.status ? String(e.options.status) : e.reason) : 'error', seconds());
+      this.options.observer?.attempt(
+        this.tool,
+        e instanceof VendorTransportError ? (e.options.status ? String(e.options.status) : e.reason) : 'error',
+        seconds(),
+      );
       throw e;
     }
   }
@@ -189,7 +196,9 @@ export class VendorHttpClient {
         return new VendorTransportError(this.tool, 'bad_response', 'response too large');
       }
       // A refused connection never carried the request: the tool made nothing.
-      return new VendorTransportError(this.tool, 'unreachable', e.code ?? 'connection failed', { notSent: e.code === 'ECONNREFUSED' });
+      return new VendorTransportError(this.tool, 'unreachable', e.code ?? 'connection failed', {
+        notSent: e.code === 'ECONNREFUSED',
+      });
     }
     return new VendorTransportError(this.tool, 'unreachable', 'connection failed');
   }
@@ -202,7 +211,10 @@ export class VendorHttpClient {
       });
     }
     if (e instanceof BulkheadRejectedError) {
-      return new VendorTransportError(this.tool, 'saturated', 'too many concurrent calls', { retryAfterMs: 1_000, notSent: true });
+      return new VendorTransportError(this.tool, 'saturated', 'too many concurrent calls', {
+        retryAfterMs: 1_000,
+        notSent: true,
+      });
     }
     if (deadline.aborted && !(e instanceof VendorTransportError && e.reason !== 'timeout')) {
       return new VendorTransportError(this.tool, 'timeout', 'deadline exceeded');

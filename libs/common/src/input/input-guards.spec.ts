@@ -16,9 +16,18 @@ describe('jsonDepthExceeds', () => {
 
 describe('findUnstorableString', () => {
   it('names the first NUL or lone surrogate by path, keys included', () => {
-    expect(findUnstorableString({ a: [1, { b: 'x\u0000' }] }, '')).toEqual({ field: 'a[1].b', problem: 'must not contain NUL characters' });
-    expect(findUnstorableString({ a: { ['k\u0000']: 1 } }, '')).toEqual({ field: 'a', problem: 'keys must not contain NUL characters' });
-    expect(findUnstorableString('\ud800', 'sourcedId')).toEqual({ field: 'sourcedId', problem: 'must be well-formed Unicode (no lone surrogates)' });
+    expect(findUnstorableString({ a: [1, { b: 'x\u0000' }] }, '')).toEqual({
+      field: 'a[1].b',
+      problem: 'must not contain NUL characters',
+    });
+    expect(findUnstorableString({ a: { ['k\u0000']: 1 } }, '')).toEqual({
+      field: 'a',
+      problem: 'keys must not contain NUL characters',
+    });
+    expect(findUnstorableString('\ud800', 'sourcedId')).toEqual({
+      field: 'sourcedId',
+      problem: 'must be well-formed Unicode (no lone surrogates)',
+    });
     expect(findUnstorableString({ ok: 'ü😀\u0001', n: 1, z: null }, '')).toBeUndefined();
   });
 });

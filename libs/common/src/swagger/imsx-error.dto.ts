@@ -22,7 +22,7 @@ export class ImsxErrorDto {
   @ApiProperty({ example: 'error' })
   imsx_severity!: string;
 
-  @ApiProperty({ example: "student must be a string" })
+  @ApiProperty({ example: 'student must be a string' })
   imsx_description!: string;
 
   @ApiProperty({ type: ImsxCodeMinorDto })

@@ -29,7 +29,13 @@ export interface Needed {
  * One OneRoster collection: its paths (as the upstream spec writes them), wrappers, entity, mapping and the
  * fields it can be filtered and sorted by. The generic service and controller do the rest.
  */
-export interface CollectionDef<E extends { sourcedId: string } = any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+/** What every stored OneRoster object has; the generic service and controller know an entity only as this. */
+export interface StoredObject {
+  sourcedId: string;
+  status: string;
+}
+
+export interface CollectionDef<E extends StoredObject = StoredObject> {
   /** List wrapper, e.g. `users`. */
   plural: string;
   /** Single wrapper, e.g. `user`. */
@@ -57,5 +63,9 @@ export interface CollectionDef<E extends { sourcedId: string } = any> { // eslin
    * Last say before a write is stored (derived fields, domain rules). Returns the data to store, or
    * `undefined` to leave the stored object as it is (an idempotent no-op that still answers success).
    */
-  prepareWrite?(em: EntityManager, data: Record<string, unknown>, existing: E | null): Promise<Record<string, unknown> | undefined>;
+  prepareWrite?(
+    em: EntityManager,
+    data: Record<string, unknown>,
+    existing: E | null,
+  ): Promise<Record<string, unknown> | undefined>;
 }

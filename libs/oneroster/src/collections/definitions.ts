@@ -66,7 +66,13 @@ export const ORGS: CollectionDef<Org> = {
   entity: Org,
   from: orgMapper.from,
   to: orgMapper.to,
-  fields: { ...BASE_FIELDS, name: str('name'), type: str('type'), identifier: str('identifier'), 'parent.sourcedId': str('parentSourcedId') },
+  fields: {
+    ...BASE_FIELDS,
+    name: str('name'),
+    type: str('type'),
+    identifier: str('identifier'),
+    'parent.sourcedId': str('parentSourcedId'),
+  },
   search: ['name'],
   references: { parent: Org },
 };
@@ -113,7 +119,12 @@ export const CLASSES: CollectionDef<SchoolClass> = {
   needs: [
     { prop: 'title', field: 'title', why: 'a class has a title' },
     { prop: 'courseSourcedId', field: 'course', why: 'a class belongs to a course' },
-    { prop: 'schoolSourcedId', field: 'school', why: 'a class belongs to a school (given as school or org)', derive: schoolOfCourse },
+    {
+      prop: 'schoolSourcedId',
+      field: 'school',
+      why: 'a class belongs to a school (given as school or org)',
+      derive: schoolOfCourse,
+    },
   ],
 };
 
@@ -139,7 +150,9 @@ export const ENROLLMENTS: CollectionDef<Enrollment> = {
     'school.sourcedId': str('schoolSourcedId'),
   },
   references: { user: User, class: SchoolClass, school: Org },
-  needs: [{ prop: 'schoolSourcedId', field: 'school', why: 'an enrollment belongs to a school', derive: schoolOfClass }],
+  needs: [
+    { prop: 'schoolSourcedId', field: 'school', why: 'an enrollment belongs to a school', derive: schoolOfClass },
+  ],
 };
 
 export const COURSE_COMPONENTS: CollectionDef<CourseComponent> = {
@@ -211,7 +224,12 @@ export const RESOURCES: CollectionDef<Resource> = {
   // The spec's PUT resource body requires nothing: an update keeps these, a new resource needs a title.
   needs: [
     { prop: 'title', field: 'title', why: 'a resource has a title' },
-    { prop: 'vendorResourceId', field: 'vendorResourceId', why: 'a resource has a vendorResourceId', derive: async (_em, d) => ({ value: d.sourcedId }) },
+    {
+      prop: 'vendorResourceId',
+      field: 'vendorResourceId',
+      why: 'a resource has a vendorResourceId',
+      derive: (_em, d) => Promise.resolve({ value: d.sourcedId }),
+    },
   ],
 };
 
@@ -238,7 +256,12 @@ export const LINE_ITEMS: CollectionDef<AssessmentLineItem> = {
     'componentResource.sourcedId': str('componentResourceSourcedId'),
   },
   search: ['title'],
-  references: { class: SchoolClass, parentAssessmentLineItem: AssessmentLineItem, component: CourseComponent, componentResource: ComponentResource },
+  references: {
+    class: SchoolClass,
+    parentAssessmentLineItem: AssessmentLineItem,
+    component: CourseComponent,
+    componentResource: ComponentResource,
+  },
 };
 
 export const RESULTS: CollectionDef<AssessmentResult> = {

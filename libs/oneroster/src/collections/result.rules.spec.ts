@@ -11,14 +11,22 @@ const stored = {
   finalizedAt: null,
   metadata: { attempt: 2, assignmentId: '77', toolProvider: 'mastery-track', note: 'kept unless replaced' },
 };
-const write = (o: Record<string, unknown> = {}) => ({ studentSourcedId: 's1', lineItemSourcedId: 'li1', scoreStatus: 'fully graded', scoreDate: new Date('2026-11-29T11:00:00Z'), ...o });
+const write = (o: Record<string, unknown> = {}) => ({
+  studentSourcedId: 's1',
+  lineItemSourcedId: 'li1',
+  scoreStatus: 'fully graded',
+  scoreDate: new Date('2026-11-29T11:00:00Z'),
+  ...o,
+});
 
 describe('a write to an existing result (mergeResultWrite)', () => {
   it('moves forward: a higher status applies, a lower one or a finalized result is a no-op', () => {
     expect(mergeResultWrite(write(), stored)).toBeDefined();
     expect(mergeResultWrite(write({ scoreStatus: 'not submitted' }), stored)).toBeUndefined();
     expect(mergeResultWrite(write(), { ...stored, finalizedAt: new Date() })).toBeUndefined();
-    expect(mergeResultWrite(write({ scoreStatus: 'exempt' }), { ...stored, scoreStatus: 'fully graded' })).toBeUndefined();
+    expect(
+      mergeResultWrite(write({ scoreStatus: 'exempt' }), { ...stored, scoreStatus: 'fully graded' }),
+    ).toBeUndefined();
   });
 
   it('at the same status, an older scoreDate is a no-op; the same or a newer one applies', () => {
@@ -29,8 +37,20 @@ describe('a write to an existing result (mergeResultWrite)', () => {
   });
 
   it('keeps the attempt and the metadata the assignment flow owns, whatever the write carries', () => {
-    const merged = mergeResultWrite(write({ metadata: { attempt: 9, assignmentId: 'forged', masteryTrackProcessed: true, note: 'new' } }), stored);
-    expect(merged).toMatchObject({ attempt: 2, metadata: { attempt: 2, assignmentId: '77', toolProvider: 'mastery-track', masteryTrackProcessed: true, note: 'new' } });
+    const merged = mergeResultWrite(
+      write({ metadata: { attempt: 9, assignmentId: 'forged', masteryTrackProcessed: true, note: 'new' } }),
+      stored,
+    );
+    expect(merged).toMatchObject({
+      attempt: 2,
+      metadata: {
+        attempt: 2,
+        assignmentId: '77',
+        toolProvider: 'mastery-track',
+        masteryTrackProcessed: true,
+        note: 'new',
+      },
+    });
   });
 
   it('refuses another student or line item (422)', () => {

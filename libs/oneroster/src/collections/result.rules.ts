@@ -41,12 +41,17 @@ const ASSIGNMENT_KEYS = [
  * - the assignment metadata we stored survives whatever metadata the write carries.
  * Runs inside the write's transaction (`em` is its context).
  */
-export async function prepareResult(em: EntityManager, data: Record<string, unknown>, existing: AssessmentResult | null) {
+export async function prepareResult(
+  em: EntityManager,
+  data: Record<string, unknown>,
+  existing: AssessmentResult | null,
+) {
   await checkScoreRange(em, data);
   const incoming = (data.metadata ?? {}) as Record<string, unknown>;
   if (!existing) {
     const given = incoming.attempt;
-    let attempt = Number.isInteger(given) && (given as number) >= 1 && (given as number) <= 10_000 ? (given as number) : undefined;
+    let attempt =
+      Number.isInteger(given) && (given as number) >= 1 && (given as number) <= 10_000 ? (given as number) : undefined;
     if (attempt === undefined) {
       const last = await em.findOne(
         AssessmentResult,
@@ -65,7 +70,20 @@ export async function prepareResult(em: EntityManager, data: Record<string, unkn
  * a finalized result or a delivery that does not move it forward; else the data to store, keeping the attempt and
  * the metadata the assignment flow owns.
  */
-export function mergeResultWrite(data: Record<string, unknown>, existing: Pick<AssessmentResult, 'sourcedId' | 'studentSourcedId' | 'lineItemSourcedId' | 'attempt' | 'scoreStatus' | 'scoreDate' | 'finalizedAt' | 'metadata'>) {
+export function mergeResultWrite(
+  data: Record<string, unknown>,
+  existing: Pick<
+    AssessmentResult,
+    | 'sourcedId'
+    | 'studentSourcedId'
+    | 'lineItemSourcedId'
+    | 'attempt'
+    | 'scoreStatus'
+    | 'scoreDate'
+    | 'finalizedAt'
+    | 'metadata'
+  >,
+) {
   if (data.studentSourcedId !== existing.studentSourcedId || data.lineItemSourcedId !== existing.lineItemSourcedId) {
     throw AppError.invalidData(
       `Result '${existing.sourcedId}' belongs to student '${existing.studentSourcedId}' and line item '${existing.lineItemSourcedId}'`,
@@ -76,11 +94,18 @@ export function mergeResultWrite(data: Record<string, unknown>, existing: Pick<A
   const incoming = (data.metadata ?? {}) as Record<string, unknown>;
   const stored = existing.metadata ?? {};
   const kept = Object.fromEntries(ASSIGNMENT_KEYS.filter((k) => k in stored).map((k) => [k, stored[k]]));
-  return { ...data, attempt: existing.attempt, metadata: { ...stored, ...incoming, ...kept, attempt: existing.attempt } };
+  return {
+    ...data,
+    attempt: existing.attempt,
+    metadata: { ...stored, ...incoming, ...kept, attempt: existing.attempt },
+  };
 }
 
 /** A higher scoreStatus, or the same one not delivered earlier (by scoreDate). */
-function movesForward(data: Record<string, unknown>, existing: Pick<AssessmentResult, 'scoreStatus' | 'scoreDate'>): boolean {
+function movesForward(
+  data: Record<string, unknown>,
+  existing: Pick<AssessmentResult, 'scoreStatus' | 'scoreDate'>,
+): boolean {
   const rank = PROGRESS[data.scoreStatus as ScoreStatus];
   const storedRank = PROGRESS[existing.scoreStatus];
   if (rank !== storedRank) return rank > storedRank;
@@ -90,10 +115,17 @@ function movesForward(data: Record<string, unknown>, existing: Pick<AssessmentRe
 
 async function checkScoreRange(em: EntityManager, data: Record<string, unknown>): Promise<void> {
   if (typeof data.score !== 'number') return;
-  const li = await em.findOne(AssessmentLineItem, { sourcedId: data.lineItemSourcedId as string }, { fields: ['resultValueMin', 'resultValueMax'] });
+  const li = await em.findOne(
+    AssessmentLineItem,
+    { sourcedId: data.lineItemSourcedId as string },
+    { fields: ['resultValueMin', 'resultValueMax'] },
+  );
   const min = li?.resultValueMin ?? 0;
   const max = li?.resultValueMax ?? 100;
   if (!Number.isFinite(data.score) || data.score < min || data.score > max) {
-    throw AppError.invalidData(`assessmentResult.score must lie within the line item's range ${min}–${max}`, 'assessmentResult.score');
+    throw AppError.invalidData(
+      `assessmentResult.score must lie within the line item's range ${min}–${max}`,
+      'assessmentResult.score',
+    );
   }
 }

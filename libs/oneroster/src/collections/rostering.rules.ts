@@ -6,11 +6,15 @@ export async function schoolOfCourse(em: EntityManager, data: Record<string, unk
   const courseId = data.courseSourcedId as string | null | undefined;
   if (!courseId) return { because: 'it is taken from the course’s org, and the class has no course' };
   const course = await em.findOne(Course, { sourcedId: courseId });
-  return course?.orgSourcedId ? { value: course.orgSourcedId } : { because: `it is taken from the course’s org, and course '${courseId}' has no org` };
+  return course?.orgSourcedId
+    ? { value: course.orgSourcedId }
+    : { because: `it is taken from the course’s org, and course '${courseId}' has no org` };
 }
 
 /** An enrollment's school: given, else its class's school. */
 export async function schoolOfClass(em: EntityManager, data: Record<string, unknown>) {
   const cls = await em.findOne(SchoolClass, { sourcedId: data.classSourcedId as string });
-  return cls?.schoolSourcedId ? { value: cls.schoolSourcedId } : { because: `it is taken from the class’s school, and class '${String(data.classSourcedId)}' has none` };
+  return cls?.schoolSourcedId
+    ? { value: cls.schoolSourcedId }
+    : { because: `it is taken from the class’s school, and class '${String(data.classSourcedId)}' has none` };
 }

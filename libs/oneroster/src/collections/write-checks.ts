@@ -9,10 +9,17 @@ interface Problem {
 }
 
 /** Every object has a status: a body without one keeps the stored status (PUT never revives or deletes by omission). */
-const STATUS: Needed = { prop: 'status', field: 'status', why: 'every object has a status', derive: async () => ({ value: 'active' }) };
+const STATUS: Needed = {
+  prop: 'status',
+  field: 'status',
+  why: 'every object has a status',
+  derive: () => Promise.resolve({ value: 'active' }),
+};
 
 const unprocessable = (problems: Problem[]) =>
-  new AppError(ErrorCode.InvalidData, problems.map((p) => p.message).join('; '), { details: problems.map((p) => ({ ...p })) });
+  new AppError(ErrorCode.InvalidData, problems.map((p) => p.message).join('; '), {
+    details: problems.map((p) => ({ ...p })),
+  });
 
 /** Each `{sourcedId}` at `path` (`roles[].org` walks arrays), with the field as the client would name it. */
 function referencesAt(value: unknown, steps: string[], field: string): { field: string; sourcedId: string }[] {
@@ -34,7 +41,9 @@ function referencesAt(value: unknown, steps: string[], field: string): { field: 
 async function missingReferences(em: EntityManager, def: CollectionDef, json: OneRosterJson): Promise<Problem[]> {
   const problems: Problem[] = [];
   for (const [path, entity] of Object.entries(def.references ?? {})) {
-    const refs = referencesAt(json, path.split('.'), def.singular).filter((r) => !(entity === def.entity && r.sourcedId === json.sourcedId));
+    const refs = referencesAt(json, path.split('.'), def.singular).filter(
+      (r) => !(entity === def.entity && r.sourcedId === json.sourcedId),
+    );
     if (refs.length === 0) continue;
     const found = await em
       .createQueryBuilder(entity)
@@ -42,7 +51,9 @@ async function missingReferences(em: EntityManager, def: CollectionDef, json: On
       .where({ sourcedId: { $in: [...new Set(refs.map((r) => r.sourcedId))] } })
       .execute<{ sourcedId: string }[]>('all', true);
     const known = new Set(found.map((row) => row.sourcedId));
-    for (const r of refs) if (!known.has(r.sourcedId)) problems.push({ field: r.field, message: `${r.field} '${r.sourcedId}' does not exist` });
+    for (const r of refs)
+      if (!known.has(r.sourcedId))
+        problems.push({ field: r.field, message: `${r.field} '${r.sourcedId}' does not exist` });
   }
   return problems;
 }
@@ -52,15 +63,28 @@ const INT32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
 /** Numbers the spec allows but a 32-bit integer column cannot hold (refused, rather than rounded or a database error). */
 function nonIntegers(def: CollectionDef, json: OneRosterJson): Problem[] {
   return (def.integers ?? [])
-    .filter((f) => json[f] !== undefined && json[f] !== null && !(Number.isInteger(json[f]) && json[f] >= INT32.min && json[f] <= INT32.max))
+    .filter(
+      (f) =>
+        json[f] !== undefined &&
+        json[f] !== null &&
+        !(Number.isInteger(json[f]) && json[f] >= INT32.min && json[f] <= INT32.max),
+    )
     .map((f) => {
       const field = `${def.singular}.${f}`;
-      return { field, message: `${field} must be a whole number from ${INT32.min} to ${INT32.max}: it is stored as an integer` };
+      return {
+        field,
+        message: `${field} must be a whole number from ${INT32.min} to ${INT32.max}: it is stored as an integer`,
+      };
     });
 }
 
 /** Fills what a stored object needs but the body left out: the stored value, else a derived one; else a problem. */
-async function fillNeeds(em: EntityManager, def: CollectionDef, data: Record<string, unknown>, existing: object | null): Promise<Problem[]> {
+async function fillNeeds(
+  em: EntityManager,
+  def: CollectionDef,
+  data: Record<string, unknown>,
+  existing: object | null,
+): Promise<Problem[]> {
   const problems: Problem[] = [];
   for (const need of [STATUS, ...(def.needs ?? [])]) {
     if (data[need.prop] !== undefined && data[need.prop] !== null) continue;
@@ -85,7 +109,12 @@ async function fillNeeds(em: EntityManager, def: CollectionDef, data: Record<str
  * store as integers, references to missing objects, then what the object needs but the body left out). Every
  * problem of a step is named in one 422.
  */
-export async function storableData(em: EntityManager, def: CollectionDef, json: OneRosterJson, existing: object | null): Promise<Record<string, unknown>> {
+export async function storableData(
+  em: EntityManager,
+  def: CollectionDef,
+  json: OneRosterJson,
+  existing: object | null,
+): Promise<Record<string, unknown>> {
   const problems = [...nonIntegers(def, json), ...(await missingReferences(em, def, json))];
   if (problems.length > 0) throw unprocessable(problems);
   const data = def.from(json);

@@ -1,4 +1,19 @@
-import { applyDecorators, Body, Controller, UseGuards, Delete, Get, HttpCode, Param, Post, Put, Query, Req, Res, Type } from '@nestjs/common';
+import {
+  applyDecorators,
+  Body,
+  Controller,
+  UseGuards,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+  Query,
+  Req,
+  Res,
+  Type,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentPrincipal, Principal, RequireScopes } from '@app/auth';
@@ -12,14 +27,25 @@ import { AREA_SCOPES } from './area-scopes';
 import { hrefContext } from './href-context';
 import { WholeTenantGuard } from './whole-tenant.guard';
 
-const FIELDS_PARAM = { name: 'fields', description: 'Comma-separated fields to return', schema: { type: 'string' } } as const;
+const FIELDS_PARAM = {
+  name: 'fields',
+  description: 'Comma-separated fields to return',
+  schema: { type: 'string' },
+} as const;
 
 const LIST_PARAMS = [
-  { name: 'limit', description: 'Page size (default 100, max 3000)', schema: { type: 'integer', minimum: 1, maximum: 3000 } },
+  {
+    name: 'limit',
+    description: 'Page size (default 100, max 3000)',
+    schema: { type: 'integer', minimum: 1, maximum: 3000 },
+  },
   { name: 'offset', description: 'Items to skip', schema: { type: 'integer', minimum: 0 } },
   { name: 'sort', description: 'Field to sort by' },
   { name: 'orderBy', enum: ['asc', 'desc'] },
-  { name: 'filter', description: "1EdTech filter, e.g. status='active' AND givenName~'ada' (operators = != > >= < <= ~ @)" },
+  {
+    name: 'filter',
+    description: "1EdTech filter, e.g. status='active' AND givenName~'ada' (operators = != > >= < <= ~ @)",
+  },
   FIELDS_PARAM,
   { name: 'search', description: 'Free-text search over the collection’s name fields' },
 ] as const;
@@ -49,8 +75,12 @@ export function collectionController(def: CollectionDef): Type<unknown> {
     @Get()
     @RequireScopes(...scopes.read)
     @ApiOperation(op(def.specListPath, 'get'))
-    @applyDecorators(...LIST_PARAMS.map((p) => ApiQuery({ required: false, ...p } as never)))
-    @ApiResponse({ status: 200, description: `{ ${def.plural}, totalCount, pageCount, pageNumber, offset, limit }; total also in X-Total-Count`, schema: successResponse(def.specListPath, 'get').schema })
+    @applyDecorators(...LIST_PARAMS.map((p) => ApiQuery({ required: false, ...p })))
+    @ApiResponse({
+      status: 200,
+      description: `{ ${def.plural}, totalCount, pageCount, pageNumber, offset, limit }; total also in X-Total-Count`,
+      schema: successResponse(def.specListPath, 'get').schema,
+    })
     @ApiImsxErrors([400, 401, 403, 429, 500])
     async list(@Query() params: ListQueryParams, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
       const q = parseListQuery(params, def.fields, selectable, def.search);
@@ -83,10 +113,18 @@ export function collectionController(def: CollectionDef): Type<unknown> {
     @RequireScopes(...scopes.write)
     @ApiOperation(op(def.specOnePath, 'put'))
     @ApiParam({ name: 'sourcedId' })
-    @ApiBody({ schema: requestSchema(def.specOnePath, 'put'), examples: { example: { value: { [def.singular]: EXAMPLES[def.singular] } } } })
+    @ApiBody({
+      schema: requestSchema(def.specOnePath, 'put'),
+      examples: { example: { value: { [def.singular]: EXAMPLES[def.singular] } } },
+    })
     @ApiResponse({ status: put.status, description: 'Created or replaced (idempotent)', schema: put.schema })
     @ApiImsxErrors([400, 401, 403, 422, 429, 500])
-    async put(@Param('sourcedId') sourcedId: string, @Body() body: unknown, @Req() req: Request, @CurrentPrincipal() principal?: Principal) {
+    async put(
+      @Param('sourcedId') sourcedId: string,
+      @Body() body: unknown,
+      @Req() req: Request,
+      @CurrentPrincipal() principal?: Principal,
+    ) {
       const { object } = await this.oneRoster.put(def, sourcedId, body, hrefContext(req), principal?.clientId);
       return bareOnPut ? object : { [def.singular]: object };
     }
@@ -95,7 +133,10 @@ export function collectionController(def: CollectionDef): Type<unknown> {
     @HttpCode(201)
     @RequireScopes(...scopes.write)
     @ApiOperation(op(def.specListPath, 'post'))
-    @ApiBody({ schema: requestSchema(def.specListPath, 'post'), examples: { example: { value: { [def.singular]: EXAMPLES[def.singular] } } } })
+    @ApiBody({
+      schema: requestSchema(def.specListPath, 'post'),
+      examples: { example: { value: { [def.singular]: EXAMPLES[def.singular] } } },
+    })
     @ApiResponse({ status: 201, schema: successResponse(def.specListPath, 'post').schema })
     @ApiImsxErrors([400, 401, 403, 422, 429, 500])
     async create(@Body() body: unknown) {
@@ -114,6 +155,8 @@ export function collectionController(def: CollectionDef): Type<unknown> {
     }
   }
 
-  Object.defineProperty(CollectionController, 'name', { value: `${def.singular[0].toUpperCase()}${def.singular.slice(1)}Controller` });
+  Object.defineProperty(CollectionController, 'name', {
+    value: `${def.singular[0].toUpperCase()}${def.singular.slice(1)}Controller`,
+  });
   return CollectionController;
 }

@@ -27,12 +27,16 @@ export function guidRef(ctx: HrefContext, type: string, sourcedId: string) {
 
 export const ref = (sourcedId: string | null | undefined): SourcedRef | null => (sourcedId ? { sourcedId } : null);
 /** Adds `{key: {sourcedId}}` only when the reference is set (the schemas do not allow null there). */
-export const optionalRef = (key: string, sourcedId: string | null | undefined) => (sourcedId ? { [key]: { sourcedId } } : {});
+export const optionalRef = (key: string, sourcedId: string | null | undefined) =>
+  sourcedId ? { [key]: { sourcedId } } : {};
 export const refId = (value: unknown): string | null =>
-  value && typeof value === 'object' && typeof (value as SourcedRef).sourcedId === 'string' ? (value as SourcedRef).sourcedId : null;
+  value && typeof value === 'object' && typeof (value as SourcedRef).sourcedId === 'string'
+    ? (value as SourcedRef).sourcedId
+    : null;
 export const iso = (d: Date | string | null | undefined): string | null =>
   d === null || d === undefined ? null : (d instanceof Date ? d : new Date(d)).toISOString();
-export const bool = (v: unknown): boolean | null => (v === true || v === 'true' ? true : v === false || v === 'false' ? false : null);
+export const bool = (v: unknown): boolean | null =>
+  v === true || v === 'true' ? true : v === false || v === 'false' ? false : null;
 
 /** The fields every OneRoster object shares (dateLastModified is the database's to set). */
 export function baseFrom(json: OneRosterJson) {
@@ -44,8 +48,18 @@ export function baseFrom(json: OneRosterJson) {
   };
 }
 
-export function baseTo(e: { sourcedId: string; status: string; dateLastModified: Date; metadata?: Record<string, unknown> | null }) {
-  return { sourcedId: e.sourcedId, status: e.status, dateLastModified: iso(e.dateLastModified)!, metadata: e.metadata ?? {} };
+export function baseTo(e: {
+  sourcedId: string;
+  status: string;
+  dateLastModified: Date;
+  metadata?: Record<string, unknown> | null;
+}) {
+  return {
+    sourcedId: e.sourcedId,
+    status: e.status,
+    dateLastModified: iso(e.dateLastModified)!,
+    metadata: e.metadata ?? {},
+  };
 }
 
 /**

@@ -1,5 +1,26 @@
-import type { Course, CourseComponent, ComponentResource, Enrollment, Org, Resource, SchoolClass, User, UserRole } from '@app/persistence';
-import { baseFrom, baseTo, bool, guidRef, HrefContext, iso, OneRosterJson, optionalRef, refId, sortOrderOf } from './common';
+import type {
+  Course,
+  CourseComponent,
+  ComponentResource,
+  Enrollment,
+  Org,
+  Resource,
+  SchoolClass,
+  User,
+  UserRole,
+} from '@app/persistence';
+import {
+  baseFrom,
+  baseTo,
+  bool,
+  guidRef,
+  HrefContext,
+  iso,
+  OneRosterJson,
+  optionalRef,
+  refId,
+  sortOrderOf,
+} from './common';
 
 /** OneRoster JSON ⇄ entity data, one pair per object type. Entities never leave a service as a body. */
 export const orgMapper = {

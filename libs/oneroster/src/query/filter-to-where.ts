@@ -10,18 +10,21 @@ function coerce(field: string, spec: FieldSpec, raw: string): unknown {
   switch (spec.type) {
     case 'number': {
       const n = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(n)) throw AppError.invalid(`filter value for ${field} must be a number`, 'filter');
+      if (raw.trim() === '' || !Number.isFinite(n))
+        throw AppError.invalid(`filter value for ${field} must be a number`, 'filter');
       return n;
     }
     case 'date': {
       const d = new Date(raw);
       // PostgreSQL timestamps hold years 1–9999; anything else is not a date we can compare with.
       const year = d.getUTCFullYear();
-      if (Number.isNaN(d.getTime()) || year < 1 || year > 9999) throw AppError.invalid(`filter value for ${field} must be a date`, 'filter');
+      if (Number.isNaN(d.getTime()) || year < 1 || year > 9999)
+        throw AppError.invalid(`filter value for ${field} must be a date`, 'filter');
       return d;
     }
     case 'boolean':
-      if (raw !== 'true' && raw !== 'false') throw AppError.invalid(`filter value for ${field} must be true or false`, 'filter');
+      if (raw !== 'true' && raw !== 'false')
+        throw AppError.invalid(`filter value for ${field} must be true or false`, 'filter');
       return raw === 'true';
     default:
       return raw;
@@ -35,7 +38,8 @@ function condition(c: FilterCondition, fields: FieldMap): Where {
   if (c.value.includes('\u0000')) throw AppError.invalid('filter values cannot contain NUL characters', 'filter');
   // Own properties only: `constructor`, `toString`… are not fields.
   const spec = Object.hasOwn(fields, c.field) ? fields[c.field] : undefined;
-  if (!spec) throw AppError.invalid(`Unknown filter field '${c.field}'; allowed: ${Object.keys(fields).join(', ')}`, 'filter');
+  if (!spec)
+    throw AppError.invalid(`Unknown filter field '${c.field}'; allowed: ${Object.keys(fields).join(', ')}`, 'filter');
   if (c.op === '~') {
     if (spec.type !== 'string') throw AppError.invalid(`~ applies to text fields only ('${c.field}')`, 'filter');
     return { [spec.prop]: { $ilike: `%${escapeLike(c.value)}%` } };

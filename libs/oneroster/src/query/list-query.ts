@@ -24,14 +24,18 @@ const MAX_LIMIT = 3000;
 
 function onceEach(q: object): void {
   for (const [name, value] of Object.entries(q)) {
-    if (value !== undefined && typeof value !== 'string') throw AppError.invalid(`${name} must be given once, as text`, name);
+    if (value !== undefined && typeof value !== 'string')
+      throw AppError.invalid(`${name} must be given once, as text`, name);
   }
 }
 
 /** `fields` (comma-separated) against the fields the response object has; undefined = every field. */
 function parseFields(raw: string | undefined, responseFields: string[]): string[] | undefined {
   if (raw === undefined || raw === '') return undefined;
-  const selected = raw.split(',').map((f) => f.trim()).filter(Boolean);
+  const selected = raw
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
   const unknown = selected.filter((f) => !responseFields.includes(f));
   if (unknown.length > 0) throw AppError.invalid(`Unknown fields: ${unknown.join(', ')}`, 'fields');
   return selected;
@@ -44,7 +48,12 @@ export function parseFieldsQuery(q: { fields?: string }, responseFields: string[
 }
 
 /** Parses OneRoster list parameters against a collection's allow-listed fields. */
-export function parseListQuery(q: ListQueryParams, fields: FieldMap, responseFields: string[], searchProps: string[] = []): ListQuery {
+export function parseListQuery(
+  q: ListQueryParams,
+  fields: FieldMap,
+  responseFields: string[],
+  searchProps: string[] = [],
+): ListQuery {
   onceEach(q);
   const limit = decimalInteger('limit', q.limit, 100, 1, MAX_LIMIT);
   const offset = decimalInteger('offset', q.offset, 0, 0, Number.MAX_SAFE_INTEGER);
@@ -56,7 +65,8 @@ export function parseListQuery(q: ListQueryParams, fields: FieldMap, responseFie
     clauses.push({ $or: searchProps.map((p) => ({ [p]: { $ilike: term } })) });
   }
   let orderBy: Record<string, 'asc' | 'desc'> = { sourcedId: 'asc' };
-  if (q.orderBy !== undefined && q.orderBy !== 'asc' && q.orderBy !== 'desc') throw AppError.invalid('orderBy must be asc or desc', 'orderBy');
+  if (q.orderBy !== undefined && q.orderBy !== 'asc' && q.orderBy !== 'desc')
+    throw AppError.invalid('orderBy must be asc or desc', 'orderBy');
   if (q.sort !== undefined && q.sort !== '') {
     const spec = Object.hasOwn(fields, q.sort) ? fields[q.sort] : undefined;
     if (!spec) throw AppError.invalid(`Unknown sort field '${q.sort}'`, 'sort');
@@ -64,5 +74,11 @@ export function parseListQuery(q: ListQueryParams, fields: FieldMap, responseFie
     orderBy = { [spec.prop]: q.orderBy ?? 'asc', ...(spec.prop === 'sourcedId' ? {} : { sourcedId: 'asc' }) };
   }
   const selected = parseFields(q.fields, responseFields);
-  return { limit, offset, where: clauses.length === 0 ? {} : clauses.length === 1 ? clauses[0] : { $and: clauses }, orderBy, fields: selected };
+  return {
+    limit,
+    offset,
+    where: clauses.length === 0 ? {} : clauses.length === 1 ? clauses[0] : { $and: clauses },
+    orderBy,
+    fields: selected,
+  };
 }

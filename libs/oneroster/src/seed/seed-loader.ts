@@ -54,7 +54,7 @@ export class SeedLoader {
       for (const item of doc[key] ?? []) {
         await this.oneRoster.put(def, String(item.sourcedId), { [def.singular]: item }, { baseUrl });
       }
-      if (doc[key]) counts[key] = doc[key]!.length;
+      if (doc[key]) counts[key] = doc[key].length;
     }
     for (const track of doc.subjectTracks ?? []) await this.tracks.upsert(track);
     if (doc.subjectTracks) counts.subjectTracks = doc.subjectTracks.length;

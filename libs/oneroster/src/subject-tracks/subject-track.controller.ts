@@ -22,9 +22,12 @@ export class SubjectTrackController {
   @ApiOperation({
     operationId: 'putSubjectTrack',
     summary: 'Create or update the subject track of (org, subject, grade)',
-    description: 'Used to enrol a student after a finalized placement or test-out. Omit orgSourcedId for the global track.',
+    description:
+      'Used to enrol a student after a finalized placement or test-out. Omit orgSourcedId for the global track.',
   })
-  @ApiOkResponse({ schema: { type: 'object', properties: { subjectTrack: { $ref: '#/components/schemas/SubjectTrackDto' } } } })
+  @ApiOkResponse({
+    schema: { type: 'object', properties: { subjectTrack: { $ref: '#/components/schemas/SubjectTrackDto' } } },
+  })
   @ApiImsxErrors([400, 401, 403, 422, 429, 500])
   async put(@Body() dto: PutSubjectTrackDto): Promise<{ subjectTrack: SubjectTrackDto }> {
     return { subjectTrack: await this.tracks.upsert(dto) };
@@ -38,7 +41,15 @@ export class SubjectTrackController {
   @ApiQuery({ name: 'orgSourcedId', required: false })
   @ApiQuery({ name: 'limit', required: false })
   @ApiQuery({ name: 'offset', required: false })
-  @ApiOkResponse({ schema: { type: 'object', properties: { subjectTracks: { type: 'array', items: { $ref: '#/components/schemas/SubjectTrackDto' } }, totalCount: { type: 'integer' } } } })
+  @ApiOkResponse({
+    schema: {
+      type: 'object',
+      properties: {
+        subjectTracks: { type: 'array', items: { $ref: '#/components/schemas/SubjectTrackDto' } },
+        totalCount: { type: 'integer' },
+      },
+    },
+  })
   @ApiImsxErrors([400, 401, 403, 429, 500])
   async list(
     @Query('subject') subject: unknown,
@@ -51,7 +62,11 @@ export class SubjectTrackController {
     const l = decimalInteger('limit', limit, 100, 1, 3000);
     // Past PostgreSQL's bigint an offset is an error there; no list is that long anyway.
     const o = decimalInteger('offset', offset, 0, 0, Number.MAX_SAFE_INTEGER);
-    const filter = { subject: once('subject', subject), grade: once('grade', grade), orgSourcedId: once('orgSourcedId', orgSourcedId) };
+    const filter = {
+      subject: once('subject', subject),
+      grade: once('grade', grade),
+      orgSourcedId: once('orgSourcedId', orgSourcedId),
+    };
     const { items, total } = await this.tracks.list(filter, l, o);
     res?.setHeader('X-Total-Count', String(total));
     return { subjectTracks: items, totalCount: total };
@@ -60,6 +75,7 @@ export class SubjectTrackController {
 
 /** A repeated query parameter arrives as an array: one value or none. */
 function once(name: string, value: unknown): string | undefined {
-  if (value !== undefined && typeof value !== 'string') throw AppError.invalid(`${name} must be given once, as text`, name);
+  if (value !== undefined && typeof value !== 'string')
+    throw AppError.invalid(`${name} must be given once, as text`, name);
   return value || undefined;
 }

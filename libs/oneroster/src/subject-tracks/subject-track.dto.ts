@@ -4,22 +4,31 @@ import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 /** EduBridge subject track upsert body. */
 export class PutSubjectTrackDto {
   /** @example "Math" */
-  @IsString() @IsNotEmpty() @MaxLength(100)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
   subject!: string;
 
   /** @example "4" */
-  @IsString() @IsNotEmpty() @MaxLength(20)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(20)
   grade!: string;
 
   /**
    * The course students of this subject and grade are enrolled in
    * @example "course-math-4"
    */
-  @IsString() @IsNotEmpty() @MaxLength(255)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
   courseId!: string;
 
   /** Restrict the track to one org; omitted = the global track. */
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(255)
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
   orgSourcedId?: string;
 }
 

@@ -3,7 +3,9 @@ import { OneRosterBase, SourcedRef } from './one-roster-base.entity';
 
 /** OneRoster `class` (named so it does not shadow the keyword in reading). */
 @Entity({ tableName: 'classes' })
-export class SchoolClass extends OneRosterBase<'classType' | 'terms' | 'grades' | 'subjects' | 'subjectCodes' | 'periods'> {
+export class SchoolClass extends OneRosterBase<
+  'classType' | 'terms' | 'grades' | 'subjects' | 'subjectCodes' | 'periods'
+> {
   @Property({ type: 'text' })
   title!: string;
 

@@ -1,7 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
 export class Migration20261126141250 extends Migration {
-
   override async up(): Promise<void> {
     this.addSql(`alter table "idempotency_keys" add column "lock_token" uuid null;`);
   }
@@ -9,5 +8,4 @@ export class Migration20261126141250 extends Migration {
   override async down(): Promise<void> {
     this.addSql(`alter table "idempotency_keys" drop column "lock_token";`);
   }
-
 }

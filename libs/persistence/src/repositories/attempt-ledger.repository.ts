@@ -56,9 +56,17 @@ export interface Ownership {
  * CTE `li` (sourced_id, inserted): the lesson's recorded line item, or one made and recorded now. A known line
  * item is key-share locked, so a failed first claim that deletes the line item it made waits for this statement.
  */
-function lineItemCte(i: { lineItemSourcedId?: string; lessonSourcedId: string; lessonTitle: string; origin: string }): [string, unknown[]] {
+function lineItemCte(i: {
+  lineItemSourcedId?: string;
+  lessonSourcedId: string;
+  lessonTitle: string;
+  origin: string;
+}): [string, unknown[]] {
   if (i.lineItemSourcedId) {
-    return [`li as (select sourced_id, false inserted from assessment_line_items where sourced_id = ? for key share)`, [i.lineItemSourcedId]];
+    return [
+      `li as (select sourced_id, false inserted from assessment_line_items where sourced_id = ? for key share)`,
+      [i.lineItemSourcedId],
+    ];
   }
   return [
     `li as (
@@ -253,7 +261,13 @@ export class AttemptLedgerRepository {
              where result_sourced_id = ? and lease_token = ? returning result_sourced_id
            )
            update tool_seats set lease_token = null, lease_until = null, holder = null from released where holder = released.result_sourced_id`,
-          [reachedTool ? 'pending' : claim.prior, reachedTool, claim.priorCalled, claim.resultSourcedId, claim.leaseToken],
+          [
+            reachedTool ? 'pending' : claim.prior,
+            reachedTool,
+            claim.priorCalled,
+            claim.resultSourcedId,
+            claim.leaseToken,
+          ],
           'run',
         );
         return;
@@ -267,7 +281,9 @@ export class AttemptLedgerRepository {
       );
       if (gone.n === 0 || !claim.lineItemCreated) return;
       // A concurrent claim may have committed a result on the new line item: lock it, then check in a fresh statement.
-      await em.execute('select 1 from assessment_line_items where sourced_id = ? for update', [claim.lineItemSourcedId]);
+      await em.execute('select 1 from assessment_line_items where sourced_id = ? for update', [
+        claim.lineItemSourcedId,
+      ]);
       await em.execute(
         `with gone as (
            delete from assessment_line_items li where li.sourced_id = ?
@@ -289,12 +305,16 @@ export class AttemptLedgerRepository {
     return row ? toAttemptRecord(row) : undefined;
   }
 
-  async readByResult(resultSourcedId: string): Promise<(AttemptRecord & { lessonSourcedId: string; studentSourcedId: string }) | undefined> {
+  async readByResult(
+    resultSourcedId: string,
+  ): Promise<(AttemptRecord & { lessonSourcedId: string; studentSourcedId: string }) | undefined> {
     const [row] = await this.em.execute<(AttemptRow & { lesson_sourced_id: string; student_sourced_id: string })[]>(
       `select ${ATTEMPT_COLUMNS}, ta.lesson_sourced_id, ta.student_sourced_id from ${ATTEMPT_FROM} where ta.result_sourced_id = ?`,
       [resultSourcedId],
     );
-    return row ? { ...toAttemptRecord(row), lessonSourcedId: row.lesson_sourced_id, studentSourcedId: row.student_sourced_id } : undefined;
+    return row
+      ? { ...toAttemptRecord(row), lessonSourcedId: row.lesson_sourced_id, studentSourcedId: row.student_sourced_id }
+      : undefined;
   }
 
   /** The student's attempts of a lesson, oldest first. */
@@ -307,7 +327,13 @@ export class AttemptLedgerRepository {
   }
 
   /** Whose is the tool's assignment `externalId`, and which attempts of the student could be its unrecorded owner. */
-  async ownership(tool: string, account: string, externalId: string, studentSourcedId: string, exceptResult: string): Promise<Ownership> {
+  async ownership(
+    tool: string,
+    account: string,
+    externalId: string,
+    studentSourcedId: string,
+    exceptResult: string,
+  ): Promise<Ownership> {
     const rows = await this.em.execute<
       { kind: 'owner' | 'unresolved'; result_sourced_id: string; lesson_sourced_id: string; attempt: number }[]
     >(
@@ -324,7 +350,11 @@ export class AttemptLedgerRepository {
     );
     const owner = rows.find((r) => r.kind === 'owner');
     return {
-      owner: owner && { resultSourcedId: owner.result_sourced_id, lessonSourcedId: owner.lesson_sourced_id, attempt: owner.attempt },
+      owner: owner && {
+        resultSourcedId: owner.result_sourced_id,
+        lessonSourcedId: owner.lesson_sourced_id,
+        attempt: owner.attempt,
+      },
       unresolved: rows
         .filter((r) => r.kind === 'unresolved')
         .map((r) => ({ lessonSourcedId: r.lesson_sourced_id, attempt: r.attempt })),
@@ -376,7 +406,11 @@ export class AttemptLedgerRepository {
   }
 
   /** Tests the tool gave the student through us (any attempt, any lesson), to steer clear of them. */
-  async testsOfStudent(tool: string, account: string, studentSourcedId: string): Promise<{ testId: string | null; testTitle: string | null }[]> {
+  async testsOfStudent(
+    tool: string,
+    account: string,
+    studentSourcedId: string,
+  ): Promise<{ testId: string | null; testTitle: string | null }[]> {
     const rows = await this.em.execute<{ test_id: string | null; test_title: string | null }[]>(
       `select test_id, test_title from tool_assignments
        where student_sourced_id = ? and tool = ? and account = ? and state = 'assigned'`,
@@ -386,8 +420,12 @@ export class AttemptLedgerRepository {
   }
 
   /** Attempts a request left pending (crashed, timed out) whose lease is over: what reconciliation resumes. */
-  async stuck(limit: number): Promise<{ lessonSourcedId: string; studentSourcedId: string; attempt: number; request: ToolAssignmentRequest }[]> {
-    const rows = await this.em.execute<{ lesson_sourced_id: string; student_sourced_id: string; attempt: number; request: ToolAssignmentRequest }[]>(
+  async stuck(
+    limit: number,
+  ): Promise<{ lessonSourcedId: string; studentSourcedId: string; attempt: number; request: ToolAssignmentRequest }[]> {
+    const rows = await this.em.execute<
+      { lesson_sourced_id: string; student_sourced_id: string; attempt: number; request: ToolAssignmentRequest }[]
+    >(
       `select ta.lesson_sourced_id, ta.student_sourced_id, ta.attempt, ta.request
        from tool_assignments ta join assessment_results ar on ar.sourced_id = ta.result_sourced_id
        where ta.state = 'pending' and (ta.lease_until is null or ta.lease_until < now())
@@ -395,7 +433,12 @@ export class AttemptLedgerRepository {
        order by ta.lease_until nulls first limit ?`,
       [limit],
     );
-    return rows.map((r) => ({ lessonSourcedId: r.lesson_sourced_id, studentSourcedId: r.student_sourced_id, attempt: r.attempt, request: r.request }));
+    return rows.map((r) => ({
+      lessonSourcedId: r.lesson_sourced_id,
+      studentSourcedId: r.student_sourced_id,
+      attempt: r.attempt,
+      request: r.request,
+    }));
   }
 
   /** Gives up a pending attempt for good (the tool refuses it): it goes back to open, as if never asked. */

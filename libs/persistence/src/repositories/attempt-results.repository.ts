@@ -9,7 +9,14 @@ export interface PulledResult {
   scoreStatus: ScoreStatus;
   scoreDate: Date | null;
   metadata: Record<string, unknown>;
-  questions: { questionId: string; score: number; maxScore: number; correct: boolean; skipped: boolean; scoreStatus: ScoreStatus }[];
+  questions: {
+    questionId: string;
+    score: number;
+    maxScore: number;
+    correct: boolean;
+    skipped: boolean;
+    scoreStatus: ScoreStatus;
+  }[];
 }
 
 /** What the enrollment policy needs about an attempt that was just finalized. */
@@ -33,7 +40,10 @@ export class AttemptResultsRepository {
    * the attempt's, so a re-import updates instead of duplicating). A finalized attempt is left alone, and a slower
    * import that read an older state never takes a `fully graded` result back.
    */
-  async storePulled(target: { resultSourcedId: string; lineItemSourcedId: string; studentSourcedId: string; attempt: number }, r: PulledResult): Promise<void> {
+  async storePulled(
+    target: { resultSourcedId: string; lineItemSourcedId: string; studentSourcedId: string; attempt: number },
+    r: PulledResult,
+  ): Promise<void> {
     const [updated] = await this.em.execute<{ n: number }[]>(
       `with u as (
          update assessment_results
@@ -123,6 +133,10 @@ export class AttemptResultsRepository {
 
   /** PowerPath resetAttempt for external tests: only the score goes back to 0. */
   async resetScore(resultSourcedId: string): Promise<void> {
-    await this.em.execute('update assessment_results set score = 0, date_last_modified = now() where sourced_id = ?', [resultSourcedId], 'run');
+    await this.em.execute(
+      'update assessment_results set score = 0, date_last_modified = now() where sourced_id = ?',
+      [resultSourcedId],
+      'run',
+    );
   }
 }

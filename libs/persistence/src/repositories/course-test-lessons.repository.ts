@@ -68,7 +68,13 @@ export class CourseTestLessonsRepository {
     const [r] = await this.em.execute<Row[]>(SQL, [course]);
     if (!r) return undefined;
     return {
-      course: { sourcedId: r.sourced_id, status: r.status, title: r.title, org: r.org_sourced_id, subjects: r.subjects ?? [] },
+      course: {
+        sourcedId: r.sourced_id,
+        status: r.status,
+        title: r.title,
+        org: r.org_sourced_id,
+        subjects: r.subjects ?? [],
+      },
       recorded: r.recorded,
       lessons: r.lessons,
     };

@@ -25,7 +25,14 @@ export class IdempotencyKeyRepository {
   async claim(clientId: string, key: string, fingerprint: string, lockSeconds: number): Promise<IdempotencyClaim> {
     const lockToken = randomUUID();
     const [row] = await this.em.execute<
-      { claimed: boolean; fingerprint: string | null; state: 'in_flight' | 'done'; lock_seconds: number | null; response_status: number | null; response_sealed: string | null }[]
+      {
+        claimed: boolean;
+        fingerprint: string | null;
+        state: 'in_flight' | 'done';
+        lock_seconds: number | null;
+        response_status: number | null;
+        response_sealed: string | null;
+      }[]
     >(
       `with claimed as (
          insert into idempotency_keys (client_id, key, fingerprint, state, locked_until, lock_token)
@@ -45,7 +52,13 @@ export class IdempotencyKeyRepository {
     if (row.fingerprint === null) return { claimed: false };
     return {
       claimed: false,
-      record: { fingerprint: row.fingerprint, state: row.state, lockSeconds: row.lock_seconds, responseStatus: row.response_status, responseSealed: row.response_sealed },
+      record: {
+        fingerprint: row.fingerprint,
+        state: row.state,
+        lockSeconds: row.lock_seconds,
+        responseStatus: row.response_status,
+        responseSealed: row.response_sealed,
+      },
     };
   }
 
@@ -58,7 +71,10 @@ export class IdempotencyKeyRepository {
   }
 
   async release(clientId: string, key: string, lockToken: string): Promise<void> {
-    await this.em.execute("delete from idempotency_keys where client_id = ? and key = ? and state = 'in_flight' and lock_token = ?", [clientId, key, lockToken]);
+    await this.em.execute(
+      "delete from idempotency_keys where client_id = ? and key = ? and state = 'in_flight' and lock_token = ?",
+      [clientId, key, lockToken],
+    );
   }
 
   /** Deletes records older than the retention window; returns how many. */

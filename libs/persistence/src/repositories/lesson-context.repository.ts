@@ -2,7 +2,14 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import type { OneRosterStatus } from '../entities/one-roster-base.entity';
 import { ATTEMPT_COLUMNS, ATTEMPT_FROM, AttemptRecord, AttemptRow, toAttemptRecord } from './attempt-record';
-import { CLASS_COLUMNS, LOGIN_COLUMNS, toClassRecord, toLoginRecord, ToolClassRecord, ToolLoginRecord } from './tool-object-rows';
+import {
+  CLASS_COLUMNS,
+  LOGIN_COLUMNS,
+  toClassRecord,
+  toLoginRecord,
+  ToolClassRecord,
+  ToolLoginRecord,
+} from './tool-object-rows';
 
 export interface StudentRecord {
   sourcedId: string;
@@ -24,7 +31,12 @@ export interface LessonRecord {
   metadata: Record<string, unknown> | null;
   /** The org of the lesson's course. */
   org: string | null;
-  resource?: { sourcedId: string; status: OneRosterStatus; metadata: Record<string, unknown> | null; vendorId: string | null };
+  resource?: {
+    sourcedId: string;
+    status: OneRosterStatus;
+    metadata: Record<string, unknown> | null;
+    vendorId: string | null;
+  };
 }
 
 /** Everything the PowerPath external-test endpoints need about (student, lesson), read in one round trip. */
@@ -137,7 +149,9 @@ export class LessonContextRepository {
             lessonType: r.cr_lesson_type,
             metadata: r.cr_metadata,
             org: r.lesson_org,
-            resource: r.r_id ? { sourcedId: r.r_id, status: r.r_status, metadata: r.r_metadata, vendorId: r.r_vendor_id } : undefined,
+            resource: r.r_id
+              ? { sourcedId: r.r_id, status: r.r_status, metadata: r.r_metadata, vendorId: r.r_vendor_id }
+              : undefined,
           }
         : undefined,
       lineItemSourcedId: r.li_id ?? undefined,

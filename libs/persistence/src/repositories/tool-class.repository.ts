@@ -46,7 +46,12 @@ export class ToolClassRepository {
   }
 
   /** The class the tool made, recorded under the lease. False if the lease was lost. */
-  async recordCreated(p: ClassPurpose, leaseToken: string, externalId: string, classCode: string | null): Promise<boolean> {
+  async recordCreated(
+    p: ClassPurpose,
+    leaseToken: string,
+    externalId: string,
+    classCode: string | null,
+  ): Promise<boolean> {
     const rows = await this.em.execute<{ n: number }[]>(
       `update tool_classes set state = 'created', external_id = ?, class_code = ?, lease_token = null, lease_until = null
        where tool = ? and account = ? and lesson_sourced_id = ? and attempt = ? and lease_token = ?

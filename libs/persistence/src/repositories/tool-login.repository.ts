@@ -44,7 +44,12 @@ export class ToolLoginRepository {
          external_user_id = case when ${leasable} and ?::boolean then null else tl.external_user_id end
        returning ${LOGIN_COLUMNS}, tl.lease_token = ? mine`,
       [
-        p.tool, p.account, p.studentSourcedId, candidateSealed, token, leaseSeconds,
+        p.tool,
+        p.account,
+        p.studentSourcedId,
+        candidateSealed,
+        token,
+        leaseSeconds,
         // `leasable` binds `restart` once per use: five uses, and twice more for the credentials and the user id.
         ...Array<boolean>(7).fill(restart),
         token,
@@ -56,7 +61,12 @@ export class ToolLoginRepository {
   }
 
   /** The tool's user id (and the credentials that work), recorded under the lease. False if the lease was lost. */
-  async recordReady(p: LoginPurpose, leaseToken: string, externalUserId: string, credentialsSealed: string): Promise<boolean> {
+  async recordReady(
+    p: LoginPurpose,
+    leaseToken: string,
+    externalUserId: string,
+    credentialsSealed: string,
+  ): Promise<boolean> {
     const rows = await this.em.execute<{ n: number }[]>(
       `update tool_logins set state = 'ready', external_user_id = ?, credentials_sealed = ?, lease_token = null, lease_until = null,
               updated_at = now()

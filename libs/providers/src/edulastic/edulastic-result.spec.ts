@@ -7,7 +7,13 @@ const ADA_ACTIVITY = 'c'.repeat(24);
 const BOB_ACTIVITY = 'd'.repeat(24);
 
 type Question = EduTestActivityResponse['testQuestionActivities'][number];
-const question = (testActivityId: string, qid: string, score: number, maxScore: number, extra: Partial<Question> = {}): Question => ({
+const question = (
+  testActivityId: string,
+  qid: string,
+  score: number,
+  maxScore: number,
+  extra: Partial<Question> = {},
+): Question => ({
   testActivityId,
   userId: testActivityId === ADA_ACTIVITY ? ADA : BOB,
   qid,
@@ -26,7 +32,16 @@ function activity(overrides: Partial<EduTestActivityResponse['testActivities'][n
     ],
     testActivities: [
       { _id: BOB_ACTIVITY, userId: BOB, status: 1, graded: 'GRADED', score: 0, maxScore: 2 },
-      { _id: ADA_ACTIVITY, userId: ADA, status: 1, graded: 'GRADED', score: 3.5, maxScore: 5, endDate: 1_700_000_000_000, ...overrides },
+      {
+        _id: ADA_ACTIVITY,
+        userId: ADA,
+        status: 1,
+        graded: 'GRADED',
+        score: 3.5,
+        maxScore: 5,
+        endDate: 1_700_000_000_000,
+        ...overrides,
+      },
     ],
     testQuestionActivities: [
       question(ADA_ACTIVITY, 'q1', 1, 1),
@@ -52,7 +67,11 @@ describe('toExternalResult (Edulastic)', () => {
 
   it('rounds the percentage to two decimals', () => {
     const a = activity();
-    a.testQuestionActivities = [question(ADA_ACTIVITY, 'q1', 1, 1), question(ADA_ACTIVITY, 'q2', 0, 1), question(ADA_ACTIVITY, 'q3', 0, 1)];
+    a.testQuestionActivities = [
+      question(ADA_ACTIVITY, 'q1', 1, 1),
+      question(ADA_ACTIVITY, 'q2', 0, 1),
+      question(ADA_ACTIVITY, 'q3', 0, 1),
+    ];
 
     expect(toExternalResult(a, 'ada@school.test').score).toBe(33.33);
   });

@@ -9,7 +9,8 @@ import { EduTestActivityResponse, testActivityProblem } from './edulastic.wire';
  */
 export function toExternalResult(activity: EduTestActivityResponse, email: string): ExternalResult {
   const problem = testActivityProblem(activity);
-  if (problem) throw new AppError(ErrorCode.ToolBadResponse, `Edulastic answered a malformed test activity: ${problem}`);
+  if (problem)
+    throw new AppError(ErrorCode.ToolBadResponse, `Edulastic answered a malformed test activity: ${problem}`);
   const student = activity.students.find((s) => s.email.toLowerCase() === email.toLowerCase());
   const test = student ? activity.testActivities.find((a) => a.userId === student._id) : undefined;
   if (!student || !test) return { submitted: false, graded: false, score: null, questions: [], totalQuestions: 0 };

@@ -42,7 +42,13 @@ export class EdulasticClient {
 
   async createClass(body: Record<string, unknown>, deadlineAt?: number): Promise<EduGroup> {
     // Not retried: a repeat would create a second class (a lost answer is recovered by findClass instead).
-    const res = await this.authorized<EduEnvelope<EduGroup>>({ method: 'POST', path: '/group', body, retry: false, deadlineAt });
+    const res = await this.authorized<EduEnvelope<EduGroup>>({
+      method: 'POST',
+      path: '/group',
+      body,
+      retry: false,
+      deadlineAt,
+    });
     const group = this.expectOk(res, 'create class').result;
     if (!isObjectId(group?._id) || typeof group.code !== 'string') throw this.badResponse('class without _id/code');
     return group;
@@ -50,16 +56,25 @@ export class EdulasticClient {
 
   /** The teacher's class whose description is `description` (ours: `GET /group/mygroups`, docs/edulastic-calls.md). */
   async findClass(description: string, deadlineAt?: number): Promise<EduGroup | undefined> {
-    const res = await this.authorized<EduEnvelope<EduGroup[]>>({ method: 'GET', path: '/group/mygroups', retry: true, deadlineAt });
+    const res = await this.authorized<EduEnvelope<EduGroup[]>>({
+      method: 'GET',
+      path: '/group/mygroups',
+      retry: true,
+      deadlineAt,
+    });
     const groups = this.expectOk(res, 'list classes').result;
     if (!Array.isArray(groups)) throw this.badResponse('class list is not an array');
     const found = groups.find((g) => g?.description === description);
-    if (found && (!isObjectId(found._id) || typeof found.code !== 'string')) throw this.badResponse('class without _id/code');
+    if (found && (!isObjectId(found._id) || typeof found.code !== 'string'))
+      throw this.badResponse('class without _id/code');
     return found;
   }
 
   /** Creates the student in the class; an existing user comes back as `{existing: userId}`. */
-  async enrolNewStudent(body: Record<string, unknown>, deadlineAt?: number): Promise<{ userId: string; existing: boolean }> {
+  async enrolNewStudent(
+    body: Record<string, unknown>,
+    deadlineAt?: number,
+  ): Promise<{ userId: string; existing: boolean }> {
     const res = await this.authorized<EduEnvelope<{ userId: string }> | EduError>({
       method: 'POST',
       path: '/enrollment/user',
@@ -92,7 +107,13 @@ export class EdulasticClient {
   }
 
   async setPassword(userId: string, password: string, deadlineAt?: number): Promise<void> {
-    const res = await this.authorized({ method: 'PUT', path: `/user/${userId}/password`, body: { password }, retry: true, deadlineAt });
+    const res = await this.authorized({
+      method: 'PUT',
+      path: `/user/${userId}/password`,
+      body: { password },
+      retry: true,
+      deadlineAt,
+    });
     this.expectOk(res, 'set student password');
   }
 
@@ -115,9 +136,13 @@ export class EdulasticClient {
       return { assignmentId: created._id, existing: false };
     }
     if (res.status === 404) {
-      throw new AppError(ErrorCode.ToolRefused, `Edulastic rejected the assignment: ${this.message(res)} (testId ${target.testId})`, {
-        details: [{ field: 'resource.vendorId', value: target.testId, vendorMessage: this.message(res) }],
-      });
+      throw new AppError(
+        ErrorCode.ToolRefused,
+        `Edulastic rejected the assignment: ${this.message(res)} (testId ${target.testId})`,
+        {
+          details: [{ field: 'resource.vendorId', value: target.testId, vendorMessage: this.message(res) }],
+        },
+      );
     }
     if (res.status === 409) {
       const existing = await this.findAssignment(target.testId, target.classId, target.studentId, deadlineAt);
@@ -127,7 +152,12 @@ export class EdulasticClient {
     throw this.rejection(res, 'assign test');
   }
 
-  async findAssignment(testId: string, classId: string, studentId: string, deadlineAt?: number): Promise<string | undefined> {
+  async findAssignment(
+    testId: string,
+    classId: string,
+    studentId: string,
+    deadlineAt?: number,
+  ): Promise<string | undefined> {
     const res = await this.authorized<EduEnvelope<EduTestAssignment[]>>({
       method: 'GET',
       path: `/assignments/test/${encodeURIComponent(testId)}`,
@@ -148,7 +178,11 @@ export class EdulasticClient {
       deadlineAt,
     });
     const data = this.expectOk(res, 'read test activity');
-    if (!Array.isArray(data?.testActivities) || !Array.isArray(data?.testQuestionActivities) || !Array.isArray(data?.students)) {
+    if (
+      !Array.isArray(data?.testActivities) ||
+      !Array.isArray(data?.testQuestionActivities) ||
+      !Array.isArray(data?.students)
+    ) {
       throw this.badResponse('test activity without its arrays');
     }
     return data;
@@ -166,7 +200,10 @@ export class EdulasticClient {
     });
     const result = (res.data as EduEnvelope<EduLoginResult>)?.result;
     if (res.status !== 200 || result?.role !== 'student') {
-      throw new AppError(ErrorCode.ToolBadResponse, `Edulastic did not accept the student's new credentials (${this.message(res)})`);
+      throw new AppError(
+        ErrorCode.ToolBadResponse,
+        `Edulastic did not accept the student's new credentials (${this.message(res)})`,
+      );
     }
   }
 
@@ -183,7 +220,12 @@ export class EdulasticClient {
       throw new AppError(ErrorCode.ToolBadResponse, `Edulastic refused our service account: ${this.message(res)}`);
     }
     if (!r.districtIds?.[0] || !r.institutionIds?.[0]) throw this.badResponse('teacher without district/institution');
-    this.session = { token: r.token, teacherId: r._id, districtId: r.districtIds[0], institutionId: r.institutionIds[0] };
+    this.session = {
+      token: r.token,
+      teacherId: r._id,
+      districtId: r.districtIds[0],
+      institutionId: r.institutionIds[0],
+    };
     return this.session;
   }
 

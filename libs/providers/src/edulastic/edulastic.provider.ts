@@ -58,7 +58,10 @@ export class EdulasticProvider implements PulledResultsProvider {
 
   checkLesson(lesson: LessonSpec): void {
     if (!lesson.vendorId) {
-      throw AppError.invalidData('Edulastic lessons need the test id in resource.vendorId (or metadata.vendorId)', 'resource.vendorId');
+      throw AppError.invalidData(
+        'Edulastic lessons need the test id in resource.vendorId (or metadata.vendorId)',
+        'resource.vendorId',
+      );
     }
   }
 
@@ -67,7 +70,8 @@ export class EdulasticProvider implements PulledResultsProvider {
     const teacher = await client.teacher();
     const toolClass = await ctx.ledger.toolClass({
       find: async (ref) => this.classRef(await client.findClass(classDescription(ref), ctx.deadlineAt)),
-      create: async (ref) => this.classRef(await client.createClass(this.classBody(teacher, ctx, ref), ctx.deadlineAt))!,
+      create: async (ref) =>
+        this.classRef(await client.createClass(this.classBody(teacher, ctx, ref), ctx.deadlineAt))!,
     });
     const classCode = toolClass.classCode ?? '';
     const loginSteps = {
@@ -114,14 +118,21 @@ export class EdulasticProvider implements PulledResultsProvider {
       // The class is this attempt's, so its assignment is too — unless the ledger records it for another attempt.
       const owner = await ctx.ledger.ownerOf(assignmentId);
       if (owner.kind === 'other-attempt') {
-        throw new AppError(ErrorCode.ToolBadResponse, `Edulastic answered with the assignment of attempt ${owner.attempt} of lesson '${owner.lessonSourcedId}'`);
+        throw new AppError(
+          ErrorCode.ToolBadResponse,
+          `Edulastic answered with the assignment of attempt ${owner.attempt} of lesson '${owner.lessonSourcedId}'`,
+        );
       }
     }
     return {
       assignmentId,
       classId: toolClass.classId,
       testId,
-      testUrl: checkTestUrl('Edulastic', `${this.options.edulastic!.appUrl.replace(/\/+$/, '')}/assignments/embed/${testId}`, this.allowedLinkHosts),
+      testUrl: checkTestUrl(
+        'Edulastic',
+        `${this.options.edulastic!.appUrl.replace(/\/+$/, '')}/assignments/embed/${testId}`,
+        this.allowedLinkHosts,
+      ),
       credentials: { email: login.email, password: login.password },
       adopted: existing,
     };

@@ -76,12 +76,22 @@ export function testActivityProblem(a: EduTestActivityResponse): string | undefi
   const questions = a.testQuestionActivities as unknown[];
   if (!students.every((s) => isRecord(s) && isText(s._id) && isText(s.email))) return 'a student without _id or email';
   const activityOk = (t: unknown) =>
-    isRecord(t) && isText(t._id) && isText(t.userId) && [0, 1, 2].includes(t.status as number) && isText(t.graded) &&
+    isRecord(t) &&
+    isText(t._id) &&
+    isText(t.userId) &&
+    [0, 1, 2].includes(t.status as number) &&
+    isText(t.graded) &&
     (t.endDate === undefined || t.endDate === null || isEpochMs(t.endDate));
   if (!activities.every(activityOk)) return 'a test activity without _id, userId, status, graded or a valid endDate';
   const questionOk = (q: unknown) =>
-    isRecord(q) && isText(q.testActivityId) && isText(q.qid) && isNumber(q.score) && isNumber(q.maxScore) &&
-    typeof q.correct === 'boolean' && typeof q.skipped === 'boolean';
-  if (!questions.every(questionOk)) return 'a question activity without testActivityId, qid, numeric scores, correct or skipped';
+    isRecord(q) &&
+    isText(q.testActivityId) &&
+    isText(q.qid) &&
+    isNumber(q.score) &&
+    isNumber(q.maxScore) &&
+    typeof q.correct === 'boolean' &&
+    typeof q.skipped === 'boolean';
+  if (!questions.every(questionOk))
+    return 'a question activity without testActivityId, qid, numeric scores, correct or skipped';
   return undefined;
 }

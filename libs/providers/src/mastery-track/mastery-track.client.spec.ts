@@ -1,5 +1,5 @@
 import nock from 'nock';
-import { sign } from 'jsonwebtoken';
+import { sign, type SignOptions } from 'jsonwebtoken';
 import { AppError, VendorTransportError, ErrorCode, transportErrorCode } from '@app/common';
 import { fastVendorHttp, rejectionOf } from '../testing/vendor-test-kit';
 import { MasteryTrackClient } from './mastery-track.client';
@@ -10,17 +10,26 @@ const INTEGRATOR = 'integrator@platform.test';
 const STUDENT = 'ada@school.test';
 const ASSIGN_PATH = '/delivery/assignments/assign';
 const BODY = { student_email: STUDENT, timeback_id: '_677eabc' };
-const ASSIGNMENT = { id: 123, student_email: STUDENT, test_name: 'Math G3', status: 'ASSIGNED', test_url: 'http://mt.test/assignment/123' };
+const ASSIGNMENT = {
+  id: 123,
+  student_email: STUDENT,
+  test_name: 'Math G3',
+  status: 'ASSIGNED',
+  test_url: 'http://mt.test/assignment/123',
+};
 const CREATED = { success: true, platform: 'Mastery Track', data: { assignment: ASSIGNMENT, message: 'ok' } };
 
-const jwtFor = (sub: string, expiresIn: number | string = '1h') => sign({ sub }, 'k', { expiresIn } as any);
+const jwtFor = (sub: string, expiresIn: number | string = '1h') => sign({ sub }, 'k', { expiresIn } as SignOptions);
 
 describe('MasteryTrackClient', () => {
   let client: MasteryTrackClient;
 
   /** One POST /authorizer (nock interceptors default to once) answering `jwt`, matching the contract's header and body. */
   const authorizer = (jwt: string) =>
-    nock(BASE).post('/authorizer', { email: INTEGRATOR }).matchHeader('x-api-key', API_KEY).reply(200, { success: true, jwt });
+    nock(BASE)
+      .post('/authorizer', { email: INTEGRATOR })
+      .matchHeader('x-api-key', API_KEY)
+      .reply(200, { success: true, jwt });
   /** POST assign carrying exactly `X-Auth-Token: Bearer <jwt>` and never the API key. */
   const assignWith = (jwt: string) =>
     nock(BASE, { badheaders: ['x-api-key', 'authorization'] })
@@ -43,7 +52,8 @@ describe('MasteryTrackClient', () => {
       const auth = authorizer(jwt);
       const assign = assignWith(jwt).times(3).reply(201, CREATED);
 
-      for (let i = 0; i < 3; i++) await expect(client.assign(BODY)).resolves.toEqual({ assignment: ASSIGNMENT, existing: false });
+      for (let i = 0; i < 3; i++)
+        await expect(client.assign(BODY)).resolves.toEqual({ assignment: ASSIGNMENT, existing: false });
 
       expect(auth.isDone()).toBe(true);
       expect(assign.isDone()).toBe(true);
@@ -102,7 +112,9 @@ describe('MasteryTrackClient', () => {
       const renewed = jwtFor('renewed');
       const auth1 = authorizer(stale);
       const auth2 = authorizer(renewed);
-      const rejected = assignWith(stale).once().reply(401, { success: false, error: 'Invalid or expired JWT', code: 'UNAUTHORIZED' });
+      const rejected = assignWith(stale)
+        .once()
+        .reply(401, { success: false, error: 'Invalid or expired JWT', code: 'UNAUTHORIZED' });
       const accepted = assignWith(renewed).once().reply(201, CREATED);
 
       await expect(client.assign(BODY)).resolves.toEqual({ assignment: ASSIGNMENT, existing: false });
@@ -116,9 +128,11 @@ describe('MasteryTrackClient', () => {
       authorizer(stale);
       const auth2 = authorizer(renewed);
       assignWith(stale).once().reply(401, { success: false, error: 'Invalid or expired JWT', code: 'UNAUTHORIZED' });
-      const second = assignWith(renewed).once().reply(401, { success: false, error: 'Invalid or expired JWT', code: 'UNAUTHORIZED' });
+      const second = assignWith(renewed)
+        .once()
+        .reply(401, { success: false, error: 'Invalid or expired JWT', code: 'UNAUTHORIZED' });
 
-      const err = await rejectionOf(client.assign(BODY));
+      const err = await rejectionOf(client.assign(BODY), AppError);
 
       expect(err).toBeInstanceOf(AppError);
       expect(err.code).toBe(ErrorCode.ToolBadResponse);
@@ -141,7 +155,7 @@ describe('MasteryTrackClient', () => {
     ])('maps an authorizer %i to TOOL_BAD_RESPONSE without leaking the API key', async (status, error, code) => {
       const scope = nock(BASE).post('/authorizer').once().reply(status, { success: false, error, code });
 
-      const err = await rejectionOf(client.assign(BODY));
+      const err = await rejectionOf(client.assign(BODY), AppError);
 
       expect(err).toBeInstanceOf(AppError);
       expect(err.code).toBe(ErrorCode.ToolBadResponse);
@@ -161,16 +175,31 @@ describe('MasteryTrackClient', () => {
     });
 
     it('returns existing_assignment on 409 ASSIGNMENT_EXISTS (whose it is, the ledger decides)', async () => {
-      const existing = { id: 77, student_email: STUDENT, test_name: 'Math G3', status: 'IN_PROGRESS', test_url: 'http://mt.test/assignment/77' };
-      assignWith(jwt).reply(409, { success: false, error: 'exists', code: 'ASSIGNMENT_EXISTS', data: { existing_assignment: existing } });
+      const existing = {
+        id: 77,
+        student_email: STUDENT,
+        test_name: 'Math G3',
+        status: 'IN_PROGRESS',
+        test_url: 'http://mt.test/assignment/77',
+      };
+      assignWith(jwt).reply(409, {
+        success: false,
+        error: 'exists',
+        code: 'ASSIGNMENT_EXISTS',
+        data: { existing_assignment: existing },
+      });
 
-      await expect(client.assign(BODY)).resolves.toEqual({ assignment: existing, existing: true, afterUnknownAttempt: false });
+      await expect(client.assign(BODY)).resolves.toEqual({
+        assignment: existing,
+        existing: true,
+        afterUnknownAttempt: false,
+      });
     });
 
     it('treats 409 ASSIGNMENT_EXISTS without existing_assignment as a bad response', async () => {
       assignWith(jwt).reply(409, { success: false, error: 'exists', code: 'ASSIGNMENT_EXISTS' });
 
-      const err = await rejectionOf(client.assign(BODY));
+      const err = await rejectionOf(client.assign(BODY), VendorTransportError);
 
       expect(err).toBeInstanceOf(VendorTransportError);
       expect(err.reason).toBe('bad_response');
@@ -183,13 +212,13 @@ describe('MasteryTrackClient', () => {
     ])('maps %i %s to unprocessable carrying the vendor code and text', async (status, code, error) => {
       const scope = assignWith(jwt).once().reply(status, { success: false, error, code });
 
-      const err = await rejectionOf(client.assign(BODY));
+      const err = await rejectionOf(client.assign(BODY), AppError);
 
       expect(err).toBeInstanceOf(AppError);
       expect(err.code).toBe(ErrorCode.ToolRefused);
       expect(err.message).toContain(code);
       expect(err.message).toContain(error);
-      expect(err.options.details[0]).toMatchObject({ vendorCode: code, vendorMessage: `${code} ${error}` });
+      expect(err.options.details?.[0]).toMatchObject({ vendorCode: code, vendorMessage: `${code} ${error}` });
       expect(scope.isDone()).toBe(true);
     });
   });
@@ -209,7 +238,7 @@ describe('MasteryTrackClient', () => {
     it('gives up after 3 answers of 503 with server_error → TOOL_UNAVAILABLE (503)', async () => {
       const scope = assignWith(jwt).times(3).reply(503, 'down');
 
-      const err = await rejectionOf(client.assign(BODY));
+      const err = await rejectionOf(client.assign(BODY), VendorTransportError);
 
       expect(err).toBeInstanceOf(VendorTransportError);
       expect(err.reason).toBe('server_error');
@@ -221,11 +250,12 @@ describe('MasteryTrackClient', () => {
     it('retries 429 after its Retry-After and reports throttled → TOOL_UNAVAILABLE with that delay', async () => {
       const scope = assignWith(jwt).times(3).reply(429, { message: 'Too Many Requests' }, { 'Retry-After': '0.1' });
 
-      const err = await rejectionOf(client.assign(BODY));
+      const err = await rejectionOf(client.assign(BODY), VendorTransportError);
 
       expect(err).toBeInstanceOf(VendorTransportError);
       expect(err.reason).toBe('throttled');
-      expect(transportErrorCode(err)).toBe(ErrorCode.ToolUnavailable); expect(err.options.retryAfterMs).toBe(100);
+      expect(transportErrorCode(err)).toBe(ErrorCode.ToolUnavailable);
+      expect(err.options.retryAfterMs).toBe(100);
       expect(scope.isDone()).toBe(true);
     });
 
@@ -234,17 +264,18 @@ describe('MasteryTrackClient', () => {
       assignWith(jwt).once().reply(429, { message: 'Too Many Requests' }, { 'Retry-After': '6' });
       const started = Date.now();
 
-      const err = await rejectionOf(client.assign(BODY));
+      const err = await rejectionOf(client.assign(BODY), VendorTransportError);
 
       expect(Date.now() - started).toBeLessThan(4_000);
       expect(err.reason).toBe('throttled');
-      expect(transportErrorCode(err)).toBe(ErrorCode.ToolUnavailable); expect(err.options.retryAfterMs).toBe(6000);
+      expect(transportErrorCode(err)).toBe(ErrorCode.ToolUnavailable);
+      expect(err.options.retryAfterMs).toBe(6000);
     });
 
     it('turns a reply slower than the attempt timeout into TOOL_TIMEOUT (504)', async () => {
       const scope = assignWith(jwt).times(3).delay(1_500).reply(201, CREATED);
 
-      const err = await rejectionOf(client.assign(BODY));
+      const err = await rejectionOf(client.assign(BODY), VendorTransportError);
 
       expect(err).toBeInstanceOf(VendorTransportError);
       expect(err.reason).toBe('timeout');
@@ -256,9 +287,12 @@ describe('MasteryTrackClient', () => {
       // A real refused connection (nothing listens on port 1): nock's simulated socket errors proved racy under load.
       nock.enableNetConnect('127.0.0.1:1');
       try {
-        const offline = new MasteryTrackClient(fastVendorHttp('MasteryTrack', 'http://127.0.0.1:1'), { apiKey: API_KEY, email: INTEGRATOR });
+        const offline = new MasteryTrackClient(fastVendorHttp('MasteryTrack', 'http://127.0.0.1:1'), {
+          apiKey: API_KEY,
+          email: INTEGRATOR,
+        });
 
-        const err = await rejectionOf(offline.assign(BODY));
+        const err = await rejectionOf(offline.assign(BODY), VendorTransportError);
 
         expect(err).toBeInstanceOf(VendorTransportError);
         expect(err.reason).toBe('unreachable');
@@ -269,10 +303,12 @@ describe('MasteryTrackClient', () => {
     });
 
     it('does not follow a 302 redirect', async () => {
-      assignWith(jwt).once().reply(302, '', { Location: `${BASE}/elsewhere` });
+      assignWith(jwt)
+        .once()
+        .reply(302, '', { Location: `${BASE}/elsewhere` });
       const elsewhere = nock(BASE).get('/elsewhere').reply(200, CREATED).post('/elsewhere').reply(201, CREATED);
 
-      const err = await rejectionOf(client.assign(BODY));
+      const err = await rejectionOf(client.assign(BODY), VendorTransportError);
 
       expect(err).toBeInstanceOf(VendorTransportError);
       expect(err.reason).toBe('bad_response');

@@ -42,7 +42,12 @@ export class MasteryTrackClient {
   ) {}
 
   async assign(body: MtAssignRequest, deadlineAt?: number): Promise<MtAssignOutcome> {
-    const res = await this.authorized<MtAssignResponse | MtError>({ method: 'POST', path: '/delivery/assignments/assign', body, deadlineAt });
+    const res = await this.authorized<MtAssignResponse | MtError>({
+      method: 'POST',
+      path: '/delivery/assignments/assign',
+      body,
+      deadlineAt,
+    });
     if (res.status === 201 || res.status === 200) {
       const assignment = (res.data as MtAssignResponse)?.data?.assignment;
       if (!isMtAssignment(assignment)) throw this.badResponse('assign answered without an assignment');
@@ -67,7 +72,8 @@ export class MasteryTrackClient {
     });
     if (res.status !== 200) throw this.rejection(res);
     const data = (res.data as MtInventoryResponse)?.data;
-    if (!Array.isArray(data) || !data.every(isMtInventoryTest)) throw this.badResponse('inventory answered without a list of tests');
+    if (!Array.isArray(data) || !data.every(isMtInventoryTest))
+      throw this.badResponse('inventory answered without a list of tests');
     return data;
   }
 
@@ -123,7 +129,14 @@ export class MasteryTrackClient {
     const reason = this.reason(res);
     if ([400, 404, 422].includes(res.status)) {
       return new AppError(ErrorCode.ToolRefused, `MasteryTrack rejected the assignment: ${reason}`, {
-        details: [{ field: 'toolProvider', value: 'mastery-track', vendorCode: (res.data as MtError)?.code ?? '', vendorMessage: reason }],
+        details: [
+          {
+            field: 'toolProvider',
+            value: 'mastery-track',
+            vendorCode: (res.data as MtError)?.code ?? '',
+            vendorMessage: reason,
+          },
+        ],
       });
     }
     return new AppError(ErrorCode.ToolBadResponse, `MasteryTrack answered HTTP ${res.status}: ${reason}`);

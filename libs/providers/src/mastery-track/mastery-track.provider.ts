@@ -1,6 +1,19 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { AppError, VENDOR_CALL_OBSERVER, VendorCallObserver, VendorHttpClient, VendorTransportError, ErrorCode } from '@app/common';
-import { AssignContext, DeliveredResult, ExternalAssignment, LessonSpec, PushedResultsProvider } from '../external-test-provider';
+import {
+  AppError,
+  VENDOR_CALL_OBSERVER,
+  VendorCallObserver,
+  VendorHttpClient,
+  VendorTransportError,
+  ErrorCode,
+} from '@app/common';
+import {
+  AssignContext,
+  DeliveredResult,
+  ExternalAssignment,
+  LessonSpec,
+  PushedResultsProvider,
+} from '../external-test-provider';
 import { ProviderOptions } from '../provider-options';
 import { PROVIDER_OPTIONS } from '../provider.module-definition';
 import { checkTestUrl } from '../test-url';
@@ -51,7 +64,10 @@ export class MasteryTrackProvider implements PushedResultsProvider {
   checkLesson(lesson: LessonSpec, testId?: string): void {
     if (testId) return;
     if (!lesson.subject) {
-      throw AppError.invalidData('MasteryTrack lessons need resource.metadata.subject (or a testId)', 'resource.metadata.subject');
+      throw AppError.invalidData(
+        'MasteryTrack lessons need resource.metadata.subject (or a testId)',
+        'resource.metadata.subject',
+      );
     }
     if (gradeRank(lesson.grades[0]) === undefined) {
       throw AppError.invalidData(
@@ -77,7 +93,11 @@ export class MasteryTrackProvider implements PushedResultsProvider {
   private async assignAlone(ctx: AssignContext): Promise<ExternalAssignment> {
     const client = this.client(ctx.account);
     const rank = gradeRank(ctx.lesson.grades[0]);
-    const first = await this.tryAssign(client, ctx, ctx.testId ? { timeback_id: ctx.testId } : { subject: ctx.lesson.subject, grade_rank: rank });
+    const first = await this.tryAssign(
+      client,
+      ctx,
+      ctx.testId ? { timeback_id: ctx.testId } : { subject: ctx.lesson.subject, grade_rank: rank },
+    );
     if ('assignmentId' in first) return first;
     if (ctx.testId || rank === undefined || !ctx.lesson.subject) throw this.heldError(ctx, first);
 
@@ -130,7 +150,9 @@ export class MasteryTrackProvider implements PushedResultsProvider {
 
   private heldError(ctx: AssignContext, held: Held): AppError {
     const test = held.testName ? `MasteryTrack test '${held.testName}'` : 'The MasteryTrack test';
-    const scope = ctx.testId ? '' : ` and no other ${ctx.lesson.subject} grade ${ctx.lesson.grades[0]} test is free for this student`;
+    const scope = ctx.testId
+      ? ''
+      : ` and no other ${ctx.lesson.subject} grade ${ctx.lesson.grades[0]} test is free for this student`;
     const o = held.owner;
     const holder =
       o.kind === 'other-attempt'

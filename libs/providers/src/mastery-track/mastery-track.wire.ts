@@ -61,5 +61,11 @@ export interface MtInventoryResponse {
 
 export function isMtInventoryTest(value: unknown): value is MtInventoryTest {
   const v = value as MtInventoryTest | undefined;
-  return typeof v === 'object' && v !== null && typeof v.timeback_id === 'string' && v.timeback_id.length > 0 && typeof v.name === 'string';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.timeback_id === 'string' &&
+    v.timeback_id.length > 0 &&
+    typeof v.name === 'string'
+  );
 }

@@ -12,12 +12,18 @@ export function fastVendorHttp(tool: string, baseUrl: string): VendorHttpClient 
   return vendorHttp(tool, baseUrl, FAST_HTTP);
 }
 
-/** The rejection of a promise that must reject (fails the test if it resolves). */
-export async function rejectionOf(promise: Promise<unknown>): Promise<any> {
+/** The rejection of a promise that must reject with an `E` (fails the test if it resolves or rejects otherwise). */
+export async function rejectionOf<E extends Error>(
+  promise: Promise<unknown>,
+  type: new (...args: never[]) => E,
+): Promise<E> {
   return promise.then(
     (value) => {
       throw new Error(`expected a rejection, got ${JSON.stringify(value)}`);
     },
-    (e: unknown) => e,
+    (e: unknown) => {
+      if (e instanceof type) return e;
+      throw new Error(`expected a ${type.name}, got ${String(e)}`);
+    },
   );
 }

@@ -18,7 +18,8 @@ export function questionId(testId: string, index: number): string {
 /** `answers` entries are `{score, maxScore}` or null (skipped); returns an error message when malformed. */
 export function parseAnswers(raw: unknown, test: EdulasticSandboxTest): (Answer | null)[] | string {
   if (!Array.isArray(raw)) return 'answers is required';
-  if (raw.length > test.questionCount) return `answers has more entries than the test has questions (${test.questionCount})`;
+  if (raw.length > test.questionCount)
+    return `answers has more entries than the test has questions (${test.questionCount})`;
   const answers: (Answer | null)[] = [];
   for (const [i, a] of raw.entries()) {
     if (a === null) {

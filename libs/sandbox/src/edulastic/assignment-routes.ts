@@ -123,11 +123,12 @@ function resolveTargets(
   classIds: string[],
   studentFilters: unknown,
 ): Target[] | undefined {
-  const filters = studentFilters ?? [];
-  if (!Array.isArray(filters) || !filters.every((f) => isPlainObject(f) && isNonEmptyString(f.groupId))) {
+  const given: unknown = studentFilters ?? [];
+  if (!Array.isArray(given) || !given.every((f) => isPlainObject(f) && isNonEmptyString(f.groupId))) {
     sendMessage(res, 400, 'filters.students must be an array of {groupId, studentsToAssign}');
     return undefined;
   }
+  const filters = given as { groupId: string; studentsToAssign?: unknown }[];
   const stray = filters.find((f) => !classIds.includes(String(f.groupId)));
   if (stray) {
     sendMessage(res, 400, `filters.students groupId ${String(stray.groupId)} is not in filters.groups`);

@@ -20,9 +20,11 @@ export function classRouter(store: EdulasticStore): Router {
     if (missing) return sendMessage(res, 400, missing);
     const { name, description, type, districtId, institutionId, owners, subject, grades, startDate, endDate } = body;
     if (type !== 'class' && type !== 'custom') return sendMessage(res, 400, 'type must be "class" or "custom"');
-    if (description !== undefined && typeof description !== 'string') return sendMessage(res, 400, 'description must be a string');
+    if (description !== undefined && typeof description !== 'string')
+      return sendMessage(res, 400, 'description must be a string');
     if (!isStringArray(owners)) return sendMessage(res, 400, 'owners must be an array of user ids');
-    if (grades !== undefined && !isStringArray(grades)) return sendMessage(res, 400, 'grades must be an array of strings');
+    if (grades !== undefined && !isStringArray(grades))
+      return sendMessage(res, 400, 'grades must be an array of strings');
     if (!isOptionalMs(startDate) || !isOptionalMs(endDate)) {
       return sendMessage(res, 400, 'startDate and endDate must be epoch milliseconds');
     }
@@ -76,7 +78,8 @@ export function classRouter(store: EdulasticStore): Router {
 
   router.post('/user/:classCode/class-students', auth, (req, res) => {
     const { userDetails } = bodyOf(req);
-    if (!Array.isArray(userDetails) || userDetails.length === 0) return sendMessage(res, 400, 'userDetails is required');
+    if (!Array.isArray(userDetails) || userDetails.length === 0)
+      return sendMessage(res, 400, 'userDetails is required');
     const target = ownedClass(res, store.classByCode(req.params.classCode));
     if (!target) return;
     const students = [];

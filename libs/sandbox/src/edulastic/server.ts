@@ -41,10 +41,7 @@ function createApp(store: EdulasticStore, faults: SandboxFaults): Express {
   return buildSandboxApp({
     faults,
     controlPrefix: '/api/__sandbox',
-    controlRouters: [
-      sandboxControlRouter(faults, messageBody, () => store.reset()),
-      edulasticControlRouter(store),
-    ],
+    controlRouters: [sandboxControlRouter(faults, messageBody, () => store.reset()), edulasticControlRouter(store)],
     apiPrefix: '/api',
     api: edulasticApiRouter(store),
     errorBody: messageBody,

@@ -156,8 +156,7 @@ export class EdulasticStore {
   assignmentsCovering(testId: string, classId: string, studentId: string): EdulasticAssignment[] {
     return [...this.assignments.values()].filter(
       (a) =>
-        sameText(a.testId, testId) &&
-        a.classes.some((c) => c.classId === classId && c.studentIds.includes(studentId)),
+        sameText(a.testId, testId) && a.classes.some((c) => c.classId === classId && c.studentIds.includes(studentId)),
     );
   }
 }

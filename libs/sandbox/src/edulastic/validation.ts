@@ -9,5 +9,4 @@ export function missingField(body: JsonObject, fields: readonly string[]): strin
   return missing && `${missing} is required`;
 }
 
-export const isStringArray = (v: unknown): v is string[] =>
-  Array.isArray(v) && v.every((x) => typeof x === 'string');
+export const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');

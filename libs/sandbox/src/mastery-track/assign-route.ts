@@ -59,10 +59,18 @@ function readSourcedIds(body: JsonObject): { lineItemSourcedId?: string; resultS
   const result = body.assessment_result_sourced_id;
   if (lineItem === undefined && result === undefined) return {};
   if (!isNonEmptyString(lineItem)) {
-    return fail(400, 'assessment_line_item_sourced_id is required with assessment_result_sourced_id', 'MISSING_PARAMETER');
+    return fail(
+      400,
+      'assessment_line_item_sourced_id is required with assessment_result_sourced_id',
+      'MISSING_PARAMETER',
+    );
   }
   if (!isNonEmptyString(result)) {
-    return fail(400, 'assessment_result_sourced_id is required with assessment_line_item_sourced_id', 'MISSING_PARAMETER');
+    return fail(
+      400,
+      'assessment_result_sourced_id is required with assessment_line_item_sourced_id',
+      'MISSING_PARAMETER',
+    );
   }
   return { lineItemSourcedId: lineItem, resultSourcedId: result };
 }

@@ -91,7 +91,9 @@ function parseScores(body: JsonObject, a: MasteryTrackAssignment): Omit<Completi
   if (score === undefined) return 'score is required';
   if (typeof score !== 'number' || !(score >= 0 && score <= 100)) return 'score must be a number between 0 and 100';
   const total =
-    body.totalQuestions === undefined ? (a.test.questionCount ?? DEFAULT_QUESTION_COUNT) : toInteger(body.totalQuestions);
+    body.totalQuestions === undefined
+      ? (a.test.questionCount ?? DEFAULT_QUESTION_COUNT)
+      : toInteger(body.totalQuestions);
   if (total === undefined || total < 1) return 'totalQuestions must be a positive integer';
   const correct =
     body.correctQuestions === undefined ? Math.round((score / 100) * total) : toInteger(body.correctQuestions);

@@ -39,10 +39,7 @@ export function inventoryRoute(ctx: MasteryTrackContext): RequestHandler {
       .filter((t) => q.timeback_id === undefined || equalsIgnoreCase(t.timeback_id, q.timeback_id))
       .filter((t) => q.subject === undefined || equalsIgnoreCase(t.subject, q.subject))
       .filter((t) => gradeRank === undefined || t.grade_rank === gradeRank)
-      .sort(
-        (a, b) =>
-          a.subject.localeCompare(b.subject) || a.grade_rank - b.grade_rank || a.name.localeCompare(b.name),
-      )
+      .sort((a, b) => a.subject.localeCompare(b.subject) || a.grade_rank - b.grade_rank || a.name.localeCompare(b.name))
       .map((t) => testView(ctx, t));
     res.json({ success: true, data });
   };
