@@ -1,16 +1,19 @@
-import './tracing';
-import { NestFactory } from '@nestjs/core';
-import { ConfigService } from '@nestjs/config';
-import { AppModule } from './app.module';
-import { configureApp } from './configure-app';
-import { Env } from './config/env.schema';
+import cluster from 'node:cluster';
+import { superviseWorkers } from './cluster';
+import { validateEnv } from './config/validate-env';
 
-/** Production entry point: configuration from the environment, no sandboxes, no embedded database. */
-async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create(AppModule.forRoot(), { bufferLogs: true, bodyParser: false });
-  configureApp(app);
-  const config = app.get(ConfigService<Env, true>);
-  await app.listen(config.get('PORT', { infer: true }), config.get('HOST', { infer: true }));
+/**
+ * Production entry point (`npm run start:prod`). WEB_CONCURRENCY=N (default 1) runs N worker processes sharing the
+ * port through node:cluster, one event loop per core; the primary only supervises them (src/cluster.ts).
+ */
+function workerCount(): number {
+  try {
+    return validateEnv(process.env).WEB_CONCURRENCY;
+  } catch {
+    return 1; // the app's own boot names every bad variable
+  }
 }
 
-void bootstrap();
+if (cluster.isPrimary && workerCount() > 1) superviseWorkers(workerCount());
+// Loaded only where it serves: tracing (first import of server.ts) instruments the worker's modules.
+else void import('./server');

@@ -117,6 +117,18 @@ export class Env {
   @Max(86400)
   AUTH_DEV_TOKEN_TTL_SECONDS = 3600;
 
+  /** PKCS#8 PEM; unset = a key made at boot (WEB_CONCURRENCY > 1 makes one and gives it to every worker). */
+  @IsOptional()
+  @IsString()
+  AUTH_DEV_SIGNING_KEY?: string;
+
+  /** Worker processes of start:prod (node:cluster); read by src/main.ts before the app boots. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  WEB_CONCURRENCY = 1;
+
   // --- tools
   @IsOptional()
   @IsUrl(URL_OPTS)

@@ -23,6 +23,7 @@ export function authOptions(env: Env): AuthOptions {
           clientSecret: env.AUTH_DEV_CLIENT_SECRET,
           scopes: env.AUTH_DEV_CLIENT_SCOPES ? env.AUTH_DEV_CLIENT_SCOPES.split(/\s+/).filter(Boolean) : ALL_SCOPES,
           tokenTtlSeconds: env.AUTH_DEV_TOKEN_TTL_SECONDS,
+          signingKeyPem: env.AUTH_DEV_SIGNING_KEY,
         }
       : undefined,
   };

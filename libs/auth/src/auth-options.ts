@@ -3,6 +3,8 @@ export interface DevIssuerOptions {
   clientSecret: string;
   scopes: readonly string[];
   tokenTtlSeconds: number;
+  /** PKCS#8 PEM of the RS256 signing key; made at boot when absent (several processes that share it accept each other's tokens). */
+  signingKeyPem?: string;
 }
 
 import type { CanActivate, Type } from '@nestjs/common';

@@ -1,0 +1,16 @@
+import './tracing';
+import { NestFactory } from '@nestjs/core';
+import { ConfigService } from '@nestjs/config';
+import { AppModule } from './app.module';
+import { configureApp } from './configure-app';
+import { Env } from './config/env.schema';
+
+/** Production entry point: configuration from the environment, no sandboxes, no embedded database. */
+async function bootstrap(): Promise<void> {
+  const app = await NestFactory.create(AppModule.forRoot(), { bufferLogs: true, bodyParser: false });
+  configureApp(app);
+  const config = app.get(ConfigService<Env, true>);
+  await app.listen(config.get('PORT', { infer: true }), config.get('HOST', { infer: true }));
+}
+
+void bootstrap();

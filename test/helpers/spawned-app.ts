@@ -1,0 +1,87 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import request from 'supertest';
+import { edulasticSandboxEnv, masteryTrackSandboxEnv } from '../../src/cli/sandbox-env';
+import { freePort } from '../../src/cli/free-port';
+import { DEV_CLIENT, EDU_PASSWORD, EDU_USER, MT_API_KEY, MT_EMAIL, Sandboxes } from './test-app';
+import { workerDatabaseUrl } from './test-database';
+
+const ROOT = join(__dirname, '..', '..');
+
+export interface SpawnedApp {
+  process: ChildProcess;
+  baseUrl: string;
+  /** Everything the process (and its workers) wrote to stdout and stderr so far. */
+  logs(): string;
+  /** SIGTERM, then the exit code (or signal) once it has exited. */
+  stop(): Promise<number | string | null>;
+}
+
+/**
+ * The production entry point (src/main.ts) in a process of its own, on this worker's test database and the given
+ * sandboxes, for what only a real process shows (module instrumentation, node:cluster, signals). Resolves once
+ * /health/live answers.
+ */
+export async function spawnApp(sandboxes: Sandboxes, env: Record<string, string> = {}): Promise<SpawnedApp> {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const child = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'src/main.ts'],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        PORT: String(port),
+        LOG_LEVEL: 'info',
+        DATABASE_URL: workerDatabaseUrl(),
+        AUTH_DEV_ISSUER: 'true',
+        AUTH_DEV_CLIENT_ID: DEV_CLIENT.id,
+        AUTH_DEV_CLIENT_SECRET: DEV_CLIENT.secret,
+        ...masteryTrackSandboxEnv(sandboxes.masteryTrack.url, { apiKey: MT_API_KEY, email: MT_EMAIL }),
+        ...edulasticSandboxEnv(sandboxes.edulastic.url, { username: EDU_USER, password: EDU_PASSWORD }),
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let logs = '';
+  child.stdout.on('data', (c) => (logs += c));
+  child.stderr.on('data', (c) => (logs += c));
+  const exited = new Promise<number | string | null>((r) => child.once('exit', (code, signal) => r(code ?? signal)));
+  const app: SpawnedApp = {
+    process: child,
+    baseUrl,
+    logs: () => logs,
+    stop: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+  for (let i = 0; i < 240; i++) {
+    const up = await request(baseUrl)
+      .get('/health/live')
+      .then(
+        (r) => r.status === 200,
+        () => false,
+      );
+    if (up) return app;
+    if (child.exitCode !== null) break;
+    await sleep(250);
+  }
+  await app.stop();
+  throw new Error(`the app did not start:\n${logs}`);
+}
+
+/** A dev-issuer token from a spawned app. */
+export async function spawnedToken(app: SpawnedApp): Promise<string> {
+  const res = await request(app.baseUrl)
+    .post('/oauth2/token')
+    .auth(DEV_CLIENT.id, DEV_CLIENT.secret)
+    .type('form')
+    .send({ grant_type: 'client_credentials' })
+    .expect(200);
+  return (res.body as { access_token: string }).access_token;
+}
