@@ -27,6 +27,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
+import { newDevSigningKeyPem } from '@app/auth';
 import { DEFAULT_EDULASTIC_TESTS, startSandboxes } from '@app/sandbox';
 import { AppModule } from '../src/app.module';
 import { edulasticSandboxEnv, masteryTrackSandboxEnv } from '../src/cli/sandbox-env';
@@ -42,6 +43,7 @@ import {
   seedTrack,
 } from './seed';
 import { summarise } from './profile-top';
+import { launchStartProd, type StartProd } from './start-prod';
 import { evaluateTargets, printTable, type ScenarioReport } from './report';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -279,22 +281,27 @@ interface Scenario {
   /** Route the scenario exercises (requests counted by the probe are all of this route once warm). */
   route: string;
   plan(): Promise<RequestPlan> | RequestPlan;
-  /** A few sequential requests outside the measurement (vendor tokens, JWKS, classes, JIT). */
-  warmup(): Promise<void>;
+  /** A few sequential requests to `url` outside the measurement (vendor tokens, JWKS, classes, JIT). */
+  warmup(url: string): Promise<void>;
   /** A reference served by another process (bare node:http, the naive flow): the load goes there instead. */
   reference?: ReferenceInit;
+  /** Served by `npm run start:prod` in processes of its own with this many workers (WEB_CONCURRENCY). */
+  startProd?: number;
 }
+
+/** The app's configuration, shared by the in-process app and the start:prod scenarios (one dev signing key). */
+let appEnv: Record<string, string> = {};
 
 async function main(): Promise<void> {
   const startedAt = new Date();
-  const runs = ONLY ?? ['R', '1', '2', '3', '4', '5', 'N', '6'];
-  // The whole benchmark must end by itself: 2 runs × duration per scenario, plus a minute for setup and warm-ups.
+  const runs = ONLY ?? ['R', '1', '2', '3', '4', '5', 'N', '6', 'P1', 'P2'];
+  // The whole benchmark must end by itself: 2 runs × duration per scenario, plus 90 s for setup, warm-ups and start:prod boots.
   const watchdog = setTimeout(
     () => {
       console.error('benchmark watchdog: did not finish in time, exiting');
       process.exit(2);
     },
-    (runs.length * 2 * DURATION + 60) * 1000,
+    (runs.length * 2 * DURATION + 90) * 1000,
   );
   watchdog.unref();
 
@@ -312,7 +319,7 @@ async function main(): Promise<void> {
   let load: LoadGenerator | undefined;
   const db = new Client({ connectionString: dbUrl(DB_NAME) });
   try {
-    const env: Record<string, string> = {
+    const env: Record<string, string> = (appEnv = {
       NODE_ENV: 'test',
       LOG_LEVEL: 'silent',
       DATABASE_URL: dbUrl(DB_NAME),
@@ -324,9 +331,11 @@ async function main(): Promise<void> {
       AUTH_DEV_ISSUER: 'true',
       AUTH_DEV_CLIENT_ID: CLIENT.id,
       AUTH_DEV_CLIENT_SECRET: CLIENT.secret,
+      // One key for the in-process app and the start:prod scenarios: the harness's token is valid at both.
+      AUTH_DEV_SIGNING_KEY: newDevSigningKeyPem(),
       ...masteryTrackSandboxEnv(sandboxes.masteryTrack.url, { apiKey: MT_API_KEY, email: MT_EMAIL }),
       ...edulasticSandboxEnv(sandboxes.edulastic.url, { username: EDU_USER, password: EDU_PASSWORD }),
-    };
+    });
     // Migrations run on module init, on the fresh database.
     app = await NestFactory.create(AppModule.forRoot(env, { onQuery: probe.onQuery }), {
       bodyParser: false,
@@ -458,9 +467,9 @@ async function prepare(db: Client, baseUrl: string, token: string): Promise<Scen
     vendorLatencyMs,
     route: 'POST /powerpath/makeExternalTestAssignment',
     plan: () => ({ kind: 'assign', lesson, students: { prefix, offset: 0, count } }),
-    warmup: async () => {
+    warmup: async (url) => {
       for (let i = 0; i < WARMUP; i++)
-        await expectOk(assign(baseUrl, token, `${prefix}${count + i}`, lesson), 'warm-up assignment');
+        await expectOk(assign(url, token, `${prefix}${count + i}`, lesson), 'warm-up assignment');
     },
   });
 
@@ -500,6 +509,8 @@ async function prepare(db: Client, baseUrl: string, token: string): Promise<Scen
   );
 
   await seedStudents(db, 'bench-sN-', n5 + WARMUP);
+  await seedStudents(db, 'bench-sP1-', n5 + WARMUP);
+  await seedStudents(db, 'bench-sP2-', n5 + WARMUP);
   let repeatPairs: [string, string][] = [];
   return [
     {
@@ -583,6 +594,14 @@ async function prepare(db: Client, baseUrl: string, token: string): Promise<Scen
       warmup: () => Promise.resolve(),
     },
     assignScenario('6', 'assign, MasteryTrack, vendor 200 ms, 32 conns', 'bench-mt-6', 'bench-s6-', n6, 32, 200),
+    {
+      ...assignScenario('P1', 'npm run start:prod, 1 worker: scenario 5', 'bench-mt-5', 'bench-sP1-', n5, 200, 200),
+      startProd: 1,
+    },
+    {
+      ...assignScenario('P2', 'WEB_CONCURRENCY=2 start:prod: scenario 5', 'bench-mt-5', 'bench-sP2-', n5, 200, 200),
+      startProd: 2,
+    },
   ];
 }
 
@@ -701,13 +720,15 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
         s.reference.kind === 'naive' ? { ...s.reference, masteryTrackUrl: sandboxes.masteryTrack.url } : s.reference,
       )
     : undefined;
-  await s.warmup();
+  const prod: StartProd | undefined = s.startProd ? await launchStartProd(s.startProd, appEnv) : undefined;
+  await s.warmup(prod?.url ?? ctx.baseUrl);
+  const prodCpuBefore = prod?.cpuMs() ?? 0;
   const plan = await s.plan();
   const callsBefore = await vendorCalls(sandboxes);
   const stopProfile = PROFILE ? await startProfile() : undefined;
   const w = probe.window(true);
   const r = await load.run({
-    url: reference?.url ?? ctx.baseUrl,
+    url: reference?.url ?? prod?.url ?? ctx.baseUrl,
     token: ctx.token,
     connections: s.connections,
     durationSeconds: DURATION,
@@ -717,6 +738,13 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
   reference?.close();
   await probe.drained(Math.max(500, 3 * s.vendorLatencyMs));
   const m = w.end();
+  // start:prod: its own processes' CPU (once they are quiet: abandoned requests still finish) and peak RSS;
+  // requests = those autocannon sent, which the app serves whether or not autocannon waited for the answer.
+  if (prod) await prod.quiet();
+  const prodStats = prod
+    ? { cpuMs: prod.cpuMs() - prodCpuBefore, peakRssMB: prod.peakRssMB(), workers: prod.servers().length }
+    : undefined;
+  await prod?.close();
   if (stopProfile) {
     mkdirSync(join(BENCH_DIR, 'profiles'), { recursive: true });
     const file = join(BENCH_DIR, 'profiles', `scenario-${s.id}.cpuprofile`);
@@ -730,7 +758,7 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
     masteryTrack: callsAfter.masteryTrack.length - callsBefore.masteryTrack.length,
     edulastic: callsAfter.edulastic.length - callsBefore.edulastic.length,
   };
-  const handled = m.requests;
+  const handled = prodStats ? r.sent : m.requests;
   const report: ScenarioReport = {
     id: s.id,
     title: s.title,
@@ -760,11 +788,12 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
     vendorCallsPerRequest: handled ? (vendor.masteryTrack + vendor.edulastic) / handled : 0,
     vendorCalls: vendor,
     vendorCallBreakdown: callBreakdown(callsBefore, callsAfter),
-    peakRssMB: mb(m.peakRssBytes),
+    peakRssMB: prodStats?.peakRssMB ?? mb(m.peakRssBytes),
     heapUsedMB: mb(m.heapUsedBytes),
-    appCpuMsPerRequest: handled ? m.cpuMs / handled : 0,
+    appCpuMsPerRequest: handled ? (prodStats?.cpuMs ?? m.cpuMs) / handled : 0,
     eventLoopUtilization: m.eventLoopUtilization,
-    reference: s.reference?.kind,
+    reference: s.reference?.kind ?? (prodStats ? 'startProd' : undefined),
+    workers: prodStats?.workers,
     poolWrapped: r.poolWrapped,
     loadAverage1m: os.loadavg()[0],
     ...afterGc(),
