@@ -62,7 +62,17 @@ export class OneRosterService {
     return this.em
       .transactional(async (em) => {
         const outcome = await this.write(em, def, sourcedId, json, ctx);
-        if (def === RESULTS) await this.events?.written({ resultSourcedId: sourcedId, writer });
+        if (def === RESULTS) {
+          const { scoreStatus, metadata } = outcome.object as {
+            scoreStatus: string;
+            metadata?: Record<string, unknown>;
+          };
+          await this.events?.written({
+            resultSourcedId: sourcedId,
+            writer,
+            stored: { scoreStatus, metadata: metadata ?? {} },
+          });
+        }
         return outcome;
       })
       .catch((e: unknown) => {

@@ -1,17 +1,12 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ResultEvents, ResultWritten } from '@app/common';
-import {
-  AttemptLedgerRepository,
-  AttemptResultsRepository,
-  CourseEnrollmentRepository,
-  FinalizedAttempt,
-} from '@app/persistence';
+import { AttemptResultsRepository, CourseEnrollmentRepository, FinalizedAttempt } from '@app/persistence';
 import { EXTERNAL_TEST_PROVIDERS, ExternalTestProvider } from '@app/providers';
 import { AssignmentsOptions } from '../assignments-options';
 import { ASSIGNMENTS_OPTIONS } from '../assignments.module-definition';
 import { gradesOf, isExternalLessonType, lessonTypeOf, metaString, subjectOf } from '../lesson-fields';
-import { decideEnrollment } from './enrollment-policy';
+import { decideEnrollment, EnrollmentDecision } from './enrollment-policy';
 
 export interface EnrollmentOutcome {
   status: 'enrolled' | 'skipped' | 'not-applicable' | 'failed';
@@ -33,7 +28,6 @@ export class FinalizationService implements OnModuleInit {
 
   constructor(
     private readonly em: EntityManager,
-    private readonly attempts: AttemptLedgerRepository,
     private readonly results: AttemptResultsRepository,
     private readonly enrollments: CourseEnrollmentRepository,
     private readonly events: ResultEvents,
@@ -50,31 +44,31 @@ export class FinalizationService implements OnModuleInit {
   /**
    * A result written through the gradebook (inside that write's transaction) finalizes its attempt when the
    * attempt is the flow's and the tool asked, its tool pushes results, the writer speaks for that tool and the
-   * tool's word is final. Any other writer stores a result, never a final one.
+   * tool's word on the stored result is final. Any other writer stores a result, never a final one. The tools
+   * that could finalize this delivery are known before any read, so a delivery no tool deems final costs no
+   * statement, and one that may costs the conditional finalization alone (which checks whose attempt it is).
    */
   async afterDelivery(e: ResultWritten): Promise<void> {
-    const a = await this.attempts.readByResult(e.resultSourcedId);
-    if (!a || a.state === 'open' || a.finalizedAt || a.resultStatus !== 'active' || !a.tool) return;
-    const provider = this.byName.get(a.tool);
-    if (provider?.results !== 'pushed' || !provider.acceptsDeliveryFrom(e.writer)) return;
-    if (provider.isFinalDelivery({ scoreStatus: a.scoreStatus, metadata: a.resultMetadata }))
-      await this.finalize(a.resultSourcedId);
+    const tools = [...this.byName.values()]
+      .filter((p) => p.results === 'pushed' && p.acceptsDeliveryFrom(e.writer) && p.isFinalDelivery(e.stored))
+      .map((p) => p.name);
+    if (tools.length > 0) await this.finalize(e.resultSourcedId, tools);
   }
 
-  /** Finalizes the attempt (once) and enrols per the policy; undefined when it was final already. */
-  async finalize(resultSourcedId: string): Promise<EnrollmentOutcome | undefined> {
-    const outcome = await this.em.transactional(async () => {
-      const done = await this.results.finalizeOnce(resultSourcedId);
+  /**
+   * Finalizes the attempt (once; only if its tool is one of `tools` when given) and enrols per the policy;
+   * undefined when it was final already or is not the flow's. Joins the caller's transaction when there is one.
+   * Two statements: the conditional finalization, then the enrollment with its outcome recorded.
+   */
+  async finalize(resultSourcedId: string, tools?: string[]): Promise<EnrollmentOutcome | undefined> {
+    const work = async () => {
+      const done = await this.results.finalizeOnce(resultSourcedId, tools);
       if (!done) return undefined;
-      const enrollment = await this.enrol(done);
       await this.options.recoveryPoint?.('finalizing', { resultSourcedId });
-      await this.results.recordFinalization(resultSourcedId, {
-        finalized: true,
-        enrollmentFailed: enrollment.status === 'failed',
-        enrollment,
-      });
-      return enrollment;
-    });
+      return this.enrol(resultSourcedId, done);
+    };
+    // A savepoint would only add two statements: a failure here fails the caller's whole transaction anyway.
+    const outcome = this.em.isInTransaction() ? await work() : await this.em.transactional(work);
     if (outcome)
       this.logger.log(
         { result: resultSourcedId, enrollment: outcome.status, course: outcome.courseId },
@@ -83,41 +77,52 @@ export class FinalizationService implements OnModuleInit {
     return outcome;
   }
 
-  private async enrol(a: FinalizedAttempt): Promise<EnrollmentOutcome> {
+  /** Enrols per the policy and records the outcome on the result: one statement either way. */
+  private async enrol(resultSourcedId: string, a: FinalizedAttempt): Promise<EnrollmentOutcome> {
+    const decision = this.decide(a);
+    switch (decision.kind) {
+      case 'course':
+        return this.enrollments.enrolAndRecord(
+          resultSourcedId,
+          a.studentSourcedId,
+          { courseId: decision.courseId },
+          decision.reason,
+        );
+      case 'track':
+        return this.enrollments.enrolAndRecord(
+          resultSourcedId,
+          a.studentSourcedId,
+          {
+            track: { subject: decision.subject, grade: decision.grade, org: a.studentPrimaryOrg ?? undefined },
+            noTrackReason: `no subject track for ${decision.subject} grade ${decision.grade}`,
+          },
+          decision.reason,
+        );
+      default: {
+        const outcome: EnrollmentOutcome =
+          decision.kind === 'failed'
+            ? { status: 'failed', reason: decision.reason }
+            : { status: decision.reason === 'skipped' ? 'skipped' : 'not-applicable', reason: decision.reason };
+        await this.results.recordFinalization(resultSourcedId, {
+          finalized: true,
+          enrollmentFailed: outcome.status === 'failed',
+          enrollment: outcome,
+        });
+        return outcome;
+      }
+    }
+  }
+
+  private decide(a: FinalizedAttempt): EnrollmentDecision | { kind: 'none'; reason: 'not an external test lesson' } {
     const lessonType = lessonTypeOf(a.lessonType, a.componentResourceMetadata, a.resourceMetadata);
-    if (!isExternalLessonType(lessonType)) return { status: 'not-applicable', reason: 'not an external test lesson' };
-    const decision = decideEnrollment({
-      lessonType: lessonType,
+    if (!isExternalLessonType(lessonType)) return { kind: 'none', reason: 'not an external test lesson' };
+    return decideEnrollment({
+      lessonType,
       score: a.score ?? 0,
       subject: subjectOf(a.resourceMetadata),
       grade: gradesOf(a.resourceMetadata)[0],
       courseIdOnFail: metaString(a.resourceMetadata, 'courseIdOnFail'),
       skipCourseEnrollment: a.request.skipCourseEnrollment === true,
     });
-    switch (decision.kind) {
-      case 'none':
-        return { status: decision.reason === 'skipped' ? 'skipped' : 'not-applicable', reason: decision.reason };
-      case 'failed':
-        return { status: 'failed', reason: decision.reason };
-      case 'course':
-        return this.enrolled(a.studentSourcedId, decision.courseId, decision.reason);
-      case 'track': {
-        const courseId = await this.enrollments.trackCourse(
-          decision.subject,
-          decision.grade,
-          a.studentPrimaryOrg ?? undefined,
-        );
-        if (!courseId)
-          return { status: 'failed', reason: `no subject track for ${decision.subject} grade ${decision.grade}` };
-        return this.enrolled(a.studentSourcedId, courseId, decision.reason);
-      }
-    }
-  }
-
-  private async enrolled(student: string, courseId: string, reason: string): Promise<EnrollmentOutcome> {
-    const classId = await this.enrollments.enrol(student, courseId);
-    return classId
-      ? { status: 'enrolled', reason, courseId, classId }
-      : { status: 'failed', reason: `course '${courseId}' does not exist`, courseId };
   }
 }

@@ -5,6 +5,8 @@ export interface ResultWritten {
   resultSourcedId: string;
   /** The OAuth client that wrote it (who speaks for a tool is the tool's provider to say). */
   writer?: string;
+  /** The result as stored after the write (a write that did not move it forward leaves it as it was). */
+  stored: { scoreStatus: string; metadata: Record<string, unknown> };
 }
 
 export type ResultWrittenListener = (event: ResultWritten) => Promise<void>;

@@ -1,3 +1,4 @@
+import type { EntityClass } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, ErrorCode } from '@app/common';
 import { OneRosterJson, refId } from '../mappers/common';
@@ -35,27 +36,43 @@ function referencesAt(value: unknown, steps: string[], field: string): { field: 
 }
 
 /**
- * Every reference the body carries names an existing object (one query per referenced collection); a reference
- * to the object being written is fine.
+ * Every reference the body carries names an existing object (one statement for all the referenced collections);
+ * a reference to the object being written is fine.
  */
 async function missingReferences(em: EntityManager, def: CollectionDef, json: OneRosterJson): Promise<Problem[]> {
-  const problems: Problem[] = [];
+  const wanted = new Map<
+    EntityClass<object>,
+    { table: string; column: string; refs: { field: string; sourcedId: string }[] }
+  >();
   for (const [path, entity] of Object.entries(def.references ?? {})) {
     const refs = referencesAt(json, path.split('.'), def.singular).filter(
       (r) => !(entity === def.entity && r.sourcedId === json.sourcedId),
     );
     if (refs.length === 0) continue;
-    const found = await em
-      .createQueryBuilder(entity)
-      .select('sourcedId')
-      .where({ sourcedId: { $in: [...new Set(refs.map((r) => r.sourcedId))] } })
-      .execute<{ sourcedId: string }[]>('all', true);
-    const known = new Set(found.map((row) => row.sourcedId));
-    for (const r of refs)
-      if (!known.has(r.sourcedId))
-        problems.push({ field: r.field, message: `${r.field} '${r.sourcedId}' does not exist` });
+    const group = wanted.get(entity);
+    if (group) group.refs.push(...refs);
+    else {
+      const meta = em.getMetadata().get<{ sourcedId: string }>(entity.name);
+      wanted.set(entity, { table: meta.tableName, column: meta.properties.sourcedId.fieldNames[0], refs });
+    }
   }
-  return problems;
+  if (wanted.size === 0) return [];
+  const groups = [...wanted.values()];
+  const found = await em.execute<{ g: number; id: string }[]>(
+    groups
+      .map(
+        (g, i) =>
+          `select ${i} g, "${g.column}" id from "${g.table}" where "${g.column}" in (select jsonb_array_elements_text(?::jsonb))`,
+      )
+      .join(' union all '),
+    groups.map((g) => JSON.stringify([...new Set(g.refs.map((r) => r.sourcedId))])),
+  );
+  const known = new Set(found.map((row) => `${row.g}\u0000${row.id}`));
+  return groups.flatMap((g, i) =>
+    g.refs
+      .filter((r) => !known.has(`${i}\u0000${r.sourcedId}`))
+      .map((r) => ({ field: r.field, message: `${r.field} '${r.sourcedId}' does not exist` })),
+  );
 }
 
 const INT32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };

@@ -83,8 +83,11 @@ export class AttemptResultsRepository {
     );
   }
 
-  /** Marks the attempt final, once: undefined when it already was (or is not the flow's). */
-  async finalizeOnce(resultSourcedId: string): Promise<FinalizedAttempt | undefined> {
+  /**
+   * Marks the attempt final, once: undefined when it already was, or is not the flow's (never assigned, deleted,
+   * or its tool not among `tools` when given).
+   */
+  async finalizeOnce(resultSourcedId: string, tools?: string[]): Promise<FinalizedAttempt | undefined> {
     const [row] = await this.em.execute<
       {
         student: string;
@@ -100,6 +103,8 @@ export class AttemptResultsRepository {
          update assessment_results ar set finalized_at = now(), date_last_modified = now()
          from tool_assignments ta
          where ar.sourced_id = ? and ta.result_sourced_id = ar.sourced_id and ar.finalized_at is null
+           and ar.status = 'active' and ta.state <> 'open' and ta.tool is not null
+           and (?::jsonb is null or ta.tool in (select jsonb_array_elements_text(?::jsonb)))
          returning ar.student_sourced_id, ar.score, ta.request, ta.lesson_sourced_id
        )
        select d.student_sourced_id student, d.score, d.request, cr.lesson_type cr_lesson_type, cr.metadata cr_metadata,
@@ -108,7 +113,7 @@ export class AttemptResultsRepository {
        left join component_resources cr on cr.sourced_id = d.lesson_sourced_id
        left join resources r on r.sourced_id = cr.resource_sourced_id
        left join users u on u.sourced_id = d.student_sourced_id`,
-      [resultSourcedId],
+      [resultSourcedId, ...Array<string | null>(2).fill(tools ? JSON.stringify(tools) : null)],
     );
     if (!row) return undefined;
     return {

@@ -1,30 +1,46 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 
+/** Where finalization enrols a student: a named course, or the course of the subject track for (subject, grade). */
+export type EnrollmentTarget =
+  | { courseId: string }
+  | { track: { subject: string; grade: string; org: string | undefined }; noTrackReason: string };
+
+/** The enrollment outcome recorded on an attempt (metadata.enrollment). */
+export interface RecordedEnrollment {
+  status: 'enrolled' | 'failed';
+  reason: string;
+  courseId?: string;
+  classId?: string;
+}
+
 /** Subject tracks and the enrollments finalization makes (subject_tracks, classes, enrollments). */
 @Injectable()
 export class CourseEnrollmentRepository {
   constructor(private readonly em: EntityManager) {}
 
-  /** The course of the subject track for (subject, grade): the student's org's track first, then the global one. */
-  async trackCourse(subject: string, grade: string, org: string | undefined): Promise<string | undefined> {
-    const [row] = await this.em.execute<{ course: string }[]>(
-      `select course_sourced_id course from subject_tracks
-       where lower(subject) = lower(?) and grade = ? and (org_sourced_id = ? or org_sourced_id is null)
-       order by org_sourced_id nulls last limit 1`,
-      [subject, grade, org ?? null],
-    );
-    return row?.course;
-  }
-
   /**
-   * Enrols the student in the course's class: its first active class, or a new one (school = the course's org).
-   * Idempotent (the enrollment id derives from student and class). Undefined when the course does not exist.
+   * Enrols the student in the target course's class (its first active class, or a new one whose school is the
+   * course's org; the enrollment id derives from student and class, so this is idempotent) and records the outcome
+   * on the finalized result, in one statement. The track's course is the student's org's track first, then the
+   * global one. Fails (recorded, not thrown) when there is no track or the course does not exist.
    */
-  async enrol(studentSourcedId: string, courseSourcedId: string): Promise<string | undefined> {
-    const [row] = await this.em.execute<{ class_id: string | null }[]>(
-      `with course as (
-         select sourced_id, title, org_sourced_id from courses where sourced_id = ? and status = 'active'
+  async enrolAndRecord(
+    resultSourcedId: string,
+    studentSourcedId: string,
+    target: EnrollmentTarget,
+    reason: string,
+  ): Promise<RecordedEnrollment> {
+    const track = 'track' in target ? target.track : undefined;
+    const [row] = await this.em.execute<{ enrollment: RecordedEnrollment }[]>(
+      `with track as (
+         select course_sourced_id course from subject_tracks
+         where lower(subject) = lower(?) and grade = ? and (org_sourced_id = ? or org_sourced_id is null)
+         order by org_sourced_id nulls last limit 1
+       ), wanted as (
+         select coalesce(?::text, (select course from track)) id
+       ), course as (
+         select c.sourced_id, c.title, c.org_sourced_id from courses c, wanted w where c.sourced_id = w.id and c.status = 'active'
        ), existing as (
          select c.sourced_id, coalesce(c.school_sourced_id, course.org_sourced_id) school from classes c, course
          where c.course_sourced_id = course.sourced_id and c.status = 'active' order by c.sourced_id limit 1
@@ -41,10 +57,35 @@ export class CourseEnrollmentRepository {
          select 'enr-' || ? || '-' || t.sourced_id, 'student', false, ?, t.sourced_id, t.school, '{"origin":"auto-enrollment"}'::jsonb
          from target t
          on conflict (sourced_id) do update set status = 'active', date_last_modified = now() where enrollments.status <> 'active'
+       ), outcome as (
+         select w.id course_id, (select sourced_id from target) class_id from wanted w
+       ), recorded as (
+         update assessment_results set metadata = coalesce(metadata, '{}'::jsonb) || jsonb_build_object(
+           'finalized', true,
+           'enrollmentFailed', o.class_id is null,
+           'enrollment', case
+             when o.class_id is not null
+               then jsonb_build_object('status', 'enrolled', 'reason', ?::text, 'courseId', o.course_id, 'classId', o.class_id)
+             when o.course_id is null then jsonb_build_object('status', 'failed', 'reason', ?::text)
+             else jsonb_build_object('status', 'failed', 'reason', format('course ''%s'' does not exist', o.course_id),
+                                     'courseId', o.course_id)
+           end)
+         from outcome o where sourced_id = ?
+         returning metadata -> 'enrollment' enrollment
        )
-       select (select sourced_id from target) class_id`,
-      [courseSourcedId, studentSourcedId, studentSourcedId],
+       select enrollment from recorded`,
+      [
+        track?.subject ?? null,
+        track?.grade ?? null,
+        track?.org ?? null,
+        'courseId' in target ? target.courseId : null,
+        studentSourcedId,
+        studentSourcedId,
+        reason,
+        'noTrackReason' in target ? target.noTrackReason : null,
+        resultSourcedId,
+      ],
     );
-    return row?.class_id ?? undefined;
+    return row.enrollment;
   }
 }
