@@ -1,0 +1,98 @@
+import { stripVTControlCharacters } from 'node:util';
+import { DEFAULT_MASTERY_TRACK_TESTS } from '@app/sandbox';
+import { createLesson, createStudent } from '../helpers/fixtures';
+import { createTrackedSubject, enrollmentsOf } from '../helpers/lesson-setup';
+import { resultRow } from '../helpers/rows';
+import { createTestApp, TestApp } from '../helpers/test-app';
+
+/**
+ * What a MasteryTrack write-back costs in SQL (issue 13: ≤ 5 is the target; this pins what is reached so a change
+ * that adds a round trip shows here): the PUT's own statements, and finalization with its enrollment in the same
+ * transaction. A delivery no tool deems final costs no finalization statement at all.
+ */
+describe('write-back statements', () => {
+  let t: TestApp;
+  let token: string;
+  let recording: string[] | undefined;
+
+  beforeAll(async () => {
+    t = await createTestApp({}, { hooks: { onQuery: (sql) => recording?.push(stripVTControlCharacters(sql)) } });
+    token = await t.token();
+  });
+  afterAll(() => t.close());
+
+  async function assignedPlacement() {
+    const tracked = await createTrackedSubject(t.orm);
+    const lesson = await createLesson(t.orm, {
+      lessonType: 'placement',
+      subject: 'Math',
+      grades: ['4'],
+      resourceMetadata: { subject: tracked.subject },
+    });
+    const student = await createStudent(t.orm);
+    await t
+      .http()
+      .post('/powerpath/makeExternalTestAssignment')
+      .set('Authorization', `Bearer ${token}`)
+      .send({
+        student: student.sourcedId,
+        lesson: lesson.sourcedId,
+        testId: DEFAULT_MASTERY_TRACK_TESTS[0].timeback_id,
+      })
+      .expect(200);
+    return { student, lesson, row: await resultRow(t.orm, student.sourcedId, lesson.sourcedId) };
+  }
+
+  async function statementsOf(put: () => Promise<unknown>): Promise<string[]> {
+    recording = [];
+    await put();
+    const sql = recording;
+    recording = undefined;
+    return sql;
+  }
+
+  const writeBack = (row: Record<string, any>, student: string, o: Record<string, unknown>) =>
+    t
+      .http()
+      .put(`/ims/oneroster/gradebook/v1p2/assessmentResults/${row.sourced_id}`)
+      .set('Authorization', `Bearer ${token}`)
+      .send({
+        assessmentResult: {
+          sourcedId: row.sourced_id,
+          status: 'active',
+          assessmentLineItem: { sourcedId: row.line_item_sourced_id },
+          student: { sourcedId: student },
+          scoreDate: new Date().toISOString(),
+          ...o,
+        },
+      })
+      .expect(201);
+
+  it('a final delivery: 8 statements in one transaction, finalization and enrollment included', async () => {
+    const { student, lesson, row } = await assignedPlacement();
+    const sql = await statementsOf(() =>
+      writeBack(row, student.sourcedId, {
+        score: 95,
+        scoreStatus: 'fully graded',
+        metadata: { masteryTrackProcessed: true },
+      }),
+    );
+    expect(sql).toHaveLength(8);
+    expect(sql.filter((s) => /^\[query\] begin\b/.test(s))).toHaveLength(1);
+    expect(sql.at(-1)).toMatch(/^\[query\] commit\b/);
+    expect(sql.some((s) => /savepoint/.test(s))).toBe(false);
+    // It did what those statements claim: final, enrolled, recorded.
+    const stored = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
+    expect(stored.finalized_at).not.toBeNull();
+    expect(await enrollmentsOf(t.orm, student.sourcedId)).toHaveLength(1);
+  });
+
+  it('a delivery that is not final: 6 statements, no finalization read', async () => {
+    const { student, row } = await assignedPlacement();
+    const sql = await statementsOf(() =>
+      writeBack(row, student.sourcedId, { score: 40, scoreStatus: 'partially graded', metadata: {} }),
+    );
+    expect(sql).toHaveLength(6);
+    expect(sql.some((s) => /tool_assignments/.test(s))).toBe(false);
+  });
+});
