@@ -107,10 +107,14 @@ export function printTable(reports: ScenarioReport[]): void {
         `achieved ${f(r.requestsPerSecond)} (${f(100 * r.throughputVsIdeal!, 1)} %), p50 overhead ${f(r.p50OverheadMs!)} ms, p99 overhead ${f(r.p99OverheadMs!)} ms`,
     );
   }
-  const [p1, p2] = ['P1', 'P2'].map((id) => reports.find((r) => r.id === id));
+  const [p1, p2, t1] = ['P1', 'P2', 'T1'].map((id) => reports.find((r) => r.id === id));
   if (p1 && p2)
     console.log(
       `[P2] ${p2.workers} workers ÷ 1 worker (same run): ${f(p2.requestsPerSecond)} ÷ ${f(p1.requestsPerSecond)} req/s = ${f(p2.requestsPerSecond / p1.requestsPerSecond, 2)}×`,
+    );
+  if (p1 && t1)
+    console.log(
+      `[T1] tracing on ÷ off (same run): CPU ${f(t1.appCpuMsPerRequest, 2)} ÷ ${f(p1.appCpuMsPerRequest, 2)} ms/req = ${f(t1.appCpuMsPerRequest / p1.appCpuMsPerRequest, 2)}×`,
     );
 }
 

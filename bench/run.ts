@@ -18,7 +18,8 @@
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as inspector from 'node:inspector';
 import * as os from 'node:os';
@@ -287,6 +288,8 @@ interface Scenario {
   reference?: ReferenceInit;
   /** Served by `npm run start:prod` in processes of its own with this many workers (WEB_CONCURRENCY). */
   startProd?: number;
+  /** start:prod with OpenTelemetry on, exporting to a throwaway OTLP receiver in this process. */
+  tracing?: boolean;
 }
 
 /** The app's configuration, shared by the in-process app and the start:prod scenarios (one dev signing key). */
@@ -294,7 +297,7 @@ let appEnv: Record<string, string> = {};
 
 async function main(): Promise<void> {
   const startedAt = new Date();
-  const runs = ONLY ?? ['R', '1', '2', '3', '4', '5', 'N', '6', 'P1', 'P2'];
+  const runs = ONLY ?? ['R', '1', '2', '3', '4', '5', 'N', '6', 'P1', 'P2', 'T1'];
   // The whole benchmark must end by itself: 2 runs × duration per scenario, plus 90 s for setup, warm-ups and start:prod boots.
   const watchdog = setTimeout(
     () => {
@@ -511,6 +514,7 @@ async function prepare(db: Client, baseUrl: string, token: string): Promise<Scen
   await seedStudents(db, 'bench-sN-', n5 + WARMUP);
   await seedStudents(db, 'bench-sP1-', n5 + WARMUP);
   await seedStudents(db, 'bench-sP2-', n5 + WARMUP);
+  await seedStudents(db, 'bench-sT1-', n5 + WARMUP);
   let repeatPairs: [string, string][] = [];
   return [
     {
@@ -601,6 +605,11 @@ async function prepare(db: Client, baseUrl: string, token: string): Promise<Scen
     {
       ...assignScenario('P2', 'WEB_CONCURRENCY=2 start:prod: scenario 5', 'bench-mt-5', 'bench-sP2-', n5, 200, 200),
       startProd: 2,
+    },
+    {
+      ...assignScenario('T1', 'start:prod, 1 worker, tracing on: scenario 5', 'bench-mt-5', 'bench-sT1-', n5, 200, 200),
+      startProd: 1,
+      tracing: true,
     },
   ];
 }
@@ -720,7 +729,13 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
         s.reference.kind === 'naive' ? { ...s.reference, masteryTrackUrl: sandboxes.masteryTrack.url } : s.reference,
       )
     : undefined;
-  const prod: StartProd | undefined = s.startProd ? await launchStartProd(s.startProd, appEnv) : undefined;
+  const otlp = s.tracing ? await otlpSink() : undefined;
+  const prod: StartProd | undefined = s.startProd
+    ? await launchStartProd(s.startProd, {
+        ...appEnv,
+        ...(otlp ? { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' } : {}),
+      })
+    : undefined;
   await s.warmup(prod?.url ?? ctx.baseUrl);
   const prodCpuBefore = prod?.cpuMs() ?? 0;
   const plan = await s.plan();
@@ -745,6 +760,7 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
     ? { cpuMs: prod.cpuMs() - prodCpuBefore, peakRssMB: prod.peakRssMB(), workers: prod.servers().length }
     : undefined;
   await prod?.close();
+  otlp?.close();
   if (stopProfile) {
     mkdirSync(join(BENCH_DIR, 'profiles'), { recursive: true });
     const file = join(BENCH_DIR, 'profiles', `scenario-${s.id}.cpuprofile`);
@@ -812,6 +828,16 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
       (r.poolWrapped ? '  [WARNING: student/result pool wrapped: some requests were repeats]' : ''),
   );
   return report;
+}
+
+/** An OTLP/HTTP receiver that accepts and drops every export (tracing on costs the app, not a collector). */
+async function otlpSink(): Promise<{ url: string; close(): void }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
 }
 
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);

@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { createLesson, createStudent } from '../helpers/fixtures';
@@ -104,6 +106,22 @@ describe('OpenTelemetry tracing', () => {
       .find((l) => l.includes('"/powerpath/makeExternalTestAssignment"') && l.includes('trace_id'));
     expect(line && JSON.parse(line).trace_id).toBe(server!.traceId);
   }, 30_000);
+});
+
+/** Off (no OTLP endpoint), the entry point's tracing module loads nothing of OpenTelemetry: nothing to cost. */
+it('off, tracing loads no OpenTelemetry module', () => {
+  const { OTEL_EXPORTER_OTLP_ENDPOINT: _a, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: _b, ...env } = process.env;
+  const loaded = execFileSync(
+    process.execPath,
+    [
+      '-r',
+      'ts-node/register/transpile-only',
+      '-e',
+      "require('./src/tracing'); console.log(Object.keys(require.cache).filter((k) => k.includes('@opentelemetry')).length)",
+    ],
+    { cwd: join(__dirname, '..', '..'), env, encoding: 'utf8' },
+  );
+  expect(Number(loaded.trim())).toBe(0);
 });
 
 function attr(s: OtlpSpan, ...keys: string[]): string | undefined {
