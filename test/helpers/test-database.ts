@@ -22,3 +22,21 @@ export function databaseUrl(name: string): string {
 export function workerDatabaseUrl(): string {
   return databaseUrl(workerDatabaseName(process.env.JEST_WORKER_ID ?? '1'));
 }
+
+/**
+ * A database of its own, cloned from the migrated template, for a suite that must start from known data (the
+ * demo data, as `npm start` has it) whatever the worker's earlier suites left. Dropped by the global teardown.
+ */
+export async function freshDatabaseUrl(label: string): Promise<string> {
+  const { Client } = await import('pg');
+  const name = `${workerDatabaseName(process.env.JEST_WORKER_ID ?? '1')}_${label}`;
+  const admin = new Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  try {
+    await admin.query(`drop database if exists "${name}" with (force)`);
+    await admin.query(`create database "${name}" template "${templateDatabaseName()}"`);
+  } finally {
+    await admin.end();
+  }
+  return databaseUrl(name);
+}
