@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'puppeteer-core';
 import { launchBrowser } from '../helpers/browser';
 import { createDemoApp } from '../helpers/demo-app';
-import { DEV_CLIENT, TestApp } from '../helpers/test-app';
+import { TestApp } from '../helpers/test-app';
 
 /**
  * The first hour of a reader, in Chromium: open /docs, Authorize through the OAuth2 client-credentials form, then
@@ -31,8 +31,8 @@ describe('Swagger UI in a browser', () => {
     expect(schemes[1]).toMatch(/^bearer/);
 
     // The client id is pre-filled (initOAuth); the reader types the secret.
-    expect(await page.$eval('.modal-ux input[id^="client_id"]', (i) => i.value)).toBe(DEV_CLIENT.id);
-    await page.type('.modal-ux input[id^="client_secret"]', DEV_CLIENT.secret);
+    expect(await page.$eval('.modal-ux input[id^="client_id"]', (i) => i.value)).toBe('demo-client');
+    await page.type('.modal-ux input[id^="client_secret"]', 'demo-secret');
     await page.locator('.modal-ux .auth-container:first-of-type .btn.modal-btn.auth.authorize').click();
     await page.waitForFunction(
       () => document.querySelector('.modal-ux .auth-container')?.textContent?.includes('Logout') ?? false,
@@ -74,7 +74,7 @@ async function execute(page: Page, operationId: string, o: { example?: string; e
   if (!(await page.$(`${block} .try-out__btn.cancel`))) await page.locator(`${block} .try-out__btn`).click();
   if (o.example) {
     await page.select(`${block} .examples-select-element`, o.example);
-    const chosen = await page.$eval(`${block} .examples-select-element`, (s) => s.value);
+    const chosen = await page.$eval(`${block} .examples-select-element`, (s) => (s as HTMLSelectElement).value);
     expect(chosen).toBe(o.example);
   }
   if (await page.$(`${block} .btn-clear`)) await page.locator(`${block} .btn-clear`).click();

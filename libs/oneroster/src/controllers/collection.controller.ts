@@ -19,7 +19,7 @@ import type { Request, Response } from 'express';
 import { CurrentPrincipal, Principal, RequireScopes } from '@app/auth';
 import { ApiImsxErrors } from '@app/common';
 import { CollectionDef } from '../collections/collection-def';
-import { EXAMPLES } from '../collections/examples';
+import { EXAMPLES, NEW_EXAMPLES } from '../collections/examples';
 import { OneRosterService } from '../oneroster.service';
 import { ListQueryParams, parseFieldsQuery, parseListQuery } from '../query/list-query';
 import { requestSchema, responseObjectFields, specOperation, successResponse } from '../spec/oneroster-spec';
@@ -154,7 +154,7 @@ export function collectionController(def: CollectionDef): Type<unknown> {
     @ApiOperation(op(def.specListPath, 'post'))
     @ApiBody({
       schema: requestSchema(def.specListPath, 'post'),
-      examples: { example: { value: { [def.singular]: EXAMPLES[def.singular] } } },
+      examples: { example: { value: { [def.singular]: NEW_EXAMPLES[def.singular] } } },
     })
     @ApiResponse({ status: 201, schema: successResponse(def.specListPath, 'post').schema })
     @ApiImsxErrors([400, 401, 403, 422, 429, 500])
