@@ -89,7 +89,7 @@ function exampleRequests(doc: OpenAPIObject): ExampleRequest[] {
           });
         }
       } else if (content?.schema) {
-        const body = sample(doc, content.schema as SchemaObject);
+        const body = sample(doc, content.schema);
         if (body !== undefined) out.push({ label: operationId, operationId, method, url, secured, body });
       } else if (params.some((p) => value(p) !== undefined)) {
         out.push({ label: operationId, operationId, method, url, secured });
@@ -101,19 +101,19 @@ function exampleRequests(doc: OpenAPIObject): ExampleRequest[] {
 
 /** The body a schema's examples make (what Swagger UI pre-fills), or undefined when none of it has one. */
 function sample(doc: OpenAPIObject, schema: SchemaObject & { $ref?: string }): unknown {
-  if (schema.$ref) return sample(doc, doc.components!.schemas![schema.$ref.split('/').pop()!] as SchemaObject);
+  if (schema.$ref) return sample(doc, doc.components!.schemas![schema.$ref.split('/').pop()!]);
   if (schema.example !== undefined) return schema.example;
   if (!schema.properties) return undefined;
   const entries = Object.entries(schema.properties)
-    .map(([k, s]) => [k, sample(doc, s as SchemaObject)] as const)
+    .map(([k, s]) => [k, sample(doc, s)] as const)
     .filter(([, v]) => v !== undefined);
   return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }
 
 /** The student finishes the test of the explicit-test MasteryTrack example; MasteryTrack writes the score back. */
 async function completeMasteryTrackTest(t: TestApp, answers: Map<string, { body: Record<string, unknown> }>) {
-  const assigned = answers.get('makeExternalTestAssignment masteryTrackTestId')?.body;
-  const res = await fetch(`${t.sandboxes.masteryTrack.url}/__sandbox/assignments/${assigned?.assignmentId}/complete`, {
+  const assignmentId = String(answers.get('makeExternalTestAssignment masteryTrackTestId')?.body.assignmentId);
+  const res = await fetch(`${t.sandboxes.masteryTrack.url}/__sandbox/assignments/${assignmentId}/complete`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ score: 95, totalQuestions: 20, correctQuestions: 19, studentSourcedId: 'student-mt-1' }),

@@ -23,7 +23,7 @@ export const ASSIGN_REQUEST_EXAMPLES: ExamplesObject = {
     value: { student: 'student-mt-1', lesson: 'lesson-mt-test-out' },
   },
   masteryTrackTestId: {
-    summary: 'MasteryTrack with an explicit test (the sandbox\'s Math G4.4), no enrollment afterwards',
+    summary: "MasteryTrack with an explicit test (the sandbox's Math G4.4), no enrollment afterwards",
     value: {
       student: 'student-mt-1',
       lesson: 'lesson-mt-placement',

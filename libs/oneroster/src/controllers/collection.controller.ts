@@ -36,7 +36,8 @@ const FIELDS_DESCRIPTION = 'Comma-separated fields to return';
  */
 function listParams(def: CollectionDef, selectable: string[]): ApiQueryOptions[] {
   const name = def.search?.find((f) => Object.hasOwn(def.fields, f));
-  const word = name ? String(EXAMPLES[def.singular]?.[name] ?? '').split(' ')[0] : '';
+  const value = name ? EXAMPLES[def.singular]?.[name] : undefined;
+  const word = typeof value === 'string' ? value.split(' ')[0] : '';
   const fields = ['sourcedId', 'status', ...(def.search ?? [])].filter((f) => selectable.includes(f));
   return [
     {
