@@ -67,7 +67,7 @@ function listParams(def: CollectionDef, selectable: string[]): ApiQueryOptions[]
 }
 
 /** Upstream summaries mix Title Case and sentence case: sentence case throughout, names (OneRoster, ID) kept. */
-export function sentenceCase(summary: string): string {
+function sentenceCase(summary: string): string {
   return summary.replace(/ ([A-Z][a-z]+)\b/g, (_, word: string) => ` ${word.toLowerCase()}`);
 }
 
