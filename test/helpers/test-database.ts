@@ -1,3 +1,5 @@
+import { Client } from 'pg';
+
 /**
  * Each Jest worker gets its own database cloned from a migrated template (see global-setup.ts). Names carry
  * the run id so two test runs on one server never drop each other's databases.
@@ -28,7 +30,6 @@ export function workerDatabaseUrl(): string {
  * demo data, as `npm start` has it) whatever the worker's earlier suites left. Dropped by the global teardown.
  */
 export async function freshDatabaseUrl(label: string): Promise<string> {
-  const { Client } = await import('pg');
   const name = `${workerDatabaseName(process.env.JEST_WORKER_ID ?? '1')}_${label}`;
   const admin = new Client({ connectionString: TEST_DATABASE_URL });
   await admin.connect();
