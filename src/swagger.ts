@@ -1,7 +1,9 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type { TagObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { ALL_SCOPES } from '@app/auth';
 import { specComponentSchemas } from '@app/oneroster';
+import { TAGS } from './swagger-tags';
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -15,10 +17,11 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     // The upstream OneRoster / PowerPath schemas it embeds are OpenAPI 3.1 (type arrays for nullable fields).
     .setOpenAPIVersion('3.1.0')
     .addServer('/', 'This deployment')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    // OAuth2 first: Swagger UI's Authorize dialog lists the schemes in this order, and the README points at it.
     .addOAuth2(
       {
         type: 'oauth2',
+        description: 'Client credentials: Swagger UI fetches the token and sends it as a bearer token.',
         flows: {
           clientCredentials: {
             tokenUrl: '/oauth2/token',
@@ -28,8 +31,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       },
       'oauth2',
     )
-    .addSecurityRequirements('bearer')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A token obtained elsewhere.' })
+    // Every operation needs a token (either scheme) unless it is @Public(), which writes `security: []` on it.
     .addSecurityRequirements('oauth2')
+    .addSecurityRequirements('bearer')
     .build();
   const document = SwaggerModule.createDocument(app, config);
   // The OneRoster endpoints reference the upstream spec's component schemas: ship them in the document.
@@ -37,6 +42,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     ...document.components,
     schemas: { ...specComponentSchemas(), ...document.components?.schemas },
   };
+  document.tags = usedTagsInOrder(document);
   return toOpenApi31(document);
 }
 
@@ -61,4 +67,16 @@ function toOpenApi31<T>(node: T): T {
   const n = node as Record<string, unknown>;
   if (n.nullable === true && typeof n.type === 'string') out.type = [n.type, 'null'];
   return out as T;
+}
+
+/** The tags the operations use, described and in reading order (a tag missing from TAGS goes last, undescribed). */
+function usedTagsInOrder(document: OpenAPIObject): TagObject[] {
+  const used = new Set(
+    Object.values(document.paths).flatMap((item) =>
+      Object.values(item as Record<string, { tags?: string[] }>).flatMap((op) => op?.tags ?? []),
+    ),
+  );
+  const known = TAGS.filter((t) => used.has(t.name));
+  const unknown = [...used].filter((name) => !TAGS.some((t) => t.name === name)).map((name) => ({ name }));
+  return [...known, ...unknown];
 }

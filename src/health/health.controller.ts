@@ -16,13 +16,13 @@ export class HealthController {
 
   @Get()
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: the database answers' })
+  @ApiOperation({ operationId: 'getReadiness', summary: 'Check readiness (the database answers)' })
   check() {
     return this.health.check([() => this.db.pingCheck('database', { timeout: 2_000 })]);
   }
 
   @Get('live')
-  @ApiOperation({ summary: 'Liveness: the process serves HTTP (no I/O)' })
+  @ApiOperation({ operationId: 'getLiveness', summary: 'Check liveness (the process serves HTTP, no I/O)' })
   live() {
     return { status: 'ok' };
   }

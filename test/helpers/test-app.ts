@@ -30,6 +30,8 @@ export interface TestApp {
   baseUrl: string;
   orm: MikroORM;
   sandboxes: Sandboxes;
+  /** The dev issuer's OAuth client: DEV_CLIENT unless the environment names another. */
+  client: { id: string; secret: string };
   /** supertest agent on the listening server. */
   http(): ReturnType<typeof request>;
   /** A dev-issuer token; all scopes unless narrowed; `extra` form fields (e.g. `org`). */
@@ -63,12 +65,13 @@ export async function createTestApp(env: Record<string, string> = {}, o: TestApp
 }
 
 /** MasteryTrack writes results back to this app, through its dev token issuer. */
-export function writeBackTo(t: { baseUrl: string }): MasteryTrackWriteBackOptions {
+export function writeBackTo(t: { baseUrl: string; client?: TestApp['client'] }): MasteryTrackWriteBackOptions {
+  const client = t.client ?? DEV_CLIENT;
   return {
     oneRosterBaseUrl: t.baseUrl,
     tokenUrl: `${t.baseUrl}/oauth2/token`,
-    clientId: DEV_CLIENT.id,
-    clientSecret: DEV_CLIENT.secret,
+    clientId: client.id,
+    clientSecret: client.secret,
     scope: Scope.GradebookCreatePut,
   };
 }
@@ -113,17 +116,22 @@ async function startApp(
   await app.listen(0, '127.0.0.1');
   const baseUrl = await app.getUrl();
   const http = () => request(baseUrl);
+  const client = {
+    id: env.AUTH_DEV_CLIENT_ID ?? DEV_CLIENT.id,
+    secret: env.AUTH_DEV_CLIENT_SECRET ?? DEV_CLIENT.secret,
+  };
   return {
     app,
     recoveryPoints,
     baseUrl: baseUrl.replace('[::1]', '127.0.0.1'),
     orm: app.get(MikroORM),
     sandboxes,
+    client,
     http,
     async token(scope?: string, extra: Record<string, string> = {}) {
       const res = await http()
         .post('/oauth2/token')
-        .auth(DEV_CLIENT.id, DEV_CLIENT.secret)
+        .auth(client.id, client.secret)
         .type('form')
         .send({ grant_type: 'client_credentials', ...(scope ? { scope } : {}), ...extra });
       if (res.status !== 200) throw new Error(`token request failed: ${res.status} ${JSON.stringify(res.body)}`);

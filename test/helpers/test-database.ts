@@ -1,3 +1,5 @@
+import { Client } from 'pg';
+
 /**
  * Each Jest worker gets its own database cloned from a migrated template (see global-setup.ts). Names carry
  * the run id so two test runs on one server never drop each other's databases.
@@ -21,4 +23,21 @@ export function databaseUrl(name: string): string {
 
 export function workerDatabaseUrl(): string {
   return databaseUrl(workerDatabaseName(process.env.JEST_WORKER_ID ?? '1'));
+}
+
+/**
+ * A database of its own, cloned from the migrated template, for a suite that must start from known data (the
+ * demo data, as `npm start` has it) whatever the worker's earlier suites left. Dropped by the global teardown.
+ */
+export async function freshDatabaseUrl(label: string): Promise<string> {
+  const name = `${workerDatabaseName(process.env.JEST_WORKER_ID ?? '1')}_${label}`;
+  const admin = new Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  try {
+    await admin.query(`drop database if exists "${name}" with (force)`);
+    await admin.query(`create database "${name}" template "${templateDatabaseName()}"`);
+  } finally {
+    await admin.end();
+  }
+  return databaseUrl(name);
 }

@@ -1,6 +1,5 @@
 import { Body, Controller, Header, HttpCode, Post, UseInterceptors } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiBody,
   ApiHeader,
   ApiExtraModels,
@@ -19,7 +18,6 @@ import { MakeExternalTestAssignmentDto } from './dto/make-external-test-assignme
 import { ASSIGN_DESCRIPTION, ASSIGN_REQUEST_EXAMPLES, ASSIGN_RESPONSE_EXAMPLES } from './assignments.examples';
 
 @ApiTags('PowerPath - Course Mastery')
-@ApiBearerAuth()
 @ApiExtraModels(ExternalTestAssignmentDto)
 @Controller('powerpath')
 export class AssignmentsController {

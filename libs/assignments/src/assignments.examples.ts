@@ -23,11 +23,12 @@ export const ASSIGN_REQUEST_EXAMPLES: ExamplesObject = {
     value: { student: 'student-mt-1', lesson: 'lesson-mt-test-out' },
   },
   masteryTrackTestId: {
-    summary: 'MasteryTrack with an explicit test, no enrollment afterwards',
+    summary: "MasteryTrack with an explicit test (the sandbox's Math G4.4), no enrollment afterwards",
     value: {
       student: 'student-mt-1',
       lesson: 'lesson-mt-placement',
-      testId: '_677e37c49e904cafcc66fdb4',
+      // A test the MasteryTrack sandbox of `npm start` has (libs/sandbox default-tests: Math grade 4, form 4).
+      testId: '_ed8311f3e4e8e475848f05c7',
       skipCourseEnrollment: true,
     },
   },

@@ -1,13 +1,5 @@
 import { Body, Controller, Get, Header, HttpCode, Post, Query } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiBody,
-  ApiExtraModels,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  getSchemaPath,
-} from '@nestjs/swagger';
+import { ApiBody, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, RequireScopes, Scope } from '@app/auth';
 import { ApiImsxErrors } from '@app/common';
 import { ExternalTestAuthoringService } from './authoring/external-test-authoring.service';
@@ -56,7 +48,6 @@ const LESSON_RESPONSE = {
 };
 
 @ApiTags('PowerPath - Course Mastery')
-@ApiBearerAuth()
 @ApiExtraModels(CreateExternalTestOutInputDto, CreateExternalPlacementInputDto, ExternalTestLessonDto)
 @Controller('powerpath')
 export class ExternalTestsController {
@@ -70,7 +61,7 @@ export class ExternalTestsController {
   @RequireScopes(Scope.PowerPathCreatePut)
   @ApiOperation({
     operationId: 'createExternalPlacementTest',
-    summary: 'Create an External Placement Test',
+    summary: 'Create an external placement test',
     description: CREATE_PLACEMENT_DESCRIPTION,
   })
   @ApiBody({ schema: INPUT_SCHEMA, examples: PLACEMENT_EXAMPLES })
@@ -88,7 +79,7 @@ export class ExternalTestsController {
   @RequireScopes(Scope.PowerPathCreatePut)
   @ApiOperation({
     operationId: 'createExternalTestOut',
-    summary: 'Create an External TestOut',
+    summary: 'Create an external test-out',
     description: CREATE_TEST_OUT_DESCRIPTION,
     deprecated: true,
   })
@@ -105,7 +96,12 @@ export class ExternalTestsController {
   @Get('testOut')
   @Header('Cache-Control', 'no-store')
   @RequireScopes(Scope.PowerPathReadonly, Scope.PowerPathCreatePut)
-  @ApiOperation({ operationId: 'testOut', summary: 'Test out', description: TEST_OUT_DESCRIPTION, deprecated: true })
+  @ApiOperation({
+    operationId: 'testOut',
+    summary: "Get a course's test-out lesson for a student",
+    description: TEST_OUT_DESCRIPTION,
+    deprecated: true,
+  })
   @ApiOkResponse({ type: TestOutDto, description: 'Success' })
   @ApiImsxErrors(ERRORS)
   testOut(@Query() q: TestOutQueryDto, @CurrentPrincipal() p: Principal): Promise<TestOutDto> {

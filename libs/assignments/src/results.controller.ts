@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Header, HttpCode, Post, Query, UseInterceptors } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, RequireScopes, Scope } from '@app/auth';
 import { ApiImsxErrors } from '@app/common';
 import { AttemptsService } from './attempts/attempts.service';
@@ -19,7 +19,6 @@ const READ = [Scope.PowerPathReadonly, Scope.PowerPathCreatePut];
 const ERRORS = [400, 401, 403, 404, 422, 429, 500];
 
 @ApiTags('PowerPath - Course Mastery')
-@ApiBearerAuth()
 @Controller('powerpath')
 export class ResultsController {
   constructor(
@@ -50,7 +49,10 @@ export class ResultsController {
 
   @Get('getAssessmentProgress')
   @RequireScopes(...READ)
-  @ApiOperation({ operationId: 'getAssessmentProgress', summary: 'Progress of the student in an external test lesson' })
+  @ApiOperation({
+    operationId: 'getAssessmentProgress',
+    summary: "Get a student's progress in an external test lesson",
+  })
   @ApiOkResponse({ type: AssessmentProgressDto })
   @ApiImsxErrors(ERRORS)
   progress(@Query() q: ProgressQueryDto, @CurrentPrincipal() p: Principal): Promise<AssessmentProgressDto> {
@@ -73,7 +75,7 @@ export class ResultsController {
   @RequireScopes(Scope.PowerPathCreatePut)
   @ApiOperation({
     operationId: 'createNewAttempt',
-    summary: 'Creates a new attempt if the current attempt is completed',
+    summary: 'Create a new attempt once the current one is finalized',
   })
   @ApiOkResponse({ type: NewAttemptDto })
   @ApiImsxErrors([...ERRORS, 409])
@@ -86,7 +88,7 @@ export class ResultsController {
   @RequireScopes(Scope.PowerPathCreatePut)
   @ApiOperation({
     operationId: 'resetAttempt',
-    summary: 'Resets the current attempt (external tests: the score goes back to 0)',
+    summary: 'Reset the current attempt (external tests: the score goes back to 0)',
   })
   @ApiOkResponse({ type: ResetAttemptDto })
   @ApiImsxErrors(ERRORS)

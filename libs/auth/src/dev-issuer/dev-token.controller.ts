@@ -30,7 +30,10 @@ export class DevTokenController {
 
   @Post('oauth2/token')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Issue an access token (OAuth2 client_credentials, RFC 6749 §4.4)' })
+  @ApiOperation({
+    operationId: 'issueAccessToken',
+    summary: 'Issue an access token (OAuth2 client credentials, RFC 6749 §4.4)',
+  })
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
   @ApiOkResponse({ type: TokenResponseDto })
   token(

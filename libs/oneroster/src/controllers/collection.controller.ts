@@ -14,12 +14,12 @@ import {
   Res,
   Type,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiParam, ApiQuery, ApiQueryOptions, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentPrincipal, Principal, RequireScopes } from '@app/auth';
 import { ApiImsxErrors } from '@app/common';
 import { CollectionDef } from '../collections/collection-def';
-import { EXAMPLES } from '../collections/examples';
+import { EXAMPLES, NEW_EXAMPLES } from '../collections/examples';
 import { OneRosterService } from '../oneroster.service';
 import { ListQueryParams, parseFieldsQuery, parseListQuery } from '../query/list-query';
 import { requestSchema, responseObjectFields, specOperation, successResponse } from '../spec/oneroster-spec';
@@ -27,28 +27,49 @@ import { AREA_SCOPES } from './area-scopes';
 import { hrefContext } from './href-context';
 import { WholeTenantGuard } from './whole-tenant.guard';
 
-const FIELDS_PARAM = {
-  name: 'fields',
-  description: 'Comma-separated fields to return',
-  schema: { type: 'string' },
-} as const;
+const FIELDS_DESCRIPTION = 'Comma-separated fields to return';
 
-const LIST_PARAMS = [
-  {
-    name: 'limit',
-    description: 'Page size (default 100, max 3000)',
-    schema: { type: 'integer', minimum: 1, maximum: 3000 },
-  },
-  { name: 'offset', description: 'Items to skip', schema: { type: 'integer', minimum: 0 } },
-  { name: 'sort', description: 'Field to sort by' },
-  { name: 'orderBy', enum: ['asc', 'desc'] },
-  {
-    name: 'filter',
-    description: "1EdTech filter, e.g. status='active' AND givenName~'ada' (operators = != > >= < <= ~ @)",
-  },
-  FIELDS_PARAM,
-  { name: 'search', description: 'Free-text search over the collection’s name fields' },
-] as const;
+/**
+ * The list parameters, typed, with examples that work on the collection's demo data (Swagger UI pre-fills them):
+ * active objects sorted by their name field, a few fields, a word of the example object's name. `search` only
+ * where the collection has name fields to search (elsewhere it is ignored).
+ */
+function listParams(def: CollectionDef, selectable: string[]): ApiQueryOptions[] {
+  const name = def.search?.find((f) => Object.hasOwn(def.fields, f));
+  const value = name ? EXAMPLES[def.singular]?.[name] : undefined;
+  const word = typeof value === 'string' ? value.split(' ')[0] : '';
+  const fields = ['sourcedId', 'status', ...(def.search ?? [])].filter((f) => selectable.includes(f));
+  return [
+    {
+      name: 'limit',
+      description: 'Page size (default 100, max 3000)',
+      schema: { type: 'integer', minimum: 1, maximum: 3000, default: 100, example: 10 },
+    },
+    { name: 'offset', description: 'Items to skip', schema: { type: 'integer', minimum: 0, default: 0, example: 0 } },
+    { name: 'sort', description: 'Field to sort by (default sourcedId)', type: String, example: name ?? 'sourcedId' },
+    {
+      name: 'orderBy',
+      description: 'Sort direction',
+      schema: { type: 'string', enum: ['asc', 'desc'], example: 'asc' },
+    },
+    {
+      name: 'filter',
+      description:
+        "1EdTech filter: `field op 'value'` joined by AND / OR, operators = != > >= < <= ~ (contains) @ (in a list)",
+      type: String,
+      example: "status='active'",
+    },
+    { name: 'fields', description: FIELDS_DESCRIPTION, type: String, example: fields.join(',') },
+    ...(word
+      ? [{ name: 'search', description: `Free text over ${def.search!.join(', ')}`, type: String, example: word }]
+      : []),
+  ];
+}
+
+/** Upstream summaries mix Title Case and sentence case: sentence case throughout, names (OneRoster, ID) kept. */
+function sentenceCase(summary: string): string {
+  return summary.replace(/ ([A-Z][a-z]+)\b/g, (_, word: string) => ` ${word.toLowerCase()}`);
+}
 
 /**
  * Builds the controller of one OneRoster collection from its definition: GET list, GET one, PUT, POST and
@@ -58,7 +79,7 @@ export function collectionController(def: CollectionDef): Type<unknown> {
   const scopes = AREA_SCOPES[def.area];
   const op = (path: string, method: string) => {
     const o = specOperation(path, method);
-    return { operationId: o.operationId, summary: o.summary };
+    return { operationId: o.operationId, summary: o.summary && sentenceCase(o.summary) };
   };
   const put = successResponse(def.specOnePath, 'put');
   // Where the spec answers a PUT with the bare object (classes), so do we; elsewhere it is wrapped.
@@ -66,7 +87,6 @@ export function collectionController(def: CollectionDef): Type<unknown> {
   const selectable = responseObjectFields(def.specOnePath, def.singular);
 
   @ApiTags(def.tag)
-  @ApiBearerAuth()
   @UseGuards(WholeTenantGuard)
   @Controller(def.path)
   class CollectionController {
@@ -75,7 +95,7 @@ export function collectionController(def: CollectionDef): Type<unknown> {
     @Get()
     @RequireScopes(...scopes.read)
     @ApiOperation(op(def.specListPath, 'get'))
-    @applyDecorators(...LIST_PARAMS.map((p) => ApiQuery({ required: false, ...p })))
+    @applyDecorators(...listParams(def, selectable).map((p) => ApiQuery({ ...p, required: false })))
     @ApiResponse({
       status: 200,
       description: `{ ${def.plural}, totalCount, pageCount, pageNumber, offset, limit }; total also in X-Total-Count`,
@@ -99,8 +119,8 @@ export function collectionController(def: CollectionDef): Type<unknown> {
     @Get(':sourcedId')
     @RequireScopes(...scopes.read)
     @ApiOperation(op(def.specOnePath, 'get'))
-    @ApiParam({ name: 'sourcedId' })
-    @ApiQuery({ required: false, ...FIELDS_PARAM })
+    @ApiParam({ name: 'sourcedId', type: String, example: EXAMPLES[def.singular].sourcedId })
+    @ApiQuery({ name: 'fields', required: false, description: FIELDS_DESCRIPTION, type: String })
     @ApiResponse({ status: 200, schema: successResponse(def.specOnePath, 'get').schema })
     @ApiImsxErrors([400, 401, 403, 404, 429, 500])
     async get(@Param('sourcedId') sourcedId: string, @Query() params: { fields?: string }, @Req() req: Request) {
@@ -112,7 +132,7 @@ export function collectionController(def: CollectionDef): Type<unknown> {
     @HttpCode(put.status)
     @RequireScopes(...scopes.write)
     @ApiOperation(op(def.specOnePath, 'put'))
-    @ApiParam({ name: 'sourcedId' })
+    @ApiParam({ name: 'sourcedId', type: String, example: EXAMPLES[def.singular].sourcedId })
     @ApiBody({
       schema: requestSchema(def.specOnePath, 'put'),
       examples: { example: { value: { [def.singular]: EXAMPLES[def.singular] } } },
@@ -135,7 +155,7 @@ export function collectionController(def: CollectionDef): Type<unknown> {
     @ApiOperation(op(def.specListPath, 'post'))
     @ApiBody({
       schema: requestSchema(def.specListPath, 'post'),
-      examples: { example: { value: { [def.singular]: EXAMPLES[def.singular] } } },
+      examples: { example: { value: { [def.singular]: NEW_EXAMPLES[def.singular] } } },
     })
     @ApiResponse({ status: 201, schema: successResponse(def.specListPath, 'post').schema })
     @ApiImsxErrors([400, 401, 403, 422, 429, 500])
@@ -147,7 +167,8 @@ export function collectionController(def: CollectionDef): Type<unknown> {
     @HttpCode(204)
     @RequireScopes(...scopes.delete)
     @ApiOperation(op(def.specOnePath, 'delete'))
-    @ApiParam({ name: 'sourcedId' })
+    // No example: Swagger UI would pre-fill it, and one click would delete demo data.
+    @ApiParam({ name: 'sourcedId', type: String })
     @ApiResponse({ status: 204, description: 'Marked tobedeleted' })
     @ApiImsxErrors([400, 401, 403, 404, 429, 500])
     async remove(@Param('sourcedId') sourcedId: string): Promise<void> {

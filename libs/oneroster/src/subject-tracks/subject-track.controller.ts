@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Put, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { RequireScopes } from '@app/auth';
 import { ApiImsxErrors, AppError, decimalInteger } from '@app/common';
@@ -10,7 +10,6 @@ import { SubjectTrackService } from './subject-track.service';
 
 @ApiTags('EduBridge - Subject tracks')
 @ApiExtraModels(SubjectTrackDto)
-@ApiBearerAuth()
 @UseGuards(WholeTenantGuard)
 @Controller('edubridge/subject-track')
 export class SubjectTrackController {
@@ -35,12 +34,12 @@ export class SubjectTrackController {
 
   @Get()
   @RequireScopes(...AREA_SCOPES.roster.read)
-  @ApiOperation({ operationId: 'listSubjectTracks', summary: 'List subject tracks' })
-  @ApiQuery({ name: 'subject', required: false })
-  @ApiQuery({ name: 'grade', required: false })
-  @ApiQuery({ name: 'orgSourcedId', required: false })
-  @ApiQuery({ name: 'limit', required: false })
-  @ApiQuery({ name: 'offset', required: false })
+  @ApiOperation({ operationId: 'listSubjectTracks', summary: 'Get all subject tracks' })
+  @ApiQuery({ name: 'subject', required: false, type: String, example: 'Math' })
+  @ApiQuery({ name: 'grade', required: false, type: String, example: '4' })
+  @ApiQuery({ name: 'orgSourcedId', required: false, type: String, description: 'Only tracks of this org' })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 3000, default: 100 } })
+  @ApiQuery({ name: 'offset', required: false, schema: { type: 'integer', minimum: 0, default: 0 } })
   @ApiOkResponse({
     schema: {
       type: 'object',

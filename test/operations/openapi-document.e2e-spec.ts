@@ -1,0 +1,108 @@
+import type {
+  OpenAPIObject,
+  OperationObject,
+  ParameterObject,
+} from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { createTestApp, TestApp } from '../helpers/test-app';
+
+interface Operation {
+  method: string;
+  path: string;
+  op: OperationObject;
+}
+
+/**
+ * The document Swagger UI reads (/docs-json, dev issuer on): its security matches what the guards do, and it
+ * reads well (operationIds, tags, typed parameters, summaries).
+ */
+describe('OpenAPI document', () => {
+  let t: TestApp;
+  let doc: OpenAPIObject;
+  let operations: Operation[];
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    doc = (await t.http().get('/docs-json').expect(200)).body as OpenAPIObject;
+    operations = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.entries(item as Record<string, OperationObject>).map(([method, op]) => ({ method, path, op })),
+    );
+  });
+  afterAll(() => t.close());
+
+  it('Authorize lists oauth2 (client credentials) first, then bearer', () => {
+    expect(Object.keys(doc.components!.securitySchemes!)).toEqual(['oauth2', 'bearer']);
+    expect(doc.security).toEqual([{ oauth2: [] }, { bearer: [] }]);
+  });
+
+  it('every operation that answers 401 without a token accepts oauth2 and bearer; every other one has no security', async () => {
+    expect(operations.length).toBeGreaterThan(50);
+    const seen: string[] = [];
+    for (const { method, path, op } of operations) {
+      const url = path.replace(/\{[^}]+\}/g, 'probe');
+      const res = await t.http()[method as 'get'](url);
+      const security = op.security ?? doc.security;
+      if (res.status === 401) {
+        expect([op.operationId, security]).toEqual([op.operationId, [{ oauth2: [] }, { bearer: [] }]]);
+      } else {
+        // Public: `security: []` on the operation, so Swagger UI shows no lock and sends no token.
+        expect([op.operationId, res.status, op.security]).toEqual([op.operationId, res.status, []]);
+        seen.push(op.operationId!);
+      }
+    }
+    expect(seen.sort()).toEqual(['getLiveness', 'getReadiness', 'issueAccessToken']);
+  });
+
+  it('every operation has a meaningful, unique operationId (none generated from a controller name)', () => {
+    const ids = operations.map(({ op }) => op.operationId ?? '');
+    for (const id of ids) expect(id).toMatch(/^[a-z][A-Za-z0-9]+$/);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('tags are described and in reading order: auth, PowerPath, OneRoster rostering, resources, gradebook, subject tracks, health', () => {
+    const names = doc.tags!.map((tag) => tag.name);
+    expect(names).toEqual([
+      'Auth (development issuer)',
+      'PowerPath - Course Mastery',
+      'OneRoster - Orgs',
+      'OneRoster - Users',
+      'OneRoster - Courses',
+      'OneRoster - Classes',
+      'OneRoster - Enrollments',
+      'OneRoster - Course components',
+      'OneRoster - Component resources (lessons)',
+      'OneRoster - Resources',
+      'OneRoster - Assessment line items',
+      'OneRoster - Assessment results',
+      'EduBridge - Subject tracks',
+      'Health',
+    ]);
+    for (const tag of doc.tags!) expect([tag.name, tag.description?.length ?? 0]).not.toEqual([tag.name, 0]);
+    for (const { op } of operations) expect(names).toEqual(expect.arrayContaining(op.tags ?? ['(untagged)']));
+  });
+
+  it('every parameter is typed, and the list parameters carry examples', () => {
+    for (const { op } of operations) {
+      for (const p of (op.parameters ?? []) as ParameterObject[]) {
+        expect([op.operationId, p.name, p.schema && 'type' in p.schema]).toEqual([op.operationId, p.name, true]);
+      }
+    }
+    const users = operations.find(({ op }) => op.operationId === 'getAllUsers')!.op;
+    for (const name of ['limit', 'offset', 'sort', 'orderBy', 'filter', 'fields', 'search']) {
+      const p = (users.parameters as ParameterObject[]).find((q) => q.name === name);
+      expect([name, (p?.schema as { example?: unknown } | undefined)?.example]).not.toEqual([name, undefined]);
+    }
+  });
+
+  it('summaries are in sentence case (names of things keep their capitals)', () => {
+    const names = new Set(['Edulastic', 'MasteryTrack', 'OneRoster', 'PowerPath', 'RFC', 'HTTP', 'OAuth2', 'ID']);
+    for (const { op } of operations) {
+      const summary = op.summary ?? '';
+      expect([op.operationId, /^[A-Z]/.test(summary)]).toEqual([op.operationId, true]);
+      const capitalised = summary
+        .split(/[\s(]+/)
+        .slice(1)
+        .filter((w) => /^[A-Z][a-z]+$/.test(w) && !names.has(w));
+      expect([op.operationId, capitalised]).toEqual([op.operationId, []]);
+    }
+  });
+});
