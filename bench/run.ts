@@ -751,6 +751,7 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
     plan,
   });
   reference?.close();
+  otlp?.close(); // the app's last exports may fail now; they are not measured
   await probe.drained(Math.max(500, 3 * s.vendorLatencyMs));
   const m = w.end();
   // start:prod: its own processes' CPU (once they are quiet: abandoned requests still finish) and peak RSS;
@@ -760,7 +761,6 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
     ? { cpuMs: prod.cpuMs() - prodCpuBefore, peakRssMB: prod.peakRssMB(), workers: prod.servers().length }
     : undefined;
   await prod?.close();
-  otlp?.close();
   if (stopProfile) {
     mkdirSync(join(BENCH_DIR, 'profiles'), { recursive: true });
     const file = join(BENCH_DIR, 'profiles', `scenario-${s.id}.cpuprofile`);

@@ -13,21 +13,34 @@ function log(level: 40 | 50, msg: string): void {
 
 /**
  * The primary of a clustered start: forks `count` workers (each a whole app with its own pool of
- * DATABASE_POOL_MAX connections) and replaces one that dies. SIGTERM (what an orchestrator sends the primary) is
- * passed on, so each worker drains its in-flight requests (enableShutdownHooks); SIGINT is not, since Ctrl-C
- * already reached the whole process group and a second signal would cut a worker's drain short. The primary
- * exits once every worker has. With the dev issuer on, the workers share one signing key (a token from one is
- * valid at every other).
+ * DATABASE_POOL_MAX connections) and replaces one that dies. SIGTERM and SIGINT are passed on, so each worker
+ * drains its in-flight requests (enableShutdownHooks; Nest ignores a repeated signal while it drains, so Ctrl-C
+ * reaching the whole group as well is harmless); the primary exits once every worker has, non-zero if one failed.
+ * Workers that keep dying stop the whole cluster. With the dev issuer on, the workers share one signing key (a
+ * token from one is valid at every other).
  */
 export function superviseWorkers(count: number): void {
   if (validateEnv(process.env).AUTH_DEV_ISSUER && !process.env.AUTH_DEV_SIGNING_KEY)
     process.env.AUTH_DEV_SIGNING_KEY = newDevSigningKeyPem();
   let stopping = false;
+  let exitCode = 0;
+  let sent: NodeJS.Signals | undefined;
   const restarts: number[] = [];
+  const live = () => Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+  const stop = (signal: NodeJS.Signals, code = 0) => {
+    exitCode ||= code;
+    if (stopping) return;
+    stopping = true;
+    sent = signal;
+    if (live().length === 0) process.exit(exitCode);
+    for (const worker of live()) worker.process.kill(signal);
+  };
 
   cluster.on('exit', (worker: Worker, code, signal) => {
     if (stopping) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      // Nest ends a drained worker by re-raising the signal it was sent: that is a clean stop.
+      if ((code !== null && code !== 0) || (signal !== null && signal !== sent)) exitCode ||= 1;
+      if (live().length === 0) process.exit(exitCode);
       return;
     }
     const now = Date.now();
@@ -35,21 +48,13 @@ export function superviseWorkers(count: number): void {
     while (restarts[0] < now - RESTART_WINDOW_MS) restarts.shift();
     if (restarts.length > MAX_RESTARTS) {
       log(50, `Workers keep dying (${restarts.length} in ${RESTART_WINDOW_MS / 1000} s); stopping`);
-      process.exit(1);
+      return stop('SIGTERM', 1);
     }
     log(40, `Worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
     cluster.fork();
   });
-
-  const stop = (forward: boolean) => {
-    if (stopping) return;
-    stopping = true;
-    const live = Object.values(cluster.workers ?? {});
-    if (live.length === 0) process.exit(0);
-    if (forward) for (const worker of live) worker?.process.kill('SIGTERM');
-  };
-  process.once('SIGTERM', () => stop(true));
-  process.once('SIGINT', () => stop(false));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
 
   for (let i = 0; i < count; i++) cluster.fork();
 }

@@ -60,7 +60,7 @@ export async function spawnApp(sandboxes: Sandboxes, env: Record<string, string>
       return exited;
     },
   };
-  for (let i = 0; i < 240; i++) {
+  for (let i = 0; i < 480; i++) {
     const up = await request(baseUrl)
       .get('/health/live')
       .then(

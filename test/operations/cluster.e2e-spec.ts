@@ -19,12 +19,13 @@ function workersOf(app: SpawnedApp): number[] {
 }
 
 async function until<T>(read: () => T, done: (v: T) => boolean, what: string): Promise<T> {
-  for (let i = 0; i < 240; i++) {
+  // Generous: a worker boots the whole app under ts-node, which on a busy CI machine takes a minute or more.
+  for (let i = 0; i < 600; i++) {
     const v = read();
     if (done(v)) return v;
     await sleep(250);
   }
-  throw new Error(`timed out waiting for ${what}`);
+  throw new Error(`timed out waiting for ${what}: last ${JSON.stringify(read())}`);
 }
 
 /** WEB_CONCURRENCY (issue 13): N workers of the production entry point share the port under one primary. */
@@ -46,7 +47,7 @@ describe('WEB_CONCURRENCY=2 (node:cluster)', () => {
       (n) => n === 2,
       'both workers started',
     );
-  }, 90_000);
+  }, 180_000);
 
   afterAll(async () => {
     await app?.stop();
@@ -87,7 +88,7 @@ describe('WEB_CONCURRENCY=2 (node:cluster)', () => {
       (n) => n === 3,
       'the replacement started',
     );
-  }, 90_000);
+  }, 180_000);
 
   it('SIGTERM drains: an assignment in flight at the tool still answers 200, then every process exits 0', async () => {
     const token = await spawnedToken(app);

@@ -11,7 +11,7 @@ export type RecoveryPoint =
   | 'login.made' // the login works at the tool, not recorded yet
   | 'assignment.made' // the tool made the assignment, not recorded yet
   | 'assignment.stored' // recorded, the response not sent yet
-  | 'finalizing'; // the attempt is marked final and enrolled, inside the transaction of the write that made it final
+  | 'finalizing'; // the attempt is marked final, enrolled and the outcome recorded, inside the transaction of the write that made it final
 
 export interface RecoveryPointContext {
   lessonSourcedId?: string;

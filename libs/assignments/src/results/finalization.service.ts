@@ -64,10 +64,12 @@ export class FinalizationService implements OnModuleInit {
     const work = async () => {
       const done = await this.results.finalizeOnce(resultSourcedId, tools);
       if (!done) return undefined;
+      const enrollment = await this.enrol(resultSourcedId, done);
       await this.options.recoveryPoint?.('finalizing', { resultSourcedId });
-      return this.enrol(resultSourcedId, done);
+      return enrollment;
     };
-    // A savepoint would only add two statements: a failure here fails the caller's whole transaction anyway.
+    // No savepoint (two more statements): a failure here fails the caller's whole transaction, so a caller must
+    // not catch it and carry on (PostgreSQL would refuse every later statement of the aborted transaction).
     const outcome = this.em.isInTransaction() ? await work() : await this.em.transactional(work);
     if (outcome)
       this.logger.log(

@@ -60,7 +60,7 @@ export class ResultImportService {
           toPulledResult(result),
         );
         if (!isFinal(result)) return false;
-        await this.finalization.finalize(current.resultSourcedId);
+        await this.finalization.finalize(current.resultSourcedId, [r.provider.name]);
         return true;
       });
     }

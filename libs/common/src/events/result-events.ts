@@ -5,7 +5,10 @@ export interface ResultWritten {
   resultSourcedId: string;
   /** The OAuth client that wrote it (who speaks for a tool is the tool's provider to say). */
   writer?: string;
-  /** The result as stored after the write (a write that did not move it forward leaves it as it was). */
+  /**
+   * The stored result after the write, as the gradebook shows it (a write that did not move it forward leaves it
+   * as it was; metadata includes the attempt).
+   */
   stored: { scoreStatus: string; metadata: Record<string, unknown> };
 }
 

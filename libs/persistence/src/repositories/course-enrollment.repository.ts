@@ -86,6 +86,8 @@ export class CourseEnrollmentRepository {
         resultSourcedId,
       ],
     );
+    // The caller finalized (and so locked) this result in the same transaction: it exists.
+    if (!row) throw new Error(`enrolAndRecord: result '${resultSourcedId}' does not exist`);
     return row.enrollment;
   }
 }
