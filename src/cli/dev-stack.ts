@@ -64,6 +64,7 @@ export async function startDevStack(defaults: Record<string, string> = {}): Prom
             clientId: pre.AUTH_DEV_CLIENT_ID,
             clientSecret: pre.AUTH_DEV_CLIENT_SECRET,
             scope: Scope.GradebookCreatePut,
+            readScope: Scope.GradebookReadonly,
           },
         },
         edulastic: { port: pre.SANDBOX_EDULASTIC_PORT, latencyMs: pre.SANDBOX_LATENCY_MS, accounts: [SANDBOX_EDU] },

@@ -12,13 +12,16 @@ export interface SandboxAppParts {
   apiPrefix: string;
   api: Router;
   errorBody: ErrorBody;
+  /** The student's pages (HTML forms); people, not the service, call them, so no faults and no call log. */
+  studentPages: Router;
 }
 
-/** The middleware order both sandboxes share: faults → JSON (1 MB) → control → API → 404 → errors. */
+/** The middleware order both sandboxes share: student pages → faults → JSON (1 MB) → control → API → 404 → errors. */
 export function buildSandboxApp(parts: SandboxAppParts): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(parts.studentPages);
   app.use(parts.faults.middleware(parts.controlPrefix));
   app.use(express.json({ limit: '1mb' }));
   app.use(parts.controlPrefix, ...parts.controlRouters);

@@ -11,6 +11,7 @@ import { DEFAULT_EDULASTIC_TESTS } from './default-tests';
 import { messageBody } from './errors';
 import type { EdulasticSandboxOptions } from './options';
 import { EdulasticStore } from './store';
+import { edulasticStudentPages } from './student-pages';
 
 export type EdulasticSandbox = SandboxHandle & { app: Express };
 
@@ -45,5 +46,6 @@ function createApp(store: EdulasticStore, faults: SandboxFaults): Express {
     apiPrefix: '/api',
     api: edulasticApiRouter(store),
     errorBody: messageBody,
+    studentPages: edulasticStudentPages(store),
   });
 }

@@ -122,6 +122,10 @@ export class EdulasticStore {
     return token;
   }
 
+  endSession(token: string): void {
+    this.sessions.delete(token);
+  }
+
   userByToken(token: string): EdulasticUser | undefined {
     const id = this.sessions.get(token);
     return id === undefined ? undefined : (this.teachers.find((t) => t._id === id) ?? this.students.get(id));

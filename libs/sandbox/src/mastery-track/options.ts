@@ -17,6 +17,11 @@ export interface MasteryTrackWriteBackOptions {
   clientId: string;
   clientSecret: string;
   scope?: string;
+  /**
+   * Scope of the token the student page reads the result's student with (`…/gradebook.readonly`): the student signs
+   * in by email, the write-back needs their sourcedId. Absent = the client's default scopes.
+   */
+  readScope?: string;
 }
 
 export interface MasteryTrackSandboxOptions {

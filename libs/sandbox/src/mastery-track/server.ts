@@ -10,6 +10,7 @@ import { DEFAULT_MASTERY_TRACK_TESTS } from './default-tests';
 import { faultBody, genericErrorBody } from './errors';
 import type { MasteryTrackSandboxOptions } from './options';
 import { MasteryTrackStore } from './store';
+import { masteryTrackStudentPages } from './student-pages';
 
 export type MasteryTrackSandbox = SandboxHandle & { app: Express };
 
@@ -43,5 +44,6 @@ function createApp(ctx: MasteryTrackContext, faults: SandboxFaults): Express {
     apiPrefix: '/',
     api: masteryTrackApiRouter(ctx),
     errorBody: genericErrorBody,
+    studentPages: masteryTrackStudentPages(ctx),
   });
 }
