@@ -27,6 +27,8 @@ export interface MasteryTrackWriteBackOptions {
 export interface MasteryTrackSandboxOptions {
   /** 0 / undefined = ephemeral port. */
   port?: number;
+  /** Keep the state in this JSON file (read at start, written on change); in memory only when absent. */
+  stateFile?: string;
   /** Default 127.0.0.1. */
   host?: string;
   /** The required `x-api-key` on /authorizer. */
