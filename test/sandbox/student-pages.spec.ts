@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { startEdulasticSandbox, startMasteryTrackSandbox } from '@app/sandbox';
+import { FakeOneRoster } from './fake-oneroster';
 
 /** The student pages render what the tools hold (titles, emails) as text, never as markup. */
 describe('sandbox student pages', () => {
@@ -53,6 +54,55 @@ describe('sandbox student pages', () => {
       await request(mt.url).get('/assignment/999').expect(404);
     } finally {
       await mt.close();
+    }
+  });
+
+  it('MasteryTrack submits nothing when the platform cannot say whose result it is (502 page, still open)', async () => {
+    const platform = new FakeOneRoster();
+    await platform.start();
+    const mt = await startMasteryTrackSandbox({
+      apiKey: 'k',
+      integratorEmails: ['i@platform.test'],
+      writeBack: {
+        oneRosterBaseUrl: platform.url,
+        tokenUrl: `${platform.url}/oauth2/token`,
+        clientId: 'c',
+        clientSecret: 's',
+      },
+    });
+    try {
+      const { jwt } = (
+        await request(mt.url).post('/authorizer').set('x-api-key', 'k').send({ email: 'i@platform.test' }).expect(200)
+      ).body;
+      const assignment = (
+        await request(mt.url)
+          .post('/delivery/assignments/assign')
+          .set('X-Auth-Token', `Bearer ${jwt}`)
+          .send({
+            student_email: 'ada@school.test',
+            subject: 'Math',
+            grade_rank: 3,
+            assessment_line_item_sourced_id: 'li-1',
+            assessment_result_sourced_id: 'ar-1',
+          })
+          .expect(201)
+      ).body.data.assignment;
+      // The fake gradebook answers the result lookup without a student.
+      const page = await request(mt.url)
+        .post(`/assignment/${assignment.id}/submit`)
+        .type('form')
+        .send({ email: 'ada@school.test', q0: '1' })
+        .expect(502);
+      expect(page.text).toContain('Nothing was submitted');
+      expect(platform.received.map((r) => `${r.method} ${r.url}`)).toEqual([
+        'POST /oauth2/token',
+        'GET /ims/oneroster/gradebook/v1p2/assessmentResults/ar-1',
+      ]);
+      const listed = (await request(mt.url).get('/__sandbox/assignments').expect(200)).body.data;
+      expect(listed).toEqual([expect.objectContaining({ id: assignment.id, status: 'ASSIGNED' })]);
+    } finally {
+      await mt.close();
+      await platform.stop();
     }
   });
 });
