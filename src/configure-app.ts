@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { refuseDeepJson } from '@app/common';
 import { Env } from './config/env.schema';
+import { QuietStartupLogger } from './config/quiet-startup-logger';
 import { trustedProxies } from './config/trusted-proxies';
 import { setupSwagger } from './swagger';
 
@@ -14,7 +15,7 @@ export const BODY_LIMIT = '100kb';
 export function configureApp(app: INestApplication, o: { shutdownHooks?: boolean } = {}): void {
   const express = app as NestExpressApplication;
   const config = app.get(ConfigService<Env, true>);
-  express.useLogger(app.get(Logger));
+  express.useLogger(new QuietStartupLogger(app.get(Logger)));
   // Depth is checked on the raw bytes, before parsing: deep nesting would overflow the stack of whatever walks it.
   express.useBodyParser('json', { limit: BODY_LIMIT, verify: refuseDeepJson() });
   express.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });

@@ -55,7 +55,8 @@ async function main(): Promise<number> {
   process.env.LOG_LEVEL ??= 'warn';
   const stack = await startDevStack({
     PORT: String(port),
-    EMBEDDED_DB_DIR: dataDir,
+    EMBEDDED_DB_DIR: join(dataDir, 'pglite'),
+    SANDBOX_STATE_DIR: join(dataDir, 'sandboxes'),
     EMBEDDED_DB_PORT: String(dbPort),
     SANDBOX_MASTERY_TRACK_PORT: String(mtPort),
     SANDBOX_EDULASTIC_PORT: String(eduPort),

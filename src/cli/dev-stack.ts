@@ -1,13 +1,14 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { startEmbeddedDatabase, EmbeddedDatabase } from '@app/persistence';
 import { Scope } from '@app/auth';
 import { startSandboxes, Sandboxes } from '@app/sandbox';
 import { AppModule } from '../app.module';
 import { configureApp } from '../configure-app';
 import { validateEnv } from '../config/validate-env';
+import { resetDevState } from './reset-dev-state';
 import { edulasticSandboxEnv, masteryTrackSandboxEnv, SANDBOX_EDU, SANDBOX_MT } from './sandbox-env';
 import { SeedDocument, SeedLoader } from '@app/oneroster';
 import { RequestContext } from '@mikro-orm/core';
@@ -25,14 +26,23 @@ export interface DevStack {
   sandboxes?: Sandboxes;
   /** True when the embedded database serves this run. */
   embeddedDatabase: boolean;
+  /** The folders `fresh` deleted before starting. */
+  wiped: string[];
   close(): Promise<void>;
+}
+
+export interface DevStackOptions {
+  /** Delete the embedded database and the sandboxes' state first (`npm run reset`). */
+  fresh?: boolean;
 }
 
 /**
  * Everything `npm start` and `npm run demo` need on a laptop: the embedded database unless DATABASE_URL is
- * set, the tool sandboxes unless turned off or pointed elsewhere, the dev token issuer, demo data.
+ * set, the tool sandboxes unless turned off or pointed elsewhere (their state kept in SANDBOX_STATE_DIR, so a
+ * restart continues where the last run stopped), the dev token issuer, demo data. The port opens last, once
+ * migrations and demo data are in place: whoever waits for it finds a ready service.
  */
-export async function startDevStack(defaults: Record<string, string> = {}): Promise<DevStack> {
+export async function startDevStack(defaults: Record<string, string> = {}, o: DevStackOptions = {}): Promise<DevStack> {
   const raw: Record<string, string | undefined> = {
     AUTH_DEV_ISSUER: 'true',
     SANDBOX_TOOLS: 'true',
@@ -44,7 +54,10 @@ export async function startDevStack(defaults: Record<string, string> = {}): Prom
   const overrides: Record<string, string> = {};
   let db: EmbeddedDatabase | undefined;
   let sandboxes: Sandboxes | undefined;
+  let app: INestApplication | undefined;
   const selfUrl = pre.PUBLIC_BASE_URL ?? `http://127.0.0.1:${pre.PORT}`;
+  const wiped = o.fresh ? resetDevState(pre) : [];
+  const stateDir = resolve(pre.SANDBOX_STATE_DIR);
 
   if (!pre.DATABASE_URL) {
     db = await startEmbeddedDatabase({ dataDir: resolve(pre.EMBEDDED_DB_DIR), port: pre.EMBEDDED_DB_PORT });
@@ -55,6 +68,7 @@ export async function startDevStack(defaults: Record<string, string> = {}): Prom
       sandboxes = await startSandboxes({
         masteryTrack: {
           port: pre.SANDBOX_MASTERY_TRACK_PORT,
+          stateFile: join(stateDir, 'mastery-track.json'),
           apiKey: SANDBOX_MT.apiKey,
           integratorEmails: [SANDBOX_MT.email],
           latencyMs: pre.SANDBOX_LATENCY_MS,
@@ -64,23 +78,29 @@ export async function startDevStack(defaults: Record<string, string> = {}): Prom
             clientId: pre.AUTH_DEV_CLIENT_ID,
             clientSecret: pre.AUTH_DEV_CLIENT_SECRET,
             scope: Scope.GradebookCreatePut,
+            readScope: Scope.GradebookReadonly,
           },
         },
-        edulastic: { port: pre.SANDBOX_EDULASTIC_PORT, latencyMs: pre.SANDBOX_LATENCY_MS, accounts: [SANDBOX_EDU] },
+        edulastic: {
+          port: pre.SANDBOX_EDULASTIC_PORT,
+          stateFile: join(stateDir, 'edulastic.json'),
+          latencyMs: pre.SANDBOX_LATENCY_MS,
+          accounts: [SANDBOX_EDU],
+        },
       });
       if (!pre.MASTERY_TRACK_BASE_URL)
         Object.assign(overrides, masteryTrackSandboxEnv(sandboxes.masteryTrack.url, SANDBOX_MT));
       if (!pre.EDULASTIC_BASE_URL) Object.assign(overrides, edulasticSandboxEnv(sandboxes.edulastic.url, SANDBOX_EDU));
     }
     const env = validateEnv({ ...raw, ...overrides });
-    const app = await NestFactory.create(AppModule.forRoot({ ...raw, ...overrides }), {
+    app = await NestFactory.create(AppModule.forRoot({ ...raw, ...overrides }), {
       bufferLogs: true,
       bodyParser: false,
     });
     configureApp(app, { shutdownHooks: false });
-    await app.listen(env.PORT, env.HOST);
-    if (sandboxes && !pre.EDULASTIC_BASE_URL) {
-      // Fresh sandboxes remember nothing: forget the classes and logins cached for the previous run's sandbox.
+    await app.init(); // applies migrations
+    if (sandboxes && !pre.EDULASTIC_BASE_URL && !sandboxes.edulastic.restored) {
+      // A fresh sandbox remembers nothing: forget the classes and logins cached for an earlier run's sandbox.
       await app
         .get(MikroORM)
         .em.fork()
@@ -89,21 +109,26 @@ export async function startDevStack(defaults: Record<string, string> = {}): Prom
     }
     if (env.SEED_DEMO_DATA) {
       const doc = JSON.parse(readFileSync(DEMO_FIXTURE, 'utf8')) as SeedDocument;
-      await RequestContext.create(app.get(MikroORM).em, () => app.get(SeedLoader).load(doc, selfUrl));
+      const loader = app.get(SeedLoader);
+      await RequestContext.create(app.get(MikroORM).em, () => loader.load(doc, selfUrl));
     }
+    await app.listen(env.PORT, env.HOST);
+    const started = app;
     return {
       app,
       baseUrl: selfUrl,
       env,
       sandboxes,
       embeddedDatabase: db !== undefined,
+      wiped,
       async close() {
-        await app.close();
+        await started.close();
         await sandboxes?.close();
         await db?.close();
       },
     };
   } catch (e) {
+    await app?.close();
     await sandboxes?.close();
     await db?.close();
     throw e;

@@ -1,12 +1,13 @@
 /**
  * `npm start`: the service with everything it needs on one laptop (embedded database, tool sandboxes,
- * development token issuer, demo data) and the way in printed.
+ * development token issuer, demo data) and the way in printed. `--reset` (`npm run reset`) deletes what earlier
+ * runs kept (embedded database, sandbox state) first.
  */
 import '../tracing';
 import { startDevStack } from './dev-stack';
 
 async function main(): Promise<void> {
-  const stack = await startDevStack();
+  const stack = await startDevStack({}, { fresh: process.argv.includes('--reset') });
   const { env, baseUrl, sandboxes } = stack;
   const lines = [
     '',
@@ -24,6 +25,14 @@ async function main(): Promise<void> {
     sandboxes
       ? `  Sandboxes      MasteryTrack ${sandboxes.masteryTrack.url}   Edulastic ${sandboxes.edulastic.url}/api`
       : '  Sandboxes      off',
+    sandboxes
+      ? `                 state in ${env.SANDBOX_STATE_DIR} (${sandboxes.masteryTrack.restored || sandboxes.edulastic.restored ? 'continued from the last run' : 'new'}); test links open the student pages`
+      : '',
+    stack.wiped.length > 0
+      ? `  Fresh start    deleted ${stack.wiped.join(', ')}`
+      : stack.embeddedDatabase
+        ? '  Start fresh    npm run reset  (deletes the embedded database and the sandbox state, then starts)'
+        : '',
     env.SEED_DEMO_DATA
       ? '  Demo data      students student-mt-1, student-edu-1; lessons lesson-{mt,edu}-{test-out,placement,unit-test}'
       : '',

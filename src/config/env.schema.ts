@@ -251,6 +251,10 @@ export class Env {
   @Max(60_000)
   SANDBOX_LATENCY_MS = 0;
 
+  /** Where the dev stack's sandboxes keep their state (one JSON file per tool), beside the embedded database. */
+  @IsString()
+  SANDBOX_STATE_DIR = '.data/sandboxes';
+
   @Transform(toBool)
   @IsBoolean()
   SEED_DEMO_DATA = false;

@@ -12,13 +12,35 @@ export interface SandboxAppParts {
   apiPrefix: string;
   api: Router;
   errorBody: ErrorBody;
+  /** The student's pages (HTML forms); people, not the service, call them, so no faults and no call log. */
+  studentPages: Router;
+  /** Called after every request that may have changed state (anything but GET/HEAD/OPTIONS), e.g. to save it. */
+  afterChange?: () => void;
 }
 
-/** The middleware order both sandboxes share: faults → JSON (1 MB) → control → API → 404 → errors. */
+const READ_ONLY = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The middleware order both sandboxes share: change hook → student pages → faults → JSON (1 MB) → control → API → 404 → errors. */
 export function buildSandboxApp(parts: SandboxAppParts): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  const { afterChange } = parts;
+  if (afterChange) {
+    app.use((req, res, next) => {
+      if (!READ_ONLY.has(req.method)) {
+        // 'finish' comes before the client can read the answer; 'close' also fires when a fault destroyed the socket.
+        let done = false;
+        const once = () => {
+          if (!done) afterChange();
+          done = true;
+        };
+        res.once('finish', once).once('close', once);
+      }
+      next();
+    });
+  }
+  app.use(parts.studentPages);
   app.use(parts.faults.middleware(parts.controlPrefix));
   app.use(express.json({ limit: '1mb' }));
   app.use(parts.controlPrefix, ...parts.controlRouters);

@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 export interface SandboxHandle {
   url: string;
   port: number;
+  /** True when the state was read from the sandbox's state file (a restart), false for a fresh start. */
+  restored: boolean;
   close(): Promise<void>;
   reset(): void;
 }

@@ -1,7 +1,13 @@
 import type { RequestHandler, Response } from 'express';
 import { bodyOf, isNonEmptyString } from '../body';
 import { sendMessage } from './errors';
-import type { EdulasticClass, EdulasticStore, Teacher } from './store';
+import type { EdulasticClass, EdulasticStore, EdulasticUser, Teacher } from './store';
+
+/** The user these credentials sign in, or undefined: an unknown login and a wrong password look the same. */
+export function authenticate(store: EdulasticStore, username: string, password: string): EdulasticUser | undefined {
+  const user = store.findUser(username.trim());
+  return user && user.password === password ? user : undefined;
+}
 
 /** `POST /auth/login` for teachers (configured accounts) and students (created via enrollment). */
 export function loginRoute(store: EdulasticStore): RequestHandler {
@@ -9,8 +15,8 @@ export function loginRoute(store: EdulasticStore): RequestHandler {
     const { username, password } = bodyOf(req);
     if (!isNonEmptyString(username)) return sendMessage(res, 400, 'username is required');
     if (!isNonEmptyString(password)) return sendMessage(res, 400, 'password is required');
-    const user = store.findUser(username.trim());
-    if (!user || user.password !== password) return sendMessage(res, 401, 'Invalid username or password');
+    const user = authenticate(store, username, password);
+    if (!user) return sendMessage(res, 401, 'Invalid username or password');
     res.json({
       result: {
         token: store.startSession(user),

@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import { bodyOf, isNonEmptyString } from '../body';
-import { objectId } from '../ids';
-import { parseAnswers, submittedActivity } from './activity';
+import { parseAnswers } from './activity';
 import { sendMessage } from './errors';
 import type { EdulasticStore, GradingStatus } from './store';
+import { recordSubmission } from './submission';
 import { missingField } from './validation';
 import { assignmentView, classView, studentView, testActivityView } from './views';
 
@@ -29,23 +29,13 @@ export function edulasticControlRouter(store: EdulasticStore): Router {
     if (!assignment) return sendMessage(res, 404, 'Assignment not found');
     const student = isNonEmptyString(body.email) ? store.findUser(body.email.trim()) : undefined;
     if (student?.role !== 'student') return sendMessage(res, 404, 'Student not found');
-    const target = assignment.classes.find((c) => c.studentIds.includes(student._id));
-    if (!target) return sendMessage(res, 400, 'Student is not assigned to this assignment');
     const test = store.test(assignment.testId);
     if (!test) return sendMessage(res, 404, 'Test not found');
     const answers = parseAnswers(body.answers, test);
     if (typeof answers === 'string') return sendMessage(res, 400, answers);
-
-    const activity = submittedActivity({
-      activityId: store.activity(assignment._id, student._id)?._id ?? objectId(),
-      userId: student._id,
-      assignmentId: assignment._id,
-      groupId: target.classId,
-      test,
-      answers,
-      graded: graded as GradingStatus,
-    });
-    store.saveActivity(activity);
+    const outcome = recordSubmission(store, assignment, student, answers, graded as GradingStatus);
+    if ('status' in outcome) return sendMessage(res, outcome.status, outcome.message);
+    const { activity } = outcome;
     res.json({ result: { testActivity: testActivityView(activity), testQuestionActivities: activity.questions } });
   });
 

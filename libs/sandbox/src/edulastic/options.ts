@@ -13,6 +13,8 @@ export interface EdulasticAccount {
 export interface EdulasticSandboxOptions {
   /** 0 / undefined = ephemeral port. */
   port?: number;
+  /** Keep the state in this JSON file (read at start, written on change); in memory only when absent. */
+  stateFile?: string;
   /** Default 127.0.0.1. */
   host?: string;
   /** Added to every non-control request. */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { classCode, objectId } from '../ids';
+import type { SnapshotStore } from '../state-file';
 import type { EdulasticAccount, EdulasticSandboxTest } from './options';
 
 export interface Teacher {
@@ -78,14 +79,25 @@ export interface TestActivity {
   questions: QuestionActivity[];
 }
 
+/** The store as JSON; teachers come from the configured accounts, so only their ids (by username) are kept. */
+export interface EdulasticSnapshot {
+  districtId: string;
+  institutionId: string;
+  teacherIds: Record<string, string>;
+  students: Student[];
+  classes: EdulasticClass[];
+  assignments: EdulasticAssignment[];
+  activities: TestActivity[];
+}
+
 const activityKey = (assignmentId: string, userId: string): string => `${assignmentId}:${userId}`;
 
 const sameText = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
 /** In-memory Edulastic: one district and school, fixed teacher accounts and tests, everything else resettable. */
-export class EdulasticStore {
-  readonly districtId = objectId();
-  readonly institutionId = objectId();
+export class EdulasticStore implements SnapshotStore<EdulasticSnapshot> {
+  districtId = objectId();
+  institutionId = objectId();
   readonly teachers: readonly Teacher[];
   readonly tests: readonly EdulasticSandboxTest[];
   readonly students = new Map<string, Student>();
@@ -108,6 +120,30 @@ export class EdulasticStore {
     this.sessions.clear();
   }
 
+  snapshot(): EdulasticSnapshot {
+    return {
+      districtId: this.districtId,
+      institutionId: this.institutionId,
+      teacherIds: Object.fromEntries(this.teachers.map((t) => [t.username.toLowerCase(), t._id])),
+      students: [...this.students.values()],
+      classes: [...this.classes.values()],
+      assignments: [...this.assignments.values()],
+      activities: [...this.activities.values()],
+    };
+  }
+
+  /** Sessions are not kept: clients log in again on a 401, as the contract says. */
+  restore(snapshot: EdulasticSnapshot): void {
+    this.reset();
+    this.districtId = snapshot.districtId;
+    this.institutionId = snapshot.institutionId;
+    for (const t of this.teachers) t._id = snapshot.teacherIds[t.username.toLowerCase()] ?? t._id;
+    for (const s of snapshot.students) this.students.set(s._id, s);
+    for (const c of snapshot.classes) this.classes.set(c._id, c);
+    for (const a of snapshot.assignments) this.assignments.set(a._id, a);
+    for (const a of snapshot.activities) this.saveActivity(a);
+  }
+
   /** Teachers and enrolled students alike, by username or email, case-insensitive. */
   findUser(login: string): EdulasticUser | undefined {
     return (
@@ -120,6 +156,10 @@ export class EdulasticStore {
     const token = randomBytes(32).toString('base64url');
     this.sessions.set(token, user._id);
     return token;
+  }
+
+  endSession(token: string): void {
+    this.sessions.delete(token);
   }
 
   userByToken(token: string): EdulasticUser | undefined {

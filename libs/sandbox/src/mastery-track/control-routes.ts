@@ -4,20 +4,8 @@ import type { MasteryTrackContext } from './context';
 import { genericErrorBody } from './errors';
 import { isActive, type MasteryTrackAssignment } from './store';
 import { controlAssignmentView } from './views';
-import {
-  assessmentResultPayload,
-  deliverAssessmentResult,
-  type AssessmentResultPayload,
-  type Completion,
-  type WriteBackOutcome,
-} from './write-back';
-
-const DEFAULT_QUESTION_COUNT = 20;
-
-type WithWriteBackIds = MasteryTrackAssignment & { lineItemSourcedId: string; resultSourcedId: string };
-
-const hasWriteBackIds = (a: MasteryTrackAssignment): a is WithWriteBackIds =>
-  a.lineItemSourcedId !== undefined && a.resultSourcedId !== undefined;
+import { completeAssignment, questionCountOf, writesBack } from './completion';
+import { deliverAssessmentResult, type AssessmentResultPayload, type Completion } from './write-back';
 
 function sendControlError(res: Response, status: number, message: string): void {
   res.status(status).json(genericErrorBody(status, message));
@@ -52,19 +40,16 @@ export function masteryTrackControlRouter(ctx: MasteryTrackContext): Router {
     const body = bodyOf(req);
     const scores = parseScores(body, assignment);
     if (typeof scores === 'string') return sendControlError(res, 400, scores);
-    const config = ctx.options.writeBack;
     const { studentSourcedId } = body;
-    if (config && hasWriteBackIds(assignment) && !isNonEmptyString(studentSourcedId)) {
+    if (writesBack(ctx, assignment) && !isNonEmptyString(studentSourcedId)) {
       return sendControlError(res, 400, 'studentSourcedId is required when the result is written back');
     }
-
-    assignment.status = 'COMPLETED';
-    assignment.score = scores.score;
-    let writeBack: WriteBackOutcome | null = null;
-    if (config && hasWriteBackIds(assignment) && isNonEmptyString(studentSourcedId)) {
-      assignment.lastWriteBack = assessmentResultPayload(ctx, assignment, { ...scores, studentSourcedId });
-      writeBack = await deliverAssessmentResult(config, assignment.lastWriteBack);
-    }
+    const writeBack = await completeAssignment(
+      ctx,
+      assignment,
+      scores,
+      isNonEmptyString(studentSourcedId) ? studentSourcedId : undefined,
+    );
     res.json({ success: true, data: { assignment: controlAssignmentView(ctx, assignment), writeBack } });
   });
 
@@ -90,10 +75,7 @@ function parseScores(body: JsonObject, a: MasteryTrackAssignment): Omit<Completi
   const { score } = body;
   if (score === undefined) return 'score is required';
   if (typeof score !== 'number' || !(score >= 0 && score <= 100)) return 'score must be a number between 0 and 100';
-  const total =
-    body.totalQuestions === undefined
-      ? (a.test.questionCount ?? DEFAULT_QUESTION_COUNT)
-      : toInteger(body.totalQuestions);
+  const total = body.totalQuestions === undefined ? questionCountOf(a.test) : toInteger(body.totalQuestions);
   if (total === undefined || total < 1) return 'totalQuestions must be a positive integer';
   const correct =
     body.correctQuestions === undefined ? Math.round((score / 100) * total) : toInteger(body.correctQuestions);

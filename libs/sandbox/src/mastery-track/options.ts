@@ -17,11 +17,18 @@ export interface MasteryTrackWriteBackOptions {
   clientId: string;
   clientSecret: string;
   scope?: string;
+  /**
+   * Scope of the token the student page reads the result's student with (`…/gradebook.readonly`): the student signs
+   * in by email, the write-back needs their sourcedId. Absent = the client's default scopes.
+   */
+  readScope?: string;
 }
 
 export interface MasteryTrackSandboxOptions {
   /** 0 / undefined = ephemeral port. */
   port?: number;
+  /** Keep the state in this JSON file (read at start, written on change); in memory only when absent. */
+  stateFile?: string;
   /** Default 127.0.0.1. */
   host?: string;
   /** The required `x-api-key` on /authorizer. */

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { MasteryTrackSandboxTest } from './options';
+import type { SnapshotStore } from '../state-file';
 import type { AssessmentResultPayload } from './write-back';
 
 export type AssignmentStatus = 'ASSIGNED' | 'IN_PROGRESS' | 'PAUSED' | 'COMPLETED' | 'INVALIDATED';
@@ -28,6 +29,16 @@ export type NewAssignment = Pick<
   'studentEmail' | 'test' | 'assignedBy' | 'lineItemSourcedId' | 'resultSourcedId'
 >;
 
+/** The store as JSON: assignments name their test by timeback_id and dates are ISO strings. */
+export interface MasteryTrackSnapshot {
+  nextId: number;
+  assignments: (Omit<MasteryTrackAssignment, 'test' | 'createdAt' | 'expiresAt'> & {
+    timebackId: string;
+    createdAt: string;
+    expiresAt: string;
+  })[];
+}
+
 export function isActive(a: MasteryTrackAssignment): boolean {
   return ACTIVE_STATUSES.includes(a.status);
 }
@@ -36,7 +47,7 @@ export function isActive(a: MasteryTrackAssignment): boolean {
 export const equalsIgnoreCase = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
 /** In-memory MasteryTrack: a fixed inventory and the assignments made against it. */
-export class MasteryTrackStore {
+export class MasteryTrackStore implements SnapshotStore<MasteryTrackSnapshot> {
   readonly tests: readonly MasteryTrackSandboxTest[];
   readonly inventoryCreatedAt = new Date();
   private readonly assignments = new Map<number, MasteryTrackAssignment>();
@@ -50,6 +61,35 @@ export class MasteryTrackStore {
 
   reset(): void {
     this.assignments.clear();
+  }
+
+  snapshot(): MasteryTrackSnapshot {
+    return {
+      nextId: this.nextId,
+      assignments: this.all().map(({ test, createdAt, expiresAt, ...fields }) => ({
+        ...fields,
+        timebackId: test.timeback_id,
+        createdAt: createdAt.toISOString(),
+        expiresAt: expiresAt.toISOString(),
+      })),
+    };
+  }
+
+  /** Assignments of tests no longer in the inventory are dropped; ids continue past the saved ones. */
+  restore(snapshot: MasteryTrackSnapshot): void {
+    this.assignments.clear();
+    for (const { timebackId, createdAt, expiresAt, ...fields } of snapshot.assignments) {
+      const test = this.findTest(timebackId);
+      if (test) {
+        this.assignments.set(fields.id, {
+          ...fields,
+          test,
+          createdAt: new Date(createdAt),
+          expiresAt: new Date(expiresAt),
+        });
+      }
+    }
+    this.nextId = Math.max(this.nextId, snapshot.nextId);
   }
 
   all(): MasteryTrackAssignment[] {

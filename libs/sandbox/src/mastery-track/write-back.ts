@@ -64,8 +64,23 @@ export async function deliverAssessmentResult(
   config: MasteryTrackWriteBackOptions,
   payload: AssessmentResultPayload,
 ): Promise<WriteBackOutcome> {
+  const token = await platformToken(config, config.scope);
+  if (typeof token !== 'string') return token;
+  const sourcedId = encodeURIComponent(payload.assessmentResult.sourcedId);
+  return send(`${oneRosterUrl(config)}/ims/oneroster/gradebook/v1p2/assessmentResults/${sourcedId}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(payload),
+  });
+}
+
+/** A client-credentials token from the platform's identity provider, or the failed token call (`stage: 'token'`). */
+export async function platformToken(
+  config: MasteryTrackWriteBackOptions,
+  scope: string | undefined,
+): Promise<string | WriteBackOutcome> {
   const form = new URLSearchParams({ grant_type: 'client_credentials' });
-  if (config.scope) form.set('scope', config.scope);
+  if (scope) form.set('scope', scope);
   const basic = Buffer.from(`${config.clientId}:${config.clientSecret}`).toString('base64');
   const token = await send(config.tokenUrl, {
     method: 'POST',
@@ -73,19 +88,15 @@ export async function deliverAssessmentResult(
     body: form.toString(),
   });
   const accessToken = (token.body as { access_token?: unknown } | null)?.access_token;
-  if (token.status !== 200 || typeof accessToken !== 'string') return { ...token, stage: 'token' };
+  return token.status === 200 && typeof accessToken === 'string' ? accessToken : { ...token, stage: 'token' };
+}
 
-  const base = config.oneRosterBaseUrl.replace(/\/+$/, '');
-  const sourcedId = encodeURIComponent(payload.assessmentResult.sourcedId);
-  return send(`${base}/ims/oneroster/gradebook/v1p2/assessmentResults/${sourcedId}`, {
-    method: 'PUT',
-    headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify(payload),
-  });
+export function oneRosterUrl(config: MasteryTrackWriteBackOptions): string {
+  return config.oneRosterBaseUrl.replace(/\/+$/, '');
 }
 
 /** Never throws: an unreachable peer is reported as status 0 so the control call can still answer 200. */
-async function send(url: string, init: RequestInit): Promise<WriteBackOutcome> {
+export async function send(url: string, init: RequestInit): Promise<WriteBackOutcome> {
   try {
     const response = await fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
     const text = await response.text();
