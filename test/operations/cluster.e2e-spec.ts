@@ -18,20 +18,39 @@ function workersOf(app: SpawnedApp): number[] {
   }
 }
 
-async function until<T>(read: () => T, done: (v: T) => boolean, what: string): Promise<T> {
+async function until<T>(read: () => T | Promise<T>, done: (v: T) => boolean, what: string): Promise<T> {
   // Generous: a worker boots the whole app under ts-node, which on a busy CI machine takes a minute or more.
   for (let i = 0; i < 600; i++) {
-    const v = read();
+    const v = await read();
     if (done(v)) return v;
     await sleep(250);
   }
-  throw new Error(`timed out waiting for ${what}: last ${JSON.stringify(read())}`);
+  throw new Error(`timed out waiting for ${what}: last ${JSON.stringify(await read())}`);
+}
+
+const ORGS = '/ims/oneroster/rostering/v1p2/orgs?limit=1';
+
+/** Which worker processes have answered a OneRoster request so far (pino's pid on each request log line). */
+function servers(app: SpawnedApp): Set<number> {
+  const pids = new Set<number>();
+  for (const line of app.logs().split('\n'))
+    if (line.includes('/ims/oneroster/rostering/v1p2/orgs')) pids.add((JSON.parse(line) as { pid: number }).pid);
+  return pids;
 }
 
 /** WEB_CONCURRENCY (issue 13): N workers of the production entry point share the port under one primary. */
 describe('WEB_CONCURRENCY=2 (node:cluster)', () => {
   let fixtures: TestApp;
   let app: SpawnedApp;
+  let token: string;
+  /** One request on a new connection: the primary hands connections to the workers in turn. */
+  const ask = () =>
+    request(app.baseUrl)
+      .get(ORGS)
+      .set('Authorization', `Bearer ${token}`)
+      .set('Connection', 'close')
+      .timeout(10_000)
+      .expect(200);
 
   beforeAll(async () => {
     fixtures = await createTestApp();
@@ -41,12 +60,7 @@ describe('WEB_CONCURRENCY=2 (node:cluster)', () => {
       (w) => w.length === 2,
       'two workers',
     );
-    // Both workers listening: each answers its share of new connections.
-    await until(
-      () => app.logs().match(/Nest application successfully started/g)?.length ?? 0,
-      (n) => n === 2,
-      'both workers started',
-    );
+    token = await spawnedToken(app);
   }, 180_000);
 
   afterAll(async () => {
@@ -55,43 +69,49 @@ describe('WEB_CONCURRENCY=2 (node:cluster)', () => {
   });
 
   it('spreads connections over both workers', async () => {
-    const token = await spawnedToken(app);
-    const served = new Set<number>();
-    for (let i = 0; i < 20; i++) {
-      // A new connection each time: the primary hands connections to workers round-robin.
-      await request(app.baseUrl)
-        .get('/ims/oneroster/rostering/v1p2/orgs?limit=1')
-        .set('Authorization', `Bearer ${token}`)
-        .set('Connection', 'close')
-        .expect(200);
-    }
-    for (const line of app.logs().split('\n')) {
-      if (!line.includes('/ims/oneroster/rostering/v1p2/orgs')) continue;
-      served.add((JSON.parse(line) as { pid: number }).pid);
-    }
+    // A worker that is still booting takes no connections yet: ask until both have answered.
+    const served = await until(
+      async () => (await ask(), servers(app)),
+      (pids) => pids.size === 2,
+      'both workers answering',
+    );
+    for (let i = 0; i < 10; i++) await ask();
+    expect([...servers(app)].sort()).toEqual(workersOf(app).sort());
     expect(served.size).toBe(2);
-    expect([...served].sort()).toEqual(workersOf(app).sort());
-  });
+  }, 180_000);
 
   it('replaces a worker that dies, and keeps serving meanwhile', async () => {
     const [victim, survivor] = workersOf(app);
     process.kill(victim, 'SIGKILL');
-    await request(app.baseUrl).get('/health/live').set('Connection', 'close').expect(200);
+    // A connection handed to the victim as it died is lost with it; the next ones reach the survivor.
+    await until(
+      () =>
+        request(app.baseUrl)
+          .get('/health/live')
+          .set('Connection', 'close')
+          .timeout(3000)
+          .then(
+            (r) => r.status,
+            () => 0,
+          ),
+      (status) => status === 200,
+      'the survivor answering',
+    );
     const now = await until(
       () => workersOf(app),
       (w) => w.length === 2 && !w.includes(victim),
       'a replacement worker',
     );
     expect(now).toContain(survivor);
+    const replacement = now.find((pid) => pid !== survivor)!;
     await until(
-      () => app.logs().match(/Nest application successfully started/g)?.length ?? 0,
-      (n) => n === 3,
-      'the replacement started',
+      async () => (await ask(), servers(app)),
+      (pids) => pids.has(replacement),
+      'the replacement answering',
     );
   }, 180_000);
 
   it('SIGTERM drains: an assignment in flight at the tool still answers 200, then every process exits 0', async () => {
-    const token = await spawnedToken(app);
     const student = await createStudent(fixtures.orm);
     const lesson = await createLesson(fixtures.orm);
     await sandboxControl(fixtures.sandboxes, 'masteryTrack').fault({
