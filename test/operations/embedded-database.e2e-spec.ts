@@ -13,11 +13,11 @@ const ORG = uid('org');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * What `npm start` runs on: the app on the embedded database (PGlite behind pglite-socket; in memory, in a process
- * of its own: PGlite cannot load inside Jest's VM), whatever database the rest of the run uses. That database has one session: while a connection is in a transaction, every
- * other connection waits for its end. So a transaction must never need a second connection (it would wait for
- * itself: TransactionConnectionGuard makes that fail at once), and then everyone else only waits for transactions
- * that make progress.
+ * What `npm start` runs on: the app on the embedded database (PGlite behind pglite-socket, in memory, in a process of
+ * its own: PGlite cannot load inside Jest's VM), whatever database the rest of the run uses. That database has one
+ * session: while a connection is in a transaction, every other connection waits for its end. So a transaction must
+ * never need a second connection (it would wait for itself: TransactionConnectionGuard makes that fail at once), and
+ * then everyone else only waits for transactions that make progress.
  */
 describe('on the embedded database', () => {
   let db: Awaited<ReturnType<typeof startEmbeddedTestDatabases>>;
