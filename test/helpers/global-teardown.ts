@@ -1,8 +1,11 @@
 import { Client } from 'pg';
+import { EMBEDDED_STOP } from './global-setup';
 import { TEST_DATABASE_URL } from './test-database';
 
-/** Drops this run's databases. */
+/** Stops this run's embedded databases, or drops its databases on the PostgreSQL server. */
 export default async function globalTeardown(): Promise<void> {
+  const stopEmbedded = (globalThis as Record<symbol, unknown>)[EMBEDDED_STOP] as (() => Promise<void>) | undefined;
+  if (stopEmbedded) return stopEmbedded();
   const admin = new Client({ connectionString: TEST_DATABASE_URL });
   await admin.connect();
   try {

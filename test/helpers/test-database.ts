@@ -1,10 +1,14 @@
 import { Client } from 'pg';
 
 /**
- * Each Jest worker gets its own database cloned from a migrated template (see global-setup.ts). Names carry
- * the run id so two test runs on one server never drop each other's databases.
+ * Each Jest worker gets its own database: on the PostgreSQL of TEST_DATABASE_URL a clone of a migrated
+ * template, else (nothing answers there, or TEST_EMBEDDED_DATABASE=true) an embedded database of its own (see
+ * global-setup.ts). Names carry the run id so two test runs on one server never drop each other's databases.
  */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
+
+/** Set by global setup when the run uses embedded databases: their URLs, worker 1 first. */
+export const EMBEDDED_URLS_ENV = 'ETA_TEST_EMBEDDED_URLS';
 
 export function runId(): string {
   const id = process.env.ETA_TEST_RUN;
@@ -21,8 +25,14 @@ export function databaseUrl(name: string): string {
   return url.toString();
 }
 
+/** True when this run's databases are embedded ones. */
+export const onEmbeddedDatabase = () => !!process.env[EMBEDDED_URLS_ENV];
+
 export function workerDatabaseUrl(): string {
-  return databaseUrl(workerDatabaseName(process.env.JEST_WORKER_ID ?? '1'));
+  const worker = Number(process.env.JEST_WORKER_ID ?? '1');
+  const embedded = process.env[EMBEDDED_URLS_ENV];
+  if (embedded) return (JSON.parse(embedded) as string[])[worker - 1];
+  return databaseUrl(workerDatabaseName(worker));
 }
 
 /**

@@ -9,3 +9,4 @@ export {
 } from './persistence.module-definition';
 export * from './embedded-database';
 export * from './migration-runner';
+export * from './transaction-connection-guard';
