@@ -5,7 +5,10 @@ import { AppModule } from './app.module';
 import { configureApp } from './configure-app';
 import { Env } from './config/env.schema';
 
-/** Production entry point: configuration from the environment, no sandboxes, no embedded database. */
+/**
+ * One production server (src/main.ts loads it, in each worker when clustered): configuration from the environment,
+ * no sandboxes, no embedded database. Tracing is the first import, so it instruments what loads after it.
+ */
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.create(AppModule.forRoot(), { bufferLogs: true, bodyParser: false });
   configureApp(app);
