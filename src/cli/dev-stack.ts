@@ -8,6 +8,7 @@ import { startSandboxes, Sandboxes } from '@app/sandbox';
 import { AppModule } from '../app.module';
 import { configureApp } from '../configure-app';
 import { validateEnv } from '../config/validate-env';
+import { busyPorts } from './free-port';
 import { resetDevState } from './reset-dev-state';
 import { edulasticSandboxEnv, masteryTrackSandboxEnv, SANDBOX_EDU, SANDBOX_MT } from './sandbox-env';
 import { SeedDocument, SeedLoader } from '@app/oneroster';
@@ -56,6 +57,23 @@ export async function startDevStack(defaults: Record<string, string> = {}, o: De
   let sandboxes: Sandboxes | undefined;
   let app: INestApplication | undefined;
   const selfUrl = pre.PUBLIC_BASE_URL ?? `http://127.0.0.1:${pre.PORT}`;
+  // A running stack (or anything else) on our ports: say so before touching anything, so a reset never deletes
+  // the data of a stack that is still running.
+  const busy = await busyPorts(
+    [
+      pre.PORT,
+      ...(pre.DATABASE_URL ? [] : [pre.EMBEDDED_DB_PORT]),
+      ...(pre.SANDBOX_TOOLS ? [pre.SANDBOX_MASTERY_TRACK_PORT, pre.SANDBOX_EDULASTIC_PORT] : []),
+    ],
+    pre.HOST,
+  );
+  if (busy.length > 0) {
+    throw new Error(
+      `port ${busy.join(', ')} on ${pre.HOST} is in use: is npm start already running? Stop it first` +
+        (o.fresh ? ' (nothing was deleted)' : '') +
+        ', or choose other ports (PORT, EMBEDDED_DB_PORT, SANDBOX_*_PORT)',
+    );
+  }
   const wiped = o.fresh ? resetDevState(pre) : [];
   const stateDir = resolve(pre.SANDBOX_STATE_DIR);
 

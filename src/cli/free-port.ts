@@ -13,3 +13,17 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** Which of `ports` (0 = any, skipped) something already listens on at `host`. */
+export async function busyPorts(ports: number[], host = '127.0.0.1'): Promise<number[]> {
+  const busy: number[] = [];
+  for (const port of ports.filter((p) => p > 0)) {
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, host, () => server.close(() => resolve(true)));
+    });
+    if (!free) busy.push(port);
+  }
+  return busy;
+}

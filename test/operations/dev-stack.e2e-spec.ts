@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -152,6 +152,24 @@ describe('npm start: ready when the port opens, consistent across restarts', () 
       expect(progress.body).toMatchObject({ finalized: true, score: 100 });
     } finally {
       await second.close();
+    }
+  });
+
+  it('while a stack runs, a reset or a second start refuses before touching anything', async () => {
+    const running = await startDevStack(env);
+    try {
+      const state = readdirSync(env.SANDBOX_STATE_DIR);
+      expect(state.length).toBeGreaterThan(0);
+      // The reset would otherwise refuse for DATABASE_URL; without it, it would have deleted the running data.
+      const { DATABASE_URL: _url, ...embedded } = env;
+      await expect(
+        startDevStack({ ...embedded, EMBEDDED_DB_DIR: join(dir, 'pglite') }, { fresh: true }),
+      ).rejects.toThrow(new RegExp(`port ${env.PORT}\\b.*already running.*nothing was deleted`));
+      await expect(startDevStack(env)).rejects.toThrow(/already running/);
+      expect(readdirSync(env.SANDBOX_STATE_DIR)).toEqual(state);
+      expect((await api('/health/live')).status).toBe(200);
+    } finally {
+      await running.close();
     }
   });
 

@@ -32,6 +32,10 @@ export const ASSIGN_REQUEST_EXAMPLES: ExamplesObject = {
       skipCourseEnrollment: true,
     },
   },
+  edulasticTestOut: {
+    summary: 'Edulastic test-out (mastered, it enrols the student in grade 5)',
+    value: { student: 'student-edu-1', lesson: 'lesson-edu-test-out' },
+  },
   edulastic: {
     summary: 'Edulastic unit test',
     value: { student: 'student-edu-1', lesson: 'lesson-edu-unit-test' },
