@@ -35,6 +35,8 @@ export interface LessonOptions {
   resourceMetadata?: Record<string, unknown>;
   /** Put lessonType on the componentResource column instead of the resource metadata. */
   lessonTypeOnComponentResource?: boolean;
+  /** The course's org (an existing org): the lesson belongs to it for org-restricted tokens. */
+  courseOrg?: string;
 }
 
 export interface LessonFixture {
@@ -50,7 +52,7 @@ export async function createLesson(orm: MikroORM, o: LessonOptions = {}): Promis
   const resourceId = uid('resource');
   const lessonId = uid('lesson');
   const lessonType = o.lessonType ?? 'test-out';
-  em.create(Course, { sourcedId: courseId, title: 'Math 3' });
+  em.create(Course, { sourcedId: courseId, title: 'Math 3', orgSourcedId: o.courseOrg ?? null });
   em.create(CourseComponent, { sourcedId: componentId, title: 'Unit 1', courseSourcedId: courseId });
   em.create(Resource, {
     sourcedId: resourceId,

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { Course, CourseComponent, ComponentResource, Org, Resource } from '@app/persistence';
+import { Org } from '@app/persistence';
 import { DEFAULT_EDULASTIC_TESTS } from '@app/sandbox';
-import { createStudent, uid } from '../helpers/fixtures';
+import { createLesson, createStudent, uid } from '../helpers/fixtures';
 import { countRows } from '../helpers/rows';
 import { createTestApp, TestApp } from '../helpers/test-app';
 
@@ -13,27 +13,15 @@ import { createTestApp, TestApp } from '../helpers/test-app';
  */
 const ROUTE = '/powerpath/makeExternalTestAssignment';
 
-async function edulasticLessonInOrg(orm: MikroORM, org: string): Promise<string> {
-  const em = orm.em.fork();
-  const [course, unit, resource, lesson] = [uid('course'), uid('unit'), uid('res'), uid('lesson')];
-  em.create(Course, { sourcedId: course, title: 'Math', orgSourcedId: org });
-  em.create(CourseComponent, { sourcedId: unit, title: 'U', courseSourcedId: course });
-  em.create(Resource, {
-    sourcedId: resource,
-    title: 'R',
-    vendorResourceId: resource,
-    vendorId: DEFAULT_EDULASTIC_TESTS[0].id,
-    metadata: { toolProvider: 'edulastic', lessonType: 'test-out', subject: 'Math', grades: ['4'] },
-  });
-  em.create(ComponentResource, {
-    sourcedId: lesson,
-    title: 'L',
-    courseComponentSourcedId: unit,
-    resourceSourcedId: resource,
-  });
-  await em.flush();
-  return lesson;
-}
+const edulasticLessonInOrg = async (orm: MikroORM, org: string) =>
+  (
+    await createLesson(orm, {
+      toolProvider: 'edulastic',
+      vendorId: DEFAULT_EDULASTIC_TESTS[0].id,
+      grades: ['4'],
+      courseOrg: org,
+    })
+  ).sourcedId;
 
 describe('Idempotency-Key and authority', () => {
   let t: TestApp;

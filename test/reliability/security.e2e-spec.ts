@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { Course, CourseComponent, ComponentResource, Org, Resource } from '@app/persistence';
+import { Org } from '@app/persistence';
 import { DEFAULT_EDULASTIC_TESTS } from '@app/sandbox';
 import { createLesson, createStudent, uid } from '../helpers/fixtures';
 import { sandboxControl } from '../helpers/sandbox-control';
@@ -8,26 +8,12 @@ import { createTestApp, DEV_CLIENT, EDU_PASSWORD, MT_API_KEY, TestApp } from '..
 
 const ROUTE = '/powerpath/makeExternalTestAssignment';
 
+/** A MasteryTrack lesson whose course belongs to `org` (made here). */
 async function lessonInOrg(orm: MikroORM, org: string): Promise<string> {
   const em = orm.em.fork();
-  const [course, unit, resource, lesson] = [uid('course'), uid('unit'), uid('res'), uid('lesson')];
   em.create(Org, { sourcedId: org, name: org, type: 'school' });
-  em.create(Course, { sourcedId: course, title: 'Math', orgSourcedId: org });
-  em.create(CourseComponent, { sourcedId: unit, title: 'U', courseSourcedId: course });
-  em.create(Resource, {
-    sourcedId: resource,
-    title: 'R',
-    vendorResourceId: resource,
-    metadata: { toolProvider: 'mastery-track', lessonType: 'test-out', subject: 'Math', grades: ['4'] },
-  });
-  em.create(ComponentResource, {
-    sourcedId: lesson,
-    title: 'L',
-    courseComponentSourcedId: unit,
-    resourceSourcedId: resource,
-  });
   await em.flush();
-  return lesson;
+  return (await createLesson(orm, { grades: ['4'], courseOrg: org })).sourcedId;
 }
 
 describe('security', () => {
