@@ -6,6 +6,7 @@ import { createLesson, createStudent, LessonFixture, StudentFixture } from '../h
 import { countRows, ledgerRows } from '../helpers/rows';
 import { createTestApp, TestApp } from '../helpers/test-app';
 import { toolState } from '../helpers/tool-state';
+import { TOOL_RECOVERY_POINTS } from '../helpers/recovery-points';
 
 /**
  * Issue 9: a process dies at every recovery point of the flow (between two recorded steps), its lease runs out,
@@ -16,16 +17,8 @@ import { toolState } from '../helpers/tool-state';
 const ROUTE = '/powerpath/makeExternalTestAssignment';
 const LEASE_SECONDS = 5;
 const EDU_TEST = DEFAULT_EDULASTIC_TESTS[0].id;
-const EDULASTIC_POINTS: RecoveryPoint[] = [
-  'claimed',
-  'class.intent',
-  'class.made',
-  'login.intent',
-  'login.made',
-  'assignment.made',
-  'assignment.stored',
-];
-const MASTERY_TRACK_POINTS: RecoveryPoint[] = ['claimed', 'assignment.made', 'assignment.stored'];
+const EDULASTIC_POINTS = TOOL_RECOVERY_POINTS.edulastic;
+const MASTERY_TRACK_POINTS = TOOL_RECOVERY_POINTS['mastery-track'];
 
 interface Crash {
   reached: Promise<void>;

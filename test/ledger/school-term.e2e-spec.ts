@@ -21,6 +21,7 @@ import {
   writeBackTo,
 } from '../helpers/test-app';
 import { toolState } from '../helpers/tool-state';
+import { TOOL_RECOVERY_POINTS } from '../helpers/recovery-points';
 
 /**
  * Issue 9 "school term": 20 students × 6 lessons (both tools; two Math G4 lessons and a Reading G4 one on
@@ -32,18 +33,7 @@ const SEED = Number(process.env.TERM_SEED ?? 20261129);
 const STUDENTS = 20;
 const LEASE_SECONDS = 5;
 const ROUTE = '/powerpath/makeExternalTestAssignment';
-const POINTS: Record<string, RecoveryPoint[]> = {
-  'mastery-track': ['claimed', 'assignment.made', 'assignment.stored'],
-  edulastic: [
-    'claimed',
-    'class.intent',
-    'class.made',
-    'login.intent',
-    'login.made',
-    'assignment.made',
-    'assignment.stored',
-  ],
-};
+const POINTS: Record<string, RecoveryPoint[]> = TOOL_RECOVERY_POINTS;
 
 /** Enough forms that two lessons of one subject and grade can each be taken twice. */
 function inventory(): MasteryTrackSandboxTest[] {

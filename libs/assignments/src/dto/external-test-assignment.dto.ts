@@ -38,3 +38,6 @@ export class ExternalTestAssignmentDto {
   /** The id of the test on external tool (may be assignment ID for some tools) */
   testId?: string;
 }
+
+/** The assignment's tool fields, as the import and testOut answers repeat them. */
+export const ASSIGNMENT_TOOL_FIELDS = ['credentials', 'assignmentId', 'classId', 'testUrl', 'testId'] as const;

@@ -1,16 +1,10 @@
 import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
-import { ExternalTestAssignmentDto } from './external-test-assignment.dto';
+import { ASSIGNMENT_TOOL_FIELDS, ExternalTestAssignmentDto } from './external-test-assignment.dto';
 
 const SCORE_STATUSES = ['exempt', 'fully graded', 'not submitted', 'partially graded', 'submitted'];
 
 /** importExternalTestAssignmentResults 200 body (PowerPath contract): the assignment's tool fields plus its state. */
-export class ImportResultsDto extends PickType(ExternalTestAssignmentDto, [
-  'credentials',
-  'assignmentId',
-  'classId',
-  'testUrl',
-  'testId',
-] as const) {
+export class ImportResultsDto extends PickType(ExternalTestAssignmentDto, ASSIGNMENT_TOOL_FIELDS) {
   @ApiProperty({ enum: ['test-out', 'placement', 'unit-test'] })
   lessonType!: string;
   @ApiProperty({ type: String, nullable: true })

@@ -1,6 +1,6 @@
 import { ApiProperty, PickType } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
-import { ExternalTestAssignmentDto } from './external-test-assignment.dto';
+import { ASSIGNMENT_TOOL_FIELDS, ExternalTestAssignmentDto } from './external-test-assignment.dto';
 
 export class TestOutQueryDto {
   /**
@@ -23,13 +23,7 @@ export class TestOutQueryDto {
 }
 
 /** testOut 200 body (TestOutResult): the course's test-out lesson and, once assigned, the student's attempt on it. */
-export class TestOutDto extends PickType(ExternalTestAssignmentDto, [
-  'credentials',
-  'assignmentId',
-  'classId',
-  'testUrl',
-  'testId',
-] as const) {
+export class TestOutDto extends PickType(ExternalTestAssignmentDto, ASSIGNMENT_TOOL_FIELDS) {
   @ApiProperty({ enum: ['test-out'] })
   lessonType!: 'test-out';
 
