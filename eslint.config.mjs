@@ -7,7 +7,7 @@ import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
-/** Which libs each lib may import (through its `@app/<lib>` barrel). Everything else is a lint error. */
+/** Which libs each lib may import (through its `@external-tests/<lib>` barrel). Everything else is a lint error. */
 const ARROWS = {
   common: [],
   auth: ['common'],
@@ -19,12 +19,15 @@ const ARROWS = {
 };
 const LIBS = Object.keys(ARROWS);
 
-/** Barrels only: `@app/<lib>/<file>` reaches past a lib's public surface. */
-const deepImports = { group: ['@app/*/**'], message: "Import the lib's barrel (@app/<lib>), not a file inside it." };
+/** Barrels only: `@external-tests/<lib>/<file>` reaches past a lib's public surface. */
+const deepImports = {
+  group: ['@external-tests/*/**'],
+  message: "Import the lib's barrel (@external-tests/<lib>), not a file inside it.",
+};
 /** A relative path into libs/ skips the alias and the arrows. */
 const relativeLibImports = {
   group: ['**/libs/*/src', '**/libs/*/src/**'],
-  message: 'Import a lib through its @app/<lib> alias.',
+  message: 'Import a lib through its @external-tests/<lib> alias.',
 };
 
 const arrowRules = LIBS.map((lib) => ({
@@ -37,17 +40,17 @@ const arrowRules = LIBS.map((lib) => ({
           deepImports,
           {
             group: LIBS.filter((other) => other !== lib && !ARROWS[lib].includes(other)).map(
-              (other) => `@app/${other}`,
+              (other) => `@external-tests/${other}`,
             ),
-            message: `libs/${lib} may import only ${ARROWS[lib].map((l) => `@app/${l}`).join(', ') || 'no other lib'} (ARCHITECTURE.md §2).`,
+            message: `libs/${lib} may import only ${ARROWS[lib].map((l) => `@external-tests/${l}`).join(', ') || 'no other lib'} (ARCHITECTURE.md §2).`,
           },
           {
             // Inside a lib, relative imports stay inside it; other libs go through their alias.
             group: LIBS.filter((other) => other !== lib).flatMap((other) => [`**/${other}/src`, `**/${other}/src/**`]),
-            message: 'Import another lib through its @app/<lib> alias.',
+            message: 'Import another lib through its @external-tests/<lib> alias.',
           },
-          { group: ['@app/sandbox'], message: 'Production code never imports the sandboxes.' },
-        ].filter((p) => p.group.length > 0 && !(lib === 'sandbox' && p.group[0] === '@app/sandbox')),
+          { group: ['@external-tests/sandbox'], message: 'Production code never imports the sandboxes.' },
+        ].filter((p) => p.group.length > 0 && !(lib === 'sandbox' && p.group[0] === '@external-tests/sandbox')),
       },
     ],
   },

@@ -1,5 +1,5 @@
 /**
- * Maps the @app/* aliases (tsconfig.json paths) onto wherever this file runs from: bench/.build after
+ * Maps the @external-tests/* aliases (tsconfig.json paths) onto wherever this file runs from: bench/.build after
  * `tsc -p bench/tsconfig.json`, or the repository itself under ts-node. Imported first by every bench process.
  */
 import { join } from 'node:path';

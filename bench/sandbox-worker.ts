@@ -3,7 +3,7 @@
  * express, in-memory stores) is not charged to the app's event loop. run.ts reaches them over HTTP only.
  */
 import './paths';
-import { startSandboxes } from '@app/sandbox';
+import { startSandboxes } from '@external-tests/sandbox';
 import type { SandboxWorkerInit } from './load-types';
 
 process.once('message', (init: SandboxWorkerInit) => {

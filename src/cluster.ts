@@ -1,5 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
-import { newDevSigningKeyPem } from '@app/auth';
+import { newDevSigningKeyPem } from '@external-tests/auth';
 import { validateEnv } from './config/validate-env';
 
 /** Restarts allowed within RESTART_WINDOW_MS before the primary gives up (a worker that cannot boot). */

@@ -1,8 +1,8 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { TagObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { ALL_SCOPES } from '@app/auth';
-import { specComponentSchemas } from '@app/oneroster';
+import { ALL_SCOPES } from '@external-tests/auth';
+import { specComponentSchemas } from '@external-tests/oneroster';
 import { TAGS } from './swagger-tags';
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_EDULASTIC_TESTS } from '@app/sandbox';
+import { DEFAULT_EDULASTIC_TESTS } from '@external-tests/sandbox';
 import { startDevStack } from './dev-stack';
 import { freePort } from './free-port';
 

@@ -4,7 +4,7 @@
  * the committed migrations disagree (run in CI).
  */
 import { MikroORM } from '@mikro-orm/postgresql';
-import { ormOptions } from '@app/persistence';
+import { ormOptions } from '@external-tests/persistence';
 
 async function main(): Promise<void> {
   const command = process.argv[2];

@@ -7,7 +7,7 @@
 import { RequestContext } from '@mikro-orm/core';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { NestFactory } from '@nestjs/core';
-import { AssignmentReconciler, IdempotencyReaper } from '@app/assignments';
+import { AssignmentReconciler, IdempotencyReaper } from '@external-tests/assignments';
 import { AppModule } from '../app.module';
 import { devStackEnv } from './dev-stack-env';
 

@@ -7,8 +7,8 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { readFileSync } from 'node:fs';
-import { OneRosterModule, SeedDocument, SeedLoader } from '@app/oneroster';
-import { PersistenceModule } from '@app/persistence';
+import { OneRosterModule, SeedDocument, SeedLoader } from '@external-tests/oneroster';
+import { PersistenceModule } from '@external-tests/persistence';
 import { devStackEnv } from './dev-stack-env';
 
 async function main(): Promise<void> {

@@ -6,8 +6,8 @@ import {
   ThrottlerLimitDetail,
   ThrottlerModuleOptions,
 } from '@nestjs/throttler';
-import type { Principal } from '@app/auth';
-import { AppError, ErrorCode } from '@app/common';
+import type { Principal } from '@external-tests/auth';
+import { AppError, ErrorCode } from '@external-tests/common';
 import { Env } from './env.schema';
 
 type TrackedRequest = { user?: Principal; ip?: string };

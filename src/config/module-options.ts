@@ -1,8 +1,8 @@
-import { CredentialCipher, parseCredentialKeys } from '@app/common';
-import { AuthOptions, DEFAULT_AUDIENCE, DEV_ISSUER, ALL_SCOPES } from '@app/auth';
-import type { AssignmentsOptions } from '@app/assignments';
-import type { PersistenceOptions } from '@app/persistence';
-import { DEFAULT_ACCOUNT, EdulasticAccount, MasteryTrackAccount, ProviderOptions } from '@app/providers';
+import { CredentialCipher, parseCredentialKeys } from '@external-tests/common';
+import { AuthOptions, DEFAULT_AUDIENCE, DEV_ISSUER, ALL_SCOPES } from '@external-tests/auth';
+import type { AssignmentsOptions } from '@external-tests/assignments';
+import type { PersistenceOptions } from '@external-tests/persistence';
+import { DEFAULT_ACCOUNT, EdulasticAccount, MasteryTrackAccount, ProviderOptions } from '@external-tests/providers';
 import { Env } from './env.schema';
 
 /** Translates the validated environment into each library module's options. */

@@ -1,5 +1,5 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
-import { AppError, findUnstorableString, ErrorCode } from '@app/common';
+import { AppError, findUnstorableString, ErrorCode } from '@external-tests/common';
 
 function flatten(errors: ValidationError[], prefix = ''): { field: string; message: string }[] {
   return errors.flatMap((e) => {

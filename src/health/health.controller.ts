@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, MikroOrmHealthIndicator } from '@nestjs/terminus';
-import { Public } from '@app/auth';
+import { Public } from '@external-tests/auth';
 import { NoRateLimit } from '../config/client-throttler.guard';
 
 @ApiTags('Health')

@@ -1,6 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Public } from '@app/auth';
+import { Public } from '@external-tests/auth';
 import { MetricsService } from './metrics.service';
 import { NoRateLimit } from '../config/client-throttler.guard';
 

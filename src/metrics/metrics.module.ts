@@ -1,6 +1,6 @@
 import { Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { VENDOR_CALL_OBSERVER } from '@app/common';
+import { VENDOR_CALL_OBSERVER } from '@external-tests/common';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 

@@ -1,7 +1,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { VendorCallObserver } from '@app/common';
+import type { VendorCallObserver } from '@external-tests/common';
 
 interface KnexPool {
   numUsed(): number;

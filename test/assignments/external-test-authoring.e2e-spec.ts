@@ -1,5 +1,5 @@
-import { ComponentResource, CourseComponent, Resource } from '@app/persistence';
-import { DEFAULT_EDULASTIC_TESTS } from '@app/sandbox';
+import { ComponentResource, CourseComponent, Resource } from '@external-tests/persistence';
+import { DEFAULT_EDULASTIC_TESTS } from '@external-tests/sandbox';
 import { authoredCounts, createCourse, lessonsOfCourse, storedLesson } from '../helpers/authoring';
 import { createStudent, uid } from '../helpers/fixtures';
 import { createTestApp, TestApp } from '../helpers/test-app';

@@ -2,7 +2,7 @@ import { RequestContext } from '@mikro-orm/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SeedDocument, SeedLoader } from '@app/oneroster';
+import { SeedDocument, SeedLoader } from '@external-tests/oneroster';
 import { createTestApp, TestApp } from '../helpers/test-app';
 import { expectMatchesSchema, powerPathResponseValidator } from '../helpers/upstream-schema';
 

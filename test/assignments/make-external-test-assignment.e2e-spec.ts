@@ -1,5 +1,5 @@
-import { CredentialCipher, parseCredentialKeys } from '@app/common';
-import { DEFAULT_EDULASTIC_TESTS, DEFAULT_MASTERY_TRACK_TESTS } from '@app/sandbox';
+import { CredentialCipher, parseCredentialKeys } from '@external-tests/common';
+import { DEFAULT_EDULASTIC_TESTS, DEFAULT_MASTERY_TRACK_TESTS } from '@external-tests/sandbox';
 import { DEV_CREDENTIALS_KEY } from '../../src/config/validate-env';
 import { createLesson, createStudent } from '../helpers/fixtures';
 import { assignmentRows, ledgerRow, resultRow } from '../helpers/rows';

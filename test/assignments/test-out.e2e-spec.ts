@@ -1,7 +1,7 @@
 import request from 'supertest';
-import { Scope } from '@app/auth';
-import { ComponentResource, CourseComponent, Resource } from '@app/persistence';
-import { DEFAULT_EDULASTIC_TESTS } from '@app/sandbox';
+import { Scope } from '@external-tests/auth';
+import { ComponentResource, CourseComponent, Resource } from '@external-tests/persistence';
+import { DEFAULT_EDULASTIC_TESTS } from '@external-tests/sandbox';
 import { createCourse } from '../helpers/authoring';
 import { createStudent, uid } from '../helpers/fixtures';
 import { sandboxControl } from '../helpers/sandbox-control';

@@ -1,5 +1,5 @@
 import { decode } from 'jsonwebtoken';
-import { Scope } from '@app/auth';
+import { Scope } from '@external-tests/auth';
 import { createTestApp, DEV_CLIENT, TestApp } from '../helpers/test-app';
 
 describe('development token issuer (RFC 6749 client credentials)', () => {

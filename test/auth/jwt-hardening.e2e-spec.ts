@@ -1,7 +1,7 @@
 import { generateKeyPairSync, KeyObject, randomBytes } from 'node:crypto';
 import { sign } from 'jsonwebtoken';
 import type { Response } from 'supertest';
-import { Scope } from '@app/auth';
+import { Scope } from '@external-tests/auth';
 import { createTestApp, TestApp } from '../helpers/test-app';
 import { hs256Jwt, startTestJwks, TestJwks, TestSigningKey, unsignedJwt } from '../helpers/test-jwks';
 

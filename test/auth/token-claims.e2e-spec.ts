@@ -1,5 +1,5 @@
 import { sign } from 'jsonwebtoken';
-import { Scope } from '@app/auth';
+import { Scope } from '@external-tests/auth';
 import { createLesson, createStudent } from '../helpers/fixtures';
 import { createTestApp, TestApp } from '../helpers/test-app';
 import { startTestJwks, TestJwks } from '../helpers/test-jwks';

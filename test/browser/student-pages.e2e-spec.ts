@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'puppeteer-core';
 import request from 'supertest';
-import { DEFAULT_EDULASTIC_TESTS, DEFAULT_MASTERY_TRACK_TESTS } from '@app/sandbox';
+import { DEFAULT_EDULASTIC_TESTS, DEFAULT_MASTERY_TRACK_TESTS } from '@external-tests/sandbox';
 import { launchBrowser } from '../helpers/browser';
 import { createLesson, createStudent } from '../helpers/fixtures';
 import { createTrackedSubject, enrollmentsOf } from '../helpers/lesson-setup';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { Response } from 'supertest';
-import { Scope } from '@app/auth';
+import { Scope } from '@external-tests/auth';
 import { uid } from '../helpers/fixtures';
 import { createTestApp, TestApp } from '../helpers/test-app';
 import { expectMatchesSchema, oneRosterResponseValidator } from '../helpers/upstream-schema';

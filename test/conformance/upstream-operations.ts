@@ -1,5 +1,5 @@
 import type { ValidateFunction } from 'ajv';
-import { CollectionDef, COLLECTIONS, responseObjectFields } from '@app/oneroster';
+import { CollectionDef, COLLECTIONS, responseObjectFields } from '@external-tests/oneroster';
 import { oneRosterResponseValidator, oneRosterUpstream } from '../helpers/upstream-schema';
 import type { Schema } from './schema-arbitrary';
 

@@ -1,5 +1,5 @@
 import { MikroORM } from '@mikro-orm/postgresql';
-import { Course, Org } from '@app/persistence';
+import { Course, Org } from '@external-tests/persistence';
 import { uid } from './fixtures';
 import { countRows } from './rows';
 

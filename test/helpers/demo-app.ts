@@ -1,7 +1,7 @@
 import { RequestContext } from '@mikro-orm/core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SeedDocument, SeedLoader } from '@app/oneroster';
+import { SeedDocument, SeedLoader } from '@external-tests/oneroster';
 import { createTestApp, TestApp } from './test-app';
 import { freshDatabaseUrl } from './test-database';
 

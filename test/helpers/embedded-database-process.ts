@@ -5,7 +5,7 @@
  * its stdin closes (teardown, or Jest dying) or on SIGTERM.
  */
 import { MikroORM } from '@mikro-orm/postgresql';
-import { applyMigrations, ormOptions, startEmbeddedDatabase } from '@app/persistence';
+import { applyMigrations, ormOptions, startEmbeddedDatabase } from '@external-tests/persistence';
 
 async function main(): Promise<void> {
   // Two app instances (pool 5 each), the test's own reads and a CLI child process fit.

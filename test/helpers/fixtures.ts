@@ -1,6 +1,6 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
-import { ComponentResource, Course, CourseComponent, Resource, User } from '@app/persistence';
+import { ComponentResource, Course, CourseComponent, Resource, User } from '@external-tests/persistence';
 
 export const uid = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 

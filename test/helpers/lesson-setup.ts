@@ -1,5 +1,5 @@
 import { MikroORM } from '@mikro-orm/postgresql';
-import { Course, Org, SchoolClass, SubjectTrack } from '@app/persistence';
+import { Course, Org, SchoolClass, SubjectTrack } from '@external-tests/persistence';
 import { uid } from './fixtures';
 
 /** A subject (unique per call) with courses for grades 3–5 and a fallback course, tracks for the given grades. */

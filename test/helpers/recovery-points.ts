@@ -1,4 +1,4 @@
-import type { RecoveryPoint } from '@app/assignments';
+import type { RecoveryPoint } from '@external-tests/assignments';
 
 /** Where each tool's assignment flow can die, in the order it passes them (docs/ledger.md). */
 export const TOOL_RECOVERY_POINTS: Record<'mastery-track' | 'edulastic', RecoveryPoint[]> = {

@@ -1,4 +1,4 @@
-import { DEFAULT_EDULASTIC_TESTS, DEFAULT_MASTERY_TRACK_TESTS } from '@app/sandbox';
+import { DEFAULT_EDULASTIC_TESTS, DEFAULT_MASTERY_TRACK_TESTS } from '@external-tests/sandbox';
 import { createLesson, createStudent, LessonFixture } from '../helpers/fixtures';
 import { countRows, ledgerRows } from '../helpers/rows';
 import { sandboxControl } from '../helpers/sandbox-control';

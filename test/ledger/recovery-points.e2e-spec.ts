@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RequestContext } from '@mikro-orm/core';
-import { AssignmentReconciler, RecoveryPoint } from '@app/assignments';
-import { DEFAULT_EDULASTIC_TESTS } from '@app/sandbox';
+import { AssignmentReconciler, RecoveryPoint } from '@external-tests/assignments';
+import { DEFAULT_EDULASTIC_TESTS } from '@external-tests/sandbox';
 import { createLesson, createStudent, LessonFixture, StudentFixture } from '../helpers/fixtures';
 import { countRows, ledgerRows } from '../helpers/rows';
 import { createTestApp, TestApp } from '../helpers/test-app';

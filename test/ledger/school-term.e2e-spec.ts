@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
-import { RecoveryPoint } from '@app/assignments';
+import { RecoveryPoint } from '@external-tests/assignments';
 import {
   DEFAULT_EDULASTIC_TESTS,
   MasteryTrackSandboxOptions,
   MasteryTrackSandboxTest,
   startSandboxes,
-} from '@app/sandbox';
+} from '@external-tests/sandbox';
 import { createLesson, createStudent, LessonFixture, StudentFixture } from '../helpers/fixtures';
 import { countRows } from '../helpers/rows';
 import { sandboxControl } from '../helpers/sandbox-control';

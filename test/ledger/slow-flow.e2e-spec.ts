@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DEFAULT_EDULASTIC_TESTS } from '@app/sandbox';
+import { DEFAULT_EDULASTIC_TESTS } from '@external-tests/sandbox';
 import { createLesson, createStudent } from '../helpers/fixtures';
 import { countRows, ledgerRows } from '../helpers/rows';
 import { sandboxControl } from '../helpers/sandbox-control';

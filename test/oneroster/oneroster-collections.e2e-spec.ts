@@ -1,6 +1,6 @@
-import { Scope } from '@app/auth';
-import { COLLECTIONS, EXAMPLES, validateRequest } from '@app/oneroster';
-import { DEFAULT_EDULASTIC_TESTS } from '@app/sandbox';
+import { Scope } from '@external-tests/auth';
+import { COLLECTIONS, EXAMPLES, validateRequest } from '@external-tests/oneroster';
+import { DEFAULT_EDULASTIC_TESTS } from '@external-tests/sandbox';
 import { uid } from '../helpers/fixtures';
 import { createTestApp, TestApp } from '../helpers/test-app';
 import { expectMatchesSchema, oneRosterResponseValidator } from '../helpers/upstream-schema';

@@ -1,4 +1,4 @@
-import { COLLECTIONS } from '@app/oneroster';
+import { COLLECTIONS } from '@external-tests/oneroster';
 import { createTestApp, TestApp } from '../helpers/test-app';
 import { oneRosterUpstream } from '../helpers/upstream-schema';
 

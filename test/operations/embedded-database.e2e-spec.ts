@@ -1,6 +1,6 @@
 import request from 'supertest';
-import { SecondConnectionInTransactionError } from '@app/persistence';
-import { DEFAULT_EDULASTIC_TESTS } from '@app/sandbox';
+import { SecondConnectionInTransactionError } from '@external-tests/persistence';
+import { DEFAULT_EDULASTIC_TESTS } from '@external-tests/sandbox';
 import { startEmbeddedTestDatabases } from '../helpers/embedded-test-databases';
 import { createLesson, createStudent, uid } from '../helpers/fixtures';
 import { createTestApp, TestApp } from '../helpers/test-app';

@@ -5,11 +5,11 @@ import { APP_FILTER } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { AssignmentsModule } from '@app/assignments';
-import { CredentialCipher, ImsxExceptionFilter, ResultEventsModule } from '@app/common';
-import { PersistenceModule } from '@app/persistence';
-import { ProviderModule } from '@app/providers';
-import { startSandboxes } from '@app/sandbox';
+import { AssignmentsModule } from '@external-tests/assignments';
+import { CredentialCipher, ImsxExceptionFilter, ResultEventsModule } from '@external-tests/common';
+import { PersistenceModule } from '@external-tests/persistence';
+import { ProviderModule } from '@external-tests/providers';
+import { startSandboxes } from '@external-tests/sandbox';
 import { createLesson, createStudent } from '../helpers/fixtures';
 import { workerDatabaseUrl } from '../helpers/test-database';
 

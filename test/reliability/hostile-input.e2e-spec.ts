@@ -1,5 +1,5 @@
-import { Org } from '@app/persistence';
-import { DEFAULT_EDULASTIC_TESTS } from '@app/sandbox';
+import { Org } from '@external-tests/persistence';
+import { DEFAULT_EDULASTIC_TESTS } from '@external-tests/sandbox';
 import { createLesson, createStudent, uid } from '../helpers/fixtures';
 import { countRows } from '../helpers/rows';
 import { sandboxControl } from '../helpers/sandbox-control';

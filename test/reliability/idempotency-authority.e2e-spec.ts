@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { Org } from '@app/persistence';
-import { DEFAULT_EDULASTIC_TESTS } from '@app/sandbox';
+import { Org } from '@external-tests/persistence';
+import { DEFAULT_EDULASTIC_TESTS } from '@external-tests/sandbox';
 import { createLesson, createStudent, uid } from '../helpers/fixtures';
 import { countRows } from '../helpers/rows';
 import { createTestApp, TestApp } from '../helpers/test-app';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { IdempotencyKeyRepository } from '@app/persistence';
-import { DEFAULT_EDULASTIC_TESTS } from '@app/sandbox';
-import { IdempotencyReaper } from '@app/assignments';
+import { IdempotencyKeyRepository } from '@external-tests/persistence';
+import { DEFAULT_EDULASTIC_TESTS } from '@external-tests/sandbox';
+import { IdempotencyReaper } from '@external-tests/assignments';
 import { createLesson, createStudent } from '../helpers/fixtures';
 import { countRows } from '../helpers/rows';
 import { sandboxControl } from '../helpers/sandbox-control';

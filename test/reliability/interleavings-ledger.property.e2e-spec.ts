@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
-import { DEFAULT_EDULASTIC_TESTS } from '@app/sandbox';
+import { DEFAULT_EDULASTIC_TESTS } from '@external-tests/sandbox';
 import { createLesson, createStudent, LessonFixture, StudentFixture } from '../helpers/fixtures';
 import { countRows, ledgerRows } from '../helpers/rows';
 import { sandboxControl } from '../helpers/sandbox-control';

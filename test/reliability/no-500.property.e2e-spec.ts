@@ -18,8 +18,8 @@ import {
   SeedLoader,
   USERS,
   EXAMPLES,
-} from '@app/oneroster';
-import { DEFAULT_EDULASTIC_TESTS } from '@app/sandbox';
+} from '@external-tests/oneroster';
+import { DEFAULT_EDULASTIC_TESTS } from '@external-tests/sandbox';
 import { createLesson, createStudent } from '../helpers/fixtures';
 import { createTestApp, TestApp } from '../helpers/test-app';
 

@@ -1,5 +1,5 @@
 import { sign } from 'jsonwebtoken';
-import { Scope } from '@app/auth';
+import { Scope } from '@external-tests/auth';
 import { createTestApp, TestApp } from '../helpers/test-app';
 import { startTestJwks, TestJwks } from '../helpers/test-jwks';
 

@@ -1,5 +1,5 @@
 import { RequestContext } from '@mikro-orm/core';
-import { AssignmentReconciler } from '@app/assignments';
+import { AssignmentReconciler } from '@external-tests/assignments';
 import { createLesson, createStudent } from '../helpers/fixtures';
 import { countRows, ledgerRow, resultRow } from '../helpers/rows';
 import { sandboxControl } from '../helpers/sandbox-control';

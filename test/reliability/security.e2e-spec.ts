@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { Org } from '@app/persistence';
-import { DEFAULT_EDULASTIC_TESTS } from '@app/sandbox';
+import { Org } from '@external-tests/persistence';
+import { DEFAULT_EDULASTIC_TESTS } from '@external-tests/sandbox';
 import { createLesson, createStudent, uid } from '../helpers/fixtures';
 import { sandboxControl } from '../helpers/sandbox-control';
 import { createTestApp, DEV_CLIENT, EDU_PASSWORD, MT_API_KEY, TestApp } from '../helpers/test-app';

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { DEFAULT_EDULASTIC_TESTS } from '@app/sandbox';
+import { DEFAULT_EDULASTIC_TESTS } from '@external-tests/sandbox';
 import { createLesson, createStudent } from '../helpers/fixtures';
 import { sandboxControl } from '../helpers/sandbox-control';
 import { createTestApp, TestApp } from '../helpers/test-app';

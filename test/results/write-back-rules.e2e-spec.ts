@@ -1,6 +1,6 @@
 import request from 'supertest';
-import { Scope } from '@app/auth';
-import { DEFAULT_EDULASTIC_TESTS, DEFAULT_MASTERY_TRACK_TESTS } from '@app/sandbox';
+import { Scope } from '@external-tests/auth';
+import { DEFAULT_EDULASTIC_TESTS, DEFAULT_MASTERY_TRACK_TESTS } from '@external-tests/sandbox';
 import { createLesson, createStudent, uid } from '../helpers/fixtures';
 import { createTrackedSubject, enrollmentsOf } from '../helpers/lesson-setup';
 import { countRows, ledgerRows, resultRow } from '../helpers/rows';

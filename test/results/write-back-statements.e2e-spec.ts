@@ -1,5 +1,5 @@
 import { stripVTControlCharacters } from 'node:util';
-import { DEFAULT_MASTERY_TRACK_TESTS } from '@app/sandbox';
+import { DEFAULT_MASTERY_TRACK_TESTS } from '@external-tests/sandbox';
 import { createLesson, createStudent } from '../helpers/fixtures';
 import { createTrackedSubject, enrollmentsOf } from '../helpers/lesson-setup';
 import { resultRow } from '../helpers/rows';

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { DEFAULT_EDULASTIC_TESTS, startEdulasticSandbox, type EdulasticSandbox } from '@app/sandbox';
+import { DEFAULT_EDULASTIC_TESTS, startEdulasticSandbox, type EdulasticSandbox } from '@external-tests/sandbox';
 
 const TEACHER = { username: 'service@platform.test', password: 'teacher-pass-123' };
 const OTHER_TEACHER = { username: 'other@platform.test', password: 'other-pass-123' };

@@ -1,5 +1,9 @@
 import request from 'supertest';
-import { DEFAULT_MASTERY_TRACK_TESTS, startMasteryTrackSandbox, type MasteryTrackSandbox } from '@app/sandbox';
+import {
+  DEFAULT_MASTERY_TRACK_TESTS,
+  startMasteryTrackSandbox,
+  type MasteryTrackSandbox,
+} from '@external-tests/sandbox';
 import { FakeOneRoster } from './fake-oneroster';
 
 const API_KEY = 'mt-test-key';

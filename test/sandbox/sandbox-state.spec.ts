@@ -7,7 +7,7 @@ import {
   DEFAULT_MASTERY_TRACK_TESTS,
   startEdulasticSandbox,
   startMasteryTrackSandbox,
-} from '@app/sandbox';
+} from '@external-tests/sandbox';
 
 /** Issue 11, finding 4: with a state file a sandbox restart continues where the last run stopped. */
 describe('sandbox state files', () => {

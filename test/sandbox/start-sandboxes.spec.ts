@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { startSandboxes } from '@app/sandbox';
+import { startSandboxes } from '@external-tests/sandbox';
 
 describe('startSandboxes', () => {
   it('starts both tools on their own ports and closes both', async () => {

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { startEdulasticSandbox, startMasteryTrackSandbox } from '@app/sandbox';
+import { startEdulasticSandbox, startMasteryTrackSandbox } from '@external-tests/sandbox';
 import { FakeOneRoster } from './fake-oneroster';
 
 /** The student pages render what the tools hold (titles, emails) as text, never as markup. */

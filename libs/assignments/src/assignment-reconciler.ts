@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AppError, ErrorCode, httpStatusOf, loggableError } from '@app/common';
-import { AttemptLedgerRepository } from '@app/persistence';
+import { AppError, ErrorCode, httpStatusOf, loggableError } from '@external-tests/common';
+import { AttemptLedgerRepository } from '@external-tests/persistence';
 import { AssignmentService } from './assignment.service';
 
 export interface ReconcileOutcome {

@@ -1,15 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UniqueConstraintViolationException } from '@mikro-orm/postgresql';
-import type { Principal } from '@app/auth';
-import { AppError, ErrorCode, httpStatusOf, loggableError, VendorTransportError } from '@app/common';
+import type { Principal } from '@external-tests/auth';
+import { AppError, ErrorCode, httpStatusOf, loggableError, VendorTransportError } from '@external-tests/common';
 import {
   AttemptLedgerRepository,
   AttemptRecord,
   Claim,
   ToolClassRepository,
   ToolLoginRepository,
-} from '@app/persistence';
-import { ExternalAssignment } from '@app/providers';
+} from '@external-tests/persistence';
+import { ExternalAssignment } from '@external-tests/providers';
 import { assignmentFields } from './attempt-answer';
 import { AssignmentsOptions } from './assignments-options';
 import { ASSIGNMENTS_OPTIONS } from './assignments.module-definition';

@@ -1,4 +1,4 @@
-import { CredentialCipher } from '@app/common';
+import { CredentialCipher } from '@external-tests/common';
 import type { RecoveryPointHook } from './ledger/recovery-points';
 
 export interface AssignmentsOptions {

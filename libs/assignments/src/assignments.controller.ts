@@ -8,8 +8,8 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { CurrentPrincipal, Principal, RequireScopes, Scope } from '@app/auth';
-import { ApiImsxErrors } from '@app/common';
+import { CurrentPrincipal, Principal, RequireScopes, Scope } from '@external-tests/auth';
+import { ApiImsxErrors } from '@external-tests/common';
 import { AssignmentService } from './assignment.service';
 import { IDEMPOTENCY_DOC } from './idempotency/idempotency-doc';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';

@@ -1,6 +1,6 @@
-import { hasAnyScope, Principal, Scope } from '@app/auth';
-import { CredentialCipher } from '@app/common';
-import type { AttemptRecord } from '@app/persistence';
+import { hasAnyScope, Principal, Scope } from '@external-tests/auth';
+import { CredentialCipher } from '@external-tests/common';
+import type { AttemptRecord } from '@external-tests/persistence';
 import { TestCredentialsDto } from './dto/external-test-assignment.dto';
 
 export interface AssignmentFields {

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Header, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
-import { CurrentPrincipal, Principal, RequireScopes, Scope } from '@app/auth';
-import { ApiImsxErrors } from '@app/common';
+import { CurrentPrincipal, Principal, RequireScopes, Scope } from '@external-tests/auth';
+import { ApiImsxErrors } from '@external-tests/common';
 import { ExternalTestAuthoringService } from './authoring/external-test-authoring.service';
 import { TestOutService } from './authoring/test-out.service';
 import {

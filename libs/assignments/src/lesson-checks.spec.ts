@@ -1,5 +1,5 @@
-import { AppError, ErrorCode } from '@app/common';
-import type { LessonContext } from '@app/persistence';
+import { AppError, ErrorCode } from '@external-tests/common';
+import type { LessonContext } from '@external-tests/persistence';
 import { checkStudentAndLesson } from './lesson-checks';
 
 const context = (

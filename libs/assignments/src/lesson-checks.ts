@@ -1,7 +1,7 @@
-import type { Principal } from '@app/auth';
-import { AppError } from '@app/common';
-import type { LessonContext, StudentRecord } from '@app/persistence';
-import { LessonSpec, StudentSpec } from '@app/providers';
+import type { Principal } from '@external-tests/auth';
+import { AppError } from '@external-tests/common';
+import type { LessonContext, StudentRecord } from '@external-tests/persistence';
+import { LessonSpec, StudentSpec } from '@external-tests/providers';
 import { gradesOf, isExternalLessonType, lessonTypeOf, metaString, subjectOf } from './lesson-fields';
 
 export interface CheckedLesson {

@@ -1,4 +1,4 @@
-import { EXTERNAL_LESSON_TYPES, LessonType } from '@app/providers';
+import { EXTERNAL_LESSON_TYPES, LessonType } from '@external-tests/providers';
 
 type Meta = Record<string, unknown> | null | undefined;
 

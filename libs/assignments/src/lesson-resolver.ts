@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '@app/auth';
-import { LessonContext, LessonContextRepository } from '@app/persistence';
-import { DEFAULT_ACCOUNT, ExternalTestProvider, LessonSpec, ProviderRegistry, StudentSpec } from '@app/providers';
+import type { Principal } from '@external-tests/auth';
+import { LessonContext, LessonContextRepository } from '@external-tests/persistence';
+import {
+  DEFAULT_ACCOUNT,
+  ExternalTestProvider,
+  LessonSpec,
+  ProviderRegistry,
+  StudentSpec,
+} from '@external-tests/providers';
 import { checkStudentAndLesson, checkStudentVisible } from './lesson-checks';
 
 /** A student and an external-test lesson, checked, with the lesson's tool and everything stored about the pair. */

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Header, HttpCode, Post, Query, UseInterceptors } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Principal, RequireScopes, Scope } from '@app/auth';
-import { ApiImsxErrors } from '@app/common';
+import { CurrentPrincipal, Principal, RequireScopes, Scope } from '@external-tests/auth';
+import { ApiImsxErrors } from '@external-tests/common';
 import { AttemptsService } from './attempts/attempts.service';
 import { IDEMPOTENCY_DOC } from './idempotency/idempotency-doc';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';

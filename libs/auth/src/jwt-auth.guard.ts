@@ -1,7 +1,7 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import { AppError, ErrorCode } from '@app/common';
+import { AppError, ErrorCode } from '@external-tests/common';
 import type { Request } from 'express';
 import { bearerToken, claimsBearer } from './bearer-token';
 import { IS_PUBLIC } from './decorators';

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AppError, ErrorCode } from '@app/common';
+import { AppError, ErrorCode } from '@external-tests/common';
 import { IS_PUBLIC, REQUIRED_SCOPES } from './decorators';
 import type { AuthenticatedRequest } from './jwt-auth.guard';
 import { hasAnyScope } from './scopes';

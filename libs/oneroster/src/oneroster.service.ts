@@ -2,7 +2,7 @@ import { LockMode, ValidationError } from '@mikro-orm/core';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { AppError, canonicalJson, ResultEvents, ErrorCode } from '@app/common';
+import { AppError, canonicalJson, ResultEvents, ErrorCode } from '@external-tests/common';
 import { RESULTS } from './collections/definitions';
 import { CollectionDef, StoredObject } from './collections/collection-def';
 import { storableData } from './collections/write-checks';

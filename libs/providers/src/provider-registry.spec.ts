@@ -1,4 +1,4 @@
-import { AppError, ErrorCode } from '@app/common';
+import { AppError, ErrorCode } from '@external-tests/common';
 import { ExternalTestProvider } from './external-test-provider';
 import { ProviderRegistry } from './provider-registry';
 

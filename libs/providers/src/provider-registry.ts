@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, ErrorCode } from '@app/common';
+import { AppError, ErrorCode } from '@external-tests/common';
 import { EXTERNAL_TEST_PROVIDERS, ExternalTestProvider } from './external-test-provider';
 
 /** Resolves a tool by its resource.metadata.toolProvider name. */

@@ -1,4 +1,4 @@
-import { VendorTransportError } from '@app/common';
+import { VendorTransportError } from '@external-tests/common';
 import { checkTestUrl } from './test-url';
 
 describe('checkTestUrl', () => {

@@ -1,4 +1,4 @@
-import { VendorTransportError } from '@app/common';
+import { VendorTransportError } from '@external-tests/common';
 
 /** A test link from a tool is untrusted input: only http(s) links on the tool's own hosts pass. */
 export function checkTestUrl(tool: string, raw: string, allowedHosts: readonly string[]): string {

@@ -1,4 +1,4 @@
-import { AppError, ErrorCode, httpStatusOf } from '@app/common';
+import { AppError, ErrorCode, httpStatusOf } from '@external-tests/common';
 import { accountOf, resolveAccountName } from './tool-accounts';
 
 const ACCOUNTS = { default: { apiKey: 'a' }, acme: { apiKey: 'b' } };

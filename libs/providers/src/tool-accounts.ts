@@ -1,4 +1,4 @@
-import { AppError, ErrorCode } from '@app/common';
+import { AppError, ErrorCode } from '@external-tests/common';
 import { DEFAULT_ACCOUNT } from './provider-options';
 
 /**

@@ -1,4 +1,4 @@
-import { VendorCallObserver, VendorHttpClient } from '@app/common';
+import { VendorCallObserver, VendorHttpClient } from '@external-tests/common';
 import { VendorHttpSettings } from './provider-options';
 
 const MAX_RESPONSE_BYTES = 2 * 1024 * 1024;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '@app/auth';
-import { AppError, ErrorCode } from '@app/common';
-import { AttemptLedgerRepository, AttemptRecord, AttemptResultsRepository } from '@app/persistence';
+import type { Principal } from '@external-tests/auth';
+import { AppError, ErrorCode } from '@external-tests/common';
+import { AttemptLedgerRepository, AttemptRecord, AttemptResultsRepository } from '@external-tests/persistence';
 import { AssessmentProgressDto, AttemptDto, AttemptsDto, NewAttemptDto, ResetAttemptDto } from '../dto/results.dto';
 import { ProgressQueryDto, StudentLessonDto } from '../dto/student-lesson.dto';
 import { LessonResolver } from '../lesson-resolver';

@@ -2,8 +2,8 @@ import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { Principal } from '@app/auth';
-import { AppError, ErrorCode } from '@app/common';
+import type { Principal } from '@external-tests/auth';
+import { AppError, ErrorCode } from '@external-tests/common';
 import {
   ComponentResource,
   Course,
@@ -12,8 +12,8 @@ import {
   CourseTestLessonsRepository,
   ExternalTestLesson,
   Resource,
-} from '@app/persistence';
-import { ExternalTestProvider, LessonSpec, ProviderRegistry } from '@app/providers';
+} from '@external-tests/persistence';
+import { ExternalTestProvider, LessonSpec, ProviderRegistry } from '@external-tests/providers';
 import { CreateExternalTestInputDto } from '../dto/create-external-test.dto';
 import { ExternalTestLessonDto } from '../dto/external-test-lesson.dto';
 import { metaString } from '../lesson-fields';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Principal } from '@app/auth';
-import { CourseTestLessonsRepository } from '@app/persistence';
+import type { Principal } from '@external-tests/auth';
+import { CourseTestLessonsRepository } from '@external-tests/persistence';
 import { assignmentFields, mayReadCredentials } from '../attempt-answer';
 import { AssignmentsOptions } from '../assignments-options';
 import { ASSIGNMENTS_OPTIONS } from '../assignments.module-definition';

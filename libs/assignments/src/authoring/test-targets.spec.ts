@@ -1,5 +1,5 @@
-import { AppError } from '@app/common';
-import type { CourseLessonRecord, CourseTestLessons } from '@app/persistence';
+import { AppError } from '@external-tests/common';
+import type { CourseLessonRecord, CourseTestLessons } from '@external-tests/persistence';
 import { activeLessonOf, checkCourse, targetOf, unrecordedLessonOf } from './test-targets';
 
 const lesson = (

@@ -1,6 +1,6 @@
-import type { Principal } from '@app/auth';
-import { AppError } from '@app/common';
-import type { CourseTestLessons } from '@app/persistence';
+import type { Principal } from '@external-tests/auth';
+import { AppError } from '@external-tests/common';
+import type { CourseTestLessons } from '@external-tests/persistence';
 import type { AuthoredLessonType } from '../dto/create-external-test.dto';
 import { gradesOf, lessonTypeOf } from '../lesson-fields';
 

@@ -13,7 +13,7 @@ import {
   ValidateIf,
   ValidationArguments,
 } from 'class-validator';
-import { TOOL_PROVIDER_NAMES } from '@app/providers';
+import { TOOL_PROVIDER_NAMES } from '@external-tests/providers';
 
 /** The contract's GradeEnum: -1 is Pre-K, 0 Kindergarten, 1–12 the grades, 13 AP. */
 export const GRADES = ['-1', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12', '13'] as const;

@@ -1,4 +1,4 @@
-import type { Principal } from '@app/auth';
+import type { Principal } from '@external-tests/auth';
 
 /**
  * Whose idempotency records a request may see: everything that shapes what the caller is allowed to do and to

@@ -1,4 +1,4 @@
-import { AppError } from '@app/common';
+import { AppError } from '@external-tests/common';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 const KEY = /^[\x21\x23-\x5b\x5d-\x7e]{1,255}$/; // visible ASCII except `"` and `\`

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { loggableError } from '@app/common';
+import { loggableError } from '@external-tests/common';
 import { IdempotencyStore } from './idempotency.store';
 
 const EVERY_MS = 15 * 60_000;

@@ -2,8 +2,8 @@ import { CallHandler, ExecutionContext, HttpException, Inject, Injectable, NestI
 import type { Request, Response } from 'express';
 import { from, Observable, of, throwError } from 'rxjs';
 import { catchError, concatMap, mergeMap } from 'rxjs/operators';
-import type { Principal } from '@app/auth';
-import { AppError, codeOfStatus, ErrorCode, httpStatusOf } from '@app/common';
+import type { Principal } from '@external-tests/auth';
+import { AppError, codeOfStatus, ErrorCode, httpStatusOf } from '@external-tests/common';
 import { AssignmentsOptions } from '../assignments-options';
 import { ASSIGNMENTS_OPTIONS } from '../assignments.module-definition';
 import { authorityScope } from './idempotency-authority';

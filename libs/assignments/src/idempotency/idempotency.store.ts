@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { AppError, canonicalJson, ErrorCode } from '@app/common';
-import { IdempotencyKeyRepository } from '@app/persistence';
+import { AppError, canonicalJson, ErrorCode } from '@external-tests/common';
+import { IdempotencyKeyRepository } from '@external-tests/persistence';
 import { AssignmentsOptions } from '../assignments-options';
 import { ASSIGNMENTS_OPTIONS } from '../assignments.module-definition';
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '@app/auth';
-import { AppError } from '@app/common';
+import type { Principal } from '@external-tests/auth';
+import { AppError } from '@external-tests/common';
 import { LessonResolver } from '../lesson-resolver';
 
 /**

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AppError, CredentialCipher, ErrorCode } from '@app/common';
+import { AppError, CredentialCipher, ErrorCode } from '@external-tests/common';
 import {
   AttemptLedgerRepository,
   ClassPurpose,
@@ -8,8 +8,15 @@ import {
   ToolClassRepository,
   ToolLoginRecord,
   ToolLoginRepository,
-} from '@app/persistence';
-import { AssignmentOwner, ClassSteps, LoginSteps, ToolClassRef, ToolLedger, ToolLoginRef } from '@app/providers';
+} from '@external-tests/persistence';
+import {
+  AssignmentOwner,
+  ClassSteps,
+  LoginSteps,
+  ToolClassRef,
+  ToolLedger,
+  ToolLoginRef,
+} from '@external-tests/providers';
 import { RecoveryPoint, RecoveryPointHook } from './recovery-points';
 
 export interface LedgerDeps {

@@ -1,4 +1,4 @@
-import type { LessonType } from '@app/providers';
+import type { LessonType } from '@external-tests/providers';
 
 export const MASTERY_SCORE = 90;
 

@@ -1,8 +1,8 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { ResultEvents, ResultWritten } from '@app/common';
-import { AttemptResultsRepository, CourseEnrollmentRepository, FinalizedAttempt } from '@app/persistence';
-import { EXTERNAL_TEST_PROVIDERS, ExternalTestProvider } from '@app/providers';
+import { ResultEvents, ResultWritten } from '@external-tests/common';
+import { AttemptResultsRepository, CourseEnrollmentRepository, FinalizedAttempt } from '@external-tests/persistence';
+import { EXTERNAL_TEST_PROVIDERS, ExternalTestProvider } from '@external-tests/providers';
 import { AssignmentsOptions } from '../assignments-options';
 import { ASSIGNMENTS_OPTIONS } from '../assignments.module-definition';
 import { gradesOf, isExternalLessonType, lessonTypeOf, metaString, subjectOf } from '../lesson-fields';

@@ -1,5 +1,5 @@
-import { AppError, ErrorCode } from '@app/common';
-import type { ExternalResult } from '@app/providers';
+import { AppError, ErrorCode } from '@external-tests/common';
+import type { ExternalResult } from '@external-tests/providers';
 import { checkPulledResult, isFinal, toPulledResult } from './pulled-result';
 
 const q = (score: number, o: { maxScore?: number; skipped?: boolean } = {}) => ({

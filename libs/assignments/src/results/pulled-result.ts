@@ -1,6 +1,6 @@
-import { AppError, ErrorCode } from '@app/common';
-import type { PulledResult, ScoreStatus } from '@app/persistence';
-import type { ExternalResult } from '@app/providers';
+import { AppError, ErrorCode } from '@external-tests/common';
+import type { PulledResult, ScoreStatus } from '@external-tests/persistence';
+import type { ExternalResult } from '@external-tests/providers';
 
 /** Finalized = submitted, graded, and every question answered (none skipped). */
 export function isFinal(r: ExternalResult): boolean {

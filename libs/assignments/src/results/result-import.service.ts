@@ -1,8 +1,8 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Principal } from '@app/auth';
-import { AppError, ErrorCode } from '@app/common';
-import { AttemptResultsRepository } from '@app/persistence';
+import type { Principal } from '@external-tests/auth';
+import { AppError, ErrorCode } from '@external-tests/common';
+import { AttemptResultsRepository } from '@external-tests/persistence';
 import { assignmentFields, mayReadCredentials } from '../attempt-answer';
 import { AssignmentsOptions } from '../assignments-options';
 import { ASSIGNMENTS_OPTIONS } from '../assignments.module-definition';

@@ -3,7 +3,7 @@ import { ApiConsumes, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags }
 import type { Response } from 'express';
 import { sign } from 'jsonwebtoken';
 import { randomUUID, timingSafeEqual } from 'node:crypto';
-import { imsxEnvelope } from '@app/common';
+import { imsxEnvelope } from '@external-tests/common';
 import { AUTH_OPTIONS, AuthOptions, DevIssuerOptions } from '../auth-options';
 import { Public } from '../decorators';
 import { DevSigningKey } from './dev-signing-key';

@@ -9,7 +9,7 @@ import {
   Resource,
   SchoolClass,
   User,
-} from '@app/persistence';
+} from '@external-tests/persistence';
 import { lineItemMapper, resultMapper } from '../mappers/gradebook.mappers';
 import {
   classMapper,

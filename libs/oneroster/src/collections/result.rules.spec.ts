@@ -1,4 +1,4 @@
-import { AppError } from '@app/common';
+import { AppError } from '@external-tests/common';
 import { mergeResultWrite } from './result.rules';
 
 const stored = {

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AppError } from '@app/common';
-import { AssessmentLineItem, AssessmentResult, ScoreStatus } from '@app/persistence';
+import { AppError } from '@external-tests/common';
+import { AssessmentLineItem, AssessmentResult, ScoreStatus } from '@external-tests/persistence';
 
 /** How far along a result is; writes never move it back. `fully graded` is last: nothing replaces it. */
 const PROGRESS: Record<ScoreStatus, number> = {

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Course, SchoolClass } from '@app/persistence';
+import { Course, SchoolClass } from '@external-tests/persistence';
 
 /** A class's school: given as `school` or `org`, else its course's org. */
 export async function schoolOfCourse(em: EntityManager, data: Record<string, unknown>) {

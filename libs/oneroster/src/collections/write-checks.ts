@@ -1,6 +1,6 @@
 import type { EntityClass } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AppError, ErrorCode } from '@app/common';
+import { AppError, ErrorCode } from '@external-tests/common';
 import { OneRosterJson, refId } from '../mappers/common';
 import { CollectionDef, Needed } from './collection-def';
 

@@ -1,4 +1,4 @@
-import { Scope } from '@app/auth';
+import { Scope } from '@external-tests/auth';
 import type { Area } from '../collections/collection-def';
 
 /** The scopes each OneRoster service area needs per kind of access (admin scopes always pass). */

@@ -16,8 +16,8 @@ import {
 } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiQuery, ApiQueryOptions, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { CurrentPrincipal, Principal, RequireScopes } from '@app/auth';
-import { ApiImsxErrors } from '@app/common';
+import { CurrentPrincipal, Principal, RequireScopes } from '@external-tests/auth';
+import { ApiImsxErrors } from '@external-tests/common';
 import { CollectionDef } from '../collections/collection-def';
 import { EXAMPLES, NEW_EXAMPLES } from '../collections/examples';
 import { OneRosterService } from '../oneroster.service';

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import type { Principal } from '@app/auth';
-import { AppError, ErrorCode } from '@app/common';
+import type { Principal } from '@external-tests/auth';
+import { AppError, ErrorCode } from '@external-tests/common';
 
 /**
  * The OneRoster endpoints serve the whole tenant: a token restricted to one org (claim `org`) is refused here

@@ -1,5 +1,5 @@
-import { AppError } from '@app/common';
-import type { SourcedRef } from '@app/persistence';
+import { AppError } from '@external-tests/common';
+import type { SourcedRef } from '@external-tests/persistence';
 
 /** JSON object as it arrives in a OneRoster body. */
 export type OneRosterJson = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -1,4 +1,4 @@
-import type { AssessmentLineItem, AssessmentResult } from '@app/persistence';
+import type { AssessmentLineItem, AssessmentResult } from '@external-tests/persistence';
 import { baseFrom, baseTo, iso, OneRosterJson, optionalRef, refId } from './common';
 
 export const lineItemMapper = {

@@ -8,7 +8,7 @@ import type {
   SchoolClass,
   User,
   UserRole,
-} from '@app/persistence';
+} from '@external-tests/persistence';
 import {
   baseFrom,
   baseTo,

@@ -1,4 +1,4 @@
-import { AppError } from '@app/common';
+import { AppError } from '@external-tests/common';
 import { FieldMap, FieldSpec } from './field-spec';
 import { FilterCondition, FilterExpression, FilterSyntaxError, parseFilter } from './filter-parser';
 

@@ -1,4 +1,4 @@
-import { AppError, decimalInteger } from '@app/common';
+import { AppError, decimalInteger } from '@external-tests/common';
 import { FieldMap } from './field-spec';
 import { escapeLike, filterToWhere } from './filter-to-where';
 

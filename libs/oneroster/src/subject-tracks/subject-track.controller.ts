@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Put, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { RequireScopes } from '@app/auth';
-import { ApiImsxErrors, AppError, decimalInteger } from '@app/common';
+import { RequireScopes } from '@external-tests/auth';
+import { ApiImsxErrors, AppError, decimalInteger } from '@external-tests/common';
 import { AREA_SCOPES } from '../controllers/area-scopes';
 import { WholeTenantGuard } from '../controllers/whole-tenant.guard';
 import { PutSubjectTrackDto, SubjectTrackDto } from './subject-track.dto';

@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { AppError } from '@app/common';
-import { Course, SubjectTrack, SubjectTrackRepository } from '@app/persistence';
+import { AppError } from '@external-tests/common';
+import { Course, SubjectTrack, SubjectTrackRepository } from '@external-tests/persistence';
 import { escapeLike } from '../query/filter-to-where';
 import { PutSubjectTrackDto, SubjectTrackDto } from './subject-track.dto';
 

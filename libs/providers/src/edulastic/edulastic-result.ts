@@ -1,4 +1,4 @@
-import { AppError, ErrorCode } from '@app/common';
+import { AppError, ErrorCode } from '@external-tests/common';
 import { ExternalResult } from '../external-test-provider';
 import { EduTestActivityResponse, testActivityProblem } from './edulastic.wire';
 

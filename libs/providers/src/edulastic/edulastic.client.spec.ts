@@ -1,5 +1,5 @@
 import nock from 'nock';
-import { AppError, VendorTransportError, ErrorCode } from '@app/common';
+import { AppError, VendorTransportError, ErrorCode } from '@external-tests/common';
 import { fastVendorHttp, rejectionOf } from '../testing/vendor-test-kit';
 import { EdulasticClient } from './edulastic.client';
 

@@ -1,4 +1,4 @@
-import { AppError, VendorHttpClient, VendorResponse, VendorTransportError, ErrorCode } from '@app/common';
+import { AppError, VendorHttpClient, VendorResponse, VendorTransportError, ErrorCode } from '@external-tests/common';
 import { EdulasticAccount } from '../provider-options';
 import {
   EduAssignResponse,

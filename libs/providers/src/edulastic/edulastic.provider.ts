@@ -1,6 +1,12 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { AppError, VENDOR_CALL_OBSERVER, VendorCallObserver, VendorHttpClient, ErrorCode } from '@app/common';
+import {
+  AppError,
+  VENDOR_CALL_OBSERVER,
+  VendorCallObserver,
+  VendorHttpClient,
+  ErrorCode,
+} from '@external-tests/common';
 import {
   AssignContext,
   ExternalAssignment,

@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { sign, type SignOptions } from 'jsonwebtoken';
-import { AppError, VendorTransportError, ErrorCode, transportErrorCode } from '@app/common';
+import { AppError, VendorTransportError, ErrorCode, transportErrorCode } from '@external-tests/common';
 import { fastVendorHttp, rejectionOf } from '../testing/vendor-test-kit';
 import { MasteryTrackClient } from './mastery-track.client';
 

@@ -1,5 +1,5 @@
 import { decode } from 'jsonwebtoken';
-import { AppError, VendorHttpClient, VendorResponse, VendorTransportError, ErrorCode } from '@app/common';
+import { AppError, VendorHttpClient, VendorResponse, VendorTransportError, ErrorCode } from '@external-tests/common';
 import { MasteryTrackAccount } from '../provider-options';
 import {
   isMtAssignment,

@@ -6,7 +6,7 @@ import {
   VendorHttpClient,
   VendorTransportError,
   ErrorCode,
-} from '@app/common';
+} from '@external-tests/common';
 import {
   AssignContext,
   DeliveredResult,

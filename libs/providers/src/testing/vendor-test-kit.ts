@@ -1,4 +1,4 @@
-import { VendorHttpClient } from '@app/common';
+import { VendorHttpClient } from '@external-tests/common';
 import { vendorHttp } from '../vendor-http';
 
 /**
