@@ -23,6 +23,8 @@ const shared = {
     ],
   },
   slowTestThreshold: 10,
+  // Built packages and the example host hold copies of the same package names (jest-haste-map collisions).
+  modulePathIgnorePatterns: ['<rootDir>/libs/[^/]+/dist/', '<rootDir>/examples/', '<rootDir>/.packs/'],
 };
 
 module.exports = {

@@ -6,7 +6,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AssignmentsModule, RecoveryPointHook } from '@external-tests/assignments';
 import { AuthModule } from '@external-tests/auth';
-import { ImsxExceptionFilter, ResultEventsModule } from '@external-tests/common';
+import { createValidationPipe, ImsxExceptionFilter, ResultEventsModule } from '@external-tests/common';
 import { OneRosterModule } from '@external-tests/oneroster';
 import { PersistenceModule } from '@external-tests/persistence';
 import { ProviderModule } from '@external-tests/providers';
@@ -15,7 +15,6 @@ import { Env } from './config/env.schema';
 import { loggerOptions } from './config/logger-options';
 import { assignmentsOptions, authOptions, persistenceOptions, providerOptions } from './config/module-options';
 import { validateEnv } from './config/validate-env';
-import { createValidationPipe } from './config/validation-pipe';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 

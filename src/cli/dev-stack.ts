@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { startEmbeddedDatabase, EmbeddedDatabase } from '@external-tests/persistence';
+import { EmbeddedDatabase, startEmbeddedDatabase } from '../dev/embedded-database';
 import { Scope } from '@external-tests/auth';
 import { startSandboxes, Sandboxes } from '@external-tests/sandbox';
 import { AppModule } from '../app.module';

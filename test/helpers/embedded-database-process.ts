@@ -5,7 +5,8 @@
  * its stdin closes (teardown, or Jest dying) or on SIGTERM.
  */
 import { MikroORM } from '@mikro-orm/postgresql';
-import { applyMigrations, ormOptions, startEmbeddedDatabase } from '@external-tests/persistence';
+import { applyMigrations, ormOptions } from '@external-tests/persistence';
+import { startEmbeddedDatabase } from '../../src/dev/embedded-database';
 
 async function main(): Promise<void> {
   // Two app instances (pool 5 each), the test's own reads and a CLI child process fit.

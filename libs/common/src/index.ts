@@ -14,3 +14,4 @@ export * from './input/json-depth';
 export * from './input/storable-strings';
 export * from './input/decimal-integer';
 export * from './errors/loggable-error';
+export * from './input/validation-pipe';

@@ -7,6 +7,6 @@ export {
   PERSISTENCE_MODULE_OPTIONS,
   PERSISTENCE_MODULE_ASYNC_OPTIONS,
 } from './persistence.module-definition';
-export * from './embedded-database';
 export * from './migration-runner';
 export * from './transaction-connection-guard';
+export { MIGRATIONS } from './migrations';

@@ -1,6 +1,6 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { PersistenceOptions } from './orm-options';
+import { ormOptions, PersistenceOptions } from './orm-options';
 import { PERSISTENCE_OPTIONS } from './persistence.module-definition';
 
 /** Arbitrary constant naming our migration lock among PostgreSQL advisory locks. */
@@ -41,4 +41,20 @@ export async function applyMigrations(orm: MikroORM, report?: (applied: number) 
   } finally {
     await client.releaseConnection(connection);
   }
+}
+
+/**
+ * Applies our pending migrations to the database (and schema) of `options`, then disconnects: for a host's
+ * deploy step, or a host that starts PersistenceModule with `migrate: false`. Returns how many ran.
+ */
+export async function runMigrations(options: Pick<PersistenceOptions, 'clientUrl' | 'schema'>): Promise<number> {
+  // Two connections: one holds the advisory lock, the migrator's transaction takes the other.
+  const orm = await MikroORM.init(ormOptions({ ...options, poolMax: 2 }));
+  let applied = 0;
+  try {
+    await applyMigrations(orm, (n) => (applied = n));
+  } finally {
+    await orm.close(true);
+  }
+  return applied;
 }

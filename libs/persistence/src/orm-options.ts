@@ -14,10 +14,25 @@ export interface PersistenceOptions {
   migrate?: boolean;
   /** Connect at start (default true); false for tooling that only needs the module graph (OpenAPI export). */
   connect?: boolean;
+  /**
+   * PostgreSQL schema that holds our tables and our migration log (default: none, i.e. the server's search_path,
+   * normally `public`). A host sharing its database with us sets one, so our table names (`users`, `classes`, …)
+   * never meet its own. Every connection of our pool gets `search_path` = this schema.
+   */
+  schema?: string;
 }
+
+/** A plain lower-case identifier: it goes into a connection option and into DDL unquoted. */
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** The one MikroORM configuration, shared by the app, the CLI commands and the tests. */
 export function ormOptions(o: PersistenceOptions): Options<PostgreSqlDriver> {
+  if (o.schema !== undefined && !SCHEMA_NAME.test(o.schema)) {
+    throw new Error(
+      `schema must be a lower-case PostgreSQL identifier (${SCHEMA_NAME.source}), got ${JSON.stringify(o.schema)}`,
+    );
+  }
+  const searchPath = o.schema ? { options: `-c search_path=${o.schema}` } : {};
   return {
     driver: PostgreSqlDriver,
     clientUrl: o.clientUrl,
@@ -25,9 +40,10 @@ export function ormOptions(o: PersistenceOptions): Options<PostgreSqlDriver> {
     extensions: [Migrator],
     pool: { min: 0, max: o.poolMax ?? 10, idleTimeoutMillis: 30_000 },
     // Fail fast when the pool is exhausted instead of queueing forever.
-    driverOptions: { connection: { connectionTimeoutMillis: 10_000 }, acquireConnectionTimeout: 10_000 },
+    driverOptions: { connection: { connectionTimeoutMillis: 10_000, ...searchPath }, acquireConnectionTimeout: 10_000 },
     migrations: {
-      tableName: 'mikro_orm_migrations',
+      // The migrator creates the schema (if missing) before its log table, so a first run needs nothing else.
+      tableName: o.schema ? `${o.schema}.mikro_orm_migrations` : 'mikro_orm_migrations',
       migrationsList: MIGRATIONS,
       transactional: true,
       allOrNothing: true,

@@ -1,5 +1,7 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
-import { AppError, findUnstorableString, ErrorCode } from '@external-tests/common';
+import { AppError } from '../errors/app-error';
+import { ErrorCode } from '../errors/error-code';
+import { findUnstorableString } from './storable-strings';
 
 function flatten(errors: ValidationError[], prefix = ''): { field: string; message: string }[] {
   return errors.flatMap((e) => {
