@@ -1,22 +1,25 @@
 // @ts-check
 /**
  * Lint: typescript-eslint's type-checked rules, Prettier for layout (eslint-config-prettier turns off the rules
- * it owns), and the architecture's import arrows (ARCHITECTURE.md §2), written once here in ARROWS.
+ * it owns), and the architecture's import arrows (ARCHITECTURE.md §2): each lib's package.json dependencies, read into ARROWS.
  */
 import js from '@eslint/js';
+import { readFileSync } from 'node:fs';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
-/** Which libs each lib may import (through its `@external-tests/<lib>` barrel). Everything else is a lint error. */
-const ARROWS = {
-  common: [],
-  auth: ['common'],
-  persistence: ['common'],
-  providers: ['common'],
-  sandbox: ['common'],
-  assignments: ['providers', 'persistence', 'auth', 'common'],
-  oneroster: ['persistence', 'auth', 'common'],
-};
+/**
+ * Which libs each lib may import (through its `@external-tests/<lib>` barrel): exactly the `@external-tests/*`
+ * packages its package.json depends on, so the published dependency graph and the lint rule are one list.
+ * Everything else is a lint error.
+ */
+const ARROWS = Object.fromEntries(
+  JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')).workspaces.map((dir) => {
+    const pkg = JSON.parse(readFileSync(new URL(`./${dir}/package.json`, import.meta.url), 'utf8'));
+    const deps = Object.keys(pkg.dependencies ?? {}).filter((d) => d.startsWith('@external-tests/'));
+    return [dir.replace(/^libs\//, ''), deps.map((d) => d.replace('@external-tests/', ''))];
+  }),
+);
 const LIBS = Object.keys(ARROWS);
 
 /** Barrels only: `@external-tests/<lib>/<file>` reaches past a lib's public surface. */

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { AssignmentsModule } from '@external-tests/assignments';
 import { CredentialCipher, ImsxExceptionFilter, ResultEventsModule } from '@external-tests/common';
-import { PersistenceModule } from '@external-tests/persistence';
+import { MIGRATIONS, PersistenceModule } from '@external-tests/persistence';
 import { ProviderModule } from '@external-tests/providers';
 import { startSandboxes } from '@external-tests/sandbox';
 import { createLesson, createStudent } from '../helpers/fixtures';
@@ -18,6 +18,8 @@ import { workerDatabaseUrl } from '../helpers/test-database';
  * still serves makeExternalTestAssignment against the tools.
  */
 describe('importing the modules into another Nest app', () => {
+  // Our tables in a schema of their own, beside the worker database's public ones.
+  const schema = `host_${randomBytes(4).toString('hex')}`;
   let app: INestApplication;
   let sandboxes: Awaited<ReturnType<typeof startSandboxes>>;
 
@@ -43,7 +45,7 @@ describe('importing the modules into another Nest app', () => {
         }),
         PersistenceModule.forRootAsync({
           inject: [ConfigService],
-          useFactory: (c: ConfigService) => ({ clientUrl: c.getOrThrow('db'), poolMax: 3 }),
+          useFactory: (c: ConfigService) => ({ clientUrl: c.getOrThrow('db'), poolMax: 3, schema }),
         }),
         ResultEventsModule,
         AssignmentsModule.forRootAsync({
@@ -82,6 +84,7 @@ describe('importing the modules into another Nest app', () => {
     await app.init();
   });
   afterAll(async () => {
+    await app?.get(MikroORM).em.getConnection().execute(`drop schema ${schema} cascade`);
     await app?.close();
     await sandboxes.close();
   });
@@ -100,5 +103,11 @@ describe('importing the modules into another Nest app', () => {
       .send({ student: 'nobody', lesson: lesson.sourcedId })
       .expect(404);
     expect(missing.body.imsx_codeMajor).toBe('failure');
+    const inSchema = await orm.em
+      .getConnection()
+      .execute<
+        { sourced_id: string }[]
+      >(`select sourced_id from ${schema}.users union all select name from ${schema}.mikro_orm_migrations`);
+    expect(inSchema.map((r) => r.sourced_id)).toEqual([student.sourcedId, ...MIGRATIONS.map((m) => m.name)]);
   });
 });
