@@ -173,6 +173,24 @@ describe('write-back rules', () => {
     expect((await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).score).toBe(95);
   });
 
+  it("a line item's own range (read with the body's references) bounds the score", async () => {
+    const student = await createStudent(t.orm);
+    const lesson = await createLesson(t.orm, { lessonType: 'placement' });
+    await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+    const row = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
+    await t.orm.em
+      .getConnection()
+      .execute('update assessment_line_items set result_value_min = 5, result_value_max = 10 where sourced_id = ?', [
+        row.line_item_sourced_id,
+      ]);
+    const write = (score: number) =>
+      put(row.sourced_id, resultBody(row, student.sourcedId, { score, scoreStatus: 'partially graded' }));
+    expect((await write(11).expect(422)).body.imsx_description).toMatch(/range 5–10/);
+    expect((await write(4).expect(422)).body.imsx_description).toMatch(/range 5–10/);
+    await write(10).expect(201);
+    expect((await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).score).toBe(10);
+  });
+
   it.each([-5, 101, 1e308])('a score of %s is outside the line item range: 422, nothing stored', async (score) => {
     const student = await createStudent(t.orm);
     const lesson = await createLesson(t.orm, { lessonType: 'placement' });

@@ -68,7 +68,7 @@ describe('write-back statements', () => {
       })
       .expect(201);
 
-  it('a final delivery: 8 statements in one transaction, finalization and enrollment included', async () => {
+  it('a final delivery: 7 statements in one transaction, finalization and enrollment included', async () => {
     const { student, lesson, row } = await assignedPlacement();
     const sql = await statementsOf(() =>
       writeBack(row, student.sourcedId, {
@@ -77,7 +77,7 @@ describe('write-back statements', () => {
         metadata: { masteryTrackProcessed: true },
       }),
     );
-    expect(sql).toHaveLength(8);
+    expect(sql).toHaveLength(7);
     expect(sql.filter((s) => /^\[query\] begin\b/.test(s))).toHaveLength(1);
     expect(sql.at(-1)).toMatch(/^\[query\] commit\b/);
     expect(sql.some((s) => /savepoint/.test(s))).toBe(false);
@@ -87,12 +87,12 @@ describe('write-back statements', () => {
     expect(await enrollmentsOf(t.orm, student.sourcedId)).toHaveLength(1);
   });
 
-  it('a delivery that is not final: 6 statements, no finalization read', async () => {
+  it('a delivery that is not final: 5 statements, no finalization read', async () => {
     const { student, row } = await assignedPlacement();
     const sql = await statementsOf(() =>
       writeBack(row, student.sourcedId, { score: 40, scoreStatus: 'partially graded', metadata: {} }),
     );
-    expect(sql).toHaveLength(6);
+    expect(sql).toHaveLength(5);
     expect(sql.some((s) => /tool_assignments/.test(s))).toBe(false);
   });
 });

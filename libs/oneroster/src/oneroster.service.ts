@@ -176,8 +176,8 @@ export class OneRosterService {
 
   /** The storable data (checks beyond the schema: write-checks.ts), then the collection's own rules. */
   private async prepare(em: EntityManager, def: CollectionDef, json: OneRosterJson, existing: StoredObject | null) {
-    const data = await storableData(em, def, json, existing);
-    return def.prepareWrite ? def.prepareWrite(em, data, existing) : data;
+    const { data, referenced } = await storableData(em, def, json, existing);
+    return def.prepareWrite ? def.prepareWrite(em, data, existing, referenced) : data;
   }
 }
 

@@ -67,5 +67,9 @@ export interface CollectionDef<E extends StoredObject = StoredObject> {
     em: EntityManager,
     data: Record<string, unknown>,
     existing: E | null,
+    referenced: ReferencedRows,
   ): Promise<Record<string, unknown> | undefined>;
 }
+
+/** The objects a body references, as the reference check read them: by entity, then sourcedId; stored column names. */
+export type ReferencedRows = Map<EntityClass<object>, Map<string, Record<string, unknown>>>;

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '@external-tests/common';
 import { AssessmentLineItem, AssessmentResult, ScoreStatus } from '@external-tests/persistence';
+import type { ReferencedRows } from './collection-def';
 
 /** How far along a result is; writes never move it back. `fully graded` is last: nothing replaces it. */
 const PROGRESS: Record<ScoreStatus, number> = {
@@ -45,8 +46,9 @@ export async function prepareResult(
   em: EntityManager,
   data: Record<string, unknown>,
   existing: AssessmentResult | null,
+  referenced: ReferencedRows,
 ) {
-  await checkScoreRange(em, data);
+  await checkScoreRange(em, data, referenced.get(AssessmentLineItem)?.get(data.lineItemSourcedId as string));
   const incoming = (data.metadata ?? {}) as Record<string, unknown>;
   if (!existing) {
     const given = incoming.attempt;
@@ -113,15 +115,29 @@ function movesForward(
   return date.getTime() >= existing.scoreDate.getTime();
 }
 
-async function checkScoreRange(em: EntityManager, data: Record<string, unknown>): Promise<void> {
+/** `lineItem`: the row the reference check read, when the body named the line item; else it is read here. */
+async function checkScoreRange(
+  em: EntityManager,
+  data: Record<string, unknown>,
+  lineItem: Record<string, unknown> | undefined,
+): Promise<void> {
   if (typeof data.score !== 'number') return;
-  const li = await em.findOne(
-    AssessmentLineItem,
-    { sourcedId: data.lineItemSourcedId as string },
-    { fields: ['resultValueMin', 'resultValueMax'] },
-  );
-  const min = li?.resultValueMin ?? 0;
-  const max = li?.resultValueMax ?? 100;
+  const column = (prop: 'resultValueMin' | 'resultValueMax') =>
+    em.getMetadata().get<AssessmentLineItem>(AssessmentLineItem.name).properties[prop].fieldNames[0];
+  const range = lineItem
+    ? {
+        min: lineItem[column('resultValueMin')] as number | null,
+        max: lineItem[column('resultValueMax')] as number | null,
+      }
+    : await em
+        .findOne(
+          AssessmentLineItem,
+          { sourcedId: data.lineItemSourcedId as string },
+          { fields: ['resultValueMin', 'resultValueMax'] },
+        )
+        .then((li) => ({ min: li?.resultValueMin, max: li?.resultValueMax }));
+  const min = range.min ?? 0;
+  const max = range.max ?? 100;
   if (!Number.isFinite(data.score) || data.score < min || data.score > max) {
     throw AppError.invalidData(
       `assessmentResult.score must lie within the line item's range ${min}–${max}`,

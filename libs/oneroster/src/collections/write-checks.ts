@@ -2,7 +2,7 @@ import type { EntityClass } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, ErrorCode } from '@external-tests/common';
 import { OneRosterJson, refId } from '../mappers/common';
-import { CollectionDef, Needed } from './collection-def';
+import { CollectionDef, Needed, ReferencedRows } from './collection-def';
 
 interface Problem {
   field: string;
@@ -37,9 +37,14 @@ function referencesAt(value: unknown, steps: string[], field: string): { field: 
 
 /**
  * Every reference the body carries names an existing object (one statement for all the referenced collections);
- * a reference to the object being written is fine.
+ * a reference to the object being written is fine. The referenced rows come back too (column names as stored),
+ * so the collection's own rules read them without another round trip.
  */
-async function missingReferences(em: EntityManager, def: CollectionDef, json: OneRosterJson): Promise<Problem[]> {
+async function checkReferences(
+  em: EntityManager,
+  def: CollectionDef,
+  json: OneRosterJson,
+): Promise<{ problems: Problem[]; referenced: ReferencedRows }> {
   const wanted = new Map<
     EntityClass<object>,
     { table: string; column: string; refs: { field: string; sourcedId: string }[] }
@@ -56,23 +61,28 @@ async function missingReferences(em: EntityManager, def: CollectionDef, json: On
       wanted.set(entity, { table: meta.tableName, column: meta.properties.sourcedId.fieldNames[0], refs });
     }
   }
-  if (wanted.size === 0) return [];
-  const groups = [...wanted.values()];
-  const found = await em.execute<{ g: number; id: string }[]>(
+  const referenced: ReferencedRows = new Map();
+  if (wanted.size === 0) return { problems: [], referenced };
+  const groups = [...wanted.entries()];
+  const found = await em.execute<{ g: number; id: string; row: Record<string, unknown> }[]>(
     groups
       .map(
-        (g, i) =>
-          `select ${i} g, "${g.column}" id from "${g.table}" where "${g.column}" in (select jsonb_array_elements_text(?::jsonb))`,
+        ([, g], i) =>
+          `select ${i} g, "${g.column}" id, to_jsonb(t) "row" from "${g.table}" t where "${g.column}" in (select jsonb_array_elements_text(?::jsonb))`,
       )
       .join(' union all '),
-    groups.map((g) => JSON.stringify([...new Set(g.refs.map((r) => r.sourcedId))])),
+    groups.map(([, g]) => JSON.stringify([...new Set(g.refs.map((r) => r.sourcedId))])),
   );
-  const known = new Set(found.map((row) => `${row.g}\u0000${row.id}`));
-  return groups.flatMap((g, i) =>
+  for (const { g, id, row } of found) {
+    const entity = groups[g][0];
+    referenced.set(entity, (referenced.get(entity) ?? new Map<string, Record<string, unknown>>()).set(id, row));
+  }
+  const problems = groups.flatMap(([entity, g]) =>
     g.refs
-      .filter((r) => !known.has(`${i}\u0000${r.sourcedId}`))
+      .filter((r) => !referenced.get(entity)?.has(r.sourcedId))
       .map((r) => ({ field: r.field, message: `${r.field} '${r.sourcedId}' does not exist` })),
   );
+  return { problems, referenced };
 }
 
 const INT32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
@@ -131,11 +141,12 @@ export async function storableData(
   def: CollectionDef,
   json: OneRosterJson,
   existing: object | null,
-): Promise<Record<string, unknown>> {
-  const problems = [...nonIntegers(def, json), ...(await missingReferences(em, def, json))];
+): Promise<{ data: Record<string, unknown>; referenced: ReferencedRows }> {
+  const { problems: missing, referenced } = await checkReferences(em, def, json);
+  const problems = [...nonIntegers(def, json), ...missing];
   if (problems.length > 0) throw unprocessable(problems);
   const data = def.from(json);
   problems.push(...(await fillNeeds(em, def, data, existing)));
   if (problems.length > 0) throw unprocessable(problems);
-  return data;
+  return { data, referenced };
 }
