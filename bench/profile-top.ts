@@ -51,8 +51,8 @@ const LAYERS: [string, RegExp][] = [
   ['app code (src, libs)', /\/(src|libs\/[^/]+\/src)\//],
   ['benchmark harness (bench/)', /\/bench\//],
   [
-    'HTTP framework (Nest, express, router, body-parser, helmet, rxjs)',
-    /node_modules\/(@nestjs\/[^/]+|express|router|body-parser|raw-body|helmet|rxjs|on-finished|finalhandler|send|content-type|type-is|qs|iconv-lite)\//,
+    'HTTP framework (Nest, express/fastify, router, body parsing, helmet, rxjs)',
+    /node_modules\/(@nestjs\/[^/]+|express|router|body-parser|raw-body|helmet|rxjs|on-finished|finalhandler|send|content-type|type-is|qs|iconv-lite|fastify|@fastify\/[^/]+|find-my-way|avvio|light-my-request|fast-querystring|fast-json-stringify|toad-cache|fastify-plugin|process-warning|abstract-logging|rfdc|secure-json-parse)\//,
   ],
 ];
 

@@ -32,7 +32,7 @@ import { newDevSigningKeyPem } from '@external-tests/auth';
 import { DEFAULT_EDULASTIC_TESTS, startSandboxes } from '@external-tests/sandbox';
 import { AppModule } from '../src/app.module';
 import { edulasticSandboxEnv, masteryTrackSandboxEnv } from '../src/cli/sandbox-env';
-import { configureApp } from '../src/configure-app';
+import { configureApp, createHttpAdapter } from '../src/configure-app';
 import type { LoadJob, LoadResult, ReferenceInit, RequestPlan, SandboxWorkerInit, WorkerReply } from './load-types';
 import {
   assignedPairs,
@@ -340,11 +340,12 @@ async function main(): Promise<void> {
       ...edulasticSandboxEnv(sandboxes.edulastic.url, { username: EDU_USER, password: EDU_PASSWORD }),
     });
     // Migrations run on module init, on the fresh database.
-    app = await NestFactory.create(AppModule.forRoot(env, { onQuery: probe.onQuery }), {
-      bodyParser: false,
-      bufferLogs: true,
-    });
-    configureApp(app, { shutdownHooks: false });
+    app = await NestFactory.create(
+      AppModule.forRoot(env, { onQuery: probe.onQuery }),
+      createHttpAdapter({ ...process.env, ...env }),
+      { bodyParser: false, bufferLogs: true },
+    );
+    await configureApp(app, { shutdownHooks: false });
     await app.listen(0, '127.0.0.1');
     probe.attach(app.getHttpServer() as Server);
     const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');

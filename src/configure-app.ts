@@ -1,35 +1,86 @@
-import { INestApplication } from '@nestjs/common';
+import helmet from '@fastify/helmet';
+import { BadRequestException, INestApplication } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { NestExpressApplication } from '@nestjs/platform-express';
-import helmet from 'helmet';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply } from 'fastify';
 import { Logger } from 'nestjs-pino';
-import { refuseDeepJson } from '@external-tests/common';
+import type { IncomingMessage } from 'node:http';
+import { parse as parseForm } from 'node:querystring';
+import { ErrorCode, imsxEnvelope, jsonDepthExceeds, MAX_JSON_DEPTH } from '@external-tests/common';
 import { Env } from './config/env.schema';
+import { requestId } from './config/logger-options';
 import { QuietStartupLogger } from './config/quiet-startup-logger';
 import { trustedProxies } from './config/trusted-proxies';
 import { setupSwagger } from './swagger';
 
-export const BODY_LIMIT = '100kb';
+/** The largest request body, JSON or form (100 KiB). */
+export const BODY_LIMIT = 100 * 1024;
+
+/**
+ * The HTTP platform, Fastify, with the settings only its constructor takes. `env` is the raw environment the app
+ * is built from (process.env with any overrides): TRUSTED_PROXIES is read here, before the app validates it.
+ */
+export function createHttpAdapter(env: Record<string, string | undefined> = process.env): FastifyAdapter {
+  // X-Forwarded-For (and -Proto) is believed only from the proxies named in TRUSTED_PROXIES (default none): anyone
+  // else could pick their own address, and with it their own rate-limit bucket.
+  const proxies = trustedProxies(env.TRUSTED_PROXIES);
+  return new FastifyAdapter({
+    bodyLimit: BODY_LIMIT,
+    trustProxy: proxies.length > 0 ? proxies : false,
+    // One id per request, for Fastify, the X-Request-Id answer and pino-http alike (it keeps an id it finds on the
+    // raw request).
+    genReqId: (req: IncomingMessage) => ((req as IncomingMessage & { id?: string }).id = requestId(req)),
+    // As Express routed: /path/ is /path, and paths match whatever their case.
+    routerOptions: { ignoreTrailingSlash: true, caseSensitive: false, maxParamLength: 2048 },
+    // What Fastify refuses before routing (a path it cannot decode, a parameter over maxParamLength) never reaches
+    // Nest's exception filters: a 400 in the imsx envelope too, as for any malformed request.
+    frameworkErrors: (_error: unknown, _req: unknown, reply: FastifyReply) => {
+      void reply.code(400).send(imsxEnvelope(400, 'The request is malformed', [{ code: ErrorCode.InvalidRequest }]));
+    },
+  });
+}
 
 /** HTTP settings outside the DI pipeline, shared by main.ts, the CLI and the tests. */
-export function configureApp(app: INestApplication, o: { shutdownHooks?: boolean } = {}): void {
-  const express = app as NestExpressApplication;
+export async function configureApp(app: INestApplication, o: { shutdownHooks?: boolean } = {}): Promise<void> {
+  const fastify = app as NestFastifyApplication;
   const config = app.get(ConfigService<Env, true>);
-  express.useLogger(new QuietStartupLogger(app.get(Logger)));
+  fastify.useLogger(new QuietStartupLogger(app.get(Logger)));
   // Depth is checked on the raw bytes, before parsing: deep nesting would overflow the stack of whatever walks it.
-  express.useBodyParser('json', { limit: BODY_LIMIT, verify: refuseDeepJson() });
-  express.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
-  express.disable('x-powered-by');
-  // X-Forwarded-For is believed only from the proxies named in TRUSTED_PROXIES (default none): anyone else could
-  // pick their own address, and with it their own rate-limit bucket.
-  const proxies = trustedProxies(config.get('TRUSTED_PROXIES', { infer: true }));
-  express.set('trust proxy', proxies.length > 0 ? proxies : false);
+  fastify.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, (_req, raw, done) => parseJson(raw, done));
+  fastify.useBodyParser('application/x-www-form-urlencoded', { bodyLimit: BODY_LIMIT }, (_req, raw, done) =>
+    done(null, parseForm(raw.toString('utf8'))),
+  );
+  const instance = fastify.getHttpAdapter().getInstance();
+  instance.addHook('onRequest', (req, reply, done) => {
+    reply.header('X-Request-Id', req.id);
+    done();
+  });
   // Swagger UI needs inline scripts/styles; everything else gets helmet's defaults.
-  app.use(helmet({ contentSecurityPolicy: false }));
+  await fastify.register(helmet, { contentSecurityPolicy: false });
   // SIGTERM: stop accepting, finish in-flight requests, close the pool (the dev stack handles signals itself).
   if (o.shutdownHooks !== false) app.enableShutdownHooks();
   setupSwagger(
     app,
     config.get('AUTH_DEV_ISSUER', { infer: true }) ? config.get('AUTH_DEV_CLIENT_ID', { infer: true }) : undefined,
   );
+}
+
+/**
+ * A JSON body as Express's body parser took it: empty is `{}`, only an object or an array at the top (anything else
+ * and malformed text are a 400), nesting checked before parsing.
+ */
+function parseJson(raw: Buffer, done: (err: Error | null, body?: unknown) => void): void {
+  if (jsonDepthExceeds(raw, MAX_JSON_DEPTH))
+    return done(new BadRequestException(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`));
+  const text = raw.toString('utf8');
+  const first = /\S/.exec(text)?.[0];
+  if (first === undefined) return done(null, {});
+  if (first !== '{' && first !== '[') return done(new BadRequestException('A JSON body must be an object or an array'));
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (e) {
+    return done(new BadRequestException((e as Error).message));
+  }
+  done(null, body);
 }

@@ -2,7 +2,7 @@ import './tracing';
 import { NestFactory } from '@nestjs/core';
 import { ConfigService } from '@nestjs/config';
 import { AppModule } from './app.module';
-import { configureApp } from './configure-app';
+import { configureApp, createHttpAdapter } from './configure-app';
 import { Env } from './config/env.schema';
 
 /**
@@ -10,8 +10,11 @@ import { Env } from './config/env.schema';
  * no sandboxes, no embedded database. Tracing is the first import, so it instruments what loads after it.
  */
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create(AppModule.forRoot(), { bufferLogs: true, bodyParser: false });
-  configureApp(app);
+  const app = await NestFactory.create(AppModule.forRoot(), createHttpAdapter(), {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  await configureApp(app);
   const config = app.get(ConfigService<Env, true>);
   await app.listen(config.get('PORT', { infer: true }), config.get('HOST', { infer: true }));
 }

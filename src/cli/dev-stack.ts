@@ -6,7 +6,7 @@ import { EmbeddedDatabase, startEmbeddedDatabase } from '../dev/embedded-databas
 import { Scope } from '@external-tests/auth';
 import { startSandboxes, Sandboxes } from '@external-tests/sandbox';
 import { AppModule } from '../app.module';
-import { configureApp } from '../configure-app';
+import { configureApp, createHttpAdapter } from '../configure-app';
 import { validateEnv } from '../config/validate-env';
 import { busyPorts } from './free-port';
 import { resetDevState } from './reset-dev-state';
@@ -111,11 +111,12 @@ export async function startDevStack(defaults: Record<string, string> = {}, o: De
       if (!pre.EDULASTIC_BASE_URL) Object.assign(overrides, edulasticSandboxEnv(sandboxes.edulastic.url, SANDBOX_EDU));
     }
     const env = validateEnv({ ...raw, ...overrides });
-    app = await NestFactory.create(AppModule.forRoot({ ...raw, ...overrides }), {
-      bufferLogs: true,
-      bodyParser: false,
-    });
-    configureApp(app, { shutdownHooks: false });
+    app = await NestFactory.create(
+      AppModule.forRoot({ ...raw, ...overrides }),
+      createHttpAdapter({ ...raw, ...overrides }),
+      { bufferLogs: true, bodyParser: false },
+    );
+    await configureApp(app, { shutdownHooks: false });
     await app.init(); // applies migrations
     if (sandboxes && !pre.EDULASTIC_BASE_URL && !sandboxes.edulastic.restored) {
       // A fresh sandbox remembers nothing: forget the classes and logins cached for an earlier run's sandbox.

@@ -7,6 +7,7 @@ import { NestFactory } from '@nestjs/core';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AppModule } from '../app.module';
+import { createHttpAdapter } from '../configure-app';
 import { buildOpenApiDocument } from '../swagger';
 
 async function main(): Promise<void> {
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
       },
       { offline: true },
     ),
+    createHttpAdapter({}),
     { logger: false },
   );
   const document = buildOpenApiDocument(app);

@@ -25,14 +25,20 @@ export const REDACT_PATHS = [
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
+/** Trust a well-formed incoming X-Request-Id (so calls can be traced across services), else make one. */
+export function requestId(req: IncomingMessage): string {
+  const incoming = req.headers['x-request-id'];
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
 export function loggerOptions(env: Env, destination?: DestinationStream): Params {
   const options: Options = {
     level: env.LOG_LEVEL,
     redact: { paths: REDACT_PATHS, censor: '[Redacted]' },
-    // Trust a well-formed incoming id (so calls can be traced across services), else make one.
+    // The HTTP platform names each request (configure-app.ts); pino-http uses that id and calls this one only
+    // where the platform did not.
     genReqId: (req: IncomingMessage, res: ServerResponse) => {
-      const incoming = req.headers['x-request-id'];
-      const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+      const id = requestId(req);
       res.setHeader('X-Request-Id', id);
       return id;
     },

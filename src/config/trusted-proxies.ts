@@ -1,9 +1,9 @@
 import { isIP } from 'node:net';
 
-/** The names Express's `trust proxy` understands besides addresses (proxy-addr). */
+/** The names Fastify's `trustProxy` understands besides addresses (proxy-addr, as Express's `trust proxy`). */
 const NAMED_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
 
-/** TRUSTED_PROXIES as the list Express's `trust proxy` takes; empty when unset. */
+/** TRUSTED_PROXIES as the list Fastify's `trustProxy` takes; empty when unset. */
 export function trustedProxies(raw: string | undefined): string[] {
   return (raw ?? '')
     .split(',')

@@ -1,5 +1,6 @@
-import { Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import { Global, Module, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
 import { VENDOR_CALL_OBSERVER } from '@external-tests/common';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
@@ -11,20 +12,23 @@ import { MetricsService } from './metrics.service';
   providers: [MetricsService, { provide: VENDOR_CALL_OBSERVER, useExisting: MetricsService }],
   exports: [VENDOR_CALL_OBSERVER],
 })
-export class MetricsModule implements NestModule {
-  constructor(private readonly metrics: MetricsService) {}
+export class MetricsModule implements OnModuleInit {
+  constructor(
+    private readonly metrics: MetricsService,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
 
-  configure(consumer: MiddlewareConsumer): void {
-    consumer
-      .apply((req: Request, res: Response, next: NextFunction) => {
-        const stop = this.metrics.http.startTimer({ method: req.method });
-        // The matched route pattern, not the raw path: bounded label values.
-        res.on('finish', () => {
-          const route = (req.route as { path?: string } | undefined)?.path; // set by the router, known once answered
-          stop({ route: route ? `${req.baseUrl}${route}` : 'unmatched', status: String(res.statusCode) });
-        });
-        next();
-      })
-      .forRoutes('{*path}');
+  /** One Fastify hook per answered request (before the server is ready, so it applies to every route). */
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    fastify?.addHook('onResponse', (req, reply, done) => {
+      // The matched route pattern, not the raw path: bounded label values.
+      const route = req.routeOptions.url ?? 'unmatched';
+      this.metrics.http.observe(
+        { method: req.method, route, status: String(reply.statusCode) },
+        reply.elapsedTime / 1000,
+      );
+      done();
+    });
   }
 }

@@ -8,7 +8,7 @@ import { sign } from 'jsonwebtoken';
 import { MasteryTrackSandboxOptions, MasteryTrackWriteBackOptions, startSandboxes } from '@external-tests/sandbox';
 import { AppHooks, AppModule } from '../../src/app.module';
 import { edulasticSandboxEnv, masteryTrackSandboxEnv } from '../../src/cli/sandbox-env';
-import { configureApp } from '../../src/configure-app';
+import { configureApp, createHttpAdapter } from '../../src/configure-app';
 import { workerDatabaseUrl } from './test-database';
 
 export const MT_API_KEY = 'test-mt-api-key';
@@ -90,29 +90,26 @@ async function startApp(
 ): Promise<TestApp> {
   const recoveryPoints: RecoveryPoints = {};
   const hooks: AppHooks = { recoveryPoint: (point, at) => recoveryPoints.current?.(point, at), ...appHooks };
-  const moduleRef = await Test.createTestingModule({
-    imports: [
-      AppModule.forRoot(
-        {
-          NODE_ENV: 'test',
-          LOG_LEVEL: 'silent',
-          DATABASE_URL: workerDatabaseUrl(),
-          DATABASE_POOL_MAX: '5',
-          AUTH_DEV_ISSUER: 'true',
-          AUTH_DEV_CLIENT_ID: DEV_CLIENT.id,
-          AUTH_DEV_CLIENT_SECRET: DEV_CLIENT.secret,
-          ...masteryTrackSandboxEnv(sandboxes.masteryTrack.url, { apiKey: MT_API_KEY, email: MT_EMAIL }),
-          ...edulasticSandboxEnv(sandboxes.edulastic.url, { username: EDU_USER, password: EDU_PASSWORD }),
-          VENDOR_TIMEOUT_MS: '2000',
-          VENDOR_DEADLINE_MS: '5000',
-          ...env,
-        },
-        hooks,
-      ),
-    ],
-  }).compile();
-  const app = moduleRef.createNestApplication({ bodyParser: false, bufferLogs: true });
-  configureApp(app);
+  const appEnv: Record<string, string> = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: workerDatabaseUrl(),
+    DATABASE_POOL_MAX: '5',
+    AUTH_DEV_ISSUER: 'true',
+    AUTH_DEV_CLIENT_ID: DEV_CLIENT.id,
+    AUTH_DEV_CLIENT_SECRET: DEV_CLIENT.secret,
+    ...masteryTrackSandboxEnv(sandboxes.masteryTrack.url, { apiKey: MT_API_KEY, email: MT_EMAIL }),
+    ...edulasticSandboxEnv(sandboxes.edulastic.url, { username: EDU_USER, password: EDU_PASSWORD }),
+    VENDOR_TIMEOUT_MS: '2000',
+    VENDOR_DEADLINE_MS: '5000',
+    ...env,
+  };
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(appEnv, hooks)] }).compile();
+  const app = moduleRef.createNestApplication(createHttpAdapter({ ...process.env, ...appEnv }), {
+    bodyParser: false,
+    bufferLogs: true,
+  });
+  await configureApp(app);
   await app.listen(0, '127.0.0.1');
   const baseUrl = await app.getUrl();
   const http = () => request(baseUrl);

@@ -1,7 +1,8 @@
 import { MikroORM } from '@mikro-orm/postgresql';
-import { INestApplication, Module } from '@nestjs/common';
+import { HttpServer, INestApplication, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_FILTER } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
@@ -15,9 +16,13 @@ import { workerDatabaseUrl } from '../helpers/test-database';
 
 /**
  * Another Nest service imports the libraries (no AppModule): its own config, its own auth (none here), and
- * still serves makeExternalTestAssignment against the tools.
+ * still serves makeExternalTestAssignment against the tools, on either HTTP platform (Nest's default, Express, or
+ * Fastify, which this service runs on).
  */
-describe('importing the modules into another Nest app', () => {
+describe.each<[string, () => HttpServer | undefined]>([
+  ['Express', () => undefined],
+  ['Fastify', () => new FastifyAdapter()],
+])('importing the modules into another Nest app on %s', (_platform, adapter) => {
   // Our tables in a schema of their own, beside the worker database's public ones.
   const schema = `host_${randomBytes(4).toString('hex')}`;
   let app: INestApplication;
@@ -80,8 +85,10 @@ describe('importing the modules into another Nest app', () => {
     class HostModule {}
 
     const moduleRef = await Test.createTestingModule({ imports: [HostModule] }).compile();
-    app = moduleRef.createNestApplication();
+    const platform = adapter();
+    app = platform ? moduleRef.createNestApplication(platform) : moduleRef.createNestApplication();
     await app.init();
+    await (app.getHttpAdapter().getInstance() as { ready?: () => Promise<unknown> }).ready?.();
   });
   afterAll(async () => {
     await app?.get(MikroORM).em.getConnection().execute(`drop schema ${schema} cascade`);
@@ -109,5 +116,28 @@ describe('importing the modules into another Nest app', () => {
         { sourced_id: string }[]
       >(`select sourced_id from ${schema}.users union all select name from ${schema}.mikro_orm_migrations`);
     expect(inSchema.map((r) => r.sourced_id)).toEqual([student.sourcedId, ...MIGRATIONS.map((m) => m.name)]);
+  });
+
+  it('replays an Idempotency-Key and answers a malformed body with the imsx envelope', async () => {
+    const orm = app.get<MikroORM>(MikroORM);
+    const student = await createStudent(orm);
+    const lesson = await createLesson(orm, { toolProvider: 'edulastic', vendorId: '65a1f0c2e4b0a1b2c3d4e501' });
+    const key = `host-${randomBytes(6).toString('hex')}`;
+    const send = () =>
+      request(app.getHttpServer())
+        .post('/powerpath/makeExternalTestAssignment')
+        .set('Idempotency-Key', key)
+        .send({ student: student.sourcedId, lesson: lesson.sourcedId });
+    const first = await send().expect(200);
+    const again = await send().expect(200);
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(first.body);
+    const malformed = await request(app.getHttpServer())
+      .post('/powerpath/makeExternalTestAssignment')
+      .set('content-type', 'application/json')
+      .send('{"student":')
+      .expect(400);
+    expect(malformed.body.imsx_codeMajor).toBe('failure');
   });
 });

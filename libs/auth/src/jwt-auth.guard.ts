@@ -2,14 +2,15 @@ import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { AppError, ErrorCode } from '@external-tests/common';
-import type { Request } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
 import { bearerToken, claimsBearer } from './bearer-token';
 import { IS_PUBLIC } from './decorators';
 import type { Principal } from './scopes';
 import { VerifiedTokenCache } from './verified-token-cache';
 
-/** What authentication leaves on the request: the principal, or why there is none. */
-export interface AuthenticatedRequest extends Request {
+/** What authentication leaves on the request (Express's or Fastify's): the principal, or why there is none. */
+export interface AuthenticatedRequest {
+  headers: IncomingHttpHeaders;
   user?: Principal;
   /** The 401 ScopesGuard answers; guards in between (the rate limiter) see an unauthenticated request. */
   authFailure?: AppError;
@@ -50,11 +51,11 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 
   handleRequest<T>(err: unknown, user: T, _info: unknown, context: ExecutionContext): T {
-    if (err || !user) throw this.failure(context.switchToHttp().getRequest<Request>());
+    if (err || !user) throw this.failure(context.switchToHttp().getRequest<AuthenticatedRequest>());
     return user;
   }
 
-  private failure(req: Request): AppError {
+  private failure(req: AuthenticatedRequest): AppError {
     // RFC 6750 §3: no error code when the request carried no token at all.
     const sent = claimsBearer(req.headers.authorization);
     return new AppError(ErrorCode.Unauthenticated, sent ? 'Invalid or expired bearer token' : 'Missing bearer token', {

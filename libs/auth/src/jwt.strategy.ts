@@ -3,7 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { decode } from 'jsonwebtoken';
 import { JwksClient } from 'jwks-rsa';
 import { Strategy } from 'passport-jwt';
-import type { Request } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
 import { CLOCK_TOLERANCE_SECONDS, principalFromClaims } from './access-token-claims';
 import { AUTH_OPTIONS, AuthOptions } from './auth-options';
 import { bearerToken } from './bearer-token';
@@ -21,7 +21,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(@Inject(AUTH_OPTIONS) options: AuthOptions, selfUrl: SelfUrl) {
     let keySet: JwksKeySet | undefined;
     super({
-      jwtFromRequest: (req: Request) => bearerToken(req.headers.authorization) ?? null,
+      jwtFromRequest: (req: { headers: IncomingHttpHeaders }) => bearerToken(req.headers.authorization) ?? null,
       algorithms: ['RS256', 'ES256'],
       issuer: options.issuer,
       audience: options.audience,

@@ -1,5 +1,5 @@
 import { CallHandler, ExecutionContext, HttpException, Inject, Injectable, NestInterceptor } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
 import { from, Observable, of, throwError } from 'rxjs';
 import { catchError, concatMap, mergeMap } from 'rxjs/operators';
 import type { Principal } from '@external-tests/auth';
@@ -13,6 +13,25 @@ import { ReplayAuthorization } from './replay-authorization';
 
 /** Answers that depend only on the request and the data: stored and replayed. Others free the key again. */
 const FINAL_ERRORS = new Set([404, 422]);
+
+/** What the interceptor reads of a request, on Express or Fastify (each names the matched route its own way). */
+interface IdempotentRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body?: unknown;
+  user?: Principal;
+  /** Express: the matched route. */
+  route?: { path?: string };
+  /** Fastify: the matched route. */
+  routeOptions?: { url?: string };
+}
+
+/** What it uses of the response: Express's Response and Fastify's reply both have these. */
+interface IdempotentResponse {
+  statusCode: number;
+  header(name: string, value: string): unknown;
+}
 
 interface StoredError {
   /** `code`: the domain code, replayed as it was (records from before codes were stored have only the status). */
@@ -35,14 +54,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
   ) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
-    const req = context.switchToHttp().getRequest<Request & { user?: Principal }>();
-    const res = context.switchToHttp().getResponse<Response>();
+    const req = context.switchToHttp().getRequest<IdempotentRequest>();
+    const res = context.switchToHttp().getResponse<IdempotentResponse>();
     const raw = req.headers[IDEMPOTENCY_HEADER];
     if (raw === undefined) return next.handle();
     const key = parseIdempotencyKey(raw);
     const client = authorityScope(req.user);
     const store = this.store;
-    const route = (req.route as { path?: string } | undefined)?.path ?? req.path;
+    const route = req.route?.path ?? req.routeOptions?.url ?? req.url.split('?')[0];
     const begun = await store.begin(client, key, fingerprint(req.method, route, req.body), this.options.leaseSeconds);
 
     if (begun.kind === 'replay') {
@@ -63,7 +82,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       ) {
         throw refusal;
       }
-      res.setHeader('Idempotent-Replayed', 'true');
+      res.header('Idempotent-Replayed', 'true');
       if (stored) return throwError(() => replayedError(stored));
       return of(begun.body);
     }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Res } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { ApiConsumes, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
 import { sign } from 'jsonwebtoken';
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { imsxEnvelope } from '@external-tests/common';
@@ -13,7 +13,8 @@ type OAuthError = 'invalid_request' | 'invalid_client' | 'unsupported_grant_type
 
 /**
  * Development OAuth2 issuer (client_credentials only). It signs with the same RS256/JWKS mechanism a real
- * identity provider uses, so the validation path is identical in every environment.
+ * identity provider uses, so the validation path is identical in every environment. It writes its answers (OAuth
+ * error fields included) through the host's HTTP adapter, so it serves Express and Fastify hosts alike.
  */
 @ApiTags('Auth (development issuer)')
 @Public()
@@ -24,6 +25,7 @@ export class DevTokenController {
   constructor(
     @Inject(AUTH_OPTIONS) private readonly options: AuthOptions,
     private readonly key: DevSigningKey,
+    private readonly adapterHost: HttpAdapterHost,
   ) {
     this.client = options.devIssuer!;
   }
@@ -39,10 +41,11 @@ export class DevTokenController {
   token(
     @Body() body: TokenRequestDto,
     @Headers('authorization') authorization: string | undefined,
-    @Res({ passthrough: true }) res: Response,
-  ): TokenResponseDto | void {
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Pragma', 'no-cache');
+    @Res() res: unknown,
+  ): void {
+    const http = this.adapterHost.httpAdapter;
+    http.setHeader(res, 'Cache-Control', 'no-store');
+    http.setHeader(res, 'Pragma', 'no-cache');
     const form = body ?? {};
     if (form.grant_type !== 'client_credentials') {
       return this.fail(
@@ -58,7 +61,7 @@ export class DevTokenController {
       !this.matches(creds.id, this.client.clientId) ||
       !this.matches(creds.secret, this.client.clientSecret)
     ) {
-      res.setHeader('WWW-Authenticate', 'Basic realm="oauth2"');
+      http.setHeader(res, 'WWW-Authenticate', 'Basic realm="oauth2"');
       return this.fail(res, 401, 'invalid_client', 'Client authentication failed');
     }
     // An absent or empty scope means the client's default: all of its scopes (RFC 6749 §3.3).
@@ -82,7 +85,13 @@ export class DevTokenController {
         jwtid: randomUUID(),
       },
     );
-    return { access_token: accessToken, token_type: 'Bearer', expires_in: this.client.tokenTtlSeconds, scope };
+    const answer: TokenResponseDto = {
+      access_token: accessToken,
+      token_type: 'Bearer',
+      expires_in: this.client.tokenTtlSeconds,
+      scope,
+    };
+    http.reply(res, answer, 200);
   }
 
   @Get('.well-known/jwks.json')
@@ -114,7 +123,8 @@ export class DevTokenController {
   }
 
   /** RFC 6749 §5.2 error fields, inside the imsx envelope every error of this service uses. */
-  private fail(res: Response, status: number, error: OAuthError, description: string): void {
-    res.status(status).json({ error, error_description: description, ...imsxEnvelope(status, description) });
+  private fail(res: unknown, status: number, error: OAuthError, description: string): void {
+    const body = { error, error_description: description, ...imsxEnvelope(status, description) };
+    this.adapterHost.httpAdapter.reply(res, body, status);
   }
 }

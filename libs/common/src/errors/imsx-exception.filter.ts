@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { HttpAdapterHost } from '@nestjs/core';
 import { AppError } from './app-error';
 import { ErrorCode } from './error-code';
 import { codeOfStatus, ERROR_RESPONSES, transportErrorCode } from './error-responses';
@@ -24,25 +24,30 @@ const GENERIC_BY_STATUS: Record<number, string> = {
  * itself in imsx_error_details), tool transport failures (the only place they are translated), framework HTTP
  * exceptions (validation, throttling, unknown routes, body-parser failures) and anything unexpected. The body is always the imsx envelope; unexpected
  * errors are logged with the request id (never request bodies or headers; a failed statement by its shape, see
- * loggableError) and answered with a generic 500, never a stack trace.
+ * loggableError) and answered with a generic 500, never a stack trace. It answers through the host's HTTP adapter,
+ * so it serves Express and Fastify hosts alike.
  */
 @Catch()
 export class ImsxExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('ImsxExceptionFilter');
 
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
+    const http = this.adapterHost.httpAdapter;
     const ctx = host.switchToHttp();
-    const res = ctx.getResponse<Response>();
-    const req = ctx.getRequest<Request & { id?: unknown }>();
-    if (res.headersSent) return;
+    const res = ctx.getResponse<unknown>();
+    const req = ctx.getRequest<{ id?: unknown }>();
+    if (http.isHeadersSent(res)) return;
 
     const domain = exception instanceof VendorTransportError ? this.fromTransport(exception) : exception;
     const { status, description, details, headers, codeMinor } = this.describe(domain);
     if (status >= 500 && !(domain instanceof AppError && domain.code !== ErrorCode.Internal)) {
       this.logger.error({ error: loggableError(exception), requestId: req?.id }, 'Unhandled error');
     }
-    for (const [name, value] of Object.entries(headers)) if (!res.getHeader(name)) res.setHeader(name, value);
-    res.status(status).json(imsxEnvelope(status, description, details, codeMinor));
+    for (const [name, value] of Object.entries(headers))
+      if (!http.getHeader(res, name)) http.setHeader(res, name, value);
+    http.reply(res, imsxEnvelope(status, description, details, codeMinor), status);
   }
 
   private fromTransport(e: VendorTransportError): AppError {
@@ -94,16 +99,23 @@ export class ImsxExceptionFilter implements ExceptionFilter {
       if (status === 429) headers['Retry-After'] = headers['Retry-After'] ?? '1';
       return { status, description, headers, details: [{ code: frameworkCode(status) }] };
     }
-    // http-errors from the body parser (413 too large, 400 malformed JSON, 415 charset): client errors
-    // marked safe to expose.
-    const httpError = exception as { status?: unknown; expose?: unknown; message?: unknown };
-    if (
-      typeof httpError?.status === 'number' &&
-      httpError.status >= 400 &&
-      httpError.status < 500 &&
-      httpError.expose === true
-    ) {
-      const status = httpError.status;
+    // Body parsing failures (413 too large, 400 malformed, 415 media type), client errors safe to expose: Express's
+    // body-parser throws http-errors marked `expose`, Fastify its own errors (code FST_…) with a `statusCode`.
+    const httpError = exception as {
+      status?: unknown;
+      statusCode?: unknown;
+      expose?: unknown;
+      code?: unknown;
+      message?: unknown;
+    };
+    const clientStatus =
+      httpError?.expose === true
+        ? httpError.status
+        : typeof httpError?.code === 'string' && httpError.code.startsWith('FST_')
+          ? httpError.statusCode
+          : undefined;
+    if (typeof clientStatus === 'number' && clientStatus >= 400 && clientStatus < 500) {
+      const status = clientStatus;
       return {
         status,
         description: GENERIC_BY_STATUS[status] ?? String(httpError.message),

@@ -15,7 +15,6 @@ import {
   Type,
 } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiQuery, ApiQueryOptions, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
 import { CurrentPrincipal, Principal, RequireScopes } from '@external-tests/auth';
 import { ApiImsxErrors } from '@external-tests/common';
 import { CollectionDef } from '../collections/collection-def';
@@ -24,8 +23,11 @@ import { OneRosterService } from '../oneroster.service';
 import { ListQueryParams, parseFieldsQuery, parseListQuery } from '../query/list-query';
 import { requestSchema, responseObjectFields, specOperation, successResponse } from '../spec/oneroster-spec';
 import { AREA_SCOPES } from './area-scopes';
-import { hrefContext } from './href-context';
+import { hrefContext, HrefRequest } from './href-context';
 import { WholeTenantGuard } from './whole-tenant.guard';
+
+/** Express's Response and Fastify's reply both set a header this way. */
+type HeaderSink = { header(name: string, value: string): unknown };
 
 const FIELDS_DESCRIPTION = 'Comma-separated fields to return';
 
@@ -102,10 +104,10 @@ export function collectionController(def: CollectionDef): Type<unknown> {
       schema: successResponse(def.specListPath, 'get').schema,
     })
     @ApiImsxErrors([400, 401, 403, 429, 500])
-    async list(@Query() params: ListQueryParams, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    async list(@Query() params: ListQueryParams, @Req() req: HrefRequest, @Res({ passthrough: true }) res: HeaderSink) {
       const q = parseListQuery(params, def.fields, selectable, def.search);
       const { items, total } = await this.oneRoster.list(def, q, hrefContext(req));
-      res.setHeader('X-Total-Count', String(total));
+      res.header('X-Total-Count', String(total));
       return {
         [def.plural]: items,
         totalCount: total,
@@ -123,7 +125,7 @@ export function collectionController(def: CollectionDef): Type<unknown> {
     @ApiQuery({ name: 'fields', required: false, description: FIELDS_DESCRIPTION, type: String })
     @ApiResponse({ status: 200, schema: successResponse(def.specOnePath, 'get').schema })
     @ApiImsxErrors([400, 401, 403, 404, 429, 500])
-    async get(@Param('sourcedId') sourcedId: string, @Query() params: { fields?: string }, @Req() req: Request) {
+    async get(@Param('sourcedId') sourcedId: string, @Query() params: { fields?: string }, @Req() req: HrefRequest) {
       const fields = parseFieldsQuery(params, selectable);
       return { [def.singular]: await this.oneRoster.get(def, sourcedId, hrefContext(req), fields) };
     }
@@ -142,7 +144,7 @@ export function collectionController(def: CollectionDef): Type<unknown> {
     async put(
       @Param('sourcedId') sourcedId: string,
       @Body() body: unknown,
-      @Req() req: Request,
+      @Req() req: HrefRequest,
       @CurrentPrincipal() principal?: Principal,
     ) {
       const { object } = await this.oneRoster.put(def, sourcedId, body, hrefContext(req), principal?.clientId);

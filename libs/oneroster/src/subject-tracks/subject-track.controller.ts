@@ -1,12 +1,14 @@
 import { Body, Controller, Get, HttpCode, Put, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
 import { RequireScopes } from '@external-tests/auth';
 import { ApiImsxErrors, AppError, decimalInteger } from '@external-tests/common';
 import { AREA_SCOPES } from '../controllers/area-scopes';
 import { WholeTenantGuard } from '../controllers/whole-tenant.guard';
 import { PutSubjectTrackDto, SubjectTrackDto } from './subject-track.dto';
 import { SubjectTrackService } from './subject-track.service';
+
+/** Express's Response and Fastify's reply both set a header this way. */
+type HeaderSink = { header(name: string, value: string): unknown };
 
 @ApiTags('EduBridge - Subject tracks')
 @ApiExtraModels(SubjectTrackDto)
@@ -56,7 +58,7 @@ export class SubjectTrackController {
     @Query('orgSourcedId') orgSourcedId: unknown,
     @Query('limit') limit: unknown,
     @Query('offset') offset: unknown,
-    @Res({ passthrough: true }) res?: Response,
+    @Res({ passthrough: true }) res?: HeaderSink,
   ) {
     const l = decimalInteger('limit', limit, 100, 1, 3000);
     // Past PostgreSQL's bigint an offset is an error there; no list is that long anyway.
@@ -67,7 +69,7 @@ export class SubjectTrackController {
       orgSourcedId: once('orgSourcedId', orgSourcedId),
     };
     const { items, total } = await this.tracks.list(filter, l, o);
-    res?.setHeader('X-Total-Count', String(total));
+    res?.header('X-Total-Count', String(total));
     return { subjectTracks: items, totalCount: total };
   }
 }
