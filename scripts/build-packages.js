@@ -74,14 +74,25 @@ function checkPack(dir, tarball) {
   const stray = files.filter((f) => !SHIPPED.test(f) || NEVER.test(f));
   const pkg = JSON.parse(readFileSync(join(ROOT, dir, 'package.json'), 'utf8'));
   const declared = new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})]);
+  const packageOf = (spec) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]);
   const required = new Set();
-  for (const f of files.filter((f) => f.endsWith('.js'))) {
+  const typed = new Set();
+  for (const f of files.filter((f) => f.endsWith('.js') || f.endsWith('.d.ts'))) {
     const source = readFileSync(join(ROOT, dir, f.slice('package/'.length)), 'utf8');
-    for (const [, spec] of source.matchAll(/require\("([^".][^"]*)"\)/g)) {
-      required.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]);
-    }
+    const specs = f.endsWith('.d.ts')
+      ? [...source.matchAll(/(?:from |import\()"([^".][^"]*)"/g)]
+      : [...source.matchAll(/require\("([^".][^"]*)"\)/g)];
+    for (const [, spec] of specs) (f.endsWith('.d.ts') ? typed : required).add(packageOf(spec));
   }
-  const undeclared = [...required].filter((m) => !declared.has(m) && !builtinModules.includes(m.replace(/^node:/, '')));
+  const builtin = (m) => builtinModules.includes(m.replace(/^node:/, ''));
+  // A declaration's import needs the package itself (if it ships types) or its @types package declared.
+  const typesOf = (m) => `@types/${m.startsWith('@') ? m.slice(1).replace('/', '__') : m}`;
+  const undeclared = [
+    ...[...required].filter((m) => !declared.has(m) && !builtin(m)),
+    ...[...typed]
+      .filter((m) => !declared.has(m) && !declared.has(typesOf(m)) && !builtin(m))
+      .map((m) => `${m} (types)`),
+  ];
   if (stray.length || undeclared.length) {
     throw new Error(
       `${pkg.name}: ${stray.length ? `ships ${stray.join(', ')}; ` : ''}${undeclared.length ? `requires undeclared ${undeclared.join(', ')}` : ''}`,

@@ -183,5 +183,23 @@ describe('a host service installing the packages', () => {
       encoding: 'utf8',
     });
     expect(out.trim()).toBe('Applied 0 migration(s) in schema external_tests');
+    const inline = execFileSync(bin, ['--schema=external_tests'], {
+      env: { ...process.env, DATABASE_URL: databaseUrl() },
+    });
+    expect(inline.toString().trim()).toBe('Applied 0 migration(s) in schema external_tests');
   });
+
+  it.each([[['--schema']], [['--scheme', 'external_tests']], [['--schema=']]])(
+    'the bin refuses %j instead of migrating the default schema',
+    (args) => {
+      const bin = join(__dirname, '..', 'node_modules', '.bin', 'external-tests-migrate');
+      let status: number | null = null;
+      try {
+        execFileSync(bin, args, { env: { ...process.env, DATABASE_URL: databaseUrl() }, stdio: 'pipe' });
+      } catch (e) {
+        status = (e as { status: number | null }).status;
+      }
+      expect(status).toBe(2);
+    },
+  );
 });

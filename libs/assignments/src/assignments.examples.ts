@@ -1,4 +1,4 @@
-import type { ExamplesObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type { ExamplesObject } from '@nestjs/swagger';
 
 export const ASSIGN_DESCRIPTION = `
 Makes an external test assignment for the given student (TimeBack PowerPath contract):

@@ -1,4 +1,4 @@
-import type { ExamplesObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type { ExamplesObject } from '@nestjs/swagger';
 
 const COMMON = `
 Creates or updates (when they exist) the three objects that make the lesson, in one transaction: a CourseComponent

@@ -5,17 +5,33 @@
  */
 import { runMigrations } from './migration-runner';
 
+const USAGE = 'Usage: DATABASE_URL=postgresql://… external-tests-migrate [--schema <name> | --schema=<name>]';
+
+/** `--schema x` or `--schema=x` (else EXTERNAL_TESTS_SCHEMA); anything else is a usage error, never a silent default. */
+function schemaArgument(args: string[]): string | undefined {
+  let schema = process.env.EXTERNAL_TESTS_SCHEMA || undefined;
+  for (let i = 0; i < args.length; i++) {
+    const [flag, inline] = args[i].split(/=(.*)/s, 2);
+    const value = inline ?? args[++i];
+    if (flag !== '--schema' || !value || value.startsWith('--')) throw new Error(USAGE);
+    schema = value;
+  }
+  return schema;
+}
+
 async function main(): Promise<void> {
   const clientUrl = process.env.DATABASE_URL;
-  const at = process.argv.indexOf('--schema');
-  const schema = at > 0 ? process.argv[at + 1] : process.env.EXTERNAL_TESTS_SCHEMA;
-  if (!clientUrl) {
-    console.error('Set DATABASE_URL (postgresql://…) to the database to migrate.');
+  let schema: string | undefined;
+  try {
+    schema = schemaArgument(process.argv.slice(2));
+    if (!clientUrl) throw new Error(`Set DATABASE_URL to the database to migrate.\n${USAGE}`);
+  } catch (e) {
+    console.error((e as Error).message);
     process.exitCode = 2;
     return;
   }
-  const applied = await runMigrations({ clientUrl, schema: schema || undefined });
-  console.log(`Applied ${applied} migration(s)${schema ? ` in schema ${schema}` : ''}`);
+  const applied = await runMigrations({ clientUrl, schema });
+  console.log(`Applied ${applied} migration(s) in schema ${schema ?? '(the server default, usually public)'}`);
 }
 
 main().catch((e: unknown) => {

@@ -20,6 +20,7 @@ export class MigrationRunner implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
+    if (this.options.schema && this.options.connect !== false) await checkSearchPath(this.orm, this.options.schema);
     if (this.options.migrate === false) return;
     await applyMigrations(this.orm, (n) => n > 0 && this.logger.log(`Applied ${n} migration(s)`));
   }
@@ -52,9 +53,24 @@ export async function runMigrations(options: Pick<PersistenceOptions, 'clientUrl
   const orm = await MikroORM.init(ormOptions({ ...options, poolMax: 2 }));
   let applied = 0;
   try {
+    if (options.schema) await checkSearchPath(orm, options.schema);
     await applyMigrations(orm, (n) => (applied = n));
   } finally {
     await orm.close(true);
   }
   return applied;
+}
+
+/**
+ * The schema reaches each connection as a startup option; a pooler that drops startup options (PgBouncer with
+ * `ignore_startup_parameters = options`) would send our unqualified SQL to the host's schema. Refuse to start then.
+ */
+async function checkSearchPath(orm: MikroORM, schema: string): Promise<void> {
+  const [row] = await orm.em.getConnection().execute<{ search_path: string }[]>('show search_path');
+  if (row?.search_path !== schema) {
+    throw new Error(
+      `PersistenceOptions.schema is '${schema}' but the connection's search_path is '${row?.search_path}': ` +
+        'does a pooler drop the startup option `options`? Connect directly, or let it pass startup options through.',
+    );
+  }
 }
