@@ -69,8 +69,15 @@ describe('a school term', () => {
   let sandboxes: Sandboxes;
   let token: string;
   const int = seeded(SEED);
-  /** Requests armed to die at a point, by student:lesson:attempt:point. */
-  const crashes = new Map<string, { reached: boolean; die: () => void; gate: Promise<never> }>();
+  /**
+   * First requests armed to die at a point, by student:lesson:attempt. Only a cell's first request may die: an
+   * entry its first request did not reach is disarmed before anyone retries that cell (a retry parked at the gate
+   * would wait for the end of the phase, which waits for it).
+   */
+  const crashes = new Map<
+    string,
+    { point: RecoveryPoint; reached: boolean; disarmed: boolean; die: () => void; gate: Promise<never> }
+  >();
 
   beforeAll(async () => {
     const masteryTrack: MasteryTrackSandboxOptions = {
@@ -94,8 +101,8 @@ describe('a school term', () => {
     masteryTrack.writeBack = writeBackTo(t);
     token = await t.token();
     t.recoveryPoints.current = async (point, at) => {
-      const crash = crashes.get(`${at.studentSourcedId}:${at.lessonSourcedId}:${at.attempt}:${point}`);
-      if (!crash || crash.reached) return;
+      const crash = crashes.get(`${at.studentSourcedId}:${at.lessonSourcedId}:${at.attempt}`);
+      if (!crash || crash.point !== point || crash.reached || crash.disarmed) return;
       crash.reached = true;
       await crash.gate;
     };
@@ -144,22 +151,29 @@ describe('a school term', () => {
         let die!: () => void;
         const gate = new Promise<never>((_, reject) => (die = () => reject(new Error('the process died here'))));
         gate.catch(() => undefined);
-        crashes.set(`${s.sourcedId}:${l.fixture.sourcedId}:${attempt}:${points[int(points.length)]}`, {
+        crashes.set(`${s.sourcedId}:${l.fixture.sourcedId}:${attempt}`, {
+          point: points[int(points.length)],
           reached: false,
+          disarmed: false,
           die,
           gate,
         });
       }
     }
+    const answered = new Set<string>();
     const first = students.flatMap((s) =>
-      lessons.map((l) =>
-        assign(s.sourcedId, l.fixture.sourcedId).then(
-          (r) => r,
-          () => undefined,
-        ),
-      ),
+      lessons.map((l) => {
+        const cell = `${s.sourcedId}:${l.fixture.sourcedId}:${attempt}`;
+        return assign(s.sourcedId, l.fixture.sourcedId).then(
+          () => answered.add(cell),
+          () => answered.add(cell),
+        );
+      }),
     );
-    await sleep(300);
+    // Retries start once every first request has answered or is parked at its point (however slow the machine).
+    const cells = students.flatMap((s) => lessons.map((l) => `${s.sourcedId}:${l.fixture.sourcedId}:${attempt}`));
+    while (cells.some((c) => !answered.has(c) && !crashes.get(c)?.reached)) await sleep(50);
+    for (const c of crashes.values()) c.disarmed = !c.reached;
     for (let i = 0; i < students.length; i += 5) {
       await Promise.all(
         students.slice(i, i + 5).flatMap((s) =>

@@ -68,7 +68,7 @@ describe('write-back statements', () => {
       })
       .expect(201);
 
-  it('a final delivery: 7 statements in one transaction, finalization and enrollment included', async () => {
+  it('a final delivery: 6 statements in one transaction, finalization and enrollment included', async () => {
     const { student, lesson, row } = await assignedPlacement();
     const sql = await statementsOf(() =>
       writeBack(row, student.sourcedId, {
@@ -77,7 +77,9 @@ describe('write-back statements', () => {
         metadata: { masteryTrackProcessed: true },
       }),
     );
-    expect(sql).toHaveLength(7);
+    expect(sql).toHaveLength(6);
+    // The row lock and the reference check are one statement.
+    expect(sql[1]).toMatch(/for update[\s\S]*jsonb_agg/);
     expect(sql.filter((s) => /^\[query\] begin\b/.test(s))).toHaveLength(1);
     expect(sql.at(-1)).toMatch(/^\[query\] commit\b/);
     expect(sql.some((s) => /savepoint/.test(s))).toBe(false);
@@ -87,12 +89,32 @@ describe('write-back statements', () => {
     expect(await enrollmentsOf(t.orm, student.sourcedId)).toHaveLength(1);
   });
 
-  it('a delivery that is not final: 5 statements, no finalization read', async () => {
+  it('a delivery that is not final: 4 statements, no finalization read', async () => {
     const { student, row } = await assignedPlacement();
     const sql = await statementsOf(() =>
       writeBack(row, student.sourcedId, { score: 40, scoreStatus: 'partially graded', metadata: {} }),
     );
-    expect(sql).toHaveLength(5);
+    expect(sql).toHaveLength(4);
     expect(sql.some((s) => /tool_assignments/.test(s))).toBe(false);
+  });
+
+  it('the first statement holds the row lock: a write made meanwhile by another transaction is what the rules see', async () => {
+    const { student, lesson, row } = await assignedPlacement();
+    const knex = t.orm.em.getConnection().getKnex();
+    const other = await knex.transaction();
+    // A newer delivery, committed while ours is under way: ours is then the older one and must be a no-op.
+    await other.raw(
+      "update assessment_results set score = 33, score_status = 'partially graded', score_date = now() + interval '1 hour' where sourced_id = ?",
+      [row.sourced_id],
+    );
+    let answered = false;
+    const put = writeBack(row, student.sourcedId, { score: 70, scoreStatus: 'partially graded', metadata: {} }).then(
+      (r) => ((answered = true), r),
+    );
+    await new Promise((r) => setTimeout(r, 700));
+    expect(answered).toBe(false);
+    await other.commit();
+    await put;
+    expect(Number((await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).score)).toBe(33);
   });
 });

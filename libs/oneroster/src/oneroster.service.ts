@@ -1,11 +1,11 @@
-import { LockMode, ValidationError } from '@mikro-orm/core';
+import { ValidationError } from '@mikro-orm/core';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AppError, canonicalJson, ResultEvents, ErrorCode } from '@external-tests/common';
 import { RESULTS } from './collections/definitions';
 import { CollectionDef, StoredObject } from './collections/collection-def';
-import { storableData } from './collections/write-checks';
+import { CheckedReferences, lockWithReferences, storableData } from './collections/write-checks';
 import { HrefContext, OneRosterJson } from './mappers/common';
 import { ListQuery } from './query/list-query';
 import { validateRequest } from './spec/oneroster-spec';
@@ -95,9 +95,9 @@ export class OneRosterService {
     json: OneRosterJson,
     ctx: HrefContext,
   ): Promise<PutOutcome> {
-    // Row lock: concurrent writes of one object apply one after the other (forward-only rules see the latest).
-    const existing = await em.findOne(def.entity, { sourcedId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-    const data = await this.prepare(em, def, { ...json, sourcedId }, existing);
+    // Row lock (forward-only rules see the latest) and reference check in one statement.
+    const { existing, references } = await lockWithReferences<StoredObject>(em, def, { ...json, sourcedId });
+    const data = await this.prepare(em, def, { ...json, sourcedId }, existing, references);
     if (!data) return { object: def.to(existing!, ctx), created: false }; // only a stored object may stay as it is
     if (existing) {
       // Same representation = nothing to write (PUT is idempotent: dateLastModified stays).
@@ -175,8 +175,14 @@ export class OneRosterService {
   }
 
   /** The storable data (checks beyond the schema: write-checks.ts), then the collection's own rules. */
-  private async prepare(em: EntityManager, def: CollectionDef, json: OneRosterJson, existing: StoredObject | null) {
-    const { data, referenced } = await storableData(em, def, json, existing);
+  private async prepare(
+    em: EntityManager,
+    def: CollectionDef,
+    json: OneRosterJson,
+    existing: StoredObject | null,
+    references?: CheckedReferences,
+  ) {
+    const { data, referenced } = await storableData(em, def, json, existing, references);
     return def.prepareWrite ? def.prepareWrite(em, data, existing, referenced) : data;
   }
 }

@@ -35,20 +35,16 @@ function referencesAt(value: unknown, steps: string[], field: string): { field: 
   return Array.isArray(child) ? child.flatMap((item, i) => referencesAt(item, rest, `${field}.${key}[${i}]`)) : [];
 }
 
-/**
- * Every reference the body carries names an existing object (one statement for all the referenced collections);
- * a reference to the object being written is fine. The referenced rows come back too (column names as stored),
- * so the collection's own rules read them without another round trip.
- */
-async function checkReferences(
-  em: EntityManager,
-  def: CollectionDef,
-  json: OneRosterJson,
-): Promise<{ problems: Problem[]; referenced: ReferencedRows }> {
-  const wanted = new Map<
-    EntityClass<object>,
-    { table: string; column: string; refs: { field: string; sourcedId: string }[] }
-  >();
+interface ReferenceGroup {
+  entity: EntityClass<object>;
+  table: string;
+  column: string;
+  refs: { field: string; sourcedId: string }[];
+}
+
+/** The references the body carries, grouped by the collection they name; a reference to the object itself is fine. */
+function referenceGroups(em: EntityManager, def: CollectionDef, json: OneRosterJson): ReferenceGroup[] {
+  const wanted = new Map<EntityClass<object>, ReferenceGroup>();
   for (const [path, entity] of Object.entries(def.references ?? {})) {
     const refs = referencesAt(json, path.split('.'), def.singular).filter(
       (r) => !(entity === def.entity && r.sourcedId === json.sourcedId),
@@ -58,31 +54,82 @@ async function checkReferences(
     if (group) group.refs.push(...refs);
     else {
       const meta = em.getMetadata().get<{ sourcedId: string }>(entity.name);
-      wanted.set(entity, { table: meta.tableName, column: meta.properties.sourcedId.fieldNames[0], refs });
+      wanted.set(entity, { entity, table: meta.tableName, column: meta.properties.sourcedId.fieldNames[0], refs });
     }
   }
-  const referenced: ReferencedRows = new Map();
-  if (wanted.size === 0) return { problems: [], referenced };
-  const groups = [...wanted.entries()];
-  const found = await em.execute<{ g: number; id: string; row: Record<string, unknown> }[]>(
-    groups
+  return [...wanted.values()];
+}
+
+/** One select for every referenced collection: rows `(g, id, row)`, `row` the referenced row as jsonb. */
+function referenceSql(groups: ReferenceGroup[]): { sql: string; params: string[] } {
+  return {
+    sql: groups
       .map(
-        ([, g], i) =>
+        (g, i) =>
           `select ${i} g, "${g.column}" id, to_jsonb(t) "row" from "${g.table}" t where "${g.column}" in (select jsonb_array_elements_text(?::jsonb))`,
       )
       .join(' union all '),
-    groups.map(([, g]) => JSON.stringify([...new Set(g.refs.map((r) => r.sourcedId))])),
-  );
+    params: groups.map((g) => JSON.stringify([...new Set(g.refs.map((r) => r.sourcedId))])),
+  };
+}
+
+export interface CheckedReferences {
+  problems: { field: string; message: string }[];
+  referenced: ReferencedRows;
+}
+
+function checked(groups: ReferenceGroup[], found: { g: number; id: string; row: Record<string, unknown> }[]) {
+  const referenced: ReferencedRows = new Map();
   for (const { g, id, row } of found) {
-    const entity = groups[g][0];
+    const entity = groups[g].entity;
     referenced.set(entity, (referenced.get(entity) ?? new Map<string, Record<string, unknown>>()).set(id, row));
   }
-  const problems = groups.flatMap(([entity, g]) =>
+  const problems = groups.flatMap((g) =>
     g.refs
-      .filter((r) => !referenced.get(entity)?.has(r.sourcedId))
+      .filter((r) => !referenced.get(g.entity)?.has(r.sourcedId))
       .map((r) => ({ field: r.field, message: `${r.field} '${r.sourcedId}' does not exist` })),
   );
   return { problems, referenced };
+}
+
+/**
+ * Every reference the body carries names an existing object (one statement for all the referenced collections).
+ * The referenced rows come back too (column names as stored), so the collection's own rules read them without
+ * another round trip.
+ */
+async function checkReferences(em: EntityManager, def: CollectionDef, json: OneRosterJson): Promise<CheckedReferences> {
+  const groups = referenceGroups(em, def, json);
+  if (groups.length === 0) return { problems: [], referenced: new Map() };
+  const { sql, params } = referenceSql(groups);
+  return checked(groups, await em.execute(sql, params));
+}
+
+/**
+ * A PUT's first statement: the stored object, row-locked (concurrent writes of one object apply one after the
+ * other), and the reference check, in one round trip. The locked row is hydrated as `findOne` would (managed by
+ * `em`); the references come back as one jsonb column beside it.
+ */
+export async function lockWithReferences<T extends object>(
+  em: EntityManager,
+  def: CollectionDef,
+  json: OneRosterJson & { sourcedId: string },
+): Promise<{ existing: T | null; references: CheckedReferences }> {
+  const meta = em.getMetadata().get<{ sourcedId: string }>(def.entity.name);
+  const column = meta.properties.sourcedId.fieldNames[0];
+  const groups = referenceGroups(em, def, json);
+  const refs = groups.length > 0 ? referenceSql(groups) : undefined;
+  const rows = await em.execute<Record<string, unknown>[]>(
+    `with locked as (select * from "${meta.tableName}" where "${column}" = ? for update) ` +
+      `select l.*, ${refs ? `coalesce((select jsonb_agg(r) from (${refs.sql}) r), '[]'::jsonb)` : `'[]'::jsonb`} "__refs" ` +
+      `from (select 1) one left join locked l on true`,
+    [json.sourcedId, ...(refs?.params ?? [])],
+  );
+  const { __refs: found, ...row } = rows[0];
+  const existing = row[column] == null ? null : em.map<T>(def.entity as EntityClass<T>, row as never);
+  return {
+    existing,
+    references: checked(groups, found as { g: number; id: string; row: Record<string, unknown> }[]),
+  };
 }
 
 const INT32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
@@ -141,8 +188,9 @@ export async function storableData(
   def: CollectionDef,
   json: OneRosterJson,
   existing: object | null,
+  checkedAlready?: CheckedReferences,
 ): Promise<{ data: Record<string, unknown>; referenced: ReferencedRows }> {
-  const { problems: missing, referenced } = await checkReferences(em, def, json);
+  const { problems: missing, referenced } = checkedAlready ?? (await checkReferences(em, def, json));
   const problems = [...nonIntegers(def, json), ...missing];
   if (problems.length > 0) throw unprocessable(problems);
   const data = def.from(json);
