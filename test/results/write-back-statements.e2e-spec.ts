@@ -68,7 +68,7 @@ describe('write-back statements', () => {
       })
       .expect(201);
 
-  it('a final delivery: 6 statements in one transaction, finalization and enrollment included', async () => {
+  it('a final delivery: 5 statements in one transaction, finalization and enrollment included', async () => {
     const { student, lesson, row } = await assignedPlacement();
     const sql = await statementsOf(() =>
       writeBack(row, student.sourcedId, {
@@ -77,25 +77,44 @@ describe('write-back statements', () => {
         metadata: { masteryTrackProcessed: true },
       }),
     );
-    expect(sql).toHaveLength(6);
+    expect(sql).toHaveLength(5);
     // The row lock and the reference check are one statement.
-    expect(sql[1]).toMatch(/for update[\s\S]*jsonb_agg/);
+    expect(sql[1]).toMatch(/for update[\s\S]*jsonb_agg[\s\S]*tool_assignments/);
+    // Finalization, enrollment and its recorded outcome are one statement.
+    expect(sql[3]).toMatch(/update assessment_results[\s\S]*finalized_at/);
+    expect(sql[3]).toMatch(/insert into enrollments/);
     expect(sql.filter((s) => /^\[query\] begin\b/.test(s))).toHaveLength(1);
     expect(sql.at(-1)).toMatch(/^\[query\] commit\b/);
     expect(sql.some((s) => /savepoint/.test(s))).toBe(false);
     // It did what those statements claim: final, enrolled, recorded.
     const stored = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
     expect(stored.finalized_at).not.toBeNull();
+    expect(stored.metadata.enrollment).toMatchObject({ status: 'enrolled', reason: 'mastered' });
     expect(await enrollmentsOf(t.orm, student.sourcedId)).toHaveLength(1);
+
+    // A redelivery to the final attempt changes nothing and costs no finalization statement.
+    const again = await statementsOf(() =>
+      writeBack(row, student.sourcedId, {
+        score: 96,
+        scoreStatus: 'fully graded',
+        metadata: { masteryTrackProcessed: true },
+      }),
+    );
+    expect(again.some((s) => /finalized_at = now\(\)/.test(s))).toBe(false);
+    expect(again).toHaveLength(3);
+    expect(await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).toMatchObject({
+      score: stored.score,
+      finalized_at: stored.finalized_at,
+    });
   });
 
-  it('a delivery that is not final: 4 statements, no finalization read', async () => {
+  it('a delivery that is not final: 4 statements, no finalization', async () => {
     const { student, row } = await assignedPlacement();
     const sql = await statementsOf(() =>
       writeBack(row, student.sourcedId, { score: 40, scoreStatus: 'partially graded', metadata: {} }),
     );
     expect(sql).toHaveLength(4);
-    expect(sql.some((s) => /tool_assignments/.test(s))).toBe(false);
+    expect(sql.some((s) => /finalized_at = now\(\)/.test(s))).toBe(false);
   });
 
   it('the first statement holds the row lock: a write made meanwhile by another transaction is what the rules see', async () => {

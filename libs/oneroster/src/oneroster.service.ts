@@ -2,7 +2,7 @@ import { ValidationError } from '@mikro-orm/core';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { AppError, canonicalJson, ResultEvents, ErrorCode } from '@external-tests/common';
+import { AppError, canonicalJson, ErrorCode, LockedRead, ResultEvents } from '@external-tests/common';
 import { RESULTS } from './collections/definitions';
 import { CollectionDef, StoredObject } from './collections/collection-def';
 import { CheckedReferences, lockWithReferences, storableData } from './collections/write-checks';
@@ -61,16 +61,19 @@ export class OneRosterService {
     }
     return this.em
       .transactional(async (em) => {
-        const outcome = await this.write(em, def, sourcedId, json, ctx);
+        const reads = def === RESULTS ? (this.events?.reads ?? []) : [];
+        const { read, ...outcome } = await this.write(em, def, sourcedId, json, ctx, reads);
         if (def === RESULTS) {
-          const { scoreStatus, metadata } = outcome.object as {
+          const { scoreStatus, score, metadata } = outcome.object as {
             scoreStatus: string;
+            score?: number | null;
             metadata?: Record<string, unknown>;
           };
           await this.events?.written({
             resultSourcedId: sourcedId,
             writer,
-            stored: { scoreStatus, metadata: metadata ?? {} },
+            stored: { scoreStatus, score: score ?? null, metadata: metadata ?? {} },
+            read,
           });
         }
         return outcome;
@@ -94,24 +97,30 @@ export class OneRosterService {
     sourcedId: string,
     json: OneRosterJson,
     ctx: HrefContext,
-  ): Promise<PutOutcome> {
-    // Row lock (forward-only rules see the latest) and reference check in one statement.
-    const { existing, references } = await lockWithReferences<StoredObject>(em, def, { ...json, sourcedId });
+    reads: readonly LockedRead[],
+  ): Promise<PutOutcome & { read: Record<string, unknown> }> {
+    // Row lock (forward-only rules see the latest), reference check and the listeners' reads in one statement.
+    const { existing, references, read } = await lockWithReferences<StoredObject>(
+      em,
+      def,
+      { ...json, sourcedId },
+      reads,
+    );
     const data = await this.prepare(em, def, { ...json, sourcedId }, existing, references);
-    if (!data) return { object: def.to(existing!, ctx), created: false }; // only a stored object may stay as it is
+    if (!data) return { object: def.to(existing!, ctx), created: false, read }; // only a stored object may stay as it is
     if (existing) {
       // Same representation = nothing to write (PUT is idempotent: dateLastModified stays).
       // A detached instance: em.create would hand back (and change) the managed row with this sourcedId.
       const candidate = Object.assign(new (def.entity as new () => StoredObject)(), data);
       if (sameRepresentation(def.to(existing, ctx), def.to(candidate, ctx)))
-        return { object: def.to(existing, ctx), created: false };
+        return { object: def.to(existing, ctx), created: false, read };
       em.assign(existing, data, { mergeObjectProperties: false });
       await em.flush();
-      return { object: def.to(existing, ctx), created: false };
+      return { object: def.to(existing, ctx), created: false, read };
     }
     const created = em.create(def.entity, data as never);
     await em.flush();
-    return { object: def.to(created, ctx), created: true };
+    return { object: def.to(created, ctx), created: true, read };
   }
 
   /** POST: a new object; the server allocates the sourcedId when none is supplied. */

@@ -1,7 +1,13 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ResultEvents, ResultWritten } from '@external-tests/common';
-import { AttemptResultsRepository, CourseEnrollmentRepository, FinalizedAttempt } from '@external-tests/persistence';
+import {
+  ATTEMPT_CONTEXT_SQL,
+  AttemptContext,
+  AttemptResultsRepository,
+  CourseEnrollmentRepository,
+  FinalizationPlan,
+} from '@external-tests/persistence';
 import { EXTERNAL_TEST_PROVIDERS, ExternalTestProvider } from '@external-tests/providers';
 import { AssignmentsOptions } from '../assignments-options';
 import { ASSIGNMENTS_OPTIONS } from '../assignments.module-definition';
@@ -15,11 +21,15 @@ export interface EnrollmentOutcome {
   classId?: string;
 }
 
+/** Where the gradebook hands finalization the attempt context it read beside the write's row lock. */
+const CONTEXT = 'attemptContext';
+
 /**
  * The one place where an attempt becomes final (ARCHITECTURE.md §6), for pushed results (a tool's write-back)
- * and pulled ones (the import) alike. Finalization is a conditional update (finalized_at is null) inside the
- * caller's transaction, so it happens once per attempt, together with the write that made the attempt final,
- * and so does the enrollment it triggers; a missing track is recorded as enrollmentFailed.
+ * and pulled ones (the import) alike. The enrollment is decided from the attempt's context first; then one
+ * conditional statement (finalized_at is null) finalizes, enrols and records the outcome, inside the caller's
+ * transaction, so it happens once per attempt, together with the write that made the attempt final; a missing
+ * track is recorded as enrollmentFailed.
  */
 @Injectable()
 export class FinalizationService implements OnModuleInit {
@@ -38,7 +48,8 @@ export class FinalizationService implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    this.events.onWritten((e) => this.afterDelivery(e));
+    // The context is read with the write's row lock, so a write-back needs no read of its own.
+    this.events.onWritten((e) => this.afterDelivery(e), { key: CONTEXT, sql: ATTEMPT_CONTEXT_SQL });
   }
 
   /**
@@ -46,30 +57,47 @@ export class FinalizationService implements OnModuleInit {
    * attempt is the flow's and the tool asked, its tool pushes results, the writer speaks for that tool and the
    * tool's word on the stored result is final. Any other writer stores a result, never a final one. The tools
    * that could finalize this delivery are known before any read, so a delivery no tool deems final costs no
-   * statement, and one that may costs the conditional finalization alone (which checks whose attempt it is).
+   * statement, and one that may costs the finalizing statement alone (which checks whose attempt it is).
    */
   async afterDelivery(e: ResultWritten): Promise<void> {
     const tools = [...this.byName.values()]
       .filter((p) => p.results === 'pushed' && p.acceptsDeliveryFrom(e.writer) && p.isFinalDelivery(e.stored))
       .map((p) => p.name);
-    if (tools.length > 0) await this.finalize(e.resultSourcedId, tools);
+    if (tools.length === 0) return;
+    const read = e.read && CONTEXT in e.read ? (e.read[CONTEXT] as AttemptContext | null) : undefined;
+    // Read before the write: the score is the one the write stored.
+    await this.finalize(
+      e.resultSourcedId,
+      tools,
+      read === undefined ? undefined : read && { ...read, score: e.stored.score },
+    );
   }
 
   /**
    * Finalizes the attempt (once; only if its tool is one of `tools` when given) and enrols per the policy;
    * undefined when it was final already or is not the flow's. Joins the caller's transaction when there is one.
-   * Two statements: the conditional finalization, then the enrollment with its outcome recorded.
+   * `context` when the caller read it already (null: not the flow's attempt), else one read first.
    */
-  async finalize(resultSourcedId: string, tools?: string[]): Promise<EnrollmentOutcome | undefined> {
+  async finalize(
+    resultSourcedId: string,
+    tools?: string[],
+    context?: AttemptContext | null,
+  ): Promise<EnrollmentOutcome | undefined> {
     const work = async () => {
-      const done = await this.results.finalizeOnce(resultSourcedId, tools);
-      if (!done) return undefined;
-      const enrollment = await this.enrol(resultSourcedId, done);
+      const a = context === undefined ? await this.results.attemptContext(resultSourcedId) : context;
+      if (!a || a.finalized) return undefined;
+      const enrollment = await this.enrollments.finalizeAndEnrol(
+        resultSourcedId,
+        a.studentSourcedId,
+        tools,
+        this.plan(a),
+      );
+      if (!enrollment) return undefined;
       await this.options.recoveryPoint?.('finalizing', { resultSourcedId });
       return enrollment;
     };
-    // No savepoint (two more statements): a failure here fails the caller's whole transaction, so a caller must
-    // not catch it and carry on (PostgreSQL would refuse every later statement of the aborted transaction).
+    // No savepoint: a failure here fails the caller's whole transaction, so a caller must not catch it and carry
+    // on (PostgreSQL would refuse every later statement of the aborted transaction).
     const outcome = this.em.isInTransaction() ? await work() : await this.em.transactional(work);
     if (outcome)
       this.logger.log(
@@ -79,43 +107,30 @@ export class FinalizationService implements OnModuleInit {
     return outcome;
   }
 
-  /** Enrols per the policy and records the outcome on the result: one statement either way. */
-  private async enrol(resultSourcedId: string, a: FinalizedAttempt): Promise<EnrollmentOutcome> {
+  /** The enrollment policy's decision as what the finalizing statement does. */
+  private plan(a: AttemptContext): FinalizationPlan {
     const decision = this.decide(a);
     switch (decision.kind) {
       case 'course':
-        return this.enrollments.enrolAndRecord(
-          resultSourcedId,
-          a.studentSourcedId,
-          { courseId: decision.courseId },
-          decision.reason,
-        );
+        return { enrol: { courseId: decision.courseId }, reason: decision.reason };
       case 'track':
-        return this.enrollments.enrolAndRecord(
-          resultSourcedId,
-          a.studentSourcedId,
-          {
+        return {
+          enrol: {
             track: { subject: decision.subject, grade: decision.grade, org: a.studentPrimaryOrg ?? undefined },
             noTrackReason: `no subject track for ${decision.subject} grade ${decision.grade}`,
           },
-          decision.reason,
-        );
-      default: {
-        const outcome: EnrollmentOutcome =
-          decision.kind === 'failed'
-            ? { status: 'failed', reason: decision.reason }
-            : { status: decision.reason === 'skipped' ? 'skipped' : 'not-applicable', reason: decision.reason };
-        await this.results.recordFinalization(resultSourcedId, {
-          finalized: true,
-          enrollmentFailed: outcome.status === 'failed',
-          enrollment: outcome,
-        });
-        return outcome;
-      }
+          reason: decision.reason,
+        };
+      case 'failed':
+        return { outcome: { status: 'failed', reason: decision.reason } };
+      default:
+        return {
+          outcome: { status: decision.reason === 'skipped' ? 'skipped' : 'not-applicable', reason: decision.reason },
+        };
     }
   }
 
-  private decide(a: FinalizedAttempt): EnrollmentDecision | { kind: 'none'; reason: 'not an external test lesson' } {
+  private decide(a: AttemptContext): EnrollmentDecision | { kind: 'none'; reason: 'not an external test lesson' } {
     const lessonType = lessonTypeOf(a.lessonType, a.componentResourceMetadata, a.resourceMetadata);
     if (!isExternalLessonType(lessonType)) return { kind: 'none', reason: 'not an external test lesson' };
     return decideEnrollment({

@@ -9,10 +9,21 @@ export interface ResultWritten {
    * The stored result after the write, as the gradebook shows it (a write that did not move it forward leaves it
    * as it was; metadata includes the attempt).
    */
-  stored: { scoreStatus: string; metadata: Record<string, unknown> };
+  stored: { scoreStatus: string; score: number | null; metadata: Record<string, unknown> };
+  /** What listeners asked to read beside the write's row lock (LockedRead), by key; absent when it was not read. */
+  read?: Record<string, unknown>;
 }
 
 export type ResultWrittenListener = (event: ResultWritten) => Promise<void>;
+
+/**
+ * A select a listener wants run in the write's first statement, beside the row lock, so that it needs no read of
+ * its own: one value (jsonb or null), `?` standing for the result's sourcedId.
+ */
+export interface LockedRead {
+  key: string;
+  sql: string;
+}
 
 /**
  * "An assessment result was written" — published by the OneRoster gradebook (a tool's write-back), consumed by
@@ -22,9 +33,16 @@ export type ResultWrittenListener = (event: ResultWritten) => Promise<void>;
 @Injectable()
 export class ResultEvents {
   private readonly listeners: ResultWrittenListener[] = [];
+  private readonly lockedReads: LockedRead[] = [];
 
-  onWritten(listener: ResultWrittenListener): void {
+  onWritten(listener: ResultWrittenListener, read?: LockedRead): void {
     this.listeners.push(listener);
+    if (read) this.lockedReads.push(read);
+  }
+
+  /** The reads the gradebook runs beside a result's row lock (their values arrive as ResultWritten.read). */
+  get reads(): readonly LockedRead[] {
+    return this.lockedReads;
   }
 
   async written(event: ResultWritten): Promise<void> {

@@ -1,6 +1,6 @@
 import type { EntityClass } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AppError, ErrorCode } from '@external-tests/common';
+import { AppError, ErrorCode, LockedRead } from '@external-tests/common';
 import { OneRosterJson, refId } from '../mappers/common';
 import { CollectionDef, Needed, ReferencedRows } from './collection-def';
 
@@ -106,29 +106,41 @@ async function checkReferences(em: EntityManager, def: CollectionDef, json: OneR
 
 /**
  * A PUT's first statement: the stored object, row-locked (concurrent writes of one object apply one after the
- * other), and the reference check, in one round trip. The locked row is hydrated as `findOne` would (managed by
+ * other), the reference check and what listeners of the write asked to read (`reads`), in one round trip. The locked row is hydrated as `findOne` would (managed by
  * `em`); the references come back as one jsonb column beside it.
  */
 export async function lockWithReferences<T extends object>(
   em: EntityManager,
   def: CollectionDef,
   json: OneRosterJson & { sourcedId: string },
-): Promise<{ existing: T | null; references: CheckedReferences }> {
+  reads: readonly LockedRead[] = [],
+): Promise<{ existing: T | null; references: CheckedReferences; read: Record<string, unknown> }> {
   const meta = em.getMetadata().get<{ sourcedId: string }>(def.entity.name);
   const column = meta.properties.sourcedId.fieldNames[0];
   const groups = referenceGroups(em, def, json);
   const refs = groups.length > 0 ? referenceSql(groups) : undefined;
   const rows = await em.execute<Record<string, unknown>[]>(
     `with locked as (select * from "${meta.tableName}" where "${column}" = ? for update) ` +
-      `select l.*, ${refs ? `coalesce((select jsonb_agg(r) from (${refs.sql}) r), '[]'::jsonb)` : `'[]'::jsonb`} "__refs" ` +
-      `from (select 1) one left join locked l on true`,
-    [json.sourcedId, ...(refs?.params ?? [])],
+      `select l.*, ${refs ? `coalesce((select jsonb_agg(r) from (${refs.sql}) r), '[]'::jsonb)` : `'[]'::jsonb`} "__refs"` +
+      reads.map((r, i) => `, (${r.sql}) "__read${i}"`).join('') +
+      ` from (select 1) one left join locked l on true`,
+    [
+      json.sourcedId,
+      ...(refs?.params ?? []),
+      ...reads.flatMap((r) => Array<string>(r.sql.split('?').length - 1).fill(json.sourcedId)),
+    ],
   );
   const { __refs: found, ...row } = rows[0];
+  const read: Record<string, unknown> = {};
+  reads.forEach((r, i) => {
+    read[r.key] = row[`__read${i}`];
+    delete row[`__read${i}`];
+  });
   const existing = row[column] == null ? null : em.map<T>(def.entity as EntityClass<T>, row as never);
   return {
     existing,
     references: checked(groups, found as { g: number; id: string; row: Record<string, unknown> }[]),
+    read,
   };
 }
 

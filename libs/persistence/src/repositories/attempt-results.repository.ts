@@ -20,15 +20,33 @@ export interface PulledResult {
 }
 
 /** What the enrollment policy needs about an attempt that was just finalized. */
-export interface FinalizedAttempt {
+/** What finalization decides the enrollment from: the attempt, its lesson and its student, as stored. */
+export interface AttemptContext {
   studentSourcedId: string;
   score: number | null;
+  /** Final already: finalization would change nothing. */
+  finalized: boolean;
   request: ToolAssignmentRequest;
   lessonType: string | null;
   componentResourceMetadata: Record<string, unknown> | null;
   resourceMetadata: Record<string, unknown> | null;
   studentPrimaryOrg: string | null;
 }
+
+/**
+ * The attempt context of a result as one jsonb value (null when the result is not the flow's attempt); `?` is the
+ * result's sourcedId. A select of its own, so the gradebook can run it beside a write's row lock (ResultEvents).
+ */
+export const ATTEMPT_CONTEXT_SQL = `select jsonb_build_object(
+    'studentSourcedId', ar.student_sourced_id, 'score', ar.score, 'finalized', ar.finalized_at is not null,
+    'request', coalesce(ta.request, '{}'::jsonb), 'lessonType', cr.lesson_type, 'componentResourceMetadata', cr.metadata,
+    'resourceMetadata', r.metadata, 'studentPrimaryOrg', u.primary_org_sourced_id)
+  from assessment_results ar
+  join tool_assignments ta on ta.result_sourced_id = ar.sourced_id
+  left join component_resources cr on cr.sourced_id = ta.lesson_sourced_id
+  left join resources r on r.sourced_id = cr.resource_sourced_id
+  left join users u on u.sourced_id = ar.student_sourced_id
+  where ar.sourced_id = ? limit 1`;
 
 /** Scores and finalization of the flow's attempts (assessment_results). Callers run these in one transaction. */
 @Injectable()
@@ -83,57 +101,13 @@ export class AttemptResultsRepository {
     );
   }
 
-  /**
-   * Marks the attempt final, once: undefined when it already was, or is not the flow's (never assigned, deleted,
-   * or its tool not among `tools` when given).
-   */
-  async finalizeOnce(resultSourcedId: string, tools?: string[]): Promise<FinalizedAttempt | undefined> {
-    const [row] = await this.em.execute<
-      {
-        student: string;
-        score: number | null;
-        request: ToolAssignmentRequest | null;
-        cr_lesson_type: string | null;
-        cr_metadata: Record<string, unknown> | null;
-        r_metadata: Record<string, unknown> | null;
-        primary_org: string | null;
-      }[]
-    >(
-      `with done as (
-         update assessment_results ar set finalized_at = now(), date_last_modified = now()
-         from tool_assignments ta
-         where ar.sourced_id = ? and ta.result_sourced_id = ar.sourced_id and ar.finalized_at is null
-           and ar.status = 'active' and ta.state <> 'open' and ta.tool is not null
-           and (?::jsonb is null or ta.tool in (select jsonb_array_elements_text(?::jsonb)))
-         returning ar.student_sourced_id, ar.score, ta.request, ta.lesson_sourced_id
-       )
-       select d.student_sourced_id student, d.score, d.request, cr.lesson_type cr_lesson_type, cr.metadata cr_metadata,
-              r.metadata r_metadata, u.primary_org_sourced_id primary_org
-       from done d
-       left join component_resources cr on cr.sourced_id = d.lesson_sourced_id
-       left join resources r on r.sourced_id = cr.resource_sourced_id
-       left join users u on u.sourced_id = d.student_sourced_id`,
-      [resultSourcedId, ...Array<string | null>(2).fill(tools ? JSON.stringify(tools) : null)],
+  /** The attempt context of a result (ATTEMPT_CONTEXT_SQL), or undefined when the result is not the flow's attempt. */
+  async attemptContext(resultSourcedId: string): Promise<AttemptContext | undefined> {
+    const [row] = await this.em.execute<{ context: AttemptContext | null }[]>(
+      `select (${ATTEMPT_CONTEXT_SQL}) context`,
+      [resultSourcedId],
     );
-    if (!row) return undefined;
-    return {
-      studentSourcedId: row.student,
-      score: row.score,
-      request: row.request ?? {},
-      lessonType: row.cr_lesson_type,
-      componentResourceMetadata: row.cr_metadata,
-      resourceMetadata: row.r_metadata,
-      studentPrimaryOrg: row.primary_org,
-    };
-  }
-
-  /** Records what finalization did (finalized, the enrollment outcome) in the result's metadata. */
-  async recordFinalization(resultSourcedId: string, metadata: Record<string, unknown>): Promise<void> {
-    await this.em.execute(
-      `update assessment_results set metadata = coalesce(metadata, '{}'::jsonb) || ?::jsonb where sourced_id = ?`,
-      [JSON.stringify(metadata), resultSourcedId],
-      'run',
-    );
+    return row?.context ?? undefined;
   }
 
   /** PowerPath resetAttempt for external tests: only the score goes back to 0. */

@@ -8,11 +8,16 @@ export type EnrollmentTarget =
 
 /** The enrollment outcome recorded on an attempt (metadata.enrollment). */
 export interface RecordedEnrollment {
-  status: 'enrolled' | 'failed';
+  status: 'enrolled' | 'skipped' | 'not-applicable' | 'failed';
   reason: string;
   courseId?: string;
   classId?: string;
 }
+
+/** What finalization does besides marking the attempt final: enrol (the outcome follows), or record an outcome. */
+export type FinalizationPlan =
+  | { enrol: EnrollmentTarget; reason: string }
+  | { outcome: { status: 'skipped' | 'not-applicable' | 'failed'; reason: string } };
 
 /** Subject tracks and the enrollments finalization makes (subject_tracks, classes, enrollments). */
 @Injectable()
@@ -20,25 +25,34 @@ export class CourseEnrollmentRepository {
   constructor(private readonly em: EntityManager) {}
 
   /**
-   * Enrols the student in the target course's class (its first active class, or a new one whose school is the
-   * course's org; the enrollment id derives from student and class, so this is idempotent) and records the outcome
-   * on the finalized result, in one statement. The track's course is the student's org's track first, then the
-   * global one. Fails (recorded, not thrown) when there is no track or the course does not exist.
+   * Finalizes the attempt, once, and carries out the plan, in one statement: undefined (nothing written) when it
+   * was final already or is not the flow's (never assigned, deleted, or its tool not among `tools` when given).
+   * Enrolling puts the student in the target course's class (its first active class, or a new one whose school
+   * is the course's org; the enrollment id derives from student and class, so this is idempotent); the track's
+   * course is the student's org's track first, then the global one. A missing track or course is recorded as a
+   * failed enrollment, not thrown. The outcome is recorded in the result's metadata by the finalizing update
+   * itself (a row is updated once per statement).
    */
-  async enrolAndRecord(
+  async finalizeAndEnrol(
     resultSourcedId: string,
     studentSourcedId: string,
-    target: EnrollmentTarget,
-    reason: string,
-  ): Promise<RecordedEnrollment> {
-    const track = 'track' in target ? target.track : undefined;
+    tools: string[] | undefined,
+    plan: FinalizationPlan,
+  ): Promise<RecordedEnrollment | undefined> {
+    const enrol = 'enrol' in plan ? plan.enrol : undefined;
+    const track = enrol && 'track' in enrol ? enrol.track : undefined;
     const [row] = await this.em.execute<{ enrollment: RecordedEnrollment }[]>(
-      `with track as (
+      `with eligible as (
+         select ar.sourced_id from assessment_results ar join tool_assignments ta on ta.result_sourced_id = ar.sourced_id
+         where ar.sourced_id = ? and ar.finalized_at is null and ar.status = 'active' and ta.state <> 'open'
+           and ta.tool is not null and (?::jsonb is null or ta.tool in (select jsonb_array_elements_text(?::jsonb)))
+         limit 1
+       ), track as (
          select course_sourced_id course from subject_tracks
          where lower(subject) = lower(?) and grade = ? and (org_sourced_id = ? or org_sourced_id is null)
          order by org_sourced_id nulls last limit 1
        ), wanted as (
-         select coalesce(?::text, (select course from track)) id
+         select coalesce(?::text, (select course from track)) id from eligible where ?::boolean
        ), course as (
          select c.sourced_id, c.title, c.org_sourced_id from courses c, wanted w where c.sourced_id = w.id and c.status = 'active'
        ), existing as (
@@ -58,36 +72,38 @@ export class CourseEnrollmentRepository {
          from target t
          on conflict (sourced_id) do update set status = 'active', date_last_modified = now() where enrollments.status <> 'active'
        ), outcome as (
-         select w.id course_id, (select sourced_id from target) class_id from wanted w
-       ), recorded as (
-         update assessment_results set metadata = coalesce(metadata, '{}'::jsonb) || jsonb_build_object(
-           'finalized', true,
-           'enrollmentFailed', o.class_id is null,
-           'enrollment', case
-             when o.class_id is not null
-               then jsonb_build_object('status', 'enrolled', 'reason', ?::text, 'courseId', o.course_id, 'classId', o.class_id)
-             when o.course_id is null then jsonb_build_object('status', 'failed', 'reason', ?::text)
-             else jsonb_build_object('status', 'failed', 'reason', format('course ''%s'' does not exist', o.course_id),
-                                     'courseId', o.course_id)
-           end)
-         from outcome o where sourced_id = ?
-         returning metadata -> 'enrollment' enrollment
+         select case
+           when ?::jsonb is not null then ?::jsonb
+           when t.class_id is not null
+             then jsonb_build_object('status', 'enrolled', 'reason', ?::text, 'courseId', w.id, 'classId', t.class_id)
+           when w.id is null then jsonb_build_object('status', 'failed', 'reason', ?::text)
+           else jsonb_build_object('status', 'failed', 'reason', format('course ''%s'' does not exist', w.id),
+                                   'courseId', w.id)
+         end enrollment
+         from eligible left join wanted w on true left join (select sourced_id class_id from target limit 1) t on true
+       ), done as (
+         update assessment_results ar set finalized_at = now(), date_last_modified = now(),
+           metadata = coalesce(ar.metadata, '{}'::jsonb) || jsonb_build_object(
+             'finalized', true, 'enrollmentFailed', o.enrollment ->> 'status' = 'failed', 'enrollment', o.enrollment)
+         from eligible e, outcome o where ar.sourced_id = e.sourced_id and ar.finalized_at is null
+         returning o.enrollment
        )
-       select enrollment from recorded`,
+       select enrollment from done`,
       [
+        resultSourcedId,
+        ...Array<string | null>(2).fill(tools ? JSON.stringify(tools) : null),
         track?.subject ?? null,
         track?.grade ?? null,
         track?.org ?? null,
-        'courseId' in target ? target.courseId : null,
+        enrol && 'courseId' in enrol ? enrol.courseId : null,
+        enrol !== undefined,
         studentSourcedId,
         studentSourcedId,
-        reason,
-        'noTrackReason' in target ? target.noTrackReason : null,
-        resultSourcedId,
+        ...Array<string | null>(2).fill('outcome' in plan ? JSON.stringify(plan.outcome) : null),
+        'reason' in plan ? plan.reason : null,
+        enrol && 'noTrackReason' in enrol ? enrol.noTrackReason : null,
       ],
     );
-    // The caller finalized (and so locked) this result in the same transaction: it exists.
-    if (!row) throw new Error(`enrolAndRecord: result '${resultSourcedId}' does not exist`);
-    return row.enrollment;
+    return row?.enrollment;
   }
 }
