@@ -34,6 +34,8 @@ export interface ScenarioReport {
   heapUsedMB: number;
   /** CPU time of the whole bench process (app + sandboxes) per request. */
   appCpuMsPerRequest: number;
+  /** The kernel's part of that CPU (system time: socket reads and writes), when measured in this process. */
+  appKernelCpuShare?: number;
   eventLoopUtilization: number;
   /**
    * Served by another process: a reference (bare node:http, the naive flow) or `npm run start:prod` (its CPU and

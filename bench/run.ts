@@ -148,7 +148,8 @@ class Probe {
     this.sql++;
     if (this.shapes) {
       // "[query] select … [took 1 ms, 1 result]": keep the statement's first words, enough to tell them apart.
-      const text = stripVTControlCharacters(message)
+      // Only the head of the message: the probe's own CPU counts as the app's.
+      const text = stripVTControlCharacters(message.slice(0, 160))
         .replace(/^\[query\]\s*/, '')
         .replace(/\s+/g, ' ');
       const key = text.slice(0, 60);
@@ -191,6 +192,7 @@ class Probe {
           sql: this.sql - start.sql,
           requests: this.requests - start.requests,
           cpuMs: (cpu.user + cpu.system) / 1000,
+          cpuSystemMs: cpu.system / 1000,
           eventLoopUtilization: performance.eventLoopUtilization(start.elu).utilization,
           peakRssBytes: this.peakRss,
           heapUsedBytes: process.memoryUsage().heapUsed,
@@ -808,6 +810,7 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
     peakRssMB: prodStats?.peakRssMB ?? mb(m.peakRssBytes),
     heapUsedMB: mb(m.heapUsedBytes),
     appCpuMsPerRequest: handled ? (prodStats?.cpuMs ?? m.cpuMs) / handled : 0,
+    appKernelCpuShare: prodStats || !m.cpuMs ? undefined : m.cpuSystemMs / m.cpuMs,
     eventLoopUtilization: m.eventLoopUtilization,
     reference: s.reference?.kind ?? (prodStats ? 'startProd' : undefined),
     workers: prodStats?.workers,
@@ -826,6 +829,9 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
     `    ${s.title}: ${r.requestsPerSecond.toFixed(0)} req/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, ` +
       `SQL/req ${report.sqlPerRequest.toFixed(2)}, vendor/req ${report.vendorCallsPerRequest.toFixed(2)}, non-2xx ${r.non2xx}, ` +
       `errors ${r.errors}, peak RSS ${report.peakRssMB} MB, ELU ${m.eventLoopUtilization.toFixed(2)}` +
+      (report.appKernelCpuShare === undefined
+        ? ''
+        : `, kernel share of CPU ${(100 * report.appKernelCpuShare).toFixed(0)} %`) +
       (r.poolWrapped ? '  [WARNING: student/result pool wrapped: some requests were repeats]' : ''),
   );
   return report;
