@@ -32,15 +32,19 @@ import { ProviderModule } from '@external-tests/providers';
     ResultEventsModule,
     // The example signs its own tokens with the packages' development issuer; a real host names its JWKS
     // (jwksUrl, issuer, audience) or leaves AuthModule out and guards the routes itself.
-    AuthModule.forRoot({
-      issuer: DEV_ISSUER,
-      audience: DEFAULT_AUDIENCE,
-      devIssuer: {
-        clientId: process.env.HOST_CLIENT_ID ?? 'host-client',
-        clientSecret: process.env.HOST_CLIENT_SECRET ?? 'host-secret',
-        scopes: Object.values(Scope),
-        tokenTtlSeconds: 600,
-      },
+    AuthModule.forRootAsync({
+      inject: [ConfigService],
+      devIssuer: true,
+      useFactory: (c: ConfigService) => ({
+        issuer: DEV_ISSUER,
+        audience: DEFAULT_AUDIENCE,
+        devIssuer: {
+          clientId: c.get<string>('HOST_CLIENT_ID', 'host-client'),
+          clientSecret: c.get<string>('HOST_CLIENT_SECRET', 'host-secret'),
+          scopes: Object.values(Scope),
+          tokenTtlSeconds: 600,
+        },
+      }),
     }),
     AssignmentsModule.forRootAsync({
       imports: [
