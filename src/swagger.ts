@@ -1,12 +1,23 @@
 import { INestApplication } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { TagObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { ALL_SCOPES } from '@external-tests/auth';
 import { specComponentSchemas } from '@external-tests/oneroster';
+import type { Env } from './config/env.schema';
 import { TAGS } from './swagger-tags';
 
+/**
+ * The document of this deployment. Its OAuth2 (client credentials) scheme names the token endpoint clients use:
+ * AUTH_TOKEN_URL, else the dev issuer's own; with neither there is no token endpoint to name, and bearer is the
+ * only scheme.
+ */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
-  const config = new DocumentBuilder()
+  const env = app.get(ConfigService<Env, true>);
+  const tokenUrl =
+    env.get('AUTH_TOKEN_URL', { infer: true }) ??
+    (env.get('AUTH_DEV_ISSUER', { infer: true }) ? '/oauth2/token' : undefined);
+  const builder = new DocumentBuilder()
     .setTitle('External test assignments')
     .setDescription(
       'Assigns test-outs, placements and unit tests on Edulastic and MasteryTrack, records them in a OneRoster ' +
@@ -16,27 +27,32 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setVersion('1.0.0')
     // The upstream OneRoster / PowerPath schemas it embeds are OpenAPI 3.1 (type arrays for nullable fields).
     .setOpenAPIVersion('3.1.0')
-    .addServer('/', 'This deployment')
-    // OAuth2 first: Swagger UI's Authorize dialog lists the schemes in this order, and the README points at it.
-    .addOAuth2(
+    .addServer('/', 'This deployment');
+  // OAuth2 first: Swagger UI's Authorize dialog lists the schemes in this order, and the README points at it.
+  if (tokenUrl)
+    builder.addOAuth2(
       {
         type: 'oauth2',
         description: 'Client credentials: Swagger UI fetches the token and sends it as a bearer token.',
         flows: {
           clientCredentials: {
-            tokenUrl: '/oauth2/token',
+            tokenUrl,
             scopes: Object.fromEntries(ALL_SCOPES.map((s) => [s, s.split('/scope/')[1]])),
           },
         },
       },
       'oauth2',
-    )
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A token obtained elsewhere.' })
-    // Every operation needs a token (either scheme) unless it is @Public(), which writes `security: []` on it.
-    .addSecurityRequirements('oauth2')
-    .addSecurityRequirements('bearer')
-    .build();
-  const document = SwaggerModule.createDocument(app, config);
+    );
+  builder.addBearerAuth({
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'A token obtained elsewhere.',
+  });
+  // Every operation needs a token (either scheme) unless it is @Public(), which writes `security: []` on it.
+  if (tokenUrl) builder.addSecurityRequirements('oauth2');
+  builder.addSecurityRequirements('bearer');
+  const document = SwaggerModule.createDocument(app, builder.build());
   // The OneRoster endpoints reference the upstream spec's component schemas: ship them in the document.
   document.components = {
     ...document.components,

@@ -21,6 +21,7 @@ async function main(): Promise<void> {
         AUTH_DEV_ISSUER: 'false',
         AUTH_JWKS_URL: 'https://idp.example/.well-known/jwks.json',
         AUTH_ISSUER: 'https://idp.example',
+        AUTH_TOKEN_URL: 'https://idp.example/oauth2/token',
       },
       { offline: true },
     ),

@@ -92,6 +92,11 @@ export class Env {
   @IsString()
   AUTH_ISSUER?: string;
 
+  /** The identity provider's token endpoint, as the OpenAPI document's OAuth2 scheme names it for clients. */
+  @IsOptional()
+  @IsUrl(URL_OPTS)
+  AUTH_TOKEN_URL?: string;
+
   @IsOptional()
   @IsString()
   AUTH_AUDIENCE?: string;

@@ -106,3 +106,34 @@ describe('OpenAPI document', () => {
     }
   });
 });
+
+describe('OpenAPI document behind an external identity provider (no dev issuer)', () => {
+  const schemesOf = async (env: Record<string, string>) => {
+    const t = await createTestApp({
+      AUTH_DEV_ISSUER: 'false',
+      AUTH_JWKS_URL: 'https://idp.example.org/.well-known/jwks.json',
+      AUTH_ISSUER: 'https://idp.example.org',
+      ...env,
+    });
+    try {
+      const doc = (await t.http().get('/docs-json').expect(200)).body as OpenAPIObject;
+      return { schemes: doc.components!.securitySchemes!, security: doc.security };
+    } finally {
+      await t.close();
+    }
+  };
+
+  it("names the provider's token endpoint (AUTH_TOKEN_URL) in the OAuth2 scheme, not this service's", async () => {
+    const { schemes, security } = await schemesOf({ AUTH_TOKEN_URL: 'https://idp.example.org/oauth2/token' });
+    expect(schemes.oauth2).toMatchObject({
+      flows: { clientCredentials: { tokenUrl: 'https://idp.example.org/oauth2/token' } },
+    });
+    expect(security).toEqual([{ oauth2: [] }, { bearer: [] }]);
+  });
+
+  it('without a token endpoint to name, bearer is the only scheme', async () => {
+    const { schemes, security } = await schemesOf({});
+    expect(Object.keys(schemes)).toEqual(['bearer']);
+    expect(security).toEqual([{ bearer: [] }]);
+  });
+});
