@@ -59,9 +59,12 @@ export async function configureApp(app: INestApplication, o: { shutdownHooks?: b
   await fastify.register(helmet, { contentSecurityPolicy: false });
   // SIGTERM: stop accepting, finish in-flight requests, close the pool (the dev stack handles signals itself).
   if (o.shutdownHooks !== false) app.enableShutdownHooks();
+  // Authorize is pre-filled with the dev client only when the token endpoint is the dev issuer's.
   setupSwagger(
     app,
-    config.get('AUTH_DEV_ISSUER', { infer: true }) ? config.get('AUTH_DEV_CLIENT_ID', { infer: true }) : undefined,
+    config.get('AUTH_DEV_ISSUER', { infer: true }) && !config.get('AUTH_TOKEN_URL', { infer: true })
+      ? config.get('AUTH_DEV_CLIENT_ID', { infer: true })
+      : undefined,
   );
 }
 

@@ -170,23 +170,29 @@ describe('a school term', () => {
         );
       }),
     );
-    // Retries start once every first request has answered or is parked at its point (however slow the machine).
-    const cells = students.flatMap((s) => lessons.map((l) => `${s.sourcedId}:${l.fixture.sourcedId}:${attempt}`));
-    while (cells.some((c) => !answered.has(c) && !crashes.get(c)?.reached)) await sleep(50);
-    for (const c of crashes.values()) c.disarmed = !c.reached;
-    for (let i = 0; i < students.length; i += 5) {
-      await Promise.all(
-        students.slice(i, i + 5).flatMap((s) =>
-          lessons.map(async (l) => {
-            const res = await settle(s.sourcedId, l.fixture.sourcedId);
-            answers.set(`${s.sourcedId}:${l.fixture.sourcedId}`, res);
-          }),
-        ),
-      );
+    let died = 0;
+    try {
+      // Retries start once every first request has answered or is parked at its point (however slow the machine;
+      // every wait in the flow is bounded by its deadline, and the bound here only keeps a defect from hanging).
+      const cells = students.flatMap((s) => lessons.map((l) => `${s.sourcedId}:${l.fixture.sourcedId}:${attempt}`));
+      const until = Date.now() + 120_000;
+      while (cells.some((c) => !answered.has(c) && !crashes.get(c)?.reached) && Date.now() < until) await sleep(50);
+      for (const c of crashes.values()) c.disarmed = !c.reached;
+      for (let i = 0; i < students.length; i += 5) {
+        await Promise.all(
+          students.slice(i, i + 5).flatMap((s) =>
+            lessons.map(async (l) => {
+              const res = await settle(s.sourcedId, l.fixture.sourcedId);
+              answers.set(`${s.sourcedId}:${l.fixture.sourcedId}`, res);
+            }),
+          ),
+        );
+      }
+      died = [...crashes.values()].filter((c) => c.reached).length;
+    } finally {
+      for (const c of crashes.values()) c.die();
+      crashes.clear();
     }
-    const died = [...crashes.values()].filter((c) => c.reached).length;
-    for (const c of crashes.values()) c.die();
-    crashes.clear();
     // The run is only worth something if requests really died (points after a lesson's first class are rarer).
     expect(died).toBeGreaterThanOrEqual(5);
     await Promise.all(first);

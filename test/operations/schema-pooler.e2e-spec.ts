@@ -10,6 +10,7 @@ const PROTOCOL_3 = 196608;
 /**
  * A pooler in front of PostgreSQL that drops the startup option `options` (PgBouncer with
  * `ignore_startup_parameters = options` does this): our schema never reaches the connection's search_path.
+ * Enough for node-postgres without TLS on loopback: the startup message comes first and in one chunk.
  */
 function optionDroppingProxy(target: URL): Promise<Server> {
   const server = createServer((client: Socket) => {
@@ -64,7 +65,7 @@ describe('PersistenceOptions.schema behind a pooler', () => {
     proxiedUrl = proxied.toString();
   });
   afterAll(async () => {
-    proxy.close();
+    await new Promise((resolve) => proxy.close(resolve));
     const db = new Client({ connectionString: workerDatabaseUrl() });
     await db.connect();
     await db.query(`drop schema if exists ${schema} cascade`);

@@ -3,6 +3,7 @@ import { DEFAULT_MASTERY_TRACK_TESTS } from '@external-tests/sandbox';
 import { createLesson, createStudent } from '../helpers/fixtures';
 import { createTrackedSubject, enrollmentsOf } from '../helpers/lesson-setup';
 import { resultRow } from '../helpers/rows';
+import { CourseEnrollmentRepository } from '@external-tests/persistence';
 import { createTestApp, TestApp } from '../helpers/test-app';
 
 /**
@@ -42,6 +43,16 @@ describe('write-back statements', () => {
       .expect(200);
     return { student, lesson, row: await resultRow(t.orm, student.sourcedId, lesson.sourcedId) };
   }
+
+  const resultRowById = async (id: string) =>
+    (
+      await t.orm.em
+        .fork()
+        .getConnection()
+        .execute<
+          { metadata: Record<string, any> }[]
+        >('select metadata from assessment_results where sourced_id = ?', [id])
+    )[0];
 
   async function statementsOf(put: () => Promise<unknown>): Promise<string[]> {
     recording = [];
@@ -92,7 +103,7 @@ describe('write-back statements', () => {
     expect(stored.metadata.enrollment).toMatchObject({ status: 'enrolled', reason: 'mastered' });
     expect(await enrollmentsOf(t.orm, student.sourcedId)).toHaveLength(1);
 
-    // A redelivery to the final attempt changes nothing and costs no finalization statement.
+    // A redelivery to the final attempt changes nothing and (uncontended) costs no finalization statement.
     const again = await statementsOf(() =>
       writeBack(row, student.sourcedId, {
         score: 96,
@@ -135,5 +146,45 @@ describe('write-back statements', () => {
     await other.commit();
     await put;
     expect(Number((await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).score)).toBe(33);
+  });
+
+  it('two concurrent finalizations of one attempt: the second waits, finds it final, enrols and records nothing', async () => {
+    const { student, row } = await assignedPlacement();
+    const tracked = await createTrackedSubject(t.orm);
+    const [em1, em2] = [t.orm.em.fork(), t.orm.em.fork()];
+    await em1.begin();
+    await em2.begin();
+    try {
+      const first = await new CourseEnrollmentRepository(em1).finalizeAndEnrol(
+        row.sourced_id,
+        student.sourcedId,
+        undefined,
+        {
+          enrol: { courseId: tracked.courses['3'] },
+          reason: 'first',
+        },
+      );
+      expect(first).toMatchObject({ status: 'enrolled', courseId: tracked.courses['3'] });
+      const second = new CourseEnrollmentRepository(em2).finalizeAndEnrol(
+        row.sourced_id,
+        student.sourcedId,
+        undefined,
+        {
+          enrol: { courseId: tracked.courses['4'] },
+          reason: 'second',
+        },
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      await em1.commit();
+      expect(await second).toBeUndefined();
+      await em2.commit();
+    } finally {
+      await em1.rollback().catch(() => undefined);
+      await em2.rollback().catch(() => undefined);
+    }
+    expect(await enrollmentsOf(t.orm, student.sourcedId)).toEqual([
+      expect.objectContaining({ course_sourced_id: tracked.courses['3'] }),
+    ]);
+    expect((await resultRowById(row.sourced_id)).metadata.enrollment).toMatchObject({ reason: 'first' });
   });
 });

@@ -18,7 +18,9 @@ export type ResultWrittenListener = (event: ResultWritten) => Promise<void>;
 
 /**
  * A select a listener wants run in the write's first statement, beside the row lock, so that it needs no read of
- * its own: one value (jsonb or null), `?` standing for the result's sourcedId.
+ * its own: one value (jsonb or null), every `?` standing for the result's sourcedId (so no jsonb `?` operator).
+ * It reads the statement's snapshot, taken before any wait for the lock: a hint for deciding, never the guard —
+ * what the listener then writes must re-check what it relies on.
  */
 export interface LockedRead {
   key: string;

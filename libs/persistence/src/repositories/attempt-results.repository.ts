@@ -19,7 +19,6 @@ export interface PulledResult {
   }[];
 }
 
-/** What the enrollment policy needs about an attempt that was just finalized. */
 /** What finalization decides the enrollment from: the attempt, its lesson and its student, as stored. */
 export interface AttemptContext {
   studentSourcedId: string;

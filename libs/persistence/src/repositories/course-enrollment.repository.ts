@@ -31,7 +31,8 @@ export class CourseEnrollmentRepository {
    * is the course's org; the enrollment id derives from student and class, so this is idempotent); the track's
    * course is the student's org's track first, then the global one. A missing track or course is recorded as a
    * failed enrollment, not thrown. The outcome is recorded in the result's metadata by the finalizing update
-   * itself (a row is updated once per statement).
+   * itself (a row is updated once per statement). The eligibility check locks the result row: of two concurrent
+   * calls the second waits, finds it final and writes nothing (no enrollment either).
    */
   async finalizeAndEnrol(
     resultSourcedId: string,
@@ -46,7 +47,7 @@ export class CourseEnrollmentRepository {
          select ar.sourced_id from assessment_results ar join tool_assignments ta on ta.result_sourced_id = ar.sourced_id
          where ar.sourced_id = ? and ar.finalized_at is null and ar.status = 'active' and ta.state <> 'open'
            and ta.tool is not null and (?::jsonb is null or ta.tool in (select jsonb_array_elements_text(?::jsonb)))
-         limit 1
+         limit 1 for update of ar
        ), track as (
          select course_sourced_id course from subject_tracks
          where lower(subject) = lower(?) and grade = ? and (org_sourced_id = ? or org_sourced_id is null)
