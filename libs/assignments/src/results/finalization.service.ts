@@ -7,6 +7,7 @@ import {
   AttemptResultsRepository,
   CourseEnrollmentRepository,
   FinalizationPlan,
+  RecordedEnrollment,
 } from '@external-tests/persistence';
 import { EXTERNAL_TEST_PROVIDERS, ExternalTestProvider } from '@external-tests/providers';
 import { AssignmentsOptions } from '../assignments-options';
@@ -14,12 +15,8 @@ import { ASSIGNMENTS_OPTIONS } from '../assignments.module-definition';
 import { gradesOf, isExternalLessonType, lessonTypeOf, metaString, subjectOf } from '../lesson-fields';
 import { decideEnrollment, EnrollmentDecision } from './enrollment-policy';
 
-export interface EnrollmentOutcome {
-  status: 'enrolled' | 'skipped' | 'not-applicable' | 'failed';
-  reason: string;
-  courseId?: string;
-  classId?: string;
-}
+/** What finalization did about enrollment, as recorded on the result (metadata.enrollment). */
+export type EnrollmentOutcome = RecordedEnrollment;
 
 /** Where the gradebook hands finalization the attempt context it read beside the write's row lock. */
 const CONTEXT = 'attemptContext';
