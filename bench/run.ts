@@ -24,7 +24,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as inspector from 'node:inspector';
 import * as os from 'node:os';
 import { join } from 'node:path';
-import { stripVTControlCharacters } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
@@ -144,14 +143,11 @@ class Probe {
     this.timer.unref();
   }
 
-  onQuery = (message: string): void => {
+  onQuery = (sql: string): void => {
     this.sql++;
     if (this.shapes) {
-      // "[query] select … [took 1 ms, 1 result]": keep the statement's first words, enough to tell them apart.
-      // Only the head of the message: the probe's own CPU counts as the app's.
-      const text = stripVTControlCharacters(message.slice(0, 160))
-        .replace(/^\[query\]\s*/, '')
-        .replace(/\s+/g, ' ');
+      // The statement's first words, enough to tell them apart (only its head: the probe's CPU counts as the app's).
+      const text = sql.slice(0, 160).replace(/\s+/g, ' ');
       const key = text.slice(0, 60);
       this.shapes.set(key, (this.shapes.get(key) ?? 0) + 1);
     }

@@ -2,13 +2,14 @@ import { Options } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { ENTITIES } from './entities';
+import { StatementLogger } from './statement-logger';
 import { MIGRATIONS } from './migrations';
 
 export interface PersistenceOptions {
   /** postgresql://… of the server to use. */
   clientUrl: string;
   poolMax?: number;
-  /** Log every SQL statement through this function (the benchmark counts them). */
+  /** Every SQL statement as sent, `?` placeholders, begin and commit included (the benchmark and tests count them). */
   onQuery?: (sql: string) => void;
   /** Apply pending migrations when the module starts (default true). */
   migrate?: boolean;
@@ -50,8 +51,8 @@ export function ormOptions(o: PersistenceOptions): Options<PostgreSqlDriver> {
       snapshot: false,
     },
     forceUtcTimezone: true,
-    debug: o.onQuery ? ['query'] : false,
-    logger: o.onQuery ?? (() => undefined),
+    debug: false,
+    ...(o.onQuery ? { loggerFactory: () => new StatementLogger(o.onQuery!) } : { logger: () => undefined }),
     discovery: { warnWhenNoEntities: true },
     ensureDatabase: false,
     connect: o.connect ?? true,
