@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError, canonicalJson, ErrorCode, LockedRead, ResultEvents } from '@external-tests/common';
 import { RESULTS } from './collections/definitions';
 import { CollectionDef, StoredObject } from './collections/collection-def';
-import { CheckedReferences, lockWithReferences, storableData } from './collections/write-checks';
+import { CheckedReferences, lockWithReferences, storableData, updateLocked } from './collections/write-checks';
 import { HrefContext, OneRosterJson } from './mappers/common';
 import { ListQuery } from './query/list-query';
 import { validateRequest } from './spec/oneroster-spec';
@@ -110,13 +110,11 @@ export class OneRosterService {
     if (!data) return { object: def.to(existing!, ctx), created: false, read }; // only a stored object may stay as it is
     if (existing) {
       // Same representation = nothing to write (PUT is idempotent: dateLastModified stays).
-      // A detached instance: em.create would hand back (and change) the managed row with this sourcedId.
-      const candidate = Object.assign(new (def.entity as new () => StoredObject)(), data);
+      // The stored object with the write applied (what it leaves out keeps its stored value, dateLastModified too).
+      const candidate = Object.assign(new (def.entity as new () => StoredObject)(), { ...existing }, data);
       if (sameRepresentation(def.to(existing, ctx), def.to(candidate, ctx)))
         return { object: def.to(existing, ctx), created: false, read };
-      em.assign(existing, data, { mergeObjectProperties: false });
-      await em.flush();
-      return { object: def.to(existing, ctx), created: false, read };
+      return { object: def.to(await updateLocked(em, def, existing, data), ctx), created: false, read };
     }
     const created = em.create(def.entity, data as never);
     await em.flush();
