@@ -10,3 +10,4 @@ export {
 export * from './migration-runner';
 export * from './transaction-connection-guard';
 export { MIGRATIONS } from './migrations';
+export * from './prepared-statement';

@@ -2,6 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { ToolAssignmentRequest, ToolAssignmentState } from '../entities/tool-assignment.entity';
+import { runPrepared } from '../prepared-statement';
 import { ATTEMPT_COLUMNS, ATTEMPT_FROM, AttemptRecord, AttemptRow, toAttemptRecord } from './attempt-record';
 
 export interface ClaimInput {
@@ -97,32 +98,31 @@ export class AttemptLedgerRepository {
     const leaseToken = randomUUID();
     const [lineItem, lineItemParams] = lineItemCte(i);
     const lease = `now() + make_interval(secs => ${Number(i.leaseSeconds)})`;
-    const rows = await this.em.execute<
-      {
-        result_sourced_id: string;
-        prior: Claim['prior'];
-        prior_called: boolean;
-        tool: string;
-        account: string;
-        request: ToolAssignmentRequest;
-        li_id: string;
-        li_inserted: boolean;
-      }[]
-    >(
+    const rows = await runPrepared<{
+      result_sourced_id: string;
+      prior: Claim['prior'];
+      prior_called: boolean;
+      tool: string;
+      account: string;
+      request: ToolAssignmentRequest;
+      li_id: string;
+      li_inserted: boolean;
+    }>(
+      this.em,
       `with ${lineItem},
        existing as (
          select result_sourced_id, state, called from tool_assignments where lesson_sourced_id = ? and student_sourced_id = ? and attempt = ?
        ),
        new_result as (
          insert into assessment_results (sourced_id, line_item_sourced_id, student_sourced_id, attempt, score_status, metadata)
-         select ?, li.sourced_id, ?, ?, 'not submitted', ?::jsonb from li where not exists (select 1 from existing)
+         select ?, li.sourced_id, ?, ?::int, 'not submitted', ?::jsonb from li where not exists (select 1 from existing)
          on conflict (line_item_sourced_id, student_sourced_id, attempt) do nothing
          returning sourced_id
        ),
        made as (
          insert into tool_assignments (result_sourced_id, lesson_sourced_id, student_sourced_id, attempt, tool, account, state,
                                        lease_token, lease_until, request)
-         select sourced_id, ?, ?, ?, ?, ?, 'pending', ?, ${lease}, ?::jsonb from new_result
+         select sourced_id, ?, ?, ?::int, ?, ?, 'pending', ?::uuid, ${lease}, ?::jsonb from new_result
          on conflict do nothing
          returning result_sourced_id, 'new'::text prior, false prior_called, tool, account, request
        ),
@@ -216,7 +216,8 @@ export class AttemptLedgerRepository {
 
   /** The tool's answer, recorded under the lease; the result's metadata gets its projection. False if the lease was lost. */
   async recordAssigned(claim: Claim, outcome: AssignedOutcome, projection: Record<string, unknown>): Promise<boolean> {
-    const rows = await this.em.execute<{ sourced_id: string }[]>(
+    const rows = await runPrepared<{ sourced_id: string }>(
+      this.em,
       `with done as (
          update tool_assignments
          set state = 'assigned', lease_token = null, lease_until = null, called = false, external_id = ?, class_id = ?, test_id = ?,
@@ -372,7 +373,8 @@ export class AttemptLedgerRepository {
   ): Promise<{ taken: boolean; leaseSeconds: number | null }> {
     const token = randomUUID();
     const leasable = `(s.lease_until is null or s.lease_until < now() or s.holder = ?)`;
-    const [row] = await this.em.execute<{ taken: boolean; lease_seconds: number | null }[]>(
+    const [row] = await runPrepared<{ taken: boolean; lease_seconds: number | null }>(
+      this.em,
       `with seat as (
          insert into tool_seats as s (tool, account, student_sourced_id, lease_token, lease_until, holder)
          values (?, ?, ?, ?, now() + make_interval(secs => ?), ?)

@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import type { OneRosterStatus } from '../entities/one-roster-base.entity';
-import { PreparedStatement } from '../prepared-statement';
+import { runPrepared } from '../prepared-statement';
 import { ATTEMPT_COLUMNS, ATTEMPT_FROM, AttemptRecord, AttemptRow, toAttemptRecord } from './attempt-record';
 import {
   CLASS_COLUMNS,
@@ -59,9 +59,7 @@ export interface LessonContext {
   login?: ToolLoginRecord;
 }
 
-const SQL = new PreparedStatement<Row>(
-  'lesson_context',
-  `
+const SQL = `
 select
   u.sourced_id u_id, u.status u_status, u.email u_email, u.given_name u_given_name, u.family_name u_family_name,
   u.role u_role, u.roles u_roles, u.primary_org_sourced_id u_primary_org,
@@ -96,8 +94,7 @@ left join lateral (
 left join lateral (
   select ${LOGIN_COLUMNS} from tool_logins tl
   where tl.tool = r.metadata->>'toolProvider' and tl.account = ? and tl.student_sourced_id = u.sourced_id
-) tl on true`,
-);
+) tl on true`;
 
 interface Row {
   u_id: string | null;
@@ -131,7 +128,7 @@ export class LessonContextRepository {
 
   /** `account`: the tool account a new assignment would use (for the class and login it may reuse). */
   async read(student: string, lesson: string, account: string): Promise<LessonContext> {
-    const [r] = await SQL.run(this.em, [student, lesson, account, account]);
+    const [r] = await runPrepared<Row>(this.em, SQL, [student, lesson, account, account]);
     return {
       student: r.u_id
         ? {

@@ -1,0 +1,71 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { randomUUID } from 'node:crypto';
+import { runPrepared } from '@external-tests/persistence';
+import { createTestApp, TestApp } from '../helpers/test-app';
+
+/**
+ * runPrepared (the request path's statements): a named prepared statement on the connection `em` runs on — the
+ * transaction's inside one (it sees the transaction's own writes and never asks the pool for a second connection,
+ * which the transaction guard would refuse), a pooled one outside —, counted by the statement hook, with the
+ * ORM's exceptions.
+ */
+describe('prepared statements', () => {
+  let t: TestApp;
+  let recording: string[] = [];
+  const em = (): EntityManager => t.orm.em.fork();
+
+  beforeAll(async () => {
+    t = await createTestApp({}, { hooks: { onQuery: (sql) => recording.push(sql) } });
+  });
+  afterAll(() => t.close());
+
+  const SELECT = 'select attempt from tool_assignments where result_sourced_id = ?';
+
+  it('is prepared once on its connection and named after its text; values are typed parameters', async () => {
+    recording = [];
+    const odd = `it's ? not a placeholder when it is a value ${randomUUID()}`;
+    const sql = `select ?::text v, ?::int + 1 n -- ${randomUUID()}`;
+    // One transaction: one connection, whose prepared statements can be read back.
+    const prepared = await em().transactional(async (trx) => {
+      const [row] = await runPrepared<{ v: string; n: number }>(trx, sql, [odd, 41]);
+      expect(row).toEqual({ v: odd, n: 42 });
+      expect(await runPrepared(trx, sql, ['again', 1])).toEqual([{ v: 'again', n: 2 }]);
+      return trx.execute<{ name: string }[]>('select name from pg_prepared_statements where statement = ?', [
+        sql.replace('?::text', '$1::text').replace('?::int', '$2::int'),
+      ]);
+    });
+    expect(prepared).toHaveLength(1);
+    expect(prepared[0].name).toMatch(/^et_[0-9a-f]{20}$/);
+    expect(recording.filter((s) => s === sql)).toHaveLength(2);
+  });
+
+  it("inside a transaction it runs on the transaction's connection and sees its uncommitted writes", async () => {
+    const id = `prep-${randomUUID()}`;
+    const seen = await em()
+      .transactional(async (trx) => {
+        await trx.execute(
+          `insert into tool_assignments (result_sourced_id, lesson_sourced_id, student_sourced_id, attempt, state)
+           values (?, 'l', 's', 3, 'open')`,
+          [id],
+        );
+        const rows = await runPrepared<{ attempt: number }>(trx, SELECT, [id]);
+        throw Object.assign(new Error('roll back'), { rows });
+      })
+      .catch((e: { rows?: unknown }) => e.rows);
+    expect(seen).toEqual([{ attempt: 3 }]);
+    // Rolled back: it was the transaction's row, on the transaction's connection.
+    expect(await runPrepared(em(), SELECT, [id])).toEqual([]);
+  });
+
+  it("fails with the ORM's exception and leaves the connection usable", async () => {
+    const id = `prep-${randomUUID()}`;
+    const insert = `insert into tool_assignments (result_sourced_id, lesson_sourced_id, student_sourced_id, attempt, state)
+                    values (?, ?, 's', 1, 'open')`;
+    await runPrepared(em(), insert, [id, `l-${id}`]);
+    await expect(runPrepared(em(), insert, [id, `l-${id}`])).rejects.toBeInstanceOf(UniqueConstraintViolationException);
+    expect(
+      await runPrepared(em(), 'select count(*)::int n from tool_assignments where result_sourced_id = ?', [id]),
+    ).toEqual([{ n: 1 }]);
+  });
+});
