@@ -1,6 +1,7 @@
 import type { EntityClass } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, ErrorCode, LockedRead } from '@external-tests/common';
+import { runPrepared } from '@external-tests/persistence';
 import { OneRosterJson, refId } from '../mappers/common';
 import { CollectionDef, Needed, ReferencedRows } from './collection-def';
 
@@ -119,7 +120,8 @@ export async function lockWithReferences<T extends object>(
   const column = meta.properties.sourcedId.fieldNames[0];
   const groups = referenceGroups(em, def, json);
   const refs = groups.length > 0 ? referenceSql(groups) : undefined;
-  const rows = await em.execute<Record<string, unknown>[]>(
+  const rows = await runPrepared<Record<string, unknown>>(
+    em,
     `with locked as (select * from "${meta.tableName}" where "${column}" = ? for update) ` +
       `select l.*, ${refs ? `coalesce((select jsonb_agg(r) from (${refs.sql}) r), '[]'::jsonb)` : `'[]'::jsonb`} "__refs"` +
       reads.map((r, i) => `, (${r.sql}) "__read${i}"`).join('') +
@@ -255,7 +257,7 @@ export async function updateLocked<T extends object>(
     );
   }
   const key = meta.properties.sourcedId.fieldNames[0];
-  await em.execute(`update "${meta.tableName}" set ${sets.join(', ')} where "${key}" = ?`, [
+  await runPrepared(em, `update "${meta.tableName}" set ${sets.join(', ')} where "${key}" = ?`, [
     ...params,
     (existing as { sourcedId: string }).sourcedId,
   ]);

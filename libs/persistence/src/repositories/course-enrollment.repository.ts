@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { runPrepared } from '../prepared-statement';
 
 /** Where finalization enrols a student: a named course, or the course of the subject track for (subject, grade). */
 export type EnrollmentTarget =
@@ -42,7 +43,8 @@ export class CourseEnrollmentRepository {
   ): Promise<RecordedEnrollment | undefined> {
     const enrol = 'enrol' in plan ? plan.enrol : undefined;
     const track = enrol && 'track' in enrol ? enrol.track : undefined;
-    const [row] = await this.em.execute<{ enrollment: RecordedEnrollment }[]>(
+    const [row] = await runPrepared<{ enrollment: RecordedEnrollment }>(
+      this.em,
       `with eligible as (
          select ar.sourced_id from assessment_results ar join tool_assignments ta on ta.result_sourced_id = ar.sourced_id
          where ar.sourced_id = ? and ar.finalized_at is null and ar.status = 'active' and ta.state <> 'open'
@@ -50,7 +52,7 @@ export class CourseEnrollmentRepository {
          limit 1 for update of ar
        ), track as (
          select course_sourced_id course from subject_tracks
-         where lower(subject) = lower(?) and grade = ? and (org_sourced_id = ? or org_sourced_id is null)
+         where lower(subject) = lower(?::text) and grade = ?::text and (org_sourced_id = ? or org_sourced_id is null)
          order by org_sourced_id nulls last limit 1
        ), wanted as (
          select coalesce(?::text, (select course from track)) id from eligible where ?::boolean
@@ -69,7 +71,7 @@ export class CourseEnrollmentRepository {
        ), target as (select * from existing union all select * from made)
        , enrolled as (
          insert into enrollments (sourced_id, role, "primary", user_sourced_id, class_sourced_id, school_sourced_id, metadata)
-         select 'enr-' || ? || '-' || t.sourced_id, 'student', false, ?, t.sourced_id, t.school, '{"origin":"auto-enrollment"}'::jsonb
+         select 'enr-' || ?::text || '-' || t.sourced_id, 'student', false, ?::text, t.sourced_id, t.school, '{"origin":"auto-enrollment"}'::jsonb
          from target t
          on conflict (sourced_id) do update set status = 'active', date_last_modified = now() where enrollments.status <> 'active'
        ), outcome as (
