@@ -12,6 +12,7 @@ export function devStackEnv(env: Record<string, string | undefined>): Record<str
   return {
     AUTH_DEV_ISSUER: 'true',
     DATABASE_URL: `postgresql://postgres@127.0.0.1:${pre.EMBEDDED_DB_PORT}/postgres`,
+    DATABASE_PREPARED_STATEMENTS: 'false',
     ...(pre.MASTERY_TRACK_BASE_URL
       ? {}
       : masteryTrackSandboxEnv(`http://127.0.0.1:${pre.SANDBOX_MASTERY_TRACK_PORT}`, SANDBOX_MT)),

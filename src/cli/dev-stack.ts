@@ -80,6 +80,8 @@ export async function startDevStack(defaults: Record<string, string> = {}, o: De
   if (!pre.DATABASE_URL) {
     db = await startEmbeddedDatabase({ dataDir: resolve(pre.EMBEDDED_DB_DIR), port: pre.EMBEDDED_DB_PORT });
     overrides.DATABASE_URL = db.clientUrl;
+    // One session behind every connection: a statement name prepared on one would clash on the next.
+    overrides.DATABASE_PREPARED_STATEMENTS = 'false';
   }
   try {
     if (pre.SANDBOX_TOOLS) {

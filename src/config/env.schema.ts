@@ -67,6 +67,11 @@ export class Env {
   @Max(200)
   DATABASE_POOL_MAX = 10;
 
+  /** Name the request path's statements (prepared once per connection); false behind a pooler that cannot keep them. */
+  @Transform(toBool)
+  @IsBoolean()
+  DATABASE_PREPARED_STATEMENTS = true;
+
   @IsString()
   EMBEDDED_DB_DIR = '.data/pglite';
 

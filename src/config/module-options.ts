@@ -8,7 +8,11 @@ import { Env } from './env.schema';
 /** Translates the validated environment into each library module's options. */
 export function persistenceOptions(env: Env): PersistenceOptions {
   if (!env.DATABASE_URL) throw new Error('DATABASE_URL is not set (npm start provides an embedded database)');
-  return { clientUrl: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX };
+  return {
+    clientUrl: env.DATABASE_URL,
+    poolMax: env.DATABASE_POOL_MAX,
+    preparedStatements: env.DATABASE_PREPARED_STATEMENTS,
+  };
 }
 
 export function authOptions(env: Env): AuthOptions {

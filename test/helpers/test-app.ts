@@ -9,7 +9,7 @@ import { MasteryTrackSandboxOptions, MasteryTrackWriteBackOptions, startSandboxe
 import { AppHooks, AppModule } from '../../src/app.module';
 import { edulasticSandboxEnv, masteryTrackSandboxEnv } from '../../src/cli/sandbox-env';
 import { configureApp, createHttpAdapter } from '../../src/configure-app';
-import { workerDatabaseUrl } from './test-database';
+import { onEmbeddedDatabase, workerDatabaseUrl } from './test-database';
 
 export const MT_API_KEY = 'test-mt-api-key';
 export const MT_EMAIL = 'integrator@example.org';
@@ -94,6 +94,7 @@ async function startApp(
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     DATABASE_URL: workerDatabaseUrl(),
+    DATABASE_PREPARED_STATEMENTS: String(!onEmbeddedDatabase()),
     DATABASE_POOL_MAX: '5',
     AUTH_DEV_ISSUER: 'true',
     AUTH_DEV_CLIENT_ID: DEV_CLIENT.id,

@@ -1,7 +1,8 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
-import { runPrepared } from '@external-tests/persistence';
+import { usePreparedStatements, runPrepared } from '@external-tests/persistence';
+import { startEmbeddedTestDatabases } from '../helpers/embedded-test-databases';
 import { createTestApp, TestApp } from '../helpers/test-app';
 
 /**
@@ -67,5 +68,50 @@ describe('prepared statements', () => {
     expect(
       await runPrepared(em(), 'select count(*)::int n from tool_assignments where result_sourced_id = ?', [id]),
     ).toEqual([{ n: 1 }]);
+  });
+});
+
+/**
+ * The embedded database (`npm start`) serves every connection from one session, so a statement name prepared on
+ * one connection already exists for the next: there (DATABASE_PREPARED_STATEMENTS=false, which npm start sets)
+ * statements go through em.execute. The embedded database suite runs the whole flow that way.
+ */
+describe('prepared statements on the embedded database', () => {
+  let db: Awaited<ReturnType<typeof startEmbeddedTestDatabases>>;
+  let t: TestApp;
+  let recording: string[] = [];
+
+  beforeAll(async () => {
+    db = await startEmbeddedTestDatabases(1);
+    t = await createTestApp(
+      { DATABASE_URL: db.urls[0], DATABASE_PREPARED_STATEMENTS: 'false' },
+      { hooks: { onQuery: (sql) => recording.push(sql) } },
+    );
+  }, 90_000);
+  afterAll(async () => {
+    await t?.close();
+    await db?.stop();
+  });
+
+  /** The same statement on several pooled connections at once. */
+  const onSeveralConnections = (sql: string) =>
+    Promise.all(Array.from({ length: 4 }, (_, i) => runPrepared<{ n: number }>(t.orm.em.fork(), sql, [i])));
+
+  it('off, the same statement runs on every connection, through em.execute (counted once each)', async () => {
+    const sql = `select ?::int n -- ${randomUUID()}`;
+    recording = [];
+    const rows = await onSeveralConnections(sql);
+    expect(rows.map(([r]) => r.n)).toEqual([0, 1, 2, 3]);
+    expect(recording).toHaveLength(4);
+    expect(recording.every((s) => s.startsWith('select ?::int n'))).toBe(true);
+  });
+
+  it('on, the second connection to prepare a name fails there (why npm start turns them off)', async () => {
+    usePreparedStatements(t.orm.config, true);
+    try {
+      await expect(onSeveralConnections(`select ?::int n -- ${randomUUID()}`)).rejects.toThrow(/already exists/);
+    } finally {
+      usePreparedStatements(t.orm.config, false);
+    }
   });
 });

@@ -11,6 +11,13 @@ export interface PersistenceOptions {
   poolMax?: number;
   /** Every SQL statement as sent, `?` placeholders, begin and commit included (the benchmark and tests count them). */
   onQuery?: (sql: string) => void;
+  /**
+   * Send the request path's statements as prepared statements, so each connection's session keeps their plans
+   * (default true; runPrepared). False where a session is not one connection's: the embedded database, or a pooler
+   * that does not keep prepared statements (PgBouncer in transaction mode before 1.21 or without
+   * max_prepared_statements); they then go through em.execute.
+   */
+  preparedStatements?: boolean;
   /** Apply pending migrations when the module starts (default true). */
   migrate?: boolean;
   /** Connect at start (default true); false for tooling that only needs the module graph (OpenAPI export). */

@@ -9,13 +9,17 @@ import {
   PERSISTENCE_MODULE_OPTIONS,
 } from './persistence.module-definition';
 import { REPOSITORIES } from './repositories';
+import { StatementNaming } from './statement-naming';
 import { TransactionConnectionGuard } from './transaction-connection-guard';
 
 /**
  * MikroORM with our entities, migrations and repositories (all SQL that names our tables lives in them); the
  * caller only says which PostgreSQL to use. Global, so every feature module injects the repositories.
  */
-@Module({ providers: [TransactionConnectionGuard, MigrationRunner, ...REPOSITORIES], exports: REPOSITORIES })
+@Module({
+  providers: [TransactionConnectionGuard, StatementNaming, MigrationRunner, ...REPOSITORIES],
+  exports: REPOSITORIES,
+})
 export class PersistenceModule extends ConfigurablePersistenceModule {
   static forRoot(options: typeof PERSISTENCE_MODULE_OPTIONS): DynamicModule {
     const module = super.forRoot(options);

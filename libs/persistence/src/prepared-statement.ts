@@ -16,6 +16,21 @@ interface KnexClient {
 const MAX_NAMED = 500;
 const statements = new Map<string, { name?: string; text: string }>();
 
+/** ORMs (by their configuration) whose statements go through em.execute: PersistenceOptions.preparedStatements false. */
+const plain = new WeakSet<object>();
+
+/**
+ * Prepared statements live in a database session. Where sessions are not one per connection — the embedded
+ * database of `npm start` (one session behind every connection: a name prepared on one connection already exists
+ * on the next, and its socket server only serialises the simple protocol), a pooler that hands a connection's
+ * session to others (PgBouncer in transaction mode before 1.21) — statements go through em.execute instead: the
+ * simple protocol, values formatted into the text by the ORM, as before runPrepared existed.
+ */
+export function usePreparedStatements(config: object, prepared: boolean): void {
+  if (prepared) plain.delete(config);
+  else plain.add(config);
+}
+
 function prepared(sql: string): { name?: string; text: string } {
   let statement = statements.get(sql);
   if (!statement) {
@@ -29,10 +44,10 @@ function prepared(sql: string): { name?: string; text: string } {
 }
 
 /**
- * Runs a statement of the request path through the driver as a named prepared statement: PostgreSQL parses and
- * plans it once per connection, the values travel apart from the text (nothing is quoted into it in JavaScript),
- * and none of the ORM's per-statement work runs (em.execute formats every value into the text and goes through
- * knex's runner). It runs where `em` runs: on the transaction's connection inside one, else on a pooled one, so
+ * Runs a statement of the request path through the driver as a named prepared statement (where sessions allow
+ * it: usePreparedStatements): PostgreSQL parses and plans it once per connection, the values travel apart from the
+ * text (nothing is quoted into it in JavaScript), and none of the ORM's per-statement work runs (em.execute formats
+ * every value into the text and goes through knex's runner). It runs where `em` runs: on the transaction's connection inside one, else on a pooled one, so
  * the transaction guard and the statement hook see it as any other statement. Errors are the ORM's exceptions.
  *
  * `sql` uses `?` placeholders, like em.execute (so no jsonb `?` operator, as there). Unlike there, a value is a
@@ -40,6 +55,7 @@ function prepared(sql: string): { name?: string; text: string } {
  * cannot infer (a select list feeding an insert) needs a cast (`?::int`), and an array is a PostgreSQL array.
  */
 export async function runPrepared<R>(em: EntityManager, sql: string, values: unknown[]): Promise<R[]> {
+  if (plain.has(em.config)) return em.execute<R[]>(sql, values);
   const { name, text } = prepared(sql);
   const client = (em.getTransactionContext<{ client: KnexClient }>() ?? em.getKnex()).client as KnexClient;
   const connection = await client.acquireConnection();

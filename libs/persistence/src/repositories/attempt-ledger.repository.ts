@@ -184,7 +184,8 @@ export class AttemptLedgerRepository {
    */
   async open(i: Omit<ClaimInput, 'tool' | 'account' | 'request' | 'leaseSeconds'>): Promise<AttemptRecord | undefined> {
     const [lineItem, lineItemParams] = lineItemCte(i);
-    const [row] = await this.em.execute<{ result_sourced_id: string }[]>(
+    const [row] = await runPrepared<{ result_sourced_id: string }>(
+      this.em,
       `with ${lineItem},
        new_result as (
          insert into assessment_results (sourced_id, line_item_sourced_id, student_sourced_id, attempt, score_status, metadata)
@@ -256,7 +257,8 @@ export class AttemptLedgerRepository {
     await this.em.transactional(async (em) => {
       if (!undo) {
         // A call that certainly made nothing leaves the attempt as it was before it (called only if it was).
-        await em.execute(
+        await runPrepared(
+          em,
           `with released as (
              update tool_assignments set lease_token = null, lease_until = null, state = ?, called = called and (? or ?)
              where result_sourced_id = ? and lease_token = ? returning result_sourced_id
@@ -269,11 +271,11 @@ export class AttemptLedgerRepository {
             claim.resultSourcedId,
             claim.leaseToken,
           ],
-          'run',
         );
         return;
       }
-      const [gone] = await em.execute<{ n: number }[]>(
+      const [gone] = await runPrepared<{ n: number }>(
+        em,
         `with ledger as (delete from tool_assignments where result_sourced_id = ? and lease_token = ? returning result_sourced_id)
          , result as (delete from assessment_results ar using ledger where ar.sourced_id = ledger.result_sourced_id returning 1)
          , seat as (update tool_seats set lease_token = null, lease_until = null, holder = null from ledger where holder = ledger.result_sourced_id)
@@ -282,10 +284,11 @@ export class AttemptLedgerRepository {
       );
       if (gone.n === 0 || !claim.lineItemCreated) return;
       // A concurrent claim may have committed a result on the new line item: lock it, then check in a fresh statement.
-      await em.execute('select 1 from assessment_line_items where sourced_id = ? for update', [
+      await runPrepared(em, 'select 1 from assessment_line_items where sourced_id = ? for update', [
         claim.lineItemSourcedId,
       ]);
-      await em.execute(
+      await runPrepared(
+        em,
         `with gone as (
            delete from assessment_line_items li where li.sourced_id = ?
              and not exists (select 1 from assessment_results r where r.line_item_sourced_id = li.sourced_id)
@@ -293,13 +296,13 @@ export class AttemptLedgerRepository {
          )
          delete from lesson_line_items l using gone where l.line_item_sourced_id = gone.sourced_id`,
         [claim.lineItemSourcedId],
-        'run',
       );
     });
   }
 
   async read(lessonSourcedId: string, studentSourcedId: string, attempt: number): Promise<AttemptRecord | undefined> {
-    const [row] = await this.em.execute<AttemptRow[]>(
+    const [row] = await runPrepared<AttemptRow>(
+      this.em,
       `select ${ATTEMPT_COLUMNS} from ${ATTEMPT_FROM} where ta.lesson_sourced_id = ? and ta.student_sourced_id = ? and ta.attempt = ?`,
       [lessonSourcedId, studentSourcedId, attempt],
     );
@@ -309,7 +312,8 @@ export class AttemptLedgerRepository {
   async readByResult(
     resultSourcedId: string,
   ): Promise<(AttemptRecord & { lessonSourcedId: string; studentSourcedId: string }) | undefined> {
-    const [row] = await this.em.execute<(AttemptRow & { lesson_sourced_id: string; student_sourced_id: string })[]>(
+    const [row] = await runPrepared<AttemptRow & { lesson_sourced_id: string; student_sourced_id: string }>(
+      this.em,
       `select ${ATTEMPT_COLUMNS}, ta.lesson_sourced_id, ta.student_sourced_id from ${ATTEMPT_FROM} where ta.result_sourced_id = ?`,
       [resultSourcedId],
     );
@@ -320,7 +324,8 @@ export class AttemptLedgerRepository {
 
   /** The student's attempts of a lesson, oldest first. */
   async list(lessonSourcedId: string, studentSourcedId: string): Promise<AttemptRecord[]> {
-    const rows = await this.em.execute<AttemptRow[]>(
+    const rows = await runPrepared<AttemptRow>(
+      this.em,
       `select ${ATTEMPT_COLUMNS} from ${ATTEMPT_FROM} where ta.lesson_sourced_id = ? and ta.student_sourced_id = ? order by ta.attempt`,
       [lessonSourcedId, studentSourcedId],
     );
@@ -335,9 +340,13 @@ export class AttemptLedgerRepository {
     studentSourcedId: string,
     exceptResult: string,
   ): Promise<Ownership> {
-    const rows = await this.em.execute<
-      { kind: 'owner' | 'unresolved'; result_sourced_id: string; lesson_sourced_id: string; attempt: number }[]
-    >(
+    const rows = await runPrepared<{
+      kind: 'owner' | 'unresolved';
+      result_sourced_id: string;
+      lesson_sourced_id: string;
+      attempt: number;
+    }>(
+      this.em,
       `select 'owner' kind, result_sourced_id, lesson_sourced_id, attempt
        from tool_assignments where tool = ? and account = ? and external_id = ?
        union all
@@ -413,7 +422,8 @@ export class AttemptLedgerRepository {
     account: string,
     studentSourcedId: string,
   ): Promise<{ testId: string | null; testTitle: string | null }[]> {
-    const rows = await this.em.execute<{ test_id: string | null; test_title: string | null }[]>(
+    const rows = await runPrepared<{ test_id: string | null; test_title: string | null }>(
+      this.em,
       `select test_id, test_title from tool_assignments
        where student_sourced_id = ? and tool = ? and account = ? and state = 'assigned'`,
       [studentSourcedId, tool, account],
@@ -425,9 +435,13 @@ export class AttemptLedgerRepository {
   async stuck(
     limit: number,
   ): Promise<{ lessonSourcedId: string; studentSourcedId: string; attempt: number; request: ToolAssignmentRequest }[]> {
-    const rows = await this.em.execute<
-      { lesson_sourced_id: string; student_sourced_id: string; attempt: number; request: ToolAssignmentRequest }[]
-    >(
+    const rows = await runPrepared<{
+      lesson_sourced_id: string;
+      student_sourced_id: string;
+      attempt: number;
+      request: ToolAssignmentRequest;
+    }>(
+      this.em,
       `select ta.lesson_sourced_id, ta.student_sourced_id, ta.attempt, ta.request
        from tool_assignments ta join assessment_results ar on ar.sourced_id = ta.result_sourced_id
        where ta.state = 'pending' and (ta.lease_until is null or ta.lease_until < now())
@@ -445,12 +459,12 @@ export class AttemptLedgerRepository {
 
   /** Gives up a pending attempt for good (the tool refuses it): it goes back to open, as if never asked. */
   async abandon(lessonSourcedId: string, studentSourcedId: string, attempt: number): Promise<void> {
-    await this.em.execute(
+    await runPrepared(
+      this.em,
       `update tool_assignments set state = 'open', lease_token = null, lease_until = null
        where lesson_sourced_id = ? and student_sourced_id = ? and attempt = ? and state = 'pending'
          and (lease_until is null or lease_until < now())`,
       [lessonSourcedId, studentSourcedId, attempt],
-      'run',
     );
   }
 }

@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { runPrepared } from '../prepared-statement';
 import type { ScoreStatus } from '../entities/assessment-result.entity';
 import type { ToolAssignmentRequest } from '../entities/tool-assignment.entity';
 
@@ -61,7 +62,8 @@ export class AttemptResultsRepository {
     target: { resultSourcedId: string; lineItemSourcedId: string; studentSourcedId: string; attempt: number },
     r: PulledResult,
   ): Promise<void> {
-    const [updated] = await this.em.execute<{ n: number }[]>(
+    const [updated] = await runPrepared<{ n: number }>(
+      this.em,
       `with u as (
          update assessment_results
          set score = ?, score_status = ?, score_date = coalesce(?, score_date), date_last_modified = now(),
@@ -81,28 +83,29 @@ export class AttemptResultsRepository {
       status: q.scoreStatus,
       meta: JSON.stringify({ questionId: q.questionId, maxScore: q.maxScore, correct: q.correct, skipped: q.skipped }),
     }));
-    await this.em.execute(
+    await runPrepared(
+      this.em,
       `insert into assessment_line_items (sourced_id, title, parent_sourced_id, result_value_min, result_value_max, metadata)
        select q.li, q.title, ?, 0, q.max, jsonb_build_object('question', true)
        from jsonb_to_recordset(?::jsonb) q(li text, title text, max float8)
        on conflict (sourced_id) do nothing`,
       [target.lineItemSourcedId, JSON.stringify(questions)],
-      'run',
     );
-    await this.em.execute(
+    await runPrepared(
+      this.em,
       `insert into assessment_results (sourced_id, line_item_sourced_id, student_sourced_id, attempt, score, score_status, metadata)
        select q.res, q.li, ?, ?, q.score, q.status, q.meta::jsonb
        from jsonb_to_recordset(?::jsonb) q(res text, li text, score float8, status text, meta text)
        on conflict (sourced_id) do update set score = excluded.score, score_status = excluded.score_status,
          metadata = excluded.metadata, date_last_modified = now()`,
       [target.studentSourcedId, target.attempt, JSON.stringify(questions)],
-      'run',
     );
   }
 
   /** The attempt context of a result (ATTEMPT_CONTEXT_SQL), or undefined when the result is not the flow's attempt. */
   async attemptContext(resultSourcedId: string): Promise<AttemptContext | undefined> {
-    const [row] = await this.em.execute<{ context: AttemptContext | null }[]>(
+    const [row] = await runPrepared<{ context: AttemptContext | null }>(
+      this.em,
       `select (${ATTEMPT_CONTEXT_SQL}) context`,
       [resultSourcedId],
     );
@@ -111,10 +114,10 @@ export class AttemptResultsRepository {
 
   /** PowerPath resetAttempt for external tests: only the score goes back to 0. */
   async resetScore(resultSourcedId: string): Promise<void> {
-    await this.em.execute(
+    await runPrepared(
+      this.em,
       'update assessment_results set score = 0, date_last_modified = now() where sourced_id = ?',
       [resultSourcedId],
-      'run',
     );
   }
 }

@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { runPrepared } from '../prepared-statement';
 import type { OneRosterStatus } from '../entities/one-roster-base.entity';
 
 export interface CourseRecord {
@@ -65,7 +66,7 @@ export class CourseTestLessonsRepository {
 
   /** Undefined when the course does not exist (whatever its status, it is returned otherwise). */
   async read(course: string): Promise<CourseTestLessons | undefined> {
-    const [r] = await this.em.execute<Row[]>(SQL, [course]);
+    const [r] = await runPrepared<Row>(this.em, SQL, [course]);
     if (!r) return undefined;
     return {
       course: {

@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { runPrepared } from '../prepared-statement';
 import { randomUUID } from 'node:crypto';
 
 /** The record a claim found instead of taking the key (absent: reaped between the insert and the read). */
@@ -24,16 +25,15 @@ export class IdempotencyKeyRepository {
 
   async claim(clientId: string, key: string, fingerprint: string, lockSeconds: number): Promise<IdempotencyClaim> {
     const lockToken = randomUUID();
-    const [row] = await this.em.execute<
-      {
-        claimed: boolean;
-        fingerprint: string | null;
-        state: 'in_flight' | 'done';
-        lock_seconds: number | null;
-        response_status: number | null;
-        response_sealed: string | null;
-      }[]
-    >(
+    const [row] = await runPrepared<{
+      claimed: boolean;
+      fingerprint: string | null;
+      state: 'in_flight' | 'done';
+      lock_seconds: number | null;
+      response_status: number | null;
+      response_sealed: string | null;
+    }>(
+      this.em,
       `with claimed as (
          insert into idempotency_keys (client_id, key, fingerprint, state, locked_until, lock_token)
          values (?, ?, ?, 'in_flight', now() + make_interval(secs => ?), ?)
@@ -63,7 +63,8 @@ export class IdempotencyKeyRepository {
   }
 
   async finish(clientId: string, key: string, lockToken: string, status: number, sealed: string): Promise<void> {
-    await this.em.execute(
+    await runPrepared(
+      this.em,
       `update idempotency_keys set state = 'done', locked_until = null, lock_token = null, response_status = ?, response_sealed = ?
        where client_id = ? and key = ? and lock_token = ?`,
       [status, sealed, clientId, key, lockToken],
@@ -71,7 +72,8 @@ export class IdempotencyKeyRepository {
   }
 
   async release(clientId: string, key: string, lockToken: string): Promise<void> {
-    await this.em.execute(
+    await runPrepared(
+      this.em,
       "delete from idempotency_keys where client_id = ? and key = ? and state = 'in_flight' and lock_token = ?",
       [clientId, key, lockToken],
     );
@@ -79,7 +81,8 @@ export class IdempotencyKeyRepository {
 
   /** Deletes records older than the retention window; returns how many. */
   async reap(retentionHours: number): Promise<number> {
-    const [row] = await this.em.execute<{ n: number }[]>(
+    const [row] = await runPrepared<{ n: number }>(
+      this.em,
       'with gone as (delete from idempotency_keys where created_at < now() - make_interval(hours => ?) returning 1) select count(*)::int n from gone',
       [retentionHours],
     );

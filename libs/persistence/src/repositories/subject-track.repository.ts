@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { runPrepared } from '../prepared-statement';
 import { SubjectTrack } from '../entities';
 
 export interface SubjectTrackKey {
@@ -16,7 +17,8 @@ export class SubjectTrackRepository {
 
   /** Sets the track's course in one statement; dateLastModified moves only when the course changes. */
   async put(key: SubjectTrackKey, courseSourcedId: string): Promise<SubjectTrack> {
-    const [row] = await this.em.execute<Record<string, unknown>[]>(
+    const [row] = await runPrepared<Record<string, unknown>>(
+      this.em,
       `insert into subject_tracks (subject, grade, course_sourced_id, org_sourced_id) values (?, ?, ?, ?)
        on conflict (coalesce(org_sourced_id, ''), lower(subject), grade)
        do update set course_sourced_id = excluded.course_sourced_id, subject = excluded.subject,

@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { runPrepared } from '../prepared-statement';
 import { randomUUID } from 'node:crypto';
 import { CLASS_COLUMNS, toClassRecord, ToolClassRecord } from './tool-object-rows';
 
@@ -31,7 +32,8 @@ export class ToolClassRepository {
     // Always updates on conflict (keeping the row as it is unless it can be leased), so the row comes back even
     // when a concurrent request made it an instant ago: a plain select would not see it from this snapshot.
     const leasable = `tc.state = 'creating' and (tc.lease_until is null or tc.lease_until < now())`;
-    const [row] = await this.em.execute<(Record<string, unknown> & { mine: boolean; inserted: boolean })[]>(
+    const [row] = await runPrepared<Record<string, unknown> & { mine: boolean; inserted: boolean }>(
+      this.em,
       `insert into tool_classes as tc (tool, account, lesson_sourced_id, attempt, state, ref, lease_token, lease_until)
        values (?, ?, ?, ?, 'creating', ?, ?, now() + make_interval(secs => ?))
        on conflict (tool, account, lesson_sourced_id, attempt) do update set
@@ -52,7 +54,8 @@ export class ToolClassRepository {
     externalId: string,
     classCode: string | null,
   ): Promise<boolean> {
-    const rows = await this.em.execute<{ n: number }[]>(
+    const rows = await runPrepared<{ n: number }>(
+      this.em,
       `update tool_classes set state = 'created', external_id = ?, class_code = ?, lease_token = null, lease_until = null
        where tool = ? and account = ? and lesson_sourced_id = ? and attempt = ? and lease_token = ?
        returning 1 n`,
@@ -63,11 +66,11 @@ export class ToolClassRepository {
 
   /** Lets go of the lease after a failure; the intent (and its ref) stays for the next request. */
   async releaseLease(p: ClassPurpose, leaseToken: string): Promise<void> {
-    await this.em.execute(
+    await runPrepared(
+      this.em,
       `update tool_classes set lease_token = null, lease_until = null
        where tool = ? and account = ? and lesson_sourced_id = ? and attempt = ? and lease_token = ?`,
       [p.tool, p.account, p.lessonSourcedId, p.attempt, leaseToken],
-      'run',
     );
   }
 }

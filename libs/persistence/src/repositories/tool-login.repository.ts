@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { runPrepared } from '../prepared-statement';
 import { randomUUID } from 'node:crypto';
 import { LOGIN_COLUMNS, toLoginRecord, ToolLoginRecord } from './tool-object-rows';
 
@@ -33,7 +34,8 @@ export class ToolLoginRepository {
     // Always updates on conflict (keeping the row as it is unless it can be leased), so the row comes back even
     // when a concurrent request made it an instant ago: a plain select would not see it from this snapshot.
     const leasable = `(tl.state = 'pending' or ?::boolean) and (tl.lease_until is null or tl.lease_until < now())`;
-    const [row] = await this.em.execute<(Record<string, unknown> & { mine: boolean })[]>(
+    const [row] = await runPrepared<Record<string, unknown> & { mine: boolean }>(
+      this.em,
       `insert into tool_logins as tl (tool, account, student_sourced_id, state, credentials_sealed, lease_token, lease_until)
        values (?, ?, ?, 'pending', ?, ?, now() + make_interval(secs => ?))
        on conflict (tool, account, student_sourced_id) do update set
@@ -67,7 +69,8 @@ export class ToolLoginRepository {
     externalUserId: string,
     credentialsSealed: string,
   ): Promise<boolean> {
-    const rows = await this.em.execute<{ n: number }[]>(
+    const rows = await runPrepared<{ n: number }>(
+      this.em,
       `update tool_logins set state = 'ready', external_user_id = ?, credentials_sealed = ?, lease_token = null, lease_until = null,
               updated_at = now()
        where tool = ? and account = ? and student_sourced_id = ? and lease_token = ?
@@ -78,11 +81,11 @@ export class ToolLoginRepository {
   }
 
   async releaseLease(p: LoginPurpose, leaseToken: string): Promise<void> {
-    await this.em.execute(
+    await runPrepared(
+      this.em,
       `update tool_logins set lease_token = null, lease_until = null
        where tool = ? and account = ? and student_sourced_id = ? and lease_token = ?`,
       [p.tool, p.account, p.studentSourcedId, leaseToken],
-      'run',
     );
   }
 }
