@@ -9,7 +9,7 @@ import {
   PERSISTENCE_MODULE_OPTIONS,
 } from './persistence.module-definition';
 import { REPOSITORIES } from './repositories';
-import { StatementNaming } from './statement-naming';
+import { PreparedStatementsOption } from './prepared-statements-option';
 import { TransactionConnectionGuard } from './transaction-connection-guard';
 
 /**
@@ -17,7 +17,7 @@ import { TransactionConnectionGuard } from './transaction-connection-guard';
  * caller only says which PostgreSQL to use. Global, so every feature module injects the repositories.
  */
 @Module({
-  providers: [TransactionConnectionGuard, StatementNaming, MigrationRunner, ...REPOSITORIES],
+  providers: [TransactionConnectionGuard, PreparedStatementsOption, MigrationRunner, ...REPOSITORIES],
   exports: REPOSITORIES,
 })
 export class PersistenceModule extends ConfigurablePersistenceModule {

@@ -6,7 +6,7 @@ import { usePreparedStatements } from './prepared-statement';
 
 /** Applies PersistenceOptions.preparedStatements to this module's ORM (see usePreparedStatements). */
 @Injectable()
-export class StatementNaming implements OnModuleInit {
+export class PreparedStatementsOption implements OnModuleInit {
   constructor(
     private readonly orm: MikroORM,
     @Inject(PERSISTENCE_OPTIONS) private readonly options: PersistenceOptions,
