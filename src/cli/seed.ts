@@ -15,9 +15,16 @@ async function main(): Promise<void> {
   const file = process.argv[2];
   if (!file) throw new Error('Usage: npm run seed -- <file.json>');
   const doc = JSON.parse(readFileSync(file, 'utf8')) as SeedDocument;
-  const clientUrl = devStackEnv(process.env).DATABASE_URL!;
+  const env = devStackEnv(process.env);
+  // Only the database settings are read (the seed needs no other configuration); on npm start's embedded database
+  // statements are not prepared (see DATABASE_PREPARED_STATEMENTS).
+  const persistence = {
+    clientUrl: env.DATABASE_URL!,
+    poolMax: 2,
+    preparedStatements: !['false', '0', 'no', 'off'].includes((env.DATABASE_PREPARED_STATEMENTS ?? '').toLowerCase()),
+  };
 
-  @Module({ imports: [PersistenceModule.forRoot({ clientUrl, poolMax: 2 }), OneRosterModule] })
+  @Module({ imports: [PersistenceModule.forRoot(persistence), OneRosterModule] })
   class SeedModule {}
 
   const app = await NestFactory.createApplicationContext(SeedModule, { logger: ['error'] });

@@ -1,8 +1,11 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { RequestContext, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
+import { SeedLoader } from '@external-tests/oneroster';
 import { usePreparedStatements, runPrepared } from '@external-tests/persistence';
 import { startEmbeddedTestDatabases } from '../helpers/embedded-test-databases';
+import { uid } from '../helpers/fixtures';
+import { freshDatabaseUrl } from '../helpers/test-database';
 import { createTestApp, TestApp } from '../helpers/test-app';
 
 /**
@@ -113,5 +116,104 @@ describe('prepared statements on the embedded database', () => {
     } finally {
       usePreparedStatements(t.orm.config, false);
     }
+  });
+});
+
+/**
+ * A migration may add a column while running instances hold statements prepared: a prepared statement whose result
+ * names the table's columns with `*` then fails on every connection that prepared it ("cached plan must not change
+ * result type"). The PUT's row lock reads the entity's columns by name, so its result keeps its shape.
+ */
+describe('prepared statements across a migration that adds a column', () => {
+  let t: TestApp;
+  let token: string;
+  const ORG = uid('org');
+
+  beforeAll(async () => {
+    t = await createTestApp({ DATABASE_URL: await freshDatabaseUrl('prepared'), DATABASE_POOL_MAX: '2' });
+    token = await t.token();
+  });
+  afterAll(() => t?.close());
+
+  /** Four users written at once: every pooled connection prepares the PUT's statements. */
+  const putUsers = () =>
+    Promise.all(
+      Array.from({ length: 4 }, () => {
+        const id = uid('user');
+        return t
+          .http()
+          .put(`/ims/oneroster/rostering/v1p2/users/${id}`)
+          .set('Authorization', `Bearer ${token}`)
+          .send({
+            user: {
+              sourcedId: id,
+              status: 'active',
+              enabledUser: true,
+              givenName: 'Ada',
+              familyName: 'Lovelace',
+              roles: [{ roleType: 'primary', role: 'student', org: { sourcedId: ORG } }],
+            },
+          })
+          .then((r) => r.status);
+      }),
+    );
+
+  it('writes go on after the column is added', async () => {
+    await t
+      .http()
+      .put(`/ims/oneroster/rostering/v1p2/orgs/${ORG}`)
+      .set('Authorization', `Bearer ${token}`)
+      .send({ org: { sourcedId: ORG, status: 'active', name: 'School', type: 'school' } })
+      .expect(201);
+    expect(await putUsers()).toEqual([200, 200, 200, 200]);
+    // A PUT of a stored user locks it with the prepared statement too.
+    await t.orm.em.fork().getConnection().execute('alter table users add column added_by_a_migration text');
+    expect(await putUsers()).toEqual([200, 200, 200, 200]);
+    const [stored] = await t.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ n: number }[]>('select count(*)::int n from users');
+    expect(stored.n).toBeGreaterThanOrEqual(8);
+  });
+});
+
+/**
+ * A PUT's stored object is read detached even when the caller's context already manages it (a seed document that
+ * writes one object twice, in one RequestContext): its write is the one update, never a second one from the
+ * context's flush.
+ */
+describe('a stored object written twice in one context', () => {
+  let t: TestApp;
+  let recording: string[] = [];
+
+  beforeAll(async () => {
+    t = await createTestApp({}, { hooks: { onQuery: (sql) => recording.push(sql) } });
+  });
+  afterAll(() => t?.close());
+
+  it('is updated once by its second write', async () => {
+    const org = uid('org');
+    const user = (givenName: string) => ({
+      sourcedId: `user-twice-${org}`,
+      status: 'active',
+      enabledUser: true,
+      givenName,
+      familyName: 'Twice',
+      roles: [{ roleType: 'primary', role: 'student', org: { sourcedId: org } }],
+    });
+    const first = user('First');
+    recording = [];
+    await RequestContext.create(t.orm.em, () =>
+      t.app.get(SeedLoader).load({
+        orgs: [{ sourcedId: org, status: 'active', name: 'School', type: 'school' }],
+        users: [first, { ...first, givenName: 'Second' }],
+      }),
+    );
+    expect(recording.filter((s) => /^update "users"/.test(s))).toHaveLength(1);
+    const [row] = await t.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ given_name: string }[]>('select given_name from users where sourced_id = ?', [first.sourcedId]);
+    expect(row.given_name).toBe('Second');
   });
 });

@@ -57,17 +57,21 @@ function prepared(sql: string): { name?: string; text: string } {
 export async function runPrepared<R>(em: EntityManager, sql: string, values: unknown[]): Promise<R[]> {
   if (plain.has(em.config)) return em.execute<R[]>(sql, values);
   const { name, text } = prepared(sql);
-  const client = (em.getTransactionContext<{ client: KnexClient }>() ?? em.getKnex()).client as KnexClient;
+  const trx = em.getTransactionContext<{ client: KnexClient; isCompleted(): boolean }>();
+  // As knex refuses it: the connection of a finished transaction is back in the pool, maybe in another's hands.
+  if (trx?.isCompleted()) throw new Error('A statement on a finished transaction (it committed or rolled back)');
+  const client = (trx ?? em.getKnex()).client as KnexClient;
   const connection = await client.acquireConnection();
   const started = Date.now();
+  let rows: R[];
   try {
-    const { rows } = await connection.query<R>({ name, text, values });
-    em.config.getLogger().logQuery({ query: sql, took: Date.now() - started, results: rows.length });
-    return rows;
+    ({ rows } = await connection.query<R>({ name, text, values }));
   } catch (e) {
     em.config.getLogger().logQuery({ query: sql, took: Date.now() - started, level: 'error' });
     throw em.getDriver().convertException(e as Error);
   } finally {
     await client.releaseConnection(connection);
   }
+  em.config.getLogger().logQuery({ query: sql, took: Date.now() - started, results: rows.length });
+  return rows;
 }

@@ -1,4 +1,4 @@
-import type { EntityClass } from '@mikro-orm/core';
+import type { EntityClass, EntityFactory } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, ErrorCode, LockedRead } from '@external-tests/common';
 import { runPrepared } from '@external-tests/persistence';
@@ -105,6 +105,22 @@ async function checkReferences(em: EntityManager, def: CollectionDef, json: OneR
   return checked(groups, await em.execute(sql, params));
 }
 
+/** Per ORM, the entity factory of a fork whose identity map stays empty (nothing is ever merged into it). */
+const detachedFactories = new WeakMap<object, EntityFactory>();
+
+/**
+ * Entities built here are never managed: `em`'s own factory hands back (and refreshes) the managed instance when
+ * its identity map holds the row already (a seed document that writes an object twice in one context).
+ */
+function detachedFactory(em: EntityManager): EntityFactory {
+  let factory = detachedFactories.get(em.config);
+  if (!factory) {
+    factory = em.fork({ clear: true, useContext: false }).getEntityFactory();
+    detachedFactories.set(em.config, factory);
+  }
+  return factory;
+}
+
 /**
  * A PUT's first statement: the stored object, row-locked (concurrent writes of one object apply one after the
  * other), the reference check and what listeners of the write asked to read (`reads`), in one round trip. The locked row comes back as an entity (not managed
@@ -120,9 +136,15 @@ export async function lockWithReferences<T extends object>(
   const column = meta.properties.sourcedId.fieldNames[0];
   const groups = referenceGroups(em, def, json);
   const refs = groups.length > 0 ? referenceSql(groups) : undefined;
+  // The entity's columns by name, not `*`: a prepared statement's result must keep its shape when a migration adds
+  // a column while connections hold it prepared ("cached plan must not change result type").
+  const columns = meta.props
+    .filter((p) => p.persist !== false && p.fieldNames?.length)
+    .map((p) => `"${p.fieldNames[0]}"`)
+    .join(', ');
   const rows = await runPrepared<Record<string, unknown>>(
     em,
-    `with locked as (select * from "${meta.tableName}" where "${column}" = ? for update) ` +
+    `with locked as (select ${columns} from "${meta.tableName}" where "${column}" = ? for update) ` +
       `select l.*, ${refs ? `coalesce((select jsonb_agg(r) from (${refs.sql}) r), '[]'::jsonb)` : `'[]'::jsonb`} "__refs"` +
       reads.map((r, i) => `, (${r.sql}) "__read${i}"`).join('') +
       ` from (select 1) one left join locked l on true`,
@@ -143,12 +165,11 @@ export async function lockWithReferences<T extends object>(
   const existing =
     row[column] == null
       ? null
-      : em
-          .getEntityFactory()
-          .create<T>(def.entity as EntityClass<T>, em.getDriver().mapResult(row, meta as never) as never, {
-            merge: false,
-            convertCustomTypes: true,
-          });
+      : detachedFactory(em).create<T>(
+          def.entity as EntityClass<T>,
+          em.getDriver().mapResult(row, meta as never) as never,
+          { merge: false, convertCustomTypes: true },
+        );
   return {
     existing,
     references: checked(groups, found as { g: number; id: string; row: Record<string, unknown> }[]),
