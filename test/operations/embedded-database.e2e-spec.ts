@@ -63,7 +63,7 @@ describe('on the embedded database', () => {
 
   beforeAll(async () => {
     db = await startEmbeddedTestDatabases(1);
-    // As npm start runs it: one session behind every connection, so statements go unnamed.
+    // As npm start runs it: one session behind every connection, so statements are not prepared (em.execute).
     t = await createTestApp({ DATABASE_URL: db.urls[0], DATABASE_PREPARED_STATEMENTS: 'false' });
     token = await t.token();
     await auth(t.http().put(`${R}/orgs/${ORG}`))
