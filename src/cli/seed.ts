@@ -9,6 +9,7 @@ import { NestFactory } from '@nestjs/core';
 import { readFileSync } from 'node:fs';
 import { OneRosterModule, SeedDocument, SeedLoader } from '@external-tests/oneroster';
 import { PersistenceModule } from '@external-tests/persistence';
+import { envFlag } from '../config/env.schema';
 import { devStackEnv } from './dev-stack-env';
 
 async function main(): Promise<void> {
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
   const persistence = {
     clientUrl: env.DATABASE_URL!,
     poolMax: 2,
-    preparedStatements: !['false', '0', 'no', 'off'].includes((env.DATABASE_PREPARED_STATEMENTS ?? '').toLowerCase()),
+    preparedStatements: envFlag(env.DATABASE_PREPARED_STATEMENTS ?? 'true'),
   };
 
   @Module({ imports: [PersistenceModule.forRoot(persistence), OneRosterModule] })

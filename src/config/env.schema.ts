@@ -1,8 +1,9 @@
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, ValidateIf } from 'class-validator';
 
-const toBool = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? ['true', '1', 'yes', 'on'].includes(value.toLowerCase()) : value;
+/** A boolean environment value as the service reads it: true, 1, yes or on (any case) is true, any other text false. */
+export const envFlag = (value: string): boolean => ['true', '1', 'yes', 'on'].includes(value.toLowerCase());
+const toBool = ({ value }: { value: unknown }) => (typeof value === 'string' ? envFlag(value) : value);
 const URL_OPTS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 
 /**
