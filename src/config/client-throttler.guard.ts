@@ -9,6 +9,7 @@ import {
 import type { Principal } from '@external-tests/auth';
 import { AppError, ErrorCode } from '@external-tests/common';
 import { Env } from './env.schema';
+import { HitLogThrottlerStorage } from './hit-log-throttler-storage';
 
 type TrackedRequest = { user?: Principal; ip?: string };
 const principalOf = (context: ExecutionContext) => context.switchToHttp().getRequest<TrackedRequest>().user;
@@ -21,6 +22,7 @@ const principalOf = (context: ExecutionContext) => context.switchToHttp().getReq
  */
 export function rateLimits(env: Env): ThrottlerModuleOptions {
   return {
+    storage: new HitLogThrottlerStorage(),
     generateKey: (_context, tracker, throttler) => `${throttler}:${tracker}`,
     throttlers: [
       {
