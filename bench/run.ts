@@ -43,7 +43,7 @@ import {
   seedTrack,
 } from './seed';
 import { summarise } from './profile-top';
-import { launchStartProd, type StartProd } from './start-prod';
+import { cpuMsOf, launchStartProd, type StartProd } from './start-prod';
 import { evaluateTargets, printTable, type ScenarioReport } from './report';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -109,7 +109,7 @@ async function launchSandboxes(): Promise<Sandboxes> {
 }
 
 /** A reference server (reference-worker.ts) in a child process of its own; `close` ends it. */
-async function launchReference(init: ReferenceInit): Promise<{ url: string; close(): void }> {
+async function launchReference(init: ReferenceInit): Promise<{ url: string; cpuMs(): number; close(): void }> {
   const ts = __filename.endsWith('.ts');
   const child = fork(join(__dirname, ts ? 'reference-worker.ts' : 'reference-worker.js'), [], {
     execArgv: ts ? ['-r', 'ts-node/register/transpile-only'] : [],
@@ -120,7 +120,7 @@ async function launchReference(init: ReferenceInit): Promise<{ url: string; clos
     child.once('exit', (code) => reject(new Error(`reference worker exited (${code})`)));
     child.send(init);
   });
-  return { url, close: () => child.connected && child.disconnect() };
+  return { url, cpuMs: () => cpuMsOf(child.pid!), close: () => child.connected && child.disconnect() };
 }
 
 function dbUrl(name: string): string {
@@ -737,6 +737,7 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
     : undefined;
   await s.warmup(prod?.url ?? ctx.baseUrl);
   const prodCpuBefore = prod?.cpuMs() ?? 0;
+  const referenceCpuBefore = reference?.cpuMs() ?? 0;
   const plan = await s.plan();
   const callsBefore = await vendorCalls(sandboxes);
   const stopProfile = PROFILE ? await startProfile() : undefined;
@@ -749,6 +750,8 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
     timeoutSeconds,
     plan,
   });
+  // The reference's own CPU per request it served: the bare server's is the floor every CPU figure is divided by.
+  const referenceCpuMs = reference ? reference.cpuMs() - referenceCpuBefore : 0;
   reference?.close();
   otlp?.close(); // the app's last exports may fail now; they are not measured
   await probe.drained(Math.max(500, 3 * s.vendorLatencyMs));
@@ -805,7 +808,11 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
     vendorCallBreakdown: callBreakdown(callsBefore, callsAfter),
     peakRssMB: prodStats?.peakRssMB ?? mb(m.peakRssBytes),
     heapUsedMB: mb(m.heapUsedBytes),
-    appCpuMsPerRequest: handled ? (prodStats?.cpuMs ?? m.cpuMs) / handled : 0,
+    appCpuMsPerRequest: reference
+      ? referenceCpuMs / Math.max(1, r.completed)
+      : handled
+        ? (prodStats?.cpuMs ?? m.cpuMs) / handled
+        : 0,
     appKernelCpuShare: prodStats || !m.cpuMs ? undefined : m.cpuSystemMs / m.cpuMs,
     eventLoopUtilization: m.eventLoopUtilization,
     reference: s.reference?.kind ?? (prodStats ? 'startProd' : undefined),

@@ -24,7 +24,8 @@ export interface StartProd {
 
 const CLOCK_TICKS_PER_SECOND = 100; // Linux USER_HZ
 
-function cpuMsOf(pid: number): number {
+/** User + system CPU a process has used so far (/proc/<pid>/stat). */
+export function cpuMsOf(pid: number): number {
   // Fields after the command name (which may contain spaces): utime is the 12th, stime the 13th.
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
