@@ -1,4 +1,4 @@
-import { Body, Controller, Header, HttpCode, Post, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, Post } from '@nestjs/common';
 import {
   ApiBody,
   ApiHeader,
@@ -12,7 +12,8 @@ import { CurrentPrincipal, Principal, RequireScopes, Scope } from '@external-tes
 import { ApiImsxErrors } from '@external-tests/common';
 import { AssignmentService } from './assignment.service';
 import { IDEMPOTENCY_DOC } from './idempotency/idempotency-doc';
-import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
+import { Exchange, type IdempotentExchange } from './idempotency/idempotent-exchange.decorator';
+import { IdempotentExecution } from './idempotency/idempotent-execution';
 import { ExternalTestAssignmentDto } from './dto/external-test-assignment.dto';
 import { MakeExternalTestAssignmentDto } from './dto/make-external-test-assignment.dto';
 import { ASSIGN_DESCRIPTION, ASSIGN_REQUEST_EXAMPLES, ASSIGN_RESPONSE_EXAMPLES } from './assignments.examples';
@@ -21,10 +22,12 @@ import { ASSIGN_DESCRIPTION, ASSIGN_REQUEST_EXAMPLES, ASSIGN_RESPONSE_EXAMPLES }
 @ApiExtraModels(ExternalTestAssignmentDto)
 @Controller('powerpath')
 export class AssignmentsController {
-  constructor(private readonly assignments: AssignmentService) {}
+  constructor(
+    private readonly assignments: AssignmentService,
+    private readonly idempotent: IdempotentExecution,
+  ) {}
 
   @Post('makeExternalTestAssignment')
-  @UseInterceptors(IdempotencyInterceptor)
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: IDEMPOTENCY_DOC })
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
@@ -48,7 +51,8 @@ export class AssignmentsController {
   make(
     @Body() body: MakeExternalTestAssignmentDto,
     @CurrentPrincipal() principal: Principal,
+    @Exchange() exchange: IdempotentExchange,
   ): Promise<ExternalTestAssignmentDto> {
-    return this.assignments.makeExternalTestAssignment(body, principal);
+    return this.idempotent.run(exchange, () => this.assignments.makeExternalTestAssignment(body, principal));
   }
 }

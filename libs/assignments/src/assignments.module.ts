@@ -8,7 +8,7 @@ import { TestOutService } from './authoring/test-out.service';
 import { ExternalTestsController } from './external-tests.controller';
 import { AttemptsService } from './attempts/attempts.service';
 import { IdempotencyReaper } from './idempotency/idempotency-reaper';
-import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
+import { IdempotentExecution } from './idempotency/idempotent-execution';
 import { IdempotencyStore } from './idempotency/idempotency.store';
 import { ReplayAuthorization } from './idempotency/replay-authorization';
 import { ResultsController } from './results.controller';
@@ -31,7 +31,7 @@ import { LessonResolver } from './lesson-resolver';
     ResultImportService,
     AttemptsService,
     IdempotencyStore,
-    IdempotencyInterceptor,
+    IdempotentExecution,
     ReplayAuthorization,
     IdempotencyReaper,
     ExternalTestAuthoringService,

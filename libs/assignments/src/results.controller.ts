@@ -1,10 +1,11 @@
-import { Body, Controller, Get, Header, HttpCode, Post, Query, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, RequireScopes, Scope } from '@external-tests/auth';
 import { ApiImsxErrors } from '@external-tests/common';
 import { AttemptsService } from './attempts/attempts.service';
 import { IDEMPOTENCY_DOC } from './idempotency/idempotency-doc';
-import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
+import { Exchange, type IdempotentExchange } from './idempotency/idempotent-exchange.decorator';
+import { IdempotentExecution } from './idempotency/idempotent-execution';
 import {
   AssessmentProgressDto,
   AttemptsDto,
@@ -24,6 +25,7 @@ export class ResultsController {
   constructor(
     private readonly imports: ResultImportService,
     private readonly attempts: AttemptsService,
+    private readonly idempotent: IdempotentExecution,
   ) {}
 
   @Get('importExternalTestAssignmentResults')
@@ -69,7 +71,6 @@ export class ResultsController {
   }
 
   @Post('createNewAttempt')
-  @UseInterceptors(IdempotencyInterceptor)
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: IDEMPOTENCY_DOC })
   @HttpCode(200)
   @RequireScopes(Scope.PowerPathCreatePut)
@@ -79,8 +80,12 @@ export class ResultsController {
   })
   @ApiOkResponse({ type: NewAttemptDto })
   @ApiImsxErrors([...ERRORS, 409])
-  createNewAttempt(@Body() body: StudentLessonDto, @CurrentPrincipal() p: Principal): Promise<NewAttemptDto> {
-    return this.attempts.create(body, p);
+  createNewAttempt(
+    @Body() body: StudentLessonDto,
+    @CurrentPrincipal() p: Principal,
+    @Exchange() exchange: IdempotentExchange,
+  ): Promise<NewAttemptDto> {
+    return this.idempotent.run(exchange, () => this.attempts.create(body, p));
   }
 
   @Post('resetAttempt')

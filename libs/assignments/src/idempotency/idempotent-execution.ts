@@ -1,37 +1,15 @@
-import { CallHandler, ExecutionContext, HttpException, Inject, Injectable, NestInterceptor } from '@nestjs/common';
-import type { IncomingHttpHeaders } from 'node:http';
-import { from, Observable, of, throwError } from 'rxjs';
-import { catchError, concatMap, mergeMap } from 'rxjs/operators';
-import type { Principal } from '@external-tests/auth';
+import { HttpException, Inject, Injectable } from '@nestjs/common';
 import { AppError, codeOfStatus, ErrorCode, httpStatusOf } from '@external-tests/common';
 import { AssignmentsOptions } from '../assignments-options';
 import { ASSIGNMENTS_OPTIONS } from '../assignments.module-definition';
 import { authorityScope } from './idempotency-authority';
+import type { IdempotentExchange } from './idempotent-exchange.decorator';
 import { IDEMPOTENCY_HEADER, parseIdempotencyKey } from './idempotency-key.header';
 import { fingerprint, IdempotencyStore } from './idempotency.store';
 import { ReplayAuthorization } from './replay-authorization';
 
 /** Answers that depend only on the request and the data: stored and replayed. Others free the key again. */
 const FINAL_ERRORS = new Set([404, 422]);
-
-/** What the interceptor reads of a request, on Express or Fastify (each names the matched route its own way). */
-interface IdempotentRequest {
-  method: string;
-  url: string;
-  headers: IncomingHttpHeaders;
-  body?: unknown;
-  user?: Principal;
-  /** Express: the matched route. */
-  route?: { path?: string };
-  /** Fastify: the matched route. */
-  routeOptions?: { url?: string };
-}
-
-/** What it uses of the response: Express's Response and Fastify's reply both have these. */
-interface IdempotentResponse {
-  statusCode: number;
-  header(name: string, value: string): unknown;
-}
 
 interface StoredError {
   /** `code`: the domain code, replayed as it was (records from before codes were stored have only the status). */
@@ -44,20 +22,21 @@ interface StoredError {
  * `Idempotent-Replayed: true`, but only once the handler's own authorization checks pass again (ReplayAuthorization;
  * the guards have already run); the same key with a different request is 422; while the first is running,
  * 409 + Retry-After. Without the header, the natural idempotency of the operation still applies.
+ *
+ * The handler calls it with the validated body (`run(exchange, () => …)`): guards and validation have passed, so a
+ * request refused by either never takes a key.
  */
 @Injectable()
-export class IdempotencyInterceptor implements NestInterceptor {
+export class IdempotentExecution {
   constructor(
     private readonly store: IdempotencyStore,
     @Inject(ASSIGNMENTS_OPTIONS) private readonly options: AssignmentsOptions,
     private readonly replayAuthorization: ReplayAuthorization,
   ) {}
 
-  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
-    const req = context.switchToHttp().getRequest<IdempotentRequest>();
-    const res = context.switchToHttp().getResponse<IdempotentResponse>();
+  async run<T>({ req, res }: IdempotentExchange, handler: () => Promise<T>): Promise<T> {
     const raw = req.headers[IDEMPOTENCY_HEADER];
-    if (raw === undefined) return next.handle();
+    if (raw === undefined) return handler();
     const key = parseIdempotencyKey(raw);
     const client = authorityScope(req.user);
     const store = this.store;
@@ -83,25 +62,23 @@ export class IdempotencyInterceptor implements NestInterceptor {
         throw refusal;
       }
       res.header('Idempotent-Replayed', 'true');
-      if (stored) return throwError(() => replayedError(stored));
-      return of(begun.body);
+      if (stored) throw replayedError(stored);
+      return begun.body as T;
     }
-    return next.handle().pipe(
-      concatMap((body) =>
-        from(store.finish(client, key, begun.lockToken, res.statusCode, body)).pipe(mergeMap(() => of(body))),
-      ),
-      catchError((err: unknown) => {
-        const status =
-          err instanceof AppError ? httpStatusOf(err.code) : err instanceof HttpException ? err.getStatus() : 500;
-        const settle =
-          FINAL_ERRORS.has(status) && err instanceof AppError
-            ? store.finish(client, key, begun.lockToken, status, {
-                error: { status, code: err.code, description: err.message, details: err.options.details },
-              })
-            : store.release(client, key, begun.lockToken);
-        return from(settle).pipe(mergeMap(() => throwError(() => err)));
-      }),
-    );
+    try {
+      const body = await handler();
+      await store.finish(client, key, begun.lockToken, res.statusCode, body);
+      return body;
+    } catch (err) {
+      const status =
+        err instanceof AppError ? httpStatusOf(err.code) : err instanceof HttpException ? err.getStatus() : 500;
+      await (FINAL_ERRORS.has(status) && err instanceof AppError
+        ? store.finish(client, key, begun.lockToken, status, {
+            error: { status, code: err.code, description: err.message, details: err.options.details },
+          })
+        : store.release(client, key, begun.lockToken));
+      throw err;
+    }
   }
 }
 
