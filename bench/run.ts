@@ -13,7 +13,8 @@
  *   BENCH_SANDBOXES=inprocess: the tool sandboxes in the app's process (default: a child process of their own)
  *   References, each in its own process: R = a bare node:http server (the floor), N = the naive flow (a transaction
  *   and connection held across the tool call, pool 10) at scenario 5's load
- *   BENCH_PROFILE=1: CPU profile of each measured scenario window → bench/profiles/scenario-N.cpuprofile (+ top frames)
+ *   BENCH_PROFILE=1: CPU profile of each measured scenario window → bench/profiles/scenario-N.cpuprofile (+ top frames);
+ *     for a reference scenario (R, N), of the app's /health/live baseline instead → scenario-R-health.cpuprofile
  */
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
@@ -219,6 +220,14 @@ class Probe {
   stop(): void {
     clearInterval(this.timer);
   }
+}
+
+/** bench/profiles/<name>.cpuprofile, and its summary on the console. */
+function writeProfile(name: string, profile: string): void {
+  mkdirSync(join(BENCH_DIR, 'profiles'), { recursive: true });
+  const file = join(BENCH_DIR, 'profiles', `${name}.cpuprofile`);
+  writeFileSync(file, profile);
+  console.log(`    profile: ${file}\n${summarise(file, 15).replace(/^/gm, '      ')}`);
 }
 
 /** In-process V8 CPU profile of one window (BENCH_PROFILE=1), through the inspector protocol. */
@@ -707,7 +716,9 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
   await setLatency(sandboxes, s.vendorLatencyMs);
   const timeoutSeconds = 10 + Math.ceil(s.vendorLatencyMs / 100);
 
-  // Baseline: GET /health/live (no I/O), same connections and duration.
+  // Baseline: GET /health/live (no I/O), same connections and duration. A reference scenario's own window runs
+  // in another process, so its profile (BENCH_PROFILE=1) is of the app's baseline: the pipeline every request pays.
+  const profileBaseline = PROFILE && s.reference ? await startProfile() : undefined;
   const bw = probe.window();
   const baseline = await load.run({
     url: ctx.baseUrl,
@@ -719,6 +730,7 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
   });
   await probe.drained();
   const b = bw.end();
+  if (profileBaseline) writeProfile(`scenario-${s.id}-health`, await profileBaseline());
   console.log(
     `    baseline /health/live: ${baseline.requestsPerSecond.toFixed(0)} req/s, p50 ${baseline.latencyMs.p50} ms, p99 ${baseline.latencyMs.p99} ms`,
   );
@@ -740,7 +752,7 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
   const referenceCpuBefore = reference?.cpuMs() ?? 0;
   const plan = await s.plan();
   const callsBefore = await vendorCalls(sandboxes);
-  const stopProfile = PROFILE ? await startProfile() : undefined;
+  const stopProfile = PROFILE && !s.reference ? await startProfile() : undefined;
   const w = probe.window(true);
   const r = await load.run({
     url: reference?.url ?? prod?.url ?? ctx.baseUrl,
@@ -763,12 +775,7 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
     ? { cpuMs: prod.cpuMs() - prodCpuBefore, peakRssMB: prod.peakRssMB(), workers: prod.servers().length }
     : undefined;
   await prod?.close();
-  if (stopProfile) {
-    mkdirSync(join(BENCH_DIR, 'profiles'), { recursive: true });
-    const file = join(BENCH_DIR, 'profiles', `scenario-${s.id}.cpuprofile`);
-    writeFileSync(file, await stopProfile());
-    console.log(`    profile: ${file}\n${summarise(file, 15).replace(/^/gm, '      ')}`);
-  }
+  if (stopProfile) writeProfile(`scenario-${s.id}`, await stopProfile());
   const callsAfter = await vendorCalls(sandboxes);
   await setLatency(sandboxes, 0);
 
