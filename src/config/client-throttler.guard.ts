@@ -23,6 +23,8 @@ const principalOf = (context: ExecutionContext) => context.switchToHttp().getReq
 export function rateLimits(env: Env): ThrottlerModuleOptions {
   return {
     storage: new HitLogThrottlerStorage(),
+    // One bucket per throttler and client, across routes: a route that overrode a ttl would share its bucket with
+    // other windows (HitLogThrottlerStorage counts exactly with one ttl per bucket).
     generateKey: (_context, tracker, throttler) => `${throttler}:${tracker}`,
     throttlers: [
       {

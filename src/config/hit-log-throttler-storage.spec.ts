@@ -4,7 +4,8 @@ import { HitLogThrottlerStorage } from './hit-log-throttler-storage';
 
 /**
  * The storage must answer exactly as @nestjs/throttler's own in-memory storage (the guard turns its answers into 429s,
- * Retry-After and the X-RateLimit headers): both are driven through the same random requests and clock.
+ * Retry-After and the X-RateLimit headers): both are driven through the same random requests and clock, under the
+ * conditions the app guarantees (one ttl per bucket, one throttler name per key, a clock that moves forward).
  */
 describe('HitLogThrottlerStorage', () => {
   beforeEach(() => jest.useFakeTimers({ now: new Date('2026-11-30T00:00:00Z') }));
@@ -16,10 +17,15 @@ describe('HitLogThrottlerStorage', () => {
     { key: 'client:b', name: 'default', ttl: 1_000, limit: 1, block: 0 },
     { key: 'ip:1', name: 'anonymous', ttl: 5_000, limit: 2, block: 20_000 },
     { key: 'ip:2', name: 'anonymous', ttl: 60_000, limit: 5, block: 1_000 },
+    // High limits: bursts fill the log past the point where expired hits are compacted away.
+    { key: 'client:c', name: 'default', ttl: 2_000, limit: 150, block: 0 },
+    { key: 'client:d', name: 'default', ttl: 3_000, limit: 120, block: 5_000 },
   ];
+  const bucket = fc.integer({ min: 0, max: buckets.length - 1 });
   const step = fc.oneof(
     fc.record({ wait: fc.integer({ min: 0, max: 70_000 }) }),
-    fc.record({ bucket: fc.integer({ min: 0, max: buckets.length - 1 }) }),
+    fc.record({ bucket, times: fc.constant(1) }),
+    fc.record({ bucket, times: fc.integer({ min: 2, max: 200 }), spacing: fc.integer({ min: 0, max: 40 }) }),
   );
 
   it('answers every request as the library’s storage does (hits, expiry, block, time to unblock)', async () => {
@@ -34,9 +40,12 @@ describe('HitLogThrottlerStorage', () => {
               continue;
             }
             const b = buckets[s.bucket];
-            const expected = await library.increment(b.key, b.ttl, b.limit, b.block, b.name);
-            const actual = await ours.increment(b.key, b.ttl, b.limit, b.block, b.name);
-            expect(actual).toEqual(expected);
+            for (let i = 0; i < s.times; i++) {
+              const expected = await library.increment(b.key, b.ttl, b.limit, b.block, b.name);
+              const actual = await ours.increment(b.key, b.ttl, b.limit, b.block, b.name);
+              expect(actual).toEqual(expected);
+              if ('spacing' in s) jest.advanceTimersByTime(s.spacing);
+            }
           }
         } finally {
           ours.onApplicationShutdown();

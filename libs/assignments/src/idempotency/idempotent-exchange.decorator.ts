@@ -7,7 +7,7 @@ export interface IdempotentRequest {
   method: string;
   url: string;
   headers: IncomingHttpHeaders;
-  /** The body as parsed, before validation turned it into a DTO: what the fingerprint is taken of. */
+  /** The body as parsed (not the DTO the handler receives): what the fingerprint is taken of. */
   body?: unknown;
   user?: Principal;
   /** Express: the matched route. */
