@@ -79,6 +79,26 @@ describe('Idempotency-Key', () => {
     expect((await post(body, key).expect(200)).headers['idempotent-replayed']).toBe('true');
   });
 
+  it('validates before it looks at the key: an invalid body is a 400 even while its key is in flight, and takes nothing', async () => {
+    const body = { student: (await createStudent(t.orm)).sourcedId, lesson: (await createLesson(t.orm)).sourcedId };
+    const key = randomUUID();
+    await sandboxControl(t.sandboxes, 'masteryTrack').fault({
+      method: 'POST',
+      path: '/delivery/assignments/assign',
+      delayMs: 800,
+    });
+    const slow = post(body, key).then((r) => r);
+    await new Promise((r) => setTimeout(r, 200));
+    const record = () => t.orm.em.fork().getConnection().execute('select * from idempotency_keys where key = ?', [key]);
+    const running = await record();
+    expect(running).toHaveLength(1);
+    const invalid = await post({ student: body.student }, key).expect(400);
+    expect(invalid.body.imsx_description).toMatch(/lesson/);
+    expect(await record()).toEqual(running);
+    expect((await slow).status).toBe(200);
+    expect((await post(body, key).expect(200)).headers['idempotent-replayed']).toBe('true');
+  });
+
   it('replays a final error (404) but frees the key after a validation error (400)', async () => {
     const key = randomUUID();
     const student = (await createStudent(t.orm)).sourcedId;
