@@ -25,6 +25,20 @@ describe('Idempotency-Key', () => {
   afterAll(() => t.close());
   afterEach(() => sandboxControl(t.sandboxes, 'masteryTrack').clearFaults());
 
+  /** A new assignment with a fresh key whose tool call takes 800 ms, 200 ms into it: the key is in flight. */
+  const startSlowAssignment = async () => {
+    const body = { student: (await createStudent(t.orm)).sourcedId, lesson: (await createLesson(t.orm)).sourcedId };
+    const key = randomUUID();
+    await sandboxControl(t.sandboxes, 'masteryTrack').fault({
+      method: 'POST',
+      path: '/delivery/assignments/assign',
+      delayMs: 800,
+    });
+    const slow = post(body, key).then((r) => r);
+    await new Promise((r) => setTimeout(r, 200));
+    return { body, key, slow };
+  };
+
   it('replays the first answer for the same key and body, with Idempotent-Replayed, and calls the tool once', async () => {
     const body = { student: (await createStudent(t.orm)).sourcedId, lesson: (await createLesson(t.orm)).sourcedId };
     const key = `"${randomUUID()}"`; // sf-string form
@@ -63,15 +77,7 @@ describe('Idempotency-Key', () => {
   });
 
   it('409 with Retry-After while the first request with the key is still running', async () => {
-    const body = { student: (await createStudent(t.orm)).sourcedId, lesson: (await createLesson(t.orm)).sourcedId };
-    const key = randomUUID();
-    await sandboxControl(t.sandboxes, 'masteryTrack').fault({
-      method: 'POST',
-      path: '/delivery/assignments/assign',
-      delayMs: 800,
-    });
-    const slow = post(body, key).then((r) => r);
-    await new Promise((r) => setTimeout(r, 200));
+    const { body, key, slow } = await startSlowAssignment();
     const busy = await post(body, key).expect(409);
     expect(Number(busy.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(busy.body.imsx_description).toMatch(/still in progress/);
@@ -80,15 +86,7 @@ describe('Idempotency-Key', () => {
   });
 
   it('validates before it looks at the key: an invalid body is a 400 even while its key is in flight, and takes nothing', async () => {
-    const body = { student: (await createStudent(t.orm)).sourcedId, lesson: (await createLesson(t.orm)).sourcedId };
-    const key = randomUUID();
-    await sandboxControl(t.sandboxes, 'masteryTrack').fault({
-      method: 'POST',
-      path: '/delivery/assignments/assign',
-      delayMs: 800,
-    });
-    const slow = post(body, key).then((r) => r);
-    await new Promise((r) => setTimeout(r, 200));
+    const { body, key, slow } = await startSlowAssignment();
     const record = () => t.orm.em.fork().getConnection().execute('select * from idempotency_keys where key = ?', [key]);
     const running = await record();
     expect(running).toHaveLength(1);
