@@ -1,5 +1,7 @@
+import { ThrottlerStorage } from '@nestjs/throttler';
 import { sign } from 'jsonwebtoken';
 import { Scope } from '@external-tests/auth';
+import { HitLogThrottlerStorage } from '../../src/config/hit-log-throttler-storage';
 import { createTestApp, TestApp } from '../helpers/test-app';
 import { startTestJwks, TestJwks } from '../helpers/test-jwks';
 
@@ -62,6 +64,11 @@ describe('rate limits', () => {
       expect(limited.body.imsx_CodeMinor.imsx_codeMinorField[0].imsx_codeMinorFieldValue).toBe('server_busy');
       const other = await statuses(t, LIMIT, () => ({ Authorization: `Bearer ${tokenOf('client-quiet')}` }));
       expect(other.every((s) => s === 404)).toBe(true);
+      // Counted by the app's own storage (O(1) per request), one bucket per throttler and client: the limit's hits
+      // and the one that started the block (blocked requests are not logged, as in the library's storage).
+      const storage = t.app.get<HitLogThrottlerStorage>(ThrottlerStorage);
+      expect(storage).toBeInstanceOf(HitLogThrottlerStorage);
+      expect(storage.heldHits('default', 'default:client:client-busy')).toBe(LIMIT + 1);
     });
 
     it('ignores X-Forwarded-For: made-up addresses share the socket address bucket of unauthenticated traffic', async () => {
