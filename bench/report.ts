@@ -98,22 +98,25 @@ export function printTable(reports: ScenarioReport[]): void {
     'CPU ms/req',
     'CPU ÷ bare',
   ];
-  const rows = reports.map((r) => [
-    r.id,
-    r.title,
-    String(r.connections),
-    f(r.requestsPerSecond),
-    String(r.latencyMs.p50),
-    String(r.latencyMs.p99),
-    f(r.baseline.requestsPerSecond),
-    f(r.ratioToBaseline, 3),
-    r.reference ? '–' : f(r.sqlPerRequest, 2),
-    f(r.vendorCallsPerRequest, 2),
-    r.errors + r.timeouts > 0 ? `${r.non2xx} (+${r.errors} err)` : String(r.non2xx),
-    String(r.peakRssMB),
-    f(r.appCpuMsPerRequest, 3),
-    timesBare(reports, r) === undefined ? '–' : `${f(timesBare(reports, r)!)}×`,
-  ]);
+  const rows = reports.map((r) => {
+    const x = timesBare(reports, r);
+    return [
+      r.id,
+      r.title,
+      String(r.connections),
+      f(r.requestsPerSecond),
+      String(r.latencyMs.p50),
+      String(r.latencyMs.p99),
+      f(r.baseline.requestsPerSecond),
+      f(r.ratioToBaseline, 3),
+      r.reference ? '–' : f(r.sqlPerRequest, 2),
+      f(r.vendorCallsPerRequest, 2),
+      r.errors + r.timeouts > 0 ? `${r.non2xx} (+${r.errors} err)` : String(r.non2xx),
+      String(r.peakRssMB),
+      f(r.appCpuMsPerRequest, 3),
+      x === undefined ? '–' : `${f(x)}×`,
+    ];
+  });
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) =>
     `| ${cells.map((c, i) => (i === 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;

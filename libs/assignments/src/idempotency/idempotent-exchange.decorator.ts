@@ -31,7 +31,7 @@ export interface IdempotentExchange {
 /**
  * The current request and response, for a handler that runs under IdempotentExecution. A parameter rather than an
  * interceptor: Nest wraps every intercepted handler in rxjs deferrals and AsyncResource bindings, which cost a
- * repeat call about 15 % of its CPU (BENCHMARKS.md) even on the requests that carry no key.
+ * repeat call about 14 % of its CPU (BENCHMARKS.md) even on the requests that carry no key.
  */
 export const Exchange = createParamDecorator(
   (_data: unknown, context: ExecutionContext): IdempotentExchange => ({
