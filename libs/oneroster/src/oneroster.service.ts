@@ -3,9 +3,16 @@ import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/po
 import { Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AppError, canonicalJson, ErrorCode, LockedRead, ResultEvents } from '@external-tests/common';
+import { preparedTransaction } from '@external-tests/persistence';
 import { RESULTS } from './collections/definitions';
 import { CollectionDef, StoredObject } from './collections/collection-def';
-import { CheckedReferences, lockWithReferences, storableData, updateLocked } from './collections/write-checks';
+import {
+  CheckedReferences,
+  insertNew,
+  lockWithReferences,
+  storableData,
+  updateLocked,
+} from './collections/write-checks';
 import { HrefContext, OneRosterJson } from './mappers/common';
 import { ListQuery } from './query/list-query';
 import { validateRequest } from './spec/oneroster-spec';
@@ -59,36 +66,35 @@ export class OneRosterService {
         `${def.singular}.sourcedId`,
       );
     }
-    return this.em
-      .transactional(async (em) => {
-        const reads = def === RESULTS ? (this.events?.reads ?? []) : [];
-        const { read, ...outcome } = await this.write(em, def, sourcedId, json, ctx, reads);
-        if (def === RESULTS) {
-          const { scoreStatus, score, metadata } = outcome.object as {
-            scoreStatus: string;
-            score?: number | null;
-            metadata?: Record<string, unknown>;
-          };
-          await this.events?.written({
-            resultSourcedId: sourcedId,
-            writer,
-            stored: { scoreStatus, score: score ?? null, metadata: metadata ?? {} },
-            read,
-          });
-        }
-        return outcome;
-      })
-      .catch((e: unknown) => {
-        // Two concurrent creates of one sourcedId, or a result for an attempt that exists already. The spec lists
-        // no 409 for any OneRoster operation: a conflict is 422 with its reason.
-        if (e instanceof UniqueConstraintViolationException) {
-          throw new AppError(
-            ErrorCode.InvalidData,
-            `${def.singular} '${sourcedId}' conflicts with an existing object; read it and retry`,
-          );
-        }
-        throw missingRequired(def, e) ?? e;
-      });
+    // Every statement of a PUT goes through runPrepared, so it needs no knex transaction (preparedTransaction).
+    return preparedTransaction(this.em, async (em) => {
+      const reads = def === RESULTS ? (this.events?.reads ?? []) : [];
+      const { read, ...outcome } = await this.write(em, def, sourcedId, json, ctx, reads);
+      if (def === RESULTS) {
+        const { scoreStatus, score, metadata } = outcome.object as {
+          scoreStatus: string;
+          score?: number | null;
+          metadata?: Record<string, unknown>;
+        };
+        await this.events?.written({
+          resultSourcedId: sourcedId,
+          writer,
+          stored: { scoreStatus, score: score ?? null, metadata: metadata ?? {} },
+          read,
+        });
+      }
+      return outcome;
+    }).catch((e: unknown) => {
+      // Two concurrent creates of one sourcedId, or a result for an attempt that exists already. The spec lists
+      // no 409 for any OneRoster operation: a conflict is 422 with its reason.
+      if (e instanceof UniqueConstraintViolationException) {
+        throw new AppError(
+          ErrorCode.InvalidData,
+          `${def.singular} '${sourcedId}' conflicts with an existing object; read it and retry`,
+        );
+      }
+      throw missingRequired(def, e) ?? e;
+    });
   }
 
   private async write(
@@ -116,9 +122,7 @@ export class OneRosterService {
         return { object: def.to(existing, ctx), created: false, read };
       return { object: def.to(await updateLocked(em, def, existing, data), ctx), created: false, read };
     }
-    const created = em.create(def.entity, data as never);
-    await em.flush();
-    return { object: def.to(created, ctx), created: true, read };
+    return { object: def.to(await insertNew<StoredObject>(em, def, data), ctx), created: true, read };
   }
 
   /** POST: a new object; the server allocates the sourcedId when none is supplied. */

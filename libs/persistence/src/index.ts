@@ -10,4 +10,5 @@ export {
 export * from './migration-runner';
 export * from './transaction-connection-guard';
 export { MIGRATIONS } from './migrations';
-export * from './prepared-statement';
+export { runPrepared, usePreparedStatements } from './prepared-statement';
+export { preparedTransaction } from './prepared-transaction';

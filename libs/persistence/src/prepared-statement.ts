@@ -2,12 +2,12 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { createHash } from 'node:crypto';
 
 /** The part of a pg client this uses (knex hands out pg clients from its pool). */
-interface PgClient {
+export interface PgClient {
   query<R>(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: R[] }>;
 }
 
 /** The part of knex's client this uses: its pool, or a transaction's one connection. */
-interface KnexClient {
+export interface KnexClient {
   acquireConnection(): Promise<PgClient>;
   releaseConnection(connection: PgClient): Promise<unknown>;
 }
@@ -62,15 +62,33 @@ export async function runPrepared<R>(em: EntityManager, sql: string, values: unk
   if (trx?.isCompleted()) throw new Error('A statement on a finished transaction (it committed or rolled back)');
   const client = (trx ?? em.getKnex()).client as KnexClient;
   const connection = await client.acquireConnection();
+  try {
+    return await queryOn<R>(em, connection, sql, { name, text, values });
+  } finally {
+    await client.releaseConnection(connection);
+  }
+}
+
+/** Whether runPrepared prepares statements for this ORM (false: they go through em.execute). */
+export function preparesStatements(em: EntityManager): boolean {
+  return !plain.has(em.config);
+}
+
+/** One statement on `connection`, reported to the ORM's logger (and so the statement hook) and its errors converted. */
+export async function queryOn<R>(
+  em: EntityManager,
+  connection: PgClient,
+  sql: string,
+  statement: { name?: string; text: string; values: unknown[] },
+): Promise<R[]> {
   const started = Date.now();
   let rows: R[];
   try {
-    ({ rows } = await connection.query<R>({ name, text, values }));
+    ({ rows } = await connection.query<R>(statement));
   } catch (e) {
     em.config.getLogger().logQuery({ query: sql, took: Date.now() - started, level: 'error' });
-    throw em.getDriver().convertException(e as Error);
-  } finally {
-    await client.releaseConnection(connection);
+    // The statement, for the logs (loggableError): it has no values in it, `?` stands for each.
+    throw Object.assign(em.getDriver().convertException(e as Error), { statement: sql });
   }
   em.config.getLogger().logQuery({ query: sql, took: Date.now() - started, results: rows.length });
   return rows;

@@ -1,7 +1,8 @@
 /** PostgreSQL's error fields that name things (identifiers, codes), never the values of a row. */
 const IDENTIFYING_FIELDS = ['code', 'routine', 'schema', 'table', 'column', 'constraint', 'dataType'] as const;
 
-type DatabaseError = Error & Partial<Record<(typeof IDENTIFYING_FIELDS)[number], unknown>> & { severity?: unknown };
+type DatabaseError = Error &
+  Partial<Record<(typeof IDENTIFYING_FIELDS)[number], unknown>> & { severity?: unknown; statement?: unknown };
 
 /** A pg DatabaseError (raw `execute`) or MikroORM's DriverException around one: both carry the SQLSTATE in `code`. */
 function isDatabaseError(e: unknown): e is DatabaseError {
@@ -37,7 +38,10 @@ export function statementShape(message: string): string | undefined {
 export function loggableError(e: unknown): Record<string, unknown> {
   if (isDatabaseError(e)) {
     const fields = Object.fromEntries(IDENTIFYING_FIELDS.filter((k) => typeof e[k] === 'string').map((k) => [k, e[k]]));
-    return { type: e.name, ...fields, statement: statementShape(e.message) };
+    // A prepared statement's error names its statement (values apart); knex's has it in the message, values inlined.
+    const statement =
+      typeof e.statement === 'string' ? e.statement.replace(/\s+/g, ' ').slice(0, 2000) : statementShape(e.message);
+    return { type: e.name, ...fields, statement };
   }
   if (e instanceof Error) {
     const frames = (e.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l));

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '@external-tests/common';
-import { AssessmentLineItem, AssessmentResult, ScoreStatus } from '@external-tests/persistence';
+import { AssessmentLineItem, AssessmentResult, runPrepared, ScoreStatus } from '@external-tests/persistence';
+import { storedValues } from './stored-values';
 import type { ReferencedRows } from './collection-def';
 
 /** How far along a result is; writes never move it back. `fully graded` is last: nothing replaces it. */
@@ -55,16 +56,25 @@ export async function prepareResult(
     let attempt =
       Number.isInteger(given) && (given as number) >= 1 && (given as number) <= 10_000 ? (given as number) : undefined;
     if (attempt === undefined) {
-      const last = await em.findOne(
-        AssessmentResult,
-        { lineItemSourcedId: data.lineItemSourcedId as string, studentSourcedId: data.studentSourcedId as string },
-        { orderBy: { attempt: 'desc' }, fields: ['attempt'] },
-      );
-      attempt = (last?.attempt ?? 0) + 1;
+      attempt = (await lastAttempt(em, data.lineItemSourcedId as string, data.studentSourcedId as string)) + 1;
     }
     return { ...data, attempt, metadata: { ...incoming, attempt } };
   }
   return mergeResultWrite(data, existing);
+}
+
+/** The student's highest attempt on the line item, 0 for none. */
+async function lastAttempt(em: EntityManager, lineItem: string, student: string): Promise<number> {
+  const meta = em.getMetadata().get(AssessmentResult.name);
+  const column = (prop: 'attempt' | 'lineItemSourcedId' | 'studentSourcedId') =>
+    `"${meta.properties[prop].fieldNames[0]}"`;
+  const [row] = await runPrepared<{ last: number | null }>(
+    em,
+    `select max(${column('attempt')}) "last" from "${meta.tableName}" ` +
+      `where ${column('lineItemSourcedId')} = ? and ${column('studentSourcedId')} = ?`,
+    [lineItem, student],
+  );
+  return row?.last ?? 0;
 }
 
 /**
@@ -129,13 +139,10 @@ async function checkScoreRange(
         min: lineItem[column('resultValueMin')] as number | null,
         max: lineItem[column('resultValueMax')] as number | null,
       }
-    : await em
-        .findOne(
-          AssessmentLineItem,
-          { sourcedId: data.lineItemSourcedId as string },
-          { fields: ['resultValueMin', 'resultValueMax'] },
-        )
-        .then((li) => ({ min: li?.resultValueMin, max: li?.resultValueMax }));
+    : await storedValues(em, AssessmentLineItem, data.lineItemSourcedId as string, [
+        'resultValueMin',
+        'resultValueMax',
+      ]).then((li) => ({ min: li?.resultValueMin, max: li?.resultValueMax }));
   const min = range.min ?? 0;
   const max = range.max ?? 100;
   if (!Number.isFinite(data.score) || data.score < min || data.score > max) {

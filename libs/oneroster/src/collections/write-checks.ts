@@ -1,4 +1,4 @@
-import type { EntityClass, EntityFactory } from '@mikro-orm/core';
+import type { EntityClass, EntityFactory, EntityMetadata, EntityProperty } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, ErrorCode, LockedRead } from '@external-tests/common';
 import { runPrepared } from '@external-tests/persistence';
@@ -102,7 +102,7 @@ async function checkReferences(em: EntityManager, def: CollectionDef, json: OneR
   const groups = referenceGroups(em, def, json);
   if (groups.length === 0) return { problems: [], referenced: new Map() };
   const { sql, params } = referenceSql(groups);
-  return checked(groups, await em.execute(sql, params));
+  return checked(groups, await runPrepared(em, sql, params));
 }
 
 /** Per ORM, the entity factory of a fork whose identity map stays empty (nothing is ever merged into it). */
@@ -138,10 +138,7 @@ export async function lockWithReferences<T extends object>(
   const refs = groups.length > 0 ? referenceSql(groups) : undefined;
   // The entity's columns by name, not `*`: a prepared statement's result must keep its shape when a migration adds
   // a column while connections hold it prepared ("cached plan must not change result type").
-  const columns = meta.props
-    .filter((p) => p.persist !== false && p.fieldNames?.length)
-    .map((p) => `"${p.fieldNames[0]}"`)
-    .join(', ');
+  const columns = storedColumns(meta);
   const rows = await runPrepared<Record<string, unknown>>(
     em,
     `with locked as (select ${columns} from "${meta.tableName}" where "${column}" = ? for update) ` +
@@ -162,14 +159,7 @@ export async function lockWithReferences<T extends object>(
   });
   // Detached (not in the unit of work): the PUT writes it with one update of its own (updateLocked), so the
   // transaction's closing flush has nothing to compare.
-  const existing =
-    row[column] == null
-      ? null
-      : detachedFactory(em).create<T>(
-          def.entity as EntityClass<T>,
-          em.getDriver().mapResult(row, meta as never) as never,
-          { merge: false, convertCustomTypes: true },
-        );
+  const existing = row[column] == null ? null : detachedEntity<T>(em, def, row);
   return {
     existing,
     references: checked(groups, found as { g: number; id: string; row: Record<string, unknown> }[]),
@@ -244,6 +234,69 @@ export async function storableData(
   return { data, referenced };
 }
 
+/** A property's value as the ORM stores it (custom types converted), null for none. */
+function columnValue(em: EntityManager, prop: EntityProperty, value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  return prop.customType
+    ? prop.customType.convertToDatabaseValue(value, em.getPlatform(), { key: prop.name, mode: 'query-data' })
+    : value;
+}
+
+/** The entity's stored columns, in the order lockWithReferences and insertNew read them back. */
+function storedColumns(meta: EntityMetadata): string {
+  return meta.props
+    .filter((p) => p.persist !== false && p.fieldNames?.length)
+    .map((p) => `"${p.fieldNames[0]}"`)
+    .join(', ');
+}
+
+/** A row as selected by storedColumns, as an entity no EntityManager manages. */
+function detachedEntity<T extends object>(em: EntityManager, def: CollectionDef, row: Record<string, unknown>): T {
+  const meta = em.getMetadata().get(def.entity.name);
+  return detachedFactory(em).create<T>(
+    def.entity as EntityClass<T>,
+    em.getDriver().mapResult(row, meta as never) as never,
+    {
+      merge: false,
+      convertCustomTypes: true,
+    },
+  );
+}
+
+/**
+ * Creates the object in one insert, as em.create and flush would (the entity's initial values where `data` has
+ * none, the database's defaults where neither has, custom types converted), through runPrepared so it runs in a
+ * preparedTransaction. A column that cannot be empty and is left empty is the caller's missing field (400), as the
+ * ORM words it. Returns the object as stored.
+ */
+export async function insertNew<T extends object>(
+  em: EntityManager,
+  def: CollectionDef,
+  data: Record<string, unknown>,
+): Promise<T> {
+  const meta = em.getMetadata().get(def.entity.name);
+  const entity = Object.assign(new (def.entity as new () => Record<string, unknown>)(), data);
+  const columns: string[] = [];
+  const params: unknown[] = [];
+  for (const prop of meta.props) {
+    if (prop.persist === false || !prop.fieldNames?.length) continue;
+    const value = entity[prop.name];
+    const defaulted = prop.default !== undefined || prop.defaultRaw !== undefined;
+    if (value === undefined && (prop.nullable || defaulted)) continue;
+    if ((value === undefined || value === null) && !prop.nullable)
+      throw AppError.invalid(`${def.singular}.${prop.name} is required`, `${def.singular}.${prop.name}`);
+    columns.push(`"${prop.fieldNames[0]}"`);
+    params.push(columnValue(em, prop, value));
+  }
+  const [row] = await runPrepared<Record<string, unknown>>(
+    em,
+    `insert into "${meta.tableName}" (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')}) ` +
+      `returning ${storedColumns(meta)}`,
+    params,
+  );
+  return detachedEntity<T>(em, def, row);
+}
+
 /**
  * Replaces the stored object locked by lockWithReferences with `data` in one update: every column `data` names
  * (values as the ORM stores them) and the columns the entity refreshes on update (dateLastModified). No unit of
@@ -257,7 +310,6 @@ export async function updateLocked<T extends object>(
   data: Record<string, unknown>,
 ): Promise<T> {
   const meta = em.getMetadata().get(def.entity.name);
-  const platform = em.getPlatform();
   const values: Record<string, unknown> = { ...data };
   for (const prop of meta.props) if (prop.onUpdate) values[prop.name] = prop.onUpdate(existing, em);
   const sets: string[] = [];
@@ -269,13 +321,7 @@ export async function updateLocked<T extends object>(
       if (!prop.nullable) throw AppError.invalid(`${def.singular}.${name} is required`, `${def.singular}.${name}`);
     }
     sets.push(`"${prop.fieldNames[0]}" = ?`);
-    params.push(
-      value === undefined || value === null
-        ? null
-        : prop.customType
-          ? prop.customType.convertToDatabaseValue(value, platform, { key: name, mode: 'query-data' })
-          : value,
-    );
+    params.push(columnValue(em, prop, value));
   }
   const key = meta.properties.sourcedId.fieldNames[0];
   await runPrepared(em, `update "${meta.tableName}" set ${sets.join(', ')} where "${key}" = ?`, [
