@@ -40,7 +40,7 @@ export async function preparedTransaction<T>(em: EntityManager, work: (em: Entit
   const connection = await client.acquireConnection();
   const context = new PreparedTransactionContext(connection);
   const fork = em.fork();
-  fork.setTransactionContext(context as never);
+  fork.setTransactionContext(context);
   const statement = (sql: string) => queryOn(fork, connection, sql, { text: sql, values: [] });
   try {
     await statement('begin');
