@@ -163,7 +163,7 @@ class Probe {
   }
 
   sampleRss(): number {
-    const rss = process.memoryUsage().rss;
+    const rss = process.memoryUsage.rss(); // not memoryUsage(): that walks the heap spaces, on the app's CPU
     if (rss > this.peakRss) this.peakRss = rss;
     return rss;
   }
