@@ -1,6 +1,8 @@
 import nock from 'nock';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { CircuitState } from 'cockatiel';
-import { VendorHttpClient, VendorHttpOptions } from './vendor-http-client';
+import { environmentNamesProxy, VendorHttpClient, VendorHttpOptions } from './vendor-http-client';
 import { ErrorCode } from '../errors/error-code';
 import { httpStatusOf, transportErrorCode } from '../errors/error-responses';
 import { VendorTransportError } from './vendor-errors';
@@ -85,5 +87,70 @@ describe('VendorHttpClient', () => {
     const unsafe = nock(BASE).post('/w').reply(503).post('/w').reply(200, {});
     expect((await failure(client.request({ method: 'POST', path: '/w' }))).reason).toBe('server_error');
     expect(unsafe.pendingMocks()).toHaveLength(1);
+  });
+
+  it('sends bodies as JSON and reads answers as axios did: JSON parsed, any other text as it came', async () => {
+    const client = new VendorHttpClient(options());
+    const sent = nock(BASE, { reqheaders: { 'content-type': 'application/json', accept: 'application/json' } })
+      .post('/j', { a: 1, nested: { b: [true, null, 'é'] } })
+      .reply(201, { ok: true });
+    expect(
+      (await client.request({ method: 'POST', path: '/j', body: { a: 1, nested: { b: [true, null, 'é'] } } })).data,
+    ).toEqual({ ok: true });
+    expect(sent.isDone()).toBe(true);
+    // No body: no content type of ours, nothing sent.
+    nock(BASE, { badheaders: ['content-type'] })
+      .get('/t')
+      .reply(502, '<html>Bad gateway</html>', { 'content-type': 'text/html' })
+      .get('/e')
+      .reply(204, '')
+      .get('/n')
+      .reply(200, '42', { 'content-type': 'text/plain' });
+    expect((await failure(client.request({ method: 'GET', path: '/t' }))).options.status).toBe(502);
+    nock(BASE).get('/t2').reply(404, '<html>Not here</html>', { 'content-type': 'text/html' });
+    expect((await client.request({ method: 'GET', path: '/t2' })).data).toBe('<html>Not here</html>');
+    expect((await client.request({ method: 'GET', path: '/e' })).data).toBe('');
+    expect((await client.request({ method: 'GET', path: '/n' })).data).toBe(42);
+  });
+
+  it('names a proxy only when the environment does', () => {
+    expect(environmentNamesProxy({})).toBe(false);
+    expect(environmentNamesProxy({ NO_PROXY: '*' })).toBe(false);
+    expect(environmentNamesProxy({ HTTPS_PROXY: 'http://proxy:3128' })).toBe(true);
+    expect(environmentNamesProxy({ http_proxy: 'proxy:3128' })).toBe(true);
+    expect(environmentNamesProxy({ ALL_PROXY: 'http://proxy:3128' })).toBe(true);
+  });
+
+  it('goes through the proxy the environment names, and straight to the tool when it names none', async () => {
+    // Real sockets: nock's interceptor does not take a request addressed to a proxy.
+    const served: string[] = [];
+    const server = (name: string) =>
+      createServer((req, res) => {
+        served.push(`${name} ${req.url}`);
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ via: name }));
+      });
+    const [proxy, tool] = [server('proxy'), server('tool')];
+    const url = async (s: ReturnType<typeof createServer>) => {
+      await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+      return `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+    };
+    const [proxyUrl, toolUrl] = [await url(proxy), await url(tool)];
+    const saved = process.env.HTTP_PROXY;
+    nock.restore();
+    try {
+      process.env.HTTP_PROXY = proxyUrl;
+      const viaProxy = new VendorHttpClient(options());
+      expect((await viaProxy.request({ method: 'GET', path: '/p' })).data).toEqual({ via: 'proxy' });
+      delete process.env.HTTP_PROXY;
+      const direct = new VendorHttpClient(options({ baseUrl: toolUrl }));
+      expect((await direct.request({ method: 'GET', path: '/p' })).data).toEqual({ via: 'tool' });
+      expect(served).toEqual([`proxy ${BASE}/p`, 'tool /p']);
+    } finally {
+      if (saved === undefined) delete process.env.HTTP_PROXY;
+      else process.env.HTTP_PROXY = saved;
+      nock.activate();
+      await Promise.all([proxy, tool].map((s) => new Promise((r) => s.close(r))));
+    }
   });
 });
