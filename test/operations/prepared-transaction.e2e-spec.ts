@@ -3,10 +3,12 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { loggableError } from '@external-tests/common';
 import {
+  OrmQueryInPreparedTransactionError,
   preparedTransaction,
   runPrepared,
   SecondConnectionInTransactionError,
   ToolAssignment,
+  TransactionRolledBackError,
 } from '@external-tests/persistence';
 import { createTestApp, TestApp } from '../helpers/test-app';
 
@@ -120,9 +122,56 @@ describe('prepared transactions', () => {
         await insert(trx, id);
         await trx.findOne(ToolAssignment, { resultSourcedId: id });
       }),
-    ).rejects.toThrow();
+    ).rejects.toThrow(new OrmQueryInPreparedTransactionError().message);
     expect(await stored(id)).toEqual([]);
     expect(pool().numUsed()).toBe(0);
+  });
+
+  it('a statement sent after it ended fails: it never runs, and commits, on a connection of its own', async () => {
+    const id = `ptx-${randomUUID()}`;
+    let kept: EntityManager | undefined;
+    await preparedTransaction(em(), (trx) => {
+      kept = trx;
+      return Promise.resolve();
+    });
+    await expect(insert(kept!, id)).rejects.toThrow(/finished transaction/);
+    expect(await stored(id)).toEqual([]);
+  });
+
+  it('a failure the work caught still fails the transaction: the commit that PostgreSQL turns into a rollback is an error', async () => {
+    const [id, dup] = [`ptx-${randomUUID()}`, `ptx-${randomUUID()}`];
+    await insert(em(), dup);
+    await expect(
+      preparedTransaction(em(), async (trx) => {
+        await insert(trx, id);
+        await insert(trx, dup).catch(() => undefined);
+        return 'carried on';
+      }),
+    ).rejects.toBeInstanceOf(TransactionRolledBackError);
+    expect(await stored(id)).toEqual([]);
+    expect(pool().numUsed()).toBe(0);
+  });
+
+  it('inside another prepared transaction it joins it: one begin, one commit, undone together', async () => {
+    const [outer, inner] = [`ptx-${randomUUID()}`, `ptx-${randomUUID()}`];
+    recording = [];
+    await preparedTransaction(em(), async (trx) => {
+      await insert(trx, outer);
+      await preparedTransaction(trx, (nested) => insert(nested, inner));
+    });
+    expect(recording.filter((s) => s === 'begin' || s === 'commit')).toEqual(['begin', 'commit']);
+    expect(await stored(outer, inner)).toEqual([outer, inner].sort());
+    const [a, b] = [`ptx-${randomUUID()}`, `ptx-${randomUUID()}`];
+    await expect(
+      preparedTransaction(em(), async (trx) => {
+        await insert(trx, a);
+        await preparedTransaction(trx, async (nested) => {
+          await insert(nested, b);
+          throw new Error('the inner work failed');
+        });
+      }),
+    ).rejects.toThrow('the inner work failed');
+    expect(await stored(a, b)).toEqual([]);
   });
 
   it("inside another transaction it is that transaction's savepoint: undone with it", async () => {

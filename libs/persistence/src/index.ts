@@ -11,4 +11,8 @@ export * from './migration-runner';
 export * from './transaction-connection-guard';
 export { MIGRATIONS } from './migrations';
 export { runPrepared, usePreparedStatements } from './prepared-statement';
-export { preparedTransaction } from './prepared-transaction';
+export {
+  OrmQueryInPreparedTransactionError,
+  preparedTransaction,
+  TransactionRolledBackError,
+} from './prepared-transaction';

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 
 /** The part of a pg client this uses (knex hands out pg clients from its pool). */
 export interface PgClient {
-  query<R>(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: R[] }>;
+  query<R>(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: R[]; command?: string }>;
 }
 
 /** The part of knex's client this uses: its pool, or a transaction's one connection. */
@@ -63,7 +63,7 @@ export async function runPrepared<R>(em: EntityManager, sql: string, values: unk
   const client = (trx ?? em.getKnex()).client as KnexClient;
   const connection = await client.acquireConnection();
   try {
-    return await queryOn<R>(em, connection, sql, { name, text, values });
+    return (await queryOn<R>(em, connection, sql, { name, text, values })).rows;
   } finally {
     await client.releaseConnection(connection);
   }
@@ -80,16 +80,16 @@ export async function queryOn<R>(
   connection: PgClient,
   sql: string,
   statement: { name?: string; text: string; values: unknown[] },
-): Promise<R[]> {
+): Promise<{ rows: R[]; command?: string }> {
   const started = Date.now();
-  let rows: R[];
+  let result: { rows: R[]; command?: string };
   try {
-    ({ rows } = await connection.query<R>(statement));
+    result = await connection.query<R>(statement);
   } catch (e) {
     em.config.getLogger().logQuery({ query: sql, took: Date.now() - started, level: 'error' });
     // The statement, for the logs (loggableError): it has no values in it, `?` stands for each.
     throw Object.assign(em.getDriver().convertException(e as Error), { statement: sql });
   }
-  em.config.getLogger().logQuery({ query: sql, took: Date.now() - started, results: rows.length });
-  return rows;
+  em.config.getLogger().logQuery({ query: sql, took: Date.now() - started, results: result.rows.length });
+  return result;
 }

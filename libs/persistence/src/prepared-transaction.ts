@@ -1,16 +1,38 @@
 import { TransactionContext } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { KnexClient, preparesStatements, queryOn } from './prepared-statement';
+import { KnexClient, PgClient, preparesStatements, queryOn } from './prepared-statement';
 
-/** What runPrepared and the transaction guard read of a transaction context: its one connection, and whether it ended. */
+/** The ORM ran a query of its own inside a preparedTransaction, which has no knex transaction for it. */
+export class OrmQueryInPreparedTransactionError extends Error {
+  constructor() {
+    super('An ORM query inside a preparedTransaction: its statements must go through runPrepared');
+  }
+}
+
+/** A transaction that ended without committing, though its commit raised no error (an earlier statement failed). */
+export class TransactionRolledBackError extends Error {
+  constructor() {
+    super('The transaction was rolled back at commit: one of its statements had failed');
+  }
+}
+
+/**
+ * What runPrepared and the transaction guard read of a transaction context: its one connection, and whether it
+ * ended. knex, handed this by the ORM, finds no transaction in it and warns: that warning is made the error.
+ */
 class PreparedTransactionContext {
   private completed = false;
 
-  constructor(private readonly connection: unknown) {}
+  constructor(private readonly connection: PgClient) {}
 
-  readonly client: KnexClient = {
-    acquireConnection: () => Promise.resolve(this.connection as never),
+  readonly client: KnexClient & { logger: { warn(): never } } = {
+    acquireConnection: () => Promise.resolve(this.connection),
     releaseConnection: () => Promise.resolve(),
+    logger: {
+      warn: () => {
+        throw new OrmQueryInPreparedTransactionError();
+      },
+    },
   };
 
   isCompleted(): boolean {
@@ -28,35 +50,41 @@ class PreparedTransactionContext {
  * instance, knex's query runner for begin and commit, and MikroORM's unit of work around them: about a fifth of a
  * write-back's CPU (BENCHMARKS.md). `work` gets a fork whose transaction context is that connection, so
  * runPrepared, the injected EntityManager and the transaction guard (no second connection) all see the transaction
- * as they see MikroORM's. The ORM's own queries and flush need a knex transaction, so they fail inside this one,
- * loudly: `work` must not call them (nothing is flushed at the end).
+ * as they see MikroORM's. The ORM's own queries need a knex transaction: inside this one they fail
+ * (OrmQueryInPreparedTransactionError), and nothing is flushed at the end.
  *
- * Where runPrepared goes through em.execute (the embedded database) or a transaction is open already (MikroORM
- * nests it in a savepoint), it is em.transactional: the same work, the same statements apart from begin and commit.
+ * Where runPrepared goes through em.execute (the embedded database), or inside one of MikroORM's transactions (a
+ * savepoint), it is em.transactional: the same work, the same statements apart from begin and commit. Inside
+ * another preparedTransaction it joins that one: its failure is the outer one's.
  */
 export async function preparedTransaction<T>(em: EntityManager, work: (em: EntityManager) => Promise<T>): Promise<T> {
-  if (!preparesStatements(em) || em.getTransactionContext()) return em.transactional(work);
+  const open = em.getTransactionContext<object>();
+  if (open instanceof PreparedTransactionContext) return work(em);
+  if (!preparesStatements(em) || open) return em.transactional(work);
+  const fork = em.fork();
   const client = em.getKnex().client as KnexClient;
   const connection = await client.acquireConnection();
   const context = new PreparedTransactionContext(connection);
-  const fork = em.fork();
-  fork.setTransactionContext(context);
   const statement = (sql: string) => queryOn(fork, connection, sql, { text: sql, values: [] });
   try {
+    fork.setTransactionContext(context);
     await statement('begin');
     let result: T;
     try {
       result = await TransactionContext.create(fork, () => work(fork));
     } catch (e) {
+      // Ended before rollback is sent: a statement still on its way fails, it never runs after it on its own.
+      context.complete();
       // A failed rollback (the connection broke) changes nothing: PostgreSQL ends the session's transaction.
       await statement('rollback').catch(() => undefined);
       throw e;
     }
-    await statement('commit');
+    context.complete();
+    // PostgreSQL answers a commit of a failed transaction with ROLLBACK, not an error (a failure the work caught).
+    if ((await statement('commit')).command === 'ROLLBACK') throw new TransactionRolledBackError();
     return result;
   } finally {
     context.complete();
-    fork.resetTransactionContext();
     await client.releaseConnection(connection);
   }
 }
