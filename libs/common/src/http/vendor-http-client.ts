@@ -60,6 +60,7 @@ export interface VendorResponse<T = unknown> {
 }
 
 const BACKOFF = new ExponentialBackoff({ initialDelay: 100, maxDelay: 2_000 });
+const RETRY_AFTER_CAP_MS = 5_000;
 
 /** axios sets TCP keep-alive to 60 s on every request's socket; the agent sets the same, so neither reaches the kernel. */
 const TCP_KEEPALIVE_MS = 60_000;
@@ -81,7 +82,6 @@ function parseJsonLeniently(data: unknown): unknown {
     return data;
   }
 }
-const RETRY_AFTER_CAP_MS = 5_000;
 
 /**
  * One outbound HTTP client per tool: keep-alive sockets, per-attempt timeout, total deadline, retries with
@@ -114,7 +114,7 @@ export class VendorHttpClient {
       }),
       headers: { Accept: 'application/json' },
       transitional: { clarifyTimeoutError: true },
-      // What axios would otherwise work out on every call (about a sixth of its CPU per call, BENCHMARKS.md): that
+      // What axios would otherwise work out on every call (about a quarter of a call's CPU, BENCHMARKS.md): that
       // no proxy applies when the environment names none, and how to encode the JSON we send and read what comes
       // back. Bodies are serialised in `attempt`.
       ...(environmentNamesProxy() ? {} : { proxy: false as const }),

@@ -157,8 +157,7 @@ export async function lockWithReferences<T extends object>(
     read[r.key] = row[`__read${i}`];
     delete row[`__read${i}`];
   });
-  // Detached (not in the unit of work): the PUT writes it with one update of its own (updateLocked), so the
-  // transaction's closing flush has nothing to compare.
+  // Detached (not in the unit of work): the PUT writes it with one update of its own (updateLocked); nothing flushes.
   const existing = row[column] == null ? null : detachedEntity<T>(em, def, row);
   return {
     existing,
