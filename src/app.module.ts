@@ -12,10 +12,11 @@ import { PersistenceModule } from '@external-tests/persistence';
 import { ProviderModule } from '@external-tests/providers';
 import { ClientThrottlerGuard, rateLimits } from './config/client-throttler.guard';
 import { Env } from './config/env.schema';
-import { loggerOptions } from './config/logger-options';
+import { createAppLogger, loggerModuleParams } from './config/logger-options';
 import { assignmentsOptions, authOptions, persistenceOptions, providerOptions } from './config/module-options';
 import { validateEnv } from './config/validate-env';
 import { HealthModule } from './health/health.module';
+import { APP_LOGGER } from './http/app-logger.token';
 import { MetricsModule } from './metrics/metrics.module';
 
 /**
@@ -40,14 +41,17 @@ export class AppModule {
    */
   static forRoot(overrides: Record<string, string | undefined> = {}, hooks: AppHooks = {}): DynamicModule {
     const env: Env = validateEnv({ ...process.env, ...overrides });
+    const logger = createAppLogger(env, hooks.logDestination);
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, ignoreEnvVars: true, load: [() => ({ ...env })] }),
-        LoggerModule.forRoot(loggerOptions(env, hooks.logDestination)),
+        LoggerModule.forRoot(loggerModuleParams(logger)),
         MetricsModule,
         PersistenceModule.forRoot({
           ...persistenceOptions(env),
+          // configureApp opens the ORM's request context in a Fastify hook (http/request-scope.ts).
+          registerRequestContext: false,
           onQuery: hooks.onQuery,
           ...(hooks.offline ? { connect: false, migrate: false } : {}),
         }),
@@ -65,6 +69,7 @@ export class AppModule {
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: ImsxExceptionFilter },
+        { provide: APP_LOGGER, useValue: logger },
       ],
     };
   }

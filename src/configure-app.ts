@@ -1,3 +1,4 @@
+import { MikroORM } from '@mikro-orm/core';
 import helmet from '@fastify/helmet';
 import { BadRequestException, INestApplication } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -11,6 +12,8 @@ import { Env } from './config/env.schema';
 import { requestId } from './config/logger-options';
 import { QuietStartupLogger } from './config/quiet-startup-logger';
 import { trustedProxies } from './config/trusted-proxies';
+import { APP_LOGGER } from './http/app-logger.token';
+import { registerRequestScope } from './http/request-scope';
 import { setupSwagger } from './swagger';
 
 /** The largest request body, JSON or form (100 KiB). */
@@ -40,7 +43,10 @@ export function createHttpAdapter(env: Record<string, string | undefined> = proc
   });
 }
 
-/** HTTP settings outside the DI pipeline, shared by main.ts, the CLI and the tests. */
+/**
+ * HTTP settings outside the DI pipeline, shared by main.ts, the CLI and the tests. An app that serves requests needs
+ * it: it opens each request's scope (the ORM's request context, the request's log lines).
+ */
 export async function configureApp(app: INestApplication, o: { shutdownHooks?: boolean } = {}): Promise<void> {
   const fastify = app as NestFastifyApplication;
   const config = app.get(ConfigService<Env, true>);
@@ -51,10 +57,7 @@ export async function configureApp(app: INestApplication, o: { shutdownHooks?: b
     done(null, parseForm(raw.toString('utf8'))),
   );
   const instance = fastify.getHttpAdapter().getInstance();
-  instance.addHook('onRequest', (req, reply, done) => {
-    reply.header('X-Request-Id', req.id);
-    done();
-  });
+  registerRequestScope(instance, app.get(MikroORM).em, app.get(APP_LOGGER));
   // Swagger UI needs inline scripts/styles; everything else gets helmet's defaults.
   await fastify.register(helmet, { contentSecurityPolicy: false });
   // SIGTERM: stop accepting, finish in-flight requests, close the pool (the dev stack handles signals itself).

@@ -1,10 +1,10 @@
 import { trace } from '@opentelemetry/api';
 import type { Params } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
-import type { Options } from 'pino-http';
+import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { Env } from './env.schema';
+import { currentRequest, type RequestFacts } from '../http/request-scope';
 
 /** Paths pino replaces with [Redacted]: tokens, passwords, credentials wherever they appear in a log object. */
 export const REDACT_PATHS = [
@@ -31,34 +31,35 @@ export function requestId(req: IncomingMessage): string {
   return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
-export function loggerOptions(env: Env, destination?: DestinationStream): Params {
-  const options: Options = {
+/** The app's pino logger: every line of the app goes through it (Nest's Logger through nestjs-pino included). */
+export function createAppLogger(env: Env, destination?: DestinationStream): Logger {
+  const options: LoggerOptions = {
     level: env.LOG_LEVEL,
     redact: { paths: REDACT_PATHS, censor: '[Redacted]' },
-    // The HTTP platform names each request (configure-app.ts); pino-http uses that id and calls this one only
-    // where the platform did not.
-    genReqId: (req: IncomingMessage, res: ServerResponse) => {
-      const id = requestId(req);
-      res.setHeader('X-Request-Id', id);
-      return id;
-    },
-    customLogLevel: (_req, res, err) =>
-      err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     // Method, path and status only: bodies and query strings may carry personal data.
     serializers: {
-      req: (req: { id: string; method: string; url: string }) => ({
-        id: req.id,
-        method: req.method,
-        path: req.url.split('?')[0],
-      }),
+      req: (req: RequestFacts) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
-    autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
-    // With tracing on, every line carries the trace and span it belongs to (nothing when it is off).
+    // A line written while a request is served says which request (its id, method and path); with tracing on, also
+    // the trace and span it belongs to. Computed only for lines actually written.
     mixin: () => {
+      const req = currentRequest();
       const span = trace.getActiveSpan()?.spanContext();
-      return span ? { trace_id: span.traceId, span_id: span.spanId } : {};
+      return {
+        ...(req ? { req } : {}),
+        ...(span ? { trace_id: span.traceId, span_id: span.spanId } : {}),
+      };
     },
   };
-  return { pinoHttp: destination ? [options, destination] : options };
+  return destination ? pino(options, destination) : pino(options);
+}
+
+/**
+ * nestjs-pino over the app's logger. Its per-request middleware is not registered (`forRoutes: []`): the request
+ * scope (http/request-scope.ts, a Fastify hook) binds the logger and writes the one line per request instead, so
+ * no Nest middleware runs on the request path.
+ */
+export function loggerModuleParams(logger: Logger): Params {
+  return { pinoHttp: { logger }, forRoutes: [] };
 }

@@ -18,6 +18,12 @@ export interface PersistenceOptions {
    * max_prepared_statements); they then go through em.execute.
    */
   preparedStatements?: boolean;
+  /**
+   * Open MikroORM's request context (a fork of `em` per request) with its Nest middleware (default true). False
+   * when the host opens it itself, e.g. in a Fastify hook as the app does, so that no Nest middleware runs per
+   * request. forRoot only: forRootAsync always registers the middleware.
+   */
+  registerRequestContext?: boolean;
   /** Apply pending migrations when the module starts (default true). */
   migrate?: boolean;
   /** Connect at start (default true); false for tooling that only needs the module graph (OpenAPI export). */

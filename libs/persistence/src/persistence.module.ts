@@ -26,7 +26,13 @@ export class PersistenceModule extends ConfigurablePersistenceModule {
     return {
       ...module,
       global: true,
-      imports: [...(module.imports ?? []), MikroOrmModule.forRoot(ormOptions(options))],
+      imports: [
+        ...(module.imports ?? []),
+        MikroOrmModule.forRoot({
+          ...ormOptions(options),
+          registerRequestContext: options.registerRequestContext ?? true,
+        }),
+      ],
     };
   }
 

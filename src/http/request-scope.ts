@@ -1,0 +1,60 @@
+import { EntityManager, RequestContext } from '@mikro-orm/core';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+// nestjs-pino's own request store (what its middleware binds); it has no public way to bind one from a Fastify hook.
+import { storage, Store } from 'nestjs-pino/storage';
+import type { Level, Logger } from 'pino';
+
+/** What a log line says about the request it was written in (the logger's `req` serializer shapes it). */
+export interface RequestFacts {
+  id: string;
+  method: string;
+  url: string;
+}
+
+class RequestStore extends Store {
+  constructor(
+    logger: Logger,
+    readonly req: RequestFacts,
+  ) {
+    super(logger);
+  }
+}
+
+/** The request being served, if any (the logger's mixin adds it to every line). */
+export function currentRequest(): RequestFacts | undefined {
+  return (storage.getStore() as RequestStore | undefined)?.req;
+}
+
+const facts = (req: FastifyRequest): RequestFacts => ({ id: req.id, method: req.method, url: req.url });
+
+/**
+ * Per request, as Fastify hooks rather than Nest middleware (with none, Fastify never loads middie; the pipeline
+ * costs about a fifth less, BENCHMARKS.md):
+ * - the X-Request-Id answer header (the id the platform gave the request, configure-app.ts);
+ * - the request's scope, opened as it arrives: the ORM's request context (a fork of `em`) and nestjs-pino's logger
+ *   store, so body parsing, guards, pipes, handlers and filters all run inside it;
+ * - one line per answered request (the health probes excepted): method, path, status, time; `warn` for 4xx, `error`
+ *   for 5xx, and `warn` for one the client gave up on before its answer was sent (onResponse never runs for it).
+ */
+export function registerRequestScope(fastify: FastifyInstance, em: EntityManager, logger: Logger): void {
+  const logsAborts = logger.isLevelEnabled('warn');
+  fastify.addHook('onRequest', (req, reply, done) => {
+    reply.header('X-Request-Id', req.id);
+    if (logsAborts)
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished) logger.warn({ req: facts(req) }, 'request aborted by the client');
+      });
+    storage.run(new RequestStore(logger, facts(req)), () => RequestContext.create(em, done));
+  });
+  fastify.addHook('onResponse', (req, reply, done) => {
+    const status = reply.statusCode;
+    const level: Level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+    if (logger.isLevelEnabled(level) && !req.url.startsWith('/health')) {
+      logger[level](
+        { req: facts(req), res: { statusCode: status }, responseTime: Math.round(reply.elapsedTime) },
+        status >= 500 ? 'request errored' : 'request completed',
+      );
+    }
+    done();
+  });
+}

@@ -1,0 +1,173 @@
+import { Logger } from '@nestjs/common';
+import { request as httpRequest } from 'node:http';
+import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createLesson, createStudent } from '../helpers/fixtures';
+import { sandboxControl } from '../helpers/sandbox-control';
+import { createTestApp, TestApp } from '../helpers/test-app';
+
+const ROUTE = '/powerpath/makeExternalTestAssignment';
+
+interface Line {
+  level: number;
+  msg: string;
+  req?: { id: string; method: string; path: string };
+  res?: { statusCode: number };
+  responseTime?: number;
+  student?: string;
+}
+
+/**
+ * The request scope (src/http/request-scope.ts): Fastify hooks, not Nest middleware, open each request's ORM context
+ * and log binding and write its one access line. These pin what the log says and that the scope holds wherever a
+ * request's work runs.
+ */
+describe('request scope: the access line and the lines written during a request', () => {
+  const lines: Line[] = [];
+  let t: TestApp;
+  let auth: { Authorization: string };
+  const probe = new Logger('Probe');
+
+  beforeAll(async () => {
+    const sink = new Writable({
+      write: (chunk, _enc, cb) => {
+        for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Line);
+        cb();
+      },
+    });
+    t = await createTestApp({ LOG_LEVEL: 'info' }, { hooks: { logDestination: sink } });
+    auth = { Authorization: `Bearer ${await t.token()}` };
+  });
+  afterEach(() => (t.recoveryPoints.current = undefined));
+  afterAll(() => t.close());
+
+  const linesOf = (id: string) => lines.filter((l) => l.req?.id === id);
+  const accessLine = (id: string) => linesOf(id).find((l) => l.msg.startsWith('request '));
+
+  it('one line per request: method, path without its query, status, time; warn for 4xx; none for health', async () => {
+    await t.http().get('/health/live').set('X-Request-Id', 'log-health').expect(200);
+    await t
+      .http()
+      .get('/ims/oneroster/rostering/v1p2/users?filter=email%3D%27secret.person%40mail.test%27')
+      .set(auth)
+      .set('X-Request-Id', 'log-list')
+      .expect(200);
+    await t.http().post(ROUTE).set(auth).set('X-Request-Id', 'log-bad').send({ student: 1 }).expect(400);
+
+    expect(linesOf('log-health')).toEqual([]);
+    expect(accessLine('log-list')).toMatchObject({
+      level: 30,
+      msg: 'request completed',
+      req: { id: 'log-list', method: 'GET', path: '/ims/oneroster/rostering/v1p2/users' },
+      res: { statusCode: 200 },
+      responseTime: expect.any(Number),
+    });
+    expect(JSON.stringify(lines)).not.toContain('secret.person');
+    expect(accessLine('log-bad')).toMatchObject({ level: 40, msg: 'request completed', res: { statusCode: 400 } });
+    for (const id of ['log-list', 'log-bad'])
+      expect(linesOf(id).filter((l) => l.msg.startsWith('request '))).toHaveLength(1);
+  });
+
+  it('a line written during a request names that request, with many requests in flight at once', async () => {
+    const lesson = await createLesson(t.orm);
+    const students = await Promise.all(Array.from({ length: 12 }, () => createStudent(t.orm)));
+    t.recoveryPoints.current = async (point, at) => {
+      await sleep(Math.floor(Math.random() * 25));
+      probe.log({ student: at.studentSourcedId, point }, 'probe');
+    };
+    const answers = await Promise.all(
+      students.map((s) =>
+        t
+          .http()
+          .post(ROUTE)
+          .set(auth)
+          .set('X-Request-Id', `log-${s.sourcedId}`)
+          .send({ student: s.sourcedId, lesson: lesson.sourcedId }),
+      ),
+    );
+    expect(answers.map((a) => a.status)).toEqual(students.map(() => 200));
+    for (const s of students) {
+      const probes = lines.filter((l) => l.msg === 'probe' && l.student === s.sourcedId);
+      expect(probes.length).toBeGreaterThanOrEqual(2);
+      for (const p of probes) expect(p.req).toEqual({ id: `log-${s.sourcedId}`, method: 'POST', path: ROUTE });
+    }
+    expect(lines.filter((l) => l.msg === 'probe' && !l.req)).toEqual([]);
+  });
+
+  it('holds when the body arrives in a later packet than the headers', async () => {
+    const student = await createStudent(t.orm);
+    const lesson = await createLesson(t.orm);
+    t.recoveryPoints.current = (point, at) => probe.log({ student: at.studentSourcedId, point }, 'probe');
+    const body = JSON.stringify({ student: student.sourcedId, lesson: lesson.sourcedId });
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${t.baseUrl}${ROUTE}`, {
+        method: 'POST',
+        headers: {
+          ...auth,
+          'Content-Type': 'application/json',
+          'Content-Length': Buffer.byteLength(body),
+          'X-Request-Id': 'log-split-body',
+        },
+      });
+      req.on('response', (res) => (res.resume(), resolve(res.statusCode ?? 0)));
+      req.on('error', reject);
+      req.flushHeaders();
+      req.write(body.slice(0, 10));
+      setTimeout(() => req.end(body.slice(10)), 100);
+    });
+    expect(status).toBe(200);
+    expect(lines.filter((l) => l.msg === 'probe' && l.student === student.sourcedId).map((l) => l.req?.id)).toEqual(
+      expect.arrayContaining(['log-split-body']),
+    );
+    expect(lines.filter((l) => l.msg === 'probe' && l.student === student.sourcedId && !l.req)).toEqual([]);
+    expect(accessLine('log-split-body')).toMatchObject({ res: { statusCode: 200 } });
+  });
+
+  it('a request the client abandons is logged as aborted, once', async () => {
+    const student = await createStudent(t.orm);
+    const lesson = await createLesson(t.orm);
+    await sandboxControl(t.sandboxes, 'masteryTrack').fault({
+      method: 'POST',
+      path: '/delivery/assignments/assign',
+      delayMs: 400,
+    });
+    const body = JSON.stringify({ student: student.sourcedId, lesson: lesson.sourcedId });
+    const req = httpRequest(`${t.baseUrl}${ROUTE}`, {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': 'application/json', 'X-Request-Id': 'log-abort' },
+    });
+    req.on('error', () => undefined);
+    req.end(body);
+    await sleep(150);
+    req.destroy();
+    for (let i = 0; i < 40 && !linesOf('log-abort').some((l) => l.msg.includes('aborted')); i++) await sleep(50);
+    expect(linesOf('log-abort').filter((l) => l.msg === 'request aborted by the client')).toEqual([
+      expect.objectContaining({ level: 40, req: { id: 'log-abort', method: 'POST', path: ROUTE } }),
+    ]);
+  });
+
+  // Last: the tool's failures open its circuit breaker for the rest of this app.
+  it('a 5xx answer is an error line, "request errored"', async () => {
+    const student = await createStudent(t.orm);
+    const lesson = await createLesson(t.orm);
+    await sandboxControl(t.sandboxes, 'masteryTrack').fault({
+      path: '/delivery/assignments/assign',
+      status: 500,
+      times: 5,
+    });
+    await t
+      .http()
+      .post(ROUTE)
+      .set(auth)
+      .set('X-Request-Id', 'log-5xx')
+      .send({ student: student.sourcedId, lesson: lesson.sourcedId })
+      .expect(502);
+    expect(accessLine('log-5xx')).toMatchObject({
+      level: 50,
+      msg: 'request errored',
+      req: { id: 'log-5xx', method: 'POST', path: ROUTE },
+      res: { statusCode: 502 },
+    });
+    expect(linesOf('log-5xx').filter((l) => l.msg.startsWith('request '))).toHaveLength(1);
+  });
+});
