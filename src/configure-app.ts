@@ -28,6 +28,9 @@ export function createHttpAdapter(env: Record<string, string | undefined> = proc
   // else could pick their own address, and with it their own rate-limit bucket.
   const proxies = trustedProxies(env.TRUSTED_PROXIES);
   return new FastifyAdapter({
+    // No Nest middleware runs in this app (http/request-scope.ts does per-request work as Fastify hooks), so Fastify
+    // does without middie, the Express-middleware layer Nest otherwise puts in front of every request.
+    skipMiddie: true,
     bodyLimit: BODY_LIMIT,
     trustProxy: proxies.length > 0 ? proxies : false,
     // One id per request, for Fastify, the X-Request-Id answer and pino-http alike (it keeps an id it finds on the
