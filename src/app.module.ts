@@ -17,6 +17,7 @@ import { assignmentsOptions, authOptions, persistenceOptions, providerOptions } 
 import { validateEnv } from './config/validate-env';
 import { HealthModule } from './health/health.module';
 import { APP_LOGGER } from './http/app-logger.token';
+import { requestEntityManager } from './http/request-scope';
 import { MetricsModule } from './metrics/metrics.module';
 
 /**
@@ -50,8 +51,10 @@ export class AppModule {
         MetricsModule,
         PersistenceModule.forRoot({
           ...persistenceOptions(env),
-          // configureApp opens the ORM's request context in a Fastify hook (http/request-scope.ts).
+          // The request scope (http/request-scope.ts, a Fastify hook opened by configureApp) holds the ORM's request
+          // context.
           registerRequestContext: false,
+          context: requestEntityManager,
           onQuery: hooks.onQuery,
           ...(hooks.offline ? { connect: false, migrate: false } : {}),
         }),

@@ -12,27 +12,57 @@ export interface RequestFacts {
 }
 
 class RequestStore extends Store {
+  #em?: EntityManager;
+  #forking = false;
+
   constructor(
     logger: Logger,
     readonly req: RequestFacts,
+    private readonly root: EntityManager,
   ) {
     super(logger);
   }
+
+  /**
+   * The request's fork of the ORM, made the first time the request needs one (as RequestContext.create forks). None
+   * while it is being made: MikroORM's constructors ask for the current context, which would be this one again.
+   */
+  get em(): EntityManager | undefined {
+    if (this.#em === undefined && !this.#forking) {
+      this.#forking = true;
+      try {
+        this.#em = this.root.fork({ useContext: true, disableContextResolution: true });
+      } finally {
+        this.#forking = false;
+      }
+    }
+    return this.#em;
+  }
+}
+
+/**
+ * The ORM's `context` (PersistenceOptions.context): the request's EntityManager, forked on first use; outside a
+ * request, MikroORM's own RequestContext (the CLI commands open one).
+ */
+export function requestEntityManager(name: string): EntityManager | undefined {
+  const store = storage.getStore();
+  return store instanceof RequestStore ? store.em : RequestContext.getEntityManager(name);
 }
 
 /** The request being served, if any (the logger's mixin adds it to every line). */
 export function currentRequest(): RequestFacts | undefined {
-  return (storage.getStore() as RequestStore | undefined)?.req;
+  const store = storage.getStore();
+  return store instanceof RequestStore ? store.req : undefined;
 }
 
 const facts = (req: FastifyRequest): RequestFacts => ({ id: req.id, method: req.method, url: req.url });
 
 /**
- * Per request, as Fastify hooks rather than Nest middleware (with none, Fastify never loads middie; the pipeline
- * costs about a fifth less, BENCHMARKS.md):
+ * Per request, as Fastify hooks rather than Nest middleware (with none, Fastify does without middie; BENCHMARKS.md):
  * - the X-Request-Id answer header (the id the platform gave the request, configure-app.ts);
- * - the request's scope, opened as it arrives: the ORM's request context (a fork of `em`) and nestjs-pino's logger
- *   store, so body parsing, guards, pipes, handlers and filters all run inside it;
+ * - the request's scope, opened as it arrives, so body parsing, guards, pipes, handlers and filters all run inside
+ *   it: nestjs-pino's logger store, which also holds the request's ORM context (`requestEntityManager`, a fork of
+ *   `em` made only when the request first uses the ORM; runPrepared's statements outside a transaction need none);
  * - one line per answered request (the health probes excepted): method, path, status, time; `warn` for 4xx, `error`
  *   for 5xx, and `warn` for one the client gave up on before its answer was sent (onResponse never runs for it).
  */
@@ -44,7 +74,7 @@ export function registerRequestScope(fastify: FastifyInstance, em: EntityManager
       reply.raw.once('close', () => {
         if (!reply.raw.writableFinished) logger.warn({ req: facts(req) }, 'request aborted by the client');
       });
-    storage.run(new RequestStore(logger, facts(req)), () => RequestContext.create(em, done));
+    storage.run(new RequestStore(logger, facts(req), em), done);
   });
   fastify.addHook('onResponse', (req, reply, done) => {
     const status = reply.statusCode;

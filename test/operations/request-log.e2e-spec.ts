@@ -22,7 +22,7 @@ interface Line {
  * and log binding and write its one access line. These pin what the log says and that the scope holds wherever a
  * request's work runs.
  */
-describe('request scope: the access line and the lines written during a request', () => {
+describe('request scope: the access line, the lines written during a request, the ORM context', () => {
   const lines: Line[] = [];
   let t: TestApp;
   let auth: { Authorization: string };
@@ -92,6 +92,26 @@ describe('request scope: the access line and the lines written during a request'
       for (const p of probes) expect(p.req).toEqual({ id: `log-${s.sourcedId}`, method: 'POST', path: ROUTE });
     }
     expect(lines.filter((l) => l.msg === 'probe' && !l.req)).toEqual([]);
+  });
+
+  it('forks the ORM once for a request that uses its unit of work, never for one whose statements all go through runPrepared', async () => {
+    const student = await createStudent(t.orm);
+    const lesson = await createLesson(t.orm);
+    const assign = () =>
+      t.http().post(ROUTE).set(auth).send({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+    const fork = jest.spyOn(t.orm.em, 'fork');
+    try {
+      await t.http().get('/health/live').expect(200);
+      const first = await assign();
+      const repeat = await assign();
+      expect(repeat.body.assignmentId).toBe(first.body.assignmentId);
+      expect(fork).not.toHaveBeenCalled();
+      await t.http().get('/ims/oneroster/rostering/v1p2/users?limit=2').set(auth).expect(200);
+      await t.http().get('/ims/oneroster/rostering/v1p2/users?limit=2').set(auth).expect(200);
+      expect(fork).toHaveBeenCalledTimes(2);
+    } finally {
+      fork.mockRestore();
+    }
   });
 
   it('holds when the body arrives in a later packet than the headers', async () => {

@@ -1,4 +1,4 @@
-import { Options } from '@mikro-orm/core';
+import { EntityManager, Options } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { ENTITIES } from './entities';
@@ -24,6 +24,11 @@ export interface PersistenceOptions {
    * request. forRoot only: forRootAsync always registers the middleware.
    */
   registerRequestContext?: boolean;
+  /**
+   * Where the ORM finds the current request's EntityManager (MikroORM's `context` option; default its
+   * RequestContext). For a host that keeps its own request scope, together with `registerRequestContext: false`.
+   */
+  context?: (name: string) => EntityManager | undefined;
   /** Apply pending migrations when the module starts (default true). */
   migrate?: boolean;
   /** Connect at start (default true); false for tooling that only needs the module graph (OpenAPI export). */
@@ -70,5 +75,6 @@ export function ormOptions(o: PersistenceOptions): Options<PostgreSqlDriver> {
     ensureDatabase: false,
     connect: o.connect ?? true,
     allowGlobalContext: false,
+    ...(o.context ? { context: o.context } : {}),
   };
 }

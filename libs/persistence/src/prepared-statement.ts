@@ -1,3 +1,4 @@
+import { TransactionContext } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { createHash } from 'node:crypto';
 
@@ -57,7 +58,7 @@ function prepared(sql: string): { name?: string; text: string } {
 export async function runPrepared<R>(em: EntityManager, sql: string, values: unknown[]): Promise<R[]> {
   if (plain.has(em.config)) return em.execute<R[]>(sql, values);
   const { name, text } = prepared(sql);
-  const trx = em.getTransactionContext<{ client: KnexClient; isCompleted(): boolean }>();
+  const trx = transactionOf<{ client: KnexClient; isCompleted(): boolean }>(em);
   // As knex refuses it: the connection of a finished transaction is back in the pool, maybe in another's hands.
   if (trx?.isCompleted()) throw new Error('A statement on a finished transaction (it committed or rolled back)');
   const client = (trx ?? em.getKnex()).client as KnexClient;
@@ -70,6 +71,15 @@ export async function runPrepared<R>(em: EntityManager, sql: string, values: unk
 }
 
 /** Whether runPrepared prepares statements for this ORM (false: they go through em.execute). */
+/**
+ * The transaction `em` works in, if any: `em.getTransactionContext()`, without resolving the request's fork of the
+ * global EntityManager when no transaction is open (a request whose statements all go through runPrepared then never
+ * forks it; the request scope forks lazily).
+ */
+export function transactionOf<T>(em: EntityManager): T | undefined {
+  return (em.global ? TransactionContext.getEntityManager(em.name) : em)?.getTransactionContext<T>();
+}
+
 export function preparesStatements(em: EntityManager): boolean {
   return !plain.has(em.config);
 }

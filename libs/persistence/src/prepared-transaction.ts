@@ -1,6 +1,6 @@
 import { TransactionContext } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { KnexClient, PgClient, preparesStatements, queryOn } from './prepared-statement';
+import { KnexClient, PgClient, preparesStatements, queryOn, transactionOf } from './prepared-statement';
 
 /** The ORM ran a query of its own inside a preparedTransaction, which has no knex transaction for it. */
 export class OrmQueryInPreparedTransactionError extends Error {
@@ -58,7 +58,7 @@ class PreparedTransactionContext {
  * another preparedTransaction it joins that one: its failure is the outer one's.
  */
 export async function preparedTransaction<T>(em: EntityManager, work: (em: EntityManager) => Promise<T>): Promise<T> {
-  const open = em.getTransactionContext<object>();
+  const open = transactionOf<object>(em);
   if (open instanceof PreparedTransactionContext) return work(em);
   if (!preparesStatements(em) || open) return em.transactional(work);
   const fork = em.fork();
