@@ -18,6 +18,24 @@ describe('loggableError', () => {
     expect(JSON.stringify(logged)).not.toContain('mail.test');
   });
 
+  it("drops PostgreSQL's detail and hint that MikroORM appends to the message, with the message that quotes values", () => {
+    const detail = 'Key (email)=(x@mail.test) already exists.';
+    const hint = 'Pick another than x@mail.test';
+    const e = Object.assign(
+      new Error(
+        `insert into "users" ("email", "n") values ('x@mail.test', 7) - refused x@mail.test\n - detail: ${detail}\n - hint: ${hint}`,
+      ),
+      { code: 'P0001', detail, hint, severity: 'ERROR' },
+    );
+    const logged = loggableError(e);
+    expect(logged).toEqual({
+      type: 'Error',
+      code: 'P0001',
+      statement: 'insert into "users" ("email", "n") values (?, ?)',
+    });
+    expect(JSON.stringify(logged)).not.toContain('mail.test');
+  });
+
   it('says nothing of the statement when the message is not the driver format; other errors keep message and stack', () => {
     expect(statementShape('invalid input syntax for type uuid: "abc"')).toBeUndefined();
     expect(loggableError(new TypeError('boom'))).toMatchObject({

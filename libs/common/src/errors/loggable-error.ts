@@ -2,7 +2,12 @@
 const IDENTIFYING_FIELDS = ['code', 'routine', 'schema', 'table', 'column', 'constraint', 'dataType'] as const;
 
 type DatabaseError = Error &
-  Partial<Record<(typeof IDENTIFYING_FIELDS)[number], unknown>> & { severity?: unknown; statement?: unknown };
+  Partial<Record<(typeof IDENTIFYING_FIELDS)[number], unknown>> & {
+    severity?: unknown;
+    statement?: unknown;
+    detail?: unknown;
+    hint?: unknown;
+  };
 
 /** A pg DatabaseError (raw `execute`) or MikroORM's DriverException around one: both carry the SQLSTATE in `code`. */
 function isDatabaseError(e: unknown): e is DatabaseError {
@@ -30,6 +35,22 @@ export function statementShape(message: string): string | undefined {
 }
 
 /**
+ * The message as the driver made it: MikroORM appends PostgreSQL's detail and hint (`\n - detail: …`, `\n - hint: …`),
+ * which quote values and would otherwise be taken for the end of the statement.
+ */
+function driverMessage(e: DatabaseError): string {
+  let message = e.message;
+  for (const [label, value] of [
+    ['hint', e.hint],
+    ['detail', e.detail],
+  ] as const) {
+    const appended = `\n - ${label}: ${String(value)}`;
+    if (value !== undefined && message.endsWith(appended)) message = message.slice(0, -appended.length);
+  }
+  return message;
+}
+
+/**
  * What a log entry may say about an error. Database errors: the statement's shape, the SQLSTATE and the names
  * PostgreSQL reports — never the message or stack, which carry the statement's values (emails, names, passwords).
  * Anything else: class, the first line of the message and the stack frames (ORM errors append the entity, values
@@ -40,7 +61,9 @@ export function loggableError(e: unknown): Record<string, unknown> {
     const fields = Object.fromEntries(IDENTIFYING_FIELDS.filter((k) => typeof e[k] === 'string').map((k) => [k, e[k]]));
     // A prepared statement's error names its statement (values apart); knex's has it in the message, values inlined.
     const statement =
-      typeof e.statement === 'string' ? e.statement.replace(/\s+/g, ' ').slice(0, 2000) : statementShape(e.message);
+      typeof e.statement === 'string'
+        ? e.statement.replace(/\s+/g, ' ').slice(0, 2000)
+        : statementShape(driverMessage(e));
     return { type: e.name, ...fields, statement };
   }
   if (e instanceof Error) {
