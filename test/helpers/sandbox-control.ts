@@ -32,3 +32,16 @@ export function sandboxControl(sandboxes: Sandboxes, tool: Tool) {
     },
   };
 }
+
+/**
+ * MasteryTrack answers its assign call `delayMs` late (the next `times` calls; all of them when omitted), so an
+ * assignment request stays in flight at the tool while the test does something else.
+ */
+export function delayMasteryTrackAssign(sandboxes: Sandboxes, delayMs: number, times?: number): Promise<void> {
+  return sandboxControl(sandboxes, 'masteryTrack').fault({
+    method: 'POST',
+    path: '/delivery/assignments/assign',
+    delayMs,
+    ...(times === undefined ? {} : { times }),
+  });
+}

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { createLesson, createStudent } from '../helpers/fixtures';
-import { sandboxControl } from '../helpers/sandbox-control';
+import { delayMasteryTrackAssign } from '../helpers/sandbox-control';
 import { spawnApp, SpawnedApp, spawnedToken } from '../helpers/spawned-app';
 import { createTestApp, TestApp } from '../helpers/test-app';
 
@@ -114,12 +114,7 @@ describe('WEB_CONCURRENCY=2 (node:cluster)', () => {
   it('SIGTERM drains: an assignment in flight at the tool still answers 200, then every process exits 0', async () => {
     const student = await createStudent(fixtures.orm);
     const lesson = await createLesson(fixtures.orm);
-    await sandboxControl(fixtures.sandboxes, 'masteryTrack').fault({
-      method: 'POST',
-      path: '/delivery/assignments/assign',
-      delayMs: 1500,
-      times: 1,
-    });
+    await delayMasteryTrackAssign(fixtures.sandboxes, 1500, 1);
     const workers = workersOf(app);
     const inFlight = request(app.baseUrl)
       .post('/powerpath/makeExternalTestAssignment')

@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLesson, createStudent } from '../helpers/fixtures';
-import { sandboxControl } from '../helpers/sandbox-control';
+import { delayMasteryTrackAssign, sandboxControl } from '../helpers/sandbox-control';
 import { createTestApp, TestApp } from '../helpers/test-app';
 
 const ROUTE = '/powerpath/makeExternalTestAssignment';
@@ -146,11 +146,7 @@ describe('request scope: the access line, the lines written during a request, th
   it('a request the client abandons is logged as aborted, once', async () => {
     const student = await createStudent(t.orm);
     const lesson = await createLesson(t.orm);
-    await sandboxControl(t.sandboxes, 'masteryTrack').fault({
-      method: 'POST',
-      path: '/delivery/assignments/assign',
-      delayMs: 400,
-    });
+    await delayMasteryTrackAssign(t.sandboxes, 400);
     const body = JSON.stringify({ student: student.sourcedId, lesson: lesson.sourcedId });
     const req = httpRequest(`${t.baseUrl}${ROUTE}`, {
       method: 'POST',

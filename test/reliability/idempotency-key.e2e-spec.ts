@@ -4,7 +4,7 @@ import { DEFAULT_EDULASTIC_TESTS } from '@external-tests/sandbox';
 import { IdempotencyReaper } from '@external-tests/assignments';
 import { createLesson, createStudent } from '../helpers/fixtures';
 import { countRows } from '../helpers/rows';
-import { sandboxControl } from '../helpers/sandbox-control';
+import { delayMasteryTrackAssign, sandboxControl } from '../helpers/sandbox-control';
 import { createTestApp, TestApp } from '../helpers/test-app';
 
 const ROUTE = '/powerpath/makeExternalTestAssignment';
@@ -29,11 +29,7 @@ describe('Idempotency-Key', () => {
   const startSlowAssignment = async () => {
     const body = { student: (await createStudent(t.orm)).sourcedId, lesson: (await createLesson(t.orm)).sourcedId };
     const key = randomUUID();
-    await sandboxControl(t.sandboxes, 'masteryTrack').fault({
-      method: 'POST',
-      path: '/delivery/assignments/assign',
-      delayMs: 800,
-    });
+    await delayMasteryTrackAssign(t.sandboxes, 800);
     const slow = post(body, key).then((r) => r);
     await new Promise((r) => setTimeout(r, 200));
     return { body, key, slow };

@@ -2,7 +2,7 @@ import { RequestContext } from '@mikro-orm/core';
 import { AssignmentReconciler } from '@external-tests/assignments';
 import { createLesson, createStudent } from '../helpers/fixtures';
 import { countRows, ledgerRow, resultRow } from '../helpers/rows';
-import { sandboxControl } from '../helpers/sandbox-control';
+import { delayMasteryTrackAssign, sandboxControl } from '../helpers/sandbox-control';
 import { createTestApp, TestApp } from '../helpers/test-app';
 
 const ROUTE = '/powerpath/makeExternalTestAssignment';
@@ -108,11 +108,7 @@ describe('recovery and concurrency', () => {
     it('50 parallel identical requests → one tool assignment, one result row; the rest 200 or 409', async () => {
       const student = await createStudent(a.orm);
       const lesson = await createLesson(a.orm);
-      await sandboxControl(a.sandboxes, 'masteryTrack').fault({
-        method: 'POST',
-        path: '/delivery/assignments/assign',
-        delayMs: 300,
-      });
+      await delayMasteryTrackAssign(a.sandboxes, 300);
       const responses = await Promise.all(
         Array.from({ length: 50 }, (_, i) =>
           post(i % 2 ? a : b, { student: student.sourcedId, lesson: lesson.sourcedId }),

@@ -3,7 +3,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Org } from '@external-tests/persistence';
 import { DEFAULT_EDULASTIC_TESTS } from '@external-tests/sandbox';
 import { createLesson, createStudent, uid } from '../helpers/fixtures';
-import { sandboxControl } from '../helpers/sandbox-control';
+import { delayMasteryTrackAssign, sandboxControl } from '../helpers/sandbox-control';
 import { createTestApp, DEV_CLIENT, EDU_PASSWORD, MT_API_KEY, TestApp } from '../helpers/test-app';
 
 const ROUTE = '/powerpath/makeExternalTestAssignment';
@@ -259,11 +259,7 @@ describe('security', () => {
       const token = await t.token();
       const student = await createStudent(t.orm);
       const lesson = await createLesson(t.orm);
-      await sandboxControl(t.sandboxes, 'masteryTrack').fault({
-        method: 'POST',
-        path: '/delivery/assignments/assign',
-        delayMs: 700,
-      });
+      await delayMasteryTrackAssign(t.sandboxes, 700);
       const inFlight = t
         .http()
         .post(ROUTE)
