@@ -1,10 +1,13 @@
 import type { RequestHandler, Response } from 'express';
 import jwt from 'jsonwebtoken';
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, randomBytes } from 'node:crypto';
 import { sendUnauthorized } from './errors';
 
-/** The vendor's own token: opaque to clients, so a per-process random secret is enough. */
-const SECRET = randomBytes(32);
+/**
+ * The vendor's own token: opaque to clients, so a per-process random secret is enough. A KeyObject, because
+ * jsonwebtoken first tries any other secret as a public key (a thrown error per call, most of the check's CPU).
+ */
+const SECRET = createSecretKey(randomBytes(32));
 const TOKEN_TTL_SECONDS = 3600;
 
 export interface Integrator {

@@ -51,6 +51,8 @@ export class MasteryTrackStore implements SnapshotStore<MasteryTrackSnapshot> {
   readonly tests: readonly MasteryTrackSandboxTest[];
   readonly inventoryCreatedAt = new Date();
   private readonly assignments = new Map<number, MasteryTrackAssignment>();
+  /** The same assignments by lower-cased student email, in creation order: lookups stay flat as the store grows. */
+  private readonly byStudent = new Map<string, MasteryTrackAssignment[]>();
   // Never reset, and from a random start: ids stay unique across /__sandbox/reset and across sandbox instances
   // (as a real MasteryTrack's are), so ids a database keeps from an earlier run never alias new ones.
   private nextId = randomInt(100_000, 1_000_000_000);
@@ -61,6 +63,7 @@ export class MasteryTrackStore implements SnapshotStore<MasteryTrackSnapshot> {
 
   reset(): void {
     this.assignments.clear();
+    this.byStudent.clear();
   }
 
   snapshot(): MasteryTrackSnapshot {
@@ -77,17 +80,10 @@ export class MasteryTrackStore implements SnapshotStore<MasteryTrackSnapshot> {
 
   /** Assignments of tests no longer in the inventory are dropped; ids continue past the saved ones. */
   restore(snapshot: MasteryTrackSnapshot): void {
-    this.assignments.clear();
+    this.reset();
     for (const { timebackId, createdAt, expiresAt, ...fields } of snapshot.assignments) {
       const test = this.findTest(timebackId);
-      if (test) {
-        this.assignments.set(fields.id, {
-          ...fields,
-          test,
-          createdAt: new Date(createdAt),
-          expiresAt: new Date(expiresAt),
-        });
-      }
+      if (test) this.add({ ...fields, test, createdAt: new Date(createdAt), expiresAt: new Date(expiresAt) });
     }
     this.nextId = Math.max(this.nextId, snapshot.nextId);
   }
@@ -113,10 +109,11 @@ export class MasteryTrackStore implements SnapshotStore<MasteryTrackSnapshot> {
    * has not completed. An active assignment does not count as taken, so a retry lands on the same test (409).
    */
   nextTestFor(email: string, subject: string, gradeRank?: number): MasteryTrackSandboxTest | undefined {
+    const completed = this.forStudent(email).filter((a) => a.status === 'COMPLETED');
     return this.tests
       .filter((t) => this.isSupported(t) && equalsIgnoreCase(t.subject, subject))
       .filter((t) => gradeRank === undefined || t.grade_rank === gradeRank)
-      .filter((t) => !this.forStudent(email).some((a) => a.test === t && a.status === 'COMPLETED'))
+      .filter((t) => !completed.some((a) => a.test === t))
       .sort((a, b) => a.grade_rank - b.grade_rank || a.name.localeCompare(b.name))[0];
   }
 
@@ -125,7 +122,7 @@ export class MasteryTrackStore implements SnapshotStore<MasteryTrackSnapshot> {
   }
 
   forStudent(email: string): MasteryTrackAssignment[] {
-    return this.all().filter((a) => equalsIgnoreCase(a.studentEmail, email));
+    return [...(this.byStudent.get(email.toLowerCase()) ?? [])];
   }
 
   create(input: NewAssignment): MasteryTrackAssignment {
@@ -137,7 +134,15 @@ export class MasteryTrackStore implements SnapshotStore<MasteryTrackSnapshot> {
       createdAt,
       expiresAt: new Date(createdAt.getTime() + EXPIRY_MS),
     };
-    this.assignments.set(assignment.id, assignment);
+    this.add(assignment);
     return assignment;
+  }
+
+  private add(assignment: MasteryTrackAssignment): void {
+    this.assignments.set(assignment.id, assignment);
+    const key = assignment.studentEmail.toLowerCase();
+    const own = this.byStudent.get(key);
+    if (own) own.push(assignment);
+    else this.byStudent.set(key, [assignment]);
   }
 }
