@@ -6,14 +6,24 @@ export type RequestPlan =
   | { kind: 'assign'; lesson: string; students: { prefix: string; offset: number; count: number } }
   /** Repeat calls: (student, lesson) pairs that are already assigned, cycled. */
   | { kind: 'repeat'; pairs: [string, string][] }
-  /** MasteryTrack write-backs: result `${resultPrefix}${i}` of student `${studentPrefix}${i}`. */
-  | { kind: 'writeBack'; resultPrefix: string; studentPrefix: string; lineItem: string; count: number; score: number };
+  /** MasteryTrack write-backs: result `${resultPrefix}${offset + i}` of student `${studentPrefix}${offset + i}`. */
+  | {
+      kind: 'writeBack';
+      resultPrefix: string;
+      studentPrefix: string;
+      lineItem: string;
+      offset?: number;
+      count: number;
+      score: number;
+    };
 
 export interface LoadJob {
   url: string;
   token: string;
   connections: number;
   durationSeconds: number;
+  /** Send this many requests, then stop (instead of running for `durationSeconds`): the warm-up waves. */
+  amount?: number;
   timeoutSeconds: number;
   plan: RequestPlan;
 }

@@ -67,7 +67,7 @@ function requestFactory(
         };
       }
       case 'writeBack': {
-        const idx = n % plan.count;
+        const idx = (plan.offset ?? 0) + (n % plan.count);
         const sourcedId = `${plan.resultPrefix}${idx}`;
         return {
           method: 'PUT',
@@ -107,7 +107,7 @@ function run(job: LoadJob): Promise<LoadResult> {
       {
         url: job.url,
         connections: job.connections,
-        duration: job.durationSeconds,
+        ...(job.amount ? { amount: job.amount } : { duration: job.durationSeconds }),
         pipelining: 1,
         timeout: job.timeoutSeconds,
         // Each connection asks for the next request: a new student (or result) every time.

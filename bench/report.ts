@@ -1,4 +1,5 @@
 /** The benchmark's table and its targets (BENCHMARKS.md). */
+import type { LoadResult } from './load-types';
 
 export interface ScenarioReport {
   id: string;
@@ -16,6 +17,11 @@ export interface ScenarioReport {
   statusCodes: Record<string, number>;
   /** Requests the app received during the measured run (including those still in flight when autocannon stopped). */
   handledByApp: number;
+  /**
+   * The warm-up waves before the measured run (WARM_WAVES × connections requests at full concurrency, not
+   * measured): the first burst on a cold pool and cold sockets, reported apart from the steady state.
+   */
+  warmupWaves?: { requests: number; non2xx: number; errors: number; latencyMs: LoadResult['latencyMs'] };
   baseline: {
     requestsPerSecond: number;
     latencyMs: { p50: number; p99: number };

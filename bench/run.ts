@@ -66,6 +66,14 @@ const EDU_USER = 'teacher@example.org';
 const EDU_PASSWORD = 'teacher-password-1';
 const CLIENT = { id: 'bench-client', secret: 'bench-secret-value' };
 const WARMUP = 5;
+/**
+ * Then waves of the scenario's own requests at its full concurrency, not measured: the database pool, the tool
+ * client's keep-alive sockets and each connection's prepared statements reach the size the load keeps them at, as
+ * in a service that is already serving. The first wave's latencies are reported apart (`warmupWaves`).
+ */
+const WARM_WAVES = 2;
+/** Students (or results) a scenario's warm-up waves use, after its WARMUP sequential ones. */
+const waveRequests = (connections: number) => WARM_WAVES * connections;
 
 /** Where the tools listen; in this process or in sandbox-worker.ts. */
 interface Sandboxes {
@@ -291,6 +299,8 @@ interface Scenario {
   plan(): Promise<RequestPlan> | RequestPlan;
   /** A few sequential requests to `url` outside the measurement (vendor tokens, JWKS, classes, JIT). */
   warmup(url: string): Promise<void>;
+  /** The requests of the warm-up waves (WARM_WAVES × connections of them): the plan's kind, on its own students. */
+  warmupPlan(): Promise<RequestPlan> | RequestPlan;
   /** A reference served by another process (bare node:http, the naive flow): the load goes there instead. */
   reference?: ReferenceInit;
   /** Served by `npm run start:prod` in processes of its own with this many workers (WEB_CONCURRENCY). */
@@ -478,6 +488,11 @@ async function prepare(db: Client, baseUrl: string, token: string): Promise<Scen
     vendorLatencyMs,
     route: 'POST /powerpath/makeExternalTestAssignment',
     plan: () => ({ kind: 'assign', lesson, students: { prefix, offset: 0, count } }),
+    warmupPlan: () => ({
+      kind: 'assign',
+      lesson,
+      students: { prefix, offset: count + WARMUP, count: waveRequests(connections) },
+    }),
     warmup: async (url) => {
       for (let i = 0; i < WARMUP; i++)
         await expectOk(assign(url, token, `${prefix}${count + i}`, lesson), 'warm-up assignment');
@@ -490,7 +505,7 @@ async function prepare(db: Client, baseUrl: string, token: string): Promise<Scen
   const n5 = pool(1200);
   const n6 = pool(300);
   await seedLesson(db, mtLesson('bench-mt-1', '4'));
-  await seedStudents(db, 'bench-s1-', n1 + WARMUP);
+  await seedStudents(db, 'bench-s1-', n1 + WARMUP + waveRequests(32));
   await seedLesson(db, {
     id: 'bench-edu-2',
     toolProvider: 'edulastic',
@@ -499,7 +514,7 @@ async function prepare(db: Client, baseUrl: string, token: string): Promise<Scen
     grades: ['3'],
     vendorId: DEFAULT_EDULASTIC_TESTS[0].id,
   });
-  await seedStudents(db, 'bench-s2-', n2 + WARMUP);
+  await seedStudents(db, 'bench-s2-', n2 + WARMUP + waveRequests(32));
   // Write-back: assigned MasteryTrack test-outs; a score of 95 masters grade 4, so each one finalizes and enrols in grade 5.
   await seedLesson(db, mtLesson('bench-mt-4', '4'));
   await seedAssignedResults(db, {
@@ -507,23 +522,33 @@ async function prepare(db: Client, baseUrl: string, token: string): Promise<Scen
     lineItem: 'bench-li-4',
     resultPrefix: 'bench-r4-',
     studentPrefix: 'bench-s4-',
-    count: n4 + WARMUP,
+    count: n4 + WARMUP + waveRequests(32),
   });
   await seedTrack(db, 'Math', '5');
   await seedLesson(db, mtLesson('bench-mt-5', '5'));
-  await seedStudents(db, 'bench-s5-', n5 + WARMUP);
+  await seedStudents(db, 'bench-s5-', n5 + WARMUP + waveRequests(200));
   await seedLesson(db, mtLesson('bench-mt-6', '6'));
-  await seedStudents(db, 'bench-s6-', n6 + WARMUP);
+  await seedStudents(db, 'bench-s6-', n6 + WARMUP + waveRequests(32));
   await db.query('analyze');
   console.log(
-    `seeded ${n1 + n2 + n4 + n5 + n6 + 5 * WARMUP} students, ${n4 + WARMUP} assigned results in ${Date.now() - t0} ms`,
+    `seeded ${n1 + n2 + n4 + n5 + n6 + 5 * WARMUP + waveRequests(4 * 32 + 200)} students, ` +
+      `${n4 + WARMUP + waveRequests(32)} assigned results in ${Date.now() - t0} ms`,
   );
 
-  await seedStudents(db, 'bench-sN-', n5 + WARMUP);
-  await seedStudents(db, 'bench-sP1-', n5 + WARMUP);
-  await seedStudents(db, 'bench-sP2-', n5 + WARMUP);
-  await seedStudents(db, 'bench-sT1-', n5 + WARMUP);
+  await seedStudents(db, 'bench-sN-', n5 + WARMUP + waveRequests(200));
+  await seedStudents(db, 'bench-sP1-', n5 + WARMUP + waveRequests(200));
+  await seedStudents(db, 'bench-sP2-', n5 + WARMUP + waveRequests(200));
+  await seedStudents(db, 'bench-sT1-', n5 + WARMUP + waveRequests(200));
   let repeatPairs: [string, string][] = [];
+  const writeBackPlan = (offset: number, count: number): RequestPlan => ({
+    kind: 'writeBack',
+    resultPrefix: 'bench-r4-',
+    studentPrefix: 'bench-s4-',
+    lineItem: 'bench-li-4',
+    offset,
+    count,
+    score: 95,
+  });
   return [
     {
       id: 'R',
@@ -532,6 +557,7 @@ async function prepare(db: Client, baseUrl: string, token: string): Promise<Scen
       vendorLatencyMs: 0,
       route: 'GET /',
       plan: () => ({ kind: 'get', path: '/' }),
+      warmupPlan: () => ({ kind: 'get', path: '/' }),
       warmup: () => Promise.resolve(),
       reference: { kind: 'bare' },
     },
@@ -547,6 +573,7 @@ async function prepare(db: Client, baseUrl: string, token: string): Promise<Scen
         if (repeatPairs.length === 0) throw new Error('no assigned pairs to repeat');
         return { kind: 'repeat', pairs: repeatPairs };
       },
+      warmupPlan: () => ({ kind: 'repeat', pairs: repeatPairs }),
       warmup: async () => {
         // Repeat the assignments scenario 1 made (or make a few here when it did not run).
         repeatPairs = await assignedPairs(db, 'bench-mt-1', 2000);
@@ -565,14 +592,8 @@ async function prepare(db: Client, baseUrl: string, token: string): Promise<Scen
       connections: 32,
       vendorLatencyMs: 0,
       route: 'PUT /ims/oneroster/gradebook/v1p2/assessmentResults/{id}',
-      plan: () => ({
-        kind: 'writeBack',
-        resultPrefix: 'bench-r4-',
-        studentPrefix: 'bench-s4-',
-        lineItem: 'bench-li-4',
-        count: n4,
-        score: 95,
-      }),
+      plan: () => writeBackPlan(0, n4),
+      warmupPlan: () => writeBackPlan(n4 + WARMUP, waveRequests(32)),
       warmup: async () => {
         for (let i = 0; i < WARMUP; i++) await expectOk(writeBack(baseUrl, token, n4 + i), 'warm-up write-back');
       },
@@ -747,7 +768,22 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
         ...(otlp ? { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' } : {}),
       })
     : undefined;
-  await s.warmup(prod?.url ?? ctx.baseUrl);
+  const target = reference?.url ?? prod?.url ?? ctx.baseUrl;
+  await s.warmup(target);
+  const waves = await load.run({
+    url: target,
+    token: ctx.token,
+    connections: s.connections,
+    durationSeconds: DURATION,
+    amount: waveRequests(s.connections),
+    timeoutSeconds,
+    plan: await s.warmupPlan(),
+  });
+  await probe.drained();
+  console.log(
+    `    warm-up: ${WARM_WAVES} waves of ${s.connections} concurrent requests (not measured): ` +
+      `p50 ${waves.latencyMs.p50} ms, max ${waves.latencyMs.max} ms, non-2xx ${waves.non2xx}, errors ${waves.errors}`,
+  );
   const prodCpuBefore = prod?.cpuMs() ?? 0;
   const referenceCpuBefore = reference?.cpuMs() ?? 0;
   const plan = await s.plan();
@@ -755,7 +791,7 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
   const stopProfile = PROFILE && !s.reference ? await startProfile() : undefined;
   const w = probe.window(true);
   const r = await load.run({
-    url: reference?.url ?? prod?.url ?? ctx.baseUrl,
+    url: target,
     token: ctx.token,
     connections: s.connections,
     durationSeconds: DURATION,
@@ -799,6 +835,7 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
     timeouts: r.timeouts,
     statusCodes: r.statusCodes,
     handledByApp: handled,
+    warmupWaves: { requests: waves.completed, non2xx: waves.non2xx, errors: waves.errors, latencyMs: waves.latencyMs },
     baseline: {
       requestsPerSecond: baseline.requestsPerSecond,
       latencyMs: baseline.latencyMs,
