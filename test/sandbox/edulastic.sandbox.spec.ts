@@ -155,7 +155,7 @@ describe('Edulastic sandbox', () => {
       expect(res.body).toEqual({ message: 'districtId is required' });
     });
 
-    it('answers 409 with the userId for an existing student, who can be enrolled and given a password', async () => {
+    it('answers 409 with the userId for an existing student (login in any case), who can be enrolled and given a password', async () => {
       const first = await createClass();
       const studentId = await enrol(first.code);
       const second = await createClass();
@@ -163,8 +163,8 @@ describe('Edulastic sandbox', () => {
       const conflict = await as(teacher.token, 'post', '/enrollment/user').send({
         classCode: second.code,
         role: 'student',
-        email: STUDENT_EMAIL,
-        username: STUDENT_EMAIL,
+        email: STUDENT_EMAIL.toUpperCase(),
+        username: STUDENT_EMAIL.toUpperCase(),
         password: 'whatever-password-1',
         firstName: 'Grace',
       });

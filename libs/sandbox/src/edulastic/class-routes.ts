@@ -71,7 +71,7 @@ export function classRouter(store: EdulasticStore): Router {
       lastName: typeof lastName === 'string' ? lastName : '',
       institutionIds: isStringArray(institutionIds) ? institutionIds : [target.institutionId],
     };
-    store.students.set(student._id, student);
+    store.addStudent(student);
     target.studentIds.push(student._id);
     res.json({ result: { userId: student._id, classCode: target.code } });
   });

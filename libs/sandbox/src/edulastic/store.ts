@@ -100,12 +100,14 @@ export class EdulasticStore implements SnapshotStore<EdulasticSnapshot> {
   institutionId = objectId();
   readonly teachers: readonly Teacher[];
   readonly tests: readonly EdulasticSandboxTest[];
-  readonly students = new Map<string, Student>();
+  private readonly studentsById = new Map<string, Student>();
   readonly classes = new Map<string, EdulasticClass>();
   readonly assignments = new Map<string, EdulasticAssignment>();
   /** One attempt per student and assignment (maxAttempts 1); see activityKey. */
   readonly activities = new Map<string, TestActivity>();
   private readonly sessions = new Map<string, string>();
+  /** Students by lower-cased email and username (the first to claim a login keeps it), as findUser matches them. */
+  private readonly studentsByLogin = new Map<string, Student>();
 
   constructor(accounts: readonly EdulasticAccount[], tests: readonly EdulasticSandboxTest[]) {
     this.teachers = accounts.map((a) => ({ role: 'teacher', _id: objectId(), ...a }));
@@ -113,7 +115,8 @@ export class EdulasticStore implements SnapshotStore<EdulasticSnapshot> {
   }
 
   reset(): void {
-    this.students.clear();
+    this.studentsById.clear();
+    this.studentsByLogin.clear();
     this.classes.clear();
     this.assignments.clear();
     this.activities.clear();
@@ -138,18 +141,30 @@ export class EdulasticStore implements SnapshotStore<EdulasticSnapshot> {
     this.districtId = snapshot.districtId;
     this.institutionId = snapshot.institutionId;
     for (const t of this.teachers) t._id = snapshot.teacherIds[t.username.toLowerCase()] ?? t._id;
-    for (const s of snapshot.students) this.students.set(s._id, s);
+    for (const s of snapshot.students) this.addStudent(s);
     for (const c of snapshot.classes) this.classes.set(c._id, c);
     for (const a of snapshot.assignments) this.assignments.set(a._id, a);
     for (const a of snapshot.activities) this.saveActivity(a);
   }
 
+  /** Add through addStudent, which keeps the login index. */
+  get students(): ReadonlyMap<string, Student> {
+    return this.studentsById;
+  }
+
   /** Teachers and enrolled students alike, by username or email, case-insensitive. */
   findUser(login: string): EdulasticUser | undefined {
     return (
-      this.teachers.find((t) => sameText(t.username, login)) ??
-      [...this.students.values()].find((s) => sameText(s.email, login) || sameText(s.username, login))
+      this.teachers.find((t) => sameText(t.username, login)) ?? this.studentsByLogin.get(login.toLowerCase())
     );
+  }
+
+  addStudent(student: Student): void {
+    this.studentsById.set(student._id, student);
+    for (const login of [student.email, student.username]) {
+      const key = login.toLowerCase();
+      if (!this.studentsByLogin.has(key)) this.studentsByLogin.set(key, student);
+    }
   }
 
   startSession(user: EdulasticUser): string {
