@@ -36,6 +36,11 @@ export interface ScenarioReport {
   vendorCallsPerRequest: number;
   vendorCalls: { masteryTrack: number; edulastic: number };
   vendorCallBreakdown: Record<string, number>;
+  /**
+   * CPU of the tool stand-ins' own process per tool call in the window (BENCH_SANDBOXES=process): not the app's,
+   * but it shares the machine, and a slow stand-in lengthens every tool round trip.
+   */
+  sandboxCpuMsPerCall?: number;
   peakRssMB: number;
   heapUsedMB: number;
   /**

@@ -79,6 +79,8 @@ const waveRequests = (connections: number) => WARM_WAVES * connections;
 interface Sandboxes {
   masteryTrack: { url: string };
   edulastic: { url: string };
+  /** CPU ms the sandboxes' own process has used so far (BENCH_SANDBOXES=process; in process: not separable). */
+  cpuMs?(): number;
   close(): Promise<void>;
 }
 
@@ -108,6 +110,7 @@ async function launchSandboxes(): Promise<Sandboxes> {
   return {
     masteryTrack: { url: urls.masteryTrack },
     edulastic: { url: urls.edulastic },
+    cpuMs: () => cpuMsOf(child.pid!),
     close: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -788,6 +791,7 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
   const referenceCpuBefore = reference?.cpuMs() ?? 0;
   const plan = await s.plan();
   const callsBefore = await vendorCalls(sandboxes);
+  const sandboxCpuBefore = sandboxes.cpuMs?.();
   const stopProfile = PROFILE && !s.reference ? await startProfile() : undefined;
   const w = probe.window(true);
   const r = await load.run({
@@ -812,6 +816,8 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
     : undefined;
   await prod?.close();
   if (stopProfile) writeProfile(`scenario-${s.id}`, await stopProfile());
+  // Read before the call logs: serving them is the sandboxes' work, not the calls'.
+  const sandboxCpuMs = sandboxCpuBefore === undefined ? undefined : sandboxes.cpuMs!() - sandboxCpuBefore;
   const callsAfter = await vendorCalls(sandboxes);
   await setLatency(sandboxes, 0);
 
@@ -850,6 +856,10 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
     vendorCallsPerRequest: handled ? (vendor.masteryTrack + vendor.edulastic) / handled : 0,
     vendorCalls: vendor,
     vendorCallBreakdown: callBreakdown(callsBefore, callsAfter),
+    sandboxCpuMsPerCall:
+      sandboxCpuMs === undefined || vendor.masteryTrack + vendor.edulastic === 0
+        ? undefined
+        : sandboxCpuMs / (vendor.masteryTrack + vendor.edulastic),
     peakRssMB: prodStats?.peakRssMB ?? mb(m.peakRssBytes),
     heapUsedMB: mb(m.heapUsedBytes),
     appCpuMsPerRequest: reference
@@ -879,6 +889,9 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
       (report.appKernelCpuShare === undefined
         ? ''
         : `, kernel share of CPU ${(100 * report.appKernelCpuShare).toFixed(0)} %`) +
+      (report.sandboxCpuMsPerCall === undefined
+        ? ''
+        : `, tool stand-in CPU ${report.sandboxCpuMsPerCall.toFixed(2)} ms/call`) +
       (r.poolWrapped ? '  [WARNING: student/result pool wrapped: some requests were repeats]' : ''),
   );
   return report;
