@@ -56,6 +56,8 @@ export interface ScenarioReport {
    * peak RSS read from /proc; its SQL is not observed).
    */
   reference?: 'bare' | 'naive' | 'startProd';
+  /** start:prod with OpenTelemetry on (T1). */
+  tracing?: boolean;
   /** start:prod: how many worker processes served. */
   workers?: number;
   poolWrapped: boolean;
@@ -223,14 +225,18 @@ export function evaluateTargets(reports: ScenarioReport[]): TargetResult[] {
     (r.p99OverheadMs ?? Infinity) <= 40,
   ]);
   // start:prod's own processes when those scenarios ran (VmHWM per worker); else the harness process (app inside).
-  const prod = reports.filter((r) => r.reference === 'startProd');
+  // The target is about the default start:prod; with tracing on (T1) the SDK's memory comes on top, shown apart.
+  const prod = reports.filter((r) => r.reference === 'startProd' && !r.tracing);
+  const traced = reports.find((r) => r.reference === 'startProd' && r.tracing);
   const app = prod.length ? prod : reports.filter((r) => !r.reference);
   const peak = Math.max(...app.map((r) => r.peakRssMB));
   const worst = app.find((r) => r.peakRssMB === peak);
   out.push({
-    target: `peak RSS under load ≤ 200 MB (${prod.length ? 'per npm run start:prod process' : 'app + harness process'})`,
+    target: `peak RSS under load ≤ 200 MB (${prod.length ? 'per default npm run start:prod process' : 'app + harness process'})`,
     scenario: worst?.id ?? '-',
-    measured: `peak ${peak} MB (scenario ${worst?.id})`,
+    measured:
+      `peak ${peak} MB (scenario ${worst?.id})` +
+      (traced ? `; with tracing on (${traced.id}, not the default): ${traced.peakRssMB} MB` : ''),
     met: app.length ? peak <= 200 : undefined,
   });
   return out;

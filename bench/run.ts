@@ -870,6 +870,7 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
     appKernelCpuShare: prodStats || !m.cpuMs ? undefined : m.cpuSystemMs / m.cpuMs,
     eventLoopUtilization: m.eventLoopUtilization,
     reference: s.reference?.kind ?? (prodStats ? 'startProd' : undefined),
+    tracing: s.tracing,
     workers: prodStats?.workers,
     poolWrapped: r.poolWrapped,
     loadAverage1m: os.loadavg()[0],
