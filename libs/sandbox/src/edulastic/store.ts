@@ -154,9 +154,7 @@ export class EdulasticStore implements SnapshotStore<EdulasticSnapshot> {
 
   /** Teachers and enrolled students alike, by username or email, case-insensitive. */
   findUser(login: string): EdulasticUser | undefined {
-    return (
-      this.teachers.find((t) => sameText(t.username, login)) ?? this.studentsByLogin.get(login.toLowerCase())
-    );
+    return this.teachers.find((t) => sameText(t.username, login)) ?? this.studentsByLogin.get(login.toLowerCase());
   }
 
   addStudent(student: Student): void {
