@@ -69,11 +69,18 @@ const WARMUP = 5;
 /**
  * Then waves of the scenario's own requests at its full concurrency, not measured: the database pool, the tool
  * client's keep-alive sockets and each connection's prepared statements reach the size the load keeps them at, as
- * in a service that is already serving. The first wave's latencies are reported apart (`warmupWaves`).
+ * in a service that is already serving. The waves' latencies are reported apart (`warmupWaves`; both waves in one
+ * figure: the first carries the cold burst).
  */
 const WARM_WAVES = 2;
-/** Students (or results) a scenario's warm-up waves use, after its WARMUP sequential ones. */
+/**
+ * Students (or results) a scenario's warm-up waves use, after its WARMUP sequential ones. autocannon builds one
+ * request more than it sends, so the waves' plan wraps once onto an index it never sends (harmless).
+ */
 const waveRequests = (connections: number) => WARM_WAVES * connections;
+/** Connections of the scenarios without a tool latency and of scenario 6; of the 200-caller ones (5, N, P1, P2, T1). */
+const CONNECTIONS = 32;
+const CROWD = 200;
 
 /** Where the tools listen; in this process or in sandbox-worker.ts. */
 interface Sandboxes {
@@ -318,13 +325,14 @@ let appEnv: Record<string, string> = {};
 async function main(): Promise<void> {
   const startedAt = new Date();
   const runs = ONLY ?? ['R', '1', '2', '3', '4', '5', 'N', '6', 'P1', 'P2', 'T1'];
-  // The whole benchmark must end by itself: 2 runs × duration per scenario, plus 90 s for setup, warm-ups and start:prod boots.
+  // The whole benchmark must end by itself: 2 runs × duration per scenario, plus 90 s for setup, the sequential
+  // warm-ups and start:prod boots, plus 10 s per scenario for its warm-up waves (the naive flow's take about 9 s).
   const watchdog = setTimeout(
     () => {
       console.error('benchmark watchdog: did not finish in time, exiting');
       process.exit(2);
     },
-    (runs.length * 2 * DURATION + 90) * 1000,
+    (runs.length * (2 * DURATION + 10) + 90) * 1000,
   );
   watchdog.unref();
 
@@ -441,7 +449,10 @@ function gitState(): { commit: string; uncommittedFiles: number } | undefined {
   try {
     const cwd = join(BENCH_DIR, '..');
     const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'libs'], { cwd, encoding: 'utf8' });
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'libs', 'bench'], {
+      cwd,
+      encoding: 'utf8',
+    });
     return { commit, uncommittedFiles: dirty.split('\n').filter(Boolean).length };
   } catch {
     return undefined;
@@ -508,7 +519,7 @@ async function prepare(db: Client, baseUrl: string, token: string): Promise<Scen
   const n5 = pool(1200);
   const n6 = pool(300);
   await seedLesson(db, mtLesson('bench-mt-1', '4'));
-  await seedStudents(db, 'bench-s1-', n1 + WARMUP + waveRequests(32));
+  await seedStudents(db, 'bench-s1-', n1 + WARMUP + waveRequests(CONNECTIONS));
   await seedLesson(db, {
     id: 'bench-edu-2',
     toolProvider: 'edulastic',
@@ -517,7 +528,7 @@ async function prepare(db: Client, baseUrl: string, token: string): Promise<Scen
     grades: ['3'],
     vendorId: DEFAULT_EDULASTIC_TESTS[0].id,
   });
-  await seedStudents(db, 'bench-s2-', n2 + WARMUP + waveRequests(32));
+  await seedStudents(db, 'bench-s2-', n2 + WARMUP + waveRequests(CONNECTIONS));
   // Write-back: assigned MasteryTrack test-outs; a score of 95 masters grade 4, so each one finalizes and enrols in grade 5.
   await seedLesson(db, mtLesson('bench-mt-4', '4'));
   await seedAssignedResults(db, {
@@ -525,23 +536,23 @@ async function prepare(db: Client, baseUrl: string, token: string): Promise<Scen
     lineItem: 'bench-li-4',
     resultPrefix: 'bench-r4-',
     studentPrefix: 'bench-s4-',
-    count: n4 + WARMUP + waveRequests(32),
+    count: n4 + WARMUP + waveRequests(CONNECTIONS),
   });
   await seedTrack(db, 'Math', '5');
   await seedLesson(db, mtLesson('bench-mt-5', '5'));
-  await seedStudents(db, 'bench-s5-', n5 + WARMUP + waveRequests(200));
+  await seedStudents(db, 'bench-s5-', n5 + WARMUP + waveRequests(CROWD));
   await seedLesson(db, mtLesson('bench-mt-6', '6'));
-  await seedStudents(db, 'bench-s6-', n6 + WARMUP + waveRequests(32));
+  await seedStudents(db, 'bench-s6-', n6 + WARMUP + waveRequests(CONNECTIONS));
   await db.query('analyze');
   console.log(
-    `seeded ${n1 + n2 + n4 + n5 + n6 + 5 * WARMUP + waveRequests(4 * 32 + 200)} students, ` +
-      `${n4 + WARMUP + waveRequests(32)} assigned results in ${Date.now() - t0} ms`,
+    `seeded ${n1 + n2 + n4 + n5 + n6 + 5 * WARMUP + waveRequests(4 * CONNECTIONS + CROWD)} students, ` +
+      `${n4 + WARMUP + waveRequests(CONNECTIONS)} assigned results in ${Date.now() - t0} ms`,
   );
 
-  await seedStudents(db, 'bench-sN-', n5 + WARMUP + waveRequests(200));
-  await seedStudents(db, 'bench-sP1-', n5 + WARMUP + waveRequests(200));
-  await seedStudents(db, 'bench-sP2-', n5 + WARMUP + waveRequests(200));
-  await seedStudents(db, 'bench-sT1-', n5 + WARMUP + waveRequests(200));
+  await seedStudents(db, 'bench-sN-', n5 + WARMUP + waveRequests(CROWD));
+  await seedStudents(db, 'bench-sP1-', n5 + WARMUP + waveRequests(CROWD));
+  await seedStudents(db, 'bench-sP2-', n5 + WARMUP + waveRequests(CROWD));
+  await seedStudents(db, 'bench-sT1-', n5 + WARMUP + waveRequests(CROWD));
   let repeatPairs: [string, string][] = [];
   const writeBackPlan = (offset: number, count: number): RequestPlan => ({
     kind: 'writeBack',
@@ -556,7 +567,7 @@ async function prepare(db: Client, baseUrl: string, token: string): Promise<Scen
     {
       id: 'R',
       title: 'reference: bare node:http, small JSON (own process)',
-      connections: 32,
+      connections: CONNECTIONS,
       vendorLatencyMs: 0,
       route: 'GET /',
       plan: () => ({ kind: 'get', path: '/' }),
@@ -564,12 +575,12 @@ async function prepare(db: Client, baseUrl: string, token: string): Promise<Scen
       warmup: () => Promise.resolve(),
       reference: { kind: 'bare' },
     },
-    assignScenario('1', 'assign, MasteryTrack, new student', 'bench-mt-1', 'bench-s1-', n1, 32, 0),
-    assignScenario('2', 'assign, Edulastic, new student', 'bench-edu-2', 'bench-s2-', n2, 32, 0),
+    assignScenario('1', 'assign, MasteryTrack, new student', 'bench-mt-1', 'bench-s1-', n1, CONNECTIONS, 0),
+    assignScenario('2', 'assign, Edulastic, new student', 'bench-edu-2', 'bench-s2-', n2, CONNECTIONS, 0),
     {
       id: '3',
       title: 'assign, repeat call (already assigned)',
-      connections: 32,
+      connections: CONNECTIONS,
       vendorLatencyMs: 0,
       route: 'POST /powerpath/makeExternalTestAssignment',
       plan: () => {
@@ -592,11 +603,11 @@ async function prepare(db: Client, baseUrl: string, token: string): Promise<Scen
     {
       id: '4',
       title: 'write-back PUT assessmentResult (MasteryTrack)',
-      connections: 32,
+      connections: CONNECTIONS,
       vendorLatencyMs: 0,
       route: 'PUT /ims/oneroster/gradebook/v1p2/assessmentResults/{id}',
       plan: () => writeBackPlan(0, n4),
-      warmupPlan: () => writeBackPlan(n4 + WARMUP, waveRequests(32)),
+      warmupPlan: () => writeBackPlan(n4 + WARMUP, waveRequests(CONNECTIONS)),
       warmup: async () => {
         for (let i = 0; i < WARMUP; i++) await expectOk(writeBack(baseUrl, token, n4 + i), 'warm-up write-back');
       },
@@ -607,7 +618,7 @@ async function prepare(db: Client, baseUrl: string, token: string): Promise<Scen
       'bench-mt-5',
       'bench-s5-',
       n5,
-      200,
+      CROWD,
       200,
     ),
     {
@@ -617,7 +628,7 @@ async function prepare(db: Client, baseUrl: string, token: string): Promise<Scen
         'bench-mt-5',
         'bench-sN-',
         n5,
-        200,
+        CROWD,
         200,
       ),
       reference: {
@@ -629,17 +640,33 @@ async function prepare(db: Client, baseUrl: string, token: string): Promise<Scen
       },
       warmup: () => Promise.resolve(),
     },
-    assignScenario('6', 'assign, MasteryTrack, vendor 200 ms, 32 conns', 'bench-mt-6', 'bench-s6-', n6, 32, 200),
+    assignScenario(
+      '6',
+      'assign, MasteryTrack, vendor 200 ms, 32 conns',
+      'bench-mt-6',
+      'bench-s6-',
+      n6,
+      CONNECTIONS,
+      200,
+    ),
     {
-      ...assignScenario('P1', 'npm run start:prod, 1 worker: scenario 5', 'bench-mt-5', 'bench-sP1-', n5, 200, 200),
+      ...assignScenario('P1', 'npm run start:prod, 1 worker: scenario 5', 'bench-mt-5', 'bench-sP1-', n5, CROWD, 200),
       startProd: 1,
     },
     {
-      ...assignScenario('P2', 'WEB_CONCURRENCY=2 start:prod: scenario 5', 'bench-mt-5', 'bench-sP2-', n5, 200, 200),
+      ...assignScenario('P2', 'WEB_CONCURRENCY=2 start:prod: scenario 5', 'bench-mt-5', 'bench-sP2-', n5, CROWD, 200),
       startProd: 2,
     },
     {
-      ...assignScenario('T1', 'start:prod, 1 worker, tracing on: scenario 5', 'bench-mt-5', 'bench-sT1-', n5, 200, 200),
+      ...assignScenario(
+        'T1',
+        'start:prod, 1 worker, tracing on: scenario 5',
+        'bench-mt-5',
+        'bench-sT1-',
+        n5,
+        CROWD,
+        200,
+      ),
       startProd: 1,
       tracing: true,
     },
