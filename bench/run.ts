@@ -5,7 +5,8 @@
  * configureApp) listening on 127.0.0.1 run in this process, so every SQL statement the app sends is counted
  * through AppModule's onQuery hook. The load comes from autocannon in a forked child process (load-worker.ts),
  * so the generator never shares the app's event loop. Each scenario runs right after a GET /health/live baseline
- * with the same connections and duration.
+ * with the same connections and duration. The scenarios themselves (requests, warm-ups, seeded data) are in
+ * scenarios.ts.
  *
  *   npm run bench   (tsc -p bench/tsconfig.json && node --expose-gc bench/.build/bench/main.js)
  *   BENCH_DURATION=10 (seconds per run)   BENCH_SCENARIOS=1,2,… (subset)
@@ -29,20 +30,13 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { newDevSigningKeyPem } from '@external-tests/auth';
-import { DEFAULT_EDULASTIC_TESTS, startSandboxes } from '@external-tests/sandbox';
+import { startSandboxes } from '@external-tests/sandbox';
 import { AppModule } from '../src/app.module';
 import { edulasticSandboxEnv, masteryTrackSandboxEnv } from '../src/cli/sandbox-env';
 import { configureApp, createHttpAdapter } from '../src/configure-app';
-import type { LoadJob, LoadResult, ReferenceInit, RequestPlan, SandboxWorkerInit, WorkerReply } from './load-types';
-import {
-  assignedPairs,
-  dropDatabase,
-  recreateDatabase,
-  seedAssignedResults,
-  seedLesson,
-  seedStudents,
-  seedTrack,
-} from './seed';
+import type { LoadJob, LoadResult, ReferenceInit, SandboxWorkerInit, WorkerReply } from './load-types';
+import { dropDatabase, recreateDatabase } from './seed';
+import { prepareScenarios, WARM_WAVES, waveRequests, type Scenario } from './scenarios';
 import { summarise } from './profile-top';
 import { cpuMsOf, launchStartProd, type StartProd } from './start-prod';
 import { evaluateTargets, printTable, type ScenarioReport } from './report';
@@ -65,22 +59,6 @@ const MT_EMAIL = 'integrator@example.org';
 const EDU_USER = 'teacher@example.org';
 const EDU_PASSWORD = 'teacher-password-1';
 const CLIENT = { id: 'bench-client', secret: 'bench-secret-value' };
-const WARMUP = 5;
-/**
- * Then waves of the scenario's own requests at its full concurrency, not measured: the database pool, the tool
- * client's keep-alive sockets and each connection's prepared statements reach the size the load keeps them at, as
- * in a service that is already serving. The waves' latencies are reported apart (`warmupWaves`; both waves in one
- * figure: the first carries the cold burst).
- */
-const WARM_WAVES = 2;
-/**
- * Students (or results) a scenario's warm-up waves use, after its WARMUP sequential ones. autocannon builds one
- * request more than it sends, so the waves' plan wraps once onto an index it never sends (harmless).
- */
-const waveRequests = (connections: number) => WARM_WAVES * connections;
-/** Connections of the scenarios without a tool latency and of scenario 6; of the 200-caller ones (5, N, P1, P2, T1). */
-const CONNECTIONS = 32;
-const CROWD = 200;
 
 /** Where the tools listen; in this process or in sandbox-worker.ts. */
 interface Sandboxes {
@@ -298,27 +276,6 @@ class LoadGenerator {
 
 type Tool = 'masteryTrack' | 'edulastic';
 
-interface Scenario {
-  id: string;
-  title: string;
-  connections: number;
-  /** Sandbox latency for this scenario (both tools). */
-  vendorLatencyMs: number;
-  /** Route the scenario exercises (requests counted by the probe are all of this route once warm). */
-  route: string;
-  plan(): Promise<RequestPlan> | RequestPlan;
-  /** A few sequential requests to `url` outside the measurement (vendor tokens, JWKS, classes, JIT). */
-  warmup(url: string): Promise<void>;
-  /** The requests of the warm-up waves (WARM_WAVES × connections of them): the plan's kind, on its own students. */
-  warmupPlan(): Promise<RequestPlan> | RequestPlan;
-  /** A reference served by another process (bare node:http, the naive flow): the load goes there instead. */
-  reference?: ReferenceInit;
-  /** Served by `npm run start:prod` in processes of its own with this many workers (WEB_CONCURRENCY). */
-  startProd?: number;
-  /** start:prod with OpenTelemetry on, exporting to a throwaway OTLP receiver in this process. */
-  tracing?: boolean;
-}
-
 /** The app's configuration, shared by the in-process app and the start:prod scenarios (one dev signing key). */
 let appEnv: Record<string, string> = {};
 
@@ -382,7 +339,13 @@ async function main(): Promise<void> {
     const idleRssMB = mb(process.memoryUsage().rss);
 
     await db.connect();
-    const scenarios = await prepare(db, baseUrl, token);
+    const scenarios = await prepareScenarios({
+      db,
+      baseUrl,
+      token,
+      durationSeconds: DURATION,
+      naive: { databaseUrl: dbUrl(DB_NAME), mtApiKey: MT_API_KEY, mtEmail: MT_EMAIL },
+    });
     const reports: ScenarioReport[] = [];
     for (const s of scenarios.filter((x) => runs.includes(x.id))) {
       reports.push(await runScenario(s, { baseUrl, token, sandboxes, probe, load }));
@@ -472,246 +435,6 @@ async function fetchToken(baseUrl: string): Promise<string> {
   if (res.status !== 200 || !body.access_token)
     throw new Error(`token request failed: ${res.status} ${JSON.stringify(body)}`);
   return body.access_token;
-}
-
-/** Seeds every scenario's data (pools sized for the duration) and returns the scenarios in order. */
-async function prepare(db: Client, baseUrl: string, token: string): Promise<Scenario[]> {
-  const t0 = Date.now();
-  // Pool sizes: comfortably above the rate each scenario could reach, so no student or result is used twice.
-  const pool = (perSecond: number) => Math.max(2000, Math.ceil(perSecond * DURATION));
-  const mtLesson = (id: string, grade: string): Parameters<typeof seedLesson>[1] => ({
-    id,
-    toolProvider: 'mastery-track',
-    lessonType: 'test-out',
-    subject: 'Math',
-    grades: [grade],
-  });
-
-  const assignScenario = (
-    id: string,
-    title: string,
-    lesson: string,
-    prefix: string,
-    count: number,
-    connections: number,
-    vendorLatencyMs: number,
-  ): Scenario => ({
-    id,
-    title,
-    connections,
-    vendorLatencyMs,
-    route: 'POST /powerpath/makeExternalTestAssignment',
-    plan: () => ({ kind: 'assign', lesson, students: { prefix, offset: 0, count } }),
-    warmupPlan: () => ({
-      kind: 'assign',
-      lesson,
-      students: { prefix, offset: count + WARMUP, count: waveRequests(connections) },
-    }),
-    warmup: async (url) => {
-      for (let i = 0; i < WARMUP; i++)
-        await expectOk(assign(url, token, `${prefix}${count + i}`, lesson), 'warm-up assignment');
-    },
-  });
-
-  const n1 = pool(2500);
-  const n2 = pool(1500);
-  const n4 = pool(2500);
-  const n5 = pool(1200);
-  const n6 = pool(300);
-  await seedLesson(db, mtLesson('bench-mt-1', '4'));
-  await seedStudents(db, 'bench-s1-', n1 + WARMUP + waveRequests(CONNECTIONS));
-  await seedLesson(db, {
-    id: 'bench-edu-2',
-    toolProvider: 'edulastic',
-    lessonType: 'unit-test',
-    subject: 'Math',
-    grades: ['3'],
-    vendorId: DEFAULT_EDULASTIC_TESTS[0].id,
-  });
-  await seedStudents(db, 'bench-s2-', n2 + WARMUP + waveRequests(CONNECTIONS));
-  // Write-back: assigned MasteryTrack test-outs; a score of 95 masters grade 4, so each one finalizes and enrols in grade 5.
-  await seedLesson(db, mtLesson('bench-mt-4', '4'));
-  await seedAssignedResults(db, {
-    lesson: 'bench-mt-4',
-    lineItem: 'bench-li-4',
-    resultPrefix: 'bench-r4-',
-    studentPrefix: 'bench-s4-',
-    count: n4 + WARMUP + waveRequests(CONNECTIONS),
-  });
-  await seedTrack(db, 'Math', '5');
-  await seedLesson(db, mtLesson('bench-mt-5', '5'));
-  await seedStudents(db, 'bench-s5-', n5 + WARMUP + waveRequests(CROWD));
-  await seedLesson(db, mtLesson('bench-mt-6', '6'));
-  await seedStudents(db, 'bench-s6-', n6 + WARMUP + waveRequests(CONNECTIONS));
-  await db.query('analyze');
-  console.log(
-    `seeded ${n1 + n2 + n4 + n5 + n6 + 5 * WARMUP + waveRequests(4 * CONNECTIONS + CROWD)} students, ` +
-      `${n4 + WARMUP + waveRequests(CONNECTIONS)} assigned results in ${Date.now() - t0} ms`,
-  );
-
-  await seedStudents(db, 'bench-sN-', n5 + WARMUP + waveRequests(CROWD));
-  await seedStudents(db, 'bench-sP1-', n5 + WARMUP + waveRequests(CROWD));
-  await seedStudents(db, 'bench-sP2-', n5 + WARMUP + waveRequests(CROWD));
-  await seedStudents(db, 'bench-sT1-', n5 + WARMUP + waveRequests(CROWD));
-  let repeatPairs: [string, string][] = [];
-  const writeBackPlan = (offset: number, count: number): RequestPlan => ({
-    kind: 'writeBack',
-    resultPrefix: 'bench-r4-',
-    studentPrefix: 'bench-s4-',
-    lineItem: 'bench-li-4',
-    offset,
-    count,
-    score: 95,
-  });
-  return [
-    {
-      id: 'R',
-      title: 'reference: bare node:http, small JSON (own process)',
-      connections: CONNECTIONS,
-      vendorLatencyMs: 0,
-      route: 'GET /',
-      plan: () => ({ kind: 'get', path: '/' }),
-      warmupPlan: () => ({ kind: 'get', path: '/' }),
-      warmup: () => Promise.resolve(),
-      reference: { kind: 'bare' },
-    },
-    assignScenario('1', 'assign, MasteryTrack, new student', 'bench-mt-1', 'bench-s1-', n1, CONNECTIONS, 0),
-    assignScenario('2', 'assign, Edulastic, new student', 'bench-edu-2', 'bench-s2-', n2, CONNECTIONS, 0),
-    {
-      id: '3',
-      title: 'assign, repeat call (already assigned)',
-      connections: CONNECTIONS,
-      vendorLatencyMs: 0,
-      route: 'POST /powerpath/makeExternalTestAssignment',
-      plan: () => {
-        if (repeatPairs.length === 0) throw new Error('no assigned pairs to repeat');
-        return { kind: 'repeat', pairs: repeatPairs };
-      },
-      warmupPlan: () => ({ kind: 'repeat', pairs: repeatPairs }),
-      warmup: async () => {
-        // Repeat the assignments scenario 1 made (or make a few here when it did not run).
-        repeatPairs = await assignedPairs(db, 'bench-mt-1', 2000);
-        if (repeatPairs.length === 0) {
-          for (let i = 0; i < 200; i++)
-            await expectOk(assign(baseUrl, token, `bench-s1-${i}`, 'bench-mt-1'), 'repeat seed');
-          repeatPairs = await assignedPairs(db, 'bench-mt-1', 2000);
-        }
-        for (let i = 0; i < WARMUP; i++)
-          await expectOk(assign(baseUrl, token, ...repeatPairs[i % repeatPairs.length]), 'warm-up repeat');
-      },
-    },
-    {
-      id: '4',
-      title: 'write-back PUT assessmentResult (MasteryTrack)',
-      connections: CONNECTIONS,
-      vendorLatencyMs: 0,
-      route: 'PUT /ims/oneroster/gradebook/v1p2/assessmentResults/{id}',
-      plan: () => writeBackPlan(0, n4),
-      warmupPlan: () => writeBackPlan(n4 + WARMUP, waveRequests(CONNECTIONS)),
-      warmup: async () => {
-        for (let i = 0; i < WARMUP; i++) await expectOk(writeBack(baseUrl, token, n4 + i), 'warm-up write-back');
-      },
-    },
-    assignScenario(
-      '5',
-      'assign, MasteryTrack, vendor 200 ms, 200 conns, pool 10',
-      'bench-mt-5',
-      'bench-s5-',
-      n5,
-      CROWD,
-      200,
-    ),
-    {
-      ...assignScenario(
-        'N',
-        'naive flow (transaction held across the tool call), vendor 200 ms, 200 conns, pool 10',
-        'bench-mt-5',
-        'bench-sN-',
-        n5,
-        CROWD,
-        200,
-      ),
-      reference: {
-        kind: 'naive',
-        databaseUrl: dbUrl(DB_NAME),
-        masteryTrackUrl: '',
-        mtApiKey: MT_API_KEY,
-        mtEmail: MT_EMAIL,
-      },
-      warmup: () => Promise.resolve(),
-    },
-    assignScenario(
-      '6',
-      'assign, MasteryTrack, vendor 200 ms, 32 conns',
-      'bench-mt-6',
-      'bench-s6-',
-      n6,
-      CONNECTIONS,
-      200,
-    ),
-    {
-      ...assignScenario('P1', 'npm run start:prod, 1 worker: scenario 5', 'bench-mt-5', 'bench-sP1-', n5, CROWD, 200),
-      startProd: 1,
-    },
-    {
-      ...assignScenario('P2', 'WEB_CONCURRENCY=2 start:prod: scenario 5', 'bench-mt-5', 'bench-sP2-', n5, CROWD, 200),
-      startProd: 2,
-    },
-    {
-      ...assignScenario(
-        'T1',
-        'start:prod, 1 worker, tracing on: scenario 5',
-        'bench-mt-5',
-        'bench-sT1-',
-        n5,
-        CROWD,
-        200,
-      ),
-      startProd: 1,
-      tracing: true,
-    },
-  ];
-}
-
-function assign(baseUrl: string, token: string, student: string, lesson: string): Promise<Response> {
-  return fetch(`${baseUrl}/powerpath/makeExternalTestAssignment`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ student, lesson }),
-  });
-}
-
-/** The same body load-worker.ts sends for write-backs. */
-function writeBack(baseUrl: string, token: string, idx: number): Promise<Response> {
-  const sourcedId = `bench-r4-${idx}`;
-  return fetch(`${baseUrl}/ims/oneroster/gradebook/v1p2/assessmentResults/${sourcedId}`, {
-    method: 'PUT',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      assessmentResult: {
-        sourcedId,
-        status: 'active',
-        assessmentLineItem: { sourcedId: 'bench-li-4' },
-        student: { sourcedId: `bench-s4-${idx}` },
-        score: 95,
-        scoreDate: new Date().toISOString(),
-        scoreStatus: 'fully graded',
-        metadata: {
-          masteryTrackProcessed: true,
-          totalQuestions: 20,
-          correctQuestions: 19,
-          assignmentId: String(100000 + idx),
-        },
-      },
-    }),
-  });
-}
-
-async function expectOk(pending: Promise<Response>, what: string): Promise<void> {
-  const res = await pending;
-  const text = await res.text();
-  if (res.status < 200 || res.status >= 300)
-    throw new Error(`${what} failed: HTTP ${res.status} ${text.slice(0, 500)}`);
 }
 
 const CONTROL: Record<Tool, string> = { masteryTrack: '/__sandbox', edulastic: '/api/__sandbox' };
