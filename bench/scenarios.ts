@@ -70,6 +70,8 @@ export async function prepareScenarios(ctx: ScenarioContext): Promise<Scenario[]
     grades: [grade],
   });
 
+  // The students each assign scenario uses (measured, sequential warm-up, waves), seeded once the list is built.
+  const students: { prefix: string; count: number }[] = [];
   const assignScenario = (
     id: string,
     title: string,
@@ -78,23 +80,26 @@ export async function prepareScenarios(ctx: ScenarioContext): Promise<Scenario[]
     count: number,
     connections: number,
     vendorLatencyMs: number,
-  ): Scenario => ({
-    id,
-    title,
-    connections,
-    vendorLatencyMs,
-    route: 'POST /powerpath/makeExternalTestAssignment',
-    plan: () => ({ kind: 'assign', lesson, students: { prefix, offset: 0, count } }),
-    warmupPlan: () => ({
-      kind: 'assign',
-      lesson,
-      students: { prefix, offset: count + WARMUP, count: waveRequests(connections) },
-    }),
-    warmup: async (url) => {
-      for (let i = 0; i < WARMUP; i++)
-        await expectOk(assign(url, token, `${prefix}${count + i}`, lesson), 'warm-up assignment');
-    },
-  });
+  ): Scenario => {
+    students.push({ prefix, count: count + WARMUP + waveRequests(connections) });
+    return {
+      id,
+      title,
+      connections,
+      vendorLatencyMs,
+      route: 'POST /powerpath/makeExternalTestAssignment',
+      plan: () => ({ kind: 'assign', lesson, students: { prefix, offset: 0, count } }),
+      warmupPlan: () => ({
+        kind: 'assign',
+        lesson,
+        students: { prefix, offset: count + WARMUP, count: waveRequests(connections) },
+      }),
+      warmup: async (url) => {
+        for (let i = 0; i < WARMUP; i++)
+          await expectOk(assign(url, token, `${prefix}${count + i}`, lesson), 'warm-up assignment');
+      },
+    };
+  };
 
   const n1 = pool(2500);
   const n2 = pool(1500);
@@ -102,7 +107,6 @@ export async function prepareScenarios(ctx: ScenarioContext): Promise<Scenario[]
   const n5 = pool(1200);
   const n6 = pool(300);
   await seedLesson(db, mtLesson('bench-mt-1', '4'));
-  await seedStudents(db, 'bench-s1-', n1 + WARMUP + waveRequests(CONNECTIONS));
   await seedLesson(db, {
     id: 'bench-edu-2',
     toolProvider: 'edulastic',
@@ -111,7 +115,6 @@ export async function prepareScenarios(ctx: ScenarioContext): Promise<Scenario[]
     grades: ['3'],
     vendorId: DEFAULT_EDULASTIC_TESTS[0].id,
   });
-  await seedStudents(db, 'bench-s2-', n2 + WARMUP + waveRequests(CONNECTIONS));
   // Write-back: assigned MasteryTrack test-outs; a score of 95 masters grade 4, so each one finalizes and enrols in grade 5.
   await seedLesson(db, mtLesson('bench-mt-4', '4'));
   await seedAssignedResults(db, {
@@ -123,19 +126,7 @@ export async function prepareScenarios(ctx: ScenarioContext): Promise<Scenario[]
   });
   await seedTrack(db, 'Math', '5');
   await seedLesson(db, mtLesson('bench-mt-5', '5'));
-  await seedStudents(db, 'bench-s5-', n5 + WARMUP + waveRequests(CROWD));
   await seedLesson(db, mtLesson('bench-mt-6', '6'));
-  await seedStudents(db, 'bench-s6-', n6 + WARMUP + waveRequests(CONNECTIONS));
-  await db.query('analyze');
-  console.log(
-    `seeded ${n1 + n2 + n4 + n5 + n6 + 5 * WARMUP + waveRequests(4 * CONNECTIONS + CROWD)} students, ` +
-      `${n4 + WARMUP + waveRequests(CONNECTIONS)} assigned results in ${Date.now() - t0} ms`,
-  );
-
-  await seedStudents(db, 'bench-sN-', n5 + WARMUP + waveRequests(CROWD));
-  await seedStudents(db, 'bench-sP1-', n5 + WARMUP + waveRequests(CROWD));
-  await seedStudents(db, 'bench-sP2-', n5 + WARMUP + waveRequests(CROWD));
-  await seedStudents(db, 'bench-sT1-', n5 + WARMUP + waveRequests(CROWD));
   let repeatPairs: [string, string][] = [];
   const writeBackPlan = (offset: number, count: number): RequestPlan => ({
     kind: 'writeBack',
@@ -146,7 +137,7 @@ export async function prepareScenarios(ctx: ScenarioContext): Promise<Scenario[]
     count,
     score: 95,
   });
-  return [
+  const scenarios: Scenario[] = [
     {
       id: 'R',
       title: 'reference: bare node:http, small JSON (own process)',
@@ -248,6 +239,13 @@ export async function prepareScenarios(ctx: ScenarioContext): Promise<Scenario[]
       tracing: true,
     },
   ];
+  for (const { prefix, count } of students) await seedStudents(db, prefix, count);
+  await db.query('analyze');
+  console.log(
+    `seeded ${students.reduce((sum, x) => sum + x.count, 0)} students for assignments, ` +
+      `${n4 + WARMUP + waveRequests(CONNECTIONS)} assigned results in ${Date.now() - t0} ms`,
+  );
+  return scenarios;
 }
 
 function assign(baseUrl: string, token: string, student: string, lesson: string): Promise<Response> {
