@@ -136,7 +136,7 @@ export class AssignmentService {
       throw e;
     }
     const assignedAt = new Date().toISOString();
-    const stored = await this.attempts
+    const recorded = await this.attempts
       .recordAssigned(
         claim,
         {
@@ -169,7 +169,8 @@ export class AssignmentService {
           { retryAfterSeconds: 1 },
         );
       });
-    if (!stored) {
+    if (recorded === 'attempt-over') throw await this.withdrawFromFinishedAttempt(r, claim, assignment, deadlineAt);
+    if (recorded === 'lease-lost') {
       this.logger.warn({ result: claim.resultSourcedId }, 'Lease expired before the assignment was stored');
       throw this.inProgress(1);
     }
@@ -189,6 +190,44 @@ export class AssignmentService {
       testUrl: assignment.testUrl,
       ...(assignment.testId ? { testId: assignment.testId } : {}),
     };
+  }
+
+  /**
+   * The attempt finished while the tool was asked (an earlier assignment of it wrote back), and the tool, holding
+   * no active assignment for it any more, made a new one: it would write back to the finished result, so it is taken
+   * back at the tool (still in this student's seat) and the attempt let go. The caller's retry assigns the next one.
+   */
+  private async withdrawFromFinishedAttempt(
+    r: ResolvedLesson,
+    claim: Claim,
+    assignment: ExternalAssignment,
+    deadlineAt: number,
+  ): Promise<AppError> {
+    const at = { result: claim.resultSourcedId, tool: r.provider.name, assignmentId: assignment.assignmentId };
+    try {
+      const withdrawn =
+        r.provider.results === 'pushed' &&
+        (await r.provider.withdraw({
+          account: claim.account,
+          student: r.student,
+          assignmentId: assignment.assignmentId,
+          deadlineAt,
+        }));
+      this.logger.warn(
+        { ...at, withdrawn },
+        'The attempt finished at the tool meanwhile: its new assignment is withdrawn',
+      );
+    } catch (e) {
+      this.logger.error({ ...at, error: loggableError(e) }, 'Could not withdraw an assignment of a finished attempt');
+    }
+    await this.attempts
+      .release(claim, true)
+      .catch((err: unknown) => this.logger.error({ error: loggableError(err) }, 'Could not release a claim'));
+    return new AppError(
+      ErrorCode.InProgress,
+      'The attempt was finished at the tool while this request assigned it; retry to assign the next attempt',
+      { retryAfterSeconds: 1 },
+    );
   }
 
   /** Answers from a recorded attempt, or says another request holds it; undefined when it can be claimed. */

@@ -106,6 +106,11 @@ export interface PushedResultsProvider extends ProviderBase {
   isFinalDelivery(r: DeliveredResult): boolean;
   /** Whether the OAuth client that wrote it speaks for this tool (only those deliveries may finalize). */
   acceptsDeliveryFrom(clientId: string | undefined): boolean;
+  /**
+   * Takes back an assignment no attempt may use: made for an attempt that a write-back finished while the tool was
+   * asked. False when the tool no longer held it as active.
+   */
+  withdraw(w: { account: string; student: StudentSpec; assignmentId: string; deadlineAt: number }): Promise<boolean>;
 }
 
 /** We fetch results from the tool (Edulastic). */

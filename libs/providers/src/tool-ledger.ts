@@ -33,7 +33,8 @@ export interface LoginSteps {
 /** Whose a tool assignment is, by the ledger. */
 export type AssignmentOwner =
   | { kind: 'this-attempt' }
-  | { kind: 'other-attempt'; lessonSourcedId: string; attempt: number }
+  /** `finished`: that attempt's result is final, so the assignment serves nothing any more. */
+  | { kind: 'other-attempt'; lessonSourcedId: string; attempt: number; finished: boolean }
   /** Not recorded anywhere: made outside this service, or by an attempt whose answer was lost (`lessons`). */
   | { kind: 'unknown'; lessons: string[] };
 

@@ -178,7 +178,12 @@ export class AttemptToolLedger implements ToolLedger {
     if (o.owner) {
       return o.owner.resultSourcedId === this.a.claim.resultSourcedId
         ? { kind: 'this-attempt' }
-        : { kind: 'other-attempt', lessonSourcedId: o.owner.lessonSourcedId, attempt: o.owner.attempt };
+        : {
+            kind: 'other-attempt',
+            lessonSourcedId: o.owner.lessonSourcedId,
+            attempt: o.owner.attempt,
+            finished: o.owner.finished,
+          };
     }
     // Another attempt of the student asked the tool and never recorded the answer: it may be that one's.
     if (o.unresolved.length > 0)

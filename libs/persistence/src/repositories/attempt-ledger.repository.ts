@@ -48,7 +48,8 @@ export interface AssignedOutcome {
 
 /** Who holds a tool assignment, and which other attempts of the student may hold one we cannot see yet. */
 export interface Ownership {
-  owner?: { resultSourcedId: string; lessonSourcedId: string; attempt: number };
+  /** `finished`: the owner's result is final (what its assignment writes back changes nothing any more). */
+  owner?: { resultSourcedId: string; lessonSourcedId: string; attempt: number; finished: boolean };
   /** Other attempts of the student on (tool, account) that asked the tool without recording its answer. */
   unresolved: { lessonSourcedId: string; attempt: number }[];
 }
@@ -135,6 +136,8 @@ export class AttemptLedgerRepository {
          from existing e, li
          where ta.result_sourced_id = e.result_sourced_id and ta.state <> 'assigned'
            and (ta.lease_until is null or ta.lease_until < now())
+           -- a finished attempt asks the tool for nothing more (its result was read before it was finalized)
+           and not exists (select 1 from assessment_results f where f.sourced_id = e.result_sourced_id and f.finalized_at is not null)
          returning ta.result_sourced_id, e.state prior, e.called prior_called, ta.tool, ta.account, ta.request
        )
        select c.*, li.sourced_id li_id, li.inserted li_inserted
@@ -215,35 +218,51 @@ export class AttemptLedgerRepository {
     return row ? this.read(i.lessonSourcedId, i.studentSourcedId, i.attempt) : undefined;
   }
 
-  /** The tool's answer, recorded under the lease; the result's metadata gets its projection. False if the lease was lost. */
-  async recordAssigned(claim: Claim, outcome: AssignedOutcome, projection: Record<string, unknown>): Promise<boolean> {
-    const rows = await runPrepared<{ sourced_id: string }>(
+  /**
+   * The tool's answer, recorded under the lease; the result's metadata gets its projection. `attempt-over`: the
+   * attempt was finalized while the tool was asked, by a delivery that does not name this assignment (an earlier
+   * one of the attempt wrote back): a finished attempt records no other assignment, the caller withdraws it.
+   * `lease-lost`: another request holds the attempt now. The result row is locked first, so a concurrent
+   * finalization is either seen here or comes after this record.
+   */
+  async recordAssigned(
+    claim: Claim,
+    outcome: AssignedOutcome,
+    projection: Record<string, unknown>,
+  ): Promise<'recorded' | 'lease-lost' | 'attempt-over'> {
+    const [row] = await runPrepared<{ stored: boolean; finished: boolean }>(
       this.em,
-      `with done as (
-         update tool_assignments
+      `with attempt as (
+         -- finished by another assignment: the delivery that made it final does not name this one
+         select sourced_id, finalized_at is not null and coalesce(metadata->>'assignmentId', '') <> ? finished
+         from assessment_results where sourced_id = ? for update
+       ), done as (
+         update tool_assignments ta
          set state = 'assigned', lease_token = null, lease_until = null, called = false, external_id = ?, class_id = ?, test_id = ?,
              test_title = ?, test_url = ?, assigned_at = now()
-         where result_sourced_id = ? and lease_token = ?
-         returning result_sourced_id
+         from attempt where ta.result_sourced_id = attempt.sourced_id and ta.lease_token = ? and not attempt.finished
+         returning ta.result_sourced_id
        ), seat as (
          update tool_seats set lease_token = null, lease_until = null, holder = null from done where holder = done.result_sourced_id
+       ), projected as (
+         -- The score is not touched: a write-back may land between the tool's answer and this statement.
+         update assessment_results ar set metadata = coalesce(ar.metadata, '{}'::jsonb) || ?::jsonb, date_last_modified = now()
+         from done where ar.sourced_id = done.result_sourced_id
        )
-       -- The score is not touched: a write-back may land between the tool's answer and this statement.
-       update assessment_results ar set metadata = coalesce(ar.metadata, '{}'::jsonb) || ?::jsonb, date_last_modified = now()
-       from done where ar.sourced_id = done.result_sourced_id
-       returning ar.sourced_id`,
+       select exists (select 1 from done) stored, coalesce((select finished from attempt), false) finished`,
       [
+        outcome.externalId,
+        claim.resultSourcedId,
         outcome.externalId,
         outcome.classId,
         outcome.testId,
         outcome.testTitle,
         outcome.testUrl,
-        claim.resultSourcedId,
         claim.leaseToken,
         JSON.stringify(projection),
       ],
     );
-    return rows.length === 1;
+    return row.finished ? 'attempt-over' : row.stored ? 'recorded' : 'lease-lost';
   }
 
   /**
@@ -345,12 +364,14 @@ export class AttemptLedgerRepository {
       result_sourced_id: string;
       lesson_sourced_id: string;
       attempt: number;
+      finished: boolean;
     }>(
       this.em,
-      `select 'owner' kind, result_sourced_id, lesson_sourced_id, attempt
-       from tool_assignments where tool = ? and account = ? and external_id = ?
+      `select 'owner' kind, ta.result_sourced_id, ta.lesson_sourced_id, ta.attempt, ar.finalized_at is not null finished
+       from tool_assignments ta join assessment_results ar on ar.sourced_id = ta.result_sourced_id
+       where ta.tool = ? and ta.account = ? and ta.external_id = ?
        union all
-       select 'unresolved', result_sourced_id, lesson_sourced_id, attempt
+       select 'unresolved', result_sourced_id, lesson_sourced_id, attempt, false
        from tool_assignments ta
        where student_sourced_id = ? and tool = ? and account = ? and state = 'pending' and called and result_sourced_id <> ?
          -- a finished attempt holds no active assignment any more
@@ -364,6 +385,7 @@ export class AttemptLedgerRepository {
         resultSourcedId: owner.result_sourced_id,
         lessonSourcedId: owner.lesson_sourced_id,
         attempt: owner.attempt,
+        finished: owner.finished,
       },
       unresolved: rows
         .filter((r) => r.kind === 'unresolved')

@@ -11,6 +11,7 @@ import {
   MtError,
   MtInventoryResponse,
   MtInventoryTest,
+  MtInvalidateRequest,
 } from './mastery-track.wire';
 
 const REFRESH_MARGIN_MS = 10 * 60_000; // the guide: refresh after 50 of the 60 minutes
@@ -60,6 +61,29 @@ export class MasteryTrackClient {
       return { assignment: existing, existing: true, afterUnknownAttempt: res.afterUnknownAttempt === true };
     }
     throw this.rejection(res);
+  }
+
+  /**
+   * Invalidates one assignment of the student. True when it was active and is invalidated now; false when it was
+   * not active any more (MasteryTrack's 404 "No active assignments found").
+   */
+  async invalidate(body: MtInvalidateRequest, deadlineAt?: number): Promise<boolean> {
+    const res = await this.authorized<unknown>({
+      method: 'POST',
+      path: '/delivery/assignments/invalidate',
+      // The guide types assignment_id as an integer; ours travel as its decimal string.
+      body: {
+        ...body,
+        assignment_id: /^\d+$/.test(String(body.assignment_id)) ? Number(body.assignment_id) : body.assignment_id,
+      },
+      deadlineAt,
+    });
+    if (res.status === 200) return true;
+    if (res.status === 404) return false;
+    throw new AppError(
+      ErrorCode.ToolBadResponse,
+      `MasteryTrack did not invalidate the assignment: ${this.reason(res)}`,
+    );
   }
 
   /** Supported tests of a subject and grade, in MasteryTrack's order. */

@@ -13,6 +13,7 @@ import {
   ExternalAssignment,
   LessonSpec,
   PushedResultsProvider,
+  StudentSpec,
 } from '../external-test-provider';
 import { ProviderOptions } from '../provider-options';
 import { PROVIDER_OPTIONS } from '../provider.module-definition';
@@ -85,6 +86,13 @@ export class MasteryTrackProvider implements PushedResultsProvider {
     return clientId !== undefined && (this.options.masteryTrack?.writeBackClients ?? []).includes(clientId);
   }
 
+  withdraw(w: { account: string; student: StudentSpec; assignmentId: string; deadlineAt: number }): Promise<boolean> {
+    return this.client(w.account).invalidate(
+      { student_email: w.student.email, assignment_id: w.assignmentId },
+      w.deadlineAt,
+    );
+  }
+
   async assign(ctx: AssignContext): Promise<ExternalAssignment> {
     // MasteryTrack's "exists" does not say for which attempt: one request at a time asks it for a student.
     return ctx.ledger.alone(() => this.assignAlone(ctx));
@@ -119,6 +127,7 @@ export class MasteryTrackProvider implements PushedResultsProvider {
     client: MasteryTrackClient,
     ctx: AssignContext,
     select: Pick<MtAssignRequest, 'timeback_id' | 'subject' | 'grade_rank'>,
+    withdrew = false,
   ): Promise<ExternalAssignment | Held> {
     ctx.ledger.assignCallStarting();
     const { assignment, existing, afterUnknownAttempt } = await client.assign(
@@ -136,6 +145,12 @@ export class MasteryTrackProvider implements PushedResultsProvider {
     const assignmentId = String(assignment.id);
     if (existing) {
       const owner = await ctx.ledger.ownerOf(assignmentId, { afterUnknownAttempt });
+      // Still active for an attempt whose result is final (made while that attempt finished): it serves nothing,
+      // so it is taken back and the tool asked again (we hold the student's seat).
+      if (owner.kind === 'other-attempt' && owner.finished && !withdrew) {
+        await client.invalidate({ student_email: ctx.student.email, assignment_id: assignment.id }, ctx.deadlineAt);
+        return this.tryAssign(client, ctx, select, true);
+      }
       if (owner.kind !== 'this-attempt') return { owner, testName: assignment.test_name };
     }
     return {

@@ -36,6 +36,12 @@ export interface MtAssignRequest {
   assessment_result_sourced_id?: string;
 }
 
+export interface MtInvalidateRequest {
+  student_email: string;
+  /** MasteryTrack's assignment ids are integers; ours are their decimal strings. */
+  assignment_id: number | string;
+}
+
 export function isMtAssignment(value: unknown): value is MtAssignmentSummary {
   const v = value as MtAssignmentSummary | undefined;
   return (

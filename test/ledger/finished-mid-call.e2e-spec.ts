@@ -1,0 +1,173 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import request from 'supertest';
+import { DEFAULT_MASTERY_TRACK_TESTS } from '@external-tests/sandbox';
+import { createLesson, createStudent } from '../helpers/fixtures';
+import { ledgerRows, resultRow } from '../helpers/rows';
+import { sandboxControl } from '../helpers/sandbox-control';
+import { createTestApp, TestApp } from '../helpers/test-app';
+import { toolState } from '../helpers/tool-state';
+
+/**
+ * A retry resumes an attempt whose first request made the MasteryTrack assignment and lost the answer. While the
+ * retry's assign call is at the tool, the student finishes that first assignment: its write-back finalizes the
+ * attempt, and MasteryTrack, no longer holding an active one, makes a second assignment that writes back to the
+ * same, finished result. That assignment has no purpose: it is never recorded for the finished attempt, it is
+ * withdrawn at the tool, and the next call assigns the next attempt.
+ */
+const ROUTE = '/powerpath/makeExternalTestAssignment';
+const ASSIGN = '/delivery/assignments/assign';
+const MATH_G3 = DEFAULT_MASTERY_TRACK_TESTS.filter(
+  (t) => t.subject === 'Math' && t.grade_rank === 3 && t.supported !== false,
+);
+
+describe('an attempt that finishes at the tool while a retry asks the tool for it', () => {
+  let t: TestApp;
+  let token: string;
+  const mt = () => sandboxControl(t.sandboxes, 'masteryTrack');
+  const assign = (body: Record<string, unknown>) =>
+    t.http().post(ROUTE).set('Authorization', `Bearer ${token}`).send(body);
+
+  beforeAll(async () => {
+    t = await createTestApp({ VENDOR_TIMEOUT_MS: '3000', VENDOR_DEADLINE_MS: '3500', ASSIGNMENT_LEASE_SECONDS: '6' });
+    token = await t.token();
+  });
+  afterAll(() => t.close());
+  afterEach(() => mt().clearFaults());
+
+  /** The first request's assignment exists at MasteryTrack; every answer about it was lost (503 to the caller). */
+  async function lostFirstAnswer(body: Record<string, unknown>) {
+    await mt().fault({ method: 'POST', path: ASSIGN, loseAnswer: true, times: 3 });
+    expect((await assign(body)).status).toBeGreaterThanOrEqual(500);
+    await mt().clearFaults();
+  }
+
+  /** Starts the retry; resolves (to its pending answer) once its assign call is held at the tool. */
+  async function retryHeldAtTool(body: Record<string, unknown>) {
+    const before = await mt().count('POST', ASSIGN);
+    await mt().fault({ method: 'POST', path: ASSIGN, delayMs: 1200, times: 1 });
+    const retry = assign(body).then((r) => r);
+    for (let i = 0; (await mt().count('POST', ASSIGN)) === before; i++) {
+      if (i > 200) throw new Error('the retry never reached MasteryTrack');
+      await sleep(10);
+    }
+    return { retry };
+  }
+
+  it.each([
+    ['a named test', (lesson: string, student: string) => ({ student, lesson, testId: MATH_G3[0].timeback_id })],
+    ['subject and grade', (lesson: string, student: string) => ({ student, lesson })],
+  ])(
+    '%s: the second assignment is withdrawn, never recorded; the next call is attempt 2',
+    async (_, bodyOf) => {
+      const student = await createStudent(t.orm);
+      const lesson = await createLesson(t.orm, { toolProvider: 'mastery-track', subject: 'Math', grades: ['3'] });
+      const body = bodyOf(lesson.sourcedId, student.sourcedId);
+      await lostFirstAnswer(body);
+      const [first] = await toolState(t.sandboxes).mtAssignments(student.email);
+      const firstResult = (await resultRow(t.orm, student.sourcedId, lesson.sourcedId, 1)).sourced_id;
+      expect(first).toMatchObject({ status: 'ASSIGNED', assessment_result_sourced_id: firstResult });
+
+      const { retry } = await retryHeldAtTool(body);
+      const delivered = await toolState(t.sandboxes).mtComplete(first.id, student.sourcedId, 85);
+      expect(delivered.status).toBeLessThan(300);
+      const answered = await retry;
+
+      // The retry could not give the finished attempt another assignment: it says so, and the caller retries.
+      expect(answered.status).toBe(409);
+      expect(answered.headers['retry-after']).toBeDefined();
+      const held = await toolState(t.sandboxes).mtAssignments(student.email);
+      expect(held.map((a) => a.status).sort()).toEqual(['COMPLETED', 'INVALIDATED']);
+      const finished = await resultRow(t.orm, student.sourcedId, lesson.sourcedId, 1);
+      expect({ score: Number(finished.score), final: finished.finalized_at !== null }).toEqual({
+        score: 85,
+        final: true,
+      });
+      const second = held.find((a) => a.status === 'INVALIDATED')!;
+      expect((await ledgerRows(t.orm, student.sourcedId)).map((r) => r.external_id)).not.toContain(String(second.id));
+
+      // The caller's retry: attempt 2, with an assignment of its own that writes back to attempt 2's result.
+      const next = await assign(body).expect(200);
+      expect(next.body).toMatchObject({ attempt: 2 });
+      const active = await toolState(t.sandboxes).mtActive(student.email);
+      const nextResult = (await resultRow(t.orm, student.sourcedId, lesson.sourcedId, 2)).sourced_id;
+      expect(active.map((a) => [String(a.id), a.assessment_result_sourced_id])).toEqual([
+        [next.body.assignmentId, nextResult],
+      ]);
+      expect((await ledgerRows(t.orm, student.sourcedId)).map((r) => [r.attempt, r.state, r.lease_token])).toEqual([
+        [1, 'pending', null],
+        [2, 'assigned', null],
+      ]);
+      // The seat was given back: another lesson of the student is assigned at once.
+      const other = await createLesson(t.orm, { toolProvider: 'mastery-track', subject: 'Reading', grades: ['3'] });
+      await assign({ student: student.sourcedId, lesson: other.sourcedId }).expect(200);
+    },
+    30_000,
+  );
+
+  it('finished before the retry asked: the retry is attempt 2 and the first attempt keeps its score', async () => {
+    const student = await createStudent(t.orm);
+    const lesson = await createLesson(t.orm, { toolProvider: 'mastery-track', subject: 'Math', grades: ['3'] });
+    const body = { student: student.sourcedId, lesson: lesson.sourcedId };
+    await lostFirstAnswer(body);
+    const [first] = await toolState(t.sandboxes).mtAssignments(student.email);
+    expect((await toolState(t.sandboxes).mtComplete(first.id, student.sourcedId, 60)).status).toBeLessThan(300);
+    const next = await assign(body).expect(200);
+    expect(next.body.attempt).toBe(2);
+    expect(Number((await resultRow(t.orm, student.sourcedId, lesson.sourcedId, 1)).score)).toBe(60);
+    expect((await toolState(t.sandboxes).mtActive(student.email)).map((a) => String(a.id))).toEqual([
+      next.body.assignmentId,
+    ]);
+  }, 30_000);
+
+  it.each([
+    ['a named test', (lesson: string, student: string) => ({ student, lesson, testId: MATH_G3[0].timeback_id })],
+    ['subject and grade', (lesson: string, student: string) => ({ student, lesson })],
+  ])(
+    '%s: the first write-back arrives after the retry recorded another assignment; the next attempt takes that one back',
+    async (_, bodyOf) => {
+      const student = await createStudent(t.orm);
+      const lesson = await createLesson(t.orm, { toolProvider: 'mastery-track', subject: 'Math', grades: ['3'] });
+      const body = bodyOf(lesson.sourcedId, student.sourcedId);
+      await lostFirstAnswer(body);
+      const [first] = await toolState(t.sandboxes).mtAssignments(student.email);
+      const firstResult = (await resultRow(t.orm, student.sourcedId, lesson.sourcedId, 1)).sourced_id;
+      // The student finishes the first assignment, but its write-back does not get through (yet).
+      t.recoveryPoints.current = (point, at) => {
+        if (point === 'finalizing' && at.resultSourcedId === firstResult) throw new Error('write-back lost');
+      };
+      try {
+        expect((await toolState(t.sandboxes).mtComplete(first.id, student.sourcedId, 85)).status).toBe(500);
+      } finally {
+        t.recoveryPoints.current = undefined;
+      }
+      // The retry cannot know: MasteryTrack has no active assignment for the attempt, makes one, and it is recorded.
+      const retried = await assign(body).expect(200);
+      expect(retried.body.attempt).toBe(1);
+      expect(retried.body.assignmentId).not.toBe(String(first.id));
+      const redelivered = await request(t.sandboxes.masteryTrack.url)
+        .post(`/__sandbox/assignments/${first.id}/redeliver`)
+        .send({})
+        .expect(200);
+      expect(redelivered.body.data.writeBack.status).toBeLessThan(300);
+      const finished = await resultRow(t.orm, student.sourcedId, lesson.sourcedId, 1);
+      expect({ score: Number(finished.score), final: finished.finalized_at !== null }).toEqual({
+        score: 85,
+        final: true,
+      });
+
+      // The finished attempt's recorded assignment serves nothing now: the next attempt takes it back, gets its own.
+      const next = await assign(body).expect(200);
+      expect(next.body.attempt).toBe(2);
+      const held = await toolState(t.sandboxes).mtAssignments(student.email);
+      const statusOf = (id: string | number) => held.find((a) => String(a.id) === String(id))?.status;
+      expect([statusOf(first.id), statusOf(retried.body.assignmentId), statusOf(next.body.assignmentId)]).toEqual([
+        'COMPLETED',
+        'INVALIDATED',
+        'ASSIGNED',
+      ]);
+      const nextResult = (await resultRow(t.orm, student.sourcedId, lesson.sourcedId, 2)).sourced_id;
+      expect(held.find((a) => String(a.id) === next.body.assignmentId)?.assessment_result_sourced_id).toBe(nextResult);
+    },
+    30_000,
+  );
+});
