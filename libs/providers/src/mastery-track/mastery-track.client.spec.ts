@@ -316,4 +316,33 @@ describe('MasteryTrackClient', () => {
       expect(elsewhere.pendingMocks()).toHaveLength(2);
     });
   });
+
+  describe('invalidate', () => {
+    const INVALIDATE = '/delivery/assignments/invalidate';
+
+    it('sends the assignment id as the integer the guide types it as; 200 is true, 404 (not active) false', async () => {
+      const jwt = jwtFor('i');
+      authorizer(jwt);
+      nock(BASE)
+        .post(INVALIDATE, { student_email: STUDENT, assignment_id: 123 })
+        .matchHeader('x-auth-token', `Bearer ${jwt}`)
+        .reply(200, { success: true, data: { total_invalidated: 1 } })
+        .post(INVALIDATE, { student_email: STUDENT, assignment_id: 124 })
+        .reply(404, { success: false, error: 'No active assignments found for student' });
+
+      await expect(client.invalidate({ student_email: STUDENT, assignment_id: '123' })).resolves.toBe(true);
+      await expect(client.invalidate({ student_email: STUDENT, assignment_id: '124' })).resolves.toBe(false);
+    });
+
+    it('any other answer is a bad response of the tool', async () => {
+      authorizer(jwtFor('j'));
+      nock(BASE)
+        .post(INVALIDATE)
+        .reply(400, { success: false, error: 'assignment_id must be a valid positive number' });
+
+      const err = await client.invalidate({ student_email: STUDENT, assignment_id: '1' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AppError);
+      expect((err as AppError).code).toBe(ErrorCode.ToolBadResponse);
+    });
+  });
 });
