@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
+import { RequestContext } from '@mikro-orm/core';
+import { AttemptLedgerRepository } from '@external-tests/persistence';
 import { DEFAULT_MASTERY_TRACK_TESTS } from '@external-tests/sandbox';
 import { createLesson, createStudent } from '../helpers/fixtures';
 import { ledgerRows, resultRow } from '../helpers/rows';
@@ -16,6 +18,7 @@ import { toolState } from '../helpers/tool-state';
  */
 const ROUTE = '/powerpath/makeExternalTestAssignment';
 const ASSIGN = '/delivery/assignments/assign';
+const INVALIDATE = '/delivery/assignments/invalidate';
 const MATH_G3 = DEFAULT_MASTERY_TRACK_TESTS.filter(
   (t) => t.subject === 'Math' && t.grade_rank === 3 && t.supported !== false,
 );
@@ -44,7 +47,7 @@ describe('an attempt that finishes at the tool while a retry asks the tool for i
   /** Starts the retry; resolves (to its pending answer) once its assign call is held at the tool. */
   async function retryHeldAtTool(body: Record<string, unknown>) {
     const before = await mt().count('POST', ASSIGN);
-    await mt().fault({ method: 'POST', path: ASSIGN, delayMs: 1200, times: 1 });
+    await mt().fault({ method: 'POST', path: ASSIGN, delayMs: 2000, times: 1 });
     const retry = assign(body).then((r) => r);
     for (let i = 0; (await mt().count('POST', ASSIGN)) === before; i++) {
       if (i > 200) throw new Error('the retry never reached MasteryTrack');
@@ -83,7 +86,10 @@ describe('an attempt that finishes at the tool while a retry asks the tool for i
         final: true,
       });
       const second = held.find((a) => a.status === 'INVALIDATED')!;
-      expect((await ledgerRows(t.orm, student.sourcedId)).map((r) => r.external_id)).not.toContain(String(second.id));
+      // Noted on the finished attempt's row (pending), never recorded as its assignment.
+      expect(
+        (await ledgerRows(t.orm, student.sourcedId)).map((r) => [r.attempt, r.state, r.external_id, r.lease_token]),
+      ).toEqual([[1, 'pending', String(second.id), null]]);
 
       // The caller's retry: attempt 2, with an assignment of its own that writes back to attempt 2's result.
       const next = await assign(body).expect(200);
@@ -170,4 +176,81 @@ describe('an attempt that finishes at the tool while a retry asks the tool for i
     },
     30_000,
   );
+
+  it('a withdrawal that fails leaves the assignment noted on the finished attempt; the next attempt withdraws it', async () => {
+    const student = await createStudent(t.orm);
+    const lesson = await createLesson(t.orm, { toolProvider: 'mastery-track', subject: 'Math', grades: ['3'] });
+    const body = { student: student.sourcedId, lesson: lesson.sourcedId, testId: MATH_G3[0].timeback_id };
+    await lostFirstAnswer(body);
+    const [first] = await toolState(t.sandboxes).mtAssignments(student.email);
+    const { retry } = await retryHeldAtTool(body);
+    await mt().fault({ method: 'POST', path: INVALIDATE, status: 500, times: 10 });
+    expect((await toolState(t.sandboxes).mtComplete(first.id, student.sourcedId, 70)).status).toBeLessThan(300);
+    expect((await retry).status).toBe(409);
+    await mt().clearFaults();
+    const second = (await toolState(t.sandboxes).mtActive(student.email))[0];
+    expect(second.assessment_result_sourced_id).toBe(
+      (await resultRow(t.orm, student.sourcedId, lesson.sourcedId, 1)).sourced_id,
+    );
+    expect((await ledgerRows(t.orm, student.sourcedId)).map((r) => [r.attempt, r.state, r.external_id])).toEqual([
+      [1, 'pending', String(second.id)],
+    ]);
+
+    const next = await assign(body).expect(200);
+    expect(next.body.attempt).toBe(2);
+    const held = await toolState(t.sandboxes).mtAssignments(student.email);
+    expect(held.find((a) => a.id === second.id)?.status).toBe('INVALIDATED');
+    expect((await toolState(t.sandboxes).mtActive(student.email)).map((a) => String(a.id))).toEqual([
+      next.body.assignmentId,
+    ]);
+  }, 30_000);
+
+  it("the next attempt cannot withdraw the finished attempt's assignment: 422 as before, and a later call can", async () => {
+    const student = await createStudent(t.orm);
+    const lesson = await createLesson(t.orm, { toolProvider: 'mastery-track', subject: 'Math', grades: ['3'] });
+    const body = { student: student.sourcedId, lesson: lesson.sourcedId, testId: MATH_G3[0].timeback_id };
+    const first = await assign(body).expect(200);
+    const firstResult = (await resultRow(t.orm, student.sourcedId, lesson.sourcedId, 1)).sourced_id;
+    // The attempt is finalized by another delivery (as when a retry recorded an assignment the student never took).
+    await t.orm.em
+      .fork()
+      .getConnection()
+      .execute(`update assessment_results set finalized_at = now(), score = 50 where sourced_id = ?`, [firstResult]);
+    await mt().fault({ method: 'POST', path: INVALIDATE, status: 500, times: 10 });
+    const refused = await assign(body).expect(422);
+    expect(refused.body.imsx_description).toContain('attempt 1');
+    await mt().clearFaults();
+    const next = await assign(body).expect(200);
+    expect(next.body.attempt).toBe(2);
+    const held = await toolState(t.sandboxes).mtAssignments(student.email);
+    expect(held.find((a) => String(a.id) === first.body.assignmentId)?.status).toBe('INVALIDATED');
+  }, 30_000);
+
+  it('the claim never leases a finished attempt, even for a request that read it before it finished', async () => {
+    const student = await createStudent(t.orm);
+    const lesson = await createLesson(t.orm, { toolProvider: 'mastery-track', subject: 'Math', grades: ['3'] });
+    const body = { student: student.sourcedId, lesson: lesson.sourcedId };
+    await lostFirstAnswer(body);
+    const finished = await resultRow(t.orm, student.sourcedId, lesson.sourcedId, 1);
+    const [first] = await toolState(t.sandboxes).mtAssignments(student.email);
+    expect((await toolState(t.sandboxes).mtComplete(first.id, student.sourcedId, 60)).status).toBeLessThan(300);
+    // What a request that read the lesson before the write-back would claim: attempt 1 again.
+    const claim = await RequestContext.create(t.orm.em, () =>
+      t.app.get(AttemptLedgerRepository).claim({
+        lessonSourcedId: lesson.sourcedId,
+        lessonTitle: 'lesson',
+        studentSourcedId: student.sourcedId,
+        attempt: 1,
+        lineItemSourcedId: finished.line_item_sourced_id,
+        tool: 'mastery-track',
+        account: 'default',
+        request: {},
+        leaseSeconds: 30,
+        resultMetadata: {},
+        origin: 'test',
+      }),
+    );
+    expect(claim).toBeUndefined();
+    expect((await ledgerRows(t.orm, student.sourcedId)).map((r) => [r.attempt, r.lease_token])).toEqual([[1, null]]);
+  }, 30_000);
 });

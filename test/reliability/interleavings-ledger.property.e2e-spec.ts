@@ -90,27 +90,34 @@ describe('interleavings with several lessons, retakes and new students (property
   /**
    * One tool object per purpose, and the ledger's record of each is the tool's. An attempt that finished while a
    * retry asked the tool may also hold the one made meanwhile, withdrawn (INVALIDATED) or, until the student's next
-   * assignment takes it back, still active: never two active ones, never two kept ones for an unfinished attempt.
+   * assignment takes it back, still active: never two active ones, never two kept ones for an unfinished attempt
+   * (three for a finished one), and never one recorded after the attempt finished unless it is the one that did.
    */
   async function checkMasteryTrack(student: StudentFixture): Promise<void> {
     const tool = await tools().mtAssignments(student.email);
-    const finished = new Set(
-      (
-        await t.orm.em
-          .fork()
-          .getConnection()
-          .execute<
-            { sourced_id: string }[]
-          >('select sourced_id from assessment_results where student_sourced_id = ? and finalized_at is not null', [student.sourcedId])
-      ).map((r) => r.sourced_id),
+    const finals = await t.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ sourced_id: string; external_id: string | null; recorded_after: boolean }[]>(
+        `select ar.sourced_id, ta.external_id, ta.state = 'assigned' and ta.assigned_at > ar.finalized_at recorded_after
+         from assessment_results ar left join tool_assignments ta on ta.result_sourced_id = ar.sourced_id
+         where ar.student_sourced_id = ? and ar.finalized_at is not null`,
+        [student.sourcedId],
+      );
+    const finished = new Set(finals.map((r) => r.sourced_id));
+    // Nothing is recorded on a finished attempt but the assignment that finished it (the student was that quick).
+    const late = finals.filter(
+      (r) => r.recorded_after && tool.find((a) => String(a.id) === r.external_id)?.status !== 'COMPLETED',
     );
+    if (late.length > 0)
+      throw new Error(`an assignment recorded on a finished attempt: ${JSON.stringify(late)} ${JSON.stringify(tool)}`);
     const perResult = new Map<string, typeof tool>();
     for (const a of tool)
       perResult.set(a.assessment_result_sourced_id!, [...(perResult.get(a.assessment_result_sourced_id!) ?? []), a]);
     const twice = [...perResult].filter(([result, mine]) => {
       const kept = mine.filter((a) => a.status !== 'INVALIDATED');
       const active = kept.filter((a) => ['ASSIGNED', 'IN_PROGRESS', 'PAUSED'].includes(a.status));
-      return active.length > 1 || (kept.length > 1 && !finished.has(result));
+      return active.length > 1 || kept.length > (finished.has(result) ? 2 : 1);
     });
     if (twice.length > 0)
       throw new Error(`two tool assignments for one attempt: ${JSON.stringify(twice)} ${JSON.stringify(tool)}`);

@@ -145,6 +145,7 @@ export class AssignmentService {
           testId: assignment.testId ?? null,
           testTitle: assignment.testTitle ?? null,
           testUrl: assignment.testUrl,
+          adopted: assignment.adopted,
         },
         {
           attempt,
@@ -195,7 +196,10 @@ export class AssignmentService {
   /**
    * The attempt finished while the tool was asked (an earlier assignment of it wrote back), and the tool, holding
    * no active assignment for it any more, made a new one: it would write back to the finished result, so it is taken
-   * back at the tool (still in this student's seat) and the attempt let go. The caller's retry assigns the next one.
+   * back at the tool, still in this student's seat, and the attempt let go. The caller's retry assigns the next one.
+   * The withdrawal has a budget of its own (to 0.9 of the lease; the seat is held that long): this happens after a
+   * slow call. If it fails, the row notes the assignment and the student's next assignment call withdraws it. One
+   * the tool already had (adopted) may be another's: it is left alone.
    */
   private async withdrawFromFinishedAttempt(
     r: ResolvedLesson,
@@ -204,21 +208,28 @@ export class AssignmentService {
     deadlineAt: number,
   ): Promise<AppError> {
     const at = { result: claim.resultSourcedId, tool: r.provider.name, assignmentId: assignment.assignmentId };
-    try {
-      const withdrawn =
-        r.provider.results === 'pushed' &&
-        (await r.provider.withdraw({
+    if (assignment.adopted || r.provider.results !== 'pushed') {
+      this.logger.warn(
+        at,
+        'The attempt finished at the tool meanwhile; the assignment the tool answered is left as it is',
+      );
+    } else {
+      try {
+        const withdrawn = await r.provider.withdraw({
           account: claim.account,
           student: r.student,
           assignmentId: assignment.assignmentId,
-          deadlineAt,
-        }));
-      this.logger.warn(
-        { ...at, withdrawn },
-        'The attempt finished at the tool meanwhile: its new assignment is withdrawn',
-      );
-    } catch (e) {
-      this.logger.error({ ...at, error: loggableError(e) }, 'Could not withdraw an assignment of a finished attempt');
+          deadlineAt: deadlineAt + this.options.leaseSeconds * 100,
+        });
+        this.logger.warn(
+          { ...at, withdrawn },
+          withdrawn
+            ? 'The attempt finished at the tool meanwhile: its new assignment was withdrawn'
+            : 'The attempt finished at the tool meanwhile: its new assignment was no longer active',
+        );
+      } catch (e) {
+        this.logger.error({ ...at, error: loggableError(e) }, 'Could not withdraw an assignment of a finished attempt');
+      }
     }
     await this.attempts
       .release(claim, true)

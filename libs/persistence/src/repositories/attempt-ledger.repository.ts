@@ -221,13 +221,14 @@ export class AttemptLedgerRepository {
   /**
    * The tool's answer, recorded under the lease; the result's metadata gets its projection. `attempt-over`: the
    * attempt was finalized while the tool was asked, by a delivery that does not name this assignment (an earlier
-   * one of the attempt wrote back): a finished attempt records no other assignment, the caller withdraws it.
-   * `lease-lost`: another request holds the attempt now. The result row is locked first, so a concurrent
-   * finalization is either seen here or comes after this record.
+   * one of the attempt wrote back): a finished attempt records no other assignment. One the tool made now (not
+   * adopted) is noted on the attempt's row as its purposeless object (the row stays `pending`), for the caller to
+   * withdraw, or the student's next assignment call when that fails. `lease-lost`: another request holds the
+   * attempt now. The result row is locked first, so a concurrent finalization is either seen here or comes after.
    */
   async recordAssigned(
     claim: Claim,
-    outcome: AssignedOutcome,
+    outcome: AssignedOutcome & { adopted: boolean },
     projection: Record<string, unknown>,
   ): Promise<'recorded' | 'lease-lost' | 'attempt-over'> {
     const [row] = await runPrepared<{ stored: boolean; finished: boolean }>(
@@ -235,13 +236,17 @@ export class AttemptLedgerRepository {
       `with attempt as (
          -- finished by another assignment: the delivery that made it final does not name this one
          select sourced_id, finalized_at is not null and coalesce(metadata->>'assignmentId', '') <> ? finished
-         from assessment_results where sourced_id = ? for update
+         from assessment_results where sourced_id = ? for no key update
        ), done as (
          update tool_assignments ta
          set state = 'assigned', lease_token = null, lease_until = null, called = false, external_id = ?, class_id = ?, test_id = ?,
              test_title = ?, test_url = ?, assigned_at = now()
          from attempt where ta.result_sourced_id = attempt.sourced_id and ta.lease_token = ? and not attempt.finished
          returning ta.result_sourced_id
+       ), purposeless as (
+         update tool_assignments ta set external_id = ?
+         from attempt where ta.result_sourced_id = attempt.sourced_id and ta.lease_token = ? and attempt.finished
+           and not ?::boolean and ta.external_id is null
        ), seat as (
          update tool_seats set lease_token = null, lease_until = null, holder = null from done where holder = done.result_sourced_id
        ), projected as (
@@ -259,6 +264,9 @@ export class AttemptLedgerRepository {
         outcome.testTitle,
         outcome.testUrl,
         claim.leaseToken,
+        outcome.externalId,
+        claim.leaseToken,
+        outcome.adopted,
         JSON.stringify(projection),
       ],
     );

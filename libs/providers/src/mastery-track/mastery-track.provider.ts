@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import {
   AppError,
   VENDOR_CALL_OBSERVER,
@@ -6,6 +6,7 @@ import {
   VendorHttpClient,
   VendorTransportError,
   ErrorCode,
+  loggableError,
 } from '@external-tests/common';
 import {
   AssignContext,
@@ -43,6 +44,7 @@ interface Held {
 export class MasteryTrackProvider implements PushedResultsProvider {
   readonly name = 'mastery-track' as const;
   readonly results = 'pushed' as const;
+  private readonly logger = new Logger(MasteryTrackProvider.name);
   private readonly clients = new Map<string, MasteryTrackClient>();
   private readonly http?: VendorHttpClient;
 
@@ -148,8 +150,20 @@ export class MasteryTrackProvider implements PushedResultsProvider {
       // Still active for an attempt whose result is final (made while that attempt finished): it serves nothing,
       // so it is taken back and the tool asked again (we hold the student's seat).
       if (owner.kind === 'other-attempt' && owner.finished && !withdrew) {
-        await client.invalidate({ student_email: ctx.student.email, assignment_id: assignment.id }, ctx.deadlineAt);
-        return this.tryAssign(client, ctx, select, true);
+        const withdrawn = await client
+          .invalidate({ student_email: ctx.student.email, assignment_id: assignment.id }, ctx.deadlineAt)
+          .then(
+            () => true,
+            (e: unknown) => {
+              // Not withdrawn: the test stays held, as before (422 or another test); a later call tries again.
+              this.logger.warn(
+                { assignmentId, error: loggableError(e) },
+                "Could not withdraw a finished attempt's assignment",
+              );
+              return false;
+            },
+          );
+        if (withdrawn) return this.tryAssign(client, ctx, select, true);
       }
       if (owner.kind !== 'this-attempt') return { owner, testName: assignment.test_name };
     }
