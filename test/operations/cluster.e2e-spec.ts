@@ -104,8 +104,10 @@ describe('WEB_CONCURRENCY=2 (node:cluster)', () => {
     );
     expect(now).toContain(survivor);
     const replacement = now.find((pid) => pid !== survivor)!;
+    // While the cluster changes workers a connection can still be lost (seen once in CI: ECONNRESET right after the
+    // survivor answered); what this asserts is that the replacement comes to serve, so a lost one is asked again.
     await until(
-      async () => (await ask(), servers(app)),
+      async () => (await ask().catch(() => undefined), servers(app)),
       (pids) => pids.has(replacement),
       'the replacement answering',
     );
