@@ -211,11 +211,23 @@ function missingRequired(def: CollectionDef, e: unknown): AppError | undefined {
   return prop ? AppError.invalid(`${def.singular}.${prop} is required`, `${def.singular}.${prop}`) : undefined;
 }
 
-/** Equal apart from dateLastModified, whatever the key order (jsonb does not keep it). */
+/**
+ * Equal apart from dateLastModified, whatever the key order (jsonb does not keep it). Field by field, so a changed
+ * scalar (a write-back's score or scoreStatus) answers at once; only object fields are compared in canonical form.
+ */
 function sameRepresentation(a: OneRosterJson, b: OneRosterJson): boolean {
-  const { dateLastModified: _a, ...restA } = a;
-  const { dateLastModified: _b, ...restB } = b;
-  return canonicalJson(restA) === canonicalJson(restB);
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const k of keys) {
+    if (k === 'dateLastModified') continue;
+    if (!(k in b)) return false;
+    const x: unknown = a[k] ?? null;
+    const y: unknown = b[k] ?? null;
+    if (x === y) continue;
+    if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
+    if (canonicalJson(x) !== canonicalJson(y)) return false;
+  }
+  return true;
 }
 
 function pick(o: OneRosterJson, fields: string[]): OneRosterJson {
