@@ -23,6 +23,15 @@ const MATH_G3 = DEFAULT_MASTERY_TRACK_TESTS.filter(
   (t) => t.subject === 'Math' && t.grade_rank === 3 && t.supported !== false,
 );
 
+/** The two ways a MasteryTrack test is asked for: a named test, or the lesson's subject and grade. */
+type CallBody = (lesson: string, student: string) => Record<string, unknown>;
+const BY_TEST: CallBody = (lesson, student) => ({ student, lesson, testId: MATH_G3[0].timeback_id });
+const BY_SUBJECT: CallBody = (lesson, student) => ({ student, lesson });
+const CALLS: [string, CallBody][] = [
+  ['a named test', BY_TEST],
+  ['subject and grade', BY_SUBJECT],
+];
+
 describe('an attempt that finishes at the tool while a retry asks the tool for it', () => {
   let t: TestApp;
   let token: string;
@@ -44,6 +53,17 @@ describe('an attempt that finishes at the tool while a retry asks the tool for i
     await mt().clearFaults();
   }
 
+  /** A new student's first call for a new lesson, whose MasteryTrack assignment exists but whose answer was lost. */
+  async function firstAnswerLost(bodyOf: CallBody) {
+    const student = await createStudent(t.orm);
+    const lesson = await createLesson(t.orm, { toolProvider: 'mastery-track', subject: 'Math', grades: ['3'] });
+    const body = bodyOf(lesson.sourcedId, student.sourcedId);
+    await lostFirstAnswer(body);
+    const [first] = await toolState(t.sandboxes).mtAssignments(student.email);
+    const firstResult: string = (await resultRow(t.orm, student.sourcedId, lesson.sourcedId, 1)).sourced_id;
+    return { student, lesson, body, first, firstResult };
+  }
+
   /** Starts the retry; resolves (to its pending answer) once its assign call is held at the tool. */
   async function retryHeldAtTool(body: Record<string, unknown>) {
     const before = await mt().count('POST', ASSIGN);
@@ -56,18 +76,10 @@ describe('an attempt that finishes at the tool while a retry asks the tool for i
     return { retry };
   }
 
-  it.each([
-    ['a named test', (lesson: string, student: string) => ({ student, lesson, testId: MATH_G3[0].timeback_id })],
-    ['subject and grade', (lesson: string, student: string) => ({ student, lesson })],
-  ])(
+  it.each(CALLS)(
     '%s: the second assignment is withdrawn, never recorded; the next call is attempt 2',
     async (_, bodyOf) => {
-      const student = await createStudent(t.orm);
-      const lesson = await createLesson(t.orm, { toolProvider: 'mastery-track', subject: 'Math', grades: ['3'] });
-      const body = bodyOf(lesson.sourcedId, student.sourcedId);
-      await lostFirstAnswer(body);
-      const [first] = await toolState(t.sandboxes).mtAssignments(student.email);
-      const firstResult = (await resultRow(t.orm, student.sourcedId, lesson.sourcedId, 1)).sourced_id;
+      const { student, lesson, body, first, firstResult } = await firstAnswerLost(bodyOf);
       expect(first).toMatchObject({ status: 'ASSIGNED', assessment_result_sourced_id: firstResult });
 
       const { retry } = await retryHeldAtTool(body);
@@ -111,11 +123,7 @@ describe('an attempt that finishes at the tool while a retry asks the tool for i
   );
 
   it('finished before the retry asked: the retry is attempt 2 and the first attempt keeps its score', async () => {
-    const student = await createStudent(t.orm);
-    const lesson = await createLesson(t.orm, { toolProvider: 'mastery-track', subject: 'Math', grades: ['3'] });
-    const body = { student: student.sourcedId, lesson: lesson.sourcedId };
-    await lostFirstAnswer(body);
-    const [first] = await toolState(t.sandboxes).mtAssignments(student.email);
+    const { student, lesson, body, first } = await firstAnswerLost(BY_SUBJECT);
     expect((await toolState(t.sandboxes).mtComplete(first.id, student.sourcedId, 60)).status).toBeLessThan(300);
     const next = await assign(body).expect(200);
     expect(next.body.attempt).toBe(2);
@@ -125,18 +133,10 @@ describe('an attempt that finishes at the tool while a retry asks the tool for i
     ]);
   }, 30_000);
 
-  it.each([
-    ['a named test', (lesson: string, student: string) => ({ student, lesson, testId: MATH_G3[0].timeback_id })],
-    ['subject and grade', (lesson: string, student: string) => ({ student, lesson })],
-  ])(
+  it.each(CALLS)(
     '%s: the first write-back arrives after the retry recorded another assignment; the next attempt takes that one back',
     async (_, bodyOf) => {
-      const student = await createStudent(t.orm);
-      const lesson = await createLesson(t.orm, { toolProvider: 'mastery-track', subject: 'Math', grades: ['3'] });
-      const body = bodyOf(lesson.sourcedId, student.sourcedId);
-      await lostFirstAnswer(body);
-      const [first] = await toolState(t.sandboxes).mtAssignments(student.email);
-      const firstResult = (await resultRow(t.orm, student.sourcedId, lesson.sourcedId, 1)).sourced_id;
+      const { student, lesson, body, first, firstResult } = await firstAnswerLost(bodyOf);
       // The student finishes the first assignment, but its write-back does not get through (yet).
       t.recoveryPoints.current = (point, at) => {
         if (point === 'finalizing' && at.resultSourcedId === firstResult) throw new Error('write-back lost');
@@ -178,11 +178,7 @@ describe('an attempt that finishes at the tool while a retry asks the tool for i
   );
 
   it('a withdrawal that fails leaves the assignment noted on the finished attempt; the next attempt withdraws it', async () => {
-    const student = await createStudent(t.orm);
-    const lesson = await createLesson(t.orm, { toolProvider: 'mastery-track', subject: 'Math', grades: ['3'] });
-    const body = { student: student.sourcedId, lesson: lesson.sourcedId, testId: MATH_G3[0].timeback_id };
-    await lostFirstAnswer(body);
-    const [first] = await toolState(t.sandboxes).mtAssignments(student.email);
+    const { student, lesson, body, first } = await firstAnswerLost(BY_TEST);
     const { retry } = await retryHeldAtTool(body);
     await mt().fault({ method: 'POST', path: INVALIDATE, status: 500, times: 10 });
     expect((await toolState(t.sandboxes).mtComplete(first.id, student.sourcedId, 70)).status).toBeLessThan(300);
@@ -227,12 +223,8 @@ describe('an attempt that finishes at the tool while a retry asks the tool for i
   }, 30_000);
 
   it('the claim never leases a finished attempt, even for a request that read it before it finished', async () => {
-    const student = await createStudent(t.orm);
-    const lesson = await createLesson(t.orm, { toolProvider: 'mastery-track', subject: 'Math', grades: ['3'] });
-    const body = { student: student.sourcedId, lesson: lesson.sourcedId };
-    await lostFirstAnswer(body);
+    const { student, lesson, first } = await firstAnswerLost(BY_SUBJECT);
     const finished = await resultRow(t.orm, student.sourcedId, lesson.sourcedId, 1);
-    const [first] = await toolState(t.sandboxes).mtAssignments(student.email);
     expect((await toolState(t.sandboxes).mtComplete(first.id, student.sourcedId, 60)).status).toBeLessThan(300);
     // What a request that read the lesson before the write-back would claim: attempt 1 again.
     const claim = await RequestContext.create(t.orm.em, () =>
