@@ -1,6 +1,6 @@
 /**
  * `npm run reconcile`: resumes assignments left pending by requests that died (crash, timeout) once their lease
- * is over, and reaps idempotency records. Safe to run from cron on any instance, any number of times: it goes
+ * is over, withdraws assignments noted on finished attempts, and reaps idempotency records. Safe to run from cron on any instance, any number of times: it goes
  * through the normal flow, which adopts what the tool made instead of making it again. Without DATABASE_URL it
  * works on a running `npm start` (its embedded database and sandboxes).
  */
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     const outcome = await RequestContext.create(em, () => app.get(AssignmentReconciler).reconcile());
     const reaped = await app.get(IdempotencyReaper).reap();
     console.log(
-      `Reconciled: ${outcome.completed} completed, ${outcome.released} released, ${outcome.failed} failed (tool unavailable); ${reaped} idempotency record(s) reaped`,
+      `Reconciled: ${outcome.completed} completed, ${outcome.released} released, ${outcome.failed} failed (tool unavailable); ${outcome.withdrawn} assignment(s) of finished attempts withdrawn; ${reaped} idempotency record(s) reaped`,
     );
     if (outcome.failed > 0) process.exitCode = 1;
   } finally {

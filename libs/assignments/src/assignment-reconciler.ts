@@ -1,18 +1,24 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppError, ErrorCode, httpStatusOf, loggableError } from '@external-tests/common';
 import { AttemptLedgerRepository } from '@external-tests/persistence';
+import { ProviderRegistry } from '@external-tests/providers';
+import { AssignmentsOptions } from './assignments-options';
+import { ASSIGNMENTS_OPTIONS } from './assignments.module-definition';
 import { AssignmentService } from './assignment.service';
 
 export interface ReconcileOutcome {
   completed: number;
   released: number;
   failed: number;
+  /** Assignments noted on finished attempts, withdrawn at the tool now (or found no longer active there). */
+  withdrawn: number;
 }
 
 /**
  * `npm run reconcile`: resumes attempts left pending by requests that died (crash, timeout) once their lease is
  * over, through the normal flow with the request they were first asked with, so what the tool made for them is
- * adopted, never made twice.
+ * adopted, never made twice. Then withdraws the assignments noted on finished attempts that their request could not
+ * withdraw (docs/ledger.md, "A finished attempt holds no live tool assignment").
  */
 @Injectable()
 export class AssignmentReconciler {
@@ -21,10 +27,12 @@ export class AssignmentReconciler {
   constructor(
     private readonly attempts: AttemptLedgerRepository,
     private readonly assignments: AssignmentService,
+    private readonly providers: ProviderRegistry,
+    @Inject(ASSIGNMENTS_OPTIONS) private readonly options: AssignmentsOptions,
   ) {}
 
   async reconcile(limit = 100): Promise<ReconcileOutcome> {
-    const outcome: ReconcileOutcome = { completed: 0, released: 0, failed: 0 };
+    const outcome: ReconcileOutcome = { completed: 0, released: 0, failed: 0, withdrawn: 0 };
     for (const a of await this.attempts.stuck(limit)) {
       try {
         await this.assignments.makeExternalTestAssignment({
@@ -53,6 +61,30 @@ export class AssignmentReconciler {
         );
       }
     }
+    await this.withdrawPurposeless(limit, outcome);
     return outcome;
+  }
+
+  private async withdrawPurposeless(limit: number, outcome: ReconcileOutcome): Promise<void> {
+    for (const p of await this.attempts.purposeless(limit)) {
+      const provider = this.providers.get(p.tool);
+      if (provider.results !== 'pushed') continue;
+      try {
+        await provider.withdraw({
+          account: p.account,
+          student: p.student,
+          assignmentId: p.externalId,
+          deadlineAt: Date.now() + this.options.leaseSeconds * 800,
+        });
+        await this.attempts.forgetPurposeless(p.resultSourcedId, p.externalId);
+        outcome.withdrawn++;
+      } catch (e) {
+        outcome.failed++;
+        this.logger.warn(
+          { result: p.resultSourcedId, assignmentId: p.externalId, error: loggableError(e) },
+          'Could not withdraw an assignment of a finished attempt',
+        );
+      }
+    }
   }
 }

@@ -198,8 +198,8 @@ export class AssignmentService {
    * no active assignment for it any more, made a new one: it would write back to the finished result, so it is taken
    * back at the tool, still in this student's seat, and the attempt let go. The caller's retry assigns the next one.
    * The withdrawal has a budget of its own (to 0.9 of the lease; the seat is held that long): this happens after a
-   * slow call. If it fails, the row notes the assignment and the student's next assignment call withdraws it. One
-   * the tool already had (adopted) may be another's: it is left alone.
+   * slow call. If it fails, the row keeps the assignment noted (recordAssigned) for `npm run reconcile` or the
+   * student's next assignment call to withdraw. One the tool already had (adopted) may be another's: left alone.
    */
   private async withdrawFromFinishedAttempt(
     r: ResolvedLesson,
@@ -221,6 +221,7 @@ export class AssignmentService {
           assignmentId: assignment.assignmentId,
           deadlineAt: deadlineAt + this.options.leaseSeconds * 100,
         });
+        await this.attempts.forgetPurposeless(claim.resultSourcedId, assignment.assignmentId);
         this.logger.warn(
           { ...at, withdrawn },
           withdrawn

@@ -487,6 +487,61 @@ export class AttemptLedgerRepository {
     }));
   }
 
+  /**
+   * Assignments noted on finished attempts (recordAssigned's `attempt-over`) that are still to be withdrawn at the
+   * tool: the request that noted one could not, or died before it did. With the student, whom the tool knows them by.
+   */
+  async purposeless(limit: number): Promise<
+    {
+      resultSourcedId: string;
+      tool: string;
+      account: string;
+      externalId: string;
+      student: { sourcedId: string; email: string; givenName: string; familyName: string };
+    }[]
+  > {
+    const rows = await runPrepared<{
+      result_sourced_id: string;
+      tool: string;
+      account: string;
+      external_id: string;
+      student_sourced_id: string;
+      email: string;
+      given_name: string | null;
+      family_name: string | null;
+    }>(
+      this.em,
+      `select ta.result_sourced_id, ta.tool, ta.account, ta.external_id, ta.student_sourced_id, u.email, u.given_name, u.family_name
+       from tool_assignments ta join assessment_results ar on ar.sourced_id = ta.result_sourced_id
+       join users u on u.sourced_id = ta.student_sourced_id
+       where ta.state = 'pending' and ta.external_id is not null and ar.finalized_at is not null
+         and (ta.lease_until is null or ta.lease_until < now()) and u.email is not null
+       order by ta.result_sourced_id limit ?`,
+      [limit],
+    );
+    return rows.map((r) => ({
+      resultSourcedId: r.result_sourced_id,
+      tool: r.tool,
+      account: r.account,
+      externalId: r.external_id,
+      student: {
+        sourcedId: r.student_sourced_id,
+        email: r.email,
+        givenName: r.given_name ?? '',
+        familyName: r.family_name ?? '',
+      },
+    }));
+  }
+
+  /** The noted assignment is withdrawn at the tool (or was no longer active there): the note goes. */
+  async forgetPurposeless(resultSourcedId: string, externalId: string): Promise<void> {
+    await runPrepared(
+      this.em,
+      `update tool_assignments set external_id = null where result_sourced_id = ? and external_id = ? and state = 'pending'`,
+      [resultSourcedId, externalId],
+    );
+  }
+
   /** Gives up a pending attempt for good (the tool refuses it): it goes back to open, as if never asked. */
   async abandon(lessonSourcedId: string, studentSourcedId: string, attempt: number): Promise<void> {
     await runPrepared(
