@@ -58,7 +58,11 @@ describe('development token issuer (RFC 6749 client credentials)', () => {
     ],
   ])('refuses %s with the RFC 6749 error inside the imsx envelope', async (_name, body, status, error) => {
     const res = await token().send(body).expect(status);
-    expect(res.body).toMatchObject({ error, imsx_codeMajor: 'failure' });
+    expect(res.body).toMatchObject({
+      error,
+      imsx_codeMajor: 'failure',
+      imsx_error_details: [{ code: status === 401 ? 'UNAUTHENTICATED' : 'INVALID_REQUEST' }],
+    });
     expect(res.body.access_token).toBeUndefined();
     if (status === 401) expect(res.headers['www-authenticate']).toMatch(/^Basic/);
   });

@@ -3,7 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { ApiConsumes, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { sign } from 'jsonwebtoken';
 import { randomUUID, timingSafeEqual } from 'node:crypto';
-import { imsxEnvelope } from '@external-tests/common';
+import { ErrorCode, imsxEnvelope } from '@external-tests/common';
 import { AUTH_OPTIONS, AuthOptions, DevIssuerOptions } from '../auth-options';
 import { Public } from '../decorators';
 import { DevSigningKey } from './dev-signing-key';
@@ -123,8 +123,13 @@ export class DevTokenController {
   }
 
   /** RFC 6749 §5.2 error fields, inside the imsx envelope every error of this service uses. */
+  /** The RFC 6749 error fields inside the imsx envelope, whose details carry our code and the field at fault. */
   private fail(res: unknown, status: number, error: OAuthError, description: string): void {
-    const body = { error, error_description: description, ...imsxEnvelope(status, description) };
+    const detail: Record<string, string> =
+      error === 'invalid_client'
+        ? { code: ErrorCode.Unauthenticated }
+        : { code: ErrorCode.InvalidRequest, field: error === 'invalid_scope' ? 'scope' : 'grant_type' };
+    const body = { error, error_description: description, ...imsxEnvelope(status, description, [detail]) };
     this.adapterHost.httpAdapter.reply(res, body, status);
   }
 }
