@@ -320,6 +320,22 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
       const again = await importResults(student.sourcedId, lesson.sourcedId).expect(200);
       expect(again.body).toEqual(imported.body);
       expect((await sandboxControl(t.sandboxes, 'edulastic').calls()).length).toBe(calls);
+
+      // The imported questions, in the test's order, each with its score, linking to the student's test.
+      const shown = await progress(student.sourcedId, lesson.sourcedId).expect(200);
+      expectMatchesSchema(powerPathResponseValidator(`${PP}/getAssessmentProgress`, 'get'), shown.body);
+      expect(shown.body.questions).toHaveLength(eduTest.questionCount);
+      expect(shown.body.questions.map((q: { index: number }) => q.index)).toEqual(
+        Array.from({ length: eduTest.questionCount }, (_, i) => i),
+      );
+      expect(shown.body.questions[0]).toMatchObject({
+        title: 'Question 1',
+        url: assigned.body.testUrl,
+        correct: false,
+        result: { score: 0.5 },
+      });
+      expect(shown.body.questions.slice(1).every((q: { correct: boolean }) => q.correct)).toBe(true);
+      expect(shown.body).toMatchObject({ correctQuestions: eduTest.questionCount - 1 });
     });
 
     it('is not finalized while questions are unanswered or grading is pending', async () => {

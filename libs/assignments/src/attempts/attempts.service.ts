@@ -81,13 +81,33 @@ export class AttemptsService {
     if (q.attempt !== undefined && !a) throw AppError.notFound('attempt', String(q.attempt));
     const meta = a?.resultMetadata ?? {};
     const finalized = a?.finalizedAt != null;
+    // The questions an import stored (pulled results); pushed ones carry counts only. Each links to its test.
+    const testUrl = a?.testUrl;
+    const questions =
+      a && testUrl
+        ? (
+            await this.results.questions({
+              lineItemSourcedId: a.lineItemSourcedId,
+              studentSourcedId: r.student.sourcedId,
+              attempt: a.attempt,
+            })
+          ).map((question, i) => ({
+            id: question.questionId,
+            index: i,
+            title: question.title,
+            url: testUrl,
+            difficulty: 'medium' as const,
+            correct: question.correct,
+            result: { score: question.score, feedback: '' },
+          }))
+        : [];
     const total = num(meta.totalQuestions) ?? 0;
     const correct = num(meta.correctQuestions) ?? 0;
     return {
       lessonType: r.lesson.lessonType,
       finalized,
       score: a?.score ?? 0,
-      questions: [],
+      questions,
       toolProvider: r.provider.name,
       ...(finalized ? { enrollmentFailed: meta.enrollmentFailed === true } : {}),
       attempt: a?.attempt ?? 1,

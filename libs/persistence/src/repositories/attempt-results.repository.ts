@@ -48,6 +48,15 @@ export const ATTEMPT_CONTEXT_SQL = `select jsonb_build_object(
   left join users u on u.sourced_id = ar.student_sourced_id
   where ar.sourced_id = ? limit 1`;
 
+/** One question of an imported attempt, as stored. */
+export interface StoredQuestion {
+  questionId: string;
+  title: string;
+  score: number;
+  correct: boolean;
+  skipped: boolean;
+}
+
 /** Scores and finalization of the flow's attempts (assessment_results). Callers run these in one transaction. */
 @Injectable()
 export class AttemptResultsRepository {
@@ -100,6 +109,39 @@ export class AttemptResultsRepository {
          metadata = excluded.metadata, date_last_modified = now()`,
       [target.studentSourcedId, target.attempt, JSON.stringify(questions)],
     );
+  }
+
+  /**
+   * The questions an import stored for an attempt (storePulled: a child line item per question of the attempt's line
+   * item, a result per student and attempt), in the test's order.
+   */
+  async questions(a: {
+    lineItemSourcedId: string;
+    studentSourcedId: string;
+    attempt: number;
+  }): Promise<StoredQuestion[]> {
+    const rows = await runPrepared<{
+      li: string;
+      title: string;
+      score: number | null;
+      metadata: Record<string, unknown> | null;
+    }>(
+      this.em,
+      `select li.sourced_id li, li.title, r.score, r.metadata
+       from assessment_line_items li join assessment_results r on r.line_item_sourced_id = li.sourced_id
+       where li.parent_sourced_id = ? and r.student_sourced_id = ? and r.attempt = ? and r.status = 'active'`,
+      [a.lineItemSourcedId, a.studentSourcedId, a.attempt],
+    );
+    const position = (li: string) => Number(/-q(\d+)$/.exec(li)?.[1] ?? Number.MAX_SAFE_INTEGER);
+    return rows
+      .sort((x, y) => position(x.li) - position(y.li))
+      .map((r) => ({
+        questionId: typeof r.metadata?.questionId === 'string' ? r.metadata.questionId : r.li,
+        title: r.title,
+        score: r.score ?? 0,
+        correct: r.metadata?.correct === true,
+        skipped: r.metadata?.skipped === true,
+      }));
   }
 
   /** The attempt context of a result (ATTEMPT_CONTEXT_SQL), or undefined when the result is not the flow's attempt. */
