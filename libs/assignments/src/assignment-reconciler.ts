@@ -67,9 +67,10 @@ export class AssignmentReconciler {
 
   private async withdrawPurposeless(limit: number, outcome: ReconcileOutcome): Promise<void> {
     for (const p of await this.attempts.purposeless(limit)) {
-      const provider = this.providers.get(p.tool);
-      if (provider.results !== 'pushed') continue;
       try {
+        // Inside the try: a tool no longer configured fails this one, not the whole run.
+        const provider = this.providers.get(p.tool);
+        if (provider.results !== 'pushed') continue;
         await provider.withdraw({
           account: p.account,
           student: p.student,
