@@ -1,7 +1,10 @@
 import nock from 'nock';
-import type { AxiosInstance } from 'axios';
+import { createServer, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { CircuitState } from 'cockatiel';
-import { environmentNamesProxy, VendorHttpClient, VendorHttpOptions } from './vendor-http-client';
+import { environmentNamesProxy } from './node-http-transport';
+import { VendorHttpClient, VendorHttpOptions } from './vendor-http-client';
 import { ErrorCode } from '../errors/error-code';
 import { httpStatusOf, transportErrorCode } from '../errors/error-responses';
 import { VendorTransportError } from './vendor-errors';
@@ -120,21 +123,91 @@ describe('VendorHttpClient', () => {
     expect(environmentNamesProxy({ ALL_PROXY: 'http://proxy:3128' })).toBe(true);
   });
 
-  it('leaves the proxy to axios when the environment names one, and skips the lookup when it names none', () => {
-    // axios's own proxy handling is not ours to test (and jest's other suites leave nock's interceptor on the
-    // sockets); what is ours is the setting it gets.
-    const proxyOf = (c: VendorHttpClient) => (c as unknown as { http: AxiosInstance }).http.defaults.proxy;
-    const names = ['http_proxy', 'https_proxy', 'all_proxy'].flatMap((v) => [v, v.toUpperCase()]);
-    const saved = Object.fromEntries(names.map((v) => [v, process.env[v]]));
+  it('joins the base URL and the path with one slash and sends only the defined query values', async () => {
+    const client = new VendorHttpClient(options({ baseUrl: `${BASE}/api/` }));
+    const seen = nock(BASE).get('/api/v1/x').query({ a: '1', c: 'x y&z' }).reply(200, { ok: true });
+    await client.request({ method: 'GET', path: '/v1/x', query: { a: 1, b: undefined, c: 'x y&z' } });
+    expect(seen.isDone()).toBe(true);
+  });
+
+  it('reads a compressed answer and joins repeated headers as one lower-case value', async () => {
+    const client = new VendorHttpClient(options());
+    nock(BASE)
+      .get('/z')
+      .reply(200, gzipSync(JSON.stringify({ ok: 'é' })), {
+        'Content-Encoding': 'gzip',
+        'Content-Type': 'application/json',
+        'Set-Cookie': ['a=1', 'b=2'],
+      });
+    const res = await client.request({ method: 'GET', path: '/z' });
+    expect(res.data).toEqual({ ok: 'é' });
+    expect(res.headers['set-cookie']).toBe('a=1, b=2');
+    nock(BASE).get('/bad').reply(200, 'not gzip', { 'Content-Encoding': 'gzip' });
+    expect((await failure(client.request({ method: 'GET', path: '/bad' }))).reason).toBe('bad_response');
+  });
+
+  it('ends an attempt at its own timeout, and says the tool may have acted on it', async () => {
+    const client = new VendorHttpClient(options({ attemptTimeoutMs: 100 }));
+    nock(BASE).post('/slow').delay(1_000).reply(200, {});
+    const started = Date.now();
+    const e = await failure(client.request({ method: 'POST', path: '/slow', body: {} }));
+    expect(e.reason).toBe('timeout');
+    expect(e.mayHaveReachedTool).toBe(true);
+    expect(Date.now() - started).toBeLessThan(900);
+  });
+
+  it('knows a refused connection carried nothing', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((r) => closed.close(r));
+    nock.enableNetConnect('127.0.0.1');
     try {
-      for (const v of names) delete process.env[v];
-      expect(proxyOf(new VendorHttpClient(options()))).toBe(false);
-      process.env.HTTPS_PROXY = 'http://proxy.test:3128';
-      expect(proxyOf(new VendorHttpClient(options()))).toBeUndefined();
+      const client = new VendorHttpClient(options({ baseUrl: `http://127.0.0.1:${port}` }));
+      const e = await failure(client.request({ method: 'POST', path: '/w', body: {} }));
+      expect(e.reason).toBe('unreachable');
+      expect(e.mayHaveReachedTool).toBe(false);
     } finally {
+      nock.disableNetConnect();
+    }
+  });
+
+  describe('with a proxy named in the environment', () => {
+    const names = ['http_proxy', 'https_proxy', 'all_proxy', 'no_proxy'].flatMap((v) => [v, v.toUpperCase()]);
+    let saved: Record<string, string | undefined>;
+    // A forward proxy for plain HTTP (the request line carries the absolute URL) that answers for the tool, and a
+    // tool reached directly.
+    const proxy = createServer((req, res) => res.end(JSON.stringify({ via: 'proxy', url: req.url })));
+    const tool = createServer((req, res) => res.end(JSON.stringify({ via: 'direct', url: req.url })));
+    const listen = (s: Server) =>
+      new Promise<number>((r) => s.listen(0, '127.0.0.1', () => r((s.address() as AddressInfo).port)));
+
+    beforeAll(() => {
+      saved = Object.fromEntries(names.map((v) => [v, process.env[v]]));
+      // nock intercepts at the request, before any agent: these calls go out on real sockets.
+      nock.restore();
+    });
+    afterAll(async () => {
+      nock.activate();
+      await Promise.all([proxy, tool].map((s) => new Promise((r) => s.close(r))));
       for (const v of names)
         if (saved[v] === undefined) delete process.env[v];
         else process.env[v] = saved[v];
-    }
+    });
+
+    it('sends calls through it, except to hosts NO_PROXY names', async () => {
+      const [proxyPort, toolPort] = await Promise.all([listen(proxy), listen(tool)]);
+      for (const v of names) delete process.env[v];
+      process.env.HTTP_PROXY = `http://127.0.0.1:${proxyPort}`;
+      process.env.NO_PROXY = 'localhost';
+      const viaProxy = new VendorHttpClient(options({ baseUrl: `http://127.0.0.1:${toolPort}` }));
+      expect((await viaProxy.request({ method: 'GET', path: '/p', query: { q: 1 } })).data).toEqual({
+        via: 'proxy',
+        url: `http://127.0.0.1:${toolPort}/p?q=1`,
+      });
+      process.env.NO_PROXY = '127.0.0.1';
+      const direct = new VendorHttpClient(options({ baseUrl: `http://127.0.0.1:${toolPort}` }));
+      expect((await direct.request({ method: 'GET', path: '/d' })).data).toEqual({ via: 'direct', url: '/d' });
+    });
   });
 });

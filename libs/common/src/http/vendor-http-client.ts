@@ -1,6 +1,3 @@
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import axios, { AxiosInstance, AxiosResponse, isAxiosError } from 'axios';
 import {
   BrokenCircuitError,
   BulkheadPolicy,
@@ -17,6 +14,7 @@ import {
   handleWhen,
   retry,
 } from 'cockatiel';
+import { NodeHttpTransport } from './node-http-transport';
 import { VendorCallObserver } from './vendor-call-observer';
 import { VendorTransportError } from './vendor-errors';
 
@@ -62,20 +60,13 @@ export interface VendorResponse<T = unknown> {
 const BACKOFF = new ExponentialBackoff({ initialDelay: 100, maxDelay: 2_000 });
 const RETRY_AFTER_CAP_MS = 5_000;
 
-/** axios sets TCP keep-alive to 60 s on every request's socket; the agent sets the same, so neither reaches the kernel. */
-const TCP_KEEPALIVE_MS = 60_000;
+/** On every call (a provider's own headers win): node:http sends no User-Agent, and some gateways refuse none. */
+const SENT = { accept: 'application/json', 'user-agent': 'external-test-assignments' };
+const JSON_BODY = { 'content-type': 'application/json' };
 
-/** The variables axios reads for a proxy on each call (`NO_PROXY` only matters when one of them is set). */
-const PROXY_VARIABLES = ['http_proxy', 'https_proxy', 'all_proxy'];
-
-/** Whether the environment names a proxy at all (axios then decides per call, NO_PROXY included). */
-export function environmentNamesProxy(env: NodeJS.ProcessEnv = process.env): boolean {
-  return PROXY_VARIABLES.some((v) => env[v] || env[v.toUpperCase()]);
-}
-
-/** Response bodies as axios's defaults leave them: JSON parsed where it parses, any other text as it came. */
-function parseJsonLeniently(data: unknown): unknown {
-  if (typeof data !== 'string' || data === '') return data;
+/** Response bodies as axios's defaults left them: JSON parsed where it parses, any other text as it came. */
+function parseJsonLeniently(data: string): unknown {
+  if (data === '') return data;
   try {
     return JSON.parse(data) as unknown;
   } catch {
@@ -87,39 +78,20 @@ function parseJsonLeniently(data: unknown): unknown {
  * One outbound HTTP client per tool: keep-alive sockets, per-attempt timeout, total deadline, retries with
  * capped decorrelated-jitter backoff (honouring Retry-After) for safe calls only, a circuit breaker and a
  * bulkhead. 4xx answers are returned to the caller, which owns the tool's error semantics; transport
- * failures surface as VendorTransportError.
+ * failures surface as VendorTransportError. Each attempt is one exchange of NodeHttpTransport.
  */
 export class VendorHttpClient {
-  private readonly http: AxiosInstance;
+  private readonly baseUrl: string;
+  private readonly transport: NodeHttpTransport;
   private readonly breaker: CircuitBreakerPolicy;
   private readonly bulkhead: BulkheadPolicy;
 
   constructor(private readonly options: VendorHttpOptions) {
-    this.http = axios.create({
-      baseURL: options.baseUrl.replace(/\/+$/, ''),
-      timeout: options.attemptTimeoutMs,
-      maxRedirects: 0,
-      maxContentLength: options.maxResponseBytes,
-      maxBodyLength: options.maxResponseBytes,
-      validateStatus: () => true,
-      httpAgent: new HttpAgent({
-        keepAlive: true,
-        keepAliveMsecs: TCP_KEEPALIVE_MS,
-        maxSockets: options.bulkhead.limit,
-      }),
-      httpsAgent: new HttpsAgent({
-        keepAlive: true,
-        keepAliveMsecs: TCP_KEEPALIVE_MS,
-        maxSockets: options.bulkhead.limit,
-      }),
-      headers: { Accept: 'application/json' },
-      transitional: { clarifyTimeoutError: true },
-      // What axios would otherwise work out on every call (about a quarter of a call's CPU, BENCHMARKS.md): that
-      // no proxy applies when the environment names none, and how to encode the JSON we send and read what comes
-      // back. Bodies are serialised in `attempt`.
-      ...(environmentNamesProxy() ? {} : { proxy: false as const }),
-      transformRequest: [(data: unknown) => data],
-      transformResponse: [parseJsonLeniently],
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.transport = new NodeHttpTransport({
+      tool: options.tool,
+      maxSockets: options.bulkhead.limit,
+      maxResponseBytes: options.maxResponseBytes,
     });
     this.breaker = circuitBreaker(
       handleWhen((e) => e instanceof VendorTransportError && e.retryable),
@@ -191,22 +163,15 @@ export class VendorHttpClient {
   }
 
   private async attempt<T>(req: VendorRequest, signal: AbortSignal): Promise<VendorResponse<T>> {
-    let res: AxiosResponse<T>;
-    try {
-      res = await this.http.request<T>({
-        method: req.method,
-        url: req.path,
-        headers: req.body === undefined ? req.headers : { 'Content-Type': 'application/json', ...req.headers },
-        data: req.body === undefined ? undefined : JSON.stringify(req.body),
-        params: req.query,
-        signal,
-      });
-    } catch (e) {
-      throw this.transportError(e);
-    }
-    const headers = Object.fromEntries(
-      Object.entries(res.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(', ') : String(v)]),
-    );
+    const res = await this.transport.send({
+      method: req.method,
+      url: this.url(req),
+      headers: req.body === undefined ? { ...SENT, ...req.headers } : { ...SENT, ...JSON_BODY, ...req.headers },
+      body: req.body === undefined ? undefined : JSON.stringify(req.body),
+      signal,
+      timeoutMs: this.options.attemptTimeoutMs,
+    });
+    const { headers } = res;
     if (res.status >= 500 || res.status === 429 || res.status === 408) {
       throw new VendorTransportError(
         this.tool,
@@ -220,23 +185,17 @@ export class VendorHttpClient {
         status: res.status,
       });
     }
-    return { status: res.status, data: res.data, headers };
+    return { status: res.status, data: parseJsonLeniently(res.text) as T, headers };
   }
 
-  private transportError(e: unknown): VendorTransportError {
-    if (isAxiosError(e)) {
-      if (e.code === 'ETIMEDOUT' || e.code === 'ECONNABORTED' || e.code === 'ERR_CANCELED') {
-        return new VendorTransportError(this.tool, 'timeout', 'timed out');
-      }
-      if (e.code === 'ERR_BAD_RESPONSE' && /maxContentLength/i.test(e.message)) {
-        return new VendorTransportError(this.tool, 'bad_response', 'response too large');
-      }
-      // A refused connection never carried the request: the tool made nothing.
-      return new VendorTransportError(this.tool, 'unreachable', e.code ?? 'connection failed', {
-        notSent: e.code === 'ECONNREFUSED',
-      });
-    }
-    return new VendorTransportError(this.tool, 'unreachable', 'connection failed');
+  /** The base URL and the path joined by one slash, and the query's defined values encoded, as axios did. */
+  private url(req: VendorRequest): string {
+    const url = `${this.baseUrl}/${req.path.replace(/^\/+/, '')}`;
+    if (!req.query) return url;
+    const query = new URLSearchParams();
+    for (const [name, value] of Object.entries(req.query)) if (value !== undefined) query.append(name, String(value));
+    const encoded = query.toString();
+    return encoded ? `${url}${url.includes('?') ? '&' : '?'}${encoded}` : url;
   }
 
   private normalize(e: unknown, deadline: AbortSignal): unknown {

@@ -1,0 +1,149 @@
+import { Agent as HttpAgent, IncomingMessage, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { ProxyAgent } from 'proxy-agent';
+import { VendorTransportError } from './vendor-errors';
+
+/** What one attempt sends: a full URL, headers as they go out, a body already serialised. */
+export interface TransportRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** The call's deadline (aborting it ends the attempt). */
+  signal: AbortSignal;
+  /** This attempt's own limit, connect to last byte. */
+  timeoutMs: number;
+}
+
+/** What came back: status, lower-case headers (repeated ones joined), the body as text. */
+export interface TransportResponse {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+}
+
+export interface TransportOptions {
+  tool: string;
+  /** Sockets kept open per tool (the bulkhead's limit). */
+  maxSockets: number;
+  maxResponseBytes: number;
+}
+
+/** TCP keep-alive probes on idle sockets after 60 s, as axios set them. */
+const TCP_KEEPALIVE_MS = 60_000;
+
+/** The variables that name a proxy (`NO_PROXY` only matters when one of them is set). */
+const PROXY_VARIABLES = ['http_proxy', 'https_proxy', 'all_proxy'];
+
+/** Whether the environment names a proxy at all (proxy-agent then decides per call, NO_PROXY included). */
+export function environmentNamesProxy(env: NodeJS.ProcessEnv = process.env): boolean {
+  return PROXY_VARIABLES.some((v) => env[v] || env[v.toUpperCase()]);
+}
+
+const DECODERS: Record<string, () => NodeJS.ReadWriteStream> = {
+  gzip: createGunzip,
+  'x-gzip': createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
+};
+
+/**
+ * One HTTP exchange on node:http with keep-alive sockets. This is the part of a tool call that axios's request
+ * pipeline did (config merging, header objects, its adapter): about 40 % of a tool call's CPU, measured in
+ * BENCHMARKS.md. Every failure is a VendorTransportError; whether it is worth retrying is the client's call.
+ */
+export class NodeHttpTransport {
+  private readonly http: HttpAgent;
+  private readonly https: HttpsAgent;
+  /** Only where the environment names a proxy: the lookup per call is not free. */
+  private readonly proxy?: ProxyAgent;
+
+  constructor(private readonly options: TransportOptions) {
+    const sockets = { keepAlive: true, keepAliveMsecs: TCP_KEEPALIVE_MS, maxSockets: options.maxSockets };
+    this.http = new HttpAgent(sockets);
+    this.https = new HttpsAgent(sockets);
+    if (environmentNamesProxy())
+      this.proxy = new ProxyAgent({ ...sockets, httpAgent: this.http, httpsAgent: this.https });
+  }
+
+  /** Whether calls go through proxy-agent (the environment named a proxy when this was made). */
+  get proxied(): boolean {
+    return this.proxy !== undefined;
+  }
+
+  send(req: TransportRequest): Promise<TransportResponse> {
+    const secure = req.url.startsWith('https:');
+    const headers: Record<string, string | number> = { ...req.headers };
+    if (req.body !== undefined) headers['content-length'] = Buffer.byteLength(req.body);
+    return new Promise<TransportResponse>((resolve, reject) => {
+      const outgoing = (secure ? httpsRequest : httpRequest)(
+        req.url,
+        { method: req.method, headers, agent: this.proxy ?? (secure ? this.https : this.http), signal: req.signal },
+        (res) => this.read(res, req.signal, done, fail),
+      );
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        outgoing.destroy(new Error('attempt timed out'));
+      }, req.timeoutMs);
+      function done(res: TransportResponse) {
+        clearTimeout(timer);
+        resolve(res);
+      }
+      const fail = (e: unknown) => {
+        clearTimeout(timer);
+        reject(this.failure(e, timedOut || req.signal.aborted));
+      };
+      outgoing.on('error', fail);
+      outgoing.end(req.body);
+    });
+  }
+
+  /** The body, decoded where the tool compressed it, up to maxResponseBytes. */
+  private read(
+    res: IncomingMessage,
+    signal: AbortSignal,
+    done: (res: TransportResponse) => void,
+    fail: (e: unknown) => void,
+  ): void {
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(res.headers))
+      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    const encoding = headers['content-encoding']?.trim().toLowerCase();
+    const decoder = encoding && res.statusCode !== 204 ? DECODERS[encoding] : undefined;
+    const body = decoder ? (res.pipe(decoder()) as unknown as Readable) : res;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    // The first failure settles the call; closing the socket after it may raise more, which find it settled.
+    const stop = (e: unknown) => {
+      fail(e);
+      res.destroy();
+    };
+    if (body !== res) {
+      res.on('error', stop);
+      body.on('error', () => stop(new VendorTransportError(this.options.tool, 'bad_response', 'undecodable body')));
+    } else body.on('error', stop);
+    body.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > this.options.maxResponseBytes)
+        stop(new VendorTransportError(this.options.tool, 'bad_response', 'response too large'));
+      else chunks.push(chunk);
+    });
+    body.on('end', () => {
+      if (signal.aborted) stop(signal.reason);
+      else done({ status: res.statusCode ?? 0, headers, text: Buffer.concat(chunks).toString('utf8') });
+    });
+  }
+
+  private failure(e: unknown, timedOut: boolean): VendorTransportError {
+    if (e instanceof VendorTransportError) return e;
+    if (timedOut) return new VendorTransportError(this.options.tool, 'timeout', 'timed out');
+    const code = (e as NodeJS.ErrnoException | undefined)?.code;
+    // A refused connection never carried the request: the tool made nothing.
+    return new VendorTransportError(this.options.tool, 'unreachable', code ?? 'connection failed', {
+      notSent: code === 'ECONNREFUSED',
+    });
+  }
+}
