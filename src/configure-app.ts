@@ -60,6 +60,9 @@ export async function configureApp(app: INestApplication, o: { shutdownHooks?: b
     done(null, parseForm(raw.toString('utf8'))),
   );
   const instance = fastify.getHttpAdapter().getInstance();
+  // Fastify reads text/plain bodies as a string by default; no route here takes one, and a JSON document sent as
+  // text/plain then failed every rule of the body's DTO. It is a 415 instead, like any other type we do not parse.
+  instance.removeContentTypeParser('text/plain');
   registerRequestScope(instance, app.get(MikroORM).em, app.get(APP_LOGGER));
   // Swagger UI needs inline scripts/styles; everything else gets helmet's defaults.
   await fastify.register(helmet, { contentSecurityPolicy: false });

@@ -266,6 +266,33 @@ describe('POST /powerpath/makeExternalTestAssignment', () => {
       expect(res.body.imsx_error_details?.length).toBeGreaterThan(0);
     });
 
+    it('400 naming a missing field once, whatever rules it has', async () => {
+      const res = await assign({ student: 's' }).expect(400);
+      expectImsx(res.body, 400, /^lesson is required$/);
+      expect(res.body.imsx_error_details).toEqual([
+        expect.objectContaining({ field: 'lesson', message: 'lesson is required' }),
+      ]);
+    });
+
+    it('415 for a body that is not JSON (text/plain, XML), changing nothing', async () => {
+      const student = await createStudent(t.orm);
+      const lesson = await createLesson(t.orm);
+      const body = JSON.stringify({ student: student.sourcedId, lesson: lesson.sourcedId });
+      for (const type of ['text/plain', 'application/xml']) {
+        const res = await t
+          .http()
+          .post(ROUTE)
+          .set('Authorization', `Bearer ${token}`)
+          .set('Content-Type', type)
+          .send(body);
+        expect(res.status).toBe(415);
+        // PowerPath's contract lists no 415: the body is our imsx envelope, as for every error.
+        expect(res.body).toMatchObject({ imsx_codeMajor: 'failure', imsx_severity: 'error' });
+        expect(res.body.imsx_description).toMatch(/media type/i);
+      }
+      expect(await assignmentRows(t.orm, student.sourcedId, lesson.sourcedId)).toEqual({ results: 0, lineItems: 0 });
+    });
+
     it('400 for malformed JSON', async () => {
       const res = await t
         .http()

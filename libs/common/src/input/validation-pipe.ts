@@ -6,6 +6,12 @@ import { findUnstorableString } from './storable-strings';
 function flatten(errors: ValidationError[], prefix = ''): { field: string; message: string }[] {
   return errors.flatMap((e) => {
     const field = prefix ? `${prefix}.${e.property}` : e.property;
+    // A field left out fails every rule it has ("must be a string", "should not be empty", a length…); the caller
+    // needs to hear one thing, and the values it may take where there is a list. (An optional field fails none.)
+    if (e.value === undefined && e.constraints) {
+      const choices = e.constraints.isIn ?? e.constraints.isEnum;
+      return [{ field, message: choices ? `${field} is required: ${choices}` : `${field} is required` }];
+    }
     const own = Object.values(e.constraints ?? {}).map((message) =>
       // class-validator words unknown fields as "property x should not exist": keep the full path in it.
       ({
