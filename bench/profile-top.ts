@@ -36,8 +36,8 @@ const LAYERS: [string, RegExp][] = [
   ['tool sandboxes (in-process stand-ins)', /libs\/sandbox\//],
   ['SQL client (MikroORM, knex, pg)', /node_modules\/(@mikro-orm\/[^/]+|knex|pg|pg-protocol|pg-pool|tarn)\//],
   [
-    'vendor HTTP client (axios, cockatiel)',
-    /node_modules\/(axios|cockatiel|follow-redirects|proxy-from-env|form-data)\/|libs\/common\/src\/http\/|libs\/providers\//,
+    'vendor HTTP client (our transport and providers, cockatiel, proxy-agent)',
+    /node_modules\/(cockatiel|proxy-agent|agent-base|proxy-from-env)\/|libs\/common\/src\/http\/|libs\/providers\//,
   ],
   [
     'validation (class-validator/-transformer, ajv)',

@@ -146,15 +146,22 @@ describe('request scope: the access line, the lines written during a request, th
   it('a request the client abandons is logged as aborted, once', async () => {
     const student = await createStudent(t.orm);
     const lesson = await createLesson(t.orm);
-    await delayMasteryTrackAssign(t.sandboxes, 400);
+    await delayMasteryTrackAssign(t.sandboxes, 1000);
     const body = JSON.stringify({ student: student.sourcedId, lesson: lesson.sourcedId });
     const req = httpRequest(`${t.baseUrl}${ROUTE}`, {
       method: 'POST',
       headers: { ...auth, 'Content-Type': 'application/json', 'X-Request-Id': 'log-abort' },
     });
     req.on('error', () => undefined);
+    // Abandoned while the service is inside it (its tool call held), not before the service has read it: a fixed
+    // wait lost that race once on a loaded machine.
+    const mt = sandboxControl(t.sandboxes, 'masteryTrack');
+    const before = await mt.count('POST', '/delivery/assignments/assign');
     req.end(body);
-    await sleep(150);
+    for (let i = 0; (await mt.count('POST', '/delivery/assignments/assign')) === before; i++) {
+      if (i > 200) throw new Error('the request never reached MasteryTrack');
+      await sleep(10);
+    }
     req.destroy();
     for (let i = 0; i < 40 && !linesOf('log-abort').some((l) => l.msg.includes('aborted')); i++) await sleep(50);
     expect(linesOf('log-abort').filter((l) => l.msg === 'request aborted by the client')).toEqual([

@@ -1,6 +1,6 @@
-import { Agent as HttpAgent, IncomingMessage, request as httpRequest } from 'node:http';
+import { Agent as HttpAgent, ClientRequest, IncomingMessage, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { constants, createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { ProxyAgent } from 'proxy-agent';
 import { VendorTransportError } from './vendor-errors';
@@ -42,11 +42,18 @@ export function environmentNamesProxy(env: NodeJS.ProcessEnv = process.env): boo
   return PROXY_VARIABLES.some((v) => env[v] || env[v.toUpperCase()]);
 }
 
+// Flushing as axios did, so that an empty or cut-short compressed body (a 503 with no content) reads as what it
+// holds rather than as an error.
+const ZLIB_FLUSH = { flush: constants.Z_SYNC_FLUSH, finishFlush: constants.Z_SYNC_FLUSH };
+const BROTLI_FLUSH = {
+  flush: constants.BROTLI_OPERATION_FLUSH,
+  finishFlush: constants.BROTLI_OPERATION_FLUSH,
+};
 const DECODERS: Record<string, () => NodeJS.ReadWriteStream> = {
-  gzip: createGunzip,
-  'x-gzip': createGunzip,
-  deflate: createInflate,
-  br: createBrotliDecompress,
+  gzip: () => createGunzip(ZLIB_FLUSH),
+  'x-gzip': () => createGunzip(ZLIB_FLUSH),
+  deflate: () => createInflate(ZLIB_FLUSH),
+  br: () => createBrotliDecompress(BROTLI_FLUSH),
 };
 
 /**
@@ -64,8 +71,9 @@ export class NodeHttpTransport {
     const sockets = { keepAlive: true, keepAliveMsecs: TCP_KEEPALIVE_MS, maxSockets: options.maxSockets };
     this.http = new HttpAgent(sockets);
     this.https = new HttpsAgent(sockets);
-    if (environmentNamesProxy())
-      this.proxy = new ProxyAgent({ ...sockets, httpAgent: this.http, httpsAgent: this.https });
+    // Without keep-alive of its own: http-proxy-agent writes the absolute URL (and the proxy's credentials) only on
+    // a new socket, so a reused one would carry the next request in origin form. Direct calls keep theirs.
+    if (environmentNamesProxy()) this.proxy = new ProxyAgent({ httpAgent: this.http, httpsAgent: this.https });
   }
 
   /** Whether calls go through proxy-agent (the environment named a proxy when this was made). */
@@ -78,24 +86,47 @@ export class NodeHttpTransport {
     const headers: Record<string, string | number> = { ...req.headers };
     if (req.body !== undefined) headers['content-length'] = Buffer.byteLength(req.body);
     return new Promise<TransportResponse>((resolve, reject) => {
-      const outgoing = (secure ? httpsRequest : httpRequest)(
-        req.url,
-        { method: req.method, headers, agent: this.proxy ?? (secure ? this.https : this.http), signal: req.signal },
-        (res) => this.read(res, req.signal, done, fail),
-      );
+      const { signal } = req;
       let timedOut = false;
+      // The timer and the deadline settle the call themselves: a request still queued for a socket may never
+      // report its own end.
       const timer = setTimeout(() => {
         timedOut = true;
-        outgoing.destroy(new Error('attempt timed out'));
+        stop(new Error('attempt timed out'));
       }, req.timeoutMs);
-      function done(res: TransportResponse) {
+      const onAbort = () => stop(signal.reason);
+      const settle = () => {
         clearTimeout(timer);
-        resolve(res);
-      }
-      const fail = (e: unknown) => {
-        clearTimeout(timer);
-        reject(this.failure(e, timedOut || req.signal.aborted));
+        signal.removeEventListener('abort', onAbort);
       };
+      const done = (res: TransportResponse) => {
+        settle();
+        resolve(res);
+      };
+      const fail = (e: unknown) => {
+        settle();
+        reject(this.failure(e, timedOut || signal.aborted));
+      };
+      let outgoing: ClientRequest | undefined;
+      const stop = (e: unknown) => {
+        fail(e);
+        outgoing?.destroy();
+      };
+      if (signal.aborted) return stop(signal.reason);
+      signal.addEventListener('abort', onAbort);
+      try {
+        outgoing = (secure ? httpsRequest : httpRequest)(
+          req.url,
+          { method: req.method, headers, agent: this.proxy ?? (secure ? this.https : this.http) },
+          (res) => this.read(res, signal, done, fail),
+        );
+      } catch (e) {
+        // Refused before anything was sent (a header value node:http will not write).
+        settle();
+        return reject(
+          new VendorTransportError(this.options.tool, 'unreachable', codeOf(e) ?? 'invalid request', { notSent: true }),
+        );
+      }
       outgoing.on('error', fail);
       outgoing.end(req.body);
     });
@@ -140,10 +171,14 @@ export class NodeHttpTransport {
   private failure(e: unknown, timedOut: boolean): VendorTransportError {
     if (e instanceof VendorTransportError) return e;
     if (timedOut) return new VendorTransportError(this.options.tool, 'timeout', 'timed out');
-    const code = (e as NodeJS.ErrnoException | undefined)?.code;
+    const code = codeOf(e);
     // A refused connection never carried the request: the tool made nothing.
     return new VendorTransportError(this.options.tool, 'unreachable', code ?? 'connection failed', {
       notSent: code === 'ECONNREFUSED',
     });
   }
+}
+
+function codeOf(e: unknown): string | undefined {
+  return (e as NodeJS.ErrnoException | undefined)?.code;
 }

@@ -1,5 +1,7 @@
 import nock from 'nock';
+import { execFile } from 'node:child_process';
 import { createServer, Server } from 'node:http';
+import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { CircuitState } from 'cockatiel';
@@ -142,8 +144,18 @@ describe('VendorHttpClient', () => {
     const res = await client.request({ method: 'GET', path: '/z' });
     expect(res.data).toEqual({ ok: 'é' });
     expect(res.headers['set-cookie']).toBe('a=1, b=2');
-    nock(BASE).get('/bad').reply(200, 'not gzip', { 'Content-Encoding': 'gzip' });
-    expect((await failure(client.request({ method: 'GET', path: '/bad' }))).reason).toBe('bad_response');
+    // A body that is not what its encoding says, from a real server (nock hands a mocked body over differently).
+    const garbled = createServer((_req, res) => res.setHeader('content-encoding', 'gzip').end('not gzip at all'));
+    await new Promise<void>((r) => garbled.listen(0, '127.0.0.1', r));
+    nock.enableNetConnect('127.0.0.1');
+    try {
+      const port = (garbled.address() as AddressInfo).port;
+      const direct = new VendorHttpClient(options({ baseUrl: `http://127.0.0.1:${port}` }));
+      expect((await failure(direct.request({ method: 'GET', path: '/bad' }))).reason).toBe('bad_response');
+    } finally {
+      nock.disableNetConnect();
+      await new Promise((r) => garbled.close(r));
+    }
   });
 
   it('ends an attempt at its own timeout, and says the tool may have acted on it', async () => {
@@ -172,42 +184,69 @@ describe('VendorHttpClient', () => {
     }
   });
 
-  describe('with a proxy named in the environment', () => {
-    const names = ['http_proxy', 'https_proxy', 'all_proxy', 'no_proxy'].flatMap((v) => [v, v.toUpperCase()]);
-    let saved: Record<string, string | undefined>;
-    // A forward proxy for plain HTTP (the request line carries the absolute URL) that answers for the tool, and a
-    // tool reached directly.
-    const proxy = createServer((req, res) => res.end(JSON.stringify({ via: 'proxy', url: req.url })));
+  it('sends calls through a proxy the environment names, every call in proxy form, except to hosts in NO_PROXY', async () => {
+    // A forward proxy for plain HTTP (the request line carries the absolute URL) that answers for the tool, and the
+    // tool reached directly. The client runs in a process of its own: nock, loaded by other suites in this worker,
+    // patches node:http for the whole process, and the proxy's sockets are not its to see.
+    const proxy = createServer((req, res) =>
+      res.end(JSON.stringify({ via: 'proxy', url: req.url, auth: req.headers['proxy-authorization'] ?? null })),
+    );
     const tool = createServer((req, res) => res.end(JSON.stringify({ via: 'direct', url: req.url })));
     const listen = (s: Server) =>
       new Promise<number>((r) => s.listen(0, '127.0.0.1', () => r((s.address() as AddressInfo).port)));
-
-    beforeAll(() => {
-      saved = Object.fromEntries(names.map((v) => [v, process.env[v]]));
-      // nock intercepts at the request, before any agent: these calls go out on real sockets.
-      nock.restore();
-    });
-    afterAll(async () => {
-      nock.activate();
+    const [proxyPort, toolPort] = await Promise.all([listen(proxy), listen(tool)]);
+    const script = `
+      require('ts-node').register({ transpileOnly: true });
+      const { VendorHttpClient } = require(${JSON.stringify(require.resolve('./vendor-http-client'))});
+      const options = ${JSON.stringify(options())};
+      (async () => {
+        const viaProxy = new VendorHttpClient({ ...options, baseUrl: 'http://tool.internal:8080/api' });
+        const direct = new VendorHttpClient({ ...options, baseUrl: 'http://127.0.0.1:${toolPort}' });
+        const answers = [];
+        for (const path of ['/one', '/two']) answers.push((await viaProxy.request({ method: 'GET', path, query: { q: 1 } })).data);
+        answers.push((await direct.request({ method: 'GET', path: '/d' })).data);
+        process.stdout.write(JSON.stringify(answers));
+      })().catch((e) => { console.error(e); process.exit(1); });`;
+    try {
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        HTTP_PROXY: `http://u:p@127.0.0.1:${proxyPort}`,
+        NO_PROXY: '127.0.0.1',
+      };
+      for (const v of ['http_proxy', 'https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY', 'no_proxy']) delete env[v];
+      const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { env, timeout: 30_000 });
+      const auth = `Basic ${Buffer.from('u:p').toString('base64')}`;
+      expect(JSON.parse(stdout)).toEqual([
+        { via: 'proxy', url: 'http://tool.internal:8080/api/one?q=1', auth },
+        { via: 'proxy', url: 'http://tool.internal:8080/api/two?q=1', auth },
+        { via: 'direct', url: '/d' },
+      ]);
+    } finally {
       await Promise.all([proxy, tool].map((s) => new Promise((r) => s.close(r))));
-      for (const v of names)
-        if (saved[v] === undefined) delete process.env[v];
-        else process.env[v] = saved[v];
-    });
+    }
+  }, 40_000);
 
-    it('sends calls through it, except to hosts NO_PROXY names', async () => {
-      const [proxyPort, toolPort] = await Promise.all([listen(proxy), listen(tool)]);
-      for (const v of names) delete process.env[v];
-      process.env.HTTP_PROXY = `http://127.0.0.1:${proxyPort}`;
-      process.env.NO_PROXY = 'localhost';
-      const viaProxy = new VendorHttpClient(options({ baseUrl: `http://127.0.0.1:${toolPort}` }));
-      expect((await viaProxy.request({ method: 'GET', path: '/p', query: { q: 1 } })).data).toEqual({
-        via: 'proxy',
-        url: `http://127.0.0.1:${toolPort}/p?q=1`,
-      });
-      process.env.NO_PROXY = '127.0.0.1';
-      const direct = new VendorHttpClient(options({ baseUrl: `http://127.0.0.1:${toolPort}` }));
-      expect((await direct.request({ method: 'GET', path: '/d' })).data).toEqual({ via: 'direct', url: '/d' });
-    });
+  it('reads a body that starts with a byte-order mark, and an empty compressed answer', async () => {
+    const client = new VendorHttpClient(options());
+    nock(BASE).get('/bom').reply(200, '\ufeff{"a":1}', { 'Content-Type': 'application/json' });
+    expect((await client.request({ method: 'GET', path: '/bom' })).data).toEqual({ a: 1 });
+    nock(BASE).get('/empty').reply(503, '', { 'Content-Encoding': 'gzip', 'Content-Length': '0' });
+    const e = await failure(client.request({ method: 'GET', path: '/empty' }));
+    expect([e.reason, e.options.status, e.mayHaveReachedTool]).toEqual(['server_error', 503, false]);
+  });
+
+  it('ends a call at its deadline while the tool is still answering', async () => {
+    const client = new VendorHttpClient(options({ attemptTimeoutMs: 5_000 }));
+    nock(BASE).get('/late').delay(2_000).reply(200, {});
+    const started = Date.now();
+    const e = await failure(client.request({ method: 'GET', path: '/late', deadlineAt: Date.now() + 150 }));
+    expect(e.reason).toBe('timeout');
+    expect(Date.now() - started).toBeLessThan(1_500);
+  });
+
+  it('refuses a header value node:http will not write, as a call never sent', async () => {
+    const client = new VendorHttpClient(options());
+    const e = await failure(client.request({ method: 'GET', path: '/h', headers: { 'X-Auth-Token': 'a\nb' } }));
+    expect([e.reason, e.mayHaveReachedTool]).toEqual(['unreachable', false]);
   });
 });

@@ -68,7 +68,8 @@ const JSON_BODY = { 'content-type': 'application/json' };
 function parseJsonLeniently(data: string): unknown {
   if (data === '') return data;
   try {
-    return JSON.parse(data) as unknown;
+    // A byte-order mark is not JSON; some servers put one in front of it anyway.
+    return JSON.parse(data.charCodeAt(0) === 0xfeff ? data.slice(1) : data) as unknown;
   } catch {
     return data;
   }
