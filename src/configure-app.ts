@@ -1,6 +1,6 @@
 import { MikroORM } from '@mikro-orm/core';
 import helmet from '@fastify/helmet';
-import { BadRequestException, INestApplication } from '@nestjs/common';
+import { BadRequestException, INestApplication, UnsupportedMediaTypeException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
@@ -18,6 +18,9 @@ import { setupSwagger } from './swagger';
 
 /** The largest request body, JSON or form (100 KiB). */
 export const BODY_LIMIT = 100 * 1024;
+
+/** The routes that take a form body: the development issuer's token endpoint. */
+const FORM_ROUTES = new Set(['/oauth2/token']);
 
 /**
  * The HTTP platform, Fastify, with the settings only its constructor takes. `env` is the raw environment the app
@@ -56,8 +59,13 @@ export async function configureApp(app: INestApplication, o: { shutdownHooks?: b
   fastify.useLogger(new QuietStartupLogger(app.get(Logger)));
   // Depth is checked on the raw bytes, before parsing: deep nesting would overflow the stack of whatever walks it.
   fastify.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, (_req, raw, done) => parseJson(raw, done));
-  fastify.useBodyParser('application/x-www-form-urlencoded', { bodyLimit: BODY_LIMIT }, (_req, raw, done) =>
-    done(null, parseForm(raw.toString('utf8'))),
+  // Forms are OAuth 2.0's (RFC 6749 token requests); every other route takes JSON, and a form there (curl -d without
+  // a Content-Type) would otherwise be read field by field into a body that makes no sense to the caller.
+  fastify.useBodyParser('application/x-www-form-urlencoded', { bodyLimit: BODY_LIMIT }, (req, raw, done) =>
+    // An unknown path stays a 404, and an empty body (a DELETE that names a type) is no body at all.
+    FORM_ROUTES.has(req.routeOptions.url ?? '') || req.is404 || raw.length === 0
+      ? done(null, parseForm(raw.toString('utf8')))
+      : done(new UnsupportedMediaTypeException('Unsupported media type: send the body as application/json')),
   );
   const instance = fastify.getHttpAdapter().getInstance();
   // Fastify reads text/plain bodies as a string by default; no route here takes one, and a JSON document sent as

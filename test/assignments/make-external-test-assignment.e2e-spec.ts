@@ -274,23 +274,37 @@ describe('POST /powerpath/makeExternalTestAssignment', () => {
       ]);
     });
 
-    it('415 for a body that is not JSON (text/plain, XML), changing nothing', async () => {
+    it('415 for a body that is not JSON (text/plain, XML, a form), changing nothing', async () => {
       const student = await createStudent(t.orm);
       const lesson = await createLesson(t.orm);
       const body = JSON.stringify({ student: student.sourcedId, lesson: lesson.sourcedId });
-      for (const type of ['text/plain', 'application/xml']) {
+      const form = `student=${student.sourcedId}&lesson=${lesson.sourcedId}`;
+      // A form is OAuth's (the token endpoint), not this route's: curl -d without a Content-Type sends one.
+      for (const [type, sent] of [
+        ['text/plain', body],
+        ['application/xml', body],
+        ['application/x-www-form-urlencoded', form],
+        ['application/x-www-form-urlencoded', body],
+      ]) {
         const res = await t
           .http()
           .post(ROUTE)
           .set('Authorization', `Bearer ${token}`)
           .set('Content-Type', type)
-          .send(body);
+          .send(sent);
         expect(res.status).toBe(415);
         // PowerPath's contract lists no 415: the body is our imsx envelope, as for every error.
         expect(res.body).toMatchObject({ imsx_codeMajor: 'failure', imsx_severity: 'error' });
         expect(res.body.imsx_description).toMatch(/media type/i);
       }
       expect(await assignmentRows(t.orm, student.sourcedId, lesson.sourcedId)).toEqual({ results: 0, lineItems: 0 });
+      // A form to a path that does not exist is still a 404, not a word about the media type.
+      const lost = await t
+        .http()
+        .post('/oauth2/nowhere')
+        .set('Content-Type', 'application/x-www-form-urlencoded')
+        .send('grant_type=client_credentials');
+      expect(lost.status).toBe(404);
     });
 
     it('400 for malformed JSON', async () => {

@@ -8,7 +8,8 @@ function flatten(errors: ValidationError[], prefix = ''): { field: string; messa
     const field = prefix ? `${prefix}.${e.property}` : e.property;
     // A field left out fails every rule it has ("must be a string", "should not be empty", a length…); the caller
     // needs to hear one thing, and the values it may take where there is a list. (An optional field fails none.)
-    if (e.value === undefined && e.constraints) {
+    // (Nest leaves no `value` on an error with children, and forbidUnknownValues' error names no property.)
+    if (e.value === undefined && e.constraints && !e.children?.length && e.property !== undefined) {
       const choices = e.constraints.isIn ?? e.constraints.isEnum;
       return [{ field, message: choices ? `${field} is required: ${choices}` : `${field} is required` }];
     }

@@ -1,0 +1,68 @@
+import { ArrayMaxSize, IsIn, IsNotEmpty, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { Type } from 'class-transformer';
+import { AppError } from '../errors/app-error';
+import { createValidationPipe } from './validation-pipe';
+
+class Item {
+  @IsString()
+  name!: string;
+}
+
+class Body {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
+  lesson!: string;
+
+  @IsIn(['a', 'b'])
+  kind!: string;
+
+  @ArrayMaxSize(2)
+  @ValidateNested({ each: true })
+  @Type(() => Item)
+  items!: Item[];
+}
+
+class Undecorated {
+  name?: string;
+}
+
+async function problems(
+  value: unknown,
+  metatype: new () => object = Body,
+): Promise<{ field: string; message: string }[]> {
+  try {
+    await createValidationPipe().transform(value, { type: 'body', metatype });
+  } catch (e) {
+    if (e instanceof AppError) return e.options.details as { field: string; message: string }[];
+    throw e;
+  }
+  throw new Error('expected a 400');
+}
+
+describe('the validation pipe', () => {
+  it('names a field left out once, with the values it may take where it has a list', async () => {
+    expect(await problems({ items: [] })).toEqual([
+      { field: 'lesson', message: 'lesson is required' },
+      { field: 'kind', message: 'kind is required: kind must be one of the following values: a, b' },
+    ]);
+  });
+
+  it('keeps every rule a present value breaks, and the problems of what it holds', async () => {
+    const found = await problems({ lesson: '', kind: 'c', items: [{ name: 'x' }, { name: 1 }, { name: 'z' }] });
+    expect(found).toEqual(
+      expect.arrayContaining([
+        { field: 'lesson', message: 'lesson should not be empty' },
+        { field: 'kind', message: 'kind must be one of the following values: a, b' },
+        { field: 'items', message: 'items must contain no more than 2 elements' },
+        { field: 'items.1.name', message: 'items.1.name must be a string' },
+      ]),
+    );
+    expect(found.map((p) => p.message)).not.toContain('items is required');
+  });
+
+  it('does not call an object with no rules a missing field', async () => {
+    const found = await problems({ name: 'x' }, Undecorated);
+    expect(found.map((p) => p.message).join('; ')).not.toMatch(/is required/);
+  });
+});
