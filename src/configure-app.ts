@@ -3,11 +3,12 @@ import helmet from '@fastify/helmet';
 import { BadRequestException, INestApplication, UnsupportedMediaTypeException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
 import { parse as parseForm } from 'node:querystring';
 import { ErrorCode, imsxEnvelope, jsonDepthExceeds, MAX_JSON_DEPTH } from '@external-tests/common';
+import { DEV_TOKEN_PATH } from '@external-tests/auth';
 import { Env } from './config/env.schema';
 import { requestId } from './config/logger-options';
 import { QuietStartupLogger } from './config/quiet-startup-logger';
@@ -20,7 +21,7 @@ import { setupSwagger } from './swagger';
 export const BODY_LIMIT = 100 * 1024;
 
 /** The routes that take a form body: the development issuer's token endpoint. */
-const FORM_ROUTES = new Set(['/oauth2/token']);
+const FORM_ROUTES = new Set([DEV_TOKEN_PATH]);
 
 /**
  * The HTTP platform, Fastify, with the settings only its constructor takes. `env` is the raw environment the app
@@ -59,18 +60,15 @@ export async function configureApp(app: INestApplication, o: { shutdownHooks?: b
   fastify.useLogger(new QuietStartupLogger(app.get(Logger)));
   // Depth is checked on the raw bytes, before parsing: deep nesting would overflow the stack of whatever walks it.
   fastify.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, (_req, raw, done) => parseJson(raw, done));
-  // Forms are OAuth 2.0's (RFC 6749 token requests); every other route takes JSON, and a form there (curl -d without
-  // a Content-Type) would otherwise be read field by field into a body that makes no sense to the caller.
+  // Forms are OAuth 2.0's (RFC 6749 token requests); every other route takes JSON. A form elsewhere (curl -d without
+  // a Content-Type) would be read field by field, and text/plain (Fastify's default parser) into a string, each
+  // failing every rule of the body's DTO: both are a 415, like any type no parser reads.
   fastify.useBodyParser('application/x-www-form-urlencoded', { bodyLimit: BODY_LIMIT }, (req, raw, done) =>
-    // An unknown path stays a 404, and an empty body (a DELETE that names a type) is no body at all.
-    FORM_ROUTES.has(req.routeOptions.url ?? '') || req.is404 || raw.length === 0
-      ? done(null, parseForm(raw.toString('utf8')))
-      : done(new UnsupportedMediaTypeException('Unsupported media type: send the body as application/json')),
+    FORM_ROUTES.has(req.routeOptions.url ?? '') ? done(null, parseForm(raw.toString('utf8'))) : refuse(req, raw, done),
   );
   const instance = fastify.getHttpAdapter().getInstance();
-  // Fastify reads text/plain bodies as a string by default; no route here takes one, and a JSON document sent as
-  // text/plain then failed every rule of the body's DTO. It is a 415 instead, like any other type we do not parse.
   instance.removeContentTypeParser('text/plain');
+  fastify.useBodyParser('text/plain', { bodyLimit: BODY_LIMIT }, refuse);
   registerRequestScope(instance, app.get(MikroORM).em, app.get(APP_LOGGER));
   // Swagger UI needs inline scripts/styles; everything else gets helmet's defaults.
   await fastify.register(helmet, { contentSecurityPolicy: false });
@@ -83,6 +81,19 @@ export async function configureApp(app: INestApplication, o: { shutdownHooks?: b
       ? config.get('AUTH_DEV_CLIENT_ID', { infer: true })
       : undefined,
   );
+}
+
+/**
+ * A body of a type the route does not read: a 415, except that an empty one is no body (a DELETE that names a type)
+ * and an unknown path stays a 404.
+ */
+function refuse(
+  req: Pick<FastifyRequest, 'is404'>,
+  raw: Buffer,
+  done: (err: Error | null, body?: unknown) => void,
+): void {
+  if (req.is404 || raw.length === 0) return done(null, {});
+  done(new UnsupportedMediaTypeException('Unsupported media type: send the body as application/json'));
 }
 
 /**

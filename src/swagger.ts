@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { TagObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { ALL_SCOPES } from '@external-tests/auth';
+import { ALL_SCOPES, DEV_TOKEN_PATH } from '@external-tests/auth';
 import { specComponentSchemas } from '@external-tests/oneroster';
 import type { Env } from './config/env.schema';
 import { TAGS } from './swagger-tags';
@@ -16,7 +16,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const env = app.get(ConfigService<Env, true>);
   const tokenUrl =
     env.get('AUTH_TOKEN_URL', { infer: true }) ??
-    (env.get('AUTH_DEV_ISSUER', { infer: true }) ? '/oauth2/token' : undefined);
+    (env.get('AUTH_DEV_ISSUER', { infer: true }) ? DEV_TOKEN_PATH : undefined);
   const builder = new DocumentBuilder()
     .setTitle('External test assignments')
     .setDescription(

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EmbeddedDatabase, startEmbeddedDatabase } from '../dev/embedded-database';
-import { Scope } from '@external-tests/auth';
+import { DEV_TOKEN_PATH, Scope } from '@external-tests/auth';
 import { startSandboxes, Sandboxes } from '@external-tests/sandbox';
 import { AppModule } from '../app.module';
 import { configureApp, createHttpAdapter } from '../configure-app';
@@ -94,7 +94,7 @@ export async function startDevStack(defaults: Record<string, string> = {}, o: De
           latencyMs: pre.SANDBOX_LATENCY_MS,
           writeBack: {
             oneRosterBaseUrl: selfUrl,
-            tokenUrl: `${selfUrl}/oauth2/token`,
+            tokenUrl: `${selfUrl}${DEV_TOKEN_PATH}`,
             clientId: pre.AUTH_DEV_CLIENT_ID,
             clientSecret: pre.AUTH_DEV_CLIENT_SECRET,
             scope: Scope.GradebookCreatePut,

@@ -305,6 +305,16 @@ describe('POST /powerpath/makeExternalTestAssignment', () => {
         .set('Content-Type', 'application/x-www-form-urlencoded')
         .send('grant_type=client_credentials');
       expect(lost.status).toBe(404);
+      // An empty body names no type worth refusing: it is no body, and the missing fields are named.
+      for (const type of ['text/plain', 'application/x-www-form-urlencoded']) {
+        const empty = await t
+          .http()
+          .post(ROUTE)
+          .set('Authorization', `Bearer ${token}`)
+          .set('Content-Type', type)
+          .send('');
+        expect([empty.status, empty.body.imsx_description]).toEqual([400, 'student is required; lesson is required']);
+      }
     });
 
     it('400 for malformed JSON', async () => {

@@ -31,3 +31,6 @@ export const AUTH_OPTIONS = Symbol('AUTH_OPTIONS');
 /** Issuer and audience the dev issuer uses when none are configured. */
 export const DEV_ISSUER = 'urn:external-test-assignments:dev-issuer';
 export const DEFAULT_AUDIENCE = 'external-test-assignments';
+
+/** Where the development issuer serves its token endpoint (OAuth 2.0 client credentials; form or JSON bodies). */
+export const DEV_TOKEN_PATH = '/oauth2/token';

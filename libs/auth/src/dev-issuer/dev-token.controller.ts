@@ -4,7 +4,7 @@ import { ApiConsumes, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags }
 import { sign } from 'jsonwebtoken';
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { ErrorCode, imsxEnvelope } from '@external-tests/common';
-import { AUTH_OPTIONS, AuthOptions, DevIssuerOptions } from '../auth-options';
+import { AUTH_OPTIONS, AuthOptions, DEV_TOKEN_PATH, DevIssuerOptions } from '../auth-options';
 import { Public } from '../decorators';
 import { DevSigningKey } from './dev-signing-key';
 import { TokenRequestDto, TokenResponseDto } from './token-request.dto';
@@ -30,7 +30,7 @@ export class DevTokenController {
     this.client = options.devIssuer!;
   }
 
-  @Post('oauth2/token')
+  @Post(DEV_TOKEN_PATH)
   @HttpCode(200)
   @ApiOperation({
     operationId: 'issueAccessToken',

@@ -58,7 +58,7 @@ const DECODERS: Record<string, () => NodeJS.ReadWriteStream> = {
 
 /**
  * One HTTP exchange on node:http with keep-alive sockets. This is the part of a tool call that axios's request
- * pipeline did (config merging, header objects, its adapter): about 40 % of a tool call's CPU, measured in
+ * pipeline did (config merging, header objects, its adapter): about half of a tool call's CPU, measured in
  * BENCHMARKS.md. Every failure is a VendorTransportError; whether it is worth retrying is the client's call.
  */
 export class NodeHttpTransport {
@@ -74,11 +74,6 @@ export class NodeHttpTransport {
     // Without keep-alive of its own: http-proxy-agent writes the absolute URL (and the proxy's credentials) only on
     // a new socket, so a reused one would carry the next request in origin form. Direct calls keep theirs.
     if (environmentNamesProxy()) this.proxy = new ProxyAgent({ httpAgent: this.http, httpsAgent: this.https });
-  }
-
-  /** Whether calls go through proxy-agent (the environment named a proxy when this was made). */
-  get proxied(): boolean {
-    return this.proxy !== undefined;
   }
 
   send(req: TransportRequest): Promise<TransportResponse> {
