@@ -65,6 +65,7 @@ export class AssignmentService {
       leaseSeconds: this.options.leaseSeconds,
       resultMetadata: { attempt, toolProvider: r.provider.name, lessonType: r.lesson.lessonType },
       origin: 'makeExternalTestAssignment',
+      seat: r.provider.assignsAlone,
     });
     if (!claim) {
       // Another request got there first: answer from its attempt, or say it is still working.

@@ -90,6 +90,11 @@ interface ProviderBase {
   readonly name: ToolProviderName;
   /** Maps applicationName to a configured account; throws 422 for an unknown one. */
   resolveAccount(applicationName?: string): string;
+  /**
+   * Asks the tool for one student's assignments one request at a time (`assign` runs inside `ctx.ledger.alone`,
+   * since its "already exists" does not say for which attempt): the claim of a new attempt takes the seat with it.
+   */
+  readonly assignsAlone: boolean;
   /** Throws 422 when the lesson lacks what this tool needs (vendorId, subject + grade…). */
   checkLesson(lesson: LessonSpec, testId?: string): void;
   /**

@@ -34,7 +34,8 @@ export interface LedgerAttempt {
   lessonSourcedId: string;
   studentSourcedId: string;
   attempt: number;
-  claim: { resultSourcedId: string; leaseToken: string };
+  /** `seated`: the claim took the student's seat already. */
+  claim: { resultSourcedId: string; leaseToken: string; seated: boolean };
   /** An earlier request for this attempt asked the tool and never recorded the answer. */
   resumingCall: boolean;
   deadlineAt: number;
@@ -158,7 +159,8 @@ export class AttemptToolLedger implements ToolLedger {
 
   async alone<T>(calls: () => Promise<T>): Promise<T> {
     const seat = { tool: this.a.tool, account: this.a.account, studentSourcedId: this.a.studentSourcedId };
-    for (;;) {
+    // A new attempt's claim took the seat already when it was free (AttemptLedgerRepository.claim).
+    while (!this.a.claim.seated) {
       const { taken, leaseSeconds } = await this.deps.attempts.takeSeat(seat, this.a.claim, this.deps.leaseSeconds);
       if (taken) break;
       await this.waitFor(leaseSeconds, "this student's assignments");

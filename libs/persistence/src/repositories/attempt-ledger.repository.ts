@@ -20,6 +20,11 @@ export interface ClaimInput {
   resultMetadata: Record<string, unknown>;
   /** Who made the line item, kept in its metadata (`origin`). */
   origin: string;
+  /**
+   * The tool asks for a student's assignments one request at a time (ToolLedger.alone): a new attempt takes the
+   * student's seat at (tool, account) in this statement when it is free, and is marked as calling.
+   */
+  seat?: boolean;
 }
 
 /** A leased attempt: the request holding `leaseToken` may ask the tool and record the answer. */
@@ -36,6 +41,8 @@ export interface Claim {
   tool: string;
   account: string;
   request: ToolAssignmentRequest;
+  /** The claim took the student's seat (and marked the attempt as calling): `alone` needs no statement of its own. */
+  seated: boolean;
 }
 
 export interface AssignedOutcome {
@@ -99,6 +106,21 @@ export class AttemptLedgerRepository {
     const leaseToken = randomUUID();
     const [lineItem, lineItemParams] = lineItemCte(i);
     const lease = `now() + make_interval(secs => ${Number(i.leaseSeconds)})`;
+    // A new attempt takes the student's seat here when nobody holds it, before its ledger row is written, so the row
+    // is marked as calling exactly when the seat is taken. A busy seat, and any other attempt, go through `alone`.
+    const [seat, seatParams] = i.seat
+      ? [
+          `seat as (
+             insert into tool_seats as s (tool, account, student_sourced_id, lease_token, lease_until, holder)
+             select ?, ?, ?, ?::uuid, ${lease}, sourced_id from new_result
+             on conflict (tool, account, student_sourced_id) do update
+               set lease_token = excluded.lease_token, lease_until = excluded.lease_until, holder = excluded.holder
+               where s.lease_until is null or s.lease_until < now()
+             returning holder
+           )`,
+          [i.tool, i.account, i.studentSourcedId, randomUUID()],
+        ]
+      : ['seat as (select null::text holder where false)', []];
     const rows = await runPrepared<{
       result_sourced_id: string;
       prior: Claim['prior'];
@@ -108,6 +130,7 @@ export class AttemptLedgerRepository {
       request: ToolAssignmentRequest;
       li_id: string;
       li_inserted: boolean;
+      seated: boolean;
     }>(
       this.em,
       `with ${lineItem},
@@ -120,10 +143,11 @@ export class AttemptLedgerRepository {
          on conflict (line_item_sourced_id, student_sourced_id, attempt) do nothing
          returning sourced_id
        ),
+       ${seat},
        made as (
          insert into tool_assignments (result_sourced_id, lesson_sourced_id, student_sourced_id, attempt, tool, account, state,
-                                       lease_token, lease_until, request)
-         select sourced_id, ?, ?, ?::int, ?, ?, 'pending', ?::uuid, ${lease}, ?::jsonb from new_result
+                                       lease_token, lease_until, request, called)
+         select sourced_id, ?, ?, ?::int, ?, ?, 'pending', ?::uuid, ${lease}, ?::jsonb, exists (select 1 from seat) from new_result
          on conflict do nothing
          returning result_sourced_id, 'new'::text prior, false prior_called, tool, account, request
        ),
@@ -140,7 +164,8 @@ export class AttemptLedgerRepository {
            and not exists (select 1 from assessment_results f where f.sourced_id = e.result_sourced_id and f.finalized_at is not null)
          returning ta.result_sourced_id, e.state prior, e.called prior_called, ta.tool, ta.account, ta.request
        )
-       select c.*, li.sourced_id li_id, li.inserted li_inserted
+       select c.result_sourced_id, c.prior, c.prior_called, c.tool, c.account, c.request,
+              li.sourced_id li_id, li.inserted li_inserted, exists (select 1 from seat) seated
        from (select * from made union all select * from taken) c cross join li`,
       [
         ...lineItemParams,
@@ -151,6 +176,7 @@ export class AttemptLedgerRepository {
         i.studentSourcedId,
         i.attempt,
         JSON.stringify(i.resultMetadata),
+        ...seatParams,
         i.lessonSourcedId,
         i.studentSourcedId,
         i.attempt,
@@ -178,6 +204,7 @@ export class AttemptLedgerRepository {
       tool: row.tool,
       account: row.account,
       request: row.request ?? {},
+      seated: row.seated,
     };
   }
 

@@ -41,6 +41,7 @@ export const classDescription = (ref: string) => `external-test-assignments:${re
 export class EdulasticProvider implements PulledResultsProvider {
   readonly name = 'edulastic' as const;
   readonly results = 'pulled' as const;
+  readonly assignsAlone = false;
   private readonly clients = new Map<string, EdulasticClient>();
   private readonly http?: VendorHttpClient;
   private readonly allowedLinkHosts: string[];

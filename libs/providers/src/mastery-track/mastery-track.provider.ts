@@ -44,6 +44,8 @@ interface Held {
 export class MasteryTrackProvider implements PushedResultsProvider {
   readonly name = 'mastery-track' as const;
   readonly results = 'pushed' as const;
+  // Its "already exists" does not say for which attempt.
+  readonly assignsAlone = true;
   private readonly logger = new Logger(MasteryTrackProvider.name);
   private readonly clients = new Map<string, MasteryTrackClient>();
   private readonly http?: VendorHttpClient;

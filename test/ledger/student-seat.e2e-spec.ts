@@ -1,0 +1,200 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { RequestContext } from '@mikro-orm/core';
+import { DEFAULT_EDULASTIC_TESTS } from '@external-tests/sandbox';
+import { AttemptLedgerRepository, Claim } from '@external-tests/persistence';
+import { createLesson, createStudent } from '../helpers/fixtures';
+import { countRows, ledgerRows } from '../helpers/rows';
+import { createTestApp, TestApp } from '../helpers/test-app';
+import { toolState } from '../helpers/tool-state';
+
+/**
+ * The student's seat at MasteryTrack (docs/ledger.md): a new attempt's claim takes it in the same statement, marked
+ * as calling, so a new assignment is three statements; a seat another request holds is waited for as before; and an
+ * attempt is marked as calling exactly when it holds the seat, also when two claims race for it.
+ */
+const ROUTE = '/powerpath/makeExternalTestAssignment';
+const LEASE_SECONDS = 5;
+
+describe("the student's seat", () => {
+  let t: TestApp;
+  let token: string;
+  let recording: string[] | undefined;
+  const tools = () => toolState(t.sandboxes);
+  const assign = (student: string, lesson: string) =>
+    t.http().post(ROUTE).set('Authorization', `Bearer ${token}`).send({ student, lesson });
+  const seatOf = async (student: string) =>
+    (
+      await t.orm.em
+        .fork()
+        .getConnection()
+        .execute<
+          { holder: string | null; held: boolean }[]
+        >('select holder, lease_until > now() held from tool_seats where student_sourced_id = ?', [student])
+    )[0];
+
+  /** A new attempt's claim at MasteryTrack on an account of the test's own, as the flow makes it. */
+  const claimNew = (student: string, lesson: string, account: string) =>
+    RequestContext.create(t.orm.em, () =>
+      t.app.get(AttemptLedgerRepository).claim({
+        lessonSourcedId: lesson,
+        lessonTitle: 'Lesson',
+        studentSourcedId: student,
+        attempt: 1,
+        tool: 'mastery-track',
+        account,
+        request: { applicationName: null, requestedTestId: null, skipCourseEnrollment: false },
+        leaseSeconds: LEASE_SECONDS,
+        resultMetadata: { attempt: 1 },
+        origin: 'test',
+        seat: true,
+      }),
+    );
+  /** Undoes a claim that asked nothing (as a failed flow does), so reconciliation in later suites finds nothing of it. */
+  const undo = (claim: Claim) =>
+    RequestContext.create(t.orm.em, () => t.app.get(AttemptLedgerRepository).release(claim, false));
+
+  beforeAll(async () => {
+    t = await createTestApp(
+      { ASSIGNMENT_LEASE_SECONDS: String(LEASE_SECONDS) },
+      { hooks: { onQuery: (sql) => recording?.push(sql) } },
+    );
+    token = await t.token();
+  });
+  afterAll(() => t.close());
+
+  it('a new MasteryTrack assignment takes the seat with its claim: three statements, the seat free again after', async () => {
+    const student = await createStudent(t.orm);
+    const lesson = await createLesson(t.orm);
+    recording = [];
+    const res = await assign(student.sourcedId, lesson.sourcedId);
+    const statements = recording;
+    recording = undefined;
+    expect(res.status).toBe(200);
+    // read, claim with the seat, record: no statement of the seat's own.
+    expect(statements).toHaveLength(3);
+    expect(statements[1]).toMatch(/insert into tool_seats[\s\S]*insert into tool_assignments/);
+    expect(statements.some((s) => /^with seat as/.test(s))).toBe(false);
+    expect(await seatOf(student.sourcedId)).toEqual({ holder: null, held: null });
+    const [row] = await ledgerRows(t.orm, student.sourcedId);
+    expect(row).toMatchObject({ state: 'assigned', called: false, external_id: res.body.assignmentId });
+  });
+
+  it('an Edulastic assignment takes no seat', async () => {
+    const student = await createStudent(t.orm);
+    const lesson = await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: DEFAULT_EDULASTIC_TESTS[0].id });
+    expect((await assign(student.sourcedId, lesson.sourcedId)).status).toBe(200);
+    expect(await countRows(t.orm, 'tool_seats where student_sourced_id = ?', [student.sourcedId])).toBe(0);
+  });
+
+  it('a request dead right after its claim holds the seat, marked as calling; another lesson waits for it, then both are assigned once', async () => {
+    const student = await createStudent(t.orm);
+    const [first, second] = [await createLesson(t.orm), await createLesson(t.orm)];
+    let reached!: () => void;
+    let die!: (e: Error) => void;
+    const atClaim = new Promise<void>((r) => (reached = r));
+    const gate = new Promise<never>((_, reject) => (die = reject));
+    gate.catch(() => undefined);
+    let armed = true;
+    t.recoveryPoints.current = async (point, at) => {
+      if (!armed || point !== 'claimed' || at.studentSourcedId !== student.sourcedId) return;
+      armed = false;
+      reached();
+      await gate;
+    };
+    try {
+      const dead = assign(student.sourcedId, first.sourcedId).then((r) => r.status);
+      await atClaim;
+      const [held] = await ledgerRows(t.orm, student.sourcedId);
+      expect(held).toMatchObject({ lesson_sourced_id: first.sourcedId, state: 'pending', called: true });
+      expect(await seatOf(student.sourcedId)).toEqual({ holder: held.result_sourced_id, held: true });
+
+      // The other lesson's claim finds the seat taken: it waits within its deadline (0.8 of the lease, shorter than
+      // the seat's), then answers 409 having asked the tool nothing and left nothing behind.
+      const waited = await assign(student.sourcedId, second.sourcedId);
+      expect(waited.status).toBe(409);
+      expect(waited.body.imsx_description).toMatch(/this student's assignments/);
+      expect((await ledgerRows(t.orm, student.sourcedId)).map((r) => r.lesson_sourced_id)).toEqual([first.sourcedId]);
+      expect(await tools().mtAssignments(student.email)).toHaveLength(0);
+      await sleep(LEASE_SECONDS * 1000 + 200);
+      const [a, b] = await Promise.all([
+        assign(student.sourcedId, first.sourcedId),
+        assign(student.sourcedId, second.sourcedId),
+      ]);
+      const settled = async (res: typeof a, lesson: string) =>
+        res.status === 409 ? (await sleep(1000), assign(student.sourcedId, lesson)) : res;
+      const [ra, rb] = [await settled(a, first.sourcedId), await settled(b, second.sourcedId)];
+      expect([ra.status, rb.status]).toEqual([200, 200]);
+      const mt = await tools().mtAssignments(student.email);
+      expect(mt.map((x) => String(x.id)).sort()).toEqual([ra.body.assignmentId, rb.body.assignmentId].sort());
+      expect(ra.body.assignmentId).not.toBe(rb.body.assignmentId);
+      die(new Error('the process died here'));
+      await dead;
+    } finally {
+      t.recoveryPoints.current = undefined;
+    }
+  }, 30_000);
+
+  it('a seat another request is taking as the claim runs is not taken over: the attempt is neither seated nor marked as calling', async () => {
+    const student = await createStudent(t.orm);
+    const lesson = await createLesson(t.orm);
+    const knex = t.orm.em.fork().getConnection().getKnex();
+    // Another request's seat, written but not committed: the claim's snapshot does not see it; its insert waits,
+    // then finds the seat held.
+    const other = await knex.transaction();
+    try {
+      await other.raw(
+        `insert into tool_seats (tool, account, student_sourced_id, lease_token, lease_until, holder)
+         values ('mastery-track', 'race', ?, gen_random_uuid(), now() + interval '30 seconds', 'another-attempt')`,
+        [student.sourcedId],
+      );
+      const claimed = claimNew(student.sourcedId, lesson.sourcedId, 'race');
+      // Wait until the claim is blocked on the uncommitted seat, then commit it.
+      for (let i = 0; ; i++) {
+        // (pg_stat_activity keeps only the statement's first 1 kB: the seat's insert is past it)
+        const waiting = await countRows(
+          t.orm,
+          "pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like ?",
+          ['with li as%'],
+        );
+        if (waiting > 0) break;
+        if (i === 100) throw new Error('the claim never waited for the seat');
+        await sleep(20);
+      }
+      await other.commit();
+      const claim = await claimed;
+      expect(claim).toMatchObject({ prior: 'new', seated: false });
+      const [row] = await ledgerRows(t.orm, student.sourcedId);
+      // Marked as calling without the seat, it would make another attempt's unrecorded "exists" look like its own.
+      expect(row).toMatchObject({ state: 'pending', called: false, lease_token: claim!.leaseToken });
+      expect(await seatOf(student.sourcedId)).toEqual({ holder: 'another-attempt', held: true });
+      await undo(claim!);
+    } finally {
+      if (!other.isCompleted()) await other.rollback();
+      await t.orm.em
+        .fork()
+        .getConnection()
+        .execute('delete from tool_seats where student_sourced_id = ?', [student.sourcedId]);
+    }
+  });
+
+  it('a free seat left by a dead request (lease over) is taken by the claim', async () => {
+    const student = await createStudent(t.orm);
+    const lesson = await createLesson(t.orm);
+    await t.orm.em
+      .fork()
+      .getConnection()
+      .execute(
+        `insert into tool_seats (tool, account, student_sourced_id, lease_token, lease_until, holder)
+         values ('mastery-track', 'expired', ?, gen_random_uuid(), now() - interval '1 second', 'a-dead-attempt')`,
+        [student.sourcedId],
+      );
+    const claim = (await claimNew(student.sourcedId, lesson.sourcedId, 'expired'))!;
+    expect(claim).toMatchObject({ prior: 'new', seated: true });
+    expect(await seatOf(student.sourcedId)).toEqual({ holder: claim.resultSourcedId, held: true });
+    expect((await ledgerRows(t.orm, student.sourcedId))[0]).toMatchObject({ called: true });
+    // Undoing the claim gives the seat back with its rows.
+    await undo(claim);
+    expect(await seatOf(student.sourcedId)).toEqual({ holder: null, held: null });
+    expect(await ledgerRows(t.orm, student.sourcedId)).toEqual([]);
+  });
+});
