@@ -332,24 +332,31 @@ export class AttemptLedgerRepository {
         em,
         `with ledger as (delete from tool_assignments where result_sourced_id = ? and lease_token = ? returning result_sourced_id)
          , result as (delete from assessment_results ar using ledger where ar.sourced_id = ledger.result_sourced_id returning 1)
-         , seat as (update tool_seats set lease_token = null, lease_until = null, holder = null from ledger where holder = ledger.result_sourced_id)
          select count(*)::int n from result`,
         [claim.resultSourcedId, claim.leaseToken],
       );
-      if (gone.n === 0 || !claim.lineItemCreated) return;
-      // A concurrent claim may have committed a result on the new line item: lock it, then check in a fresh statement.
-      await runPrepared(em, 'select 1 from assessment_line_items where sourced_id = ? for update', [
-        claim.lineItemSourcedId,
-      ]);
+      if (gone.n === 0) return;
+      if (claim.lineItemCreated) {
+        // A concurrent claim may have committed a result on the new line item: lock it, then check in a fresh statement.
+        await runPrepared(em, 'select 1 from assessment_line_items where sourced_id = ? for update', [
+          claim.lineItemSourcedId,
+        ]);
+        await runPrepared(
+          em,
+          `with gone as (
+             delete from assessment_line_items li where li.sourced_id = ?
+               and not exists (select 1 from assessment_results r where r.line_item_sourced_id = li.sourced_id)
+             returning sourced_id
+           )
+           delete from lesson_line_items l using gone where l.line_item_sourced_id = gone.sourced_id`,
+          [claim.lineItemSourcedId],
+        );
+      }
+      // The seat last: a claim locks its line item before the seat, so this transaction takes them in that order too.
       await runPrepared(
         em,
-        `with gone as (
-           delete from assessment_line_items li where li.sourced_id = ?
-             and not exists (select 1 from assessment_results r where r.line_item_sourced_id = li.sourced_id)
-           returning sourced_id
-         )
-         delete from lesson_line_items l using gone where l.line_item_sourced_id = gone.sourced_id`,
-        [claim.lineItemSourcedId],
+        'update tool_seats set lease_token = null, lease_until = null, holder = null where holder = ?',
+        [claim.resultSourcedId],
       );
     });
   }
