@@ -61,6 +61,9 @@ export interface Ownership {
   unresolved: { lessonSourcedId: string; attempt: number }[];
 }
 
+/** Gives a student's seat back (the holder's answer is recorded or the call let go); completed with `from … where`. */
+const FREE_SEAT = 'update tool_seats set lease_token = null, lease_until = null, holder = null';
+
 /**
  * CTE `li` (sourced_id, inserted): the lesson's recorded line item, or one made and recorded now. A known line
  * item is key-share locked, so a failed first claim that deletes the line item it made waits for this statement.
@@ -275,7 +278,7 @@ export class AttemptLedgerRepository {
          from attempt where ta.result_sourced_id = attempt.sourced_id and ta.lease_token = ? and attempt.finished
            and not ?::boolean and ta.external_id is null
        ), seat as (
-         update tool_seats set lease_token = null, lease_until = null, holder = null from done where holder = done.result_sourced_id
+         ${FREE_SEAT} from done where holder = done.result_sourced_id
        ), projected as (
          -- The score is not touched: a write-back may land between the tool's answer and this statement.
          update assessment_results ar set metadata = coalesce(ar.metadata, '{}'::jsonb) || ?::jsonb, date_last_modified = now()
@@ -317,7 +320,7 @@ export class AttemptLedgerRepository {
              update tool_assignments set lease_token = null, lease_until = null, state = ?, called = called and (? or ?)
              where result_sourced_id = ? and lease_token = ? returning result_sourced_id
            )
-           update tool_seats set lease_token = null, lease_until = null, holder = null from released where holder = released.result_sourced_id`,
+           ${FREE_SEAT} from released where holder = released.result_sourced_id`,
           [
             reachedTool ? 'pending' : claim.prior,
             reachedTool,
@@ -353,11 +356,7 @@ export class AttemptLedgerRepository {
         );
       }
       // The seat last: a claim locks its line item before the seat, so this transaction takes them in that order too.
-      await runPrepared(
-        em,
-        'update tool_seats set lease_token = null, lease_until = null, holder = null where holder = ?',
-        [claim.resultSourcedId],
-      );
+      await runPrepared(em, `${FREE_SEAT} where holder = ?`, [claim.resultSourcedId]);
     });
   }
 
