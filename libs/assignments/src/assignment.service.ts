@@ -112,25 +112,31 @@ export class AssignmentService {
     let assignment: ExternalAssignment;
     try {
       await ledger.reached('claimed');
-      assignment = await r.provider.assign({
-        account: claim.account,
-        student: r.student,
-        lesson: r.lesson,
-        testId: claim.request.requestedTestId ?? undefined,
-        lineItemSourcedId: claim.lineItemSourcedId,
-        resultSourcedId: claim.resultSourcedId,
-        attempt,
-        deadlineAt,
-        ledger,
-      });
+      const assign = () =>
+        r.provider.assign({
+          account: claim.account,
+          student: r.student,
+          lesson: r.lesson,
+          testId: claim.request.requestedTestId ?? undefined,
+          lineItemSourcedId: claim.lineItemSourcedId,
+          resultSourcedId: claim.resultSourcedId,
+          attempt,
+          deadlineAt,
+          ledger,
+        });
+      // A tool whose "exists" does not say for which attempt is asked for a student by one request at a time.
+      assignment = await (r.provider.assignsAlone ? ledger.alone(assign) : assign());
       await ledger.reached('assignment.made');
     } catch (e) {
       // Once the assign call started, a failure that may have reached the tool leaves the attempt pending:
-      // the next request resumes it and adopts what the tool made, instead of making another.
+      // the next request resumes it and adopts what the tool made, instead of making another. So does any failure
+      // (a 422 too) after one of its tries may have made an assignment: undone, its result would be deleted while
+      // that assignment still writes back to it, and another attempt could adopt it.
       const reached =
         ledger.assignCallStarted &&
-        (!(e instanceof AppError) || httpStatusOf(e.code) >= 500) &&
-        !(e instanceof VendorTransportError && !e.mayHaveReachedTool);
+        (ledger.mayHaveLeftAssignment ||
+          ((!(e instanceof AppError) || httpStatusOf(e.code) >= 500) &&
+            !(e instanceof VendorTransportError && !e.mayHaveReachedTool)));
       await this.attempts
         .release(claim, reached)
         .catch((err: unknown) => this.logger.error({ error: loggableError(err) }, 'Could not release a claim'));

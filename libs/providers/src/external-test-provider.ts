@@ -91,8 +91,8 @@ interface ProviderBase {
   /** Maps applicationName to a configured account; throws 422 for an unknown one. */
   resolveAccount(applicationName?: string): string;
   /**
-   * Asks the tool for one student's assignments one request at a time (`assign` runs inside `ctx.ledger.alone`,
-   * since its "already exists" does not say for which attempt): the claim of a new attempt takes the seat with it.
+   * The tool is asked for one student's assignments by one request at a time, since its "already exists" does not
+   * say for which attempt: the flow runs `assign` inside `ctx.ledger.alone` (a new attempt's claim takes the seat).
    */
   readonly assignsAlone: boolean;
   /** Throws 422 when the lesson lacks what this tool needs (vendorId, subject + grade…). */

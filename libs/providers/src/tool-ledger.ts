@@ -52,7 +52,8 @@ export interface ToolLedger {
   assignCallStarting(): void;
   /**
    * Runs `calls` as the only request asking the tool for this student's assignments (waiting for another one to
-   * finish, within the flow's deadline). For tools whose "already exists" does not say for which attempt.
+   * finish, within the flow's deadline). The flow runs a provider's whole `assign` in it when the provider
+   * `assignsAlone`; calling it again inside is allowed (the seat is this attempt's already).
    */
   alone<T>(calls: () => Promise<T>): Promise<T>;
   /**

@@ -53,6 +53,7 @@ type Credentials = { email: string; password: string };
  */
 export class AttemptToolLedger implements ToolLedger {
   private started = false;
+  private unclaimed = false;
 
   constructor(
     private readonly deps: LedgerDeps,
@@ -66,6 +67,15 @@ export class AttemptToolLedger implements ToolLedger {
 
   assignCallStarting(): void {
     this.started = true;
+  }
+
+  /**
+   * An earlier try of this request's own call may have made an assignment at the tool that the ownership rule
+   * would not let this attempt claim (another attempt of the student has an unanswered call too). Whatever the
+   * request answers then, the attempt must stay pending with its result: that assignment writes back to it.
+   */
+  get mayHaveLeftAssignment(): boolean {
+    return this.unclaimed;
   }
 
   async reached(point: RecoveryPoint): Promise<void> {
@@ -170,6 +180,7 @@ export class AttemptToolLedger implements ToolLedger {
   }
 
   async ownerOf(externalId: string, call: { afterUnknownAttempt?: boolean } = {}): Promise<AssignmentOwner> {
+    if (call.afterUnknownAttempt) this.unclaimed = true;
     const o = await this.deps.attempts.ownership(
       this.a.tool,
       this.a.account,

@@ -44,7 +44,7 @@ interface Held {
 export class MasteryTrackProvider implements PushedResultsProvider {
   readonly name = 'mastery-track' as const;
   readonly results = 'pushed' as const;
-  // Its "already exists" does not say for which attempt.
+  // Its "already exists" does not say for which attempt: the flow asks it for a student one request at a time.
   readonly assignsAlone = true;
   private readonly logger = new Logger(MasteryTrackProvider.name);
   private readonly clients = new Map<string, MasteryTrackClient>();
@@ -97,12 +97,8 @@ export class MasteryTrackProvider implements PushedResultsProvider {
     );
   }
 
+  /** Runs as the only request asking MasteryTrack for this student (`assignsAlone`: the flow holds the seat). */
   async assign(ctx: AssignContext): Promise<ExternalAssignment> {
-    // MasteryTrack's "exists" does not say for which attempt: one request at a time asks it for a student.
-    return ctx.ledger.alone(() => this.assignAlone(ctx));
-  }
-
-  private async assignAlone(ctx: AssignContext): Promise<ExternalAssignment> {
     const client = this.client(ctx.account);
     const rank = gradeRank(ctx.lesson.grades[0]);
     const first = await this.tryAssign(
