@@ -153,15 +153,16 @@ describe('request scope: the access line, the lines written during a request, th
       headers: { ...auth, 'Content-Type': 'application/json', 'X-Request-Id': 'log-abort' },
     });
     req.on('error', () => undefined);
-    // Abandoned while the service is inside it (its tool call held), not before the service has read it: a fixed
-    // wait lost that race once on a loaded machine.
-    const mt = sandboxControl(t.sandboxes, 'masteryTrack');
-    const before = await mt.count('POST', '/delivery/assignments/assign');
+    // Abandoned while the service is inside it (its attempt claimed, its tool call about to be held), not before the
+    // service has read it. A fixed wait lost that race on a loaded machine, and so did counting the tool's calls
+    // (a call another test left in flight counts too); the flow's own recovery point names this request's student.
+    let inside!: () => void;
+    const claimed = new Promise<void>((r) => (inside = r));
+    t.recoveryPoints.current = (point, at) => {
+      if (point === 'claimed' && at.studentSourcedId === student.sourcedId) inside();
+    };
     req.end(body);
-    for (let i = 0; (await mt.count('POST', '/delivery/assignments/assign')) === before; i++) {
-      if (i > 200) throw new Error('the request never reached MasteryTrack');
-      await sleep(10);
-    }
+    await claimed;
     req.destroy();
     for (let i = 0; i < 40 && !linesOf('log-abort').some((l) => l.msg.includes('aborted')); i++) await sleep(50);
     expect(linesOf('log-abort').filter((l) => l.msg === 'request aborted by the client')).toEqual([
