@@ -137,6 +137,49 @@ describe('one tool object per purpose', () => {
       expect((await ledgerRows(t.orm, student.sourcedId)).map((r) => r.external_id)).toEqual([res.body.assignmentId]);
     });
 
+    it('two lessons whose calls both went unanswered: the assignment nobody can tell is taken back, each lesson gets its own', async () => {
+      const student = await createStudent(t.orm);
+      const [a, b] = [await mathG4(), await mathG4()];
+      const mt = sandboxControl(t.sandboxes, 'masteryTrack');
+      const ASSIGN_PATH = { method: 'POST', path: '/delivery/assignments/assign' };
+      // A: MasteryTrack makes its assignment, the answer is lost, and every retry fails: A stays pending.
+      await mt.fault({ ...ASSIGN_PATH, loseAnswer: true });
+      await mt.fault({ ...ASSIGN_PATH, status: 503, times: 2 });
+      expect((await assign({ student: student.sourcedId, lesson: a.sourcedId })).status).toBeGreaterThanOrEqual(500);
+      const [stray] = await tools().mtActive(student.email);
+      // B: its call meets A's assignment and loses that answer; its retry hears "exists", then every call fails.
+      // Both asked and neither saw the answer, and MasteryTrack does not say whose result the stray writes back to.
+      await mt.fault({ ...ASSIGN_PATH, loseAnswer: true });
+      await mt.fault({ ...ASSIGN_PATH, delayMs: 1 });
+      for (const path of ['/delivery/assignments/assign', '/delivery/assignments/invalidate'])
+        await mt.fault({ method: 'POST', path, status: 503, times: 3 });
+      await mt.fault({ method: 'GET', path: '/authoring/inventory/search', status: 503, times: 3 });
+      expect((await assign({ student: student.sourcedId, lesson: b.sourcedId })).status).toBeGreaterThanOrEqual(500);
+      await mt.clearFaults();
+      // While the stray cannot be taken back, nothing else is made for either lesson.
+      expect((await tools().mtActive(student.email)).map((x) => x.id)).toEqual([stray.id]);
+
+      const first = await assign({ student: student.sourcedId, lesson: a.sourcedId }).expect(200);
+      const second = await assign({ student: student.sourcedId, lesson: b.sourcedId }).expect(200);
+      const made = await tools().mtAssignments(student.email);
+      // Each lesson's assignment writes back to its own result, and the ledger says so.
+      const rows = await ledgerRows(t.orm, student.sourcedId);
+      expect(rows.map((r) => r.state)).toEqual(['assigned', 'assigned']);
+      for (const row of rows) {
+        expect(made.find((x) => String(x.id) === row.external_id)?.assessment_result_sourced_id).toBe(
+          row.result_sourced_id,
+        );
+      }
+      // The stray is taken back: the two lessons' assignments are the only active ones.
+      expect(made.find((x) => x.id === stray.id)?.status).toBe('INVALIDATED');
+      expect(
+        made
+          .filter((x) => x.status === 'ASSIGNED')
+          .map((x) => String(x.id))
+          .sort(),
+      ).toEqual([first.body.assignmentId, second.body.assignmentId].sort());
+    });
+
     it('with a named test made outside this service: a 422 that says so, nothing written', async () => {
       const student = await createStudent(t.orm);
       await tools().mtAssignOutside(student.email, MATH_G4[0].timeback_id);

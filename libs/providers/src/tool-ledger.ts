@@ -35,8 +35,12 @@ export type AssignmentOwner =
   | { kind: 'this-attempt' }
   /** `finished`: that attempt's result is final, so the assignment serves nothing any more. */
   | { kind: 'other-attempt'; lessonSourcedId: string; attempt: number; finished: boolean }
-  /** Not recorded anywhere: made outside this service, or by an attempt whose answer was lost (`lessons`). */
-  | { kind: 'unknown'; lessons: string[] };
+  /**
+   * Not recorded anywhere: made outside this service, or by an attempt whose answer was lost (`lessons`).
+   * `contested`: this attempt asked without seeing the answer too, so it is this attempt's or one of `lessons`',
+   * and nothing tells which (the tool does not say which result it writes back to).
+   */
+  | { kind: 'unknown'; lessons: string[]; contested: boolean };
 
 /**
  * The assignment flow's record of what we make at a tool, given to a provider for one assignment. Every tool

@@ -198,14 +198,14 @@ export class AttemptToolLedger implements ToolLedger {
             finished: o.owner.finished,
           };
     }
-    // Another attempt of the student asked the tool and never recorded the answer: it may be that one's.
+    // Unrecorded: ours if an earlier request of this attempt, or an earlier try of this very call, asked the tool
+    // without seeing the answer; else made outside this service.
+    const asked = this.a.resumingCall || call.afterUnknownAttempt === true;
+    // Another attempt of the student asked the tool and never recorded the answer: it may be that one's (and when
+    // this attempt asked too, nothing tells whose it is).
     if (o.unresolved.length > 0)
-      return { kind: 'unknown', lessons: [...new Set(o.unresolved.map((u) => u.lessonSourcedId))] };
-    // Unrecorded, and no other attempt could have made it: ours if an earlier request of this attempt, or an earlier
-    // try of this very call, asked the tool without seeing the answer; else it was made outside this service.
-    return this.a.resumingCall || call.afterUnknownAttempt
-      ? { kind: 'this-attempt' }
-      : { kind: 'unknown', lessons: [] };
+      return { kind: 'unknown', lessons: [...new Set(o.unresolved.map((u) => u.lessonSourcedId))], contested: asked };
+    return asked ? { kind: 'this-attempt' } : { kind: 'unknown', lessons: [], contested: false };
   }
 
   testsOfStudent(): Promise<{ testId: string | null; testTitle: string | null }[]> {

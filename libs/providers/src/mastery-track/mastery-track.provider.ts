@@ -145,23 +145,23 @@ export class MasteryTrackProvider implements PushedResultsProvider {
     const assignmentId = String(assignment.id);
     if (existing) {
       const owner = await ctx.ledger.ownerOf(assignmentId, { afterUnknownAttempt });
-      // Still active for an attempt whose result is final (made while that attempt finished): it serves nothing,
-      // so it is taken back and the tool asked again (we hold the student's seat).
-      if (owner.kind === 'other-attempt' && owner.finished && !withdrew) {
-        const withdrawn = await client
-          .invalidate({ student_email: ctx.student.email, assignment_id: assignment.id }, ctx.deadlineAt)
-          .then(
-            () => true,
-            (e: unknown) => {
-              // Not withdrawn: the test stays held, as before (422 or another test); a later call tries again.
-              this.logger.warn(
-                { assignmentId, error: loggableError(e) },
-                "Could not withdraw a finished attempt's assignment",
-              );
-              return false;
-            },
-          );
+      if (!withdrew && owner.kind === 'other-attempt' && owner.finished) {
+        // Still active for an attempt whose result is final (made while that attempt finished): it serves nothing,
+        // so it is taken back and the tool asked again (we hold the student's seat). Not withdrawn, the test stays
+        // held, as before (422 or another test); a later call tries again.
+        const withdrawn = await this.takeBack(client, ctx, assignmentId, "a finished attempt's assignment").then(
+          () => true,
+          () => false,
+        );
         if (withdrawn) return this.tryAssign(client, ctx, select, true);
+      }
+      if (!withdrew && owner.kind === 'unknown' && owner.contested) {
+        // Made by this attempt or by another one whose answer was lost too, and the tool does not say which result it
+        // writes back to: adopted by either, or left beside another test, it could give one result two live
+        // assignments. Nobody was handed it, so it is taken back and the tool asked again; not withdrawn, the call
+        // fails and the attempt stays pending for a later one.
+        await this.takeBack(client, ctx, assignmentId, 'an assignment two attempts may have made');
+        return this.tryAssign(client, ctx, select, true);
       }
       if (owner.kind !== 'this-attempt') return { owner, testName: assignment.test_name };
     }
@@ -173,6 +173,16 @@ export class MasteryTrackProvider implements PushedResultsProvider {
       testUrl: checkTestUrl('MasteryTrack', assignment.test_url, this.options.masteryTrack!.testUrlHosts),
       adopted: existing,
     };
+  }
+
+  /** Invalidates one assignment (one no longer active is fine); a failure is logged with its id and rethrown. */
+  private async takeBack(client: MasteryTrackClient, ctx: AssignContext, assignmentId: string, what: string) {
+    try {
+      await client.invalidate({ student_email: ctx.student.email, assignment_id: assignmentId }, ctx.deadlineAt);
+    } catch (e) {
+      this.logger.warn({ assignmentId, error: loggableError(e) }, `Could not withdraw ${what}`);
+      throw e;
+    }
   }
 
   private heldError(ctx: AssignContext, held: Held): AppError {
