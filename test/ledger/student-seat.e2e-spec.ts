@@ -186,6 +186,52 @@ describe("the student's seat", () => {
     },
   );
 
+  it('a request whose lease another request took over takes no seat, is not marked as calling and calls nothing', async () => {
+    const student = await createStudent(t.orm);
+    const lesson = await createLesson(t.orm);
+    const sql = (text: string, params: unknown[]) => t.orm.em.fork().getConnection().execute(text, params);
+    // Another lesson's request holds the seat, so this claim is not seated and will ask for it in `alone`.
+    await sql(
+      `insert into tool_seats (tool, account, student_sourced_id, lease_token, lease_until, holder)
+       values ('mastery-track', 'default', ?, gen_random_uuid(), now() + interval '30 seconds', 'another-attempt')`,
+      [student.sourcedId],
+    );
+    let resume!: () => void;
+    let reached!: () => void;
+    const atClaim = new Promise<void>((r) => (reached = r));
+    const gate = new Promise<void>((r) => (resume = r));
+    t.recoveryPoints.current = async (point, at) => {
+      if (point !== 'claimed' || at.studentSourcedId !== student.sourcedId) return;
+      reached();
+      await gate;
+    };
+    // (`then` sends it: supertest is lazy)
+    const parked = assign(student.sourcedId, lesson.sourcedId).then((r) => r);
+    try {
+      await atClaim;
+      // While it is parked, the attempt's lease becomes another request's, and the other lesson gives the seat back.
+      await sql('update tool_assignments set lease_token = gen_random_uuid() where student_sourced_id = ?', [
+        student.sourcedId,
+      ]);
+      await sql('delete from tool_seats where student_sourced_id = ?', [student.sourcedId]);
+      resume();
+      const res = await parked;
+      expect(res.status).toBe(409);
+      expect(res.body.imsx_description).toMatch(/another one took the assignment over/);
+      expect(await tools().mtAssignments(student.email)).toHaveLength(0);
+      expect(await countRows(t.orm, 'tool_seats where student_sourced_id = ?', [student.sourcedId])).toBe(0);
+      expect((await ledgerRows(t.orm, student.sourcedId))[0]).toMatchObject({ state: 'pending', called: false });
+    } finally {
+      t.recoveryPoints.current = undefined;
+      resume();
+      await parked;
+      // Nothing for reconciliation in later suites to resume.
+      await sql('delete from tool_assignments where student_sourced_id = ?', [student.sourcedId]);
+      await sql('delete from assessment_results where student_sourced_id = ?', [student.sourcedId]);
+      await sql('delete from tool_seats where student_sourced_id = ?', [student.sourcedId]);
+    }
+  });
+
   it('a free seat left by a dead request (lease over) is taken by the claim', async () => {
     const student = await createStudent(t.orm);
     const lesson = await createLesson(t.orm);

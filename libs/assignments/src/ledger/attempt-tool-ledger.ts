@@ -171,7 +171,12 @@ export class AttemptToolLedger implements ToolLedger {
     const seat = { tool: this.a.tool, account: this.a.account, studentSourcedId: this.a.studentSourcedId };
     // A new attempt's claim took the seat already when it was free (AttemptLedgerRepository.claim).
     while (!this.a.claim.seated) {
-      const { taken, leaseSeconds } = await this.deps.attempts.takeSeat(seat, this.a.claim, this.deps.leaseSeconds);
+      const { taken, lost, leaseSeconds } = await this.deps.attempts.takeSeat(
+        seat,
+        this.a.claim,
+        this.deps.leaseSeconds,
+      );
+      if (lost) throw this.lostLease();
       if (taken) break;
       await this.waitFor(leaseSeconds, "this student's assignments");
     }

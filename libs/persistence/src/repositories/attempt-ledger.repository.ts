@@ -436,20 +436,22 @@ export class AttemptLedgerRepository {
 
   /**
    * Takes the student's seat at the tool for this attempt (one request at a time asks the tool for a student's
-   * assignments) and marks the attempt as calling, fenced by the attempt's lease. One statement.
+   * assignments) and marks the attempt as calling, fenced by the attempt's lease. One statement. `lost`: the lease
+   * is another request's now (the seat is left alone); such a request must not call the tool.
    */
   async takeSeat(
     seat: { tool: string; account: string; studentSourcedId: string },
     claim: Pick<Claim, 'resultSourcedId' | 'leaseToken'>,
     leaseSeconds: number,
-  ): Promise<{ taken: boolean; leaseSeconds: number | null }> {
+  ): Promise<{ taken: boolean; lost: boolean; leaseSeconds: number | null }> {
     const token = randomUUID();
     const leasable = `(s.lease_until is null or s.lease_until < now() or s.holder = ?)`;
-    const [row] = await runPrepared<{ taken: boolean; lease_seconds: number | null }>(
+    const [row] = await runPrepared<{ taken: boolean; calling: boolean; lease_seconds: number | null }>(
       this.em,
       `with seat as (
          insert into tool_seats as s (tool, account, student_sourced_id, lease_token, lease_until, holder)
-         values (?, ?, ?, ?, now() + make_interval(secs => ?), ?)
+         select ?, ?, ?, ?, now() + make_interval(secs => ?), ?
+         where exists (select 1 from tool_assignments where result_sourced_id = ? and lease_token = ?)
          on conflict (tool, account, student_sourced_id) do update set
            lease_token = case when ${leasable} then excluded.lease_token else s.lease_token end,
            lease_until = case when ${leasable} then excluded.lease_until else s.lease_until end,
@@ -458,8 +460,9 @@ export class AttemptLedgerRepository {
        ), calling as (
          update tool_assignments set called = true
          where result_sourced_id = ? and lease_token = ? and exists (select 1 from seat where taken)
+         returning 1
        )
-       select * from seat`,
+       select taken, exists (select 1 from calling) calling, lease_seconds from seat`,
       [
         seat.tool,
         seat.account,
@@ -467,6 +470,8 @@ export class AttemptLedgerRepository {
         token,
         leaseSeconds,
         claim.resultSourcedId,
+        claim.resultSourcedId,
+        claim.leaseToken,
         // `leasable` three times
         claim.resultSourcedId,
         claim.resultSourcedId,
@@ -476,7 +481,9 @@ export class AttemptLedgerRepository {
         claim.leaseToken,
       ],
     );
-    return { taken: row.taken, leaseSeconds: row.lease_seconds };
+    // No row: the lease was gone before the statement; taken but not calling: it went while the statement ran.
+    if (!row || (row.taken && !row.calling)) return { taken: false, lost: true, leaseSeconds: null };
+    return { taken: row.taken, lost: false, leaseSeconds: row.lease_seconds };
   }
 
   /** Tests the tool gave the student through us (any attempt, any lesson), to steer clear of them. */
