@@ -14,11 +14,15 @@ import { requestId } from './config/logger-options';
 import { QuietStartupLogger } from './config/quiet-startup-logger';
 import { trustedProxies } from './config/trusted-proxies';
 import { APP_LOGGER } from './http/app-logger.token';
+import { RouteMethods } from './http/method-not-allowed';
 import { registerRequestScope } from './http/request-scope';
 import { setupSwagger } from './swagger';
 
 /** The largest request body, JSON or form (100 KiB). */
 export const BODY_LIMIT = 100 * 1024;
+
+/** As Express routed: /path/ is /path, and paths match whatever their case. */
+const ROUTER_OPTIONS = { ignoreTrailingSlash: true, caseSensitive: false, maxParamLength: 2048 };
 
 /** The routes that take a form body: the development issuer's token endpoint. */
 const FORM_ROUTES = new Set([DEV_TOKEN_PATH]);
@@ -40,8 +44,7 @@ export function createHttpAdapter(env: Record<string, string | undefined> = proc
     // One id per request, for Fastify, the X-Request-Id answer and pino-http alike (it keeps an id it finds on the
     // raw request).
     genReqId: (req: IncomingMessage) => ((req as IncomingMessage & { id?: string }).id = requestId(req)),
-    // As Express routed: /path/ is /path, and paths match whatever their case.
-    routerOptions: { ignoreTrailingSlash: true, caseSensitive: false, maxParamLength: 2048 },
+    routerOptions: ROUTER_OPTIONS,
     // What Fastify refuses before routing (a path it cannot decode, a parameter over maxParamLength) never reaches
     // Nest's exception filters: a 400 in the imsx envelope too, as for any malformed request.
     frameworkErrors: (_error: unknown, _req: unknown, reply: FastifyReply) => {
@@ -56,6 +59,9 @@ export function createHttpAdapter(env: Record<string, string | undefined> = proc
  */
 export async function configureApp(app: INestApplication, o: { shutdownHooks?: boolean } = {}): Promise<void> {
   const fastify = app as NestFastifyApplication;
+  const instance = fastify.getHttpAdapter().getInstance();
+  // Before any route is added (Nest adds its own at init, Swagger's below).
+  const routes = RouteMethods.track(instance, ROUTER_OPTIONS);
   const config = app.get(ConfigService<Env, true>);
   fastify.useLogger(new QuietStartupLogger(app.get(Logger)));
   // Depth is checked on the raw bytes, before parsing: deep nesting would overflow the stack of whatever walks it.
@@ -66,12 +72,13 @@ export async function configureApp(app: INestApplication, o: { shutdownHooks?: b
   fastify.useBodyParser('application/x-www-form-urlencoded', { bodyLimit: BODY_LIMIT }, (req, raw, done) =>
     FORM_ROUTES.has(req.routeOptions.url ?? '') ? done(null, parseForm(raw.toString('utf8'))) : refuse(req, raw, done),
   );
-  const instance = fastify.getHttpAdapter().getInstance();
   instance.removeContentTypeParser('text/plain');
   fastify.useBodyParser('text/plain', { bodyLimit: BODY_LIMIT }, refuse);
   registerRequestScope(instance, app.get(MikroORM).em, app.get(APP_LOGGER));
   // Swagger UI needs inline scripts/styles; everything else gets helmet's defaults.
   await fastify.register(helmet, { contentSecurityPolicy: false });
+  // A known path asked with another method: 405 + Allow (after helmet, so the answer carries its headers too).
+  instance.addHook('onRequest', routes.refuseOtherMethods());
   // SIGTERM: stop accepting, finish in-flight requests, close the pool (the dev stack handles signals itself).
   if (o.shutdownHooks !== false) app.enableShutdownHooks();
   // Authorize is pre-filled with the dev client only when the token endpoint is the dev issuer's.

@@ -52,6 +52,25 @@ describe('OpenAPI document', () => {
     expect(seen.sort()).toEqual(['getLiveness', 'getReadiness', 'issueAccessToken']);
   });
 
+  it('every PowerPath operation with a JSON body documents the 415 it answers for another type', async () => {
+    const token = await t.token();
+    const withBody = operations.filter(({ path, op }) => path.startsWith('/powerpath/') && op.requestBody);
+    expect(withBody.length).toBeGreaterThanOrEqual(5);
+    for (const { method, path, op } of withBody) {
+      const res = await t
+        .http()
+        [method as 'post'](path)
+        .set('Authorization', `Bearer ${token}`)
+        .set('Content-Type', 'text/plain')
+        .send('{"student":"s"}');
+      expect([op.operationId, res.status, Object.keys(op.responses)]).toEqual([
+        op.operationId,
+        415,
+        expect.arrayContaining(['415']),
+      ]);
+    }
+  });
+
   it('every operation has a meaningful, unique operationId (none generated from a controller name)', () => {
     const ids = operations.map(({ op }) => op.operationId ?? '');
     for (const id of ids) expect(id).toMatch(/^[a-z][A-Za-z0-9]+$/);

@@ -47,7 +47,7 @@ export class AssignmentsController {
       },
     },
   })
-  @ApiImsxErrors([400, 401, 403, 404, 409, 422, 429, 500, 502, 503, 504])
+  @ApiImsxErrors([400, 401, 403, 404, 409, 415, 422, 429, 500, 502, 503, 504])
   make(
     @Body() body: MakeExternalTestAssignmentDto,
     @CurrentPrincipal() principal: Principal,

@@ -21,6 +21,8 @@ import {
 } from './external-tests.examples';
 
 const ERRORS = [400, 401, 403, 404, 422, 429, 500];
+/** A JSON body: any other type is a 415. */
+const BODY_ERRORS = [...ERRORS, 415];
 
 /** Both endpoints take the contract's oneOf body, told apart by lessonType. */
 const INPUT_SCHEMA = {
@@ -66,7 +68,7 @@ export class ExternalTestsController {
   })
   @ApiBody({ schema: INPUT_SCHEMA, examples: PLACEMENT_EXAMPLES })
   @ApiOkResponse(LESSON_RESPONSE)
-  @ApiImsxErrors(ERRORS)
+  @ApiImsxErrors(BODY_ERRORS)
   createPlacement(
     @Body() body: CreateExternalTestInputDto,
     @CurrentPrincipal() p: Principal,
@@ -85,7 +87,7 @@ export class ExternalTestsController {
   })
   @ApiBody({ schema: INPUT_SCHEMA, examples: TEST_OUT_EXAMPLES })
   @ApiOkResponse(LESSON_RESPONSE)
-  @ApiImsxErrors(ERRORS)
+  @ApiImsxErrors(BODY_ERRORS)
   createTestOut(
     @Body() body: CreateExternalTestInputDto,
     @CurrentPrincipal() p: Principal,

@@ -79,7 +79,7 @@ export class ResultsController {
     summary: 'Create a new attempt once the current one is finalized',
   })
   @ApiOkResponse({ type: NewAttemptDto })
-  @ApiImsxErrors([...ERRORS, 409])
+  @ApiImsxErrors([...ERRORS, 409, 415])
   createNewAttempt(
     @Body() body: StudentLessonDto,
     @CurrentPrincipal() p: Principal,
@@ -96,7 +96,7 @@ export class ResultsController {
     summary: 'Reset the current attempt (external tests: the score goes back to 0)',
   })
   @ApiOkResponse({ type: ResetAttemptDto })
-  @ApiImsxErrors(ERRORS)
+  @ApiImsxErrors([...ERRORS, 415])
   resetAttempt(@Body() body: StudentLessonDto, @CurrentPrincipal() p: Principal): Promise<ResetAttemptDto> {
     return this.attempts.reset(body, p);
   }

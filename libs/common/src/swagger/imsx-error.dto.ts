@@ -38,6 +38,7 @@ const WHAT: Record<number, string> = {
   403: 'The token lacks the scope this operation needs',
   404: 'The referenced object does not exist',
   409: 'Another request is working on the same object; retry after Retry-After seconds',
+  415: 'The body is not JSON (send it with Content-Type: application/json)',
   422: 'The request is well-formed but cannot be processed (see imsx_description)',
   429: 'Rate limit exceeded; retry after Retry-After seconds',
   500: 'Unexpected error (no details are disclosed)',
