@@ -22,7 +22,11 @@ export class RouteMethods {
     instance.addHook('onRoute', (route) => {
       for (const method of [route.method].flat() as HTTPMethod[]) {
         routes.methods.add(method);
-        routes.router.on(method, route.url, () => undefined);
+        try {
+          routes.router.on(method, route.url, { constraints: route.constraints ?? {} }, () => undefined);
+        } catch {
+          // Declared already (a HEAD Fastify adds beside an explicit one): the path is known for the method.
+        }
       }
     });
     return routes;
@@ -41,7 +45,8 @@ export class RouteMethods {
   refuseOtherMethods() {
     return (req: FastifyRequest, reply: FastifyReply, done: () => void): void => {
       const allow = req.is404 ? this.allowed(req.url) : [];
-      if (allow.length === 0) return done();
+      // (a method this router finds but Fastify's did not, say by a constraint: Fastify's 404 stands)
+      if (allow.length === 0 || allow.includes(req.method as HTTPMethod)) return done();
       void reply
         .code(405)
         .header('Allow', allow.join(', '))

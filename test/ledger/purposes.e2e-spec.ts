@@ -159,6 +159,12 @@ describe('one tool object per purpose', () => {
       // While the stray cannot be taken back, nothing else is made for either lesson.
       expect((await tools().mtActive(student.email)).map((x) => x.id)).toEqual([stray.id]);
 
+      // A withdraws it and asks again, and that answer is lost too (MasteryTrack made another one for A): A fails
+      // rather than take another test beside it; its next request withdraws that one in turn.
+      await mt.fault({ ...ASSIGN_PATH, delayMs: 1 });
+      await mt.fault({ ...ASSIGN_PATH, loseAnswer: true });
+      expect((await assign({ student: student.sourcedId, lesson: a.sourcedId })).status).toBe(503);
+      await mt.clearFaults();
       const first = await assign({ student: student.sourcedId, lesson: a.sourcedId }).expect(200);
       const second = await assign({ student: student.sourcedId, lesson: b.sourcedId }).expect(200);
       const made = await tools().mtAssignments(student.email);
@@ -170,8 +176,9 @@ describe('one tool object per purpose', () => {
           row.result_sourced_id,
         );
       }
-      // The stray is taken back: the two lessons' assignments are the only active ones.
+      // The strays are taken back: the two lessons' assignments are the only active ones.
       expect(made.find((x) => x.id === stray.id)?.status).toBe('INVALIDATED');
+      expect(made.filter((x) => x.status === 'INVALIDATED')).toHaveLength(2);
       expect(
         made
           .filter((x) => x.status === 'ASSIGNED')

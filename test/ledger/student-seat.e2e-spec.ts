@@ -232,6 +232,38 @@ describe("the student's seat", () => {
     }
   });
 
+  it('a request that outlives its lease between the tool answer and the record records nothing; the next adopts it', async () => {
+    const student = await createStudent(t.orm);
+    const lesson = await createLesson(t.orm);
+    let reached!: () => void;
+    let resume!: () => void;
+    const atMade = new Promise<void>((r) => (reached = r));
+    const gate = new Promise<void>((r) => (resume = r));
+    t.recoveryPoints.current = async (point, at) => {
+      if (point !== 'assignment.made' || at.studentSourcedId !== student.sourcedId) return;
+      t.recoveryPoints.current = undefined;
+      reached();
+      await gate;
+    };
+    const stalled = assign(student.sourcedId, lesson.sourcedId).then((r) => r);
+    try {
+      await atMade;
+      // Past the lease, the seat may be another lesson's request's, which could withdraw what is unrecorded.
+      await sleep(LEASE_SECONDS * 1000 + 300);
+      resume();
+      const late = await stalled;
+      expect(late.status).toBe(409);
+      expect((await ledgerRows(t.orm, student.sourcedId))[0]).toMatchObject({ state: 'pending', called: true });
+      const next = await assign(student.sourcedId, lesson.sourcedId).expect(200);
+      const made = await tools().mtAssignments(student.email);
+      expect(made.map((x) => String(x.id))).toEqual([next.body.assignmentId]);
+    } finally {
+      t.recoveryPoints.current = undefined;
+      resume();
+      await stalled;
+    }
+  }, 20_000);
+
   it('a free seat left by a dead request (lease over) is taken by the claim', async () => {
     const student = await createStudent(t.orm);
     const lesson = await createLesson(t.orm);

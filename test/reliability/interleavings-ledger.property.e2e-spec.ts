@@ -63,7 +63,8 @@ const command = (lessons: number): fc.Arbitrary<Command> =>
   );
 
 /**
- * Scenarios a run once failed on, replayed first on every run.
+ * Scenarios a run once failed on, replayed first on every run. Commands of one batch run in parallel, so a replay
+ * meets the same interleaving only most of the time; each bug also has a deterministic test (ledger/purposes).
  * - Seed 187934478: a lesson's own lost answer made an assignment, its retry met it as "exists" with another lesson's
  *   call unanswered too, answered 422, and the claim was undone; a later request of the other lesson adopted that
  *   assignment, which wrote back to the deleted result.

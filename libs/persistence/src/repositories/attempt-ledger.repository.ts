@@ -271,7 +271,9 @@ export class AttemptLedgerRepository {
          update tool_assignments ta
          set state = 'assigned', lease_token = null, lease_until = null, called = false, external_id = ?, class_id = ?, test_id = ?,
              test_title = ?, test_url = ?, assigned_at = now()
-         from attempt where ta.result_sourced_id = attempt.sourced_id and ta.lease_token = ? and not attempt.finished
+         -- a live lease: past it the student's seat may be another attempt's, which may withdraw what this one made
+         from attempt where ta.result_sourced_id = attempt.sourced_id and ta.lease_token = ? and ta.lease_until > now()
+           and not attempt.finished
          returning ta.result_sourced_id
        ), purposeless as (
          update tool_assignments ta set external_id = ?
@@ -437,7 +439,9 @@ export class AttemptLedgerRepository {
   /**
    * Takes the student's seat at the tool for this attempt (one request at a time asks the tool for a student's
    * assignments) and marks the attempt as calling, fenced by the attempt's lease. One statement. `lost`: the lease
-   * is another request's now (the seat is left alone); such a request must not call the tool.
+   * is another request's now, and such a request must not call the tool. The seat is left alone when the lease was
+   * gone before the statement; when it went while the statement ran, the seat stays held for the attempt, and the
+   * request that took the attempt over holds it too (the holder is the attempt).
    */
   async takeSeat(
     seat: { tool: string; account: string; studentSourcedId: string },

@@ -155,11 +155,21 @@ export class MasteryTrackProvider implements PushedResultsProvider {
         );
         if (withdrawn) return this.tryAssign(client, ctx, select, true);
       }
-      if (!withdrew && owner.kind === 'unknown' && owner.contested) {
+      if (owner.kind === 'unknown' && owner.contested) {
         // Made by this attempt or by another one whose answer was lost too, and the tool does not say which result it
         // writes back to: adopted by either, or left beside another test, it could give one result two live
         // assignments. Nobody was handed it, so it is taken back and the tool asked again; not withdrawn, the call
-        // fails and the attempt stays pending for a later one.
+        // fails and the attempt stays pending for a later request.
+        if (withdrew) {
+          // The call after the withdrawal lost its answer too: never another test beside what it may have made.
+          throw new AppError(
+            ErrorCode.ToolUnavailable,
+            'MasteryTrack lost the answer to an assignment; retry shortly',
+            {
+              retryAfterSeconds: 1,
+            },
+          );
+        }
         await this.takeBack(client, ctx, assignmentId, 'an assignment two attempts may have made');
         return this.tryAssign(client, ctx, select, true);
       }
