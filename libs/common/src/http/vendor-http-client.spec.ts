@@ -37,7 +37,11 @@ async function failure(p: Promise<unknown>): Promise<VendorTransportError> {
 describe('VendorHttpClient', () => {
   beforeAll(() => nock.disableNetConnect());
   afterEach(() => nock.cleanAll());
-  afterAll(() => nock.enableNetConnect());
+  // Gives http back as it was: this file's nock would otherwise stay patched into it for the next test file.
+  afterAll(() => {
+    nock.enableNetConnect();
+    nock.restore();
+  });
 
   it('opens the circuit after consecutive failures, fails fast with Retry-After, then probes and closes', async () => {
     const client = new VendorHttpClient(options());

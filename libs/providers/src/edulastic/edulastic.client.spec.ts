@@ -33,7 +33,11 @@ describe('EdulasticClient', () => {
     client = new EdulasticClient(fastVendorHttp('Edulastic', BASE), ACCOUNT);
   });
   afterEach(() => nock.cleanAll());
-  afterAll(() => nock.enableNetConnect());
+  // Gives http back as it was: this file's nock would otherwise stay patched into it for the next test file.
+  afterAll(() => {
+    nock.enableNetConnect();
+    nock.restore();
+  });
 
   describe('teacher session', () => {
     it('logs in once and sends the raw token on every call', async () => {

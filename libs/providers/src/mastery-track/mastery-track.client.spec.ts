@@ -44,7 +44,11 @@ describe('MasteryTrackClient', () => {
     jest.restoreAllMocks();
     nock.cleanAll();
   });
-  afterAll(() => nock.enableNetConnect());
+  // Gives http back as it was: this file's nock would otherwise stay patched into it for the next test file.
+  afterAll(() => {
+    nock.enableNetConnect();
+    nock.restore();
+  });
 
   describe('authorization', () => {
     it('authorizes once and reuses the cached JWT across assign calls', async () => {
