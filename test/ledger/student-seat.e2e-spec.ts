@@ -4,6 +4,7 @@ import { DEFAULT_EDULASTIC_TESTS } from '@external-tests/sandbox';
 import { AttemptLedgerRepository, Claim } from '@external-tests/persistence';
 import { createLesson, createStudent } from '../helpers/fixtures';
 import { countRows, ledgerRows } from '../helpers/rows';
+import { parkAt } from '../helpers/recovery-points';
 import { createTestApp, TestApp } from '../helpers/test-app';
 import { onEmbeddedDatabase } from '../helpers/test-database';
 import { toolState } from '../helpers/tool-state';
@@ -196,19 +197,11 @@ describe("the student's seat", () => {
        values ('mastery-track', 'default', ?, gen_random_uuid(), now() + interval '30 seconds', 'another-attempt')`,
       [student.sourcedId],
     );
-    let resume!: () => void;
-    let reached!: () => void;
-    const atClaim = new Promise<void>((r) => (reached = r));
-    const gate = new Promise<void>((r) => (resume = r));
-    t.recoveryPoints.current = async (point, at) => {
-      if (point !== 'claimed' || at.studentSourcedId !== student.sourcedId) return;
-      reached();
-      await gate;
-    };
+    const { reached, resume } = parkAt(t.recoveryPoints, 'claimed', student.sourcedId);
     // (`then` sends it: supertest is lazy)
     const parked = assign(student.sourcedId, lesson.sourcedId).then((r) => r);
     try {
-      await atClaim;
+      await reached;
       // While it is parked, the attempt's lease becomes another request's, and the other lesson gives the seat back.
       await sql('update tool_assignments set lease_token = gen_random_uuid() where student_sourced_id = ?', [
         student.sourcedId,
@@ -235,19 +228,10 @@ describe("the student's seat", () => {
   it('a request that outlives its lease between the tool answer and the record records nothing; the next adopts it', async () => {
     const student = await createStudent(t.orm);
     const lesson = await createLesson(t.orm);
-    let reached!: () => void;
-    let resume!: () => void;
-    const atMade = new Promise<void>((r) => (reached = r));
-    const gate = new Promise<void>((r) => (resume = r));
-    t.recoveryPoints.current = async (point, at) => {
-      if (point !== 'assignment.made' || at.studentSourcedId !== student.sourcedId) return;
-      t.recoveryPoints.current = undefined;
-      reached();
-      await gate;
-    };
+    const { reached, resume } = parkAt(t.recoveryPoints, 'assignment.made', student.sourcedId);
     const stalled = assign(student.sourcedId, lesson.sourcedId).then((r) => r);
     try {
-      await atMade;
+      await reached;
       // Past the lease, the seat may be another lesson's request's, which could withdraw what is unrecorded.
       await sleep(LEASE_SECONDS * 1000 + 300);
       resume();
