@@ -149,7 +149,7 @@ export class MasteryTrackProvider implements PushedResultsProvider {
         // Still active for an attempt whose result is final (made while that attempt finished): it serves nothing,
         // so it is taken back and the tool asked again (we hold the student's seat). Not withdrawn, the test stays
         // held, as before (422 or another test); a later call tries again.
-        const withdrawn = await this.takeBack(client, ctx, assignmentId, "a finished attempt's assignment").then(
+        const withdrawn = await this.takeBack(ctx, assignmentId, "a finished attempt's assignment").then(
           () => true,
           () => false,
         );
@@ -170,7 +170,7 @@ export class MasteryTrackProvider implements PushedResultsProvider {
             },
           );
         }
-        await this.takeBack(client, ctx, assignmentId, 'an assignment two attempts may have made');
+        await this.takeBack(ctx, assignmentId, 'an assignment two attempts may have made');
         return this.tryAssign(client, ctx, select, true);
       }
       if (owner.kind !== 'this-attempt') return { owner, testName: assignment.test_name };
@@ -186,9 +186,9 @@ export class MasteryTrackProvider implements PushedResultsProvider {
   }
 
   /** Invalidates one assignment (one no longer active is fine); a failure is logged with its id and rethrown. */
-  private async takeBack(client: MasteryTrackClient, ctx: AssignContext, assignmentId: string, what: string) {
+  private async takeBack(ctx: AssignContext, assignmentId: string, what: string) {
     try {
-      await client.invalidate({ student_email: ctx.student.email, assignment_id: assignmentId }, ctx.deadlineAt);
+      await this.withdraw({ account: ctx.account, student: ctx.student, assignmentId, deadlineAt: ctx.deadlineAt });
     } catch (e) {
       this.logger.warn({ assignmentId, error: loggableError(e) }, `Could not withdraw ${what}`);
       throw e;
