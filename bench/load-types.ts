@@ -24,6 +24,11 @@ export interface LoadJob {
   durationSeconds: number;
   /** Send this many requests, then stop (instead of running for `durationSeconds`): the warm-up waves. */
   amount?: number;
+  /**
+   * Run this many seconds before `durationSeconds`, not counted in the latencies, throughput and status codes
+   * (autocannon opens every connection at once: the window would start with that lockstep burst).
+   */
+  rampSeconds?: number;
   timeoutSeconds: number;
   plan: RequestPlan;
 }

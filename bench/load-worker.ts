@@ -6,7 +6,10 @@
 import type { LoadJob, LoadResult, RequestPlan } from './load-types';
 
 // autocannon ships no type declarations; this is the part of its API we use.
-type Autocannon = (opts: Record<string, unknown>, cb: (err: Error | null, result: AutocannonResult) => void) => unknown;
+type Autocannon = (
+  opts: Record<string, unknown>,
+  cb: (err: Error | null, result: AutocannonResult) => void,
+) => { on(event: 'response', listener: (client: unknown, status: number, bytes: number, ms: number) => void): void };
 interface Histogram {
   average: number;
   mean: number;
@@ -99,15 +102,42 @@ function requestFactory(
   return { next, used: () => i };
 }
 
+/** What the responses after the ramp say: 2xx latencies (as autocannon records only those) and status counts. */
+class SteadyWindow {
+  private readonly latencies: number[] = [];
+  readonly statusCodes: Record<string, number> = {};
+  ok2xx = 0;
+  non2xx = 0;
+
+  record(status: number, ms: number): void {
+    this.statusCodes[status] = (this.statusCodes[status] ?? 0) + 1;
+    if (status >= 200 && status < 300) {
+      this.ok2xx++;
+      this.latencies.push(ms);
+    } else this.non2xx++;
+  }
+
+  latencyMs(): LoadResult['latencyMs'] {
+    const sorted = this.latencies.sort((a, b) => a - b);
+    // Nearest rank, in whole milliseconds as autocannon reports them.
+    const at = (p: number) => Math.round(sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? 0);
+    const mean = sorted.reduce((sum, x) => sum + x, 0) / (sorted.length || 1);
+    return { p50: at(0.5), p90: at(0.9), p99: at(0.99), mean: +mean.toFixed(2), max: at(1) };
+  }
+}
+
 function run(job: LoadJob): Promise<LoadResult> {
   const factory = requestFactory(job.plan, job.token);
   const first = factory.next();
+  const ramp = job.amount ? 0 : (job.rampSeconds ?? 0);
+  const steady = ramp > 0 ? new SteadyWindow() : undefined;
+  const steadyFrom = Date.now() + ramp * 1000;
   return new Promise((resolve, reject) => {
-    autocannon(
+    const instance = autocannon(
       {
         url: job.url,
         connections: job.connections,
-        ...(job.amount ? { amount: job.amount } : { duration: job.durationSeconds }),
+        ...(job.amount ? { amount: job.amount } : { duration: ramp + job.durationSeconds }),
         pipelining: 1,
         timeout: job.timeoutSeconds,
         // Each connection asks for the next request: a new student (or result) every time.
@@ -117,29 +147,47 @@ function run(job: LoadJob): Promise<LoadResult> {
         if (err) return reject(err);
         const plan = job.plan;
         const pool = plan.kind === 'assign' ? plan.students.count : plan.kind === 'writeBack' ? plan.count : undefined;
+        const counted = steady
+          ? {
+              durationSeconds: job.durationSeconds,
+              requestsPerSecond: (steady.ok2xx + steady.non2xx) / job.durationSeconds,
+              completed: steady.ok2xx + steady.non2xx,
+              latencyMs: steady.latencyMs(),
+              ok2xx: steady.ok2xx,
+              non2xx: steady.non2xx,
+              statusCodes: steady.statusCodes,
+            }
+          : {
+              durationSeconds: r.duration,
+              requestsPerSecond: r.requests.average,
+              completed: r.requests.total,
+              latencyMs: {
+                p50: r.latency.p50,
+                p90: r.latency.p90,
+                p99: r.latency.p99,
+                mean: r.latency.mean,
+                max: r.latency.max,
+              },
+              ok2xx: r['2xx'],
+              non2xx: r.non2xx,
+              statusCodes: Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([k, v]) => [k, v.count])),
+            };
         resolve({
-          durationSeconds: r.duration,
-          requestsPerSecond: r.requests.average,
-          completed: r.requests.total,
+          ...counted,
+          // The whole run's, ramp included (the app's CPU and statements are counted over the whole run too).
           sent: r.requests.sent,
-          latencyMs: {
-            p50: r.latency.p50,
-            p90: r.latency.p90,
-            p99: r.latency.p99,
-            mean: r.latency.mean,
-            max: r.latency.max,
-          },
-          ok2xx: r['2xx'],
-          non2xx: r.non2xx,
           errors: r.errors,
           timeouts: r.timeouts,
-          statusCodes: Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([k, v]) => [k, v.count])),
           // More requests built than distinct students/results: some were repeats, the scenario is not "all new".
           poolWrapped: pool !== undefined && factory.used() > pool,
           indicesUsed: factory.used(),
         });
       },
     );
+    if (steady)
+      instance.on('response', (_client, status, _bytes, ms) => {
+        if (Date.now() >= steadyFrom) steady.record(status, ms);
+      });
   });
 }
 

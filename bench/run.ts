@@ -42,6 +42,11 @@ import { cpuMsOf, launchStartProd, type StartProd } from './start-prod';
 import { evaluateTargets, printTable, type ScenarioReport } from './report';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+/**
+ * Seconds each measured autocannon run (baseline and scenario) runs before its window: autocannon opens all its
+ * connections at once, and their first requests arrive in lockstep, a burst the warm-up waves cannot take away.
+ */
+const RAMP = Number(process.env.BENCH_RAMP ?? 2);
 const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = process.env.BENCH_DB ?? 'eta_bench';
 const PROFILE = process.env.BENCH_PROFILE === '1';
@@ -289,7 +294,7 @@ async function main(): Promise<void> {
       console.error('benchmark watchdog: did not finish in time, exiting');
       process.exit(2);
     },
-    (runs.length * (2 * DURATION + 10) + 90) * 1000,
+    (runs.length * (2 * (RAMP + DURATION) + 10) + 90) * 1000,
   );
   watchdog.unref();
 
@@ -343,12 +348,12 @@ async function main(): Promise<void> {
       db,
       baseUrl,
       token,
-      durationSeconds: DURATION,
+      durationSeconds: RAMP + DURATION,
       naive: { databaseUrl: dbUrl(DB_NAME), mtApiKey: MT_API_KEY, mtEmail: MT_EMAIL },
     });
     const reports: ScenarioReport[] = [];
     for (const s of scenarios.filter((x) => runs.includes(x.id))) {
-      reports.push(await runScenario(s, { baseUrl, token, sandboxes, probe, load }));
+      reports.push(await runScenario(s, { db, baseUrl, token, sandboxes, probe, load }));
     }
 
     printTable(reports);
@@ -370,6 +375,7 @@ async function main(): Promise<void> {
           },
           config: {
             durationSeconds: DURATION,
+            rampSeconds: RAMP,
             database: `PostgreSQL on ${new URL(ADMIN_URL).host}, database ${DB_NAME}`,
             app: {
               DATABASE_POOL_MAX: env.DATABASE_POOL_MAX,
@@ -477,6 +483,8 @@ function callBreakdown(
 }
 
 interface Ctx {
+  /** The harness's own connection to the benchmark database (seeding, settling). */
+  db: Client;
   baseUrl: string;
   token: string;
   sandboxes: Sandboxes;
@@ -488,6 +496,10 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
   const { probe, load, sandboxes } = ctx;
   console.log(`\n[${s.id}] ${s.title}: ${s.connections} connections, vendor latency ${s.vendorLatencyMs} ms`);
   await setLatency(sandboxes, s.vendorLatencyMs);
+  // Each scenario starts on a vacuumed database, as pgbench vacuums before each run: the earlier scenarios leave
+  // tens of thousands of dead rows (the write-back updates every result it touches), and this machine's server runs
+  // with autovacuum off, so without it a later scenario pays for the earlier ones' garbage (BENCHMARKS.md, session 10).
+  await ctx.db.query('vacuum analyze');
   const timeoutSeconds = 10 + Math.ceil(s.vendorLatencyMs / 100);
 
   // Baseline: GET /health/live (no I/O), same connections and duration. A reference scenario's own window runs
@@ -499,6 +511,7 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
     token: ctx.token,
     connections: s.connections,
     durationSeconds: DURATION,
+    rampSeconds: RAMP,
     timeoutSeconds,
     plan: { kind: 'get', path: '/health/live' },
   });
@@ -549,6 +562,7 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
     token: ctx.token,
     connections: s.connections,
     durationSeconds: DURATION,
+    rampSeconds: RAMP,
     timeoutSeconds,
     plan,
   });
