@@ -626,8 +626,9 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
         : sandboxCpuMs / (vendor.masteryTrack + vendor.edulastic),
     peakRssMB: prodStats?.peakRssMB ?? mb(m.peakRssBytes),
     heapUsedMB: mb(m.heapUsedBytes),
+    // Over every request the run sent, ramp included, as its CPU is (completed counts the window only).
     appCpuMsPerRequest: reference
-      ? referenceCpuMs / Math.max(1, r.completed)
+      ? referenceCpuMs / Math.max(1, r.sent)
       : handled
         ? (prodStats?.cpuMs ?? m.cpuMs) / handled
         : 0,
