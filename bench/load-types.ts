@@ -36,8 +36,11 @@ export interface LoadJob {
 export interface LoadResult {
   durationSeconds: number;
   requestsPerSecond: number;
+  /** Responses in the window (after the ramp). */
   completed: number;
+  /** Over the whole run, ramp included: requests sent, responses received (errors and timeouts are too). */
   sent: number;
+  completedWholeRun: number;
   latencyMs: { p50: number; p90: number; p99: number; mean: number; max: number };
   ok2xx: number;
   non2xx: number;

@@ -102,7 +102,7 @@ function requestFactory(
   return { next, used: () => i };
 }
 
-/** What the responses after the ramp say: 2xx latencies (as autocannon records only those) and status counts. */
+/** What the responses in the window say: latencies of every status (as autocannon records them) and status counts. */
 class SteadyWindow {
   private readonly latencies: number[] = [];
   readonly statusCodes: Record<string, number> = {};
@@ -111,10 +111,9 @@ class SteadyWindow {
 
   record(status: number, ms: number): void {
     this.statusCodes[status] = (this.statusCodes[status] ?? 0) + 1;
-    if (status >= 200 && status < 300) {
-      this.ok2xx++;
-      this.latencies.push(ms);
-    } else this.non2xx++;
+    this.latencies.push(ms);
+    if (status >= 200 && status < 300) this.ok2xx++;
+    else this.non2xx++;
   }
 
   latencyMs(): LoadResult['latencyMs'] {
@@ -129,9 +128,11 @@ class SteadyWindow {
 function run(job: LoadJob): Promise<LoadResult> {
   const factory = requestFactory(job.plan, job.token);
   const first = factory.next();
+  // A timed run (not the warm-up waves' fixed amount) counts its own window: [ramp, ramp + duration).
   const ramp = job.amount ? 0 : (job.rampSeconds ?? 0);
-  const steady = ramp > 0 ? new SteadyWindow() : undefined;
-  const steadyFrom = Date.now() + ramp * 1000;
+  const steady = job.amount ? undefined : new SteadyWindow();
+  const windowFrom = Date.now() + ramp * 1000;
+  const windowTo = windowFrom + job.durationSeconds * 1000;
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
@@ -176,6 +177,7 @@ function run(job: LoadJob): Promise<LoadResult> {
           ...counted,
           // The whole run's, ramp included (the app's CPU and statements are counted over the whole run too).
           sent: r.requests.sent,
+          completedWholeRun: r.requests.total,
           errors: r.errors,
           timeouts: r.timeouts,
           // More requests built than distinct students/results: some were repeats, the scenario is not "all new".
@@ -186,7 +188,9 @@ function run(job: LoadJob): Promise<LoadResult> {
     );
     if (steady)
       instance.on('response', (_client, status, _bytes, ms) => {
-        if (Date.now() >= steadyFrom) steady.record(status, ms);
+        const now = Date.now();
+        // autocannon stops at its next 1 s tick past the duration: what lands before that is past the window.
+        if (now >= windowFrom && now < windowTo) steady.record(status, ms);
       });
   });
 }

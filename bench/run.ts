@@ -287,7 +287,7 @@ let appEnv: Record<string, string> = {};
 async function main(): Promise<void> {
   const startedAt = new Date();
   const runs = ONLY ?? ['R', '1', '2', '3', '4', '5', 'N', '6', 'P1', 'P2', 'T1'];
-  // The whole benchmark must end by itself: 2 runs × duration per scenario, plus 90 s for setup, the sequential
+  // The whole benchmark must end by itself: 2 runs × (ramp + duration) per scenario, plus 90 s for setup, the sequential
   // warm-ups and start:prod boots, plus 10 s per scenario for its warm-up waves (the naive flow's take about 9 s).
   const watchdog = setTimeout(
     () => {
@@ -626,9 +626,10 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
         : sandboxCpuMs / (vendor.masteryTrack + vendor.edulastic),
     peakRssMB: prodStats?.peakRssMB ?? mb(m.peakRssBytes),
     heapUsedMB: mb(m.heapUsedBytes),
-    // Over every request the run sent, ramp included, as its CPU is (completed counts the window only).
+    // Over the requests it answered in the whole run, ramp included, as its CPU is (completed counts the window only;
+    // sent also counts those still waiting at the end, which the naive flow's pool had not served yet).
     appCpuMsPerRequest: reference
-      ? referenceCpuMs / Math.max(1, r.sent)
+      ? referenceCpuMs / Math.max(1, r.completedWholeRun)
       : handled
         ? (prodStats?.cpuMs ?? m.cpuMs) / handled
         : 0,
