@@ -10,30 +10,13 @@ type Autocannon = (
   opts: Record<string, unknown>,
   cb: (err: Error | null, result: AutocannonResult) => void,
 ) => { on(event: 'response', listener: (client: unknown, status: number, bytes: number, ms: number) => void): void };
-interface Histogram {
-  average: number;
-  mean: number;
-  stddev: number;
-  min: number;
-  max: number;
-  total: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  p99_9?: number;
-}
+/** The run's totals; latencies and status codes come from the 'response' events (ResponseWindow). */
 interface AutocannonResult {
+  /** Seconds. */
   duration: number;
-  requests: Histogram & { sent: number };
-  latency: Histogram & { p97_5: number };
-  throughput: Histogram;
+  requests: { total: number; sent: number };
   errors: number;
   timeouts: number;
-  non2xx: number;
-  '2xx': number;
-  '4xx': number;
-  '5xx': number;
-  statusCodeStats?: Record<string, { count: number }>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -103,17 +86,19 @@ function requestFactory(
 }
 
 /** What the responses in the window say: latencies of every status (as autocannon records them) and status counts. */
-class SteadyWindow {
+class ResponseWindow {
   private readonly latencies: number[] = [];
   readonly statusCodes: Record<string, number> = {};
   ok2xx = 0;
-  non2xx = 0;
 
   record(status: number, ms: number): void {
     this.statusCodes[status] = (this.statusCodes[status] ?? 0) + 1;
     this.latencies.push(ms);
     if (status >= 200 && status < 300) this.ok2xx++;
-    else this.non2xx++;
+  }
+
+  get completed(): number {
+    return this.latencies.length;
   }
 
   latencyMs(): LoadResult['latencyMs'] {
@@ -128,11 +113,11 @@ class SteadyWindow {
 function run(job: LoadJob): Promise<LoadResult> {
   const factory = requestFactory(job.plan, job.token);
   const first = factory.next();
-  // A timed run (not the warm-up waves' fixed amount) counts its own window: [ramp, ramp + duration).
+  // A timed run counts its own window, [ramp, ramp + duration); the warm-up waves' fixed amount, every response.
   const ramp = job.amount ? 0 : (job.rampSeconds ?? 0);
-  const steady = job.amount ? undefined : new SteadyWindow();
+  const window = new ResponseWindow();
   const windowFrom = Date.now() + ramp * 1000;
-  const windowTo = windowFrom + job.durationSeconds * 1000;
+  const windowTo = job.amount ? Infinity : windowFrom + job.durationSeconds * 1000;
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
@@ -148,33 +133,15 @@ function run(job: LoadJob): Promise<LoadResult> {
         if (err) return reject(err);
         const plan = job.plan;
         const pool = plan.kind === 'assign' ? plan.students.count : plan.kind === 'writeBack' ? plan.count : undefined;
-        const counted = steady
-          ? {
-              durationSeconds: job.durationSeconds,
-              requestsPerSecond: (steady.ok2xx + steady.non2xx) / job.durationSeconds,
-              completed: steady.ok2xx + steady.non2xx,
-              latencyMs: steady.latencyMs(),
-              ok2xx: steady.ok2xx,
-              non2xx: steady.non2xx,
-              statusCodes: steady.statusCodes,
-            }
-          : {
-              durationSeconds: r.duration,
-              requestsPerSecond: r.requests.average,
-              completed: r.requests.total,
-              latencyMs: {
-                p50: r.latency.p50,
-                p90: r.latency.p90,
-                p99: r.latency.p99,
-                mean: r.latency.mean,
-                max: r.latency.max,
-              },
-              ok2xx: r['2xx'],
-              non2xx: r.non2xx,
-              statusCodes: Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([k, v]) => [k, v.count])),
-            };
+        const durationSeconds = job.amount ? r.duration : job.durationSeconds;
         resolve({
-          ...counted,
+          durationSeconds,
+          requestsPerSecond: window.completed / durationSeconds,
+          completed: window.completed,
+          latencyMs: window.latencyMs(),
+          ok2xx: window.ok2xx,
+          non2xx: window.completed - window.ok2xx,
+          statusCodes: window.statusCodes,
           // The whole run's, ramp included (the app's CPU and statements are counted over the whole run too).
           sent: r.requests.sent,
           completedWholeRun: r.requests.total,
@@ -186,12 +153,11 @@ function run(job: LoadJob): Promise<LoadResult> {
         });
       },
     );
-    if (steady)
-      instance.on('response', (_client, status, _bytes, ms) => {
-        const now = Date.now();
-        // autocannon stops at its next 1 s tick past the duration: what lands before that is past the window.
-        if (now >= windowFrom && now < windowTo) steady.record(status, ms);
-      });
+    instance.on('response', (_client, status, _bytes, ms) => {
+      const now = Date.now();
+      // autocannon stops at its next 1 s tick past the duration: what lands before that is past the window.
+      if (now >= windowFrom && now < windowTo) window.record(status, ms);
+    });
   });
 }
 
