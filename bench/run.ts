@@ -12,6 +12,7 @@
  *   BENCH_DURATION=10 (seconds per run)   BENCH_SCENARIOS=1,2,… (subset)
  *   BENCH_ADMIN_URL=postgresql://postgres@127.0.0.1:5432/postgres   BENCH_DB=eta_bench   BENCH_KEEP_DB=1
  *   BENCH_SANDBOXES=inprocess: the tool sandboxes in the app's process (default: a child process of their own)
+ *   BENCH_SANDBOX_NICE=10: the sandboxes' process yields the shared vCPUs to the app and its database (0: same priority)
  *   References, each in its own process: R = a bare node:http server (the floor), N = the naive flow (a transaction
  *   and connection held across the tool call, pool 10) at scenario 5's load
  *   BENCH_PROFILE=1: CPU profile of each measured scenario window → bench/profiles/scenario-N.cpuprofile (+ top frames);
@@ -52,6 +53,11 @@ const DB_NAME = process.env.BENCH_DB ?? 'eta_bench';
 const PROFILE = process.env.BENCH_PROFILE === '1';
 /** `process` (default: a child process of their own, so the app's CPU is its own) or `inprocess`. */
 const SANDBOXES = process.env.BENCH_SANDBOXES === 'inprocess' ? 'inprocess' : 'process';
+/**
+ * Nice value of the sandboxes' process. The tools are other companies' servers: here they share the app's two
+ * vCPUs, and at the default priority their every wake-up could preempt the app's event loop (BENCHMARKS.md).
+ */
+const SANDBOX_NICE = Number(process.env.BENCH_SANDBOX_NICE ?? 10);
 const ONLY = process.env.BENCH_SCENARIOS?.split(',')
   .map((s) => s.trim())
   .filter(Boolean);
@@ -92,6 +98,7 @@ async function launchSandboxes(): Promise<Sandboxes> {
     execArgv: ts ? ['-r', 'ts-node/register/transpile-only'] : [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  if (SANDBOX_NICE !== 0) os.setPriority(child.pid!, SANDBOX_NICE);
   const urls = await new Promise<{ masteryTrack: string; edulastic: string }>((resolve, reject) => {
     child.once('message', resolve);
     child.once('exit', (code) => reject(new Error(`sandbox worker exited (${code})`)));
@@ -299,7 +306,7 @@ async function main(): Promise<void> {
   watchdog.unref();
 
   console.log(
-    `eta benchmark: ${runs.length} scenario(s) × (baseline + scenario) × ${DURATION}s, sandboxes ${SANDBOXES}, load average ${os
+    `eta benchmark: ${runs.length} scenario(s) × (baseline + scenario) × ${DURATION}s, sandboxes ${SANDBOXES === 'process' ? `process (nice ${SANDBOX_NICE})` : SANDBOXES}, load average ${os
       .loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')}`,
@@ -383,6 +390,7 @@ async function main(): Promise<void> {
               VENDOR_TIMEOUT_MS: env.VENDOR_TIMEOUT_MS,
             },
             sandboxes: SANDBOXES,
+            ...(SANDBOXES === 'process' ? { sandboxNice: SANDBOX_NICE } : {}),
             note:
               SANDBOXES === 'inprocess'
                 ? 'app, both sandboxes and this harness share one process (RSS and CPU include the sandboxes); autocannon runs in a child process'
