@@ -274,4 +274,68 @@ describe("the student's seat", () => {
       if (!undone) await undo(claim);
     }
   });
+
+  // The seat is given back in the statement that records the answer or lets the call go. It is found by its key:
+  // by holder alone (no index) every MasteryTrack assignment read every student's seat (a bench profile found it).
+  describe('giving the seat back reads one seat, however many students have one', () => {
+    const recorded = { classId: null, testId: null, testTitle: null, testUrl: 'https://example.org/t', adopted: false };
+    const ways: [string, (repo: AttemptLedgerRepository, claim: Claim) => Promise<unknown>][] = [
+      ['recording the answer', (repo, claim) => repo.recordAssigned(claim, { externalId: 'x-1', ...recorded }, {})],
+      ['letting a call that reached the tool go', (repo, claim) => repo.release(claim, true)],
+      ['undoing a claim that asked nothing', (repo, claim) => repo.release(claim, false)],
+    ];
+
+    onPostgres.each(ways)('%s', async (_, giveBack) => {
+      const student = await createStudent(t.orm);
+      const lesson = await createLesson(t.orm);
+      const account = `many-seats-${student.sourcedId}`;
+      const repo = t.app.get(AttemptLedgerRepository);
+      const rollback = new Error('rolled back');
+      let seen: { seqScans: number; holder: string | null } | undefined;
+      // One transaction, rolled back: pg_stat_xact_user_tables counts this transaction's scans.
+      await t.orm.em
+        .fork()
+        .transactional(async (em) => {
+          await em.execute(
+            `insert into tool_seats (tool, account, student_sourced_id)
+             select 'mastery-track', ?, 'another-student-' || g from generate_series(1, 2000) g`,
+            [account],
+          );
+          await em.execute('analyze tool_seats');
+          const scans = async () =>
+            (
+              await em.execute<{ n: string }[]>(
+                "select seq_scan n from pg_stat_xact_user_tables where relname = 'tool_seats'",
+              )
+            )[0].n;
+          const claim = await repo.claim({
+            lessonSourcedId: lesson.sourcedId,
+            lessonTitle: 'Lesson',
+            studentSourcedId: student.sourcedId,
+            attempt: 1,
+            tool: 'mastery-track',
+            account,
+            request: { applicationName: null, requestedTestId: null, skipCourseEnrollment: false },
+            leaseSeconds: LEASE_SECONDS,
+            resultMetadata: { attempt: 1 },
+            origin: 'test',
+            seat: true,
+          });
+          expect(claim).toMatchObject({ seated: true });
+          const before = Number(await scans());
+          await giveBack(repo, claim!);
+          const seqScans = Number(await scans()) - before;
+          const [seat] = await em.execute<{ holder: string | null }[]>(
+            "select holder from tool_seats where tool = 'mastery-track' and account = ? and student_sourced_id = ?",
+            [account, student.sourcedId],
+          );
+          seen = { seqScans, holder: seat.holder };
+          throw rollback;
+        })
+        .catch((e: unknown) => {
+          if (e !== rollback) throw e;
+        });
+      expect(seen).toEqual({ seqScans: 0, holder: null });
+    });
+  });
 });
