@@ -106,6 +106,12 @@ export async function seedAssignedResults(
      from generate_series(0, $4::int - 1) g`,
     [o.resultPrefix, o.lesson, o.studentPrefix, o.count],
   );
+  // Each of them asked MasteryTrack from the student's seat, given back with the answer (tool_seats).
+  await db.query(
+    `insert into tool_seats (tool, account, student_sourced_id) select 'mastery-track', 'default', $1 || g
+     from generate_series(0, $2::int - 1) g`,
+    [o.studentPrefix, o.count],
+  );
 }
 
 /** The course (with one class) a mastered test-out in `subject` enrols into: the global track for `grade`. */
