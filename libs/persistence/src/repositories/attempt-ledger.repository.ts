@@ -62,6 +62,7 @@ export interface Ownership {
   unresolved: { lessonSourcedId: string; attempt: number }[];
 }
 
+/** Gives a student's seat back; completed with the seat's key and its holder (`from … where` or `where`). */
 const FREE_SEAT = 'update tool_seats s set lease_token = null, lease_until = null, holder = null';
 
 /**
