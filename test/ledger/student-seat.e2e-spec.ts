@@ -285,7 +285,12 @@ describe("the student's seat", () => {
       ['undoing a claim that asked nothing', (repo, claim) => repo.release(claim, false)],
     ];
 
-    onPostgres.each(ways)('%s', async (_, giveBack) => {
+    // Taken with the claim (a new attempt, seat free) or on its own (AttemptToolLedger.alone: the seat was busy).
+    const cases = ways.flatMap(([way, giveBack]) =>
+      [true, false].map((withClaim) => [way, withClaim ? 'with the claim' : 'on its own', withClaim, giveBack] as const),
+    );
+
+    onPostgres.each(cases)('%s, the seat taken %s', async (_way, _taken, withClaim, giveBack) => {
       const student = await createStudent(t.orm);
       const lesson = await createLesson(t.orm);
       const account = `many-seats-${student.sourcedId}`;
@@ -319,9 +324,13 @@ describe("the student's seat", () => {
             leaseSeconds: LEASE_SECONDS,
             resultMetadata: { attempt: 1 },
             origin: 'test',
-            seat: true,
+            seat: withClaim,
           });
-          expect(claim).toMatchObject({ seated: true });
+          expect(claim).toMatchObject({ seated: withClaim });
+          if (!withClaim) {
+            const seat = { tool: 'mastery-track', account, studentSourcedId: student.sourcedId };
+            expect(await repo.takeSeat(seat, claim!, LEASE_SECONDS)).toMatchObject({ taken: true, lost: false });
+          }
           const before = await scans();
           await giveBack(repo, claim!);
           const after = await scans();
