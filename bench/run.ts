@@ -54,8 +54,8 @@ const PROFILE = process.env.BENCH_PROFILE === '1';
 /** `process` (default: a child process of their own, so the app's CPU is its own) or `inprocess`. */
 const SANDBOXES = process.env.BENCH_SANDBOXES === 'inprocess' ? 'inprocess' : 'process';
 /**
- * Nice value of the sandboxes' process. The tools are other companies' servers: here they share the app's two
- * vCPUs, and at the default priority their every wake-up could preempt the app's event loop (BENCHMARKS.md).
+ * How much nicer than the harness the sandboxes' process runs. The tools are other companies' servers: here they
+ * share the app's two vCPUs, and at the app's priority their every wake-up could preempt its event loop (BENCHMARKS.md).
  */
 const SANDBOX_NICE = Number(process.env.BENCH_SANDBOX_NICE ?? 10);
 /** The sandboxes' process's nice value as set (the harness's own plus SANDBOX_NICE, at most 19). */

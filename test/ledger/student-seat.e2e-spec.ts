@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RequestContext } from '@mikro-orm/core';
 import { DEFAULT_EDULASTIC_TESTS } from '@external-tests/sandbox';
-import { AttemptLedgerRepository, Claim } from '@external-tests/persistence';
+import { AttemptLedgerRepository, Claim, ClaimInput } from '@external-tests/persistence';
 import { createLesson, createStudent } from '../helpers/fixtures';
 import { countRows, ledgerRows } from '../helpers/rows';
 import { parkAt } from '../helpers/recovery-points';
@@ -35,21 +35,22 @@ describe("the student's seat", () => {
     )[0];
 
   /** A new attempt's claim at MasteryTrack on an account of the test's own, as the flow makes it. */
+  const newAttempt = (student: string, lesson: string, account: string, seat = true): ClaimInput => ({
+    lessonSourcedId: lesson,
+    lessonTitle: 'Lesson',
+    studentSourcedId: student,
+    attempt: 1,
+    tool: 'mastery-track',
+    account,
+    request: { applicationName: null, requestedTestId: null, skipCourseEnrollment: false },
+    leaseSeconds: LEASE_SECONDS,
+    resultMetadata: { attempt: 1 },
+    origin: 'test',
+    seat,
+  });
   const claimNew = (student: string, lesson: string, account: string) =>
     RequestContext.create(t.orm.em, () =>
-      t.app.get(AttemptLedgerRepository).claim({
-        lessonSourcedId: lesson,
-        lessonTitle: 'Lesson',
-        studentSourcedId: student,
-        attempt: 1,
-        tool: 'mastery-track',
-        account,
-        request: { applicationName: null, requestedTestId: null, skipCourseEnrollment: false },
-        leaseSeconds: LEASE_SECONDS,
-        resultMetadata: { attempt: 1 },
-        origin: 'test',
-        seat: true,
-      }),
+      t.app.get(AttemptLedgerRepository).claim(newAttempt(student, lesson, account)),
     );
   /** Undoes a claim that asked nothing (as a failed flow does), so reconciliation in later suites finds nothing of it. */
   const undo = (claim: Claim) =>
@@ -275,8 +276,8 @@ describe("the student's seat", () => {
     }
   });
 
-  // The seat is given back in the statement that records the answer or lets the call go. It is found by its key:
-  // by holder alone (no index) every MasteryTrack assignment read every student's seat (a bench profile found it).
+  // The seat is given back by its holder, in the statement that records the answer or lets the call go. Without an
+  // index on holder every MasteryTrack assignment read every student's seat (a bench profile found it).
   describe('giving the seat back reads one seat, however many students have one', () => {
     const recorded = { classId: null, testId: null, testTitle: null, testUrl: 'https://example.org/t', adopted: false };
     const ways: [string, (repo: AttemptLedgerRepository, claim: Claim) => Promise<unknown>][] = [
@@ -287,7 +288,9 @@ describe("the student's seat", () => {
 
     // Taken with the claim (a new attempt, seat free) or on its own (AttemptToolLedger.alone: the seat was busy).
     const cases = ways.flatMap(([way, giveBack]) =>
-      [true, false].map((withClaim) => [way, withClaim ? 'with the claim' : 'on its own', withClaim, giveBack] as const),
+      [true, false].map(
+        (withClaim) => [way, withClaim ? 'with the claim' : 'on its own', withClaim, giveBack] as const,
+      ),
     );
 
     onPostgres.each(cases)('%s, the seat taken %s', async (_way, _taken, withClaim, giveBack) => {
@@ -313,19 +316,7 @@ describe("the student's seat", () => {
             );
             return { seq: Number(row.seq), idx: Number(row.idx) };
           };
-          const claim = await repo.claim({
-            lessonSourcedId: lesson.sourcedId,
-            lessonTitle: 'Lesson',
-            studentSourcedId: student.sourcedId,
-            attempt: 1,
-            tool: 'mastery-track',
-            account,
-            request: { applicationName: null, requestedTestId: null, skipCourseEnrollment: false },
-            leaseSeconds: LEASE_SECONDS,
-            resultMetadata: { attempt: 1 },
-            origin: 'test',
-            seat: withClaim,
-          });
+          const claim = await repo.claim(newAttempt(student.sourcedId, lesson.sourcedId, account, withClaim));
           expect(claim).toMatchObject({ seated: withClaim });
           if (!withClaim) {
             const seat = { tool: 'mastery-track', account, studentSourcedId: student.sourcedId };
@@ -338,7 +329,7 @@ describe("the student's seat", () => {
             "select holder from tool_seats where tool = 'mastery-track' and account = ? and student_sourced_id = ?",
             [account, student.sourcedId],
           );
-          // The index scan is counted too: the counters work, and the seat was found by its key.
+          // The index scan is counted too: the counters work, and the seat was found through an index.
           seen = { seqScans: after.seq - before.seq, indexScans: after.idx - before.idx, holder: seat.holder };
           throw rollback;
         })

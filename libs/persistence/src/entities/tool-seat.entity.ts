@@ -1,4 +1,4 @@
-import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
 
 /**
  * One request at a time may ask a tool for a student's assignments (tools whose "already exists" answer does not
@@ -7,6 +7,12 @@ import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
  * attempt whose call never recorded its answer (`tool_assignments.called`).
  */
 @Entity({ tableName: 'tool_seats' })
+// The seat is given back by its holder, in the statement that records the answer: without an index that statement
+// read every student's seat. Partial, so it holds only the seats held now.
+@Index({
+  name: 'tool_seats_holder_index',
+  expression: 'create index "tool_seats_holder_index" on "tool_seats" ("holder") where "holder" is not null',
+})
 export class ToolSeat {
   @PrimaryKey({ type: 'text' })
   tool!: string;

@@ -30,7 +30,6 @@ export interface ClaimInput {
 /** A leased attempt: the request holding `leaseToken` may ask the tool and record the answer. */
 export interface Claim {
   resultSourcedId: string;
-  studentSourcedId: string;
   lineItemSourcedId: string;
   leaseToken: string;
   /** The state before this claim: `new` (made now), `open` (nothing asked yet) or `pending` (held, or given up). */
@@ -62,17 +61,8 @@ export interface Ownership {
   unresolved: { lessonSourcedId: string; attempt: number }[];
 }
 
-/** Gives a student's seat back; completed with the seat's key and its holder (`from … where` or `where`). */
-const FREE_SEAT = 'update tool_seats s set lease_token = null, lease_until = null, holder = null';
-
-/**
- * Gives the student's seat back if the attempt of `ledger` (a CTE of tool_assignments rows: result_sourced_id, tool,
- * account, student_sourced_id) holds it. Found by its key: holder has no index, and by holder alone every
- * assignment read the whole table.
- */
-const freeSeatOf = (ledger: string) =>
-  `${FREE_SEAT} from ${ledger} where s.tool = ${ledger}.tool and s.account = ${ledger}.account
-     and s.student_sourced_id = ${ledger}.student_sourced_id and s.holder = ${ledger}.result_sourced_id`;
+/** Gives a student's seat back (the holder's answer is recorded or the call let go); completed with `from … where`. */
+const FREE_SEAT = 'update tool_seats set lease_token = null, lease_until = null, holder = null';
 
 /**
  * CTE `li` (sourced_id, inserted): the lesson's recorded line item, or one made and recorded now. A known line
@@ -209,7 +199,6 @@ export class AttemptLedgerRepository {
     if (!row) return undefined;
     return {
       resultSourcedId: row.result_sourced_id,
-      studentSourcedId: i.studentSourcedId,
       lineItemSourcedId: row.li_id,
       leaseToken,
       prior: row.prior,
@@ -285,13 +274,13 @@ export class AttemptLedgerRepository {
          -- a live lease: past it the student's seat may be another attempt's, which may withdraw what this one made
          from attempt where ta.result_sourced_id = attempt.sourced_id and ta.lease_token = ? and ta.lease_until > now()
            and not attempt.finished
-         returning ta.result_sourced_id, ta.tool, ta.account, ta.student_sourced_id
+         returning ta.result_sourced_id
        ), purposeless as (
          update tool_assignments ta set external_id = ?
          from attempt where ta.result_sourced_id = attempt.sourced_id and ta.lease_token = ? and attempt.finished
            and not ?::boolean and ta.external_id is null
        ), seat as (
-         ${freeSeatOf('done')}
+         ${FREE_SEAT} from done where holder = done.result_sourced_id
        ), projected as (
          -- The score is not touched: a write-back may land between the tool's answer and this statement.
          update assessment_results ar set metadata = coalesce(ar.metadata, '{}'::jsonb) || ?::jsonb, date_last_modified = now()
@@ -331,9 +320,9 @@ export class AttemptLedgerRepository {
           em,
           `with released as (
              update tool_assignments set lease_token = null, lease_until = null, state = ?, called = called and (? or ?)
-             where result_sourced_id = ? and lease_token = ? returning result_sourced_id, tool, account, student_sourced_id
+             where result_sourced_id = ? and lease_token = ? returning result_sourced_id
            )
-           ${freeSeatOf('released')}`,
+           ${FREE_SEAT} from released where holder = released.result_sourced_id`,
           [
             reachedTool ? 'pending' : claim.prior,
             reachedTool,
@@ -369,11 +358,7 @@ export class AttemptLedgerRepository {
         );
       }
       // The seat last: a claim locks its line item before the seat, so this transaction takes them in that order too.
-      await runPrepared(
-        em,
-        `${FREE_SEAT} where s.tool = ? and s.account = ? and s.student_sourced_id = ? and s.holder = ?`,
-        [claim.tool, claim.account, claim.studentSourcedId, claim.resultSourcedId],
-      );
+      await runPrepared(em, `${FREE_SEAT} where holder = ?`, [claim.resultSourcedId]);
     });
   }
 
