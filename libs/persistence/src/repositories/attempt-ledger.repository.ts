@@ -61,7 +61,10 @@ export interface Ownership {
   unresolved: { lessonSourcedId: string; attempt: number }[];
 }
 
-/** Gives a student's seat back (the holder's answer is recorded or the call let go); completed with `from … where`. */
+/**
+ * Gives a student's seat back (the holder's answer is recorded or the call let go); completed with `from … where`
+ * on `holder`, which tool_seats_holder_index serves (without it, every student's seat was read).
+ */
 const FREE_SEAT = 'update tool_seats set lease_token = null, lease_until = null, holder = null';
 
 /**
