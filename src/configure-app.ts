@@ -1,5 +1,4 @@
 import { MikroORM } from '@mikro-orm/core';
-import helmet from '@fastify/helmet';
 import { BadRequestException, INestApplication, UnsupportedMediaTypeException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -16,6 +15,7 @@ import { trustedProxies } from './config/trusted-proxies';
 import { APP_LOGGER } from './http/app-logger.token';
 import { RouteMethods } from './http/method-not-allowed';
 import { registerRequestScope } from './http/request-scope';
+import { registerSecurityHeaders } from './http/security-headers';
 import { setupSwagger } from './swagger';
 
 /** The largest request body, JSON or form (100 KiB). */
@@ -57,7 +57,7 @@ export function createHttpAdapter(env: Record<string, string | undefined> = proc
  * HTTP settings outside the DI pipeline, shared by main.ts, the CLI and the tests. An app that serves requests needs
  * it: it opens each request's scope (the ORM's request context, the request's log lines).
  */
-export async function configureApp(app: INestApplication, o: { shutdownHooks?: boolean } = {}): Promise<void> {
+export function configureApp(app: INestApplication, o: { shutdownHooks?: boolean } = {}): void {
   const fastify = app as NestFastifyApplication;
   const instance = fastify.getHttpAdapter().getInstance();
   // Before any route is added (Nest adds its own at init, Swagger's below).
@@ -76,7 +76,7 @@ export async function configureApp(app: INestApplication, o: { shutdownHooks?: b
   fastify.useBodyParser('text/plain', { bodyLimit: BODY_LIMIT }, refuse);
   registerRequestScope(instance, app.get(MikroORM).em, app.get(APP_LOGGER));
   // Swagger UI needs inline scripts/styles; everything else gets helmet's defaults.
-  await fastify.register(helmet, { contentSecurityPolicy: false });
+  registerSecurityHeaders(instance, { contentSecurityPolicy: false });
   // A known path asked with another method: 405 + Allow (after helmet, so the answer carries its headers too).
   instance.addHook('onRequest', routes.refuseOtherMethods());
   // SIGTERM: stop accepting, finish in-flight requests, close the pool (the dev stack handles signals itself).

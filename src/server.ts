@@ -14,7 +14,7 @@ async function bootstrap(): Promise<void> {
     bufferLogs: true,
     bodyParser: false,
   });
-  await configureApp(app);
+  configureApp(app);
   const config = app.get(ConfigService<Env, true>);
   await app.listen(config.get('PORT', { infer: true }), config.get('HOST', { infer: true }));
 }

@@ -118,7 +118,7 @@ export async function startDevStack(defaults: Record<string, string> = {}, o: De
       createHttpAdapter({ ...raw, ...overrides }),
       { bufferLogs: true, bodyParser: false },
     );
-    await configureApp(app, { shutdownHooks: false });
+    configureApp(app, { shutdownHooks: false });
     await app.init(); // applies migrations
     if (sandboxes && !pre.EDULASTIC_BASE_URL && !sandboxes.edulastic.restored) {
       // A fresh sandbox remembers nothing: forget the classes and logins cached for an earlier run's sandbox.

@@ -110,7 +110,7 @@ async function startApp(
     bodyParser: false,
     bufferLogs: true,
   });
-  await configureApp(app);
+  configureApp(app);
   await app.listen(0, '127.0.0.1');
   const baseUrl = await app.getUrl();
   const http = () => request(baseUrl);

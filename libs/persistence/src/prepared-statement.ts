@@ -70,7 +70,6 @@ export async function runPrepared<R>(em: EntityManager, sql: string, values: unk
   }
 }
 
-/** Whether runPrepared prepares statements for this ORM (false: they go through em.execute). */
 /**
  * The transaction `em` works in, if any: `em.getTransactionContext()`, without resolving the request's fork of the
  * global EntityManager when no transaction is open (a request whose statements all go through runPrepared then never
@@ -80,6 +79,7 @@ export function transactionOf<T>(em: EntityManager): T | undefined {
   return (em.global ? TransactionContext.getEntityManager(em.name) : em)?.getTransactionContext<T>();
 }
 
+/** Whether runPrepared prepares statements for this ORM (false: they go through em.execute). */
 export function preparesStatements(em: EntityManager): boolean {
   return !plain.has(em.config);
 }
