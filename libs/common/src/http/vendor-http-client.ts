@@ -115,35 +115,51 @@ export class VendorHttpClient {
 
   async request<T = unknown>(req: VendorRequest): Promise<VendorResponse<T>> {
     const deadlineAt = Math.min(Date.now() + this.options.totalDeadlineMs, req.deadlineAt ?? Infinity);
-    const deadline = AbortSignal.timeout(Math.max(0, deadlineAt - Date.now()));
-    const attempts = req.retry ? this.options.maxAttempts : 1;
-    // Retry only what is transient and can still finish in time: a Retry-After past the deadline ends it now.
+    // A timer cleared when the call ends. AbortSignal.timeout leaves its timer armed until the signal is collected,
+    // through a weak reference and a finalization registration per call (BENCHMARKS.md, session 12).
+    const deadline = new AbortController();
+    const timer = setTimeout(
+      () => deadline.abort(new DOMException('The call reached its deadline', 'TimeoutError')),
+      Math.max(0, deadlineAt - Date.now()),
+    ).unref();
+    // Whether any attempt may have reached the tool: then the call's outcome is unknown, whatever failed last.
+    let reached = false;
+    const attempt = (signal: AbortSignal) =>
+      this.bulkhead.execute(() =>
+        this.breaker.execute(() =>
+          this.once<T>(req, signal).catch((e: unknown) => {
+            reached ||= !(e instanceof VendorTransportError) || e.mayHaveReachedTool;
+            throw e;
+          }),
+        ),
+      );
+    try {
+      const res = req.retry
+        ? await this.retryPolicy(deadlineAt).execute(({ signal }) => attempt(signal), deadline.signal)
+        : await attempt(deadline.signal);
+      return reached ? { ...res, afterUnknownAttempt: true } : res;
+    } catch (e) {
+      const error = this.normalize(e, deadline.signal);
+      throw reached && error instanceof VendorTransportError && !error.mayHaveReachedTool ? error.reachedTool() : error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Retries of a call that is safe to repeat: only what is transient and can still finish in time (a Retry-After
+   * past the deadline ends it now).
+   */
+  private retryPolicy(deadlineAt: number) {
     const worthRetrying = (e: unknown) =>
       e instanceof VendorTransportError && e.retryable && (e.options.retryAfterMs ?? 0) < deadlineAt - Date.now();
-    const policy = retry(handleWhen(worthRetrying), {
-      maxAttempts: attempts - 1,
+    return retry(handleWhen(worthRetrying), {
+      maxAttempts: this.options.maxAttempts - 1,
       backoff: new DelegateBackoff((ctx: IRetryBackoffContext<unknown>, state?: IBackoff<unknown>) => {
         const next = retryDelay(ctx, state);
         return { ...next, delay: Math.max(0, Math.min(next.delay, deadlineAt - Date.now())) };
       }),
     });
-    // Whether any attempt may have reached the tool: then the call's outcome is unknown, whatever failed last.
-    let reached = false;
-    const attempt = (signal: AbortSignal) =>
-      this.once<T>(req, signal).catch((e: unknown) => {
-        reached ||= !(e instanceof VendorTransportError) || e.mayHaveReachedTool;
-        throw e;
-      });
-    try {
-      const res = await policy.execute(
-        ({ signal }) => this.bulkhead.execute(() => this.breaker.execute(() => attempt(signal))),
-        deadline,
-      );
-      return reached ? { ...res, afterUnknownAttempt: true } : res;
-    } catch (e) {
-      const error = this.normalize(e, deadline);
-      throw reached && error instanceof VendorTransportError && !error.mayHaveReachedTool ? error.reachedTool() : error;
-    }
   }
 
   private async once<T>(req: VendorRequest, signal: AbortSignal): Promise<VendorResponse<T>> {
