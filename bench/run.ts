@@ -184,7 +184,7 @@ class Probe {
     if (!this.shapes) return;
     // Counted by the text itself and shaped when the window ends: the probe's CPU counts as the app's, and the
     // request path's statements are constant strings, whose hash V8 computes once. Texts with their values in them
-    // (the ORM's own statements) are shaped at once past a few hundred, so the probe does not grow the RSS measured.
+    // (the ORM's own statements) are shaped at once past 256 texts: the probe holds at most that many in the window.
     const n = this.shapes.get(sql);
     if (n !== undefined || this.shapes.size < MAX_TEXTS) this.shapes.set(sql, (n ?? 0) + 1);
     else {
