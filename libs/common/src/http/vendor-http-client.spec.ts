@@ -248,6 +248,18 @@ describe('VendorHttpClient', () => {
     expect(Date.now() - started).toBeLessThan(1_500);
   });
 
+  it('ends a retried call whose deadline passes in its backoff, as a call not sent again and no failure of the tool', async () => {
+    const client = new VendorHttpClient(
+      options({ maxAttempts: 3, breaker: { consecutiveFailures: 2, halfOpenAfterMs: 200 } }),
+    );
+    // One 503 (refused as a whole: nothing done); the backoff (100 ms at first) outlasts the call's 40 ms deadline.
+    const tool = nock(BASE).get('/b').reply(503).get('/b').reply(200, {});
+    const e = await failure(client.request({ method: 'GET', path: '/b', retry: true, deadlineAt: Date.now() + 40 }));
+    expect([e.reason, e.mayHaveReachedTool]).toEqual(['timeout', false]);
+    expect(tool.pendingMocks()).toHaveLength(1);
+    expect(client.circuitState).toBe(CircuitState.Closed);
+  });
+
   it('refuses a header value node:http will not write, as a call never sent', async () => {
     const client = new VendorHttpClient(options());
     const e = await failure(client.request({ method: 'GET', path: '/h', headers: { 'X-Auth-Token': 'a\nb' } }));

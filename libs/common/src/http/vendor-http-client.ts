@@ -125,14 +125,17 @@ export class VendorHttpClient {
     // Whether any attempt may have reached the tool: then the call's outcome is unknown, whatever failed last.
     let reached = false;
     const attempt = (signal: AbortSignal) =>
-      this.bulkhead.execute(() =>
-        this.breaker.execute(() =>
+      this.bulkhead.execute(() => {
+        // The deadline passed in a retry's backoff or in the bulkhead's queue: nothing is sent, and the tool did
+        // not fail (the breaker does not count it).
+        if (signal.aborted) throw this.deadlinePassed(true);
+        return this.breaker.execute(() =>
           this.once<T>(req, signal).catch((e: unknown) => {
             reached ||= !(e instanceof VendorTransportError) || e.mayHaveReachedTool;
             throw e;
           }),
-        ),
-      );
+        );
+      });
     try {
       const res = req.retry
         ? await this.retryPolicy(deadlineAt).execute(({ signal }) => attempt(signal), deadline.signal)
@@ -229,9 +232,13 @@ export class VendorHttpClient {
       });
     }
     if (deadline.aborted && !(e instanceof VendorTransportError && e.reason !== 'timeout')) {
-      return new VendorTransportError(this.tool, 'timeout', 'deadline exceeded');
+      return this.deadlinePassed(e instanceof VendorTransportError && e.options.notSent === true);
     }
     return e;
+  }
+
+  private deadlinePassed(notSent: boolean): VendorTransportError {
+    return new VendorTransportError(this.tool, 'timeout', 'deadline exceeded', notSent ? { notSent } : {});
   }
 }
 
