@@ -1,7 +1,7 @@
 import { Agent as HttpAgent, ClientRequest, IncomingMessage, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { constants, createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import type { Readable } from 'node:stream';
+import { constants, createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib';
+import { Readable, Transform, TransformCallback } from 'node:stream';
 import { ProxyAgent } from 'proxy-agent';
 import { VendorTransportError } from './vendor-errors';
 
@@ -49,10 +49,35 @@ const BROTLI_FLUSH = {
   flush: constants.BROTLI_OPERATION_FLUSH,
   finishFlush: constants.BROTLI_OPERATION_FLUSH,
 };
+
+/**
+ * `deflate` is zlib-wrapped DEFLATE (RFC 9110 §8.4.1.2), but some servers send it raw, as axios allowed: the first
+ * two bytes tell them apart (a zlib header names method 8 and is a multiple of 31).
+ */
+class EitherDeflate extends Transform {
+  private inflate?: Transform;
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    if (!this.inflate) {
+      const zlib = (chunk[0] & 0x0f) === 0x08 && (chunk.length < 2 || chunk.readUInt16BE(0) % 31 === 0);
+      this.inflate = (zlib ? createInflate : createInflateRaw)(ZLIB_FLUSH);
+      this.inflate.on('data', (d: Buffer) => this.push(d));
+      this.inflate.on('error', (e) => this.destroy(e));
+    }
+    this.inflate.write(chunk, () => done());
+  }
+
+  override _flush(done: TransformCallback): void {
+    if (!this.inflate) return done();
+    this.inflate.once('end', () => done());
+    this.inflate.end();
+  }
+}
+
 const DECODERS: Record<string, () => NodeJS.ReadWriteStream> = {
   gzip: () => createGunzip(ZLIB_FLUSH),
   'x-gzip': () => createGunzip(ZLIB_FLUSH),
-  deflate: () => createInflate(ZLIB_FLUSH),
+  deflate: () => new EitherDeflate(),
   br: () => createBrotliDecompress(BROTLI_FLUSH),
 };
 

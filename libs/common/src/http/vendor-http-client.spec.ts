@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { createServer, Server } from 'node:http';
 import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
-import { gzipSync } from 'node:zlib';
+import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { CircuitState } from 'cockatiel';
 import { environmentNamesProxy } from './node-http-transport';
 import { VendorHttpClient, VendorHttpOptions } from './vendor-http-client';
@@ -160,6 +160,18 @@ describe('VendorHttpClient', () => {
       nock.disableNetConnect();
       await new Promise((r) => garbled.close(r));
     }
+  });
+
+  it('reads a deflate answer whether it comes zlib-wrapped, as the standard says, or raw, as some servers send it', async () => {
+    const client = new VendorHttpClient(options());
+    const body = JSON.stringify({ ok: 'é'.repeat(300) });
+    for (const deflated of [deflateSync(body), deflateRawSync(body), deflateSync(''), deflateRawSync('')]) {
+      nock(BASE).get('/d').reply(200, deflated, { 'Content-Encoding': 'deflate' });
+      const res = await client.request({ method: 'GET', path: '/d' });
+      expect(res.data).toEqual(deflated.length > 10 ? JSON.parse(body) : '');
+    }
+    nock(BASE).get('/d').reply(200, Buffer.from('neither zlib nor raw deflate'), { 'Content-Encoding': 'deflate' });
+    expect((await failure(client.request({ method: 'GET', path: '/d' }))).reason).toBe('bad_response');
   });
 
   it('ends an attempt at its own timeout, and says the tool may have acted on it', async () => {
