@@ -383,6 +383,32 @@ describe('OneRoster 1.2 collections', () => {
       expect(searched.body.users.map((u: { sourcedId: string }) => u.sourcedId)).toEqual([`${prefix}-a`]);
     });
 
+    it('searches every collection (upstream names enrollments and results too): a part of its fields, any case', async () => {
+      const byName = (n: string) => cases.find((c) => c.name === n)!;
+      await put(byName('enrollments'), uid('enrollment')).expect(201);
+      await put(byName('assessment results'), uid('result')).expect(201);
+      // Enrollments and results have no names: their student's id finds them, in any case.
+      const term = encodeURIComponent(ids.student.toUpperCase());
+      const enrollments = await get(`${R}/enrollments?search=${term}`).expect(200);
+      const results = await get(`${G}/assessmentResults?search=${term}`).expect(200);
+      expect(enrollments.body.enrollments.map((e: { user: { sourcedId: string } }) => e.user.sourcedId)).toEqual([
+        ids.student,
+      ]);
+      expect(
+        results.body.assessmentResults.map((r: { student: { sourcedId: string } }) => r.student.sourcedId),
+      ).toEqual([ids.student]);
+      // Lessons and units by a part of their title.
+      const lessons = await get(`${R}/courses/component-resources?search=${encodeURIComponent('unit TEST')}`).expect(
+        200,
+      );
+      expect(lessons.body.componentResources.map((l: { sourcedId: string }) => l.sourcedId)).toContain(ids.lesson);
+      // A word nothing holds finds nothing, on every collection.
+      for (const c of cases) {
+        const none = await get(`${c.path}?search=${uid('nothing-holds')}`).expect(200);
+        expect([c.name, none.body.totalCount]).toEqual([c.name, 0]);
+      }
+    });
+
     it.each([
       ['limit=0', /limit must be an integer from 1 to 3000/],
       ['limit=3001', /limit must be an integer from 1 to 3000/],

@@ -51,7 +51,7 @@ export interface CollectionDef<E extends StoredObject = StoredObject> {
   from(json: OneRosterJson): Record<string, unknown>;
   to(entity: E, ctx: HrefContext): OneRosterJson;
   fields: FieldMap;
-  /** Properties the proprietary `search` parameter looks in. */
+  /** Fields (keys of `fields`) the proprietary `search` parameter looks in: a part of their text, any case. */
   search?: string[];
   references?: References;
   needs?: Needed[];

@@ -149,6 +149,8 @@ export const ENROLLMENTS: CollectionDef<Enrollment> = {
     'class.sourcedId': str('classSourcedId'),
     'school.sourcedId': str('schoolSourcedId'),
   },
+  // No names of its own: its user's and class's ids, and its role.
+  search: ['user.sourcedId', 'class.sourcedId', 'role'],
   references: { user: User, class: SchoolClass, school: Org },
   needs: [
     { prop: 'schoolSourcedId', field: 'school', why: 'an enrollment belongs to a school', derive: schoolOfClass },
@@ -174,6 +176,7 @@ export const COURSE_COMPONENTS: CollectionDef<CourseComponent> = {
     'course.sourcedId': str('courseSourcedId'),
     'parent.sourcedId': str('parentSourcedId'),
   },
+  search: ['title'],
   references: { course: Course, parent: CourseComponent, courseComponent: CourseComponent },
   integers: ['sortOrder'],
 };
@@ -197,6 +200,7 @@ export const COMPONENT_RESOURCES: CollectionDef<ComponentResource> = {
     'courseComponent.sourcedId': str('courseComponentSourcedId'),
     'resource.sourcedId': str('resourceSourcedId'),
   },
+  search: ['title'],
   references: { courseComponent: CourseComponent, resource: Resource },
   integers: ['sortOrder'],
 };
@@ -286,6 +290,8 @@ export const RESULTS: CollectionDef<AssessmentResult> = {
     'assessmentLineItem.sourcedId': str('lineItemSourcedId'),
     'student.sourcedId': str('studentSourcedId'),
   },
+  // No names of its own: its student's and line item's ids, its status and its comment.
+  search: ['student.sourcedId', 'assessmentLineItem.sourcedId', 'scoreStatus', 'comment'],
   references: { assessmentLineItem: AssessmentLineItem, student: User },
   prepareWrite: prepareResult,
   // The score lies within the line item's range (result.rules.ts).

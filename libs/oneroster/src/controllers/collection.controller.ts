@@ -31,15 +31,20 @@ type HeaderSink = { header(name: string, value: string): unknown };
 
 const FIELDS_DESCRIPTION = 'Comma-separated fields to return';
 
+/** A field's value in an example object: `user.sourcedId` reads the reference's id. */
+function exampleValue(example: Record<string, unknown> | undefined, field: string): unknown {
+  return field.split('.').reduce<unknown>((v, key) => (v as Record<string, unknown> | undefined)?.[key], example);
+}
+
 /**
  * The list parameters, typed, with examples that work on the collection's demo data (Swagger UI pre-fills them):
- * active objects sorted by their name field, a few fields, a word of the example object's name. `search` only
- * where the collection has name fields to search (elsewhere it is ignored).
+ * active objects sorted by their name field, a few fields, a word of the first field `search` looks in.
  */
 function listParams(def: CollectionDef, selectable: string[]): ApiQueryOptions[] {
-  const name = def.search?.find((f) => Object.hasOwn(def.fields, f));
-  const value = name ? EXAMPLES[def.singular]?.[name] : undefined;
-  const word = typeof value === 'string' ? value.split(' ')[0] : '';
+  const searched = def.search ?? [];
+  const name = searched[0] !== undefined && !searched[0].includes('.') ? searched[0] : undefined;
+  const value = searched.length > 0 ? exampleValue(EXAMPLES[def.singular], searched[0]) : undefined;
+  const word = typeof value === 'string' ? value.split(' ')[0] : undefined;
   const fields = ['sourcedId', 'status', ...(def.search ?? [])].filter((f) => selectable.includes(f));
   return [
     {
@@ -62,8 +67,15 @@ function listParams(def: CollectionDef, selectable: string[]): ApiQueryOptions[]
       example: "status='active'",
     },
     { name: 'fields', description: FIELDS_DESCRIPTION, type: String, example: fields.join(',') },
-    ...(word
-      ? [{ name: 'search', description: `Free text over ${def.search!.join(', ')}`, type: String, example: word }]
+    ...(searched.length > 0
+      ? [
+          {
+            name: 'search',
+            description: `Free text: a part of ${searched.join(', ')}, any case`,
+            type: String,
+            ...(word ? { example: word } : {}),
+          },
+        ]
       : []),
   ];
 }

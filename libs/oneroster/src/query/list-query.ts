@@ -52,17 +52,17 @@ export function parseListQuery(
   q: ListQueryParams,
   fields: FieldMap,
   responseFields: string[],
-  searchProps: string[] = [],
+  searchFields: string[] = [],
 ): ListQuery {
   onceEach(q);
   const limit = decimalInteger('limit', q.limit, 100, 1, MAX_LIMIT);
   const offset = decimalInteger('offset', q.offset, 0, 0, Number.MAX_SAFE_INTEGER);
   const clauses: Record<string, unknown>[] = [];
   if (q.filter !== undefined) clauses.push(filterToWhere(q.filter, fields));
-  if (q.search !== undefined && q.search.trim() && searchProps.length > 0) {
+  if (q.search !== undefined && q.search.trim() && searchFields.length > 0) {
     if (q.search.includes('\u0000')) throw AppError.invalid('search cannot contain NUL characters', 'search');
     const term = `%${escapeLike(q.search.trim())}%`;
-    clauses.push({ $or: searchProps.map((p) => ({ [p]: { $ilike: term } })) });
+    clauses.push({ $or: searchFields.map((f) => ({ [fields[f].prop]: { $ilike: term } })) });
   }
   let orderBy: Record<string, 'asc' | 'desc'> = { sourcedId: 'asc' };
   if (q.orderBy !== undefined && q.orderBy !== 'asc' && q.orderBy !== 'desc')
