@@ -452,6 +452,25 @@ describe('POST /powerpath/createExternalTestOut and /powerpath/createExternalPla
       expect(foreign.body.imsx_description).toMatch(/belongs to course/);
     });
 
+    it("404: courseComponentSourcedId names another org's unit, for a token of one org (as a missing one: no course told)", async () => {
+      const org = uid('org');
+      const course = await createCourse(t.orm, { org });
+      const sibling = await createCourse(t.orm, { org });
+      const theirs = await createCourse(t.orm, { org: uid('org') });
+      const theirUnit = (await post(TEST_OUT, testOut(theirs)).expect(200)).body.courseComponentId;
+      const ourUnit = (await post(TEST_OUT, testOut(sibling)).expect(200)).body.courseComponentId;
+      counts = await authoredCounts(t.orm);
+      const orgToken = await t.token(undefined, { org });
+      const hidden = await post(TEST_OUT, testOut(course, { courseComponentSourcedId: theirUnit }), orgToken).expect(
+        404,
+      );
+      expect(hidden.body.imsx_description).toBe(`Course component '${theirUnit}' not found`);
+      expect(JSON.stringify(hidden.body)).not.toContain(theirs);
+      // A unit of another course of the caller's own org is still named as such.
+      const own = await post(TEST_OUT, testOut(course, { courseComponentSourcedId: ourUnit }), orgToken).expect(422);
+      expect(own.body.imsx_description).toMatch(/belongs to course/);
+    });
+
     it('422: the existing test-out (or placement of the same grade) has another toolProvider; another grade is fine', async () => {
       const course = await createCourse(t.orm);
       const existing = await post(TEST_OUT, testOut(course)).expect(200);

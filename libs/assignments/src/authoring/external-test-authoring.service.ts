@@ -55,7 +55,7 @@ export class ExternalTestAuthoringService {
       const c = checkCourse(await this.courses.read(input.courseId), input.courseId, principal);
       if (input.courseIdOnFail) await this.checkCourseOnFail(em, input.courseIdOnFail, principal);
       const givenUnit = input.courseComponentSourcedId
-        ? await this.givenUnit(em, input.courseComponentSourcedId, input.courseId)
+        ? await this.givenUnit(em, input.courseComponentSourcedId, input.courseId, principal)
         : undefined;
       const target = targetOf(input.courseId, input.lessonType, input.grades);
       const provider = this.providers.get(input.toolProvider);
@@ -153,14 +153,25 @@ export class ExternalTestAuthoringService {
     }
   }
 
-  private async givenUnit(em: EntityManager, id: string, course: string): Promise<CourseComponent> {
+  /** The unit named by courseComponentSourcedId: 404 when missing or not the caller's to see, 422 when another course's. */
+  private async givenUnit(
+    em: EntityManager,
+    id: string,
+    course: string,
+    principal?: Principal,
+  ): Promise<CourseComponent> {
     const unit = await em.findOne(CourseComponent, { sourcedId: id });
-    if (!unit || unit.status !== 'active') {
-      throw new AppError(ErrorCode.NotFound, `Course component '${id}' not found`, {
+    const notFound = () =>
+      new AppError(ErrorCode.NotFound, `Course component '${id}' not found`, {
         details: [{ field: 'courseComponentSourcedId', value: id }],
       });
-    }
+    if (!unit || unit.status !== 'active') throw notFound();
     if (unit.courseSourcedId !== course) {
+      // A unit of another org's course is not found, as a missing one is: neither it nor its course is told.
+      if (principal?.org) {
+        const owner = await em.findOne(Course, { sourcedId: unit.courseSourcedId });
+        if (owner?.orgSourcedId !== principal.org) throw notFound();
+      }
       throw AppError.invalidData(
         `Course component '${id}' belongs to course '${unit.courseSourcedId}', not '${course}'`,
         'courseComponentSourcedId',
