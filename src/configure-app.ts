@@ -13,6 +13,7 @@ import { requestId } from './config/logger-options';
 import { QuietStartupLogger } from './config/quiet-startup-logger';
 import { trustedProxies } from './config/trusted-proxies';
 import { APP_LOGGER } from './http/app-logger.token';
+import { answerClientError } from './http/client-errors';
 import { RouteMethods } from './http/method-not-allowed';
 import { registerRequestScope } from './http/request-scope';
 import { registerSecurityHeaders } from './http/security-headers';
@@ -50,6 +51,8 @@ export function createHttpAdapter(env: Record<string, string | undefined> = proc
     frameworkErrors: (_error: unknown, _req: unknown, reply: FastifyReply) => {
       void reply.code(400).send(imsxEnvelope(400, 'The request is malformed', [{ code: ErrorCode.InvalidRequest }]));
     },
+    // What Node's HTTP parser refuses before there is a request at all (400, 408, 431): the imsx envelope as well.
+    clientErrorHandler: answerClientError,
   });
 }
 

@@ -170,6 +170,29 @@ describe('request scope: the access line, the lines written during a request, th
     ]);
   });
 
+  it('a request abandoned while its body arrives is that warn line alone: no error line, no stack', async () => {
+    const body = JSON.stringify({ student: 'abandoned', lesson: 'abandoned' });
+    const req = httpRequest(`${t.baseUrl}${ROUTE}`, {
+      method: 'POST',
+      headers: {
+        ...auth,
+        'Content-Type': 'application/json',
+        'Content-Length': Buffer.byteLength(body) + 50,
+        'X-Request-Id': 'log-abort-body',
+      },
+    });
+    req.on('error', () => undefined);
+    req.flushHeaders();
+    req.write(body);
+    // The service holds the headers and part of the body when the client goes (nothing is logged before the end).
+    await sleep(200);
+    req.destroy();
+    for (let i = 0; i < 40 && !linesOf('log-abort-body').some((l) => l.msg.includes('aborted')); i++) await sleep(50);
+    await sleep(100);
+    expect(linesOf('log-abort-body').map((l) => [l.level, l.msg])).toEqual([[40, 'request aborted by the client']]);
+    expect(lines.filter((l) => l.level >= 50 || JSON.stringify(l).includes('abortIncoming'))).toEqual([]);
+  });
+
   // Last: the tool's failures open its circuit breaker for the rest of this app.
   it('a 5xx answer is an error line, "request errored"', async () => {
     const student = await createStudent(t.orm);

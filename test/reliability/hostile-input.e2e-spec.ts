@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { Org } from '@external-tests/persistence';
 import { DEFAULT_EDULASTIC_TESTS } from '@external-tests/sandbox';
 import { createLesson, createStudent, uid } from '../helpers/fixtures';
@@ -192,6 +193,45 @@ describe('hostile input', () => {
       const res = await t.http().put(`${OR}/users/${id}`).set(auth).set('Content-Type', 'application/json').send(body);
       expect(res.body.imsx_description).toBeUndefined();
       expect(res.status).toBeLessThan(300);
+    });
+  });
+
+  describe("what Node's HTTP parser refuses, before there is a request to route", () => {
+    /** The raw answer to raw bytes: the service closes the connection after such a request. */
+    const exchange = (bytes: string) =>
+      new Promise<{ status: number; headers: string; body: string }>((resolve, reject) => {
+        const { hostname, port } = new URL(t.baseUrl);
+        const socket = connect(Number(port), hostname, () => socket.end(bytes));
+        let text = '';
+        socket.on('data', (d) => (text += d.toString('utf8')));
+        socket.on('error', reject);
+        socket.on('close', () => {
+          const [head, body] = text.split('\r\n\r\n');
+          resolve({ status: Number(head.split(' ')[1]), headers: head.toLowerCase(), body });
+        });
+      });
+
+    it.each([
+      ['a method no parser knows', 'FOO /powerpath/getAttempts HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+      [
+        'Content-Length and Transfer-Encoding both',
+        'POST /oauth2/token HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+        400,
+      ],
+      [
+        'headers over the size limit',
+        `GET /health/live HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(17_000)}\r\n\r\n`,
+        431,
+      ],
+    ])('%s answers in the imsx envelope', async (_what, bytes, status) => {
+      const res = await exchange(bytes);
+      expect(res.status).toBe(status);
+      expect(res.headers).toContain('content-type: application/json');
+      expect(JSON.parse(res.body)).toMatchObject({
+        imsx_codeMajor: 'failure',
+        imsx_severity: 'error',
+        imsx_error_details: [{ code: 'INVALID_REQUEST' }],
+      });
     });
   });
 

@@ -108,12 +108,16 @@ export class ImsxExceptionFilter implements ExceptionFilter {
       code?: unknown;
       message?: unknown;
     };
+    // The client went away while its body arrived: its request failed, not the service (request-scope.ts logs it).
+    const clientGone = httpError?.code === 'ECONNRESET' && httpError.message === 'aborted';
     const clientStatus =
       httpError?.expose === true
         ? httpError.status
         : typeof httpError?.code === 'string' && httpError.code.startsWith('FST_')
           ? httpError.statusCode
-          : undefined;
+          : clientGone
+            ? 400
+            : undefined;
     if (typeof clientStatus === 'number' && clientStatus >= 400 && clientStatus < 500) {
       const status = clientStatus;
       return {
