@@ -448,7 +448,7 @@ describe('OneRoster 1.2 collections', () => {
       expect(list.headers['x-total-count']).toBe('1');
     });
 
-    it('400 for a bad body, 422 for an unknown course', async () => {
+    it('400 for a bad body, 422 for an unknown course or org', async () => {
       await t
         .http()
         .put('/edubridge/subject-track/')
@@ -462,6 +462,15 @@ describe('OneRoster 1.2 collections', () => {
         .send({ subject: 'Math', grade: '4', courseId: 'nope' })
         .expect(422);
       expect(res.body.imsx_description).toMatch(/courseId 'nope' does not exist/);
+      const org = await t
+        .http()
+        .put('/edubridge/subject-track/')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ subject: 'Math', grade: '4', courseId: ids.course, orgSourcedId: 'no-such-org' })
+        .expect(422);
+      expect(org.body.imsx_error_details).toEqual([
+        expect.objectContaining({ field: 'orgSourcedId', message: "orgSourcedId 'no-such-org' does not exist" }),
+      ]);
     });
   });
 

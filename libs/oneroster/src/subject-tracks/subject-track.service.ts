@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { AppError } from '@external-tests/common';
-import { Course, SubjectTrack, SubjectTrackRepository } from '@external-tests/persistence';
+import { Course, Org, SubjectTrack, SubjectTrackRepository } from '@external-tests/persistence';
 import { escapeLike } from '../query/filter-to-where';
 import { PutSubjectTrackDto, SubjectTrackDto } from './subject-track.dto';
 
@@ -16,6 +16,9 @@ export class SubjectTrackService {
   async upsert(dto: PutSubjectTrackDto): Promise<SubjectTrackDto> {
     if (!(await this.em.count(Course, { sourcedId: dto.courseId }))) {
       throw AppError.invalidData(`courseId '${dto.courseId}' does not exist`, 'courseId');
+    }
+    if (dto.orgSourcedId !== undefined && !(await this.em.count(Org, { sourcedId: dto.orgSourcedId }))) {
+      throw AppError.invalidData(`orgSourcedId '${dto.orgSourcedId}' does not exist`, 'orgSourcedId');
     }
     return toDto(await this.tracks.put(dto, dto.courseId));
   }
