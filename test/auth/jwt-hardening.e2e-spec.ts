@@ -126,6 +126,15 @@ describe('JWT validation hardening (external JWKS)', () => {
       expectUnauthorized(await bearer(unsignedJwt(claims(), { kid: jwks.rsa.kid })));
     });
 
+    it('rejects a token naming a critical header extension, which nothing here understands (RFC 7515 §4.1.11)', async () => {
+      const critical = sign(claims(), jwks.rsa.privateKey, {
+        algorithm: jwks.rsa.alg,
+        keyid: jwks.rsa.kid,
+        header: { alg: jwks.rsa.alg, crit: ['exp-foo'], 'exp-foo': 1 } as never,
+      });
+      expectUnauthorized(await bearer(critical));
+    });
+
     it('rejects alg none even without a kid', async () => {
       expectUnauthorized(await bearer(unsignedJwt(claims())));
     });

@@ -13,7 +13,7 @@ import { SelfUrl } from './self-url';
 
 /**
  * Bearer JWTs validated against a JWKS (RFC 8725): RS256/ES256 only, exact issuer and audience, exp/nbf/iat
- * with 60 s clock tolerance, a `kid` required, claims checked by type (principalFromClaims). The key set is cached whole (JwksKeySet), so unknown kids cannot
+ * with 60 s clock tolerance, a `kid` required, no `crit` header, claims checked by type (principalFromClaims). The key set is cached whole (JwksKeySet), so unknown kids cannot
  * starve the lookup of real ones.
  */
 @Injectable()
@@ -38,7 +38,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
           }),
           options.jwksCooldownMs,
         );
-        const kid = (decode(rawJwt, { complete: true })?.header as { kid?: string } | undefined)?.kid;
+        const header = decode(rawJwt, { complete: true })?.header as { kid?: string; crit?: unknown } | undefined;
+        // RFC 7515 §4.1.11: a critical extension the verifier does not understand makes the token invalid, and
+        // jsonwebtoken understands none.
+        if (header?.crit !== undefined) return done(new Error('token with critical header extensions'));
+        const kid = header?.kid;
         if (!kid) return done(new Error('token without kid'));
         keySet.key(kid).then(
           (key) => (key ? done(null, key) : done(new Error('unknown kid'))),
