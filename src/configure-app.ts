@@ -68,12 +68,18 @@ export function configureApp(app: INestApplication, o: { shutdownHooks?: boolean
   const config = app.get(ConfigService<Env, true>);
   fastify.useLogger(new QuietStartupLogger(app.get(Logger)));
   // Depth is checked on the raw bytes, before parsing: deep nesting would overflow the stack of whatever walks it.
-  fastify.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, (_req, raw, done) => parseJson(raw, done));
+  fastify.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, (req, raw, done) =>
+    utf8(req) ? parseJson(raw, done) : done(notUtf8()),
+  );
   // Forms are OAuth 2.0's (RFC 6749 token requests); every other route takes JSON. A form elsewhere (curl -d without
   // a Content-Type) would be read field by field, and text/plain (Fastify's default parser) into a string, each
   // failing every rule of the body's DTO: both are a 415, like any type no parser reads.
   fastify.useBodyParser('application/x-www-form-urlencoded', { bodyLimit: BODY_LIMIT }, (req, raw, done) =>
-    FORM_ROUTES.has(req.routeOptions.url ?? '') ? done(null, parseForm(raw.toString('utf8'))) : refuse(req, raw, done),
+    !FORM_ROUTES.has(req.routeOptions.url ?? '')
+      ? refuse(req, raw, done)
+      : utf8(req)
+        ? done(null, parseForm(raw.toString('utf8')))
+        : done(notUtf8()),
   );
   instance.removeContentTypeParser('text/plain');
   fastify.useBodyParser('text/plain', { bodyLimit: BODY_LIMIT }, refuse);
@@ -98,12 +104,28 @@ export function configureApp(app: INestApplication, o: { shutdownHooks?: boolean
  * and an unknown path stays a 404.
  */
 function refuse(
-  req: Pick<FastifyRequest, 'is404'>,
+  req: Pick<FastifyRequest, 'is404' | 'routeOptions'>,
   raw: Buffer,
   done: (err: Error | null, body?: unknown) => void,
 ): void {
   if (req.is404 || raw.length === 0) return done(null, {});
-  done(new UnsupportedMediaTypeException('Unsupported media type: send the body as application/json'));
+  const types = FORM_ROUTES.has(req.routeOptions.url ?? '')
+    ? 'application/x-www-form-urlencoded or application/json'
+    : 'application/json';
+  done(new UnsupportedMediaTypeException(`Unsupported media type: send the body as ${types}`));
+}
+
+/**
+ * JSON is UTF-8 between systems (RFC 8259 §8.1), and so are the forms read here: a body that says it is in another
+ * charset would be misread, so it is a 415 rather than a guess.
+ */
+function utf8(req: Pick<FastifyRequest, 'headers'>): boolean {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
+  return charset === undefined || charset === 'utf-8' || charset === 'utf8';
+}
+
+function notUtf8(): Error {
+  return new UnsupportedMediaTypeException('Unsupported charset: send the body in UTF-8');
 }
 
 /**

@@ -317,6 +317,45 @@ describe('POST /powerpath/makeExternalTestAssignment', () => {
       }
     });
 
+    it('415 for JSON in a charset other than UTF-8 (it would be misread); UTF-8 named either way is read', async () => {
+      const student = await createStudent(t.orm);
+      const lesson = await createLesson(t.orm);
+      const body = JSON.stringify({ student: student.sourcedId, lesson: lesson.sourcedId });
+      for (const [charset, bytes] of [
+        ['utf-16le', Buffer.from(body, 'utf16le')],
+        ['latin1', Buffer.from(body, 'latin1')],
+        ['"iso-8859-1"', Buffer.from(body, 'latin1')],
+      ] as const) {
+        const res = await t
+          .http()
+          .post(ROUTE)
+          .set('Authorization', `Bearer ${token}`)
+          .set('Content-Type', `application/json; charset=${charset}`)
+          .send(bytes);
+        expect([charset, res.status, res.body.imsx_description]).toEqual([
+          charset,
+          415,
+          'Unsupported charset: send the body in UTF-8',
+        ]);
+      }
+      expect(await assignmentRows(t.orm, student.sourcedId, lesson.sourcedId)).toEqual({ results: 0, lineItems: 0 });
+      const form = await t
+        .http()
+        .post('/oauth2/token')
+        .set('Content-Type', 'application/x-www-form-urlencoded; charset=utf-16')
+        .send('grant_type=client_credentials');
+      expect(form.status).toBe(415);
+      for (const charset of ['UTF-8', 'utf8', '"utf-8"']) {
+        await t
+          .http()
+          .post(ROUTE)
+          .set('Authorization', `Bearer ${token}`)
+          .set('Content-Type', `application/json; charset=${charset}`)
+          .send(body)
+          .expect(200);
+      }
+    });
+
     it('400 for malformed JSON', async () => {
       const res = await t
         .http()
