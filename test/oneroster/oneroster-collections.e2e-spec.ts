@@ -426,6 +426,22 @@ describe('OneRoster 1.2 collections', () => {
     });
   });
 
+  describe('assessment results', () => {
+    it('422 for a scoreDate more than a day ahead (it would pin the result against every later delivery)', async () => {
+      const results = cases.find((c) => c.name === 'assessment results')!;
+      const id = uid('result');
+      const ahead = (ms: number) => ({ ...results.body(id), scoreDate: new Date(Date.now() + ms).toISOString() });
+      const far = await put(results, id, ahead(366 * 24 * 3600_000)).expect(422);
+      expect(far.body.imsx_error_details).toEqual([expect.objectContaining({ field: 'assessmentResult.scoreDate' })]);
+      await put(results, id, { ...ahead(0), scoreDate: '9999-12-31T23:59:59.999Z' }).expect(422);
+      await get(`${G}/assessmentResults/${id}`).expect(404);
+      // A clock off by a time zone is fine, and a later delivery at the same status still applies after it.
+      await put(results, id, ahead(10 * 3600_000)).expect(201);
+      await put(results, id, { ...ahead(11 * 3600_000), score: 80 }).expect(201);
+      expect((await get(`${G}/assessmentResults/${id}`).expect(200)).body.assessmentResult.score).toBe(80);
+    });
+  });
+
   describe('subject tracks (EduBridge)', () => {
     it('upserts by (org, subject, grade) and lists them', async () => {
       const subject = uid('Subject');

@@ -35,6 +35,7 @@ const ASSIGNMENT_KEYS = [
  * Results written through OneRoster (including MasteryTrack's write-back, ARCHITECTURE.md §6):
  * - a new result gets metadata.attempt, or the next attempt of (line item, student);
  * - the score lies within the line item's range (resultValueMin–Max, default 0–100), else 422;
+ * - its scoreDate is at most a day ahead of this service's clock, else 422 (the date orders deliveries, below);
  * - an existing result must stay the same student and line item (422 otherwise);
  * - it only moves forward: a finalized result is never changed, a lower scoreStatus never replaces a higher
  *   one (`fully graded` is the highest), and at the same scoreStatus an older scoreDate does not — a late or
@@ -49,6 +50,7 @@ export async function prepareResult(
   existing: AssessmentResult | null,
   referenced: ReferencedRows,
 ) {
+  checkScoreDate(data);
   await checkScoreRange(em, data, referenced.get(AssessmentLineItem)?.get(data.lineItemSourcedId as string));
   const incoming = (data.metadata ?? {}) as Record<string, unknown>;
   if (!existing) {
@@ -123,6 +125,22 @@ function movesForward(
   if (rank !== storedRank) return rank > storedRank;
   const date = data.scoreDate instanceof Date ? data.scoreDate : new Date(String(data.scoreDate));
   return date.getTime() >= existing.scoreDate.getTime();
+}
+
+/** A clock off by a time zone is forgiven; further ahead, a result is refused, not stored. */
+const SCORE_DATE_AHEAD_MS = 24 * 3600_000;
+
+/**
+ * At the same status only a newer scoreDate applies, so a date far ahead would pin the result: every later delivery
+ * (the tool's real one included) would be a no-op. 422 instead.
+ */
+function checkScoreDate(data: Record<string, unknown>): void {
+  const date = data.scoreDate instanceof Date ? data.scoreDate : new Date(String(data.scoreDate));
+  if (date.getTime() > Date.now() + SCORE_DATE_AHEAD_MS)
+    throw AppError.invalidData(
+      `scoreDate ${date.toISOString()} is more than a day ahead of this service's clock`,
+      'assessmentResult.scoreDate',
+    );
 }
 
 /** `lineItem`: the row the reference check read, when the body named the line item; else it is read here. */
