@@ -385,18 +385,23 @@ describe('OneRoster 1.2 collections', () => {
 
     it('searches every collection (upstream names enrollments and results too): a part of its fields, any case', async () => {
       const byName = (n: string) => cases.find((c) => c.name === n)!;
-      await put(byName('enrollments'), uid('enrollment')).expect(201);
-      await put(byName('assessment results'), uid('result')).expect(201);
-      // Enrollments and results have no names: their student's id finds them, in any case.
+      const enrollment = uid('enrollment');
+      const result = uid('result');
+      await put(byName('enrollments'), enrollment).expect(201);
+      await put(byName('assessment results'), result).expect(201);
+      // Enrollments and results have no names: their student's id finds them, in any case, as the filter does.
       const term = encodeURIComponent(ids.student.toUpperCase());
-      const enrollments = await get(`${R}/enrollments?search=${term}`).expect(200);
-      const results = await get(`${G}/assessmentResults?search=${term}`).expect(200);
-      expect(enrollments.body.enrollments.map((e: { user: { sourcedId: string } }) => e.user.sourcedId)).toEqual([
-        ids.student,
-      ]);
-      expect(
-        results.body.assessmentResults.map((r: { student: { sourcedId: string } }) => r.student.sourcedId),
-      ).toEqual([ids.student]);
+      const idsOf = (list: { sourcedId: string }[]) => list.map((o) => o.sourcedId).sort();
+      for (const [path, plural, field, made] of [
+        [`${R}/enrollments`, 'enrollments', 'user.sourcedId', enrollment],
+        [`${G}/assessmentResults`, 'assessmentResults', 'student.sourcedId', result],
+      ]) {
+        const searched = idsOf((await get(`${path}?search=${term}`).expect(200)).body[plural]);
+        const filter = encodeURIComponent(`${field}='${ids.student}'`);
+        const filtered = idsOf((await get(`${path}?filter=${filter}`).expect(200)).body[plural]);
+        expect(searched).toContain(made);
+        expect(searched).toEqual(filtered);
+      }
       // Lessons and units by a part of their title.
       const lessons = await get(`${R}/courses/component-resources?search=${encodeURIComponent('unit TEST')}`).expect(
         200,
@@ -424,6 +429,14 @@ describe('OneRoster 1.2 collections', () => {
       expect(res.body.imsx_codeMajor).toBe('failure');
       expect(res.body.imsx_description).toMatch(text);
     });
+  });
+
+  it("an enrollment's primary is 'false' when the body leaves it out (the spec's default)", async () => {
+    const enrollments = cases.find((c) => c.name === 'enrollments')!;
+    const id = uid('enrollment');
+    const { primary: _omitted, ...body } = enrollments.body(id);
+    await put(enrollments, id, body).expect(201);
+    expect((await get(`${R}/enrollments/${id}`).expect(200)).body.enrollment.primary).toBe('false');
   });
 
   describe('assessment results', () => {

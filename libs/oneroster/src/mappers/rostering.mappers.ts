@@ -155,7 +155,8 @@ export const enrollmentMapper = {
   from: (j: OneRosterJson) => ({
     ...baseFrom(j),
     role: j.role,
-    primary: bool(j.primary),
+    // The spec's default when the body leaves it out.
+    primary: bool(j.primary) ?? false,
     beginDate: j.beginDate ?? null,
     endDate: j.endDate ?? null,
     userSourcedId: refId(j.user)!,
