@@ -67,6 +67,30 @@ describe('development token issuer (RFC 6749 client credentials)', () => {
     if (status === 401) expect(res.headers['www-authenticate']).toMatch(/^Basic/);
   });
 
+  it('ignores parameters it does not know (RFC 6749 §3.2), and refuses a repeated or non-text one as invalid_request', async () => {
+    const extra = await token()
+      .auth(DEV_CLIENT.id, DEV_CLIENT.secret)
+      .send('grant_type=client_credentials&foo=bar&resource=https%3A%2F%2Fapi.example')
+      .expect(200);
+    expect(extra.body.token_type).toBe('Bearer');
+    for (const body of [
+      'grant_type=client_credentials&grant_type=password',
+      'grant_type=client_credentials&scope=a&scope=b',
+    ]) {
+      const res = await token().auth(DEV_CLIENT.id, DEV_CLIENT.secret).send(body).expect(400);
+      expect(res.body).toMatchObject({ error: 'invalid_request', imsx_codeMajor: 'failure' });
+      expect(res.body.error_description).toMatch(/must be given once, as text/);
+      expect(res.body.access_token).toBeUndefined();
+    }
+    const json = await t
+      .http()
+      .post('/oauth2/token')
+      .auth(DEV_CLIENT.id, DEV_CLIENT.secret)
+      .send({ grant_type: 'client_credentials', client_secret: ['x'] })
+      .expect(400);
+    expect(json.body).toMatchObject({ error: 'invalid_request', imsx_error_details: [{ field: 'client_secret' }] });
+  });
+
   it('serves its public keys as a JWKS', async () => {
     const res = await t.http().get('/.well-known/jwks.json').expect(200);
     expect(res.body.keys).toEqual([

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Res } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { ApiConsumes, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { sign } from 'jsonwebtoken';
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { ErrorCode, imsxEnvelope } from '@external-tests/common';
@@ -37,16 +37,20 @@ export class DevTokenController {
     summary: 'Issue an access token (OAuth2 client credentials, RFC 6749 §4.4)',
   })
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
+  @ApiBody({ type: TokenRequestDto })
   @ApiOkResponse({ type: TokenResponseDto })
   token(
-    @Body() body: TokenRequestDto,
+    // Read here, not by the validation pipe: RFC 6749 §3.2 has unknown parameters ignored (the pipe refuses them),
+    // and its errors carry the §5.2 `error` field.
+    @Body() body: unknown,
     @Headers('authorization') authorization: string | undefined,
     @Res() res: unknown,
   ): void {
     const http = this.adapterHost.httpAdapter;
     http.setHeader(res, 'Cache-Control', 'no-store');
     http.setHeader(res, 'Pragma', 'no-cache');
-    const form = body ?? {};
+    const form = readTokenRequest(body);
+    if ('problem' in form) return this.fail(res, 400, 'invalid_request', form.problem, form.field);
     if (form.grant_type !== 'client_credentials') {
       return this.fail(
         res,
@@ -122,14 +126,41 @@ export class DevTokenController {
     return a.length === b.length && timingSafeEqual(a, b);
   }
 
-  /** RFC 6749 §5.2 error fields, inside the imsx envelope every error of this service uses. */
-  /** The RFC 6749 error fields inside the imsx envelope, whose details carry our code and the field at fault. */
-  private fail(res: unknown, status: number, error: OAuthError, description: string): void {
+  /** The RFC 6749 §5.2 error fields inside the imsx envelope, whose details carry our code and the field at fault. */
+  private fail(res: unknown, status: number, error: OAuthError, description: string, field?: string): void {
     const detail: Record<string, string> =
       error === 'invalid_client'
         ? { code: ErrorCode.Unauthenticated }
-        : { code: ErrorCode.InvalidRequest, field: error === 'invalid_scope' ? 'scope' : 'grant_type' };
+        : { code: ErrorCode.InvalidRequest, field: field ?? (error === 'invalid_scope' ? 'scope' : 'grant_type') };
     const body = { error, error_description: description, ...imsxEnvelope(status, description, [detail]) };
     this.adapterHost.httpAdapter.reply(res, body, status);
   }
+}
+
+/** The parameters a token request may carry, each at most this long. */
+const TOKEN_PARAMETERS: Record<keyof TokenRequestDto, number> = {
+  grant_type: 2048,
+  scope: 2048,
+  org: 255,
+  client_id: 2048,
+  client_secret: 2048,
+};
+
+/**
+ * A token request's parameters (RFC 6749): the ones it knows, each a single string; any other is ignored (§3.2).
+ * The problem, when a known one is repeated, not text or too long (`invalid_request`, §5.2).
+ */
+function readTokenRequest(body: unknown): TokenRequestDto | { problem: string; field: string } {
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body))
+    return { problem: 'The request must be a form (or a JSON object)', field: 'body' };
+  const form: TokenRequestDto = {};
+  for (const [name, max] of Object.entries(TOKEN_PARAMETERS) as [keyof TokenRequestDto, number][]) {
+    if (!Object.prototype.hasOwnProperty.call(body, name)) continue;
+    const value = (body as Record<string, unknown>)[name];
+    if (typeof value !== 'string') return { problem: `${name} must be given once, as text`, field: name };
+    if (value.length > max) return { problem: `${name} must be at most ${max} characters`, field: name };
+    form[name] = value;
+  }
+  return form;
 }
