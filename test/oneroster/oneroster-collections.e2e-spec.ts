@@ -431,6 +431,28 @@ describe('OneRoster 1.2 collections', () => {
     });
   });
 
+  it('400 for a sourcedId longer than 255 characters (PowerPath could never name the object), by PUT or POST', async () => {
+    const users = cases.find((c) => c.name === 'users')!;
+    const long = `u-${'x'.repeat(254)}`;
+    const byPut = await put(users, long).expect(400);
+    expect(byPut.body.imsx_error_details).toEqual([
+      expect.objectContaining({ field: 'user.sourcedId', message: 'user.sourcedId must be at most 255 characters' }),
+    ]);
+    const byPost = await t
+      .http()
+      .post(users.path)
+      .set('Authorization', `Bearer ${token}`)
+      .send({ user: users.body(long) })
+      .expect(400);
+    expect(byPost.body.imsx_description).toBe('user.sourcedId must be at most 255 characters');
+    await get(`${R}/users/${long}`).expect(404);
+    // At the limit, the student is made and PowerPath can name it.
+    const longest = long.slice(0, 255);
+    await put(users, longest).expect(200);
+    const attempts = await get(`/powerpath/getAttempts?student=${longest}&lesson=no-such-lesson`);
+    expect([attempts.status, attempts.body.imsx_description]).toEqual([404, "lesson 'no-such-lesson' not found"]);
+  });
+
   it("an enrollment's primary is 'false' when the body leaves it out (the spec's default)", async () => {
     const enrollments = cases.find((c) => c.name === 'enrollments')!;
     const id = uid('enrollment');

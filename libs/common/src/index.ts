@@ -16,3 +16,4 @@ export * from './input/storable-strings';
 export * from './input/decimal-integer';
 export * from './errors/loggable-error';
 export * from './input/validation-pipe';
+export * from './input/sourced-id';

@@ -2,7 +2,14 @@ import { ValidationError } from '@mikro-orm/core';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { AppError, canonicalJson, ErrorCode, LockedRead, ResultEvents } from '@external-tests/common';
+import {
+  AppError,
+  canonicalJson,
+  ErrorCode,
+  LockedRead,
+  MAX_SOURCED_ID_LENGTH,
+  ResultEvents,
+} from '@external-tests/common';
 import { preparedTransaction } from '@external-tests/persistence';
 import { RESULTS } from './collections/definitions';
 import { CollectionDef, StoredObject } from './collections/collection-def';
@@ -60,6 +67,7 @@ export class OneRosterService {
     writer?: string,
   ): Promise<PutOutcome> {
     const json = this.validated(def, def.specOnePath, 'put', body);
+    checkSourcedIdLength(def, sourcedId);
     if (json.sourcedId !== undefined && json.sourcedId !== sourcedId) {
       throw AppError.invalid(
         `${def.singular}.sourcedId must match the path ('${sourcedId}')`,
@@ -129,6 +137,7 @@ export class OneRosterService {
   async create(def: CollectionDef, body: unknown): Promise<{ suppliedSourcedId: string; allocatedSourcedId: string }> {
     const json = this.validated(def, def.specListPath, 'post', body);
     const sourcedId = typeof json.sourcedId === 'string' && json.sourcedId ? json.sourcedId : randomUUID();
+    checkSourcedIdLength(def, sourcedId);
     try {
       await this.em.transactional(async (em) => {
         if (await em.count(def.entity, { sourcedId })) {
@@ -232,4 +241,13 @@ function sameRepresentation(a: OneRosterJson, b: OneRosterJson): boolean {
 
 function pick(o: OneRosterJson, fields: string[]): OneRosterJson {
   return Object.fromEntries(fields.filter((f) => f in o).map((f) => [f, o[f]]));
+}
+
+/** An object is made only with an id every endpoint can name (PowerPath's parameters stop at the same length). */
+function checkSourcedIdLength(def: CollectionDef, sourcedId: string): void {
+  if (sourcedId.length > MAX_SOURCED_ID_LENGTH)
+    throw AppError.invalid(
+      `${def.singular}.sourcedId must be at most ${MAX_SOURCED_ID_LENGTH} characters`,
+      `${def.singular}.sourcedId`,
+    );
 }

@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsInt, IsNotEmpty, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+import { MAX_SOURCED_ID_LENGTH } from '@external-tests/common';
 
 /** `student` + `lesson`, in a body or a query string. */
 export class StudentLessonDto {
@@ -9,7 +10,7 @@ export class StudentLessonDto {
    */
   @IsString()
   @IsNotEmpty()
-  @MaxLength(255)
+  @MaxLength(MAX_SOURCED_ID_LENGTH)
   student!: string;
 
   /**
@@ -18,7 +19,7 @@ export class StudentLessonDto {
    */
   @IsString()
   @IsNotEmpty()
-  @MaxLength(255)
+  @MaxLength(MAX_SOURCED_ID_LENGTH)
   lesson!: string;
 }
 

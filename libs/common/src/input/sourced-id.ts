@@ -1,0 +1,5 @@
+/**
+ * The longest sourcedId this service stores or takes: one limit for the OneRoster writes that create objects and
+ * the PowerPath parameters that name them, so every object that can be made can also be named.
+ */
+export const MAX_SOURCED_ID_LENGTH = 255;
