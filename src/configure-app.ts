@@ -17,13 +17,19 @@ import { answerClientError } from './http/client-errors';
 import { RouteMethods } from './http/method-not-allowed';
 import { registerRequestScope } from './http/request-scope';
 import { registerSecurityHeaders } from './http/security-headers';
+import { parseQuery, refuseMalformedQuery } from './http/strict-query';
 import { setupSwagger } from './swagger';
 
 /** The largest request body, JSON or form (100 KiB). */
 export const BODY_LIMIT = 100 * 1024;
 
 /** As Express routed: /path/ is /path, and paths match whatever their case. */
-const ROUTER_OPTIONS = { ignoreTrailingSlash: true, caseSensitive: false, maxParamLength: 2048 };
+const ROUTER_OPTIONS = {
+  ignoreTrailingSlash: true,
+  caseSensitive: false,
+  maxParamLength: 2048,
+  querystringParser: parseQuery,
+};
 
 /** The routes that take a form body: the development issuer's token endpoint. */
 const FORM_ROUTES = new Set([DEV_TOKEN_PATH]);
@@ -88,6 +94,7 @@ export function configureApp(app: INestApplication, o: { shutdownHooks?: boolean
   registerSecurityHeaders(instance, { contentSecurityPolicy: false });
   // A known path asked with another method: 405 + Allow (after helmet, so the answer carries its headers too).
   instance.addHook('onRequest', routes.refuseOtherMethods());
+  instance.addHook('onRequest', refuseMalformedQuery);
   // SIGTERM: stop accepting, finish in-flight requests, close the pool (the dev stack handles signals itself).
   if (o.shutdownHooks !== false) app.enableShutdownHooks();
   // Authorize is pre-filled with the dev client only when the token endpoint is the dev issuer's.

@@ -196,6 +196,21 @@ describe('hostile input', () => {
     });
   });
 
+  it('a query string whose percent-encoding does not decode is a 400, not read as its raw text', async () => {
+    for (const query of ['student=%FF&lesson=x', 'student=%&lesson=x', 'student=%ED%A0%80&lesson=x']) {
+      const res = await t.http().get(`${PP}/getAttempts?${query}`).set(auth);
+      expectImsx(res, 400);
+      expect(res.body.imsx_description).toMatch(/query string is malformed/);
+    }
+    const filter = await t.http().get(`${OR}/users?filter=givenName%3D'%ED%A0%80'`).set(auth);
+    expectImsx(filter, 400);
+    // Encoded as it should be, the same text is a name like any other (here: one nobody has).
+    const named = await t.http().get(`${PP}/getAttempts?student=%25FF&lesson=x`).set(auth).expect(404);
+    expect(named.body.imsx_description).toBe("student '%FF' not found");
+    const plus = await t.http().get(`${PP}/getAttempts?student=a+b%20c&lesson=x`).set(auth).expect(404);
+    expect(plus.body.imsx_description).toBe("student 'a b c' not found");
+  });
+
   describe("what Node's HTTP parser refuses, before there is a request to route", () => {
     /** The raw answer to raw bytes: the service closes the connection after such a request. */
     const exchange = (bytes: string) =>

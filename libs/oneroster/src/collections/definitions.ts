@@ -294,8 +294,8 @@ export const RESULTS: CollectionDef<AssessmentResult> = {
   search: ['student.sourcedId', 'assessmentLineItem.sourcedId', 'scoreStatus', 'comment'],
   references: { assessmentLineItem: AssessmentLineItem, student: User },
   prepareWrite: prepareResult,
-  // The score lies within the line item's range (result.rules.ts).
-  ruled: ['score'],
+  // The score lies within the line item's range; the scoreDate is at most a day ahead (result.rules.ts).
+  ruled: ['score', 'scoreDate'],
 };
 
 /** Order matters for routing: the courses/* collections must be registered before courses/{sourcedId}. */
