@@ -453,6 +453,32 @@ describe('OneRoster 1.2 collections', () => {
     expect([attempts.status, attempts.body.imsx_description]).toEqual([404, "lesson 'no-such-lesson' not found"]);
   });
 
+  it('422 for an org whose parent chain would come back to it, also when two writes would close it at once', async () => {
+    const orgs = cases.find((c) => c.name === 'orgs')!;
+    const [a, b, c, d, e] = ['a', 'b', 'c', 'd', 'e'].map((n) => uid(`org-${n}`));
+    const under = (id: string, parent?: string) => ({
+      ...orgs.body(id),
+      ...(parent ? { parent: { sourcedId: parent } } : {}),
+    });
+    await put(orgs, a, under(a)).expect(201);
+    await put(orgs, b, under(b, a)).expect(201);
+    await put(orgs, c, under(c, b)).expect(201);
+    const cycle = await put(orgs, a, under(a, c)).expect(422);
+    expect(cycle.body.imsx_error_details).toEqual([expect.objectContaining({ field: 'org.parent' })]);
+    await put(orgs, a, under(a, a)).expect(422);
+    const self = await t
+      .http()
+      .post(orgs.path)
+      .set('Authorization', `Bearer ${token}`)
+      .send({ org: under(d, d) });
+    expect([self.status, self.body.imsx_error_details?.[0]?.field]).toEqual([422, 'org.parent']);
+    expect((await get(`${R}/orgs/${a}`).expect(200)).body.org.parent).toBeUndefined();
+    // Two writes that would each close half of a cycle: one of them is refused.
+    await put(orgs, e, under(e)).expect(201);
+    const both = await Promise.all([put(orgs, e, under(e, a)), put(orgs, a, under(a, e))]);
+    expect(both.map((r) => r.status).sort()).toEqual([201, 422]);
+  });
+
   it("an enrollment's primary is 'false' when the body leaves it out (the spec's default)", async () => {
     const enrollments = cases.find((c) => c.name === 'enrollments')!;
     const id = uid('enrollment');
