@@ -75,7 +75,7 @@ export function configureApp(app: INestApplication, o: { shutdownHooks?: boolean
   fastify.useLogger(new QuietStartupLogger(app.get(Logger)));
   // Depth is checked on the raw bytes, before parsing: deep nesting would overflow the stack of whatever walks it.
   fastify.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, (req, raw, done) =>
-    utf8(req) ? parseJson(raw, done) : done(notUtf8()),
+    utf8(req, raw) ? parseJson(raw, done) : done(notUtf8()),
   );
   // Forms are OAuth 2.0's (RFC 6749 token requests); every other route takes JSON. A form elsewhere (curl -d without
   // a Content-Type) would be read field by field, and text/plain (Fastify's default parser) into a string, each
@@ -83,7 +83,7 @@ export function configureApp(app: INestApplication, o: { shutdownHooks?: boolean
   fastify.useBodyParser('application/x-www-form-urlencoded', { bodyLimit: BODY_LIMIT }, (req, raw, done) =>
     !FORM_ROUTES.has(req.routeOptions.url ?? '')
       ? refuse(req, raw, done)
-      : utf8(req)
+      : utf8(req, raw)
         ? done(null, parseForm(raw.toString('utf8')))
         : done(notUtf8()),
   );
@@ -123,12 +123,15 @@ function refuse(
 }
 
 /**
- * JSON is UTF-8 between systems (RFC 8259 §8.1), and so are the forms read here: a body that says it is in another
- * charset would be misread, so it is a 415 rather than a guess.
+ * Whether the body reads as UTF-8. JSON is UTF-8 between systems (RFC 8259 §8.1) and a charset on it has no effect
+ * on a compliant reader, but a body in UTF-16, or with bytes past ASCII in another charset, would be misread: a 415
+ * rather than a guess. ASCII in a charset that extends it (us-ascii, ISO-8859-1, which HTTP clients still name on
+ * forms) is the same text in UTF-8. An empty body, or one to an unknown path, is left to what follows.
  */
-function utf8(req: Pick<FastifyRequest, 'headers'>): boolean {
+function utf8(req: Pick<FastifyRequest, 'headers' | 'is404'>, raw: Buffer): boolean {
   const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
-  return charset === undefined || charset === 'utf-8' || charset === 'utf8';
+  if (charset === undefined || charset === 'utf-8' || charset === 'utf8' || req.is404 || raw.length === 0) return true;
+  return !/^(utf-?(16|32)|ucs-?[24])/.test(charset) && raw.every((byte) => byte < 0x80);
 }
 
 function notUtf8(): Error {

@@ -18,7 +18,10 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex):
         ? [431, 'The request headers are too large']
         : [400, 'The request is malformed'];
   const body = JSON.stringify(imsxEnvelope(status, description, [{ code: ErrorCode.InvalidRequest }]));
-  if (socket.writable)
+  // Not after an answer already under way on this connection (one sent before the body was read, say a 405):
+  // Node's own handler holds back the same way.
+  const answering = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+  if (socket.writable && !answering)
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
         'Content-Type: application/json; charset=utf-8\r\n' +

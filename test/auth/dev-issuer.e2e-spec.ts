@@ -89,6 +89,13 @@ describe('development token issuer (RFC 6749 client credentials)', () => {
       .send({ grant_type: 'client_credentials', client_secret: ['x'] })
       .expect(400);
     expect(json.body).toMatchObject({ error: 'invalid_request', imsx_error_details: [{ field: 'client_secret' }] });
+    // A parameter without a value is an omitted one (§3.1): JSON's null.
+    await t
+      .http()
+      .post('/oauth2/token')
+      .auth(DEV_CLIENT.id, DEV_CLIENT.secret)
+      .send({ grant_type: 'client_credentials', scope: null, org: null })
+      .expect(200);
   });
 
   it('serves its public keys as a JWKS', async () => {

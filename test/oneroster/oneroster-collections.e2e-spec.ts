@@ -548,6 +548,14 @@ describe('OneRoster 1.2 collections', () => {
       expect(org.body.imsx_error_details).toEqual([
         expect.objectContaining({ field: 'orgSourcedId', message: "orgSourcedId 'no-such-org' does not exist" }),
       ]);
+      // null, as a GET answers it, is the global track, as an omitted org is.
+      const global = await t
+        .http()
+        .put('/edubridge/subject-track/')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ subject: uid('Subj'), grade: '4', courseId: ids.course, orgSourcedId: null })
+        .expect(200);
+      expect(global.body.subjectTrack.orgSourcedId).toBeNull();
     });
   });
 

@@ -41,7 +41,7 @@ export class DevTokenController {
   @ApiOkResponse({ type: TokenResponseDto })
   token(
     // Read here, not by the validation pipe: RFC 6749 §3.2 has unknown parameters ignored (the pipe refuses them),
-    // and its errors carry the §5.2 `error` field.
+    // and its errors carry the §5.2 `error` field. (A NUL in any string is still the pipe's 400, as everywhere.)
     @Body() body: unknown,
     @Headers('authorization') authorization: string | undefined,
     @Res() res: unknown,
@@ -158,6 +158,8 @@ function readTokenRequest(body: unknown): TokenRequestDto | { problem: string; f
   for (const [name, max] of Object.entries(TOKEN_PARAMETERS) as [keyof TokenRequestDto, number][]) {
     if (!Object.prototype.hasOwnProperty.call(body, name)) continue;
     const value = (body as Record<string, unknown>)[name];
+    // A parameter sent without a value is treated as omitted (§3.1): JSON's null is that.
+    if (value === null) continue;
     if (typeof value !== 'string') return { problem: `${name} must be given once, as text`, field: name };
     if (value.length > max) return { problem: `${name} must be at most ${max} characters`, field: name };
     form[name] = value;

@@ -37,11 +37,11 @@ export class ImsxExceptionFilter implements ExceptionFilter {
     const http = this.adapterHost.httpAdapter;
     const ctx = host.switchToHttp();
     const res = ctx.getResponse<unknown>();
-    const req = ctx.getRequest<{ id?: unknown }>();
+    const req = ctx.getRequest<{ id?: unknown; raw?: { readableAborted?: boolean }; readableAborted?: boolean }>();
     if (http.isHeadersSent(res)) return;
 
     const domain = exception instanceof VendorTransportError ? this.fromTransport(exception) : exception;
-    const { status, description, details, headers, codeMinor } = this.describe(domain);
+    const { status, description, details, headers, codeMinor } = this.describe(domain, req);
     if (status >= 500 && !(domain instanceof AppError && domain.code !== ErrorCode.Internal)) {
       this.logger.error({ error: loggableError(exception), requestId: req?.id }, 'Unhandled error');
     }
@@ -67,7 +67,11 @@ export class ImsxExceptionFilter implements ExceptionFilter {
     return new AppError(code, message, { retryAfterSeconds, cause: e });
   }
 
-  private describe(exception: unknown): {
+  private describe(
+    exception: unknown,
+    // Fastify's request wraps Node's (raw); Express's is Node's.
+    request?: { raw?: { readableAborted?: boolean }; readableAborted?: boolean },
+  ): {
     status: number;
     description: string;
     details?: Record<string, string>[];
@@ -109,7 +113,10 @@ export class ImsxExceptionFilter implements ExceptionFilter {
       message?: unknown;
     };
     // The client went away while its body arrived: its request failed, not the service (request-scope.ts logs it).
-    const clientGone = httpError?.code === 'ECONNRESET' && httpError.message === 'aborted';
+    const clientGone =
+      httpError?.code === 'ECONNRESET' &&
+      httpError.message === 'aborted' &&
+      (request?.raw ?? request)?.readableAborted === true;
     const clientStatus =
       httpError?.expose === true
         ? httpError.status

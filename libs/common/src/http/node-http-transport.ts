@@ -72,6 +72,11 @@ class EitherDeflate extends Transform {
     this.inflate.once('end', () => done());
     this.inflate.end();
   }
+
+  override _destroy(error: Error | null, done: (error: Error | null) => void): void {
+    this.inflate?.destroy();
+    done(error);
+  }
 }
 
 const DECODERS: Record<string, () => NodeJS.ReadWriteStream> = {
@@ -171,6 +176,8 @@ export class NodeHttpTransport {
     const stop = (e: unknown) => {
       fail(e);
       res.destroy();
+      // The decoder too: it would go on inflating what it holds (and keep zlib's memory) until collected.
+      if (body !== res) body.destroy();
     };
     if (body !== res) {
       res.on('error', stop);

@@ -127,8 +127,9 @@ export class VendorHttpClient {
     const attempt = (signal: AbortSignal) =>
       this.bulkhead.execute(() => {
         // The deadline passed in a retry's backoff or in the bulkhead's queue: nothing is sent, and the tool did
-        // not fail (the breaker does not count it).
-        if (signal.aborted) throw this.deadlinePassed(true);
+        // not fail (the breaker does not count it). By the clock too: the backoff ends when the deadline does, and
+        // its timer may fire before the deadline's.
+        if (signal.aborted || Date.now() >= deadlineAt) throw this.deadlinePassed(true);
         return this.breaker.execute(() =>
           this.once<T>(req, signal).catch((e: unknown) => {
             reached ||= !(e instanceof VendorTransportError) || e.mayHaveReachedTool;

@@ -17,7 +17,8 @@ export class SubjectTrackService {
     if (!(await this.em.count(Course, { sourcedId: dto.courseId }))) {
       throw AppError.invalidData(`courseId '${dto.courseId}' does not exist`, 'courseId');
     }
-    if (dto.orgSourcedId !== undefined && !(await this.em.count(Org, { sourcedId: dto.orgSourcedId }))) {
+    // null (as a GET answers it) is the global track, as an omitted one is.
+    if (dto.orgSourcedId != null && !(await this.em.count(Org, { sourcedId: dto.orgSourcedId }))) {
       throw AppError.invalidData(`orgSourcedId '${dto.orgSourcedId}' does not exist`, 'orgSourcedId');
     }
     return toDto(await this.tracks.put(dto, dto.courseId));
