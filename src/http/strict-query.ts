@@ -9,9 +9,11 @@ const MALFORMED: Record<string, string> = Object.freeze(Object.create(null) as R
  * The router's query-string parser. Fastify's default keeps a percent sequence that does not decode (a lone `%`,
  * `%FF`, which is no UTF-8) as its raw text, so `%FF` and `%25FF` would read the same; a path parameter with the
  * same bytes is a 400. Such a query is a 400 too. A query that decodes is parsed as before: repeated names give an
- * array, `+` is a space, and the object has no prototype.
+ * array, `+` is a space, and a non-empty one's object has no prototype.
  */
 export function parseQuery(query: string): Record<string, unknown> {
+  // Most requests have none (the router asks for every request): as Fastify's default answers it.
+  if (query.length === 0) return {};
   if (query.includes('%')) {
     try {
       decodeURIComponent(query);
