@@ -90,6 +90,9 @@ function sentenceCase(summary: string): string {
  * DELETE with the upstream spec's paths, status codes, wrappers and schemas (also used for Swagger).
  */
 export function collectionController(def: CollectionDef): Type<unknown> {
+  // `search` looks in fields by name (parseListQuery): a name with no field would fail every search; fail at boot.
+  const unknownSearch = (def.search ?? []).filter((f) => !Object.hasOwn(def.fields, f));
+  if (unknownSearch.length > 0) throw new Error(`${def.plural}: search names no field ${unknownSearch.join(', ')}`);
   const scopes = AREA_SCOPES[def.area];
   const op = (path: string, method: string) => {
     const o = specOperation(path, method);
