@@ -13,6 +13,7 @@ import {
   ValidateIf,
   ValidationArguments,
 } from 'class-validator';
+import { MAX_SOURCED_ID_LENGTH } from '@external-tests/common';
 import { TOOL_PROVIDER_NAMES } from '@external-tests/providers';
 
 /** The contract's GradeEnum: -1 is Pre-K, 0 Kindergarten, 1–12 the grades, 13 AP. */
@@ -54,7 +55,7 @@ export class CreateExternalTestInputDto {
    */
   @IsString()
   @IsNotEmpty()
-  @MaxLength(255)
+  @MaxLength(MAX_SOURCED_ID_LENGTH)
   courseId!: string;
 
   /** The title of the external test reference (default: the course title and the lesson type) */
@@ -89,7 +90,7 @@ export class CreateExternalTestInputDto {
   @IsOptional()
   @IsString()
   @IsNotEmpty()
-  @MaxLength(255)
+  @MaxLength(MAX_SOURCED_ID_LENGTH)
   courseComponentSourcedId?: string;
 
   /** The ID of the test in the spreadsheet (Edulastic: the test id; required for Edulastic lessons) */

@@ -1,4 +1,5 @@
 import { IsBoolean, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { MAX_SOURCED_ID_LENGTH } from '@external-tests/common';
 
 export class MakeExternalTestAssignmentDto {
   /**
@@ -7,7 +8,7 @@ export class MakeExternalTestAssignmentDto {
    */
   @IsString()
   @IsNotEmpty()
-  @MaxLength(255)
+  @MaxLength(MAX_SOURCED_ID_LENGTH)
   student!: string;
 
   /**
@@ -16,7 +17,7 @@ export class MakeExternalTestAssignmentDto {
    */
   @IsString()
   @IsNotEmpty()
-  @MaxLength(255)
+  @MaxLength(MAX_SOURCED_ID_LENGTH)
   lesson!: string;
 
   /** The name of the application to use for authenticating on the external tool */

@@ -1,5 +1,6 @@
 import { ApiProperty, PickType } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { MAX_SOURCED_ID_LENGTH } from '@external-tests/common';
 import { ASSIGNMENT_TOOL_FIELDS, ExternalTestAssignmentDto } from './external-test-assignment.dto';
 
 export class TestOutQueryDto {
@@ -9,7 +10,7 @@ export class TestOutQueryDto {
    */
   @IsString()
   @IsNotEmpty()
-  @MaxLength(255)
+  @MaxLength(MAX_SOURCED_ID_LENGTH)
   student!: string;
 
   /**
@@ -18,7 +19,7 @@ export class TestOutQueryDto {
    */
   @IsString()
   @IsNotEmpty()
-  @MaxLength(255)
+  @MaxLength(MAX_SOURCED_ID_LENGTH)
   course!: string;
 }
 

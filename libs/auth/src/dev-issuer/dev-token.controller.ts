@@ -7,7 +7,7 @@ import { ErrorCode, imsxEnvelope } from '@external-tests/common';
 import { AUTH_OPTIONS, AuthOptions, DEV_TOKEN_PATH, DevIssuerOptions } from '../auth-options';
 import { Public } from '../decorators';
 import { DevSigningKey } from './dev-signing-key';
-import { TokenRequestDto, TokenResponseDto } from './token-request.dto';
+import { TOKEN_PARAMETER_LENGTHS, TokenRequestDto, TokenResponseDto } from './token-request.dto';
 
 type OAuthError = 'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'invalid_scope';
 
@@ -137,15 +137,6 @@ export class DevTokenController {
   }
 }
 
-/** The parameters a token request may carry, each at most this long. */
-const TOKEN_PARAMETERS: Record<keyof TokenRequestDto, number> = {
-  grant_type: 2048,
-  scope: 2048,
-  org: 255,
-  client_id: 2048,
-  client_secret: 2048,
-};
-
 /**
  * A token request's parameters (RFC 6749): the ones it knows, each a single string; any other is ignored (§3.2).
  * The problem, when a known one is repeated, not text or too long (`invalid_request`, §5.2).
@@ -155,7 +146,7 @@ function readTokenRequest(body: unknown): TokenRequestDto | { problem: string; f
   if (typeof body !== 'object' || Array.isArray(body))
     return { problem: 'The request must be a form (or a JSON object)', field: 'body' };
   const form: TokenRequestDto = {};
-  for (const [name, max] of Object.entries(TOKEN_PARAMETERS) as [keyof TokenRequestDto, number][]) {
+  for (const [name, max] of Object.entries(TOKEN_PARAMETER_LENGTHS) as [keyof TokenRequestDto, number][]) {
     if (!Object.prototype.hasOwnProperty.call(body, name)) continue;
     const value = (body as Record<string, unknown>)[name];
     // A parameter sent without a value is treated as omitted (§3.1): JSON's null is that.

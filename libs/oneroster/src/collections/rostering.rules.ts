@@ -37,6 +37,12 @@ const ORG_PARENT_LOCK = 0x6f7267; // 'org'
 export async function prepareOrg(em: EntityManager, data: Record<string, unknown>) {
   const parent = data.parentSourcedId as string | null | undefined;
   if (!parent) return data;
+  const refuse = () =>
+    AppError.invalidData(
+      `org '${String(data.sourcedId)}' cannot have '${parent}' as its parent: the parent chain would come back to it`,
+      'org.parent',
+    );
+  if (parent === data.sourcedId) throw refuse();
   await runPrepared(em, 'select pg_advisory_xact_lock(?::bigint)', [ORG_PARENT_LOCK]);
   const meta = em.getMetadata().get<Org>(Org.name);
   const [id, parentColumn] = [meta.properties.sourcedId, meta.properties.parentSourcedId].map((p) => p.fieldNames[0]);
@@ -50,10 +56,6 @@ export async function prepareOrg(em: EntityManager, data: Record<string, unknown
      ) select 1 as hit from up where id = ? limit 1`,
     [parent, data.sourcedId],
   );
-  if (parent === data.sourcedId || cycle)
-    throw AppError.invalidData(
-      `org '${String(data.sourcedId)}' cannot have '${parent}' as its parent: the parent chain would come back to it`,
-      'org.parent',
-    );
+  if (cycle) throw refuse();
   return data;
 }

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { MAX_SOURCED_ID_LENGTH } from '@external-tests/common';
 
 /** EduBridge subject track upsert body. */
 export class PutSubjectTrackDto {
@@ -21,14 +22,14 @@ export class PutSubjectTrackDto {
    */
   @IsString()
   @IsNotEmpty()
-  @MaxLength(255)
+  @MaxLength(MAX_SOURCED_ID_LENGTH)
   courseId!: string;
 
   /** Restrict the track to one org; omitted = the global track. */
   @IsOptional()
   @IsString()
   @IsNotEmpty()
-  @MaxLength(255)
+  @MaxLength(MAX_SOURCED_ID_LENGTH)
   orgSourcedId?: string;
 }
 
