@@ -81,6 +81,17 @@ describe('Swagger UI in a browser', () => {
   );
 
   it(
+    "Execute getAllEnrollments with its pre-filled parameters (search: a user's id): 200 and only that user's enrollments",
+    async () => {
+      const body = await execute(page, 'getAllEnrollments', { expect: 200 });
+      const { enrollments } = JSON.parse(body) as { enrollments: { sourcedId: string; role: string }[] };
+      expect(enrollments.map((e) => e.sourcedId)).toEqual(['enrollment-teacher-1-math-4-a']);
+      expect(enrollments[0].role).toBe('teacher');
+    },
+    BROWSER_STEP_MS,
+  );
+
+  it(
     'after logging out of oauth2, Execute is 401; a token pasted into bearer works again',
     async () => {
       await page.locator('.auth-wrapper .btn.authorize').click();
