@@ -166,7 +166,7 @@ export const enrollmentMapper = {
   to: (e: Enrollment, ctx: HrefContext) => ({
     ...baseTo(e),
     role: e.role,
-    primary: e.primary === null || e.primary === undefined ? null : String(e.primary),
+    primary: String(e.primary),
     beginDate: e.beginDate ?? null,
     endDate: e.endDate ?? null,
     user: guidRef(ctx, 'user', e.userSourcedId),

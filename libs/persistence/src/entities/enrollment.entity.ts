@@ -8,8 +8,9 @@ export class Enrollment extends OneRosterBase {
   @Property({ type: 'text' })
   role!: string;
 
-  @Property({ type: 'boolean', nullable: true })
-  primary?: boolean | null;
+  /** The spec's default is false; an enrollment always says which (null was never a OneRoster value). */
+  @Property({ type: 'boolean', default: false })
+  primary: boolean = false;
 
   @Property({ type: 'text', nullable: true })
   beginDate?: string | null;

@@ -7,6 +7,7 @@ import { Migration20261129120453 } from './Migration20261129120453';
 import { Migration20261129131612 } from './Migration20261129131612';
 import { Migration20261129143346 } from './Migration20261129143346';
 import { Migration20261201000000 } from './Migration20261201000000';
+import { Migration20261201120000 } from './Migration20261201120000';
 
 /** Every committed migration, in order. Listed explicitly so ts-jest, ts-node and the build resolve the same set. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -18,4 +19,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261129131612', class: Migration20261129131612 },
   { name: 'Migration20261129143346', class: Migration20261129143346 },
   { name: 'Migration20261201000000', class: Migration20261201000000 },
+  { name: 'Migration20261201120000', class: Migration20261201120000 },
 ];
