@@ -479,6 +479,43 @@ describe('OneRoster 1.2 collections', () => {
     expect(both.map((r) => r.status).sort()).toEqual([201, 422]);
   });
 
+  it("an org's children are the orgs naming it as their parent, on every read and on its PUT's answer", async () => {
+    const orgs = cases.find((c) => c.name === 'orgs')!;
+    const [district, s1, s2, other] = ['district', 'school-1', 'school-2', 'other'].map((n) => uid(`org-${n}`));
+    const under = (id: string, parent?: string) => ({
+      ...orgs.body(id),
+      ...(parent ? { parent: { sourcedId: parent } } : {}),
+    });
+    const childIds = (org: { children: { sourcedId: string; type: string; href: string }[] }) =>
+      org.children.map((c) => c.sourcedId);
+    expect((await put(orgs, district, under(district)).expect(201)).body.org.children).toEqual([]);
+    await put(orgs, s2, under(s2, district)).expect(201);
+    await put(orgs, s1, under(s1, district)).expect(201);
+    await put(orgs, other, under(other)).expect(201);
+
+    const one = (await get(`${R}/orgs/${district}`).expect(200)).body.org;
+    expect(one.children).toEqual(
+      [s1, s2].sort().map((id) => ({ sourcedId: id, type: 'org', href: expect.stringMatching(`/orgs/${id}$`) })),
+    );
+    const page = await get(`${R}/orgs?filter=${encodeURIComponent(`name='North School'`)}&limit=1000`).expect(200);
+    const listed = new Map(page.body.orgs.map((o: { sourcedId: string }) => [o.sourcedId, o]));
+    expect(childIds(listed.get(district) as never)).toEqual([s1, s2].sort());
+    expect(childIds(listed.get(s1) as never)).toEqual([]);
+    expect(childIds(listed.get(other) as never)).toEqual([]);
+    // A child that moves, or is marked tobedeleted, is where its parent says (it still names that parent).
+    await put(orgs, s2, under(s2, other)).expect(201);
+    expect(childIds((await put(orgs, district, under(district)).expect(201)).body.org)).toEqual([s1]);
+    await t.http().delete(`${R}/orgs/${s1}`).set('Authorization', `Bearer ${token}`).expect(204);
+    expect(childIds((await get(`${R}/orgs/${district}`).expect(200)).body.org)).toEqual([s1]);
+    expect(childIds((await get(`${R}/orgs/${other}`).expect(200)).body.org)).toEqual([s2]);
+    // A projection keeps children when it names them, and leaves them out when it does not.
+    expect((await get(`${R}/orgs/${other}?fields=sourcedId,children`).expect(200)).body.org).toEqual({
+      sourcedId: other,
+      children: [expect.objectContaining({ sourcedId: s2 })],
+    });
+    expect((await get(`${R}/orgs/${other}?fields=sourcedId`).expect(200)).body.org).toEqual({ sourcedId: other });
+  });
+
   it("an enrollment's primary is 'false' when the body leaves it out (the spec's default)", async () => {
     const enrollments = cases.find((c) => c.name === 'enrollments')!;
     const id = uid('enrollment');

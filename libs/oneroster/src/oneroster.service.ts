@@ -41,6 +41,7 @@ export class OneRosterService {
     const entity = await this.em.findOne(def.entity, { sourcedId });
     if (!entity) throw AppError.notFound(def.singular, sourcedId);
     const object = def.to(entity, ctx);
+    await withDerived(this.em, def, [object], ctx, fields);
     return fields ? pick(object, fields) : object;
   }
 
@@ -50,8 +51,9 @@ export class OneRosterService {
       offset: q.offset,
       orderBy: q.orderBy as never,
     });
-    const items = rows.map((e) => def.to(e, ctx)).map((o) => (q.fields ? pick(o, q.fields) : o));
-    return { items, total };
+    const objects = rows.map((e) => def.to(e, ctx));
+    await withDerived(this.em, def, objects, ctx, q.fields);
+    return { items: q.fields ? objects.map((o) => pick(o, q.fields!)) : objects, total };
   }
 
   /**
@@ -78,6 +80,7 @@ export class OneRosterService {
     return preparedTransaction(this.em, async (em) => {
       const reads = def === RESULTS ? (this.events?.reads ?? []) : [];
       const { read, ...outcome } = await this.write(em, def, sourcedId, json, ctx, reads);
+      await withDerived(em, def, [outcome.object], ctx);
       if (def === RESULTS) {
         const { scoreStatus, score, metadata } = outcome.object as {
           scoreStatus: string;
@@ -237,6 +240,18 @@ function sameRepresentation(a: OneRosterJson, b: OneRosterJson): boolean {
     if (canonicalJson(x) !== canonicalJson(y)) return false;
   }
   return true;
+}
+
+/** The collection's derived fields, unless a `fields` projection leaves every one of them out. */
+async function withDerived(
+  em: EntityManager,
+  def: CollectionDef,
+  objects: OneRosterJson[],
+  ctx: HrefContext,
+  fields?: string[],
+): Promise<void> {
+  if (!def.derived || (fields && !def.derived.fields.some((f) => fields.includes(f)))) return;
+  await def.derived.fill(em, objects, ctx);
 }
 
 function pick(o: OneRosterJson, fields: string[]): OneRosterJson {

@@ -60,6 +60,15 @@ export interface CollectionDef<E extends StoredObject = StoredObject> {
   /** Body fields a domain rule of the collection may refuse (422 naming the field), e.g. a score outside its range. */
   ruled?: string[];
   /**
+   * Fields derived from other rows (an org's children), filled into every object the collection answers with,
+   * as `to` made them: one statement for a whole page, run where `em` runs (a PUT's transaction too).
+   */
+  derived?: {
+    /** The fields it fills (a `fields` projection naming none of them skips its statement). */
+    fields: string[];
+    fill(em: EntityManager, objects: OneRosterJson[], ctx: HrefContext): Promise<void>;
+  };
+  /**
    * Last say before a write is stored (derived fields, domain rules). Returns the data to store, or
    * `undefined` to leave the stored object as it is (an idempotent no-op that still answers success).
    */

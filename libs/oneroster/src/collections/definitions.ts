@@ -23,7 +23,7 @@ import {
 } from '../mappers/rostering.mappers';
 import { BASE_FIELDS, bool, date, num, str } from '../query/field-spec';
 import { CollectionDef } from './collection-def';
-import { prepareOrg, schoolOfClass, schoolOfCourse } from './rostering.rules';
+import { orgChildren, prepareOrg, schoolOfClass, schoolOfCourse } from './rostering.rules';
 import { prepareResult } from './result.rules';
 
 const R = '/ims/oneroster/rostering/v1p2';
@@ -76,6 +76,7 @@ export const ORGS: CollectionDef<Org> = {
   search: ['name'],
   references: { parent: Org },
   prepareWrite: prepareOrg,
+  derived: { fields: ['children'], fill: orgChildren },
   // Its parent chain does not come back to it (rostering.rules.ts).
   ruled: ['parent'],
 };

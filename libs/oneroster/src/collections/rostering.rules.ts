@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '@external-tests/common';
 import { Course, Org, runPrepared, SchoolClass } from '@external-tests/persistence';
+import { guidRef, HrefContext, OneRosterJson } from '../mappers/common';
 import { storedValues } from './stored-values';
 
 /** A class's school: given as `school` or `org`, else its course's org. */
@@ -58,4 +59,29 @@ export async function prepareOrg(em: EntityManager, data: Record<string, unknown
   );
   if (cycle) throw refuse();
   return data;
+}
+
+/**
+ * An org's `children`: the orgs whose parent it is, in sourcedId order (those marked tobedeleted too: they still
+ * name it as their parent). Derived, never stored: a write names only an org's parent.
+ */
+export async function orgChildren(em: EntityManager, orgs: OneRosterJson[], ctx: HrefContext): Promise<void> {
+  if (orgs.length === 0) return;
+  const meta = em.getMetadata().get<Org>(Org.name);
+  const [id, parentColumn] = [meta.properties.sourcedId, meta.properties.parentSourcedId].map((p) => p.fieldNames[0]);
+  // The ids travel as one JSON array: a parameter both runPrepared's ways (prepared or formatted) pass as it is.
+  const rows = await runPrepared<{ id: string; parent: string }>(
+    em,
+    `select "${id}" id, "${parentColumn}" parent from "${meta.tableName}"
+     where "${parentColumn}" in (select jsonb_array_elements_text(?::jsonb)) order by "${id}"`,
+    [JSON.stringify(orgs.map((o) => o.sourcedId as string))],
+  );
+  const children = new Map<string, string[]>();
+  for (const r of rows) {
+    const list = children.get(r.parent);
+    if (list) list.push(r.id);
+    else children.set(r.parent, [r.id]);
+  }
+  for (const org of orgs)
+    org.children = (children.get(org.sourcedId as string) ?? []).map((c) => guidRef(ctx, 'org', c));
 }

@@ -1,4 +1,4 @@
-import { Entity, Property } from '@mikro-orm/core';
+import { Entity, Index, Property } from '@mikro-orm/core';
 import { OneRosterBase } from './one-roster-base.entity';
 
 @Entity({ tableName: 'orgs' })
@@ -13,6 +13,8 @@ export class Org extends OneRosterBase {
   @Property({ type: 'text', nullable: true })
   identifier?: string | null;
 
+  /** Indexed: an org's children are read by it (every org answered lists them). */
+  @Index()
   @Property({ type: 'text', nullable: true })
   parentSourcedId?: string | null;
 }
