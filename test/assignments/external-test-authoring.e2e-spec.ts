@@ -536,6 +536,16 @@ describe('POST /powerpath/createExternalTestOut and /powerpath/createExternalPla
       ],
       ['an unknown tool', (c: string) => testOut(c, { toolProvider: 'qti' }), 'toolProvider must be one of'],
       [
+        'a javascript: launchUrl',
+        (c: string) => testOut(c, { launchUrl: 'javascript:alert(document.cookie)' }),
+        'launchUrl must be an absolute http or https URL',
+      ],
+      [
+        'a relative launchUrl',
+        (c: string) => placement(c, { launchUrl: '/assessment/1' }),
+        'launchUrl must be an absolute http or https URL',
+      ],
+      [
         'a grade outside the contract',
         (c: string) => placement(c, { grades: ['K'] }),
         'each value in grades must be one of',

@@ -8,6 +8,7 @@ import {
   IsNumber,
   IsOptional,
   IsString,
+  IsUrl,
   MaxLength,
   ValidateBy,
   ValidateIf,
@@ -65,10 +66,18 @@ export class CreateExternalTestInputDto {
   @MaxLength(255)
   lessonTitle?: string;
 
-  /** The URL to the external test system (e.g., Edulastic, QTI, etc.) */
+  /**
+   * The URL to the external test system (e.g., Edulastic, QTI, etc.): an absolute http or https URL.
+   * @example "https://app.edulastic.com/assessment/65a1f0c2e4b0a1b2c3d4e501"
+   */
+  // Pages link it: a `javascript:` or `data:` URL would run there.
   @IsOptional()
   @IsString()
   @MaxLength(2048)
+  @IsUrl(
+    { protocols: ['http', 'https'], require_protocol: true, require_tld: false },
+    { message: 'launchUrl must be an absolute http or https URL' },
+  )
   launchUrl?: string;
 
   /** The type of external service (e.g.: 'edulastic') */
