@@ -488,10 +488,18 @@ describe('OneRoster 1.2 collections', () => {
     });
     const childIds = (org: { children: { sourcedId: string; type: string; href: string }[] }) =>
       org.children.map((c) => c.sourcedId);
+    const modified = async (id: string) =>
+      Date.parse((await get(`${R}/orgs/${id}`).expect(200)).body.org.dateLastModified as string);
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
     expect((await put(orgs, district, under(district)).expect(201)).body.org.children).toEqual([]);
+    const made = await modified(district);
+    await tick();
     await put(orgs, s2, under(s2, district)).expect(201);
     await put(orgs, s1, under(s1, district)).expect(201);
     await put(orgs, other, under(other)).expect(201);
+    // Its answer changed, so its dateLastModified did (a delta read by dateLastModified sees it).
+    const withChildren = await modified(district);
+    expect(withChildren).toBeGreaterThan(made);
 
     const one = (await get(`${R}/orgs/${district}`).expect(200)).body.org;
     expect(one.children).toEqual(
@@ -503,7 +511,16 @@ describe('OneRoster 1.2 collections', () => {
     expect(childIds(listed.get(s1) as never)).toEqual([]);
     expect(childIds(listed.get(other) as never)).toEqual([]);
     // A child that moves, or is marked tobedeleted, is where its parent says (it still names that parent).
+    const otherMade = await modified(other);
+    await tick();
     await put(orgs, s2, under(s2, other)).expect(201);
+    expect(await modified(district)).toBeGreaterThan(withChildren);
+    expect(await modified(other)).toBeGreaterThan(otherMade);
+    // A write that leaves the parent as it is moves neither.
+    const moved = await modified(other);
+    await tick();
+    await put(orgs, s2, { ...under(s2, other), name: 'Renamed' }).expect(201);
+    expect(await modified(other)).toBe(moved);
     expect(childIds((await put(orgs, district, under(district)).expect(201)).body.org)).toEqual([s1]);
     await t.http().delete(`${R}/orgs/${s1}`).set('Authorization', `Bearer ${token}`).expect(204);
     expect(childIds((await get(`${R}/orgs/${district}`).expect(200)).body.org)).toEqual([s1]);

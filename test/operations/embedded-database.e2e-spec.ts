@@ -125,6 +125,14 @@ describe('on the embedded database', () => {
       const read = await auth(t.http().get(`${G}/assessmentResults/${id}`)).expect(200);
       expect(read.body.assessmentResult.metadata).toMatchObject({ attempt });
     }
+
+    // An org's children (a statement whose ids travel as one JSON parameter, formatted into the text here).
+    const child = uid("org-o'child?");
+    await auth(t.http().put(`${R}/orgs/${encodeURIComponent(child)}`))
+      .send({ org: { sourcedId: child, name: 'Annex', type: 'school', parent: { sourcedId: ORG } } })
+      .expect(201);
+    const parent = await auth(t.http().get(`${R}/orgs/${ORG}`)).expect(200);
+    expect(parent.body.org.children).toEqual([expect.objectContaining({ sourcedId: child, type: 'org' })]);
   });
 
   it('requests made while another connection holds a transaction answer once it commits, none fails', async () => {

@@ -80,7 +80,8 @@ export class OneRosterService {
     return preparedTransaction(this.em, async (em) => {
       const reads = def === RESULTS ? (this.events?.reads ?? []) : [];
       const { read, ...outcome } = await this.write(em, def, sourcedId, json, ctx, reads);
-      await withDerived(em, def, [outcome.object], ctx);
+      // A new object has no derived fields yet (what would point at it had to exist before it).
+      if (!outcome.created) await withDerived(em, def, [outcome.object], ctx);
       if (def === RESULTS) {
         const { scoreStatus, score, metadata } = outcome.object as {
           scoreStatus: string;
@@ -116,6 +117,7 @@ export class OneRosterService {
     ctx: HrefContext,
     reads: readonly LockedRead[],
   ): Promise<PutOutcome & { read: Record<string, unknown> }> {
+    await def.lockBeforeWrite?.(em);
     // Row lock (forward-only rules see the latest), reference check and the listeners' reads in one statement.
     const { existing, references, read } = await lockWithReferences<StoredObject>(
       em,
@@ -143,6 +145,7 @@ export class OneRosterService {
     checkSourcedIdLength(def, sourcedId);
     try {
       await this.em.transactional(async (em) => {
+        await def.lockBeforeWrite?.(em);
         if (await em.count(def.entity, { sourcedId })) {
           throw new AppError(
             ErrorCode.InvalidData,

@@ -75,7 +75,7 @@ export class CreateExternalTestInputDto {
   @IsString()
   @MaxLength(2048)
   @IsUrl(
-    { protocols: ['http', 'https'], require_protocol: true, require_tld: false },
+    { protocols: ['http', 'https'], require_protocol: true, require_tld: false, allow_underscores: true },
     { message: 'launchUrl must be an absolute http or https URL' },
   )
   launchUrl?: string;

@@ -69,6 +69,11 @@ export interface CollectionDef<E extends StoredObject = StoredObject> {
     fill(em: EntityManager, objects: OneRosterJson[], ctx: HrefContext): Promise<void>;
   };
   /**
+   * Taken first in a write's transaction, before the object's own row is locked. A write that also changes other
+   * rows of the collection (an org's old and new parent) waits here, so two such writes never hold each other's rows.
+   */
+  lockBeforeWrite?(em: EntityManager): Promise<void>;
+  /**
    * Last say before a write is stored (derived fields, domain rules). Returns the data to store, or
    * `undefined` to leave the stored object as it is (an idempotent no-op that still answers success).
    */

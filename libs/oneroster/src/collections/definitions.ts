@@ -23,7 +23,7 @@ import {
 } from '../mappers/rostering.mappers';
 import { BASE_FIELDS, bool, date, num, str } from '../query/field-spec';
 import { CollectionDef } from './collection-def';
-import { orgChildren, prepareOrg, schoolOfClass, schoolOfCourse } from './rostering.rules';
+import { lockOrgWrites, orgChildren, prepareOrg, schoolOfClass, schoolOfCourse } from './rostering.rules';
 import { prepareResult } from './result.rules';
 
 const R = '/ims/oneroster/rostering/v1p2';
@@ -75,6 +75,7 @@ export const ORGS: CollectionDef<Org> = {
   },
   search: ['name'],
   references: { parent: Org },
+  lockBeforeWrite: lockOrgWrites,
   prepareWrite: prepareOrg,
   derived: { fields: ['children'], fill: orgChildren },
   // Its parent chain does not come back to it (rostering.rules.ts).

@@ -25,39 +25,59 @@ export async function schoolOfClass(em: EntityManager, data: Record<string, unkn
 /** Ancestors looked through for a cycle: deeper chains than this are not an org tree a school system has. */
 const MAX_ORG_DEPTH = 64;
 
-/** The transaction lock that orders the writes giving an org a parent (pg_advisory_xact_lock's key). */
-const ORG_PARENT_LOCK = 0x6f7267; // 'org'
+/** The transaction lock that orders org writes (pg_advisory_xact_lock's key). */
+const ORG_WRITE_LOCK = 0x6f7267; // 'org'
+
+/**
+ * Org writes one at a time, each from before it locks its own row: one that changes a parent reads the parent chain
+ * after the last such write committed, and moves its old and new parent's rows, which a concurrent write of either
+ * may hold (A under B against B under A waited for each other's rows: a deadlock, not the 422 one of them is).
+ * Rostering writes orgs seldom, and one statement each.
+ */
+export async function lockOrgWrites(em: EntityManager): Promise<void> {
+  await runPrepared(em, 'select pg_advisory_xact_lock(?::bigint)', [ORG_WRITE_LOCK]);
+}
 
 /**
  * An org's parent chain does not come back to the org itself (the org as its own parent, or as an ancestor of its
- * new parent): such a tree has no root, so it is a 422 naming the parent. Runs inside the write's transaction. Two
- * writes could each close half of a cycle (A under B, B under A) while each reads the other's old parent, so the
- * writes that set a parent take one transaction lock first and read the chain after it (a statement of its own: a
- * statement reads what was committed when it began).
+ * new parent): such a tree has no root, so it is a 422 naming the parent. Runs inside the write's transaction, after
+ * lockOrgWrites: two writes that would each close half of a cycle (A under B, B under A) do not both read the other's
+ * old parent. The old and the new parent answer other `children` from then on, so their dateLastModified moves too
+ * (a delta read by dateLastModified sees them).
  */
-export async function prepareOrg(em: EntityManager, data: Record<string, unknown>) {
-  const parent = data.parentSourcedId as string | null | undefined;
-  if (!parent) return data;
+export async function prepareOrg(em: EntityManager, data: Record<string, unknown>, existing: Org | null) {
+  const parent = (data.parentSourcedId as string | null | undefined) ?? null;
+  const before = existing?.parentSourcedId ?? null;
+  if (parent === before) return data;
   const refuse = () =>
     AppError.invalidData(
       `org '${String(data.sourcedId)}' cannot have '${parent}' as its parent: the parent chain would come back to it`,
       'org.parent',
     );
   if (parent === data.sourcedId) throw refuse();
-  await runPrepared(em, 'select pg_advisory_xact_lock(?::bigint)', [ORG_PARENT_LOCK]);
   const meta = em.getMetadata().get<Org>(Org.name);
-  const [id, parentColumn] = [meta.properties.sourcedId, meta.properties.parentSourcedId].map((p) => p.fieldNames[0]);
-  const [cycle] = await runPrepared<{ hit: number }>(
-    em,
-    `with recursive up (id, parent, depth) as (
-       select "${id}", "${parentColumn}", 1 from "${meta.tableName}" where "${id}" = ?
-       union all
-       select o."${id}", o."${parentColumn}", up.depth + 1 from "${meta.tableName}" o join up on o."${id}" = up.parent
-       where up.depth < ${MAX_ORG_DEPTH}
-     ) select 1 as hit from up where id = ? limit 1`,
-    [parent, data.sourcedId],
-  );
-  if (cycle) throw refuse();
+  const [id, parentColumn, modified] = [
+    meta.properties.sourcedId,
+    meta.properties.parentSourcedId,
+    meta.properties.dateLastModified,
+  ].map((p) => p.fieldNames[0]);
+  if (parent) {
+    const [cycle] = await runPrepared<{ hit: number }>(
+      em,
+      `with recursive up (id, parent, depth) as (
+         select "${id}", "${parentColumn}", 1 from "${meta.tableName}" where "${id}" = ?
+         union all
+         select o."${id}", o."${parentColumn}", up.depth + 1 from "${meta.tableName}" o join up on o."${id}" = up.parent
+         where up.depth < ${MAX_ORG_DEPTH}
+       ) select 1 as hit from up where id = ? limit 1`,
+      [parent, data.sourcedId],
+    );
+    if (cycle) throw refuse();
+  }
+  await runPrepared(em, `update "${meta.tableName}" set "${modified}" = now() where "${id}" in (?::text, ?::text)`, [
+    before,
+    parent,
+  ]);
   return data;
 }
 
