@@ -22,6 +22,18 @@ export async function schoolOfClass(em: EntityManager, data: Record<string, unkn
     : { because: `it is taken from the class’s school, and class '${String(data.classSourcedId)}' has none` };
 }
 
+/** The orgs table and the columns the tree's statements name, as the entity maps them. */
+function orgColumns(em: EntityManager) {
+  const meta = em.getMetadata().get<Org>(Org.name);
+  const column = (prop: 'sourcedId' | 'parentSourcedId' | 'dateLastModified') => meta.properties[prop].fieldNames[0];
+  return {
+    table: meta.tableName,
+    id: column('sourcedId'),
+    parentColumn: column('parentSourcedId'),
+    modified: column('dateLastModified'),
+  };
+}
+
 /** Ancestors looked through for a cycle: deeper chains than this are not an org tree a school system has. */
 const MAX_ORG_DEPTH = 64;
 
@@ -55,26 +67,21 @@ export async function prepareOrg(em: EntityManager, data: Record<string, unknown
       'org.parent',
     );
   if (parent === data.sourcedId) throw refuse();
-  const meta = em.getMetadata().get<Org>(Org.name);
-  const [id, parentColumn, modified] = [
-    meta.properties.sourcedId,
-    meta.properties.parentSourcedId,
-    meta.properties.dateLastModified,
-  ].map((p) => p.fieldNames[0]);
+  const { table, id, parentColumn, modified } = orgColumns(em);
   if (parent) {
     const [cycle] = await runPrepared<{ hit: number }>(
       em,
       `with recursive up (id, parent, depth) as (
-         select "${id}", "${parentColumn}", 1 from "${meta.tableName}" where "${id}" = ?
+         select "${id}", "${parentColumn}", 1 from "${table}" where "${id}" = ?
          union all
-         select o."${id}", o."${parentColumn}", up.depth + 1 from "${meta.tableName}" o join up on o."${id}" = up.parent
+         select o."${id}", o."${parentColumn}", up.depth + 1 from "${table}" o join up on o."${id}" = up.parent
          where up.depth < ${MAX_ORG_DEPTH}
        ) select 1 as hit from up where id = ? limit 1`,
       [parent, data.sourcedId],
     );
     if (cycle) throw refuse();
   }
-  await runPrepared(em, `update "${meta.tableName}" set "${modified}" = now() where "${id}" in (?::text, ?::text)`, [
+  await runPrepared(em, `update "${table}" set "${modified}" = now() where "${id}" in (?::text, ?::text)`, [
     before,
     parent,
   ]);
@@ -87,12 +94,11 @@ export async function prepareOrg(em: EntityManager, data: Record<string, unknown
  */
 export async function orgChildren(em: EntityManager, orgs: OneRosterJson[], ctx: HrefContext): Promise<void> {
   if (orgs.length === 0) return;
-  const meta = em.getMetadata().get<Org>(Org.name);
-  const [id, parentColumn] = [meta.properties.sourcedId, meta.properties.parentSourcedId].map((p) => p.fieldNames[0]);
+  const { table, id, parentColumn } = orgColumns(em);
   // The ids travel as one JSON array: a parameter both runPrepared's ways (prepared or formatted) pass as it is.
   const rows = await runPrepared<{ id: string; parent: string }>(
     em,
-    `select "${id}" id, "${parentColumn}" parent from "${meta.tableName}"
+    `select "${id}" id, "${parentColumn}" parent from "${table}"
      where "${parentColumn}" in (select jsonb_array_elements_text(?::jsonb)) order by "${id}"`,
     [JSON.stringify(orgs.map((o) => o.sourcedId as string))],
   );
