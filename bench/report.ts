@@ -41,6 +41,11 @@ export interface ScenarioReport {
    * but it shares the machine, and a slow stand-in lengthens every tool round trip.
    */
   sandboxCpuMsPerCall?: number;
+  /**
+   * The tool's own latency, from a call's arrival at the stand-in to its answer, over the run's calls: what the
+   * p99 overhead is counted over, so a stand-in that queues calls shows here rather than as the app's overhead.
+   */
+  toolLatencyMs?: { p50: number; p99: number; max: number };
   peakRssMB: number;
   heapUsedMB: number;
   /**
@@ -140,7 +145,10 @@ export function printTable(reports: ScenarioReport[]): void {
   for (const r of reports.filter((x) => x.idealRequestsPerSecond !== undefined)) {
     console.log(
       `[${r.id}] vendor ${r.vendorLatencyMs} ms × ${r.connections} conns: ideal ${f(r.idealRequestsPerSecond!)} req/s, ` +
-        `achieved ${f(r.requestsPerSecond)} (${f(100 * r.throughputVsIdeal!, 1)} %), p50 overhead ${f(r.p50OverheadMs!)} ms, p99 overhead ${f(r.p99OverheadMs!)} ms`,
+        `achieved ${f(r.requestsPerSecond)} (${f(100 * r.throughputVsIdeal!, 1)} %), p50 overhead ${f(r.p50OverheadMs!)} ms, p99 overhead ${f(r.p99OverheadMs!)} ms` +
+        (r.toolLatencyMs
+          ? ` (the tool's own latency: p50 ${f(r.toolLatencyMs.p50, 1)}, p99 ${f(r.toolLatencyMs.p99, 1)}, max ${f(r.toolLatencyMs.max, 1)} ms)`
+          : ''),
     );
   }
   const [p1, p2, t1] = ['P1', 'P2', 'T1'].map((id) => reports.find((r) => r.id === id));

@@ -495,21 +495,32 @@ async function setLatency(sandboxes: Sandboxes, ms: number): Promise<void> {
   }
 }
 
-async function vendorCalls(
-  sandboxes: Sandboxes,
-): Promise<Record<Tool, { method: string; path: string; status: number }[]>> {
+type Call = { method: string; path: string; status: number; ms?: number };
+
+async function vendorCalls(sandboxes: Sandboxes): Promise<Record<Tool, Call[]>> {
   const get = async (tool: Tool) => {
     const res = await fetch(`${sandboxes[tool].url}${CONTROL[tool]}/calls`);
-    return ((await res.json()) as { calls: { method: string; path: string; status: number }[] }).calls;
+    return ((await res.json()) as { calls: Call[] }).calls;
   };
   return { masteryTrack: await get('masteryTrack'), edulastic: await get('edulastic') };
 }
 
-/** Vendor calls since `before`, by tool, method and path (ids folded). */
-function callBreakdown(
+/** Nearest-rank percentiles of the answered calls' own latency at the stand-ins since `before`. */
+function toolLatency(
   before: Record<Tool, unknown[]>,
-  after: Record<Tool, { method: string; path: string; status: number }[]>,
-) {
+  after: Record<Tool, Call[]>,
+): { p50: number; p99: number; max: number } | undefined {
+  const ms = (['masteryTrack', 'edulastic'] as const)
+    .flatMap((tool) => after[tool].slice(before[tool].length))
+    .flatMap((c) => (c.ms === undefined ? [] : [c.ms]))
+    .sort((a, b) => a - b);
+  if (ms.length === 0) return undefined;
+  const rank = (p: number) => ms[Math.min(ms.length - 1, Math.ceil(p * ms.length) - 1)];
+  return { p50: rank(0.5), p99: rank(0.99), max: ms[ms.length - 1] };
+}
+
+/** Vendor calls since `before`, by tool, method and path (ids folded). */
+function callBreakdown(before: Record<Tool, unknown[]>, after: Record<Tool, Call[]>) {
   const out: Record<string, number> = {};
   for (const tool of ['masteryTrack', 'edulastic'] as const) {
     for (const c of after[tool].slice(before[tool].length)) {
@@ -687,6 +698,7 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
     report.throughputVsIdeal = r.requestsPerSecond / ideal;
     report.p99OverheadMs = r.latencyMs.p99 - s.vendorLatencyMs;
     report.p50OverheadMs = r.latencyMs.p50 - s.vendorLatencyMs;
+    report.toolLatencyMs = toolLatency(callsBefore, callsAfter);
   }
   console.log(
     `    ${s.title}: ${r.requestsPerSecond.toFixed(0)} req/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, ` +

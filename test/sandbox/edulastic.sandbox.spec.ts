@@ -334,9 +334,9 @@ describe('Edulastic sandbox', () => {
 
       const calls = await request(edu.url).get('/api/__sandbox/calls');
       expect(calls.body.calls).toEqual([
-        { method: 'POST', path: '/api/auth/login', status: 200 },
-        { method: 'POST', path: '/api/assignments/v2/assign', status: 502 },
-        { method: 'POST', path: '/api/group', status: 0 },
+        { method: 'POST', path: '/api/auth/login', status: 200, ms: expect.any(Number) },
+        { method: 'POST', path: '/api/assignments/v2/assign', status: 502, ms: expect.any(Number) },
+        { method: 'POST', path: '/api/group', status: 0, ms: expect.any(Number) },
       ]);
     });
 

@@ -426,14 +426,38 @@ describe('MasteryTrack sandbox', () => {
       expect(Date.now() - started).toBeGreaterThanOrEqual(140);
     });
 
+    it('does the work at once under runtime latency and holds only the answer; a fault delay stalls the work', async () => {
+      await api().post('/__sandbox/latency').send({ ms: 400 }).expect(200);
+      const started = performance.now();
+      const answered = assign({ student_email: STUDENT, timeback_id: math3.timeback_id }).then((res) => res);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Half way through the latency the tool has made the assignment, and the caller has heard nothing yet.
+      expect((await api().get('/__sandbox/assignments')).body.data).toHaveLength(1);
+      expect((await api().get('/__sandbox/calls')).body.calls).toEqual([
+        { method: 'POST', path: '/delivery/assignments/assign', status: 0 },
+      ]);
+      expect((await answered).status).toBe(201);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(390);
+      const [call] = (await api().get('/__sandbox/calls')).body.calls as { ms: number }[];
+      expect(call.ms).toBeGreaterThanOrEqual(390);
+
+      await api().post('/__sandbox/latency').send({ ms: 0 }).expect(200);
+      await api().post('/__sandbox/faults').send({ path: '/delivery/assignments/assign', delayMs: 400 }).expect(201);
+      const stalled = assign({ student_email: 'other@example.org', timeback_id: math3.timeback_id }).then((res) => res);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect((await api().get('/__sandbox/assignments')).body.data).toHaveLength(1);
+      expect((await stalled).status).toBe(201);
+      expect((await api().get('/__sandbox/assignments')).body.data).toHaveLength(2);
+    });
+
     it('records every non-control call and forgets them on reset', async () => {
       await assign({ student_email: STUDENT, timeback_id: math3.timeback_id });
       await api().get('/nowhere');
       const calls = await api().get('/__sandbox/calls');
       expect(calls.body).toEqual({
         calls: [
-          { method: 'POST', path: '/delivery/assignments/assign', status: 201 },
-          { method: 'GET', path: '/nowhere', status: 404 },
+          { method: 'POST', path: '/delivery/assignments/assign', status: 201, ms: expect.any(Number) },
+          { method: 'GET', path: '/nowhere', status: 404, ms: expect.any(Number) },
         ],
       });
       await api().post('/__sandbox/reset').expect(200);

@@ -23,6 +23,8 @@ export interface RecordedCall {
   method: string;
   path: string;
   status: number;
+  /** From the request's arrival to its answer (or hang-up), as the tool saw it; absent while in flight. */
+  ms?: number;
 }
 
 interface QueuedFault extends FaultSpec {
@@ -63,28 +65,41 @@ export class SandboxFaults {
   middleware(controlPrefix: string): RequestHandler {
     return async (req, res, next) => {
       if (req.path === controlPrefix || req.path.startsWith(`${controlPrefix}/`)) return next();
+      const arrivedAt = performance.now();
       const call: RecordedCall = { method: req.method, path: req.path, status: 0 };
       this.calls.push(call);
-      res.on('finish', () => {
+      res.once('finish', () => {
         call.status = res.statusCode;
+      });
+      res.once('close', () => {
+        call.ms = Math.round((performance.now() - arrivedAt) * 10) / 10;
       });
 
       const fault = this.take(req.method, req.path);
-      const delayMs = this.latencyMs + queryDelayMs(req) + (fault?.delayMs ?? 0);
-      if (delayMs > 0) await sleep(delayMs);
-      if (fault?.drop) {
-        req.socket.destroy();
-        return;
+      // A stall (a fault's delayMs, ?delayMs=) comes before the tool acts: a tool that is slow to do the work.
+      const stallMs = queryDelayMs(req) + (fault?.delayMs ?? 0);
+      if (stallMs > 0) await sleep(stallMs);
+      // The runtime latency comes after: the tool acts at once and its answer (or hang-up) reaches the caller
+      // latencyMs later, however many calls arrived together. Working first, the stand-in's own CPU does not queue
+      // a burst of calls behind one another once their time is up, which a tool with servers to spare would not do.
+      const answerAt = performance.now() + this.latencyMs;
+      const answer = this.latencyMs > 0 ? (send: () => void) => at(answerAt, send) : (send: () => void) => send();
+      if (fault?.drop) return answer(() => req.socket.destroy());
+      if (fault?.loseAnswer && fault.status === undefined) {
+        res.end = (() => {
+          answer(() => req.socket.destroy());
+          return res;
+        }) as typeof res.end;
+      } else if (this.latencyMs > 0) {
+        const end = res.end.bind(res) as (...args: unknown[]) => void;
+        res.end = ((...args: unknown[]) => {
+          answer(() => end(...args));
+          return res;
+        }) as typeof res.end;
       }
       if (fault?.status !== undefined) {
         res.status(fault.status).json(fault.body === undefined ? this.defaultBody(fault.status) : fault.body);
         return;
-      }
-      if (fault?.loseAnswer) {
-        res.end = (() => {
-          req.socket.destroy();
-          return res;
-        }) as typeof res.end;
       }
       next();
     };
@@ -97,6 +112,13 @@ export class SandboxFaults {
     if (fault && --fault.remaining === 0) this.queued.splice(this.queued.indexOf(fault), 1);
     return fault;
   }
+}
+
+/** Runs `fn` at `time` (performance.now()), at once if that has passed. */
+function at(time: number, fn: () => void): void {
+  const wait = time - performance.now();
+  if (wait > 0) setTimeout(fn, wait);
+  else fn();
 }
 
 function pathMatches(pattern: string, path: string): boolean {

@@ -17,7 +17,7 @@ export interface EdulasticSandboxOptions {
   stateFile?: string;
   /** Default 127.0.0.1. */
   host?: string;
-  /** Added to every non-control request. */
+  /** How late every non-control call is answered; the work itself happens when the call arrives. */
   latencyMs?: number;
   /** Teacher service accounts our platform owns. */
   accounts: EdulasticAccount[];

@@ -37,7 +37,7 @@ export interface MasteryTrackSandboxOptions {
   integratorEmails: string[];
   /** Host used in test_url and metadata.url; default the sandbox's own URL. */
   studentAppUrl?: string;
-  /** Added to every non-control request. */
+  /** How late every non-control call is answered; the work itself happens when the call arrives. */
   latencyMs?: number;
   /** Test inventory; DEFAULT_MASTERY_TRACK_TESTS when omitted. */
   tests?: readonly MasteryTrackSandboxTest[];
