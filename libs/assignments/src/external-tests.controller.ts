@@ -20,7 +20,7 @@ import {
   TEST_OUT_EXAMPLES,
 } from './external-tests.examples';
 
-const ERRORS = [400, 401, 403, 404, 422, 429, 500];
+const ERRORS = [400, 401, 403, 404, 422, 429, 500, 503];
 /** A JSON body: any other type is a 415. */
 const BODY_ERRORS = [...ERRORS, 415];
 

@@ -17,7 +17,7 @@ import { ImportResultsQueryDto, ProgressQueryDto, StudentLessonDto } from './dto
 import { ResultImportService } from './results/result-import.service';
 
 const READ = [Scope.PowerPathReadonly, Scope.PowerPathCreatePut];
-const ERRORS = [400, 401, 403, 404, 422, 429, 500];
+const ERRORS = [400, 401, 403, 404, 422, 429, 500, 503];
 
 @ApiTags('PowerPath - Course Mastery')
 @Controller('powerpath')
@@ -42,7 +42,7 @@ export class ResultsController {
       'Finalizing a placement or test-out may enrol the student (subject tracks), unless skipCourseEnrollment was set.',
   })
   @ApiOkResponse({ type: ImportResultsDto })
-  @ApiImsxErrors([...ERRORS, 502, 503, 504], {
+  @ApiImsxErrors([...ERRORS, 502, 504], {
     422: 'Not an external test lesson, unsupported tool, or no prior assignment ("credentials for data consumption are not available")',
   })
   importResults(@Query() q: ImportResultsQueryDto, @CurrentPrincipal() p: Principal): Promise<ImportResultsDto> {

@@ -15,5 +15,6 @@ export * from './input/json-depth';
 export * from './input/storable-strings';
 export * from './input/decimal-integer';
 export * from './errors/loggable-error';
+export * from './errors/transient-database-error';
 export * from './input/validation-pipe';
 export * from './input/sourced-id';

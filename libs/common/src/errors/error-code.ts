@@ -39,6 +39,11 @@ export enum ErrorCode {
   ToolUnavailable = 'TOOL_UNAVAILABLE',
   /** The tool did not answer in time. */
   ToolTimeout = 'TOOL_TIMEOUT',
+  /**
+   * This service's database could not serve the request just now (a concurrent transaction won a conflict, a lock,
+   * no free connection, a restart); nothing of the request was kept, and the same request may succeed shortly.
+   */
+  Busy = 'BUSY',
   /** A fault of this service. */
   Internal = 'INTERNAL',
 }

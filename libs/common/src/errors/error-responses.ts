@@ -36,6 +36,7 @@ export const ERROR_RESPONSES: { readonly [C in ErrorCode]: ErrorResponse } = {
   [ErrorCode.ToolBadResponse]: { status: 502, codeMinor: 'server_busy' },
   [ErrorCode.ToolUnavailable]: { status: 503, codeMinor: 'server_busy' },
   [ErrorCode.ToolTimeout]: { status: 504, codeMinor: 'server_busy' },
+  [ErrorCode.Busy]: { status: 503, codeMinor: 'server_busy' },
   [ErrorCode.Internal]: { status: 500, codeMinor: 'internal_server_error' },
 };
 

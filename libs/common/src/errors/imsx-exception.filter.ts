@@ -6,6 +6,7 @@ import { codeOfStatus, ERROR_RESPONSES, transportErrorCode } from './error-respo
 import { VendorTransportError } from '../http/vendor-errors';
 import { imsxEnvelope } from './imsx-envelope';
 import { loggableError } from './loggable-error';
+import { isTransientDatabaseError } from './transient-database-error';
 
 const GENERIC_BY_STATUS: Record<number, string> = {
   400: 'The request is malformed',
@@ -21,7 +22,8 @@ const GENERIC_BY_STATUS: Record<number, string> = {
 
 /**
  * One filter for every error: domain errors (their code mapped to status and codeMinor by ERROR_RESPONSES, the code
- * itself in imsx_error_details), tool transport failures (the only place they are translated), framework HTTP
+ * itself in imsx_error_details), tool transport failures (the only place they are translated), a database that
+ * refused for a moment (503 BUSY: a deadlock, a serialization failure, a full pool, a restart), framework HTTP
  * exceptions (validation, throttling, unknown routes, body-parser failures) and anything unexpected. The body is always the imsx envelope; unexpected
  * errors are logged with the request id (never request bodies or headers; a failed statement by its shape, see
  * loggableError) and answered with a generic 500, never a stack trace. It answers through the host's HTTP adapter,
@@ -40,7 +42,12 @@ export class ImsxExceptionFilter implements ExceptionFilter {
     const req = ctx.getRequest<{ id?: unknown; raw?: { readableAborted?: boolean }; readableAborted?: boolean }>();
     if (http.isHeadersSent(res)) return;
 
-    const domain = exception instanceof VendorTransportError ? this.fromTransport(exception) : exception;
+    const domain =
+      exception instanceof VendorTransportError
+        ? this.fromTransport(exception)
+        : isTransientDatabaseError(exception)
+          ? this.fromDatabase(exception, req?.id)
+          : exception;
     const { status, description, details, headers, codeMinor } = this.describe(domain, req);
     if (status >= 500 && !(domain instanceof AppError && domain.code !== ErrorCode.Internal)) {
       this.logger.error({ error: loggableError(exception), requestId: req?.id }, 'Unhandled error');
@@ -65,6 +72,15 @@ export class ImsxExceptionFilter implements ExceptionFilter {
           ? 5
           : undefined;
     return new AppError(code, message, { retryAfterSeconds, cause: e });
+  }
+
+  /** A database that refused for a moment is a 503 to retry, not a fault of ours (logged as a warning, by shape). */
+  private fromDatabase(e: unknown, requestId: unknown): AppError {
+    this.logger.warn({ error: loggableError(e), requestId }, 'The database refused for a moment; answered 503');
+    return new AppError(ErrorCode.Busy, 'The service is busy; retry after Retry-After seconds', {
+      retryAfterSeconds: 1,
+      cause: e,
+    });
   }
 
   private describe(
