@@ -42,8 +42,9 @@ export interface ScenarioReport {
    */
   sandboxCpuMsPerCall?: number;
   /**
-   * The tool's own latency, from a call's arrival at the stand-in to its answer, over the run's calls: what the
-   * p99 overhead is counted over, so a stand-in that queues calls shows here rather than as the app's overhead.
+   * The tool's own latency, from a call's arrival at the stand-in to its answer, over the run's answered calls (both
+   * tools, ramp included). The p99 overhead subtracts the nominal vendorLatencyMs; this shows how much of it was the
+   * stand-in's own lateness on the shared vCPUs rather than the app's.
    */
   toolLatencyMs?: { p50: number; p99: number; max: number };
   peakRssMB: number;

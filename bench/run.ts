@@ -512,7 +512,7 @@ function toolLatency(
 ): { p50: number; p99: number; max: number } | undefined {
   const ms = (['masteryTrack', 'edulastic'] as const)
     .flatMap((tool) => after[tool].slice(before[tool].length))
-    .flatMap((c) => (c.ms === undefined ? [] : [c.ms]))
+    .flatMap((c) => (c.ms === undefined || c.status === 0 ? [] : [c.ms]))
     .sort((a, b) => a - b);
   if (ms.length === 0) return undefined;
   const rank = (p: number) => ms[Math.min(ms.length - 1, Math.ceil(p * ms.length) - 1)];

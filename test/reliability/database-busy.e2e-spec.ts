@@ -1,8 +1,10 @@
-import { uid } from '../helpers/fixtures';
+import { createLesson, createStudent, uid } from '../helpers/fixtures';
 import { createTestApp, TestApp } from '../helpers/test-app';
 import { onEmbeddedDatabase } from '../helpers/test-database';
+import { toolState } from '../helpers/tool-state';
 
 const ORGS = '/ims/oneroster/rostering/v1p2/orgs';
+const ROUTE = '/powerpath/makeExternalTestAssignment';
 
 /** Polls until `read` gives a value (the database state another connection is waiting for). */
 async function waitFor<T>(read: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
@@ -40,33 +42,44 @@ describe('a database that refuses for a moment', () => {
       await put('Before').expect(201);
 
       const knex = t.orm.em.fork().getConnection().getKnex();
-      const other = await knex.transaction();
-      let answer: Awaited<ReturnType<typeof put>>;
-      try {
-        // This side checks for a deadlock only after 20 s, so PostgreSQL breaks it by rolling back the request's.
-        await other.raw(`set local deadlock_timeout = '20s'`);
-        await other.raw('select 1 from orgs where sourced_id = ? for update', [id]);
-        const pending = put('After').then((res) => res);
-        // The write waits for the row while holding the lock it took first (every org write takes one); asking for
-        // that lock closes the circle.
-        const held = await waitFor<{ classid: number; objid: number }>(async () => {
-          const { rows } = await other.raw<{ rows: { classid: number; objid: number }[] }>(
-            `select l.classid, l.objid from pg_locks l
-             where l.locktype = 'advisory' and l.granted and l.pid <> pg_backend_pid()
-               and l.database = (select oid from pg_database where datname = current_database())
-               and exists (select 1 from pg_locks w where w.pid = l.pid and not w.granted)`,
+      const heldLock = `select l.classid, l.objid from pg_locks l
+        where l.locktype = 'advisory' and l.granted and l.pid <> pg_backend_pid()
+          and l.database = (select oid from pg_database where datname = current_database())
+          and exists (select 1 from pg_locks w where w.pid = l.pid and not w.granted)`;
+      /**
+       * The request's write waits for a row this transaction holds, itself holding the lock every org write takes
+       * first; asking for that lock closes the circle. PostgreSQL checks a waiting session for a deadlock once, a
+       * second after it began to wait: asked in time, the request's transaction is the one rolled back. Asked later
+       * (a slow machine), this side's check finds the circle instead and the request goes through: then again.
+       */
+      const deadlockedPut = async (): Promise<Awaited<ReturnType<typeof put>> | undefined> => {
+        const other = await knex.transaction();
+        try {
+          await other.raw('select 1 from orgs where sourced_id = ? for update', [id]);
+          const pending = put('After').then((res) => res);
+          const held = await waitFor(async () =>
+            (await other.raw<{ rows: { classid: number; objid: number }[] }>(heldLock)).rows.at(0),
           );
-          return rows.at(0);
-        });
-        // (knex sends a statement once something waits for it.)
-        const locked = other
-          .raw('select pg_advisory_xact_lock((?::bigint << 32) | ?::bigint)', [held.classid, held.objid])
-          .then(() => undefined);
-        answer = await pending;
-        await locked;
-      } finally {
-        await other.rollback();
+          let locked = true;
+          try {
+            await other.raw('select pg_advisory_xact_lock((?::bigint << 32) | ?::bigint)', [held.classid, held.objid]);
+          } catch (e) {
+            // This side's check found the circle first: the request went through.
+            if ((e as { code?: string }).code !== '40P01') throw e;
+            locked = false;
+          }
+          const res = await pending;
+          return locked ? res : undefined;
+        } finally {
+          await other.rollback().catch(() => undefined);
+        }
+      };
+      let answer: Awaited<ReturnType<typeof put>> | undefined;
+      for (let tries = 0; !answer && tries < 3; tries++) {
+        answer = await deadlockedPut();
+        if (!answer) await put('Before').expect(201);
       }
+      if (!answer) throw new Error('no deadlock in three tries');
 
       expect({ status: answer.status, retryAfter: answer.headers['retry-after'], body: answer.body }).toEqual({
         status: 503,
@@ -87,6 +100,58 @@ describe('a database that refuses for a moment', () => {
       expect((await read()).body.org.name).toBe('Before');
       await put('After').expect(201);
       expect((await read()).body.org.name).toBe('After');
+    },
+    30_000,
+  );
+  onPostgres(
+    'the database lost while recording an assignment the tool made: 503 BUSY, and the retry adopts it at once',
+    async () => {
+      const student = await createStudent(t.orm);
+      const lesson = await createLesson(t.orm);
+      const assign = () =>
+        t
+          .http()
+          .post(ROUTE)
+          .set('Authorization', `Bearer ${token}`)
+          .send({ student: student.sourcedId, lesson: lesson.sourcedId });
+      const knex = t.orm.em.fork().getConnection().getKnex();
+      const other = await knex.transaction();
+      // The tool has made the assignment; before the flow records it, this transaction takes its ledger row, so the
+      // record waits, and its connection is then cut (as a failover or a restart of the server would).
+      t.recoveryPoints.current = async (point, at) => {
+        if (point !== 'assignment.made' || at.studentSourcedId !== student.sourcedId) return;
+        t.recoveryPoints.current = undefined;
+        await other.raw(
+          'select 1 from tool_assignments where lesson_sourced_id = ? and student_sourced_id = ? and attempt = ? for update',
+          [lesson.sourcedId, student.sourcedId, at.attempt ?? 1],
+        );
+      };
+      try {
+        const pending = assign().then((res) => res);
+        const cut = await waitFor(async () => {
+          const { rows } = await other.raw<{ rows: { cut: boolean }[] }>(
+            `select pg_terminate_backend(pid) cut from pg_stat_activity
+             where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()`,
+          );
+          return rows.length > 0 ? rows : undefined;
+        });
+        expect(cut).toEqual([{ cut: true }]);
+        await other.rollback();
+        const lost = await pending;
+        expect([lost.status, lost.headers['retry-after'], lost.body.imsx_error_details]).toEqual([
+          503,
+          '1',
+          [{ code: 'BUSY' }],
+        ]);
+      } finally {
+        t.recoveryPoints.current = undefined;
+        await other.rollback().catch(() => undefined);
+      }
+
+      // No waiting out the lease (a 409): the retry resumes the attempt and adopts what the tool made.
+      const retried = await assign().expect(200);
+      const atTool = await toolState(t.sandboxes).mtAssignments(student.email);
+      expect(atTool.map((a) => String(a.id))).toEqual([retried.body.assignmentId]);
     },
     30_000,
   );

@@ -168,8 +168,16 @@ export class AssignmentService {
         },
       )
       .catch(async (e: unknown) => {
+        if (!(e instanceof UniqueConstraintViolationException)) {
+          // Not recorded (the database refused for a moment, the connection was lost): the tool made the assignment,
+          // so the attempt stays pending without its lease, and the caller's retry resumes it at once and adopts it
+          // instead of waiting out the lease. A record that did commit no longer holds this lease: nothing changes.
+          await this.attempts
+            .release(claim, true)
+            .catch((err: unknown) => this.logger.error({ error: loggableError(err) }, 'Could not release a claim'));
+          throw e;
+        }
         // The tool's object is recorded for another attempt: the database refuses to give it two purposes.
-        if (!(e instanceof UniqueConstraintViolationException)) throw e;
         await this.attempts.release(claim, false);
         throw new AppError(
           ErrorCode.InProgress,

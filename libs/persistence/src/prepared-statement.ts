@@ -5,6 +5,8 @@ import { createHash } from 'node:crypto';
 /** The part of a pg client this uses (knex hands out pg clients from its pool). */
 export interface PgClient {
   query<R>(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: R[]; command?: string }>;
+  /** Set by knex when the connection errs or ends; its pool then never hands it out again. */
+  __knex__disposed?: unknown;
 }
 
 /** The part of knex's client this uses: its pool, or a transaction's one connection. */
@@ -96,6 +98,10 @@ export async function queryOn<R>(
   try {
     result = await connection.query<R>(statement);
   } catch (e) {
+    // PostgreSQL ended the session (FATAL: terminated, shutting down): the connection goes back to the pool before
+    // its socket closes, and the next statement (this request's own release of its claim) would take it. Marked as
+    // knex marks it once the socket closes, the pool drops it instead.
+    if ((e as { severity?: unknown }).severity === 'FATAL') connection.__knex__disposed = e;
     em.config.getLogger().logQuery({ query: sql, took: Date.now() - started, level: 'error' });
     // The statement, for the logs (loggableError): it has no values in it, `?` stands for each.
     throw Object.assign(em.getDriver().convertException(e as Error), { statement: sql });

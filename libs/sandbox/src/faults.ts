@@ -82,6 +82,7 @@ export class SandboxFaults {
       // The runtime latency comes after: the tool acts at once and its answer (or hang-up) reaches the caller
       // latencyMs later, however many calls arrived together. Working first, the stand-in's own CPU does not queue
       // a burst of calls behind one another once their time is up, which a tool with servers to spare would not do.
+      // Only `res.end` is held (every API route answers through it); headers written before it would leave at once.
       const answerAt = performance.now() + this.latencyMs;
       const answer = this.latencyMs > 0 ? (send: () => void) => at(answerAt, send) : (send: () => void) => send();
       if (fault?.drop) return answer(() => req.socket.destroy());

@@ -1,24 +1,32 @@
 import { isTransientDatabaseError } from './transient-database-error';
 
-const withCode = (code: string) => Object.assign(new Error('failed'), { code });
+const failure = (fields: Record<string, unknown>, message = 'failed') => Object.assign(new Error(message), fields);
 
 describe('isTransientDatabaseError', () => {
-  it.each(['40001', '40P01', '55P03', '57014', '57P01', '57P03', '53300', '08006', 'ECONNREFUSED', 'ECONNRESET'])(
-    '%s is a moment of refusal',
-    (code) => expect(isTransientDatabaseError(withCode(code))).toBe(true),
+  it.each(['40001', '40P01', '55P03', '57P01', '57P03', '53300', '08006', '08001'])(
+    'SQLSTATE %s is a moment of refusal',
+    (code) => expect(isTransientDatabaseError(failure({ code }))).toBe(true),
   );
 
-  it("knex's pool acquire timeout is one", () => {
-    const e = new Error('Knex: Timeout acquiring a connection. The pool is probably full.');
-    e.name = 'KnexTimeoutError';
-    expect(isTransientDatabaseError(e)).toBe(true);
+  it.each(['23505', '23503', '22P02', '42601', '40000', '57014', '57P04', '53100', '08P01'])(
+    'SQLSTATE %s is not',
+    (code) => expect(isTransientDatabaseError(failure({ code }))).toBe(false),
+  );
+
+  it("a refused connect, knex's pool timeout (also as MikroORM rewraps it) and a lost connection are", () => {
+    expect(isTransientDatabaseError(failure({ code: 'ECONNREFUSED', syscall: 'connect' }))).toBe(true);
+    const knex = new Error('Knex: Timeout acquiring a connection. The pool is probably full.');
+    knex.name = 'KnexTimeoutError';
+    expect(isTransientDatabaseError(knex)).toBe(true);
+    const rewrapped = new Error('Knex: Timeout acquiring a connection. The pool is probably full.');
+    rewrapped.name = 'DriverException';
+    expect(isTransientDatabaseError(rewrapped)).toBe(true);
+    expect(isTransientDatabaseError(new Error('Connection terminated unexpectedly'))).toBe(true);
   });
 
-  it.each(['23505', '23503', '22P02', '42601', '40000', '57P04', 'ENOENT'])('%s is not', (code) =>
-    expect(isTransientDatabaseError(withCode(code))).toBe(false),
-  );
-
-  it('nor is anything without a code, or not an Error', () => {
+  it('a client hanging up, anything without a code, or not an Error is not', () => {
+    expect(isTransientDatabaseError(failure({ code: 'ECONNRESET' }, 'aborted'))).toBe(false);
+    expect(isTransientDatabaseError(failure({ code: 'ECONNREFUSED' }))).toBe(false);
     expect(isTransientDatabaseError(new Error('failed'))).toBe(false);
     expect(isTransientDatabaseError({ code: '40P01' })).toBe(false);
     expect(isTransientDatabaseError(undefined)).toBe(false);

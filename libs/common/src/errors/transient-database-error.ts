@@ -1,21 +1,27 @@
 /**
  * SQLSTATEs that say "not now" rather than "wrong": the same request may succeed a moment later. 40001/40P01 a
  * serialization failure or deadlock (PostgreSQL rolled the transaction back to let a concurrent one through),
- * 55P03 a lock not available, 57014 a statement cancelled (statement_timeout), 57P01–57P03 a server shutting down
- * or starting, class 53 out of resources (too many connections), class 08 a lost connection.
+ * 55P03 a lock not available, 57P01–57P03 a server shutting down or starting, 53300 too many connections, class 08
+ * a connection lost or refused (08P01, a protocol violation, would fail again: not matched).
  */
-const TRANSIENT_SQLSTATE = /^(?:40001|40P01|55P03|57014|57P0[1-3]|53[0-9A-Z]{3}|08[0-9A-Z]{3})$/;
-/** The database's socket, when a connection fails before any SQLSTATE (tool calls arrive as VendorTransportError). */
-const SOCKET_FAILURE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH']);
+const TRANSIENT_SQLSTATE = /^(?:40001|40P01|55P03|57P0[1-3]|53300|08[0-9]{3})$/;
+/** Connecting failed. Tool calls arrive as VendorTransportError, so an outbound connect failing here is the database's. */
+const CONNECT_FAILURE = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+/**
+ * Failures that carry no SQLSTATE: knex's pool found no free connection in time (MikroORM rewraps it as a
+ * DriverException, so by its message), pg lost its connection.
+ */
+const NO_SQLSTATE = /^(?:Knex: Timeout acquiring a connection|Connection terminated)/;
 
 /**
  * Whether a failure is the database refusing for a moment: a conflict with a concurrent transaction, a lock, a full
- * pool (knex's acquire timeout), a restart. pg's errors and MikroORM's DriverException around them both carry the
- * SQLSTATE (or the socket's errno) in `code`.
+ * pool, a restart, a lost connection. pg's errors and MikroORM's DriverException around them both carry the SQLSTATE
+ * (or the socket's errno and syscall) in `code`. A client hanging up (ECONNRESET, no syscall) is not one.
  */
 export function isTransientDatabaseError(e: unknown): boolean {
   if (!(e instanceof Error)) return false;
-  if (e.name === 'KnexTimeoutError') return true;
-  const code = (e as { code?: unknown }).code;
-  return typeof code === 'string' && (TRANSIENT_SQLSTATE.test(code) || SOCKET_FAILURE.has(code));
+  const { code, syscall } = e as { code?: unknown; syscall?: unknown };
+  if (typeof code === 'string' && TRANSIENT_SQLSTATE.test(code)) return true;
+  if (syscall === 'connect' && typeof code === 'string' && CONNECT_FAILURE.has(code)) return true;
+  return e.name === 'KnexTimeoutError' || NO_SQLSTATE.test(e.message);
 }

@@ -43,7 +43,7 @@ const WHAT: Record<number, string> = {
   429: 'Rate limit exceeded; retry after Retry-After seconds',
   500: 'Unexpected error (no details are disclosed)',
   502: 'The external tool answered something unusable',
-  503: 'The external tool (TOOL_UNAVAILABLE) or, for a moment, this service (BUSY) is unavailable; retry after Retry-After seconds',
+  503: 'The external tool is unavailable (TOOL_UNAVAILABLE), or this service is busy for a moment (BUSY); retry after Retry-After seconds',
   504: 'The external tool did not answer in time',
 };
 

@@ -118,7 +118,7 @@ export function collectionController(def: CollectionDef): Type<unknown> {
       description: `{ ${def.plural}, totalCount, pageCount, pageNumber, offset, limit }; total also in X-Total-Count`,
       schema: successResponse(def.specListPath, 'get').schema,
     })
-    @ApiImsxErrors([400, 401, 403, 429, 500, 503])
+    @ApiImsxErrors([400, 401, 403, 429, 500])
     async list(@Query() params: ListQueryParams, @Req() req: HrefRequest, @Res({ passthrough: true }) res: HeaderSink) {
       const q = parseListQuery(params, def.fields, selectable, def.search);
       const { items, total } = await this.oneRoster.list(def, q, hrefContext(req));
@@ -139,7 +139,7 @@ export function collectionController(def: CollectionDef): Type<unknown> {
     @ApiParam({ name: 'sourcedId', type: String, example: EXAMPLES[def.singular].sourcedId })
     @ApiQuery({ name: 'fields', required: false, description: FIELDS_DESCRIPTION, type: String })
     @ApiResponse({ status: 200, schema: successResponse(def.specOnePath, 'get').schema })
-    @ApiImsxErrors([400, 401, 403, 404, 429, 500, 503])
+    @ApiImsxErrors([400, 401, 403, 404, 429, 500])
     async get(@Param('sourcedId') sourcedId: string, @Query() params: { fields?: string }, @Req() req: HrefRequest) {
       const fields = parseFieldsQuery(params, selectable);
       return { [def.singular]: await this.oneRoster.get(def, sourcedId, hrefContext(req), fields) };
@@ -155,7 +155,7 @@ export function collectionController(def: CollectionDef): Type<unknown> {
       examples: { example: { value: { [def.singular]: EXAMPLES[def.singular] } } },
     })
     @ApiResponse({ status: put.status, description: 'Created or replaced (idempotent)', schema: put.schema })
-    @ApiImsxErrors([400, 401, 403, 422, 429, 500, 503])
+    @ApiImsxErrors([400, 401, 403, 422, 429, 500])
     async put(
       @Param('sourcedId') sourcedId: string,
       @Body() body: unknown,
@@ -175,7 +175,7 @@ export function collectionController(def: CollectionDef): Type<unknown> {
       examples: { example: { value: { [def.singular]: NEW_EXAMPLES[def.singular] } } },
     })
     @ApiResponse({ status: 201, schema: successResponse(def.specListPath, 'post').schema })
-    @ApiImsxErrors([400, 401, 403, 422, 429, 500, 503])
+    @ApiImsxErrors([400, 401, 403, 422, 429, 500])
     async create(@Body() body: unknown) {
       return { sourcedIdPairs: await this.oneRoster.create(def, body) };
     }
@@ -187,7 +187,7 @@ export function collectionController(def: CollectionDef): Type<unknown> {
     // No example: Swagger UI would pre-fill it, and one click would delete demo data.
     @ApiParam({ name: 'sourcedId', type: String })
     @ApiResponse({ status: 204, description: 'Marked tobedeleted' })
-    @ApiImsxErrors([400, 401, 403, 404, 429, 500, 503])
+    @ApiImsxErrors([400, 401, 403, 404, 429, 500])
     async remove(@Param('sourcedId') sourcedId: string): Promise<void> {
       await this.oneRoster.remove(def, sourcedId);
     }

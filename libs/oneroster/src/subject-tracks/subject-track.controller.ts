@@ -29,7 +29,7 @@ export class SubjectTrackController {
   @ApiOkResponse({
     schema: { type: 'object', properties: { subjectTrack: { $ref: '#/components/schemas/SubjectTrackDto' } } },
   })
-  @ApiImsxErrors([400, 401, 403, 422, 429, 500, 503])
+  @ApiImsxErrors([400, 401, 403, 422, 429, 500])
   async put(@Body() dto: PutSubjectTrackDto): Promise<{ subjectTrack: SubjectTrackDto }> {
     return { subjectTrack: await this.tracks.upsert(dto) };
   }
@@ -51,7 +51,7 @@ export class SubjectTrackController {
       },
     },
   })
-  @ApiImsxErrors([400, 401, 403, 429, 500, 503])
+  @ApiImsxErrors([400, 401, 403, 429, 500])
   async list(
     @Query('subject') subject: unknown,
     @Query('grade') grade: unknown,
