@@ -100,6 +100,16 @@ function timesBare(reports: ScenarioReport[], r: ScenarioReport): number | undef
   return bare ? r.appCpuMsPerRequest / bare : undefined;
 }
 
+/**
+ * CPU per request as a multiple of the app's own `/health/live` CPU per request, measured seconds before it in the
+ * same process: it follows the host's speed through a run, where the bare reference is measured once, at the start.
+ */
+function timesOwnBaseline(r: ScenarioReport): number | undefined {
+  return r.reference === 'bare' || r.reference === 'naive' || !r.baseline.cpuMsPerRequest
+    ? undefined
+    : r.appCpuMsPerRequest / r.baseline.cpuMsPerRequest;
+}
+
 export function printTable(reports: ScenarioReport[]): void {
   const head = [
     '#',
@@ -116,9 +126,11 @@ export function printTable(reports: ScenarioReport[]): void {
     'peak RSS MB',
     'CPU ms/req',
     'CPU ÷ bare',
+    'CPU ÷ own baseline',
   ];
   const rows = reports.map((r) => {
     const x = timesBare(reports, r);
+    const own = timesOwnBaseline(r);
     return [
       r.id,
       r.title,
@@ -134,6 +146,7 @@ export function printTable(reports: ScenarioReport[]): void {
       String(r.peakRssMB),
       f(r.appCpuMsPerRequest, 3),
       x === undefined ? '–' : `${f(x)}×`,
+      own === undefined ? '–' : `${f(own, 1)}×`,
     ];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
