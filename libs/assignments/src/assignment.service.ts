@@ -137,9 +137,7 @@ export class AssignmentService {
         (ledger.mayHaveLeftAssignment ||
           ((!(e instanceof AppError) || httpStatusOf(e.code) >= 500) &&
             !(e instanceof VendorTransportError && !e.mayHaveReachedTool)));
-      await this.attempts
-        .release(claim, reached)
-        .catch((err: unknown) => this.logger.error({ error: loggableError(err) }, 'Could not release a claim'));
+      await this.releaseAfterFailure(claim, reached);
       throw e;
     }
     const assignedAt = new Date().toISOString();
@@ -172,9 +170,7 @@ export class AssignmentService {
           // Not recorded (the database refused for a moment, the connection was lost): the tool made the assignment,
           // so the attempt stays pending without its lease, and the caller's retry resumes it at once and adopts it
           // instead of waiting out the lease. A record that did commit no longer holds this lease: nothing changes.
-          await this.attempts
-            .release(claim, true)
-            .catch((err: unknown) => this.logger.error({ error: loggableError(err) }, 'Could not release a claim'));
+          await this.releaseAfterFailure(claim, true);
           throw e;
         }
         // The tool's object is recorded for another attempt: the database refuses to give it two purposes.
@@ -247,14 +243,22 @@ export class AssignmentService {
         this.logger.error({ ...at, error: loggableError(e) }, 'Could not withdraw an assignment of a finished attempt');
       }
     }
-    await this.attempts
-      .release(claim, true)
-      .catch((err: unknown) => this.logger.error({ error: loggableError(err) }, 'Could not release a claim'));
+    await this.releaseAfterFailure(claim, true);
     return new AppError(
       ErrorCode.InProgress,
       'The attempt was finished at the tool while this request assigned it; retry to assign the next attempt',
       { retryAfterSeconds: 1 },
     );
+  }
+
+  /**
+   * Lets the claim go after the flow failed; the failure that got here is the one the caller hears, so a release that
+   * fails too is only logged (the lease then runs out on its own).
+   */
+  private async releaseAfterFailure(claim: Claim, reachedTool: boolean): Promise<void> {
+    await this.attempts
+      .release(claim, reachedTool)
+      .catch((err: unknown) => this.logger.error({ error: loggableError(err) }, 'Could not release a claim'));
   }
 
   /** Answers from a recorded attempt, or says another request holds it; undefined when it can be claimed. */
