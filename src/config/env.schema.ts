@@ -73,6 +73,16 @@ export class Env {
   @IsBoolean()
   DATABASE_PREPARED_STATEMENTS = true;
 
+  /**
+   * How long a statement waits for a lock another session holds (PostgreSQL lock_timeout) before the request answers
+   * 503 BUSY; 0 waits as long as it takes.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  DATABASE_LOCK_TIMEOUT_MS = 5_000;
+
   @IsString()
   EMBEDDED_DB_DIR = '.data/pglite';
 

@@ -12,6 +12,7 @@ export function persistenceOptions(env: Env): PersistenceOptions {
     clientUrl: env.DATABASE_URL,
     poolMax: env.DATABASE_POOL_MAX,
     preparedStatements: env.DATABASE_PREPARED_STATEMENTS,
+    lockTimeoutMs: env.DATABASE_LOCK_TIMEOUT_MS,
   };
 }
 

@@ -31,7 +31,11 @@ export async function applyMigrations(orm: MikroORM, report?: (applied: number) 
   // One pooled connection holds the advisory lock for the whole run (knex types its client loosely).
   const client = knex.client as { acquireConnection(): Promise<unknown>; releaseConnection(c: unknown): Promise<void> };
   const connection = await client.acquireConnection();
+  // Another instance's run may take longer than lock_timeout (PersistenceOptions.lockTimeoutMs): this wait has none.
+  const shown = await knex.raw<{ rows: { lock_timeout: string }[] }>('show lock_timeout').connection(connection);
+  const lockTimeout = shown.rows[0].lock_timeout;
   try {
+    await knex.raw('set lock_timeout = 0').connection(connection);
     await knex.raw('select pg_advisory_lock(?)', [MIGRATION_LOCK]).connection(connection);
     try {
       const applied = await orm.migrator.up();
@@ -40,6 +44,11 @@ export async function applyMigrations(orm: MikroORM, report?: (applied: number) 
       await knex.raw('select pg_advisory_unlock(?)', [MIGRATION_LOCK]).connection(connection);
     }
   } finally {
+    // Back to the connection's own setting before the pool hands it out again.
+    await knex
+      .raw('select set_config(?, ?, false)', ['lock_timeout', lockTimeout])
+      .connection(connection)
+      .catch(() => undefined);
     await client.releaseConnection(connection);
   }
 }

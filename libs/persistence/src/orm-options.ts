@@ -39,6 +39,14 @@ export interface PersistenceOptions {
    * never meet its own. Every connection of our pool gets `search_path` = this schema.
    */
   schema?: string;
+  /**
+   * How long a statement waits for a lock another session holds before PostgreSQL ends it with 55P03 (lock_timeout,
+   * set on each new connection; default: the server's, normally none). A transaction stuck holding a row then costs
+   * the requests that need it a 503 BUSY after this long instead of hanging until their clients give up. Migrations
+   * obey it too, except the wait for another instance's migration run. Behind a pooler in transaction mode a session
+   * setting does not follow the client: set it on the role there (`alter role … set lock_timeout`).
+   */
+  lockTimeoutMs?: number;
 }
 
 /** A plain lower-case identifier: it goes into a connection option and into DDL unquoted. */
@@ -57,7 +65,12 @@ export function ormOptions(o: PersistenceOptions): Options<PostgreSqlDriver> {
     clientUrl: o.clientUrl,
     entities: ENTITIES,
     extensions: [Migrator],
-    pool: { min: 0, max: o.poolMax ?? 10, idleTimeoutMillis: 30_000 },
+    pool: {
+      min: 0,
+      max: o.poolMax ?? 10,
+      idleTimeoutMillis: 30_000,
+      ...(o.lockTimeoutMs !== undefined ? { afterCreate: setLockTimeout(o.lockTimeoutMs) } : {}),
+    },
     // Fail fast when the pool is exhausted instead of queueing forever.
     driverOptions: { connection: { connectionTimeoutMillis: 10_000, ...searchPath }, acquireConnectionTimeout: 10_000 },
     migrations: {
@@ -77,4 +90,16 @@ export function ormOptions(o: PersistenceOptions): Options<PostgreSqlDriver> {
     allowGlobalContext: false,
     ...(o.context ? { context: o.context } : {}),
   };
+}
+
+/**
+ * knex's afterCreate: one SET as the pool opens a connection. Not in the startup packet's `options` (as the
+ * schema's search_path goes): PgBouncer refuses a connection that sends them unless configured to ignore them.
+ */
+function setLockTimeout(ms: number) {
+  const value = Math.max(0, Math.trunc(ms));
+  return (
+    connection: { query(sql: string, done: (e?: Error) => void): void },
+    done: (e?: Error, c?: unknown) => void,
+  ) => connection.query(`set lock_timeout = ${value}`, (e) => done(e, connection));
 }
