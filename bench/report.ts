@@ -30,6 +30,8 @@ export interface ScenarioReport {
     cpuMsPerRequest: number;
   };
   ratioToBaseline: number;
+  /** The bare node:http floor measured again just before this scenario (Scenario.adjacentFloor), in its own process. */
+  adjacentFloor?: { requestsPerSecond: number; cpuMsPerRequest: number };
   sqlPerRequest: number;
   sqlStatements: number;
   sqlShapes?: Record<string, number>;
@@ -100,6 +102,11 @@ function timesBare(reports: ScenarioReport[], r: ScenarioReport): number | undef
   return bare ? r.appCpuMsPerRequest / bare : undefined;
 }
 
+/** CPU per request as a multiple of the bare floor measured again just before the scenario, when it was. */
+function timesAdjacentFloor(r: ScenarioReport): number | undefined {
+  return r.adjacentFloor?.cpuMsPerRequest ? r.appCpuMsPerRequest / r.adjacentFloor.cpuMsPerRequest : undefined;
+}
+
 /**
  * CPU per request as a multiple of the app's own `/health/live` CPU per request, measured seconds before it in the
  * same process: it follows the host's speed through a run, where the bare reference is measured once, at the start.
@@ -126,11 +133,13 @@ export function printTable(reports: ScenarioReport[]): void {
     'peak RSS MB',
     'CPU ms/req',
     'CPU ÷ bare',
+    'CPU ÷ bare just before',
     'CPU ÷ own baseline',
   ];
   const rows = reports.map((r) => {
     const x = timesBare(reports, r);
     const own = timesOwnBaseline(r);
+    const adjacent = timesAdjacentFloor(r);
     return [
       r.id,
       r.title,
@@ -146,6 +155,7 @@ export function printTable(reports: ScenarioReport[]): void {
       String(r.peakRssMB),
       f(r.appCpuMsPerRequest, 3),
       x === undefined ? '–' : `${f(x)}×`,
+      adjacent === undefined ? '–' : `${f(adjacent)}×`,
       own === undefined ? '–' : `${f(own, 1)}×`,
     ];
   });
@@ -190,10 +200,14 @@ export function evaluateTargets(reports: ScenarioReport[]): TargetResult[] {
     (ms: number) =>
     (r: ScenarioReport): [string, boolean] => {
       const x = timesBare(reports, r);
-      const floor =
-        x === undefined
-          ? ''
-          : ` = ${f(x)}× this run's bare request (target ${f(ms / ISSUE_FLOOR_MS)}× the issue's bare request)`;
+      const adjacent = timesAdjacentFloor(r);
+      const readings = [
+        ...(x === undefined ? [] : [`${f(x)}× this run's bare request`]),
+        ...(adjacent === undefined ? [] : [`${f(adjacent)}× the bare request just before`]),
+      ];
+      const floor = readings.length
+        ? ` = ${readings.join(', ')} (target ${f(ms / ISSUE_FLOOR_MS)}× the issue's bare request)`
+        : '';
       return [`${f(r.appCpuMsPerRequest, 2)} ms CPU/req${floor}`, r.appCpuMsPerRequest <= ms];
     };
   add('1', 'new MasteryTrack assignment ≤ 4 SQL round trips', (r) => [

@@ -542,6 +542,33 @@ interface Ctx {
   load: LoadGenerator;
 }
 
+/** The bare node:http reference (scenario R's server and load) run once more, now: the floor of this minute. */
+async function measureFloor(
+  s: Scenario,
+  ctx: Ctx,
+  timeoutSeconds: number,
+): Promise<{ requestsPerSecond: number; cpuMsPerRequest: number }> {
+  const bare = await launchReference({ kind: 'bare' });
+  try {
+    const before = bare.cpuMs();
+    const r = await ctx.load.run({
+      url: bare.url,
+      token: ctx.token,
+      connections: s.connections,
+      durationSeconds: DURATION,
+      rampSeconds: RAMP,
+      timeoutSeconds,
+      plan: { kind: 'get', path: '/' },
+    });
+    return {
+      requestsPerSecond: r.requestsPerSecond,
+      cpuMsPerRequest: (bare.cpuMs() - before) / Math.max(1, r.completedWholeRun),
+    };
+  } finally {
+    bare.close();
+  }
+}
+
 async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
   const { probe, load, sandboxes } = ctx;
   console.log(`\n[${s.id}] ${s.title}: ${s.connections} connections, vendor latency ${s.vendorLatencyMs} ms`);
@@ -571,6 +598,12 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
   console.log(
     `    baseline /health/live: ${baseline.requestsPerSecond.toFixed(0)} req/s, p50 ${baseline.latencyMs.p50} ms, p99 ${baseline.latencyMs.p99} ms`,
   );
+
+  const floor = s.adjacentFloor ? await measureFloor(s, ctx, timeoutSeconds) : undefined;
+  if (floor)
+    console.log(
+      `    bare node:http floor, just before: ${floor.requestsPerSecond.toFixed(0)} req/s, ${floor.cpuMsPerRequest.toFixed(3)} ms CPU/req`,
+    );
 
   const reference = s.reference
     ? await launchReference(
@@ -664,6 +697,7 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
       cpuMsPerRequest: b.requests ? b.cpuMs / b.requests : 0,
     },
     ratioToBaseline: r.requestsPerSecond / baseline.requestsPerSecond,
+    adjacentFloor: floor,
     sqlPerRequest: handled ? m.sql / handled : 0,
     sqlStatements: m.sql,
     sqlShapes: m.shapes,
