@@ -325,14 +325,15 @@ let appEnv: Record<string, string> = {};
 async function main(): Promise<void> {
   const startedAt = new Date();
   const runs = ONLY ?? ['R', '1', '2', '3', '4', '5', 'N', '6', 'P1', 'P2', 'T1'];
-  // The whole benchmark must end by itself: 2 runs × (ramp + duration) per scenario, plus 90 s for setup, the sequential
-  // warm-ups and start:prod boots, plus 10 s per scenario for its warm-up waves (the naive flow's take about 9 s).
+  // The whole benchmark must end by itself: 3 runs × (ramp + duration) per scenario (baseline, scenario, and for some
+  // the bare floor just before), plus 90 s for setup, the sequential warm-ups and start:prod boots, plus 10 s per
+  // scenario for its warm-up waves (the naive flow's take about 9 s).
   const watchdog = setTimeout(
     () => {
       console.error('benchmark watchdog: did not finish in time, exiting');
       process.exit(2);
     },
-    (runs.length * (2 * (RAMP + DURATION) + 10) + 90) * 1000,
+    (runs.length * (3 * (RAMP + DURATION) + 10) + 90) * 1000,
   );
   watchdog.unref();
 
@@ -550,6 +551,16 @@ async function measureFloor(
 ): Promise<{ requestsPerSecond: number; cpuMsPerRequest: number }> {
   const bare = await launchReference({ kind: 'bare' });
   try {
+    // Warmed as R is (its waves), so the floor is not a cold server's.
+    await ctx.load.run({
+      url: bare.url,
+      token: ctx.token,
+      connections: s.connections,
+      durationSeconds: DURATION,
+      amount: waveRequests(s.connections),
+      timeoutSeconds,
+      plan: { kind: 'get', path: '/' },
+    });
     const before = bare.cpuMs();
     const r = await ctx.load.run({
       url: bare.url,

@@ -75,7 +75,7 @@ export class Env {
 
   /**
    * How long a statement waits for a lock another session holds (PostgreSQL lock_timeout) before the request answers
-   * 503 BUSY; 0 waits as long as it takes.
+   * 503 BUSY; 0 leaves the server's setting (its own or the database role's, normally none).
    */
   @Type(() => Number)
   @IsInt()

@@ -28,17 +28,21 @@ describeOnPostgres('DATABASE_LOCK_TIMEOUT_MS: a lock held elsewhere', () => {
         .http()
         .post(ROUTE)
         .set('Authorization', `Bearer ${token}`)
+        .timeout(10_000)
         .send({ student: student.sourcedId, lesson: lesson.sourcedId });
     const knex = t.orm.em.fork().getConnection().getKnex();
     // A transaction stuck after writing the lesson's line item: the claim, which records one, waits for its outcome.
     const other = await knex.transaction();
     let stuck: Awaited<ReturnType<typeof assign>>;
+    let waitedMs: number;
     try {
       await other.raw('insert into lesson_line_items (lesson_sourced_id, line_item_sourced_id) values (?, ?)', [
         lesson.sourcedId,
         `li-${lesson.sourcedId}`,
       ]);
+      const startedAt = Date.now();
       stuck = await assign();
+      waitedMs = Date.now() - startedAt;
     } finally {
       await other.rollback();
     }
@@ -57,6 +61,9 @@ describeOnPostgres('DATABASE_LOCK_TIMEOUT_MS: a lock held elsewhere', () => {
         imsx_error_details: [{ code: 'BUSY' }],
       },
     });
+    // The configured 300 ms, not the 5 s default, nor waiting until the holder let go.
+    expect(waitedMs).toBeGreaterThanOrEqual(300);
+    expect(waitedMs).toBeLessThan(5_000);
     const rows = await knex.raw<{ rows: { ledger: number; results: number }[] }>(
       `select (select count(*)::int from tool_assignments where student_sourced_id = ?) ledger,
               (select count(*)::int from assessment_results where student_sourced_id = ?) results`,
@@ -75,21 +82,28 @@ describeOnPostgres('DATABASE_LOCK_TIMEOUT_MS: a lock held elsewhere', () => {
     await holder.connect();
     try {
       await holder.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
-      let started = false;
-      const second = createTestApp({ DATABASE_LOCK_TIMEOUT_MS: '100' }).then((app) => {
-        started = true;
-        return app;
-      });
+      let settled: 'started' | 'failed' | undefined;
+      const second = createTestApp({ DATABASE_LOCK_TIMEOUT_MS: '100' }).then(
+        (app) => ((settled = 'started'), app),
+        (e: unknown) => ((settled = 'failed'), Promise.reject(e)),
+      );
       // Well past the second instance's lock timeout, it is still waiting for the run to end, not failed.
       await new Promise((resolve) => setTimeout(resolve, 1_500));
-      expect(started).toBe(false);
+      const whileHeld = settled;
       await holder.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
       const app = await second;
       try {
-        // The wait's own setting was put back: the pool's connections keep the configured timeout.
+        expect(whileHeld).toBeUndefined();
+        // The wait's own setting was put back, and new connections get the configured one: two statements at once
+        // run on two connections, the migration's and another.
         const knex = app.orm.em.fork().getConnection().getKnex();
-        const shown = await knex.raw<{ rows: { lock_timeout: string }[] }>('show lock_timeout');
-        expect(shown.rows).toEqual([{ lock_timeout: '100ms' }]);
+        const show = () =>
+          knex.raw<{ rows: { lock_timeout: string; pid: number }[] }>(
+            "select current_setting('lock_timeout') lock_timeout, pg_backend_pid() pid from pg_sleep(0.2)",
+          );
+        const shown = (await Promise.all([show(), show()])).map((r) => r.rows[0]);
+        expect(new Set(shown.map((r) => r.pid)).size).toBe(2);
+        expect(shown.map((r) => r.lock_timeout)).toEqual(['100ms', '100ms']);
       } finally {
         await app.close();
       }

@@ -1,6 +1,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ormOptions, PersistenceOptions } from './orm-options';
+import type { PgClient } from './prepared-statement';
 import { PERSISTENCE_OPTIONS } from './persistence.module-definition';
 
 /** Arbitrary constant naming our migration lock among PostgreSQL advisory locks. */
@@ -31,10 +32,11 @@ export async function applyMigrations(orm: MikroORM, report?: (applied: number) 
   // One pooled connection holds the advisory lock for the whole run (knex types its client loosely).
   const client = knex.client as { acquireConnection(): Promise<unknown>; releaseConnection(c: unknown): Promise<void> };
   const connection = await client.acquireConnection();
-  // Another instance's run may take longer than lock_timeout (PersistenceOptions.lockTimeoutMs): this wait has none.
-  const shown = await knex.raw<{ rows: { lock_timeout: string }[] }>('show lock_timeout').connection(connection);
-  const lockTimeout = shown.rows[0].lock_timeout;
+  let lockTimeout: string | undefined;
   try {
+    // Another instance's run may take longer than lock_timeout (PersistenceOptions.lockTimeoutMs): this wait has none.
+    const shown = await knex.raw<{ rows: { lock_timeout: string }[] }>('show lock_timeout').connection(connection);
+    lockTimeout = shown.rows[0].lock_timeout;
     await knex.raw('set lock_timeout = 0').connection(connection);
     await knex.raw('select pg_advisory_lock(?)', [MIGRATION_LOCK]).connection(connection);
     try {
@@ -44,11 +46,13 @@ export async function applyMigrations(orm: MikroORM, report?: (applied: number) 
       await knex.raw('select pg_advisory_unlock(?)', [MIGRATION_LOCK]).connection(connection);
     }
   } finally {
-    // Back to the connection's own setting before the pool hands it out again.
-    await knex
-      .raw('select set_config(?, ?, false)', ['lock_timeout', lockTimeout])
-      .connection(connection)
-      .catch(() => undefined);
+    // Back to the connection's own setting before the pool hands it out again; if that fails, the pool drops it.
+    if (lockTimeout !== undefined) {
+      await knex
+        .raw('select set_config(?, ?, false)', ['lock_timeout', lockTimeout])
+        .connection(connection)
+        .catch(() => ((connection as PgClient).__knex__disposed = 'lock_timeout not restored'));
+    }
     await client.releaseConnection(connection);
   }
 }

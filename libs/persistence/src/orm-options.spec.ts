@@ -22,3 +22,36 @@ describe('ormOptions schema', () => {
     },
   );
 });
+
+describe('ormOptions lockTimeoutMs', () => {
+  const clientUrl = 'postgresql://postgres@127.0.0.1:5432/test';
+
+  it.each([undefined, 0])('%j sets nothing: the server (or the role) decides', (lockTimeoutMs) => {
+    expect(ormOptions({ clientUrl, lockTimeoutMs }).pool).not.toHaveProperty('afterCreate');
+  });
+
+  it('sets it as each connection opens, and closes a connection the SET fails on', () => {
+    const afterCreate = ormOptions({ clientUrl, lockTimeoutMs: 2500 }).pool!.afterCreate as (
+      c: object,
+      done: (e?: Error, c?: object) => void,
+    ) => void;
+    const sent: string[] = [];
+    const ended: boolean[] = [];
+    const connection = (fails: boolean) => ({
+      query: (sql: string, cb: (e?: Error) => void) => (sent.push(sql), cb(fails ? new Error('refused') : undefined)),
+      end: () => (ended.push(true), Promise.resolve()),
+    });
+    const ok = connection(false);
+    const done = jest.fn();
+    afterCreate(ok, done);
+    expect(done).toHaveBeenCalledWith(undefined, ok);
+    afterCreate(connection(true), done);
+    expect(done).toHaveBeenLastCalledWith(new Error('refused'));
+    expect(sent).toEqual(['set lock_timeout = 2500', 'set lock_timeout = 2500']);
+    expect(ended).toEqual([true]);
+  });
+
+  it.each([-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31])('refuses %j', (lockTimeoutMs) => {
+    expect(() => ormOptions({ clientUrl, lockTimeoutMs })).toThrow(/whole number of milliseconds/);
+  });
+});

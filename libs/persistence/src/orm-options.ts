@@ -41,10 +41,11 @@ export interface PersistenceOptions {
   schema?: string;
   /**
    * How long a statement waits for a lock another session holds before PostgreSQL ends it with 55P03 (lock_timeout,
-   * set on each new connection; default: the server's, normally none). A transaction stuck holding a row then costs
-   * the requests that need it a 503 BUSY after this long instead of hanging until their clients give up. Migrations
-   * obey it too, except the wait for another instance's migration run. Behind a pooler in transaction mode a session
-   * setting does not follow the client: set it on the role there (`alter role … set lock_timeout`).
+   * set on each new connection), in whole milliseconds. A transaction stuck holding a row then costs the requests
+   * that need it a 503 BUSY after this long instead of hanging until their clients give up. Migrations at start obey
+   * it too, except the wait for another instance's migration run. Unset or 0: the server's setting (its own or the
+   * role's, normally none) — behind a pooler in transaction mode a session setting does not follow the client, so
+   * set it on the role there (`alter role … set lock_timeout`).
    */
   lockTimeoutMs?: number;
 }
@@ -59,6 +60,14 @@ export function ormOptions(o: PersistenceOptions): Options<PostgreSqlDriver> {
       `schema must be a lower-case PostgreSQL identifier (${SCHEMA_NAME.source}), got ${JSON.stringify(o.schema)}`,
     );
   }
+  if (
+    o.lockTimeoutMs !== undefined &&
+    !(Number.isInteger(o.lockTimeoutMs) && o.lockTimeoutMs >= 0 && o.lockTimeoutMs <= MAX_INT4)
+  ) {
+    throw new Error(
+      `lockTimeoutMs must be a whole number of milliseconds from 0 to ${MAX_INT4}, got ${o.lockTimeoutMs}`,
+    );
+  }
   const searchPath = o.schema ? { options: `-c search_path=${o.schema}` } : {};
   return {
     driver: PostgreSqlDriver,
@@ -69,7 +78,7 @@ export function ormOptions(o: PersistenceOptions): Options<PostgreSqlDriver> {
       min: 0,
       max: o.poolMax ?? 10,
       idleTimeoutMillis: 30_000,
-      ...(o.lockTimeoutMs !== undefined ? { afterCreate: setLockTimeout(o.lockTimeoutMs) } : {}),
+      ...(o.lockTimeoutMs ? { afterCreate: setLockTimeout(o.lockTimeoutMs) } : {}),
     },
     // Fail fast when the pool is exhausted instead of queueing forever.
     driverOptions: { connection: { connectionTimeoutMillis: 10_000, ...searchPath }, acquireConnectionTimeout: 10_000 },
@@ -92,14 +101,24 @@ export function ormOptions(o: PersistenceOptions): Options<PostgreSqlDriver> {
   };
 }
 
+/** PostgreSQL's integer settings are 32-bit. */
+const MAX_INT4 = 2 ** 31 - 1;
+
+interface RawConnection {
+  query(sql: string, done: (e?: Error) => void): void;
+  end(): Promise<void>;
+}
+
 /**
  * knex's afterCreate: one SET as the pool opens a connection. Not in the startup packet's `options` (as the
  * schema's search_path goes): PgBouncer refuses a connection that sends them unless configured to ignore them.
+ * knex does not close a connection whose afterCreate fails, and the pool retries: it is closed here.
  */
 function setLockTimeout(ms: number) {
-  const value = Math.max(0, Math.trunc(ms));
-  return (
-    connection: { query(sql: string, done: (e?: Error) => void): void },
-    done: (e?: Error, c?: unknown) => void,
-  ) => connection.query(`set lock_timeout = ${value}`, (e) => done(e, connection));
+  return (connection: RawConnection, done: (e?: Error, c?: RawConnection) => void) =>
+    connection.query(`set lock_timeout = ${ms}`, (e) => {
+      if (!e) return done(undefined, connection);
+      void connection.end().catch(() => undefined);
+      done(e);
+    });
 }
