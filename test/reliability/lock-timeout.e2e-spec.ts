@@ -85,7 +85,10 @@ describeOnPostgres('DATABASE_LOCK_TIMEOUT_MS: a lock held elsewhere', () => {
       let settled: 'started' | 'failed' | undefined;
       const second = createTestApp({ DATABASE_LOCK_TIMEOUT_MS: '100' }).then(
         (app) => ((settled = 'started'), app),
-        (e: unknown) => ((settled = 'failed'), Promise.reject(e)),
+        (e: Error) => {
+          settled = 'failed';
+          throw e;
+        },
       );
       // Well past the second instance's lock timeout, it is still waiting for the run to end, not failed.
       await new Promise((resolve) => setTimeout(resolve, 1_500));
