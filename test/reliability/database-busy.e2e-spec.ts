@@ -139,3 +139,50 @@ describe('a database that refuses for a moment', () => {
     30_000,
   );
 });
+
+describe('a connection PostgreSQL ends under an ORM statement', () => {
+  let t: TestApp;
+  let token: string;
+  beforeAll(async () => {
+    t = await createTestApp();
+    token = await t.token();
+  });
+  afterAll(() => t.close());
+
+  (onEmbeddedDatabase() ? it.skip : it)(
+    'is never handed to the next request: 503 BUSY, then the next write succeeds at once',
+    async () => {
+      const id = uid('org-cut');
+      const put = (name: string) =>
+        t
+          .http()
+          .put(`${ORGS}/${id}`)
+          .set('Authorization', `Bearer ${token}`)
+          .timeout(10_000)
+          .send({ org: { sourcedId: id, status: 'active', name, type: 'school' } });
+      await put('Before').expect(201);
+      const knex = t.orm.em.fork().getConnection().getKnex();
+      const other = await knex.transaction();
+      try {
+        await other.raw('select 1 from orgs where sourced_id = ? for update', [id]);
+        const pending = put('After').then((res) => res);
+        const cut = await waitFor(async () => {
+          const { rows } = await other.raw<{ rows: { cut: boolean }[] }>(
+            `select pg_terminate_backend(pid) cut from pg_stat_activity
+             where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()`,
+          );
+          return rows.length > 0 ? rows : undefined;
+        });
+        expect(cut).toEqual([{ cut: true }]);
+        await other.rollback();
+        expect(answerOf(await pending)).toEqual(BUSY_ANSWER);
+      } finally {
+        await other.rollback().catch(() => undefined);
+      }
+      // At once, on whichever connection the pool hands out first: the one PostgreSQL ended must not be it.
+      await put('After').expect(201);
+      await put('Again').expect(201);
+    },
+    30_000,
+  );
+});
