@@ -1,3 +1,4 @@
+import type { Knex } from '@mikro-orm/postgresql';
 import { createLesson, createStudent, uid } from '../helpers/fixtures';
 import { answerOf, BUSY_ANSWER } from '../helpers/busy-answer';
 import { createTestApp, TestApp } from '../helpers/test-app';
@@ -16,6 +17,20 @@ async function waitFor<T>(read: () => Promise<T | undefined>, timeoutMs = 5000):
     if (Date.now() > until) throw new Error('timed out waiting');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/**
+ * Ends the one backend of this database waiting for a lock (the app's statement `other` holds up), as a failover or
+ * a restart of the server would, once it waits.
+ */
+function terminateLockWaiter(other: Knex.Transaction): Promise<{ cut: boolean }[]> {
+  return waitFor(async () => {
+    const { rows } = await other.raw<{ rows: { cut: boolean }[] }>(
+      `select pg_terminate_backend(pid) cut from pg_stat_activity
+       where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()`,
+    );
+    return rows.length > 0 ? rows : undefined;
+  });
 }
 
 describe('a database that refuses for a moment', () => {
@@ -115,14 +130,7 @@ describe('a database that refuses for a moment', () => {
       };
       try {
         const pending = assign().then((res) => res);
-        const cut = await waitFor(async () => {
-          const { rows } = await other.raw<{ rows: { cut: boolean }[] }>(
-            `select pg_terminate_backend(pid) cut from pg_stat_activity
-             where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()`,
-          );
-          return rows.length > 0 ? rows : undefined;
-        });
-        expect(cut).toEqual([{ cut: true }]);
+        expect(await terminateLockWaiter(other)).toEqual([{ cut: true }]);
         await other.rollback();
         const lost = await pending;
         expect(answerOf(lost)).toEqual(BUSY_ANSWER);
@@ -166,14 +174,7 @@ describe('a connection PostgreSQL ends under an ORM statement', () => {
       try {
         await other.raw('select 1 from orgs where sourced_id = ? for update', [id]);
         const pending = put('After').then((res) => res);
-        const cut = await waitFor(async () => {
-          const { rows } = await other.raw<{ rows: { cut: boolean }[] }>(
-            `select pg_terminate_backend(pid) cut from pg_stat_activity
-             where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()`,
-          );
-          return rows.length > 0 ? rows : undefined;
-        });
-        expect(cut).toEqual([{ cut: true }]);
+        expect(await terminateLockWaiter(other)).toEqual([{ cut: true }]);
         await other.rollback();
         expect(answerOf(await pending)).toEqual(BUSY_ANSWER);
       } finally {
