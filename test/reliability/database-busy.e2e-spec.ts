@@ -146,19 +146,8 @@ describe('a database that refuses for a moment', () => {
     },
     30_000,
   );
-});
-
-describe('a connection PostgreSQL ends under an ORM statement', () => {
-  let t: TestApp;
-  let token: string;
-  beforeAll(async () => {
-    t = await createTestApp();
-    token = await t.token();
-  });
-  afterAll(() => t.close());
-
-  (onEmbeddedDatabase() ? it.skip : it)(
-    'is never handed to the next request: 503 BUSY, then the next write succeeds at once',
+  onPostgres(
+    'a connection PostgreSQL ends under an ORM statement is never handed to the next request: 503 BUSY, then the next write succeeds at once',
     async () => {
       const id = uid('org-cut');
       const put = (name: string) =>
