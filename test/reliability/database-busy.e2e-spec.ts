@@ -42,6 +42,15 @@ describe('a database that refuses for a moment', () => {
   });
   afterAll(() => t.close());
 
+  /** PUTs of one org, by name (a write that takes the org-write lock, then the org's row). */
+  const orgWriter = (id: string) => (name: string) =>
+    t
+      .http()
+      .put(`${ORGS}/${id}`)
+      .set('Authorization', `Bearer ${token}`)
+      .timeout(10_000)
+      .send({ org: { sourcedId: id, status: 'active', name, type: 'school' } });
+
   // The embedded database has one session: nothing ever waits for another transaction there.
   const onPostgres = onEmbeddedDatabase() ? it.skip : it;
 
@@ -49,12 +58,7 @@ describe('a database that refuses for a moment', () => {
     'a deadlock with another transaction is a 503 BUSY with Retry-After, nothing of the write is kept, and the retry succeeds',
     async () => {
       const id = uid('org-busy');
-      const put = (name: string) =>
-        t
-          .http()
-          .put(`${ORGS}/${id}`)
-          .set('Authorization', `Bearer ${token}`)
-          .send({ org: { sourcedId: id, status: 'active', name, type: 'school' } });
+      const put = orgWriter(id);
       await put('Before').expect(201);
 
       const knex = t.orm.em.fork().getConnection().getKnex();
@@ -150,13 +154,7 @@ describe('a database that refuses for a moment', () => {
     'a connection PostgreSQL ends under an ORM statement is never handed to the next request: 503 BUSY, then the next write succeeds at once',
     async () => {
       const id = uid('org-cut');
-      const put = (name: string) =>
-        t
-          .http()
-          .put(`${ORGS}/${id}`)
-          .set('Authorization', `Bearer ${token}`)
-          .timeout(10_000)
-          .send({ org: { sourcedId: id, status: 'active', name, type: 'school' } });
+      const put = orgWriter(id);
       await put('Before').expect(201);
       const knex = t.orm.em.fork().getConnection().getKnex();
       const other = await knex.transaction();
