@@ -25,6 +25,9 @@ async function waitFor<T>(read: () => Promise<T | undefined>, timeoutMs = 5000):
  */
 function terminateLockWaiter(other: Knex.Transaction): Promise<{ cut: boolean }[]> {
   return waitFor(async () => {
+    // pg_stat_activity is read once per transaction and kept: without this, a first look taken before the app's
+    // statement waits is all `other` would ever see.
+    await other.raw('select pg_stat_clear_snapshot()');
     const { rows } = await other.raw<{ rows: { cut: boolean }[] }>(
       `select pg_terminate_backend(pid) cut from pg_stat_activity
        where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()`,

@@ -264,12 +264,19 @@ describe('VendorHttpClient', () => {
     const client = new VendorHttpClient(
       options({ maxAttempts: 3, breaker: { consecutiveFailures: 2, halfOpenAfterMs: 200 } }),
     );
-    // One 503 (refused as a whole: nothing done); the backoff (100 ms at first) outlasts the call's 40 ms deadline.
-    const tool = nock(BASE).get('/b').reply(503).get('/b').reply(200, {});
-    const e = await failure(client.request({ method: 'GET', path: '/b', retry: true, deadlineAt: Date.now() + 40 }));
-    expect([e.reason, e.mayHaveReachedTool]).toEqual(['timeout', false]);
-    expect(tool.pendingMocks()).toHaveLength(1);
-    expect(client.circuitState).toBe(CircuitState.Closed);
+    // One 503 (refused as a whole: nothing done), then a backoff that outlasts the call's deadline. The first
+    // backoff is decorrelated jitter, anywhere from 0 to about 140 ms: pinned to its top (137 ms), so the retry is
+    // never sent however slow the 503's own round trip was, up to the whole 130 ms.
+    const random = jest.spyOn(Math, 'random').mockReturnValue(0.99);
+    try {
+      const tool = nock(BASE).get('/b').reply(503).get('/b').reply(200, {});
+      const e = await failure(client.request({ method: 'GET', path: '/b', retry: true, deadlineAt: Date.now() + 130 }));
+      expect([e.reason, e.mayHaveReachedTool]).toEqual(['timeout', false]);
+      expect(tool.pendingMocks()).toHaveLength(1);
+      expect(client.circuitState).toBe(CircuitState.Closed);
+    } finally {
+      random.mockRestore();
+    }
   });
 
   it('refuses a header value node:http will not write, as a call never sent', async () => {
