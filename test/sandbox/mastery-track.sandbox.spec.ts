@@ -408,22 +408,22 @@ describe('MasteryTrack sandbox', () => {
 
     it('adds ?delayMs=, runtime latency and fault delays, but never to control routes', async () => {
       let started = Date.now();
-      await authed('get', '/authoring/inventory/search?delayMs=150').expect(200);
-      expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+      await authed('get', '/authoring/inventory/search?delayMs=300').expect(200);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(290);
 
-      await api().post('/__sandbox/latency').send({ ms: 150 }).expect(200, { latencyMs: 150 });
+      await api().post('/__sandbox/latency').send({ ms: 300 }).expect(200, { latencyMs: 300 });
       started = Date.now();
       await api().get('/__sandbox/calls').expect(200);
-      expect(Date.now() - started).toBeLessThan(140);
+      expect(Date.now() - started).toBeLessThan(290);
       started = Date.now();
       await authed('get', '/authoring/inventory/search').expect(200);
-      expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(290);
 
       await api().post('/__sandbox/latency').send({ ms: 0 }).expect(200);
-      await api().post('/__sandbox/faults').send({ path: '/authoring/inventory/search', delayMs: 150 }).expect(201);
+      await api().post('/__sandbox/faults').send({ path: '/authoring/inventory/search', delayMs: 300 }).expect(201);
       started = Date.now();
       await authed('get', '/authoring/inventory/search').expect(200);
-      expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(290);
     });
 
     it('does the work at once under runtime latency and holds only the answer; a fault delay stalls the work', async () => {
