@@ -16,6 +16,13 @@ export function sandboxControl(sandboxes: Sandboxes, tool: Tool) {
     async count(method: string, path: string): Promise<number> {
       return (await this.calls()).filter((c) => c.method === method && c.path === path).length;
     },
+    /** Resolves once a call to `method path` has arrived and is not answered yet (the sandbox records it as 0). */
+    async untilInFlight(method: string, path: string, timeoutMs = 5_000): Promise<void> {
+      for (const until = Date.now() + timeoutMs; ; await new Promise((r) => setTimeout(r, 20))) {
+        if ((await this.calls()).some((c) => c.method === method && c.path === path && c.status === 0)) return;
+        if (Date.now() > until) throw new Error(`no ${method} ${path} in flight at the sandbox`);
+      }
+    },
     async fault(spec: Record<string, unknown>): Promise<void> {
       await request(base)
         .post(`${p}/faults`)

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { createLesson, createStudent } from '../helpers/fixtures';
-import { delayMasteryTrackAssign } from '../helpers/sandbox-control';
+import { delayMasteryTrackAssign, sandboxControl } from '../helpers/sandbox-control';
 import { spawnApp, SpawnedApp, spawnedToken } from '../helpers/spawned-app';
 import { createTestApp, TestApp } from '../helpers/test-app';
 
@@ -123,7 +123,7 @@ describe('WEB_CONCURRENCY=2 (node:cluster)', () => {
       .set('Authorization', `Bearer ${token}`)
       .send({ student: student.sourcedId, lesson: lesson.sourcedId });
     const answered = inFlight.then((r) => r);
-    await sleep(700); // the request is waiting at the tool
+    await sandboxControl(fixtures.sandboxes, 'masteryTrack').untilInFlight('POST', '/delivery/assignments/assign');
     const exit = app.stop();
     const res = await answered;
     expect(res.status).toBe(200);

@@ -25,13 +25,18 @@ describe('Idempotency-Key', () => {
   afterAll(() => t.close());
   afterEach(() => sandboxControl(t.sandboxes, 'masteryTrack').clearFaults());
 
-  /** A new assignment with a fresh key whose tool call takes 800 ms, 200 ms into it: the key is in flight. */
+  /** A new assignment with a fresh key whose tool call takes 800 ms, once its key is recorded: the key is in flight. */
   const startSlowAssignment = async () => {
     const body = { student: (await createStudent(t.orm)).sourcedId, lesson: (await createLesson(t.orm)).sourcedId };
     const key = randomUUID();
     await delayMasteryTrackAssign(t.sandboxes, 800);
     const slow = post(body, key).then((r) => r);
-    await new Promise((r) => setTimeout(r, 200));
+    // Not a fixed wait: on a loaded host the request may not have recorded its key 200 ms in.
+    for (const until = Date.now() + 5_000; ; await new Promise((r) => setTimeout(r, 20))) {
+      const rows = await t.orm.em.fork().getConnection().execute('select 1 from idempotency_keys where key = ?', [key]);
+      if (rows.length > 0) break;
+      if (Date.now() > until) throw new Error('the key was never recorded');
+    }
     return { body, key, slow };
   };
 

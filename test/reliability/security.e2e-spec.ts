@@ -266,7 +266,7 @@ describe('security', () => {
         .set('Authorization', `Bearer ${token}`)
         .send({ student: student.sourcedId, lesson: lesson.sourcedId })
         .then((r) => r);
-      await new Promise((r) => setTimeout(r, 200));
+      await sandboxControl(t.sandboxes, 'masteryTrack').untilInFlight('POST', '/delivery/assignments/assign');
       const closing = t.close();
       const res = await inFlight;
       await closing;
