@@ -10,16 +10,19 @@ export function sandboxControl(sandboxes: Sandboxes, tool: Tool) {
   const base = sandboxes[tool].url;
   const p = prefix(tool);
   return {
-    async calls(): Promise<{ method: string; path: string; status: number }[]> {
+    async calls(): Promise<{ method: string; path: string; status: number; ms?: number }[]> {
       return (await request(base).get(`${p}/calls`).expect(200)).body.calls;
     },
     async count(method: string, path: string): Promise<number> {
       return (await this.calls()).filter((c) => c.method === method && c.path === path).length;
     },
-    /** Resolves once a call to `method path` has arrived and is not answered yet (the sandbox records it as 0). */
+    /**
+     * Resolves once a call to `method path` has arrived and its connection is still open (the sandbox sets `ms` as
+     * it closes; status 0 alone would also match a call it dropped).
+     */
     async untilInFlight(method: string, path: string, timeoutMs = 5_000): Promise<void> {
       for (const until = Date.now() + timeoutMs; ; await new Promise((r) => setTimeout(r, 20))) {
-        if ((await this.calls()).some((c) => c.method === method && c.path === path && c.status === 0)) return;
+        if ((await this.calls()).some((c) => c.method === method && c.path === path && c.ms === undefined)) return;
         if (Date.now() > until) throw new Error(`no ${method} ${path} in flight at the sandbox`);
       }
     },

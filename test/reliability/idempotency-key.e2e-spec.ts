@@ -33,7 +33,10 @@ describe('Idempotency-Key', () => {
     const slow = post(body, key).then((r) => r);
     // Not a fixed wait: on a loaded host the request may not have recorded its key 200 ms in.
     for (const until = Date.now() + 5_000; ; await new Promise((r) => setTimeout(r, 20))) {
-      const rows = await t.orm.em.fork().getConnection().execute('select 1 from idempotency_keys where key = ?', [key]);
+      const rows = await t.orm.em
+        .fork()
+        .getConnection()
+        .execute("select 1 from idempotency_keys where key = ? and state = 'in_flight'", [key]);
       if (rows.length > 0) break;
       if (Date.now() > until) throw new Error('the key was never recorded');
     }

@@ -27,6 +27,8 @@ import { ProviderModule } from '@external-tests/providers';
         clientUrl: c.getOrThrow<string>('DATABASE_URL'),
         schema: c.get<string>('EXTERNAL_TESTS_SCHEMA', 'external_tests'),
         poolMax: 5,
+        // A row another session holds costs a request a 503 BUSY after 5 s, rather than a hung request.
+        lockTimeoutMs: 5_000,
       }),
     }),
     ResultEventsModule,

@@ -23,7 +23,8 @@ export class MigrationRunner implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     if (this.options.schema && this.options.connect !== false) await checkSearchPath(this.orm, this.options.schema);
     if (!this.options.lockTimeoutMs && this.options.connect !== false) {
-      const warning = await lockTimeoutWarning(this.orm);
+      // A warning only: a server that cannot answer it fails the start elsewhere, not here.
+      const warning = await lockTimeoutWarning(this.orm).catch(() => undefined);
       if (warning) this.logger.warn(warning);
     }
     if (this.options.migrate === false) return;
@@ -93,16 +94,17 @@ async function checkSearchPath(orm: MikroORM, schema: string): Promise<void> {
 }
 
 /**
- * Left to the server (lockTimeoutMs 0 or unset), the lock timeout is whatever a connection reads: the role's or the
- * database's setting behind a transaction-mode pooler, where it must be set. None at all is worth a warning at start,
- * since nothing else would show it until a stuck transaction hangs every request that needs its rows.
+ * Left to the server (lockTimeoutMs unset or 0), the lock timeout is whatever a connection reads: the role's or the
+ * database's setting, which behind a transaction-mode pooler is the only one that holds. None at all is worth a
+ * warning at start, since nothing else would show it until a stuck transaction hangs every request that needs its
+ * rows.
  */
-export async function lockTimeoutWarning(orm: MikroORM): Promise<string | undefined> {
+async function lockTimeoutWarning(orm: MikroORM): Promise<string | undefined> {
   const [row] = await orm.em.getConnection().execute<{ lock_timeout: string }[]>('show lock_timeout');
   if (row?.lock_timeout !== '0') return undefined;
   return (
-    'No lock timeout: lockTimeoutMs (DATABASE_LOCK_TIMEOUT_MS) is 0 and the server sets none, so a request that ' +
-    'waits for a row another session holds waits until its client gives up. Set lockTimeoutMs, or behind a ' +
-    "transaction-mode pooler the role's lock_timeout (alter role … set lock_timeout = '5s')."
+    'No lock timeout: lockTimeoutMs is unset or 0 (service: DATABASE_LOCK_TIMEOUT_MS) and the server sets none, so a ' +
+    'request that waits for a row another session holds waits until its client gives up. Set lockTimeoutMs, or ' +
+    "behind a transaction-mode pooler the role's lock_timeout (alter role … set lock_timeout = '5s')."
   );
 }

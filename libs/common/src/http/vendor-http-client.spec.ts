@@ -265,8 +265,8 @@ describe('VendorHttpClient', () => {
       options({ maxAttempts: 3, breaker: { consecutiveFailures: 2, halfOpenAfterMs: 200 } }),
     );
     // One 503 (refused as a whole: nothing done), then a backoff that outlasts the call's deadline. The first
-    // backoff is decorrelated jitter, anywhere from 0 to about 140 ms: pinned to its top (137 ms), so the retry is
-    // never sent however slow the 503's own round trip was, up to the whole 130 ms.
+    // backoff is decorrelated jitter, anywhere from 0 to about 140 ms: pinned to its top (137 ms), so it lasts past
+    // the deadline (the client ends it just after) however slow the 503's own round trip was, up to the whole 130 ms.
     const random = jest.spyOn(Math, 'random').mockReturnValue(0.99);
     try {
       const tool = nock(BASE).get('/b').reply(503).get('/b').reply(200, {});

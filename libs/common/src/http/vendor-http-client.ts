@@ -161,7 +161,9 @@ export class VendorHttpClient {
       maxAttempts: this.options.maxAttempts - 1,
       backoff: new DelegateBackoff((ctx: IRetryBackoffContext<unknown>, state?: IBackoff<unknown>) => {
         const next = retryDelay(ctx, state);
-        return { ...next, delay: Math.max(0, Math.min(next.delay, deadlineAt - Date.now())) };
+        // Capped just past the deadline: a timer may fire a millisecond before Date.now() reaches its time, and a
+        // retry sent then would be cut off at once, as a call that may have reached the tool.
+        return { ...next, delay: Math.max(0, Math.min(next.delay, deadlineAt - Date.now() + 1)) };
       }),
     });
   }
