@@ -427,27 +427,37 @@ describe('MasteryTrack sandbox', () => {
     });
 
     it('does the work at once under runtime latency and holds only the answer; a fault delay stalls the work', async () => {
-      await api().post('/__sandbox/latency').send({ ms: 400 }).expect(200);
+      /** Polls the control API until `ready` holds (never a fixed wait: a loaded host may take its time to arrive). */
+      const until = async (ready: () => Promise<boolean>) => {
+        for (const end = Date.now() + 5_000; !(await ready()); await new Promise((r) => setTimeout(r, 20)))
+          if (Date.now() > end) throw new Error('timed out waiting for the sandbox');
+      };
+      const assignments = async () => (await api().get('/__sandbox/assignments')).body.data as unknown[];
+      // The assign calls only (a first run of this test alone also fetches its token).
+      const calls = async () =>
+        ((await api().get('/__sandbox/calls')).body.calls as { path: string; status: number; ms?: number }[]).filter(
+          (c) => c.path === '/delivery/assignments/assign',
+        );
+
+      await api().post('/__sandbox/latency').send({ ms: 1_000 }).expect(200);
       const started = performance.now();
       const answered = assign({ student_email: STUDENT, timeback_id: math3.timeback_id }).then((res) => res);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      // Half way through the latency the tool has made the assignment, and the caller has heard nothing yet.
-      expect((await api().get('/__sandbox/assignments')).body.data).toHaveLength(1);
-      expect((await api().get('/__sandbox/calls')).body.calls).toEqual([
-        { method: 'POST', path: '/delivery/assignments/assign', status: 0 },
-      ]);
+      // Within the latency the tool has made the assignment, and the caller has heard nothing yet.
+      await until(async () => (await assignments()).length === 1);
+      expect(await calls()).toEqual([{ method: 'POST', path: '/delivery/assignments/assign', status: 0 }]);
       expect((await answered).status).toBe(201);
-      expect(performance.now() - started).toBeGreaterThanOrEqual(390);
-      const [call] = (await api().get('/__sandbox/calls')).body.calls as { ms: number }[];
-      expect(call.ms).toBeGreaterThanOrEqual(390);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(990);
+      const [call] = await calls();
+      expect(call.ms).toBeGreaterThanOrEqual(990);
 
       await api().post('/__sandbox/latency').send({ ms: 0 }).expect(200);
-      await api().post('/__sandbox/faults').send({ path: '/delivery/assignments/assign', delayMs: 400 }).expect(201);
+      await api().post('/__sandbox/faults').send({ path: '/delivery/assignments/assign', delayMs: 1_000 }).expect(201);
       const stalled = assign({ student_email: 'other@example.org', timeback_id: math3.timeback_id }).then((res) => res);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      expect((await api().get('/__sandbox/assignments')).body.data).toHaveLength(1);
+      // The call has arrived, and the tool has not made its assignment yet.
+      await until(async () => (await calls()).length === 2);
+      expect(await assignments()).toHaveLength(1);
       expect((await stalled).status).toBe(201);
-      expect((await api().get('/__sandbox/assignments')).body.data).toHaveLength(2);
+      expect(await assignments()).toHaveLength(2);
     });
 
     it('records every non-control call and forgets them on reset', async () => {
