@@ -1,5 +1,6 @@
 import request from 'supertest';
 import type { Sandboxes } from './test-app';
+import { waitFor } from './wait-for';
 
 type Tool = 'masteryTrack' | 'edulastic';
 
@@ -20,11 +21,11 @@ export function sandboxControl(sandboxes: Sandboxes, tool: Tool) {
      * Resolves once a call to `method path` has arrived and its connection is still open (the sandbox sets `ms` as
      * it closes; status 0 alone would also match a call it dropped).
      */
-    async untilInFlight(method: string, path: string, timeoutMs = 5_000): Promise<void> {
-      for (const until = Date.now() + timeoutMs; ; await new Promise((r) => setTimeout(r, 20))) {
-        if ((await this.calls()).some((c) => c.method === method && c.path === path && c.ms === undefined)) return;
-        if (Date.now() > until) throw new Error(`no ${method} ${path} in flight at the sandbox`);
-      }
+    async untilInFlight(method: string, path: string): Promise<void> {
+      await waitFor(
+        async () => (await this.calls()).some((c) => c.method === method && c.path === path && c.ms === undefined),
+        `${method} ${path} in flight at the sandbox`,
+      );
     },
     async fault(spec: Record<string, unknown>): Promise<void> {
       await request(base)

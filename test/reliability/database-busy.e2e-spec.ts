@@ -4,20 +4,10 @@ import { answerOf, BUSY_ANSWER } from '../helpers/busy-answer';
 import { createTestApp, TestApp } from '../helpers/test-app';
 import { onEmbeddedDatabase } from '../helpers/test-database';
 import { toolState } from '../helpers/tool-state';
+import { waitFor } from '../helpers/wait-for';
 
 const ORGS = '/ims/oneroster/rostering/v1p2/orgs';
 const ROUTE = '/powerpath/makeExternalTestAssignment';
-
-/** Polls until `read` gives a value (the database state another connection is waiting for). */
-async function waitFor<T>(read: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /**
  * Ends the one backend of this database waiting for a lock (the app's statement `other` holds up), as a failover or

@@ -6,6 +6,7 @@ import { createLesson, createStudent } from '../helpers/fixtures';
 import { countRows } from '../helpers/rows';
 import { delayMasteryTrackAssign, sandboxControl } from '../helpers/sandbox-control';
 import { createTestApp, TestApp } from '../helpers/test-app';
+import { waitFor } from '../helpers/wait-for';
 
 const ROUTE = '/powerpath/makeExternalTestAssignment';
 
@@ -31,15 +32,10 @@ describe('Idempotency-Key', () => {
     const key = randomUUID();
     await delayMasteryTrackAssign(t.sandboxes, 800);
     const slow = post(body, key).then((r) => r);
-    // Not a fixed wait: on a loaded host the request may not have recorded its key 200 ms in.
-    for (const until = Date.now() + 5_000; ; await new Promise((r) => setTimeout(r, 20))) {
-      const rows = await t.orm.em
-        .fork()
-        .getConnection()
-        .execute("select 1 from idempotency_keys where key = ? and state = 'in_flight'", [key]);
-      if (rows.length > 0) break;
-      if (Date.now() > until) throw new Error('the key was never recorded');
-    }
+    await waitFor(
+      async () => (await countRows(t.orm, "idempotency_keys where key = ? and state = 'in_flight'", [key])) > 0,
+      'the key recorded in flight',
+    );
     return { body, key, slow };
   };
 

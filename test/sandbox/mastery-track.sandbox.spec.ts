@@ -4,6 +4,7 @@ import {
   startMasteryTrackSandbox,
   type MasteryTrackSandbox,
 } from '@external-tests/sandbox';
+import { waitFor } from '../helpers/wait-for';
 import { FakeOneRoster } from './fake-oneroster';
 
 const API_KEY = 'mt-test-key';
@@ -427,11 +428,6 @@ describe('MasteryTrack sandbox', () => {
     });
 
     it('does the work at once under runtime latency and holds only the answer; a fault delay stalls the work', async () => {
-      /** Polls the control API until `ready` holds (never a fixed wait: a loaded host may take its time to arrive). */
-      const until = async (ready: () => Promise<boolean>) => {
-        for (const end = Date.now() + 5_000; !(await ready()); await new Promise((r) => setTimeout(r, 20)))
-          if (Date.now() > end) throw new Error('timed out waiting for the sandbox');
-      };
       const assignments = async () => (await api().get('/__sandbox/assignments')).body.data as unknown[];
       // The assign calls only (a first run of this test alone also fetches its token).
       const calls = async () =>
@@ -443,7 +439,7 @@ describe('MasteryTrack sandbox', () => {
       const started = performance.now();
       const answered = assign({ student_email: STUDENT, timeback_id: math3.timeback_id }).then((res) => res);
       // Within the latency the tool has made the assignment, and the caller has heard nothing yet.
-      await until(async () => (await assignments()).length === 1);
+      await waitFor(async () => (await assignments()).length === 1, 'the assignment made');
       expect(await calls()).toEqual([{ method: 'POST', path: '/delivery/assignments/assign', status: 0 }]);
       expect((await answered).status).toBe(201);
       expect(performance.now() - started).toBeGreaterThanOrEqual(990);
@@ -454,7 +450,7 @@ describe('MasteryTrack sandbox', () => {
       await api().post('/__sandbox/faults').send({ path: '/delivery/assignments/assign', delayMs: 1_000 }).expect(201);
       const stalled = assign({ student_email: 'other@example.org', timeback_id: math3.timeback_id }).then((res) => res);
       // The call has arrived, and the tool has not made its assignment yet.
-      await until(async () => (await calls()).length === 2);
+      await waitFor(async () => (await calls()).length === 2, 'the second call arrived');
       expect(await assignments()).toHaveLength(1);
       expect((await stalled).status).toBe(201);
       expect(await assignments()).toHaveLength(2);
