@@ -56,7 +56,15 @@ const LAYERS: [string, RegExp][] = [
   ],
 ];
 
+/** Node's native socket writes (StreamBase), charged apart from the layer that called them. */
+const SOCKET_WRITES = /^write(v|Buffer|Utf8String|Latin1String|AsciiString|Ucs2String)$/;
+
 function layerOf(stack: Node[]): string {
+  // The profiler samples wall time: in a socket write that is mostly the loop off its vCPU while the peer the write
+  // woke (PostgreSQL, the load, the tool) runs on it, not CPU of the layer above (BENCHMARKS.md, session 17).
+  const leaf = stack[0]?.callFrame;
+  if (leaf && !leaf.url && SOCKET_WRITES.test(leaf.functionName))
+    return 'socket writes (writev & co.: mostly the loop off its vCPU while the peer it woke runs)';
   // Whatever the sandboxes call (their JWT checks, express) is theirs, not the app's.
   if (stack.some((n) => /libs\/sandbox\//.test(n.callFrame.url))) return 'tool sandboxes (in-process stand-ins)';
   for (const n of stack) {
@@ -66,9 +74,8 @@ function layerOf(stack: Node[]): string {
   }
   // Only Node's own frames (an HTTP parser callback, a socket event) up to the root.
   if (stack.some((n) => n.callFrame.url.startsWith('node:'))) return 'Node http/net/streams (no library frame above)';
-  const leaf = stack[0]?.callFrame.functionName;
-  if (leaf === '(garbage collector)') return 'garbage collector';
-  if (leaf === '(idle)') return 'idle';
+  if (leaf?.functionName === '(garbage collector)') return 'garbage collector';
+  if (leaf?.functionName === '(idle)') return 'idle';
   return 'other native/V8';
 }
 
