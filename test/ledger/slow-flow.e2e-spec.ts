@@ -1,10 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_EDULASTIC_TESTS } from '@external-tests/sandbox';
 import { createLesson, createStudent } from '../helpers/fixtures';
 import { countRows, ledgerRows } from '../helpers/rows';
 import { sandboxControl } from '../helpers/sandbox-control';
 import { createTestApp, TestApp } from '../helpers/test-app';
 import { toolState } from '../helpers/tool-state';
+import { waitFor } from '../helpers/wait-for';
 
 /** Issue 9, case 5: the flow has a deadline shorter than its lease, so no retry takes it over while it works. */
 const ROUTE = '/powerpath/makeExternalTestAssignment';
@@ -37,7 +37,11 @@ describe('a slow flow never outlives its lease', () => {
     }
     const started = Date.now();
     const slow = assign(student.sourcedId, lesson.sourcedId).then((r) => r);
-    await sleep(1000);
+    // Once the first request has claimed the attempt (a fixed wait would race a loaded host).
+    await waitFor(
+      async () => (await countRows(t.orm, 'tool_assignments where student_sourced_id = ?', [student.sourcedId])) > 0,
+      'the attempt claimed',
+    );
     expect((await assign(student.sourcedId, lesson.sourcedId)).status).toBe(409);
     const first = await slow;
     expect([504, 409]).toContain(first.status);
