@@ -8,6 +8,7 @@ import { parkAt } from '../helpers/recovery-points';
 import { createTestApp, TestApp } from '../helpers/test-app';
 import { onEmbeddedDatabase } from '../helpers/test-database';
 import { toolState } from '../helpers/tool-state';
+import { waitFor } from '../helpers/wait-for';
 
 /**
  * The student's seat at MasteryTrack (docs/ledger.md): a new attempt's claim takes it in the same statement, marked
@@ -158,17 +159,16 @@ describe("the student's seat", () => {
         );
         claimed = claimNew(student.sourcedId, lesson.sourcedId, 'race');
         // Wait until the claim is blocked on the uncommitted seat, then commit it.
-        for (let i = 0; ; i++) {
-          // (pg_stat_activity keeps only the statement's first 1 kB: the seat's insert is past it)
-          const waiting = await countRows(
-            t.orm,
-            "pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like ?",
-            ['with li as%'],
-          );
-          if (waiting > 0) break;
-          if (i === 100) throw new Error('the claim never waited for the seat');
-          await sleep(20);
-        }
+        // (pg_stat_activity keeps only the statement's first 1 kB: the seat's insert is past it)
+        await waitFor(
+          async () =>
+            (await countRows(
+              t.orm,
+              "pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like ?",
+              ['with li as%'],
+            )) > 0,
+          'the claim waiting for the seat',
+        );
         await other.commit();
         const claim = await claimed;
         expect(claim).toMatchObject({ prior: 'new', seated: false });

@@ -35,14 +35,22 @@ describe('a database that refuses for a moment', () => {
   });
   afterAll(() => t.close());
 
-  /** PUTs of one org, by name (a write that takes the org-write lock, then the org's row). */
-  const orgWriter = (id: string) => (name: string) =>
-    t
-      .http()
-      .put(`${ORGS}/${id}`)
-      .set('Authorization', `Bearer ${token}`)
-      .timeout(10_000)
-      .send({ org: { sourcedId: id, status: 'active', name, type: 'school' } });
+  /**
+   * A new org, named 'Before', with its PUTs by name (a write that takes the org-write lock, then the org's row) and
+   * a knex for another transaction on it.
+   */
+  const newOrg = async (label: string) => {
+    const id = uid(label);
+    const put = (name: string) =>
+      t
+        .http()
+        .put(`${ORGS}/${id}`)
+        .set('Authorization', `Bearer ${token}`)
+        .timeout(10_000)
+        .send({ org: { sourcedId: id, status: 'active', name, type: 'school' } });
+    await put('Before').expect(201);
+    return { id, put, knex: t.orm.em.fork().getConnection().getKnex() };
+  };
 
   // The embedded database has one session: nothing ever waits for another transaction there.
   const onPostgres = onEmbeddedDatabase() ? it.skip : it;
@@ -50,11 +58,7 @@ describe('a database that refuses for a moment', () => {
   onPostgres(
     'a deadlock with another transaction is a 503 BUSY with Retry-After, nothing of the write is kept, and the retry succeeds',
     async () => {
-      const id = uid('org-busy');
-      const put = orgWriter(id);
-      await put('Before').expect(201);
-
-      const knex = t.orm.em.fork().getConnection().getKnex();
+      const { id, put, knex } = await newOrg('org-busy');
       const heldLock = `select l.classid, l.objid from pg_locks l
         where l.locktype = 'advisory' and l.granted and l.pid <> pg_backend_pid()
           and l.database = (select oid from pg_database where datname = current_database())
@@ -146,10 +150,7 @@ describe('a database that refuses for a moment', () => {
   onPostgres(
     'a connection PostgreSQL ends under an ORM statement is never handed to the next request: 503 BUSY, then the next write succeeds at once',
     async () => {
-      const id = uid('org-cut');
-      const put = orgWriter(id);
-      await put('Before').expect(201);
-      const knex = t.orm.em.fork().getConnection().getKnex();
+      const { id, put, knex } = await newOrg('org-cut');
       const other = await knex.transaction();
       try {
         await other.raw('select 1 from orgs where sourced_id = ? for update', [id]);
