@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { CircuitState } from 'cockatiel';
 import { environmentNamesProxy } from './node-http-transport';
-import { VendorHttpClient, VendorHttpOptions } from './vendor-http-client';
+import { MIN_RETRY_DELAY_MS, VendorHttpClient, VendorHttpOptions } from './vendor-http-client';
 import { ErrorCode } from '../errors/error-code';
 import { httpStatusOf, transportErrorCode } from '../errors/error-responses';
 import { VendorTransportError } from './vendor-errors';
@@ -95,6 +95,29 @@ describe('VendorHttpClient', () => {
     const unsafe = nock(BASE).post('/w').reply(503).post('/w').reply(200, {});
     expect((await failure(client.request({ method: 'POST', path: '/w' }))).reason).toBe('server_error');
     expect(unsafe.pendingMocks()).toHaveLength(1);
+  });
+
+  it('waits at least MIN_RETRY_DELAY_MS before a retry, where jitter alone would send it at once', async () => {
+    const client = new VendorHttpClient(options({ maxAttempts: 2 }));
+    // Math.random() 0 makes decorrelated jitter's first delay 0 ms.
+    const random = jest.spyOn(Math, 'random').mockReturnValue(0);
+    const arrivals: number[] = [];
+    const arrived = (status: number) => () => {
+      arrivals.push(performance.now());
+      return [status, {}] as [number, object];
+    };
+    try {
+      // Twice: the first call also warms the path, so the second's gap is the wait and not the first call's cost.
+      for (let i = 0; i < 2; i++) {
+        nock(BASE).get('/j').reply(arrived(503)).get('/j').reply(arrived(200));
+        expect((await client.request({ method: 'GET', path: '/j', retry: true })).status).toBe(200);
+      }
+    } finally {
+      random.mockRestore();
+    }
+    expect(arrivals).toHaveLength(4);
+    // A timer may fire up to a millisecond early.
+    expect(arrivals[3] - arrivals[2]).toBeGreaterThanOrEqual(MIN_RETRY_DELAY_MS - 1);
   });
 
   it('sends bodies as JSON and reads answers as axios did: JSON parsed, any other text as it came', async () => {

@@ -59,6 +59,11 @@ export interface VendorResponse<T = unknown> {
 
 const BACKOFF = new ExponentialBackoff({ initialDelay: 100, maxDelay: 2_000 });
 const RETRY_AFTER_CAP_MS = 5_000;
+/**
+ * The least wait before a retry the tool did not time itself: decorrelated jitter's first delay is anywhere from 0
+ * to about 140 ms, and a tool that just answered 503 is not helped by the same call a millisecond later.
+ */
+export const MIN_RETRY_DELAY_MS = 25;
 
 /** On every call (a provider's own headers win): node:http sends no User-Agent, and some gateways refuse none. */
 const SENT = { accept: 'application/json', 'user-agent': 'external-test-assignments' };
@@ -249,7 +254,8 @@ function retryDelay(ctx: IRetryBackoffContext<unknown>, state?: IBackoff<unknown
   const next = state ? state.next(ctx) : BACKOFF.next();
   const err = 'error' in ctx.result ? ctx.result.error : undefined;
   const retryAfter = err instanceof VendorTransportError ? err.options.retryAfterMs : undefined;
-  const delay = retryAfter !== undefined ? Math.min(retryAfter, RETRY_AFTER_CAP_MS) : next.duration;
+  const delay =
+    retryAfter !== undefined ? Math.min(retryAfter, RETRY_AFTER_CAP_MS) : Math.max(MIN_RETRY_DELAY_MS, next.duration);
   return { delay, state: next };
 }
 
