@@ -13,6 +13,7 @@ export function devStackEnv(env: Record<string, string | undefined>): Record<str
     AUTH_DEV_ISSUER: 'true',
     DATABASE_URL: `postgresql://postgres@127.0.0.1:${pre.EMBEDDED_DB_PORT}/postgres`,
     DATABASE_PREPARED_STATEMENTS: 'false',
+    DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '0',
     ...(pre.MASTERY_TRACK_BASE_URL
       ? {}
       : masteryTrackSandboxEnv(`http://127.0.0.1:${pre.SANDBOX_MASTERY_TRACK_PORT}`, SANDBOX_MT)),

@@ -83,6 +83,17 @@ export class Env {
   @Max(600_000)
   DATABASE_LOCK_TIMEOUT_MS = 5_000;
 
+  /**
+   * How long a connection may sit idle inside a transaction before PostgreSQL ends its session and so its locks
+   * (idle_in_transaction_session_timeout): a stalled instance then stops holding rows others need; 0 leaves the
+   * server's setting. Not applied to the embedded database (one session behind every connection).
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS = 10_000;
+
   @IsString()
   EMBEDDED_DB_DIR = '.data/pglite';
 

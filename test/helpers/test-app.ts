@@ -95,6 +95,7 @@ async function startApp(
     LOG_LEVEL: 'silent',
     DATABASE_URL: workerDatabaseUrl(),
     DATABASE_PREPARED_STATEMENTS: String(!onEmbeddedDatabase()),
+    ...(onEmbeddedDatabase() ? { DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '0' } : {}),
     DATABASE_POOL_MAX: '5',
     AUTH_DEV_ISSUER: 'true',
     AUTH_DEV_CLIENT_ID: DEV_CLIENT.id,

@@ -23,7 +23,7 @@ describe('ormOptions schema', () => {
   );
 });
 
-describe('ormOptions lockTimeoutMs', () => {
+describe('ormOptions lockTimeoutMs and idleInTransactionTimeoutMs', () => {
   const clientUrl = 'postgresql://postgres@127.0.0.1:5432/test';
 
   it.each([undefined, 0])('%j sets nothing: the server (or the role) decides', (lockTimeoutMs) => {
@@ -51,7 +51,25 @@ describe('ormOptions lockTimeoutMs', () => {
     expect(ended).toEqual([true]);
   });
 
-  it.each([-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31])('refuses %j', (lockTimeoutMs) => {
-    expect(() => ormOptions({ clientUrl, lockTimeoutMs })).toThrow(/whole number of milliseconds/);
+  it('sends both settings in one statement, and only those set', () => {
+    const sentBy = (o: { lockTimeoutMs?: number; idleInTransactionTimeoutMs?: number }) => {
+      const afterCreate = ormOptions({ clientUrl, ...o }).pool!.afterCreate as (c: object, done: () => void) => void;
+      const sent: string[] = [];
+      afterCreate({ query: (sql: string, cb: () => void) => (sent.push(sql), cb()) }, () => undefined);
+      return sent;
+    };
+    expect(sentBy({ lockTimeoutMs: 5000, idleInTransactionTimeoutMs: 10000 })).toEqual([
+      'set lock_timeout = 5000; set idle_in_transaction_session_timeout = 10000',
+    ]);
+    expect(sentBy({ lockTimeoutMs: 0, idleInTransactionTimeoutMs: 300 })).toEqual([
+      'set idle_in_transaction_session_timeout = 300',
+    ]);
+  });
+
+  it.each([-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31])('refuses %j', (ms) => {
+    expect(() => ormOptions({ clientUrl, lockTimeoutMs: ms })).toThrow(/^lockTimeoutMs must be a whole number/);
+    expect(() => ormOptions({ clientUrl, idleInTransactionTimeoutMs: ms })).toThrow(
+      /^idleInTransactionTimeoutMs must be a whole number/,
+    );
   });
 });

@@ -48,6 +48,15 @@ export interface PersistenceOptions {
    * set it on the role there (`alter role … set lock_timeout`).
    */
   lockTimeoutMs?: number;
+  /**
+   * How long a connection may sit idle inside an open transaction before PostgreSQL ends its session
+   * (idle_in_transaction_session_timeout, set on each new connection as lock_timeout is), in whole milliseconds. Our
+   * transactions wait on nothing but their own statements, so such a session is a stalled process (paused,
+   * stopped, its event loop blocked) holding rows that other instances' requests then wait for; ended, its locks go
+   * and its own request fails as on a lost connection (503 BUSY). Unset or 0: the server's setting (normally none).
+   * Never on a database with one session behind every connection (the embedded one): it would end them all.
+   */
+  idleInTransactionTimeoutMs?: number;
 }
 
 /** A plain lower-case identifier: it goes into a connection option and into DDL unquoted. */
@@ -60,14 +69,10 @@ export function ormOptions(o: PersistenceOptions): Options<PostgreSqlDriver> {
       `schema must be a lower-case PostgreSQL identifier (${SCHEMA_NAME.source}), got ${JSON.stringify(o.schema)}`,
     );
   }
-  if (
-    o.lockTimeoutMs !== undefined &&
-    !(Number.isInteger(o.lockTimeoutMs) && o.lockTimeoutMs >= 0 && o.lockTimeoutMs <= MAX_INT4)
-  ) {
-    throw new Error(
-      `lockTimeoutMs must be a whole number of milliseconds from 0 to ${MAX_INT4}, got ${o.lockTimeoutMs}`,
-    );
-  }
+  const settings = sessionSettings({
+    lock_timeout: ['lockTimeoutMs', o.lockTimeoutMs],
+    idle_in_transaction_session_timeout: ['idleInTransactionTimeoutMs', o.idleInTransactionTimeoutMs],
+  });
   const searchPath = o.schema ? { options: `-c search_path=${o.schema}` } : {};
   return {
     driver: PostgreSqlDriver,
@@ -78,7 +83,7 @@ export function ormOptions(o: PersistenceOptions): Options<PostgreSqlDriver> {
       min: 0,
       max: o.poolMax ?? 10,
       idleTimeoutMillis: 30_000,
-      ...(o.lockTimeoutMs ? { afterCreate: setLockTimeout(o.lockTimeoutMs) } : {}),
+      ...(settings ? { afterCreate: applySettings(settings) } : {}),
     },
     // Fail fast when the pool is exhausted instead of queueing forever.
     driverOptions: { connection: { connectionTimeoutMillis: 10_000, ...searchPath }, acquireConnectionTimeout: 10_000 },
@@ -110,13 +115,28 @@ interface RawConnection {
 }
 
 /**
- * knex's afterCreate: one SET as the pool opens a connection. Not in the startup packet's `options` (as the
- * schema's search_path goes): PgBouncer refuses a connection that sends them unless configured to ignore them.
- * knex does not close a connection whose afterCreate fails, and the pool retries: it is closed here.
+ * The `set` statements for the millisecond settings given (none for unset or 0: the server's then), as one text.
+ * Each must be a whole number of milliseconds within PostgreSQL's integer range.
  */
-function setLockTimeout(ms: number) {
+function sessionSettings(ms: Record<string, [option: string, value: number | undefined]>): string | undefined {
+  const sets: string[] = [];
+  for (const [setting, [option, value]] of Object.entries(ms)) {
+    if (value === undefined) continue;
+    if (!(Number.isInteger(value) && value >= 0 && value <= MAX_INT4))
+      throw new Error(`${option} must be a whole number of milliseconds from 0 to ${MAX_INT4}, got ${value}`);
+    if (value > 0) sets.push(`set ${setting} = ${value}`);
+  }
+  return sets.length ? sets.join('; ') : undefined;
+}
+
+/**
+ * knex's afterCreate: the settings in one round trip as the pool opens a connection. Not in the startup packet's
+ * `options` (as the schema's search_path goes): PgBouncer refuses a connection that sends them unless configured to
+ * ignore them. knex does not close a connection whose afterCreate fails, and the pool retries: it is closed here.
+ */
+function applySettings(sql: string) {
   return (connection: RawConnection, done: (e?: Error, c?: RawConnection) => void) =>
-    connection.query(`set lock_timeout = ${ms}`, (e) => {
+    connection.query(sql, (e) => {
       if (!e) return done(undefined, connection);
       void connection.end().catch(() => undefined);
       done(e);

@@ -3,7 +3,7 @@ import { isTransientDatabaseError } from './transient-database-error';
 const failure = (fields: Record<string, unknown>, message = 'failed') => Object.assign(new Error(message), fields);
 
 describe('isTransientDatabaseError', () => {
-  it.each(['40001', '40P01', '55P03', '57P01', '57P03', '53300', '08006', '08001'])(
+  it.each(['40001', '40P01', '55P03', '57P01', '57P03', '53300', '25P03', '08006', '08001'])(
     'SQLSTATE %s is a moment of refusal',
     (code) => expect(isTransientDatabaseError(failure({ code }))).toBe(true),
   );
@@ -22,6 +22,10 @@ describe('isTransientDatabaseError', () => {
     rewrapped.name = 'DriverException';
     expect(isTransientDatabaseError(rewrapped)).toBe(true);
     expect(isTransientDatabaseError(new Error('Connection terminated unexpectedly'))).toBe(true);
+    // pg's answer to a statement on a connection the server ended while it was idle.
+    expect(isTransientDatabaseError(new Error('Client has encountered a connection error and is not queryable'))).toBe(
+      true,
+    );
   });
 
   it('a client hanging up, anything without a code, or not an Error is not', () => {

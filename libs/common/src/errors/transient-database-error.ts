@@ -1,17 +1,20 @@
 /**
  * SQLSTATEs that say "not now" rather than "wrong": the same request may succeed a moment later. 40001/40P01 a
  * serialization failure or deadlock (PostgreSQL rolled the transaction back to let a concurrent one through),
- * 55P03 a lock not available, 57P01–57P03 a server shutting down or starting, 53300 too many connections, class 08
- * a connection lost or refused (08P01, a protocol violation, would fail again: not matched).
+ * 55P03 a lock not available, 57P01–57P03 a server shutting down or starting, 53300 too many connections, 25P03 a
+ * session ended for idling in its transaction (idle_in_transaction_session_timeout), class 08 a connection lost or
+ * refused (08P01, a protocol violation, would fail again: not matched).
  */
-const TRANSIENT_SQLSTATE = /^(?:40001|40P01|55P03|57P0[1-3]|53300|08[0-9]{3})$/;
+const TRANSIENT_SQLSTATE = /^(?:40001|40P01|55P03|57P0[1-3]|53300|25P03|08[0-9]{3})$/;
 /** Connecting failed. Tool calls arrive as VendorTransportError, so an outbound connect failing here is the database's. */
 const CONNECT_FAILURE = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
 /**
  * Failures that carry no SQLSTATE: knex's pool found no free connection in time (MikroORM rewraps it as a
- * DriverException, so by its message), pg lost its connection.
+ * DriverException, so by its message), pg lost its connection (or had lost it before this statement: the server
+ * ended the session while the client was idle).
  */
-const NO_SQLSTATE = /^(?:Knex: Timeout acquiring a connection|Connection terminated)/;
+const NO_SQLSTATE =
+  /^(?:Knex: Timeout acquiring a connection|Connection terminated|Client has encountered a connection error and is not queryable)/;
 
 /**
  * Whether a failure is the database refusing for a moment: a conflict with a concurrent transaction, a lock, a full
