@@ -82,7 +82,7 @@ export async function startDevStack(defaults: Record<string, string> = {}, o: De
     overrides.DATABASE_URL = db.clientUrl;
     // One session behind every connection: a statement name prepared on one would clash on the next.
     overrides.DATABASE_PREPARED_STATEMENTS = 'false';
-    // Ending that session for one connection's idle transaction would end every connection's.
+    // PGlite stops answering once that timeout fires.
     overrides.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS = '0';
   }
   try {

@@ -5,7 +5,7 @@ import request from 'supertest';
 import { edulasticSandboxEnv, masteryTrackSandboxEnv } from '../../src/cli/sandbox-env';
 import { freePort } from '../../src/cli/free-port';
 import { DEV_CLIENT, EDU_PASSWORD, EDU_USER, MT_API_KEY, MT_EMAIL, Sandboxes } from './test-app';
-import { workerDatabaseUrl } from './test-database';
+import { embeddedDatabaseEnv, workerDatabaseUrl } from './test-database';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -37,6 +37,7 @@ export async function spawnApp(sandboxes: Sandboxes, env: Record<string, string>
         PORT: String(port),
         LOG_LEVEL: 'info',
         DATABASE_URL: workerDatabaseUrl(),
+        ...embeddedDatabaseEnv(),
         AUTH_DEV_ISSUER: 'true',
         AUTH_DEV_CLIENT_ID: DEV_CLIENT.id,
         AUTH_DEV_CLIENT_SECRET: DEV_CLIENT.secret,

@@ -9,7 +9,7 @@ import { MasteryTrackSandboxOptions, MasteryTrackWriteBackOptions, startSandboxe
 import { AppHooks, AppModule } from '../../src/app.module';
 import { edulasticSandboxEnv, masteryTrackSandboxEnv } from '../../src/cli/sandbox-env';
 import { configureApp, createHttpAdapter } from '../../src/configure-app';
-import { onEmbeddedDatabase, workerDatabaseUrl } from './test-database';
+import { embeddedDatabaseEnv, workerDatabaseUrl } from './test-database';
 
 export const MT_API_KEY = 'test-mt-api-key';
 export const MT_EMAIL = 'integrator@example.org';
@@ -94,8 +94,8 @@ async function startApp(
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     DATABASE_URL: workerDatabaseUrl(),
-    DATABASE_PREPARED_STATEMENTS: String(!onEmbeddedDatabase()),
-    ...(onEmbeddedDatabase() ? { DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '0' } : {}),
+    DATABASE_PREPARED_STATEMENTS: 'true',
+    ...embeddedDatabaseEnv(),
     DATABASE_POOL_MAX: '5',
     AUTH_DEV_ISSUER: 'true',
     AUTH_DEV_CLIENT_ID: DEV_CLIENT.id,

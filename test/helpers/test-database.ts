@@ -28,6 +28,13 @@ export function databaseUrl(name: string): string {
 /** True when this run's databases are embedded ones. */
 export const onEmbeddedDatabase = () => !!process.env[EMBEDDED_URLS_ENV];
 
+/**
+ * The app's settings for a database with one session behind every connection, as `npm start` sets them (no prepared
+ * statement names, no idle-in-transaction timeout: PGlite stops answering once it fires); nothing elsewhere.
+ */
+export const embeddedDatabaseEnv = (embedded = onEmbeddedDatabase()): Record<string, string> =>
+  embedded ? { DATABASE_PREPARED_STATEMENTS: 'false', DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '0' } : {};
+
 export function workerDatabaseUrl(): string {
   const worker = Number(process.env.JEST_WORKER_ID ?? '1');
   const embedded = process.env[EMBEDDED_URLS_ENV];

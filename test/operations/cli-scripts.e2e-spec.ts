@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { edulasticSandboxEnv, masteryTrackSandboxEnv } from '../../src/cli/sandbox-env';
 import { createLesson, createStudent } from '../helpers/fixtures';
 import { countRows, ledgerRows } from '../helpers/rows';
-import { workerDatabaseUrl } from '../helpers/test-database';
+import { embeddedDatabaseEnv, workerDatabaseUrl } from '../helpers/test-database';
 import { createTestApp, EDU_PASSWORD, EDU_USER, MT_API_KEY, MT_EMAIL, TestApp } from '../helpers/test-app';
 import { toolState } from '../helpers/tool-state';
 
@@ -46,6 +46,7 @@ describe('npm scripts', () => {
       );
     const { stdout } = await npm(['reconcile'], {
       DATABASE_URL: workerDatabaseUrl(),
+      ...embeddedDatabaseEnv(),
       AUTH_DEV_ISSUER: 'true',
       LOG_LEVEL: 'silent',
       ...masteryTrackSandboxEnv(t.sandboxes.masteryTrack.url, { apiKey: MT_API_KEY, email: MT_EMAIL }),

@@ -4,6 +4,7 @@ import { DEFAULT_EDULASTIC_TESTS } from '@external-tests/sandbox';
 import { startEmbeddedTestDatabases } from '../helpers/embedded-test-databases';
 import { createLesson, createStudent, uid } from '../helpers/fixtures';
 import { createTestApp, TestApp } from '../helpers/test-app';
+import { embeddedDatabaseEnv } from '../helpers/test-database';
 
 const PP = '/powerpath';
 const R = '/ims/oneroster/rostering/v1p2';
@@ -64,7 +65,7 @@ describe('on the embedded database', () => {
   beforeAll(async () => {
     db = await startEmbeddedTestDatabases(1);
     // As npm start runs it: one session behind every connection, so statements are not prepared (em.execute).
-    t = await createTestApp({ DATABASE_URL: db.urls[0], DATABASE_PREPARED_STATEMENTS: 'false' });
+    t = await createTestApp({ DATABASE_URL: db.urls[0], ...embeddedDatabaseEnv(true) });
     token = await t.token();
     await auth(t.http().put(`${R}/orgs/${ORG}`))
       .send({ org: { sourcedId: ORG, status: 'active', name: 'North School', type: 'school' } })

@@ -5,7 +5,7 @@ import { SeedLoader } from '@external-tests/oneroster';
 import { usePreparedStatements, runPrepared } from '@external-tests/persistence';
 import { startEmbeddedTestDatabases } from '../helpers/embedded-test-databases';
 import { uid } from '../helpers/fixtures';
-import { freshDatabaseUrl } from '../helpers/test-database';
+import { embeddedDatabaseEnv, freshDatabaseUrl } from '../helpers/test-database';
 import { createTestApp, TestApp } from '../helpers/test-app';
 
 /**
@@ -87,7 +87,7 @@ describe('prepared statements on the embedded database', () => {
   beforeAll(async () => {
     db = await startEmbeddedTestDatabases(1);
     t = await createTestApp(
-      { DATABASE_URL: db.urls[0], DATABASE_PREPARED_STATEMENTS: 'false' },
+      { DATABASE_URL: db.urls[0], ...embeddedDatabaseEnv(true) },
       { hooks: { onQuery: (sql) => recording.push(sql) } },
     );
   }, 90_000);

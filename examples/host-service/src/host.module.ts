@@ -29,6 +29,8 @@ import { ProviderModule } from '@external-tests/providers';
         poolMax: 5,
         // A row another session holds costs a request a 503 BUSY after 5 s, rather than a hung request.
         lockTimeoutMs: 5_000,
+        // A stalled instance's open transaction stops holding its rows after 10 s.
+        idleInTransactionTimeoutMs: 10_000,
       }),
     }),
     ResultEventsModule,

@@ -25,45 +25,68 @@ describe('ormOptions schema', () => {
 
 describe('ormOptions lockTimeoutMs and idleInTransactionTimeoutMs', () => {
   const clientUrl = 'postgresql://postgres@127.0.0.1:5432/test';
-
-  it.each([undefined, 0])('%j sets nothing: the server (or the role) decides', (lockTimeoutMs) => {
-    expect(ormOptions({ clientUrl, lockTimeoutMs }).pool).not.toHaveProperty('afterCreate');
-  });
-
-  it('sets it as each connection opens, and closes a connection the SET fails on', () => {
-    const afterCreate = ormOptions({ clientUrl, lockTimeoutMs: 2500 }).pool!.afterCreate as (
-      c: object,
-      done: (e?: Error, c?: object) => void,
-    ) => void;
+  type Connection = ReturnType<typeof connection>;
+  type AfterCreate = (c: Connection, done: (e?: Error, c?: Connection) => void) => void;
+  const afterCreateOf = (o: { lockTimeoutMs?: number; idleInTransactionTimeoutMs?: number }) =>
+    ormOptions({ clientUrl, ...o }).pool!.afterCreate as AfterCreate;
+  /** A pg client as afterCreate sees it: what it is sent, its listeners, whether it was ended. */
+  function connection(fails = false) {
     const sent: string[] = [];
-    const ended: boolean[] = [];
-    const connection = (fails: boolean) => ({
+    const listeners: Record<string, ((e?: unknown) => void)[]> = {};
+    const c = {
+      sent,
+      ended: false,
+      __knex__disposed: undefined as unknown,
       query: (sql: string, cb: (e?: Error) => void) => (sent.push(sql), cb(fails ? new Error('refused') : undefined)),
-      end: () => (ended.push(true), Promise.resolve()),
-    });
-    const ok = connection(false);
+      end: () => ((c.ended = true), Promise.resolve()),
+      on: (event: string, listener: (e?: unknown) => void) => (listeners[event] ??= []).push(listener),
+      emit: (event: string, e?: unknown) => listeners[event]?.forEach((l) => l(e)),
+    };
+    return c;
+  }
+
+  it.each([undefined, 0])('%j sends nothing: the server (or the role) decides', (ms) => {
+    const c = connection();
     const done = jest.fn();
-    afterCreate(ok, done);
-    expect(done).toHaveBeenCalledWith(undefined, ok);
-    afterCreate(connection(true), done);
-    expect(done).toHaveBeenLastCalledWith(new Error('refused'));
-    expect(sent).toEqual(['set lock_timeout = 2500', 'set lock_timeout = 2500']);
-    expect(ended).toEqual([true]);
+    afterCreateOf({ lockTimeoutMs: ms, idleInTransactionTimeoutMs: ms })(c, done);
+    expect(done).toHaveBeenCalledWith(undefined, c);
+    expect(c.sent).toEqual([]);
   });
 
-  it('sends both settings in one statement, and only those set', () => {
-    const sentBy = (o: { lockTimeoutMs?: number; idleInTransactionTimeoutMs?: number }) => {
-      const afterCreate = ormOptions({ clientUrl, ...o }).pool!.afterCreate as (c: object, done: () => void) => void;
-      const sent: string[] = [];
-      afterCreate({ query: (sql: string, cb: () => void) => (sent.push(sql), cb()) }, () => undefined);
-      return sent;
-    };
-    expect(sentBy({ lockTimeoutMs: 5000, idleInTransactionTimeoutMs: 10000 })).toEqual([
-      'set lock_timeout = 5000; set idle_in_transaction_session_timeout = 10000',
-    ]);
-    expect(sentBy({ lockTimeoutMs: 0, idleInTransactionTimeoutMs: 300 })).toEqual([
-      'set idle_in_transaction_session_timeout = 300',
-    ]);
+  it('sets them as each connection opens, in one statement and only those set, and closes a connection the SET fails on', () => {
+    const ok = connection();
+    const done = jest.fn();
+    afterCreateOf({ lockTimeoutMs: 5000, idleInTransactionTimeoutMs: 10000 })(ok, done);
+    expect(done).toHaveBeenCalledWith(undefined, ok);
+    expect(ok.sent).toEqual(['set lock_timeout = 5000; set idle_in_transaction_session_timeout = 10000']);
+    const idleOnly = connection();
+    afterCreateOf({ lockTimeoutMs: 0, idleInTransactionTimeoutMs: 300 })(idleOnly, done);
+    expect(idleOnly.sent).toEqual(['set idle_in_transaction_session_timeout = 300']);
+    const refused = connection(true);
+    afterCreateOf({ lockTimeoutMs: 2500 })(refused, done);
+    expect(done).toHaveBeenLastCalledWith(new Error('refused'));
+    expect([ok.ended, refused.ended]).toEqual([false, true]);
+  });
+
+  it("marks a failed connection with its first failure, not knex's later 'Connection ended unexpectedly'", () => {
+    const c = connection();
+    // knex's own listeners come first on the client (dialects/postgres: _acquireOnlyConnection).
+    c.on('error', (e) => (c.__knex__disposed = e));
+    c.on('end', () => (c.__knex__disposed = 'Connection ended unexpectedly'));
+    afterCreateOf({})(c, () => undefined);
+    const idle = Object.assign(new Error('terminating connection due to idle-in-transaction timeout'), {
+      code: '25P03',
+    });
+    c.emit('error', idle);
+    c.emit('error', new Error('Connection terminated unexpectedly'));
+    c.emit('end');
+    expect(c.__knex__disposed).toBe(idle);
+    // A connection that just ends keeps knex's mark.
+    const ended = connection();
+    ended.on('end', () => (ended.__knex__disposed = 'Connection ended unexpectedly'));
+    afterCreateOf({})(ended, () => undefined);
+    ended.emit('end');
+    expect(ended.__knex__disposed).toBe('Connection ended unexpectedly');
   });
 
   it.each([-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31])('refuses %j', (ms) => {

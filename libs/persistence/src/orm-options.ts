@@ -1,4 +1,5 @@
 import { EntityManager, Options } from '@mikro-orm/core';
+import { Logger } from '@nestjs/common';
 import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { ENTITIES } from './entities';
@@ -54,7 +55,9 @@ export interface PersistenceOptions {
    * transactions wait on nothing but their own statements, so such a session is a stalled process (paused,
    * stopped, its event loop blocked) holding rows that other instances' requests then wait for; ended, its locks go
    * and its own request fails as on a lost connection (503 BUSY). Unset or 0: the server's setting (normally none).
-   * Never on a database with one session behind every connection (the embedded one): it would end them all.
+   * Never on a database with one session behind every connection (the embedded one): it stops answering once the
+   * timeout fires. A host whose own code holds a transaction open across a wait (a ResultEvents listener calling out)
+   * needs a timeout above that wait.
    */
   idleInTransactionTimeoutMs?: number;
 }
@@ -83,10 +86,14 @@ export function ormOptions(o: PersistenceOptions): Options<PostgreSqlDriver> {
       min: 0,
       max: o.poolMax ?? 10,
       idleTimeoutMillis: 30_000,
-      ...(settings ? { afterCreate: applySettings(settings) } : {}),
+      afterCreate: onConnect(settings),
     },
     // Fail fast when the pool is exhausted instead of queueing forever.
-    driverOptions: { connection: { connectionTimeoutMillis: 10_000, ...searchPath }, acquireConnectionTimeout: 10_000 },
+    driverOptions: {
+      connection: { connectionTimeoutMillis: 10_000, ...searchPath },
+      acquireConnectionTimeout: 10_000,
+      log: KNEX_LOG,
+    },
     migrations: {
       // The migrator creates the schema (if missing) before its log table, so a first run needs nothing else.
       tableName: o.schema ? `${o.schema}.mikro_orm_migrations` : 'mikro_orm_migrations',
@@ -106,12 +113,27 @@ export function ormOptions(o: PersistenceOptions): Options<PostgreSqlDriver> {
   };
 }
 
+/**
+ * What knex reports (a pooled connection's error, a deprecation) goes to the app's logger, one line each: knex's own
+ * logger writes to stdout with console.log, outside the JSON log and its redaction, some of it with a stack.
+ */
+const knexLogger = new Logger('Database');
+const firstLine = (message: unknown) => String(message).split('\n', 1)[0];
+const KNEX_LOG = {
+  warn: (message: unknown) => knexLogger.warn(firstLine(message)),
+  error: (message: unknown) => knexLogger.error(firstLine(message)),
+  deprecate: (message: unknown) => knexLogger.warn(firstLine(message)),
+  debug: () => undefined,
+};
+
 /** PostgreSQL's integer settings are 32-bit. */
 const MAX_INT4 = 2 ** 31 - 1;
 
 interface RawConnection {
   query(sql: string, done: (e?: Error) => void): void;
   end(): Promise<void>;
+  on(event: 'error' | 'end', listener: (e?: unknown) => void): void;
+  __knex__disposed?: unknown;
 }
 
 /**
@@ -130,15 +152,32 @@ function sessionSettings(ms: Record<string, [option: string, value: number | und
 }
 
 /**
- * knex's afterCreate: the settings in one round trip as the pool opens a connection. Not in the startup packet's
- * `options` (as the schema's search_path goes): PgBouncer refuses a connection that sends them unless configured to
- * ignore them. knex does not close a connection whose afterCreate fails, and the pool retries: it is closed here.
+ * knex's afterCreate, as the pool opens a connection: the settings in one round trip (not in the startup packet's
+ * `options`, as the schema's search_path goes: PgBouncer refuses a connection that sends them unless configured to
+ * ignore them); knex does not close a connection whose afterCreate fails, and the pool retries, so it is closed here.
  */
-function applySettings(sql: string) {
-  return (connection: RawConnection, done: (e?: Error, c?: RawConnection) => void) =>
-    connection.query(sql, (e) => {
+function onConnect(settings: string | undefined) {
+  return (connection: RawConnection, done: (e?: Error, c?: RawConnection) => void) => {
+    keepFirstFailure(connection);
+    if (!settings) return done(undefined, connection);
+    connection.query(settings, (e) => {
       if (!e) return done(undefined, connection);
       void connection.end().catch(() => undefined);
       done(e);
     });
+  };
+}
+
+/**
+ * knex marks a failed connection with its last event, "Connection ended unexpectedly" once the socket closes, and
+ * logs that as the pool drops it. The first failure says why (the server's FATAL: 25P03 for a transaction left idle,
+ * 57P01 for an administrator's terminate), so that is the mark kept.
+ */
+function keepFirstFailure(connection: RawConnection): void {
+  let first: unknown;
+  connection.on('error', (e) => (first ??= e));
+  // After knex's own listener, which the pg client got first.
+  connection.on('end', () => {
+    if (first !== undefined) connection.__knex__disposed = first;
+  });
 }
