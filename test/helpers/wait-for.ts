@@ -4,7 +4,7 @@
  * time, and a test that waits a fixed time passes for weeks and then fails.
  */
 export async function waitFor<T>(
-  read: () => Promise<T | undefined | false>,
+  read: () => T | undefined | false | Promise<T | undefined | false>,
   what = 'the state waited for',
   timeoutMs = 5_000,
 ): Promise<T> {

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createLesson, createStudent } from '../helpers/fixtures';
 import { delayMasteryTrackAssign, sandboxControl } from '../helpers/sandbox-control';
 import { createTestApp, TestApp } from '../helpers/test-app';
+import { waitFor } from '../helpers/wait-for';
 
 const ROUTE = '/powerpath/makeExternalTestAssignment';
 
@@ -164,7 +165,7 @@ describe('request scope: the access line, the lines written during a request, th
     req.end(body);
     await claimed;
     req.destroy();
-    for (let i = 0; i < 40 && !linesOf('log-abort').some((l) => l.msg.includes('aborted')); i++) await sleep(50);
+    await waitFor(() => linesOf('log-abort').some((l) => l.msg.includes('aborted')), 'the aborted line');
     expect(linesOf('log-abort').filter((l) => l.msg === 'request aborted by the client')).toEqual([
       expect.objectContaining({ level: 40, req: { id: 'log-abort', method: 'POST', path: ROUTE } }),
     ]);
@@ -187,7 +188,8 @@ describe('request scope: the access line, the lines written during a request, th
     // The service holds the headers and part of the body when the client goes (nothing is logged before the end).
     await sleep(200);
     req.destroy();
-    for (let i = 0; i < 40 && !linesOf('log-abort-body').some((l) => l.msg.includes('aborted')); i++) await sleep(50);
+    await waitFor(() => linesOf('log-abort-body').some((l) => l.msg.includes('aborted')), 'the aborted line');
+    // Then nothing more: an error line would follow the warn at once.
     await sleep(100);
     expect(linesOf('log-abort-body').map((l) => [l.level, l.msg])).toEqual([[40, 'request aborted by the client']]);
     expect(lines.filter((l) => l.level >= 50 || JSON.stringify(l).includes('abortIncoming'))).toEqual([]);

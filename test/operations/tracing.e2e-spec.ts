@@ -7,6 +7,7 @@ import request from 'supertest';
 import { createLesson, createStudent } from '../helpers/fixtures';
 import { spawnApp, SpawnedApp, spawnedToken } from '../helpers/spawned-app';
 import { createTestApp, Sandboxes, TestApp } from '../helpers/test-app';
+import { waitFor } from '../helpers/wait-for';
 
 /**
  * OpenTelemetry (issue 14): the production entry point (src/main.ts) with OTEL_EXPORTER_OTLP_ENDPOINT pointing at
@@ -70,19 +71,19 @@ describe('OpenTelemetry tracing', () => {
       .send({ student: student.sourcedId, lesson: lesson.sourcedId })
       .expect(200);
 
-    let server: OtlpSpan | undefined;
-    for (let i = 0; i < 40 && !server; i++) {
-      await sleep(100);
-      server = spans.find(
+    const isSql = (s: OtlpSpan) =>
+      attr(s, 'db.system', 'db.system.name') === 'postgresql' && !/^pg\.(connect|pool)/.test(s.name);
+    // The request's span, once its trace's statements have arrived too (the exporter sends in batches).
+    const server = await waitFor(() => {
+      const found = spans.find(
         (s) => s.kind === 2 && attr(s, 'http.target', 'url.path')?.startsWith('/powerpath/makeExternalTestAssignment'),
       );
-    }
-    expect(server).toBeDefined();
+      return found && spans.filter((s) => s.traceId === found.traceId && isSql(s)).length >= 3 && found;
+    }, 'the request span and its statements');
+    // A statement span more would come in the same batch or the next one.
     await sleep(300);
-    const all = spans.filter((s) => s.traceId === server!.traceId);
-    const sql = all.filter(
-      (s) => attr(s, 'db.system', 'db.system.name') === 'postgresql' && !/^pg\.(connect|pool)/.test(s.name),
-    );
+    const all = spans.filter((s) => s.traceId === server.traceId);
+    const sql = all.filter(isSql);
     // read, claim (with the student's seat), record: the flow's three statements, each a span of this trace.
     expect(sql).toHaveLength(3);
     expect(sql.map((s) => attr(s, 'db.statement', 'db.query.text') ?? '').join('\n')).toMatch(
@@ -107,7 +108,7 @@ describe('OpenTelemetry tracing', () => {
       .logs()
       .split('\n')
       .find((l) => l.includes('"/powerpath/makeExternalTestAssignment"') && l.includes('trace_id'));
-    expect(line && JSON.parse(line).trace_id).toBe(server!.traceId);
+    expect(line && JSON.parse(line).trace_id).toBe(server.traceId);
   }, 30_000);
 });
 
