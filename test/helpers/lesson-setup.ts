@@ -1,6 +1,6 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Course, Org, SchoolClass, SubjectTrack } from '@external-tests/persistence';
-import { uid } from './fixtures';
+import { createLesson, uid } from './fixtures';
 
 /** A subject (unique per call) with courses for grades 3–5 and a fallback course, tracks for the given grades. */
 export async function createTrackedSubject(orm: MikroORM, trackGrades = ['3', '4', '5']) {
@@ -24,6 +24,21 @@ export async function createTrackedSubject(orm: MikroORM, trackGrades = ['3', '4
   for (const g of trackGrades) em.create(SubjectTrack, { subject, grade: g, courseSourcedId: courses[g] });
   await em.flush();
   return { subject, org, courses, grade5Class };
+}
+
+/**
+ * A grade-4 Math placement lesson of a tracked subject of its own: its result, once final, enrols the student in the
+ * subject's grade-5 course. MasteryTrack does not know the subject, so it is assigned with a named test.
+ */
+export async function createTrackedPlacement(orm: MikroORM) {
+  const tracked = await createTrackedSubject(orm);
+  const lesson = await createLesson(orm, {
+    lessonType: 'placement',
+    subject: 'Math',
+    grades: ['4'],
+    resourceMetadata: { subject: tracked.subject },
+  });
+  return { tracked, lesson };
 }
 
 export async function enrollmentsOf(orm: MikroORM, student: string) {

@@ -3,8 +3,8 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { DEFAULT_MASTERY_TRACK_TESTS } from '@external-tests/sandbox';
 import { BUSY_ANSWER } from '../helpers/busy-answer';
-import { createLesson, createStudent } from '../helpers/fixtures';
-import { createTrackedSubject, enrollmentsOf } from '../helpers/lesson-setup';
+import { createStudent } from '../helpers/fixtures';
+import { createTrackedPlacement, enrollmentsOf } from '../helpers/lesson-setup';
 import { countRows, resultRow } from '../helpers/rows';
 import { createTestApp, TestApp } from '../helpers/test-app';
 import { onEmbeddedDatabase, workerDatabaseUrl } from '../helpers/test-database';
@@ -45,13 +45,7 @@ describeOnPostgres('DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: a transaction left 
 
   it('a write-back stalled inside its transaction: its row is free for others once it has idled, the delivery is 503 BUSY with nothing written, and the redelivery finalizes', async () => {
     const student = await createStudent(t.orm);
-    const tracked = await createTrackedSubject(t.orm);
-    const lesson = await createLesson(t.orm, {
-      lessonType: 'placement',
-      subject: 'Math',
-      grades: ['4'],
-      resourceMetadata: { subject: tracked.subject },
-    });
+    const { tracked, lesson } = await createTrackedPlacement(t.orm);
     const assigned = await t
       .http()
       .post(ROUTE)

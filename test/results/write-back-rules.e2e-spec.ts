@@ -2,7 +2,7 @@ import request from 'supertest';
 import { Scope } from '@external-tests/auth';
 import { DEFAULT_EDULASTIC_TESTS, DEFAULT_MASTERY_TRACK_TESTS } from '@external-tests/sandbox';
 import { createLesson, createStudent, uid } from '../helpers/fixtures';
-import { createTrackedSubject, enrollmentsOf } from '../helpers/lesson-setup';
+import { createTrackedPlacement, enrollmentsOf } from '../helpers/lesson-setup';
 import { countRows, ledgerRows, resultRow } from '../helpers/rows';
 import { sandboxControl } from '../helpers/sandbox-control';
 import { createTestApp, TestApp } from '../helpers/test-app';
@@ -38,16 +38,7 @@ describe('write-back rules', () => {
     ...o,
   });
 
-  async function placement(app: TestApp = t) {
-    const tracked = await createTrackedSubject(app.orm);
-    const lesson = await createLesson(app.orm, {
-      lessonType: 'placement',
-      subject: 'Math',
-      grades: ['4'],
-      resourceMetadata: { subject: tracked.subject },
-    });
-    return { tracked, lesson };
-  }
+  const placement = (app: TestApp = t) => createTrackedPlacement(app.orm);
 
   beforeAll(async () => {
     t = await createTestApp();

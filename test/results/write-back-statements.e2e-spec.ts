@@ -1,6 +1,6 @@
 import { DEFAULT_MASTERY_TRACK_TESTS } from '@external-tests/sandbox';
-import { createLesson, createStudent } from '../helpers/fixtures';
-import { createTrackedSubject, enrollmentsOf } from '../helpers/lesson-setup';
+import { createStudent } from '../helpers/fixtures';
+import { createTrackedPlacement, createTrackedSubject, enrollmentsOf } from '../helpers/lesson-setup';
 import { resultRow } from '../helpers/rows';
 import { CourseEnrollmentRepository } from '@external-tests/persistence';
 import { createTestApp, TestApp } from '../helpers/test-app';
@@ -22,13 +22,7 @@ describe('write-back statements', () => {
   afterAll(() => t.close());
 
   async function assignedPlacement() {
-    const tracked = await createTrackedSubject(t.orm);
-    const lesson = await createLesson(t.orm, {
-      lessonType: 'placement',
-      subject: 'Math',
-      grades: ['4'],
-      resourceMetadata: { subject: tracked.subject },
-    });
+    const { lesson } = await createTrackedPlacement(t.orm);
     const student = await createStudent(t.orm);
     await t
       .http()
