@@ -1,6 +1,9 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Course, Org, SchoolClass, SubjectTrack } from '@external-tests/persistence';
-import { createLesson, uid } from './fixtures';
+import { DEFAULT_MASTERY_TRACK_TESTS } from '@external-tests/sandbox';
+import { createLesson, createStudent, uid } from './fixtures';
+import { resultRow } from './rows';
+import type { TestApp } from './test-app';
 
 /** A subject (unique per call) with courses for grades 3–5 and a fallback course, tracks for the given grades. */
 export async function createTrackedSubject(orm: MikroORM, trackGrades = ['3', '4', '5']) {
@@ -39,6 +42,20 @@ export async function createTrackedPlacement(orm: MikroORM) {
     resourceMetadata: { subject: tracked.subject },
   });
   return { tracked, lesson };
+}
+
+/** A new student assigned a tracked placement (createTrackedPlacement) on MasteryTrack, and the attempt's result row. */
+export async function assignTrackedPlacement(t: TestApp, token: string) {
+  const { tracked, lesson } = await createTrackedPlacement(t.orm);
+  const student = await createStudent(t.orm);
+  const assigned = await t
+    .http()
+    .post('/powerpath/makeExternalTestAssignment')
+    .set('Authorization', `Bearer ${token}`)
+    .send({ student: student.sourcedId, lesson: lesson.sourcedId, testId: DEFAULT_MASTERY_TRACK_TESTS[0].timeback_id })
+    .expect(200);
+  const row = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
+  return { tracked, lesson, student, assignmentId: assigned.body.assignmentId as string, row };
 }
 
 export async function enrollmentsOf(orm: MikroORM, student: string) {

@@ -1,17 +1,14 @@
 import { Writable } from 'node:stream';
 import { Client } from 'pg';
 import request from 'supertest';
-import { DEFAULT_MASTERY_TRACK_TESTS } from '@external-tests/sandbox';
 import { BUSY_ANSWER } from '../helpers/busy-answer';
-import { createStudent } from '../helpers/fixtures';
-import { createTrackedPlacement, enrollmentsOf } from '../helpers/lesson-setup';
+import { assignTrackedPlacement, enrollmentsOf } from '../helpers/lesson-setup';
 import { countRows, resultRow } from '../helpers/rows';
 import { createTestApp, TestApp } from '../helpers/test-app';
 import { onEmbeddedDatabase, workerDatabaseUrl } from '../helpers/test-database';
 import { toolState } from '../helpers/tool-state';
 import { waitFor } from '../helpers/wait-for';
 
-const ROUTE = '/powerpath/makeExternalTestAssignment';
 const IDLE_MS = 1_000;
 
 // The embedded database has one session behind every connection: the setting is never applied there.
@@ -44,19 +41,7 @@ describeOnPostgres('DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: a transaction left 
   afterEach(() => jest.restoreAllMocks());
 
   it('a write-back stalled inside its transaction: its row is free for others once it has idled, the delivery is 503 BUSY with nothing written, and the redelivery finalizes', async () => {
-    const student = await createStudent(t.orm);
-    const { tracked, lesson } = await createTrackedPlacement(t.orm);
-    const assigned = await t
-      .http()
-      .post(ROUTE)
-      .set('Authorization', `Bearer ${token}`)
-      .send({
-        student: student.sourcedId,
-        lesson: lesson.sourcedId,
-        testId: DEFAULT_MASTERY_TRACK_TESTS[0].timeback_id,
-      })
-      .expect(200);
-    const row = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
+    const { tracked, lesson, student, assignmentId, row } = await assignTrackedPlacement(t, token);
 
     // Inside the write-back's transaction, which has written the result's row, another session asks for that row.
     // The transaction is idle while it waits: past IDLE_MS PostgreSQL ends its session and the other gets the row.
@@ -81,7 +66,7 @@ describeOnPostgres('DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: a transaction left 
     let delivery: { status: number; body: unknown };
     const consoleLog = jest.spyOn(console, 'log');
     try {
-      delivery = await toolState(t.sandboxes).mtComplete(assigned.body.assignmentId, student.sourcedId, 91);
+      delivery = await toolState(t.sandboxes).mtComplete(assignmentId, student.sourcedId, 91);
     } finally {
       t.recoveryPoints.current = undefined;
     }
@@ -110,7 +95,7 @@ describeOnPostgres('DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: a transaction left 
 
     // The tool delivers again, as it does after a 5xx: the attempt is finalized once, with its enrolment.
     const again = await request(t.sandboxes.masteryTrack.url)
-      .post(`/__sandbox/assignments/${assigned.body.assignmentId}/redeliver`)
+      .post(`/__sandbox/assignments/${assignmentId}/redeliver`)
       .send({})
       .expect(200);
     expect(again.body.data.writeBack.status).toBe(201);

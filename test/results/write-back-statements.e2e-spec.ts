@@ -1,6 +1,4 @@
-import { DEFAULT_MASTERY_TRACK_TESTS } from '@external-tests/sandbox';
-import { createStudent } from '../helpers/fixtures';
-import { createTrackedPlacement, createTrackedSubject, enrollmentsOf } from '../helpers/lesson-setup';
+import { assignTrackedPlacement, createTrackedSubject, enrollmentsOf } from '../helpers/lesson-setup';
 import { resultRow } from '../helpers/rows';
 import { CourseEnrollmentRepository } from '@external-tests/persistence';
 import { createTestApp, TestApp } from '../helpers/test-app';
@@ -21,21 +19,7 @@ describe('write-back statements', () => {
   });
   afterAll(() => t.close());
 
-  async function assignedPlacement() {
-    const { lesson } = await createTrackedPlacement(t.orm);
-    const student = await createStudent(t.orm);
-    await t
-      .http()
-      .post('/powerpath/makeExternalTestAssignment')
-      .set('Authorization', `Bearer ${token}`)
-      .send({
-        student: student.sourcedId,
-        lesson: lesson.sourcedId,
-        testId: DEFAULT_MASTERY_TRACK_TESTS[0].timeback_id,
-      })
-      .expect(200);
-    return { student, lesson, row: await resultRow(t.orm, student.sourcedId, lesson.sourcedId) };
-  }
+  const assignedPlacement = () => assignTrackedPlacement(t, token);
 
   const resultRowById = async (id: string) =>
     (
