@@ -5,7 +5,8 @@
 import { join } from 'node:path';
 import { loadConfig, register } from 'tsconfig-paths';
 
-const repo = join(__dirname, __filename.endsWith('.ts') ? '..' : '../../..');
+/** The repository's root (bench/.build/bench when compiled). */
+export const repo = join(__dirname, __filename.endsWith('.ts') ? '..' : '../../..');
 const config = loadConfig(repo);
 if (config.resultType === 'failed') throw new Error(`tsconfig paths: ${config.message}`);
 // Compiled: libs/* sit next to bench/ under bench/.build; under ts-node: the repository root.

@@ -1,6 +1,6 @@
 /**
  * `npm run start:prod` as the benchmark's scenarios P1/P2 run it: the production entry point (src/main.ts,
- * compiled) in processes of its own, heap bounded as in package.json, WEB_CONCURRENCY workers. What only the
+ * compiled) in processes of its own, with start:prod's own node options (the heap's bounds), WEB_CONCURRENCY workers. What only the
  * kernel sees of those processes (CPU time, peak RSS) is read from /proc.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../src/cli/free-port';
+import { repo } from './paths';
 
 export interface StartProd {
   url: string;
@@ -37,6 +38,14 @@ function peakRssMBOf(pid: number): number {
   return Math.round(Number(kb ?? 0) / 1024);
 }
 
+/** The node options of package.json's start:prod (`node --a --b dist/src/main.js` → ['--a', '--b']). */
+export function startProdNodeOptions(): string[] {
+  const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  return pkg.scripts['start:prod'].split(/\s+/).filter((arg) => arg.startsWith('--'));
+}
+
 export async function launchStartProd(workers: number, env: Record<string, string>): Promise<StartProd> {
   const ts = __filename.endsWith('.ts');
   const port = await freePort();
@@ -50,7 +59,7 @@ export async function launchStartProd(workers: number, env: Record<string, strin
         join(__dirname, '..', 'src', 'main.ts'),
       ]
     : ['-r', join(__dirname, 'paths.js'), join(__dirname, '..', 'src', 'main.js')];
-  const child = spawn(process.execPath, ['--max-old-space-size=192', ...args], {
+  const child = spawn(process.execPath, [...startProdNodeOptions(), ...args], {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', WEB_CONCURRENCY: String(workers) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
