@@ -12,16 +12,19 @@ case "$(uname -m)" in
   aarch64) arch=arm64 ;;
   *) echo "with-node.sh: no Node package for $(uname -m)" >&2; exit 1 ;;
 esac
-dir="${NODE_RELEASES_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/external-tests/node}/$version-linux-$arch"
+cache="${NODE_RELEASES_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/external-tests/node}"
+dir="$cache/$version-linux-$arch"
 if ! [ -x "$dir/bin/node" ]; then
-  work="$(mktemp -d)"
+  mkdir -p "$cache"
+  # Unpacked beside its final place, then renamed into it: a concurrent run sees the whole release or none of it.
+  work="$(mktemp -d "$cache/.fetch-XXXXXX")"
   if ! (cd "$work" && npm pack --silent "node-linux-$arch@$version" >/dev/null && tar xzf node-linux-*.tgz); then
     rm -rf "$work"
     echo "with-node.sh: could not fetch node-linux-$arch@$version from the npm registry" >&2
     exit 1
   fi
-  mkdir -p "$(dirname "$dir")"
-  rm -rf "$dir" && mv "$work/package" "$dir" && rm -rf "$work"
+  mv -T "$work/package" "$dir" 2>/dev/null || true # another run got there first: use its copy
+  rm -rf "$work"
 fi
 [ "$("$dir/bin/node" --version)" = "v$version" ] || { echo "with-node.sh: $dir/bin/node is not v$version" >&2; exit 1; }
 PATH="$dir/bin:$PATH" exec "$@"
