@@ -40,10 +40,11 @@ function peakRssMBOf(pid: number): number {
 
 /** The node options of package.json's start:prod (`node --a --b dist/src/main.js` → ['--a', '--b']). */
 export function startProdNodeOptions(): string[] {
-  const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as {
-    scripts: Record<string, string>;
-  };
-  return pkg.scripts['start:prod'].split(/\s+/).filter((arg) => arg.startsWith('--'));
+  const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const options = /^node((?: --[^\s=]+(?:=\S+)?)*) dist\/src\/main\.js$/.exec(pkg.scripts['start:prod'])?.[1];
+  if (options === undefined)
+    throw new Error(`start:prod is not "node [--option…] dist/src/main.js"; bench/start-prod.ts reads its options`);
+  return options.split(' ').filter(Boolean);
 }
 
 export async function launchStartProd(workers: number, env: Record<string, string>): Promise<StartProd> {
