@@ -1,7 +1,7 @@
 /**
  * `npm run start:prod` as the benchmark's scenarios P1/P2 run it: the production entry point (src/main.ts,
- * compiled) in processes of its own, with start:prod's own node options (the heap's bounds), WEB_CONCURRENCY workers. What only the
- * kernel sees of those processes (CPU time, peak RSS) is read from /proc.
+ * compiled) in processes of its own, with start:prod's own node options (the heap's bounds), WEB_CONCURRENCY
+ * workers. What only the kernel sees of those processes (CPU time, peak RSS) is read from /proc.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
