@@ -45,7 +45,7 @@ export function sandboxControl(sandboxes: Sandboxes, tool: Tool) {
 }
 
 /**
- * MasteryTrack answers its assign call `delayMs` late (the next `times` calls; all of them when omitted), so an
+ * MasteryTrack answers its assign call `delayMs` late (the next `times` calls; the next one when omitted), so an
  * assignment request stays in flight at the tool while the test does something else.
  */
 export function delayMasteryTrackAssign(sandboxes: Sandboxes, delayMs: number, times?: number): Promise<void> {

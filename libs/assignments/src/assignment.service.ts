@@ -6,6 +6,7 @@ import {
   AttemptLedgerRepository,
   AttemptRecord,
   Claim,
+  ToolAssignmentRequest,
   ToolClassRepository,
   ToolLoginRepository,
 } from '@external-tests/persistence';
@@ -36,9 +37,18 @@ export class AssignmentService {
     @Inject(ASSIGNMENTS_OPTIONS) private readonly options: AssignmentsOptions,
   ) {}
 
-  async makeExternalTestAssignment(
+  makeExternalTestAssignment(
     dto: MakeExternalTestAssignmentDto,
     principal?: Principal,
+  ): Promise<ExternalTestAssignmentDto> {
+    return this.assign(dto, principal, true);
+  }
+
+  /** `retry`: when the tool refuses the request a resumed attempt replays, the caller's own one is asked (once). */
+  private async assign(
+    dto: MakeExternalTestAssignmentDto,
+    principal: Principal | undefined,
+    retry: boolean,
   ): Promise<ExternalTestAssignmentDto> {
     const r = await this.lessons.resolve(dto.student, dto.lesson, principal, dto.applicationName);
     r.provider.checkLesson(r.lesson, dto.testId);
@@ -49,6 +59,11 @@ export class AssignmentService {
       const answer = this.answerFromLedger(latest, r);
       if (answer) return answer;
     }
+    const request: ToolAssignmentRequest = {
+      applicationName: dto.applicationName ?? null,
+      requestedTestId: dto.testId ?? null,
+      skipCourseEnrollment: dto.skipCourseEnrollment === true,
+    };
     const claim = await this.attempts.claim({
       lessonSourcedId: r.lesson.sourcedId,
       lessonTitle: r.lesson.title,
@@ -57,11 +72,7 @@ export class AssignmentService {
       lineItemSourcedId: r.context.lineItemSourcedId,
       tool: r.provider.name,
       account,
-      request: {
-        applicationName: dto.applicationName ?? null,
-        requestedTestId: dto.testId ?? null,
-        skipCourseEnrollment: dto.skipCourseEnrollment === true,
-      },
+      request,
       leaseSeconds: this.options.leaseSeconds,
       resultMetadata: { attempt, toolProvider: r.provider.name, lessonType: r.lesson.lessonType },
       origin: 'makeExternalTestAssignment',
@@ -74,14 +85,23 @@ export class AssignmentService {
       if (answer) return answer;
       throw this.inProgress(winner?.leaseSeconds ?? 1);
     }
-    return this.assignClaimed(r, claim, attempt, account);
+    const replaysAnother = claim.prior === 'pending' && !sameRequest(claim, account, request);
+    return this.assignClaimed(
+      r,
+      claim,
+      attempt,
+      account,
+      retry && replaysAnother ? () => this.assign(dto, principal, false) : undefined,
+    );
   }
 
+  /** `askOwn`: asks with the caller's request, when the one the claim replays (recorded before) is refused. */
   private async assignClaimed(
     r: ResolvedLesson,
     claim: Claim,
     attempt: number,
     account: string,
+    askOwn?: () => Promise<ExternalTestAssignmentDto>,
   ): Promise<ExternalTestAssignmentDto> {
     // The flow ends before its lease: no other request takes the attempt over while this one works.
     const deadlineAt = Date.now() + this.options.leaseSeconds * 800;
@@ -137,6 +157,19 @@ export class AssignmentService {
         (ledger.mayHaveLeftAssignment ||
           ((!(e instanceof AppError) || httpStatusOf(e.code) >= 500) &&
             !(e instanceof VendorTransportError && !e.mayHaveReachedTool)));
+      // The tool refused the request a resumed attempt replays: no call of it made anything, so the attempt is
+      // open again and asked with the caller's own request (here, or by the next call) rather than stuck on that one.
+      if (!reached && claim.prior === 'pending' && e instanceof AppError && e.code === ErrorCode.ToolRefused) {
+        const reopened = await this.attempts.reopen(claim).then(
+          () => true,
+          (err: unknown) => {
+            this.logger.error({ error: loggableError(err) }, 'Could not reopen an attempt');
+            return false;
+          },
+        );
+        if (reopened && askOwn) return askOwn();
+        throw e;
+      }
       await this.releaseAfterFailure(claim, reached);
       throw e;
     }
@@ -280,4 +313,15 @@ export class AssignmentService {
       retryAfterSeconds: Math.min(Math.max(1, Math.ceil(leaseSeconds)), 5),
     });
   }
+}
+
+/** Whether the claim asks the tool what the caller asks (a resumed attempt replays the request recorded first). */
+function sameRequest(claim: Claim, account: string, request: ToolAssignmentRequest): boolean {
+  const a = claim.request;
+  return (
+    claim.account === account &&
+    (a.applicationName ?? null) === request.applicationName &&
+    (a.requestedTestId ?? null) === request.requestedTestId &&
+    (a.skipCourseEnrollment === true) === request.skipCourseEnrollment
+  );
 }

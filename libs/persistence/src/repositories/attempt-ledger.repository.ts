@@ -365,6 +365,27 @@ export class AttemptLedgerRepository {
     });
   }
 
+  /**
+   * The tool refused the request a resumed attempt replayed (an unknown test, a student it does not know). Every call
+   * of the attempt sent that request, and a tool that holds an active assignment for it answers "exists" rather than
+   * a refusal, so no call left one: the attempt goes back to `open` (as createNewAttempt leaves one, `called` unset)
+   * and the next request asks with its own body instead of replaying one that cannot succeed. The result stays: an
+   * assignment made and completed meanwhile still writes back to it. Guarded by the lease token; frees the seat.
+   */
+  async reopen(claim: Claim): Promise<void> {
+    await runPrepared(
+      this.em,
+      `with reopened as (
+         update tool_assignments
+         set state = 'open', lease_token = null, lease_until = null, called = false, tool = null, account = null, request = '{}'
+         where result_sourced_id = ? and lease_token = ?
+         returning result_sourced_id
+       )
+       ${FREE_SEAT} from reopened where holder = reopened.result_sourced_id`,
+      [claim.resultSourcedId, claim.leaseToken],
+    );
+  }
+
   async read(lessonSourcedId: string, studentSourcedId: string, attempt: number): Promise<AttemptRecord | undefined> {
     const [row] = await runPrepared<AttemptRow>(
       this.em,
