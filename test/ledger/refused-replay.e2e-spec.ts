@@ -44,7 +44,7 @@ describe('a refused replay of a pending attempt', () => {
     expect(row).toMatchObject({ state: 'pending', called: true, request: { requestedTestId: UNKNOWN_TEST } });
   }
 
-  it("another body after the timeout is asked with its own request once the tool refuses the recorded one", async () => {
+  it('another body after the timeout is asked with its own request once the tool refuses the recorded one', async () => {
     const student = await createStudent(t.orm);
     const lesson = await createLesson(t.orm);
     await timedOutWithUnknownTest(student.sourcedId, lesson.sourcedId);
@@ -92,9 +92,9 @@ describe('a refused replay of a pending attempt', () => {
     const [seat] = await t.orm.em
       .fork()
       .getConnection()
-      .execute<{ holder: string | null }[]>('select holder from tool_seats where student_sourced_id = ?', [
-        student.sourcedId,
-      ]);
+      .execute<
+        { holder: string | null }[]
+      >('select holder from tool_seats where student_sourced_id = ?', [student.sourcedId]);
     expect(seat?.holder ?? null).toBeNull();
 
     const corrected = await assign({ student: student.sourcedId, lesson: lesson.sourcedId });
