@@ -5,9 +5,9 @@ import { createTestApp, TestApp } from '../helpers/test-app';
 import { toolState } from '../helpers/tool-state';
 
 /**
- * A pending attempt replays the request it was first asked with, so that the tool's "exists" is adopted. When the
- * tool refuses that request (an unknown testId), no call of it made anything: the attempt is open again and asked
- * with the caller's own request, instead of answering the old refusal to every later call (found by
+ * A pending attempt replays the request it was first asked with, so that the tool's "exists" is adopted. When
+ * MasteryTrack does not know the test that request names, no call of it made anything: the attempt asks with the
+ * caller's request from then on, instead of answering the old refusal to every later call (found by
  * interleavings.property.e2e-spec.ts, seed -1598023495).
  */
 const ROUTE = '/powerpath/makeExternalTestAssignment';
@@ -69,7 +69,7 @@ describe('a refused replay of a pending attempt', () => {
     ]);
   });
 
-  it('the same request again hears the refusal and leaves the attempt open for a corrected one', async () => {
+  it('the same request again hears the refusal, and the attempt asks with the next, corrected one', async () => {
     const student = await createStudent(t.orm);
     const lesson = await createLesson(t.orm);
     await timedOutWithUnknownTest(student.sourcedId, lesson.sourcedId);
@@ -79,15 +79,13 @@ describe('a refused replay of a pending attempt', () => {
 
     expect(again.status).toBe(422);
     expect(again.body.imsx_error_details[0]).toMatchObject({ code: 'TOOL_REFUSED', vendorCode: 'TEST_NOT_FOUND' });
-    const [open] = await ledgerRows(t.orm, student.sourcedId);
-    // The result stays (an assignment made and completed meanwhile would still write back to it); nothing is held.
-    expect(open).toMatchObject({
+    // Nothing is held, and nothing of the attempt is at the tool any more (`called` unset); the result stays.
+    const [refused] = await ledgerRows(t.orm, student.sourcedId);
+    expect(refused).toMatchObject({
       result_sourced_id: pending.result_sourced_id,
-      state: 'open',
+      state: 'pending',
       called: false,
-      tool: null,
       lease_token: null,
-      request: {},
     });
     const [seat] = await t.orm.em
       .fork()
@@ -97,11 +95,34 @@ describe('a refused replay of a pending attempt', () => {
       >('select holder from tool_seats where student_sourced_id = ?', [student.sourcedId]);
     expect(seat?.holder ?? null).toBeNull();
 
+    const from = (await mt().calls()).length;
     const corrected = await assign({ student: student.sourcedId, lesson: lesson.sourcedId });
     expect(corrected.status).toBe(200);
     expect(corrected.body.attempt).toBe(1);
+    expect(await assignStatuses(from)).toEqual([404, 201]);
     const [assigned] = await ledgerRows(t.orm, student.sourcedId);
     expect(assigned).toMatchObject({ result_sourced_id: pending.result_sourced_id, state: 'assigned' });
     expect((await toolState(t.sandboxes).mtActive(student.email)).length).toBe(1);
+  });
+
+  it("a refusal by subject and grade is no proof (the lost call's test may be used up): the attempt stays as it was", async () => {
+    const student = await createStudent(t.orm);
+    // MasteryTrack has no test of this subject: "no supported test left", as when the student completed the last one.
+    const lesson = await createLesson(t.orm, { subject: 'Astronomy' });
+    await delayMasteryTrackAssign(t.sandboxes, 700, 10);
+    expect((await assign({ student: student.sourcedId, lesson: lesson.sourcedId })).status).toBe(504);
+    await mt().clearFaults();
+
+    const replay = await assign({ student: student.sourcedId, lesson: lesson.sourcedId, testId: UNKNOWN_TEST });
+
+    expect(replay.status).toBe(422);
+    expect(replay.body.imsx_description).toContain('subject: Astronomy');
+    const [row] = await ledgerRows(t.orm, student.sourcedId);
+    expect(row).toMatchObject({
+      state: 'pending',
+      called: true,
+      lease_token: null,
+      request: { requestedTestId: null },
+    });
   });
 });

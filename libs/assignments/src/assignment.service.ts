@@ -41,14 +41,17 @@ export class AssignmentService {
     dto: MakeExternalTestAssignmentDto,
     principal?: Principal,
   ): Promise<ExternalTestAssignmentDto> {
-    return this.assign(dto, principal, true);
+    return this.assign(dto, principal);
   }
 
-  /** `retry`: when the tool refuses the request a resumed attempt replays, the caller's own one is asked (once). */
+  /**
+   * `within`: the deadline of the call this one continues (its resumed attempt replayed a request the tool refused,
+   * and the caller's own is asked now).
+   */
   private async assign(
     dto: MakeExternalTestAssignmentDto,
     principal: Principal | undefined,
-    retry: boolean,
+    within?: number,
   ): Promise<ExternalTestAssignmentDto> {
     const r = await this.lessons.resolve(dto.student, dto.lesson, principal, dto.applicationName);
     r.provider.checkLesson(r.lesson, dto.testId);
@@ -85,26 +88,25 @@ export class AssignmentService {
       if (answer) return answer;
       throw this.inProgress(winner?.leaseSeconds ?? 1);
     }
-    const replaysAnother = claim.prior === 'pending' && !sameRequest(claim, account, request);
-    return this.assignClaimed(
-      r,
-      claim,
-      attempt,
-      account,
-      retry && replaysAnother ? () => this.assign(dto, principal, false) : undefined,
-    );
+    const askOwn = within === undefined ? (by: number) => this.assign(dto, principal, by) : undefined;
+    return this.assignClaimed(r, claim, attempt, { account, request }, askOwn, within);
   }
 
-  /** `askOwn`: asks with the caller's request, when the one the claim replays (recorded before) is refused. */
+  /**
+   * `asked`: the caller's account and request (a resumed attempt replays those recorded first). `askOwn` asks with
+   * them by a deadline when the tool refuses the replayed ones; `within`: the deadline this call inherits.
+   */
   private async assignClaimed(
     r: ResolvedLesson,
     claim: Claim,
     attempt: number,
-    account: string,
-    askOwn?: () => Promise<ExternalTestAssignmentDto>,
+    asked: { account: string; request: ToolAssignmentRequest },
+    askOwn?: (deadlineAt: number) => Promise<ExternalTestAssignmentDto>,
+    within = Infinity,
   ): Promise<ExternalTestAssignmentDto> {
+    const account = asked.account;
     // The flow ends before its lease: no other request takes the attempt over while this one works.
-    const deadlineAt = Date.now() + this.options.leaseSeconds * 800;
+    const deadlineAt = Math.min(Date.now() + this.options.leaseSeconds * 800, within);
     // The class and login read with the lesson are those of the requested account (a resumed attempt keeps its own).
     const known = claim.account === account;
     const ledger = new AttemptToolLedger(
@@ -157,18 +159,8 @@ export class AssignmentService {
         (ledger.mayHaveLeftAssignment ||
           ((!(e instanceof AppError) || httpStatusOf(e.code) >= 500) &&
             !(e instanceof VendorTransportError && !e.mayHaveReachedTool)));
-      // The tool refused the request a resumed attempt replays: no call of it made anything, so the attempt is
-      // open again and asked with the caller's own request (here, or by the next call) rather than stuck on that one.
-      if (!reached && claim.prior === 'pending' && e instanceof AppError && e.code === ErrorCode.ToolRefused) {
-        const reopened = await this.attempts.reopen(claim).then(
-          () => true,
-          (err: unknown) => {
-            this.logger.error({ error: loggableError(err) }, 'Could not reopen an attempt');
-            return false;
-          },
-        );
-        if (reopened && askOwn) return askOwn();
-        throw e;
+      if (!reached && ledger.testRefused && claim.prior === 'pending') {
+        return this.afterRefusedReplay(r, claim, asked, e, askOwn && (() => askOwn(deadlineAt)));
       }
       await this.releaseAfterFailure(claim, reached);
       throw e;
@@ -285,6 +277,38 @@ export class AssignmentService {
   }
 
   /**
+   * The tool refused the test named by the request a resumed attempt replays (recorded by its first claim): no call of
+   * the attempt made anything, so it asks with the caller's request from now on (docs/ledger.md). A caller who sent
+   * that request hears the refusal; one who sent another is asked with it now (`askOwn`), or hears 409 (the refusal
+   * is of a request it did not send) when this is that second try already, or the attempt could not be changed.
+   */
+  private async afterRefusedReplay(
+    r: ResolvedLesson,
+    claim: Claim,
+    asked: { account: string; request: ToolAssignmentRequest },
+    refusal: unknown,
+    askOwn?: () => Promise<ExternalTestAssignmentDto>,
+  ): Promise<ExternalTestAssignmentDto> {
+    const replaced = await this.attempts.replaceRefusedRequest(claim, asked).catch((err: unknown) => {
+      this.logger.error({ result: claim.resultSourcedId, error: loggableError(err) }, 'Could not replace a request');
+      return false;
+    });
+    if (replaced) {
+      this.logger.warn(
+        { result: claim.resultSourcedId, tool: r.provider.name, testId: claim.request.requestedTestId },
+        "The tool refused the test a resumed attempt was first asked for; it is asked with the caller's request now",
+      );
+    } else await this.releaseAfterFailure(claim, false);
+    if (sameRequest(claim, asked)) throw refusal;
+    if (replaced && askOwn) return askOwn();
+    throw new AppError(
+      ErrorCode.InProgress,
+      'The tool refused the test this attempt was first asked for by another request; retry to ask with this one',
+      { retryAfterSeconds: 1 },
+    );
+  }
+
+  /**
    * Lets the claim go after the flow failed; the failure that got here is the one the caller hears, so a release that
    * fails too is only logged (the lease then runs out on its own).
    */
@@ -315,13 +339,10 @@ export class AssignmentService {
   }
 }
 
-/** Whether the claim asks the tool what the caller asks (a resumed attempt replays the request recorded first). */
-function sameRequest(claim: Claim, account: string, request: ToolAssignmentRequest): boolean {
-  const a = claim.request;
+/** Whether the claim asks the tool what the caller asks: the account, and the test it names. */
+function sameRequest(claim: Claim, asked: { account: string; request: ToolAssignmentRequest }): boolean {
   return (
-    claim.account === account &&
-    (a.applicationName ?? null) === request.applicationName &&
-    (a.requestedTestId ?? null) === request.requestedTestId &&
-    (a.skipCourseEnrollment === true) === request.skipCourseEnrollment
+    claim.account === asked.account &&
+    (claim.request.requestedTestId ?? null) === (asked.request.requestedTestId ?? null)
   );
 }

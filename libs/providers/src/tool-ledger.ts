@@ -55,6 +55,11 @@ export interface ToolLedger {
   /** Call right before the tool call that makes the assignment: from then on a failure may leave one behind. */
   assignCallStarting(): void;
   /**
+   * The tool refused the test the request names (it does not know it, or does not offer it), so no call that named
+   * it made anything: a resumed attempt stops replaying that request.
+   */
+  namedTestRefused(): void;
+  /**
    * Runs `calls` as the only request asking the tool for this student's assignments (waiting for another one to
    * finish, within the flow's deadline). The flow runs a provider's whole `assign` in it when the provider
    * `assignsAlone`; calling it again inside is allowed (the seat is this attempt's already).

@@ -54,6 +54,7 @@ type Credentials = { email: string; password: string };
 export class AttemptToolLedger implements ToolLedger {
   private started = false;
   private unclaimed = false;
+  private refusedTest = false;
 
   constructor(
     private readonly deps: LedgerDeps,
@@ -67,6 +68,15 @@ export class AttemptToolLedger implements ToolLedger {
 
   assignCallStarting(): void {
     this.started = true;
+  }
+
+  /** Whether the tool refused the test the request names (namedTestRefused). */
+  get testRefused(): boolean {
+    return this.refusedTest;
+  }
+
+  namedTestRefused(): void {
+    this.refusedTest = true;
   }
 
   /**

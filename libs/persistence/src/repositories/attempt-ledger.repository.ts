@@ -366,24 +366,30 @@ export class AttemptLedgerRepository {
   }
 
   /**
-   * The tool refused the request a resumed attempt replayed (an unknown test, a student it does not know). Every call
-   * of the attempt sent that request, and a tool that holds an active assignment for it answers "exists" rather than
-   * a refusal, so no call left one: the attempt goes back to `open` (as createNewAttempt leaves one, `called` unset)
-   * and the next request asks with its own body instead of replaying one that cannot succeed. The result stays: an
-   * assignment made and completed meanwhile still writes back to it. Guarded by the lease token; frees the seat.
+   * The tool refused the test a resumed attempt's recorded request names (it does not know it): no call of the
+   * attempt made anything, since each sent that request. The attempt stays pending with its result, its lease and seat
+   * let go and `called` unset, and asks with `asked` from now on instead of replaying a request that cannot succeed.
+   * False (nothing changed) when the lease is lost, or the attempt is finished or carries a noted assignment.
    */
-  async reopen(claim: Claim): Promise<void> {
-    await runPrepared(
+  async replaceRefusedRequest(
+    claim: Claim,
+    asked: { account: string; request: ToolAssignmentRequest },
+  ): Promise<boolean> {
+    const [row] = await runPrepared<{ replaced: boolean }>(
       this.em,
-      `with reopened as (
-         update tool_assignments
-         set state = 'open', lease_token = null, lease_until = null, called = false, tool = null, account = null, request = '{}'
-         where result_sourced_id = ? and lease_token = ?
+      `with replaced as (
+         update tool_assignments ta
+         set lease_token = null, lease_until = null, called = false, account = ?, request = ?::jsonb
+         where result_sourced_id = ? and lease_token = ? and state = 'pending' and external_id is null
+           and not exists (select 1 from assessment_results f where f.sourced_id = ta.result_sourced_id and f.finalized_at is not null)
          returning result_sourced_id
+       ), seat as (
+         ${FREE_SEAT} from replaced where holder = replaced.result_sourced_id
        )
-       ${FREE_SEAT} from reopened where holder = reopened.result_sourced_id`,
-      [claim.resultSourcedId, claim.leaseToken],
+       select exists (select 1 from replaced) replaced`,
+      [asked.account, JSON.stringify(asked.request), claim.resultSourcedId, claim.leaseToken],
     );
+    return row.replaced;
   }
 
   async read(lessonSourcedId: string, studentSourcedId: string, attempt: number): Promise<AttemptRecord | undefined> {

@@ -130,15 +130,21 @@ export class MasteryTrackProvider implements PushedResultsProvider {
     withdrew = false,
   ): Promise<ExternalAssignment | Held> {
     ctx.ledger.assignCallStarting();
-    const { assignment, existing, afterUnknownAttempt } = await client.assign(
-      {
-        student_email: ctx.student.email,
-        ...select,
-        assessment_line_item_sourced_id: ctx.lineItemSourcedId,
-        assessment_result_sourced_id: ctx.resultSourcedId,
-      },
-      ctx.deadlineAt,
-    );
+    const { assignment, existing, afterUnknownAttempt } = await client
+      .assign(
+        {
+          student_email: ctx.student.email,
+          ...select,
+          assessment_line_item_sourced_id: ctx.lineItemSourcedId,
+          assessment_result_sourced_id: ctx.resultSourcedId,
+        },
+        ctx.deadlineAt,
+      )
+      .catch((e: unknown) => {
+        // MasteryTrack finds the named test before an active assignment of it: a test it does not know has none.
+        if (ctx.testId && isUnknownTest(e)) ctx.ledger.namedTestRefused();
+        throw e;
+      });
     if (assignment.student_email.toLowerCase() !== ctx.student.email.toLowerCase()) {
       throw new VendorTransportError('MasteryTrack', 'bad_response', 'returned an assignment of another student');
     }
@@ -221,4 +227,14 @@ export class MasteryTrackProvider implements PushedResultsProvider {
     }
     return client;
   }
+}
+
+/**
+ * MasteryTrack does not know the test a `timeback_id` names. Not TEST_NOT_SUPPORTED: a test it stopped offering may
+ * still have a live assignment, made while it did.
+ */
+function isUnknownTest(e: unknown): boolean {
+  return (
+    e instanceof AppError && e.code === ErrorCode.ToolRefused && e.options.details?.[0]?.vendorCode === 'TEST_NOT_FOUND'
+  );
 }
