@@ -55,8 +55,9 @@ export interface ToolLedger {
   /** Call right before the tool call that makes the assignment: from then on a failure may leave one behind. */
   assignCallStarting(): void;
   /**
-   * The tool refused the test the request names (it does not know it, or does not offer it), so no call that named
-   * it made anything: a resumed attempt stops replaying that request.
+   * The tool refused the test the request names in a way that proves no call naming it on this account left an
+   * assignment (MasteryTrack: it does not know the test). A resumed attempt then stops replaying its recorded request.
+   * Not for "not offered any more" (a live assignment may predate that) nor for a test the tool picked itself.
    */
   namedTestRefused(): void;
   /**
