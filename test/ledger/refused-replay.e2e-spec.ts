@@ -116,6 +116,8 @@ describe('a refused replay of a pending attempt', () => {
     const replay = await assign({ student: student.sourcedId, lesson: lesson.sourcedId, testId: UNKNOWN_TEST });
 
     expect(replay.status).toBe(422);
+    // The caller named a test: the answer says whose request was refused.
+    expect(replay.body.imsx_description).toMatch(/^This attempt is pending with the request it was first asked with/);
     expect(replay.body.imsx_description).toContain('subject: Astronomy');
     const [row] = await ledgerRows(t.orm, student.sourcedId);
     expect(row).toMatchObject({

@@ -163,7 +163,7 @@ export class AssignmentService {
         return this.afterRefusedReplay(r, claim, asked, e, askOwn && (() => askOwn(deadlineAt)));
       }
       await this.releaseAfterFailure(claim, reached);
-      throw e;
+      throw refusalOfReplay(e, claim, asked);
     }
     const assignedAt = new Date().toISOString();
     const recorded = await this.attempts
@@ -344,5 +344,23 @@ function sameRequest(claim: Claim, asked: { account: string; request: ToolAssign
   return (
     claim.account === asked.account &&
     (claim.request.requestedTestId ?? null) === (asked.request.requestedTestId ?? null)
+  );
+}
+
+/**
+ * A refusal of the request a resumed attempt replays, heard by a caller who sent another one, says so: the caller is
+ * not left with a reason about a test it never named (the attempt stays pending with that request; docs/ledger.md).
+ */
+function refusalOfReplay(
+  e: unknown,
+  claim: Claim,
+  asked: { account: string; request: ToolAssignmentRequest },
+): unknown {
+  const refused = e instanceof AppError && (e.code === ErrorCode.ToolRefused || e.code === ErrorCode.TestHeld);
+  if (!refused || claim.prior !== 'pending' || sameRequest(claim, asked)) return e;
+  return new AppError(
+    e.code,
+    `This attempt is pending with the request it was first asked with, asked again until the tool answers it: ${e.message}`,
+    e.options,
   );
 }
