@@ -1,4 +1,4 @@
-import { createLesson, createStudent } from '../helpers/fixtures';
+import { createLesson, createStudent, StudentFixture } from '../helpers/fixtures';
 import { ledgerRows } from '../helpers/rows';
 import { delayMasteryTrackAssign, sandboxControl } from '../helpers/sandbox-control';
 import { createTestApp, TestApp } from '../helpers/test-app';
@@ -44,17 +44,15 @@ describe('a refused replay of a pending attempt', () => {
     expect(row).toMatchObject({ state: 'pending', called: true, request: { requestedTestId: UNKNOWN_TEST } });
   }
 
-  it('another body after the timeout is asked with its own request once the tool refuses the recorded one', async () => {
-    const student = await createStudent(t.orm);
-    const lesson = await createLesson(t.orm);
-    await timedOutWithUnknownTest(student.sourcedId, lesson.sourcedId);
+  /**
+   * A plain call after the timeout: the recorded request is replayed and refused (404), then the caller's own one
+   * makes the assignment (201), recorded on the attempt's row and writing back to its result. Answers that row.
+   */
+  async function assignsWithOwnRequest(student: StudentFixture, lesson: string) {
     const from = (await mt().calls()).length;
-
-    const res = await assign({ student: student.sourcedId, lesson: lesson.sourcedId });
-
+    const res = await assign({ student: student.sourcedId, lesson });
     expect(res.status).toBe(200);
     expect(res.body.attempt).toBe(1);
-    // The recorded request was replayed and refused, then the caller's own one made the assignment.
     expect(await assignStatuses(from)).toEqual([404, 201]);
     const [row] = await ledgerRows(t.orm, student.sourcedId);
     expect(row).toMatchObject({
@@ -67,6 +65,18 @@ describe('a refused replay of a pending attempt', () => {
     expect(active.map((a) => [String(a.id), a.assessment_result_sourced_id])).toEqual([
       [res.body.assignmentId, row.result_sourced_id],
     ]);
+    return row;
+  }
+
+  it('another body after the timeout is asked with its own request once the tool refuses the recorded one', async () => {
+    const student = await createStudent(t.orm);
+    const lesson = await createLesson(t.orm);
+    await timedOutWithUnknownTest(student.sourcedId, lesson.sourcedId);
+    const [pending] = await ledgerRows(t.orm, student.sourcedId);
+
+    const assigned = await assignsWithOwnRequest(student, lesson.sourcedId);
+
+    expect(assigned.result_sourced_id).toBe(pending.result_sourced_id);
   });
 
   it('the same request again hears the refusal, and the attempt asks with the next, corrected one', async () => {
@@ -95,14 +105,8 @@ describe('a refused replay of a pending attempt', () => {
       >('select holder from tool_seats where student_sourced_id = ?', [student.sourcedId]);
     expect(seat?.holder ?? null).toBeNull();
 
-    const from = (await mt().calls()).length;
-    const corrected = await assign({ student: student.sourcedId, lesson: lesson.sourcedId });
-    expect(corrected.status).toBe(200);
-    expect(corrected.body.attempt).toBe(1);
-    expect(await assignStatuses(from)).toEqual([404, 201]);
-    const [assigned] = await ledgerRows(t.orm, student.sourcedId);
-    expect(assigned).toMatchObject({ result_sourced_id: pending.result_sourced_id, state: 'assigned' });
-    expect((await toolState(t.sandboxes).mtActive(student.email)).length).toBe(1);
+    const corrected = await assignsWithOwnRequest(student, lesson.sourcedId);
+    expect(corrected.result_sourced_id).toBe(pending.result_sourced_id);
   });
 
   it("a refusal by subject and grade is no proof (the lost call's test may be used up): the attempt stays as it was", async () => {
