@@ -20,10 +20,20 @@ export interface SpawnedApp {
 
 /**
  * The production entry point (src/main.ts) in a process of its own, on this worker's test database and the given
- * sandboxes, for what only a real process shows (module instrumentation, node:cluster, signals). Resolves once
- * /health/live answers.
+ * sandboxes, for what only a real process shows (module instrumentation, node:cluster, signals). Resolves once it
+ * answers on its port. freePort's port can be bound by another suite's server before the child binds it (every suite
+ * listens on ephemeral ports): that server would answer for it, so the child must show it served the probe itself,
+ * and a child that found its port taken is started again on another one.
  */
 export async function spawnApp(sandboxes: Sandboxes, env: Record<string, string> = {}): Promise<SpawnedApp> {
+  for (let tries = 1; ; tries++) {
+    const app = await spawnOnce(sandboxes, env);
+    if (app !== 'port taken') return app;
+    if (tries === 3) throw new Error('three ports in a row were taken before the app bound them');
+  }
+}
+
+async function spawnOnce(sandboxes: Sandboxes, env: Record<string, string>): Promise<SpawnedApp | 'port taken'> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const child = spawn(
@@ -61,14 +71,21 @@ export async function spawnApp(sandboxes: Sandboxes, env: Record<string, string>
       return exited;
     },
   };
+  // /metrics is in the access log (with the request id it was sent) and outside tracing (no span to count).
+  const probe = `spawn-probe-${process.pid}-${port}`;
   for (let i = 0; i < 480; i++) {
-    const up = await request(baseUrl)
-      .get('/health/live')
+    const answered = await request(baseUrl)
+      .get('/metrics')
+      .set('X-Request-Id', probe)
       .then(
-        (r) => r.status === 200,
+        () => true,
         () => false,
       );
-    if (up) return app;
+    if (answered && logs.includes(probe)) return app;
+    if (logs.includes('EADDRINUSE')) {
+      await app.stop();
+      return 'port taken';
+    }
     if (child.exitCode !== null) break;
     await sleep(250);
   }
