@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     const outcome = await RequestContext.create(em, () => app.get(AssignmentReconciler).reconcile());
     const reaped = await app.get(IdempotencyReaper).reap();
     console.log(
-      `Reconciled: ${outcome.completed} completed, ${outcome.released} released, ${outcome.failed} failed (tool unavailable); ${outcome.withdrawn} assignment(s) of finished attempts withdrawn; ${reaped} idempotency record(s) reaped`,
+      `Reconciled: ${outcome.completed} completed, ${outcome.givenUp} given up (refused: not retried, kept for a late write-back), ${outcome.failed} failed (tool unavailable); ${outcome.withdrawn} assignment(s) of finished attempts withdrawn; ${reaped} idempotency record(s) reaped`,
     );
     if (outcome.failed > 0) process.exitCode = 1;
   } finally {

@@ -5,22 +5,30 @@ import { workerDatabaseUrl } from '../helpers/test-database';
 
 /** Migrations that change what stored rows mean: applied to rows written before them, in a schema of its own. */
 describe('migrations over existing data', () => {
-  const schema = `mig_${randomBytes(4).toString('hex')}`;
-  let orm: MikroORM;
-  const sql = <T extends object>(text: string, params: unknown[] = []) =>
-    orm.em.getConnection().execute<T[]>(text, params);
+  const schemas: { name: string; orm: MikroORM }[] = [];
+  /** A schema of its own, migrated up to (not including) `migration`. */
+  async function before(migration: string) {
+    const name = `mig_${randomBytes(4).toString('hex')}`;
+    const orm = await MikroORM.init(ormOptions({ clientUrl: workerDatabaseUrl(), poolMax: 2, schema: name }));
+    schemas.push({ name, orm });
+    await orm.migrator.up({ to: MIGRATIONS[MIGRATIONS.findIndex((m) => m.name === migration) - 1].name });
+    const sql = <T extends object>(text: string, params: unknown[] = []) =>
+      orm.em.getConnection().execute<T[]>(text, params);
+    return { schema: name, sql, upAll: () => orm.migrator.up() };
+  }
 
-  beforeAll(async () => {
-    orm = await MikroORM.init(ormOptions({ clientUrl: workerDatabaseUrl(), poolMax: 2, schema }));
-  });
   afterAll(async () => {
-    await sql(`drop schema if exists ${schema} cascade`).catch(() => undefined);
-    await orm?.close(true);
+    for (const { name, orm } of schemas) {
+      await orm.em
+        .getConnection()
+        .execute(`drop schema if exists ${name} cascade`)
+        .catch(() => undefined);
+      await orm.close(true);
+    }
   });
 
   it("gives enrollments stored without primary the spec's default, false, and then refuses none", async () => {
-    const before = MIGRATIONS.findIndex((m) => m.name === 'Migration20261201120000') - 1;
-    await orm.migrator.up({ to: MIGRATIONS[before].name });
+    const { schema, sql, upAll } = await before('Migration20261201120000');
     const insert = (id: string, primary: boolean | null) =>
       sql(
         `insert into ${schema}.enrollments (sourced_id, role, "primary", user_sourced_id, class_sourced_id) values (?, 'student', ?, 'u', 'c')`,
@@ -29,7 +37,7 @@ describe('migrations over existing data', () => {
     await insert('enr-null', null);
     await insert('enr-true', true);
 
-    await orm.migrator.up();
+    await upAll();
 
     const rows = await sql<{ sourced_id: string; primary: boolean }>(
       `select sourced_id, "primary" from ${schema}.enrollments order by sourced_id`,
@@ -44,6 +52,32 @@ describe('migrations over existing data', () => {
     );
     expect(await sql(`select "primary" from ${schema}.enrollments where sourced_id = 'enr-omitted'`)).toEqual([
       { primary: false },
+    ]);
+  });
+
+  it('puts attempts the old reconciliation reopened back to pending, given up; no other attempt changes', async () => {
+    const { schema, sql, upAll } = await before('Migration20261202000000');
+    const insert = (result: string, state: string, called: boolean) =>
+      sql(
+        `insert into ${schema}.tool_assignments (result_sourced_id, lesson_sourced_id, student_sourced_id, attempt, tool, state, called)
+         values (?, 'l', ?, 1, 'mastery-track', ?, ?)`,
+        [result, result, state, called],
+      );
+    await insert('reopened', 'open', true);
+    await insert('opened', 'open', false);
+    await insert('pending', 'pending', true);
+    await insert('assigned', 'assigned', false);
+
+    await upAll();
+
+    const rows = await sql<{ result_sourced_id: string; state: string; called: boolean; given_up: boolean }>(
+      `select result_sourced_id, state, called, given_up_at is not null given_up from ${schema}.tool_assignments order by result_sourced_id`,
+    );
+    expect(rows).toEqual([
+      { result_sourced_id: 'assigned', state: 'assigned', called: false, given_up: false },
+      { result_sourced_id: 'opened', state: 'open', called: false, given_up: false },
+      { result_sourced_id: 'pending', state: 'pending', called: true, given_up: false },
+      { result_sourced_id: 'reopened', state: 'pending', called: true, given_up: true },
     ]);
   });
 });

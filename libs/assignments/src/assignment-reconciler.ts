@@ -8,7 +8,8 @@ import { AssignmentService } from './assignment.service';
 
 export interface ReconcileOutcome {
   completed: number;
-  released: number;
+  /** Refused by the tool or by our own checks (4xx): not retried, left pending for a late write-back. */
+  givenUp: number;
   failed: number;
   /** Assignments noted on finished attempts, withdrawn at the tool now (or found no longer active there). */
   withdrawn: number;
@@ -32,7 +33,7 @@ export class AssignmentReconciler {
   ) {}
 
   async reconcile(limit = 100): Promise<ReconcileOutcome> {
-    const outcome: ReconcileOutcome = { completed: 0, released: 0, failed: 0, withdrawn: 0 };
+    const outcome: ReconcileOutcome = { completed: 0, givenUp: 0, failed: 0, withdrawn: 0 };
     for (const a of await this.attempts.stuck(limit)) {
       try {
         await this.assignments.makeExternalTestAssignment({
@@ -44,16 +45,17 @@ export class AssignmentReconciler {
         });
         outcome.completed++;
       } catch (e) {
-        // A 4xx will not get better (student or lesson gone, the tool refuses): the attempt goes back to open, so
-        // it stops blocking the queue. A 5xx means the tool is down: it stays for the next run.
+        // A 4xx will not get better (student or lesson gone, the tool refuses): the attempt is given up, so it
+        // stops filling the queue, and stays pending, so a lost call's late write-back still finalizes it. A 5xx
+        // means the tool is down: it stays for the next run.
         if (
           e instanceof AppError &&
           httpStatusOf(e.code) < 500 &&
           e.code !== ErrorCode.InProgress &&
           e.code !== ErrorCode.RateLimited
         ) {
-          await this.attempts.abandon(a.lessonSourcedId, a.studentSourcedId, a.attempt);
-          outcome.released++;
+          await this.attempts.giveUp(a.lessonSourcedId, a.studentSourcedId, a.attempt);
+          outcome.givenUp++;
         } else outcome.failed++;
         this.logger.warn(
           { student: a.studentSourcedId, lesson: a.lessonSourcedId, error: loggableError(e) },

@@ -60,6 +60,13 @@ export class ToolAssignment {
   @Property({ type: 'timestamptz', nullable: true })
   leaseUntil?: Date | null;
 
+  /**
+   * `npm run reconcile` gave this pending attempt up: the tool refused its recorded request. It stays `pending`, so a
+   * late write-back of what a lost call made still finalizes it; reconciliation skips it until a request resumes it.
+   */
+  @Property({ type: 'timestamptz', nullable: true })
+  givenUpAt?: Date | null;
+
   /** The tool's assignment id. */
   @Property({ type: 'text', nullable: true })
   externalId?: string | null;

@@ -159,7 +159,7 @@ export class AttemptLedgerRepository {
        ),
        taken as (
          update tool_assignments ta
-         set state = 'pending', lease_token = ?, lease_until = ${lease},
+         set state = 'pending', lease_token = ?, lease_until = ${lease}, given_up_at = null,
              tool = case when e.state = 'pending' then coalesce(ta.tool, ?) else ? end,
              account = case when e.state = 'pending' then coalesce(ta.account, ?) else ? end,
              request = case when e.state = 'pending' then ta.request else ?::jsonb end
@@ -548,7 +548,7 @@ export class AttemptLedgerRepository {
       this.em,
       `select ta.lesson_sourced_id, ta.student_sourced_id, ta.attempt, ta.request
        from tool_assignments ta join assessment_results ar on ar.sourced_id = ta.result_sourced_id
-       where ta.state = 'pending' and (ta.lease_until is null or ta.lease_until < now())
+       where ta.state = 'pending' and (ta.lease_until is null or ta.lease_until < now()) and ta.given_up_at is null
          and ar.finalized_at is null and ar.status = 'active'
        order by ta.lease_until nulls first limit ?`,
       [limit],
@@ -616,11 +616,15 @@ export class AttemptLedgerRepository {
     );
   }
 
-  /** Gives up a pending attempt for good (the tool refuses it): it goes back to open, as if never asked. */
-  async abandon(lessonSourcedId: string, studentSourcedId: string, attempt: number): Promise<void> {
+  /**
+   * Reconciliation gives up a pending attempt the tool refuses: it stops retrying it (until a request resumes it),
+   * yet the attempt stays `pending`, with `called` as it was, so a late write-back of what a lost call made still
+   * finalizes it and an unanswered call still counts when another attempt's "exists" is weighed.
+   */
+  async giveUp(lessonSourcedId: string, studentSourcedId: string, attempt: number): Promise<void> {
     await runPrepared(
       this.em,
-      `update tool_assignments set state = 'open', lease_token = null, lease_until = null
+      `update tool_assignments set given_up_at = now()
        where lesson_sourced_id = ? and student_sourced_id = ? and attempt = ? and state = 'pending'
          and (lease_until is null or lease_until < now())`,
       [lessonSourcedId, studentSourcedId, attempt],
