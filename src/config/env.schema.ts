@@ -94,6 +94,16 @@ export class Env {
   @Max(600_000)
   DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS = 10_000;
 
+  /**
+   * How long one statement may run (PostgreSQL statement_timeout) before it is cancelled and its request answers 503
+   * BUSY; 0 leaves the server's setting. PGlite (the embedded database) does not enforce it.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  DATABASE_STATEMENT_TIMEOUT_MS = 10_000;
+
   @IsString()
   EMBEDDED_DB_DIR = '.data/pglite';
 

@@ -14,6 +14,7 @@ export function persistenceOptions(env: Env): PersistenceOptions {
     preparedStatements: env.DATABASE_PREPARED_STATEMENTS,
     lockTimeoutMs: env.DATABASE_LOCK_TIMEOUT_MS,
     idleInTransactionTimeoutMs: env.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
   };
 }
 

@@ -190,4 +190,20 @@ describe('Idempotency-Key', () => {
     expect(await countRows(t.orm, "idempotency_keys where created_at < now() - interval '24 hours'", [])).toBe(0);
     expect(await countRows(t.orm, 'idempotency_keys where key = ?', [fresh])).toBe(1);
   });
+
+  it('reaps in batches, each statement short, until none is left', async () => {
+    const em = t.orm.em.fork();
+    const client = `c-${randomUUID()}`;
+    for (let i = 0; i < 7; i++) {
+      await em
+        .getConnection()
+        .execute(
+          "insert into idempotency_keys (client_id, key, fingerprint, state, created_at) values (?, ?, 'f', 'done', now() - interval '25 hours')",
+          [client, randomUUID()],
+        );
+    }
+    // 3 + 3 + 1: the last, short batch ends the run.
+    expect(await new IdempotencyKeyRepository(t.orm.em.fork()).reap(24, 3)).toBeGreaterThanOrEqual(7);
+    expect(await countRows(t.orm, 'idempotency_keys where client_id = ?', [client])).toBe(0);
+  });
 });

@@ -12,6 +12,73 @@ const MIGRATION_LOCK = 0x45_54_41_01;
 // The embedded database has one session: nothing ever waits for another transaction there.
 const describeOnPostgres = onEmbeddedDatabase() ? describe.skip : describe;
 
+/**
+ * A transaction stuck after writing a new lesson's line item, while a caller asks for that lesson: the claim, which
+ * records one, waits for its outcome. Asserts what the caller hears (503 BUSY, within `withinMs`, at least `boundMs`
+ * after it asked), that nothing was written and the tool not called, and that the retry assigns once.
+ */
+async function busyWhileLineItemHeld(t: TestApp, token: string, boundMs: number, withinMs: number): Promise<void> {
+  const student = await createStudent(t.orm);
+  const lesson = await createLesson(t.orm);
+  const assign = () =>
+    t
+      .http()
+      .post(ROUTE)
+      .set('Authorization', `Bearer ${token}`)
+      .timeout(10_000)
+      .send({ student: student.sourcedId, lesson: lesson.sourcedId });
+  const knex = t.orm.em.fork().getConnection().getKnex();
+  const other = await knex.transaction();
+  let stuck: Awaited<ReturnType<typeof assign>>;
+  let waitedMs: number;
+  try {
+    await other.raw('insert into lesson_line_items (lesson_sourced_id, line_item_sourced_id) values (?, ?)', [
+      lesson.sourcedId,
+      `li-${lesson.sourcedId}`,
+    ]);
+    const startedAt = Date.now();
+    stuck = await assign();
+    waitedMs = Date.now() - startedAt;
+  } finally {
+    await other.rollback();
+  }
+  expect(answerOf(stuck)).toEqual(BUSY_ANSWER);
+  expect(waitedMs).toBeGreaterThanOrEqual(boundMs);
+  expect(waitedMs).toBeLessThan(withinMs);
+  const rows = await knex.raw<{ rows: { ledger: number; results: number }[] }>(
+    `select (select count(*)::int from tool_assignments where student_sourced_id = ?) ledger,
+            (select count(*)::int from assessment_results where student_sourced_id = ?) results`,
+    [student.sourcedId, student.sourcedId],
+  );
+  expect(rows.rows).toEqual([{ ledger: 0, results: 0 }]);
+  expect(await toolState(t.sandboxes).mtAssignments(student.email)).toEqual([]);
+
+  const retried = await assign().expect(200);
+  const atTool = await toolState(t.sandboxes).mtAssignments(student.email);
+  expect(atTool.map((a) => String(a.id))).toEqual([retried.body.assignmentId]);
+}
+
+describeOnPostgres('DATABASE_STATEMENT_TIMEOUT_MS: a statement that runs too long', () => {
+  let t: TestApp;
+  let token: string;
+  beforeAll(async () => {
+    // No lock timeout: the statement waiting for the row is ended by the statement timeout alone.
+    t = await createTestApp({ DATABASE_LOCK_TIMEOUT_MS: '0', DATABASE_STATEMENT_TIMEOUT_MS: '300' });
+    token = await t.token();
+  });
+  afterAll(() => t.close());
+
+  it('is cancelled after the configured time: 503 BUSY, nothing written, no tool call, and the retry assigns once', async () => {
+    const [shown] = await t.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ statement_timeout: string }[]>('show statement_timeout');
+    expect(shown.statement_timeout).toBe('300ms');
+    // The configured 300 ms, not the 10 s default, nor waiting until the holder let go.
+    await busyWhileLineItemHeld(t, token, 300, 5_000);
+  }, 30_000);
+});
+
 describeOnPostgres('DATABASE_LOCK_TIMEOUT_MS: a lock held elsewhere', () => {
   let t: TestApp;
   let token: string;
@@ -22,46 +89,8 @@ describeOnPostgres('DATABASE_LOCK_TIMEOUT_MS: a lock held elsewhere', () => {
   afterAll(() => t.close());
 
   it('a row held elsewhere past the lock timeout: 503 BUSY, nothing written, no tool call, and the retry assigns once', async () => {
-    const student = await createStudent(t.orm);
-    const lesson = await createLesson(t.orm);
-    const assign = () =>
-      t
-        .http()
-        .post(ROUTE)
-        .set('Authorization', `Bearer ${token}`)
-        .timeout(10_000)
-        .send({ student: student.sourcedId, lesson: lesson.sourcedId });
-    const knex = t.orm.em.fork().getConnection().getKnex();
-    // A transaction stuck after writing the lesson's line item: the claim, which records one, waits for its outcome.
-    const other = await knex.transaction();
-    let stuck: Awaited<ReturnType<typeof assign>>;
-    let waitedMs: number;
-    try {
-      await other.raw('insert into lesson_line_items (lesson_sourced_id, line_item_sourced_id) values (?, ?)', [
-        lesson.sourcedId,
-        `li-${lesson.sourcedId}`,
-      ]);
-      const startedAt = Date.now();
-      stuck = await assign();
-      waitedMs = Date.now() - startedAt;
-    } finally {
-      await other.rollback();
-    }
-    expect(answerOf(stuck)).toEqual(BUSY_ANSWER);
     // The configured 300 ms, not the 5 s default, nor waiting until the holder let go.
-    expect(waitedMs).toBeGreaterThanOrEqual(300);
-    expect(waitedMs).toBeLessThan(5_000);
-    const rows = await knex.raw<{ rows: { ledger: number; results: number }[] }>(
-      `select (select count(*)::int from tool_assignments where student_sourced_id = ?) ledger,
-              (select count(*)::int from assessment_results where student_sourced_id = ?) results`,
-      [student.sourcedId, student.sourcedId],
-    );
-    expect(rows.rows).toEqual([{ ledger: 0, results: 0 }]);
-    expect(await toolState(t.sandboxes).mtAssignments(student.email)).toEqual([]);
-
-    const retried = await assign().expect(200);
-    const atTool = await toolState(t.sandboxes).mtAssignments(student.email);
-    expect(atTool.map((a) => String(a.id))).toEqual([retried.body.assignmentId]);
+    await busyWhileLineItemHeld(t, token, 300, 5_000);
   }, 30_000);
 
   it("waits out another instance's migration run however long it takes", async () => {

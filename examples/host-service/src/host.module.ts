@@ -31,6 +31,8 @@ import { ProviderModule } from '@external-tests/providers';
         lockTimeoutMs: 5_000,
         // A stalled instance's open transaction stops holding its rows after 10 s.
         idleInTransactionTimeoutMs: 10_000,
+        // A statement running past 10 s is cancelled: 503 BUSY, its connection back in the pool.
+        statementTimeoutMs: 10_000,
       }),
     }),
     ResultEventsModule,

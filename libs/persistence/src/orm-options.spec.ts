@@ -23,12 +23,15 @@ describe('ormOptions schema', () => {
   );
 });
 
-describe('ormOptions lockTimeoutMs and idleInTransactionTimeoutMs', () => {
+describe('ormOptions lockTimeoutMs, idleInTransactionTimeoutMs and statementTimeoutMs', () => {
   const clientUrl = 'postgresql://postgres@127.0.0.1:5432/test';
   type Connection = ReturnType<typeof connection>;
   type AfterCreate = (c: Connection, done: (e?: Error, c?: Connection) => void) => void;
-  const afterCreateOf = (o: { lockTimeoutMs?: number; idleInTransactionTimeoutMs?: number }) =>
-    ormOptions({ clientUrl, ...o }).pool!.afterCreate as AfterCreate;
+  const afterCreateOf = (o: {
+    lockTimeoutMs?: number;
+    idleInTransactionTimeoutMs?: number;
+    statementTimeoutMs?: number;
+  }) => ormOptions({ clientUrl, ...o }).pool!.afterCreate as AfterCreate;
   /** A pg client as afterCreate sees it: what it is sent, its listeners, whether it was ended. */
   function connection(fails = false) {
     const sent: string[] = [];
@@ -48,7 +51,7 @@ describe('ormOptions lockTimeoutMs and idleInTransactionTimeoutMs', () => {
   it.each([undefined, 0])('%j sends nothing: the server (or the role) decides', (ms) => {
     const c = connection();
     const done = jest.fn();
-    afterCreateOf({ lockTimeoutMs: ms, idleInTransactionTimeoutMs: ms })(c, done);
+    afterCreateOf({ lockTimeoutMs: ms, idleInTransactionTimeoutMs: ms, statementTimeoutMs: ms })(c, done);
     expect(done).toHaveBeenCalledWith(undefined, c);
     expect(c.sent).toEqual([]);
   });
@@ -56,9 +59,11 @@ describe('ormOptions lockTimeoutMs and idleInTransactionTimeoutMs', () => {
   it('sets them as each connection opens, in one statement and only those set, and closes a connection the SET fails on', () => {
     const ok = connection();
     const done = jest.fn();
-    afterCreateOf({ lockTimeoutMs: 5000, idleInTransactionTimeoutMs: 10000 })(ok, done);
+    afterCreateOf({ lockTimeoutMs: 5000, idleInTransactionTimeoutMs: 10000, statementTimeoutMs: 15000 })(ok, done);
     expect(done).toHaveBeenCalledWith(undefined, ok);
-    expect(ok.sent).toEqual(['set lock_timeout = 5000; set idle_in_transaction_session_timeout = 10000']);
+    expect(ok.sent).toEqual([
+      'set lock_timeout = 5000; set idle_in_transaction_session_timeout = 10000; set statement_timeout = 15000',
+    ]);
     const idleOnly = connection();
     afterCreateOf({ lockTimeoutMs: 0, idleInTransactionTimeoutMs: 300 })(idleOnly, done);
     expect(idleOnly.sent).toEqual(['set idle_in_transaction_session_timeout = 300']);
@@ -93,6 +98,9 @@ describe('ormOptions lockTimeoutMs and idleInTransactionTimeoutMs', () => {
     expect(() => ormOptions({ clientUrl, lockTimeoutMs: ms })).toThrow(/^lockTimeoutMs must be a whole number/);
     expect(() => ormOptions({ clientUrl, idleInTransactionTimeoutMs: ms })).toThrow(
       /^idleInTransactionTimeoutMs must be a whole number/,
+    );
+    expect(() => ormOptions({ clientUrl, statementTimeoutMs: ms })).toThrow(
+      /^statementTimeoutMs must be a whole number/,
     );
   });
 });

@@ -60,6 +60,13 @@ export interface PersistenceOptions {
    * needs a timeout above that wait.
    */
   idleInTransactionTimeoutMs?: number;
+  /**
+   * How long one statement may run before PostgreSQL cancels it with 57014 (statement_timeout, set on each new
+   * connection as lock_timeout is), in whole milliseconds. Our request path's statements take milliseconds; one that
+   * runs this long (a slow server, a runaway filter) then answers 503 BUSY and gives its connection back, instead of
+   * holding it until it ends. Migrations at start obey it too. Unset or 0: the server's setting (normally none).
+   */
+  statementTimeoutMs?: number;
 }
 
 /** A plain lower-case identifier: it goes into a connection option and into DDL unquoted. */
@@ -75,6 +82,7 @@ export function ormOptions(o: PersistenceOptions): Options<PostgreSqlDriver> {
   const settings = sessionSettings({
     lock_timeout: ['lockTimeoutMs', o.lockTimeoutMs],
     idle_in_transaction_session_timeout: ['idleInTransactionTimeoutMs', o.idleInTransactionTimeoutMs],
+    statement_timeout: ['statementTimeoutMs', o.statementTimeoutMs],
   });
   const searchPath = o.schema ? { options: `-c search_path=${o.schema}` } : {};
   return {

@@ -3,14 +3,13 @@ import { isTransientDatabaseError } from './transient-database-error';
 const failure = (fields: Record<string, unknown>, message = 'failed') => Object.assign(new Error(message), fields);
 
 describe('isTransientDatabaseError', () => {
-  it.each(['40001', '40P01', '55P03', '57P01', '57P03', '53300', '25P03', '08006', '08001'])(
+  it.each(['40001', '40P01', '55P03', '57014', '57P01', '57P03', '53300', '25P03', '08006', '08001'])(
     'SQLSTATE %s is a moment of refusal',
     (code) => expect(isTransientDatabaseError(failure({ code }))).toBe(true),
   );
 
-  it.each(['23505', '23503', '22P02', '42601', '40000', '57014', '57P04', '53100', '08P01'])(
-    'SQLSTATE %s is not',
-    (code) => expect(isTransientDatabaseError(failure({ code }))).toBe(false),
+  it.each(['23505', '23503', '22P02', '42601', '40000', '57P04', '53100', '08P01'])('SQLSTATE %s is not', (code) =>
+    expect(isTransientDatabaseError(failure({ code }))).toBe(false),
   );
 
   it("a refused connect, knex's pool timeout (also as MikroORM rewraps it) and a lost connection are", () => {

@@ -2,10 +2,11 @@
  * SQLSTATEs that say "not now" rather than "wrong": the same request may succeed a moment later. 40001/40P01 a
  * serialization failure or deadlock (PostgreSQL rolled the transaction back to let a concurrent one through),
  * 55P03 a lock not available, 57P01–57P03 a server shutting down or starting, 53300 too many connections, 25P03 a
- * session ended for idling in its transaction (idle_in_transaction_session_timeout), class 08 a connection lost or
- * refused (08P01, a protocol violation, would fail again: not matched).
+ * session ended for idling in its transaction (idle_in_transaction_session_timeout), 57014 a statement cancelled
+ * (statement_timeout, or an administrator's pg_cancel_backend), class 08 a connection lost or refused (08P01, a
+ * protocol violation, would fail again: not matched).
  */
-const TRANSIENT_SQLSTATE = /^(?:40001|40P01|55P03|57P0[1-3]|53300|25P03|08[0-9]{3})$/;
+const TRANSIENT_SQLSTATE = /^(?:40001|40P01|55P03|57014|57P0[1-3]|53300|25P03|08[0-9]{3})$/;
 /** Connecting failed. Tool calls arrive as VendorTransportError, so an outbound connect failing here is the database's. */
 const CONNECT_FAILURE = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
 /**

@@ -79,13 +79,25 @@ export class IdempotencyKeyRepository {
     );
   }
 
-  /** Deletes records older than the retention window; returns how many. */
-  async reap(retentionHours: number): Promise<number> {
-    const [row] = await runPrepared<{ n: number }>(
-      this.em,
-      'with gone as (delete from idempotency_keys where created_at < now() - make_interval(hours => ?) returning 1) select count(*)::int n from gone',
-      [retentionHours],
-    );
-    return row.n;
+  /**
+   * Deletes records older than the retention window, `batch` per statement (each stays short, within the
+   * statement timeout, however many accumulated); returns how many.
+   */
+  async reap(retentionHours: number, batch = 5_000): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const [row] = await runPrepared<{ n: number }>(
+        this.em,
+        `with gone as (
+           delete from idempotency_keys where (client_id, key) in (
+             select client_id, key from idempotency_keys where created_at < now() - make_interval(hours => ?) limit ?
+           ) returning 1
+         )
+         select count(*)::int n from gone`,
+        [retentionHours, batch],
+      );
+      total += row.n;
+      if (row.n < batch) return total;
+    }
   }
 }
