@@ -56,9 +56,8 @@ describe('reconciliation of an attempt the tool refuses', () => {
     expect((await toolState(t.sandboxes).mtComplete(made.id, student.sourcedId, 85)).status).toBe(500);
     t.recoveryPoints.current = undefined;
 
-    const calls = await mt().count('POST', ASSIGN);
-    expect(await reconcile()).toEqual({ completed: 0, givenUp: 1, failed: 0, withdrawn: 0 });
-    expect(await mt().count('POST', ASSIGN)).toBe(calls + 1);
+    // Other suites of this worker's database may leave attempts for it too: the counts cover those as well.
+    expect((await reconcile()).givenUp).toBeGreaterThanOrEqual(1);
     const [givenUp] = await ledgerRows(t.orm, student.sourcedId);
     expect(givenUp).toMatchObject({
       result_sourced_id: pending.result_sourced_id,
@@ -68,7 +67,7 @@ describe('reconciliation of an attempt the tool refuses', () => {
       lease_token: null,
     });
     expect(givenUp.given_up_at).not.toBeNull();
-    return { student, lesson, body, made };
+    return { student, lesson, body, made, givenUpAt: givenUp.given_up_at as Date };
   }
 
   /** MasteryTrack delivers the completed assignment's write-back again. */
@@ -80,11 +79,12 @@ describe('reconciliation of an attempt the tool refuses', () => {
   }
 
   it('gives the attempt up, retries it no more, and a late write-back still finalizes it', async () => {
-    const { student, lesson, made } = await givenUpAfterLostWriteBack();
+    const { student, lesson, made, givenUpAt } = await givenUpAfterLostWriteBack();
 
-    const calls = await mt().count('POST', ASSIGN);
-    expect(await reconcile()).toEqual({ completed: 0, givenUp: 0, failed: 0, withdrawn: 0 });
-    expect(await mt().count('POST', ASSIGN)).toBe(calls);
+    // Not retried: a retry's claim would clear the mark, and its refusal set it anew.
+    await reconcile();
+    const [after] = await ledgerRows(t.orm, student.sourcedId);
+    expect(after).toMatchObject({ state: 'pending', called: true, given_up_at: givenUpAt });
 
     expect(await redeliver(made.id, student, lesson.sourcedId)).toEqual({ score: 85, final: true });
   }, 30_000);
@@ -99,9 +99,11 @@ describe('reconciliation of an attempt the tool refuses', () => {
     const [resumed] = await ledgerRows(t.orm, student.sourcedId);
     expect(resumed).toMatchObject({ state: 'pending', called: true, given_up_at: null });
 
-    const calls = await mt().count('POST', ASSIGN);
-    expect(await reconcile()).toEqual({ completed: 0, givenUp: 1, failed: 0, withdrawn: 0 });
-    expect(await mt().count('POST', ASSIGN)).toBe(calls + 1);
+    // Retried, refused again, given up again.
+    expect((await reconcile()).givenUp).toBeGreaterThanOrEqual(1);
+    const [retried] = await ledgerRows(t.orm, student.sourcedId);
+    expect(retried).toMatchObject({ state: 'pending', called: true });
+    expect(retried.given_up_at).not.toBeNull();
 
     expect(await redeliver(made.id, student, lesson.sourcedId)).toEqual({ score: 85, final: true });
   }, 30_000);
