@@ -30,11 +30,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
-import { newDevSigningKeyPem } from '@external-tests/auth';
 import { startSandboxes } from '@external-tests/sandbox';
 import { AppModule } from '../src/app.module';
-import { edulasticSandboxEnv, masteryTrackSandboxEnv } from '../src/cli/sandbox-env';
 import { configureApp, createHttpAdapter } from '../src/configure-app';
+import { benchAppEnv, EDU_PASSWORD, EDU_USER, fetchToken, MT_API_KEY, MT_EMAIL } from './app-env';
 import type { LoadJob, LoadResult, ReferenceInit, SandboxWorkerInit, WorkerReply } from './load-types';
 import { dropDatabase, recreateDatabase } from './seed';
 import { prepareScenarios, WARM_WAVES, waveRequests, type Scenario } from './scenarios';
@@ -76,12 +75,6 @@ const ONLY = process.env.BENCH_SCENARIOS?.split(',')
 // bench/ itself, whether this runs from bench/.build/bench (compiled) or from bench/ (ts-node).
 const BENCH_DIR = __filename.endsWith('.ts') ? __dirname : join(__dirname, '..', '..');
 const RESULTS_FILE = join(BENCH_DIR, 'results.json');
-
-const MT_API_KEY = 'bench-mt-api-key';
-const MT_EMAIL = 'integrator@example.org';
-const EDU_USER = 'teacher@example.org';
-const EDU_PASSWORD = 'teacher-password-1';
-const CLIENT = { id: 'bench-client', secret: 'bench-secret-value' };
 
 /** Where the tools listen; in this process or in sandbox-worker.ts. */
 interface Sandboxes {
@@ -351,23 +344,7 @@ async function main(): Promise<void> {
   let load: LoadGenerator | undefined;
   const db = new Client({ connectionString: dbUrl(DB_NAME) });
   try {
-    const env: Record<string, string> = (appEnv = {
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      DATABASE_URL: dbUrl(DB_NAME),
-      DATABASE_POOL_MAX: '10',
-      VENDOR_MAX_CONCURRENCY: '256',
-      VENDOR_TIMEOUT_MS: '10000',
-      // The benchmark is one OAuth client sending thousands of requests a second: no per-client rate limit.
-      RATE_LIMIT_PER_MINUTE: '1000000',
-      AUTH_DEV_ISSUER: 'true',
-      AUTH_DEV_CLIENT_ID: CLIENT.id,
-      AUTH_DEV_CLIENT_SECRET: CLIENT.secret,
-      // One key for the in-process app and the start:prod scenarios: the harness's token is valid at both.
-      AUTH_DEV_SIGNING_KEY: newDevSigningKeyPem(),
-      ...masteryTrackSandboxEnv(sandboxes.masteryTrack.url, { apiKey: MT_API_KEY, email: MT_EMAIL }),
-      ...edulasticSandboxEnv(sandboxes.edulastic.url, { username: EDU_USER, password: EDU_PASSWORD }),
-    });
+    const env = (appEnv = benchAppEnv(dbUrl(DB_NAME), sandboxes));
     // Migrations run on module init, on the fresh database.
     app = await NestFactory.create(
       AppModule.forRoot(env, { onQuery: probe.onQuery }),
@@ -466,21 +443,6 @@ function gitState(): { commit: string; uncommittedFiles: number } | undefined {
   } catch {
     return undefined;
   }
-}
-
-async function fetchToken(baseUrl: string): Promise<string> {
-  const res = await fetch(`${baseUrl}/oauth2/token`, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from(`${CLIENT.id}:${CLIENT.secret}`).toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: 'grant_type=client_credentials',
-  });
-  const body = (await res.json()) as { access_token?: string };
-  if (res.status !== 200 || !body.access_token)
-    throw new Error(`token request failed: ${res.status} ${JSON.stringify(body)}`);
-  return body.access_token;
 }
 
 const CONTROL: Record<Tool, string> = { masteryTrack: '/__sandbox', edulastic: '/api/__sandbox' };

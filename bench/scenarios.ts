@@ -258,7 +258,7 @@ export async function prepareScenarios(ctx: ScenarioContext): Promise<Scenario[]
   return scenarios;
 }
 
-function assign(baseUrl: string, token: string, student: string, lesson: string): Promise<Response> {
+export function assign(baseUrl: string, token: string, student: string, lesson: string): Promise<Response> {
   return fetch(`${baseUrl}/powerpath/makeExternalTestAssignment`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -267,7 +267,7 @@ function assign(baseUrl: string, token: string, student: string, lesson: string)
 }
 
 /** The same body load-worker.ts sends for write-backs. */
-function writeBack(baseUrl: string, token: string, idx: number): Promise<Response> {
+export function writeBack(baseUrl: string, token: string, idx: number): Promise<Response> {
   const sourcedId = `bench-r4-${idx}`;
   return fetch(`${baseUrl}/ims/oneroster/gradebook/v1p2/assessmentResults/${sourcedId}`, {
     method: 'PUT',
@@ -292,7 +292,7 @@ function writeBack(baseUrl: string, token: string, idx: number): Promise<Respons
   });
 }
 
-async function expectOk(pending: Promise<Response>, what: string): Promise<void> {
+export async function expectOk(pending: Promise<Response>, what: string): Promise<void> {
   const res = await pending;
   const text = await res.text();
   if (res.status < 200 || res.status >= 300)
