@@ -81,7 +81,10 @@ async function underCallgrind(args: string[], env: Record<string, string>, ready
       () => false,
     );
     if (up) break;
-    if (Date.now() > deadline) throw new Error(`server not ready after ${BOOT_TIMEOUT_MS} ms:\n${stderr}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`server not ready after ${BOOT_TIMEOUT_MS} ms:\n${stderr}`);
+    }
     await sleep(1000);
   }
   let dumps = 0;
@@ -104,15 +107,15 @@ async function underCallgrind(args: string[], env: Record<string, string>, ready
       }
       return Number(total);
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => {
-          if (KEEP_DUMPS) console.log(`callgrind's dumps (callgrind_annotate reads them): ${dir}`);
-          else rmSync(dir, { recursive: true, force: true });
-          resolve();
-        });
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');
-      }),
+        await exited;
+      }
+      if (KEEP_DUMPS) console.log(`callgrind's dumps (callgrind_annotate reads them): ${dir}`);
+      else rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 

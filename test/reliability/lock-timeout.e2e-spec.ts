@@ -4,6 +4,7 @@ import { answerOf, BUSY_ANSWER } from '../helpers/busy-answer';
 import { createTestApp, TestApp } from '../helpers/test-app';
 import { onEmbeddedDatabase, workerDatabaseUrl } from '../helpers/test-database';
 import { toolState } from '../helpers/tool-state';
+import { waitFor } from '../helpers/wait-for';
 
 const ROUTE = '/powerpath/makeExternalTestAssignment';
 /** MigrationRunner's advisory lock (migration-runner.ts). */
@@ -72,8 +73,11 @@ describeOnPostgres('DATABASE_STATEMENT_TIMEOUT_MS: a statement that runs too lon
     const [shown] = await t.orm.em
       .fork()
       .getConnection()
-      .execute<{ statement_timeout: string }[]>('show statement_timeout');
-    expect(shown.statement_timeout).toBe('300ms');
+      .execute<
+        { statement_timeout: string; lock_timeout: string }[]
+      >("select current_setting('statement_timeout') statement_timeout, current_setting('lock_timeout') lock_timeout");
+    // The lock timeout off (not even the role's), so only the statement timeout can end the wait.
+    expect(shown).toEqual({ statement_timeout: '300ms', lock_timeout: '0' });
     // The configured 300 ms, not the 10 s default, nor waiting until the holder let go.
     await busyWhileLineItemHeld(t, token, 300, 5_000);
   }, 30_000);
@@ -99,30 +103,41 @@ describeOnPostgres('DATABASE_LOCK_TIMEOUT_MS: a lock held elsewhere', () => {
     try {
       await holder.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
       let settled: 'started' | 'failed' | undefined;
-      const second = createTestApp({ DATABASE_LOCK_TIMEOUT_MS: '100' }).then(
+      const second = createTestApp({ DATABASE_LOCK_TIMEOUT_MS: '100', DATABASE_STATEMENT_TIMEOUT_MS: '1000' }).then(
         (app) => ((settled = 'started'), app),
         (e: Error) => {
           settled = 'failed';
           throw e;
         },
       );
-      // Well past the second instance's lock timeout, it is still waiting for the run to end, not failed.
+      // Once the second instance waits for the lock, and well past its lock and statement timeouts, it is still
+      // waiting for the run to end, not failed.
+      await waitFor(async () => {
+        const { rows } = await holder.query<{ n: number }>(
+          "select count(*)::int n from pg_stat_activity where datname = current_database() and wait_event = 'advisory'",
+        );
+        return rows[0].n > 0 || undefined;
+      });
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       const whileHeld = settled;
       await holder.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
       const app = await second;
       try {
         expect(whileHeld).toBeUndefined();
-        // The wait's own setting was put back, and new connections get the configured one: two statements at once
+        // The wait's own settings were put back, and new connections get the configured ones: two statements at once
         // run on two connections, the migration's and another.
         const knex = app.orm.em.fork().getConnection().getKnex();
         const show = () =>
-          knex.raw<{ rows: { lock_timeout: string; pid: number }[] }>(
-            "select current_setting('lock_timeout') lock_timeout, pg_backend_pid() pid from pg_sleep(0.2)",
+          knex.raw<{ rows: { lock_timeout: string; statement_timeout: string; pid: number }[] }>(
+            `select current_setting('lock_timeout') lock_timeout, current_setting('statement_timeout') statement_timeout,
+                    pg_backend_pid() pid from pg_sleep(0.2)`,
           );
         const shown = (await Promise.all([show(), show()])).map((r) => r.rows[0]);
         expect(new Set(shown.map((r) => r.pid)).size).toBe(2);
-        expect(shown.map((r) => r.lock_timeout)).toEqual(['100ms', '100ms']);
+        expect(shown.map((r) => [r.lock_timeout, r.statement_timeout])).toEqual([
+          ['100ms', '1s'],
+          ['100ms', '1s'],
+        ]);
       } finally {
         await app.close();
       }

@@ -32,17 +32,25 @@ export class MigrationRunner implements OnModuleInit {
   }
 }
 
+/** Settings that would end the wait for another instance's migration run: off for that wait, then put back. */
+const WAIT_SETTINGS = ['lock_timeout', 'statement_timeout'] as const;
+
 export async function applyMigrations(orm: MikroORM, report?: (applied: number) => void): Promise<void> {
   const knex = orm.em.getKnex();
   // One pooled connection holds the advisory lock for the whole run (knex types its client loosely).
   const client = knex.client as { acquireConnection(): Promise<unknown>; releaseConnection(c: unknown): Promise<void> };
   const connection = await client.acquireConnection();
-  let lockTimeout: string | undefined;
+  let own: Record<string, string> | undefined;
   try {
-    // Another instance's run may take longer than lock_timeout (PersistenceOptions.lockTimeoutMs): this wait has none.
-    const shown = await knex.raw<{ rows: { lock_timeout: string }[] }>('show lock_timeout').connection(connection);
-    lockTimeout = shown.rows[0].lock_timeout;
-    await knex.raw('set lock_timeout = 0').connection(connection);
+    // Another instance's run may take longer than lock_timeout or statement_timeout (PersistenceOptions): this wait
+    // has neither. The migrations themselves obey both, on the migrator's own connection.
+    const shown = await knex
+      .raw<{
+        rows: Record<string, string>[];
+      }>(`select ${WAIT_SETTINGS.map((name) => `current_setting('${name}') ${name}`).join(', ')}`)
+      .connection(connection);
+    own = shown.rows[0];
+    await knex.raw(WAIT_SETTINGS.map((name) => `set ${name} = 0`).join('; ')).connection(connection);
     await knex.raw('select pg_advisory_lock(?)', [MIGRATION_LOCK]).connection(connection);
     try {
       const applied = await orm.migrator.up();
@@ -51,12 +59,16 @@ export async function applyMigrations(orm: MikroORM, report?: (applied: number) 
       await knex.raw('select pg_advisory_unlock(?)', [MIGRATION_LOCK]).connection(connection);
     }
   } finally {
-    // Back to the connection's own setting before the pool hands it out again; if that fails, the pool drops it.
-    if (lockTimeout !== undefined) {
+    // Back to the connection's own settings before the pool hands it out again; if that fails, the pool drops it.
+    if (own !== undefined) {
+      const settings = own;
       await knex
-        .raw('select set_config(?, ?, false)', ['lock_timeout', lockTimeout])
+        .raw(
+          `select ${WAIT_SETTINGS.map(() => 'set_config(?, ?, false)').join(', ')}`,
+          WAIT_SETTINGS.flatMap((name) => [name, settings[name]]),
+        )
         .connection(connection)
-        .catch(() => ((connection as PgClient).__knex__disposed = 'lock_timeout not restored'));
+        .catch(() => ((connection as PgClient).__knex__disposed = 'wait settings not restored'));
     }
     await client.releaseConnection(connection);
   }

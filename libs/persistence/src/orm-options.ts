@@ -64,7 +64,8 @@ export interface PersistenceOptions {
    * How long one statement may run before PostgreSQL cancels it with 57014 (statement_timeout, set on each new
    * connection as lock_timeout is), in whole milliseconds. Our request path's statements take milliseconds; one that
    * runs this long (a slow server, a runaway filter) then answers 503 BUSY and gives its connection back, instead of
-   * holding it until it ends. Migrations at start obey it too. Unset or 0: the server's setting (normally none).
+   * holding it until it ends. Migrations at start obey it too, except the wait for another instance's migration run.
+   * Unset or 0: the server's setting (normally none).
    */
   statementTimeoutMs?: number;
 }

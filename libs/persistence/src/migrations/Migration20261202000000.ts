@@ -11,7 +11,9 @@ export class Migration20261202000000 extends Migration {
   }
 
   override async down(): Promise<void> {
-    this.addSql(`update "tool_assignments" set "state" = 'open' where "given_up_at" is not null;`);
+    this.addSql(
+      `update "tool_assignments" set "state" = 'open' where "given_up_at" is not null and "state" = 'pending';`,
+    );
     this.addSql(`alter table "tool_assignments" drop column "given_up_at";`);
   }
 }
