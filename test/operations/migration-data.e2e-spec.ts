@@ -14,7 +14,7 @@ describe('migrations over existing data', () => {
     await orm.migrator.up({ to: MIGRATIONS[MIGRATIONS.findIndex((m) => m.name === migration) - 1].name });
     const sql = <T extends object>(text: string, params: unknown[] = []) =>
       orm.em.getConnection().execute<T[]>(text, params);
-    return { schema: name, sql, upAll: () => orm.migrator.up() };
+    return { schema: name, sql, upAll: () => orm.migrator.up(), downTo: (to: string) => orm.migrator.down({ to }) };
   }
 
   afterAll(async () => {
@@ -55,8 +55,8 @@ describe('migrations over existing data', () => {
     ]);
   });
 
-  it('puts attempts the old reconciliation reopened back to pending, given up; no other attempt changes', async () => {
-    const { schema, sql, upAll } = await before('Migration20261202000000');
+  it('puts attempts the old reconciliation reopened back to pending, given up; no other attempt changes; down reopens them', async () => {
+    const { schema, sql, upAll, downTo } = await before('Migration20261202000000');
     const insert = (result: string, state: string, called: boolean) =>
       sql(
         `insert into ${schema}.tool_assignments (result_sourced_id, lesson_sourced_id, student_sourced_id, attempt, tool, state, called)
@@ -78,6 +78,28 @@ describe('migrations over existing data', () => {
       { result_sourced_id: 'opened', state: 'open', called: false, given_up: false },
       { result_sourced_id: 'pending', state: 'pending', called: true, given_up: false },
       { result_sourced_id: 'reopened', state: 'pending', called: true, given_up: true },
+    ]);
+
+    // Down past the column (and the index on it): the given-up attempt is open again, as the old code left it.
+    await downTo('Migration20261201130000');
+    const columns = await sql<{ column_name: string }>(
+      `select column_name from information_schema.columns where table_schema = ? and table_name = 'tool_assignments' and column_name = 'given_up_at'`,
+      [schema],
+    );
+    expect(columns).toEqual([]);
+    expect(
+      await sql(
+        `select indexname from pg_indexes where schemaname = ? and indexname = 'tool_assignments_stuck_index'`,
+        [schema],
+      ),
+    ).toEqual([]);
+    expect(
+      await sql(`select result_sourced_id, state, called from ${schema}.tool_assignments order by result_sourced_id`),
+    ).toEqual([
+      { result_sourced_id: 'assigned', state: 'assigned', called: false },
+      { result_sourced_id: 'opened', state: 'open', called: false },
+      { result_sourced_id: 'pending', state: 'pending', called: true },
+      { result_sourced_id: 'reopened', state: 'open', called: true },
     ]);
   });
 });

@@ -20,6 +20,11 @@ const GENERIC_BY_STATUS: Record<number, string> = {
   500: 'Internal server error',
 };
 
+/** SQLSTATE query_canceled: statement_timeout (DATABASE_STATEMENT_TIMEOUT_MS) or an administrator's cancel. */
+const STATEMENT_CANCELLED = '57014';
+/** Long enough that clients retrying a statement that is slow every time do not keep the database busy with it. */
+const STATEMENT_CANCELLED_RETRY_AFTER_SECONDS = 5;
+
 /**
  * One filter for every error: domain errors (their code mapped to status and codeMinor by ERROR_RESPONSES, the code
  * itself in imsx_error_details), tool transport failures (the only place they are translated), a database that
@@ -74,11 +79,21 @@ export class ImsxExceptionFilter implements ExceptionFilter {
     return new AppError(code, message, { retryAfterSeconds, cause: e });
   }
 
-  /** A database that refused for a moment is a 503 to retry, not a fault of ours (logged as a warning, by shape). */
+  /**
+   * A database that refused for a moment is a 503 to retry, not a fault of ours (logged as a warning, by shape). A
+   * statement cancelled by statement_timeout (57014) is the exception: it ran for the whole bound, so it is logged as
+   * an error (a statement that is slow every time must be seen, not retried quietly for ever) and the client is asked
+   * to wait longer.
+   */
   private fromDatabase(e: unknown, requestId: unknown): AppError {
-    this.logger.warn({ error: loggableError(e), requestId }, 'The database refused for a moment; answered 503');
+    const cancelled = (e as { code?: unknown }).code === STATEMENT_CANCELLED;
+    if (cancelled) {
+      this.logger.error({ error: loggableError(e), requestId }, 'A statement ran past its timeout; answered 503');
+    } else {
+      this.logger.warn({ error: loggableError(e), requestId }, 'The database refused for a moment; answered 503');
+    }
     return new AppError(ErrorCode.Busy, 'The service is busy; retry after Retry-After seconds', {
-      retryAfterSeconds: 1,
+      retryAfterSeconds: cancelled ? STATEMENT_CANCELLED_RETRY_AFTER_SECONDS : 1,
       cause: e,
     });
   }

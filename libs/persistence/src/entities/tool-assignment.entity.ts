@@ -24,6 +24,13 @@ export interface ToolAssignmentRequest {
 @Unique({ name: 'tool_assignments_external_unique', properties: ['tool', 'account', 'externalId'] })
 @Index({ name: 'tool_assignments_student_index', properties: ['studentSourcedId', 'tool', 'account'] })
 @Index({ name: 'tool_assignments_state_index', properties: ['state', 'leaseUntil'] })
+// What reconciliation resumes, in its order: given-up attempts stay pending for ever and would otherwise come first
+// (their lease is over) in every run's scan.
+@Index({
+  name: 'tool_assignments_stuck_index',
+  expression:
+    'create index "tool_assignments_stuck_index" on "tool_assignments" ("lease_until" nulls first) where "state" = \'pending\' and "given_up_at" is null',
+})
 export class ToolAssignment {
   [OptionalProps]?: 'state' | 'request' | 'createdAt' | 'called';
 
