@@ -7,8 +7,8 @@
  *
  * A fresh database (migrated, seeded), both tool sandboxes in this process, then each server under callgrind with
  * counting off: each kind of request is sent BENCH_IR_WARMUP times, one after another (the code gets compiled and
- * optimized), then counted in BENCH_IR_WINDOWS windows of BENCH_IR_REQUESTS requests. The table gives the mean over
- * the windows and their range: a collection of the old generation lands in some windows and not in others.
+ * optimized), then counted in BENCH_IR_WINDOWS windows of BENCH_IR_REQUESTS requests, each after a full collection
+ * (gc-on-signal.ts, not counted). The table gives the mean over the windows and their range.
  *
  *   npm run bench:instructions   (tsc -p bench/tsconfig.json && node bench/.build/bench/instructions.js)
  *   BENCH_IR_WARMUP=1000   BENCH_IR_REQUESTS=200   BENCH_IR_WINDOWS=3   BENCH_IR_KEEP_DUMPS=1 (for callgrind_annotate)
@@ -27,6 +27,7 @@ import { freePort } from '../src/cli/free-port';
 import { benchAppEnv, EDU_PASSWORD, EDU_USER, fetchToken, MT_API_KEY, MT_EMAIL } from './app-env';
 import { assign, expectOk, writeBack } from './scenarios';
 import { dropDatabase, recreateDatabase, seedAssignedResults, seedLesson, seedStudents, seedTrack } from './seed';
+import { GC_DONE } from './gc-on-signal';
 import { startProdNodeOptions } from './start-prod';
 
 const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -41,7 +42,13 @@ const KEEP_DUMPS = process.env.BENCH_IR_KEEP_DUMPS === '1';
  * same work is done where it is due, so two runs count the same. The work is the same either way; only where it runs
  * differs.
  */
-const V8_OPTIONS = ['--single-threaded', '--predictable-gc-schedule'];
+const V8_OPTIONS = [
+  '--single-threaded',
+  '--predictable-gc-schedule',
+  '--expose-gc',
+  '-r',
+  join(__dirname, 'gc-on-signal.js'),
+];
 /** Booting under valgrind takes a while: the app's JavaScript runs on valgrind's simulated CPU, counted or not. */
 const BOOT_TIMEOUT_MS = 600_000;
 
@@ -71,7 +78,12 @@ async function underCallgrind(args: string[], env: Record<string, string>, ready
     },
   );
   let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  let collections = 0;
+  child.stderr.on('data', (d: Buffer) => {
+    const text = d.toString();
+    collections += text.split(GC_DONE).length - 1;
+    stderr = (stderr + text).slice(-4000);
+  });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + BOOT_TIMEOUT_MS;
   for (;;) {
@@ -92,6 +104,11 @@ async function underCallgrind(args: string[], env: Record<string, string>, ready
   return {
     url,
     async count(label, n, send) {
+      // A full collection first, counting off: each window starts from the same heap.
+      const done = collections + 1;
+      child.kill('SIGUSR2');
+      for (const until = Date.now() + 60_000; collections < done; await sleep(50))
+        if (Date.now() > until) throw new Error(`no full collection within 60 s:\n${stderr}`);
       control('--zero');
       control('--instr=on');
       for (let i = 0; i < n; i++) await send(i);

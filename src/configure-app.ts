@@ -95,8 +95,10 @@ export function configureApp(app: INestApplication, o: { shutdownHooks?: boolean
   // A known path asked with another method: 405 + Allow (after helmet, so the answer carries its headers too).
   instance.addHook('onRequest', routes.refuseOtherMethods());
   instance.addHook('onRequest', refuseMalformedQuery);
-  // SIGTERM: stop accepting, finish in-flight requests, close the pool (the dev stack handles signals itself).
-  if (o.shutdownHooks !== false) app.enableShutdownHooks();
+  // SIGTERM: stop accepting, finish in-flight requests, close the pool (the dev stack handles signals itself). Only
+  // the signals that mean "stop": by default Nest stops on every signal it knows, SIGUSR2 too, which operators send
+  // for a heap snapshot or a diagnostic report (--heapsnapshot-signal, --report-signal) of a live instance.
+  if (o.shutdownHooks !== false) app.enableShutdownHooks(['SIGTERM', 'SIGINT', 'SIGHUP']);
   // Authorize is pre-filled with the dev client only when the token endpoint is the dev issuer's.
   setupSwagger(
     app,

@@ -1,4 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { createLesson, createStudent } from '../helpers/fixtures';
@@ -43,6 +46,8 @@ describe('WEB_CONCURRENCY=2 (node:cluster)', () => {
   let fixtures: TestApp;
   let app: SpawnedApp;
   let token: string;
+  /** Where Node writes a diagnostic report when a process gets SIGUSR2 (an operator's look at a live instance). */
+  const reports = mkdtempSync(join(tmpdir(), 'eta-reports-'));
   /** One request on a new connection: the primary hands connections to the workers in turn. */
   const ask = () =>
     request(app.baseUrl)
@@ -54,7 +59,17 @@ describe('WEB_CONCURRENCY=2 (node:cluster)', () => {
 
   beforeAll(async () => {
     fixtures = await createTestApp();
-    app = await spawnApp(fixtures.sandboxes, { WEB_CONCURRENCY: '2' });
+    app = await spawnApp(fixtures.sandboxes, {
+      WEB_CONCURRENCY: '2',
+      NODE_OPTIONS: [
+        process.env.NODE_OPTIONS,
+        '--report-on-signal',
+        '--report-signal=SIGUSR2',
+        `--report-directory=${reports}`,
+      ]
+        .filter(Boolean)
+        .join(' '),
+    });
     await until(
       () => workersOf(app),
       (w) => w.length === 2,
@@ -66,6 +81,7 @@ describe('WEB_CONCURRENCY=2 (node:cluster)', () => {
   afterAll(async () => {
     await app?.stop();
     await fixtures?.close();
+    rmSync(reports, { recursive: true, force: true });
   });
 
   it('spreads connections over both workers', async () => {
@@ -112,6 +128,24 @@ describe('WEB_CONCURRENCY=2 (node:cluster)', () => {
       'the replacement answering',
     );
   }, 180_000);
+
+  it("a diagnostic signal is not a stop: SIGUSR2 writes Node's report and the worker keeps serving", async () => {
+    const workers = workersOf(app);
+    process.kill(workers[0], 'SIGUSR2');
+    const reportsOf = () => readdirSync(reports).filter((f) => f.includes(`.${workers[0]}.`));
+    await until(reportsOf, (files) => files.length > 0, "the worker's diagnostic report");
+    // Stopping on it (as Nest does for every signal it knows unless told which) closes the app and raises the signal
+    // again: a second report, a worker that no longer serves or is replaced.
+    await sleep(1000);
+    expect(reportsOf()).toHaveLength(1);
+    expect(workersOf(app).sort()).toEqual([...workers].sort());
+    expect(app.logs()).not.toMatch(new RegExp(`Worker ${workers[0]} exited`));
+    await until(
+      async () => (await ask(), servers(app)),
+      (pids) => pids.has(workers[0]),
+      'the signalled worker answering',
+    );
+  }, 60_000);
 
   it('SIGTERM drains: an assignment in flight at the tool still answers 200, then every process exits 0', async () => {
     const student = await createStudent(fixtures.orm);
