@@ -7,11 +7,12 @@
  *
  * A fresh database (migrated, seeded), both tool sandboxes in this process, then each server under callgrind with
  * counting off: each kind of request is sent BENCH_IR_WARMUP times, one after another (the code gets compiled and
- * optimized), then counted in BENCH_IR_WINDOWS windows of BENCH_IR_REQUESTS requests, each after a full collection
- * (gc-on-signal.ts, not counted). The table gives the mean over the windows and their range.
+ * optimized), then counted in BENCH_IR_WINDOWS windows of BENCH_IR_REQUESTS requests. The table gives, per request,
+ * the work (the count without the optimizing compiler and the collector: `Split`) as the mean over the windows and
+ * their range, and the two parts left out.
  *
  *   npm run bench:instructions   (tsc -p bench/tsconfig.json && node bench/.build/bench/instructions.js)
- *   BENCH_IR_WARMUP=1000   BENCH_IR_REQUESTS=200   BENCH_IR_WINDOWS=3   BENCH_IR_KEEP_DUMPS=1 (for callgrind_annotate)
+ *   BENCH_IR_WARMUP=1000   BENCH_IR_REQUESTS=200   BENCH_IR_WINDOWS=5   BENCH_IR_KEEP_DUMPS=1 (for callgrind_annotate)
  *   BENCH_ADMIN_URL=postgresql://postgres@127.0.0.1:5432/postgres
  */
 import './paths';
@@ -27,14 +28,13 @@ import { freePort } from '../src/cli/free-port';
 import { benchAppEnv, EDU_PASSWORD, EDU_USER, fetchToken, MT_API_KEY, MT_EMAIL } from './app-env';
 import { assign, expectOk, writeBack } from './scenarios';
 import { dropDatabase, recreateDatabase, seedAssignedResults, seedLesson, seedStudents, seedTrack } from './seed';
-import { GC_DONE } from './gc-on-signal';
 import { startProdNodeOptions } from './start-prod';
 
 const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = 'eta_bench_instructions';
 const WARMUP = Number(process.env.BENCH_IR_WARMUP ?? 1000);
 const COUNTED = Number(process.env.BENCH_IR_REQUESTS ?? 200);
-const WINDOWS = Number(process.env.BENCH_IR_WINDOWS ?? 3);
+const WINDOWS = Number(process.env.BENCH_IR_WINDOWS ?? 5);
 /** Keep each window's dump, with its cost by function, for `callgrind_annotate`. */
 const KEEP_DUMPS = process.env.BENCH_IR_KEEP_DUMPS === '1';
 /**
@@ -42,13 +42,7 @@ const KEEP_DUMPS = process.env.BENCH_IR_KEEP_DUMPS === '1';
  * same work is done where it is due, so two runs count the same. The work is the same either way; only where it runs
  * differs.
  */
-const V8_OPTIONS = [
-  '--single-threaded',
-  '--predictable-gc-schedule',
-  '--expose-gc',
-  '-r',
-  join(__dirname, 'gc-on-signal.js'),
-];
+const V8_OPTIONS = ['--single-threaded', '--predictable-gc-schedule'];
 /** Booting under valgrind takes a while: the app's JavaScript runs on valgrind's simulated CPU, counted or not. */
 const BOOT_TIMEOUT_MS = 600_000;
 
@@ -57,11 +51,50 @@ function withoutHost(env: NodeJS.ProcessEnv): Record<string, string | undefined>
   return rest;
 }
 
+/**
+ * A window's instructions, and two parts of them that say little about a change to the app's code:
+ * - V8's optimizing compiler (inclusive of `Runtime_CompileOptimized`, on the main thread with --single-threaded). It
+ *   still optimizes functions that run once a request thousands of requests into a run (their tier-up budget runs
+ *   out slowly); a long-running service has long finished with them. It was most of a window's count, and most of
+ *   the spread between windows.
+ * - The garbage collector (functions of V8's heap, by their own cost: incremental marking runs from allocation and
+ *   from tasks, not only inside `Heap::CollectGarbage`). A major collection lands in some windows and not others.
+ * What is left, "work", is what the requests' code ran (with the write barriers and allocation fast paths in it):
+ * its windows agree within a few per cent (BENCHMARKS.md, session 22).
+ */
+interface Split {
+  total: number;
+  compile: number;
+  gc: number;
+}
+
+const COMPILE_ROOT = /^\s*([\d,]+) .*v8::internal::Runtime_CompileOptimized(?:OSR)?\(/gm;
+/** V8's heap and collector, by function name (callgrind names the node binary's C++ functions). */
+const GC_FUNCTION =
+  /v8::internal::(?:\w*Marking\w*|MarkCompact\w*|\w*Sweeper\w*|Scavenge\w*|\w*Evacuat\w*|Heap::|LiveObjectRange|RememberedSet|SlotSet|TypedSlot|MemoryAllocator|MemoryChunk|Page::|BodyDescriptorBase::Iterate|BodyDescriptorApply|\w*Visitor::|GCTracer|WeakObjects|Worklist|HeapObject::SizeFromMap|Pretenuring|LargeObjectSpace|PagedSpace|NewSpace|SemiSpace|FreeList|RelocIterator|InternalizedStringTableCleaner|SharedFunctionInfo::ShouldFlushCode|JSFunction::NeedsResetDueToFlushedBytecode|\(anonymous namespace\)::RememberedSetUpdatingItem)|heap::base::|cppgc::/;
+const COST_LINE = /^\s*([\d,]+) \([^)]*\)\s+(.*)$/gm;
+
+function annotate(file: string, inclusive: boolean): string {
+  return execFileSync('callgrind_annotate', [`--inclusive=${inclusive ? 'yes' : 'no'}`, '--threshold=100', file], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+}
+
+function split(file: string, total: number): Split {
+  const count = (digits: string) => Number(digits.replace(/,/g, ''));
+  const compile = [...annotate(file, true).matchAll(COMPILE_ROOT)].reduce((a, m) => a + count(m[1]), 0);
+  let gc = 0;
+  for (const [, cost, fn] of annotate(file, false).matchAll(COST_LINE))
+    if (GC_FUNCTION.test(fn) && !fn.includes('PROGRAM TOTALS')) gc += count(cost);
+  return { total, compile, gc };
+}
+
 /** A server under callgrind, counting off until `count` turns it on. */
 interface Counted {
   url: string;
   /** Instructions of `n` requests sent by `send` (one after another), counting on only while they run. */
-  count(label: string, n: number, send: (i: number) => Promise<void>): Promise<number>;
+  count(label: string, n: number, send: (i: number) => Promise<void>): Promise<Split>;
   stop(): Promise<void>;
 }
 
@@ -78,12 +111,7 @@ async function underCallgrind(args: string[], env: Record<string, string>, ready
     },
   );
   let stderr = '';
-  let collections = 0;
-  child.stderr.on('data', (d: Buffer) => {
-    const text = d.toString();
-    collections += text.split(GC_DONE).length - 1;
-    stderr = (stderr + text).slice(-4000);
-  });
+  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + BOOT_TIMEOUT_MS;
   for (;;) {
@@ -104,11 +132,6 @@ async function underCallgrind(args: string[], env: Record<string, string>, ready
   return {
     url,
     async count(label, n, send) {
-      // A full collection first, counting off: each window starts from the same heap.
-      const done = collections + 1;
-      child.kill('SIGUSR2');
-      for (const until = Date.now() + 60_000; collections < done; await sleep(50))
-        if (Date.now() > until) throw new Error(`no full collection within 60 s:\n${stderr}`);
       control('--zero');
       control('--instr=on');
       for (let i = 0; i < n; i++) await send(i);
@@ -122,7 +145,7 @@ async function underCallgrind(args: string[], env: Record<string, string>, ready
           throw new Error(`callgrind wrote no dump ${file} (${readdirSync(dir).join(', ')}):\n${stderr}`);
         total = /^totals:\s+(\d+)/m.exec(existsSync(file) ? readFileSync(file, 'utf8') : '')?.[1];
       }
-      return Number(total);
+      return split(file, Number(total));
     },
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
@@ -186,15 +209,16 @@ async function main(): Promise<void> {
     servers.push(bare);
     const get = (url: string, path: string, token?: string) => async () =>
       expectOk(fetch(`${url}${path}`, token ? { headers: { authorization: `Bearer ${token}` } } : {}), path);
-    /** Per request, in each window, lowest first. */
+    /** Each window's split, per request. */
     const measure = async (server: Counted, label: string, send: (i: number) => Promise<void>) => {
       for (let i = 0; i < WARMUP; i++) await send(i);
-      const windows: number[] = [];
+      const windows: Split[] = [];
       for (let w = 0; w < WINDOWS; w++) {
         const from = WARMUP + w * COUNTED;
-        windows.push((await server.count(`${label}-${w}`, COUNTED, (i) => send(from + i))) / COUNTED);
+        const { total, compile, gc } = await server.count(`${label}-${w}`, COUNTED, (i) => send(from + i));
+        windows.push({ total: total / COUNTED, compile: compile / COUNTED, gc: gc / COUNTED });
       }
-      return windows.sort((a, b) => a - b);
+      return windows;
     };
     const bareGet = get(bare.url, '/');
     const floor = await measure(bare, 'bare', () => bareGet());
@@ -214,7 +238,7 @@ async function main(): Promise<void> {
     servers.push(app);
     const token = await fetchToken(app.url);
     const health = get(app.url, '/health/live');
-    const rows: [string, number[]][] = [
+    const rows: [string, Split[]][] = [
       ['bare node:http, small JSON', floor],
       ['GET /health/live', await measure(app, 'health', () => health())],
       [
@@ -229,18 +253,26 @@ async function main(): Promise<void> {
       ],
       ['write-back PUT', await measure(app, 'writeback', (i) => expectOk(writeBack(app.url, token, i), 'write-back'))],
     ];
-    const mean = (w: number[]) => w.reduce((a, b) => a + b, 0) / w.length;
-    const m = (ir: number) => `${(ir / 1e6).toFixed(2)} M`;
+    const m = (ir: number) => `${(ir / 1e6).toFixed(3)} M`;
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    /** What the requests' own code ran: everything but the optimizing compiler and the collector. */
+    const work = (w: Split) => w.total - w.compile - w.gc;
+    const floorWork = mean(floor.map(work));
     console.log(
       `\ninstructions per request (callgrind, ${process.version}; ${WARMUP} warm-up requests, then ${WINDOWS} windows ` +
-        `of ${COUNTED}, one request at a time): the mean over the windows, and the range of the windows\n`,
+        `of ${COUNTED}, one request at a time; mean over the windows, and their range). "Work" leaves out V8's ` +
+        `optimizing compiler, which a long-running service has finished with, and the garbage collector, shown apart.\n`,
     );
-    console.log('| request | instructions | range | ÷ bare node:http |');
-    console.log('|---|--:|--:|--:|');
-    for (const [what, w] of rows)
+    console.log('| request | work | range | ÷ bare node:http | GC | compiler | all |');
+    console.log('|---|--:|--:|--:|--:|--:|--:|');
+    for (const [what, w] of rows) {
+      const works = w.map(work).sort((a, b) => a - b);
       console.log(
-        `| ${what} | ${m(mean(w))} | ${m(w[0])}–${m(w[w.length - 1])} | ${(mean(w) / mean(floor)).toFixed(1)} |`,
+        `| ${what} | ${m(mean(works))} | ${m(works[0])}–${m(works[works.length - 1])} | ` +
+          `${(mean(works) / floorWork).toFixed(1)} | ${m(mean(w.map((x) => x.gc)))} | ` +
+          `${m(mean(w.map((x) => x.compile)))} | ${m(mean(w.map((x) => x.total)))} |`,
       );
+    }
   } finally {
     for (const s of servers) await s.stop().catch(() => undefined);
     await db.end().catch(() => undefined);
