@@ -53,12 +53,13 @@ function withoutHost(env: NodeJS.ProcessEnv): Record<string, string | undefined>
 
 /**
  * A window's instructions, and two parts of them that say little about a change to the app's code:
- * - V8's optimizing compiler (inclusive of `Runtime_CompileOptimized`, on the main thread with --single-threaded). It
+ * - V8's optimizing compiler (inclusive of `Compiler::CompileOptimized`, on the main thread with --single-threaded). It
  *   still optimizes functions that run once a request thousands of requests into a run (their tier-up budget runs
  *   out slowly); a long-running service has long finished with them. It was most of a window's count, and most of
  *   the spread between windows.
- * - The garbage collector (functions of V8's heap, by their own cost: incremental marking runs from allocation and
- *   from tasks, not only inside `Heap::CollectGarbage`). A major collection lands in some windows and not others.
+ * - The garbage collector and the heap's slow paths (functions of V8's heap, by their own cost: incremental marking
+ *   runs from allocation and from tasks, not only inside `Heap::CollectGarbage`). A major collection lands in some
+ *   windows and not others. What of it runs inside the compiler is counted twice: well under 0.1 % of the work.
  * What is left, "work", is what the requests' code ran (with the write barriers and allocation fast paths in it):
  * its windows agree within a few per cent (BENCHMARKS.md, session 22).
  */
@@ -68,7 +69,12 @@ interface Split {
   gc: number;
 }
 
-const COMPILE_ROOT = /^\s*([\d,]+) .*v8::internal::Runtime_CompileOptimized(?:OSR)?\(/gm;
+/**
+ * Where V8 enters its optimizing compilers (TurboFan, and Maglev on Node 22 and later), whichever runtime function
+ * asked: Node 20 enters through Runtime_CompileOptimized, Node 24 through Runtime_OptimizeTurbofanEager and
+ * Runtime_OptimizeMaglevEager, all of them through these two.
+ */
+const COMPILE_ROOT = /^\s*([\d,]+) .*v8::internal::Compiler::CompileOptimized(?:OSR)?\(/gm;
 /** V8's heap and collector, by function name (callgrind names the node binary's C++ functions). */
 const GC_FUNCTION =
   /v8::internal::(?:\w*Marking\w*|MarkCompact\w*|\w*Sweeper\w*|Scavenge\w*|\w*Evacuat\w*|Heap::|LiveObjectRange|RememberedSet|SlotSet|TypedSlot|MemoryAllocator|MemoryChunk|Page::|BodyDescriptorBase::Iterate|BodyDescriptorApply|\w*Visitor::|GCTracer|WeakObjects|Worklist|HeapObject::SizeFromMap|Pretenuring|LargeObjectSpace|PagedSpace|NewSpace|SemiSpace|FreeList|RelocIterator|InternalizedStringTableCleaner|SharedFunctionInfo::ShouldFlushCode|JSFunction::NeedsResetDueToFlushedBytecode|\(anonymous namespace\)::RememberedSetUpdatingItem)|heap::base::|cppgc::/;
@@ -258,6 +264,10 @@ async function main(): Promise<void> {
     /** What the requests' own code ran: everything but the optimizing compiler and the collector. */
     const work = (w: Split) => w.total - w.compile - w.gc;
     const floorWork = mean(floor.map(work));
+    // After a thousand requests of a kind V8 still optimizes something in some window: none at all means the split
+    // did not find the compiler (another V8, other symbol names) and "work" includes it.
+    if (rows.every(([, w]) => w.every((x) => x.compile === 0)))
+      console.warn('\nWARNING: no optimizing compiler in any window; "work" includes it (see COMPILE_ROOT)');
     console.log(
       `\ninstructions per request (callgrind, ${process.version}; ${WARMUP} warm-up requests, then ${WINDOWS} windows ` +
         `of ${COUNTED}, one request at a time; mean over the windows, and their range). "Work" leaves out V8's ` +

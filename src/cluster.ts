@@ -13,7 +13,7 @@ function log(level: 40 | 50, msg: string): void {
 
 /**
  * The primary of a clustered start: forks `count` workers (each a whole app with its own pool of
- * DATABASE_POOL_MAX connections) and replaces one that dies. SIGTERM and SIGINT are passed on, so each worker
+ * DATABASE_POOL_MAX connections) and replaces one that dies. SIGTERM, SIGINT and SIGHUP are passed on, so each worker
  * drains its in-flight requests (enableShutdownHooks; Nest ignores a repeated signal while it drains, so Ctrl-C
  * reaching the whole group as well is harmless); the primary exits once every worker has, non-zero if one failed.
  * Workers that keep dying stop the whole cluster. With the dev issuer on, the workers share one signing key (a
@@ -55,6 +55,8 @@ export function superviseWorkers(count: number): void {
   });
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // Unhandled, a hang-up would end the primary at once, and Node's workers exit as soon as it is gone, undrained.
+  process.on('SIGHUP', () => stop('SIGHUP'));
 
   for (let i = 0; i < count; i++) cluster.fork();
 }

@@ -96,8 +96,9 @@ export function configureApp(app: INestApplication, o: { shutdownHooks?: boolean
   instance.addHook('onRequest', routes.refuseOtherMethods());
   instance.addHook('onRequest', refuseMalformedQuery);
   // SIGTERM: stop accepting, finish in-flight requests, close the pool (the dev stack handles signals itself). Only
-  // the signals that mean "stop": by default Nest stops on every signal it knows, SIGUSR2 too, which operators send
-  // for a heap snapshot or a diagnostic report (--heapsnapshot-signal, --report-signal) of a live instance.
+  // the signals that mean "stop" (cluster.ts passes the same three on): by default Nest drains on every signal it
+  // knows, SIGUSR2 too, which operators send for a heap snapshot or a diagnostic report (--heapsnapshot-signal,
+  // --report-signal) of a live instance. Others keep Node's meaning (SIGQUIT ends the process at once).
   if (o.shutdownHooks !== false) app.enableShutdownHooks(['SIGTERM', 'SIGINT', 'SIGHUP']);
   // Authorize is pre-filled with the dev client only when the token endpoint is the dev issuer's.
   setupSwagger(

@@ -14,8 +14,8 @@ export interface SpawnedApp {
   baseUrl: string;
   /** Everything the process (and its workers) wrote to stdout and stderr so far. */
   logs(): string;
-  /** SIGTERM, then the exit code (or signal) once it has exited. */
-  stop(): Promise<number | string | null>;
+  /** SIGTERM (or `signal`), then the exit code (or signal) once it has exited. */
+  stop(signal?: NodeJS.Signals): Promise<number | string | null>;
 }
 
 /**
@@ -66,8 +66,8 @@ async function spawnOnce(sandboxes: Sandboxes, env: Record<string, string>): Pro
     process: child,
     baseUrl,
     logs: () => logs,
-    stop: () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    stop: (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },
   };

@@ -140,14 +140,17 @@ describe('WEB_CONCURRENCY=2 (node:cluster)', () => {
     expect(reportsOf()).toHaveLength(1);
     expect(workersOf(app).sort()).toEqual([...workers].sort());
     expect(app.logs()).not.toMatch(new RegExp(`Worker ${workers[0]} exited`));
+    // As above, a connection can be lost while the cluster hands it over: ask again.
     await until(
-      async () => (await ask(), servers(app)),
+      async () => (await ask().catch(() => undefined), servers(app)),
       (pids) => pids.has(workers[0]),
       'the signalled worker answering',
     );
-  }, 60_000);
+  }, 180_000);
 
-  it('SIGTERM drains: an assignment in flight at the tool still answers 200, then every process exits 0', async () => {
+  // SIGHUP, which the primary passes on as it does SIGTERM and SIGINT (unhandled, it would end the primary and with it
+  // every worker, undrained); a single process drains on SIGTERM in reliability/security.
+  it('SIGHUP drains: an assignment in flight at the tool still answers 200, then every process exits 0', async () => {
     const student = await createStudent(fixtures.orm);
     const lesson = await createLesson(fixtures.orm);
     await delayMasteryTrackAssign(fixtures.sandboxes, 1500, 1);
@@ -158,7 +161,7 @@ describe('WEB_CONCURRENCY=2 (node:cluster)', () => {
       .send({ student: student.sourcedId, lesson: lesson.sourcedId });
     const answered = inFlight.then((r) => r);
     await sandboxControl(fixtures.sandboxes, 'masteryTrack').untilInFlight('POST', '/delivery/assignments/assign');
-    const exit = app.stop();
+    const exit = app.stop('SIGHUP');
     const res = await answered;
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ toolProvider: 'mastery-track', assignmentId: expect.any(String) });

@@ -80,19 +80,23 @@ describe('migrations over existing data', () => {
       { result_sourced_id: 'reopened', state: 'pending', called: true, given_up: true },
     ]);
 
-    // Down past the column (and the index on it): the given-up attempt is open again, as the old code left it.
-    await downTo('Migration20261201130000');
-    const columns = await sql<{ column_name: string }>(
-      `select column_name from information_schema.columns where table_schema = ? and table_name = 'tool_assignments' and column_name = 'given_up_at'`,
-      [schema],
-    );
-    expect(columns).toEqual([]);
-    expect(
-      await sql(
-        `select indexname from pg_indexes where schemaname = ? and indexname = 'tool_assignments_stuck_index'`,
+    // Down one migration at a time (umzug's `to` is included): first the index alone, then the column.
+    const index = () =>
+      sql(`select indexname from pg_indexes where schemaname = ? and indexname = 'tool_assignments_stuck_index'`, [
+        schema,
+      ]);
+    const column = () =>
+      sql(
+        `select column_name from information_schema.columns where table_schema = ? and table_name = 'tool_assignments' and column_name = 'given_up_at'`,
         [schema],
-      ),
-    ).toEqual([]);
+      );
+    expect(await index()).toHaveLength(1);
+    await downTo('Migration20261202120000');
+    expect(await index()).toEqual([]);
+    expect(await column()).toHaveLength(1);
+    // The given-up attempt is open again, as the old code left it.
+    await downTo('Migration20261202000000');
+    expect(await column()).toEqual([]);
     expect(
       await sql(`select result_sourced_id, state, called from ${schema}.tool_assignments order by result_sourced_id`),
     ).toEqual([
