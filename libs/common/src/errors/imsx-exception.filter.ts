@@ -88,7 +88,10 @@ export class ImsxExceptionFilter implements ExceptionFilter {
   private fromDatabase(e: unknown, requestId: unknown): AppError {
     const cancelled = (e as { code?: unknown }).code === STATEMENT_CANCELLED;
     if (cancelled) {
-      this.logger.error({ error: loggableError(e), requestId }, 'A statement was cancelled (statement_timeout, or an administrator); answered 503');
+      this.logger.error(
+        { error: loggableError(e), requestId },
+        'A statement was cancelled (statement_timeout, or an administrator); answered 503',
+      );
     } else {
       this.logger.warn({ error: loggableError(e), requestId }, 'The database refused for a moment; answered 503');
     }
