@@ -1,6 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { newDevSigningKeyPem } from '@external-tests/auth';
 import { validateEnv } from './config/validate-env';
+import { STOP_SIGNALS } from './stop-signals';
 
 /** Restarts allowed within RESTART_WINDOW_MS before the primary gives up (a worker that cannot boot). */
 const MAX_RESTARTS = 5;
@@ -13,8 +14,8 @@ function log(level: 40 | 50, msg: string): void {
 
 /**
  * The primary of a clustered start: forks `count` workers (each a whole app with its own pool of
- * DATABASE_POOL_MAX connections) and replaces one that dies. SIGTERM, SIGINT and SIGHUP are passed on, so each worker
- * drains its in-flight requests (enableShutdownHooks; Nest ignores a repeated signal while it drains, so Ctrl-C
+ * DATABASE_POOL_MAX connections) and replaces one that dies. The stop signals (STOP_SIGNALS) are passed on, so
+ * each worker drains its in-flight requests (enableShutdownHooks; Nest ignores a repeated signal while it drains, so Ctrl-C
  * reaching the whole group as well is harmless); the primary exits once every worker has, non-zero if one failed.
  * Workers that keep dying stop the whole cluster. With the dev issuer on, the workers share one signing key (a
  * token from one is valid at every other).
@@ -53,10 +54,8 @@ export function superviseWorkers(count: number): void {
     log(40, `Worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
     cluster.fork();
   });
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
   // Unhandled, a hang-up would end the primary at once, and Node's workers exit as soon as it is gone, undrained.
-  process.on('SIGHUP', () => stop('SIGHUP'));
+  for (const signal of STOP_SIGNALS) process.on(signal, () => stop(signal));
 
   for (let i = 0; i < count; i++) cluster.fork();
 }

@@ -18,6 +18,7 @@ import { RouteMethods } from './http/method-not-allowed';
 import { registerRequestScope } from './http/request-scope';
 import { registerSecurityHeaders } from './http/security-headers';
 import { parseQuery, refuseMalformedQuery } from './http/strict-query';
+import { STOP_SIGNALS } from './stop-signals';
 import { setupSwagger } from './swagger';
 
 /** The largest request body, JSON or form (100 KiB). */
@@ -95,11 +96,9 @@ export function configureApp(app: INestApplication, o: { shutdownHooks?: boolean
   // A known path asked with another method: 405 + Allow (after helmet, so the answer carries its headers too).
   instance.addHook('onRequest', routes.refuseOtherMethods());
   instance.addHook('onRequest', refuseMalformedQuery);
-  // SIGTERM: stop accepting, finish in-flight requests, close the pool (the dev stack handles signals itself). Only
-  // the signals that mean "stop" (cluster.ts passes the same three on): by default Nest drains on every signal it
-  // knows, SIGUSR2 too, which operators send for a heap snapshot or a diagnostic report (--heapsnapshot-signal,
-  // --report-signal) of a live instance. Others keep Node's meaning (SIGQUIT ends the process at once).
-  if (o.shutdownHooks !== false) app.enableShutdownHooks(['SIGTERM', 'SIGINT', 'SIGHUP']);
+  // SIGTERM and the other stop signals: stop accepting, finish in-flight requests, close the pool (the dev stack
+  // handles signals itself). Others keep Node's meaning (SIGQUIT ends the process at once).
+  if (o.shutdownHooks !== false) app.enableShutdownHooks([...STOP_SIGNALS]);
   // Authorize is pre-filled with the dev client only when the token endpoint is the dev issuer's.
   setupSwagger(
     app,

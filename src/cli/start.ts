@@ -4,6 +4,7 @@
  * runs kept (embedded database, sandbox state) first.
  */
 import '../tracing';
+import { STOP_SIGNALS } from '../stop-signals';
 import { startDevStack } from './dev-stack';
 
 async function main(): Promise<void> {
@@ -40,8 +41,7 @@ async function main(): Promise<void> {
   ].filter((l) => l !== '');
   process.stdout.write(lines.join('\n') + '\n\n');
   const stop = () => void stack.close().finally(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  for (const signal of STOP_SIGNALS) process.once(signal, stop);
 }
 
 main().catch((e: unknown) => {
