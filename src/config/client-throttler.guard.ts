@@ -1,13 +1,16 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
   normalizeIp,
   SkipThrottle,
   ThrottlerGuard,
   ThrottlerLimitDetail,
   ThrottlerModuleOptions,
+  ThrottlerStorage,
 } from '@nestjs/throttler';
 import type { Principal } from '@external-tests/auth';
-import { AppError, ErrorCode } from '@external-tests/common';
+import { AppError, ErrorCode, RouteMetadataReflector } from '@external-tests/common';
 import { Env } from './env.schema';
 import { HitLogThrottlerStorage } from './hit-log-throttler-storage';
 
@@ -49,9 +52,20 @@ export function rateLimits(env: Env): ThrottlerModuleOptions {
 /** Not rate limited at all (health checks, metrics scrapes): `@SkipThrottle()` alone skips only the default bucket. */
 export const NoRateLimit = () => SkipThrottle({ default: true, anonymous: true });
 
-/** The throttler's 429 as the service's own error, with Retry-After for whichever bucket ran out. */
+/**
+ * The throttler's 429 as the service's own error, with Retry-After for whichever bucket ran out. It reads a route's
+ * overrides (six keys per throttler and request) through RouteMetadataReflector, once per route.
+ */
 @Injectable()
 export class ClientThrottlerGuard extends ThrottlerGuard {
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: RouteMetadataReflector,
+  ) {
+    super(options, storage, reflector);
+  }
+
   protected throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     return Promise.reject(
       new AppError(ErrorCode.RateLimited, 'Too many requests', { retryAfterSeconds: detail.timeToBlockExpire }),

@@ -1,6 +1,7 @@
 import { CanActivate, DynamicModule, FactoryProvider, Module, ModuleMetadata, Provider, Type } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
+import { RouteMetadataReflector } from '@external-tests/common';
 import { AUTH_OPTIONS, AuthOptions } from './auth-options';
 import { DevSigningKey } from './dev-issuer/dev-signing-key';
 import { DevTokenController } from './dev-issuer/dev-token.controller';
@@ -64,6 +65,7 @@ export class AuthModule {
     const providers: Provider[] = [
       options,
       SelfUrl,
+      RouteMetadataReflector,
       JwtStrategy,
       // Order matters: who is calling, then the optional guard that needs to know it, then may they.
       { provide: APP_GUARD, useClass: JwtAuthGuard },
@@ -76,7 +78,7 @@ export class AuthModule {
       imports: [PassportModule],
       controllers: devIssuer ? [DevTokenController] : [],
       providers,
-      exports: [AUTH_OPTIONS],
+      exports: [AUTH_OPTIONS, RouteMetadataReflector],
     };
   }
 }

@@ -1,7 +1,6 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import { AppError, ErrorCode } from '@external-tests/common';
+import { AppError, ErrorCode, RouteMetadataReflector } from '@external-tests/common';
 import type { IncomingHttpHeaders } from 'node:http';
 import { bearerToken, claimsBearer } from './bearer-token';
 import { IS_PUBLIC } from './decorators';
@@ -25,7 +24,7 @@ export interface AuthenticatedRequest {
 export class JwtAuthGuard extends AuthGuard('jwt') {
   private readonly verified = new VerifiedTokenCache();
 
-  constructor(private readonly reflector: Reflector) {
+  constructor(private readonly reflector: RouteMetadataReflector) {
     super();
   }
 

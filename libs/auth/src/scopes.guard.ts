@@ -1,6 +1,5 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
-import { AppError, ErrorCode } from '@external-tests/common';
+import { AppError, ErrorCode, RouteMetadataReflector } from '@external-tests/common';
 import { IS_PUBLIC, REQUIRED_SCOPES } from './decorators';
 import type { AuthenticatedRequest } from './jwt-auth.guard';
 import { hasAnyScope } from './scopes';
@@ -11,7 +10,7 @@ import { hasAnyScope } from './scopes';
  */
 @Injectable()
 export class ScopesGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector) {}
+  constructor(private readonly reflector: RouteMetadataReflector) {}
 
   canActivate(context: ExecutionContext): boolean {
     const targets = [context.getHandler(), context.getClass()];

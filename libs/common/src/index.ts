@@ -10,6 +10,7 @@ export { environmentNamesProxy } from './http/node-http-transport';
 export * from './swagger/imsx-error.dto';
 export * from './events/result-events';
 export * from './http/vendor-call-observer';
+export * from './http/route-metadata-reflector';
 export * from './util/canonical-json';
 export * from './input/json-depth';
 export * from './input/storable-strings';

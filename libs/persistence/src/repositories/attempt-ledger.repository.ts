@@ -68,33 +68,156 @@ export interface Ownership {
 const FREE_SEAT = 'update tool_seats set lease_token = null, lease_until = null, holder = null';
 
 /**
- * CTE `li` (sourced_id, inserted): the lesson's recorded line item, or one made and recorded now. A known line
- * item is key-share locked, so a failed first claim that deletes the line item it made waits for this statement.
+ * CTE `li` (sourced_id, inserted): the lesson's recorded line item (`known`), or one made and recorded now. A known
+ * line item is key-share locked, so a failed first claim that deletes the line item it made waits for this statement.
  */
-function lineItemCte(i: {
-  lineItemSourcedId?: string;
-  lessonSourcedId: string;
-  lessonTitle: string;
-  origin: string;
-}): [string, unknown[]] {
-  if (i.lineItemSourcedId) {
-    return [
-      `li as (select sourced_id, false inserted from assessment_line_items where sourced_id = ? for key share)`,
-      [i.lineItemSourcedId],
-    ];
-  }
-  return [
-    `li as (
+function lineItemCte(known: boolean): string {
+  if (known)
+    return `li as (select sourced_id, false inserted from assessment_line_items where sourced_id = ? for key share)`;
+  return `li as (
        insert into lesson_line_items (lesson_sourced_id, line_item_sourced_id) values (?, ?)
        on conflict (lesson_sourced_id) do update set lesson_sourced_id = excluded.lesson_sourced_id
        returning line_item_sourced_id sourced_id, (xmax = 0) inserted
      ), new_li as (
        insert into assessment_line_items (sourced_id, title, component_resource_sourced_id, result_value_min, result_value_max, metadata)
        select sourced_id, ?, ?, 0, 100, jsonb_build_object('origin', ?::text) from li where inserted
-     )`,
-    [i.lessonSourcedId, randomUUID(), `${i.lessonTitle} (external test)`, i.lessonSourcedId, i.origin],
-  ];
+     )`;
 }
+
+/** The values of lineItemCte's placeholders. */
+function lineItemParams(i: {
+  lineItemSourcedId?: string;
+  lessonSourcedId: string;
+  lessonTitle: string;
+  origin: string;
+}): unknown[] {
+  if (i.lineItemSourcedId) return [i.lineItemSourcedId];
+  return [i.lessonSourcedId, randomUUID(), `${i.lessonTitle} (external test)`, i.lessonSourcedId, i.origin];
+}
+
+/** The lease an attempt or a seat is held by: `?` is its length in seconds. */
+const LEASE = 'now() + make_interval(secs => ?)';
+
+/**
+ * The claim's statement. A new attempt takes the student's seat (`seat`) when nobody holds it, before its ledger row
+ * is written, so the row is marked as calling exactly when the seat is taken. A busy seat, and any other attempt, go
+ * through `alone`.
+ */
+function claimStatement(lineItemKnown: boolean, seat: boolean): string {
+  const seatCte = seat
+    ? `seat as (
+         insert into tool_seats as s (tool, account, student_sourced_id, lease_token, lease_until, holder)
+         select ?, ?, ?, ?::uuid, ${LEASE}, sourced_id from new_result
+         on conflict (tool, account, student_sourced_id) do update
+           set lease_token = excluded.lease_token, lease_until = excluded.lease_until, holder = excluded.holder
+           where s.lease_until is null or s.lease_until < now()
+         returning holder
+       )`
+    : 'seat as (select null::text holder where false)';
+  return `with ${lineItemCte(lineItemKnown)},
+       existing as (
+         select result_sourced_id, state, called from tool_assignments where lesson_sourced_id = ? and student_sourced_id = ? and attempt = ?
+       ),
+       new_result as (
+         insert into assessment_results (sourced_id, line_item_sourced_id, student_sourced_id, attempt, score_status, metadata)
+         select ?, li.sourced_id, ?, ?::int, 'not submitted', ?::jsonb from li where not exists (select 1 from existing)
+         on conflict (line_item_sourced_id, student_sourced_id, attempt) do nothing
+         returning sourced_id
+       ),
+       ${seatCte},
+       made as (
+         insert into tool_assignments (result_sourced_id, lesson_sourced_id, student_sourced_id, attempt, tool, account, state,
+                                       lease_token, lease_until, request, called)
+         select sourced_id, ?, ?, ?::int, ?, ?, 'pending', ?::uuid, ${LEASE}, ?::jsonb, exists (select 1 from seat) from new_result
+         on conflict do nothing
+         returning result_sourced_id, 'new'::text prior, false prior_called, tool, account, request
+       ),
+       taken as (
+         update tool_assignments ta
+         set state = 'pending', lease_token = ?, lease_until = ${LEASE}, given_up_at = null,
+             tool = case when e.state = 'pending' then coalesce(ta.tool, ?) else ? end,
+             account = case when e.state = 'pending' then coalesce(ta.account, ?) else ? end,
+             request = case when e.state = 'pending' then ta.request else ?::jsonb end
+         from existing e, li
+         where ta.result_sourced_id = e.result_sourced_id and ta.state <> 'assigned'
+           and (ta.lease_until is null or ta.lease_until < now())
+           -- a finished attempt asks the tool for nothing more (its result was read before it was finalized)
+           and not exists (select 1 from assessment_results f where f.sourced_id = e.result_sourced_id and f.finalized_at is not null)
+         returning ta.result_sourced_id, e.state prior, e.called prior_called, ta.tool, ta.account, ta.request
+       )
+       select c.result_sourced_id, c.prior, c.prior_called, c.tool, c.account, c.request,
+              li.sourced_id li_id, li.inserted li_inserted, exists (select 1 from seat) seated
+       from (select * from made union all select * from taken) c cross join li`;
+}
+
+function openStatement(lineItemKnown: boolean): string {
+  return `with ${lineItemCte(lineItemKnown)},
+       new_result as (
+         insert into assessment_results (sourced_id, line_item_sourced_id, student_sourced_id, attempt, score_status, metadata)
+         select ?, li.sourced_id, ?, ?, 'not submitted', ?::jsonb from li
+         where not exists (select 1 from tool_assignments where lesson_sourced_id = ? and student_sourced_id = ? and attempt = ?)
+         on conflict (line_item_sourced_id, student_sourced_id, attempt) do nothing
+         returning sourced_id
+       )
+       insert into tool_assignments (result_sourced_id, lesson_sourced_id, student_sourced_id, attempt, state)
+       select sourced_id, ?, ?, ?, 'open' from new_result
+       on conflict do nothing
+       returning result_sourced_id`;
+}
+
+/**
+ * Statement texts with parts are composed once, here: each call hands runPrepared the same string, whose hash V8
+ * keeps, instead of a fresh 1–3 K-character text to hash on every lookup of its prepared statement.
+ * Indexed by [lineItemKnown][seat].
+ */
+const CLAIM = [0, 1].map((known) => [0, 1].map((seat) => claimStatement(known === 1, seat === 1)));
+const OPEN = [0, 1].map((known) => openStatement(known === 1));
+
+/** recordAssigned's statement (composed once, as CLAIM). */
+const RECORD_ASSIGNED = `with attempt as (
+     -- finished by another assignment: the delivery that made it final does not name this one
+     select sourced_id, finalized_at is not null and coalesce(metadata->>'assignmentId', '') <> ? finished
+     from assessment_results where sourced_id = ? for no key update
+   ), done as (
+     update tool_assignments ta
+     set state = 'assigned', lease_token = null, lease_until = null, called = false, external_id = ?, class_id = ?, test_id = ?,
+         test_title = ?, test_url = ?, assigned_at = now()
+     -- a live lease: past it the student's seat may be another attempt's, which may withdraw what this one made
+     from attempt where ta.result_sourced_id = attempt.sourced_id and ta.lease_token = ? and ta.lease_until > now()
+       and not attempt.finished
+     returning ta.result_sourced_id
+   ), purposeless as (
+     update tool_assignments ta set external_id = ?
+     from attempt where ta.result_sourced_id = attempt.sourced_id and ta.lease_token = ? and attempt.finished
+       and not ?::boolean and ta.external_id is null
+   ), seat as (
+     ${FREE_SEAT} from done where holder = done.result_sourced_id
+   ), projected as (
+     -- The score is not touched: a write-back may land between the tool's answer and this statement.
+     update assessment_results ar set metadata = coalesce(ar.metadata, '{}'::jsonb) || ?::jsonb, date_last_modified = now()
+     from done where ar.sourced_id = done.result_sourced_id
+   )
+   select exists (select 1 from done) stored, coalesce((select finished from attempt), false) finished`;
+
+/** A seat is taken when free, expired, or already this attempt's (takeSeat; `?` is the attempt's result). */
+const LEASABLE = `(s.lease_until is null or s.lease_until < now() or s.holder = ?)`;
+
+/** takeSeat's statement (composed once, as CLAIM). */
+const TAKE_SEAT = `with seat as (
+     insert into tool_seats as s (tool, account, student_sourced_id, lease_token, lease_until, holder)
+     select ?, ?, ?, ?, now() + make_interval(secs => ?), ?
+     where exists (select 1 from tool_assignments where result_sourced_id = ? and lease_token = ?)
+     on conflict (tool, account, student_sourced_id) do update set
+       lease_token = case when ${LEASABLE} then excluded.lease_token else s.lease_token end,
+       lease_until = case when ${LEASABLE} then excluded.lease_until else s.lease_until end,
+       holder = case when ${LEASABLE} then excluded.holder else s.holder end
+     returning s.lease_token = ? taken, extract(epoch from (s.lease_until - now()))::float8 lease_seconds
+   ), calling as (
+     update tool_assignments set called = true
+     where result_sourced_id = ? and lease_token = ? and exists (select 1 from seat where taken)
+     returning 1
+   )
+   select taken, exists (select 1 from calling) calling, lease_seconds from seat`;
 
 /**
  * The ledger of tool assignments (tool_assignments) and the results they fill. Each method is one statement
@@ -110,23 +233,7 @@ export class AttemptLedgerRepository {
    */
   async claim(i: ClaimInput): Promise<Claim | undefined> {
     const leaseToken = randomUUID();
-    const [lineItem, lineItemParams] = lineItemCte(i);
-    const lease = `now() + make_interval(secs => ${Number(i.leaseSeconds)})`;
-    // A new attempt takes the student's seat here when nobody holds it, before its ledger row is written, so the row
-    // is marked as calling exactly when the seat is taken. A busy seat, and any other attempt, go through `alone`.
-    const [seat, seatParams] = i.seat
-      ? [
-          `seat as (
-             insert into tool_seats as s (tool, account, student_sourced_id, lease_token, lease_until, holder)
-             select ?, ?, ?, ?::uuid, ${lease}, sourced_id from new_result
-             on conflict (tool, account, student_sourced_id) do update
-               set lease_token = excluded.lease_token, lease_until = excluded.lease_until, holder = excluded.holder
-               where s.lease_until is null or s.lease_until < now()
-             returning holder
-           )`,
-          [i.tool, i.account, i.studentSourcedId, randomUUID()],
-        ]
-      : ['seat as (select null::text holder where false)', []];
+    const lineItemKnown = Boolean(i.lineItemSourcedId);
     const rows = await runPrepared<{
       result_sourced_id: string;
       prior: Claim['prior'];
@@ -137,67 +244,32 @@ export class AttemptLedgerRepository {
       li_id: string;
       li_inserted: boolean;
       seated: boolean;
-    }>(
-      this.em,
-      `with ${lineItem},
-       existing as (
-         select result_sourced_id, state, called from tool_assignments where lesson_sourced_id = ? and student_sourced_id = ? and attempt = ?
-       ),
-       new_result as (
-         insert into assessment_results (sourced_id, line_item_sourced_id, student_sourced_id, attempt, score_status, metadata)
-         select ?, li.sourced_id, ?, ?::int, 'not submitted', ?::jsonb from li where not exists (select 1 from existing)
-         on conflict (line_item_sourced_id, student_sourced_id, attempt) do nothing
-         returning sourced_id
-       ),
-       ${seat},
-       made as (
-         insert into tool_assignments (result_sourced_id, lesson_sourced_id, student_sourced_id, attempt, tool, account, state,
-                                       lease_token, lease_until, request, called)
-         select sourced_id, ?, ?, ?::int, ?, ?, 'pending', ?::uuid, ${lease}, ?::jsonb, exists (select 1 from seat) from new_result
-         on conflict do nothing
-         returning result_sourced_id, 'new'::text prior, false prior_called, tool, account, request
-       ),
-       taken as (
-         update tool_assignments ta
-         set state = 'pending', lease_token = ?, lease_until = ${lease}, given_up_at = null,
-             tool = case when e.state = 'pending' then coalesce(ta.tool, ?) else ? end,
-             account = case when e.state = 'pending' then coalesce(ta.account, ?) else ? end,
-             request = case when e.state = 'pending' then ta.request else ?::jsonb end
-         from existing e, li
-         where ta.result_sourced_id = e.result_sourced_id and ta.state <> 'assigned'
-           and (ta.lease_until is null or ta.lease_until < now())
-           -- a finished attempt asks the tool for nothing more (its result was read before it was finalized)
-           and not exists (select 1 from assessment_results f where f.sourced_id = e.result_sourced_id and f.finalized_at is not null)
-         returning ta.result_sourced_id, e.state prior, e.called prior_called, ta.tool, ta.account, ta.request
-       )
-       select c.result_sourced_id, c.prior, c.prior_called, c.tool, c.account, c.request,
-              li.sourced_id li_id, li.inserted li_inserted, exists (select 1 from seat) seated
-       from (select * from made union all select * from taken) c cross join li`,
-      [
-        ...lineItemParams,
-        i.lessonSourcedId,
-        i.studentSourcedId,
-        i.attempt,
-        randomUUID(),
-        i.studentSourcedId,
-        i.attempt,
-        JSON.stringify(i.resultMetadata),
-        ...seatParams,
-        i.lessonSourcedId,
-        i.studentSourcedId,
-        i.attempt,
-        i.tool,
-        i.account,
-        leaseToken,
-        JSON.stringify(i.request),
-        leaseToken,
-        i.tool,
-        i.tool,
-        i.account,
-        i.account,
-        JSON.stringify(i.request),
-      ],
-    );
+    }>(this.em, CLAIM[+lineItemKnown][+Boolean(i.seat)], [
+      ...lineItemParams(i),
+      i.lessonSourcedId,
+      i.studentSourcedId,
+      i.attempt,
+      randomUUID(),
+      i.studentSourcedId,
+      i.attempt,
+      JSON.stringify(i.resultMetadata),
+      ...(i.seat ? [i.tool, i.account, i.studentSourcedId, randomUUID(), i.leaseSeconds] : []),
+      i.lessonSourcedId,
+      i.studentSourcedId,
+      i.attempt,
+      i.tool,
+      i.account,
+      leaseToken,
+      i.leaseSeconds,
+      JSON.stringify(i.request),
+      leaseToken,
+      i.leaseSeconds,
+      i.tool,
+      i.tool,
+      i.account,
+      i.account,
+      JSON.stringify(i.request),
+    ]);
     const row = rows[0];
     if (!row) return undefined;
     return {
@@ -219,35 +291,19 @@ export class AttemptLedgerRepository {
    * Undefined when the attempt exists already.
    */
   async open(i: Omit<ClaimInput, 'tool' | 'account' | 'request' | 'leaseSeconds'>): Promise<AttemptRecord | undefined> {
-    const [lineItem, lineItemParams] = lineItemCte(i);
-    const [row] = await runPrepared<{ result_sourced_id: string }>(
-      this.em,
-      `with ${lineItem},
-       new_result as (
-         insert into assessment_results (sourced_id, line_item_sourced_id, student_sourced_id, attempt, score_status, metadata)
-         select ?, li.sourced_id, ?, ?, 'not submitted', ?::jsonb from li
-         where not exists (select 1 from tool_assignments where lesson_sourced_id = ? and student_sourced_id = ? and attempt = ?)
-         on conflict (line_item_sourced_id, student_sourced_id, attempt) do nothing
-         returning sourced_id
-       )
-       insert into tool_assignments (result_sourced_id, lesson_sourced_id, student_sourced_id, attempt, state)
-       select sourced_id, ?, ?, ?, 'open' from new_result
-       on conflict do nothing
-       returning result_sourced_id`,
-      [
-        ...lineItemParams,
-        randomUUID(),
-        i.studentSourcedId,
-        i.attempt,
-        JSON.stringify(i.resultMetadata),
-        i.lessonSourcedId,
-        i.studentSourcedId,
-        i.attempt,
-        i.lessonSourcedId,
-        i.studentSourcedId,
-        i.attempt,
-      ],
-    );
+    const [row] = await runPrepared<{ result_sourced_id: string }>(this.em, OPEN[+Boolean(i.lineItemSourcedId)], [
+      ...lineItemParams(i),
+      randomUUID(),
+      i.studentSourcedId,
+      i.attempt,
+      JSON.stringify(i.resultMetadata),
+      i.lessonSourcedId,
+      i.studentSourcedId,
+      i.attempt,
+      i.lessonSourcedId,
+      i.studentSourcedId,
+      i.attempt,
+    ]);
     return row ? this.read(i.lessonSourcedId, i.studentSourcedId, i.attempt) : undefined;
   }
 
@@ -264,47 +320,20 @@ export class AttemptLedgerRepository {
     outcome: AssignedOutcome & { adopted: boolean },
     projection: Record<string, unknown>,
   ): Promise<'recorded' | 'lease-lost' | 'attempt-over'> {
-    const [row] = await runPrepared<{ stored: boolean; finished: boolean }>(
-      this.em,
-      `with attempt as (
-         -- finished by another assignment: the delivery that made it final does not name this one
-         select sourced_id, finalized_at is not null and coalesce(metadata->>'assignmentId', '') <> ? finished
-         from assessment_results where sourced_id = ? for no key update
-       ), done as (
-         update tool_assignments ta
-         set state = 'assigned', lease_token = null, lease_until = null, called = false, external_id = ?, class_id = ?, test_id = ?,
-             test_title = ?, test_url = ?, assigned_at = now()
-         -- a live lease: past it the student's seat may be another attempt's, which may withdraw what this one made
-         from attempt where ta.result_sourced_id = attempt.sourced_id and ta.lease_token = ? and ta.lease_until > now()
-           and not attempt.finished
-         returning ta.result_sourced_id
-       ), purposeless as (
-         update tool_assignments ta set external_id = ?
-         from attempt where ta.result_sourced_id = attempt.sourced_id and ta.lease_token = ? and attempt.finished
-           and not ?::boolean and ta.external_id is null
-       ), seat as (
-         ${FREE_SEAT} from done where holder = done.result_sourced_id
-       ), projected as (
-         -- The score is not touched: a write-back may land between the tool's answer and this statement.
-         update assessment_results ar set metadata = coalesce(ar.metadata, '{}'::jsonb) || ?::jsonb, date_last_modified = now()
-         from done where ar.sourced_id = done.result_sourced_id
-       )
-       select exists (select 1 from done) stored, coalesce((select finished from attempt), false) finished`,
-      [
-        outcome.externalId,
-        claim.resultSourcedId,
-        outcome.externalId,
-        outcome.classId,
-        outcome.testId,
-        outcome.testTitle,
-        outcome.testUrl,
-        claim.leaseToken,
-        outcome.externalId,
-        claim.leaseToken,
-        outcome.adopted,
-        JSON.stringify(projection),
-      ],
-    );
+    const [row] = await runPrepared<{ stored: boolean; finished: boolean }>(this.em, RECORD_ASSIGNED, [
+      outcome.externalId,
+      claim.resultSourcedId,
+      outcome.externalId,
+      outcome.classId,
+      outcome.testId,
+      outcome.testTitle,
+      outcome.testUrl,
+      claim.leaseToken,
+      outcome.externalId,
+      claim.leaseToken,
+      outcome.adopted,
+      JSON.stringify(projection),
+    ]);
     return row.finished ? 'attempt-over' : row.stored ? 'recorded' : 'lease-lost';
   }
 
@@ -479,24 +508,9 @@ export class AttemptLedgerRepository {
     leaseSeconds: number,
   ): Promise<{ taken: boolean; lost: boolean; leaseSeconds: number | null }> {
     const token = randomUUID();
-    const leasable = `(s.lease_until is null or s.lease_until < now() or s.holder = ?)`;
     const [row] = await runPrepared<{ taken: boolean; calling: boolean; lease_seconds: number | null }>(
       this.em,
-      `with seat as (
-         insert into tool_seats as s (tool, account, student_sourced_id, lease_token, lease_until, holder)
-         select ?, ?, ?, ?, now() + make_interval(secs => ?), ?
-         where exists (select 1 from tool_assignments where result_sourced_id = ? and lease_token = ?)
-         on conflict (tool, account, student_sourced_id) do update set
-           lease_token = case when ${leasable} then excluded.lease_token else s.lease_token end,
-           lease_until = case when ${leasable} then excluded.lease_until else s.lease_until end,
-           holder = case when ${leasable} then excluded.holder else s.holder end
-         returning s.lease_token = ? taken, extract(epoch from (s.lease_until - now()))::float8 lease_seconds
-       ), calling as (
-         update tool_assignments set called = true
-         where result_sourced_id = ? and lease_token = ? and exists (select 1 from seat where taken)
-         returning 1
-       )
-       select taken, exists (select 1 from calling) calling, lease_seconds from seat`,
+      TAKE_SEAT,
       [
         seat.tool,
         seat.account,
