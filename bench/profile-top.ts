@@ -15,7 +15,7 @@ interface Profile {
   timeDeltas: number[];
 }
 
-function area(url: string): string {
+export function area(url: string): string {
   if (!url) return '(native/V8)';
   const nm = url.lastIndexOf('node_modules/');
   if (nm >= 0) {
@@ -79,6 +79,16 @@ function layerOf(stack: Node[]): string {
   return 'other native/V8';
 }
 
+/** A frame as `name  path:line`, the path from its package or the repository. */
+export function shortFrame(f: { functionName: string; url: string; lineNumber: number }): string {
+  const short = f.url
+    .replace(/^.*node_modules\//, '')
+    .replace(/^.*\/bench\/\.build\//, '')
+    .replace(/^file:\/\//, '')
+    .replace(`${process.cwd()}/`, '');
+  return `${f.functionName || '(anonymous)'}  ${short}${f.url ? `:${f.lineNumber + 1}` : ''}`;
+}
+
 export function summarise(file: string, top = 25): string {
   const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
@@ -102,12 +112,7 @@ export function summarise(file: string, top = 25): string {
   for (const [id, t] of self) {
     const n = byId.get(id)!;
     const f = n.callFrame;
-    const short = f.url
-      .replace(/^.*node_modules\//, '')
-      .replace(/^.*\/bench\/\.build\//, '')
-      .replace(/^file:\/\//, '')
-      .replace(`${process.cwd()}/`, '');
-    const key = `${f.functionName || '(anonymous)'}  ${short}${f.url ? `:${f.lineNumber + 1}` : ''}`;
+    const key = shortFrame(f);
     fn.set(key, (fn.get(key) ?? 0) + t);
     const a = area(f.url);
     ar.set(a, (ar.get(a) ?? 0) + t);

@@ -17,6 +17,8 @@
  *   and connection held across the tool call, pool 10) at scenario 5's load
  *   BENCH_PROFILE=1: CPU profile of each measured scenario window → bench/profiles/scenario-N.cpuprofile (+ top frames);
  *     for a reference scenario (R, N), of the app's /health/live baseline instead → scenario-R-health.cpuprofile
+ *   BENCH_PROFILE=heap: what each window allocates instead (sampling heap profiler, collected objects included) →
+ *     bench/profiles/scenario-N.heapprofile (+ top allocating functions, KiB per request)
  */
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
@@ -38,6 +40,7 @@ import type { LoadJob, LoadResult, ReferenceInit, SandboxWorkerInit, WorkerReply
 import { dropDatabase, recreateDatabase } from './seed';
 import { prepareScenarios, WARM_WAVES, waveRequests, type Scenario } from './scenarios';
 import { summarise } from './profile-top';
+import { summariseHeap } from './heap-top';
 import { cpuMsOf, launchStartProd, type StartProd } from './start-prod';
 import { evaluateTargets, printTable, type ScenarioReport } from './report';
 
@@ -49,7 +52,8 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const RAMP = Number(process.env.BENCH_RAMP ?? 2);
 const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = process.env.BENCH_DB ?? 'eta_bench';
-const PROFILE = process.env.BENCH_PROFILE === '1';
+const PROFILE = process.env.BENCH_PROFILE === '1' || process.env.BENCH_PROFILE === 'heap';
+const HEAP_PROFILE = process.env.BENCH_PROFILE === 'heap';
 /** `process` (default: a child process of their own, so the app's CPU is its own) or `inprocess`. */
 const SANDBOXES = process.env.BENCH_SANDBOXES === 'inprocess' ? 'inprocess' : 'process';
 /**
@@ -254,15 +258,19 @@ class Probe {
   }
 }
 
-/** bench/profiles/<name>.cpuprofile, and its summary on the console. */
-function writeProfile(name: string, profile: string): void {
+/** bench/profiles/<name>.cpuprofile (or .heapprofile), and its summary on the console. */
+function writeProfile(name: string, profile: string, requests?: number): void {
   mkdirSync(join(BENCH_DIR, 'profiles'), { recursive: true });
-  const file = join(BENCH_DIR, 'profiles', `${name}.cpuprofile`);
+  const file = join(BENCH_DIR, 'profiles', `${name}.${HEAP_PROFILE ? 'heapprofile' : 'cpuprofile'}`);
   writeFileSync(file, profile);
-  console.log(`    profile: ${file}\n${summarise(file, 15).replace(/^/gm, '      ')}`);
+  const summary = HEAP_PROFILE ? summariseHeap(file, 25, requests) : summarise(file, 15);
+  console.log(`    profile: ${file}\n${summary.replace(/^/gm, '      ')}`);
 }
 
-/** In-process V8 CPU profile of one window (BENCH_PROFILE=1), through the inspector protocol. */
+/**
+ * In-process V8 profile of one window, through the inspector protocol: CPU (BENCH_PROFILE=1), or allocations
+ * (BENCH_PROFILE=heap: every 4 KiB allocated on average, collected objects kept in the profile).
+ */
 async function startProfile(): Promise<() => Promise<string>> {
   const session = new inspector.Session();
   session.connect();
@@ -270,11 +278,20 @@ async function startProfile(): Promise<() => Promise<string>> {
     new Promise<{ profile?: unknown }>((resolve, reject) =>
       session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res as { profile?: unknown }))),
     );
-  await post('Profiler.enable');
-  await post('Profiler.setSamplingInterval', { interval: 500 });
-  await post('Profiler.start');
+  if (HEAP_PROFILE) {
+    await post('HeapProfiler.enable');
+    await post('HeapProfiler.startSampling', {
+      samplingInterval: 4096,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+  } else {
+    await post('Profiler.enable');
+    await post('Profiler.setSamplingInterval', { interval: 500 });
+    await post('Profiler.start');
+  }
   return async () => {
-    const { profile } = await post('Profiler.stop');
+    const { profile } = await post(HEAP_PROFILE ? 'HeapProfiler.stopSampling' : 'Profiler.stop');
     session.disconnect();
     return JSON.stringify(profile);
   };
@@ -567,7 +584,7 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
   });
   await probe.drained();
   const b = bw.end();
-  if (profileBaseline) writeProfile(`scenario-${s.id}-health`, await profileBaseline());
+  if (profileBaseline) writeProfile(`scenario-${s.id}-health`, await profileBaseline(), baseline.sent);
   console.log(
     `    baseline /health/live: ${baseline.requestsPerSecond.toFixed(0)} req/s, p50 ${baseline.latencyMs.p50} ms, p99 ${baseline.latencyMs.p99} ms`,
   );
@@ -635,7 +652,7 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
     ? { cpuMs: prod.cpuMs() - prodCpuBefore, peakRssMB: prod.peakRssMB(), workers: prod.servers().length }
     : undefined;
   await prod?.close();
-  if (stopProfile) writeProfile(`scenario-${s.id}`, await stopProfile());
+  if (stopProfile) writeProfile(`scenario-${s.id}`, await stopProfile(), r.sent);
   // Read before the call logs: serving them is the sandboxes' work, not the calls'.
   const sandboxCpuMs = sandboxCpuBefore === undefined ? undefined : sandboxes.cpuMs!() - sandboxCpuBefore;
   const callsAfter = await vendorCalls(sandboxes);
