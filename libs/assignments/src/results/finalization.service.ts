@@ -66,7 +66,7 @@ export class FinalizationService implements OnModuleInit {
     await this.finalize(
       e.resultSourcedId,
       tools,
-      read === undefined ? undefined : read && { ...read, score: e.stored.score },
+      read === undefined ? undefined : read && Object.assign({}, read, { score: e.stored.score }),
     );
   }
 

@@ -194,7 +194,8 @@ export class VendorHttpClient {
     const res = await this.transport.send({
       method: req.method,
       url: this.url(req),
-      headers: req.body === undefined ? { ...SENT, ...req.headers } : { ...SENT, ...JSON_BODY, ...req.headers },
+      headers:
+        req.body === undefined ? Object.assign({}, SENT, req.headers) : Object.assign({}, SENT, JSON_BODY, req.headers),
       body: req.body === undefined ? undefined : JSON.stringify(req.body),
       signal,
       timeoutMs: this.options.attemptTimeoutMs,

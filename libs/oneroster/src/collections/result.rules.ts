@@ -60,7 +60,7 @@ export async function prepareResult(
     if (attempt === undefined) {
       attempt = (await lastAttempt(em, data.lineItemSourcedId as string, data.studentSourcedId as string)) + 1;
     }
-    return { ...data, attempt, metadata: { ...incoming, attempt } };
+    return Object.assign({}, data, { attempt, metadata: { ...incoming, attempt } });
   }
   return mergeResultWrite(data, existing);
 }
@@ -108,11 +108,10 @@ export function mergeResultWrite(
   const incoming = (data.metadata ?? {}) as Record<string, unknown>;
   const stored = existing.metadata ?? {};
   const kept = Object.fromEntries(ASSIGNMENT_KEYS.filter((k) => k in stored).map((k) => [k, stored[k]]));
-  return {
-    ...data,
+  return Object.assign({}, data, {
     attempt: existing.attempt,
     metadata: { ...stored, ...incoming, ...kept, attempt: existing.attempt },
-  };
+  });
 }
 
 /** A higher scoreStatus, or the same one not delivered earlier (by scoreDate). */

