@@ -188,6 +188,86 @@ describe('prepared transactions', () => {
     expect(await stored(id)).toEqual([]);
   });
 
+  /** A statement PostgreSQL fails with `sqlState`, as it fails the loser of a deadlock (40P01). */
+  const failWith = (trx: EntityManager, sqlState: string) =>
+    runPrepared(trx, `do $$ begin raise exception 'made to fail' using errcode = '${sqlState}'; end $$`, []);
+
+  it('runs the work again after PostgreSQL rolled it back for a deadlock, from a clean transaction', async () => {
+    const id = `ptx-${randomUUID()}`;
+    const conflicts: [string | undefined, number][] = [];
+    let runs = 0;
+    recording = [];
+    const result = await preparedTransaction(
+      em(),
+      async (trx) => {
+        runs++;
+        await insert(trx, id); // the first run's row is gone, or this one would be a duplicate
+        if (runs === 1) await failWith(trx, '40P01');
+        return 'stored';
+      },
+      { conflictRetries: 2, onConflict: (e, retry) => conflicts.push([(e as { code?: string }).code, retry]) },
+    );
+    expect(result).toBe('stored');
+    expect(runs).toBe(2);
+    expect(conflicts).toEqual([['40P01', 1]]);
+    expect(recording.filter((sql) => ['begin', 'commit', 'rollback'].includes(sql))).toEqual([
+      'begin',
+      'rollback',
+      'begin',
+      'commit',
+    ]);
+    expect(await stored(id)).toEqual([id]);
+    expect(pool().numUsed()).toBe(0);
+  });
+
+  it('gives up after conflictRetries: the last conflict is the failure, nothing stays', async () => {
+    const id = `ptx-${randomUUID()}`;
+    let runs = 0;
+    const failure = await preparedTransaction(
+      em(),
+      async (trx) => {
+        runs++;
+        await insert(trx, id);
+        await failWith(trx, '40001');
+      },
+      { conflictRetries: 2 },
+    ).catch((e: unknown) => e);
+    expect((failure as { code?: string }).code).toBe('40001');
+    expect(runs).toBe(3);
+    expect(await stored(id)).toEqual([]);
+  });
+
+  it('runs once for any other failure, and once when it joins another transaction (its owner decides)', async () => {
+    let runs = 0;
+    const unique = `ptx-${randomUUID()}`;
+    await insert(em(), unique);
+    await expect(
+      preparedTransaction(
+        em(),
+        async (trx) => {
+          runs++;
+          await insert(trx, unique);
+        },
+        { conflictRetries: 2 },
+      ),
+    ).rejects.toBeInstanceOf(UniqueConstraintViolationException);
+    expect(runs).toBe(1);
+
+    runs = 0;
+    const failure = await preparedTransaction(em(), (outer) =>
+      preparedTransaction(
+        outer,
+        async (trx) => {
+          runs++;
+          await failWith(trx, '40P01');
+        },
+        { conflictRetries: 2 },
+      ),
+    ).catch((e: unknown) => e);
+    expect((failure as { code?: string }).code).toBe('40P01');
+    expect(runs).toBe(1);
+  });
+
   it('many at once on a small pool all finish, each on its own connection', async () => {
     const ids = Array.from({ length: 24 }, () => `ptx-${randomUUID()}`);
     await Promise.all(ids.map((id) => preparedTransaction(em(), (trx) => insert(trx, id))));

@@ -1,6 +1,6 @@
 import { ValidationError } from '@mikro-orm/core';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import {
   AppError,
@@ -29,9 +29,18 @@ export interface PutOutcome {
   created: boolean;
 }
 
+/**
+ * How many times a PUT runs again after PostgreSQL rolled it back for a deadlock with a concurrent transaction: that
+ * one went through, so this one usually does now. A tool's write-back then needs no retry of its own (a tool may not
+ * retry a 503); each deadlock costs about deadlock_timeout (1 s) of waiting first.
+ */
+const PUT_CONFLICT_RETRIES = 2;
+
 /** Reads and writes any OneRoster collection: bodies checked against the upstream schema, references checked. */
 @Injectable()
 export class OneRosterService {
+  private readonly logger = new Logger(OneRosterService.name);
+
   constructor(
     private readonly em: EntityManager,
     @Optional() private readonly events?: ResultEvents,
@@ -77,26 +86,37 @@ export class OneRosterService {
       );
     }
     // Every statement of a PUT goes through runPrepared, so it needs no knex transaction (preparedTransaction).
-    return preparedTransaction(this.em, async (em) => {
-      const reads = def === RESULTS ? (this.events?.reads ?? []) : [];
-      const { read, ...outcome } = await this.write(em, def, sourcedId, json, ctx, reads);
-      // A new object has no derived fields yet (what would point at it had to exist before it).
-      if (!outcome.created) await withDerived(em, def, [outcome.object], ctx);
-      if (def === RESULTS) {
-        const { scoreStatus, score, metadata } = outcome.object as {
-          scoreStatus: string;
-          score?: number | null;
-          metadata?: Record<string, unknown>;
-        };
-        await this.events?.written({
-          resultSourcedId: sourcedId,
-          writer,
-          stored: { scoreStatus, score: score ?? null, metadata: metadata ?? {} },
-          read,
-        });
-      }
-      return outcome;
-    }).catch((e: unknown) => {
+    return preparedTransaction(
+      this.em,
+      async (em) => {
+        const reads = def === RESULTS ? (this.events?.reads ?? []) : [];
+        const { read, ...outcome } = await this.write(em, def, sourcedId, json, ctx, reads);
+        // A new object has no derived fields yet (what would point at it had to exist before it).
+        if (!outcome.created) await withDerived(em, def, [outcome.object], ctx);
+        if (def === RESULTS) {
+          const { scoreStatus, score, metadata } = outcome.object as {
+            scoreStatus: string;
+            score?: number | null;
+            metadata?: Record<string, unknown>;
+          };
+          await this.events?.written({
+            resultSourcedId: sourcedId,
+            writer,
+            stored: { scoreStatus, score: score ?? null, metadata: metadata ?? {} },
+            read,
+          });
+        }
+        return outcome;
+      },
+      {
+        conflictRetries: PUT_CONFLICT_RETRIES,
+        onConflict: (e, retry) =>
+          this.logger.warn(
+            { collection: def.singular, sourcedId, sqlState: (e as { code?: string }).code, retry },
+            'The write lost a conflict with a concurrent transaction and runs again',
+          ),
+      },
+    ).catch((e: unknown) => {
       // Two concurrent creates of one sourcedId, or a result for an attempt that exists already. The spec lists
       // no 409 for any OneRoster operation: a conflict is 422 with its reason.
       if (e instanceof UniqueConstraintViolationException) {

@@ -44,6 +44,16 @@ class PreparedTransactionContext {
   }
 }
 
+export interface PreparedTransactionOptions {
+  /** How many times the work runs again after a deadlock or a serialization failure (default 0). */
+  conflictRetries?: number;
+  /** Told of each conflict before the work runs again (for the log). */
+  onConflict?: (error: Error, retry: number) => void;
+}
+
+/** SQLSTATEs of a transaction PostgreSQL rolled back so that a concurrent one could go through. */
+const CONFLICTS = new Set(['40P01', '40001']);
+
 /**
  * A transaction for work whose every statement goes through runPrepared: begin and commit go to one pooled
  * connection through the driver, as runPrepared's statements do. em.transactional pays, per transaction, for a knex
@@ -56,8 +66,29 @@ class PreparedTransactionContext {
  * Where runPrepared goes through em.execute (the embedded database), or inside one of MikroORM's transactions (a
  * savepoint), it is em.transactional: the same work, the same statements apart from begin and commit. Inside
  * another preparedTransaction it joins that one: its failure is the outer one's.
+ *
+ * `conflictRetries`: PostgreSQL rolls back one of two transactions that wait for each other (a deadlock, 40P01) or
+ * whose serializable snapshots conflict (40001), and the other goes through; the same work, run again, usually goes
+ * through too. Only for work whose every effect is in the transaction (it runs again whole), and never for one this
+ * joins (the rollback ended the outer transaction: its owner decides).
  */
-export async function preparedTransaction<T>(em: EntityManager, work: (em: EntityManager) => Promise<T>): Promise<T> {
+export async function preparedTransaction<T>(
+  em: EntityManager,
+  work: (em: EntityManager) => Promise<T>,
+  options: PreparedTransactionOptions = {},
+): Promise<T> {
+  const retries = transactionOf(em) ? 0 : (options.conflictRetries ?? 0);
+  for (let retry = 1; ; retry++) {
+    try {
+      return await runOnce(em, work);
+    } catch (e) {
+      if (retry > retries || !(e instanceof Error) || !CONFLICTS.has((e as { code?: string }).code ?? '')) throw e;
+      options.onConflict?.(e, retry);
+    }
+  }
+}
+
+async function runOnce<T>(em: EntityManager, work: (em: EntityManager) => Promise<T>): Promise<T> {
   const open = transactionOf<object>(em);
   if (open instanceof PreparedTransactionContext) return work(em);
   if (!preparesStatements(em) || open) return em.transactional(work);
