@@ -113,6 +113,38 @@ describe('a database that refuses for a moment', () => {
     30_000,
   );
   onPostgres(
+    'a write that loses every run to a deadlock answers 503 BUSY after three runs, and nothing of it is kept',
+    async () => {
+      const { id, put, knex } = await newOrg('org-deadlocked');
+      // Every update naming the org 'Deadlocked' fails as a deadlock's loser does; a sequence (never rolled back)
+      // counts the runs.
+      await knex.raw(`create sequence if not exists test_deadlocked_runs`);
+      await knex.raw(`create or replace function test_deadlocked() returns trigger language plpgsql as $$
+        begin
+          if new.name = 'Deadlocked' then
+            perform nextval('test_deadlocked_runs');
+            raise exception 'deadlock detected (test)' using errcode = '40P01';
+          end if;
+          return new;
+        end $$`);
+      await knex.raw(`create or replace trigger test_deadlocked before update on orgs
+        for each row execute function test_deadlocked()`);
+      const runs = async () =>
+        Number((await knex.raw<{ rows: { n: string }[] }>(`select nextval('test_deadlocked_runs') n`)).rows[0].n);
+      try {
+        const before = await runs();
+        expect(answerOf(await put('Deadlocked'))).toEqual(BUSY_ANSWER);
+        expect((await runs()) - before - 1).toBe(3);
+        const read = await t.http().get(`${ORGS}/${id}`).set('Authorization', `Bearer ${token}`).expect(200);
+        expect(read.body.org.name).toBe('Before');
+      } finally {
+        await knex.raw('drop trigger if exists test_deadlocked on orgs');
+      }
+      await put('After').expect(201);
+    },
+    30_000,
+  );
+  onPostgres(
     'the database lost while recording an assignment the tool made: 503 BUSY, and the retry adopts it at once',
     async () => {
       const student = await createStudent(t.orm);

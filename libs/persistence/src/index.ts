@@ -14,5 +14,6 @@ export { runPrepared, usePreparedStatements } from './prepared-statement';
 export {
   OrmQueryInPreparedTransactionError,
   preparedTransaction,
+  type PreparedTransactionOptions,
   TransactionRolledBackError,
 } from './prepared-transaction';

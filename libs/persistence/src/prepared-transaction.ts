@@ -70,7 +70,8 @@ const CONFLICTS = new Set(['40P01', '40001']);
  * `conflictRetries`: PostgreSQL rolls back one of two transactions that wait for each other (a deadlock, 40P01) or
  * whose serializable snapshots conflict (40001), and the other goes through; the same work, run again, usually goes
  * through too. Only for work whose every effect is in the transaction (it runs again whole), and never for one this
- * joins (the rollback ended the outer transaction: its owner decides).
+ * joins (the rollback ended the outer transaction: its owner decides). It runs again at once, with no backoff: the
+ * loser of a deadlock queues behind the winner's locks; it does not spread the load of rows every request contends for.
  */
 export async function preparedTransaction<T>(
   em: EntityManager,
