@@ -231,7 +231,9 @@ export class EdulasticClient {
 
   private async authorized<T>(req: Req): Promise<VendorResponse<T>> {
     const send = async (s: TeacherSession) =>
-      this.http.request<T>({ ...req, headers: { Authorization: s.token, 'Content-Type': 'application/json' } });
+      this.http.request<T>(
+        Object.assign({}, req, { headers: { Authorization: s.token, 'Content-Type': 'application/json' } }),
+      );
     const res = await send(await this.teacher());
     if (res.status !== 401) return res;
     this.session = undefined;

@@ -135,12 +135,14 @@ export class MasteryTrackClient {
     deadlineAt?: number;
   }): Promise<VendorResponse<T>> {
     const send = async (jwt: string) =>
-      this.http.request<T>({
-        ...req,
-        headers: { 'X-Auth-Token': `Bearer ${jwt}`, 'Content-Type': 'application/json' },
-        // Assign is safe to repeat (a repeat answers 409 with the assignment it made), and so are reads.
-        retry: true,
-      });
+      this.http.request<T>(
+        // Object.assign rather than a leading spread: see libs/oneroster/src/mappers/common.ts.
+        Object.assign({}, req, {
+          headers: { 'X-Auth-Token': `Bearer ${jwt}`, 'Content-Type': 'application/json' },
+          // Assign is safe to repeat (a repeat answers 409 with the assignment it made), and so are reads.
+          retry: true,
+        }),
+      );
     const res = await send(await this.jwt());
     if (res.status !== 401) return res;
     this.token = undefined;
