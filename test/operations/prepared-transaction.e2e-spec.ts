@@ -1,7 +1,7 @@
 import { RequestContext, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
-import { loggableError } from '@external-tests/common';
+import { isTransactionConflict, loggableError } from '@external-tests/common';
 import {
   OrmQueryInPreparedTransactionError,
   preparedTransaction,
@@ -205,7 +205,11 @@ describe('prepared transactions', () => {
         if (runs === 1) await failWith(trx, '40P01');
         return 'stored';
       },
-      { conflictRetries: 2, onConflict: (e, retry) => conflicts.push([(e as { code?: string }).code, retry]) },
+      {
+        conflictRetries: 2,
+        isConflict: isTransactionConflict,
+        onConflict: (e, retry) => conflicts.push([(e as { code?: string }).code, retry]),
+      },
     );
     expect(result).toBe('stored');
     expect(runs).toBe(2);
@@ -230,7 +234,7 @@ describe('prepared transactions', () => {
         await insert(trx, id);
         await failWith(trx, '40001');
       },
-      { conflictRetries: 2 },
+      { conflictRetries: 2, isConflict: isTransactionConflict },
     ).catch((e: unknown) => e);
     expect((failure as { code?: string }).code).toBe('40001');
     expect(runs).toBe(3);
@@ -248,7 +252,7 @@ describe('prepared transactions', () => {
           runs++;
           await insert(trx, unique);
         },
-        { conflictRetries: 2 },
+        { conflictRetries: 2, isConflict: isTransactionConflict },
       ),
     ).rejects.toBeInstanceOf(UniqueConstraintViolationException);
     expect(runs).toBe(1);
@@ -261,7 +265,7 @@ describe('prepared transactions', () => {
           runs++;
           await failWith(trx, '40P01');
         },
-        { conflictRetries: 2 },
+        { conflictRetries: 2, isConflict: isTransactionConflict },
       ),
     ).catch((e: unknown) => e);
     expect((failure as { code?: string }).code).toBe('40P01');

@@ -6,6 +6,7 @@ import {
   AppError,
   canonicalJson,
   ErrorCode,
+  isTransactionConflict,
   LockedRead,
   MAX_SOURCED_ID_LENGTH,
   ResultEvents,
@@ -110,6 +111,7 @@ export class OneRosterService {
       },
       {
         conflictRetries: PUT_CONFLICT_RETRIES,
+        isConflict: isTransactionConflict,
         onConflict: (e, retry) =>
           this.logger.warn(
             { collection: def.singular, sourcedId, sqlState: (e as { code?: string }).code, retry },

@@ -44,15 +44,19 @@ class PreparedTransactionContext {
   }
 }
 
-export interface PreparedTransactionOptions {
-  /** How many times the work runs again after a deadlock or a serialization failure (default 0). */
-  conflictRetries?: number;
-  /** Told of each conflict before the work runs again (for the log). */
-  onConflict?: (error: Error, retry: number) => void;
-}
-
-/** SQLSTATEs of a transaction PostgreSQL rolled back so that a concurrent one could go through. */
-const CONFLICTS = new Set(['40P01', '40001']);
+export type PreparedTransactionOptions =
+  | { conflictRetries?: never }
+  | {
+      /** How many times the work runs again after a failure `isConflict` recognizes. */
+      conflictRetries: number;
+      /**
+       * Which failures are a lost conflict with a concurrent transaction (a deadlock, a serialization failure): the
+       * caller's classification (common's isTransactionConflict), so the retry and the answer to a failure read one list.
+       */
+      isConflict: (error: unknown) => boolean;
+      /** Told of each conflict before the work runs again (for the log). */
+      onConflict?: (error: unknown, retry: number) => void;
+    };
 
 /**
  * A transaction for work whose every statement goes through runPrepared: begin and commit go to one pooled
@@ -67,7 +71,7 @@ const CONFLICTS = new Set(['40P01', '40001']);
  * savepoint), it is em.transactional: the same work, the same statements apart from begin and commit. Inside
  * another preparedTransaction it joins that one: its failure is the outer one's.
  *
- * `conflictRetries`: PostgreSQL rolls back one of two transactions that wait for each other (a deadlock, 40P01) or
+ * `conflictRetries` (with `isConflict`): PostgreSQL rolls back one of two transactions that wait for each other (a deadlock, 40P01) or
  * whose serializable snapshots conflict (40001), and the other goes through; the same work, run again, usually goes
  * through too. Only for work whose every effect is in the transaction (it runs again whole), and never for one this
  * joins (the rollback ended the outer transaction: its owner decides). It runs again at once, with no backoff: the
@@ -78,13 +82,13 @@ export async function preparedTransaction<T>(
   work: (em: EntityManager) => Promise<T>,
   options: PreparedTransactionOptions = {},
 ): Promise<T> {
-  const retries = transactionOf(em) ? 0 : (options.conflictRetries ?? 0);
+  const rerun = options.conflictRetries === undefined || transactionOf(em) ? undefined : options;
   for (let retry = 1; ; retry++) {
     try {
       return await runOnce(em, work);
     } catch (e) {
-      if (retry > retries || !(e instanceof Error) || !CONFLICTS.has((e as { code?: string }).code ?? '')) throw e;
-      options.onConflict?.(e, retry);
+      if (!rerun || retry > rerun.conflictRetries || !rerun.isConflict(e)) throw e;
+      rerun.onConflict?.(e, retry);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { isTransientDatabaseError } from './transient-database-error';
+import { isTransactionConflict, isTransientDatabaseError } from './transient-database-error';
 
 const failure = (fields: Record<string, unknown>, message = 'failed') => Object.assign(new Error(message), fields);
 
@@ -34,4 +34,19 @@ describe('isTransientDatabaseError', () => {
     expect(isTransientDatabaseError({ code: '40P01' })).toBe(false);
     expect(isTransientDatabaseError(undefined)).toBe(false);
   });
+});
+
+describe('isTransactionConflict', () => {
+  it.each(['40001', '40P01'])('SQLSTATE %s is a conflict lost to a concurrent transaction (and transient)', (code) => {
+    expect(isTransactionConflict(failure({ code }))).toBe(true);
+    expect(isTransientDatabaseError(failure({ code }))).toBe(true);
+  });
+
+  it.each(['55P03', '57014', '08006', '23505', '40000'])(
+    'SQLSTATE %s is not: running the work again is no answer',
+    (code) => expect(isTransactionConflict(failure({ code }))).toBe(false),
+  );
+
+  it('a plain object carrying the code is not an error', () =>
+    expect(isTransactionConflict({ code: '40P01' })).toBe(false));
 });

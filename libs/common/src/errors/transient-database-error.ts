@@ -1,12 +1,16 @@
 /**
- * SQLSTATEs that say "not now" rather than "wrong": the same request may succeed a moment later. 40001/40P01 a
- * serialization failure or deadlock (PostgreSQL rolled the transaction back to let a concurrent one through),
- * 55P03 a lock not available, 57P01–57P03 a server shutting down or starting, 53300 too many connections, 25P03 a
+ * 40001 a serialization failure, 40P01 a deadlock: PostgreSQL rolled the transaction back so that a concurrent one
+ * could go through. The same work, run again at once, usually goes through too.
+ */
+const CONFLICT_SQLSTATE = new Set(['40001', '40P01']);
+/**
+ * Other SQLSTATEs that say "not now" rather than "wrong": the same request may succeed a moment later. 55P03 a lock
+ * not available, 57P01–57P03 a server shutting down or starting, 53300 too many connections, 25P03 a
  * session ended for idling in its transaction (idle_in_transaction_session_timeout), 57014 a statement cancelled
  * (statement_timeout, or an administrator's pg_cancel_backend), class 08 a connection lost or refused (08P01, a
  * protocol violation, would fail again: not matched).
  */
-const TRANSIENT_SQLSTATE = /^(?:40001|40P01|55P03|57014|57P0[1-3]|53300|25P03|08[0-9]{3})$/;
+const TRANSIENT_SQLSTATE = /^(?:55P03|57014|57P0[1-3]|53300|25P03|08[0-9]{3})$/;
 /** Connecting failed. Tool calls arrive as VendorTransportError, so an outbound connect failing here is the database's. */
 const CONNECT_FAILURE = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
 /**
@@ -18,12 +22,22 @@ const NO_SQLSTATE =
   /^(?:Knex: Timeout acquiring a connection|Connection terminated|Client has encountered a connection error and is not queryable)/;
 
 /**
+ * Whether a transaction lost a conflict with a concurrent one (a deadlock, a serialization failure): what a
+ * transaction whose every effect is its own may run again (preparedTransaction's `isConflict`). pg's errors and
+ * MikroORM's DriverException around them both carry the SQLSTATE in `code`.
+ */
+export function isTransactionConflict(e: unknown): boolean {
+  return e instanceof Error && CONFLICT_SQLSTATE.has((e as { code?: unknown }).code as string);
+}
+
+/**
  * Whether a failure is the database refusing for a moment: a conflict with a concurrent transaction, a lock, a full
  * pool, a restart, a lost connection. pg's errors and MikroORM's DriverException around them both carry the SQLSTATE
  * (or the socket's errno and syscall) in `code`. A client hanging up (ECONNRESET, no syscall) is not one.
  */
 export function isTransientDatabaseError(e: unknown): boolean {
   if (!(e instanceof Error)) return false;
+  if (isTransactionConflict(e)) return true;
   const { code, syscall } = e as { code?: unknown; syscall?: unknown };
   if (typeof code === 'string' && TRANSIENT_SQLSTATE.test(code)) return true;
   if (syscall === 'connect' && typeof code === 'string' && CONNECT_FAILURE.has(code)) return true;
