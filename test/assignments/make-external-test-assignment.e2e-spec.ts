@@ -266,6 +266,15 @@ describe('POST /powerpath/makeExternalTestAssignment', () => {
       expect(res.body.imsx_error_details?.length).toBeGreaterThan(0);
     });
 
+    it('400 naming a value of the wrong type once, by its type', async () => {
+      const res = await assign({ student: 42, lesson: ['l'] }).expect(400);
+      expectImsx(res.body, 400, /^student must be a string; lesson must be a string$/);
+      expect(res.body.imsx_error_details).toEqual([
+        { code: 'INVALID_REQUEST', field: 'student', message: 'student must be a string' },
+        { code: 'INVALID_REQUEST', field: 'lesson', message: 'lesson must be a string' },
+      ]);
+    });
+
     it('400 naming a missing field once, whatever rules it has', async () => {
       const res = await assign({ student: 's' }).expect(400);
       expectImsx(res.body, 400, /^lesson is required$/);

@@ -61,6 +61,18 @@ describe('the validation pipe', () => {
     expect(found.map((p) => p.message)).not.toContain('items is required');
   });
 
+  it('tells a value of the wrong type its type alone, not the rules a value of that type could break', async () => {
+    const found = await problems({ lesson: 42, kind: 'a', items: [{ name: ['x'] }] });
+    expect(found).toEqual([
+      { field: 'lesson', message: 'lesson must be a string' },
+      { field: 'items.0.name', message: 'items.0.name must be a string' },
+    ]);
+    // The other rules still speak for a value of the right type.
+    expect(await problems({ lesson: 'x'.repeat(256), kind: 'a', items: [] })).toEqual([
+      { field: 'lesson', message: 'lesson must be shorter than or equal to 255 characters' },
+    ]);
+  });
+
   it('does not call an object with no rules a missing field', async () => {
     const found = await problems({ name: 'x' }, Undecorated);
     expect(found.map((p) => p.message).join('; ')).not.toMatch(/is required/);

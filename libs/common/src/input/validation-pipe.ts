@@ -3,6 +3,9 @@ import { AppError } from '../errors/app-error';
 import { ErrorCode } from '../errors/error-code';
 import { findUnstorableString } from './storable-strings';
 
+/** class-validator's type checks: a value of the wrong type breaks the rest of a field's rules only by being it. */
+const TYPE_CHECKS = new Set(['isString', 'isBoolean', 'isInt', 'isNumber', 'isArray', 'isObject', 'isDate']);
+
 function flatten(errors: ValidationError[], prefix = ''): { field: string; message: string }[] {
   return errors.flatMap((e) => {
     const field = prefix ? `${prefix}.${e.property}` : e.property;
@@ -13,7 +16,11 @@ function flatten(errors: ValidationError[], prefix = ''): { field: string; messa
       const choices = e.constraints.isIn ?? e.constraints.isEnum;
       return [{ field, message: choices ? `${field} is required: ${choices}` : `${field} is required` }];
     }
-    const own = Object.values(e.constraints ?? {}).map((message) =>
+    // A value of the wrong type is told its type, not also every rule a value of that type could break ("student
+    // must be a string", not besides "must be shorter than or equal to 255 characters").
+    const broken = Object.entries(e.constraints ?? {});
+    const typeOnly = broken.filter(([rule]) => TYPE_CHECKS.has(rule));
+    const own = (typeOnly.length ? typeOnly : broken).map(([, message]) =>
       // class-validator words unknown fields as "property x should not exist": keep the full path in it.
       ({
         field,
