@@ -284,6 +284,16 @@ describe('OneRoster 1.2 collections', () => {
       expect(list.headers['x-total-count']).toBe('1');
     });
 
+    it('concurrent PUTs creating one new object all succeed: one creates it, the others find it and replace it', async () => {
+      const id = uid(c.singular);
+      const answers = await Promise.all(Array.from({ length: 6 }, () => put(c, id)));
+      expect(answers.map((r) => [r.status, r.body.imsx_description])).toEqual(
+        answers.map(() => [c.putStatus, undefined]),
+      );
+      const object = (await get(`${c.path}/${id}`).expect(200)).body[c.singular];
+      for (const r of answers) expect(c.bare ? r.body : r.body[c.singular]).toEqual(object);
+    });
+
     it('PUT is idempotent: the same body twice leaves the same object and timestamp', async () => {
       const id = uid(c.singular);
       await put(c, id).expect(c.putStatus);

@@ -31,9 +31,13 @@ export interface PutOutcome {
 }
 
 /**
- * How many times a PUT runs again after PostgreSQL rolled it back for a deadlock with a concurrent transaction: that
- * one went through, so this one usually does now. A tool's write-back then needs no retry of its own (a tool may not
- * retry a 503); each deadlock costs about deadlock_timeout (1 s) of waiting first.
+ * How many times a PUT runs again after it lost to a concurrent transaction:
+ * - a deadlock or serialization failure PostgreSQL rolled it back for: that one went through, so this one usually
+ *   does now (a tool's write-back then needs no retry of its own; a tool may not retry a 503). Each deadlock costs
+ *   about deadlock_timeout (1 s) of waiting first;
+ * - a unique violation: another PUT inserted what this one read as absent, the same sourcedId (run again, this one
+ *   finds that object and replaces it, as a PUT does) or the attempt number a new result chose (run again, it takes
+ *   the next). A true duplicate (a result for an attempt that has one) fails every run and stays the caller's 422.
  */
 const PUT_CONFLICT_RETRIES = 2;
 
@@ -111,7 +115,7 @@ export class OneRosterService {
       },
       {
         conflictRetries: PUT_CONFLICT_RETRIES,
-        isConflict: isTransactionConflict,
+        isConflict: (e) => isTransactionConflict(e) || e instanceof UniqueConstraintViolationException,
         onConflict: (e, retry) =>
           this.logger.warn(
             { collection: def.singular, sourcedId, sqlState: (e as { code?: string }).code, retry },
