@@ -123,8 +123,8 @@ export class OneRosterService {
           ),
       },
     ).catch((e: unknown) => {
-      // Two concurrent creates of one sourcedId, or a result for an attempt that exists already. The spec lists
-      // no 409 for any OneRoster operation: a conflict is 422 with its reason.
+      // A result for an attempt that has one already (it failed every run), or a create that lost every run to a
+      // concurrent one. The spec lists no 409 for any OneRoster operation: a conflict is 422 with its reason.
       if (e instanceof UniqueConstraintViolationException) {
         throw new AppError(
           ErrorCode.InvalidData,
