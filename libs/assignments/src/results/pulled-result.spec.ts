@@ -28,15 +28,15 @@ describe('pulled results', () => {
   });
 
   it('map to the stored shape: status, counts, per-question statuses', () => {
-    const stored = toPulledResult(result());
+    const stored = toPulledResult(result(), new Date());
     expect(stored).toMatchObject({
       score: 50,
       scoreStatus: 'fully graded',
       metadata: { totalQuestions: 2, correctQuestions: 1, accuracy: 50 },
     });
     expect(stored.questions.map((x) => x.scoreStatus)).toEqual(['fully graded', 'fully graded']);
-    expect(toPulledResult(result({ graded: false })).scoreStatus).toBe('submitted');
-    expect(toPulledResult(result({ submitted: false })).scoreStatus).toBe('not submitted');
+    expect(toPulledResult(result({ graded: false }), new Date()).scoreStatus).toBe('submitted');
+    expect(toPulledResult(result({ submitted: false }), new Date()).scoreStatus).toBe('not submitted');
   });
 
   it.each([

@@ -27,9 +27,11 @@ export function checkPulledResult(tool: string, r: ExternalResult): void {
     );
 }
 
-export function toPulledResult(r: ExternalResult): PulledResult {
+/** `readAt`: when the import asked the tool for `r`. */
+export function toPulledResult(r: ExternalResult, readAt: Date): PulledResult {
   const correct = r.questions.filter((q) => q.correct).length;
   return {
+    readAt,
     score: r.score,
     scoreStatus: scoreStatusOf(r),
     scoreDate: r.completedAt ?? null,

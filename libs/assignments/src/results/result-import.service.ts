@@ -41,6 +41,7 @@ export class ResultImportService {
     }
     let finalized = current.finalizedAt !== null;
     if (!finalized && r.provider.results === 'pulled') {
+      const readAt = new Date();
       const result = await r.provider.fetchResult({
         account: current.account ?? 'default',
         assignmentId: current.externalId,
@@ -57,7 +58,7 @@ export class ResultImportService {
             studentSourcedId: r.student.sourcedId,
             attempt: current.attempt,
           },
-          toPulledResult(result),
+          toPulledResult(result, readAt),
         );
         if (!isFinal(result)) return false;
         await this.finalization.finalize(current.resultSourcedId, [r.provider.name]);

@@ -29,6 +29,8 @@ const ASSIGNMENT_KEYS = [
   'finalized',
   'enrollment',
   'enrollmentFailed',
+  // when the import whose state is stored read the tool: what orders imports (AttemptResultsRepository.storePulled)
+  'toolReadAt',
 ] as const;
 
 /**

@@ -6,6 +6,8 @@ import type { ToolAssignmentRequest } from '../entities/tool-assignment.entity';
 
 /** A result pulled from a tool: the attempt's score and one child result per question. */
 export interface PulledResult {
+  /** When the import asked the tool (before its call): what orders two imports of one attempt (storePulled). */
+  readAt: Date;
   score: number | null;
   scoreStatus: ScoreStatus;
   scoreDate: Date | null;
@@ -64,13 +66,20 @@ export class AttemptResultsRepository {
 
   /**
    * Stores a pulled result on the attempt and its questions (child line items and results with ids derived from
-   * the attempt's, so a re-import updates instead of duplicating). A finalized attempt is left alone, and a slower
-   * import that read an older state never takes a `fully graded` result back.
+   * the attempt's, so a re-import updates instead of duplicating). A finalized attempt is left alone, and so is a
+   * `fully graded` one unless this read is fully graded too. Otherwise the import that asked the tool last wins
+   * (`readAt`, kept as metadata.toolReadAt), whatever its status: the tool's state may go back (a regrade, a
+   * resubmission), but two imports of one attempt can overlap, and the slower answer is often the older state (it was
+   * read first). Such an answer changes nothing, neither the score nor the questions, which always come from the
+   * same read as the score. The row lock orders them: the second waits for the first's transaction and then weighs
+   * itself against what that one stored.
    */
   async storePulled(
     target: { resultSourcedId: string; lineItemSourcedId: string; studentSourcedId: string; attempt: number },
     r: PulledResult,
   ): Promise<void> {
+    // ISO 8601 in UTC, always 24 characters: compared as text, in time order.
+    const toolReadAt = r.readAt.toISOString();
     const [updated] = await runPrepared<{ n: number }>(
       this.em,
       `with u as (
@@ -78,9 +87,18 @@ export class AttemptResultsRepository {
          set score = ?, score_status = ?, score_date = coalesce(?, score_date), date_last_modified = now(),
              metadata = coalesce(metadata, '{}'::jsonb) || ?::jsonb
          where sourced_id = ? and finalized_at is null and (score_status <> 'fully graded' or ? = 'fully graded')
+           and coalesce(metadata->>'toolReadAt', '') <= ?
          returning 1
        ) select count(*)::int n from u`,
-      [r.score, r.scoreStatus, r.scoreDate, JSON.stringify(r.metadata), target.resultSourcedId, r.scoreStatus],
+      [
+        r.score,
+        r.scoreStatus,
+        r.scoreDate,
+        JSON.stringify({ ...r.metadata, toolReadAt }),
+        target.resultSourcedId,
+        r.scoreStatus,
+        toolReadAt,
+      ],
     );
     if (updated.n === 0 || r.questions.length === 0) return;
     const questions = r.questions.map((q, i) => ({
