@@ -4,8 +4,9 @@
  * A package compiles what its tsconfig.package.json lists (its index.ts: the public surface); sibling packages
  * resolve through node_modules to their built declarations, exactly as they will in a host.
  *
- *   node scripts/build-packages.js            build all
- *   node scripts/build-packages.js --pack     build, then `npm pack` each into .packs/
+ *   node scripts/build-packages.js            build all (to publish from libs/: until the builds are removed, the
+ *                                             service's `nest build` links against them, not against libs/ sources)
+ *   node scripts/build-packages.js --pack     build, `npm pack` each into .packs/, remove the builds
  */
 const { execFileSync } = require('node:child_process');
 const { mkdirSync, readFileSync, rmSync } = require('node:fs');
@@ -117,6 +118,10 @@ function main() {
     }
     console.log(`built ${name}${pack ? ' (packed into .packs/)' : ''}`);
   }
+  // Packed, the tarballs hold the builds. Left in libs/, a build would be what the service's own `nest build` (npm
+  // start) links against from then on: its path rewriting lets an installed package win over the sources, so an
+  // edit to libs/ would not show until the next packages:build.
+  if (pack) for (const { dir } of buildOrder()) rmSync(join(ROOT, dir, 'dist'), { recursive: true, force: true });
 }
 
 main();
