@@ -3,7 +3,7 @@ import { DEFAULT_EDULASTIC_TESTS, DEFAULT_MASTERY_TRACK_TESTS } from '@external-
 import { createLesson, createStudent, uid } from '../helpers/fixtures';
 import { createTrackedSubject, enrollmentsOf } from '../helpers/lesson-setup';
 import { countRows, ledgerRow, resultRow } from '../helpers/rows';
-import { sandboxControl } from '../helpers/sandbox-control';
+import { delayMasteryTrackAssign, sandboxControl } from '../helpers/sandbox-control';
 import { createTestApp, TestApp } from '../helpers/test-app';
 import { expectMatchesSchema, powerPathResponseValidator } from '../helpers/upstream-schema';
 
@@ -395,6 +395,33 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
         .send(body(student.sourcedId))
         .expect(403);
       expect(await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).toEqual(row);
+    });
+
+    it('import while another request makes the next attempt: 409 with Retry-After, then that attempt', async () => {
+      const student = await createStudent(t.orm);
+      const { lesson } = await mtLesson('test-out');
+      const ids = { student: student.sourcedId, lesson: lesson.sourcedId };
+      const first = await assignMt(ids).expect(200);
+      await completeMasteryTrack(first.body.assignmentId, student.sourcedId, 40);
+      expect((await importResults(ids.student, ids.lesson).expect(200)).body).toMatchObject({
+        attempt: 1,
+        finalized: true,
+      });
+
+      await delayMasteryTrackAssign(t.sandboxes, 1_500);
+      const retake = assignMt(ids).then((r) => r);
+      await sandboxControl(t.sandboxes, 'masteryTrack').untilInFlight('POST', '/delivery/assignments/assign');
+      const busy = await importResults(ids.student, ids.lesson).expect(409);
+      expect(busy.body.imsx_description).toBe(
+        'Another request is assigning attempt 2 of this lesson to the student; import its result once it is made',
+      );
+      expect(Number(busy.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(Number(busy.headers['retry-after'])).toBeLessThanOrEqual(5);
+      expect((await retake).status).toBe(200);
+      expect((await importResults(ids.student, ids.lesson).expect(200)).body).toMatchObject({
+        attempt: 2,
+        finalized: false,
+      });
     });
 
     it('import: no prior assignment 422, unknown student 404, not an external test 422', async () => {

@@ -17,6 +17,7 @@ import { ASSIGNMENTS_OPTIONS } from './assignments.module-definition';
 import { ExternalTestAssignmentDto } from './dto/external-test-assignment.dto';
 import { MakeExternalTestAssignmentDto } from './dto/make-external-test-assignment.dto';
 import { AttemptToolLedger } from './ledger/attempt-tool-ledger';
+import { leaseRetryAfter } from './ledger/lease-retry-after';
 import { LessonResolver, ResolvedLesson } from './lesson-resolver';
 
 /**
@@ -334,7 +335,7 @@ export class AssignmentService {
 
   private inProgress(leaseSeconds: number): AppError {
     return new AppError(ErrorCode.InProgress, 'Another request is assigning this test to the student; retry shortly', {
-      retryAfterSeconds: Math.min(Math.max(1, Math.ceil(leaseSeconds)), 5),
+      retryAfterSeconds: leaseRetryAfter(leaseSeconds),
     });
   }
 }

@@ -42,7 +42,8 @@ export class ResultsController {
       'Finalizing a placement or test-out may enrol the student (subject tracks), unless skipCourseEnrollment was set.',
   })
   @ApiOkResponse({ type: ImportResultsDto })
-  @ApiImsxErrors([...ERRORS, 502, 504], {
+  @ApiImsxErrors([...ERRORS, 409, 502, 504], {
+    409: 'Another request is making the assignment of the current attempt (a retake, say); retry after Retry-After',
     422: 'Not an external test lesson, unsupported tool, or no prior assignment ("credentials for data consumption are not available")',
   })
   importResults(@Query() q: ImportResultsQueryDto, @CurrentPrincipal() p: Principal): Promise<ImportResultsDto> {

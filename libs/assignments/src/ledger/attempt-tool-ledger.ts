@@ -18,6 +18,7 @@ import {
   ToolLoginRef,
 } from '@external-tests/providers';
 import { RecoveryPoint, RecoveryPointHook } from './recovery-points';
+import { leaseRetryAfter } from './lease-retry-after';
 
 export interface LedgerDeps {
   attempts: AttemptLedgerRepository;
@@ -233,7 +234,7 @@ export class AttemptToolLedger implements ToolLedger {
     const pause = Math.min(250, left + 10);
     if (Date.now() + pause >= this.a.deadlineAt) {
       throw new AppError(ErrorCode.InProgress, `Another request is making ${what} at the tool; retry shortly`, {
-        retryAfterSeconds: Math.min(Math.max(1, Math.ceil(left / 1000)), 5),
+        retryAfterSeconds: leaseRetryAfter(left / 1000),
       });
     }
     await sleep(pause);

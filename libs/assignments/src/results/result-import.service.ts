@@ -10,6 +10,7 @@ import { ImportResultsDto } from '../dto/results.dto';
 import { ImportResultsQueryDto } from '../dto/student-lesson.dto';
 import { LessonResolver } from '../lesson-resolver';
 import { FinalizationService } from './finalization.service';
+import { leaseRetryAfter } from '../ledger/lease-retry-after';
 import { checkPulledResult, isFinal, toPulledResult } from './pulled-result';
 
 /**
@@ -32,6 +33,14 @@ export class ResultImportService {
     const r = await this.lessons.resolve(q.student, q.lesson, principal, q.applicationName);
     if (q.applicationName) r.provider.resolveAccount(q.applicationName);
     const current = r.context.latest;
+    // Another request is making this attempt's assignment (a retake, say): its result can be read once it is made.
+    if (current?.state === 'pending' && (current.leaseSeconds ?? 0) > 0) {
+      throw new AppError(
+        ErrorCode.InProgress,
+        `Another request is assigning attempt ${current.attempt} of this lesson to the student; import its result once it is made`,
+        { retryAfterSeconds: leaseRetryAfter(current.leaseSeconds!) },
+      );
+    }
     if (!current || current.state !== 'assigned' || current.resultStatus !== 'active' || !current.externalId) {
       throw AppError.invalidData(
         'Credentials for data consumption are not available: no test assignment was made for this student and lesson',
