@@ -14,6 +14,7 @@ import { QuietStartupLogger } from './config/quiet-startup-logger';
 import { trustedProxies } from './config/trusted-proxies';
 import { APP_LOGGER } from './http/app-logger.token';
 import { answerClientError } from './http/client-errors';
+import { refuseBadHost } from './http/host-header';
 import { RouteMethods } from './http/method-not-allowed';
 import { registerRequestScope } from './http/request-scope';
 import { registerSecurityHeaders } from './http/security-headers';
@@ -32,6 +33,9 @@ const ROUTER_OPTIONS = {
   querystringParser: parseQuery,
 };
 
+/** How long a whole request may take to arrive, unless HTTP_REQUEST_TIMEOUT_MS says otherwise (30 s). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
 /** The routes that take a form body: the development issuer's token endpoint. */
 const FORM_ROUTES = new Set([DEV_TOKEN_PATH]);
 
@@ -43,7 +47,20 @@ export function createHttpAdapter(env: Record<string, string | undefined> = proc
   // X-Forwarded-For (and -Proto) is believed only from the proxies named in TRUSTED_PROXIES (default none): anyone
   // else could pick their own address, and with it their own rate-limit bucket.
   const proxies = trustedProxies(env.TRUSTED_PROXIES);
+  // A request whose headers or body trickle in holds its socket (and, before authentication, costs the sender
+  // nothing): the whole request must arrive within this, else 408 and the connection closes. Fastify's default is no
+  // limit at all (it turns off Node's 300 s).
+  const requestTimeout = Number(env.HTTP_REQUEST_TIMEOUT_MS ?? DEFAULT_REQUEST_TIMEOUT_MS);
   return new FastifyAdapter({
+    requestTimeout,
+    http: {
+      // Node reads it here, when the server is made: Fastify's own setting, assigned afterwards, only shows.
+      requestTimeout,
+      // Node checks its timeouts this often (30 s by default, so a limit could be overrun by that much).
+      connectionsCheckingInterval: Math.min(5_000, Math.ceil(requestTimeout / 4)),
+      // Node answers a missing Host itself, outside the imsx envelope: refuseBadHost does.
+      requireHostHeader: false,
+    },
     // No Nest middleware runs in this app (http/request-scope.ts does per-request work as Fastify hooks), so Fastify
     // does without middie, the Express-middleware layer Nest otherwise puts in front of every request.
     skipMiddie: true,
@@ -96,6 +113,7 @@ export function configureApp(app: INestApplication, o: { shutdownHooks?: boolean
   // A known path asked with another method: 405 + Allow (after helmet, so the answer carries its headers too).
   instance.addHook('onRequest', routes.refuseOtherMethods());
   instance.addHook('onRequest', refuseMalformedQuery);
+  instance.addHook('onRequest', refuseBadHost);
   // SIGTERM and the other stop signals: stop accepting, finish in-flight requests, close the pool (the dev stack
   // handles signals itself). Others keep Node's meaning (SIGQUIT ends the process at once).
   if (o.shutdownHooks !== false) app.enableShutdownHooks([...STOP_SIGNALS]);

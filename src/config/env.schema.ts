@@ -54,6 +54,13 @@ export class Env {
   @IsString()
   TRUSTED_PROXIES?: string;
 
+  /** How long a whole request (headers and body) may take to arrive before it is answered 408 and closed. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1_000)
+  @Max(600_000)
+  HTTP_REQUEST_TIMEOUT_MS = 30_000;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 

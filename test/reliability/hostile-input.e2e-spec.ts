@@ -18,6 +18,23 @@ const TRACKS = '/edubridge/subject-track/';
 const deepJson = (n: number, leaf = '1') => `${'{"a":'.repeat(n)}${leaf}${'}'.repeat(n)}`;
 const deepArray = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
 
+/**
+ * The raw answer to raw bytes, once the service has closed the connection. `end`: the client closes its side after
+ * them (a request the parser refuses is answered at once; a routed one needs `Connection: close` and the side open).
+ */
+const exchange = (app: TestApp, bytes: string, end = true) =>
+  new Promise<{ status: number; headers: string; body: string }>((resolve, reject) => {
+    const { hostname, port } = new URL(app.baseUrl);
+    const socket = connect(Number(port), hostname, () => (end ? socket.end(bytes) : socket.write(bytes)));
+    let text = '';
+    socket.on('data', (d) => (text += d.toString('utf8')));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const [head, body] = text.split('\r\n\r\n');
+      resolve({ status: Number(head.split(' ')[1]), headers: head.toLowerCase(), body });
+    });
+  });
+
 describe('hostile input', () => {
   let t: TestApp;
   let auth: { Authorization: string };
@@ -212,20 +229,7 @@ describe('hostile input', () => {
   });
 
   describe("what Node's HTTP parser refuses, before there is a request to route", () => {
-    /** The raw answer to raw bytes: the service closes the connection after such a request. */
-    const exchange = (bytes: string) =>
-      new Promise<{ status: number; headers: string; body: string }>((resolve, reject) => {
-        const { hostname, port } = new URL(t.baseUrl);
-        const socket = connect(Number(port), hostname, () => socket.end(bytes));
-        let text = '';
-        socket.on('data', (d) => (text += d.toString('utf8')));
-        socket.on('error', reject);
-        socket.on('close', () => {
-          const [head, body] = text.split('\r\n\r\n');
-          resolve({ status: Number(head.split(' ')[1]), headers: head.toLowerCase(), body });
-        });
-      });
-
+    const exchangeHere = (bytes: string) => exchange(t, bytes);
     it.each([
       ['a method no parser knows', 'FOO /powerpath/getAttempts HTTP/1.1\r\nHost: x\r\n\r\n', 400],
       [
@@ -239,7 +243,7 @@ describe('hostile input', () => {
         431,
       ],
     ])('%s answers in the imsx envelope', async (_what, bytes, status) => {
-      const res = await exchange(bytes);
+      const res = await exchangeHere(bytes);
       expect(res.status).toBe(status);
       expect(res.headers).toContain('content-type: application/json');
       expect(JSON.parse(res.body)).toMatchObject({
@@ -247,6 +251,77 @@ describe('hostile input', () => {
         imsx_severity: 'error',
         imsx_error_details: [{ code: 'INVALID_REQUEST' }],
       });
+    });
+  });
+
+  describe('the Host header: hrefs are built from it', () => {
+    const get = (host: string | undefined, version = '1.1') =>
+      exchange(
+        t,
+        `GET ${OR}/users/nobody HTTP/${version}\r\n${host === undefined ? '' : `Host: ${host}\r\n`}Authorization: ${auth.Authorization}\r\nConnection: close\r\n\r\n`,
+        false,
+      );
+
+    it.each([
+      ['none, on HTTP/1.1', undefined, 'The request has no Host header'],
+      ['a path and markup in it', 'evil.example/"><x', 'The Host header is not a host'],
+      ['a space in it', 'a b', 'The Host header is not a host'],
+      ['a query and a fragment after the port', 'evil.example:1/x?y#', 'The Host header is not a host'],
+    ])('%s: 400 in the imsx envelope', async (_what, host, description) => {
+      const res = await get(host);
+      expect(res.status).toBe(400);
+      expect(JSON.parse(res.body)).toMatchObject({
+        imsx_description: description,
+        imsx_error_details: [{ code: 'INVALID_REQUEST' }],
+      });
+    });
+
+    it.each([
+      ['a name and a port', 'school.example:8443'],
+      ['an IPv6 literal', '[::1]:3000'],
+      ['an IPv4 address', '127.0.0.1'],
+    ])('%s is a host (the request goes on to its 404)', async (_what, host) => {
+      const res = await get(host);
+      expect(res.status).toBe(404);
+      expect(res.body).toContain("user 'nobody' not found");
+    });
+
+    it('HTTP/1.0 may leave it out', async () => {
+      expect((await get(undefined, '1.0')).status).toBe(404);
+    });
+  });
+
+  describe('a request too slow to arrive (HTTP_REQUEST_TIMEOUT_MS)', () => {
+    let slowApp: TestApp;
+    beforeAll(async () => {
+      slowApp = await createTestApp({ HTTP_REQUEST_TIMEOUT_MS: '1500' });
+    });
+    afterAll(() => slowApp.close());
+
+    it('a body that trickles in, sent without a token, is answered 408 in the imsx envelope and its connection closed', async () => {
+      const { hostname, port } = new URL(slowApp.baseUrl);
+      const started = Date.now();
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), hostname, () =>
+          socket.write(
+            `POST ${PP}/makeExternalTestAssignment HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`,
+          ),
+        );
+        // A byte every 200 ms: never idle, never done.
+        const drip = setInterval(() => socket.writable && socket.write(' '), 200);
+        let text = '';
+        socket.on('data', (d) => (text += d.toString('utf8')));
+        socket.on('error', () => undefined);
+        socket.on('close', () => {
+          clearInterval(drip);
+          resolve(text);
+        });
+        setTimeout(() => reject(new Error('still open after 15 s')), 15_000).unref();
+      });
+      expect(Date.now() - started).toBeLessThan(15_000);
+      const [head, body] = answer.split('\r\n\r\n');
+      expect(head.split(' ')[1]).toBe('408');
+      expect(JSON.parse(body)).toMatchObject({ imsx_description: 'The request took too long to arrive' });
     });
   });
 
