@@ -254,6 +254,80 @@ describe('hostile input', () => {
     });
   });
 
+  describe('numbers and dates no column stores are 400 naming the field, and nothing is written', () => {
+    const G = '/ims/oneroster/gradebook/v1p2';
+    // Raw JSON: 1e400 is a literal JSON.parse reads as Infinity (JSON.stringify would write null).
+    const putRaw = (path: string, json: string) =>
+      t.http().put(path).set(auth).set('Content-Type', 'application/json').send(json);
+
+    it.each([
+      ['resultValueMax: 1e400', '"resultValueMax":1e400', 'assessmentLineItem.resultValueMax'],
+      ['resultValueMin: -1e400', '"resultValueMin":-1e400', 'assessmentLineItem.resultValueMin'],
+    ])('a line item with %s', async (_what, field, named) => {
+      const id = uid('li');
+      const res = await putRaw(
+        `${G}/assessmentLineItems/${id}`,
+        `{"assessmentLineItem":{"sourcedId":"${id}","status":"active","title":"x",${field}}}`,
+      );
+      expectImsx(res, 400, named);
+      expect(res.body.imsx_description).toBe(`${named} must be a number within the range of a double`);
+      await t.http().get(`${G}/assessmentLineItems/${id}`).set(auth).expect(404);
+    });
+
+    it.each([
+      [
+        'scorePercentile: 1e400',
+        '"scoreDate":"2026-11-01T10:00:00Z","scorePercentile":1e400',
+        'assessmentResult.scorePercentile',
+      ],
+      ['a leap second', '"scoreDate":"2016-12-31T23:59:60Z"', 'assessmentResult.scoreDate'],
+      ['the year 0000', '"scoreDate":"0000-01-01T00:00:00Z"', 'assessmentResult.scoreDate'],
+    ])('a result with %s', async (_what, fields, named) => {
+      const li = uid('li');
+      await t
+        .http()
+        .put(`${G}/assessmentLineItems/${li}`)
+        .set(auth)
+        .send({ assessmentLineItem: { sourcedId: li, status: 'active', title: 'x' } })
+        .expect(201);
+      const id = uid('result');
+      const res = await putRaw(
+        `${G}/assessmentResults/${id}`,
+        `{"assessmentResult":{"sourcedId":"${id}","status":"active","assessmentLineItem":{"sourcedId":"${li}"},` +
+          `"student":{"sourcedId":"${student}"},"scoreStatus":"fully graded","score":5,${fields}}}`,
+      );
+      expectImsx(res, 400, named);
+      await t.http().get(`${G}/assessmentResults/${id}`).set(auth).expect(404);
+    });
+  });
+
+  describe('a body that breaks thousands of rules gets an answer of a bounded size', () => {
+    it('OneRoster: 30,000 roles each missing its fields name the first 20 problems and count the rest', async () => {
+      const id = uid('user');
+      const roles = Array.from({ length: 30_000 }, () => ({}));
+      const body = JSON.stringify({
+        user: { sourcedId: id, enabledUser: true, givenName: 'a', familyName: 'b', roles },
+      });
+      expect(body.length).toBeLessThan(100 * 1024);
+      const res = await t.http().put(`${OR}/users/${id}`).set(auth).set('Content-Type', 'application/json').send(body);
+      expectImsx(res, 400);
+      expect(res.body.imsx_error_details).toHaveLength(20);
+      expect(res.body.imsx_description).toMatch(/; and \d+ more$/);
+      expect(JSON.stringify(res.body).length).toBeLessThan(10_000);
+      await t.http().get(`${OR}/users/${id}`).set(auth).expect(404);
+    });
+
+    it('PowerPath: 9,000 unknown fields name the first 20 and count the rest', async () => {
+      const body: Record<string, unknown> = { student, lesson };
+      for (let i = 0; i < 9_000; i++) body[`k${i}`] = 1;
+      const res = await t.http().post(`${PP}/makeExternalTestAssignment`).set(auth).send(body);
+      expectImsx(res, 400);
+      expect(res.body.imsx_error_details).toHaveLength(20);
+      expect(res.body.imsx_description).toMatch(/^property k0 should not exist; .*; and 8980 more$/);
+      expect(JSON.stringify(res.body).length).toBeLessThan(10_000);
+    });
+  });
+
   describe('the Host header: hrefs are built from it', () => {
     const get = (host: string | undefined, version = '1.1') =>
       exchange(

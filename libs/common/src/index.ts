@@ -13,7 +13,7 @@ export * from './http/vendor-call-observer';
 export * from './http/route-metadata-reflector';
 export * from './util/canonical-json';
 export * from './input/json-depth';
-export * from './input/storable-strings';
+export * from './input/storable-values';
 export * from './input/decimal-integer';
 export * from './errors/loggable-error';
 export * from './errors/transient-database-error';

@@ -218,11 +218,7 @@ export class OneRosterService {
         message: `${def.singular}.status must be one of active, tobedeleted`,
       });
     }
-    if (problems.length > 0) {
-      throw new AppError(ErrorCode.InvalidRequest, problems.map((p) => p.message).join('; '), {
-        details: problems.map((p) => ({ field: p.field, message: p.message })),
-      });
-    }
+    if (problems.length > 0) throw AppError.problems(ErrorCode.InvalidRequest, problems);
     return (body as Record<string, OneRosterJson>)[def.singular];
   }
 

@@ -11,6 +11,12 @@ export interface AppErrorOptions {
 }
 
 /**
+ * How many problems of one request an answer names. A 100 KB body can break rules tens of thousands of times (an
+ * array of 30,000 empty objects, each missing three fields): named all, the answer was 140 times the request.
+ */
+export const MAX_REPORTED_PROBLEMS = 20;
+
+/**
  * A domain error: a code from ErrorCode, a message a caller may read, and what the answer needs (field details,
  * Retry-After, headers). It knows no HTTP: the global filter maps the code (error-responses.ts).
  */
@@ -35,5 +41,18 @@ export class AppError extends Error {
 
   static invalid(message: string, field?: string): AppError {
     return new AppError(ErrorCode.InvalidRequest, message, field ? { details: [{ field, message }] } : {});
+  }
+
+  /**
+   * Every problem a request has, each with its field: the description joins their messages, the details list them.
+   * Past MAX_REPORTED_PROBLEMS, the rest are counted ("and 41 more"), not named.
+   */
+  static problems(code: ErrorCode, problems: readonly { field: string; message: string }[]): AppError {
+    const named = problems.slice(0, MAX_REPORTED_PROBLEMS);
+    const more = problems.length - named.length;
+    const text = named.map((p) => p.message).join('; ');
+    return new AppError(code, more > 0 ? `${text}; and ${more} more` : text, {
+      details: named.map((p) => ({ field: p.field, message: p.message })),
+    });
   }
 }

@@ -1,7 +1,7 @@
 import { AppError } from '../errors/app-error';
 import { decimalInteger } from './decimal-integer';
 import { jsonDepthExceeds } from './json-depth';
-import { findUnstorableString } from './storable-strings';
+import { findUnstorableValue } from './storable-values';
 
 describe('jsonDepthExceeds', () => {
   const deep = (n: number) => Buffer.from(`${'['.repeat(n)}${']'.repeat(n)}`);
@@ -14,21 +14,27 @@ describe('jsonDepthExceeds', () => {
   });
 });
 
-describe('findUnstorableString', () => {
+describe('findUnstorableValue', () => {
   it('names the first NUL or lone surrogate by path, keys included', () => {
-    expect(findUnstorableString({ a: [1, { b: 'x\u0000' }] }, '')).toEqual({
+    expect(findUnstorableValue({ a: [1, { b: 'x\u0000' }] }, '')).toEqual({
       field: 'a[1].b',
       problem: 'must not contain NUL characters',
     });
-    expect(findUnstorableString({ a: { ['k\u0000']: 1 } }, '')).toEqual({
+    expect(findUnstorableValue({ a: { ['k\u0000']: 1 } }, '')).toEqual({
       field: 'a',
       problem: 'keys must not contain NUL characters',
     });
-    expect(findUnstorableString('\ud800', 'sourcedId')).toEqual({
+    expect(findUnstorableValue('\ud800', 'sourcedId')).toEqual({
       field: 'sourcedId',
       problem: 'must be well-formed Unicode (no lone surrogates)',
     });
-    expect(findUnstorableString({ ok: 'ü😀\u0001', n: 1, z: null }, '')).toBeUndefined();
+    expect(findUnstorableValue({ ok: 'ü😀\u0001', n: 1, z: null }, '')).toBeUndefined();
+    // JSON.parse reads 1e400 as Infinity: no column holds it.
+    expect(findUnstorableValue(JSON.parse('{"a":{"max":1e400}}'), 'body')).toEqual({
+      field: 'body.a.max',
+      problem: 'must be a number within the range of a double',
+    });
+    expect(findUnstorableValue([-1e308, 0, 1.5e-320], '')).toBeUndefined();
   });
 });
 

@@ -1,7 +1,7 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { AppError } from '../errors/app-error';
 import { ErrorCode } from '../errors/error-code';
-import { findUnstorableString } from './storable-strings';
+import { findUnstorableValue } from './storable-values';
 
 /** class-validator's type checks: a value of the wrong type breaks the rest of a field's rules only by being it. */
 const TYPE_CHECKS = new Set(['isString', 'isBoolean', 'isInt', 'isNumber', 'isArray', 'isObject', 'isDate']);
@@ -43,7 +43,7 @@ const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype'];
 class StrictValidationPipe extends ValidationPipe {
   async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type !== 'custom') {
-      const bad = findUnstorableString(value, metadata.data ?? '');
+      const bad = findUnstorableValue(value, metadata.data ?? '');
       if (bad) throw AppError.invalid(`${bad.field} ${bad.problem}`, bad.field);
     }
     if (
@@ -70,9 +70,9 @@ export function createValidationPipe(): ValidationPipe {
     stopAtFirstError: false,
     exceptionFactory: (errors) => {
       const problems = flatten(errors);
-      return new AppError(ErrorCode.InvalidRequest, problems.map((p) => p.message).join('; ') || 'Invalid request', {
-        details: problems.map((p) => ({ field: p.field, message: p.message })),
-      });
+      return problems.length > 0
+        ? AppError.problems(ErrorCode.InvalidRequest, problems)
+        : new AppError(ErrorCode.InvalidRequest, 'Invalid request');
     },
   });
 }

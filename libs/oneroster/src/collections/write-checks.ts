@@ -18,10 +18,7 @@ const STATUS: Needed = {
   derive: () => Promise.resolve({ value: 'active' }),
 };
 
-const unprocessable = (problems: Problem[]) =>
-  new AppError(ErrorCode.InvalidData, problems.map((p) => p.message).join('; '), {
-    details: problems.map((p) => ({ ...p })),
-  });
+const unprocessable = (problems: Problem[]) => AppError.problems(ErrorCode.InvalidData, problems);
 
 /** Each `{sourcedId}` at `path` (`roles[].org` walks arrays), with the field as the client would name it. */
 function referencesAt(value: unknown, steps: string[], field: string): { field: string; sourcedId: string }[] {

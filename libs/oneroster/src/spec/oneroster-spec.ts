@@ -1,5 +1,6 @@
 import Ajv2020, { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import { fullFormats } from 'ajv-formats/dist/formats';
 import SPEC from './oneroster-spec.extract.json';
 
 type Schema = Record<string, unknown>;
@@ -13,6 +14,15 @@ type Operation = {
 const spec = SPEC as unknown as { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> } };
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 addFormats(ajv);
+/**
+ * RFC 3339 allows what no timestamp column stores: a leap second (23:59:60, which Date cannot read either) and the
+ * year 0000 (PostgreSQL has no year zero). Refused as any other malformed date-time, rather than failing the write.
+ */
+const rfc3339DateTime = fullFormats['date-time'] as { validate: (s: string) => boolean };
+ajv.addFormat('date-time', {
+  type: 'string',
+  validate: (s: string) => rfc3339DateTime.validate(s) && !s.startsWith('0000') && Number.isFinite(Date.parse(s)),
+});
 ajv.addSchema({ $id: 'oneroster', components: spec.components });
 const validators = new Map<string, ValidateFunction>();
 

@@ -8,16 +8,21 @@ function unstorable(s: string): string | undefined {
 }
 
 /**
- * The first string in a request value — keys included, at any depth — that PostgreSQL would refuse, with its
- * path (`user.metadata.note`, `answers[2]`). Iterative: the value may nest as deep as the body parser allows.
+ * The first string (keys included) or number in a request value, at any depth, that PostgreSQL would refuse, with its
+ * path (`user.metadata.note`, `answers[2]`). A number is refused when it is not finite: JSON.parse reads a literal
+ * past the double range (`1e400`) as Infinity, which no column or jsonb holds. Iterative: the value may nest as deep
+ * as the body parser allows.
  */
-export function findUnstorableString(value: unknown, root: string): { field: string; problem: string } | undefined {
+export function findUnstorableValue(value: unknown, root: string): { field: string; problem: string } | undefined {
   const stack: [unknown, string][] = [[value, root]];
   while (stack.length > 0) {
     const [v, path] = stack.pop()!;
     if (typeof v === 'string') {
       const problem = unstorable(v);
       if (problem) return { field: path || 'body', problem };
+    } else if (typeof v === 'number') {
+      if (!Number.isFinite(v))
+        return { field: path || 'body', problem: 'must be a number within the range of a double' };
     } else if (Array.isArray(v)) {
       for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${path}[${i}]`]);
     } else if (v !== null && typeof v === 'object') {
