@@ -4,6 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import { parse as parseForm } from 'node:querystring';
 import { ErrorCode, imsxEnvelope, jsonDepthExceeds, MAX_JSON_DEPTH } from '@external-tests/common';
@@ -93,18 +94,17 @@ export function configureApp(app: INestApplication, o: { shutdownHooks?: boolean
   fastify.useLogger(new QuietStartupLogger(app.get(Logger)));
   // Depth is checked on the raw bytes, before parsing: deep nesting would overflow the stack of whatever walks it.
   fastify.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, (req, raw, done) =>
-    utf8(req, raw) ? parseJson(raw, done) : done(notUtf8()),
+    !utf8(req, raw) ? done(notUtf8()) : parseJson(raw, done),
   );
   // Forms are OAuth 2.0's (RFC 6749 token requests); every other route takes JSON. A form elsewhere (curl -d without
   // a Content-Type) would be read field by field, and text/plain (Fastify's default parser) into a string, each
   // failing every rule of the body's DTO: both are a 415, like any type no parser reads.
-  fastify.useBodyParser('application/x-www-form-urlencoded', { bodyLimit: BODY_LIMIT }, (req, raw, done) =>
-    !FORM_ROUTES.has(req.routeOptions.url ?? '')
-      ? refuse(req, raw, done)
-      : utf8(req, raw)
-        ? done(null, parseForm(raw.toString('utf8')))
-        : done(notUtf8()),
-  );
+  fastify.useBodyParser('application/x-www-form-urlencoded', { bodyLimit: BODY_LIMIT }, (req, raw, done) => {
+    if (!FORM_ROUTES.has(req.routeOptions.url ?? '')) return refuse(req, raw, done);
+    if (!utf8(req, raw)) return done(notUtf8());
+    const malformed = malformedUtf8(raw);
+    return malformed ? done(malformed) : done(null, parseForm(raw.toString('utf8')));
+  });
   instance.removeContentTypeParser('text/plain');
   fastify.useBodyParser('text/plain', { bodyLimit: BODY_LIMIT }, refuse);
   registerRequestScope(instance, app.get(MikroORM).em, app.get(APP_LOGGER));
@@ -159,10 +159,20 @@ function notUtf8(): Error {
 }
 
 /**
+ * Bytes that are not UTF-8 in a body that says it is (or says nothing): decoding would turn each into U+FFFD, so
+ * different bytes would arrive as one value (a student 'a\xff' and 'a\xfe' alike). A 400, not a guess.
+ */
+function malformedUtf8(raw: Buffer): Error | undefined {
+  return isUtf8(raw) ? undefined : new BadRequestException('The body is not well-formed UTF-8');
+}
+
+/**
  * A JSON body as Express's body parser took it: empty is `{}`, only an object or an array at the top (anything else
  * and malformed text are a 400), nesting checked before parsing.
  */
 function parseJson(raw: Buffer, done: (err: Error | null, body?: unknown) => void): void {
+  const malformed = malformedUtf8(raw);
+  if (malformed) return done(malformed);
   if (jsonDepthExceeds(raw, MAX_JSON_DEPTH))
     return done(new BadRequestException(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`));
   const text = raw.toString('utf8');

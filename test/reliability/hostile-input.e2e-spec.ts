@@ -254,6 +254,41 @@ describe('hostile input', () => {
     });
   });
 
+  it('a body that is not well-formed UTF-8 is a 400, not decoded into U+FFFD and stored', async () => {
+    const id = uid('org');
+    const bytes = Buffer.concat([
+      Buffer.from(`{"org":{"sourcedId":"${id}","status":"active","name":"Caf`),
+      Buffer.from([0xe9, 0x20, 0xff]),
+      Buffer.from('","type":"school"}}'),
+    ]);
+    for (const type of ['application/json', 'application/json; charset=utf-8']) {
+      // serialize: the bytes as they are (superagent would write a Buffer as JSON).
+      const res = await t
+        .http()
+        .put(`${OR}/orgs/${id}`)
+        .set(auth)
+        .set('Content-Type', type)
+        .serialize((b: Buffer) => b as unknown as string)
+        .send(bytes);
+      expectImsx(res, 400);
+      expect(res.body.imsx_description).toBe('The body is not well-formed UTF-8');
+    }
+    await t.http().get(`${OR}/orgs/${id}`).set(auth).expect(404);
+    const named = Buffer.concat([
+      Buffer.from(`{"student":"a`),
+      Buffer.from([0xff]),
+      Buffer.from(`","lesson":"${lesson}"}`),
+    ]);
+    const res = await t
+      .http()
+      .post(`${PP}/makeExternalTestAssignment`)
+      .set(auth)
+      .set('Content-Type', 'application/json')
+      .serialize((b: Buffer) => b as unknown as string)
+      .send(named);
+    expectImsx(res, 400);
+  });
+
   describe('numbers and dates no column stores are 400 naming the field, and nothing is written', () => {
     const G = '/ims/oneroster/gradebook/v1p2';
     // Raw JSON: 1e400 is a literal JSON.parse reads as Infinity (JSON.stringify would write null).
