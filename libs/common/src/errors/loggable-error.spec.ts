@@ -36,13 +36,11 @@ describe('loggableError', () => {
     expect(JSON.stringify(logged)).not.toContain('mail.test');
   });
 
-  it('says nothing of the statement when the message is not the driver format; other errors keep message and stack', () => {
+  it('says nothing of the statement when the message is not the driver format; other errors keep their message, never a stack', () => {
     expect(statementShape('invalid input syntax for type uuid: "abc"')).toBeUndefined();
-    expect(loggableError(new TypeError('boom'))).toMatchObject({
-      type: 'TypeError',
-      message: 'boom',
-      frames: expect.arrayContaining([expect.stringMatching(/^at /)]),
-    });
+    const logged = loggableError(new TypeError('boom'));
+    expect(logged).toEqual({ type: 'TypeError', message: 'boom' });
+    expect(JSON.stringify(logged)).not.toMatch(/\bat |\.[jt]s:\d+/);
     const orm = loggableError(
       new Error("Value for User.email is required, 'undefined' found\nentity: User {\n  givenName: 'Zenobia',\n}"),
     );

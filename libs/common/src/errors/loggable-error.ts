@@ -53,8 +53,9 @@ function driverMessage(e: DatabaseError): string {
 /**
  * What a log entry may say about an error. Database errors: the statement's shape, the SQLSTATE and the names
  * PostgreSQL reports — never the message or stack, which carry the statement's values (emails, names, passwords).
- * Anything else: class, the first line of the message and the stack frames (ORM errors append the entity, values
- * and all, below the first line).
+ * Anything else: class and the first line of the message (ORM errors append the entity, values and all, below the
+ * first line). No stack frames: a log carries no stack trace (they name the deployment's files and code paths); the
+ * request id, and the trace id when tracing is on, lead to the request instead.
  */
 export function loggableError(e: unknown): Record<string, unknown> {
   if (isDatabaseError(e)) {
@@ -66,13 +67,6 @@ export function loggableError(e: unknown): Record<string, unknown> {
         : statementShape(driverMessage(e));
     return { type: e.name, ...fields, statement };
   }
-  if (e instanceof Error) {
-    const frames = (e.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l));
-    return {
-      type: e.name,
-      message: e.message.split('\n')[0].slice(0, 300),
-      frames: frames.slice(0, 15).map((l) => l.trim()),
-    };
-  }
+  if (e instanceof Error) return { type: e.name, message: e.message.split('\n')[0].slice(0, 300) };
   return { type: typeof e };
 }
