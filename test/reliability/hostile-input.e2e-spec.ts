@@ -363,7 +363,7 @@ describe('hostile input', () => {
     });
   });
 
-  describe('the Host header: hrefs are built from it', () => {
+  describe('headers read one way only: Host (hrefs are built from it), Authorization, Content-Type', () => {
     const get = (host: string | undefined, version = '1.1') =>
       exchange(
         t,
@@ -394,6 +394,28 @@ describe('hostile input', () => {
       expect(res.status).toBe(404);
       expect(res.body).toContain("user 'nobody' not found");
     });
+
+    it.each([
+      ['Authorization', (a: string) => `Authorization: ${a}\r\nAuthorization: Bearer garbage\r\n`],
+      [
+        'Content-Type',
+        (a: string) => `Authorization: ${a}\r\nContent-Type: application/json\r\nContent-Type: text/plain\r\n`,
+      ],
+      ['Host', (a: string) => `Authorization: ${a}\r\nHost: evil.example\r\n`],
+    ])(
+      'more than one %s header: 400 (Node would keep the first, a proxy might read the last)',
+      async (name, headers) => {
+        const res = await exchange(
+          t,
+          `GET ${OR}/users/nobody HTTP/1.1\r\nHost: x\r\n${headers(auth.Authorization)}Connection: close\r\n\r\n`,
+          false,
+        );
+        expect(res.status).toBe(400);
+        expect(JSON.parse(res.body)).toMatchObject({
+          imsx_description: `The request has more than one ${name} header`,
+        });
+      },
+    );
 
     it('HTTP/1.0 may leave it out', async () => {
       expect((await get(undefined, '1.0')).status).toBe(404);

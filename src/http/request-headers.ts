@@ -1,0 +1,41 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ErrorCode, imsxEnvelope } from '@external-tests/common';
+
+/**
+ * RFC 9110 §7.2's Host: a uri-host (a registered name of unreserved, percent-encoded and sub-delim characters, an
+ * IPv4 address, or a bracketed IP literal) and an optional port. OneRoster hrefs are built from it: anything else
+ * (a path, a quote, a space) would be written into every href of the answer.
+ */
+const HOST = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})+(?::[0-9]{0,5})?$|^\[[0-9A-Fa-f:.]+\](?::[0-9]{0,5})?$/;
+
+/**
+ * Headers a request may carry once, by the length of their name (what the loop compares first). Node keeps the
+ * first of several and drops the rest, so a proxy that reads the last would authorize, route or parse another
+ * request than ours.
+ */
+const SINGLE: Record<number, string> = { 4: 'host', 12: 'content-type', 13: 'authorization' };
+const NAMED: Record<string, string> = { host: 'Host', 'content-type': 'Content-Type', authorization: 'Authorization' };
+
+/**
+ * 400 for a request whose headers cannot be read one way only: a Host, Authorization or Content-Type given more than
+ * once; no Host (HTTP/1.1 requires one, RFC 9112 §3.2: Node's own check answers outside the imsx envelope, so it is
+ * turned off and done here); a Host that is not a host.
+ */
+export function refuseAmbiguousHeaders(req: FastifyRequest, reply: FastifyReply, done: () => void): void {
+  const raw = req.raw.rawHeaders;
+  const seen: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const single = SINGLE[raw[i].length];
+    if (single === undefined || raw[i].toLowerCase() !== single) continue;
+    if (seen.includes(single)) return refuse(reply, `The request has more than one ${NAMED[single]} header`);
+    seen.push(single);
+  }
+  const host = req.headers.host;
+  if (host === undefined ? req.raw.httpVersionMajor === 1 && req.raw.httpVersionMinor === 0 : HOST.test(host))
+    return done();
+  refuse(reply, host === undefined ? 'The request has no Host header' : 'The Host header is not a host');
+}
+
+function refuse(reply: FastifyReply, description: string): void {
+  void reply.code(400).send(imsxEnvelope(400, description, [{ code: ErrorCode.InvalidRequest }]));
+}
