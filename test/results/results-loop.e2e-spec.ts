@@ -397,6 +397,35 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
       expect(await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).toEqual(row);
     });
 
+    it('an attempt keeps the tool that made it when its lesson moves to another tool; the next attempt goes to the new one', async () => {
+      const student = await createStudent(t.orm);
+      const { lesson } = await mtLesson('test-out');
+      const ids = { student: student.sourcedId, lesson: lesson.sourcedId };
+      const made = await assignMt(ids).expect(200);
+      expect(made.body.toolProvider).toBe('mastery-track');
+      // The lesson moves to Edulastic (an author re-points its resource).
+      await t.orm.em
+        .fork()
+        .getConnection()
+        .execute(
+          `update resources set vendor_id = ?, metadata = metadata || '{"toolProvider":"edulastic"}'::jsonb where sourced_id = ?`,
+          [eduTest.id, lesson.resourceSourcedId],
+        );
+      const again = await assign(ids).expect(200);
+      expect(again.body).toEqual(made.body);
+      const progressNow = await progress(ids.student, ids.lesson).expect(200);
+      expect(progressNow.body).toMatchObject({ toolProvider: 'mastery-track', attempt: 1 });
+      // Its result comes from MasteryTrack's write-back, and the import reads it as MasteryTrack's: not asked of Edulastic.
+      const eduCalls = (await sandboxControl(t.sandboxes, 'edulastic').calls()).length;
+      await completeMasteryTrack(made.body.assignmentId, student.sourcedId, 40);
+      const imported = await importResults(ids.student, ids.lesson).expect(200);
+      expect(imported.body).toMatchObject({ toolProvider: 'mastery-track', attempt: 1, finalized: true });
+      expect((await sandboxControl(t.sandboxes, 'edulastic').calls()).length).toBe(eduCalls);
+      // The next attempt is the lesson's now: Edulastic.
+      const next = await assign(ids).expect(200);
+      expect(next.body).toMatchObject({ toolProvider: 'edulastic', attempt: 2 });
+    });
+
     it('import while another request makes the next attempt: 409 with Retry-After, then that attempt', async () => {
       const student = await createStudent(t.orm);
       const { lesson } = await mtLesson('test-out');

@@ -98,13 +98,15 @@ export class AssignmentService {
    * them by a deadline when the tool refuses the replayed ones; `within`: the deadline this call inherits.
    */
   private async assignClaimed(
-    r: ResolvedLesson,
+    lessonNow: ResolvedLesson,
     claim: Claim,
     attempt: number,
     asked: { account: string; request: ToolAssignmentRequest },
     askOwn?: (deadlineAt: number) => Promise<ExternalTestAssignmentDto>,
     within = Infinity,
   ): Promise<ExternalTestAssignmentDto> {
+    // A resumed attempt goes on at the tool it was first asked of, though the lesson may have moved since.
+    const r = this.lessons.madeOn(lessonNow, claim.tool);
     const account = asked.account;
     // The flow ends before its lease: no other request takes the attempt over while this one works.
     const deadlineAt = Math.min(Date.now() + this.options.leaseSeconds * 800, within);
@@ -323,7 +325,8 @@ export class AssignmentService {
   private answerFromLedger(a: AttemptRecord, r: ResolvedLesson): ExternalTestAssignmentDto | undefined {
     if (a.state === 'assigned') {
       return {
-        toolProvider: r.provider.name,
+        // The tool that made it, though the lesson may have moved to another since.
+        toolProvider: this.lessons.madeOn(r, a.tool).provider.name,
         lessonType: r.lesson.lessonType,
         attempt: a.attempt,
         ...assignmentFields(a, this.options.cipher, r.student.sourcedId),

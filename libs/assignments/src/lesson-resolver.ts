@@ -46,6 +46,16 @@ export class LessonResolver {
     };
   }
 
+  /**
+   * The lesson as its attempt was made: with the tool the ledger recorded for it (`tool`), which stays the attempt's
+   * after the lesson moves to another tool. Everything about an existing attempt (its answer, its resumed call, its
+   * import, its progress) goes to that tool; a new attempt goes to the lesson's. Unchanged when they agree (or nothing
+   * is recorded yet).
+   */
+  madeOn(r: ResolvedLesson, tool: string | null | undefined): ResolvedLesson {
+    return !tool || tool === r.provider.name ? r : { ...r, provider: this.providers.get(tool) };
+  }
+
   /** The student alone (404 as in `resolve`), for an answer about a course that has no such lesson. */
   async checkStudent(student: string, principal?: Principal): Promise<void> {
     // The same one read as `resolve`, with a lesson id no lesson has ('').

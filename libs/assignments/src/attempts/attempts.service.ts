@@ -108,7 +108,8 @@ export class AttemptsService {
       finalized,
       score: a?.score ?? 0,
       questions,
-      toolProvider: r.provider.name,
+      // The tool that made the attempt, though the lesson may have moved to another since.
+      toolProvider: this.lessons.madeOn(r, a?.tool).provider.name,
       ...(finalized ? { enrollmentFailed: meta.enrollmentFailed === true } : {}),
       attempt: a?.attempt ?? 1,
       xp: null,

@@ -30,9 +30,11 @@ export class ResultImportService {
   ) {}
 
   async import(q: ImportResultsQueryDto, principal?: Principal): Promise<ImportResultsDto> {
-    const r = await this.lessons.resolve(q.student, q.lesson, principal, q.applicationName);
+    const lessonNow = await this.lessons.resolve(q.student, q.lesson, principal, q.applicationName);
+    const current = lessonNow.context.latest;
+    // The attempt's result is at the tool that made it, though the lesson may have moved to another since.
+    const r = this.lessons.madeOn(lessonNow, current?.tool);
     if (q.applicationName) r.provider.resolveAccount(q.applicationName);
-    const current = r.context.latest;
     // Another request is making this attempt's assignment (a retake, say): its result can be read once it is made.
     if (current?.state === 'pending' && (current.leaseSeconds ?? 0) > 0) {
       throw new AppError(
