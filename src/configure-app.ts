@@ -15,7 +15,7 @@ import { QuietStartupLogger } from './config/quiet-startup-logger';
 import { trustedProxies } from './config/trusted-proxies';
 import { APP_LOGGER } from './http/app-logger.token';
 import { answerClientError } from './http/client-errors';
-import { refuseAmbiguousHeaders } from './http/request-headers';
+import { checkRequestHeaders } from './http/request-headers';
 import { RouteMethods } from './http/method-not-allowed';
 import { registerRequestScope } from './http/request-scope';
 import { registerSecurityHeaders } from './http/security-headers';
@@ -59,7 +59,7 @@ export function createHttpAdapter(env: Record<string, string | undefined> = proc
       requestTimeout,
       // Node checks its timeouts this often (30 s by default, so a limit could be overrun by that much).
       connectionsCheckingInterval: Math.min(5_000, Math.ceil(requestTimeout / 4)),
-      // Node answers a missing Host itself, outside the imsx envelope: refuseAmbiguousHeaders does.
+      // Node answers a missing Host itself, outside the imsx envelope: checkRequestHeaders does.
       requireHostHeader: false,
     },
     // No Nest middleware runs in this app (http/request-scope.ts does per-request work as Fastify hooks), so Fastify
@@ -113,7 +113,7 @@ export function configureApp(app: INestApplication, o: { shutdownHooks?: boolean
   // A known path asked with another method: 405 + Allow (after helmet, so the answer carries its headers too).
   instance.addHook('onRequest', routes.refuseOtherMethods());
   instance.addHook('onRequest', refuseMalformedQuery);
-  instance.addHook('onRequest', refuseAmbiguousHeaders);
+  instance.addHook('onRequest', checkRequestHeaders);
   // SIGTERM and the other stop signals: stop accepting, finish in-flight requests, close the pool (the dev stack
   // handles signals itself). Others keep Node's meaning (SIGQUIT ends the process at once).
   if (o.shutdownHooks !== false) app.enableShutdownHooks([...STOP_SIGNALS]);

@@ -17,11 +17,13 @@ const SINGLE: Record<number, string> = { 4: 'host', 12: 'content-type', 13: 'aut
 const NAMED: Record<string, string> = { host: 'Host', 'content-type': 'Content-Type', authorization: 'Authorization' };
 
 /**
- * 400 for a request whose headers cannot be read one way only: a Host, Authorization or Content-Type given more than
- * once; no Host (HTTP/1.1 requires one, RFC 9112 §3.2: Node's own check answers outside the imsx envelope, so it is
- * turned off and done here); a Host that is not a host.
+ * Refuses a request whose headers cannot be read one way only, before its body is read. 400: a Host, Authorization
+ * or Content-Type given more than once; no Host (HTTP/1.1 requires one, RFC 9112 §3.2: Node's own check answers
+ * outside the imsx envelope, so it is turned off and done here); a Host that is not a host. 415: a Content-Encoding
+ * (RFC 9110 §8.4.1): no body parser here decodes one, so a gzipped body would be read as its compressed bytes, and
+ * a plain one labelled gzip would be read as though it were not.
  */
-export function refuseAmbiguousHeaders(req: FastifyRequest, reply: FastifyReply, done: () => void): void {
+export function checkRequestHeaders(req: FastifyRequest, reply: FastifyReply, done: () => void): void {
   const raw = req.raw.rawHeaders;
   const seen: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
@@ -30,12 +32,15 @@ export function refuseAmbiguousHeaders(req: FastifyRequest, reply: FastifyReply,
     if (seen.includes(single)) return refuse(reply, `The request has more than one ${NAMED[single]} header`);
     seen.push(single);
   }
+  const encoding = req.headers['content-encoding'];
+  if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity')
+    return refuse(reply, 'Unsupported Content-Encoding: send the body unencoded', 415);
   const host = req.headers.host;
   if (host === undefined ? req.raw.httpVersionMajor === 1 && req.raw.httpVersionMinor === 0 : HOST.test(host))
     return done();
   refuse(reply, host === undefined ? 'The request has no Host header' : 'The Host header is not a host');
 }
 
-function refuse(reply: FastifyReply, description: string): void {
-  void reply.code(400).send(imsxEnvelope(400, description, [{ code: ErrorCode.InvalidRequest }]));
+function refuse(reply: FastifyReply, description: string, status = 400): void {
+  void reply.code(status).send(imsxEnvelope(status, description, [{ code: ErrorCode.InvalidRequest }]));
 }

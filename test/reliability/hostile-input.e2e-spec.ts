@@ -417,6 +417,18 @@ describe('hostile input', () => {
       },
     );
 
+    it('a Content-Encoding other than identity is a 415: no parser here decodes one, nothing is written', async () => {
+      const id = uid('org');
+      const org = { org: { sourcedId: id, status: 'active', name: 'Encoded', type: 'school' } };
+      for (const encoding of ['gzip', 'br, gzip']) {
+        const res = await t.http().put(`${OR}/orgs/${id}`).set(auth).set('Content-Encoding', encoding).send(org);
+        expectImsx(res, 415);
+        expect(res.body.imsx_description).toBe('Unsupported Content-Encoding: send the body unencoded');
+      }
+      await t.http().get(`${OR}/orgs/${id}`).set(auth).expect(404);
+      await t.http().put(`${OR}/orgs/${id}`).set(auth).set('Content-Encoding', 'identity').send(org).expect(201);
+    });
+
     it('HTTP/1.0 may leave it out', async () => {
       expect((await get(undefined, '1.0')).status).toBe(404);
     });
