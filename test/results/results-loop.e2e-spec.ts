@@ -426,6 +426,32 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
       expect(next.body).toMatchObject({ toolProvider: 'edulastic', attempt: 2 });
     });
 
+    it('a call whose answer was lost is resumed at the tool that made it, though the lesson moved to another since', async () => {
+      const student = await createStudent(t.orm);
+      const { lesson } = await mtLesson('test-out');
+      const ids = { student: student.sourcedId, lesson: lesson.sourcedId };
+      await sandboxControl(t.sandboxes, 'masteryTrack').fault({
+        method: 'POST',
+        path: '/delivery/assignments/assign',
+        loseAnswer: true,
+        times: 10,
+      });
+      const lost = await assignMt(ids);
+      await sandboxControl(t.sandboxes, 'masteryTrack').clearFaults();
+      expect(lost.status).toBeGreaterThanOrEqual(502);
+      await t.orm.em
+        .fork()
+        .getConnection()
+        .execute(
+          `update resources set vendor_id = ?, metadata = metadata || '{"toolProvider":"edulastic"}'::jsonb where sourced_id = ?`,
+          [eduTest.id, lesson.resourceSourcedId],
+        );
+      const eduCalls = (await sandboxControl(t.sandboxes, 'edulastic').calls()).length;
+      const resumed = await assign(ids).expect(200);
+      expect(resumed.body).toMatchObject({ toolProvider: 'mastery-track', attempt: 1 });
+      expect((await sandboxControl(t.sandboxes, 'edulastic').calls()).length).toBe(eduCalls);
+    });
+
     it('import while another request makes the next attempt: 409 with Retry-After, then that attempt', async () => {
       const student = await createStudent(t.orm);
       const { lesson } = await mtLesson('test-out');
