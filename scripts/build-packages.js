@@ -107,6 +107,17 @@ function main() {
     rmSync(PACKS, { recursive: true, force: true });
     mkdirSync(PACKS);
   }
+  try {
+    buildAll(pack);
+  } finally {
+    // Packed (or failed half-way), the builds go: left in libs/, they would be what the service's own `nest build`
+    // (npm start) links against from then on: its path rewriting lets an installed package win over the sources, so
+    // an edit to libs/ would not show until the next packages:build.
+    if (pack) for (const { dir } of buildOrder()) rmSync(join(ROOT, dir, 'dist'), { recursive: true, force: true });
+  }
+}
+
+function buildAll(pack) {
   for (const { name, dir } of buildOrder()) {
     build(dir);
     if (pack) {
@@ -118,10 +129,6 @@ function main() {
     }
     console.log(`built ${name}${pack ? ' (packed into .packs/)' : ''}`);
   }
-  // Packed, the tarballs hold the builds. Left in libs/, a build would be what the service's own `nest build` (npm
-  // start) links against from then on: its path rewriting lets an installed package win over the sources, so an
-  // edit to libs/ would not show until the next packages:build.
-  if (pack) for (const { dir } of buildOrder()) rmSync(join(ROOT, dir, 'dist'), { recursive: true, force: true });
 }
 
 main();

@@ -51,7 +51,12 @@ export function createHttpAdapter(env: Record<string, string | undefined> = proc
   // A request whose headers or body trickle in holds its socket (and, before authentication, costs the sender
   // nothing): the whole request must arrive within this, else 408 and the connection closes. Fastify's default is no
   // limit at all (it turns off Node's 300 s).
-  const requestTimeout = Number(env.HTTP_REQUEST_TIMEOUT_MS ?? DEFAULT_REQUEST_TIMEOUT_MS);
+  // Read before the environment is validated (which refuses a bad value with its own message): the default till then.
+  const configured = Number(env.HTTP_REQUEST_TIMEOUT_MS);
+  const requestTimeout =
+    Number.isInteger(configured) && configured >= 1_000 && configured <= 600_000
+      ? configured
+      : DEFAULT_REQUEST_TIMEOUT_MS;
   return new FastifyAdapter({
     requestTimeout,
     http: {

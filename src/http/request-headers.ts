@@ -33,7 +33,7 @@ export function checkRequestHeaders(req: FastifyRequest, reply: FastifyReply, do
     seen.push(single);
   }
   const encoding = req.headers['content-encoding'];
-  if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity')
+  if (encoding !== undefined && !['', 'identity'].includes(encoding.trim().toLowerCase()))
     return refuse(reply, 'Unsupported Content-Encoding: send the body unencoded', 415);
   const host = req.headers.host;
   if (host === undefined ? req.raw.httpVersionMajor === 1 && req.raw.httpVersionMinor === 0 : HOST.test(host))

@@ -403,14 +403,13 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
       const ids = { student: student.sourcedId, lesson: lesson.sourcedId };
       const made = await assignMt(ids).expect(200);
       expect(made.body.toolProvider).toBe('mastery-track');
-      // The lesson moves to Edulastic (an author re-points its resource).
-      await t.orm.em
-        .fork()
-        .getConnection()
-        .execute(
-          `update resources set vendor_id = ?, metadata = metadata || '{"toolProvider":"edulastic"}'::jsonb where sourced_id = ?`,
-          [eduTest.id, lesson.resourceSourcedId],
-        );
+      // The lesson moves to Edulastic (an author re-points its resource; its Edulastic test is named later: Edulastic's
+      // checks of a lesson would refuse it now, MasteryTrack's, which the attempt's calls go by, do not).
+      const sql = (text: string, values: unknown[]) => t.orm.em.fork().getConnection().execute(text, values);
+      await sql(
+        `update resources set metadata = metadata || '{"toolProvider":"edulastic"}'::jsonb where sourced_id = ?`,
+        [lesson.resourceSourcedId],
+      );
       const again = await assign(ids).expect(200);
       expect(again.body).toEqual(made.body);
       const progressNow = await progress(ids.student, ids.lesson).expect(200);
@@ -422,6 +421,7 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
       expect(imported.body).toMatchObject({ toolProvider: 'mastery-track', attempt: 1, finalized: true });
       expect((await sandboxControl(t.sandboxes, 'edulastic').calls()).length).toBe(eduCalls);
       // The next attempt is the lesson's now: Edulastic.
+      await sql(`update resources set vendor_id = ? where sourced_id = ?`, [eduTest.id, lesson.resourceSourcedId]);
       const next = await assign(ids).expect(200);
       expect(next.body).toMatchObject({ toolProvider: 'edulastic', attempt: 2 });
     });
@@ -463,7 +463,8 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
         finalized: true,
       });
 
-      await delayMasteryTrackAssign(t.sandboxes, 1_500);
+      // Held at the tool for 3 s: the import below needs a small part of that.
+      await delayMasteryTrackAssign(t.sandboxes, 3_000);
       const retake = assignMt(ids).then((r) => r);
       await sandboxControl(t.sandboxes, 'masteryTrack').untilInFlight('POST', '/delivery/assignments/assign');
       const busy = await importResults(ids.student, ids.lesson).expect(409);

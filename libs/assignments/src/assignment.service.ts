@@ -55,10 +55,12 @@ export class AssignmentService {
     within?: number,
   ): Promise<ExternalTestAssignmentDto> {
     const r = await this.lessons.resolve(dto.student, dto.lesson, principal, dto.applicationName);
-    r.provider.checkLesson(r.lesson, dto.testId);
-    const account = r.provider.resolveAccount(dto.applicationName);
     const attempt = r.context.nextAttempt;
     const latest = r.context.latest;
+    // The request is checked against the tool that will hear it: an existing attempt's own (madeOn), else the lesson's.
+    const asked = latest?.attempt === attempt ? this.lessons.madeOn(r, latest.tool) : r;
+    asked.provider.checkLesson(r.lesson, dto.testId);
+    const account = asked.provider.resolveAccount(dto.applicationName);
     if (latest?.attempt === attempt) {
       const answer = this.answerFromLedger(latest, r);
       if (answer) return answer;
@@ -110,8 +112,9 @@ export class AssignmentService {
     const account = asked.account;
     // The flow ends before its lease: no other request takes the attempt over while this one works.
     const deadlineAt = Math.min(Date.now() + this.options.leaseSeconds * 800, within);
-    // The class and login read with the lesson are those of the requested account (a resumed attempt keeps its own).
-    const known = claim.account === account;
+    // The class and login read with the lesson are those of the lesson's tool on the requested account (a resumed
+    // attempt keeps its own account, and its tool).
+    const known = claim.account === account && claim.tool === lessonNow.provider.name;
     const ledger = new AttemptToolLedger(
       {
         attempts: this.attempts,

@@ -35,9 +35,10 @@ export interface PutOutcome {
  * - a deadlock or serialization failure PostgreSQL rolled it back for: that one went through, so this one usually
  *   does now (a tool's write-back then needs no retry of its own; a tool may not retry a 503). Each deadlock costs
  *   about deadlock_timeout (1 s) of waiting first;
- * - a unique violation: another PUT inserted what this one read as absent, the same sourcedId (run again, this one
- *   finds that object and replaces it, as a PUT does) or the attempt number a new result chose (run again, it takes
- *   the next). A true duplicate (a result for an attempt that has one) fails every run and stays the caller's 422.
+ * - a unique violation of the collection's own table: another PUT inserted what this one read as absent, the same
+ *   sourcedId (run again, this one finds that object and replaces it, as a PUT does) or the attempt number a new
+ *   result chose (run again, it takes the next; so up to three new results of one student at once each get theirs).
+ *   A result for an attempt the body names, which has one already, is not run again: it stays the caller's 422.
  */
 const PUT_CONFLICT_RETRIES = 2;
 
@@ -115,7 +116,7 @@ export class OneRosterService {
       },
       {
         conflictRetries: PUT_CONFLICT_RETRIES,
-        isConflict: (e) => isTransactionConflict(e) || e instanceof UniqueConstraintViolationException,
+        isConflict: (e) => isTransactionConflict(e) || this.lostCreateRace(def, json, e),
         onConflict: (e, retry) =>
           this.logger.warn(
             { collection: def.singular, sourcedId, sqlState: (e as { code?: string }).code, retry },
@@ -133,6 +134,16 @@ export class OneRosterService {
       }
       throw missingRequired(def, e) ?? e;
     });
+  }
+
+  /** A unique violation that running the PUT again resolves (PUT_CONFLICT_RETRIES); any other stays as it is. */
+  private lostCreateRace(def: CollectionDef, json: OneRosterJson, e: unknown): boolean {
+    if (!(e instanceof UniqueConstraintViolationException)) return false;
+    const { table, constraint } = e as { table?: string; constraint?: string };
+    // A listener's insert (another table) is not this PUT's race.
+    if (table !== this.em.getMetadata().get(def.entity.name).tableName) return false;
+    const named = (json.metadata as { attempt?: unknown } | undefined)?.attempt;
+    return !(constraint === 'assessment_results_attempt_unique' && Number.isInteger(named));
   }
 
   private async write(

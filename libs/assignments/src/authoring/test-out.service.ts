@@ -33,7 +33,8 @@ export class TestOutService {
     return {
       lessonType: 'test-out',
       lessonId,
-      toolProvider: r.provider.name,
+      // The tool that made the attempt answered, though the lesson may have moved to another since.
+      toolProvider: this.lessons.madeOn(r, latest?.tool).provider.name,
       finalized: latest?.finalizedAt != null,
       attempt: latest?.attempt ?? r.context.nextAttempt,
       ...(latest

@@ -62,7 +62,7 @@ export class ResultImportService {
       });
       checkPulledResult(r.provider.name, result);
       finalized = await this.em.transactional(async () => {
-        await this.results.storePulled(
+        const outcome = await this.results.storePulled(
           {
             resultSourcedId: current.resultSourcedId,
             lineItemSourcedId: current.lineItemSourcedId,
@@ -71,6 +71,8 @@ export class ResultImportService {
           },
           toPulledResult(result, readAt),
         );
+        // A read that was not stored (a later one was) decides nothing: the attempt is as that one left it.
+        if (!outcome.stored) return outcome.finalized;
         if (!isFinal(result)) return false;
         await this.finalization.finalize(current.resultSourcedId, [r.provider.name]);
         return true;

@@ -31,7 +31,8 @@ export interface LockedRead {
  * "An assessment result was written" — published by the OneRoster gradebook (a tool's write-back), consumed by
  * the assignments module (finalization). Keeps the dependency one-way: the gradebook does not know who listens.
  * The gradebook publishes inside the write's transaction, so what listeners do commits with the write or not at all.
- * A listener that waits on anything but the database holds the row's lock meanwhile, and idles the transaction
+ * A write that loses to a concurrent transaction runs again whole, listeners included: a listener may hear one
+ * write more than once, and only the last run's effects are kept (it must not act outside the transaction). A listener that waits on anything but the database holds the row's lock meanwhile, and idles the transaction
  * (PersistenceOptions.idleInTransactionTimeoutMs ends it past that long).
  */
 @Injectable()

@@ -29,9 +29,17 @@ const ASSIGNMENT_KEYS = [
   'finalized',
   'enrollment',
   'enrollmentFailed',
-  // when the import whose state is stored read the tool: what orders imports (AttemptResultsRepository.storePulled)
-  'toolReadAt',
 ] as const;
+
+/**
+ * The metadata a gradebook write brings, without what only an import writes: `toolReadAt`, when the import whose
+ * state is stored asked the tool (what orders imports: AttemptResultsRepository.storePulled). A write setting it
+ * far ahead would make every later import a no-op.
+ */
+function writtenMetadata(data: Record<string, unknown>): Record<string, unknown> {
+  const { toolReadAt: _importsOnly, ...metadata } = (data.metadata ?? {}) as Record<string, unknown>;
+  return metadata;
+}
 
 /**
  * Results written through OneRoster (including MasteryTrack's write-back, ARCHITECTURE.md §6):
@@ -54,7 +62,7 @@ export async function prepareResult(
 ) {
   checkScoreDate(data);
   await checkScoreRange(em, data, referenced.get(AssessmentLineItem)?.get(data.lineItemSourcedId as string));
-  const incoming = (data.metadata ?? {}) as Record<string, unknown>;
+  const incoming = writtenMetadata(data);
   if (!existing) {
     const given = incoming.attempt;
     let attempt =
@@ -107,7 +115,7 @@ export function mergeResultWrite(
     );
   }
   if (existing.finalizedAt || !movesForward(data, existing)) return undefined;
-  const incoming = (data.metadata ?? {}) as Record<string, unknown>;
+  const incoming = writtenMetadata(data);
   const stored = existing.metadata ?? {};
   const kept = Object.fromEntries(ASSIGNMENT_KEYS.filter((k) => k in stored).map((k) => [k, stored[k]]));
   return Object.assign({}, data, {

@@ -71,16 +71,17 @@ export class AttemptResultsRepository {
    * (`readAt`, kept as metadata.toolReadAt), whatever its status: the tool's state may go back (a regrade, a
    * resubmission), but two imports of one attempt can overlap, and the slower answer is often the older state (it was
    * read first). Such an answer changes nothing, neither the score nor the questions, which always come from the
-   * same read as the score. The row lock orders them: the second waits for the first's transaction and then weighs
-   * itself against what that one stored.
+   * same read as the score (a question an earlier read had and this one has not is retired). The row lock orders
+   * them: the second waits for the first's transaction and then weighs itself against what that one stored.
+   * `stored`: whether this read is now the attempt's; `finalized`: whether the attempt was final before it.
    */
   async storePulled(
     target: { resultSourcedId: string; lineItemSourcedId: string; studentSourcedId: string; attempt: number },
     r: PulledResult,
-  ): Promise<void> {
+  ): Promise<{ stored: boolean; finalized: boolean }> {
     // ISO 8601 in UTC, always 24 characters: compared as text, in time order.
     const toolReadAt = r.readAt.toISOString();
-    const [updated] = await runPrepared<{ n: number }>(
+    const [row] = await runPrepared<{ n: number; finalized: boolean }>(
       this.em,
       `with u as (
          update assessment_results
@@ -89,7 +90,8 @@ export class AttemptResultsRepository {
          where sourced_id = ? and finalized_at is null and (score_status <> 'fully graded' or ? = 'fully graded')
            and coalesce(metadata->>'toolReadAt', '') <= ?
          returning 1
-       ) select count(*)::int n from u`,
+       ) select (select count(*)::int from u) n,
+                exists (select 1 from assessment_results where sourced_id = ? and finalized_at is not null) finalized`,
       [
         r.score,
         r.scoreStatus,
@@ -98,9 +100,10 @@ export class AttemptResultsRepository {
         target.resultSourcedId,
         r.scoreStatus,
         toolReadAt,
+        target.resultSourcedId,
       ],
     );
-    if (updated.n === 0 || r.questions.length === 0) return;
+    if (row.n === 0) return { stored: false, finalized: row.finalized };
     const questions = r.questions.map((q, i) => ({
       li: `${target.lineItemSourcedId}-q${i + 1}`,
       res: `${target.resultSourcedId}-q${i + 1}`,
@@ -110,23 +113,41 @@ export class AttemptResultsRepository {
       status: q.scoreStatus,
       meta: JSON.stringify({ questionId: q.questionId, maxScore: q.maxScore, correct: q.correct, skipped: q.skipped }),
     }));
+    if (questions.length > 0) {
+      await runPrepared(
+        this.em,
+        `insert into assessment_line_items (sourced_id, title, parent_sourced_id, result_value_min, result_value_max, metadata)
+         select q.li, q.title, ?, 0, q.max, jsonb_build_object('question', true)
+         from jsonb_to_recordset(?::jsonb) q(li text, title text, max float8)
+         on conflict (sourced_id) do nothing`,
+        [target.lineItemSourcedId, JSON.stringify(questions)],
+      );
+    }
+    // This read's questions, and none an earlier read stored beyond them (retired: OneRoster deletes are soft).
     await runPrepared(
       this.em,
-      `insert into assessment_line_items (sourced_id, title, parent_sourced_id, result_value_min, result_value_max, metadata)
-       select q.li, q.title, ?, 0, q.max, jsonb_build_object('question', true)
-       from jsonb_to_recordset(?::jsonb) q(li text, title text, max float8)
-       on conflict (sourced_id) do nothing`,
-      [target.lineItemSourcedId, JSON.stringify(questions)],
-    );
-    await runPrepared(
-      this.em,
-      `insert into assessment_results (sourced_id, line_item_sourced_id, student_sourced_id, attempt, score, score_status, metadata)
+      `with retired as (
+         update assessment_results set status = 'tobedeleted', date_last_modified = now()
+         where line_item_sourced_id in (select sourced_id from assessment_line_items where parent_sourced_id = ?)
+           and student_sourced_id = ? and attempt = ? and status = 'active'
+           and not (sourced_id = any (select q.res from jsonb_to_recordset(?::jsonb) q(res text)))
+       )
+       insert into assessment_results (sourced_id, line_item_sourced_id, student_sourced_id, attempt, score, score_status, metadata)
        select q.res, q.li, ?, ?, q.score, q.status, q.meta::jsonb
        from jsonb_to_recordset(?::jsonb) q(res text, li text, score float8, status text, meta text)
        on conflict (sourced_id) do update set score = excluded.score, score_status = excluded.score_status,
-         metadata = excluded.metadata, date_last_modified = now()`,
-      [target.studentSourcedId, target.attempt, JSON.stringify(questions)],
+         metadata = excluded.metadata, status = 'active', date_last_modified = now()`,
+      [
+        target.lineItemSourcedId,
+        target.studentSourcedId,
+        target.attempt,
+        JSON.stringify(questions),
+        target.studentSourcedId,
+        target.attempt,
+        JSON.stringify(questions),
+      ],
     );
+    return { stored: true, finalized: row.finalized };
   }
 
   /**
