@@ -266,6 +266,36 @@ describe('POST /powerpath/makeExternalTestAssignment', () => {
       expect(res.body.imsx_error_details?.length).toBeGreaterThan(0);
     });
 
+    it('422 for a disabled student (enabledUser false), nothing made at either tool; an earlier assignment still answers', async () => {
+      const calls = async () => (await mt().calls()).length + (await edu().calls()).length;
+      const before = await calls();
+      for (const lesson of [
+        await createLesson(t.orm),
+        await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: eduTest }),
+      ]) {
+        const student = await createStudent(t.orm, { enabledUser: false });
+        const res = await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(422);
+        expectImsx(
+          res.body,
+          422,
+          /^Student '.+' is disabled \(enabledUser is false\): no test is assigned to a disabled account$/,
+        );
+        expect(await assignmentRows(t.orm, student.sourcedId, lesson.sourcedId)).toEqual({ results: 0, lineItems: 0 });
+      }
+      expect(await calls()).toBe(before);
+      // Disabled after its assignment: the repeat call answers what was made (nothing new is asked of the tool).
+      const student = await createStudent(t.orm);
+      const lesson = await createLesson(t.orm);
+      const made = await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+      await t.orm.em
+        .fork()
+        .getConnection()
+        .execute('update users set enabled_user = false where sourced_id = ?', [student.sourcedId]);
+      expect((await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200)).body).toEqual(
+        made.body,
+      );
+    });
+
     it('400 naming a value of the wrong type once, by its type', async () => {
       const res = await assign({ student: 42, lesson: ['l'] }).expect(400);
       expectImsx(res.body, 400, /^student must be a string; lesson must be a string$/);

@@ -65,6 +65,14 @@ export class AssignmentService {
       const answer = this.answerFromLedger(latest, r);
       if (answer) return answer;
     }
+    // A disabled account (OneRoster enabledUser false) cannot sign in to take a test: nothing is made at a tool for it.
+    // What was assigned before is still answered, above.
+    if (r.context.student?.enabledUser === false) {
+      throw AppError.invalidData(
+        `Student '${r.student.sourcedId}' is disabled (enabledUser is false): no test is assigned to a disabled account`,
+        'student',
+      );
+    }
     const request: ToolAssignmentRequest = {
       applicationName: dto.applicationName ?? null,
       requestedTestId: dto.testId ?? null,

@@ -13,7 +13,7 @@ Makes an external test assignment for the given student (TimeBack PowerPath cont
   a finalized attempt makes the next call start the next attempt.
 
 Errors: 400 malformed body / unknown field; 404 unknown student or lesson; 409 another request is assigning the same
-attempt (retry after \`Retry-After\`); 422 not a student, no email, not an external test lesson, unsupported tool,
+attempt (retry after \`Retry-After\`); 422 not a student, no email, a disabled student (enabledUser false), not an external test lesson, unsupported tool,
 missing vendorId / subject + grade, unknown applicationName, or the tool rejected the test; 502/503/504 the tool failed.
 `;
 

@@ -17,6 +17,7 @@ const context = (
     role: 'student',
     roles: [{ role: 'student', org: { sourcedId: 'org-a' } }],
     primaryOrg: null,
+    enabledUser: true,
     ...o.student,
   },
   lesson: {

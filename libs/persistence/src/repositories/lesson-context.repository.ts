@@ -21,6 +21,8 @@ export interface StudentRecord {
   role: string | null;
   roles: { role: string; org?: { sourcedId: string } }[];
   primaryOrg: string | null;
+  /** OneRoster's enabledUser: false for an account that cannot sign in. */
+  enabledUser: boolean;
 }
 
 export interface LessonRecord {
@@ -62,7 +64,7 @@ export interface LessonContext {
 const SQL = `
 select
   u.sourced_id u_id, u.status u_status, u.email u_email, u.given_name u_given_name, u.family_name u_family_name,
-  u.role u_role, u.roles u_roles, u.primary_org_sourced_id u_primary_org,
+  u.role u_role, u.roles u_roles, u.primary_org_sourced_id u_primary_org, u.enabled_user u_enabled,
   cr.sourced_id cr_id, cr.status cr_status, cr.title cr_title, cr.lesson_type cr_lesson_type, cr.metadata cr_metadata,
   c.org_sourced_id lesson_org,
   r.sourced_id r_id, r.status r_status, r.metadata r_metadata, r.vendor_id r_vendor_id,
@@ -105,6 +107,7 @@ interface Row {
   u_role: string | null;
   u_roles: StudentRecord['roles'] | null;
   u_primary_org: string | null;
+  u_enabled: boolean | null;
   cr_id: string | null;
   cr_status: OneRosterStatus;
   cr_title: string | null;
@@ -140,6 +143,7 @@ export class LessonContextRepository {
             role: r.u_role,
             roles: r.u_roles ?? [],
             primaryOrg: r.u_primary_org,
+            enabledUser: r.u_enabled !== false,
           }
         : undefined,
       lesson: r.cr_id
