@@ -36,6 +36,7 @@ const context = (
     ...o.lesson,
   },
   nextAttempt: 1,
+  readAt: '2026-12-02T10:00:00.000Z',
 });
 
 function failure(ctx: LessonContext, org?: string): AppError {

@@ -52,7 +52,8 @@ export class ResultImportService {
     }
     let finalized = current.finalizedAt !== null;
     if (!finalized && r.provider.results === 'pulled') {
-      const readAt = new Date();
+      // Before the tool is asked, by the database's clock (read with the lesson): what orders imports of the attempt.
+      const readAt = new Date(lessonNow.context.readAt);
       const result = await r.provider.fetchResult({
         account: current.account ?? 'default',
         assignmentId: current.externalId,

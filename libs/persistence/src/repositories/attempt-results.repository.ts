@@ -6,7 +6,10 @@ import type { ToolAssignmentRequest } from '../entities/tool-assignment.entity';
 
 /** A result pulled from a tool: the attempt's score and one child result per question. */
 export interface PulledResult {
-  /** When the import asked the tool (before its call): what orders two imports of one attempt (storePulled). */
+  /**
+   * When the import asked the tool (before its call; the database's clock, LessonContext.readAt): what orders two
+   * imports of one attempt (storePulled).
+   */
   readAt: Date;
   score: number | null;
   scoreStatus: ScoreStatus;

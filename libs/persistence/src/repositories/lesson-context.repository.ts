@@ -59,6 +59,11 @@ export interface LessonContext {
   toolClass?: ToolClassRecord;
   /** The student's login on (tool, account), when one is recorded. */
   login?: ToolLoginRecord;
+  /**
+   * When this was read, by the database's clock (ISO 8601, UTC, milliseconds): one clock for every instance, so what
+   * is ordered by it (imports: AttemptResultsRepository.storePulled) does not depend on instances' clocks agreeing.
+   */
+  readAt: string;
 }
 
 const SQL = `
@@ -69,7 +74,8 @@ select
   c.org_sourced_id lesson_org,
   r.sourced_id r_id, r.status r_status, r.metadata r_metadata, r.vendor_id r_vendor_id,
   lli.line_item_sourced_id li_id,
-  to_jsonb(la) la, na.n next_attempt, to_jsonb(tc) tc, to_jsonb(tl) tl
+  to_jsonb(la) la, na.n next_attempt, to_jsonb(tc) tc, to_jsonb(tl) tl,
+  to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') read_at
 from (select 1) one
 left join users u on u.sourced_id = ?
 left join component_resources cr on cr.sourced_id = ?
@@ -121,6 +127,7 @@ interface Row {
   li_id: string | null;
   la: AttemptRow | null;
   next_attempt: number;
+  read_at: string;
   tc: Record<string, unknown> | null;
   tl: Record<string, unknown> | null;
 }
@@ -162,6 +169,7 @@ export class LessonContextRepository {
       lineItemSourcedId: r.li_id ?? undefined,
       latest: r.la ? toAttemptRecord(r.la) : undefined,
       nextAttempt: r.next_attempt,
+      readAt: r.read_at,
       toolClass: r.tc ? toClassRecord(r.tc) : undefined,
       login: r.tl ? toLoginRecord(r.tl) : undefined,
     };
