@@ -11,7 +11,7 @@ import {
   MAX_SOURCED_ID_LENGTH,
   ResultEvents,
 } from '@external-tests/common';
-import { preparedTransaction } from '@external-tests/persistence';
+import { preparedTransaction, RESULT_ATTEMPT_UNIQUE } from '@external-tests/persistence';
 import { RESULTS } from './collections/definitions';
 import { CollectionDef, StoredObject } from './collections/collection-def';
 import {
@@ -143,7 +143,7 @@ export class OneRosterService {
     // A listener's insert (another table) is not this PUT's race.
     if (table !== this.em.getMetadata().get(def.entity.name).tableName) return false;
     const named = (json.metadata as { attempt?: unknown } | undefined)?.attempt;
-    return !(constraint === 'assessment_results_attempt_unique' && Number.isInteger(named));
+    return !(constraint === RESULT_ATTEMPT_UNIQUE && Number.isInteger(named));
   }
 
   private async write(

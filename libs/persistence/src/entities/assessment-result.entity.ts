@@ -3,9 +3,12 @@ import { OneRosterBase, SourcedRef } from './one-roster-base.entity';
 
 export type ScoreStatus = 'exempt' | 'fully graded' | 'not submitted' | 'partially graded' | 'submitted';
 
+/** The constraint that gives one student's result one attempt number per line item (a PUT that races on it runs again). */
+export const RESULT_ATTEMPT_UNIQUE = 'assessment_results_attempt_unique';
+
 /** One student's result on a line item, one row per attempt (the assignment flow's are in the ledger, ToolAssignment). */
 @Entity({ tableName: 'assessment_results' })
-@Unique({ name: 'assessment_results_attempt_unique', properties: ['lineItemSourcedId', 'studentSourcedId', 'attempt'] })
+@Unique({ name: RESULT_ATTEMPT_UNIQUE, properties: ['lineItemSourcedId', 'studentSourcedId', 'attempt'] })
 @Index({ properties: ['studentSourcedId'] })
 export class AssessmentResult extends OneRosterBase<'attempt' | 'scoreDate' | 'scoreStatus'> {
   @Property({ type: 'text' })
