@@ -60,6 +60,35 @@ describe('security', () => {
     });
   });
 
+  describe('caching', () => {
+    let t: TestApp;
+    beforeAll(async () => (t = await createTestApp()));
+    afterAll(() => t.close());
+
+    it('no answer may be stored by a browser or a cache: reads, writes and errors carry Cache-Control: no-store', async () => {
+      const student = await createStudent(t.orm);
+      const lesson = await createLesson(t.orm, { grades: ['4'] });
+      const auth = `Bearer ${await t.token()}`;
+      const query = { student: student.sourcedId, lesson: lesson.sourcedId };
+      const answers = [
+        await t.http().get('/ims/oneroster/rostering/v1p2/users').set('Authorization', auth).expect(200),
+        await t
+          .http()
+          .get(`/ims/oneroster/rostering/v1p2/users/${student.sourcedId}`)
+          .set('Authorization', auth)
+          .expect(200),
+        await t.http().get('/ims/oneroster/gradebook/v1p2/lineItems/nope').set('Authorization', auth).expect(404),
+        await t.http().get('/edubridge/subject-track/').set('Authorization', auth).expect(200),
+        await t.http().post(ROUTE).set('Authorization', auth).send(query).expect(200),
+        await t.http().get('/powerpath/getAttempts').set('Authorization', auth).query(query).expect(200),
+        await t.http().get('/powerpath/getAssessmentProgress').set('Authorization', auth).query(query).expect(200),
+        await t.http().get('/ims/oneroster/rostering/v1p2/users').expect(401),
+        await t.http().get('/health/live').expect(200),
+      ];
+      for (const answer of answers) expect(answer.headers['cache-control']).toBe('no-store');
+    });
+  });
+
   describe('abuse limits and headers', () => {
     let t: TestApp;
     beforeAll(async () => (t = await createTestApp({ RATE_LIMIT_PER_MINUTE: '5' })));
