@@ -23,7 +23,7 @@ import {
 } from './collections/write-checks';
 import { HrefContext, OneRosterJson } from './mappers/common';
 import { ListQuery } from './query/list-query';
-import { validateRequest } from './spec/oneroster-spec';
+import { requestProblems } from './spec/oneroster-spec';
 
 export interface PutOutcome {
   object: OneRosterJson;
@@ -215,21 +215,20 @@ export class OneRosterService {
   }
 
   private validated(def: CollectionDef, specPath: string, method: string, body: unknown): OneRosterJson {
-    const problems = validateRequest(specPath, method, body);
+    const { named, total } = requestProblems(specPath, method, body);
+    const problems = [...named];
     // Some upstream bodies omit `status`; it is still a OneRoster status wherever it appears.
     const status: unknown = (body as Record<string, OneRosterJson> | undefined)?.[def.singular]?.status;
-    if (
-      status !== undefined &&
-      status !== 'active' &&
-      status !== 'tobedeleted' &&
-      !problems.some((p) => p.field.endsWith('.status'))
-    ) {
-      problems.push({
+    const badStatus = status !== undefined && status !== 'active' && status !== 'tobedeleted';
+    if (badStatus && !named.some((p) => p.field.endsWith('.status'))) {
+      problems.unshift({
         field: `${def.singular}.status`,
         message: `${def.singular}.status must be one of active, tobedeleted`,
       });
     }
-    if (problems.length > 0) throw AppError.problems(ErrorCode.InvalidRequest, problems);
+    if (problems.length > 0) {
+      throw AppError.problems(ErrorCode.InvalidRequest, problems, total + problems.length - named.length);
+    }
     return (body as Record<string, OneRosterJson>)[def.singular];
   }
 

@@ -45,11 +45,16 @@ export class AppError extends Error {
 
   /**
    * Every problem a request has, each with its field: the description joins their messages, the details list them.
-   * Past MAX_REPORTED_PROBLEMS, the rest are counted ("and 41 more"), not named.
+   * Past MAX_REPORTED_PROBLEMS, the rest are counted ("and 41 more"), not named. `total`: how many there are, when
+   * `problems` holds only the first of them.
    */
-  static problems(code: ErrorCode, problems: readonly { field: string; message: string }[]): AppError {
+  static problems(
+    code: ErrorCode,
+    problems: readonly { field: string; message: string }[],
+    total = problems.length,
+  ): AppError {
     const named = problems.slice(0, MAX_REPORTED_PROBLEMS);
-    const more = problems.length - named.length;
+    const more = Math.max(total, problems.length) - named.length;
     const text = named.map((p) => p.message).join('; ');
     return new AppError(code, more > 0 ? `${text}; and ${more} more` : text, {
       details: named.map((p) => ({ field: p.field, message: p.message })),
