@@ -88,6 +88,38 @@ describe('write-back rules', () => {
       ]);
     });
 
+    it('a final-looking delivery without a score is stored but finalizes nothing; the scored one that follows does', async () => {
+      const student = await createStudent(t.orm);
+      const { tracked, lesson } = await placement();
+      await assignMt({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+      const row = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
+      const deliver = (score: number | null, scoreDate: string) =>
+        put(
+          row.sourced_id,
+          resultBody(row, student.sourcedId, {
+            score,
+            scoreDate,
+            scoreStatus: 'fully graded',
+            metadata: { masteryTrackProcessed: true },
+          }),
+        ).expect(201);
+      await deliver(null, '2026-12-01T10:00:00.000Z');
+      expect(await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).toMatchObject({
+        score: null,
+        finalized_at: null,
+      });
+      expect(await enrollmentsOf(t.orm, student.sourcedId)).toEqual([]);
+      // Finalized at "0", it would have been placed a grade below and this delivery ignored.
+      await deliver(100, '2026-12-01T10:05:00.000Z');
+      expect(await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).toMatchObject({
+        score: 100,
+        finalized_at: expect.any(String),
+      });
+      expect((await enrollmentsOf(t.orm, student.sourcedId)).map((e) => e.course_sourced_id)).toEqual([
+        tracked.courses['5'],
+      ]);
+    });
+
     it('a result written before any assignment is never adopted as an attempt with its score', async () => {
       const [somebody, student] = [await createStudent(t.orm), await createStudent(t.orm)];
       const { lesson } = await placement();

@@ -82,6 +82,8 @@ export interface ExternalResult {
 /** A result a tool wrote to our gradebook, as stored. */
 export interface DeliveredResult {
   scoreStatus: string;
+  /** OneRoster allows null; an attempt finalized without a score would be decided (enrolled) as if it were 0. */
+  score: number | null;
   metadata: Record<string, unknown>;
 }
 

@@ -82,8 +82,12 @@ export class MasteryTrackProvider implements PushedResultsProvider {
     }
   }
 
+  /**
+   * Fully graded, processed, and scored: a delivery without a score is stored but decides nothing (the enrollment
+   * policy reads the score, and a finalized attempt takes no later delivery, so the real score would be lost).
+   */
   isFinalDelivery(r: DeliveredResult): boolean {
-    return r.scoreStatus === 'fully graded' && r.metadata.masteryTrackProcessed === true;
+    return r.scoreStatus === 'fully graded' && r.metadata.masteryTrackProcessed === true && typeof r.score === 'number';
   }
 
   acceptsDeliveryFrom(clientId: string | undefined): boolean {
