@@ -124,17 +124,17 @@ describe('GET /powerpath/testOut', () => {
     });
   });
 
-  it('finds a test-out made through OneRoster', async () => {
-    const course = await createCourse(t.orm);
-    const student = await createStudent(t.orm);
+  /** A test-out lesson of `course` made through OneRoster (no authoring record), in its own unit (`order`). */
+  const oneRosterTestOut = async (course: string, resourceMetadata: Record<string, unknown>, order = 0) => {
     const [unit, resource, lesson] = [uid('unit'), uid('res'), uid('lesson')];
     const em = t.orm.em.fork();
-    em.create(CourseComponent, { sourcedId: unit, title: 'Unit', courseSourcedId: course });
+    em.create(CourseComponent, { sourcedId: unit, title: 'Unit', courseSourcedId: course, sortOrder: order });
     em.create(Resource, {
       sourcedId: resource,
       title: 'T',
       vendorResourceId: resource,
-      metadata: { toolProvider: 'mastery-track', lessonType: 'test-out', subject: 'Math', grades: ['4'] },
+      vendorId: typeof resourceMetadata.vendorId === 'string' ? resourceMetadata.vendorId : null,
+      metadata: { lessonType: 'test-out', subject: 'Math', grades: ['4'], ...resourceMetadata },
     });
     em.create(ComponentResource, {
       sourcedId: lesson,
@@ -143,12 +143,45 @@ describe('GET /powerpath/testOut', () => {
       resourceSourcedId: resource,
     });
     await em.flush();
+    return lesson;
+  };
+
+  it('finds a test-out made through OneRoster', async () => {
+    const course = await createCourse(t.orm);
+    const student = await createStudent(t.orm);
+    const lesson = await oneRosterTestOut(course, { toolProvider: 'mastery-track' });
 
     expect((await testOut(student.sourcedId, course).expect(200)).body).toMatchObject({
       lessonId: lesson,
       toolProvider: 'mastery-track',
       finalized: false,
     });
+  });
+
+  it('of several test-outs made through OneRoster, the one the student took: finalized, else assigned, else the first', async () => {
+    const course = await createCourse(t.orm);
+    const student = await createStudent(t.orm);
+    const mt = await oneRosterTestOut(course, { toolProvider: 'mastery-track' }, 1);
+    const edu = await oneRosterTestOut(course, { toolProvider: 'edulastic', vendorId: eduTest.id }, 2);
+    const lessonOf = async () => (await testOut(student.sourcedId, course).expect(200)).body;
+
+    expect(await lessonOf()).toMatchObject({ lessonId: mt, toolProvider: 'mastery-track', finalized: false });
+    const assigned = (await assign(student.sourcedId, edu)).body;
+    expect(await lessonOf()).toMatchObject({ lessonId: edu, toolProvider: 'edulastic', finalized: false, attempt: 1 });
+
+    const answers = Array.from({ length: eduTest.questionCount }, () => ({ score: 1, maxScore: 1 }));
+    await request(t.sandboxes.edulastic.url)
+      .post('/api/__sandbox/submit')
+      .send({ assignmentId: assigned.assignmentId, email: student.email, answers, graded: 'GRADED' })
+      .expect(200);
+    await auth(t.http().get(`${PP}/importExternalTestAssignmentResults`))
+      .query({ student: student.sourcedId, lesson: edu })
+      .expect(200);
+    // Assigned the other one afterwards: the finalized test-out is still the answer.
+    await assign(student.sourcedId, mt);
+    const taken = await lessonOf();
+    expectMatchesSchema(schema(), taken);
+    expect(taken).toMatchObject({ lessonId: edu, toolProvider: 'edulastic', finalized: true, attempt: 1 });
   });
 
   it('404 for an unknown course or student, a course or student of another org; 400 without course; 403 without a PowerPath scope', async () => {

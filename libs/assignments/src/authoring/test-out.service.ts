@@ -5,8 +5,8 @@ import { assignmentFields, mayReadCredentials } from '../attempt-answer';
 import { AssignmentsOptions } from '../assignments-options';
 import { ASSIGNMENTS_OPTIONS } from '../assignments.module-definition';
 import { TestOutDto, TestOutQueryDto } from '../dto/test-out.dto';
-import { LessonResolver } from '../lesson-resolver';
-import { activeLessonOf, checkCourse } from './test-targets';
+import { LessonResolver, ResolvedLesson } from '../lesson-resolver';
+import { activeLessonsOf, checkCourse } from './test-targets';
 
 /**
  * testOut: the course's test-out lesson for a student, answered from the ledger as the import answers (the tool
@@ -23,12 +23,13 @@ export class TestOutService {
 
   async testOut(q: TestOutQueryDto, principal?: Principal): Promise<TestOutDto> {
     const c = checkCourse(await this.courses.read(q.course), q.course, principal);
-    const lessonId = activeLessonOf(c, { courseSourcedId: q.course, lessonType: 'test-out', grade: '' });
-    if (!lessonId) {
+    const lessonIds = activeLessonsOf(c, { courseSourcedId: q.course, lessonType: 'test-out', grade: '' });
+    if (lessonIds.length === 0) {
       await this.lessons.checkStudent(q.student, principal);
       return { lessonType: 'test-out', lessonId: null, finalized: false, toolProvider: null };
     }
-    const r = await this.lessons.resolve(q.student, lessonId, principal);
+    const r = await this.takenOf(lessonIds, q.student, principal);
+    const lessonId = r.lesson.sourcedId;
     const latest = r.context.latest;
     return {
       lessonType: 'test-out',
@@ -41,5 +42,30 @@ export class TestOutService {
         ? assignmentFields(latest, this.options.cipher, r.student.sourcedId, mayReadCredentials(principal))
         : {}),
     };
+  }
+
+  /**
+   * Of the course's test-outs (OneRoster lets a course have several, one a tool, say), the one the student took: the
+   * last finalized, else the last assigned, else the first. A lesson that does not resolve (a tool not configured)
+   * is passed over; when none does, the first one's error is the answer.
+   */
+  private async takenOf(lessonIds: string[], student: string, principal?: Principal): Promise<ResolvedLesson> {
+    if (lessonIds.length === 1) return this.lessons.resolve(student, lessonIds[0], principal);
+    const resolved: ResolvedLesson[] = [];
+    let firstError: unknown;
+    for (const id of lessonIds) {
+      try {
+        resolved.push(await this.lessons.resolve(student, id, principal));
+      } catch (e) {
+        firstError ??= e;
+      }
+    }
+    if (resolved.length === 0) throw firstError;
+    const rank = ({ context: { latest } }: ResolvedLesson): [number, number] =>
+      latest ? [latest.finalizedAt ? 2 : 1, (latest.finalizedAt ?? latest.assignedAt)?.getTime() ?? 0] : [0, 0];
+    return resolved.reduce((best, r) => {
+      const [a, b] = [rank(r), rank(best)];
+      return a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]) ? r : best;
+    });
   }
 }

@@ -1,6 +1,6 @@
 import { AppError } from '@external-tests/common';
 import type { CourseLessonRecord, CourseTestLessons } from '@external-tests/persistence';
-import { activeLessonOf, checkCourse, targetOf, unrecordedLessonOf } from './test-targets';
+import { activeLessonsOf, checkCourse, targetOf, unrecordedLessonOf } from './test-targets';
 
 const lesson = (
   sourcedId: string,
@@ -54,12 +54,12 @@ describe('authoring targets', () => {
       unrecordedLessonOf(course(lessons, [{ lessonType: 'placement', grade: '4', lessonSourcedId: 'a' }]), testOut),
     ).toBe('b');
     expect(
-      activeLessonOf(course(lessons, [{ lessonType: 'test-out', grade: '', lessonSourcedId: 'b' }]), testOut),
-    ).toBe('b');
-    // Recorded but deleted (not among the active lessons): the course's first other test-out.
+      activeLessonsOf(course(lessons, [{ lessonType: 'test-out', grade: '', lessonSourcedId: 'b' }]), testOut),
+    ).toEqual(['b']);
+    // Recorded but deleted (not among the active lessons): the course's other test-outs, in course order.
     expect(
-      activeLessonOf(course(lessons, [{ lessonType: 'test-out', grade: '', lessonSourcedId: 'gone' }]), testOut),
-    ).toBe('a');
+      activeLessonsOf(course(lessons, [{ lessonType: 'test-out', grade: '', lessonSourcedId: 'gone' }]), testOut),
+    ).toEqual(['a', 'b']);
   });
 
   it('a course of another org is not found, like a missing or deleted one', () => {

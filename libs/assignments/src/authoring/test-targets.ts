@@ -33,22 +33,29 @@ export function targetOf(course: string, lessonType: AuthoredLessonType, grades:
 }
 
 /**
- * A lesson of the course made without these endpoints (through OneRoster) that reads as the target's — a
- * test-out, or a placement whose first grade is the target's — and is no other target's recorded lesson.
+ * The lessons of the course made without these endpoints (through OneRoster) that read as the target's — a test-out,
+ * or a placement whose first grade is the target's — and are no other target's recorded lesson, in course order.
  */
-export function unrecordedLessonOf(c: CourseTestLessons, t: TestTarget): string | undefined {
+export function unrecordedLessonsOf(c: CourseTestLessons, t: TestTarget): string[] {
   const recorded = new Set(c.recorded.map((r) => r.lessonSourcedId));
-  return c.lessons.find(
-    (l) =>
-      !recorded.has(l.sourcedId) &&
-      lessonTypeOf(l.lessonType, l.metadata, l.resourceMetadata) === t.lessonType &&
-      (t.lessonType === 'test-out' || gradesOf(l.resourceMetadata)[0] === t.grade),
-  )?.sourcedId;
+  return c.lessons
+    .filter(
+      (l) =>
+        !recorded.has(l.sourcedId) &&
+        lessonTypeOf(l.lessonType, l.metadata, l.resourceMetadata) === t.lessonType &&
+        (t.lessonType === 'test-out' || gradesOf(l.resourceMetadata)[0] === t.grade),
+    )
+    .map((l) => l.sourcedId);
 }
 
-/** The target's recorded lesson when it is active, else the course's first unrecorded one. */
-export function activeLessonOf(c: CourseTestLessons, t: TestTarget): string | undefined {
+/** The first of unrecordedLessonsOf: the one authoring adopts. */
+export function unrecordedLessonOf(c: CourseTestLessons, t: TestTarget): string | undefined {
+  return unrecordedLessonsOf(c, t)[0];
+}
+
+/** The target's recorded lesson when it is active, else the course's unrecorded ones (none, one or several). */
+export function activeLessonsOf(c: CourseTestLessons, t: TestTarget): string[] {
   const recorded = c.recorded.find((r) => r.lessonType === t.lessonType && r.grade === t.grade)?.lessonSourcedId;
-  if (recorded && c.lessons.some((l) => l.sourcedId === recorded)) return recorded;
-  return unrecordedLessonOf(c, t);
+  if (recorded && c.lessons.some((l) => l.sourcedId === recorded)) return [recorded];
+  return unrecordedLessonsOf(c, t);
 }
