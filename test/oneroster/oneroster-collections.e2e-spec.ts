@@ -1,5 +1,11 @@
 import { Scope } from '@external-tests/auth';
-import { COLLECTIONS, EXAMPLES, validateRequest } from '@external-tests/oneroster';
+import {
+  COLLECTIONS,
+  EXAMPLES,
+  specComponentSchemas,
+  successResponse,
+  validateRequest,
+} from '@external-tests/oneroster';
 import { DEFAULT_EDULASTIC_TESTS } from '@external-tests/sandbox';
 import { uid } from '../helpers/fixtures';
 import { createTestApp, TestApp } from '../helpers/test-app';
@@ -422,6 +428,46 @@ describe('OneRoster 1.2 collections', () => {
         const none = await get(`${c.path}?search=${uid('nothing-holds')}`).expect(200);
         expect([c.name, none.body.totalCount]).toEqual([c.name, 0]);
       }
+    });
+
+    it("filters and sorts by every top-level scalar of a collection's upstream object (the README's promise)", async () => {
+      type Prop = { type?: string | string[]; format?: string; enum?: string[]; $ref?: string };
+      const schemas = specComponentSchemas() as Record<string, { properties?: Record<string, Prop> }>;
+      const deref = (s: Prop | undefined) =>
+        (s?.$ref ? schemas[s.$ref.split('/').pop()!] : s) as { properties?: Record<string, Prop> };
+      // Documented exceptions: level is an object in some feeds (jsonb here); a password is never stored.
+      const unfilterable = new Set(['level', 'password', 'metadata']);
+      const refused: string[] = [];
+      for (const def of COLLECTIONS) {
+        const wrapper = deref(successResponse(def.specOnePath, 'get').schema as Prop);
+        const props = deref(wrapper.properties?.[def.singular]).properties ?? {};
+        for (const [name, p] of Object.entries(props)) {
+          const types = ([] as string[]).concat(p.type ?? []).filter((x) => x !== 'null');
+          if (
+            unfilterable.has(name) ||
+            types.length !== 1 ||
+            !['string', 'number', 'integer', 'boolean'].includes(types[0])
+          )
+            continue;
+          const value =
+            p.format === 'date-time' || p.format === 'date'
+              ? '2020-01-01'
+              : (p.enum?.[0] ?? (types[0] === 'string' ? 'x' : types[0] === 'boolean' ? 'true' : '1'));
+          const filter = await get(`${def.path}?filter=${encodeURIComponent(`${name}='${value}'`)}&limit=1`);
+          const sort = await get(`${def.path}?sort=${name}&limit=1`);
+          if (filter.status !== 200 || sort.status !== 200)
+            refused.push(`${def.plural}.${name}: ${filter.body.imsx_description ?? sort.body.imsx_description}`);
+        }
+      }
+      expect(refused).toEqual([]);
+      // And what is filtered by is kept: a course's gradingScheme was dropped on write.
+      const courses = cases.find((c) => c.name === 'courses')!;
+      const course = uid('course');
+      await put(courses, course, { ...courses.body(course), gradingScheme: 'letter' }).expect(200);
+      const found = await get(`${R}/courses?filter=${encodeURIComponent(`gradingScheme='letter'`)}`).expect(200);
+      expect(found.body.courses).toContainEqual(
+        expect.objectContaining({ sourcedId: course, gradingScheme: 'letter' }),
+      );
     });
 
     it.each([

@@ -104,6 +104,7 @@ export const courseMapper = {
       orgSourcedId: refId(j.org),
       schoolYearSourcedId: refId(j.schoolYear),
       level: j.level ?? null,
+      gradingScheme: j.gradingScheme ?? null,
     }),
   to: (e: Course, ctx: HrefContext) =>
     Object.assign(baseTo(e), {
@@ -115,6 +116,7 @@ export const courseMapper = {
       subjectCodes: e.subjectCodes,
       org: { sourcedId: e.orgSourcedId ?? '' },
       level: e.level ?? null,
+      gradingScheme: e.gradingScheme ?? null,
     }),
 };
 

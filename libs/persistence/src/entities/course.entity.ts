@@ -26,4 +26,7 @@ export class Course extends OneRosterBase<'grades' | 'subjects' | 'subjectCodes'
 
   @Property({ type: 'jsonb', nullable: true })
   level?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  gradingScheme?: string | null;
 }
