@@ -633,6 +633,12 @@ describe('OneRoster 1.2 collections', () => {
       const list = await get(`/edubridge/subject-track/?subject=${subject}`).expect(200);
       expect(list.body.subjectTracks).toHaveLength(1);
       expect(list.headers['x-total-count']).toBe('1');
+      // Not a OneRoster list: a OneRoster parameter is refused, not ignored (every track would be answered).
+      const filtered = await get(`/edubridge/subject-track/?filter=${encodeURIComponent(`subject='${subject}'`)}`);
+      expect(filtered.status).toBe(400);
+      expect(filtered.body.imsx_description).toBe(
+        "Unknown query parameter 'filter'; allowed: subject, grade, orgSourcedId, limit, offset",
+      );
     });
 
     it('400 for a bad body, 422 for an unknown course or org', async () => {

@@ -52,14 +52,17 @@ export class SubjectTrackController {
     },
   })
   @ApiImsxErrors([400, 401, 403, 429, 500])
-  async list(
-    @Query('subject') subject: unknown,
-    @Query('grade') grade: unknown,
-    @Query('orgSourcedId') orgSourcedId: unknown,
-    @Query('limit') limit: unknown,
-    @Query('offset') offset: unknown,
-    @Res({ passthrough: true }) res?: HeaderSink,
-  ) {
+  async list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res?: HeaderSink) {
+    // Not a OneRoster list: a `filter` or `sort` meant for one would be ignored, and every track answered as if it
+    // had matched.
+    const unknown = Object.keys(query).filter((k) => !LIST_PARAMS.includes(k));
+    if (unknown.length > 0) {
+      throw AppError.invalid(
+        `Unknown query parameter ${unknown.map((k) => `'${k}'`).join(', ')}; allowed: ${LIST_PARAMS.join(', ')}`,
+        unknown[0],
+      );
+    }
+    const { subject, grade, orgSourcedId, limit, offset } = query;
     const l = decimalInteger('limit', limit, 100, 1, 3000);
     // Past PostgreSQL's bigint an offset is an error there; no list is that long anyway.
     const o = decimalInteger('offset', offset, 0, 0, Number.MAX_SAFE_INTEGER);
@@ -73,6 +76,8 @@ export class SubjectTrackController {
     return { subjectTracks: items, totalCount: total };
   }
 }
+
+const LIST_PARAMS = ['subject', 'grade', 'orgSourcedId', 'limit', 'offset'];
 
 /** A repeated query parameter arrives as an array: one value or none. */
 function once(name: string, value: unknown): string | undefined {
