@@ -29,7 +29,9 @@ import { WholeTenantGuard } from './whole-tenant.guard';
 /** Express's Response and Fastify's reply both set a header this way. */
 type HeaderSink = { header(name: string, value: string): unknown };
 
-const FIELDS_DESCRIPTION = 'Comma-separated fields to return';
+const FIELDS_DESCRIPTION =
+  'Comma-separated top-level fields to return. The objects then hold only those fields: the required list of the ' +
+  "object's schema below does not apply to them (a client that checks it must read such answers loosely).";
 
 /** A field's value in an example object: `user.sourcedId` reads the reference's id. */
 function exampleValue(example: Record<string, unknown> | undefined, field: string): unknown {
@@ -116,6 +118,12 @@ export function collectionController(def: CollectionDef): Type<unknown> {
     @ApiResponse({
       status: 200,
       description: `{ ${def.plural}, totalCount, pageCount, pageNumber, offset, limit }; total also in X-Total-Count`,
+      headers: {
+        'X-Total-Count': {
+          description: 'How many objects match, on every page',
+          schema: { type: 'integer', minimum: 0 },
+        },
+      },
       schema: successResponse(def.specListPath, 'get').schema,
     })
     @ApiImsxErrors([400, 401, 403, 429, 500])

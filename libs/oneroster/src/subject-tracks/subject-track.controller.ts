@@ -43,6 +43,9 @@ export class SubjectTrackController {
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 3000, default: 100 } })
   @ApiQuery({ name: 'offset', required: false, schema: { type: 'integer', minimum: 0, default: 0 } })
   @ApiOkResponse({
+    headers: {
+      'X-Total-Count': { description: 'How many tracks match, on every page', schema: { type: 'integer', minimum: 0 } },
+    },
     schema: {
       type: 'object',
       properties: {
