@@ -1,8 +1,9 @@
+import { AddressInfo, createConnection, createServer, Server, Socket } from 'node:net';
 import type { Knex } from '@mikro-orm/postgresql';
 import { createLesson, createStudent, uid } from '../helpers/fixtures';
 import { answerOf, BUSY_ANSWER } from '../helpers/busy-answer';
 import { createTestApp, TestApp } from '../helpers/test-app';
-import { onEmbeddedDatabase } from '../helpers/test-database';
+import { onEmbeddedDatabase, workerDatabaseUrl } from '../helpers/test-database';
 import { toolState } from '../helpers/tool-state';
 import { waitFor } from '../helpers/wait-for';
 
@@ -24,6 +25,40 @@ function terminateLockWaiter(other: Knex.Transaction): Promise<{ cut: boolean }[
     );
     return rows.length > 0 ? rows : undefined;
   });
+}
+
+/**
+ * A TCP proxy to PostgreSQL whose `reset()` resets every connection through it (an RST, no goodbye from the server),
+ * as a server's host going down or a failover's network cut does; while `refusing`, a new connection is reset as soon
+ * as it says something, as a server going down or coming up can (the client reads ECONNRESET while connecting).
+ */
+async function resettingProxy(
+  target: URL,
+): Promise<{ url: string; refusing: boolean; reset(): void; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    if (proxy.refusing) {
+      client.once('data', () => client.resetAndDestroy()).on('error', () => undefined);
+      return;
+    }
+    const upstream = createConnection(Number(target.port || 5432), target.hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s)).on('error', () => (client.destroy(), upstream.destroy()));
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = new URL(target);
+  url.hostname = '127.0.0.1';
+  url.port = String((server.address() as AddressInfo).port);
+  const proxy = {
+    url: url.toString(),
+    refusing: false,
+    reset: () => sockets.forEach((s) => s.resetAndDestroy()),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+  return proxy;
 }
 
 describe('a database that refuses for a moment', () => {
@@ -202,6 +237,49 @@ describe('a database that refuses for a moment', () => {
       // At once, on whichever connection the pool hands out first: the one PostgreSQL ended must not be it.
       await put('After').expect(201);
       await put('Again').expect(201);
+    },
+    30_000,
+  );
+  onPostgres(
+    'a connection reset under a statement (no goodbye from the server: a host down, a network cut) is 503 BUSY, then the next write succeeds',
+    async () => {
+      const { id, knex } = await newOrg('org-reset');
+      const proxy = await resettingProxy(new URL(workerDatabaseUrl()));
+      const app = await createTestApp({ DATABASE_URL: proxy.url }, { sandboxes: t.sandboxes });
+      const put = async (name: string) =>
+        app
+          .http()
+          .put(`${ORGS}/${id}`)
+          .set('Authorization', `Bearer ${await app.token()}`)
+          .timeout(10_000)
+          .send({ org: { sourcedId: id, status: 'active', name, type: 'school' } });
+      const other = await knex.transaction();
+      try {
+        await other.raw('select 1 from orgs where sourced_id = ? for update', [id]);
+        const pending = put('After').then((res) => res);
+        // The write waits for the row this transaction holds; then every connection through the proxy is reset.
+        await waitFor(async () => {
+          await other.raw('select pg_stat_clear_snapshot()');
+          const { rows } = await other.raw<{ rows: unknown[] }>(
+            `select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+          );
+          return rows.length > 0 || undefined;
+        });
+        proxy.reset();
+        expect(answerOf(await pending)).toEqual(BUSY_ANSWER);
+        await other.rollback();
+        // A new connection reset while it opens (pg's own socket error, `read ECONNRESET`): BUSY too, not a 500.
+        proxy.refusing = true;
+        expect(answerOf(await put('Refused'))).toEqual(BUSY_ANSWER);
+        proxy.refusing = false;
+        // The pool's reset connections are never handed out again.
+        expect((await put('After')).status).toBe(201);
+        expect((await put('Again')).status).toBe(201);
+      } finally {
+        await other.rollback().catch(() => undefined);
+        await app.close();
+        await proxy.close();
+      }
     },
     30_000,
   );

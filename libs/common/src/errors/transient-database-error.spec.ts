@@ -14,6 +14,10 @@ describe('isTransientDatabaseError', () => {
 
   it("a refused connect, knex's pool timeout (also as MikroORM rewraps it) and a lost connection are", () => {
     expect(isTransientDatabaseError(failure({ code: 'ECONNREFUSED', syscall: 'connect' }))).toBe(true);
+    // The server's socket reset while connecting or under a statement (a host down, a restart, a network cut).
+    expect(isTransientDatabaseError(failure({ code: 'ECONNRESET', syscall: 'read' }))).toBe(true);
+    expect(isTransientDatabaseError(failure({ code: 'ECONNRESET', syscall: 'connect' }))).toBe(true);
+    expect(isTransientDatabaseError(failure({ code: 'EPIPE', syscall: 'write' }))).toBe(true);
     const knex = new Error('Knex: Timeout acquiring a connection. The pool is probably full.');
     knex.name = 'KnexTimeoutError';
     expect(isTransientDatabaseError(knex)).toBe(true);
