@@ -15,6 +15,7 @@ import { QuietStartupLogger } from './config/quiet-startup-logger';
 import { trustedProxies } from './config/trusted-proxies';
 import { APP_LOGGER } from './http/app-logger.token';
 import { answerClientError } from './http/client-errors';
+import { refuseWhileClosing } from './http/closing';
 import { checkRequestHeaders } from './http/request-headers';
 import { RouteMethods } from './http/method-not-allowed';
 import { registerRequestScope } from './http/request-scope';
@@ -70,6 +71,8 @@ export function createHttpAdapter(env: Record<string, string | undefined> = proc
     // No Nest middleware runs in this app (http/request-scope.ts does per-request work as Fastify hooks), so Fastify
     // does without middie, the Express-middleware layer Nest otherwise puts in front of every request.
     skipMiddie: true,
+    // Requests arriving while the server closes are answered by refuseWhileClosing, in the envelope.
+    return503OnClosing: false,
     bodyLimit: BODY_LIMIT,
     trustProxy: proxies.length > 0 ? proxies : false,
     // One id per request, for Fastify, the X-Request-Id answer and pino-http alike (it keeps an id it finds on the
@@ -115,6 +118,7 @@ export function configureApp(app: INestApplication, o: { shutdownHooks?: boolean
   registerRequestScope(instance, app.get(MikroORM).em, app.get(APP_LOGGER));
   // Swagger UI needs inline scripts/styles; everything else gets helmet's defaults.
   registerSecurityHeaders(instance, { contentSecurityPolicy: false });
+  refuseWhileClosing(instance);
   // A known path asked with another method: 405 + Allow (after helmet, so the answer carries its headers too).
   instance.addHook('onRequest', routes.refuseOtherMethods());
   instance.addHook('onRequest', refuseMalformedQuery);

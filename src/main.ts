@@ -10,5 +10,8 @@ const raw = Number(process.env.WEB_CONCURRENCY ?? 1);
 // A bad value falls through to one process, whose boot (validateEnv) names it.
 const workers = Number.isInteger(raw) && raw >= 1 && raw <= 64 ? raw : 1;
 
-if (cluster.isPrimary && workers > 1) void import('./cluster').then((c) => c.superviseWorkers(workers));
+if (cluster.isPrimary && workers > 1)
+  void import('./cluster')
+    .then((c) => c.superviseWorkers(workers))
+    .catch((e: unknown) => import('./boot-failure').then((b) => b.exitOnBootFailure(e)));
 else void import('./server');

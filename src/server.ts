@@ -2,6 +2,7 @@ import './tracing';
 import { NestFactory } from '@nestjs/core';
 import { ConfigService } from '@nestjs/config';
 import { AppModule } from './app.module';
+import { exitOnBootFailure } from './boot-failure';
 import { configureApp, createHttpAdapter } from './configure-app';
 import { Env } from './config/env.schema';
 
@@ -13,10 +14,12 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create(AppModule.forRoot(), createHttpAdapter(), {
     bufferLogs: true,
     bodyParser: false,
+    // A module that fails to start rejects (exitOnBootFailure says why) rather than aborting the process.
+    abortOnError: false,
   });
   configureApp(app);
   const config = app.get(ConfigService<Env, true>);
   await app.listen(config.get('PORT', { infer: true }), config.get('HOST', { infer: true }));
 }
 
-void bootstrap();
+bootstrap().catch(exitOnBootFailure);

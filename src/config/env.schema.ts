@@ -3,7 +3,15 @@ import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, Validate
 
 /** A boolean environment value as the service reads it: true, 1, yes or on (any case) is true, any other text false. */
 export const envFlag = (value: string): boolean => ['true', '1', 'yes', 'on'].includes(value.toLowerCase());
-const toBool = ({ value }: { value: unknown }) => (typeof value === 'string' ? envFlag(value) : value);
+/** The words a flag may be. Anything else stays a string, which IsBoolean refuses: a typo does not read as false. */
+const FLAG_WORDS = new Map([
+  ...['true', '1', 'yes', 'on'].map((w) => [w, true] as const),
+  ...['false', '0', 'no', 'off'].map((w) => [w, false] as const),
+]);
+const toBool = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? (FLAG_WORDS.get(value.trim().toLowerCase()) ?? value) : value;
+/** IsBoolean's message for a flag. */
+const FLAG = { message: '$property must be true or false (or 1/0, yes/no, on/off)' };
 const URL_OPTS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 
 /**
@@ -77,7 +85,7 @@ export class Env {
 
   /** Name the request path's statements (prepared once per connection); false behind a pooler that cannot keep them. */
   @Transform(toBool)
-  @IsBoolean()
+  @IsBoolean(FLAG)
   DATABASE_PREPARED_STATEMENTS = true;
 
   /**
@@ -146,7 +154,7 @@ export class Env {
   AUTH_AUDIENCE?: string;
 
   @Transform(toBool)
-  @IsBoolean()
+  @IsBoolean(FLAG)
   AUTH_DEV_ISSUER = false;
 
   @IsString()
@@ -279,7 +287,7 @@ export class Env {
 
   // --- sandboxes (npm start / demo)
   @Transform(toBool)
-  @IsBoolean()
+  @IsBoolean(FLAG)
   SANDBOX_TOOLS = false;
 
   @Type(() => Number)
@@ -305,6 +313,6 @@ export class Env {
   SANDBOX_STATE_DIR = '.data/sandboxes';
 
   @Transform(toBool)
-  @IsBoolean()
+  @IsBoolean(FLAG)
   SEED_DEMO_DATA = false;
 }

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Org } from '@external-tests/persistence';
@@ -301,6 +302,40 @@ describe('security', () => {
       await closing;
       expect(res.status).toBe(200);
       expect(res.body.assignmentId).toBeDefined();
+    });
+
+    it('a request arriving while it closes, behind one in flight on the same connection, is 503 in the envelope with Retry-After', async () => {
+      const t = await createTestApp();
+      const token = await t.token();
+      const student = await createStudent(t.orm);
+      const lesson = await createLesson(t.orm);
+      await delayMasteryTrackAssign(t.sandboxes, 700);
+      const { hostname, port } = new URL(t.baseUrl);
+      const socket = connect(Number(port), hostname);
+      let received = '';
+      socket.on('data', (chunk) => (received += chunk.toString()));
+      const ended = new Promise((resolve) => socket.on('close', resolve));
+      const body = JSON.stringify({ student: student.sourcedId, lesson: lesson.sourcedId });
+      socket.write(
+        `POST ${ROUTE} HTTP/1.1\r\nHost: ${t.baseUrl.slice(7)}\r\nAuthorization: Bearer ${token}\r\n` +
+          `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+      await sandboxControl(t.sandboxes, 'masteryTrack').untilInFlight('POST', '/delivery/assignments/assign');
+      const closing = t.close();
+      // Kept alive behind the assignment: read once it is answered, by then the server is closing.
+      socket.write(`GET /health/live HTTP/1.1\r\nHost: ${t.baseUrl.slice(7)}\r\n\r\n`);
+      await ended;
+      await closing;
+      const [first, second] = received.split(/(?=HTTP\/1\.1 )/);
+      expect(first).toMatch(/^HTTP\/1\.1 200 /);
+      expect(second).toMatch(/^HTTP\/1\.1 503 /);
+      expect(second).toMatch(/\r\nretry-after: 1\r\n/i);
+      expect(second).toMatch(/\r\nx-content-type-options: nosniff\r\n/i);
+      expect(JSON.parse(second.slice(second.indexOf('\r\n\r\n') + 4))).toMatchObject({
+        imsx_codeMajor: 'failure',
+        imsx_description: 'The service is stopping; retry after Retry-After seconds',
+        imsx_error_details: [{ code: 'BUSY' }],
+      });
     });
   });
 });

@@ -1,4 +1,4 @@
-import { ArgumentsHost, Logger } from '@nestjs/common';
+import { ArgumentsHost, InternalServerErrorException, Logger, ServiceUnavailableException } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { ImsxExceptionFilter } from './imsx-exception.filter';
 
@@ -41,5 +41,13 @@ describe('ImsxExceptionFilter: a database that refused', () => {
 
   it('a statement cancelled by its timeout: 503, a longer Retry-After, and an error (it ran for the whole bound)', () => {
     expect(answer(sqlState('57014'))).toEqual({ status: 503, retryAfter: '5', errors: 1, warnings: 0 });
+  });
+});
+
+describe('ImsxExceptionFilter: what is logged as a fault', () => {
+  it("a framework HTTP exception is an answer (a readiness probe's 503, which terminus logs itself); a 500 or an Error is a fault", () => {
+    expect(answer(new ServiceUnavailableException())).toEqual({ status: 503, errors: 0, warnings: 0 });
+    expect(answer(new InternalServerErrorException())).toEqual({ status: 500, errors: 1, warnings: 0 });
+    expect(answer(new Error('boom'))).toEqual({ status: 500, errors: 1, warnings: 0 });
   });
 });

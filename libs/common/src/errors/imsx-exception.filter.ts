@@ -54,7 +54,12 @@ export class ImsxExceptionFilter implements ExceptionFilter {
           ? this.fromDatabase(exception, req?.id)
           : exception;
     const { status, description, details, headers, codeMinor } = this.describe(domain, req);
-    if (status >= 500 && !(domain instanceof AppError && domain.code !== ErrorCode.Internal)) {
+    // A domain error or a framework HTTP exception other than 500 is an answer (a readiness probe's 503 among them,
+    // which terminus logs itself), not a fault.
+    const answered =
+      (domain instanceof AppError && domain.code !== ErrorCode.Internal) ||
+      (domain instanceof HttpException && domain.getStatus() !== 500);
+    if (status >= 500 && !answered) {
       this.logger.error({ error: loggableError(exception), requestId: req?.id }, 'Unhandled error');
     }
     for (const [name, value] of Object.entries(headers))

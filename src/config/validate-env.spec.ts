@@ -1,0 +1,77 @@
+import { validateEnv } from './validate-env';
+
+/** The smallest environment that boots (the dev issuer stands in for an identity provider). */
+const BASE = { AUTH_DEV_ISSUER: 'true', DATABASE_URL: 'postgresql://app:s3cret@db.internal:5432/app' };
+const KEY = (id: string, bytes = 32) => `${id}:${Buffer.alloc(bytes, 7).toString('base64')}`;
+
+/** validateEnv's message, or '' when the environment is valid. */
+function problemsOf(env: Record<string, string>): string {
+  try {
+    validateEnv({ ...BASE, ...env });
+    return '';
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+describe('validateEnv', () => {
+  it('flags take true/false, 1/0, yes/no, on/off in any case; anything else stops the boot naming the variable', () => {
+    for (const [value, read] of [
+      ['true', true],
+      ['ON', true],
+      ['1', true],
+      ['No', false],
+      ['0', false],
+      [' off ', false],
+    ] as const) {
+      expect(validateEnv({ ...BASE, DATABASE_PREPARED_STATEMENTS: value }).DATABASE_PREPARED_STATEMENTS).toBe(read);
+    }
+    for (const name of ['DATABASE_PREPARED_STATEMENTS', 'SANDBOX_TOOLS', 'SEED_DEMO_DATA', 'AUTH_DEV_ISSUER']) {
+      expect(problemsOf({ [name]: 'maybe' })).toContain(
+        `${name}: ${name} must be true or false (or 1/0, yes/no, on/off)`,
+      );
+    }
+  });
+
+  it('DATABASE_URL must be a PostgreSQL URL naming its database; the message never shows the value', () => {
+    for (const url of ['mysql://app:s3cret@db/app', 'postgresql://app:s3cret@db.internal:5432', 'not a url s3cret']) {
+      const message = problemsOf({ DATABASE_URL: url });
+      expect(message).toContain('DATABASE_URL: must be a PostgreSQL URL naming its database');
+      expect(message).not.toContain('s3cret');
+    }
+    expect(problemsOf({ DATABASE_URL: 'postgres:///app?host=/var/run/postgresql' })).toBe('');
+  });
+
+  it('accounts are JSON objects whose every account has its fields as text, named by account, not by value', () => {
+    const mt = problemsOf({
+      MASTERY_TRACK_ACCOUNTS: '{"a":{"apiKey":"k-s3cret","email":7},"b":{"apiKey":"k","email":"e"}}',
+    });
+    expect(mt).toContain("MASTERY_TRACK_ACCOUNTS: account 'a' needs email (text)");
+    expect(mt).not.toContain("account 'b'");
+    expect(mt).not.toContain('s3cret');
+    expect(problemsOf({ EDULASTIC_ACCOUNTS: '{"x":{"username":"u"}}' })).toContain(
+      "EDULASTIC_ACCOUNTS: account 'x' needs password (text)",
+    );
+    expect(problemsOf({ EDULASTIC_ACCOUNTS: '[1]' })).toContain('EDULASTIC_ACCOUNTS: must be {"<applicationName>"');
+    expect(problemsOf({ EDULASTIC_ACCOUNTS: '{"x":{"username":"u","password":"p"}}' })).toBe('');
+  });
+
+  it('credential keys are checked as the cipher reads them, naming the variable', () => {
+    expect(problemsOf({ CREDENTIALS_KEY: KEY('k1', 16) })).toContain(
+      "CREDENTIALS_KEY: Credential key 'k1' must be 32 bytes",
+    );
+    expect(problemsOf({ CREDENTIALS_KEY: KEY('k1'), CREDENTIALS_RETIRED_KEYS: `${KEY('old')},nocolon` })).toContain(
+      'CREDENTIALS_RETIRED_KEYS: Credential keys must look like <id>:<base64 32 bytes>',
+    );
+    expect(problemsOf({ CREDENTIALS_KEY: KEY('k1'), CREDENTIALS_RETIRED_KEYS: KEY('old') })).toBe('');
+  });
+
+  it('a proxy variable (either case) must be a proxy URL; its value (credentials) is never shown', () => {
+    expect(problemsOf({ HTTP_PROXY: 'notaurl:x' })).toContain('HTTP_PROXY: must be a proxy URL');
+    expect(problemsOf({ https_proxy: 'ftp://user:s3cret@proxy:21' })).toContain('https_proxy: must be a proxy URL');
+    expect(problemsOf({ https_proxy: 'ftp://user:s3cret@proxy:21' })).not.toContain('s3cret');
+    expect(problemsOf({ HTTPS_PROXY: 'http://user:pw@proxy.internal:3128', ALL_PROXY: 'socks5://proxy:1080' })).toBe(
+      '',
+    );
+  });
+});
