@@ -349,7 +349,7 @@ export class AssignmentService {
 
   private inProgress(leaseSeconds: number): AppError {
     return new AppError(ErrorCode.InProgress, 'Another request is assigning this test to the student; retry shortly', {
-      retryAfterSeconds: leaseRetryAfter(leaseSeconds),
+      retryAfterSeconds: leaseRetryAfter(leaseSeconds, this.options.leaseSeconds),
     });
   }
 }

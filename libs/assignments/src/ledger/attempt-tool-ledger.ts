@@ -234,7 +234,7 @@ export class AttemptToolLedger implements ToolLedger {
     const pause = Math.min(250, left + 10);
     if (Date.now() + pause >= this.a.deadlineAt) {
       throw new AppError(ErrorCode.InProgress, `Another request is making ${what} at the tool; retry shortly`, {
-        retryAfterSeconds: leaseRetryAfter(left / 1000),
+        retryAfterSeconds: leaseRetryAfter(left / 1000, this.deps.leaseSeconds),
       });
     }
     await sleep(pause);

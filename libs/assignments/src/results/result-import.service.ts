@@ -40,7 +40,7 @@ export class ResultImportService {
       throw new AppError(
         ErrorCode.InProgress,
         `Another request is assigning attempt ${current.attempt} of this lesson to the student; import its result once it is made`,
-        { retryAfterSeconds: leaseRetryAfter(current.leaseSeconds!) },
+        { retryAfterSeconds: leaseRetryAfter(current.leaseSeconds!, this.options.leaseSeconds) },
       );
     }
     if (!current || current.state !== 'assigned' || current.resultStatus !== 'active' || !current.externalId) {
