@@ -82,7 +82,10 @@ export function createHttpAdapter(env: Record<string, string | undefined> = proc
     // What Fastify refuses before routing (a path it cannot decode, a parameter over maxParamLength) never reaches
     // Nest's exception filters: a 400 in the imsx envelope too, as for any malformed request.
     frameworkErrors: (_error: unknown, _req: unknown, reply: FastifyReply) => {
-      void reply.code(400).send(imsxEnvelope(400, 'The request is malformed', [{ code: ErrorCode.InvalidRequest }]));
+      void reply
+        .code(400)
+        .header('Cache-Control', 'no-store')
+        .send(imsxEnvelope(400, 'The request is malformed', [{ code: ErrorCode.InvalidRequest }]));
     },
     // What Node's HTTP parser refuses before there is a request at all (400, 408, 431): the imsx envelope as well.
     clientErrorHandler: answerClientError,

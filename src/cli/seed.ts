@@ -9,7 +9,7 @@ import { NestFactory } from '@nestjs/core';
 import { readFileSync } from 'node:fs';
 import { OneRosterModule, SeedDocument, SeedLoader } from '@external-tests/oneroster';
 import { PersistenceModule } from '@external-tests/persistence';
-import { envFlag } from '../config/env.schema';
+import { readFlag } from '../config/env.schema';
 import { devStackEnv } from './dev-stack-env';
 
 async function main(): Promise<void> {
@@ -19,11 +19,10 @@ async function main(): Promise<void> {
   const env = devStackEnv(process.env);
   // Only the database settings are read (the seed needs no other configuration); on npm start's embedded database
   // statements are not prepared (see DATABASE_PREPARED_STATEMENTS).
-  const persistence = {
-    clientUrl: env.DATABASE_URL!,
-    poolMax: 2,
-    preparedStatements: envFlag(env.DATABASE_PREPARED_STATEMENTS ?? 'true'),
-  };
+  const preparedStatements = readFlag(env.DATABASE_PREPARED_STATEMENTS ?? 'true');
+  if (preparedStatements === undefined)
+    throw new Error('DATABASE_PREPARED_STATEMENTS must be true or false (or 1/0, yes/no, on/off)');
+  const persistence = { clientUrl: env.DATABASE_URL!, poolMax: 2, preparedStatements };
 
   @Module({ imports: [PersistenceModule.forRoot(persistence), OneRosterModule] })
   class SeedModule {}

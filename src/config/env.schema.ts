@@ -2,14 +2,14 @@ import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, ValidateIf } from 'class-validator';
 
 /** A boolean environment value as the service reads it: true, 1, yes or on (any case) is true, any other text false. */
-export const envFlag = (value: string): boolean => ['true', '1', 'yes', 'on'].includes(value.toLowerCase());
-/** The words a flag may be. Anything else stays a string, which IsBoolean refuses: a typo does not read as false. */
+/** The words a flag may be. Anything else is no flag, which IsBoolean refuses: a typo does not read as false. */
 const FLAG_WORDS = new Map([
   ...['true', '1', 'yes', 'on'].map((w) => [w, true] as const),
   ...['false', '0', 'no', 'off'].map((w) => [w, false] as const),
 ]);
-const toBool = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? (FLAG_WORDS.get(value.trim().toLowerCase()) ?? value) : value;
+/** A flag's value, or undefined when `value` is none of FLAG_WORDS. */
+export const readFlag = (value: string): boolean | undefined => FLAG_WORDS.get(value.trim().toLowerCase());
+const toBool = ({ value }: { value: unknown }) => (typeof value === 'string' ? (readFlag(value) ?? value) : value);
 /** IsBoolean's message for a flag. */
 const FLAG = { message: '$property must be true or false (or 1/0, yes/no, on/off)' };
 const URL_OPTS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };

@@ -39,7 +39,8 @@ describe('validateEnv', () => {
       expect(message).toContain('DATABASE_URL: must be a PostgreSQL URL naming its database');
       expect(message).not.toContain('s3cret');
     }
-    expect(problemsOf({ DATABASE_URL: 'postgres:///app?host=/var/run/postgresql' })).toBe('');
+    // No host: pg's default, localhost.
+    expect(problemsOf({ DATABASE_URL: 'postgresql:///app' })).toBe('');
   });
 
   it('accounts are JSON objects whose every account has its fields as text, named by account, not by value', () => {
@@ -56,13 +57,18 @@ describe('validateEnv', () => {
     expect(problemsOf({ EDULASTIC_ACCOUNTS: '{"x":{"username":"u","password":"p"}}' })).toBe('');
   });
 
-  it('credential keys are checked as the cipher reads them, naming the variable', () => {
+  it('credential keys are checked as the cipher reads them, naming the variable and the entry, never the key', () => {
     expect(problemsOf({ CREDENTIALS_KEY: KEY('k1', 16) })).toContain(
-      "CREDENTIALS_KEY: Credential key 'k1' must be 32 bytes",
+      "CREDENTIALS_KEY: entry 1 ('k1') must hold 32 bytes (base64), not 16",
     );
     expect(problemsOf({ CREDENTIALS_KEY: KEY('k1'), CREDENTIALS_RETIRED_KEYS: `${KEY('old')},nocolon` })).toContain(
-      'CREDENTIALS_RETIRED_KEYS: Credential keys must look like <id>:<base64 32 bytes>',
+      'CREDENTIALS_RETIRED_KEYS: entry 2 must be <id>:<base64 of 32 bytes>',
     );
+    // Written the wrong way round, the "id" is the key: it is not shown.
+    const secret = Buffer.alloc(32, 9).toString('base64');
+    const reversed = problemsOf({ CREDENTIALS_KEY: `${secret}:k1` });
+    expect(reversed).toContain('CREDENTIALS_KEY: entry 1 must be <id>:<base64 of 32 bytes>');
+    expect(reversed).not.toContain(secret.slice(0, 12));
     expect(problemsOf({ CREDENTIALS_KEY: KEY('k1'), CREDENTIALS_RETIRED_KEYS: KEY('old') })).toBe('');
   });
 
@@ -70,8 +76,12 @@ describe('validateEnv', () => {
     expect(problemsOf({ HTTP_PROXY: 'notaurl:x' })).toContain('HTTP_PROXY: must be a proxy URL');
     expect(problemsOf({ https_proxy: 'ftp://user:s3cret@proxy:21' })).toContain('https_proxy: must be a proxy URL');
     expect(problemsOf({ https_proxy: 'ftp://user:s3cret@proxy:21' })).not.toContain('s3cret');
-    expect(problemsOf({ HTTPS_PROXY: 'http://user:pw@proxy.internal:3128', ALL_PROXY: 'socks5://proxy:1080' })).toBe(
-      '',
-    );
+    // As proxy-agent reads them: a bare host:port, socks4a, a PAC file.
+    for (const ok of <Record<string, string>[]>[
+      { HTTPS_PROXY: 'http://user:pw@proxy.internal:3128', ALL_PROXY: 'socks5://proxy:1080' },
+      { https_proxy: 'proxy.corp:3128', HTTP_PROXY: '10.0.0.1:3128' },
+      { ALL_PROXY: 'socks4a://proxy:1080', HTTP_PROXY: 'pac+https://wpad.corp/proxy.pac' },
+    ])
+      expect(problemsOf(ok)).toBe('');
   });
 });

@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { CredentialCipher, parseCredentialKeys } from '@external-tests/common';
+import { parseCredentialKeys } from '@external-tests/common';
 import { Env } from './env.schema';
 import { invalidProxyEntries } from './trusted-proxies';
 
@@ -51,9 +51,8 @@ function databaseUrlProblems(value: string | undefined): string[] {
   } catch {
     url = undefined;
   }
-  // A Unix socket is named by ?host=/var/run/postgresql.
-  const host = url && (url.hostname || url.searchParams.get('host'));
-  const ok = url && ['postgres:', 'postgresql:'].includes(url.protocol) && host && url.pathname.length > 1;
+  // No host is pg's default, localhost.
+  const ok = url && ['postgres:', 'postgresql:'].includes(url.protocol) && url.pathname.length > 1;
   return ok ? [] : ['DATABASE_URL: must be a PostgreSQL URL naming its database (postgresql://user@host:5432/name)'];
 }
 
@@ -78,24 +77,42 @@ function accountProblems(name: string, value: string | undefined, fields: string
   return problems;
 }
 
-/** Both variables read as the cipher reads them, so a bad key stops the boot naming its variable. */
+/** A key id as the cipher takes it; anything else may be the key itself, put first. */
+const KEY_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * Both variables read as the cipher reads them, so a bad key stops the boot naming its variable. An entry is named by
+ * its place and, only when it looks like one, its id (a key written the wrong way round would show the key).
+ */
 function credentialKeyProblems(env: Env): string[] {
   const problems: string[] = [];
   for (const name of ['CREDENTIALS_KEY', 'CREDENTIALS_RETIRED_KEYS'] as const) {
     const value = env[name];
     if (value === undefined) continue;
-    try {
-      const keys = parseCredentialKeys(value);
-      if (keys.length === 0) throw new Error('Credential keys must look like <id>:<base64 32 bytes>');
-      new CredentialCipher(keys[0], keys.slice(1));
-    } catch (e) {
-      problems.push(`${name}: ${(e as Error).message}`);
-    }
+    const entries = value
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean);
+    if (entries.length === 0) problems.push(`${name}: must be <id>:<base64 of 32 bytes>`);
+    entries.forEach((entry, i) => {
+      const [key] = entry.indexOf(':') > 0 ? parseCredentialKeys(entry) : [];
+      const which = `entry ${i + 1}${key && KEY_ID.test(key.id) ? ` ('${key.id}')` : ''}`;
+      if (!key || !KEY_ID.test(key.id))
+        problems.push(`${name}: ${which} must be <id>:<base64 of 32 bytes>, the id [A-Za-z0-9_-]`);
+      else if (key.key.length !== 32)
+        problems.push(`${name}: ${which} must hold 32 bytes (base64), not ${key.key.length}`);
+    });
   }
   return problems;
 }
 
-/** The proxy variables (either case) as the tool calls' proxy agent reads them: a URL of a proxy it speaks. */
+/** What the tool calls' proxy agent (proxy-agent) speaks. */
+const PROXY_PROTOCOL = /^(?:https?|socks[45]?[ah]?|pac\+(?:data|file|ftp|https?)):$/;
+
+/**
+ * The proxy variables (either case) as the tool calls' proxy agent reads them: a URL of a proxy it speaks, or a bare
+ * `host:port` (proxy-from-env puts the request's scheme in front).
+ */
 function proxyProblems(raw: Record<string, unknown>): string[] {
   const problems: string[] = [];
   for (const base of ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY']) {
@@ -104,12 +121,12 @@ function proxyProblems(raw: Record<string, unknown>): string[] {
       if (typeof value !== 'string' || value === '') continue;
       let ok = false;
       try {
-        const url = new URL(value);
-        ok = /^(?:https?|socks[45]?h?):$/.test(url.protocol) && url.hostname !== '';
+        const url = new URL(value.includes('://') ? value : `http://${value}`);
+        ok = PROXY_PROTOCOL.test(url.protocol) && (url.hostname !== '' || url.protocol.startsWith('pac+'));
       } catch {
         ok = false;
       }
-      if (!ok) problems.push(`${name}: must be a proxy URL (http://, https:// or socks5://host:port)`);
+      if (!ok) problems.push(`${name}: must be a proxy URL (http://, https://, socks5://host:port) or host:port`);
     }
   }
   return problems;

@@ -166,6 +166,9 @@ describe('GET /powerpath/testOut', () => {
     const lessonOf = async () => (await testOut(student.sourcedId, course).expect(200)).body;
 
     expect(await lessonOf()).toMatchObject({ lessonId: mt, toolProvider: 'mastery-track', finalized: false });
+    // A test-out of a tool this service does not serve, first in the course, is passed over.
+    await oneRosterTestOut(course, { toolProvider: 'no-such-tool' }, 0);
+    expect(await lessonOf()).toMatchObject({ lessonId: mt, toolProvider: 'mastery-track', finalized: false });
     const assigned = (await assign(student.sourcedId, edu)).body;
     expect(await lessonOf()).toMatchObject({ lessonId: edu, toolProvider: 'edulastic', finalized: false, attempt: 1 });
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '@external-tests/auth';
+import { AppError, ErrorCode } from '@external-tests/common';
 import { CourseTestLessonsRepository } from '@external-tests/persistence';
 import { assignmentFields, mayReadCredentials } from '../attempt-answer';
 import { AssignmentsOptions } from '../assignments-options';
@@ -7,6 +8,9 @@ import { ASSIGNMENTS_OPTIONS } from '../assignments.module-definition';
 import { TestOutDto, TestOutQueryDto } from '../dto/test-out.dto';
 import { LessonResolver, ResolvedLesson } from '../lesson-resolver';
 import { activeLessonsOf, checkCourse } from './test-targets';
+
+/** What LessonResolver refuses a lesson for (rather than the student or the service). */
+const LESSON_PROBLEMS = new Set([ErrorCode.UnsupportedTool, ErrorCode.InvalidData]);
 
 /**
  * testOut: the course's test-out lesson for a student, answered from the ledger as the import answers (the tool
@@ -46,8 +50,8 @@ export class TestOutService {
 
   /**
    * Of the course's test-outs (OneRoster lets a course have several, one a tool, say), the one the student took: the
-   * last finalized, else the last assigned, else the first. A lesson that does not resolve (a tool not configured)
-   * is passed over; when none does, the first one's error is the answer.
+   * last finalized, else the last assigned, else the first. A lesson this service cannot serve (a tool not configured,
+   * a resource without what its tool needs) is passed over; when none can be, the first one's error is the answer.
    */
   private async takenOf(lessonIds: string[], student: string, principal?: Principal): Promise<ResolvedLesson> {
     if (lessonIds.length === 1) return this.lessons.resolve(student, lessonIds[0], principal);
@@ -57,6 +61,8 @@ export class TestOutService {
       try {
         resolved.push(await this.lessons.resolve(student, id, principal));
       } catch (e) {
+        // Only a lesson this service cannot serve is passed over; the database or a fault is the answer.
+        if (!(e instanceof AppError) || !LESSON_PROBLEMS.has(e.code)) throw e;
         firstError ??= e;
       }
     }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Put, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '@external-tests/auth';
-import { ApiImsxErrors, AppError, decimalInteger } from '@external-tests/common';
+import { ApiImsxErrors, AppError, decimalInteger, ErrorCode } from '@external-tests/common';
 import { AREA_SCOPES } from '../controllers/area-scopes';
 import { WholeTenantGuard } from '../controllers/whole-tenant.guard';
 import { PutSubjectTrackDto, SubjectTrackDto } from './subject-track.dto';
@@ -60,9 +60,10 @@ export class SubjectTrackController {
     // had matched.
     const unknown = Object.keys(query).filter((k) => !LIST_PARAMS.includes(k));
     if (unknown.length > 0) {
-      throw AppError.invalid(
-        `Unknown query parameter ${unknown.map((k) => `'${k}'`).join(', ')}; allowed: ${LIST_PARAMS.join(', ')}`,
-        unknown[0],
+      const allowed = `allowed: ${LIST_PARAMS.join(', ')}`;
+      throw AppError.problems(
+        ErrorCode.InvalidRequest,
+        unknown.map((k) => ({ field: k, message: `Unknown query parameter '${k}'; ${allowed}` })),
       );
     }
     const { subject, grade, orgSourcedId, limit, offset } = query;
