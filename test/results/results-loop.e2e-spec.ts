@@ -338,6 +338,37 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
       expect(shown.body).toMatchObject({ correctQuestions: eduTest.questionCount - 1 });
     });
 
+    it("a question worth more points at a later read (the test was edited) widens its line item's range, so its results round-trip", async () => {
+      const lesson = await createLesson(t.orm, {
+        toolProvider: 'edulastic',
+        lessonType: 'unit-test',
+        vendorId: eduTest.id,
+      });
+      const [first, second] = [await createStudent(t.orm), await createStudent(t.orm)];
+      const answers = (points: number) =>
+        Array.from({ length: eduTest.questionCount }, () => ({ score: points, maxScore: points }));
+      for (const [student, points] of [
+        [first, 1],
+        [second, 5],
+      ] as const) {
+        const assigned = await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+        await submit(assigned.body.assignmentId, student.email, answers(points));
+        expect((await importResults(student.sourcedId, lesson.sourcedId).expect(200)).body.finalized).toBe(true);
+      }
+      const row = await resultRow(t.orm, second.sourcedId, lesson.sourcedId);
+      const lineItem = await auth(
+        t.http().get(`/ims/oneroster/gradebook/v1p2/assessmentLineItems/${row.line_item_sourced_id}-q1`),
+      ).expect(200);
+      expect(lineItem.body.assessmentLineItem).toMatchObject({ resultValueMin: 0, resultValueMax: 5 });
+      // Written back as it reads, the second student's question result is accepted (it was 422: outside 0–1).
+      const question = (await auth(t.http().get(`${RESULTS}/${row.sourced_id}-q1`)).expect(200)).body.assessmentResult;
+      expect(question.score).toBe(5);
+      const { dateLastModified: _d, ...body } = question;
+      await auth(t.http().put(`${RESULTS}/${row.sourced_id}-q1`))
+        .send({ assessmentResult: body })
+        .expect((r) => expect([200, 201]).toContain(r.status));
+    });
+
     it('is not finalized while questions are unanswered or grading is pending', async () => {
       const student = await createStudent(t.orm);
       const lesson = await createLesson(t.orm, {

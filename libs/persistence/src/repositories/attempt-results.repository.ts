@@ -117,13 +117,20 @@ export class AttemptResultsRepository {
       meta: JSON.stringify({ questionId: q.questionId, maxScore: q.maxScore, correct: q.correct, skipped: q.skipped }),
     }));
     if (questions.length > 0) {
+      // A question's line item is made by the lesson's first import. A later read may give the question more points
+      // (the test was edited): its range grows, so every result stored under it stays within it (a result outside
+      // its line item's range would be refused if written back as it reads). Only a growing row is locked.
       await runPrepared(
         this.em,
-        `insert into assessment_line_items (sourced_id, title, parent_sourced_id, result_value_min, result_value_max, metadata)
-         select q.li, q.title, ?, 0, q.max, jsonb_build_object('question', true)
-         from jsonb_to_recordset(?::jsonb) q(li text, title text, max float8)
+        `with q as (select * from jsonb_to_recordset(?::jsonb) q(li text, title text, max float8)),
+         grown as (
+           update assessment_line_items li set result_value_max = q.max, date_last_modified = now()
+           from q where li.sourced_id = q.li and li.result_value_max < q.max
+         )
+         insert into assessment_line_items (sourced_id, title, parent_sourced_id, result_value_min, result_value_max, metadata)
+         select q.li, q.title, ?, 0, q.max, jsonb_build_object('question', true) from q
          on conflict (sourced_id) do nothing`,
-        [target.lineItemSourcedId, JSON.stringify(questions)],
+        [JSON.stringify(questions), target.lineItemSourcedId],
       );
     }
     // This read's questions, and none an earlier read stored beyond them (retired: OneRoster deletes are soft).
