@@ -369,6 +369,34 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
         .expect((r) => expect([200, 201]).toContain(r.status));
     });
 
+    it('two lessons with one test: the second is TEST_HELD while the first is open (the link names the test, not the assignment), then free', async () => {
+      const student = await createStudent(t.orm);
+      const lessonOf = async () =>
+        (await createLesson(t.orm, { toolProvider: 'edulastic', lessonType: 'unit-test', vendorId: eduTest.id }))
+          .sourcedId;
+      const [a, b] = [await lessonOf(), await lessonOf()];
+      const assigned = await assign({ student: student.sourcedId, lesson: a }).expect(200);
+      const calls = (await sandboxControl(t.sandboxes, 'edulastic').calls()).length;
+
+      const held = await assign({ student: student.sourcedId, lesson: b }).expect(422);
+      expect(held.body.imsx_description).toBe(
+        `Edulastic test '${eduTest.id}' is assigned to this student for lesson '${a}' (attempt 1) and its link does ` +
+          'not tell the two apart; finish that attempt first',
+      );
+      expect(held.body.imsx_error_details).toEqual([
+        expect.objectContaining({ code: 'TEST_HELD', field: 'lesson', value: b, heldByLesson: a }),
+      ]);
+      // Nothing was asked of the tool, and nothing of lesson b is kept.
+      expect((await sandboxControl(t.sandboxes, 'edulastic').calls()).length).toBe(calls);
+      expect(await countRows(t.orm, 'tool_assignments where lesson_sourced_id = ?', [b])).toBe(0);
+
+      const all = Array.from({ length: eduTest.questionCount }, () => ({ score: 1, maxScore: 1 }));
+      await submit(assigned.body.assignmentId, student.email, all);
+      expect((await importResults(student.sourcedId, a).expect(200)).body.finalized).toBe(true);
+      const second = await assign({ student: student.sourcedId, lesson: b }).expect(200);
+      expect(second.body.assignmentId).not.toBe(assigned.body.assignmentId);
+    });
+
     it('is not finalized while questions are unanswered or grading is pending', async () => {
       const student = await createStudent(t.orm);
       const lesson = await createLesson(t.orm, {

@@ -72,6 +72,16 @@ export interface ToolLedger {
    * unless this attempt's own call left it.
    */
   ownerOf(externalId: string, o?: { afterUnknownAttempt?: boolean }): Promise<AssignmentOwner>;
-  /** Tests the tool gave this student through us, by id or title. */
-  testsOfStudent(): Promise<{ testId: string | null; testTitle: string | null }[]>;
+  /** Tests the tool gave this student through us, by id or title, with the attempt each was given for. */
+  testsOfStudent(): Promise<GivenTest[]>;
+}
+
+/** A test a tool gave a student through us (tool_assignments), and the attempt it was given for. */
+export interface GivenTest {
+  testId: string | null;
+  testTitle: string | null;
+  lessonSourcedId: string;
+  attempt: number;
+  /** The attempt is final (or void): its assignment is done with. */
+  done: boolean;
 }

@@ -12,6 +12,7 @@ import {
 import {
   AssignmentOwner,
   ClassSteps,
+  GivenTest,
   LoginSteps,
   ToolClassRef,
   ToolLedger,
@@ -224,7 +225,7 @@ export class AttemptToolLedger implements ToolLedger {
     return asked ? { kind: 'this-attempt' } : { kind: 'unknown', lessons: [], contested: false };
   }
 
-  testsOfStudent(): Promise<{ testId: string | null; testTitle: string | null }[]> {
+  testsOfStudent(): Promise<GivenTest[]> {
     return this.deps.attempts.testsOfStudent(this.a.tool, this.a.account, this.a.studentSourcedId);
   }
 

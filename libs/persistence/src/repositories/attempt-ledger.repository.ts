@@ -539,14 +539,30 @@ export class AttemptLedgerRepository {
     tool: string,
     account: string,
     studentSourcedId: string,
-  ): Promise<{ testId: string | null; testTitle: string | null }[]> {
-    const rows = await runPrepared<{ test_id: string | null; test_title: string | null }>(
+  ): Promise<
+    { testId: string | null; testTitle: string | null; lessonSourcedId: string; attempt: number; done: boolean }[]
+  > {
+    const rows = await runPrepared<{
+      test_id: string | null;
+      test_title: string | null;
+      lesson_sourced_id: string;
+      attempt: number;
+      done: boolean;
+    }>(
       this.em,
-      `select test_id, test_title from tool_assignments
-       where student_sourced_id = ? and tool = ? and account = ? and state = 'assigned'`,
+      `select ta.test_id, ta.test_title, ta.lesson_sourced_id, ta.attempt,
+         (ar.finalized_at is not null or ar.status <> 'active') done
+       from tool_assignments ta join assessment_results ar on ar.sourced_id = ta.result_sourced_id
+       where ta.student_sourced_id = ? and ta.tool = ? and ta.account = ? and ta.state = 'assigned'`,
       [studentSourcedId, tool, account],
     );
-    return rows.map((r) => ({ testId: r.test_id, testTitle: r.test_title }));
+    return rows.map((r) => ({
+      testId: r.test_id,
+      testTitle: r.test_title,
+      lessonSourcedId: r.lesson_sourced_id,
+      attempt: r.attempt,
+      done: r.done,
+    }));
   }
 
   /** Attempts a request left pending (crashed, timed out) whose lease is over: what reconciliation resumes. */

@@ -72,7 +72,27 @@ export class EdulasticProvider implements PulledResultsProvider {
     }
   }
 
+  /**
+   * An Edulastic test link names the test, not the assignment (`/assignments/embed/<testId>`): while another lesson's
+   * attempt of the student has the same test open, the student could not tell the two apart, and would take the one
+   * Edulastic opens for whichever lesson. Refused as MasteryTrack's held tests are, before anything is made.
+   */
+  private async checkTestFree(ctx: AssignContext): Promise<void> {
+    const testId = ctx.lesson.vendorId;
+    const holder = (await ctx.ledger.testsOfStudent()).find(
+      (g) => g.testId === testId && !g.done && g.lessonSourcedId !== ctx.lesson.sourcedId,
+    );
+    if (!holder) return;
+    throw new AppError(
+      ErrorCode.TestHeld,
+      `Edulastic test '${testId}' is assigned to this student for lesson '${holder.lessonSourcedId}' (attempt ` +
+        `${holder.attempt}) and its link does not tell the two apart; finish that attempt first`,
+      { details: [{ field: 'lesson', value: ctx.lesson.sourcedId, heldByLesson: holder.lessonSourcedId }] },
+    );
+  }
+
   async assign(ctx: AssignContext): Promise<ExternalAssignment> {
+    await this.checkTestFree(ctx);
     const client = this.client(ctx.account);
     const teacher = await client.teacher();
     const toolClass = await ctx.ledger.toolClass({
