@@ -290,12 +290,17 @@ describe('security', () => {
   });
 
   describe('graceful shutdown', () => {
-    it('finishes an in-flight request before closing', async () => {
+    /** An app of its own (the test closes it), a token, and an assignment that MasteryTrack holds for 700 ms. */
+    const slowAssignment = async () => {
       const t = await createTestApp();
       const token = await t.token();
-      const student = await createStudent(t.orm);
-      const lesson = await createLesson(t.orm);
+      const [student, lesson] = [await createStudent(t.orm), await createLesson(t.orm)];
       await delayMasteryTrackAssign(t.sandboxes, 700);
+      return { t, token, student, lesson };
+    };
+
+    it('finishes an in-flight request before closing', async () => {
+      const { t, token, student, lesson } = await slowAssignment();
       const inFlight = t
         .http()
         .post(ROUTE)
@@ -311,11 +316,7 @@ describe('security', () => {
     });
 
     it('a request arriving while it closes, behind one in flight on the same connection, is 503 in the envelope with Retry-After', async () => {
-      const t = await createTestApp();
-      const token = await t.token();
-      const student = await createStudent(t.orm);
-      const lesson = await createLesson(t.orm);
-      await delayMasteryTrackAssign(t.sandboxes, 700);
+      const { t, token, student, lesson } = await slowAssignment();
       const { hostname, port } = new URL(t.baseUrl);
       const socket = connect(Number(port), hostname);
       let received = '';
