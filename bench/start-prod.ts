@@ -38,12 +38,17 @@ function peakRssMBOf(pid: number): number {
   return Math.round(Number(kb ?? 0) / 1024);
 }
 
-/** The node options of package.json's start:prod (`node --a --b dist/src/main.js` → ['--a', '--b']). */
+/**
+ * The node options of package.json's start:prod (`exec node --a --b dist/src/main.js` → ['--a', '--b']; `exec` so
+ * npm's signals reach node).
+ */
 export function startProdNodeOptions(): string[] {
   const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  const options = /^node((?: --[^\s=]+(?:=\S+)?)*) dist\/src\/main\.js$/.exec(pkg.scripts['start:prod'])?.[1];
+  const options = /^(?:exec )?node((?: --[^\s=]+(?:=\S+)?)*) dist\/src\/main\.js$/.exec(pkg.scripts['start:prod'])?.[1];
   if (options === undefined)
-    throw new Error(`start:prod is not "node [--option…] dist/src/main.js"; bench/start-prod.ts reads its options`);
+    throw new Error(
+      `start:prod is not "[exec ]node [--option…] dist/src/main.js"; bench/start-prod.ts reads its options`,
+    );
   return options.split(' ').filter(Boolean);
 }
 
