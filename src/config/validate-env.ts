@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { parseCredentialKeys } from '@external-tests/common';
+import { parseCredentialKeys, PROXY_VARIABLES } from '@external-tests/common';
 import { Env } from './env.schema';
 import { invalidProxyEntries } from './trusted-proxies';
 
@@ -115,8 +115,8 @@ const PROXY_PROTOCOL = /^(?:https?|socks[45]?[ah]?|pac\+(?:data|file|ftp|https?)
  */
 function proxyProblems(raw: Record<string, unknown>): string[] {
   const problems: string[] = [];
-  for (const base of ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY']) {
-    for (const name of [base, base.toLowerCase()]) {
+  for (const lower of PROXY_VARIABLES) {
+    for (const name of [lower.toUpperCase(), lower]) {
       const value = raw[name];
       if (typeof value !== 'string' || value === '') continue;
       let ok = false;

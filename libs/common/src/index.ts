@@ -6,7 +6,7 @@ export * from './errors/imsx-exception.filter';
 export * from './crypto/credential-cipher';
 export * from './http/vendor-errors';
 export * from './http/vendor-http-client';
-export { environmentNamesProxy } from './http/node-http-transport';
+export { environmentNamesProxy, PROXY_VARIABLES } from './http/node-http-transport';
 export * from './swagger/imsx-error.dto';
 export * from './events/result-events';
 export * from './http/vendor-call-observer';

@@ -35,7 +35,7 @@ export interface TransportOptions {
 const TCP_KEEPALIVE_MS = 60_000;
 
 /** The variables that name a proxy (`NO_PROXY` only matters when one of them is set). */
-const PROXY_VARIABLES = ['http_proxy', 'https_proxy', 'all_proxy'];
+export const PROXY_VARIABLES = ['http_proxy', 'https_proxy', 'all_proxy'] as const;
 
 /** Whether the environment names a proxy at all (proxy-agent then decides per call, NO_PROXY included). */
 export function environmentNamesProxy(env: NodeJS.ProcessEnv = process.env): boolean {
