@@ -415,6 +415,75 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
       await submit(assigned.body.assignmentId, student.email, all);
       expect((await importResults(student.sourcedId, lesson.sourcedId).expect(200)).body.finalized).toBe(true);
     });
+
+    it('a graded submission with a skipped question is never final but over: a retake starts, in a class of its own', async () => {
+      const student = await createStudent(t.orm);
+      const lesson = await createLesson(t.orm, {
+        toolProvider: 'edulastic',
+        lessonType: 'unit-test',
+        vendorId: eduTest.id,
+      });
+      const other = await createLesson(t.orm, {
+        toolProvider: 'edulastic',
+        lessonType: 'unit-test',
+        vendorId: eduTest.id,
+      });
+      const ids = { student: student.sourcedId, lesson: lesson.sourcedId };
+      const newAttempt = () => auth(t.http().post(`${PP}/createNewAttempt`)).send(ids);
+      const first = await assign(ids).expect(200);
+      const answers = (skipFirst: boolean) =>
+        Array.from({ length: eduTest.questionCount }, (_, i) =>
+          skipFirst && i === 0 ? null : { score: 1, maxScore: 1 },
+        );
+
+      // Submitted, grading pending: the tool's word is not in yet, so the attempt is not over.
+      await submit(first.body.assignmentId, student.email, answers(true), 'IN GRADING');
+      expect((await importResults(ids.student, ids.lesson).expect(200)).body.finalized).toBe(false);
+      expect((await newAttempt().expect(422)).body.imsx_error_details).toEqual([
+        expect.objectContaining({ code: 'ATTEMPT_NOT_COMPLETED' }),
+      ]);
+
+      // Graded with the first question skipped: Edulastic will not change it (one attempt per assignment).
+      await submit(first.body.assignmentId, student.email, answers(true));
+      const imported = await importResults(ids.student, ids.lesson).expect(200);
+      expect(imported.body).toMatchObject({ finalized: false, attempt: 1 });
+      const row = await resultRow(t.orm, ids.student, ids.lesson);
+      expect(row).toMatchObject({ score_status: 'partially graded', finalized_at: null });
+      expect(row.closed_at).not.toBeNull();
+      // A re-import reads the same and keeps it so.
+      expect((await importResults(ids.student, ids.lesson).expect(200)).body.finalized).toBe(false);
+      expect((await resultRow(t.orm, ids.student, ids.lesson)).closed_at).toEqual(row.closed_at);
+      // The test is free for the student's other lesson: the closed attempt holds it no more. While that lesson's
+      // attempt is open it holds the test in turn, so it is taken before the retake.
+      const otherIds = { student: ids.student, lesson: other.sourcedId };
+      const taken = await assign(otherIds).expect(200);
+      expect((await assign(ids).expect(422)).body.imsx_error_details).toEqual([
+        expect.objectContaining({ code: 'TEST_HELD', heldByLesson: other.sourcedId }),
+      ]);
+      await submit(taken.body.assignmentId, student.email, answers(false));
+      expect((await importResults(otherIds.student, otherIds.lesson).expect(200)).body.finalized).toBe(true);
+
+      const attempts = await auth(t.http().get(`${PP}/getAttempts`))
+        .query(ids)
+        .expect(200);
+      expect(attempts.body.attempts).toEqual([
+        expect.objectContaining({ attempt: 1, scoreStatus: 'partially graded', completedAt: expect.any(String) }),
+      ]);
+      const created = await newAttempt().expect(200);
+      expect(created.body.attempt).toMatchObject({ attempt: 2, scoreStatus: 'not submitted', completedAt: null });
+
+      // Attempt 2 is a fresh Edulastic assignment the student can take; it finalizes on its own.
+      const second = await assign(ids).expect(200);
+      expect(second.body).toMatchObject({ attempt: 2 });
+      expect(second.body.assignmentId).not.toBe(first.body.assignmentId);
+      await submit(second.body.assignmentId, student.email, answers(false));
+      expect((await importResults(ids.student, ids.lesson).expect(200)).body).toMatchObject({
+        finalized: true,
+        attempt: 2,
+      });
+      const p = await progress(ids.student, ids.lesson).expect(200);
+      expect(p.body).toMatchObject({ attempt: 2, finalized: true, score: 100 });
+    });
   });
 
   describe('bad input changes nothing', () => {

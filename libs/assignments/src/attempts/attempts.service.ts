@@ -15,7 +15,8 @@ function toAttempt(a: AttemptRecord): AttemptDto {
     scoreStatus: a.scoreStatus,
     xp: null,
     startedAt: a.assignedAt ? a.assignedAt.toISOString() : null,
-    completedAt: a.finalizedAt ? a.finalizedAt.toISOString() : null,
+    // A closed attempt (submitted, graded, never final) is completed too: the student is done with it.
+    completedAt: (a.finalizedAt ?? a.closedAt)?.toISOString() ?? null,
   };
 }
 
@@ -33,7 +34,10 @@ export class AttemptsService {
     return { attempts: (await this.attempts.list(q.lesson, q.student)).map(toAttempt) };
   }
 
-  /** A new attempt, only once the current one is finalized (the first attempt needs no predecessor). */
+  /**
+   * A new attempt, only once the current one is finalized or closed by its tool (the first attempt needs no
+   * predecessor): nextAttempt is the current one until then.
+   */
   async create(q: StudentLessonDto, principal?: Principal): Promise<NewAttemptDto> {
     const r = await this.lessons.resolve(q.student, q.lesson, principal);
     const current = r.context.latest;

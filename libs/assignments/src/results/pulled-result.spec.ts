@@ -1,6 +1,6 @@
 import { AppError, ErrorCode } from '@external-tests/common';
 import type { ExternalResult } from '@external-tests/providers';
-import { checkPulledResult, isFinal, toPulledResult } from './pulled-result';
+import { checkPulledResult, isClosed, isFinal, toPulledResult } from './pulled-result';
 
 const q = (score: number, o: { maxScore?: number; skipped?: boolean } = {}) => ({
   questionId: `q${score}`,
@@ -25,6 +25,16 @@ describe('pulled results', () => {
     expect(isFinal(result({ submitted: false }))).toBe(false);
     expect(isFinal(result({ questions: [q(1), q(0, { skipped: true })] }))).toBe(false);
     expect(isFinal(result({ questions: [] }))).toBe(false);
+  });
+
+  it('are closed when graded and read but never final: a question skipped', () => {
+    const skipped = result({ questions: [q(1), q(0, { skipped: true })] });
+    expect(isClosed(skipped)).toBe(true);
+    expect(toPulledResult(skipped, new Date())).toMatchObject({ closed: true, scoreStatus: 'partially graded' });
+    expect(isClosed(result())).toBe(false);
+    expect(isClosed({ ...skipped, graded: false })).toBe(false);
+    expect(isClosed({ ...skipped, submitted: false })).toBe(false);
+    expect(isClosed(result({ questions: [] }))).toBe(false);
   });
 
   it('map to the stored shape: status, counts, per-question statuses', () => {

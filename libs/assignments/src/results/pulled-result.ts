@@ -7,6 +7,14 @@ export function isFinal(r: ExternalResult): boolean {
   return r.submitted && r.graded && r.questions.length > 0 && r.questions.every((q) => !q.skipped);
 }
 
+/**
+ * Closed = submitted and graded with its questions read, so the tool's word is in, yet not final (a question skipped):
+ * the attempt never will be final, and it is over.
+ */
+export function isClosed(r: ExternalResult): boolean {
+  return r.submitted && r.graded && r.questions.length > 0 && !isFinal(r);
+}
+
 function scoreStatusOf(r: ExternalResult): ScoreStatus {
   if (isFinal(r)) return 'fully graded';
   if (!r.submitted) return 'not submitted';
@@ -35,6 +43,7 @@ export function toPulledResult(r: ExternalResult, readAt: Date): PulledResult {
     score: r.score,
     scoreStatus: scoreStatusOf(r),
     scoreDate: r.completedAt ?? null,
+    closed: isClosed(r),
     metadata: {
       totalQuestions: r.totalQuestions,
       correctQuestions: correct,

@@ -60,4 +60,11 @@ export class AssessmentResult extends OneRosterBase<'attempt' | 'scoreDate' | 's
   /** Set once, when the attempt is finalized; guards the once-per-attempt enrollment. */
   @Property({ type: 'timestamptz', nullable: true })
   finalizedAt?: Date | null;
+
+  /**
+   * Set while the tool's last word on a pulled attempt is a submission it has graded and will not change, yet not a
+   * final one (Edulastic: a question left skipped). The attempt stays unfinalized, but it is over: a new one may start.
+   */
+  @Property({ type: 'timestamptz', nullable: true })
+  closedAt?: Date | null;
 }

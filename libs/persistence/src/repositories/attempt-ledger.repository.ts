@@ -551,7 +551,7 @@ export class AttemptLedgerRepository {
     }>(
       this.em,
       `select ta.test_id, ta.test_title, ta.lesson_sourced_id, ta.attempt,
-         (ar.finalized_at is not null or ar.status <> 'active') done
+         (ar.finalized_at is not null or ar.closed_at is not null or ar.status <> 'active') done
        from tool_assignments ta join assessment_results ar on ar.sourced_id = ta.result_sourced_id
        where ta.student_sourced_id = ? and ta.tool = ? and ta.account = ? and ta.state = 'assigned'`,
       [studentSourcedId, tool, account],

@@ -11,6 +11,8 @@ export interface AttemptRecord {
   score: number | null;
   scoreStatus: ScoreStatus;
   finalizedAt: Date | null;
+  /** When the tool ended the attempt without a final result (AssessmentResult.closedAt): over, though not final. */
+  closedAt: Date | null;
   /** The result's metadata (question counts, enrollment outcome, the projection of the fields below). */
   resultMetadata: Record<string, unknown>;
   state: ToolAssignmentState;
@@ -32,7 +34,7 @@ export interface AttemptRecord {
 /** Columns of an AttemptRecord; needs `ta` (tool_assignments) joined with `ar` (its result). */
 export const ATTEMPT_COLUMNS = `
   ta.result_sourced_id, ar.line_item_sourced_id, ta.attempt, ar.status result_status, ar.score, ar.score_status,
-  ar.finalized_at, ar.metadata result_metadata, ta.state,
+  ar.finalized_at, ar.closed_at, ar.metadata result_metadata, ta.state,
   extract(epoch from (ta.lease_until - now()))::float8 lease_seconds, ta.tool, ta.account, ta.external_id, ta.class_id,
   ta.test_id, ta.test_title, ta.test_url, ta.request, ta.assigned_at,
   (select tl.credentials_sealed from tool_logins tl
@@ -49,6 +51,7 @@ export interface AttemptRow {
   score_status: ScoreStatus;
   /** A Date from a row, an ISO string from to_jsonb. */
   finalized_at: Date | string | null;
+  closed_at: Date | string | null;
   result_metadata: Record<string, unknown> | null;
   state: ToolAssignmentState;
   lease_seconds: number | null;
@@ -73,6 +76,7 @@ export function toAttemptRecord(r: AttemptRow): AttemptRecord {
     score: r.score,
     scoreStatus: r.score_status,
     finalizedAt: r.finalized_at ? new Date(r.finalized_at) : null,
+    closedAt: r.closed_at ? new Date(r.closed_at) : null,
     resultMetadata: r.result_metadata ?? {},
     state: r.state,
     leaseSeconds: r.lease_seconds,

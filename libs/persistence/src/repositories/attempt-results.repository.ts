@@ -14,6 +14,8 @@ export interface PulledResult {
   score: number | null;
   scoreStatus: ScoreStatus;
   scoreDate: Date | null;
+  /** The tool graded a submission it will not change, yet not a final one (AssessmentResult.closedAt). */
+  closed: boolean;
   metadata: Record<string, unknown>;
   questions: {
     questionId: string;
@@ -89,6 +91,7 @@ export class AttemptResultsRepository {
       `with u as (
          update assessment_results
          set score = ?, score_status = ?, score_date = coalesce(?, score_date), date_last_modified = now(),
+             closed_at = case when ?::boolean then coalesce(closed_at, now()) end,
              metadata = coalesce(metadata, '{}'::jsonb) || ?::jsonb
          where sourced_id = ? and finalized_at is null and (score_status <> 'fully graded' or ? = 'fully graded')
            and coalesce(metadata->>'toolReadAt', '') <= ?
@@ -99,6 +102,7 @@ export class AttemptResultsRepository {
         r.score,
         r.scoreStatus,
         r.scoreDate,
+        r.closed,
         JSON.stringify({ ...r.metadata, toolReadAt }),
         target.resultSourcedId,
         r.scoreStatus,

@@ -51,7 +51,7 @@ export interface LessonContext {
   /** The student's latest attempt of the lesson made by the flow. */
   latest?: AttemptRecord;
   /**
-   * The attempt a new assignment works on: the latest one while it is active and not finalized, else one past
+   * The attempt a new assignment works on: the latest one while it is active and neither finalized nor closed, else one past
    * every result the student has on the lesson's line item (a result another writer made is never taken over).
    */
   nextAttempt: number;
@@ -89,7 +89,8 @@ left join lateral (
   order by ta.attempt desc limit 1
 ) la on true
 cross join lateral (
-  select case when la.attempt is not null and la.finalized_at is null and la.result_status = 'active' then la.attempt
+  select case when la.attempt is not null and la.finalized_at is null and la.closed_at is null
+                   and la.result_status = 'active' then la.attempt
               else greatest(coalesce(la.attempt, 0),
                             coalesce((select max(x.attempt) from assessment_results x
                                       where x.line_item_sourced_id = lli.line_item_sourced_id and x.student_sourced_id = u.sourced_id), 0)) + 1
