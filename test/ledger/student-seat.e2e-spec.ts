@@ -5,6 +5,7 @@ import { AttemptLedgerRepository, Claim, ClaimInput } from '@external-tests/pers
 import { createLesson, createStudent } from '../helpers/fixtures';
 import { countRows, ledgerRows } from '../helpers/rows';
 import { parkAt } from '../helpers/recovery-points';
+import { sandboxControl } from '../helpers/sandbox-control';
 import { createTestApp, TestApp } from '../helpers/test-app';
 import { onEmbeddedDatabase } from '../helpers/test-database';
 import { toolState } from '../helpers/tool-state';
@@ -83,11 +84,33 @@ describe("the student's seat", () => {
     expect(row).toMatchObject({ state: 'assigned', called: false, external_id: res.body.assignmentId });
   });
 
-  it('an Edulastic assignment takes no seat', async () => {
+  it('two lessons with one Edulastic test, assigned to a student at once: one is made, the other TEST_HELD, never both', async () => {
     const student = await createStudent(t.orm);
-    const lesson = await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: DEFAULT_EDULASTIC_TESTS[0].id });
-    expect((await assign(student.sourcedId, lesson.sourcedId)).status).toBe(200);
-    expect(await countRows(t.orm, 'tool_seats where student_sourced_id = ?', [student.sourcedId])).toBe(0);
+    const test = DEFAULT_EDULASTIC_TESTS[0];
+    const lessons = [
+      await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: test.id }),
+      await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: test.id }),
+    ];
+    const edulastic = sandboxControl(t.sandboxes, 'edulastic');
+    const assignCalls = () => edulastic.count('POST', '/api/assignments/v2/assign');
+    const before = await assignCalls();
+    // The first assign call stays at the tool a while: the other request checks the student's tests meanwhile.
+    await edulastic.fault({ method: 'POST', path: '/api/assignments/v2/assign', delayMs: 400, times: 1 });
+    try {
+      const answers = await Promise.all(lessons.map((l) => assign(student.sourcedId, l.sourcedId)));
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 422]);
+      const held = answers.find((a) => a.status === 422)!;
+      const made = answers.find((a) => a.status === 200)!;
+      expect(held.body.imsx_error_details).toEqual([
+        expect.objectContaining({ code: 'TEST_HELD', heldByLesson: lessons[answers.indexOf(made)].sourcedId }),
+      ]);
+      // The student has one assignment of the test, and the seat is free again.
+      expect((await assignCalls()) - before).toBe(1);
+      expect((await ledgerRows(t.orm, student.sourcedId)).map((r) => r.state)).toEqual(['assigned']);
+      expect(await seatOf(student.sourcedId)).toEqual({ holder: null, held: null });
+    } finally {
+      await edulastic.clearFaults();
+    }
   });
 
   it('a request dead right after its claim holds the seat, marked as calling; another lesson waits for it, then both are assigned once', async () => {

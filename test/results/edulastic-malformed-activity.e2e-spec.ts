@@ -96,6 +96,50 @@ describe('Edulastic import of a malformed test activity', () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it('a question a later read no longer has is retired (tobedeleted), and comes back with a read that has it', async () => {
+    const questionRows = async () =>
+      (
+        await t.orm.em
+          .fork()
+          .getConnection()
+          .execute<{ status: string; n: number }[]>(
+            `select status, count(*)::int n from assessment_results
+             where student_sourced_id = ? and metadata->>'questionId' is not null group by status order by status`,
+            [student.sourcedId],
+          )
+      ).map((r) => [r.status, r.n]);
+    const progress = async () =>
+      (
+        await t
+          .http()
+          .get(`${PP}/getAssessmentProgress`)
+          .set(auth)
+          .query({ student: student.sourcedId, lesson })
+          .expect(200)
+      ).body;
+    // Grading pending, so no read finalizes the attempt and each one is stored.
+    const read = (questions: number) => {
+      const body = copy();
+      body.testActivities[0].graded = 'IN GRADING';
+      body.testQuestionActivities = body.testQuestionActivities.slice(0, questions);
+      return importWith(body);
+    };
+    const n = eduTest.questionCount;
+    expect((await read(n)).body.finalized).toBe(false);
+    expect(await questionRows()).toEqual([['active', n]]);
+
+    expect((await read(n - 1)).status).toBe(200);
+    expect(await questionRows()).toEqual([
+      ['active', n - 1],
+      ['tobedeleted', 1],
+    ]);
+    expect((await progress()).questions).toHaveLength(n - 1);
+
+    expect((await read(n)).status).toBe(200);
+    expect(await questionRows()).toEqual([['active', n]]);
+    expect((await progress()).questions).toHaveLength(n);
+  });
+
   it('the same answer, well formed, is imported and finalizes the attempt (the cases above are not vacuous)', async () => {
     const res = await importWith(copy());
     expect(res.status).toBe(200);

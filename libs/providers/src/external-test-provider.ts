@@ -93,8 +93,10 @@ interface ProviderBase {
   /** Maps applicationName to a configured account; throws 422 for an unknown one. */
   resolveAccount(applicationName?: string): string;
   /**
-   * The tool is asked for one student's assignments by one request at a time, since its "already exists" does not
-   * say for which attempt: the flow runs `assign` inside `ctx.ledger.alone` (a new attempt's claim takes the seat).
+   * The tool is asked for one student's assignments by one request at a time: the flow runs `assign` inside
+   * `ctx.ledger.alone` (a new attempt's claim takes the student's seat). Needed when the tool's "already exists" does
+   * not say for which attempt (MasteryTrack), or when `assign` decides from the student's other assignments
+   * (`ctx.ledger.testsOfStudent`), which must stand still until its own is recorded (Edulastic's held tests).
    */
   readonly assignsAlone: boolean;
   /** Throws 422 when the lesson lacks what this tool needs (vendorId, subject + grade…). */

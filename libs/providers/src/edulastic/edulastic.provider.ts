@@ -41,7 +41,8 @@ export const classDescription = (ref: string) => `external-test-assignments:${re
 export class EdulasticProvider implements PulledResultsProvider {
   readonly name = 'edulastic' as const;
   readonly results = 'pulled' as const;
-  readonly assignsAlone = false;
+  // One request at a time per student: two lessons with one test, assigned at once, both passed checkTestFree.
+  readonly assignsAlone = true;
   private readonly clients = new Map<string, EdulasticClient>();
   private readonly http?: VendorHttpClient;
   private readonly allowedLinkHosts: string[];
@@ -75,7 +76,8 @@ export class EdulasticProvider implements PulledResultsProvider {
   /**
    * An Edulastic test link names the test, not the assignment (`/assignments/embed/<testId>`): while another lesson's
    * attempt of the student has the same test open, the student could not tell the two apart, and would take the one
-   * Edulastic opens for whichever lesson. Refused as MasteryTrack's held tests are, before anything is made.
+   * Edulastic opens for whichever lesson. Refused as MasteryTrack's held tests are, before anything is made; under
+   * the student's seat (`assignsAlone`), so no other lesson's assignment is made meanwhile.
    */
   private async checkTestFree(ctx: AssignContext): Promise<void> {
     const testId = ctx.lesson.vendorId;
