@@ -2,7 +2,7 @@ import request from 'supertest';
 import { DEFAULT_EDULASTIC_TESTS, DEFAULT_MASTERY_TRACK_TESTS } from '@external-tests/sandbox';
 import { createLesson, createStudent, uid } from '../helpers/fixtures';
 import { createTrackedSubject, enrollmentsOf } from '../helpers/lesson-setup';
-import { countRows, ledgerRow, resultRow } from '../helpers/rows';
+import { countRows, ledgerRow, ledgerRows, resultRow } from '../helpers/rows';
 import { delayMasteryTrackAssign, sandboxControl } from '../helpers/sandbox-control';
 import { createTestApp, TestApp } from '../helpers/test-app';
 import { expectMatchesSchema, powerPathResponseValidator } from '../helpers/upstream-schema';
@@ -483,6 +483,74 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
       });
       const p = await progress(ids.student, ids.lesson).expect(200);
       expect(p.body).toMatchObject({ attempt: 2, finalized: true, score: 100 });
+    });
+    it('a closed attempt stays closed when a later read says otherwise (a regrade): the retake may have started on it', async () => {
+      const student = await createStudent(t.orm);
+      const lesson = await createLesson(t.orm, {
+        toolProvider: 'edulastic',
+        lessonType: 'unit-test',
+        vendorId: eduTest.id,
+      });
+      const ids = { student: student.sourcedId, lesson: lesson.sourcedId };
+      const first = await assign(ids).expect(200);
+      const answers = Array.from({ length: eduTest.questionCount }, (_, i) =>
+        i === 0 ? null : { score: 1, maxScore: 1 },
+      );
+      await submit(first.body.assignmentId, student.email, answers);
+      expect((await importResults(ids.student, ids.lesson).expect(200)).body.finalized).toBe(false);
+      const closedAt = (await resultRow(t.orm, ids.student, ids.lesson)).closed_at;
+      expect(closedAt).not.toBeNull();
+
+      // The teacher reopens grading at the tool: the read is stored (its status), the attempt stays over.
+      await submit(first.body.assignmentId, student.email, answers, 'IN GRADING');
+      expect((await importResults(ids.student, ids.lesson).expect(200)).body.finalized).toBe(false);
+      expect(await resultRow(t.orm, ids.student, ids.lesson)).toMatchObject({
+        score_status: 'submitted',
+        closed_at: closedAt,
+      });
+
+      // makeExternalTestAssignment itself starts the retake: a fresh assignment.
+      const second = await assign(ids).expect(200);
+      expect(second.body.attempt).toBe(2);
+      expect(second.body.assignmentId).not.toBe(first.body.assignmentId);
+      expect((await importResults(ids.student, ids.lesson).expect(200)).body).toMatchObject({
+        attempt: 2,
+        finalized: false,
+      });
+    });
+
+    it('a lesson whose call to Edulastic went unanswered holds its test: the other lesson is TEST_HELD until it is', async () => {
+      const student = await createStudent(t.orm);
+      const [a, b] = [
+        await createLesson(t.orm, { toolProvider: 'edulastic', lessonType: 'unit-test', vendorId: eduTest.id }),
+        await createLesson(t.orm, { toolProvider: 'edulastic', lessonType: 'unit-test', vendorId: eduTest.id }),
+      ];
+      const edulastic = sandboxControl(t.sandboxes, 'edulastic');
+      await edulastic.fault({ method: 'POST', path: '/api/assignments/v2/assign', status: 500, times: 10 });
+      try {
+        // The assign call failed at the tool: whether it made the assignment is unknown, so lesson a stays pending.
+        await assign({ student: student.sourcedId, lesson: a.sourcedId }).expect(502);
+      } finally {
+        await edulastic.clearFaults();
+      }
+      expect(await ledgerRows(t.orm, student.sourcedId)).toEqual([
+        expect.objectContaining({ lesson_sourced_id: a.sourcedId, state: 'pending', called: true }),
+      ]);
+      const held = await assign({ student: student.sourcedId, lesson: b.sourcedId }).expect(422);
+      expect(held.body.imsx_description).toBe(
+        `Edulastic test '${eduTest.id}' may be assigned (its call to Edulastic is unanswered) to this student for ` +
+          `lesson '${a.sourcedId}' (attempt 1) and its link does not tell the two apart; retry that lesson's ` +
+          'assignment first',
+      );
+      // Lesson a's retry resumes it; b is still held, now by an assignment on record.
+      await assign({ student: student.sourcedId, lesson: a.sourcedId }).expect(200);
+      const still = await assign({ student: student.sourcedId, lesson: b.sourcedId }).expect(422);
+      expect(still.body.imsx_error_details).toEqual([
+        expect.objectContaining({ code: 'TEST_HELD', heldByLesson: a.sourcedId }),
+      ]);
+      expect((await ledgerRows(t.orm, student.sourcedId)).map((r) => [r.lesson_sourced_id, r.state])).toEqual([
+        [a.sourcedId, 'assigned'],
+      ]);
     });
   });
 

@@ -10,7 +10,8 @@ Makes an external test assignment for the given student (TimeBack PowerPath cont
   - **mastery-track**: assigns \`testId\` when given, else the next test of the resource's subject + grade, passing
     the line item and result sourcedIds so MasteryTrack writes the score back; stores \`assignmentId\`.
 - Repeating the call for the same student, lesson and attempt returns the stored assignment without calling the tool;
-  a finalized attempt makes the next call start the next attempt.
+  a finalized attempt (or a closed one: an Edulastic submission graded with a question skipped) makes the next call
+  start the next attempt.
 
 Errors: 400 malformed body / unknown field; 404 unknown student or lesson; 409 another request is assigning the same
 attempt (retry after \`Retry-After\`); 422 not a student, no email, a disabled student (enabledUser false), not an external test lesson, unsupported tool,

@@ -77,7 +77,7 @@ export class ResultsController {
   @RequireScopes(Scope.PowerPathCreatePut)
   @ApiOperation({
     operationId: 'createNewAttempt',
-    summary: 'Create a new attempt once the current one is finalized',
+    summary: 'Create a new attempt once the current one is finalized (or closed: graded, never final)',
   })
   @ApiOkResponse({ type: NewAttemptDto })
   @ApiImsxErrors([...ERRORS, 409, 415])

@@ -72,7 +72,10 @@ export interface ToolLedger {
    * unless this attempt's own call left it.
    */
   ownerOf(externalId: string, o?: { afterUnknownAttempt?: boolean }): Promise<AssignmentOwner>;
-  /** Tests the tool gave this student through us, by id or title, with the attempt each was given for. */
+  /**
+   * Tests the tool gave this student through us, by id or title, with the attempt each was given for; also those
+   * another attempt asked for without recording the answer (the tool may have made it). This attempt's are left out.
+   */
   testsOfStudent(): Promise<GivenTest[]>;
 }
 
@@ -82,6 +85,8 @@ export interface GivenTest {
   testTitle: string | null;
   lessonSourcedId: string;
   attempt: number;
-  /** The attempt is final (or void): its assignment is done with. */
+  /** False while the tool's answer to the attempt's call is not recorded (it may have made the assignment). */
+  recorded: boolean;
+  /** The attempt is final, closed (graded, never final) or void: its assignment is done with. */
   done: boolean;
 }

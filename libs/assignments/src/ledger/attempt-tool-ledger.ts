@@ -226,7 +226,12 @@ export class AttemptToolLedger implements ToolLedger {
   }
 
   testsOfStudent(): Promise<GivenTest[]> {
-    return this.deps.attempts.testsOfStudent(this.a.tool, this.a.account, this.a.studentSourcedId);
+    return this.deps.attempts.testsOfStudent(
+      this.a.tool,
+      this.a.account,
+      this.a.studentSourcedId,
+      this.a.claim.resultSourcedId,
+    );
   }
 
   /** Waits for another request's lease, or answers 409 when it would outlast this flow's deadline. */

@@ -62,8 +62,9 @@ export class AssessmentResult extends OneRosterBase<'attempt' | 'scoreDate' | 's
   finalizedAt?: Date | null;
 
   /**
-   * Set while the tool's last word on a pulled attempt is a submission it has graded and will not change, yet not a
-   * final one (Edulastic: a question left skipped). The attempt stays unfinalized, but it is over: a new one may start.
+   * Set once the tool's word on a pulled attempt is a submission it has graded, yet not a final one (Edulastic: a
+   * question left skipped). The attempt stays unfinalized, but it is over: a new one may start. Never unset (a next
+   * attempt may have started on the strength of it); a later final read still finalizes the attempt.
    */
   @Property({ type: 'timestamptz', nullable: true })
   closedAt?: Date | null;

@@ -534,33 +534,54 @@ export class AttemptLedgerRepository {
     return { taken: row.taken, lost: false, leaseSeconds: row.lease_seconds };
   }
 
-  /** Tests the tool gave the student through us (any attempt, any lesson), to steer clear of them. */
+  /**
+   * Tests the tool gave the student through us (any attempt, any lesson), to steer clear of them; also those an
+   * attempt asked for without recording the answer (pending and called: the tool may have made it), by the test its
+   * request or its lesson names. An attempt given up by reconciliation holds nothing; `exceptResult` (the asking
+   * attempt) is left out.
+   */
   async testsOfStudent(
     tool: string,
     account: string,
     studentSourcedId: string,
+    exceptResult: string,
   ): Promise<
-    { testId: string | null; testTitle: string | null; lessonSourcedId: string; attempt: number; done: boolean }[]
+    {
+      testId: string | null;
+      testTitle: string | null;
+      lessonSourcedId: string;
+      attempt: number;
+      recorded: boolean;
+      done: boolean;
+    }[]
   > {
     const rows = await runPrepared<{
       test_id: string | null;
       test_title: string | null;
       lesson_sourced_id: string;
       attempt: number;
+      recorded: boolean;
       done: boolean;
     }>(
       this.em,
-      `select ta.test_id, ta.test_title, ta.lesson_sourced_id, ta.attempt,
+      `select coalesce(ta.test_id, case when ta.state = 'pending'
+                then coalesce(ta.request->>'requestedTestId', r.vendor_id, r.metadata->>'vendorId') end) test_id,
+         ta.test_title, ta.lesson_sourced_id, ta.attempt, ta.state = 'assigned' recorded,
          (ar.finalized_at is not null or ar.closed_at is not null or ar.status <> 'active') done
        from tool_assignments ta join assessment_results ar on ar.sourced_id = ta.result_sourced_id
-       where ta.student_sourced_id = ? and ta.tool = ? and ta.account = ? and ta.state = 'assigned'`,
-      [studentSourcedId, tool, account],
+       left join component_resources cr on cr.sourced_id = ta.lesson_sourced_id
+       left join resources r on r.sourced_id = cr.resource_sourced_id
+       where ta.student_sourced_id = ? and ta.tool = ? and ta.account = ?
+         and (ta.state = 'assigned' or (ta.state = 'pending' and ta.called and ta.given_up_at is null))
+         and ta.result_sourced_id <> ?`,
+      [studentSourcedId, tool, account, exceptResult],
     );
     return rows.map((r) => ({
       testId: r.test_id,
       testTitle: r.test_title,
       lessonSourcedId: r.lesson_sourced_id,
       attempt: r.attempt,
+      recorded: r.recorded,
       done: r.done,
     }));
   }

@@ -78,7 +78,8 @@ export class AttemptResultsRepository {
    * read first). Such an answer changes nothing, neither the score nor the questions, which always come from the
    * same read as the score (a question an earlier read had and this one has not is retired). The row lock orders
    * them: the second waits for the first's transaction and then weighs itself against what that one stored.
-   * `stored`: whether this read is now the attempt's; `finalized`: whether the attempt was final before it.
+   * `stored`: whether this read is now the attempt's; `finalized`: whether the attempt was final before it. A read
+   * that closes the attempt (`closed`) closes it for good: a next attempt may have started on the strength of it.
    */
   async storePulled(
     target: { resultSourcedId: string; lineItemSourcedId: string; studentSourcedId: string; attempt: number },
@@ -91,7 +92,7 @@ export class AttemptResultsRepository {
       `with u as (
          update assessment_results
          set score = ?, score_status = ?, score_date = coalesce(?, score_date), date_last_modified = now(),
-             closed_at = case when ?::boolean then coalesce(closed_at, now()) end,
+             closed_at = coalesce(closed_at, case when ?::boolean then now() end),
              metadata = coalesce(metadata, '{}'::jsonb) || ?::jsonb
          where sourced_id = ? and finalized_at is null and (score_status <> 'fully graded' or ? = 'fully graded')
            and coalesce(metadata->>'toolReadAt', '') <= ?

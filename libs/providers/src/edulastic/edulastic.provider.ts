@@ -85,10 +85,13 @@ export class EdulasticProvider implements PulledResultsProvider {
       (g) => g.testId === testId && !g.done && g.lessonSourcedId !== ctx.lesson.sourcedId,
     );
     if (!holder) return;
+    const [held, remedy] = holder.recorded
+      ? ['is assigned', 'finish that attempt first']
+      : ['may be assigned (its call to Edulastic is unanswered)', "retry that lesson's assignment first"];
     throw new AppError(
       ErrorCode.TestHeld,
-      `Edulastic test '${testId}' is assigned to this student for lesson '${holder.lessonSourcedId}' (attempt ` +
-        `${holder.attempt}) and its link does not tell the two apart; finish that attempt first`,
+      `Edulastic test '${testId}' ${held} to this student for lesson '${holder.lessonSourcedId}' (attempt ` +
+        `${holder.attempt}) and its link does not tell the two apart; ${remedy}`,
       { details: [{ field: 'lesson', value: ctx.lesson.sourcedId, heldByLesson: holder.lessonSourcedId }] },
     );
   }
