@@ -519,6 +519,51 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
       });
     });
 
+    it('a read that is not stored (the gradebook holds a fully graded result another writer put) still closes the attempt', async () => {
+      const student = await createStudent(t.orm);
+      const lesson = await createLesson(t.orm, {
+        toolProvider: 'edulastic',
+        lessonType: 'unit-test',
+        vendorId: eduTest.id,
+      });
+      const ids = { student: student.sourcedId, lesson: lesson.sourcedId };
+      const first = await assign(ids).expect(200);
+      const row = await resultRow(t.orm, ids.student, ids.lesson);
+      // A teacher's provisional grade, before the student sat the test.
+      await auth(t.http().put(`${RESULTS}/${row.sourced_id}`))
+        .send({
+          assessmentResult: {
+            sourcedId: row.sourced_id,
+            status: 'active',
+            assessmentLineItem: { sourcedId: row.line_item_sourced_id },
+            student: { sourcedId: ids.student },
+            score: 0,
+            scoreDate: new Date().toISOString(),
+            scoreStatus: 'fully graded',
+          },
+        })
+        .expect((r) => expect([200, 201]).toContain(r.status));
+      const answers = Array.from({ length: eduTest.questionCount }, (_, i) =>
+        i === 0 ? null : { score: 1, maxScore: 1 },
+      );
+      await submit(first.body.assignmentId, student.email, answers);
+      expect((await importResults(ids.student, ids.lesson).expect(200)).body.finalized).toBe(false);
+      // The teacher's grade stays (a fully graded result is replaced only by a fully graded read), but the attempt is over.
+      expect(await resultRow(t.orm, ids.student, ids.lesson)).toMatchObject({
+        score: 0,
+        score_status: 'fully graded',
+        closed_at: expect.anything(),
+        finalized_at: null,
+      });
+      expect(
+        (
+          await auth(t.http().post(`${PP}/createNewAttempt`))
+            .send(ids)
+            .expect(200)
+        ).body.attempt.attempt,
+      ).toBe(2);
+    });
+
     it('a lesson whose call to Edulastic went unanswered holds its test: the other lesson is TEST_HELD until it is', async () => {
       const student = await createStudent(t.orm);
       const [a, b] = [

@@ -79,7 +79,8 @@ export class AttemptResultsRepository {
    * same read as the score (a question an earlier read had and this one has not is retired). The row lock orders
    * them: the second waits for the first's transaction and then weighs itself against what that one stored.
    * `stored`: whether this read is now the attempt's; `finalized`: whether the attempt was final before it. A read
-   * that closes the attempt (`closed`) closes it for good: a next attempt may have started on the strength of it.
+   * that closes the attempt (`closed`) closes it for good, stored or not: a next attempt may have started on the
+   * strength of it.
    */
   async storePulled(
     target: { resultSourcedId: string; lineItemSourcedId: string; studentSourcedId: string; attempt: number },
@@ -111,7 +112,18 @@ export class AttemptResultsRepository {
         target.resultSourcedId,
       ],
     );
-    if (row.n === 0) return { stored: false, finalized: row.finalized };
+    if (row.n === 0) {
+      // A read not stored still closes the attempt: what the gradebook holds (a `fully graded` another writer put, a
+      // later read) does not change that the tool took the student's only submission.
+      if (r.closed && !row.finalized)
+        await runPrepared(
+          this.em,
+          `update assessment_results set closed_at = now(), date_last_modified = now()
+           where sourced_id = ? and closed_at is null and finalized_at is null`,
+          [target.resultSourcedId],
+        );
+      return { stored: false, finalized: row.finalized };
+    }
     const questions = r.questions.map((q, i) => ({
       li: `${target.lineItemSourcedId}-q${i + 1}`,
       res: `${target.resultSourcedId}-q${i + 1}`,
