@@ -302,7 +302,14 @@ describe("the student's seat", () => {
   // The seat is given back by its holder, in the statement that records the answer or lets the call go. Without an
   // index on holder every MasteryTrack assignment read every student's seat (a bench profile found it).
   describe('giving the seat back reads one seat, however many students have one', () => {
-    const recorded = { classId: null, testId: null, testTitle: null, testUrl: 'https://example.org/t', adopted: false };
+    const recorded = {
+      classId: null,
+      testId: null,
+      testTitle: null,
+      testUrl: 'https://example.org/t',
+      toolUserId: null,
+      adopted: false,
+    };
     const ways: [string, (repo: AttemptLedgerRepository, claim: Claim) => Promise<unknown>][] = [
       ['recording the answer', (repo, claim) => repo.recordAssigned(claim, { externalId: 'x-1', ...recorded }, {})],
       ['letting a call that reached the tool go', (repo, claim) => repo.release(claim, true)],

@@ -564,6 +564,38 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
       ).toBe(2);
     });
 
+    it("finds the student's work by the Edulastic user the assignment was made for, after the student's email changed", async () => {
+      const student = await createStudent(t.orm);
+      const lesson = await createLesson(t.orm, {
+        toolProvider: 'edulastic',
+        lessonType: 'unit-test',
+        vendorId: eduTest.id,
+      });
+      const other = await createLesson(t.orm, {
+        toolProvider: 'edulastic',
+        lessonType: 'unit-test',
+        vendorId: DEFAULT_EDULASTIC_TESTS[1].id,
+      });
+      const ids = { student: student.sourcedId, lesson: lesson.sourcedId };
+      const first = await assign(ids).expect(200);
+      expect(first.body.credentials.email).toBe(student.email);
+      // The school moves the student to another address; a later lesson signs the new address up at Edulastic.
+      const moved = `moved.${student.email}`;
+      await t.orm.em
+        .fork()
+        .getConnection()
+        .execute('update users set email = ? where sourced_id = ?', [moved, ids.student]);
+      expect((await assign({ student: ids.student, lesson: other.sourcedId }).expect(200)).body.credentials.email).toBe(
+        moved,
+      );
+
+      // The student sits the first lesson's test as the user it was assigned to (the old address).
+      const all = Array.from({ length: eduTest.questionCount }, () => ({ score: 1, maxScore: 1 }));
+      await submit(first.body.assignmentId, student.email, all);
+      expect((await importResults(ids.student, ids.lesson).expect(200)).body).toMatchObject({ finalized: true });
+      expect((await progress(ids.student, ids.lesson).expect(200)).body).toMatchObject({ finalized: true, score: 100 });
+    });
+
     it('a lesson whose call to Edulastic went unanswered holds its test: the other lesson is TEST_HELD until it is', async () => {
       const student = await createStudent(t.orm);
       const [a, b] = [

@@ -189,6 +189,7 @@ export class AssignmentService {
           testId: assignment.testId ?? null,
           testTitle: assignment.testTitle ?? null,
           testUrl: assignment.testUrl,
+          toolUserId: assignment.toolUserId ?? null,
           adopted: assignment.adopted,
         },
         {

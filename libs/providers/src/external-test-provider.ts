@@ -48,6 +48,8 @@ export interface ExternalAssignment {
   testTitle?: string;
   testUrl: string;
   credentials?: { email: string; password: string };
+  /** The tool's id of the student it is assigned to, when the tool has one: the import finds the student's work by it. */
+  toolUserId?: string;
   /** True when the tool already had this assignment (made for this attempt before a crash) and we adopted it. */
   adopted: boolean;
 }
@@ -58,6 +60,8 @@ export interface StoredAssignmentRef {
   assignmentId: string;
   classId?: string;
   studentEmail: string;
+  /** The tool's id of the student the assignment was made for, when recorded (else the email finds the student). */
+  toolUserId?: string;
   testId?: string;
 }
 

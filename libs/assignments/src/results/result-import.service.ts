@@ -59,6 +59,7 @@ export class ResultImportService {
         assignmentId: current.externalId,
         classId: current.classId ?? undefined,
         studentEmail: r.student.email,
+        toolUserId: current.toolUserId ?? undefined,
         testId: current.testId ?? undefined,
       });
       checkPulledResult(r.provider.name, result);

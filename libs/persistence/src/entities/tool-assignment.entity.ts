@@ -93,6 +93,13 @@ export class ToolAssignment {
   @Property({ type: 'text', nullable: true })
   testUrl?: string | null;
 
+  /**
+   * The tool's id of the student the assignment was made for (Edulastic's user): the import finds the student's work
+   * by it. Not the email: the student's email may change, and a changed email is a new login at the tool.
+   */
+  @Property({ type: 'text', nullable: true })
+  toolUserId?: string | null;
+
   @Property({ type: 'jsonb', defaultRaw: "'{}'" })
   request: ToolAssignmentRequest = {};
 

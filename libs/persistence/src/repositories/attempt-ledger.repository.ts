@@ -51,6 +51,8 @@ export interface AssignedOutcome {
   testId: string | null;
   testTitle: string | null;
   testUrl: string;
+  /** The tool's id of the student it was made for, when the tool has one (ToolAssignment.toolUserId). */
+  toolUserId: string | null;
 }
 
 /** Who holds a tool assignment, and which other attempts of the student may hold one we cannot see yet. */
@@ -181,7 +183,7 @@ const RECORD_ASSIGNED = `with attempt as (
    ), done as (
      update tool_assignments ta
      set state = 'assigned', lease_token = null, lease_until = null, called = false, external_id = ?, class_id = ?, test_id = ?,
-         test_title = ?, test_url = ?, assigned_at = now()
+         test_title = ?, test_url = ?, tool_user_id = ?, assigned_at = now()
      -- a live lease: past it the student's seat may be another attempt's, which may withdraw what this one made
      from attempt where ta.result_sourced_id = attempt.sourced_id and ta.lease_token = ? and ta.lease_until > now()
        and not attempt.finished
@@ -328,6 +330,7 @@ export class AttemptLedgerRepository {
       outcome.testId,
       outcome.testTitle,
       outcome.testUrl,
+      outcome.toolUserId,
       claim.leaseToken,
       outcome.externalId,
       claim.leaseToken,

@@ -25,6 +25,8 @@ export interface AttemptRecord {
   testId: string | null;
   testTitle: string | null;
   testUrl: string | null;
+  /** The tool's id of the student the assignment was made for (ToolAssignment.toolUserId). */
+  toolUserId: string | null;
   request: ToolAssignmentRequest;
   assignedAt: Date | null;
   /** The student's ready login on (tool, account), sealed; absent for tools without student passwords. */
@@ -36,7 +38,7 @@ export const ATTEMPT_COLUMNS = `
   ta.result_sourced_id, ar.line_item_sourced_id, ta.attempt, ar.status result_status, ar.score, ar.score_status,
   ar.finalized_at, ar.closed_at, ar.metadata result_metadata, ta.state,
   extract(epoch from (ta.lease_until - now()))::float8 lease_seconds, ta.tool, ta.account, ta.external_id, ta.class_id,
-  ta.test_id, ta.test_title, ta.test_url, ta.request, ta.assigned_at,
+  ta.test_id, ta.test_title, ta.test_url, ta.tool_user_id, ta.request, ta.assigned_at,
   (select tl.credentials_sealed from tool_logins tl
    where tl.tool = ta.tool and tl.account = ta.account and tl.student_sourced_id = ta.student_sourced_id and tl.state = 'ready') login_sealed`;
 
@@ -62,6 +64,7 @@ export interface AttemptRow {
   test_id: string | null;
   test_title: string | null;
   test_url: string | null;
+  tool_user_id: string | null;
   request: ToolAssignmentRequest | null;
   assigned_at: Date | string | null;
   login_sealed: string | null;
@@ -87,6 +90,7 @@ export function toAttemptRecord(r: AttemptRow): AttemptRecord {
     testId: r.test_id,
     testTitle: r.test_title,
     testUrl: r.test_url,
+    toolUserId: r.tool_user_id,
     request: r.request ?? {},
     assignedAt: r.assigned_at ? new Date(r.assigned_at) : null,
     loginSealed: r.login_sealed,

@@ -57,7 +57,7 @@ function activity(overrides: Partial<EduTestActivityResponse['testActivities'][n
 describe('toExternalResult (Edulastic)', () => {
   it('scores Σ(score / maxScore) ÷ question count as a percentage, partial credit included', () => {
     // (1 + 0.5 + 0.5 + 0) / 4 = 0.5
-    const result = toExternalResult(activity(), 'ada@school.test');
+    const result = toExternalResult(activity(), { email: 'ada@school.test' });
 
     expect(result.score).toBe(50);
     expect(result.totalQuestions).toBe(4);
@@ -73,11 +73,11 @@ describe('toExternalResult (Edulastic)', () => {
       question(ADA_ACTIVITY, 'q3', 0, 1),
     ];
 
-    expect(toExternalResult(a, 'ada@school.test').score).toBe(33.33);
+    expect(toExternalResult(a, { email: 'ada@school.test' }).score).toBe(33.33);
   });
 
   it('reports a submitted, graded activity with its end date', () => {
-    const result = toExternalResult(activity(), 'ada@school.test');
+    const result = toExternalResult(activity(), { email: 'ada@school.test' });
 
     expect(result).toMatchObject({ submitted: true, graded: true, completedAt: new Date(1_700_000_000_000) });
   });
@@ -87,15 +87,20 @@ describe('toExternalResult (Edulastic)', () => {
     [{ status: 2 as const }, { submitted: false, graded: true }],
     [{ graded: 'IN GRADING' as const }, { submitted: true, graded: false }],
   ])('derives the flags from %j', (overrides, flags) => {
-    expect(toExternalResult(activity(overrides), 'ada@school.test')).toMatchObject(flags);
+    expect(toExternalResult(activity(overrides), { email: 'ada@school.test' })).toMatchObject(flags);
   });
 
   it('matches the student email case-insensitively', () => {
-    expect(toExternalResult(activity(), 'ADA@school.TEST').score).toBe(50);
+    expect(toExternalResult(activity(), { email: 'ADA@school.TEST' }).score).toBe(50);
+  });
+
+  it("finds the student by the user id the assignment was made for, whatever the student's email is now", () => {
+    expect(toExternalResult(activity(), { userId: ADA }).score).toBe(50);
+    expect(toExternalResult(activity(), { userId: 'someone-else' }).submitted).toBe(false);
   });
 
   it('keeps other students out of the result', () => {
-    const bob = toExternalResult(activity(), 'bob@school.test');
+    const bob = toExternalResult(activity(), { email: 'bob@school.test' });
 
     expect(bob.score).toBe(0);
     expect(bob.totalQuestions).toBe(2);
@@ -103,17 +108,21 @@ describe('toExternalResult (Edulastic)', () => {
 
   it('treats an unknown student (or one without an activity) as not submitted', () => {
     const empty = { submitted: false, graded: false, score: null, questions: [], totalQuestions: 0 };
-    expect(toExternalResult(activity(), 'nobody@school.test')).toEqual(empty);
+    expect(toExternalResult(activity(), { email: 'nobody@school.test' })).toEqual(empty);
 
     const a = activity();
     a.testActivities = a.testActivities.filter((t) => t.userId !== ADA);
-    expect(toExternalResult(a, 'ada@school.test')).toEqual(empty);
+    expect(toExternalResult(a, { email: 'ada@school.test' })).toEqual(empty);
   });
 
   it('has no score while the activity has no question activities', () => {
     const a = activity();
     a.testQuestionActivities = [];
 
-    expect(toExternalResult(a, 'ada@school.test')).toMatchObject({ score: null, totalQuestions: 0, submitted: true });
+    expect(toExternalResult(a, { email: 'ada@school.test' })).toMatchObject({
+      score: null,
+      totalQuestions: 0,
+      submitted: true,
+    });
   });
 });

@@ -7,13 +7,20 @@ import { EduTestActivityResponse, testActivityProblem } from './edulastic.wire';
  * with every question answered; score = Σ question score ÷ question count, as a percentage. A malformed answer
  * is a 502 before anything is read from it, so nothing is stored.
  */
-export function toExternalResult(activity: EduTestActivityResponse, email: string): ExternalResult {
+export function toExternalResult(
+  activity: EduTestActivityResponse,
+  student: { userId: string } | { email: string },
+): ExternalResult {
   const problem = testActivityProblem(activity);
   if (problem)
     throw new AppError(ErrorCode.ToolBadResponse, `Edulastic answered a malformed test activity: ${problem}`);
-  const student = activity.students.find((s) => s.email.toLowerCase() === email.toLowerCase());
-  const test = student ? activity.testActivities.find((a) => a.userId === student._id) : undefined;
-  if (!student || !test) return { submitted: false, graded: false, score: null, questions: [], totalQuestions: 0 };
+  // The user the assignment was made for; by email only for an assignment recorded before the user id was.
+  const userId =
+    'userId' in student
+      ? student.userId
+      : activity.students.find((s) => s.email.toLowerCase() === student.email.toLowerCase())?._id;
+  const test = userId === undefined ? undefined : activity.testActivities.find((a) => a.userId === userId);
+  if (!test) return { submitted: false, graded: false, score: null, questions: [], totalQuestions: 0 };
   const questions = activity.testQuestionActivities
     .filter((q) => q.testActivityId === test._id)
     .map((q) => ({

@@ -166,6 +166,7 @@ export class EdulasticProvider implements PulledResultsProvider {
         this.allowedLinkHosts,
       ),
       credentials: { email: login.email, password: login.password },
+      toolUserId: login.externalUserId,
       adopted: existing,
     };
   }
@@ -173,7 +174,7 @@ export class EdulasticProvider implements PulledResultsProvider {
   async fetchResult(ref: StoredAssignmentRef, deadlineAt?: number): Promise<ExternalResult> {
     if (!ref.classId) throw AppError.invalidData('The stored Edulastic assignment has no classId');
     const activity = await this.client(ref.account).testActivity(ref.assignmentId, ref.classId, deadlineAt);
-    return toExternalResult(activity, ref.studentEmail);
+    return toExternalResult(activity, ref.toolUserId ? { userId: ref.toolUserId } : { email: ref.studentEmail });
   }
 
   private classBody(teacher: TeacherSession, ctx: AssignContext, ref: string): Record<string, unknown> {
