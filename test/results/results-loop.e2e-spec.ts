@@ -101,6 +101,35 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
       ]);
     });
 
+    it("a deleted attempt is void: its tool's late write-back neither revives nor finalizes it while the next one is open", async () => {
+      const student = await createStudent(t.orm);
+      const { lesson } = await mtLesson('placement');
+      const ids = { student: student.sourcedId, lesson: lesson.sourcedId };
+      const first = await assignMt(ids).expect(200);
+      const row = await resultRow(t.orm, ids.student, ids.lesson);
+      await auth(t.http().delete(`${RESULTS}/${row.sourced_id}`)).expect(204);
+      // Attempt 2 on another test: the first one is still live at MasteryTrack (nothing withdrew it).
+      const second = await assign({ ...ids, testId: DEFAULT_MASTERY_TRACK_TESTS[1].timeback_id }).expect(200);
+      expect(second.body.attempt).toBe(2);
+
+      // The student still sits the first assignment; MasteryTrack writes back to the result it was given.
+      const late = await mtControl()
+        .post(`/__sandbox/assignments/${first.body.assignmentId}/complete`)
+        .send({ score: 30, totalQuestions: 20, correctQuestions: 6, studentSourcedId: ids.student })
+        .expect(200);
+      expect([200, 201]).toContain(late.body.data.writeBack.status);
+      expect(await resultRow(t.orm, ids.student, ids.lesson)).toMatchObject({
+        status: 'tobedeleted',
+        finalized_at: null,
+        score: null,
+      });
+      expect(await enrollmentsOf(t.orm, ids.student)).toEqual([]);
+      expect((await progress(ids.student, ids.lesson).expect(200)).body).toMatchObject({
+        attempt: 2,
+        finalized: false,
+      });
+    });
+
     it('a repeated (5×) and out-of-order write-back ends in the same final state, enrolled once', async () => {
       const student = await createStudent(t.orm);
       const { lesson } = await mtLesson('test-out');

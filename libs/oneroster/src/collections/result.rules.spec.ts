@@ -3,6 +3,7 @@ import { mergeResultWrite } from './result.rules';
 
 const stored = {
   sourcedId: 'r1',
+  status: 'active' as const,
   studentSourcedId: 's1',
   lineItemSourcedId: 'li1',
   attempt: 2,
@@ -24,6 +25,9 @@ describe('a write to an existing result (mergeResultWrite)', () => {
     expect(mergeResultWrite(write(), stored)).toBeDefined();
     expect(mergeResultWrite(write({ scoreStatus: 'not submitted' }), stored)).toBeUndefined();
     expect(mergeResultWrite(write(), { ...stored, finalizedAt: new Date() })).toBeUndefined();
+    // A deleted attempt of the assignment flow is void; another deleted result may be written (and revived).
+    expect(mergeResultWrite(write(), { ...stored, status: 'tobedeleted' })).toBeUndefined();
+    expect(mergeResultWrite(write(), { ...stored, status: 'tobedeleted', metadata: { note: 'x' } })).toBeDefined();
     expect(
       mergeResultWrite(write({ scoreStatus: 'exempt' }), { ...stored, scoreStatus: 'fully graded' }),
     ).toBeUndefined();

@@ -47,7 +47,8 @@ function writtenMetadata(data: Record<string, unknown>): Record<string, unknown>
  * - the score lies within the line item's range (resultValueMin–Max, default 0–100), else 422;
  * - its scoreDate is at most a day ahead of this service's clock, else 422 (the date orders deliveries, below);
  * - an existing result must stay the same student and line item (422 otherwise);
- * - it only moves forward: a finalized result is never changed, a lower scoreStatus never replaces a higher
+ * - it only moves forward: a finalized result is never changed, nor is a deleted attempt of the assignment flow; a
+ *   lower scoreStatus never replaces a higher
  *   one (`fully graded` is the highest), and at the same scoreStatus an older scoreDate does not — a late or
  *   out-of-order delivery is a no-op that still answers success (one of the same date applies: the tool's
  *   redelivery may complete what the first one said);
@@ -106,6 +107,7 @@ export function mergeResultWrite(
     | 'scoreDate'
     | 'finalizedAt'
     | 'metadata'
+    | 'status'
   >,
 ) {
   if (data.studentSourcedId !== existing.studentSourcedId || data.lineItemSourcedId !== existing.lineItemSourcedId) {
@@ -114,7 +116,7 @@ export function mergeResultWrite(
       'assessmentResult.student',
     );
   }
-  if (existing.finalizedAt || !movesForward(data, existing)) return undefined;
+  if (existing.finalizedAt || voidAttempt(existing) || !movesForward(data, existing)) return undefined;
   const incoming = writtenMetadata(data);
   const stored = existing.metadata ?? {};
   const kept = Object.fromEntries(ASSIGNMENT_KEYS.filter((k) => k in stored).map((k) => [k, stored[k]]));
@@ -122,6 +124,15 @@ export function mergeResultWrite(
     attempt: existing.attempt,
     metadata: { ...stored, ...incoming, ...kept, attempt: existing.attempt },
   });
+}
+
+/**
+ * An attempt of the assignment flow (it carries the flow's metadata.toolProvider) whose result was deleted: void. The
+ * next attempt has started past it, so what its tool still delivers (MasteryTrack writes back to the result it was
+ * given) must neither revive it nor finalize it, and neither may another writer.
+ */
+function voidAttempt(existing: Pick<AssessmentResult, 'status' | 'metadata'>): boolean {
+  return existing.status === 'tobedeleted' && typeof existing.metadata?.toolProvider === 'string';
 }
 
 /** A higher scoreStatus, or the same one not delivered earlier (by scoreDate). */
