@@ -467,7 +467,9 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
 
       // Submitted, grading pending: the tool's word is not in yet, so the attempt is not over.
       await submit(first.body.assignmentId, student.email, answers(true), 'IN GRADING');
-      expect((await importResults(ids.student, ids.lesson).expect(200)).body.finalized).toBe(false);
+      const pending = await importResults(ids.student, ids.lesson).expect(200);
+      expect(pending.body.finalized).toBe(false);
+      expect(pending.body).not.toHaveProperty('closed');
       expect((await newAttempt().expect(422)).body.imsx_error_details).toEqual([
         expect.objectContaining({ code: 'ATTEMPT_NOT_COMPLETED' }),
       ]);
@@ -475,7 +477,11 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
       // Graded with the first question skipped: Edulastic will not change it (one attempt per assignment).
       await submit(first.body.assignmentId, student.email, answers(true));
       const imported = await importResults(ids.student, ids.lesson).expect(200);
-      expect(imported.body).toMatchObject({ finalized: false, attempt: 1 });
+      expect(imported.body).toMatchObject({ finalized: false, closed: true, attempt: 1 });
+      expect((await progress(ids.student, ids.lesson).expect(200)).body).toMatchObject({
+        finalized: false,
+        closed: true,
+      });
       const row = await resultRow(t.orm, ids.student, ids.lesson);
       expect(row).toMatchObject({ score_status: 'partially graded', finalized_at: null });
       expect(row.closed_at).not.toBeNull();
@@ -512,6 +518,7 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
       });
       const p = await progress(ids.student, ids.lesson).expect(200);
       expect(p.body).toMatchObject({ attempt: 2, finalized: true, score: 100 });
+      expect(p.body).not.toHaveProperty('closed');
     });
     it('a closed attempt stays closed when a later read says otherwise (a regrade): the retake may have started on it', async () => {
       const student = await createStudent(t.orm);
@@ -576,7 +583,10 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
         i === 0 ? null : { score: 1, maxScore: 1 },
       );
       await submit(first.body.assignmentId, student.email, answers);
-      expect((await importResults(ids.student, ids.lesson).expect(200)).body.finalized).toBe(false);
+      expect((await importResults(ids.student, ids.lesson).expect(200)).body).toMatchObject({
+        finalized: false,
+        closed: true,
+      });
       // The teacher's grade stays (a fully graded result is replaced only by a fully graded read), but the attempt is over.
       expect(await resultRow(t.orm, ids.student, ids.lesson)).toMatchObject({
         score: 0,

@@ -115,6 +115,7 @@ export class AttemptsService {
       // The tool that made the attempt, though the lesson may have moved to another since.
       toolProvider: this.lessons.madeOn(r, a?.tool).provider.name,
       ...(finalized ? { enrollmentFailed: meta.enrollmentFailed === true } : {}),
+      ...(!finalized && a?.closedAt ? { closed: true } : {}),
       attempt: a?.attempt ?? 1,
       xp: null,
       multiplier: null,

@@ -13,6 +13,11 @@ export class ImportResultsDto extends PickType(ExternalTestAssignmentDto, ASSIGN
   toolProvider!: string | null;
   /** Whether the Test has been finalized in the current attempt */
   finalized!: boolean;
+  /**
+   * Extension (not in PowerPath): present, and true, when the attempt is closed: its tool graded a submission that
+   * can never be final (Edulastic: a question left skipped). It will not be finalized; a new attempt may start.
+   */
+  closed?: boolean;
   @ApiProperty({ type: 'number' })
   attempt!: number;
 }
@@ -62,6 +67,11 @@ export class AssessmentProgressDto {
   toolProvider!: string | null;
   /** Only present for finalized external tests */
   enrollmentFailed?: boolean;
+  /**
+   * Extension (not in PowerPath): present, and true, when the attempt is closed: its tool graded a submission that
+   * can never be final (Edulastic: a question left skipped). It will not be finalized; a new attempt may start.
+   */
+  closed?: boolean;
   @ApiProperty({ type: 'number' })
   attempt!: number;
   @ApiProperty({ type: 'number', nullable: true })

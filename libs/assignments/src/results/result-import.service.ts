@@ -11,7 +11,7 @@ import { ImportResultsQueryDto } from '../dto/student-lesson.dto';
 import { LessonResolver } from '../lesson-resolver';
 import { FinalizationService } from './finalization.service';
 import { leaseRetryAfter } from '../ledger/lease-retry-after';
-import { checkPulledResult, isFinal, toPulledResult } from './pulled-result';
+import { checkPulledResult, isClosed, isFinal, toPulledResult } from './pulled-result';
 
 /**
  * importExternalTestAssignmentResults: a tool with pulled results is asked for the current attempt's result,
@@ -51,6 +51,7 @@ export class ResultImportService {
       );
     }
     let finalized = current.finalizedAt !== null;
+    let closed = current.closedAt !== null;
     if (!finalized && r.provider.results === 'pulled') {
       // Before the tool is asked, by the database's clock (read with the lesson): what orders imports of the attempt.
       const readAt = new Date(lessonNow.context.readAt);
@@ -63,6 +64,8 @@ export class ResultImportService {
         testId: current.testId ?? undefined,
       });
       checkPulledResult(r.provider.name, result);
+      // Stored or not, a read that closes the attempt closes it (storePulled).
+      closed ||= isClosed(result);
       finalized = await this.em.transactional(async () => {
         const outcome = await this.results.storePulled(
           {
@@ -85,6 +88,7 @@ export class ResultImportService {
       lessonId: r.lesson.sourcedId,
       toolProvider: r.provider.name,
       finalized,
+      ...(closed && !finalized ? { closed: true } : {}),
       attempt: current.attempt,
       ...assignmentFields(current, this.options.cipher, r.student.sourcedId, mayReadCredentials(principal)),
     };
