@@ -736,6 +736,14 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
       await sql(`update resources set vendor_id = ? where sourced_id = ?`, [eduTest.id, lesson.resourceSourcedId]);
       const next = await assign(ids).expect(200);
       expect(next.body).toMatchObject({ toolProvider: 'edulastic', attempt: 2 });
+      // It moves back to MasteryTrack, without its Edulastic test: a repeat of the assigned attempt is still its
+      // stored answer (Edulastic's check of the lesson, which would now refuse it, is for a call to Edulastic).
+      await sql(
+        `update resources set vendor_id = null, metadata = metadata || '{"toolProvider":"mastery-track"}'::jsonb
+         where sourced_id = ?`,
+        [lesson.resourceSourcedId],
+      );
+      expect((await assign(ids).expect(200)).body).toEqual(next.body);
     });
 
     it('a call whose answer was lost is resumed at the tool that made it, though the lesson moved to another since', async () => {

@@ -59,12 +59,14 @@ export class AssignmentService {
     const latest = r.context.latest;
     // The request is checked against the tool that will hear it: an existing attempt's own (madeOn), else the lesson's.
     const asked = latest?.attempt === attempt ? this.lessons.madeOn(r, latest.tool) : r;
-    asked.provider.checkLesson(r.lesson, dto.testId);
     const account = asked.provider.resolveAccount(dto.applicationName);
     if (latest?.attempt === attempt) {
       const answer = this.answerFromLedger(latest, r);
       if (answer) return answer;
     }
+    // What the tool needs of the lesson, only when the tool is to be asked: a stored answer stands, though the lesson
+    // moved to another tool since and no longer has what the attempt's tool would need.
+    asked.provider.checkLesson(r.lesson, dto.testId);
     // A disabled account (OneRoster enabledUser false) cannot sign in to take a test: nothing is made at a tool for it.
     // What was assigned before is still answered, above.
     if (r.context.student?.enabledUser === false) {
