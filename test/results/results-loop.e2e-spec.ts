@@ -302,6 +302,9 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
         .post('/api/__sandbox/submit')
         .send({ assignmentId, email, answers, graded })
         .expect(200);
+    /** A unit test on Edulastic (`eduTest` unless another test is named). */
+    const eduLesson = (vendorId: string = eduTest.id) =>
+      createLesson(t.orm, { toolProvider: 'edulastic', lessonType: 'unit-test', vendorId });
 
     it('assign → submit → import pulls score and per-question results → finalized → enrolled', async () => {
       const student = await createStudent(t.orm);
@@ -368,11 +371,7 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
     });
 
     it("a question worth more points at a later read (the test was edited) widens its line item's range, so its results round-trip", async () => {
-      const lesson = await createLesson(t.orm, {
-        toolProvider: 'edulastic',
-        lessonType: 'unit-test',
-        vendorId: eduTest.id,
-      });
+      const lesson = await eduLesson();
       const [first, second] = [await createStudent(t.orm), await createStudent(t.orm)];
       const answers = (points: number) =>
         Array.from({ length: eduTest.questionCount }, () => ({ score: points, maxScore: points }));
@@ -400,9 +399,7 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
 
     it('two lessons with one test: the second is TEST_HELD while the first is open (the link names the test, not the assignment), then free', async () => {
       const student = await createStudent(t.orm);
-      const lessonOf = async () =>
-        (await createLesson(t.orm, { toolProvider: 'edulastic', lessonType: 'unit-test', vendorId: eduTest.id }))
-          .sourcedId;
+      const lessonOf = async () => (await eduLesson()).sourcedId;
       const [a, b] = [await lessonOf(), await lessonOf()];
       const assigned = await assign({ student: student.sourcedId, lesson: a }).expect(200);
       const calls = (await sandboxControl(t.sandboxes, 'edulastic').calls()).length;
@@ -428,11 +425,7 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
 
     it('is not finalized while questions are unanswered or grading is pending', async () => {
       const student = await createStudent(t.orm);
-      const lesson = await createLesson(t.orm, {
-        toolProvider: 'edulastic',
-        lessonType: 'unit-test',
-        vendorId: eduTest.id,
-      });
+      const lesson = await eduLesson();
       const assigned = await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
       const all = Array.from({ length: eduTest.questionCount }, () => ({ score: 1, maxScore: 1 }));
 
@@ -447,16 +440,8 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
 
     it('a graded submission with a skipped question is never final but over: a retake starts, in a class of its own', async () => {
       const student = await createStudent(t.orm);
-      const lesson = await createLesson(t.orm, {
-        toolProvider: 'edulastic',
-        lessonType: 'unit-test',
-        vendorId: eduTest.id,
-      });
-      const other = await createLesson(t.orm, {
-        toolProvider: 'edulastic',
-        lessonType: 'unit-test',
-        vendorId: eduTest.id,
-      });
+      const lesson = await eduLesson();
+      const other = await eduLesson();
       const ids = { student: student.sourcedId, lesson: lesson.sourcedId };
       const newAttempt = () => auth(t.http().post(`${PP}/createNewAttempt`)).send(ids);
       const first = await assign(ids).expect(200);
@@ -522,11 +507,7 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
     });
     it('a closed attempt stays closed when a later read says otherwise (a regrade): the retake may have started on it', async () => {
       const student = await createStudent(t.orm);
-      const lesson = await createLesson(t.orm, {
-        toolProvider: 'edulastic',
-        lessonType: 'unit-test',
-        vendorId: eduTest.id,
-      });
+      const lesson = await eduLesson();
       const ids = { student: student.sourcedId, lesson: lesson.sourcedId };
       const first = await assign(ids).expect(200);
       const answers = Array.from({ length: eduTest.questionCount }, (_, i) =>
@@ -557,11 +538,7 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
 
     it('a read that is not stored (the gradebook holds a fully graded result another writer put) still closes the attempt', async () => {
       const student = await createStudent(t.orm);
-      const lesson = await createLesson(t.orm, {
-        toolProvider: 'edulastic',
-        lessonType: 'unit-test',
-        vendorId: eduTest.id,
-      });
+      const lesson = await eduLesson();
       const ids = { student: student.sourcedId, lesson: lesson.sourcedId };
       const first = await assign(ids).expect(200);
       const row = await resultRow(t.orm, ids.student, ids.lesson);
@@ -605,16 +582,8 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
 
     it("finds the student's work by the Edulastic user the assignment was made for, after the student's email changed", async () => {
       const student = await createStudent(t.orm);
-      const lesson = await createLesson(t.orm, {
-        toolProvider: 'edulastic',
-        lessonType: 'unit-test',
-        vendorId: eduTest.id,
-      });
-      const other = await createLesson(t.orm, {
-        toolProvider: 'edulastic',
-        lessonType: 'unit-test',
-        vendorId: DEFAULT_EDULASTIC_TESTS[1].id,
-      });
+      const lesson = await eduLesson();
+      const other = await eduLesson(DEFAULT_EDULASTIC_TESTS[1].id);
       const ids = { student: student.sourcedId, lesson: lesson.sourcedId };
       const first = await assign(ids).expect(200);
       expect(first.body.credentials.email).toBe(student.email);
@@ -637,10 +606,7 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
 
     it('a lesson whose call to Edulastic went unanswered holds its test: the other lesson is TEST_HELD until it is', async () => {
       const student = await createStudent(t.orm);
-      const [a, b] = [
-        await createLesson(t.orm, { toolProvider: 'edulastic', lessonType: 'unit-test', vendorId: eduTest.id }),
-        await createLesson(t.orm, { toolProvider: 'edulastic', lessonType: 'unit-test', vendorId: eduTest.id }),
-      ];
+      const [a, b] = [await eduLesson(), await eduLesson()];
       const edulastic = sandboxControl(t.sandboxes, 'edulastic');
       await edulastic.fault({ method: 'POST', path: '/api/assignments/v2/assign', status: 500, times: 10 });
       try {
