@@ -84,24 +84,6 @@ describe("the student's seat", () => {
     expect(row).toMatchObject({ state: 'assigned', called: false, external_id: res.body.assignmentId });
   });
 
-  it("a new Edulastic assignment reads the student's tests with the claim that takes the seat: three statements", async () => {
-    const [first, student] = [await createStudent(t.orm), await createStudent(t.orm)];
-    const lesson = await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: DEFAULT_EDULASTIC_TESTS[0].id });
-    const other = await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: DEFAULT_EDULASTIC_TESTS[1].id });
-    // The lesson's class (made for another student) and the student's login (made for another lesson) are recorded.
-    expect((await assign(first.sourcedId, lesson.sourcedId)).status).toBe(200);
-    expect((await assign(student.sourcedId, other.sourcedId)).status).toBe(200);
-    recording = [];
-    const res = await assign(student.sourcedId, lesson.sourcedId);
-    const statements = recording;
-    recording = undefined;
-    expect(res.status).toBe(200);
-    // read, claim with the seat and the student's tests, record.
-    expect(statements).toHaveLength(3);
-    expect(statements[1]).toMatch(/insert into tool_seats[\s\S]*jsonb_agg\(g\)/);
-    expect(await seatOf(student.sourcedId)).toEqual({ holder: null, held: null });
-  });
-
   it('two lessons with one Edulastic test, assigned to a student at once: one is made, the other TEST_HELD, never both', async () => {
     const student = await createStudent(t.orm);
     const test = DEFAULT_EDULASTIC_TESTS[0];

@@ -36,8 +36,8 @@ export interface LedgerAttempt {
   lessonSourcedId: string;
   studentSourcedId: string;
   attempt: number;
-  /** `seated`: the claim took the student's seat already, and read `givenTests` when asked to. */
-  claim: { resultSourcedId: string; leaseToken: string; seated: boolean; givenTests?: GivenTest[] };
+  /** `seated`: the claim took the student's seat already. */
+  claim: { resultSourcedId: string; leaseToken: string; seated: boolean };
   /** An earlier request for this attempt asked the tool and never recorded the answer. */
   resumingCall: boolean;
   deadlineAt: number;
@@ -226,8 +226,6 @@ export class AttemptToolLedger implements ToolLedger {
   }
 
   testsOfStudent(): Promise<GivenTest[]> {
-    // Read by the claim that took the seat: nothing was given to the student at this tool account since.
-    if (this.a.claim.givenTests) return Promise.resolve(this.a.claim.givenTests);
     return this.deps.attempts.testsOfStudent(
       this.a.tool,
       this.a.account,

@@ -25,23 +25,6 @@ export interface ClaimInput {
    * student's seat at (tool, account) in this statement when it is free, and is marked as calling.
    */
   seat?: boolean;
-  /**
-   * With `seat`: the claim that takes the seat also reads the student's given tests (`Claim.givenTests`), for a tool
-   * whose assign decides from them (Edulastic's held tests), instead of a statement of their own after it.
-   */
-  givenTests?: boolean;
-}
-
-/** A test a tool gave a student through us, or that an unanswered call may have made (testsOfStudent). */
-export interface GivenTestRecord {
-  testId: string | null;
-  testTitle: string | null;
-  lessonSourcedId: string;
-  attempt: number;
-  /** False while the tool's answer to the attempt's call is not recorded. */
-  recorded: boolean;
-  /** The attempt is final, closed or void. */
-  done: boolean;
 }
 
 /** A leased attempt: the request holding `leaseToken` may ask the tool and record the answer. */
@@ -60,12 +43,6 @@ export interface Claim {
   request: ToolAssignmentRequest;
   /** The claim took the student's seat (and marked the attempt as calling): `alone` needs no statement of its own. */
   seated: boolean;
-  /**
-   * The student's given tests, read by the claim that took the seat (`ClaimInput.givenTests`). Whoever held the seat
-   * before is in them: its row was `pending` and `called` from the moment it took the seat, recorded or not by the
-   * time the claim's snapshot was taken (a claim that waited for the seat's row lock reads an older snapshot).
-   */
-  givenTests?: GivenTestRecord[];
 }
 
 export interface AssignedOutcome {
@@ -124,44 +101,11 @@ function lineItemParams(i: {
 const LEASE = 'now() + make_interval(secs => ?)';
 
 /**
- * The student's given tests on (tool, account) as GivenTestRecord columns (snake case): every recorded assignment, and
- * every attempt that asked without recording the answer (the tool may have made it), by the test its request or its
- * lesson names; one given up by reconciliation holds nothing. Placeholders: student, tool, account.
- */
-const GIVEN_TESTS = `select coalesce(ta.test_id, case when ta.state = 'pending'
-           then coalesce(ta.request->>'requestedTestId', r.vendor_id, r.metadata->>'vendorId') end) test_id,
-         ta.test_title, ta.lesson_sourced_id, ta.attempt, ta.state = 'assigned' recorded,
-         (ar.finalized_at is not null or ar.closed_at is not null or ar.status <> 'active') done
-       from tool_assignments ta join assessment_results ar on ar.sourced_id = ta.result_sourced_id
-       left join component_resources cr on cr.sourced_id = ta.lesson_sourced_id
-       left join resources r on r.sourced_id = cr.resource_sourced_id
-       where ta.student_sourced_id = ? and ta.tool = ? and ta.account = ?
-         and (ta.state = 'assigned' or (ta.state = 'pending' and ta.called and ta.given_up_at is null))`;
-
-interface GivenTestRow {
-  test_id: string | null;
-  test_title: string | null;
-  lesson_sourced_id: string;
-  attempt: number;
-  recorded: boolean;
-  done: boolean;
-}
-
-const toGivenTest = (r: GivenTestRow): GivenTestRecord => ({
-  testId: r.test_id,
-  testTitle: r.test_title,
-  lessonSourcedId: r.lesson_sourced_id,
-  attempt: r.attempt,
-  recorded: r.recorded,
-  done: r.done,
-});
-
-/**
  * The claim's statement. A new attempt takes the student's seat (`seat`) when nobody holds it, before its ledger row
  * is written, so the row is marked as calling exactly when the seat is taken. A busy seat, and any other attempt, go
  * through `alone`.
  */
-function claimStatement(lineItemKnown: boolean, seat: boolean, givenTests: boolean): string {
+function claimStatement(lineItemKnown: boolean, seat: boolean): string {
   const seatCte = seat
     ? `seat as (
          insert into tool_seats as s (tool, account, student_sourced_id, lease_token, lease_until, holder)
@@ -204,13 +148,7 @@ function claimStatement(lineItemKnown: boolean, seat: boolean, givenTests: boole
          returning ta.result_sourced_id, e.state prior, e.called prior_called, ta.tool, ta.account, ta.request
        )
        select c.result_sourced_id, c.prior, c.prior_called, c.tool, c.account, c.request,
-              li.sourced_id li_id, li.inserted li_inserted, exists (select 1 from seat) seated${
-                givenTests
-                  ? `,
-              case when exists (select 1 from seat)
-                then (select coalesce(jsonb_agg(g), '[]'::jsonb) from (${GIVEN_TESTS}) g) end given_tests`
-                  : ''
-              }
+              li.sourced_id li_id, li.inserted li_inserted, exists (select 1 from seat) seated
        from (select * from made union all select * from taken) c cross join li`;
 }
 
@@ -232,11 +170,9 @@ function openStatement(lineItemKnown: boolean): string {
 /**
  * Statement texts with parts are composed once, here: each call hands runPrepared the same string, whose hash V8
  * keeps, instead of a fresh 1–3 K-character text to hash on every lookup of its prepared statement.
- * Indexed by [lineItemKnown][seat][givenTests].
+ * Indexed by [lineItemKnown][seat].
  */
-const CLAIM = [0, 1].map((known) =>
-  [0, 1].map((seat) => [0, 1].map((tests) => claimStatement(known === 1, seat === 1, seat === 1 && tests === 1))),
-);
+const CLAIM = [0, 1].map((known) => [0, 1].map((seat) => claimStatement(known === 1, seat === 1)));
 const OPEN = [0, 1].map((known) => openStatement(known === 1));
 
 /** recordAssigned's statement (composed once, as CLAIM). */
@@ -310,8 +246,7 @@ export class AttemptLedgerRepository {
       li_id: string;
       li_inserted: boolean;
       seated: boolean;
-      given_tests?: GivenTestRow[] | null;
-    }>(this.em, CLAIM[+lineItemKnown][+Boolean(i.seat)][+Boolean(i.seat && i.givenTests)], [
+    }>(this.em, CLAIM[+lineItemKnown][+Boolean(i.seat)], [
       ...lineItemParams(i),
       i.lessonSourcedId,
       i.studentSourcedId,
@@ -336,7 +271,6 @@ export class AttemptLedgerRepository {
       i.account,
       i.account,
       JSON.stringify(i.request),
-      ...(i.seat && i.givenTests ? [i.studentSourcedId, i.tool, i.account] : []),
     ]);
     const row = rows[0];
     if (!row) return undefined;
@@ -351,7 +285,6 @@ export class AttemptLedgerRepository {
       account: row.account,
       request: row.request ?? {},
       seated: row.seated,
-      ...(row.given_tests ? { givenTests: row.given_tests.map(toGivenTest) } : {}),
     };
   }
 
@@ -605,22 +538,55 @@ export class AttemptLedgerRepository {
   }
 
   /**
-   * Tests the tool gave the student through us (any attempt, any lesson), to steer clear of them (GIVEN_TESTS);
-   * `exceptResult` (the asking attempt) is left out.
+   * Tests the tool gave the student through us (any attempt, any lesson), to steer clear of them; also those an
+   * attempt asked for without recording the answer (pending and called: the tool may have made it), by the test its
+   * request or its lesson names. An attempt given up by reconciliation holds nothing; `exceptResult` (the asking
+   * attempt) is left out.
    */
   async testsOfStudent(
     tool: string,
     account: string,
     studentSourcedId: string,
     exceptResult: string,
-  ): Promise<GivenTestRecord[]> {
-    const rows = await runPrepared<GivenTestRow>(this.em, `${GIVEN_TESTS} and ta.result_sourced_id <> ?`, [
-      studentSourcedId,
-      tool,
-      account,
-      exceptResult,
-    ]);
-    return rows.map(toGivenTest);
+  ): Promise<
+    {
+      testId: string | null;
+      testTitle: string | null;
+      lessonSourcedId: string;
+      attempt: number;
+      recorded: boolean;
+      done: boolean;
+    }[]
+  > {
+    const rows = await runPrepared<{
+      test_id: string | null;
+      test_title: string | null;
+      lesson_sourced_id: string;
+      attempt: number;
+      recorded: boolean;
+      done: boolean;
+    }>(
+      this.em,
+      `select coalesce(ta.test_id, case when ta.state = 'pending'
+                then coalesce(ta.request->>'requestedTestId', r.vendor_id, r.metadata->>'vendorId') end) test_id,
+         ta.test_title, ta.lesson_sourced_id, ta.attempt, ta.state = 'assigned' recorded,
+         (ar.finalized_at is not null or ar.closed_at is not null or ar.status <> 'active') done
+       from tool_assignments ta join assessment_results ar on ar.sourced_id = ta.result_sourced_id
+       left join component_resources cr on cr.sourced_id = ta.lesson_sourced_id
+       left join resources r on r.sourced_id = cr.resource_sourced_id
+       where ta.student_sourced_id = ? and ta.tool = ? and ta.account = ?
+         and (ta.state = 'assigned' or (ta.state = 'pending' and ta.called and ta.given_up_at is null))
+         and ta.result_sourced_id <> ?`,
+      [studentSourcedId, tool, account, exceptResult],
+    );
+    return rows.map((r) => ({
+      testId: r.test_id,
+      testTitle: r.test_title,
+      lessonSourcedId: r.lesson_sourced_id,
+      attempt: r.attempt,
+      recorded: r.recorded,
+      done: r.done,
+    }));
   }
 
   /** Attempts a request left pending (crashed, timed out) whose lease is over: what reconciliation resumes. */
