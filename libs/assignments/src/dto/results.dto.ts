@@ -15,7 +15,8 @@ export class ImportResultsDto extends PickType(ExternalTestAssignmentDto, ASSIGN
   finalized!: boolean;
   /**
    * Extension (not in PowerPath): present, and true, when the attempt is closed: its tool graded a submission that
-   * can never be final (Edulastic: a question left skipped). It will not be finalized; a new attempt may start.
+   * can never be final (Edulastic: a question left skipped). It is over: a new attempt may start (only a regrade at the
+   * tool that answers every question would still finalize it).
    */
   closed?: boolean;
   @ApiProperty({ type: 'number' })
@@ -69,7 +70,8 @@ export class AssessmentProgressDto {
   enrollmentFailed?: boolean;
   /**
    * Extension (not in PowerPath): present, and true, when the attempt is closed: its tool graded a submission that
-   * can never be final (Edulastic: a question left skipped). It will not be finalized; a new attempt may start.
+   * can never be final (Edulastic: a question left skipped). It is over: a new attempt may start (only a regrade at the
+   * tool that answers every question would still finalize it).
    */
   closed?: boolean;
   @ApiProperty({ type: 'number' })

@@ -540,7 +540,7 @@ export class AttemptLedgerRepository {
   /**
    * Tests the tool gave the student through us (any attempt, any lesson), to steer clear of them; also those an
    * attempt asked for without recording the answer (pending and called: the tool may have made it), by the test its
-   * request or its lesson names. An attempt given up by reconciliation holds nothing; `exceptResult` (the asking
+   * lesson names (Edulastic assigns the lesson's test whatever the request says), else its request's. An attempt given up by reconciliation holds nothing; `exceptResult` (the asking
    * attempt) is left out.
    */
   async testsOfStudent(
@@ -568,7 +568,7 @@ export class AttemptLedgerRepository {
     }>(
       this.em,
       `select coalesce(ta.test_id, case when ta.state = 'pending'
-                then coalesce(ta.request->>'requestedTestId', r.vendor_id, r.metadata->>'vendorId') end) test_id,
+                then coalesce(r.vendor_id, r.metadata->>'vendorId', ta.request->>'requestedTestId') end) test_id,
          ta.test_title, ta.lesson_sourced_id, ta.attempt, ta.state = 'assigned' recorded,
          (ar.finalized_at is not null or ar.closed_at is not null or ar.status <> 'active') done
        from tool_assignments ta join assessment_results ar on ar.sourced_id = ta.result_sourced_id
