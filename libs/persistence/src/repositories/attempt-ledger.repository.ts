@@ -540,8 +540,8 @@ export class AttemptLedgerRepository {
   /**
    * Tests the tool gave the student through us (any attempt, any lesson), to steer clear of them; also those an
    * attempt asked for without recording the answer (pending and called: the tool may have made it), by the test its
-   * lesson names (Edulastic assigns the lesson's test whatever the request says), else its request's. An attempt given up by reconciliation holds nothing; `exceptResult` (the asking
-   * attempt) is left out.
+   * lesson names (Edulastic assigns the lesson's test whatever the request says), else its request's. An attempt given
+   * up by reconciliation holds nothing; `exceptResult` (the asking attempt) is left out.
    */
   async testsOfStudent(
     tool: string,
