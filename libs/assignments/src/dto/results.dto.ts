@@ -1,6 +1,12 @@
 import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { ASSIGNMENT_TOOL_FIELDS, ExternalTestAssignmentDto } from './external-test-assignment.dto';
 
+/** The `closed` field of the import and progress answers (one text for both). */
+const CLOSED_DESCRIPTION =
+  'Extension (not in PowerPath): present, and true, when the attempt is closed: its tool graded a submission that ' +
+  'can never be final (Edulastic: a question left skipped). It is over: a new attempt may start (only a regrade at the ' +
+  'tool that answers every question would still finalize it).';
+
 const SCORE_STATUSES = ['exempt', 'fully graded', 'not submitted', 'partially graded', 'submitted'];
 
 /** importExternalTestAssignmentResults 200 body (PowerPath contract): the assignment's tool fields plus its state. */
@@ -13,11 +19,7 @@ export class ImportResultsDto extends PickType(ExternalTestAssignmentDto, ASSIGN
   toolProvider!: string | null;
   /** Whether the Test has been finalized in the current attempt */
   finalized!: boolean;
-  /**
-   * Extension (not in PowerPath): present, and true, when the attempt is closed: its tool graded a submission that
-   * can never be final (Edulastic: a question left skipped). It is over: a new attempt may start (only a regrade at the
-   * tool that answers every question would still finalize it).
-   */
+  @ApiPropertyOptional({ type: Boolean, description: CLOSED_DESCRIPTION })
   closed?: boolean;
   @ApiProperty({ type: 'number' })
   attempt!: number;
@@ -68,11 +70,7 @@ export class AssessmentProgressDto {
   toolProvider!: string | null;
   /** Only present for finalized external tests */
   enrollmentFailed?: boolean;
-  /**
-   * Extension (not in PowerPath): present, and true, when the attempt is closed: its tool graded a submission that
-   * can never be final (Edulastic: a question left skipped). It is over: a new attempt may start (only a regrade at the
-   * tool that answers every question would still finalize it).
-   */
+  @ApiPropertyOptional({ type: Boolean, description: CLOSED_DESCRIPTION })
   closed?: boolean;
   @ApiProperty({ type: 'number' })
   attempt!: number;

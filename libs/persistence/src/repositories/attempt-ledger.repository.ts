@@ -55,6 +55,18 @@ export interface AssignedOutcome {
   toolUserId: string | null;
 }
 
+/** A test the tool gave a student through us, or that an unanswered call may have made (testsOfStudent). */
+export interface GivenTestRecord {
+  testId: string | null;
+  testTitle: string | null;
+  lessonSourcedId: string;
+  attempt: number;
+  /** False while the tool's answer to the attempt's call is not recorded. */
+  recorded: boolean;
+  /** The attempt is final, closed or void. */
+  done: boolean;
+}
+
 /** Who holds a tool assignment, and which other attempts of the student may hold one we cannot see yet. */
 export interface Ownership {
   /** `finished`: the owner's result is final (what its assignment writes back changes nothing any more). */
@@ -548,16 +560,7 @@ export class AttemptLedgerRepository {
     account: string,
     studentSourcedId: string,
     exceptResult: string,
-  ): Promise<
-    {
-      testId: string | null;
-      testTitle: string | null;
-      lessonSourcedId: string;
-      attempt: number;
-      recorded: boolean;
-      done: boolean;
-    }[]
-  > {
+  ): Promise<GivenTestRecord[]> {
     const rows = await runPrepared<{
       test_id: string | null;
       test_title: string | null;
