@@ -47,13 +47,13 @@ describe('write-back rules', () => {
   afterAll(() => t.close());
 
   describe('the write-back identity is configured, not implied by a scope', () => {
-    it('any other gradebook client stores a final-looking result but never finalizes or enrols', async () => {
+    it('any other gradebook client may not grade an open MasteryTrack attempt fully (422, nothing stored); a partial grade it may, and never finalizes', async () => {
       const student = await createStudent(t.orm);
       const { lesson } = await placement();
       await assignMt({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
       const row = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
       const gradebook = t.tokenFor('some-gradebook-app', Scope.GradebookCreatePut);
-      await put(
+      const refused = await put(
         row.sourced_id,
         resultBody(row, student.sourcedId, {
           score: 100,
@@ -61,11 +61,66 @@ describe('write-back rules', () => {
           metadata: { masteryTrackProcessed: true },
         }),
         gradebook,
+      ).expect(422);
+      expect(refused.body.imsx_codeMajor).toBe('failure');
+      expect(refused.body.imsx_description).toContain("only mastery-track's write-back grades it fully");
+      expect(await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).toMatchObject({
+        score: null,
+        score_status: row.score_status,
+        finalized_at: null,
+      });
+      await put(
+        row.sourced_id,
+        resultBody(row, student.sourcedId, {
+          score: 100,
+          scoreStatus: 'partially graded',
+          metadata: { masteryTrackProcessed: true },
+        }),
+        gradebook,
       ).expect(201);
-      const stored = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
-      expect(stored).toMatchObject({ score: 100, score_status: 'fully graded', finalized_at: null });
+      expect(await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).toMatchObject({
+        score: 100,
+        score_status: 'partially graded',
+        finalized_at: null,
+      });
       expect(await enrollmentsOf(t.orm, student.sourcedId)).toEqual([]);
       expect((await importResults(student.sourcedId, lesson.sourcedId).expect(200)).body.finalized).toBe(false);
+    });
+
+    it("another writer's grade never blocks MasteryTrack's final delivery dated before it (the student finished first)", async () => {
+      const student = await createStudent(t.orm);
+      const { tracked, lesson } = await placement();
+      const ids = { student: student.sourcedId, lesson: lesson.sourcedId };
+      await assignMt(ids).expect(200);
+      const row = await resultRow(t.orm, ids.student, ids.lesson);
+      const gradebook = t.tokenFor('some-gradebook-app', Scope.GradebookCreatePut);
+      const teacher = (scoreStatus: string) =>
+        put(
+          row.sourced_id,
+          resultBody(row, ids.student, { score: 10, scoreStatus, scoreDate: '2026-12-01T10:05:00.000Z' }),
+          gradebook,
+        );
+      await teacher('fully graded').expect(422);
+      await teacher('partially graded').expect(201);
+      // MasteryTrack delivers later, dated when the student finished (10:00, before the teacher's 10:05).
+      await put(
+        row.sourced_id,
+        resultBody(row, ids.student, {
+          score: 95,
+          scoreStatus: 'fully graded',
+          scoreDate: '2026-12-01T10:00:00.000Z',
+          metadata: { masteryTrackProcessed: true },
+        }),
+      ).expect(201);
+      expect(await resultRow(t.orm, ids.student, ids.lesson)).toMatchObject({
+        score: 95,
+        score_status: 'fully graded',
+        finalized_at: expect.any(String),
+      });
+      expect((await enrollmentsOf(t.orm, ids.student)).map((e) => e.course_sourced_id)).toEqual([tracked.courses['5']]);
+      // Final now: another writer's full grade changes nothing and is not refused (as for any finalized result).
+      await teacher('fully graded').expect(201);
+      expect(await resultRow(t.orm, ids.student, ids.lesson)).toMatchObject({ score: 95 });
     });
 
     it('the configured client finalizes (the dev client by default when the dev issuer is on)', async () => {

@@ -96,7 +96,7 @@ export class OneRosterService {
       this.em,
       async (em) => {
         const reads = def === RESULTS ? (this.events?.reads ?? []) : [];
-        const { read, ...outcome } = await this.write(em, def, sourcedId, json, ctx, reads);
+        const { read, changed, ...outcome } = await this.write(em, def, sourcedId, json, ctx, reads);
         // A new object has no derived fields yet (what would point at it had to exist before it).
         if (!outcome.created) await withDerived(em, def, [outcome.object], ctx);
         if (def === RESULTS) {
@@ -108,6 +108,7 @@ export class OneRosterService {
           await this.events?.written({
             resultSourcedId: sourcedId,
             writer,
+            changed,
             stored: { scoreStatus, score: score ?? null, metadata: metadata ?? {} },
             read,
           });
@@ -153,7 +154,7 @@ export class OneRosterService {
     json: OneRosterJson,
     ctx: HrefContext,
     reads: readonly LockedRead[],
-  ): Promise<PutOutcome & { read: Record<string, unknown> }> {
+  ): Promise<PutOutcome & { read: Record<string, unknown>; changed: boolean }> {
     await def.lockBeforeWrite?.(em);
     // Row lock (forward-only rules see the latest), reference check and the listeners' reads in one statement.
     const { existing, references, read } = await lockWithReferences<StoredObject>(
@@ -163,16 +164,17 @@ export class OneRosterService {
       reads,
     );
     const data = await this.prepare(em, def, { ...json, sourcedId }, existing, references);
-    if (!data) return { object: def.to(existing!, ctx), created: false, read }; // only a stored object may stay as it is
+    // only a stored object may stay as it is
+    if (!data) return { object: def.to(existing!, ctx), created: false, read, changed: false };
     if (existing) {
       // Same representation = nothing to write (PUT is idempotent: dateLastModified stays).
       // The stored object with the write applied (what it leaves out keeps its stored value, dateLastModified too).
       const candidate = Object.assign(new (def.entity as new () => StoredObject)(), { ...existing }, data);
       if (sameRepresentation(def.to(existing, ctx), def.to(candidate, ctx)))
-        return { object: def.to(existing, ctx), created: false, read };
-      return { object: def.to(await updateLocked(em, def, existing, data), ctx), created: false, read };
+        return { object: def.to(existing, ctx), created: false, read, changed: false };
+      return { object: def.to(await updateLocked(em, def, existing, data), ctx), created: false, read, changed: true };
     }
-    return { object: def.to(await insertNew<StoredObject>(em, def, data), ctx), created: true, read };
+    return { object: def.to(await insertNew<StoredObject>(em, def, data), ctx), created: true, read, changed: true };
   }
 
   /** POST: a new object; the server allocates the sourcedId when none is supplied. */

@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { ResultEvents, ResultWritten } from '@external-tests/common';
+import { AppError, ResultEvents, ResultWritten } from '@external-tests/common';
 import {
   ATTEMPT_CONTEXT_SQL,
   AttemptContext,
@@ -57,6 +57,7 @@ export class FinalizationService implements OnModuleInit {
    * statement, and one that may costs the finalizing statement alone (which checks whose attempt it is).
    */
   async afterDelivery(e: ResultWritten): Promise<void> {
+    if (e.changed && e.stored.scoreStatus === 'fully graded') await this.refuseForeignGrade(e);
     const tools = [...this.byName.values()]
       .filter((p) => p.results === 'pushed' && p.acceptsDeliveryFrom(e.writer) && p.isFinalDelivery(e.stored))
       .map((p) => p.name);
@@ -67,6 +68,25 @@ export class FinalizationService implements OnModuleInit {
       e.resultSourcedId,
       tools,
       read === undefined ? undefined : read && Object.assign({}, read, { score: e.stored.score }),
+    );
+  }
+
+  /**
+   * Until a pushed tool's attempt is final, only that tool grades it fully: another writer's `fully graded` would
+   * outrank the tool's own final delivery (deliveries at one status are ordered by scoreDate, and the tool's date is
+   * when the student finished, often before a teacher's write), which would then be a no-op and the attempt never
+   * final. 422, inside the write's transaction, so nothing of it is stored. Partial grades stay open to anyone.
+   */
+  private async refuseForeignGrade(e: ResultWritten): Promise<void> {
+    const read = e.read && CONTEXT in e.read ? (e.read[CONTEXT] as AttemptContext | null) : undefined;
+    const a = read === undefined ? await this.results.attemptContext(e.resultSourcedId) : read;
+    // The write changed the row under its lock, so the attempt was not final (finalization only ever sets it).
+    const tool = a && !a.finalized && a.tool ? this.byName.get(a.tool) : undefined;
+    if (tool?.results !== 'pushed' || tool.acceptsDeliveryFrom(e.writer)) return;
+    throw AppError.invalidData(
+      `assessmentResult '${e.resultSourcedId}' is an attempt at a ${tool.name} test that is not final yet: only ` +
+        `${tool.name}'s write-back grades it fully; a lower scoreStatus is stored`,
+      'assessmentResult.scoreStatus',
     );
   }
 

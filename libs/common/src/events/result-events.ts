@@ -5,6 +5,8 @@ export interface ResultWritten {
   resultSourcedId: string;
   /** The OAuth client that wrote it (who speaks for a tool is the tool's provider to say). */
   writer?: string;
+  /** The write changed the stored result (false: a no-op — not forward, or the same representation again). */
+  changed: boolean;
   /**
    * The stored result after the write, as the gradebook shows it (a write that did not move it forward leaves it
    * as it was; metadata includes the attempt).

@@ -33,6 +33,11 @@ export interface AttemptContext {
   score: number | null;
   /** Final already: finalization would change nothing. */
   finalized: boolean;
+  /**
+   * The tool asked for the attempt's assignment; before any was, the one its result was made for (the lesson's tool
+   * then; null if neither is known).
+   */
+  tool: string | null;
   request: ToolAssignmentRequest;
   lessonType: string | null;
   componentResourceMetadata: Record<string, unknown> | null;
@@ -46,7 +51,8 @@ export interface AttemptContext {
  */
 export const ATTEMPT_CONTEXT_SQL = `select jsonb_build_object(
     'studentSourcedId', ar.student_sourced_id, 'score', ar.score, 'finalized', ar.finalized_at is not null,
-    'request', coalesce(ta.request, '{}'::jsonb), 'lessonType', cr.lesson_type, 'componentResourceMetadata', cr.metadata,
+    'tool', coalesce(ta.tool, ar.metadata->>'toolProvider'), 'request', coalesce(ta.request, '{}'::jsonb), 'lessonType', cr.lesson_type,
+    'componentResourceMetadata', cr.metadata,
     'resourceMetadata', r.metadata, 'studentPrimaryOrg', u.primary_org_sourced_id)
   from assessment_results ar
   join tool_assignments ta on ta.result_sourced_id = ar.sourced_id
