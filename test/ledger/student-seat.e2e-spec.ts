@@ -3,7 +3,7 @@ import { RequestContext } from '@mikro-orm/core';
 import { DEFAULT_EDULASTIC_TESTS } from '@external-tests/sandbox';
 import { AttemptLedgerRepository, Claim, ClaimInput } from '@external-tests/persistence';
 import { createLesson, createStudent } from '../helpers/fixtures';
-import { countRows, ledgerRows } from '../helpers/rows';
+import { countRows, ledgerRows, resultRow } from '../helpers/rows';
 import { parkAt } from '../helpers/recovery-points';
 import { sandboxControl } from '../helpers/sandbox-control';
 import { createTestApp, TestApp } from '../helpers/test-app';
@@ -82,6 +82,24 @@ describe("the student's seat", () => {
     expect(await seatOf(student.sourcedId)).toEqual({ holder: null, held: null });
     const [row] = await ledgerRows(t.orm, student.sourcedId);
     expect(row).toMatchObject({ state: 'assigned', called: false, external_id: res.body.assignmentId });
+  });
+
+  it("a new Edulastic assignment reads the student's tests with the claim that takes the seat: three statements", async () => {
+    const [first, student] = [await createStudent(t.orm), await createStudent(t.orm)];
+    const lesson = await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: DEFAULT_EDULASTIC_TESTS[0].id });
+    const other = await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: DEFAULT_EDULASTIC_TESTS[1].id });
+    // The lesson's class (made for another student) and the student's login (made for another lesson) are recorded.
+    expect((await assign(first.sourcedId, lesson.sourcedId)).status).toBe(200);
+    expect((await assign(student.sourcedId, other.sourcedId)).status).toBe(200);
+    recording = [];
+    const res = await assign(student.sourcedId, lesson.sourcedId);
+    const statements = recording;
+    recording = undefined;
+    expect(res.status).toBe(200);
+    // read, claim with the seat and the student's tests, record.
+    expect(statements).toHaveLength(3);
+    expect(statements[1]).toMatch(/insert into tool_seats[\s\S]*jsonb_agg\(g\)/);
+    expect(await seatOf(student.sourcedId)).toEqual({ holder: null, held: null });
   });
 
   it('two lessons with one Edulastic test, assigned to a student at once: one is made, the other TEST_HELD, never both', async () => {
@@ -207,6 +225,53 @@ describe("the student's seat", () => {
           .fork()
           .getConnection()
           .execute('delete from tool_seats where student_sourced_id = ?', [student.sourcedId]);
+      }
+    },
+  );
+
+  onPostgres(
+    "a claim whose snapshot predates another request's take and give-back of the seat reads the student's tests afresh: TEST_HELD, never both",
+    async () => {
+      const [first, student] = [await createStudent(t.orm), await createStudent(t.orm)];
+      const test = DEFAULT_EDULASTIC_TESTS[0];
+      const lessons = [
+        await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: test.id }),
+        await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: test.id }),
+      ];
+      // The first lesson's line item is recorded (made for another student), so the claim locks it (key share).
+      expect((await assign(first.sourcedId, lessons[0].sourcedId)).status).toBe(200);
+      const lineItem = (await resultRow(t.orm, first.sourcedId, lessons[0].sourcedId)).line_item_sourced_id;
+      const edulastic = sandboxControl(t.sandboxes, 'edulastic');
+      const assignCalls = () => edulastic.count('POST', '/api/assignments/v2/assign');
+      const before = await assignCalls();
+      const knex = t.orm.em.fork().getConnection().getKnex();
+      const lock = await knex.transaction();
+      try {
+        await lock.raw('select 1 from assessment_line_items where sourced_id = ? for update', [lineItem]);
+        // The first lesson's claim takes its snapshot, then waits for the line item's lock.
+        const waiting = assign(student.sourcedId, lessons[0].sourcedId).then((r) => r);
+        await waitFor(
+          async () =>
+            (await countRows(
+              t.orm,
+              "pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like ?",
+              ['with li as%'],
+            )) > 0,
+          'the claim waiting for the line item',
+        );
+        // Meanwhile the second lesson takes the seat, is assigned the test and gives the seat back.
+        expect((await assign(student.sourcedId, lessons[1].sourcedId)).status).toBe(200);
+        await lock.commit();
+        const held = await waiting;
+        // From its snapshot the claim finds the seat free and no test given: it must not trust that.
+        expect(held.status).toBe(422);
+        expect(held.body.imsx_error_details).toEqual([
+          expect.objectContaining({ code: 'TEST_HELD', heldByLesson: lessons[1].sourcedId }),
+        ]);
+        expect((await assignCalls()) - before).toBe(1);
+        expect(await seatOf(student.sourcedId)).toEqual({ holder: null, held: null });
+      } finally {
+        if (!lock.isCompleted()) await lock.rollback();
       }
     },
   );

@@ -93,6 +93,7 @@ export class AssignmentService {
       resultMetadata: { attempt, toolProvider: r.provider.name, lessonType: r.lesson.lessonType },
       origin: 'makeExternalTestAssignment',
       seat: r.provider.assignsAlone,
+      givenTests: r.provider.readsGivenTests === true,
     });
     if (!claim) {
       // Another request got there first: answer from its attempt, or say it is still working.

@@ -103,6 +103,11 @@ interface ProviderBase {
    * (`ctx.ledger.testsOfStudent`), which must stand still until its own is recorded (Edulastic's held tests).
    */
   readonly assignsAlone: boolean;
+  /**
+   * With `assignsAlone`: `assign` reads `ctx.ledger.testsOfStudent` on every new assignment (Edulastic's held-test
+   * check), so a new attempt's claim reads them along with the seat it takes (one statement fewer). Default false.
+   */
+  readonly readsGivenTests?: boolean;
   /** Throws 422 when the lesson lacks what this tool needs (vendorId, subject + grade…). */
   checkLesson(lesson: LessonSpec, testId?: string): void;
   /**

@@ -36,8 +36,8 @@ export interface LedgerAttempt {
   lessonSourcedId: string;
   studentSourcedId: string;
   attempt: number;
-  /** `seated`: the claim took the student's seat already. */
-  claim: { resultSourcedId: string; leaseToken: string; seated: boolean };
+  /** `seated`: the claim took the student's seat already, and read `givenTests` when asked to. */
+  claim: { resultSourcedId: string; leaseToken: string; seated: boolean; givenTests?: GivenTest[] };
   /** An earlier request for this attempt asked the tool and never recorded the answer. */
   resumingCall: boolean;
   deadlineAt: number;
@@ -226,6 +226,8 @@ export class AttemptToolLedger implements ToolLedger {
   }
 
   testsOfStudent(): Promise<GivenTest[]> {
+    // Read by the claim that took the seat, given only when nobody held the seat between its snapshot and its take.
+    if (this.a.claim.givenTests) return Promise.resolve(this.a.claim.givenTests);
     return this.deps.attempts.testsOfStudent(
       this.a.tool,
       this.a.account,

@@ -32,4 +32,11 @@ export class ToolSeat {
   /** The result of the attempt whose request holds the seat. */
   @Property({ type: 'text', nullable: true })
   holder?: string | null;
+
+  /**
+   * Bumped by every take: a claim that read the student's tests from a snapshot older than its take trusts them only
+   * if nobody took the seat in between (AttemptLedgerRepository.claim).
+   */
+  @Property({ type: 'integer', default: 0 })
+  gen: number = 0;
 }

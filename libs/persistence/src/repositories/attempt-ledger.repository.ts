@@ -25,6 +25,23 @@ export interface ClaimInput {
    * student's seat at (tool, account) in this statement when it is free, and is marked as calling.
    */
   seat?: boolean;
+  /**
+   * With `seat`: the claim that takes the seat also reads the student's given tests (`Claim.givenTests`), for a tool
+   * whose assign decides from them (Edulastic's held tests), instead of a statement of their own after it.
+   */
+  givenTests?: boolean;
+}
+
+/** A test a tool gave a student through us, or that an unanswered call may have made (testsOfStudent). */
+export interface GivenTestRecord {
+  testId: string | null;
+  testTitle: string | null;
+  lessonSourcedId: string;
+  attempt: number;
+  /** False while the tool's answer to the attempt's call is not recorded. */
+  recorded: boolean;
+  /** The attempt is final, closed or void. */
+  done: boolean;
 }
 
 /** A leased attempt: the request holding `leaseToken` may ask the tool and record the answer. */
@@ -43,6 +60,14 @@ export interface Claim {
   request: ToolAssignmentRequest;
   /** The claim took the student's seat (and marked the attempt as calling): `alone` needs no statement of its own. */
   seated: boolean;
+  /**
+   * The student's given tests, read by the claim that took the seat (`ClaimInput.givenTests`), from the statement's
+   * snapshot, which may predate the take (the statement can wait on a lock). Given only when nobody took the seat in
+   * between (its generation went up by this take alone): then whoever held it before is in them, since its row was
+   * `pending` and `called` from the moment it took the seat, recorded or not. Otherwise absent: read them afresh (a
+   * request that took and gave back the seat after the snapshot would be missing).
+   */
+  givenTests?: GivenTestRecord[];
 }
 
 export interface AssignedOutcome {
@@ -53,18 +78,6 @@ export interface AssignedOutcome {
   testUrl: string;
   /** The tool's id of the student it was made for, when the tool has one (ToolAssignment.toolUserId). */
   toolUserId: string | null;
-}
-
-/** A test the tool gave a student through us, or that an unanswered call may have made (testsOfStudent). */
-export interface GivenTestRecord {
-  testId: string | null;
-  testTitle: string | null;
-  lessonSourcedId: string;
-  attempt: number;
-  /** False while the tool's answer to the attempt's call is not recorded. */
-  recorded: boolean;
-  /** The attempt is final, closed or void. */
-  done: boolean;
 }
 
 /** Who holds a tool assignment, and which other attempts of the student may hold one we cannot see yet. */
@@ -113,21 +126,56 @@ function lineItemParams(i: {
 const LEASE = 'now() + make_interval(secs => ?)';
 
 /**
+ * The student's given tests on (tool, account) as GivenTestRecord columns (snake case): every recorded assignment, and
+ * every attempt that asked without recording the answer (the tool may have made it), by the test its lesson names
+ * (Edulastic assigns the lesson's test whatever the request says), else its request's; one given up by reconciliation
+ * holds nothing. Placeholders: student, tool, account.
+ */
+const GIVEN_TESTS = `select coalesce(ta.test_id, case when ta.state = 'pending'
+           then coalesce(r.vendor_id, r.metadata->>'vendorId', ta.request->>'requestedTestId') end) test_id,
+         ta.test_title, ta.lesson_sourced_id, ta.attempt, ta.state = 'assigned' recorded,
+         (ar.finalized_at is not null or ar.closed_at is not null or ar.status <> 'active') done
+       from tool_assignments ta join assessment_results ar on ar.sourced_id = ta.result_sourced_id
+       left join component_resources cr on cr.sourced_id = ta.lesson_sourced_id
+       left join resources r on r.sourced_id = cr.resource_sourced_id
+       where ta.student_sourced_id = ? and ta.tool = ? and ta.account = ?
+         and (ta.state = 'assigned' or (ta.state = 'pending' and ta.called and ta.given_up_at is null))`;
+
+interface GivenTestRow {
+  test_id: string | null;
+  test_title: string | null;
+  lesson_sourced_id: string;
+  attempt: number;
+  recorded: boolean;
+  done: boolean;
+}
+
+const toGivenTest = (r: GivenTestRow): GivenTestRecord => ({
+  testId: r.test_id,
+  testTitle: r.test_title,
+  lessonSourcedId: r.lesson_sourced_id,
+  attempt: r.attempt,
+  recorded: r.recorded,
+  done: r.done,
+});
+
+/**
  * The claim's statement. A new attempt takes the student's seat (`seat`) when nobody holds it, before its ledger row
  * is written, so the row is marked as calling exactly when the seat is taken. A busy seat, and any other attempt, go
  * through `alone`.
  */
-function claimStatement(lineItemKnown: boolean, seat: boolean): string {
+function claimStatement(lineItemKnown: boolean, seat: boolean, givenTests: boolean): string {
   const seatCte = seat
     ? `seat as (
-         insert into tool_seats as s (tool, account, student_sourced_id, lease_token, lease_until, holder)
-         select ?, ?, ?, ?::uuid, ${LEASE}, sourced_id from new_result
+         insert into tool_seats as s (tool, account, student_sourced_id, lease_token, lease_until, holder, gen)
+         select ?, ?, ?, ?::uuid, ${LEASE}, sourced_id, 1 from new_result
          on conflict (tool, account, student_sourced_id) do update
-           set lease_token = excluded.lease_token, lease_until = excluded.lease_until, holder = excluded.holder
+           set lease_token = excluded.lease_token, lease_until = excluded.lease_until, holder = excluded.holder,
+               gen = s.gen + 1
            where s.lease_until is null or s.lease_until < now()
-         returning holder
+         returning holder, gen
        )`
-    : 'seat as (select null::text holder where false)';
+    : 'seat as (select null::text holder, null::int gen where false)';
   return `with ${lineItemCte(lineItemKnown)},
        existing as (
          select result_sourced_id, state, called from tool_assignments where lesson_sourced_id = ? and student_sourced_id = ? and attempt = ?
@@ -160,7 +208,15 @@ function claimStatement(lineItemKnown: boolean, seat: boolean): string {
          returning ta.result_sourced_id, e.state prior, e.called prior_called, ta.tool, ta.account, ta.request
        )
        select c.result_sourced_id, c.prior, c.prior_called, c.tool, c.account, c.request,
-              li.sourced_id li_id, li.inserted li_inserted, exists (select 1 from seat) seated
+              li.sourced_id li_id, li.inserted li_inserted, exists (select 1 from seat) seated${
+                givenTests
+                  ? `,
+              -- the statement's snapshot: the seat's generation before this take (0 for no seat yet)
+              case when (select gen from seat) = coalesce((select gen from tool_seats
+                                                             where tool = ? and account = ? and student_sourced_id = ?), 0) + 1
+                then (select coalesce(jsonb_agg(g), '[]'::jsonb) from (${GIVEN_TESTS}) g) end given_tests`
+                  : ''
+              }
        from (select * from made union all select * from taken) c cross join li`;
 }
 
@@ -182,9 +238,11 @@ function openStatement(lineItemKnown: boolean): string {
 /**
  * Statement texts with parts are composed once, here: each call hands runPrepared the same string, whose hash V8
  * keeps, instead of a fresh 1–3 K-character text to hash on every lookup of its prepared statement.
- * Indexed by [lineItemKnown][seat].
+ * Indexed by [lineItemKnown][seat][givenTests].
  */
-const CLAIM = [0, 1].map((known) => [0, 1].map((seat) => claimStatement(known === 1, seat === 1)));
+const CLAIM = [0, 1].map((known) =>
+  [0, 1].map((seat) => [0, 1].map((tests) => claimStatement(known === 1, seat === 1, seat === 1 && tests === 1))),
+);
 const OPEN = [0, 1].map((known) => openStatement(known === 1));
 
 /** recordAssigned's statement (composed once, as CLAIM). */
@@ -218,13 +276,14 @@ const LEASABLE = `(s.lease_until is null or s.lease_until < now() or s.holder = 
 
 /** takeSeat's statement (composed once, as CLAIM). */
 const TAKE_SEAT = `with seat as (
-     insert into tool_seats as s (tool, account, student_sourced_id, lease_token, lease_until, holder)
-     select ?, ?, ?, ?, now() + make_interval(secs => ?), ?
+     insert into tool_seats as s (tool, account, student_sourced_id, lease_token, lease_until, holder, gen)
+     select ?, ?, ?, ?, now() + make_interval(secs => ?), ?, 1
      where exists (select 1 from tool_assignments where result_sourced_id = ? and lease_token = ?)
      on conflict (tool, account, student_sourced_id) do update set
        lease_token = case when ${LEASABLE} then excluded.lease_token else s.lease_token end,
        lease_until = case when ${LEASABLE} then excluded.lease_until else s.lease_until end,
-       holder = case when ${LEASABLE} then excluded.holder else s.holder end
+       holder = case when ${LEASABLE} then excluded.holder else s.holder end,
+       gen = case when ${LEASABLE} then s.gen + 1 else s.gen end
      returning s.lease_token = ? taken, extract(epoch from (s.lease_until - now()))::float8 lease_seconds
    ), calling as (
      update tool_assignments set called = true
@@ -258,7 +317,8 @@ export class AttemptLedgerRepository {
       li_id: string;
       li_inserted: boolean;
       seated: boolean;
-    }>(this.em, CLAIM[+lineItemKnown][+Boolean(i.seat)], [
+      given_tests?: GivenTestRow[] | null;
+    }>(this.em, CLAIM[+lineItemKnown][+Boolean(i.seat)][+Boolean(i.seat && i.givenTests)], [
       ...lineItemParams(i),
       i.lessonSourcedId,
       i.studentSourcedId,
@@ -283,6 +343,7 @@ export class AttemptLedgerRepository {
       i.account,
       i.account,
       JSON.stringify(i.request),
+      ...(i.seat && i.givenTests ? [i.tool, i.account, i.studentSourcedId, i.studentSourcedId, i.tool, i.account] : []),
     ]);
     const row = rows[0];
     if (!row) return undefined;
@@ -297,6 +358,7 @@ export class AttemptLedgerRepository {
       account: row.account,
       request: row.request ?? {},
       seated: row.seated,
+      ...(row.given_tests ? { givenTests: row.given_tests.map(toGivenTest) } : {}),
     };
   }
 
@@ -535,7 +597,8 @@ export class AttemptLedgerRepository {
         claim.resultSourcedId,
         claim.resultSourcedId,
         claim.leaseToken,
-        // `leasable` three times
+        // `leasable` four times
+        claim.resultSourcedId,
         claim.resultSourcedId,
         claim.resultSourcedId,
         claim.resultSourcedId,
@@ -550,10 +613,8 @@ export class AttemptLedgerRepository {
   }
 
   /**
-   * Tests the tool gave the student through us (any attempt, any lesson), to steer clear of them; also those an
-   * attempt asked for without recording the answer (pending and called: the tool may have made it), by the test its
-   * lesson names (Edulastic assigns the lesson's test whatever the request says), else its request's. An attempt given
-   * up by reconciliation holds nothing; `exceptResult` (the asking attempt) is left out.
+   * Tests the tool gave the student through us (any attempt, any lesson), to steer clear of them (GIVEN_TESTS);
+   * `exceptResult` (the asking attempt) is left out.
    */
   async testsOfStudent(
     tool: string,
@@ -561,35 +622,13 @@ export class AttemptLedgerRepository {
     studentSourcedId: string,
     exceptResult: string,
   ): Promise<GivenTestRecord[]> {
-    const rows = await runPrepared<{
-      test_id: string | null;
-      test_title: string | null;
-      lesson_sourced_id: string;
-      attempt: number;
-      recorded: boolean;
-      done: boolean;
-    }>(
-      this.em,
-      `select coalesce(ta.test_id, case when ta.state = 'pending'
-                then coalesce(r.vendor_id, r.metadata->>'vendorId', ta.request->>'requestedTestId') end) test_id,
-         ta.test_title, ta.lesson_sourced_id, ta.attempt, ta.state = 'assigned' recorded,
-         (ar.finalized_at is not null or ar.closed_at is not null or ar.status <> 'active') done
-       from tool_assignments ta join assessment_results ar on ar.sourced_id = ta.result_sourced_id
-       left join component_resources cr on cr.sourced_id = ta.lesson_sourced_id
-       left join resources r on r.sourced_id = cr.resource_sourced_id
-       where ta.student_sourced_id = ? and ta.tool = ? and ta.account = ?
-         and (ta.state = 'assigned' or (ta.state = 'pending' and ta.called and ta.given_up_at is null))
-         and ta.result_sourced_id <> ?`,
-      [studentSourcedId, tool, account, exceptResult],
-    );
-    return rows.map((r) => ({
-      testId: r.test_id,
-      testTitle: r.test_title,
-      lessonSourcedId: r.lesson_sourced_id,
-      attempt: r.attempt,
-      recorded: r.recorded,
-      done: r.done,
-    }));
+    const rows = await runPrepared<GivenTestRow>(this.em, `${GIVEN_TESTS} and ta.result_sourced_id <> ?`, [
+      studentSourcedId,
+      tool,
+      account,
+      exceptResult,
+    ]);
+    return rows.map(toGivenTest);
   }
 
   /** Attempts a request left pending (crashed, timed out) whose lease is over: what reconciliation resumes. */

@@ -43,6 +43,7 @@ export class EdulasticProvider implements PulledResultsProvider {
   readonly results = 'pulled' as const;
   // One request at a time per student: two lessons with one test, assigned at once, both passed checkTestFree.
   readonly assignsAlone = true;
+  readonly readsGivenTests = true;
   private readonly clients = new Map<string, EdulasticClient>();
   private readonly http?: VendorHttpClient;
   private readonly allowedLinkHosts: string[];

@@ -46,6 +46,8 @@ export class MasteryTrackProvider implements PushedResultsProvider {
   readonly results = 'pushed' as const;
   // Its "already exists" does not say for which attempt: the flow asks it for a student one request at a time.
   readonly assignsAlone = true;
+  // Only when the test MasteryTrack picked is held (rare): read then, not with every claim.
+  readonly readsGivenTests = false;
   private readonly logger = new Logger(MasteryTrackProvider.name);
   private readonly clients = new Map<string, MasteryTrackClient>();
   private readonly http?: VendorHttpClient;
