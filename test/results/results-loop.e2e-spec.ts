@@ -593,9 +593,12 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
         .fork()
         .getConnection()
         .execute('update users set email = ? where sourced_id = ?', [moved, ids.student]);
-      expect((await assign({ student: ids.student, lesson: other.sourcedId }).expect(200)).body.credentials.email).toBe(
-        moved,
-      );
+      const second = await assign({ student: ids.student, lesson: other.sourcedId }).expect(200);
+      expect(second.body.credentials.email).toBe(moved);
+      // The first lesson's assignment still shows the login it was made for: the new one is another Edulastic user.
+      for (const answer of [await assign(ids).expect(200), await importResults(ids.student, ids.lesson).expect(200)])
+        expect(answer.body.credentials).toEqual(first.body.credentials);
+      expect(second.body.credentials.password).not.toBe(first.body.credentials.password);
 
       // The student sits the first lesson's test as the user it was assigned to (the old address).
       const all = Array.from({ length: eduTest.questionCount }, () => ({ score: 1, maxScore: 1 }));

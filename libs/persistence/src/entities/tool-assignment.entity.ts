@@ -100,6 +100,13 @@ export class ToolAssignment {
   @Property({ type: 'text', nullable: true })
   toolUserId?: string | null;
 
+  /**
+   * The login the assignment was made for (`tool_logins.credentials_sealed` of `toolUserId`), copied when it is
+   * recorded: after an email change the student's login is a new user at the tool, which cannot open this assignment.
+   */
+  @Property({ type: 'text', nullable: true, hidden: true })
+  loginSealed?: string | null;
+
   @Property({ type: 'jsonb', defaultRaw: "'{}'" })
   request: ToolAssignmentRequest = {};
 

@@ -253,7 +253,11 @@ const RECORD_ASSIGNED = `with attempt as (
    ), done as (
      update tool_assignments ta
      set state = 'assigned', lease_token = null, lease_until = null, called = false, external_id = ?, class_id = ?, test_id = ?,
-         test_title = ?, test_url = ?, tool_user_id = ?, assigned_at = now()
+         test_title = ?, test_url = ?, tool_user_id = ?, assigned_at = now(),
+         -- the login it was made for: the student's may be another user at the tool later (an email change)
+         login_sealed = (select tl.credentials_sealed from tool_logins tl
+                         where tl.tool = ta.tool and tl.account = ta.account and tl.student_sourced_id = ta.student_sourced_id
+                           and tl.state = 'ready' and tl.external_user_id = ?)
      -- a live lease: past it the student's seat may be another attempt's, which may withdraw what this one made
      from attempt where ta.result_sourced_id = attempt.sourced_id and ta.lease_token = ? and ta.lease_until > now()
        and not attempt.finished
@@ -404,6 +408,7 @@ export class AttemptLedgerRepository {
       outcome.testId,
       outcome.testTitle,
       outcome.testUrl,
+      outcome.toolUserId,
       outcome.toolUserId,
       claim.leaseToken,
       outcome.externalId,

@@ -29,7 +29,10 @@ export interface AttemptRecord {
   toolUserId: string | null;
   request: ToolAssignmentRequest;
   assignedAt: Date | null;
-  /** The student's ready login on (tool, account), sealed; absent for tools without student passwords. */
+  /**
+   * The login the assignment was made for, sealed (else the student's ready login on (tool, account), when it is the
+   * same tool user); absent for tools without student passwords.
+   */
   loginSealed: string | null;
 }
 
@@ -39,8 +42,9 @@ export const ATTEMPT_COLUMNS = `
   ar.finalized_at, ar.closed_at, ar.metadata result_metadata, ta.state,
   extract(epoch from (ta.lease_until - now()))::float8 lease_seconds, ta.tool, ta.account, ta.external_id, ta.class_id,
   ta.test_id, ta.test_title, ta.test_url, ta.tool_user_id, ta.request, ta.assigned_at,
-  (select tl.credentials_sealed from tool_logins tl
-   where tl.tool = ta.tool and tl.account = ta.account and tl.student_sourced_id = ta.student_sourced_id and tl.state = 'ready') login_sealed`;
+  coalesce(ta.login_sealed, (select tl.credentials_sealed from tool_logins tl
+   where tl.tool = ta.tool and tl.account = ta.account and tl.student_sourced_id = ta.student_sourced_id and tl.state = 'ready'
+     and (ta.tool_user_id is null or tl.external_user_id = ta.tool_user_id))) login_sealed`;
 
 export const ATTEMPT_FROM = `tool_assignments ta join assessment_results ar on ar.sourced_id = ta.result_sourced_id`;
 
