@@ -297,10 +297,11 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
       email: string,
       answers: ({ score: number; maxScore: number } | null)[],
       graded = 'GRADED',
+      submittedAt?: number,
     ) =>
       request(t.sandboxes.edulastic.url)
         .post('/api/__sandbox/submit')
-        .send({ assignmentId, email, answers, graded })
+        .send({ assignmentId, email, answers, graded, submittedAt })
         .expect(200);
     /** A unit test on Edulastic (`eduTest` unless another test is named). */
     const eduLesson = (vendorId: string = eduTest.id) =>
@@ -421,6 +422,24 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
       expect((await importResults(student.sourcedId, a).expect(200)).body.finalized).toBe(true);
       const second = await assign({ student: student.sourcedId, lesson: b }).expect(200);
       expect(second.body.assignmentId).not.toBe(assigned.body.assignmentId);
+    });
+
+    it("getAttempts says when the student submitted (Edulastic's end date), not when the import ran", async () => {
+      const student = await createStudent(t.orm);
+      const lesson = await eduLesson();
+      const ids = { student: student.sourcedId, lesson: lesson.sourcedId };
+      const first = await assign(ids).expect(200);
+      // Submitted yesterday; the import runs now.
+      const submittedAt = new Date(Date.now() - 24 * 3600_000);
+      const all = Array.from({ length: eduTest.questionCount }, () => ({ score: 1, maxScore: 1 }));
+      await submit(first.body.assignmentId, student.email, all, 'GRADED', submittedAt.getTime());
+      expect((await importResults(ids.student, ids.lesson).expect(200)).body).toMatchObject({ finalized: true });
+      const attempts = await auth(t.http().get(`${PP}/getAttempts`))
+        .query(ids)
+        .expect(200);
+      expect(attempts.body.attempts).toEqual([
+        expect.objectContaining({ attempt: 1, scoreStatus: 'fully graded', completedAt: submittedAt.toISOString() }),
+      ]);
     });
 
     it('is not finalized while questions are unanswered or grading is pending', async () => {

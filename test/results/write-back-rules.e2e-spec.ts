@@ -118,6 +118,11 @@ describe('write-back rules', () => {
         finalized_at: expect.any(String),
       });
       expect((await enrollmentsOf(t.orm, ids.student)).map((e) => e.course_sourced_id)).toEqual([tracked.courses['5']]);
+      // Completed when MasteryTrack says the student finished, not when the delivery arrived.
+      const attempts = await auth(t.http().get(`${PP}/getAttempts`))
+        .query(ids)
+        .expect(200);
+      expect(attempts.body.attempts[0]).toMatchObject({ attempt: 1, completedAt: '2026-12-01T10:00:00.000Z' });
       // Final now: another writer's full grade changes nothing and is not refused (as for any finalized result).
       await teacher('fully graded').expect(201);
       expect(await resultRow(t.orm, ids.student, ids.lesson)).toMatchObject({ score: 95 });

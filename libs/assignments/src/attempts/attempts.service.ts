@@ -1,23 +1,38 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '@external-tests/auth';
 import { AppError, ErrorCode } from '@external-tests/common';
-import { AttemptLedgerRepository, AttemptRecord, AttemptResultsRepository } from '@external-tests/persistence';
+import {
+  AttemptLedgerRepository,
+  AttemptRecord,
+  AttemptResultsRepository,
+  ListedAttempt,
+} from '@external-tests/persistence';
 import { AssessmentProgressDto, AttemptDto, AttemptsDto, NewAttemptDto, ResetAttemptDto } from '../dto/results.dto';
 import { ProgressQueryDto, StudentLessonDto } from '../dto/student-lesson.dto';
 import { LessonResolver } from '../lesson-resolver';
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
-function toAttempt(a: AttemptRecord): AttemptDto {
+function toAttempt(a: AttemptRecord | ListedAttempt): AttemptDto {
+  // A closed attempt (submitted, graded, never final) is completed too: the student is done with it.
+  const done = a.finalizedAt ?? a.closedAt;
   return {
     attempt: a.attempt,
     score: a.score ?? 0,
     scoreStatus: a.scoreStatus,
     xp: null,
     startedAt: a.assignedAt ? a.assignedAt.toISOString() : null,
-    // A closed attempt (submitted, graded, never final) is completed too: the student is done with it.
-    completedAt: (a.finalizedAt ?? a.closedAt)?.toISOString() ?? null,
+    completedAt: done ? completedAt(done, 'scoreDate' in a ? a.scoreDate : undefined).toISOString() : null,
   };
+}
+
+/**
+ * When the student finished a done attempt: the tool's date for it (the scoreDate its result was written or read
+ * with), not when we learned it (an Edulastic import may run days later); never after we learned it (a writer's clock
+ * may be ahead).
+ */
+function completedAt(done: Date, scoreDate: Date | undefined): Date {
+  return scoreDate && scoreDate.getTime() < done.getTime() ? scoreDate : done;
 }
 
 /** getAttempts, createNewAttempt, resetAttempt and getAssessmentProgress for external test lessons (the flow's attempts). */

@@ -36,7 +36,14 @@ export class AttemptDto {
   xp!: number | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   startedAt!: string | null;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description:
+      "When the student finished a finalized or closed attempt, by the tool's date (MasteryTrack's scoreDate, " +
+      "Edulastic's submission), not when we learned it; null while it is open.",
+  })
   completedAt!: string | null;
 }
 

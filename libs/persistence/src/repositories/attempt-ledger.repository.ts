@@ -80,6 +80,12 @@ export interface AssignedOutcome {
   toolUserId: string | null;
 }
 
+/** An attempt as getAttempts lists it: with its result's scoreDate (the flow's other reads need none). */
+export interface ListedAttempt extends AttemptRecord {
+  /** When the tool says the student finished (a write-back's scoreDate, Edulastic's end date), for a done attempt. */
+  scoreDate: Date;
+}
+
 /** Who holds a tool assignment, and which other attempts of the student may hold one we cannot see yet. */
 export interface Ownership {
   /** `finished`: the owner's result is final (what its assignment writes back changes nothing any more). */
@@ -526,13 +532,14 @@ export class AttemptLedgerRepository {
   }
 
   /** The student's attempts of a lesson, oldest first. */
-  async list(lessonSourcedId: string, studentSourcedId: string): Promise<AttemptRecord[]> {
-    const rows = await runPrepared<AttemptRow>(
+  async list(lessonSourcedId: string, studentSourcedId: string): Promise<ListedAttempt[]> {
+    const rows = await runPrepared<AttemptRow & { score_date: Date | string }>(
       this.em,
-      `select ${ATTEMPT_COLUMNS} from ${ATTEMPT_FROM} where ta.lesson_sourced_id = ? and ta.student_sourced_id = ? order by ta.attempt`,
+      `select ${ATTEMPT_COLUMNS}, ar.score_date from ${ATTEMPT_FROM}
+       where ta.lesson_sourced_id = ? and ta.student_sourced_id = ? order by ta.attempt`,
       [lessonSourcedId, studentSourcedId],
     );
-    return rows.map(toAttemptRecord);
+    return rows.map((r) => Object.assign(toAttemptRecord(r), { scoreDate: new Date(r.score_date) }));
   }
 
   /** Whose is the tool's assignment `externalId`, and which attempts of the student could be its unrecorded owner. */

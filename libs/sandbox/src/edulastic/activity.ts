@@ -47,6 +47,8 @@ export interface Submission {
   test: EdulasticSandboxTest;
   answers: (Answer | null)[];
   graded: GradingStatus;
+  /** When the student submitted (epoch ms). */
+  endDate: number;
 }
 
 /** A submitted (status 1) attempt: one question activity per test question; missing answers are skipped. */
@@ -74,7 +76,7 @@ export function submittedActivity(s: Submission): TestActivity {
     graded: s.graded,
     score: questions.reduce((sum, q) => sum + q.score, 0),
     maxScore: questions.reduce((sum, q) => sum + q.maxScore, 0),
-    endDate: Date.now(),
+    endDate: s.endDate,
     questions,
   };
 }

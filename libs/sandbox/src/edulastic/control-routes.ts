@@ -14,7 +14,8 @@ export function edulasticControlRouter(store: EdulasticStore): Router {
   const router = Router();
 
   /**
-   * `{assignmentId, email, answers: [{score, maxScore} | null], graded?}` (graded defaults to "GRADED").
+   * `{assignmentId, email, answers: [{score, maxScore} | null], graded?, submittedAt?}` (graded defaults to "GRADED",
+   * submittedAt — epoch ms, not ahead of now — to now: a student who submitted before the import ran).
    * Submitting again replaces the student's attempt (same activity id), e.g. "IN GRADING" then "GRADED".
    */
   router.post('/submit', (req, res) => {
@@ -33,7 +34,10 @@ export function edulasticControlRouter(store: EdulasticStore): Router {
     if (!test) return sendMessage(res, 404, 'Test not found');
     const answers = parseAnswers(body.answers, test);
     if (typeof answers === 'string') return sendMessage(res, 400, answers);
-    const outcome = recordSubmission(store, assignment, student, answers, graded as GradingStatus);
+    const submittedAt = body.submittedAt ?? Date.now();
+    if (typeof submittedAt !== 'number' || !Number.isSafeInteger(submittedAt) || submittedAt > Date.now())
+      return sendMessage(res, 400, 'submittedAt must be epoch milliseconds, not ahead of now');
+    const outcome = recordSubmission(store, assignment, student, answers, graded as GradingStatus, submittedAt);
     if ('status' in outcome) return sendMessage(res, outcome.status, outcome.message);
     const { activity } = outcome;
     res.json({ result: { testActivity: testActivityView(activity), testQuestionActivities: activity.questions } });

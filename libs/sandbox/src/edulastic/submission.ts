@@ -14,6 +14,7 @@ export function recordSubmission(
   student: Student,
   answers: (Answer | null)[],
   graded: GradingStatus,
+  endDate = Date.now(),
 ): SubmissionResult {
   const target = assignment.classes.find((c) => c.studentIds.includes(student._id));
   if (!target) return { status: 400, message: 'Student is not assigned to this assignment' };
@@ -27,6 +28,7 @@ export function recordSubmission(
     test,
     answers,
     graded,
+    endDate,
   });
   store.saveActivity(activity);
   return { activity };
