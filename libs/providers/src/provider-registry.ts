@@ -11,6 +11,11 @@ export class ProviderRegistry {
     this.byName = new Map(providers.map((p) => [p.name, p]));
   }
 
+  /** Every configured tool. */
+  all(): ExternalTestProvider[] {
+    return [...this.byName.values()];
+  }
+
   get(name: string | undefined): ExternalTestProvider {
     const provider = name ? this.byName.get(name) : undefined;
     if (!provider) {

@@ -107,6 +107,10 @@ export class ToolAssignment {
   @Property({ type: 'text', nullable: true, hidden: true })
   loginSealed?: string | null;
 
+  /** The attempt is void (its result deleted) and its assignment was withdrawn at the tool (`npm run reconcile`). */
+  @Property({ type: 'timestamptz', nullable: true })
+  withdrawnAt?: Date | null;
+
   @Property({ type: 'jsonb', defaultRaw: "'{}'" })
   request: ToolAssignmentRequest = {};
 

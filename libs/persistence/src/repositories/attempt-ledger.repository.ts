@@ -670,10 +670,15 @@ export class AttemptLedgerRepository {
   }
 
   /**
-   * Assignments noted on finished attempts (recordAssigned's `attempt-over`) that are still to be withdrawn at the
-   * tool: the request that noted one could not, or died before it did. With the student, whom the tool knows them by.
+   * Assignments no attempt may use that are still to be withdrawn at one of `tools`: noted on finished attempts
+   * (recordAssigned's `attempt-over`; the request that noted one could not withdraw it, or died before it did), and
+   * those of void attempts (their result deleted: the next attempt started past them, but the student could still sit
+   * them). With the student, whom the tool knows them by.
    */
-  async purposeless(limit: number): Promise<
+  async purposeless(
+    limit: number,
+    tools: string[],
+  ): Promise<
     {
       resultSourcedId: string;
       tool: string;
@@ -696,10 +701,11 @@ export class AttemptLedgerRepository {
       `select ta.result_sourced_id, ta.tool, ta.account, ta.external_id, ta.student_sourced_id, u.email, u.given_name, u.family_name
        from tool_assignments ta join assessment_results ar on ar.sourced_id = ta.result_sourced_id
        join users u on u.sourced_id = ta.student_sourced_id
-       where ta.state = 'pending' and ta.external_id is not null and ar.finalized_at is not null
-         and (ta.lease_until is null or ta.lease_until < now()) and u.email is not null
+       where ta.tool = any(?::text[]) and ta.external_id is not null and u.email is not null
+         and ((ta.state = 'pending' and ar.finalized_at is not null and (ta.lease_until is null or ta.lease_until < now()))
+           or (ta.state = 'assigned' and ar.status <> 'active' and ta.withdrawn_at is null))
        order by ta.result_sourced_id limit ?`,
-      [limit],
+      [tools, limit],
     );
     return rows.map((r) => ({
       resultSourcedId: r.result_sourced_id,
@@ -715,11 +721,17 @@ export class AttemptLedgerRepository {
     }));
   }
 
-  /** The noted assignment is withdrawn at the tool (or was no longer active there): the note goes. */
+  /**
+   * The assignment is withdrawn at the tool (or was no longer active there): a finished attempt's note goes; a void
+   * attempt keeps its record, marked withdrawn.
+   */
   async forgetPurposeless(resultSourcedId: string, externalId: string): Promise<void> {
     await runPrepared(
       this.em,
-      `update tool_assignments set external_id = null where result_sourced_id = ? and external_id = ? and state = 'pending'`,
+      `update tool_assignments
+       set external_id = case when state = 'pending' then null else external_id end,
+           withdrawn_at = case when state = 'assigned' then now() end
+       where result_sourced_id = ? and external_id = ?`,
       [resultSourcedId, externalId],
     );
   }
