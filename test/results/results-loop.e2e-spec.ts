@@ -112,6 +112,12 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
       const first = await assignMt(ids).expect(200);
       const row = await resultRow(t.orm, ids.student, ids.lesson);
       await auth(t.http().delete(`${RESULTS}/${row.sourced_id}`)).expect(204);
+      // Over: a poller waiting for attempt 1 to be final stops.
+      expect((await progress(ids.student, ids.lesson).expect(200)).body).toMatchObject({
+        attempt: 1,
+        finalized: false,
+        closed: true,
+      });
       // Attempt 2 on another test: the first one is still live at MasteryTrack (nothing withdrew it).
       const second = await assign({ ...ids, testId: DEFAULT_MASTERY_TRACK_TESTS[1].timeback_id }).expect(200);
       expect(second.body.attempt).toBe(2);

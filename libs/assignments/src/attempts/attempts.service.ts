@@ -130,7 +130,8 @@ export class AttemptsService {
       // The tool that made the attempt, though the lesson may have moved to another since.
       toolProvider: this.lessons.madeOn(r, a?.tool).provider.name,
       ...(finalized ? { enrollmentFailed: meta.enrollmentFailed === true } : {}),
-      ...(!finalized && a?.closedAt ? { closed: true } : {}),
+      // A void attempt (its result deleted) is over too: a poller waiting for it to be final stops here.
+      ...(!finalized && (a?.closedAt || a?.resultStatus === 'tobedeleted') ? { closed: true } : {}),
       attempt: a?.attempt ?? 1,
       xp: null,
       multiplier: null,

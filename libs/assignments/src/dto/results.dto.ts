@@ -5,7 +5,8 @@ import { ASSIGNMENT_TOOL_FIELDS, ExternalTestAssignmentDto } from './external-te
 const CLOSED_DESCRIPTION =
   'Extension (not in PowerPath): present, and true, when the attempt is closed: its tool graded a submission that ' +
   'can never be final (Edulastic: a question left skipped). It is over: a new attempt may start (only a regrade at the ' +
-  'tool that answers every question would still finalize it).';
+  'tool that answers every question would still finalize it). getAssessmentProgress also says it of a void attempt ' +
+  '(its result was deleted): the next assignment starts a new one.';
 
 const SCORE_STATUSES = ['exempt', 'fully graded', 'not submitted', 'partially graded', 'submitted'];
 
