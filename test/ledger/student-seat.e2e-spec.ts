@@ -26,6 +26,16 @@ describe("the student's seat", () => {
   const tools = () => toolState(t.sandboxes);
   const assign = (student: string, lesson: string) =>
     t.http().post(ROUTE).set('Authorization', `Bearer ${token}`).send({ student, lesson });
+  /** An assignment and the statements it ran. */
+  async function assignRecorded(student: string, lesson: string) {
+    recording = [];
+    try {
+      const res = await assign(student, lesson);
+      return { res, statements: recording };
+    } finally {
+      recording = undefined;
+    }
+  }
   const seatOf = async (student: string) =>
     (
       await t.orm.em
@@ -70,10 +80,7 @@ describe("the student's seat", () => {
   it('a new MasteryTrack assignment takes the seat with its claim: three statements, the seat free again after', async () => {
     const student = await createStudent(t.orm);
     const lesson = await createLesson(t.orm);
-    recording = [];
-    const res = await assign(student.sourcedId, lesson.sourcedId);
-    const statements = recording;
-    recording = undefined;
+    const { res, statements } = await assignRecorded(student.sourcedId, lesson.sourcedId);
     expect(res.status).toBe(200);
     // read, claim with the seat, record: no statement of the seat's own.
     expect(statements).toHaveLength(3);
@@ -91,10 +98,7 @@ describe("the student's seat", () => {
     // The lesson's class (made for another student) and the student's login (made for another lesson) are recorded.
     expect((await assign(first.sourcedId, lesson.sourcedId)).status).toBe(200);
     expect((await assign(student.sourcedId, other.sourcedId)).status).toBe(200);
-    recording = [];
-    const res = await assign(student.sourcedId, lesson.sourcedId);
-    const statements = recording;
-    recording = undefined;
+    const { res, statements } = await assignRecorded(student.sourcedId, lesson.sourcedId);
     expect(res.status).toBe(200);
     // read, claim with the seat and the student's tests, record.
     expect(statements).toHaveLength(3);

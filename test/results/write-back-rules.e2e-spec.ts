@@ -53,15 +53,13 @@ describe('write-back rules', () => {
       await assignMt({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
       const row = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
       const gradebook = t.tokenFor('some-gradebook-app', Scope.GradebookCreatePut);
-      const refused = await put(
-        row.sourced_id,
-        resultBody(row, student.sourcedId, {
-          score: 100,
-          scoreStatus: 'fully graded',
-          metadata: { masteryTrackProcessed: true },
-        }),
-        gradebook,
-      ).expect(422);
+      const grade = (scoreStatus: string) =>
+        put(
+          row.sourced_id,
+          resultBody(row, student.sourcedId, { score: 100, scoreStatus, metadata: { masteryTrackProcessed: true } }),
+          gradebook,
+        );
+      const refused = await grade('fully graded').expect(422);
       expect(refused.body.imsx_codeMajor).toBe('failure');
       expect(refused.body.imsx_description).toContain("only mastery-track's write-back grades it fully");
       expect(await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).toMatchObject({
@@ -69,15 +67,7 @@ describe('write-back rules', () => {
         score_status: row.score_status,
         finalized_at: null,
       });
-      await put(
-        row.sourced_id,
-        resultBody(row, student.sourcedId, {
-          score: 100,
-          scoreStatus: 'partially graded',
-          metadata: { masteryTrackProcessed: true },
-        }),
-        gradebook,
-      ).expect(201);
+      await grade('partially graded').expect(201);
       expect(await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).toMatchObject({
         score: 100,
         score_status: 'partially graded',
