@@ -26,6 +26,17 @@ describe("the student's seat", () => {
   const tools = () => toolState(t.sandboxes);
   const assign = (student: string, lesson: string) =>
     t.http().post(ROUTE).set('Authorization', `Bearer ${token}`).send({ student, lesson });
+  /** Until a claim statement waits for a lock another session holds (its snapshot is taken by then). */
+  const claimWaitingOnALock = (what: string) =>
+    waitFor(
+      async () =>
+        (await countRows(
+          t.orm,
+          "pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like ?",
+          ['with li as%'],
+        )) > 0,
+      what,
+    );
   /** An assignment and the statements it ran. */
   async function assignRecorded(student: string, lesson: string) {
     recording = [];
@@ -205,15 +216,7 @@ describe("the student's seat", () => {
         claimed = claimNew(student.sourcedId, lesson.sourcedId, 'race');
         // Wait until the claim is blocked on the uncommitted seat, then commit it.
         // (pg_stat_activity keeps only the statement's first 1 kB: the seat's insert is past it)
-        await waitFor(
-          async () =>
-            (await countRows(
-              t.orm,
-              "pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like ?",
-              ['with li as%'],
-            )) > 0,
-          'the claim waiting for the seat',
-        );
+        await claimWaitingOnALock('the claim waiting for the seat');
         await other.commit();
         const claim = await claimed;
         expect(claim).toMatchObject({ prior: 'new', seated: false });
@@ -254,15 +257,7 @@ describe("the student's seat", () => {
         await lock.raw('select 1 from assessment_line_items where sourced_id = ? for update', [lineItem]);
         // The first lesson's claim takes its snapshot, then waits for the line item's lock.
         const waiting = assign(student.sourcedId, lessons[0].sourcedId).then((r) => r);
-        await waitFor(
-          async () =>
-            (await countRows(
-              t.orm,
-              "pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like ?",
-              ['with li as%'],
-            )) > 0,
-          'the claim waiting for the line item',
-        );
+        await claimWaitingOnALock('the claim waiting for the line item');
         // Meanwhile the second lesson takes the seat, is assigned the test and gives the seat back.
         expect((await assign(student.sourcedId, lessons[1].sourcedId)).status).toBe(200);
         await lock.commit();
