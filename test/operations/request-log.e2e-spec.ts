@@ -45,6 +45,10 @@ describe('request scope: the access line, the lines written during a request, th
   const linesOf = (id: string) => lines.filter((l) => l.req?.id === id);
   const accessLine = (id: string) => linesOf(id).find((l) => l.msg.startsWith('request '));
 
+  it('boot is quiet at warn when MasteryTrack has its write-back client (the default with the dev issuer)', () => {
+    expect(lines.filter((l) => !l.req && l.level >= 40).map((l) => l.msg)).toEqual([]);
+  });
+
   it('one line per request: method, path without its query, status, time; warn for 4xx; none for health', async () => {
     await t.http().get('/health/live').set('X-Request-Id', 'log-health').expect(200);
     await t

@@ -85,7 +85,7 @@ export class FinalizationService implements OnModuleInit {
     if (tool?.results !== 'pushed' || tool.acceptsDeliveryFrom(e.writer)) return;
     throw AppError.invalidData(
       `assessmentResult '${e.resultSourcedId}' is an attempt at a ${tool.name} test that is not final yet: only ` +
-        `${tool.name}'s write-back grades it fully; a lower scoreStatus is stored`,
+        `${tool.name}'s write-back grades it fully (a lower scoreStatus is accepted)`,
       'assessmentResult.scoreStatus',
     );
   }

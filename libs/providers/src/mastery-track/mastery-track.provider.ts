@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import {
   AppError,
   VENDOR_CALL_OBSERVER,
@@ -41,7 +41,7 @@ interface Held {
  * `masteryTrackProcessed`, and only from the OAuth clients configured as MasteryTrack's.
  */
 @Injectable()
-export class MasteryTrackProvider implements PushedResultsProvider {
+export class MasteryTrackProvider implements PushedResultsProvider, OnModuleInit {
   readonly name = 'mastery-track' as const;
   readonly results = 'pushed' as const;
   // Its "already exists" does not say for which attempt: the flow asks it for a student one request at a time.
@@ -58,6 +58,16 @@ export class MasteryTrackProvider implements PushedResultsProvider {
   ) {
     const mt = options.masteryTrack;
     if (mt) this.http = vendorHttp('MasteryTrack', mt.baseUrl, options.http, observer);
+  }
+
+  // Said once at boot (at init, when the app's logger is in place): without a client that speaks for MasteryTrack,
+  // its own deliveries are refused until final, so none ever is.
+  onModuleInit(): void {
+    if (this.options.masteryTrack?.writeBackClients.length === 0) {
+      this.logger.warn(
+        'MASTERY_TRACK_WRITEBACK_CLIENTS names no OAuth client: no write-back will finalize a MasteryTrack attempt, and a fully graded one is refused (422)',
+      );
+    }
   }
 
   get vendorHttpClient(): VendorHttpClient | undefined {
