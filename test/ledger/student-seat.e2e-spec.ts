@@ -12,7 +12,7 @@ import { toolState } from '../helpers/tool-state';
 import { waitFor } from '../helpers/wait-for';
 
 /**
- * The student's seat at MasteryTrack (docs/ledger.md): a new attempt's claim takes it in the same statement, marked
+ * The student's seat at a tool (docs/ledger.md; Edulastic's also guards the TEST_HELD check): a new attempt's claim takes it in the same statement, marked
  * as calling, so a new assignment is three statements; a seat another request holds is waited for as before; and an
  * attempt is marked as calling exactly when it holds the seat, also when two claims race for it.
  */
@@ -46,6 +46,30 @@ describe("the student's seat", () => {
     } finally {
       recording = undefined;
     }
+  }
+  /** Sends an assignment that stops for good right after its claim (a process dying there), until `die()`. */
+  function dieAtClaim(student: string, lesson: string) {
+    let reached!: () => void;
+    let kill!: (e: Error) => void;
+    const atClaim = new Promise<void>((r) => (reached = r));
+    const gate = new Promise<never>((_, reject) => (kill = reject));
+    gate.catch(() => undefined);
+    let armed = true;
+    t.recoveryPoints.current = async (point, at) => {
+      if (!armed || point !== 'claimed' || at.studentSourcedId !== student) return;
+      armed = false;
+      reached();
+      await gate;
+    };
+    const dead = assign(student, lesson).then((r) => r.status);
+    return {
+      reached: atClaim,
+      async die() {
+        t.recoveryPoints.current = undefined;
+        kill(new Error('the process died here'));
+        await dead;
+      },
+    };
   }
   const seatOf = async (student: string) =>
     (
@@ -149,21 +173,9 @@ describe("the student's seat", () => {
   it('a request dead right after its claim holds the seat, marked as calling; another lesson waits for it, then both are assigned once', async () => {
     const student = await createStudent(t.orm);
     const [first, second] = [await createLesson(t.orm), await createLesson(t.orm)];
-    let reached!: () => void;
-    let die!: (e: Error) => void;
-    const atClaim = new Promise<void>((r) => (reached = r));
-    const gate = new Promise<never>((_, reject) => (die = reject));
-    gate.catch(() => undefined);
-    let armed = true;
-    t.recoveryPoints.current = async (point, at) => {
-      if (!armed || point !== 'claimed' || at.studentSourcedId !== student.sourcedId) return;
-      armed = false;
-      reached();
-      await gate;
-    };
-    const dead = assign(student.sourcedId, first.sourcedId).then((r) => r.status);
+    const crash = dieAtClaim(student.sourcedId, first.sourcedId);
     try {
-      await atClaim;
+      await crash.reached;
       const [held] = await ledgerRows(t.orm, student.sourcedId);
       expect(held).toMatchObject({ lesson_sourced_id: first.sourcedId, state: 'pending', called: true });
       expect(await seatOf(student.sourcedId)).toEqual({ holder: held.result_sourced_id, held: true });
@@ -188,9 +200,63 @@ describe("the student's seat", () => {
       expect(mt.map((x) => String(x.id)).sort()).toEqual([ra.body.assignmentId, rb.body.assignmentId].sort());
       expect(ra.body.assignmentId).not.toBe(rb.body.assignmentId);
     } finally {
-      t.recoveryPoints.current = undefined;
-      die(new Error('the process died here'));
-      await dead;
+      await crash.die();
+    }
+  }, 30_000);
+
+  it('Edulastic: a request dead right after its claim holds the seat and its test: other lessons wait for it, past its lease a lesson of that test is TEST_HELD, and each test is assigned once', async () => {
+    const student = await createStudent(t.orm);
+    const [held, other] = DEFAULT_EDULASTIC_TESTS;
+    const first = await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: held.id });
+    const sameTest = await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: held.id });
+    const otherTest = await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: other.id });
+    const edulastic = sandboxControl(t.sandboxes, 'edulastic');
+    const assignCalls = () => edulastic.count('POST', '/api/assignments/v2/assign');
+    const before = await assignCalls();
+    const crash = dieAtClaim(student.sourcedId, first.sourcedId);
+    try {
+      await crash.reached;
+      const [row] = await ledgerRows(t.orm, student.sourcedId);
+      expect(row).toMatchObject({ lesson_sourced_id: first.sourcedId, state: 'pending', called: true });
+      expect(await seatOf(student.sourcedId)).toEqual({ holder: row.result_sourced_id, held: true });
+
+      // Both other lessons wait for the seat within their deadline (0.8 of the lease), then answer 409, asking the
+      // tool nothing and leaving nothing behind: the held-test check runs with the claim that takes the seat.
+      const waited = await Promise.all([
+        assign(student.sourcedId, sameTest.sourcedId),
+        assign(student.sourcedId, otherTest.sourcedId),
+      ]);
+      expect(waited.map((r) => r.status)).toEqual([409, 409]);
+      expect((await ledgerRows(t.orm, student.sourcedId)).map((r) => r.lesson_sourced_id)).toEqual([first.sourcedId]);
+      expect((await assignCalls()) - before).toBe(0);
+
+      // Past the lease, the lesson of the same test is refused while the dead attempt may hold it (pending, called),
+      // pointing at the lesson to retry.
+      await sleep(LEASE_SECONDS * 1000 + 200);
+      const refused = await assign(student.sourcedId, sameTest.sourcedId);
+      expect(refused.status).toBe(422);
+      expect(refused.body.imsx_error_details).toEqual([
+        expect.objectContaining({ code: 'TEST_HELD', heldByLesson: first.sourcedId }),
+      ]);
+      expect(refused.body.imsx_description).toMatch(/retry that lesson/);
+      const settled = async (lesson: string) => {
+        const res = await assign(student.sourcedId, lesson);
+        return res.status === 409 ? (await sleep(1000), assign(student.sourcedId, lesson)) : res;
+      };
+      const [ra, rb] = await Promise.all([settled(first.sourcedId), settled(otherTest.sourcedId)]);
+      expect([ra.status, rb.status]).toEqual([200, 200]);
+      // Once the first lesson's attempt is recorded, the same test is still held, now by a recorded assignment.
+      const again = await assign(student.sourcedId, sameTest.sourcedId);
+      expect(again.status).toBe(422);
+      expect(again.body.imsx_error_details).toEqual([
+        expect.objectContaining({ code: 'TEST_HELD', heldByLesson: first.sourcedId }),
+      ]);
+      const made = (await tools().eduOf(student.email)).assignments;
+      expect(made.map((a) => a.testId).sort()).toEqual([held.id, other.id].sort());
+      expect((await assignCalls()) - before).toBe(2);
+      expect(ra.body.assignmentId).not.toBe(rb.body.assignmentId);
+    } finally {
+      await crash.die();
     }
   }, 30_000);
 
