@@ -12,9 +12,10 @@ import { toolState } from '../helpers/tool-state';
 import { waitFor } from '../helpers/wait-for';
 
 /**
- * The student's seat at a tool (docs/ledger.md; Edulastic's also guards the TEST_HELD check): a new attempt's claim takes it in the same statement, marked
- * as calling, so a new assignment is three statements; a seat another request holds is waited for as before; and an
- * attempt is marked as calling exactly when it holds the seat, also when two claims race for it.
+ * The student's seat at a tool (docs/ledger.md; at Edulastic it also guards the TEST_HELD check): a new attempt's
+ * claim takes it in the same statement, marked as calling, so a new assignment is three statements; a seat another
+ * request holds is waited for as before; and an attempt is marked as calling exactly when it holds the seat, also when
+ * two claims race for it.
  */
 const ROUTE = '/powerpath/makeExternalTestAssignment';
 const LEASE_SECONDS = 5;
