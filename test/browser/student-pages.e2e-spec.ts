@@ -38,10 +38,14 @@ describe('student pages in a browser', () => {
   beforeEach(async () => (page = await browser.newPage()));
   afterEach(() => page.close());
 
-  /** Answers every question from its prompt ("a + b = ?"); `wrong` question numbers get a wrong choice instead. */
-  async function answer(wrong: number[] = []): Promise<number> {
+  /**
+   * Answers every question from its prompt ("a + b = ?"); `wrong` question numbers get a wrong choice instead, and
+   * `skipped` ones none.
+   */
+  async function answer(wrong: number[] = [], skipped: number[] = []): Promise<number> {
     const fieldsets = await page.$$('fieldset');
     for (const [i, fieldset] of fieldsets.entries()) {
+      if (skipped.includes(i)) continue;
       const prompt = await fieldset.$eval('legend', (l) => l.textContent ?? '');
       const [, a, b] = /(\d+) \+ (\d+) = \?/.exec(prompt) ?? [];
       const right = Number(a) + Number(b);
@@ -159,5 +163,55 @@ describe('student pages in a browser', () => {
       .query({ student: student.sourcedId, lesson: lesson.sourcedId })
       .expect(200);
     expect(imported.body.finalized).toBe(false);
+  });
+  it('Edulastic: a question skipped closes the attempt; the retake opens at the same link and finalizes', async () => {
+    const student = await createStudent(t.orm);
+    const lesson = await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: eduTest.id });
+    const ids = { student: student.sourcedId, lesson: lesson.sourcedId };
+    const importResults = () =>
+      auth(t.http().get(`${PP}/importExternalTestAssignmentResults`))
+        .query(ids)
+        .expect(200);
+    /** Opens the link, signs in with the attempt's credentials, answers (skipping `skipped`) and submits. */
+    async function sit(
+      assigned: { testUrl: string; credentials: { email: string; password: string } },
+      skipped: number[],
+    ) {
+      expect((await page.goto(assigned.testUrl))?.status()).toBe(200);
+      await page.type('input[name=email]', assigned.credentials.email);
+      await page.type('input[name=password]', assigned.credentials.password);
+      expect(await submitForm()).toBe(200);
+      expect(await answer([], skipped)).toBe(eduTest.questionCount);
+      expect(await submitForm()).toBe(200);
+      const answered = eduTest.questionCount - skipped.length;
+      expect(await text()).toContain(`you answered ${answered} of ${eduTest.questionCount} questions`);
+    }
+
+    const first = (await assign(ids)).body;
+    await sit(first, [0]);
+    // Graded with a question unanswered: never final, but over (Edulastic takes one submission per assignment).
+    expect((await importResults()).body).toMatchObject({ attempt: 1, finalized: false, closed: true });
+
+    const created = await auth(t.http().post(`${PP}/createNewAttempt`))
+      .send(ids)
+      .expect(200);
+    expect(created.body.attempt).toMatchObject({ attempt: 2, scoreStatus: 'not submitted' });
+    const second = (await assign(ids)).body;
+    expect(second).toMatchObject({ attempt: 2, testUrl: first.testUrl });
+    expect(second.assignmentId).not.toBe(first.assignmentId);
+    // The same link and login: the page opens the student's open assignment, the retake's.
+    await sit(second, []);
+    expect((await importResults()).body).toMatchObject({
+      attempt: 2,
+      finalized: true,
+      assignmentId: second.assignmentId,
+    });
+    const attempts = await auth(t.http().get(`${PP}/getAttempts`))
+      .query(ids)
+      .expect(200);
+    expect(attempts.body.attempts).toEqual([
+      expect.objectContaining({ attempt: 1, scoreStatus: 'partially graded' }),
+      expect.objectContaining({ attempt: 2, scoreStatus: 'fully graded', score: 100 }),
+    ]);
   });
 });
