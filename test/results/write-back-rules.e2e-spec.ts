@@ -118,12 +118,12 @@ describe('write-back rules', () => {
       expect(await resultRow(t.orm, ids.student, ids.lesson)).toMatchObject({ score: 95 });
     });
 
-    it('the configured client finalizes (the dev client by default when the dev issuer is on)', async () => {
+    it('the configured client finalizes (the dev client by default when the dev issuer is on), and its 201 is the result as stored', async () => {
       const student = await createStudent(t.orm);
       const { tracked, lesson } = await placement();
       await assignMt({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
       const row = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
-      await put(
+      const written = await put(
         row.sourced_id,
         resultBody(row, student.sourcedId, {
           score: 100,
@@ -133,6 +133,13 @@ describe('write-back rules', () => {
         await t.token(Scope.GradebookCreatePut),
       ).expect(201);
       expect((await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).finalized_at).not.toBeNull();
+      // Finalization wrote to the row after the delivery (its outcome, its time): the answer says so too.
+      const stored = await auth(t.http().get(`${RESULTS}/${row.sourced_id}`)).expect(200);
+      expect(written.body).toEqual(stored.body);
+      expect(stored.body.assessmentResult.metadata).toMatchObject({
+        finalized: true,
+        enrollment: expect.objectContaining({ status: 'enrolled' }),
+      });
       expect((await enrollmentsOf(t.orm, student.sourcedId)).map((e) => e.course_sourced_id)).toEqual([
         tracked.courses['5'],
       ]);

@@ -141,7 +141,7 @@ describe('write-back statements', () => {
           reason: 'first',
         },
       );
-      expect(first).toMatchObject({ status: 'enrolled', courseId: tracked.courses['3'] });
+      expect(first?.enrollment).toMatchObject({ status: 'enrolled', courseId: tracked.courses['3'] });
       const second = new CourseEnrollmentRepository(em2).finalizeAndEnrol(
         row.sourced_id,
         student.sourcedId,

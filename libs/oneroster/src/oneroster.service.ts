@@ -105,13 +105,21 @@ export class OneRosterService {
             score?: number | null;
             metadata?: Record<string, unknown>;
           };
-          await this.events?.written({
+          const change = await this.events?.written({
             resultSourcedId: sourcedId,
             writer,
             changed,
             stored: { scoreStatus, score: score ?? null, metadata: metadata ?? {} },
             read,
           });
+          // Finalization wrote to the row after this write: answer the result as stored (the attempt number is
+          // a column of its own, rendered into the metadata).
+          if (change) {
+            Object.assign(outcome.object, {
+              metadata: { ...change.metadata, attempt: metadata?.attempt },
+              dateLastModified: change.dateLastModified.toISOString(),
+            });
+          }
         }
         return outcome;
       },

@@ -1,12 +1,13 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { AppError, ResultEvents, ResultWritten } from '@external-tests/common';
+import { AppError, ResultEvents, ResultRowChange, ResultWritten } from '@external-tests/common';
 import {
   ATTEMPT_CONTEXT_SQL,
   AttemptContext,
   AttemptResultsRepository,
   CourseEnrollmentRepository,
   FinalizationPlan,
+  FinalizedResult,
   RecordedEnrollment,
 } from '@external-tests/persistence';
 import { EXTERNAL_TEST_PROVIDERS, ExternalTestProvider } from '@external-tests/providers';
@@ -54,21 +55,23 @@ export class FinalizationService implements OnModuleInit {
    * attempt is the flow's and the tool asked, its tool pushes results, the writer speaks for that tool and the
    * tool's word on the stored result is final. Any other writer stores a result, never a final one. The tools
    * that could finalize this delivery are known before any read, so a delivery no tool deems final costs no
-   * statement, and one that may costs the finalizing statement alone (which checks whose attempt it is).
+   * statement, and one that may costs the finalizing statement alone (which checks whose attempt it is). What
+   * finalizing changed on the row is handed back, so the write answers the result as stored.
    */
-  async afterDelivery(e: ResultWritten): Promise<void> {
+  async afterDelivery(e: ResultWritten): Promise<ResultRowChange | undefined> {
     if (e.changed && e.stored.scoreStatus === 'fully graded') await this.refuseForeignGrade(e);
     const tools = [...this.byName.values()]
       .filter((p) => p.results === 'pushed' && p.acceptsDeliveryFrom(e.writer) && p.isFinalDelivery(e.stored))
       .map((p) => p.name);
-    if (tools.length === 0) return;
+    if (tools.length === 0) return undefined;
     const read = e.read && CONTEXT in e.read ? (e.read[CONTEXT] as AttemptContext | null) : undefined;
     // Read before the write: the score is the one the write stored.
-    await this.finalize(
+    const done = await this.finalizeResult(
       e.resultSourcedId,
       tools,
       read === undefined ? undefined : read && Object.assign({}, read, { score: e.stored.score }),
     );
+    return done?.stored;
   }
 
   /**
@@ -100,28 +103,31 @@ export class FinalizationService implements OnModuleInit {
     tools?: string[],
     context?: AttemptContext | null,
   ): Promise<EnrollmentOutcome | undefined> {
+    return (await this.finalizeResult(resultSourcedId, tools, context))?.enrollment;
+  }
+
+  private async finalizeResult(
+    resultSourcedId: string,
+    tools?: string[],
+    context?: AttemptContext | null,
+  ): Promise<FinalizedResult | undefined> {
     const work = async () => {
       const a = context === undefined ? await this.results.attemptContext(resultSourcedId) : context;
       if (!a || a.finalized) return undefined;
-      const enrollment = await this.enrollments.finalizeAndEnrol(
-        resultSourcedId,
-        a.studentSourcedId,
-        tools,
-        this.plan(a),
-      );
-      if (!enrollment) return undefined;
+      const done = await this.enrollments.finalizeAndEnrol(resultSourcedId, a.studentSourcedId, tools, this.plan(a));
+      if (!done) return undefined;
       await this.options.recoveryPoint?.('finalizing', { resultSourcedId });
-      return enrollment;
+      return done;
     };
     // No savepoint: a failure here fails the caller's whole transaction, so a caller must not catch it and carry
     // on (PostgreSQL would refuse every later statement of the aborted transaction).
-    const outcome = this.em.isInTransaction() ? await work() : await this.em.transactional(work);
-    if (outcome)
+    const done = this.em.isInTransaction() ? await work() : await this.em.transactional(work);
+    if (done)
       this.logger.log(
-        { result: resultSourcedId, enrollment: outcome.status, course: outcome.courseId },
+        { result: resultSourcedId, enrollment: done.enrollment.status, course: done.enrollment.courseId },
         'Attempt finalized',
       );
-    return outcome;
+    return done;
   }
 
   /** The enrollment policy's decision as what the finalizing statement does. */

@@ -16,7 +16,13 @@ export interface ResultWritten {
   read?: Record<string, unknown>;
 }
 
-export type ResultWrittenListener = (event: ResultWritten) => Promise<void>;
+/** What a listener changed on the written row (finalization marks it final): the write answers what is stored. */
+export interface ResultRowChange {
+  metadata: Record<string, unknown>;
+  dateLastModified: Date;
+}
+
+export type ResultWrittenListener = (event: ResultWritten) => Promise<ResultRowChange | undefined | void>;
 
 /**
  * A select a listener wants run in the write's first statement, beside the row lock, so that it needs no read of
@@ -52,8 +58,11 @@ export class ResultEvents {
     return this.lockedReads;
   }
 
-  async written(event: ResultWritten): Promise<void> {
-    for (const listener of this.listeners) await listener(event);
+  /** Runs every listener in order; the last change any of them made to the row, if one did. */
+  async written(event: ResultWritten): Promise<ResultRowChange | undefined> {
+    let change: ResultRowChange | undefined;
+    for (const listener of this.listeners) change = (await listener(event)) || change;
+    return change;
   }
 }
 

@@ -15,6 +15,12 @@ export interface RecordedEnrollment {
   classId?: string;
 }
 
+/** A finalized result: the enrollment outcome, and the row's metadata and dateLastModified as the statement left them. */
+export interface FinalizedResult {
+  enrollment: RecordedEnrollment;
+  stored: { metadata: Record<string, unknown>; dateLastModified: Date };
+}
+
 /** What finalization does besides marking the attempt final: enrol (the outcome follows), or record an outcome. */
 export type FinalizationPlan =
   | { enrol: EnrollmentTarget; reason: string }
@@ -40,10 +46,14 @@ export class CourseEnrollmentRepository {
     studentSourcedId: string,
     tools: string[] | undefined,
     plan: FinalizationPlan,
-  ): Promise<RecordedEnrollment | undefined> {
+  ): Promise<FinalizedResult | undefined> {
     const enrol = 'enrol' in plan ? plan.enrol : undefined;
     const track = enrol && 'track' in enrol ? enrol.track : undefined;
-    const [row] = await runPrepared<{ enrollment: RecordedEnrollment }>(
+    const [row] = await runPrepared<{
+      enrollment: RecordedEnrollment;
+      metadata: Record<string, unknown>;
+      date_last_modified: Date | string;
+    }>(
       this.em,
       `with eligible as (
          select ar.sourced_id from assessment_results ar join tool_assignments ta on ta.result_sourced_id = ar.sourced_id
@@ -89,9 +99,9 @@ export class CourseEnrollmentRepository {
            metadata = coalesce(ar.metadata, '{}'::jsonb) || jsonb_build_object(
              'finalized', true, 'enrollmentFailed', o.enrollment ->> 'status' = 'failed', 'enrollment', o.enrollment)
          from eligible e, outcome o where ar.sourced_id = e.sourced_id and ar.finalized_at is null
-         returning o.enrollment
+         returning o.enrollment, ar.metadata, ar.date_last_modified
        )
-       select enrollment from done`,
+       select enrollment, metadata, date_last_modified from done`,
       [
         resultSourcedId,
         ...Array<string | null>(2).fill(tools ? JSON.stringify(tools) : null),
@@ -107,6 +117,11 @@ export class CourseEnrollmentRepository {
         enrol && 'noTrackReason' in enrol ? enrol.noTrackReason : null,
       ],
     );
-    return row?.enrollment;
+    return (
+      row && {
+        enrollment: row.enrollment,
+        stored: { metadata: row.metadata, dateLastModified: new Date(row.date_last_modified) },
+      }
+    );
   }
 }
