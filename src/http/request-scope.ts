@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 // nestjs-pino's own request store (what its middleware binds); it has no public way to bind one from a Fastify hook.
 import { storage, Store } from 'nestjs-pino/storage';
 import type { Level, Logger } from 'pino';
+import { answeredError } from '@external-tests/common';
 
 /** What a log line says about the request it was written in (the logger's `req` serializer shapes it). */
 export interface RequestFacts {
@@ -64,7 +65,8 @@ const facts = (req: FastifyRequest): RequestFacts => ({ id: req.id, method: req.
  *   it: nestjs-pino's logger store, which also holds the request's ORM context (`requestEntityManager`, a fork of
  *   `em` made only when the request first uses the ORM; runPrepared's statements outside a transaction need none);
  * - one line per answered request (the health probes excepted): method, path, status, time; `warn` for 4xx, `error`
- *   for 5xx, and `warn` for one the client gave up on before its answer was sent (onResponse never runs for it).
+ *   for 5xx, with the error's code and description when the imsx filter answered it; and `warn` for one the client
+ *   gave up on before its answer was sent (onResponse never runs for it).
  */
 export function registerRequestScope(fastify: FastifyInstance, em: EntityManager, logger: Logger): void {
   const logsAborts = logger.isLevelEnabled('warn');
@@ -80,8 +82,14 @@ export function registerRequestScope(fastify: FastifyInstance, em: EntityManager
     const status = reply.statusCode;
     const level: Level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
     if (logger.isLevelEnabled(level) && !req.url.startsWith('/health')) {
+      const error = status >= 400 ? answeredError(req) : undefined;
       logger[level](
-        { req: facts(req), res: { statusCode: status }, responseTime: Math.round(reply.elapsedTime) },
+        {
+          req: facts(req),
+          res: { statusCode: status },
+          responseTime: Math.round(reply.elapsedTime),
+          ...(error && { error }),
+        },
         status >= 500 ? 'request errored' : 'request completed',
       );
     }

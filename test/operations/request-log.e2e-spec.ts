@@ -15,6 +15,7 @@ interface Line {
   req?: { id: string; method: string; path: string };
   res?: { statusCode: number };
   responseTime?: number;
+  error?: { code: string; description: string };
   student?: string;
 }
 
@@ -68,7 +69,13 @@ describe('request scope: the access line, the lines written during a request, th
       responseTime: expect.any(Number),
     });
     expect(JSON.stringify(lines)).not.toContain('secret.person');
-    expect(accessLine('log-bad')).toMatchObject({ level: 40, msg: 'request completed', res: { statusCode: 400 } });
+    expect(accessLine('log-bad')).toMatchObject({
+      level: 40,
+      msg: 'request completed',
+      res: { statusCode: 400 },
+      error: { code: 'INVALID_REQUEST', description: expect.stringContaining('student') },
+    });
+    expect(accessLine('log-list')).not.toHaveProperty('error');
     for (const id of ['log-list', 'log-bad'])
       expect(linesOf(id).filter((l) => l.msg.startsWith('request '))).toHaveLength(1);
   });
@@ -220,6 +227,8 @@ describe('request scope: the access line, the lines written during a request, th
       msg: 'request errored',
       req: { id: 'log-5xx', method: 'POST', path: ROUTE },
       res: { statusCode: 502 },
+      // Which tool and why, as the client read it.
+      error: { code: expect.stringMatching(/^TOOL_/), description: expect.stringContaining('MasteryTrack') },
     });
     expect(linesOf('log-5xx').filter((l) => l.msg.startsWith('request '))).toHaveLength(1);
   });

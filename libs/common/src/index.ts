@@ -3,6 +3,7 @@ export * from './errors/error-code';
 export * from './errors/error-responses';
 export * from './errors/imsx-envelope';
 export * from './errors/imsx-exception.filter';
+export * from './errors/answered-errors';
 export * from './crypto/credential-cipher';
 export * from './http/vendor-errors';
 export * from './http/vendor-http-client';

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { recordAnsweredError } from './answered-errors';
 import { AppError } from './app-error';
 import { ErrorCode } from './error-code';
 import { codeOfStatus, ERROR_RESPONSES, transportErrorCode } from './error-responses';
@@ -64,6 +65,8 @@ export class ImsxExceptionFilter implements ExceptionFilter {
     }
     for (const [name, value] of Object.entries(headers))
       if (!http.getHeader(res, name)) http.setHeader(res, name, value);
+    // The access log line says why (the description is what the client reads, so it holds nothing secret).
+    if (req) recordAnsweredError(req, { code: details?.[0]?.code ?? String(status), description });
     http.reply(res, imsxEnvelope(status, description, details, codeMinor), status);
   }
 

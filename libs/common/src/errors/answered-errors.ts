@@ -1,0 +1,17 @@
+/** The error a request was answered with: its code and the description the client read. */
+export interface AnsweredError {
+  code: string;
+  description: string;
+}
+
+// Keyed by the request object, so requests keep one shape (no property added on the error path) and nothing outlives them.
+const answered = new WeakMap<object, AnsweredError>();
+
+/** Recorded by the imsx filter, so the request's access log line can say why it failed (request-scope.ts). */
+export function recordAnsweredError(req: object, error: AnsweredError): void {
+  answered.set(req, error);
+}
+
+export function answeredError(req: object): AnsweredError | undefined {
+  return answered.get(req);
+}
