@@ -118,6 +118,8 @@ export function configureApp(app: INestApplication, o: { shutdownHooks?: boolean
   });
   instance.removeContentTypeParser('text/plain');
   fastify.useBodyParser('text/plain', { bodyLimit: BODY_LIMIT }, refuse);
+  // Every other type, and a body without one: the same 415, saying what to send (Fastify's own says only the type).
+  fastify.useBodyParser('*', { bodyLimit: BODY_LIMIT }, refuse);
   registerRequestScope(instance, app.get(MikroORM).em, app.get(APP_LOGGER));
   // Swagger UI needs inline scripts/styles; everything else gets helmet's defaults.
   registerSecurityHeaders(instance, { contentSecurityPolicy: false });

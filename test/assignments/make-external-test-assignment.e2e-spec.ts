@@ -322,6 +322,7 @@ describe('POST /powerpath/makeExternalTestAssignment', () => {
       for (const [type, sent] of [
         ['text/plain', body],
         ['application/xml', body],
+        ['application/vnd.api+json', body],
         ['application/x-www-form-urlencoded', form],
         ['application/x-www-form-urlencoded', body],
       ]) {
@@ -334,8 +335,20 @@ describe('POST /powerpath/makeExternalTestAssignment', () => {
         expect(res.status).toBe(415);
         // PowerPath's contract lists no 415: the body is our imsx envelope, as for every error.
         expect(res.body).toMatchObject({ imsx_codeMajor: 'failure', imsx_severity: 'error' });
-        expect(res.body.imsx_description).toMatch(/media type/i);
+        // One wording for every type but JSON, saying what to send.
+        expect(res.body.imsx_description).toBe('Unsupported media type: send the body as application/json');
       }
+      // Bytes without a Content-Type: the same answer.
+      const untyped = await fetch(`${t.baseUrl}${ROUTE}`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}` },
+        body: new TextEncoder().encode(body),
+      });
+      expect(untyped.headers.get('content-type')).toMatch(/^application\/json/);
+      expect([untyped.status, ((await untyped.json()) as { imsx_description: string }).imsx_description]).toEqual([
+        415,
+        'Unsupported media type: send the body as application/json',
+      ]);
       expect(await assignmentRows(t.orm, student.sourcedId, lesson.sourcedId)).toEqual({ results: 0, lineItems: 0 });
       // A form to a path that does not exist is still a 404, not a word about the media type.
       const lost = await t
