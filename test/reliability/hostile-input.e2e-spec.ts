@@ -542,6 +542,12 @@ describe('hostile input', () => {
       );
     });
 
+    it.each(['0', '-1', '-0'])('PowerPath getAssessmentProgress: attempt=%s is 400, below 1', async (attempt) => {
+      const res = await t.http().get('/powerpath/getAssessmentProgress').set(auth).query({ student, lesson, attempt });
+      expectImsx(res, 400, 'attempt');
+      expect(res.body.imsx_description).toBe('attempt must not be less than 1');
+    });
+
     it('OneRoster lists: limit=16 and offset=0 are fine', async () => {
       const res = await t.http().get(`${OR}/users`).set(auth).query({ limit: '16', offset: '0' }).expect(200);
       expect(res.body.limit).toBe(16);

@@ -34,10 +34,11 @@ export class ImportResultsQueryDto extends StudentLessonDto {
 
 export class ProgressQueryDto extends StudentLessonDto {
   /** The attempt number (default: the latest) */
-  // Decimal digits only: `0x10` or `1e1` stay strings and fail @IsInt (400), instead of being read as numbers.
+  // Decimal digits only: `0x10` or `1e1` stay strings and fail @IsInt (400), instead of being read as numbers; a
+  // negative one is a number, so its 400 says it is below 1.
   @IsOptional()
   @Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value,
+    typeof value === 'string' && /^-?\d{1,9}$/.test(value) ? Number(value) : value,
   )
   @IsInt()
   @Min(1)
