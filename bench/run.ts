@@ -347,9 +347,10 @@ async function main(): Promise<void> {
   );
   watchdog.unref();
 
+  // Read once, here: results.json reports this one (read when the file is written, it was the run's own load).
+  const loadAverageAtStart = os.loadavg();
   console.log(
-    `eta benchmark: ${runs.length} scenario(s) × (baseline + scenario) × ${DURATION}s, sandboxes ${SANDBOXES === 'process' ? `process (nice +${SANDBOX_NICE})` : SANDBOXES}, load average ${os
-      .loadavg()
+    `eta benchmark: ${runs.length} scenario(s) × (baseline + scenario) × ${DURATION}s, sandboxes ${SANDBOXES === 'process' ? `process (nice +${SANDBOX_NICE})` : SANDBOXES}, load average ${loadAverageAtStart
       .map((l) => l.toFixed(2))
       .join(' ')}`,
   );
@@ -404,7 +405,7 @@ async function main(): Promise<void> {
             node: process.version,
             os: `${os.type()} ${os.release()} ${os.arch()}`,
             date: startedAt.toISOString(),
-            loadAverageAtStart: os.loadavg(),
+            loadAverageAtStart,
           },
           config: {
             durationSeconds: DURATION,

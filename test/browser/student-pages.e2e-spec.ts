@@ -164,6 +164,7 @@ describe('student pages in a browser', () => {
       .expect(200);
     expect(imported.body.finalized).toBe(false);
   });
+
   it('Edulastic: a question skipped closes the attempt; the retake opens at the same link and finalizes', async () => {
     const student = await createStudent(t.orm);
     const lesson = await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: eduTest.id });
@@ -199,6 +200,7 @@ describe('student pages in a browser', () => {
     const second = (await assign(ids)).body;
     expect(second).toMatchObject({ attempt: 2, testUrl: first.testUrl });
     expect(second.assignmentId).not.toBe(first.assignmentId);
+    expect(second.credentials).toEqual(first.credentials);
     // The same link and login: the page opens the student's open assignment, the retake's.
     await sit(second, []);
     expect((await importResults()).body).toMatchObject({

@@ -217,23 +217,23 @@ describe("the student's seat", () => {
     const crash = dieAtClaim(student.sourcedId, first.sourcedId);
     try {
       await crash.reached;
-      const [row] = await ledgerRows(t.orm, student.sourcedId);
-      expect(row).toMatchObject({ lesson_sourced_id: first.sourcedId, state: 'pending', called: true });
-      expect(await seatOf(student.sourcedId)).toEqual({ holder: row.result_sourced_id, held: true });
-
-      // Both other lessons wait for the seat within their deadline (0.8 of the lease), then answer 409, asking the
-      // tool nothing and leaving nothing behind: the held-test check runs with the claim that takes the seat.
-      const waited = await Promise.all([
+      // Both other lessons ask at once, well inside the dead request's lease: each waits for the seat within its own
+      // deadline (0.8 of the lease, from its start), then answers 409, asking the tool nothing and leaving nothing
+      // behind: the held-test check runs with the claim that takes the seat.
+      const waiting = Promise.all([
         assign(student.sourcedId, sameTest.sourcedId),
         assign(student.sourcedId, otherTest.sourcedId),
       ]);
-      expect(waited.map((r) => r.status)).toEqual([409, 409]);
+      const dead = (await ledgerRows(t.orm, student.sourcedId)).find((r) => r.lesson_sourced_id === first.sourcedId);
+      expect(dead).toMatchObject({ state: 'pending', called: true });
+      expect(await seatOf(student.sourcedId)).toEqual({ holder: dead!.result_sourced_id, held: true });
+      expect((await waiting).map((r) => r.status)).toEqual([409, 409]);
       expect((await ledgerRows(t.orm, student.sourcedId)).map((r) => r.lesson_sourced_id)).toEqual([first.sourcedId]);
       expect((await assignCalls()) - before).toBe(0);
 
       // Past the lease, the lesson of the same test is refused while the dead attempt may hold it (pending, called),
       // pointing at the lesson to retry.
-      await sleep(LEASE_SECONDS * 1000 + 200);
+      await waitFor(async () => !(await seatOf(student.sourcedId)).held, "the dead request's lease to end");
       const refused = await assign(student.sourcedId, sameTest.sourcedId);
       expect(refused.status).toBe(422);
       expect(refused.body.imsx_error_details).toEqual([

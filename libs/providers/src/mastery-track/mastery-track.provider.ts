@@ -63,7 +63,8 @@ export class MasteryTrackProvider implements PushedResultsProvider, OnModuleInit
   // Said once at boot (at init, when the app's logger is in place): without a client that speaks for MasteryTrack,
   // its own deliveries are refused until final, so none ever is.
   onModuleInit(): void {
-    if (this.options.masteryTrack?.writeBackClients.length === 0) {
+    const mt = this.options.masteryTrack;
+    if (mt && (mt.writeBackClients ?? []).length === 0) {
       this.logger.warn(
         'MASTERY_TRACK_WRITEBACK_CLIENTS names no OAuth client: no write-back will finalize a MasteryTrack attempt, and a fully graded one is refused (422)',
       );
