@@ -13,9 +13,10 @@ const ROUTE = '/powerpath/makeExternalTestAssignment';
 describe('Idempotency-Key', () => {
   let t: TestApp;
   let token: string;
-  const post = (body: object, key?: string) => {
+  const post = (body: object, key?: string | string[]) => {
     const r = t.http().post(ROUTE).set('Authorization', `Bearer ${token}`);
-    return (key === undefined ? r : r.set('Idempotency-Key', key)).send(body);
+    // An array goes out as one header line per value (superagent hands it to Node's setHeader as is).
+    return (key === undefined ? r : r.set('Idempotency-Key', key as string)).send(body);
   };
   const assigns = async () => sandboxControl(t.sandboxes, 'masteryTrack').count('POST', '/delivery/assignments/assign');
 
@@ -135,6 +136,11 @@ describe('Idempotency-Key', () => {
   ])('400 for a malformed key (%s)', async (_name, key) => {
     const res = await post({ student: 's', lesson: 'l' }, key).expect(400);
     expect(res.body.imsx_description).toMatch(/Idempotency-Key/);
+  });
+
+  it('400 for a key sent twice, saying so (Node joins the two headers into one value)', async () => {
+    const res = await post({ student: 's', lesson: 'l' }, ['key-one', '"key-two"']).expect(400);
+    expect(res.body.imsx_description).toBe('Send a single Idempotency-Key header');
   });
 
   it('works on createNewAttempt too', async () => {
