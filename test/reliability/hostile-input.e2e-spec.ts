@@ -362,6 +362,21 @@ describe('hostile input', () => {
       expect(res.body.imsx_description).toMatch(/^property k0 should not exist; .*; and 40 more$/);
     });
 
+    // (A scalar is refused by the JSON parser already: "A JSON body must be an object or an array".)
+    it.each(['[1,2,3]', '[]', '[{"student":"s","lesson":"l"}]'])(
+      'PowerPath: a JSON array body (%s) is one problem, the body',
+      async (body) => {
+        const res = await t
+          .http()
+          .post(`${PP}/makeExternalTestAssignment`)
+          .set(auth)
+          .set('Content-Type', 'application/json')
+          .send(body);
+        expectImsx(res, 400, 'body');
+        expect(res.body.imsx_description).toBe('body must be a JSON object');
+      },
+    );
+
     it('PowerPath: 9,000 unknown fields are refused by their number, before the class-transformer walks them', async () => {
       const body: Record<string, unknown> = { student, lesson };
       for (let i = 0; i < 9_000; i++) body[`k${i}`] = 1;

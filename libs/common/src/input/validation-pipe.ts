@@ -57,6 +57,11 @@ class StrictValidationPipe extends ValidationPipe {
       });
       if (bad) throw AppError.invalid(`${bad.field} ${bad.problem}`, bad.field);
     }
+    // A body bound to a class is one object: an array would be answered element by element ("property 0 should not
+    // exist", …). (The JSON parser refuses a scalar; another host's parser may not.)
+    if (toClass && metadata.type === 'body' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+      throw AppError.invalid('body must be a JSON object', 'body');
+    }
     if (toClass && value && typeof value === 'object' && !Array.isArray(value)) {
       const key = PROTOTYPE_KEYS.find((k) => Object.prototype.hasOwnProperty.call(value, k));
       if (key) throw AppError.invalid(`property ${key} should not exist`, key);
