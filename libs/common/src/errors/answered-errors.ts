@@ -4,7 +4,8 @@ export interface AnsweredError {
   description: string;
 }
 
-// Keyed by the request object, so requests keep one shape (no property added on the error path) and nothing outlives them.
+// Keyed by the request object: requests keep one shape (no property added on the error path), and an entry goes
+// with its request.
 const answered = new WeakMap<object, AnsweredError>();
 
 /** Recorded by the imsx filter, so the request's access log line can say why it failed (request-scope.ts). */
