@@ -119,7 +119,10 @@ export function configureApp(app: INestApplication, o: { shutdownHooks?: boolean
   instance.removeContentTypeParser('text/plain');
   fastify.useBodyParser('text/plain', { bodyLimit: BODY_LIMIT }, refuse);
   // Every other type, and a body without one: the same 415, saying what to send (Fastify's own says only the type).
-  fastify.useBodyParser('*', { bodyLimit: BODY_LIMIT }, refuse);
+  // Not read first (its size would make a 413 of an unknown path's 404); a body announced empty is no body.
+  instance.addContentTypeParser('*', (req, _payload, done) =>
+    req.is404 || req.headers['content-length'] === '0' ? done(null, {}) : done(unsupportedType(req)),
+  );
   registerRequestScope(instance, app.get(MikroORM).em, app.get(APP_LOGGER));
   // Swagger UI needs inline scripts/styles; everything else gets helmet's defaults.
   registerSecurityHeaders(instance, { contentSecurityPolicy: false });
@@ -150,10 +153,14 @@ function refuse(
   done: (err: Error | null, body?: unknown) => void,
 ): void {
   if (req.is404 || raw.length === 0) return done(null, {});
+  done(unsupportedType(req));
+}
+
+function unsupportedType(req: Pick<FastifyRequest, 'routeOptions'>): Error {
   const types = FORM_ROUTES.has(req.routeOptions.url ?? '')
     ? 'application/x-www-form-urlencoded or application/json'
     : 'application/json';
-  done(new UnsupportedMediaTypeException(`Unsupported media type: send the body as ${types}`));
+  return new UnsupportedMediaTypeException(`Unsupported media type: send the body as ${types}`);
 }
 
 /**
@@ -197,7 +204,9 @@ function parseJson(raw: Buffer, done: (err: Error | null, body?: unknown) => voi
   try {
     body = JSON.parse(text);
   } catch (e) {
-    return done(new BadRequestException((e as Error).message));
+    // V8's message quotes the text around the error, which may be a secret (a client_secret): its position only.
+    const at = /at position (\d+)/.exec((e as Error).message)?.[1];
+    return done(new BadRequestException(`The body is not valid JSON${at ? ` (at position ${at})` : ''}`));
   }
   done(null, body);
 }

@@ -357,6 +357,13 @@ describe('POST /powerpath/makeExternalTestAssignment', () => {
         .set('Content-Type', 'application/x-www-form-urlencoded')
         .send('grant_type=client_credentials');
       expect(lost.status).toBe(404);
+      // However large (past the body limit) and whatever its type: an unknown path's body is not read.
+      const big = await t
+        .http()
+        .post('/nowhere/at/all')
+        .set('Content-Type', 'application/octet-stream')
+        .send(Buffer.alloc(200 * 1024));
+      expect(big.status).toBe(404);
       // An empty body names no type worth refusing: it is no body, and the missing fields are named.
       for (const type of ['text/plain', 'application/x-www-form-urlencoded']) {
         const empty = await t

@@ -362,6 +362,17 @@ describe('hostile input', () => {
       expect(res.body.imsx_description).toMatch(/^property k0 should not exist; .*; and 40 more$/);
     });
 
+    it('PowerPath: no body at all names the missing fields, as an empty one does', async () => {
+      const res = await fetch(`${t.baseUrl}${PP}/makeExternalTestAssignment`, {
+        method: 'POST',
+        headers: auth,
+      });
+      expect([res.status, ((await res.json()) as { imsx_description: string }).imsx_description]).toEqual([
+        400,
+        'student is required; lesson is required',
+      ]);
+    });
+
     // (A scalar is refused by the JSON parser already: "A JSON body must be an object or an array".)
     it.each(['[1,2,3]', '[]', '[{"student":"s","lesson":"l"}]'])(
       'PowerPath: a JSON array body (%s) is one problem, the body',

@@ -1,7 +1,9 @@
-/** The error a request was answered with: its code and the description the client read. */
+/**
+ * The error a request was answered with: its code. Not its description, which may quote what the client sent (a body
+ * that is not JSON), a tool's own text or ids, which the logs keep out (personal data).
+ */
 export interface AnsweredError {
   code: string;
-  description: string;
 }
 
 // Keyed by the request object: requests keep one shape (no property added on the error path), and an entry goes

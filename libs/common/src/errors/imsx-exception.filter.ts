@@ -65,8 +65,8 @@ export class ImsxExceptionFilter implements ExceptionFilter {
     }
     for (const [name, value] of Object.entries(headers))
       if (!http.getHeader(res, name)) http.setHeader(res, name, value);
-    // The access log line says why (the description is what the client reads, so it holds nothing secret).
-    if (req) recordAnsweredError(req, { code: details?.[0]?.code ?? String(status), description });
+    // The access log line says which error (its code only: a description may quote the body, a tool's text or ids).
+    if (req) recordAnsweredError(req, { code: details?.[0]?.code ?? String(status) });
     http.reply(res, imsxEnvelope(status, description, details, codeMinor), status);
   }
 

@@ -59,7 +59,9 @@ class StrictValidationPipe extends ValidationPipe {
     }
     // A body bound to a class is one object: an array would be answered element by element ("property 0 should not
     // exist", …). (The JSON parser refuses a scalar; another host's parser may not.)
-    if (toClass && metadata.type === 'body' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+    // (No body at all is left to the fields' own rules, as an empty one is.)
+    const notObject = typeof value !== 'object' || value === null || Array.isArray(value);
+    if (toClass && metadata.type === 'body' && value !== undefined && notObject) {
       throw AppError.invalid('body must be a JSON object', 'body');
     }
     if (toClass && value && typeof value === 'object' && !Array.isArray(value)) {
