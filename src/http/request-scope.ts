@@ -65,8 +65,8 @@ const facts = (req: FastifyRequest): RequestFacts => ({ id: req.id, method: req.
  *   it: nestjs-pino's logger store, which also holds the request's ORM context (`requestEntityManager`, a fork of
  *   `em` made only when the request first uses the ORM; runPrepared's statements outside a transaction need none);
  * - one line per answered request (the health probes excepted): method, path, status, time; `warn` for 4xx, `error`
- *   for 5xx, with the error's code and description when the imsx filter answered it; and `warn` for one the client
- *   gave up on before its answer was sent (onResponse never runs for it).
+ *   for 5xx, with the error's code when the imsx filter answered it (not its description, which may quote the body);
+ *   and `warn` for one the client gave up on before its answer was sent (onResponse never runs for it).
  */
 export function registerRequestScope(fastify: FastifyInstance, em: EntityManager, logger: Logger): void {
   const logsAborts = logger.isLevelEnabled('warn');

@@ -10,7 +10,7 @@ export interface AnsweredError {
 // with its request.
 const answered = new WeakMap<object, AnsweredError>();
 
-/** Recorded by the imsx filter, so the request's access log line can say why it failed (request-scope.ts). */
+/** Recorded by the imsx filter, so the request's access log line can name the error (request-scope.ts). */
 export function recordAnsweredError(req: object, error: AnsweredError): void {
   answered.set(req, error);
 }
