@@ -65,7 +65,7 @@ export class AppModule {
           recoveryPoint: hooks.recoveryPoint,
           imports: [ProviderModule.forRoot(providerOptions(env))],
         }),
-        OneRosterModule,
+        OneRosterModule.forRoot({ publicBaseUrl: env.PUBLIC_BASE_URL }),
         ThrottlerModule.forRoot(rateLimits(env)),
         HealthModule,
       ],

@@ -31,7 +31,7 @@ export class Env {
   @IsString()
   HOST = '127.0.0.1';
 
-  /** Base URL under which this service is reachable (Swagger servers, sandbox write-back target). */
+  /** Base URL under which callers reach this service: OneRoster hrefs start with it, the sandbox writes back to it. */
   @IsOptional()
   @IsUrl(URL_OPTS)
   PUBLIC_BASE_URL?: string;

@@ -5,6 +5,7 @@ export * from './collections/collection-def';
 export * from './collections/definitions';
 export * from './collections/examples';
 export * from './oneroster.module';
+export * from './oneroster-options';
 export * from './oneroster.service';
 export * from './spec/oneroster-spec';
 export * from './subject-tracks/subject-track.service';

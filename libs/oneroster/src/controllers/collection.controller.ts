@@ -6,6 +6,8 @@ import {
   Delete,
   Get,
   HttpCode,
+  Inject,
+  Optional,
   Param,
   Post,
   Put,
@@ -24,6 +26,7 @@ import { ListQueryParams, parseFieldsQuery, parseListQuery } from '../query/list
 import { requestSchema, responseObjectFields, specOperation, successResponse } from '../spec/oneroster-spec';
 import { AREA_SCOPES } from './area-scopes';
 import { hrefContext, HrefRequest } from './href-context';
+import { ONEROSTER_OPTIONS, OneRosterOptions } from '../oneroster-options';
 import { WholeTenantGuard } from './whole-tenant.guard';
 
 /** Express's Response and Fastify's reply both set a header this way. */
@@ -109,7 +112,10 @@ export function collectionController(def: CollectionDef): Type<unknown> {
   @UseGuards(WholeTenantGuard)
   @Controller(def.path)
   class CollectionController {
-    constructor(readonly oneRoster: OneRosterService) {}
+    constructor(
+      readonly oneRoster: OneRosterService,
+      @Optional() @Inject(ONEROSTER_OPTIONS) readonly options: OneRosterOptions = {},
+    ) {}
 
     @Get()
     @RequireScopes(...scopes.read)
@@ -129,7 +135,7 @@ export function collectionController(def: CollectionDef): Type<unknown> {
     @ApiImsxErrors([400, 401, 403, 429, 500])
     async list(@Query() params: ListQueryParams, @Req() req: HrefRequest, @Res({ passthrough: true }) res: HeaderSink) {
       const q = parseListQuery(params, def.fields, selectable, def.search);
-      const { items, total } = await this.oneRoster.list(def, q, hrefContext(req));
+      const { items, total } = await this.oneRoster.list(def, q, hrefContext(req, this.options));
       res.header('X-Total-Count', String(total));
       return {
         [def.plural]: items,
@@ -150,7 +156,7 @@ export function collectionController(def: CollectionDef): Type<unknown> {
     @ApiImsxErrors([400, 401, 403, 404, 429, 500])
     async get(@Param('sourcedId') sourcedId: string, @Query() params: { fields?: string }, @Req() req: HrefRequest) {
       const fields = parseFieldsQuery(params, selectable);
-      return { [def.singular]: await this.oneRoster.get(def, sourcedId, hrefContext(req), fields) };
+      return { [def.singular]: await this.oneRoster.get(def, sourcedId, hrefContext(req, this.options), fields) };
     }
 
     @Put(':sourcedId')
@@ -170,7 +176,7 @@ export function collectionController(def: CollectionDef): Type<unknown> {
       @Req() req: HrefRequest,
       @CurrentPrincipal() principal?: Principal,
     ) {
-      const { object } = await this.oneRoster.put(def, sourcedId, body, hrefContext(req), principal?.clientId);
+      const { object } = await this.oneRoster.put(def, sourcedId, body, hrefContext(req, this.options), principal?.clientId);
       return bareOnPut ? object : { [def.singular]: object };
     }
 

@@ -1,13 +1,16 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import type { HrefContext } from '../mappers/common';
+import type { OneRosterOptions } from '../oneroster-options';
 
-/** What hrefContext reads of a request: Express's and Fastify's both carry these. */
+/** What hrefContext reads of a request: Fastify's `host` and `protocol` follow a trusted proxy's X-Forwarded-*. */
 export interface HrefRequest {
   protocol: string;
-  headers: IncomingHttpHeaders;
+  host: string;
 }
 
-/** Absolute hrefs point back at the host the caller used. */
-export function hrefContext(req: HrefRequest): HrefContext {
-  return { baseUrl: `${req.protocol}://${req.headers.host ?? 'localhost'}` };
+/**
+ * Absolute hrefs start at the configured public address when there is one (a Host header is the caller's to choose,
+ * and a proxy may rewrite it to its upstream's name), else at the address the caller used.
+ */
+export function hrefContext(req: HrefRequest, options: OneRosterOptions): HrefContext {
+  return { baseUrl: options.publicBaseUrl?.replace(/\/+$/, '') ?? `${req.protocol}://${req.host || 'localhost'}` };
 }
