@@ -474,6 +474,21 @@ describe('hostile input', () => {
       await t.http().put(`${OR}/orgs/${id}`).set(auth).set('Content-Encoding', 'identity').send(org).expect(201);
     });
 
+    it('a Content-Type that is not a media type is a 415 saying what to send, nothing is written', async () => {
+      const id = uid('org');
+      const org = JSON.stringify({ org: { sourcedId: id, status: 'active', name: 'Typed', type: 'school' } });
+      for (const type of ['json', 'application/json extra', 'application json', 'application/']) {
+        const res = await t.http().put(`${OR}/orgs/${id}`).set(auth).set('Content-Type', type).send(org);
+        expectImsx(res, 415);
+        expect(res.body.imsx_description).toBe(
+          'The Content-Type header is not a media type: send the body as application/json',
+        );
+      }
+      await t.http().get(`${OR}/orgs/${id}`).set(auth).expect(404);
+      // A read carries no body: its Content-Type is not looked at.
+      await t.http().get(`${OR}/orgs/${id}`).set(auth).set('Content-Type', 'json').expect(404);
+    });
+
     it('HTTP/1.0 may leave it out', async () => {
       expect((await get(undefined, '1.0')).status).toBe(404);
     });
