@@ -22,6 +22,8 @@ async function main(): Promise<void> {
         AUTH_JWKS_URL: 'https://idp.example/.well-known/jwks.json',
         AUTH_ISSUER: 'https://idp.example',
         AUTH_TOKEN_URL: 'https://idp.example/oauth2/token',
+        // The committed document names no deployment's address (empty is unset).
+        PUBLIC_BASE_URL: '',
       },
       { offline: true },
     ),

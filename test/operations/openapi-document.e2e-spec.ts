@@ -29,6 +29,13 @@ describe('OpenAPI document', () => {
   });
   afterAll(() => t.close());
 
+  it('without PUBLIC_BASE_URL, Try it out calls where the page came from', () => {
+    expect(doc.servers).toEqual([{ url: '/', description: 'This deployment' }]);
+    expect(doc.components!.securitySchemes!.oauth2).toMatchObject({
+      flows: { clientCredentials: { tokenUrl: '/oauth2/token' } },
+    });
+  });
+
   it('Authorize lists oauth2 (client credentials) first, then bearer', () => {
     expect(Object.keys(doc.components!.securitySchemes!)).toEqual(['oauth2', 'bearer']);
     expect(doc.security).toEqual([{ oauth2: [] }, { bearer: [] }]);
@@ -148,6 +155,19 @@ describe('OpenAPI document behind an external identity provider (no dev issuer)'
       flows: { clientCredentials: { tokenUrl: 'https://idp.example.org/oauth2/token' } },
     });
     expect(security).toEqual([{ oauth2: [] }, { bearer: [] }]);
+  });
+
+  it("with PUBLIC_BASE_URL, Try it out and the dev issuer's token endpoint go to it (a path prefix kept)", async () => {
+    const t = await createTestApp({ PUBLIC_BASE_URL: 'https://api.school.example/eta/' });
+    try {
+      const doc = (await t.http().get('/docs-json').expect(200)).body as OpenAPIObject;
+      expect(doc.servers).toEqual([{ url: 'https://api.school.example/eta', description: 'This deployment' }]);
+      expect(doc.components!.securitySchemes!.oauth2).toMatchObject({
+        flows: { clientCredentials: { tokenUrl: 'https://api.school.example/eta/oauth2/token' } },
+      });
+    } finally {
+      await t.close();
+    }
   });
 
   it('without a token endpoint to name, bearer is the only scheme', async () => {
