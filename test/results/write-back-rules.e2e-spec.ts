@@ -208,6 +208,53 @@ describe('write-back rules', () => {
     });
   });
 
+  it("a gradebook write never sets what the service records about an attempt's state (finalized, enrollment, closed, toolReadAt)", async () => {
+    const student = await createStudent(t.orm);
+    const lesson = await createLesson(t.orm, {
+      toolProvider: 'edulastic',
+      vendorId: DEFAULT_EDULASTIC_TESTS[0].id,
+      lessonType: 'test-out',
+    });
+    await assign({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+    const row = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
+    const gradebook = t.tokenFor('some-gradebook-app', Scope.GradebookCreatePut);
+    const claims = {
+      finalized: true,
+      closed: true,
+      enrollment: { status: 'enrolled', courseId: 'course-x' },
+      enrollmentFailed: true,
+      toolReadAt: '9999-12-31T23:59:59.999Z',
+    };
+    const own = { teacherNote: 'checked by hand' };
+    // On the flow's open attempt, and on a result of the gradebook's own.
+    await put(
+      row.sourced_id,
+      resultBody(row, student.sourcedId, { score: 97, scoreStatus: 'submitted', metadata: { ...claims, ...own } }),
+      gradebook,
+    ).expect(201);
+    const other = await createStudent(t.orm);
+    const theirs = uid('result');
+    const made = await put(
+      theirs,
+      resultBody(row, other.sourcedId, { score: 50, scoreStatus: 'fully graded', metadata: { ...claims, ...own } }),
+      gradebook,
+    ).expect(201);
+    for (const [id, answer] of [
+      [row.sourced_id, (await auth(t.http().get(`${RESULTS}/${row.sourced_id}`)).expect(200)).body],
+      [theirs, made.body],
+    ]) {
+      const metadata = answer.assessmentResult.metadata as Record<string, unknown>;
+      expect([id, Object.keys(claims).filter((k) => k in metadata)]).toEqual([id, []]);
+      expect(metadata).toMatchObject(own);
+    }
+    const progress = await auth(t.http().get(`${PP}/getAssessmentProgress`))
+      .query({ student: student.sourcedId, lesson: lesson.sourcedId })
+      .expect(200);
+    expect(progress.body).toMatchObject({ finalized: false, score: 97 });
+    expect(progress.body.closed).toBeUndefined();
+    expect(await enrollmentsOf(t.orm, student.sourcedId)).toEqual([]);
+  });
+
   it('a read-only caller may run the import (the tool decides) but never sees the password', async () => {
     const student = await createStudent(t.orm);
     const lesson = await createLesson(t.orm, {

@@ -13,7 +13,7 @@ const PROGRESS: Record<ScoreStatus, number> = {
   'fully graded': 4,
 };
 
-/** Metadata the assignment flow owns: a write-back that omits (or rewrites) them does not change them. */
+/** Metadata the assignment flow stores when it assigns: a write-back that omits (or rewrites) them does not change them. */
 const ASSIGNMENT_KEYS = [
   'attempt',
   'toolProvider',
@@ -26,19 +26,21 @@ const ASSIGNMENT_KEYS = [
   'testUrl',
   'skipCourseEnrollment',
   'assignedAt',
-  'finalized',
-  'enrollment',
-  'enrollmentFailed',
 ] as const;
 
 /**
- * The metadata a gradebook write brings, without what only an import writes: `toolReadAt`, when the import whose
- * state is stored asked the tool (what orders imports: AttemptResultsRepository.storePulled). A write setting it
- * far ahead would make every later import a no-op.
+ * What this service records about an attempt's state, never a writer: `toolReadAt`, when the import whose state is
+ * stored asked the tool (what orders imports: AttemptResultsRepository.storePulled; a write setting it far ahead
+ * would make every later import a no-op); `finalized`, `enrollment`, `enrollmentFailed`, which finalization writes
+ * (a write bringing them made an open attempt read as final and enrolled in the gradebook); `closed`, the name
+ * PowerPath's answers give an attempt that is over (from a column, not metadata: here it could only mislead).
  */
+const SERVICE_KEYS = new Set(['toolReadAt', 'finalized', 'enrollment', 'enrollmentFailed', 'closed']);
+
+/** The metadata a gradebook write brings, without the service's own keys (a stored value of one is kept). */
 function writtenMetadata(data: Record<string, unknown>): Record<string, unknown> {
-  const { toolReadAt: _importsOnly, ...metadata } = (data.metadata ?? {}) as Record<string, unknown>;
-  return metadata;
+  const given = (data.metadata ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(given).filter(([key]) => !SERVICE_KEYS.has(key)));
 }
 
 /**
@@ -52,7 +54,8 @@ function writtenMetadata(data: Record<string, unknown>): Record<string, unknown>
  *   one (`fully graded` is the highest), and at the same scoreStatus an older scoreDate does not — a late or
  *   out-of-order delivery is a no-op that still answers success (one of the same date applies: the tool's
  *   redelivery may complete what the first one said);
- * - the assignment metadata we stored survives whatever metadata the write carries.
+ * - the assignment metadata we stored survives whatever metadata the write carries, and the keys this service
+ *   records about an attempt's state (SERVICE_KEYS) never come from a write.
  * Runs inside the write's transaction (`em` is its context).
  */
 export async function prepareResult(
