@@ -94,6 +94,36 @@ describe('GET /powerpath/testOut', () => {
     expect(taken.body).toEqual({ ...after.body, finalized: true });
   });
 
+  it('an attempt closed at Edulastic (a question skipped) is closed here too, as the import and progress say', async () => {
+    const course = await createCourse(t.orm);
+    const student = await createStudent(t.orm);
+    const { lessonId } = (await createTestOut(course, { toolProvider: 'edulastic', vendorId: eduTest.id })).body;
+    const assigned = (await assign(student.sourcedId, lessonId)).body;
+    const answers = Array.from({ length: eduTest.questionCount }, (_, i) =>
+      i === 0 ? null : { score: 1, maxScore: 1 },
+    );
+    await request(t.sandboxes.edulastic.url)
+      .post('/api/__sandbox/submit')
+      .send({ assignmentId: assigned.assignmentId, email: student.email, answers, graded: 'GRADED' })
+      .expect(200);
+    const imported = await auth(t.http().get(`${PP}/importExternalTestAssignmentResults`))
+      .query({ student: student.sourcedId, lesson: lessonId })
+      .expect(200);
+    expect(imported.body).toMatchObject({ finalized: false, closed: true });
+    const closed = await testOut(student.sourcedId, course).expect(200);
+    expectMatchesSchema(schema(), closed.body);
+    expect(closed.body).toMatchObject({ lessonId, finalized: false, closed: true, attempt: 1 });
+    // The retake it allows is open, not closed.
+    const retake = await auth(t.http().post(`${PP}/createNewAttempt`)).send({
+      student: student.sourcedId,
+      lesson: lessonId,
+    });
+    expect(retake.status).toBe(200);
+    const next = await testOut(student.sourcedId, course).expect(200);
+    expect(next.body).toMatchObject({ finalized: false, attempt: 2 });
+    expect(next.body).not.toHaveProperty('closed');
+  });
+
   it('MasteryTrack: finalized once MasteryTrack wrote the result back', async () => {
     const course = await createCourse(t.orm);
     const student = await createStudent(t.orm);

@@ -41,6 +41,10 @@ export class TestOutService {
       // The tool that made the attempt answered, though the lesson may have moved to another since.
       toolProvider: this.lessons.madeOn(r, latest?.tool).provider.name,
       finalized: latest?.finalizedAt != null,
+      // Over though not final (closed, or void): what getAssessmentProgress says of the same attempt.
+      ...(latest && !latest.finalizedAt && (latest.closedAt || latest.resultStatus === 'tobedeleted')
+        ? { closed: true }
+        : {}),
       attempt: latest?.attempt ?? r.context.nextAttempt,
       ...(latest
         ? assignmentFields(latest, this.options.cipher, r.student.sourcedId, mayReadCredentials(principal))

@@ -1,11 +1,11 @@
 import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { ASSIGNMENT_TOOL_FIELDS, ExternalTestAssignmentDto } from './external-test-assignment.dto';
 
-/** The `closed` field of the import and progress answers (one text for both). */
-const CLOSED_DESCRIPTION =
+/** The `closed` field of the import, progress and testOut answers (one text for all). */
+export const CLOSED_DESCRIPTION =
   'Extension (not in PowerPath): present, and true, when the attempt is closed: its tool graded a submission that ' +
   'can never be final (Edulastic: a question left skipped). It is over: a new attempt may start (only a regrade at the ' +
-  'tool that answers every question would still finalize it). getAssessmentProgress also says it of a void attempt ' +
+  'tool that answers every question would still finalize it). getAssessmentProgress and testOut also say it of a void attempt ' +
   '(its result was deleted): the next assignment starts a new one.';
 
 const SCORE_STATUSES = ['exempt', 'fully graded', 'not submitted', 'partially graded', 'submitted'];

@@ -1,7 +1,8 @@
-import { ApiProperty, PickType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { MAX_SOURCED_ID_LENGTH } from '@external-tests/common';
 import { ASSIGNMENT_TOOL_FIELDS, ExternalTestAssignmentDto } from './external-test-assignment.dto';
+import { CLOSED_DESCRIPTION } from './results.dto';
 
 export class TestOutQueryDto {
   /**
@@ -34,6 +35,9 @@ export class TestOutDto extends PickType(ExternalTestAssignmentDto, ASSIGNMENT_T
 
   /** Whether the Test Out has been finalized in the current attempt */
   finalized!: boolean;
+
+  @ApiPropertyOptional({ type: Boolean, description: CLOSED_DESCRIPTION })
+  closed?: boolean;
 
   /** The tool provider for the testOut lesson */
   @ApiProperty({ type: String, nullable: true })
