@@ -845,7 +845,10 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
       const student = await createStudent(t.orm);
       const { lesson } = await mtLesson('test-out');
       const res = await importResults(student.sourcedId, lesson.sourcedId).expect(422);
-      expect(res.body.imsx_description).toMatch(/credentials for data consumption are not available/i);
+      expect([res.body.imsx_description, res.body.imsx_error_details[0].code]).toEqual([
+        'No test assignment was made for this student and lesson: make one with makeExternalTestAssignment, then import its results',
+        'NO_ASSIGNMENT',
+      ]);
       await importResults('nobody', lesson.sourcedId).expect(404);
       const quiz = await createLesson(t.orm, { lessonType: 'quiz' });
       await importResults(student.sourcedId, quiz.sourcedId).expect(422);

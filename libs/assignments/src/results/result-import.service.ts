@@ -45,7 +45,8 @@ export class ResultImportService {
     }
     if (!current || current.state !== 'assigned' || current.resultStatus !== 'active' || !current.externalId) {
       throw AppError.invalidData(
-        'Credentials for data consumption are not available: no test assignment was made for this student and lesson',
+        `No test assignment was made for this student and lesson${current ? ` in attempt ${current.attempt}` : ''}: ` +
+          'make one with makeExternalTestAssignment, then import its results',
         'lesson',
         ErrorCode.NoAssignment,
       );
