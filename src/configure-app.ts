@@ -7,7 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import { parse as parseForm } from 'node:querystring';
-import { ErrorCode, imsxEnvelope, jsonDepthExceeds, MAX_JSON_DEPTH } from '@external-tests/common';
+import { AppError, ErrorCode, imsxEnvelope, jsonDepthExceeds, MAX_JSON_DEPTH } from '@external-tests/common';
 import { DEV_TOKEN_PATH } from '@external-tests/auth';
 import { Env } from './config/env.schema';
 import { requestId } from './config/logger-options';
@@ -188,8 +188,8 @@ function malformedUtf8(raw: Buffer): Error | undefined {
 }
 
 /**
- * A JSON body as Express's body parser took it: empty is `{}`, only an object or an array at the top (anything else
- * and malformed text are a 400), nesting checked before parsing.
+ * A JSON body: empty is `{}`, only an object at the top (anything else and malformed text are a 400), nesting checked
+ * before parsing.
  */
 function parseJson(raw: Buffer, done: (err: Error | null, body?: unknown) => void): void {
   const malformed = malformedUtf8(raw);
@@ -199,7 +199,8 @@ function parseJson(raw: Buffer, done: (err: Error | null, body?: unknown) => voi
   const text = raw.toString('utf8');
   const first = /\S/.exec(text)?.[0];
   if (first === undefined) return done(null, {});
-  if (first !== '{' && first !== '[') return done(new BadRequestException('A JSON body must be an object or an array'));
+  // Every route's body is one object: an array or a scalar gets the answer the validation pipe gives an array.
+  if (first !== '{') return done(AppError.invalid('body must be a JSON object', 'body'));
   let body: unknown;
   try {
     body = JSON.parse(text);

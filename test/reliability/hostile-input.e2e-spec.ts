@@ -373,18 +373,15 @@ describe('hostile input', () => {
       ]);
     });
 
-    // (A scalar is refused by the JSON parser already: "A JSON body must be an object or an array".)
-    it.each(['[1,2,3]', '[]', '[{"student":"s","lesson":"l"}]'])(
-      'PowerPath: a JSON array body (%s) is one problem, the body',
+    it.each(['[1,2,3]', '[]', '[{"student":"s","lesson":"l"}]', 'null', '"x"', '42', 'true'])(
+      'a JSON body that is not an object (%s) is one problem, the body, on PowerPath and OneRoster alike',
       async (body) => {
-        const res = await t
-          .http()
-          .post(`${PP}/makeExternalTestAssignment`)
-          .set(auth)
-          .set('Content-Type', 'application/json')
-          .send(body);
-        expectImsx(res, 400, 'body');
-        expect(res.body.imsx_description).toBe('body must be a JSON object');
+        const id = uid('org');
+        for (const req of [t.http().post(`${PP}/makeExternalTestAssignment`), t.http().put(`${OR}/orgs/${id}`)]) {
+          const res = await req.set(auth).set('Content-Type', 'application/json').send(body);
+          expectImsx(res, 400, 'body');
+          expect(res.body.imsx_description).toBe('body must be a JSON object');
+        }
       },
     );
 
