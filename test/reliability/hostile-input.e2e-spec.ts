@@ -385,6 +385,16 @@ describe('hostile input', () => {
       },
     );
 
+    it('PowerPath: a query parameter given twice is refused as such, as on OneRoster lists', async () => {
+      for (const path of ['getAttempts', 'getAssessmentProgress', 'importExternalTestAssignmentResults']) {
+        const res = await t.http().get(`${PP}/${path}?student=a&student=b&lesson=${lesson}`).set(auth);
+        expectImsx(res, 400, 'student');
+        expect([path, res.body.imsx_description]).toEqual([path, 'student must be given once, as text']);
+      }
+      const listed = await t.http().get(`${OR}/orgs?limit=1&limit=2`).set(auth);
+      expect(listed.body.imsx_description).toBe('limit must be given once, as text');
+    });
+
     it('PowerPath: 9,000 unknown fields are refused by their number, before the class-transformer walks them', async () => {
       const body: Record<string, unknown> = { student, lesson };
       for (let i = 0; i < 9_000; i++) body[`k${i}`] = 1;

@@ -67,6 +67,9 @@ class StrictValidationPipe extends ValidationPipe {
     if (toClass && value && typeof value === 'object' && !Array.isArray(value)) {
       const key = PROTOTYPE_KEYS.find((k) => Object.prototype.hasOwnProperty.call(value, k));
       if (key) throw AppError.invalid(`property ${key} should not exist`, key);
+      // A repeated query parameter arrives as an array: say so, as the OneRoster lists do, not "must be a string".
+      const repeated = metadata.type === 'query' && Object.entries(value).find(([, v]) => Array.isArray(v));
+      if (repeated) throw AppError.invalid(`${repeated[0]} must be given once, as text`, repeated[0]);
     }
     return super.transform(value, metadata);
   }
