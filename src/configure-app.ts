@@ -196,7 +196,8 @@ function parseJson(raw: Buffer, done: (err: Error | null, body?: unknown) => voi
   if (malformed) return done(malformed);
   if (jsonDepthExceeds(raw, MAX_JSON_DEPTH))
     return done(new BadRequestException(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`));
-  const text = raw.toString('utf8');
+  // A byte order mark (Windows tools write one) is no part of the text: RFC 8259 §8.1 lets a parser ignore it.
+  const text = raw.toString('utf8').replace(/^\uFEFF/, '');
   const first = /\S/.exec(text)?.[0];
   if (first === undefined) return done(null, {});
   // Every route's body is one object: an array or a scalar gets the answer the validation pipe gives an array.

@@ -254,6 +254,22 @@ describe('hostile input', () => {
     });
   });
 
+  it('a byte order mark before the JSON is ignored (RFC 8259 §8.1 allows it; Windows tools write one)', async () => {
+    const id = uid('org');
+    const bytes = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from(JSON.stringify({ org: { sourcedId: id, status: 'active', name: 'Bom', type: 'school' } })),
+    ]);
+    const res = await t
+      .http()
+      .put(`${OR}/orgs/${id}`)
+      .set(auth)
+      .set('Content-Type', 'application/json')
+      .serialize((b: Buffer) => b as unknown as string)
+      .send(bytes);
+    expect([res.status, res.body.org?.name]).toEqual([201, 'Bom']);
+  });
+
   it('a body that is not well-formed UTF-8 is a 400, not decoded into U+FFFD and stored', async () => {
     const id = uid('org');
     const bytes = Buffer.concat([
