@@ -176,7 +176,13 @@ export function collectionController(def: CollectionDef): Type<unknown> {
       @Req() req: HrefRequest,
       @CurrentPrincipal() principal?: Principal,
     ) {
-      const { object } = await this.oneRoster.put(def, sourcedId, body, hrefContext(req, this.options), principal?.clientId);
+      const { object } = await this.oneRoster.put(
+        def,
+        sourcedId,
+        body,
+        hrefContext(req, this.options),
+        principal?.clientId,
+      );
       return bareOnPut ? object : { [def.singular]: object };
     }
 
