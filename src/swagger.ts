@@ -3,22 +3,26 @@ import { ConfigService } from '@nestjs/config';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { TagObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { ALL_SCOPES, DEV_TOKEN_PATH } from '@external-tests/auth';
+import { withoutTrailingSlash } from '@external-tests/common';
 import { specComponentSchemas } from '@external-tests/oneroster';
 import type { Env } from './config/env.schema';
 import { TAGS } from './swagger-tags';
 
 /**
- * The document of this deployment, served from PUBLIC_BASE_URL when it is set (else from where the page came). Its
+ * The document of this deployment, served under PUBLIC_BASE_URL's path when it is set (else from where the page came). Its
  * OAuth2 (client credentials) scheme names the token endpoint clients use: AUTH_TOKEN_URL, else the dev issuer's
  * own; with neither there is no token endpoint to name, and bearer is the only scheme.
  */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const env = app.get(ConfigService<Env, true>);
-  // Behind a proxy that serves it under a path, '/' would send Try it out past the prefix.
-  const base = env.get('PUBLIC_BASE_URL', { infer: true })?.replace(/\/+$/, '');
+  // Behind a proxy that serves it under a path, '/' would send Try it out past the prefix. The path only: an origin
+  // would make every call cross-origin for a page opened at another of the service's names (a relative server is
+  // read against the document's own address, OpenAPI §4.8.5).
+  const publicUrl = env.get('PUBLIC_BASE_URL', { infer: true });
+  const prefix = publicUrl ? withoutTrailingSlash(new URL(publicUrl).pathname) : '';
   const tokenUrl =
     env.get('AUTH_TOKEN_URL', { infer: true }) ??
-    (env.get('AUTH_DEV_ISSUER', { infer: true }) ? `${base ?? ''}${DEV_TOKEN_PATH}` : undefined);
+    (env.get('AUTH_DEV_ISSUER', { infer: true }) ? `${prefix}${DEV_TOKEN_PATH}` : undefined);
   const builder = new DocumentBuilder()
     .setTitle('External test assignments')
     .setDescription(
@@ -29,7 +33,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setVersion('1.0.0')
     // The upstream OneRoster / PowerPath schemas it embeds are OpenAPI 3.1 (type arrays for nullable fields).
     .setOpenAPIVersion('3.1.0')
-    .addServer(base ?? '/', 'This deployment');
+    .addServer(prefix || '/', 'This deployment');
   // OAuth2 first: Swagger UI's Authorize dialog lists the schemes in this order, and the README points at it.
   if (tokenUrl)
     builder.addOAuth2(

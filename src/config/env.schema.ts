@@ -1,4 +1,5 @@
 import { Transform, Type } from 'class-transformer';
+import { withoutTrailingSlash } from '@external-tests/common';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, ValidateIf } from 'class-validator';
 
 /** A boolean environment value as the service reads it: true, 1, yes or on (any case) is true, any other text false. */
@@ -31,8 +32,12 @@ export class Env {
   @IsString()
   HOST = '127.0.0.1';
 
-  /** Base URL under which callers reach this service: OneRoster hrefs start with it, the sandbox writes back to it. */
+  /**
+   * Base URL under which callers reach this service: OneRoster hrefs start with it, the sandbox writes back to it.
+   * Read without trailing slashes; validateEnv refuses credentials, a query or a fragment in it.
+   */
   @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? withoutTrailingSlash(value) : value))
   @IsUrl(URL_OPTS)
   PUBLIC_BASE_URL?: string;
 

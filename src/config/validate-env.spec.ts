@@ -33,6 +33,25 @@ describe('validateEnv', () => {
     }
   });
 
+  it('PUBLIC_BASE_URL is read without trailing slashes; credentials, a query or a fragment stop the boot', () => {
+    expect(validateEnv({ ...BASE, PUBLIC_BASE_URL: 'https://api.school.example/eta//' }).PUBLIC_BASE_URL).toBe(
+      'https://api.school.example/eta',
+    );
+    expect(validateEnv({ ...BASE, PUBLIC_BASE_URL: 'http://10.0.0.5:8080/' }).PUBLIC_BASE_URL).toBe(
+      'http://10.0.0.5:8080',
+    );
+    for (const [url, extra] of [
+      ['https://admin:s3cret@api.school.example', 'credentials'],
+      ['https://api.school.example/eta?s3cret=1', 'a query'],
+      ['https://api.school.example/eta#s3cret', 'a fragment'],
+    ]) {
+      const message = problemsOf({ PUBLIC_BASE_URL: url });
+      expect(message).toContain(`PUBLIC_BASE_URL: must be scheme, host and path only, without ${extra}`);
+      expect(message).not.toContain('s3cret');
+    }
+    expect(problemsOf({ PUBLIC_BASE_URL: 'ftp://api.school.example' })).toContain('PUBLIC_BASE_URL');
+  });
+
   it('DATABASE_URL must be a PostgreSQL URL naming its database; the message never shows the value', () => {
     for (const url of ['mysql://app:s3cret@db/app', 'postgresql://app:s3cret@db.internal:5432', 'not a url s3cret']) {
       const message = problemsOf({ DATABASE_URL: url });

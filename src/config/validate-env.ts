@@ -24,6 +24,7 @@ export function validateEnv(raw: Record<string, unknown>): Env {
     problems.push('DATABASE_URL: required when NODE_ENV=production');
   }
   problems.push(...databaseUrlProblems(env.DATABASE_URL));
+  problems.push(...publicBaseUrlProblems(env.PUBLIC_BASE_URL));
   problems.push(...accountProblems('MASTERY_TRACK_ACCOUNTS', env.MASTERY_TRACK_ACCOUNTS, ['apiKey', 'email']));
   problems.push(...accountProblems('EDULASTIC_ACCOUNTS', env.EDULASTIC_ACCOUNTS, ['username', 'password']));
   problems.push(...credentialKeyProblems(env));
@@ -54,6 +55,19 @@ function databaseUrlProblems(value: string | undefined): string[] {
   // No host is pg's default, localhost.
   const ok = url && ['postgres:', 'postgresql:'].includes(url.protocol) && url.pathname.length > 1;
   return ok ? [] : ['DATABASE_URL: must be a PostgreSQL URL naming its database (postgresql://user@host:5432/name)'];
+}
+
+/** Written at the start of every href and the OpenAPI server: an address and a path, nothing a reader would act on. */
+function publicBaseUrlProblems(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return []; // IsUrl has said so.
+  }
+  const extra = url.username || url.password ? 'credentials' : url.search ? 'a query' : url.hash ? 'a fragment' : '';
+  return extra ? [`PUBLIC_BASE_URL: must be scheme, host and path only, without ${extra}`] : [];
 }
 
 /** A JSON object of accounts by applicationName, each with every one of `fields` as a non-empty string. */

@@ -72,6 +72,20 @@ describe('OneRoster hrefs', () => {
     expect(href).toBe(`https://eta.school.example${R}/orgs/${parent}`);
   });
 
+  it("a trusted proxy's forwarded values that are not a host or http(s) are not written into hrefs", async () => {
+    const t = await app({ TRUSTED_PROXIES: 'loopback' });
+    for (const [forwarded, expected] of [
+      [{ 'X-Forwarded-Host': 'evil.example/phish?x=', 'X-Forwarded-Proto': 'https' }, 'https://app-upstream:3000'],
+      [{ 'X-Forwarded-Host': 'eta.school.example', 'X-Forwarded-Proto': 'javascript' }, 'http://eta.school.example'],
+      [{ 'X-Forwarded-Host': '"><script>', 'X-Forwarded-Proto': 'http' }, 'http://app-upstream:3000'],
+      // Several proxies: the last one's (the one next to us) is believed.
+      [{ 'X-Forwarded-Host': 'evil.example, eta.school.example' }, 'http://eta.school.example'],
+    ] as const) {
+      const { href, parent } = await parentHref(t, { Host: 'app-upstream:3000', ...forwarded });
+      expect(href).toBe(`${expected}${R}/orgs/${parent}`);
+    }
+  });
+
   it('PUBLIC_BASE_URL set: every href starts with it, path prefix included, whatever the Host or the proxy says', async () => {
     const t = await app({ PUBLIC_BASE_URL: 'https://api.school.example/eta/', TRUSTED_PROXIES: 'loopback' });
     const { href, parent } = await parentHref(t, { Host: 'evil.example', 'X-Forwarded-Host': 'other.example' });

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { withoutTrailingSlash } from '@external-tests/common';
 import { COLLECTIONS } from './collections/definitions';
 import { collectionController } from './controllers/collection.controller';
 import { ONEROSTER_OPTIONS, OneRosterOptions } from './oneroster-options';
@@ -19,6 +20,7 @@ import { SubjectTrackService } from './subject-tracks/subject-track.service';
 })
 export class OneRosterModule {
   static forRoot(options: OneRosterOptions): DynamicModule {
-    return { module: OneRosterModule, providers: [{ provide: ONEROSTER_OPTIONS, useValue: options }] };
+    const publicBaseUrl = options.publicBaseUrl ? withoutTrailingSlash(options.publicBaseUrl) : undefined;
+    return { module: OneRosterModule, providers: [{ provide: ONEROSTER_OPTIONS, useValue: { publicBaseUrl } }] };
   }
 }
