@@ -104,8 +104,9 @@ export function configureApp(app: INestApplication, o: { shutdownHooks?: boolean
   const config = app.get(ConfigService<Env, true>);
   fastify.useLogger(new QuietStartupLogger(app.get(Logger)));
   // Depth is checked on the raw bytes, before parsing: deep nesting would overflow the stack of whatever walks it.
+  // An unknown path's body is not read as anything: whatever it holds, the answer is its 404.
   fastify.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, (req, raw, done) =>
-    !utf8(req, raw) ? done(notUtf8()) : parseJson(raw, done),
+    req.is404 ? done(null, {}) : !utf8(req, raw) ? done(notUtf8()) : parseJson(raw, done),
   );
   // Forms are OAuth 2.0's (RFC 6749 token requests); every other route takes JSON. A form elsewhere (curl -d without
   // a Content-Type) would be read field by field, and text/plain (Fastify's default parser) into a string, each

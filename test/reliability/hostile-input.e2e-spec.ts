@@ -389,6 +389,14 @@ describe('hostile input', () => {
       ]);
     });
 
+    it('an unknown path is a 404 whatever JSON body it carries (not a JSON object, not JSON at all)', async () => {
+      for (const body of ['[1,2,3]', '42', '{"unclosed": '])
+        expectImsx(
+          await t.http().post(`${PP}/noSuchOperation`).set(auth).set('Content-Type', 'application/json').send(body),
+          404,
+        );
+    });
+
     it.each(['[1,2,3]', '[]', '[{"student":"s","lesson":"l"}]', 'null', '"x"', '42', 'true'])(
       'a JSON body that is not an object (%s) is one problem, the body, on PowerPath and OneRoster alike',
       async (body) => {
@@ -510,6 +518,8 @@ describe('hostile input', () => {
       await t.http().get(`${OR}/orgs/${id}`).set(auth).expect(404);
       // A read carries no body: its Content-Type is not looked at.
       await t.http().get(`${OR}/orgs/${id}`).set(auth).set('Content-Type', 'json').expect(404);
+      // A DELETE may carry one.
+      expectImsx(await t.http().delete(`${OR}/orgs/${id}`).set(auth).set('Content-Type', 'json'), 415);
     });
 
     it('HTTP/1.0 may leave it out', async () => {

@@ -1,4 +1,13 @@
-import { ArrayMaxSize, IsIn, IsNotEmpty, IsString, MaxLength, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
 import { Type } from 'class-transformer';
 import { AppError } from '../errors/app-error';
 import { createValidationPipe } from './validation-pipe';
@@ -23,6 +32,17 @@ class Body {
   items!: Item[];
 }
 
+class Query {
+  @IsOptional()
+  @IsString()
+  student?: string;
+
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  tags?: string[];
+}
+
 class Undecorated {
   name?: string;
 }
@@ -30,9 +50,10 @@ class Undecorated {
 async function problems(
   value: unknown,
   metatype: new () => object = Body,
+  type: 'body' | 'query' = 'body',
 ): Promise<{ field: string; message: string }[]> {
   try {
-    await createValidationPipe().transform(value, { type: 'body', metatype });
+    await createValidationPipe().transform(value, { type, metatype });
   } catch (e) {
     if (e instanceof AppError) return e.options.details as { field: string; message: string }[];
     throw e;
@@ -76,5 +97,18 @@ describe('the validation pipe', () => {
   it('does not call an object with no rules a missing field', async () => {
     const found = await problems({ name: 'x' }, Undecorated);
     expect(found.map((p) => p.message).join('; ')).not.toMatch(/is required/);
+  });
+
+  it('a query parameter declared as text and given twice must be given once; a list parameter and unknown ones keep their rules', async () => {
+    expect(await problems({ student: ['a', 'b'] }, Query, 'query')).toEqual([
+      { field: 'student', message: 'student must be given once, as text' },
+    ]);
+    // A host's list parameter takes repeats; an unknown parameter is unknown however often it comes.
+    await expect(
+      createValidationPipe().transform({ tags: ['a', 'b'] }, { type: 'query', metatype: Query }),
+    ).resolves.toEqual(Object.assign(new Query(), { tags: ['a', 'b'] }));
+    expect(await problems({ other: ['a', 'b'] }, Query, 'query')).toEqual([
+      { field: 'other', message: 'property other should not exist' },
+    ]);
   });
 });

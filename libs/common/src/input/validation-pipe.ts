@@ -1,4 +1,5 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import { getMetadataStorage } from 'class-validator';
 import { AppError } from '../errors/app-error';
 import { ErrorCode } from '../errors/error-code';
 import { findUnstorableValue } from './storable-values';
@@ -68,11 +69,22 @@ class StrictValidationPipe extends ValidationPipe {
       const key = PROTOTYPE_KEYS.find((k) => Object.prototype.hasOwnProperty.call(value, k));
       if (key) throw AppError.invalid(`property ${key} should not exist`, key);
       // A repeated query parameter arrives as an array: say so, as the OneRoster lists do, not "must be a string".
-      const repeated = metadata.type === 'query' && Object.entries(value).find(([, v]) => Array.isArray(v));
+      // Only of a parameter the class declares and not as an array (an unknown one stays "should not exist").
+      const repeated =
+        metadata.type === 'query' &&
+        Object.entries(value).find(([k, v]) => Array.isArray(v) && declaresSingle(metadata.metatype!, k));
       if (repeated) throw AppError.invalid(`${repeated[0]} must be given once, as text`, repeated[0]);
     }
     return super.transform(value, metadata);
   }
+}
+
+/** Whether `type` validates `property` and not as a list (TypeScript's `design:type` of an array is Array). */
+function declaresSingle(type: abstract new (...args: never[]) => unknown, property: string): boolean {
+  const declared = getMetadataStorage()
+    .getTargetValidationMetadatas(type, '', true, false)
+    .some((m) => m.propertyName === property);
+  return declared && Reflect.getMetadata('design:type', type.prototype as object, property) !== Array;
 }
 
 /** Strict input: unknown fields are rejected, types enforced, every problem named with its field. */
