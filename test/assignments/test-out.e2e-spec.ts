@@ -4,6 +4,7 @@ import { ComponentResource, CourseComponent, Resource } from '@external-tests/pe
 import { DEFAULT_EDULASTIC_TESTS } from '@external-tests/sandbox';
 import { createCourse } from '../helpers/authoring';
 import { createStudent, uid } from '../helpers/fixtures';
+import { resultRow } from '../helpers/rows';
 import { sandboxControl } from '../helpers/sandbox-control';
 import { createTestApp, TestApp } from '../helpers/test-app';
 import { expectMatchesSchema, powerPathResponseValidator } from '../helpers/upstream-schema';
@@ -122,6 +123,19 @@ describe('GET /powerpath/testOut', () => {
     const next = await testOut(student.sourcedId, course).expect(200);
     expect(next.body).toMatchObject({ finalized: false, attempt: 2 });
     expect(next.body).not.toHaveProperty('closed');
+  });
+
+  it('a void attempt (its result deleted in the gradebook) is closed, as progress says', async () => {
+    const course = await createCourse(t.orm);
+    const student = await createStudent(t.orm);
+    const { lessonId } = (await createTestOut(course, { toolProvider: 'edulastic', vendorId: eduTest.id })).body;
+    await assign(student.sourcedId, lessonId);
+    expect((await testOut(student.sourcedId, course).expect(200)).body).not.toHaveProperty('closed');
+    const row = await resultRow(t.orm, student.sourcedId, lessonId);
+    await auth(t.http().delete(`/ims/oneroster/gradebook/v1p2/assessmentResults/${row.sourced_id}`)).expect(204);
+    const voided = await testOut(student.sourcedId, course).expect(200);
+    expectMatchesSchema(schema(), voided.body);
+    expect(voided.body).toMatchObject({ lessonId, finalized: false, closed: true, attempt: 1 });
   });
 
   it('MasteryTrack: finalized once MasteryTrack wrote the result back', async () => {

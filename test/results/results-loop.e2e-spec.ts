@@ -118,6 +118,13 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
         finalized: false,
         closed: true,
       });
+      // An import says why there is nothing to read, and what to do.
+      const imported = await importResults(ids.student, ids.lesson).expect(422);
+      expect([imported.body.imsx_description, imported.body.imsx_error_details[0].code]).toEqual([
+        'Attempt 1 of this lesson is void (its result was deleted): make a new assignment with ' +
+          'makeExternalTestAssignment, then import its results',
+        'NO_ASSIGNMENT',
+      ]);
       // Attempt 2 on another test: the first one is still live at MasteryTrack (nothing withdrew it).
       const second = await assign({ ...ids, testId: DEFAULT_MASTERY_TRACK_TESTS[1].timeback_id }).expect(200);
       expect(second.body.attempt).toBe(2);

@@ -44,9 +44,13 @@ export class ResultImportService {
       );
     }
     if (!current || current.state !== 'assigned' || current.resultStatus !== 'active' || !current.externalId) {
+      // A void attempt had its assignment: what is gone is its result (deleted in the gradebook).
+      const what =
+        current?.state === 'assigned' && current.resultStatus !== 'active'
+          ? `Attempt ${current.attempt} of this lesson is void (its result was deleted): make a new assignment`
+          : `No test assignment was made for this student and lesson${current ? ` in attempt ${current.attempt}` : ''}: make one`;
       throw AppError.invalidData(
-        `No test assignment was made for this student and lesson${current ? ` in attempt ${current.attempt}` : ''}: ` +
-          'make one with makeExternalTestAssignment, then import its results',
+        `${what} with makeExternalTestAssignment, then import its results`,
         'lesson',
         ErrorCode.NoAssignment,
       );
