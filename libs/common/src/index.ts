@@ -22,3 +22,4 @@ export * from './errors/loggable-error';
 export * from './errors/transient-database-error';
 export * from './input/validation-pipe';
 export * from './input/sourced-id';
+export * from './input/query-once';

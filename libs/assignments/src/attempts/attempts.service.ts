@@ -5,6 +5,7 @@ import {
   AttemptLedgerRepository,
   AttemptRecord,
   AttemptResultsRepository,
+  isClosedUnfinished,
   ListedAttempt,
 } from '@external-tests/persistence';
 import { AssessmentProgressDto, AttemptDto, AttemptsDto, NewAttemptDto, ResetAttemptDto } from '../dto/results.dto';
@@ -130,8 +131,7 @@ export class AttemptsService {
       // The tool that made the attempt, though the lesson may have moved to another since.
       toolProvider: this.lessons.madeOn(r, a?.tool).provider.name,
       ...(finalized ? { enrollmentFailed: meta.enrollmentFailed === true } : {}),
-      // A void attempt (its result deleted) is over too: a poller waiting for it to be final stops here.
-      ...(!finalized && (a?.closedAt || a?.resultStatus === 'tobedeleted') ? { closed: true } : {}),
+      ...(a && isClosedUnfinished(a) ? { closed: true } : {}),
       attempt: a?.attempt ?? 1,
       xp: null,
       multiplier: null,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '@external-tests/auth';
 import { AppError, ErrorCode } from '@external-tests/common';
-import { CourseTestLessonsRepository } from '@external-tests/persistence';
+import { CourseTestLessonsRepository, isClosedUnfinished } from '@external-tests/persistence';
 import { assignmentFields, mayReadCredentials } from '../attempt-answer';
 import { AssignmentsOptions } from '../assignments-options';
 import { ASSIGNMENTS_OPTIONS } from '../assignments.module-definition';
@@ -41,10 +41,8 @@ export class TestOutService {
       // The tool that made the attempt answered, though the lesson may have moved to another since.
       toolProvider: this.lessons.madeOn(r, latest?.tool).provider.name,
       finalized: latest?.finalizedAt != null,
-      // Over though not final (closed, or void): what getAssessmentProgress says of the same attempt.
-      ...(latest && !latest.finalizedAt && (latest.closedAt || latest.resultStatus === 'tobedeleted')
-        ? { closed: true }
-        : {}),
+      // What getAssessmentProgress says of the same attempt.
+      ...(latest && isClosedUnfinished(latest) ? { closed: true } : {}),
       attempt: latest?.attempt ?? r.context.nextAttempt,
       ...(latest
         ? assignmentFields(latest, this.options.cipher, r.student.sourcedId, mayReadCredentials(principal))

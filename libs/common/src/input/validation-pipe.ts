@@ -2,6 +2,7 @@ import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/commo
 import { getMetadataStorage } from 'class-validator';
 import { AppError } from '../errors/app-error';
 import { ErrorCode } from '../errors/error-code';
+import { givenMoreThanOnce } from './query-once';
 import { findUnstorableValue } from './storable-values';
 
 /** class-validator's type checks: a value of the wrong type breaks the rest of a field's rules only by being it. */
@@ -73,7 +74,7 @@ class StrictValidationPipe extends ValidationPipe {
       const repeated =
         metadata.type === 'query' &&
         Object.entries(value).find(([k, v]) => Array.isArray(v) && declaresSingle(metadata.metatype!, k));
-      if (repeated) throw AppError.invalid(`${repeated[0]} must be given once, as text`, repeated[0]);
+      if (repeated) throw givenMoreThanOnce(repeated[0]);
     }
     return super.transform(value, metadata);
   }

@@ -1,4 +1,4 @@
-import { AppError, decimalInteger } from '@external-tests/common';
+import { AppError, decimalInteger, textOnce } from '@external-tests/common';
 import { FieldMap } from './field-spec';
 import { escapeLike, filterToWhere } from './filter-to-where';
 
@@ -23,10 +23,7 @@ export interface ListQuery {
 const MAX_LIMIT = 3000;
 
 function onceEach(q: object): void {
-  for (const [name, value] of Object.entries(q)) {
-    if (value !== undefined && typeof value !== 'string')
-      throw AppError.invalid(`${name} must be given once, as text`, name);
-  }
+  for (const [name, value] of Object.entries(q)) textOnce(name, value);
 }
 
 /** `fields` (comma-separated) against the fields the response object has; undefined = every field. */

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Put, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '@external-tests/auth';
-import { ApiImsxErrors, AppError, decimalInteger, ErrorCode } from '@external-tests/common';
+import { ApiImsxErrors, AppError, decimalInteger, ErrorCode, textOnce } from '@external-tests/common';
 import { AREA_SCOPES } from '../controllers/area-scopes';
 import { WholeTenantGuard } from '../controllers/whole-tenant.guard';
 import { PutSubjectTrackDto, SubjectTrackDto } from './subject-track.dto';
@@ -85,7 +85,5 @@ const LIST_PARAMS = ['subject', 'grade', 'orgSourcedId', 'limit', 'offset'];
 
 /** A repeated query parameter arrives as an array: one value or none. */
 function once(name: string, value: unknown): string | undefined {
-  if (value !== undefined && typeof value !== 'string')
-    throw AppError.invalid(`${name} must be given once, as text`, name);
-  return value || undefined;
+  return textOnce(name, value) || undefined;
 }

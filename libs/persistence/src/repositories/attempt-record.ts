@@ -36,6 +36,13 @@ export interface AttemptRecord {
   loginSealed: string | null;
 }
 
+/**
+ * Over though not final: the tool closed it (a question skipped), or it is void (its result deleted). PowerPath's
+ * answers say `closed: true` of it, so a poller waiting for `finalized` stops.
+ */
+export const isClosedUnfinished = (a: Pick<AttemptRecord, 'finalizedAt' | 'closedAt' | 'resultStatus'>): boolean =>
+  a.finalizedAt === null && (a.closedAt !== null || a.resultStatus === 'tobedeleted');
+
 /** Columns of an AttemptRecord; needs `ta` (tool_assignments) joined with `ar` (its result). */
 export const ATTEMPT_COLUMNS = `
   ta.result_sourced_id, ar.line_item_sourced_id, ta.attempt, ar.status result_status, ar.score, ar.score_status,
