@@ -44,6 +44,8 @@ describe('validateEnv', () => {
       ['https://admin:s3cret@api.school.example', 'credentials'],
       ['https://api.school.example/eta?s3cret=1', 'a query'],
       ['https://api.school.example/eta#s3cret', 'a fragment'],
+      ['https://api.school.example/eta?', 'a query'],
+      ['https://api.school.example/eta#', 'a fragment'],
     ]) {
       const message = problemsOf({ PUBLIC_BASE_URL: url });
       expect(message).toContain(`PUBLIC_BASE_URL: must be scheme, host and path only, without ${extra}`);

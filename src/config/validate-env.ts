@@ -66,7 +66,15 @@ function publicBaseUrlProblems(value: string | undefined): string[] {
   } catch {
     return []; // IsUrl has said so.
   }
-  const extra = url.username || url.password ? 'credentials' : url.search ? 'a query' : url.hash ? 'a fragment' : '';
+  // An empty query or fragment ('…/eta?') is no `search` or `hash`, yet would sit in front of every href's path.
+  const extra =
+    url.username || url.password
+      ? 'credentials'
+      : value.includes('?')
+        ? 'a query'
+        : value.includes('#')
+          ? 'a fragment'
+          : '';
   return extra ? [`PUBLIC_BASE_URL: must be scheme, host and path only, without ${extra}`] : [];
 }
 

@@ -1,5 +1,4 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { withoutTrailingSlash } from '@external-tests/common';
 import { COLLECTIONS } from './collections/definitions';
 import { collectionController } from './controllers/collection.controller';
 import { ONEROSTER_OPTIONS, OneRosterOptions } from './oneroster-options';
@@ -20,7 +19,6 @@ import { SubjectTrackService } from './subject-tracks/subject-track.service';
 })
 export class OneRosterModule {
   static forRoot(options: OneRosterOptions): DynamicModule {
-    const publicBaseUrl = options.publicBaseUrl ? withoutTrailingSlash(options.publicBaseUrl) : undefined;
-    return { module: OneRosterModule, providers: [{ provide: ONEROSTER_OPTIONS, useValue: { publicBaseUrl } }] };
+    return { module: OneRosterModule, providers: [{ provide: ONEROSTER_OPTIONS, useValue: options }] };
   }
 }

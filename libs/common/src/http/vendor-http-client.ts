@@ -17,6 +17,7 @@ import {
 import { NodeHttpTransport } from './node-http-transport';
 import { VendorCallObserver } from './vendor-call-observer';
 import { VendorTransportError } from './vendor-errors';
+import { withoutTrailingSlash } from '../util/base-url';
 
 export interface VendorHttpOptions {
   tool: string;
@@ -93,7 +94,7 @@ export class VendorHttpClient {
   private readonly bulkhead: BulkheadPolicy;
 
   constructor(private readonly options: VendorHttpOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.baseUrl = withoutTrailingSlash(options.baseUrl);
     this.transport = new NodeHttpTransport({
       tool: options.tool,
       maxSockets: options.bulkhead.limit,

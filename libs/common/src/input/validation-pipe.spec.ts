@@ -41,6 +41,11 @@ class Query {
   @IsArray()
   @IsString({ each: true })
   tags?: string[];
+
+  /** One value or several: TypeScript emits Object as its type, the rule says it takes each element. */
+  @IsOptional()
+  @IsString({ each: true })
+  labels?: string | string[];
 }
 
 class Undecorated {
@@ -107,6 +112,9 @@ describe('the validation pipe', () => {
     await expect(
       createValidationPipe().transform({ tags: ['a', 'b'] }, { type: 'query', metatype: Query }),
     ).resolves.toEqual(Object.assign(new Query(), { tags: ['a', 'b'] }));
+    await expect(
+      createValidationPipe().transform({ labels: ['a', 'b'] }, { type: 'query', metatype: Query }),
+    ).resolves.toEqual(Object.assign(new Query(), { labels: ['a', 'b'] }));
     expect(await problems({ other: ['a', 'b'] }, Query, 'query')).toEqual([
       { field: 'other', message: 'property other should not exist' },
     ]);

@@ -80,12 +80,16 @@ class StrictValidationPipe extends ValidationPipe {
   }
 }
 
-/** Whether `type` validates `property` and not as a list (TypeScript's `design:type` of an array is Array). */
+/**
+ * Whether `type` validates `property` and not as a list: no rule of it takes each element or an array (`each: true`,
+ * IsArray, Array…), and TypeScript's `design:type`, where it was emitted, is not Array.
+ */
 function declaresSingle(type: abstract new (...args: never[]) => unknown, property: string): boolean {
-  const declared = getMetadataStorage()
+  const rules = getMetadataStorage()
     .getTargetValidationMetadatas(type, '', true, false)
-    .some((m) => m.propertyName === property);
-  return declared && Reflect.getMetadata('design:type', type.prototype as object, property) !== Array;
+    .filter((m) => m.propertyName === property);
+  const list = rules.some((m) => m.each || /^(isArray|array)/i.test(m.name ?? ''));
+  return rules.length > 0 && !list && Reflect.getMetadata('design:type', type.prototype as object, property) !== Array;
 }
 
 /** Strict input: unknown fields are rejected, types enforced, every problem named with its field. */

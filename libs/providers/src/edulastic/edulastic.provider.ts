@@ -6,6 +6,7 @@ import {
   VendorCallObserver,
   VendorHttpClient,
   ErrorCode,
+  withoutTrailingSlash,
 } from '@external-tests/common';
 import {
   AssignContext,
@@ -163,7 +164,7 @@ export class EdulasticProvider implements PulledResultsProvider {
       testId,
       testUrl: checkTestUrl(
         'Edulastic',
-        `${this.options.edulastic!.appUrl.replace(/\/+$/, '')}/assignments/embed/${testId}`,
+        `${withoutTrailingSlash(this.options.edulastic!.appUrl)}/assignments/embed/${testId}`,
         this.allowedLinkHosts,
       ),
       credentials: { email: login.email, password: login.password },
