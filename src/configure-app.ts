@@ -20,6 +20,7 @@ import { checkRequestHeaders } from './http/request-headers';
 import { RouteMethods } from './http/method-not-allowed';
 import { registerRequestScope } from './http/request-scope';
 import { registerSecurityHeaders } from './http/security-headers';
+import { answerUnknownPath } from './http/unknown-path';
 import { parseQuery, refuseMalformedQuery } from './http/strict-query';
 import { STOP_SIGNALS } from './stop-signals';
 import { setupSwagger } from './swagger';
@@ -104,9 +105,9 @@ export function configureApp(app: INestApplication, o: { shutdownHooks?: boolean
   const config = app.get(ConfigService<Env, true>);
   fastify.useLogger(new QuietStartupLogger(app.get(Logger)));
   // Depth is checked on the raw bytes, before parsing: deep nesting would overflow the stack of whatever walks it.
-  // An unknown path's body is not read as anything: whatever it holds, the answer is its 404.
+  // (No parser runs for an unknown path: answerUnknownPath answers it before its body is read.)
   fastify.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, (req, raw, done) =>
-    req.is404 ? done(null, {}) : !utf8(req, raw) ? done(notUtf8()) : parseJson(raw, done),
+    !utf8(req, raw) ? done(notUtf8()) : parseJson(raw, done),
   );
   // Forms are OAuth 2.0's (RFC 6749 token requests); every other route takes JSON. A form elsewhere (curl -d without
   // a Content-Type) would be read field by field, and text/plain (Fastify's default parser) into a string, each
@@ -119,10 +120,10 @@ export function configureApp(app: INestApplication, o: { shutdownHooks?: boolean
   });
   instance.removeContentTypeParser('text/plain');
   fastify.useBodyParser('text/plain', { bodyLimit: BODY_LIMIT }, refuse);
-  // Every other type, and a body without one: the same 415, saying what to send (Fastify's own says only the type).
-  // Not read first (its size would make a 413 of an unknown path's 404); a body announced empty is no body.
+  // Every other type, and a body without one: the same 415, saying what to send (Fastify's own says only the type),
+  // without reading it first; a body announced empty is no body.
   instance.addContentTypeParser('*', (req, _payload, done) =>
-    req.is404 || req.headers['content-length'] === '0' ? done(null, {}) : done(unsupportedType(req)),
+    req.headers['content-length'] === '0' ? done(null, {}) : done(unsupportedType(req)),
   );
   registerRequestScope(instance, app.get(MikroORM).em, app.get(APP_LOGGER));
   // Swagger UI needs inline scripts/styles; everything else gets helmet's defaults.
@@ -132,6 +133,8 @@ export function configureApp(app: INestApplication, o: { shutdownHooks?: boolean
   instance.addHook('onRequest', routes.refuseOtherMethods());
   instance.addHook('onRequest', refuseMalformedQuery);
   instance.addHook('onRequest', checkRequestHeaders);
+  // Last: an unknown path is a 404 whatever its body, so the body is not read.
+  instance.addHook('onRequest', answerUnknownPath);
   // SIGTERM and the other stop signals: stop accepting, finish in-flight requests, close the pool (the dev stack
   // handles signals itself). Others keep Node's meaning (SIGQUIT ends the process at once).
   if (o.shutdownHooks !== false) app.enableShutdownHooks([...STOP_SIGNALS]);
@@ -144,16 +147,13 @@ export function configureApp(app: INestApplication, o: { shutdownHooks?: boolean
   );
 }
 
-/**
- * A body of a type the route does not read: a 415, except that an empty one is no body (a DELETE that names a type)
- * and an unknown path stays a 404.
- */
+/** A body of a type the route does not read: a 415, except that an empty one is no body (a DELETE that names a type). */
 function refuse(
-  req: Pick<FastifyRequest, 'is404' | 'routeOptions'>,
+  req: Pick<FastifyRequest, 'routeOptions'>,
   raw: Buffer,
   done: (err: Error | null, body?: unknown) => void,
 ): void {
-  if (req.is404 || raw.length === 0) return done(null, {});
+  if (raw.length === 0) return done(null, {});
   done(unsupportedType(req));
 }
 
@@ -168,11 +168,11 @@ function unsupportedType(req: Pick<FastifyRequest, 'routeOptions'>): Error {
  * Whether the body reads as UTF-8. JSON is UTF-8 between systems (RFC 8259 §8.1) and a charset on it has no effect
  * on a compliant reader, but a body in UTF-16, or with bytes past ASCII in another charset, would be misread: a 415
  * rather than a guess. ASCII in a charset that extends it (us-ascii, ISO-8859-1, which HTTP clients still name on
- * forms) is the same text in UTF-8. An empty body, or one to an unknown path, is left to what follows.
+ * forms) is the same text in UTF-8. An empty body is left to what follows.
  */
-function utf8(req: Pick<FastifyRequest, 'headers' | 'is404'>, raw: Buffer): boolean {
+function utf8(req: Pick<FastifyRequest, 'headers'>, raw: Buffer): boolean {
   const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
-  if (charset === undefined || charset === 'utf-8' || charset === 'utf8' || req.is404 || raw.length === 0) return true;
+  if (charset === undefined || charset === 'utf-8' || charset === 'utf8' || raw.length === 0) return true;
   return !/^(utf-?(16|32)|ucs-?[24])/.test(charset) && raw.every((byte) => byte < 0x80);
 }
 

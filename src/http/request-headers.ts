@@ -15,7 +15,8 @@ const NAMED: Record<string, string> = { host: 'Host', 'content-type': 'Content-T
  * or Content-Type given more than once; no Host (HTTP/1.1 requires one, RFC 9112 §3.2: Node's own check answers
  * outside the imsx envelope, so it is turned off and done here); a Host that is not a host. 415: a Content-Encoding
  * (RFC 9110 §8.4.1): no body parser here decodes one, so a gzipped body would be read as its compressed bytes, and
- * a plain one labelled gzip would be read as though it were not; a Content-Type that is not a media type.
+ * a plain one labelled gzip would be read as though it were not; a Content-Type that is not a media type. The two
+ * body headers are not checked on an unknown path, whose answer is its 404.
  */
 export function checkRequestHeaders(req: FastifyRequest, reply: FastifyReply, done: () => void): void {
   const raw = req.raw.rawHeaders;
@@ -26,12 +27,15 @@ export function checkRequestHeaders(req: FastifyRequest, reply: FastifyReply, do
     if (seen.includes(single)) return refuse(reply, `The request has more than one ${NAMED[single]} header`);
     seen.push(single);
   }
-  const encoding = req.headers['content-encoding'];
-  if (encoding !== undefined && !['', 'identity'].includes(encoding.trim().toLowerCase()))
-    return refuse(reply, 'Unsupported Content-Encoding: send the body unencoded', 415);
-  // Fastify refuses a Content-Type it cannot parse on any method but these, with a bare 415 that says nothing to do.
-  if (req.headers['content-type'] !== undefined && req.mediaType === undefined && !BODYLESS.has(req.method))
-    return refuse(reply, 'The Content-Type header is not a media type: send the body as application/json', 415);
+  // The body's headers matter only where a body is read: an unknown path's is not (answerUnknownPath, its 404).
+  if (!req.is404) {
+    const encoding = req.headers['content-encoding'];
+    if (encoding !== undefined && !['', 'identity'].includes(encoding.trim().toLowerCase()))
+      return refuse(reply, 'Unsupported Content-Encoding: send the body unencoded', 415);
+    // Fastify refuses a Content-Type it cannot parse on any method but these, with a bare 415 that says nothing to do.
+    if (req.headers['content-type'] !== undefined && req.mediaType === undefined && !BODYLESS.has(req.method))
+      return refuse(reply, 'The Content-Type header is not a media type: send the body as application/json', 415);
+  }
   const host = req.headers.host;
   if (host === undefined ? req.raw.httpVersionMajor === 1 && req.raw.httpVersionMinor === 0 : isHost(host))
     return done();

@@ -397,6 +397,55 @@ describe('hostile input', () => {
         );
     });
 
+    it('an unknown path is a 404 before its body is read: past the body limit, or with a Content-Type that is not a media type', async () => {
+      const big = `{"a":"${'x'.repeat(200 * 1024)}"}`;
+      for (const [type, body] of [
+        ['application/json', big],
+        ['application/x-www-form-urlencoded', `a=${'x'.repeat(200 * 1024)}`],
+        ['text/plain', big],
+        ['not a media type', '{}'],
+        ['application/json; charset', '{}'],
+      ]) {
+        const res = await t.http().post(`${PP}/noSuchOperation`).set(auth).set('Content-Type', type).send(body);
+        expect([type, res.status]).toEqual([type, 404]);
+        expectImsx(res, 404);
+      }
+      // Nor is an encoding it names refused: that body is not read either.
+      const gzipped = await t
+        .http()
+        .post(`${PP}/noSuchOperation`)
+        .set(auth)
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', 'gzip')
+        .send('{}');
+      expectImsx(gzipped, 404);
+      // A known path keeps its answers: the body limit, and the refused Content-Type.
+      expectImsx(
+        await t
+          .http()
+          .post(`${PP}/makeExternalTestAssignment`)
+          .set(auth)
+          .set('Content-Type', 'application/json')
+          .send(big),
+        413,
+      );
+      expectImsx(
+        await t
+          .http()
+          .post(`${PP}/makeExternalTestAssignment`)
+          .set(auth)
+          .set('Content-Type', 'not a media type')
+          .send('{}'),
+        415,
+      );
+      // Nor does an unknown path skip the checks that say which request this is: two Hosts are still a 400.
+      const twoHosts = await exchange(
+        t,
+        'POST /powerpath/noSuchOperation HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\nContent-Length: 0\r\n\r\n',
+      );
+      expect(twoHosts.status).toBe(400);
+    });
+
     it.each(['[1,2,3]', '[]', '[{"student":"s","lesson":"l"}]', 'null', '"x"', '42', 'true'])(
       'a JSON body that is not an object (%s) is one problem, the body, on PowerPath and OneRoster alike',
       async (body) => {

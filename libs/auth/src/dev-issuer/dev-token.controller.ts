@@ -3,7 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { ApiBody, ApiConsumes, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { sign } from 'jsonwebtoken';
 import { randomUUID, timingSafeEqual } from 'node:crypto';
-import { ErrorCode, imsxEnvelope } from '@external-tests/common';
+import { ErrorCode, givenMoreThanOnce, imsxEnvelope } from '@external-tests/common';
 import { AUTH_OPTIONS, AuthOptions, DEV_TOKEN_PATH, DevIssuerOptions } from '../auth-options';
 import { Public } from '../decorators';
 import { DevSigningKey } from './dev-signing-key';
@@ -151,7 +151,7 @@ function readTokenRequest(body: unknown): TokenRequestDto | { problem: string; f
     const value = (body as Record<string, unknown>)[name];
     // A parameter sent without a value is treated as omitted (§3.1): JSON's null is that.
     if (value === null) continue;
-    if (typeof value !== 'string') return { problem: `${name} must be given once, as text`, field: name };
+    if (typeof value !== 'string') return { problem: givenMoreThanOnce(name).message, field: name };
     if (value.length > max) return { problem: `${name} must be at most ${max} characters`, field: name };
     form[name] = value;
   }
