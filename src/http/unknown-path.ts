@@ -9,6 +9,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 export function answerUnknownPath(req: FastifyRequest, reply: FastifyReply, done: () => void): void {
   if (!req.is404) return done();
   // The handler of Fastify's 404 route is the one set with setNotFoundHandler; it answers on its own, so the lifecycle
-  // (and body parsing) stops here.
-  void req.routeOptions.handler.call(req.server, req, reply);
+  // (and body parsing) stops here. Should it fail, its error goes to the error handler, as Fastify would send it.
+  try {
+    const answered: unknown = req.routeOptions.handler.call(req.server, req, reply);
+    if (answered instanceof Promise) answered.catch((e: unknown) => void reply.send(e));
+  } catch (e) {
+    void reply.send(e);
+  }
 }
