@@ -1,4 +1,5 @@
 /** The benchmark's table and its targets (BENCHMARKS.md). */
+import type { CpuBudget } from './cpu-budget';
 import type { LoadResult } from './load-types';
 
 export interface ScenarioReport {
@@ -58,6 +59,8 @@ export interface ScenarioReport {
   appCpuMsPerRequest: number;
   /** The kernel's part of that CPU (system time: socket reads and writes), when measured in this process. */
   appKernelCpuShare?: number;
+  /** Where the machine's vCPUs went during the measured run (cpu-budget.ts): the app, PostgreSQL, the stand-in, load. */
+  cpuBudget?: CpuBudget;
   eventLoopUtilization: number;
   /**
    * Served by another process: a reference (bare node:http, the naive flow) or `npm run start:prod` (its CPU and

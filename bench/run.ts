@@ -41,6 +41,7 @@ import { dropDatabase, recreateDatabase } from './seed';
 import { prepareScenarios, WARM_WAVES, waveRequests, type Scenario } from './scenarios';
 import { summarise } from './profile-top';
 import { summariseHeap } from './heap-top';
+import { cpuBudget, describeBudget, readCpu } from './cpu-budget';
 import { cpuMsOf, launchStartProd, type StartProd } from './start-prod';
 import { evaluateTargets, printTable, type ScenarioReport } from './report';
 
@@ -320,6 +321,10 @@ class LoadGenerator {
       });
       this.child.send(job);
     });
+  }
+
+  get pid(): number {
+    return this.child.pid!;
   }
 
   close(): void {
@@ -630,6 +635,14 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
   const callsBefore = await vendorCalls(sandboxes);
   const sandboxCpuBefore = sandboxes.cpuMs?.();
   const stopProfile = PROFILE && !s.reference ? await startProfile() : undefined;
+  const appCpu = reference ?? prod;
+  const standInCpu = sandboxes.cpuMs && sandboxes;
+  const cpuSources = {
+    app: appCpu ? () => appCpu.cpuMs() : ownCpuMs,
+    standIn: standInCpu ? () => standInCpu.cpuMs!() : undefined,
+    loadPid: load.pid,
+  };
+  const cpuBefore = readCpu(cpuSources);
   const w = probe.window(true);
   const r = await load.run({
     url: target,
@@ -640,6 +653,7 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
     timeoutSeconds,
     plan,
   });
+  const cpu = cpuBudget(cpuBefore, readCpu(cpuSources));
   // The reference's own CPU per request it served: the bare server's is the floor every CPU figure is divided by.
   const referenceCpuMs = reference ? reference.cpuMs() - referenceCpuBefore : 0;
   reference?.close();
@@ -710,6 +724,7 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
         : 0,
     appKernelCpuShare: prodStats || !m.cpuMs ? undefined : m.cpuSystemMs / m.cpuMs,
     eventLoopUtilization: m.eventLoopUtilization,
+    cpuBudget: cpu,
     reference: s.reference?.kind ?? (prodStats ? 'startProd' : undefined),
     tracing: s.tracing,
     workers: prodStats?.workers,
@@ -737,6 +752,7 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
         : `, tool stand-in CPU ${report.sandboxCpuMsPerCall.toFixed(2)} ms/call`) +
       (r.poolWrapped ? '  [WARNING: student/result pool wrapped: some requests were repeats]' : ''),
   );
+  console.log(`    ${describeBudget(cpu)}`);
   return report;
 }
 
@@ -751,6 +767,12 @@ async function otlpSink(): Promise<{ url: string; close(): void }> {
 }
 
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+
+/** This process's CPU so far (the app's, with the harness and any in-process stand-ins). */
+function ownCpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
 
 /** With --expose-gc: what is still live after a full collection (growth that GC gives back is not a leak). */
 function afterGc(): { memoryAtEndMB: Record<string, number>; rssAfterGcMB?: number; heapAfterGcMB?: number } {
