@@ -21,6 +21,8 @@ export interface CpuBudget {
   toolStandIn?: number;
   /** autocannon's process. */
   load: number;
+  /** This process when it is not the app (start:prod, a reference): its probes, and the OTLP sink of T1. */
+  harness?: number;
   /** Busy, but none of the above: other processes, and the kernel's work no process is charged for. */
   other: number;
 }
@@ -29,9 +31,11 @@ export interface CpuReading {
   at: number;
   busyMs: number;
   appMs: number;
-  postgresMs: number;
+  /** By process: a backend that exits between two readings must not take its earlier time off the sum. */
+  postgresMs: Map<number, number>;
   standInMs?: number;
   loadMs: number;
+  harnessMs?: number;
 }
 
 /** What the processes that make up a scenario have used so far. */
@@ -39,6 +43,7 @@ export interface CpuSources {
   app(): number;
   standIn?(): number;
   loadPid: number;
+  harness?(): number;
 }
 
 export function readCpu(sources: CpuSources): CpuReading {
@@ -49,6 +54,7 @@ export function readCpu(sources: CpuSources): CpuReading {
     postgresMs: postgresMs(),
     standInMs: sources.standIn?.(),
     loadMs: cpuMsOf(sources.loadPid),
+    harnessMs: sources.harness?.(),
   };
 }
 
@@ -59,11 +65,13 @@ export function cpuBudget(a: CpuReading, b: CpuReading): CpuBudget {
     vcpus: cpus().length,
     busy: share(a.busyMs, b.busyMs),
     app: share(a.appMs, b.appMs),
-    postgres: share(a.postgresMs, b.postgresMs),
+    postgres:
+      [...b.postgresMs].reduce((sum, [pid, ms]) => sum + Math.max(0, ms - (a.postgresMs.get(pid) ?? 0)), 0) / wall,
     toolStandIn: a.standInMs === undefined || b.standInMs === undefined ? undefined : share(a.standInMs, b.standInMs),
     load: share(a.loadMs, b.loadMs),
+    harness: a.harnessMs === undefined || b.harnessMs === undefined ? undefined : share(a.harnessMs, b.harnessMs),
   };
-  const named = budget.app + budget.postgres + (budget.toolStandIn ?? 0) + budget.load;
+  const named = budget.app + budget.postgres + (budget.toolStandIn ?? 0) + budget.load + (budget.harness ?? 0);
   return { ...budget, other: Math.max(0, budget.busy - named) };
 }
 
@@ -72,7 +80,9 @@ export function describeBudget(b: CpuBudget): string {
   return (
     `vCPUs busy ${f(b.busy)} of ${b.vcpus}: app ${f(b.app)}, PostgreSQL ${f(b.postgres)}` +
     (b.toolStandIn === undefined ? '' : `, tool stand-in ${f(b.toolStandIn)}`) +
-    `, load ${f(b.load)}, other ${f(b.other)}`
+    `, load ${f(b.load)}` +
+    (b.harness === undefined ? '' : `, harness ${f(b.harness)}`) +
+    `, other ${f(b.other)}`
   );
 }
 
@@ -88,19 +98,19 @@ function machineBusyMs(): number {
 }
 
 /**
- * CPU used so far by the processes named `postgres`. A backend that exits between two readings takes its time with
- * it; the benchmark's pool keeps its connections for the whole run, so that is at most a server worker's.
+ * CPU used so far by each process named `postgres`. A backend that exits between two readings (an idle connection
+ * its pool closed) takes its time in the window with it: a little is missed, rather than its whole life subtracted.
  */
-function postgresMs(): number {
-  let total = 0;
+function postgresMs(): Map<number, number> {
+  const byPid = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
-      total += cpuMsOf(Number(entry));
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres')
+        byPid.set(Number(entry), cpuMsOf(Number(entry)));
     } catch {
       // gone since the listing
     }
   }
-  return total;
+  return byPid;
 }

@@ -641,6 +641,7 @@ async function runScenario(s: Scenario, ctx: Ctx): Promise<ScenarioReport> {
     app: appCpu ? () => appCpu.cpuMs() : ownCpuMs,
     standIn: standInCpu ? () => standInCpu.cpuMs!() : undefined,
     loadPid: load.pid,
+    harness: appCpu ? ownCpuMs : undefined,
   };
   const cpuBefore = readCpu(cpuSources);
   const w = probe.window(true);
