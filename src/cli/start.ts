@@ -40,7 +40,12 @@ async function main(): Promise<void> {
     '',
   ].filter((l) => l !== '');
   process.stdout.write(lines.join('\n') + '\n\n');
-  const stop = () => void stack.close().finally(() => process.exit(0));
+  // Said once everything it started has closed, so a person at the terminal knows its ports are free.
+  const stop = () =>
+    void stack.close().finally(() => {
+      process.stdout.write('\n  Stopped.\n');
+      process.exit(0);
+    });
   for (const signal of STOP_SIGNALS) process.once(signal, stop);
 }
 
