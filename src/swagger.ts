@@ -20,9 +20,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   // read against the document's own address, OpenAPI §4.8.5).
   const publicUrl = env.get('PUBLIC_BASE_URL', { infer: true });
   const prefix = publicUrl ? withoutTrailingSlash(new URL(publicUrl).pathname) : '';
-  const tokenUrl =
-    env.get('AUTH_TOKEN_URL', { infer: true }) ??
-    (env.get('AUTH_DEV_ISSUER', { infer: true }) ? `${prefix}${DEV_TOKEN_PATH}` : undefined);
+  const devIssuer = !env.get('AUTH_TOKEN_URL', { infer: true }) && env.get('AUTH_DEV_ISSUER', { infer: true });
+  const tokenUrl = env.get('AUTH_TOKEN_URL', { infer: true }) ?? (devIssuer ? `${prefix}${DEV_TOKEN_PATH}` : undefined);
   const builder = new DocumentBuilder()
     .setTitle('External test assignments')
     .setDescription(
@@ -39,7 +38,13 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     builder.addOAuth2(
       {
         type: 'oauth2',
-        description: 'Client credentials: Swagger UI fetches the token and sends it as a bearer token.',
+        description:
+          'Client credentials: Swagger UI fetches the token and sends it as a bearer token.' +
+          // Where a new user finds the secret (the dialog asks for it); never the secret itself.
+          (devIssuer
+            ? " The token endpoint is the development issuer's: its client is filled in, and its secret is the one" +
+              ' `npm start` prints (AUTH_DEV_CLIENT_SECRET).'
+            : ''),
         flows: {
           clientCredentials: {
             tokenUrl,

@@ -40,13 +40,19 @@ async function main(): Promise<void> {
     '',
   ].filter((l) => l !== '');
   process.stdout.write(lines.join('\n') + '\n\n');
-  // Said once everything it started has closed, so a person at the terminal knows its ports are free.
-  const stop = () =>
+  // Ctrl-C reaches this process twice: from the terminal and forwarded by npm. A second signal is ignored while the
+  // stack closes (with `once`, Node's default would end the process mid-close: the embedded database unclosed).
+  // SIGQUIT still ends it at once. "Stopped." is said once everything it started has closed, its ports free.
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
     void stack.close().finally(() => {
       process.stdout.write('\n  Stopped.\n');
       process.exit(0);
     });
-  for (const signal of STOP_SIGNALS) process.once(signal, stop);
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, stop);
 }
 
 main().catch((e: unknown) => {

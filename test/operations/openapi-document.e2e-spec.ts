@@ -36,6 +36,12 @@ describe('OpenAPI document', () => {
     });
   });
 
+  it("with the dev issuer, Authorize says where its client's secret is, never the secret", () => {
+    const { description } = doc.components!.securitySchemes!.oauth2 as { description: string };
+    expect(description).toContain('`npm start` prints (AUTH_DEV_CLIENT_SECRET)');
+    expect(JSON.stringify(doc)).not.toContain(t.client.secret);
+  });
+
   it('Authorize lists oauth2 (client credentials) first, then bearer', () => {
     expect(Object.keys(doc.components!.securitySchemes!)).toEqual(['oauth2', 'bearer']);
     expect(doc.security).toEqual([{ oauth2: [] }, { bearer: [] }]);
