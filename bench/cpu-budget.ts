@@ -5,9 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { cpuMsOf } from './start-prod';
-
-const CLOCK_TICKS_PER_SECOND = 100; // Linux USER_HZ
+import { CLOCK_TICKS_PER_SECOND, cpuMsOf } from './start-prod';
 
 export interface CpuBudget {
   /** The machine's vCPUs. */

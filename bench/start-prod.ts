@@ -23,7 +23,7 @@ export interface StartProd {
   close(): Promise<void>;
 }
 
-const CLOCK_TICKS_PER_SECOND = 100; // Linux USER_HZ
+export const CLOCK_TICKS_PER_SECOND = 100; // Linux USER_HZ
 
 /** User + system CPU a process has used so far (/proc/<pid>/stat). */
 export function cpuMsOf(pid: number): number {

@@ -36,36 +36,27 @@ export async function spawnApp(sandboxes: Sandboxes, env: Record<string, string>
 async function spawnOnce(sandboxes: Sandboxes, env: Record<string, string>): Promise<SpawnedApp | 'port taken'> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const child = spawn(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'src/main.ts'],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        PORT: String(port),
-        LOG_LEVEL: 'info',
-        DATABASE_URL: workerDatabaseUrl(),
-        ...embeddedDatabaseEnv(),
-        AUTH_DEV_ISSUER: 'true',
-        AUTH_DEV_CLIENT_ID: DEV_CLIENT.id,
-        AUTH_DEV_CLIENT_SECRET: DEV_CLIENT.secret,
-        ...masteryTrackSandboxEnv(sandboxes.masteryTrack.url, { apiKey: MT_API_KEY, email: MT_EMAIL }),
-        ...edulasticSandboxEnv(sandboxes.edulastic.url, { username: EDU_USER, password: EDU_PASSWORD }),
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let logs = '';
-  child.stdout.on('data', (c) => (logs += c));
-  child.stderr.on('data', (c) => (logs += c));
-  const exited = new Promise<number | string | null>((r) => child.once('exit', (code, signal) => r(code ?? signal)));
+  const {
+    child,
+    output: logs,
+    exited,
+  } = spawnEntry('src/main.ts', {
+    NODE_ENV: 'test',
+    PORT: String(port),
+    LOG_LEVEL: 'info',
+    DATABASE_URL: workerDatabaseUrl(),
+    ...embeddedDatabaseEnv(),
+    AUTH_DEV_ISSUER: 'true',
+    AUTH_DEV_CLIENT_ID: DEV_CLIENT.id,
+    AUTH_DEV_CLIENT_SECRET: DEV_CLIENT.secret,
+    ...masteryTrackSandboxEnv(sandboxes.masteryTrack.url, { apiKey: MT_API_KEY, email: MT_EMAIL }),
+    ...edulasticSandboxEnv(sandboxes.edulastic.url, { username: EDU_USER, password: EDU_PASSWORD }),
+    ...env,
+  });
   const app: SpawnedApp = {
     process: child,
     baseUrl,
-    logs: () => logs,
+    logs,
     stop: (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
@@ -81,8 +72,8 @@ async function spawnOnce(sandboxes: Sandboxes, env: Record<string, string>): Pro
         () => true,
         () => false,
       );
-    if (answered && logs.includes(probe)) return app;
-    if (logs.includes('EADDRINUSE')) {
+    if (answered && logs().includes(probe)) return app;
+    if (logs().includes('EADDRINUSE')) {
       await app.stop();
       return 'port taken';
     }
@@ -90,7 +81,33 @@ async function spawnOnce(sandboxes: Sandboxes, env: Record<string, string>): Pro
     await sleep(250);
   }
   await app.stop();
-  throw new Error(`the app did not start:\n${logs}`);
+  throw new Error(`the app did not start:\n${logs()}`);
+}
+
+export interface SpawnedEntry {
+  child: ChildProcess;
+  /** Everything it wrote to stdout and stderr so far. */
+  output(): string;
+  /** Its exit code, or the signal that ended it. */
+  exited: Promise<number | string | null>;
+}
+
+/** One of this repository's TypeScript entry points (`src/…`) in a process of its own, on `env` over this one's. */
+export function spawnEntry(entry: string, env: Record<string, string>): SpawnedEntry {
+  const child = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', entry],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout.on('data', (c) => (output += c));
+  child.stderr.on('data', (c) => (output += c));
+  const exited = new Promise<number | string | null>((r) => child.once('exit', (code, signal) => r(code ?? signal)));
+  return { child, output: () => output, exited };
 }
 
 /** A dev-issuer token from a spawned app. */

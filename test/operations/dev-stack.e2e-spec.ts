@@ -1,12 +1,9 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client } from 'pg';
 import { startDevStack, type DevStack } from '../../src/cli/dev-stack';
-import { freePort } from '../../src/cli/free-port';
-import { databaseUrl, templateDatabaseName, TEST_DATABASE_URL, workerDatabaseName } from '../helpers/test-database';
+import { devStackWorkspace } from '../helpers/dev-stack-workspace';
 
 /**
  * Issue 11, findings 4 and 5, on the stack `npm start` runs (in process; a database of its own on the test server,
@@ -14,36 +11,11 @@ import { databaseUrl, templateDatabaseName, TEST_DATABASE_URL, workerDatabaseNam
  * last run stopped — the database and the sandboxes stay in step.
  */
 describe('npm start: ready when the port opens, consistent across restarts', () => {
-  const dbName = `${workerDatabaseName(process.env.JEST_WORKER_ID ?? '1')}_devstack`;
-  let dir: string;
+  const workspace = devStackWorkspace('devstack');
   let env: Record<string, string>;
 
-  const admin = async (sql: string) => {
-    const client = new Client({ connectionString: TEST_DATABASE_URL });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-
   beforeAll(async () => {
-    await admin(`create database "${dbName}" template "${templateDatabaseName()}"`);
-    dir = mkdtempSync(join(tmpdir(), 'eta-dev-stack-'));
-    const [port, mt, edu] = await Promise.all([freePort(), freePort(), freePort()]);
-    env = {
-      PORT: String(port),
-      SANDBOX_MASTERY_TRACK_PORT: String(mt),
-      SANDBOX_EDULASTIC_PORT: String(edu),
-      DATABASE_URL: databaseUrl(dbName),
-      SANDBOX_STATE_DIR: join(dir, 'sandboxes'),
-      LOG_LEVEL: 'silent',
-    };
-  });
-  afterAll(async () => {
-    await admin(`drop database if exists "${dbName}" with (force)`);
-    rmSync(dir, { recursive: true, force: true });
+    env = await workspace.env();
   });
 
   const base = () => `http://127.0.0.1:${env.PORT}`;
@@ -163,7 +135,7 @@ describe('npm start: ready when the port opens, consistent across restarts', () 
       // The reset would otherwise refuse for DATABASE_URL; without it, it would have deleted the running data.
       const { DATABASE_URL: _url, ...embedded } = env;
       await expect(
-        startDevStack({ ...embedded, EMBEDDED_DB_DIR: join(dir, 'pglite') }, { fresh: true }),
+        startDevStack({ ...embedded, EMBEDDED_DB_DIR: join(workspace.dir(), 'pglite') }, { fresh: true }),
       ).rejects.toThrow(new RegExp(`port ${env.PORT}\\b.*already running.*nothing was deleted`));
       await expect(startDevStack(env)).rejects.toThrow(/already running/);
       expect(readdirSync(env.SANDBOX_STATE_DIR)).toEqual(state);

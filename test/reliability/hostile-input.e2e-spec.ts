@@ -420,24 +420,14 @@ describe('hostile input', () => {
         .send('{}');
       expectImsx(gzipped, 404);
       // A known path keeps its answers: the body limit, and the refused Content-Type.
-      expectImsx(
-        await t
-          .http()
-          .post(`${PP}/makeExternalTestAssignment`)
-          .set(auth)
-          .set('Content-Type', 'application/json')
-          .send(big),
-        413,
-      );
-      expectImsx(
-        await t
-          .http()
-          .post(`${PP}/makeExternalTestAssignment`)
-          .set(auth)
-          .set('Content-Type', 'not a media type')
-          .send('{}'),
-        415,
-      );
+      for (const [type, body, status] of [
+        ['application/json', big, 413],
+        ['not a media type', '{}', 415],
+      ] as const)
+        expectImsx(
+          await t.http().post(`${PP}/makeExternalTestAssignment`).set(auth).set('Content-Type', type).send(body),
+          status,
+        );
       // Nor does an unknown path skip the checks that say which request this is: two Hosts are still a 400.
       const twoHosts = await exchange(
         t,
