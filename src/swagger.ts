@@ -73,10 +73,26 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   return toOpenApi31(document);
 }
 
+/**
+ * Runs in the page. Swagger UI's bearer field takes the focus when the Authorize dialog opens (its autoFocus), which
+ * scrolls the dialog past the OAuth2 form listed above it, the one a reader fills in first: that form's first empty
+ * field (the secret, when the client is pre-filled) takes it instead. A MutationObserver's callback runs after the
+ * render that focused the bearer field.
+ */
+const FOCUS_FIRST_SCHEME = `new MutationObserver(() => {
+  const modal = document.querySelector('.modal-ux');
+  if (!modal || modal.dataset.focused) return;
+  modal.dataset.focused = 'first-scheme';
+  const first = modal.querySelector('.auth-container');
+  const empty = first && [...first.querySelectorAll('input[type=text], input[type=password]')].find((i) => !i.value);
+  if (empty && first.querySelector('input[id^="client_secret"]')) empty.focus();
+}).observe(document.body, { childList: true, subtree: true });`;
+
 /** Swagger UI at /docs, the document at /docs-json; with the dev issuer, Authorize is pre-filled. */
 export function setupSwagger(app: INestApplication, devClientId?: string): void {
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
     jsonDocumentUrl: 'docs-json',
+    customJsStr: FOCUS_FIRST_SCHEME,
     swaggerOptions: {
       persistAuthorization: true,
       displayRequestDuration: true,

@@ -34,6 +34,15 @@ describe('Swagger UI in a browser', () => {
       const schemes = await page.$$eval('.modal-ux .auth-container h4', (hs) => hs.map((h) => h.textContent ?? ''));
       expect(schemes[0]).toMatch(/^oauth2/);
       expect(schemes[1]).toMatch(/^bearer/);
+      // The dialog opens on the form a reader fills in first: the secret has the focus (not bearer's field, below),
+      // and OAuth2's heading is in view.
+      await page.waitForFunction(() => document.activeElement?.id.startsWith('client_secret'));
+      const headingInView = await page.$eval('.modal-ux .auth-container h4', (h) => {
+        const box = h.getBoundingClientRect();
+        const dialog = h.closest('.modal-ux-content')!.getBoundingClientRect();
+        return box.top >= dialog.top && box.bottom <= dialog.bottom;
+      });
+      expect(headingInView).toBe(true);
 
       // The client id is pre-filled (initOAuth); the reader types the secret.
       expect(await page.$eval('.modal-ux input[id^="client_id"]', (i) => i.value)).toBe('demo-client');
@@ -72,21 +81,33 @@ describe('Swagger UI in a browser', () => {
   );
 
   it(
-    'Execute getAllUsers with its pre-filled parameters: 200 and the demo student in the page',
+    'Execute getAllUsers with its pre-filled parameters: 200 and every demo user in the page (search is not pre-filled)',
     async () => {
       const body = await execute(page, 'getAllUsers', { expect: 200 });
-      expect(JSON.parse(body)).toMatchObject({ users: [{ sourcedId: 'student-mt-1', givenName: 'Maya' }] });
+      const { users } = JSON.parse(body) as { users: { sourcedId: string }[] };
+      expect(users.map((u) => u.sourcedId).sort()).toEqual(['student-edu-1', 'student-mt-1', 'teacher-1']);
     },
     BROWSER_STEP_MS,
   );
 
   it(
-    "Execute getAllEnrollments with its pre-filled parameters (search: a user's id): 200 and only that user's enrollments",
+    "Execute getAllEnrollments: every enrollment, then a search typed in (its description's word, a user's id)",
     async () => {
-      const body = await execute(page, 'getAllEnrollments', { expect: 200 });
-      const { enrollments } = JSON.parse(body) as { enrollments: { sourcedId: string; role: string }[] };
-      expect(enrollments.map((e) => e.sourcedId)).toEqual(['enrollment-teacher-1-math-4-a']);
-      expect(enrollments[0].role).toBe('teacher');
+      const listed = async () =>
+        (
+          JSON.parse(await execute(page, 'getAllEnrollments', { expect: 200 })) as {
+            enrollments: { sourcedId: string }[];
+          }
+        ).enrollments.map((e) => e.sourcedId);
+      const search = '.opblock[id$="-getAllEnrollments"] tr[data-param-name="search"]';
+      expect(await listed()).toEqual(['enrollment-teacher-1-math-4-a']);
+
+      const hint = await page.$eval(`${search} .parameters-col_description`, (d) => d.textContent ?? '');
+      expect(/e\.g\. (\S+)\)/.exec(hint)?.[1]).toBe('teacher-1');
+      await page.locator(`${search} input`).fill('teacher-1');
+      expect(await listed()).toEqual(['enrollment-teacher-1-math-4-a']);
+      await page.locator(`${search} input`).fill('student-mt-1');
+      expect(await listed()).toEqual([]);
     },
     BROWSER_STEP_MS,
   );

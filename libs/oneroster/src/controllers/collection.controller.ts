@@ -43,7 +43,8 @@ function exampleValue(example: Record<string, unknown> | undefined, field: strin
 
 /**
  * The list parameters, typed, with examples that work on the collection's demo data (Swagger UI pre-fills them):
- * active objects sorted by their name field, a few fields, a word of the first field `search` looks in.
+ * active objects sorted by their name field, a few fields. `search` is not pre-filled (a first Execute would list
+ * only the objects that match it, and read as if there were no others); its description names a word that works.
  */
 function listParams(def: CollectionDef, selectable: string[]): ApiQueryOptions[] {
   const searched = def.search ?? [];
@@ -76,9 +77,8 @@ function listParams(def: CollectionDef, selectable: string[]): ApiQueryOptions[]
       ? [
           {
             name: 'search',
-            description: `Free text: a part of ${searched.join(', ')}, any case`,
+            description: `Free text: a part of ${searched.join(', ')}, any case${word ? ` (e.g. \`${word}\`)` : ''}`,
             type: String,
-            ...(word ? { example: word } : {}),
           },
         ]
       : []),
