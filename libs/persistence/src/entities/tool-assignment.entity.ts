@@ -23,7 +23,6 @@ export interface ToolAssignmentRequest {
 @Unique({ name: 'tool_assignments_purpose_unique', properties: ['lessonSourcedId', 'studentSourcedId', 'attempt'] })
 @Unique({ name: 'tool_assignments_external_unique', properties: ['tool', 'account', 'externalId'] })
 @Index({ name: 'tool_assignments_student_index', properties: ['studentSourcedId', 'tool', 'account'] })
-@Index({ name: 'tool_assignments_state_index', properties: ['state', 'leaseUntil'] })
 // What reconciliation resumes, in its order: given-up attempts stay pending for ever and would otherwise come first
 // (their lease is over) in every run's scan.
 @Index({

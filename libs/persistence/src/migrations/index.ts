@@ -17,6 +17,7 @@ import { Migration20261203010000 } from './Migration20261203010000';
 import { Migration20261204000000 } from './Migration20261204000000';
 import { Migration20261204010000 } from './Migration20261204010000';
 import { Migration20261204020000 } from './Migration20261204020000';
+import { Migration20261204030000 } from './Migration20261204030000';
 
 /** Every committed migration, in order. Listed explicitly so ts-jest, ts-node and the build resolve the same set. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -38,4 +39,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261204000000', class: Migration20261204000000 },
   { name: 'Migration20261204010000', class: Migration20261204010000 },
   { name: 'Migration20261204020000', class: Migration20261204020000 },
+  { name: 'Migration20261204030000', class: Migration20261204030000 },
 ];
