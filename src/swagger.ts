@@ -75,8 +75,9 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
 
 /**
  * Runs in the page. Swagger UI's bearer field takes the focus when the Authorize dialog opens (its autoFocus), which
- * scrolls the dialog past the OAuth2 form listed above it, the one a reader fills in first: that form's first empty
- * field (the secret, when the client is pre-filled) takes it instead. A MutationObserver's callback runs after the
+ * scrolls the dialog past the OAuth2 form listed above it, the one a reader fills in first. Where bearer is not the
+ * first scheme, the first scheme's first empty field (the secret, when the client is pre-filled) takes the focus
+ * instead; with none (already authorized), the dialog opens at its top. A MutationObserver's callback runs after the
  * render that focused the bearer field.
  */
 const FOCUS_FIRST_SCHEME = `new MutationObserver(() => {
@@ -84,8 +85,14 @@ const FOCUS_FIRST_SCHEME = `new MutationObserver(() => {
   if (!modal || modal.dataset.focused) return;
   modal.dataset.focused = 'first-scheme';
   const first = modal.querySelector('.auth-container');
-  const empty = first && [...first.querySelectorAll('input[type=text], input[type=password]')].find((i) => !i.value);
-  if (empty && first.querySelector('input[id^="client_secret"]')) empty.focus();
+  const bearer = document.activeElement;
+  if (!first || bearer?.id !== 'auth-bearer-value' || first.contains(bearer)) return;
+  const empty = [...first.querySelectorAll('input[type=text], input[type=password]')].find((i) => !i.value);
+  if (empty) empty.focus();
+  else {
+    bearer.blur();
+    modal.querySelector('.modal-ux-content')?.scrollTo(0, 0);
+  }
 }).observe(document.body, { childList: true, subtree: true });`;
 
 /** Swagger UI at /docs, the document at /docs-json; with the dev issuer, Authorize is pre-filled. */

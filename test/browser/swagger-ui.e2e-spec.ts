@@ -37,12 +37,7 @@ describe('Swagger UI in a browser', () => {
       // The dialog opens on the form a reader fills in first: the secret has the focus (not bearer's field, below),
       // and OAuth2's heading is in view.
       await page.waitForFunction(() => document.activeElement?.id.startsWith('client_secret'));
-      const headingInView = await page.$eval('.modal-ux .auth-container h4', (h) => {
-        const box = h.getBoundingClientRect();
-        const dialog = h.closest('.modal-ux-content')!.getBoundingClientRect();
-        return box.top >= dialog.top && box.bottom <= dialog.bottom;
-      });
-      expect(headingInView).toBe(true);
+      expect(await oauth2HeadingInView(page)).toBe(true);
 
       // The client id is pre-filled (initOAuth); the reader types the secret.
       expect(await page.$eval('.modal-ux input[id^="client_id"]', (i) => i.value)).toBe('demo-client');
@@ -52,6 +47,14 @@ describe('Swagger UI in a browser', () => {
         () => document.querySelector('.modal-ux .auth-container')?.textContent?.includes('Logout') ?? false,
       );
       expect(await page.$$eval('.modal-ux .auth-container:first-of-type .errors', (e) => e.length)).toBe(0);
+      await page.locator('.modal-ux .btn-done').click();
+      await page.waitForSelector('.modal-ux', { hidden: true });
+
+      // Opened again once authorized (OAuth2 has no field left to fill): at its top, the bearer field not focused.
+      await page.locator('.auth-wrapper .btn.authorize').click();
+      await page.waitForSelector('.modal-ux .auth-container');
+      expect(await page.evaluate(() => document.activeElement?.id)).not.toBe('auth-bearer-value');
+      expect(await oauth2HeadingInView(page)).toBe(true);
       await page.locator('.modal-ux .btn-done').click();
       await page.waitForSelector('.modal-ux', { hidden: true });
     },
@@ -99,13 +102,17 @@ describe('Swagger UI in a browser', () => {
             enrollments: { sourcedId: string }[];
           }
         ).enrollments.map((e) => e.sourcedId);
-      const search = '.opblock[id$="-getAllEnrollments"] tr[data-param-name="search"]';
+      const block = '.opblock[id$="-getAllEnrollments"]';
+      const search = `${block} tr[data-param-name="search"]`;
+      const requestUrl = () => page.$eval(`${block} .request-url pre`, (e) => e.textContent ?? '');
       expect(await listed()).toEqual(['enrollment-teacher-1-math-4-a']);
+      expect(await requestUrl()).not.toContain('search=');
 
       const hint = await page.$eval(`${search} .parameters-col_description`, (d) => d.textContent ?? '');
       expect(/e\.g\. (\S+)\)/.exec(hint)?.[1]).toBe('teacher-1');
       await page.locator(`${search} input`).fill('teacher-1');
       expect(await listed()).toEqual(['enrollment-teacher-1-math-4-a']);
+      expect(await requestUrl()).toContain('search=teacher-1');
       await page.locator(`${search} input`).fill('student-mt-1');
       expect(await listed()).toEqual([]);
     },
@@ -132,6 +139,15 @@ describe('Swagger UI in a browser', () => {
     BROWSER_STEP_MS,
   );
 });
+
+/** Whether the Authorize dialog shows its first scheme's (OAuth2's) heading, i.e. is not scrolled past it. */
+function oauth2HeadingInView(page: Page): Promise<boolean> {
+  return page.$eval('.modal-ux .auth-container h4', (h) => {
+    const box = h.getBoundingClientRect();
+    const dialog = h.closest('.modal-ux-content')!.getBoundingClientRect();
+    return h.textContent.startsWith('oauth2') && box.top >= dialog.top && box.bottom <= dialog.bottom;
+  });
+}
 
 /**
  * Opens the operation (unless open), presses Try it out (unless pressed), picks the request body example (when

@@ -129,7 +129,15 @@ describe('OpenAPI document', () => {
     // Swagger UI pre-fills an example: a search would make a first Execute list one user and read as if that were all.
     for (const { op } of operations) {
       const search = ((op.parameters ?? []) as ParameterObject[]).find((q) => q.name === 'search');
-      if (search) expect([op.operationId, search.schema]).toEqual([op.operationId, { type: 'string' }]);
+      if (search) {
+        const { example, examples, schema } = search;
+        expect([op.operationId, schema, example, examples]).toEqual([
+          op.operationId,
+          { type: 'string' },
+          undefined,
+          undefined,
+        ]);
+      }
     }
     expect(param('search')?.description).toMatch(/\(e\.g\. `Maya`\)$/);
   });

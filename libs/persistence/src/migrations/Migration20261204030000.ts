@@ -2,9 +2,10 @@ import { Migration } from '@mikro-orm/migrations';
 
 /**
  * `tool_assignments_state_index (state, lease_until)` served no statement: every one that reads `state` also names the
- * row's key, its purpose or its student, and reconciliation's scans use the partial stuck index and the keys (their
- * plans at a million attempts are in BENCHMARKS.md, session 33). It cost an entry on every insert and every update of
- * the table (each update writes `lease_until`): one WAL record in seven.
+ * row's key, its purpose or its student; reconciliation's scan for attempts to resume walks the partial stuck index,
+ * and its scan for assignments to withdraw reads every attempt with or without it (its `or` spans two tables; plans at
+ * a million attempts in BENCHMARKS.md, session 33). It cost an entry on every insert and every update of the table
+ * (each update writes `lease_until`): one WAL record in seven.
  */
 export class Migration20261204030000 extends Migration {
   override async up(): Promise<void> {
