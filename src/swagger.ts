@@ -76,9 +76,9 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
 /**
  * Runs in the page. Swagger UI's bearer field takes the focus when the Authorize dialog opens (its autoFocus), which
  * scrolls the dialog past the OAuth2 form listed above it, the one a reader fills in first. Where bearer is not the
- * first scheme, the first scheme's first empty field (the secret, when the client is pre-filled) takes the focus
- * instead; with none (already authorized), the dialog opens at its top. A MutationObserver's callback runs after the
- * render that focused the bearer field.
+ * first scheme, the dialog opens at its top and the first scheme's first empty field (the secret, when the client is
+ * pre-filled; none once authorized) takes the focus. A MutationObserver's callback runs after the render that focused
+ * the bearer field.
  */
 const FOCUS_FIRST_SCHEME = `new MutationObserver(() => {
   const modal = document.querySelector('.modal-ux');
@@ -88,11 +88,10 @@ const FOCUS_FIRST_SCHEME = `new MutationObserver(() => {
   const bearer = document.activeElement;
   if (!first || bearer?.id !== 'auth-bearer-value' || first.contains(bearer)) return;
   const empty = [...first.querySelectorAll('input[type=text], input[type=password]')].find((i) => !i.value);
-  if (empty) empty.focus();
-  else {
-    bearer.blur();
-    modal.querySelector('.modal-ux-content')?.scrollTo(0, 0);
-  }
+  bearer.blur();
+  modal.querySelector('.modal-ux-content')?.scrollTo(0, 0);
+  // Focusing scrolls only as far as the field needs.
+  empty?.focus();
 }).observe(document.body, { childList: true, subtree: true });`;
 
 /** Swagger UI at /docs, the document at /docs-json; with the dev issuer, Authorize is pre-filled. */

@@ -38,6 +38,7 @@ describe('Swagger UI in a browser', () => {
       // and OAuth2's heading is in view.
       await page.waitForFunction(() => document.activeElement?.id.startsWith('client_secret'));
       expect(await oauth2HeadingInView(page)).toBe(true);
+      expect(await page.$eval('.modal-ux .modal-ux-content', (c) => c.scrollTop)).toBe(0);
 
       // The client id is pre-filled (initOAuth); the reader types the secret.
       expect(await page.$eval('.modal-ux input[id^="client_id"]', (i) => i.value)).toBe('demo-client');
@@ -55,6 +56,7 @@ describe('Swagger UI in a browser', () => {
       await page.waitForSelector('.modal-ux .auth-container');
       expect(await page.evaluate(() => document.activeElement?.id)).not.toBe('auth-bearer-value');
       expect(await oauth2HeadingInView(page)).toBe(true);
+      expect(await page.$eval('.modal-ux .modal-ux-content', (c) => c.scrollTop)).toBe(0);
       await page.locator('.modal-ux .btn-done').click();
       await page.waitForSelector('.modal-ux', { hidden: true });
     },
