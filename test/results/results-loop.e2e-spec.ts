@@ -189,6 +189,69 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
       ).toEqual([]);
     });
 
+    it("a result's status reaches its ledger row whoever changes it: the withdrawal scan lists exactly the void attempts", async () => {
+      const student = await createStudent(t.orm);
+      const [a, b] = [(await mtLesson('placement')).lesson, (await mtLesson('test-out')).lesson];
+      // Each lesson its own test: one test is held by one lesson of a student.
+      for (const [i, l] of [a, b].entries())
+        await assign({
+          student: student.sourcedId,
+          lesson: l.sourcedId,
+          testId: DEFAULT_MASTERY_TRACK_TESTS[i].timeback_id,
+        }).expect(200);
+      const [ra, rb] = [
+        await resultRow(t.orm, student.sourcedId, a.sourcedId),
+        await resultRow(t.orm, student.sourcedId, b.sourcedId),
+      ];
+      const listed = async () =>
+        (
+          await RequestContext.create(t.orm.em, () =>
+            t.app.get(AttemptLedgerRepository).purposeless(1000, ['mastery-track']),
+          )
+        )
+          .filter((p) => p.student.sourcedId === student.sourcedId)
+          .map((p) => p.resultSourcedId)
+          .sort();
+      expect(await listed()).toEqual([]);
+
+      // The OneRoster DELETE voids one attempt.
+      await auth(t.http().delete(`${RESULTS}/${ra.sourced_id}`)).expect(204);
+      expect(await listed()).toEqual([ra.sourced_id]);
+      // A PUT that marks the other tobedeleted voids it too.
+      await auth(t.http().put(`${RESULTS}/${rb.sourced_id}`))
+        .send({
+          assessmentResult: {
+            sourcedId: rb.sourced_id,
+            status: 'tobedeleted',
+            assessmentLineItem: { sourcedId: rb.line_item_sourced_id },
+            student: { sourcedId: student.sourcedId },
+            scoreDate: new Date().toISOString(),
+            scoreStatus: 'not submitted',
+          },
+        })
+        .expect((r) => expect([200, 201]).toContain(r.status));
+      expect((await resultRow(t.orm, student.sourcedId, b.sourcedId)).status).toBe('tobedeleted');
+      expect(await listed()).toEqual([ra.sourced_id, rb.sourced_id].sort());
+      // A writer this service does not know of (an operator's update) makes it active again: no longer listed.
+      await t.orm.em
+        .fork()
+        .getConnection()
+        .execute(`update assessment_results set status = 'active' where sourced_id = ?`, [rb.sourced_id]);
+      expect(await listed()).toEqual([ra.sourced_id]);
+      // Every ledger row of this worker's database (other suites' attempts too) agrees with its result.
+      expect(
+        await countRows(
+          t.orm,
+          `tool_assignments ta join assessment_results ar on ar.sourced_id = ta.result_sourced_id
+           where ta.result_void is distinct from (ar.status <> 'active')`,
+          [],
+        ),
+      ).toBe(0);
+      expect(
+        await countRows(t.orm, `tool_assignments where student_sourced_id = ? and result_void`, [student.sourcedId]),
+      ).toBe(1);
+    });
+
     it('a repeated (5×) and out-of-order write-back ends in the same final state, enrolled once', async () => {
       const student = await createStudent(t.orm);
       const { lesson } = await mtLesson('test-out');

@@ -30,8 +30,21 @@ export interface ToolAssignmentRequest {
   expression:
     'create index "tool_assignments_stuck_index" on "tool_assignments" ("lease_until" nulls first) where "state" = \'pending\' and "given_up_at" is null',
 })
+// What reconciliation withdraws, each index holding only what may be due: assignments of void attempts not yet
+// withdrawn, and assignments noted on pending attempts (recordAssigned's attempt-over). Its scan reads what it lists,
+// not every attempt.
+@Index({
+  name: 'tool_assignments_void_index',
+  expression:
+    'create index "tool_assignments_void_index" on "tool_assignments" ("result_sourced_id") where "state" = \'assigned\' and "result_void" and "withdrawn_at" is null and "external_id" is not null',
+})
+@Index({
+  name: 'tool_assignments_noted_index',
+  expression:
+    'create index "tool_assignments_noted_index" on "tool_assignments" ("result_sourced_id") where "state" = \'pending\' and "external_id" is not null',
+})
 export class ToolAssignment {
-  [OptionalProps]?: 'state' | 'request' | 'createdAt' | 'called';
+  [OptionalProps]?: 'state' | 'request' | 'createdAt' | 'called' | 'resultVoid';
 
   /** The OneRoster assessment result of the attempt (the tool writes back to it). */
   @PrimaryKey({ type: 'text' })
@@ -105,6 +118,15 @@ export class ToolAssignment {
    */
   @Property({ type: 'text', nullable: true, hidden: true })
   loginSealed?: string | null;
+
+  /**
+   * The attempt's result is not `active` (deleted: the attempt is void). Kept by the database, not by the writers: a
+   * trigger on `assessment_results` (Migration20261204040000) sets it whenever a result's status changes, whoever
+   * changes it; a row is written with its result, `active`. What reconciliation's withdrawal scan reads instead of
+   * joining every attempt's result.
+   */
+  @Property({ type: 'boolean', default: false })
+  resultVoid: boolean = false;
 
   /** The attempt is void (its result deleted) and its assignment was withdrawn at the tool (`npm run reconcile`). */
   @Property({ type: 'timestamptz', nullable: true })

@@ -698,14 +698,24 @@ export class AttemptLedgerRepository {
       family_name: string | null;
     }>(
       this.em,
-      `select ta.result_sourced_id, ta.tool, ta.account, ta.external_id, ta.student_sourced_id, u.email, u.given_name, u.family_name
-       from tool_assignments ta join assessment_results ar on ar.sourced_id = ta.result_sourced_id
-       join users u on u.sourced_id = ta.student_sourced_id
-       where ta.tool = any(?::text[]) and ta.external_id is not null and u.email is not null
-         and ((ta.state = 'pending' and ar.finalized_at is not null and (ta.lease_until is null or ta.lease_until < now()))
-           or (ta.state = 'assigned' and ar.status <> 'active' and ta.withdrawn_at is null))
-       order by ta.result_sourced_id limit ?`,
-      [tools, limit],
+      // Each half walks its partial index of what is due (tool_assignments_noted_index, tool_assignments_void_index) in
+      // key order and stops at the limit: the scan reads what it lists, not every attempt. Each half keeps its own
+      // limit, so the planner never weighs a join over all of them (it misjudges how few void attempts are left to
+      // withdraw: most were withdrawn long ago).
+      `(select ta.result_sourced_id, ta.tool, ta.account, ta.external_id, ta.student_sourced_id, u.email, u.given_name, u.family_name
+        from tool_assignments ta join assessment_results ar on ar.sourced_id = ta.result_sourced_id
+        join users u on u.sourced_id = ta.student_sourced_id
+        where ta.state = 'pending' and ta.external_id is not null and ta.tool = any(?::text[]) and u.email is not null
+          and ar.finalized_at is not null and (ta.lease_until is null or ta.lease_until < now())
+        order by ta.result_sourced_id limit ?)
+       union all
+       (select ta.result_sourced_id, ta.tool, ta.account, ta.external_id, ta.student_sourced_id, u.email, u.given_name, u.family_name
+        from tool_assignments ta join users u on u.sourced_id = ta.student_sourced_id
+        where ta.state = 'assigned' and ta.result_void and ta.withdrawn_at is null and ta.external_id is not null
+          and ta.tool = any(?::text[]) and u.email is not null
+        order by ta.result_sourced_id limit ?)
+       order by result_sourced_id limit ?`,
+      [tools, limit, tools, limit, limit],
     );
     return rows.map((r) => ({
       resultSourcedId: r.result_sourced_id,
