@@ -1,6 +1,7 @@
 import { DEFAULT_EDULASTIC_TESTS, DEFAULT_MASTERY_TRACK_TESTS } from '@external-tests/sandbox';
 import { createLesson, createStudent, LessonFixture } from '../helpers/fixtures';
 import { countRows, ledgerRows } from '../helpers/rows';
+import { parkAt } from '../helpers/recovery-points';
 import { sandboxControl } from '../helpers/sandbox-control';
 import { createTestApp, TestApp } from '../helpers/test-app';
 import { toolState } from '../helpers/tool-state';
@@ -289,6 +290,59 @@ describe('one tool object per purpose', () => {
       expect(
         await countRows(t.orm, "tool_logins where student_sourced_id = ? and state = 'ready'", [student.sourcedId]),
       ).toBe(1);
+    });
+  });
+
+  describe('Edulastic: two students with one email (the tool takes them for one user)', () => {
+    const eduLesson = (i: number) => createLesson(t.orm, { toolProvider: 'edulastic', vendorId: EDU_TESTS[i] });
+    const loginRows = (student: string) =>
+      countRows(t.orm, 'tool_logins where student_sourced_id = ? and external_user_id is not null', [student]);
+
+    it("the second is a 422 before anything changes at the tool: the first's login still works, the second leaves nothing", async () => {
+      const a = await createStudent(t.orm);
+      // Edulastic compares emails without case: one user for both.
+      const b = await createStudent(t.orm, { email: a.email.toUpperCase() });
+      const [first, second] = [await eduLesson(0), await eduLesson(1)];
+      const made = (await assign({ student: a.sourcedId, lesson: first.sourcedId }).expect(200)).body;
+      const calls = (await sandboxControl(t.sandboxes, 'edulastic').calls()).length;
+
+      for (let i = 0; i < 2; i++) {
+        const refused = await assign({ student: b.sourcedId, lesson: second.sourcedId }).expect(422);
+        expect([refused.body.imsx_error_details[0].code, refused.body.imsx_description]).toEqual([
+          'INVALID_DATA',
+          `Student '${b.sourcedId}' has the email of another student's edulastic login: two students cannot share ` +
+            'one login there; give this student an email of their own',
+        ]);
+      }
+      // The user's password was never set: the first student's login works, and is what it is answered again.
+      expect(await tools().eduLoginWorks(made.credentials)).toBe(true);
+      const setPassword = (await sandboxControl(t.sandboxes, 'edulastic').calls())
+        .slice(calls)
+        .filter((c) => /password/i.test(c.path));
+      expect(setPassword).toEqual([]);
+      expect(await ledgerRows(t.orm, b.sourcedId)).toEqual([]);
+      expect(await loginRows(b.sourcedId)).toBe(0);
+      const again = (await assign({ student: a.sourcedId, lesson: second.sourcedId }).expect(200)).body;
+      expect(again.credentials).toEqual(made.credentials);
+      expect(await tools().eduLoginWorks(made.credentials)).toBe(true);
+    });
+
+    it('both new at once: whichever records the user first keeps it; the other is a 422, not a 500', async () => {
+      const a = await createStudent(t.orm);
+      const b = await createStudent(t.orm, { email: a.email });
+      const [first, second] = [await eduLesson(0), await eduLesson(1)];
+      // The first student's request made the user and proved its login, and stops before recording it.
+      const parked = parkAt(t.recoveryPoints, 'login.made', a.sourcedId);
+      const late = assign({ student: a.sourcedId, lesson: first.sourcedId });
+      const lateDone = late.then((r) => r);
+      await parked.reached;
+      const won = (await assign({ student: b.sourcedId, lesson: second.sourcedId }).expect(200)).body;
+      parked.resume();
+      const lost = await lateDone;
+      expect([lost.status, lost.body.imsx_error_details?.[0]?.code]).toEqual([422, 'INVALID_DATA']);
+      expect(await tools().eduLoginWorks(won.credentials)).toBe(true);
+      expect(await ledgerRows(t.orm, a.sourcedId)).toEqual([]);
+      expect([await loginRows(a.sourcedId), await loginRows(b.sourcedId)]).toEqual([0, 1]);
     });
   });
 

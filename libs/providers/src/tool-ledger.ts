@@ -25,9 +25,14 @@ export interface LoginSteps {
   newPassword(): string;
   /**
    * Makes `credentials` work at the tool (sign up, or set the password of the existing user) and returns the
-   * tool's user id. Runs again with the recorded password when a request died half-way.
+   * tool's user id. Runs again with the recorded password when a request died half-way. An existing user is
+   * `adopt`ed before anything of it is changed: that records it as this student's login, and throws (422) when it is
+   * another student's already (two students with one email, which the tool takes for one user).
    */
-  establish(credentials: { email: string; password: string }): Promise<string>;
+  establish(
+    credentials: { email: string; password: string },
+    adopt: (externalUserId: string) => Promise<void>,
+  ): Promise<string>;
 }
 
 /** Whose a tool assignment is, by the ledger. */

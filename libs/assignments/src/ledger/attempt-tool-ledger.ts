@@ -167,10 +167,14 @@ export class AttemptToolLedger implements ToolLedger {
         // The password recorded before (by us, or by a request that died) is the one we set.
         const credentials = { email: steps.email, password: this.open(lease.record.credentialsSealed).password };
         await this.reached('login.intent');
-        const externalUserId = await steps.establish(credentials);
+        const externalUserId = await steps.establish(credentials, (userId) =>
+          this.adoptUser(purpose, lease.leaseToken, userId),
+        );
         await this.reached('login.made');
-        if (!(await this.deps.logins.recordReady(purpose, lease.leaseToken, externalUserId, this.seal(credentials))))
-          throw this.lostLease();
+        this.checkUserOutcome(
+          purpose,
+          await this.deps.logins.recordReady(purpose, lease.leaseToken, externalUserId, this.seal(credentials)),
+        );
         return { login: { externalUserId, ...credentials }, fresh: true };
       } catch (e) {
         await this.deps.logins.releaseLease(purpose, lease.leaseToken).catch(() => undefined);
@@ -246,6 +250,22 @@ export class AttemptToolLedger implements ToolLedger {
       });
     }
     await sleep(pause);
+  }
+
+  private async adoptUser(purpose: LoginPurpose, leaseToken: string, externalUserId: string): Promise<void> {
+    this.checkUserOutcome(purpose, await this.deps.logins.reserveUser(purpose, leaseToken, externalUserId));
+  }
+
+  /** The tool's user could not be recorded as this student's login: the lease was lost, or it is another's. */
+  private checkUserOutcome(purpose: LoginPurpose, outcome: 'reserved' | 'recorded' | 'held' | 'lost'): void {
+    if (outcome === 'lost') throw this.lostLease();
+    // The other student is not named: it may be outside the caller's org.
+    if (outcome === 'held')
+      throw AppError.invalidData(
+        `Student '${purpose.studentSourcedId}' has the email of another student's ${this.a.tool} login: two students ` +
+          `cannot share one login there; give this student an email of their own`,
+        'student',
+      );
   }
 
   private lostLease(): AppError {

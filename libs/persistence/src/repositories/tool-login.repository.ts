@@ -1,4 +1,4 @@
-import { EntityManager } from '@mikro-orm/postgresql';
+import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { runPrepared } from '../prepared-statement';
 import { randomUUID } from 'node:crypto';
@@ -62,22 +62,54 @@ export class ToolLoginRepository {
     return record.state === 'ready' ? { kind: 'ready', record } : { kind: 'busy', record };
   }
 
-  /** The tool's user id (and the credentials that work), recorded under the lease. False if the lease was lost. */
+  /**
+   * The tool's existing user `externalUserId` is to become this login: recorded under the lease before anything is
+   * changed at the tool (its password), so a user that is another student's login is never taken over. `held`: it
+   * is (tool_logins_external_unique, so two requests adopting one user at once cannot both pass); `lost`: the lease
+   * was.
+   */
+  async reserveUser(
+    p: LoginPurpose,
+    leaseToken: string,
+    externalUserId: string,
+  ): Promise<'reserved' | 'held' | 'lost'> {
+    return this.setUser(
+      `update tool_logins set external_user_id = ?, updated_at = now()
+       where tool = ? and account = ? and student_sourced_id = ? and lease_token = ?
+       returning 1 n`,
+      [externalUserId, p.tool, p.account, p.studentSourcedId, leaseToken],
+      'reserved',
+    );
+  }
+
+  /**
+   * The tool's user id (and the credentials that work), recorded under the lease. `held`: the user is another
+   * student's login (made at the tool for both of two students with one email, the other recorded first).
+   */
   async recordReady(
     p: LoginPurpose,
     leaseToken: string,
     externalUserId: string,
     credentialsSealed: string,
-  ): Promise<boolean> {
-    const rows = await runPrepared<{ n: number }>(
-      this.em,
+  ): Promise<'recorded' | 'held' | 'lost'> {
+    return this.setUser(
       `update tool_logins set state = 'ready', external_user_id = ?, credentials_sealed = ?, lease_token = null, lease_until = null,
               updated_at = now()
        where tool = ? and account = ? and student_sourced_id = ? and lease_token = ?
        returning 1 n`,
       [externalUserId, credentialsSealed, p.tool, p.account, p.studentSourcedId, leaseToken],
+      'recorded',
     );
-    return rows.length === 1;
+  }
+
+  /** One row updated: `done`; none: the lease was lost; the user id recorded for another student: `held`. */
+  private async setUser<T extends string>(sql: string, params: unknown[], done: T): Promise<T | 'held' | 'lost'> {
+    try {
+      return (await runPrepared<{ n: number }>(this.em, sql, params)).length === 1 ? done : 'lost';
+    } catch (e) {
+      if (e instanceof UniqueConstraintViolationException) return 'held';
+      throw e;
+    }
   }
 
   async releaseLease(p: LoginPurpose, leaseToken: string): Promise<void> {

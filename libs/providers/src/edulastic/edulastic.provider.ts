@@ -111,8 +111,8 @@ export class EdulasticProvider implements PulledResultsProvider {
     const loginSteps = {
       email: ctx.student.email,
       newPassword: () => randomBytes(18).toString('base64url'),
-      establish: (credentials: { email: string; password: string }) =>
-        this.establishLogin(client, teacher, classCode, ctx.student, credentials, ctx.deadlineAt),
+      establish: (credentials: { email: string; password: string }, adopt: (userId: string) => Promise<void>) =>
+        this.establishLogin(client, teacher, classCode, ctx.student, credentials, adopt, ctx.deadlineAt),
     };
     let { login, fresh } = await ctx.ledger.studentLogin(loginSteps);
     // A login made for another lesson's class joins this one (a no-op when it is in already). When Edulastic no
@@ -201,7 +201,8 @@ export class EdulasticProvider implements PulledResultsProvider {
 
   /**
    * Makes (email, password) a working student login in the class: a new account, or the existing user (made
-   * by us before a crash, or by anyone) joined to the class with the password set to ours; then proven.
+   * by us before a crash, or by anyone) joined to the class with the password set to ours; then proven. An existing
+   * user is adopted by the ledger first: one that is another student's login is refused before its password changes.
    */
   private async establishLogin(
     client: EdulasticClient,
@@ -209,6 +210,7 @@ export class EdulasticProvider implements PulledResultsProvider {
     classCode: string,
     student: StudentSpec,
     credentials: { email: string; password: string },
+    adopt: (userId: string) => Promise<void>,
     deadlineAt: number,
   ): Promise<string> {
     const { userId, existing } = await client.enrolNewStudent(
@@ -226,6 +228,7 @@ export class EdulasticProvider implements PulledResultsProvider {
       deadlineAt,
     );
     if (existing) {
+      await adopt(userId);
       await client.addExistingStudentToClass(classCode, credentials.email, deadlineAt);
       await client.setPassword(userId, credentials.password, deadlineAt);
     }
