@@ -429,6 +429,43 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
     const eduLesson = (vendorId: string = eduTest.id) =>
       createLesson(t.orm, { toolProvider: 'edulastic', lessonType: 'unit-test', vendorId });
 
+    it("a lesson's class past one gradebook page (42 students): each import reads its own student's page, at most two calls", async () => {
+      const lesson = await eduLesson();
+      const students = [];
+      // Every student's first attempt shares the lesson's class; one after another, so the class's order is known.
+      for (let i = 0; i < 42; i++) students.push(await createStudent(t.orm));
+      const assigned = [];
+      for (const s of students)
+        assigned.push((await assign({ student: s.sourcedId, lesson: lesson.sourcedId }).expect(200)).body);
+      expect(new Set(assigned.map((a) => a.classId)).size).toBe(1);
+      const all = Array.from({ length: eduTest.questionCount }, () => ({ score: 1, maxScore: 1 }));
+      const half = all.map((a, i) => (i % 2 === 0 ? a : { score: 0, maxScore: 1 }));
+      // The first student (page 0) and the last (the page after it).
+      await submit(assigned[0].assignmentId, students[0].email, all);
+      await submit(assigned[41].assignmentId, students[41].email, half);
+
+      const pages: number[] = [];
+      for (const [i, expected] of [
+        [0, 100],
+        [41, (Math.ceil(eduTest.questionCount / 2) / eduTest.questionCount) * 100],
+      ] as const) {
+        const before = (await sandboxControl(t.sandboxes, 'edulastic').calls()).length;
+        const imported = await importResults(students[i].sourcedId, lesson.sourcedId).expect(200);
+        expect(imported.body).toMatchObject({ finalized: true, assignmentId: assigned[i].assignmentId });
+        expect((await resultRow(t.orm, students[i].sourcedId, lesson.sourcedId)).score).toBeCloseTo(expected, 2);
+        pages.push(
+          (await sandboxControl(t.sandboxes, 'edulastic').calls())
+            .slice(before)
+            .filter((c) => c.path.endsWith('/test-activity')).length,
+        );
+      }
+      expect(pages).toEqual([1, 2]);
+      // A student of the second page who has not submitted is read as not submitted, not as someone else.
+      expect((await importResults(students[40].sourcedId, lesson.sourcedId).expect(200)).body).toMatchObject({
+        finalized: false,
+      });
+    });
+
     it('assign → submit → import pulls score and per-question results → finalized → enrolled', async () => {
       const student = await createStudent(t.orm);
       const tracked = await createTrackedSubject(t.orm);

@@ -259,7 +259,10 @@ describe('Edulastic sandbox', () => {
 
   describe('results', () => {
     const results = (assignmentId: string, classId: string) =>
-      as(teacher.token, 'post', `/assignments/${assignmentId}/classes/${classId}/test-activity`).send({ page: 1 });
+      as(teacher.token, 'post', `/assignments/${assignmentId}/classes/${classId}/test-activity`).send({
+        page: 0,
+        leftOverStudents: [],
+      });
 
     it('lists assigned students and no activity before a submission', async () => {
       const { assignmentId, classId, studentId } = await assigned();
@@ -269,6 +272,42 @@ describe('Edulastic sandbox', () => {
         students: [expect.objectContaining({ _id: studentId, email: STUDENT_EMAIL })],
         testActivities: [],
         testQuestionActivities: [],
+        leftOverStudents: [],
+      });
+    });
+
+    it('pages as the real gradebook: page 0 lists every student, the activities of the first 40 and the ids of the rest; a later page those it names', async () => {
+      const cls = await createClass();
+      const ids: string[] = [];
+      for (let i = 0; i < 42; i++) ids.push(await enrol(cls.code, `s${i}@school.test`));
+      const res = await as(teacher.token, 'post', '/assignments/v2/assign').send({
+        ...assignBody(cls._id, ids[0]),
+        filters: { groups: [cls._id], students: [{ groupId: cls._id, studentsToAssign: ids }] },
+      });
+      const assignmentId = res.body.assignments[0]._id;
+      for (const i of [0, 41])
+        await control('/submit')
+          .send({ assignmentId, email: `s${i}@school.test`, answers: [{ score: 1, maxScore: 1 }], graded: 'GRADED' })
+          .expect(200);
+      const page = (n: number, leftOverStudents: unknown) =>
+        as(teacher.token, 'post', `/assignments/${assignmentId}/classes/${cls._id}/test-activity`).send({
+          page: n,
+          leftOverStudents,
+        });
+
+      const first = (await page(0, []).expect(200)).body;
+      expect(first.students.map((s: { _id: string }) => s._id)).toEqual(ids);
+      expect(first.testActivities.map((a: { userId: string }) => a.userId)).toEqual([ids[0]]);
+      expect(first.leftOverStudents).toEqual(ids.slice(40));
+      const later = (await page(1, first.leftOverStudents).expect(200)).body;
+      expect(later.students.map((s: { _id: string }) => s._id)).toEqual(ids.slice(40));
+      expect(later.testActivities.map((a: { userId: string }) => a.userId)).toEqual([ids[41]]);
+      expect(later.leftOverStudents).toBeUndefined();
+      // Nothing asked for, nothing answered; a page or a list that is not one is a 400.
+      expect((await page(1, []).expect(200)).body.testActivities).toEqual([]);
+      expect((await page(-1, []).expect(400)).body).toEqual({ message: 'page must be a non-negative integer' });
+      expect((await page(1, 'x').expect(400)).body).toEqual({
+        message: 'leftOverStudents must be an array of user ids',
       });
     });
 

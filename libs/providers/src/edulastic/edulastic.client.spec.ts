@@ -166,10 +166,61 @@ describe('EdulasticClient', () => {
         testQuestionActivities: [],
       };
       api('tok')
-        .post(`/api/assignments/${ASSIGNMENT}/classes/${CLASS}/test-activity`, { page: 1 })
+        .post(`/api/assignments/${ASSIGNMENT}/classes/${CLASS}/test-activity`, { page: 0, leftOverStudents: [] })
         .reply(200, activity);
 
-      await expect(client.testActivity(ASSIGNMENT, CLASS)).resolves.toEqual(activity);
+      await expect(client.testActivity(ASSIGNMENT, CLASS, { userId: STUDENT })).resolves.toEqual(activity);
+    });
+
+    it.each([
+      ['its user id', { userId: 'u45' }],
+      ['its email (an assignment recorded before the user id)', { email: 'U45@school.test' }],
+    ])('reads the one later page that holds a student past the first page, found by %s', async (_, student) => {
+      const ids = Array.from({ length: 100 }, (_, i) => `u${i}`);
+      const activity45 = { _id: 'a45', userId: 'u45', status: 1, graded: 'GRADED', score: 1, maxScore: 1 };
+      api('tok')
+        .post(`/api/assignments/${ASSIGNMENT}/classes/${CLASS}/test-activity`, { page: 0, leftOverStudents: [] })
+        .reply(200, {
+          students: ids.map((id) => ({ _id: id, email: `${id}@school.test` })),
+          testActivities: [],
+          testQuestionActivities: [],
+          leftOverStudents: ids.slice(30),
+        });
+      // u45 is the 16th left over: the first batch of 40 (page 1), asked for as Edulastic's teacher app does.
+      api('tok')
+        .post(`/api/assignments/${ASSIGNMENT}/classes/${CLASS}/test-activity`, {
+          page: 1,
+          leftOverStudents: ids.slice(30, 70),
+        })
+        .reply(200, { students: [], testActivities: [activity45], testQuestionActivities: [] });
+
+      const read = await client.testActivity(ASSIGNMENT, CLASS, student);
+
+      expect(read.testActivities).toEqual([activity45]);
+      expect(read.students).toHaveLength(100);
+      expect(nock.isDone()).toBe(true);
+    });
+
+    it('asks for no later page when the student is on the first (or not in the class)', async () => {
+      const scope = api('tok')
+        .post(`/api/assignments/${ASSIGNMENT}/classes/${CLASS}/test-activity`, { page: 0, leftOverStudents: [] })
+        .twice()
+        .reply(200, { students: [], testActivities: [], testQuestionActivities: [], leftOverStudents: ['u9'] });
+
+      await client.testActivity(ASSIGNMENT, CLASS, { userId: 'u1' });
+      await client.testActivity(ASSIGNMENT, CLASS, { email: 'nobody@school.test' });
+
+      expect(scope.isDone()).toBe(true);
+    });
+
+    it('rejects leftOverStudents that is not a list of user ids as bad_response', async () => {
+      api('tok')
+        .post(`/api/assignments/${ASSIGNMENT}/classes/${CLASS}/test-activity`)
+        .reply(200, { students: [], testActivities: [], testQuestionActivities: [], leftOverStudents: 3 });
+
+      const err = await rejectionOf(client.testActivity(ASSIGNMENT, CLASS, { userId: STUDENT }), VendorTransportError);
+
+      expect(err.reason).toBe('bad_response');
     });
 
     it.each(['students', 'testActivities', 'testQuestionActivities'])(
@@ -179,7 +230,10 @@ describe('EdulasticClient', () => {
         delete activity[missing];
         api('tok').post(`/api/assignments/${ASSIGNMENT}/classes/${CLASS}/test-activity`).reply(200, activity);
 
-        const err = await rejectionOf(client.testActivity(ASSIGNMENT, CLASS), VendorTransportError);
+        const err = await rejectionOf(
+          client.testActivity(ASSIGNMENT, CLASS, { userId: STUDENT }),
+          VendorTransportError,
+        );
 
         expect(err).toBeInstanceOf(VendorTransportError);
         expect(err.reason).toBe('bad_response');

@@ -18,6 +18,9 @@ export interface TeacherSession {
   institutionId: string;
 }
 
+/** Students per gradebook page after the first, as Edulastic's teacher app asks for them (contract §5). */
+export const ACTIVITY_PAGE_SIZE = 40;
+
 type Req = { method: 'GET' | 'POST' | 'PUT'; path: string; body?: unknown; retry: boolean; deadlineAt?: number };
 
 /**
@@ -169,11 +172,49 @@ export class EdulasticClient {
     return list.find((a) => a.class?.some((c) => c._id === classId) && (a.students ?? []).includes(studentId))?._id;
   }
 
-  async testActivity(assignmentId: string, classId: string, deadlineAt?: number): Promise<EduTestActivityResponse> {
+  /**
+   * The class gradebook as far as it holds `student`'s activity (contract §5). Page 0 lists every student of the
+   * class with the activities of the first ones, and the ids of the rest (`leftOverStudents`), which Edulastic's own
+   * teacher app then asks for 40 at a time (page 1, 2, …). Only the page with this student is asked for: at most two
+   * calls, whatever the size of the class.
+   */
+  async testActivity(
+    assignmentId: string,
+    classId: string,
+    student: { userId: string } | { email: string },
+    deadlineAt?: number,
+  ): Promise<EduTestActivityResponse> {
+    const first = await this.activityPage(assignmentId, classId, 0, [], deadlineAt);
+    const userId =
+      'userId' in student
+        ? student.userId
+        : first.students.find((s) => s.email?.toLowerCase() === student.email.toLowerCase())?._id;
+    const left = first.leftOverStudents ?? [];
+    const at = userId === undefined ? -1 : left.indexOf(userId);
+    if (at < 0) return first;
+    const batch = Math.floor(at / ACTIVITY_PAGE_SIZE);
+    const page = await this.activityPage(
+      assignmentId,
+      classId,
+      batch + 1,
+      left.slice(batch * ACTIVITY_PAGE_SIZE, (batch + 1) * ACTIVITY_PAGE_SIZE),
+      deadlineAt,
+    );
+    // The students of page 0 (all of them): the result is looked up by email there for an old assignment.
+    return { ...page, students: first.students };
+  }
+
+  private async activityPage(
+    assignmentId: string,
+    classId: string,
+    page: number,
+    leftOverStudents: string[],
+    deadlineAt?: number,
+  ): Promise<EduTestActivityResponse> {
     const res = await this.authorized<EduTestActivityResponse>({
       method: 'POST',
       path: `/assignments/${assignmentId}/classes/${classId}/test-activity`,
-      body: { page: 1 },
+      body: { page, leftOverStudents },
       retry: true,
       deadlineAt,
     });
@@ -184,6 +225,10 @@ export class EdulasticClient {
       !Array.isArray(data?.students)
     ) {
       throw this.badResponse('test activity without its arrays');
+    }
+    const left: unknown = data.leftOverStudents;
+    if (left !== undefined && left !== null && !(Array.isArray(left) && left.every((id) => typeof id === 'string'))) {
+      throw this.badResponse('test activity whose leftOverStudents is not a list of user ids');
     }
     return data;
   }

@@ -175,8 +175,9 @@ export class EdulasticProvider implements PulledResultsProvider {
 
   async fetchResult(ref: StoredAssignmentRef, deadlineAt?: number): Promise<ExternalResult> {
     if (!ref.classId) throw AppError.invalidData('The stored Edulastic assignment has no classId');
-    const activity = await this.client(ref.account).testActivity(ref.assignmentId, ref.classId, deadlineAt);
-    return toExternalResult(activity, ref.toolUserId ? { userId: ref.toolUserId } : { email: ref.studentEmail });
+    const student = ref.toolUserId ? { userId: ref.toolUserId } : { email: ref.studentEmail };
+    const activity = await this.client(ref.account).testActivity(ref.assignmentId, ref.classId, student, deadlineAt);
+    return toExternalResult(activity, student);
   }
 
   private classBody(teacher: TeacherSession, ctx: AssignContext, ref: string): Record<string, unknown> {

@@ -36,6 +36,7 @@ export interface EduTestAssignment {
 }
 
 export interface EduTestActivityResponse {
+  /** Page 0: every student of the class; a later page: the students it was asked for. */
   students: { _id: string; email: string }[];
   testActivities: {
     _id: string;
@@ -56,6 +57,8 @@ export interface EduTestActivityResponse {
     skipped: boolean;
     graded?: boolean;
   }[];
+  /** Page 0 only: the ids of the students past the first page, whose activities later pages hold (§5). */
+  leftOverStudents?: string[];
 }
 
 export const isObjectId = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]{24}$/i.test(v);

@@ -24,6 +24,9 @@ const SETTINGS = [
 
 type Target = EdulasticAssignment['classes'][number];
 
+/** Students whose activities page 0 of a class gradebook holds (Edulastic's teacher app asks for the rest 40 at a time). */
+export const GRADEBOOK_PAGE_SIZE = 40;
+
 /** `/assignments/v2/assign`, `/assignments/test/:testId` and the class gradebook (`…/test-activity`). */
 export function assignmentRouter(store: EdulasticStore): Router {
   const router = Router();
@@ -87,26 +90,36 @@ export function assignmentRouter(store: EdulasticStore): Router {
   });
 
   /**
-   * The class gradebook. Everything fits on page 1 (the contract documents no paging fields), and later
-   * pages are empty so a client that pages until it sees no students terminates.
+   * The class gradebook, paged as the real one (contract §5): page 0 lists every student of the class (in the order
+   * they joined it), the assignment's activities of the first `GRADEBOOK_PAGE_SIZE` and the ids of the rest in
+   * `leftOverStudents`; a later page answers the activities of the students its `leftOverStudents` names (those of
+   * this class).
    */
   router.post('/assignments/:assignmentId/classes/:classId/test-activity', auth, (req, res) => {
-    const { page } = bodyOf(req);
-    const pageNumber = page === undefined ? 1 : toInteger(page);
-    if (pageNumber === undefined || pageNumber < 1) return sendMessage(res, 400, 'page must be a positive integer');
+    const { page, leftOverStudents } = bodyOf(req);
+    const pageNumber = page === undefined ? 0 : toInteger(page);
+    if (pageNumber === undefined || pageNumber < 0) return sendMessage(res, 400, 'page must be a non-negative integer');
+    const asked: unknown = leftOverStudents ?? [];
+    if (!Array.isArray(asked) || !asked.every(isNonEmptyString))
+      return sendMessage(res, 400, 'leftOverStudents must be an array of user ids');
     const assignment = store.assignments.get(req.params.assignmentId);
     if (!assignment) return sendMessage(res, 404, 'Assignment not found');
     const target = assignment.classes.find((c) => c.classId === req.params.classId);
     if (!target) return sendMessage(res, 404, 'Class not found for this assignment');
-    if (!ownedClass(res, store.classes.get(target.classId))) return;
+    const group = ownedClass(res, store.classes.get(target.classId));
+    if (!group) return;
 
-    const studentIds = pageNumber === 1 ? target.studentIds : [];
-    const students = studentIds.flatMap((id) => store.students.get(id) ?? []);
-    const activities = studentIds.flatMap((id) => store.activity(assignment._id, id) ?? []);
+    // The class's roster, as the real class board shows it (those the assignment left out have no activity).
+    const roster = group.studentIds;
+    const first = pageNumber === 0;
+    const listed = first ? roster : roster.filter((id) => asked.includes(id));
+    const read = first ? roster.slice(0, GRADEBOOK_PAGE_SIZE) : listed;
+    const activities = read.flatMap((id) => store.activity(assignment._id, id) ?? []);
     res.json({
-      students: students.map(studentView),
+      students: listed.flatMap((id) => store.students.get(id) ?? []).map(studentView),
       testActivities: activities.map(testActivityView),
       testQuestionActivities: activities.flatMap((a) => a.questions),
+      ...(first && { leftOverStudents: roster.slice(GRADEBOOK_PAGE_SIZE) }),
     });
   });
 
