@@ -546,6 +546,11 @@ describe('POST /powerpath/createExternalTestOut and /powerpath/createExternalPla
         'launchUrl must be an absolute http or https URL',
       ],
       [
+        'a launchUrl with a user and password (students would see it)',
+        (c: string) => testOut(c, { launchUrl: 'https://user:pass@app.example/test' }),
+        'launchUrl must be an absolute http or https URL, without a user or password',
+      ],
+      [
         'a grade outside the contract',
         (c: string) => placement(c, { grades: ['K'] }),
         'each value in grades must be one of',

@@ -480,6 +480,9 @@ describe('OneRoster 1.2 collections', () => {
       [`filter=${encodeURIComponent("nope='1'")}`, /Unknown filter field 'nope'/],
       [`filter=${encodeURIComponent("givenName='unterminated")}`, /Invalid filter/],
       [`filter=${encodeURIComponent("dateLastModified>'yesterday'")}`, /must be a date/],
+      // A day that does not exist is not rolled over into the next month.
+      [`filter=${encodeURIComponent("dateLastModified>'2026-02-31'")}`, /must be a date/],
+      [`filter=${encodeURIComponent("dateLastModified>'2026-04-31T00:00:00Z'")}`, /must be a date/],
     ])('400 for %s', async (query, text) => {
       const res = await get(`${R}/users?${query}`).expect(400);
       expect(res.body.imsx_codeMajor).toBe('failure');

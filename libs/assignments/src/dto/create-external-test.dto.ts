@@ -67,16 +67,24 @@ export class CreateExternalTestInputDto {
   lessonTitle?: string;
 
   /**
-   * The URL to the external test system (e.g., Edulastic, QTI, etc.): an absolute http or https URL.
+   * The URL to the external test system (e.g., Edulastic, QTI, etc.): an absolute http or https URL, without a user
+   * or password.
    * @example "https://app.edulastic.com/assessment/65a1f0c2e4b0a1b2c3d4e501"
    */
-  // Pages link it: a `javascript:` or `data:` URL would run there.
+  // Pages link it: a `javascript:` or `data:` URL would run there, and a user:password@ in it would show students a
+  // password.
   @IsOptional()
   @IsString()
   @MaxLength(2048)
   @IsUrl(
-    { protocols: ['http', 'https'], require_protocol: true, require_tld: false, allow_underscores: true },
-    { message: 'launchUrl must be an absolute http or https URL' },
+    {
+      protocols: ['http', 'https'],
+      require_protocol: true,
+      require_tld: false,
+      allow_underscores: true,
+      disallow_auth: true,
+    },
+    { message: 'launchUrl must be an absolute http or https URL, without a user or password' },
   )
   launchUrl?: string;
 

@@ -18,7 +18,7 @@ function coerce(field: string, spec: FieldSpec, raw: string): unknown {
       const d = new Date(raw);
       // PostgreSQL timestamps hold years 1–9999; anything else is not a date we can compare with.
       const year = d.getUTCFullYear();
-      if (Number.isNaN(d.getTime()) || year < 1 || year > 9999)
+      if (Number.isNaN(d.getTime()) || year < 1 || year > 9999 || !onTheCalendar(raw))
         throw AppError.invalid(`filter value for ${field} must be a date`, 'filter');
       return d;
     }
@@ -29,6 +29,17 @@ function coerce(field: string, spec: FieldSpec, raw: string): unknown {
     default:
       return raw;
   }
+}
+
+/**
+ * A value that starts as an ISO 8601 date names a day that exists: `Date` rolls 2026-02-31 over to 3 March instead
+ * of refusing it.
+ */
+function onTheCalendar(raw: string): boolean {
+  const ymd = /^(\d{4})-(\d{2})-(\d{2})/.exec(raw);
+  if (!ymd) return true;
+  const [year, month, day] = [Number(ymd[1]), Number(ymd[2]), Number(ymd[3])];
+  return month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
 /** Makes %, _ and \ literal inside an ILIKE pattern (backslash is PostgreSQL's default escape). */
