@@ -483,6 +483,10 @@ describe('OneRoster 1.2 collections', () => {
       // A day that does not exist is not rolled over into the next month.
       [`filter=${encodeURIComponent("dateLastModified>'2026-02-31'")}`, /must be a date/],
       [`filter=${encodeURIComponent("dateLastModified>'2026-04-31T00:00:00Z'")}`, /must be a date/],
+      // Only ISO 8601: what Date would take besides (and roll over) is refused.
+      [`filter=${encodeURIComponent("dateLastModified>'Feb 31 2026'")}`, /must be a date \(ISO 8601/],
+      [`filter=${encodeURIComponent("dateLastModified>'2026/02/31'")}`, /must be a date/],
+      [`filter=${encodeURIComponent("dateLastModified>'2026-2-3'")}`, /must be a date/],
     ])('400 for %s', async (query, text) => {
       const res = await get(`${R}/users?${query}`).expect(400);
       expect(res.body.imsx_codeMajor).toBe('failure');

@@ -1,9 +1,12 @@
 import request from 'supertest';
+import { RequestContext } from '@mikro-orm/core';
+import { AssignmentReconciler } from '@external-tests/assignments';
 import { SecondConnectionInTransactionError } from '@external-tests/persistence';
 import { DEFAULT_EDULASTIC_TESTS } from '@external-tests/sandbox';
 import { startEmbeddedTestDatabases } from '../helpers/embedded-test-databases';
 import { createLesson, createStudent, uid } from '../helpers/fixtures';
 import { createTestApp, TestApp } from '../helpers/test-app';
+import { toolState } from '../helpers/tool-state';
 import { embeddedDatabaseEnv } from '../helpers/test-database';
 
 const PP = '/powerpath';
@@ -108,6 +111,23 @@ describe('on the embedded database', () => {
       .query({ student: eduStudent.sourcedId, lesson: eduLesson.sourcedId })
       .expect(200);
     expect(imported.body).toMatchObject({ finalized: true, attempt: 1, toolProvider: 'edulastic' });
+  });
+
+  it("reconciliation withdraws a deleted attempt's MasteryTrack assignment (its scan's statements run formatted here)", async () => {
+    const student = await createStudent(t.orm);
+    const lesson = await createLesson(t.orm);
+    const assigned = (await assign(student.sourcedId, lesson.sourcedId).expect(200)).body;
+    const [row] = await t.orm.em
+      .fork()
+      .getConnection()
+      .execute<
+        { sourced_id: string }[]
+      >('select sourced_id from assessment_results where student_sourced_id = ? and attempt = 1', [student.sourcedId]);
+    await auth(t.http().delete(`${G}/assessmentResults/${row.sourced_id}`)).expect(204);
+    const run = await RequestContext.create(t.orm.em, () => t.app.get(AssignmentReconciler).reconcile());
+    expect(run).toMatchObject({ withdrawn: 1, failed: 0 });
+    const held = await toolState(t.sandboxes).mtAssignments(student.email);
+    expect(held.find((a) => String(a.id) === assigned.assignmentId)?.status).toBe('INVALIDATED');
   });
 
   it('OneRoster: PUT and list, and results posted without metadata.attempt get attempts 1 and 2', async () => {

@@ -303,6 +303,14 @@ describe('Edulastic sandbox', () => {
       expect(later.students.map((s: { _id: string }) => s._id)).toEqual(ids.slice(40));
       expect(later.testActivities.map((a: { userId: string }) => a.userId)).toEqual([ids[41]]);
       expect(later.leftOverStudents).toBeUndefined();
+      // The shared contract's one page (page 1, no leftOverStudents): the whole class, as before paging.
+      const whole = (
+        await as(teacher.token, 'post', `/assignments/${assignmentId}/classes/${cls._id}/test-activity`)
+          .send({ page: 1 })
+          .expect(200)
+      ).body;
+      expect(whole.testActivities.map((a: { userId: string }) => a.userId)).toEqual([ids[0], ids[41]]);
+      expect(whole.leftOverStudents).toBeUndefined();
       // Nothing asked for, nothing answered; a page or a list that is not one is a 400.
       expect((await page(1, []).expect(200)).body.testActivities).toEqual([]);
       expect((await page(-1, []).expect(400)).body).toEqual({ message: 'page must be a non-negative integer' });

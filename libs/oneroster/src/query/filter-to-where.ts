@@ -18,8 +18,11 @@ function coerce(field: string, spec: FieldSpec, raw: string): unknown {
       const d = new Date(raw);
       // PostgreSQL timestamps hold years 1–9999; anything else is not a date we can compare with.
       const year = d.getUTCFullYear();
-      if (Number.isNaN(d.getTime()) || year < 1 || year > 9999 || !onTheCalendar(raw))
-        throw AppError.invalid(`filter value for ${field} must be a date`, 'filter');
+      if (!onTheCalendar(raw) || Number.isNaN(d.getTime()) || year < 1 || year > 9999)
+        throw AppError.invalid(
+          `filter value for ${field} must be a date (ISO 8601: 2026-02-01 or 2026-02-01T10:00:00Z)`,
+          'filter',
+        );
       return d;
     }
     case 'boolean':
@@ -31,13 +34,16 @@ function coerce(field: string, spec: FieldSpec, raw: string): unknown {
   }
 }
 
+/** An ISO 8601 date, or date and time, as OneRoster writes them (a `T` or a space before the time). */
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+
 /**
- * A value that starts as an ISO 8601 date names a day that exists: `Date` rolls 2026-02-31 over to 3 March instead
- * of refusing it.
+ * An ISO 8601 date whose day exists. `Date` takes other shapes too (`Feb 31 2026`, `2026/02/31`), and rolls a day
+ * past the month's end over into the next month (2026-02-31 is 3 March) instead of refusing it.
  */
 function onTheCalendar(raw: string): boolean {
-  const ymd = /^(\d{4})-(\d{2})-(\d{2})/.exec(raw);
-  if (!ymd) return true;
+  const ymd = ISO_DATE.exec(raw);
+  if (!ymd) return false;
   const [year, month, day] = [Number(ymd[1]), Number(ymd[2]), Number(ymd[3])];
   return month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
 }

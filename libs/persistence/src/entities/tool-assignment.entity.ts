@@ -30,18 +30,18 @@ export interface ToolAssignmentRequest {
   expression:
     'create index "tool_assignments_stuck_index" on "tool_assignments" ("lease_until" nulls first) where "state" = \'pending\' and "given_up_at" is null',
 })
-// What reconciliation withdraws, each index holding only what may be due: assignments of void attempts not yet
-// withdrawn, and assignments noted on pending attempts (recordAssigned's attempt-over). Its scan reads what it lists,
-// not every attempt.
+// What reconciliation withdraws, each index holding only what may be due, by tool: assignments of void attempts not
+// yet withdrawn, and assignments noted on pending attempts (recordAssigned's attempt-over). Its scan reads those of
+// the tools that take assignments back, not every attempt.
 @Index({
   name: 'tool_assignments_void_index',
   expression:
-    'create index "tool_assignments_void_index" on "tool_assignments" ("result_sourced_id") where "state" = \'assigned\' and "result_void" and "withdrawn_at" is null and "external_id" is not null',
+    'create index "tool_assignments_void_index" on "tool_assignments" ("tool", "result_sourced_id") where "state" = \'assigned\' and "result_void" and "withdrawn_at" is null and "external_id" is not null',
 })
 @Index({
   name: 'tool_assignments_noted_index',
   expression:
-    'create index "tool_assignments_noted_index" on "tool_assignments" ("result_sourced_id") where "state" = \'pending\' and "external_id" is not null',
+    'create index "tool_assignments_noted_index" on "tool_assignments" ("tool", "result_sourced_id") where "state" = \'pending\' and "external_id" is not null',
 })
 export class ToolAssignment {
   [OptionalProps]?: 'state' | 'request' | 'createdAt' | 'called' | 'resultVoid';

@@ -251,6 +251,37 @@ const CLAIM = [0, 1].map((known) =>
 );
 const OPEN = [0, 1].map((known) => openStatement(known === 1));
 
+interface PurposelessRow {
+  result_sourced_id: string;
+  tool: string;
+  account: string;
+  external_id: string;
+  student_sourced_id: string;
+  email: string;
+  given_name: string | null;
+  family_name: string | null;
+}
+
+/**
+ * purposeless's statement, for one tool. Each half walks its partial index of what may be due
+ * (tool_assignments_noted_index, tool_assignments_void_index) in key order and stops at its own limit: it reads what
+ * it lists, never another tool's rows nor every attempt. The planner misjudges how few void attempts are left to
+ * withdraw (most were withdrawn long ago); with the tool an equality and a limit per half, it never weighs more.
+ */
+const PURPOSELESS = `(select ta.result_sourced_id, ta.tool, ta.account, ta.external_id, ta.student_sourced_id, u.email, u.given_name, u.family_name
+    from tool_assignments ta join assessment_results ar on ar.sourced_id = ta.result_sourced_id
+    join users u on u.sourced_id = ta.student_sourced_id
+    where ta.tool = ? and ta.state = 'pending' and ta.external_id is not null and u.email is not null
+      and ar.finalized_at is not null and (ta.lease_until is null or ta.lease_until < now())
+    order by ta.result_sourced_id limit ?)
+   union all
+   (select ta.result_sourced_id, ta.tool, ta.account, ta.external_id, ta.student_sourced_id, u.email, u.given_name, u.family_name
+    from tool_assignments ta join users u on u.sourced_id = ta.student_sourced_id
+    where ta.tool = ? and ta.state = 'assigned' and ta.result_void and ta.withdrawn_at is null
+      and ta.external_id is not null and u.email is not null
+    order by ta.result_sourced_id limit ?)
+   order by result_sourced_id limit ?`;
+
 /** recordAssigned's statement (composed once, as CLAIM). */
 const RECORD_ASSIGNED = `with attempt as (
      -- finished by another assignment: the delivery that made it final does not name this one
@@ -673,7 +704,7 @@ export class AttemptLedgerRepository {
    * Assignments no attempt may use that are still to be withdrawn at one of `tools`: noted on finished attempts
    * (recordAssigned's `attempt-over`; the request that noted one could not withdraw it, or died before it did), and
    * those of void attempts (their result deleted: the next attempt started past them, but the student could still sit
-   * them). With the student, whom the tool knows them by.
+   * them). With the student, whom the tool knows them by. Up to `limit` in all, one tool after another.
    */
   async purposeless(
     limit: number,
@@ -687,36 +718,15 @@ export class AttemptLedgerRepository {
       student: { sourcedId: string; email: string; givenName: string; familyName: string };
     }[]
   > {
-    const rows = await runPrepared<{
-      result_sourced_id: string;
-      tool: string;
-      account: string;
-      external_id: string;
-      student_sourced_id: string;
-      email: string;
-      given_name: string | null;
-      family_name: string | null;
-    }>(
-      this.em,
-      // Each half walks its partial index of what is due (tool_assignments_noted_index, tool_assignments_void_index) in
-      // key order and stops at the limit: the scan reads what it lists, not every attempt. Each half keeps its own
-      // limit, so the planner never weighs a join over all of them (it misjudges how few void attempts are left to
-      // withdraw: most were withdrawn long ago).
-      `(select ta.result_sourced_id, ta.tool, ta.account, ta.external_id, ta.student_sourced_id, u.email, u.given_name, u.family_name
-        from tool_assignments ta join assessment_results ar on ar.sourced_id = ta.result_sourced_id
-        join users u on u.sourced_id = ta.student_sourced_id
-        where ta.state = 'pending' and ta.external_id is not null and ta.tool = any(?::text[]) and u.email is not null
-          and ar.finalized_at is not null and (ta.lease_until is null or ta.lease_until < now())
-        order by ta.result_sourced_id limit ?)
-       union all
-       (select ta.result_sourced_id, ta.tool, ta.account, ta.external_id, ta.student_sourced_id, u.email, u.given_name, u.family_name
-        from tool_assignments ta join users u on u.sourced_id = ta.student_sourced_id
-        where ta.state = 'assigned' and ta.result_void and ta.withdrawn_at is null and ta.external_id is not null
-          and ta.tool = any(?::text[]) and u.email is not null
-        order by ta.result_sourced_id limit ?)
-       order by result_sourced_id limit ?`,
-      [tools, limit, tools, limit, limit],
-    );
+    const rows: PurposelessRow[] = [];
+    // One tool at a time, each the limit's worth until it is used up: with the tool an equality, each half walks its
+    // partial index in key order and stops at its own limit.
+    for (const tool of tools) {
+      if (rows.length >= limit) break;
+      rows.push(
+        ...(await runPrepared<PurposelessRow>(this.em, PURPOSELESS, [tool, limit, tool, limit, limit - rows.length])),
+      );
+    }
     return rows.map((r) => ({
       resultSourcedId: r.result_sourced_id,
       tool: r.tool,

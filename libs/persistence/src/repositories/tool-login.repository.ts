@@ -26,8 +26,10 @@ export class ToolLoginRepository {
 
   /**
    * Leases the login to this request: a new login is recorded with `candidateSealed` (the password about to be
-   * set); a pending one whose request is gone keeps the password it recorded. A ready login is returned as is.
-   * `restartSealed` replaces a ready login's credentials (the student's email changed).
+   * set); a pending one whose request is gone keeps the password it recorded, and drops the tool user that request
+   * had reserved (the student's email may have changed since; establishing reserves the user again before
+   * changing it). A ready login is returned as is. `restartSealed` replaces a ready login's credentials (the
+   * student's email changed).
    */
   async lease(p: LoginPurpose, leaseSeconds: number, candidateSealed: string, restart = false): Promise<LoginLease> {
     const token = randomUUID();
@@ -43,7 +45,7 @@ export class ToolLoginRepository {
          lease_until = case when ${leasable} then excluded.lease_until else tl.lease_until end,
          state = case when ${leasable} then 'pending' else tl.state end,
          credentials_sealed = case when ${leasable} and ?::boolean then excluded.credentials_sealed else tl.credentials_sealed end,
-         external_user_id = case when ${leasable} and ?::boolean then null else tl.external_user_id end
+         external_user_id = case when ${leasable} then null else tl.external_user_id end
        returning ${LOGIN_COLUMNS}, tl.lease_token = ? mine`,
       [
         p.tool,
@@ -52,8 +54,8 @@ export class ToolLoginRepository {
         candidateSealed,
         token,
         leaseSeconds,
-        // `leasable` binds `restart` once per use: five uses, and twice more for the credentials and the user id.
-        ...Array<boolean>(7).fill(restart),
+        // `leasable` binds `restart` once per use: five uses, and once more for the credentials.
+        ...Array<boolean>(6).fill(restart),
         token,
       ],
     );

@@ -93,7 +93,8 @@ export function assignmentRouter(store: EdulasticStore): Router {
    * The class gradebook, paged as the real one (contract §5): page 0 lists every student of the class (in the order
    * they joined it), the assignment's activities of the first `GRADEBOOK_PAGE_SIZE` and the ids of the rest in
    * `leftOverStudents`; a later page answers the activities of the students its `leftOverStudents` names (those of
-   * this class).
+   * this class). A page 1 without `leftOverStudents`, as the shared contract's §5 reads the gradebook, gets the whole
+   * class on one page, as before.
    */
   router.post('/assignments/:assignmentId/classes/:classId/test-activity', auth, (req, res) => {
     const { page, leftOverStudents } = bodyOf(req);
@@ -111,8 +112,10 @@ export function assignmentRouter(store: EdulasticStore): Router {
 
     // The class's roster, as the real class board shows it (those the assignment left out have no activity).
     const roster = group.studentIds;
+    // The shared contract's one page (`{"page": 1}`, no leftOverStudents) is still answered whole.
+    const contractPage = leftOverStudents === undefined && pageNumber >= 1;
     const first = pageNumber === 0;
-    const listed = first ? roster : roster.filter((id) => asked.includes(id));
+    const listed = first || contractPage ? roster : roster.filter((id) => asked.includes(id));
     const read = first ? roster.slice(0, GRADEBOOK_PAGE_SIZE) : listed;
     const activities = read.flatMap((id) => store.activity(assignment._id, id) ?? []);
     res.json({
