@@ -28,6 +28,17 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
   const progress = (student: string, lesson: string) =>
     auth(t.http().get(`${PP}/getAssessmentProgress`)).query({ student, lesson });
   const mtControl = () => request(t.sandboxes.masteryTrack.url);
+  /** A OneRoster PUT of a stored result (its id, line item and student kept), dated now, with `fields`. */
+  const putResult = (row: Record<string, any>, student: string, fields: Record<string, unknown>) =>
+    auth(t.http().put(`${RESULTS}/${row.sourced_id}`)).send({
+      assessmentResult: {
+        sourcedId: row.sourced_id,
+        assessmentLineItem: { sourcedId: row.line_item_sourced_id },
+        student: { sourcedId: student },
+        scoreDate: new Date().toISOString(),
+        ...fields,
+      },
+    });
 
   /** The student finishes the MasteryTrack test; the sandbox writes the result back to us. */
   async function completeMasteryTrack(assignmentId: string, student: string, score: number) {
@@ -218,18 +229,9 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
       await auth(t.http().delete(`${RESULTS}/${ra.sourced_id}`)).expect(204);
       expect(await listed()).toEqual([ra.sourced_id]);
       // A PUT that marks the other tobedeleted voids it too.
-      await auth(t.http().put(`${RESULTS}/${rb.sourced_id}`))
-        .send({
-          assessmentResult: {
-            sourcedId: rb.sourced_id,
-            status: 'tobedeleted',
-            assessmentLineItem: { sourcedId: rb.line_item_sourced_id },
-            student: { sourcedId: student.sourcedId },
-            scoreDate: new Date().toISOString(),
-            scoreStatus: 'not submitted',
-          },
-        })
-        .expect((r) => expect([200, 201]).toContain(r.status));
+      await putResult(rb, student.sourcedId, { status: 'tobedeleted', scoreStatus: 'not submitted' }).expect((r) =>
+        expect([200, 201]).toContain(r.status),
+      );
       expect((await resultRow(t.orm, student.sourcedId, b.sourcedId)).status).toBe('tobedeleted');
       expect(await listed()).toEqual([ra.sourced_id, rb.sourced_id].sort());
       // A writer this service does not know of (an operator's update) makes it active again: no longer listed.
@@ -721,19 +723,9 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
       const first = await assign(ids).expect(200);
       const row = await resultRow(t.orm, ids.student, ids.lesson);
       // A teacher's provisional grade, before the student sat the test.
-      await auth(t.http().put(`${RESULTS}/${row.sourced_id}`))
-        .send({
-          assessmentResult: {
-            sourcedId: row.sourced_id,
-            status: 'active',
-            assessmentLineItem: { sourcedId: row.line_item_sourced_id },
-            student: { sourcedId: ids.student },
-            score: 0,
-            scoreDate: new Date().toISOString(),
-            scoreStatus: 'fully graded',
-          },
-        })
-        .expect((r) => expect([200, 201]).toContain(r.status));
+      await putResult(row, ids.student, { status: 'active', score: 0, scoreStatus: 'fully graded' }).expect((r) =>
+        expect([200, 201]).toContain(r.status),
+      );
       const answers = Array.from({ length: eduTest.questionCount }, (_, i) =>
         i === 0 ? null : { score: 1, maxScore: 1 },
       );
