@@ -311,6 +311,13 @@ describe('Edulastic sandbox', () => {
       ).body;
       expect(whole.testActivities.map((a: { userId: string }) => a.userId)).toEqual([ids[0], ids[41]]);
       expect(whole.leftOverStudents).toBeUndefined();
+      // …and its page 2 nothing, so a client that pages until it sees no students stops.
+      const after = (
+        await as(teacher.token, 'post', `/assignments/${assignmentId}/classes/${cls._id}/test-activity`)
+          .send({ page: 2 })
+          .expect(200)
+      ).body;
+      expect([after.students, after.testActivities]).toEqual([[], []]);
       // Nothing asked for, nothing answered; a page or a list that is not one is a 400.
       expect((await page(1, []).expect(200)).body.testActivities).toEqual([]);
       expect((await page(-1, []).expect(400)).body).toEqual({ message: 'page must be a non-negative integer' });

@@ -94,7 +94,7 @@ export function assignmentRouter(store: EdulasticStore): Router {
    * they joined it), the assignment's activities of the first `GRADEBOOK_PAGE_SIZE` and the ids of the rest in
    * `leftOverStudents`; a later page answers the activities of the students its `leftOverStudents` names (those of
    * this class). A page 1 without `leftOverStudents`, as the shared contract's §5 reads the gradebook, gets the whole
-   * class on one page, as before.
+   * class on one page, and a later one nothing, as before.
    */
   router.post('/assignments/:assignmentId/classes/:classId/test-activity', auth, (req, res) => {
     const { page, leftOverStudents } = bodyOf(req);
@@ -112,8 +112,9 @@ export function assignmentRouter(store: EdulasticStore): Router {
 
     // The class's roster, as the real class board shows it (those the assignment left out have no activity).
     const roster = group.studentIds;
-    // The shared contract's one page (`{"page": 1}`, no leftOverStudents) is still answered whole.
-    const contractPage = leftOverStudents === undefined && pageNumber >= 1;
+    // The shared contract's one page (`{"page": 1}`, no leftOverStudents) is still answered whole, and its later
+    // pages empty, so a client that pages until it sees no students stops.
+    const contractPage = leftOverStudents === undefined && pageNumber === 1;
     const first = pageNumber === 0;
     const listed = first || contractPage ? roster : roster.filter((id) => asked.includes(id));
     const read = first ? roster.slice(0, GRADEBOOK_PAGE_SIZE) : listed;
