@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { freePort } from '../../src/cli/free-port';
 import { databaseUrl, templateDatabaseName, TEST_DATABASE_URL, workerDatabaseName } from './test-database';
+import { workerPorts } from './worker-ports';
 
 export interface DevStackWorkspace {
   /** The scratch folder (sandbox state, an embedded database's files). */
@@ -31,7 +31,7 @@ export function devStackWorkspace(name: string): DevStackWorkspace {
   return {
     dir: () => dir,
     async env() {
-      const [port, mt, edu] = await Promise.all([freePort(), freePort(), freePort()]);
+      const [port, mt, edu] = await workerPorts(3);
       return {
         PORT: String(port),
         SANDBOX_MASTERY_TRACK_PORT: String(mt),

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { edulasticSandboxEnv, masteryTrackSandboxEnv } from '../../src/cli/sandbox-env';
-import { freePort } from '../../src/cli/free-port';
 import { DEV_CLIENT, EDU_PASSWORD, EDU_USER, MT_API_KEY, MT_EMAIL, Sandboxes } from './test-app';
 import { embeddedDatabaseEnv, workerDatabaseUrl } from './test-database';
+import { workerPort } from './worker-ports';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -21,9 +21,9 @@ export interface SpawnedApp {
 /**
  * The production entry point (src/main.ts) in a process of its own, on this worker's test database and the given
  * sandboxes, for what only a real process shows (module instrumentation, node:cluster, signals). Resolves once it
- * answers on its port. freePort's port can be bound by another suite's server before the child binds it (every suite
- * listens on ephemeral ports): that server would answer for it, so the child must show it served the probe itself,
- * and a child that found its port taken is started again on another one.
+ * answers on its port, a port of this worker's own band (workerPort). Something outside the suite could still bind it
+ * first and answer for it, so the child must show it served the probe itself, and a child that found its port taken
+ * is started again on another one.
  */
 export async function spawnApp(sandboxes: Sandboxes, env: Record<string, string> = {}): Promise<SpawnedApp> {
   for (let tries = 1; ; tries++) {
@@ -34,7 +34,7 @@ export async function spawnApp(sandboxes: Sandboxes, env: Record<string, string>
 }
 
 async function spawnOnce(sandboxes: Sandboxes, env: Record<string, string>): Promise<SpawnedApp | 'port taken'> {
-  const port = await freePort();
+  const port = await workerPort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const {
     child,
