@@ -470,6 +470,25 @@ describe('OneRoster 1.2 collections', () => {
       );
     });
 
+    it('filters a number field by a decimal number, and refuses what is not one', async () => {
+      const components = cases.find((c) => c.name === 'course components')!;
+      const component = uid('component');
+      await put(components, component, { ...components.body(component), sortOrder: 16 }).expect(200);
+      const filtered = (value: string) =>
+        get(`${components.path}?filter=${encodeURIComponent(`sortOrder='${value}' AND sourcedId='${component}'`)}`);
+      for (const value of ['16', '16.0', '-0.5']) {
+        const res = await filtered(value).expect(200);
+        expect(res.body.courseComponents.map((c: { sourcedId: string }) => c.sourcedId)).toEqual(
+          value === '-0.5' ? [] : [component],
+        );
+      }
+      // Number() would read these as 16.
+      for (const value of [' 16', '16 ', '0x10', '1.6e1', '+16', '']) {
+        const res = await filtered(value).expect(400);
+        expect(res.body.imsx_description).toBe('filter value for sortOrder must be a number');
+      }
+    });
+
     it.each([
       ['limit=0', /limit must be an integer from 1 to 3000/],
       ['limit=3001', /limit must be an integer from 1 to 3000/],
@@ -514,6 +533,18 @@ describe('OneRoster 1.2 collections', () => {
     await put(users, longest).expect(200);
     const attempts = await get(`/powerpath/getAttempts?student=${longest}&lesson=no-such-lesson`);
     expect([attempts.status, attempts.body.imsx_description]).toEqual([404, "lesson 'no-such-lesson' not found"]);
+    // Characters, as PowerPath's parameters count them: 255 outside the Basic Multilingual Plane (510 UTF-16 units) are
+    // the limit on both sides, and one more is over it on both.
+    const astral = `u-${'\u{1D465}'.repeat(253)}`;
+    expect([...astral].length).toBe(255);
+    const made = await put(users, astral, { ...users.body(astral), email: 'astral@example.org' });
+    expect([made.status, made.body.imsx_description]).toEqual([200, undefined]);
+    const named = await get(`/powerpath/getAttempts?student=${encodeURIComponent(astral)}&lesson=no-such-lesson`);
+    expect([named.status, named.body.imsx_description]).toEqual([404, "lesson 'no-such-lesson' not found"]);
+    const tooLong = await put(users, `${astral}x`, { ...users.body(`${astral}x`), email: 'astral@example.org' });
+    expect(tooLong.body.imsx_description).toBe('user.sourcedId must be at most 255 characters');
+    const over = await get(`/powerpath/getAttempts?student=${encodeURIComponent(`${astral}x`)}&lesson=no-such-lesson`);
+    expect(over.status).toBe(400);
   });
 
   it('422 for an org whose parent chain would come back to it, also when two writes would close it at once', async () => {

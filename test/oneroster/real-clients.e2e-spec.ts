@@ -89,6 +89,10 @@ describe('OneRoster for real clients (issue 12)', () => {
       expect(res.body).toEqual({ course: { sourcedId: ids.course, title: 'Math 4' } });
       const spaced = await get(`${R}/classes/${ids.cls}?fields=${encodeURIComponent('title, school')}`).expect(200);
       expect(Object.keys(spaced.body.class).sort()).toEqual(['school', 'title']);
+      // A list that names no field is no selection (objects with no field would be no answer).
+      const none = await get(`${R}/courses/${ids.course}?fields=${encodeURIComponent(', ,')}`).expect(200);
+      expect(none.body.course).toEqual((await get(`${R}/courses/${ids.course}`).expect(200)).body.course);
+      expect(none.body.course).toMatchObject({ sourcedId: ids.course, title: 'Math 4' });
     });
 
     it.each([

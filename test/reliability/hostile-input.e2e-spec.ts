@@ -661,6 +661,19 @@ describe('hostile input', () => {
       expect(res.body.imsx_description).toBe('attempt must not be less than 1');
     });
 
+    it.each(['2147483648', '99999999999999999999'])(
+      'PowerPath getAssessmentProgress: attempt=%s is 400, above the largest attempt number',
+      async (attempt) => {
+        const res = await t
+          .http()
+          .get('/powerpath/getAssessmentProgress')
+          .set(auth)
+          .query({ student, lesson, attempt });
+        expectImsx(res, 400, 'attempt');
+        expect(res.body.imsx_description).toBe('attempt must not be greater than 2147483647');
+      },
+    );
+
     it('OneRoster lists: limit=16 and offset=0 are fine', async () => {
       const res = await t.http().get(`${OR}/users`).set(auth).query({ limit: '16', offset: '0' }).expect(200);
       expect(res.body.limit).toBe(16);

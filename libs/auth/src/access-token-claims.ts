@@ -1,3 +1,4 @@
+import { maxLength } from 'class-validator';
 import type { Principal } from './scopes';
 
 /** Clock skew allowed on exp, nbf and iat (RFC 8725 §3.10 leaves it to the deployment; 60 s is customary). */
@@ -10,7 +11,7 @@ export class InvalidClaims extends Error {
   }
 }
 
-const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 255;
+const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && maxLength(v, 255);
 
 /**
  * The principal of a token whose signature, issuer, audience and time window the JWT library has checked.

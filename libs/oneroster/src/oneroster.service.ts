@@ -1,6 +1,7 @@
 import { ValidationError } from '@mikro-orm/core';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable, Logger, Optional } from '@nestjs/common';
+import { maxLength } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import {
   AppError,
@@ -305,7 +306,7 @@ function pick(o: OneRosterJson, fields: string[]): OneRosterJson {
 
 /** An object is made only with an id every endpoint can name (PowerPath's parameters stop at the same length). */
 function checkSourcedIdLength(def: CollectionDef, sourcedId: string): void {
-  if (sourcedId.length > MAX_SOURCED_ID_LENGTH)
+  if (!maxLength(sourcedId, MAX_SOURCED_ID_LENGTH))
     throw AppError.invalid(
       `${def.singular}.sourcedId must be at most ${MAX_SOURCED_ID_LENGTH} characters`,
       `${def.singular}.sourcedId`,

@@ -9,6 +9,7 @@ import {
   IsOptional,
   IsString,
   IsUrl,
+  maxLength,
   MaxLength,
   ValidateBy,
   ValidateIf,
@@ -39,9 +40,10 @@ const IsIdOrNull = () =>
   ValidateBy({
     name: 'isIdOrNull',
     validator: {
-      validate: (v: unknown) => v === null || (typeof v === 'string' && v.trim().length > 0 && v.length <= 255),
+      validate: (v: unknown) =>
+        v === null || (typeof v === 'string' && v.trim().length > 0 && maxLength(v, MAX_SOURCED_ID_LENGTH)),
       defaultMessage: (args?: ValidationArguments) =>
-        `${args?.property} must be a non-empty string (at most 255 characters) or null`,
+        `${args?.property} must be a non-empty string (at most ${MAX_SOURCED_ID_LENGTH} characters) or null`,
     },
   });
 

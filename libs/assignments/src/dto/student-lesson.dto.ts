@@ -1,6 +1,9 @@
 import { Transform } from 'class-transformer';
-import { IsInt, IsNotEmpty, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+import { IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { MAX_SOURCED_ID_LENGTH } from '@external-tests/common';
+
+/** The largest attempt number: attempts are PostgreSQL `integer`s. */
+const MAX_ATTEMPT = 2 ** 31 - 1;
 
 /** `student` + `lesson`, in a body or a query string. */
 export class StudentLessonDto {
@@ -35,12 +38,14 @@ export class ImportResultsQueryDto extends StudentLessonDto {
 export class ProgressQueryDto extends StudentLessonDto {
   /** The attempt number (default: the latest) */
   // Decimal digits only: `0x10` or `1e1` stay strings and fail @IsInt (400), instead of being read as numbers; a
-  // negative one is a number, so its 400 says it is below 1.
+  // negative one is a number, so its 400 says it is below 1, and a long one says it is above the largest attempt
+  // number PostgreSQL's integer column holds.
   @IsOptional()
   @Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string' && /^-?\d{1,9}$/.test(value) ? Number(value) : value,
+    typeof value === 'string' && /^-?\d{1,300}$/.test(value) ? Number(value) : value,
   )
   @IsInt()
   @Min(1)
+  @Max(MAX_ATTEMPT)
   attempt?: number;
 }

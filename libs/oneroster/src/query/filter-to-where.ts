@@ -6,11 +6,14 @@ type Where = Record<string, unknown>;
 
 const SQL_OP: Record<string, string> = { '=': '$eq', '!=': '$ne', '>': '$gt', '>=': '$gte', '<': '$lt', '<=': '$lte' };
 
+const DECIMAL = /^-?\d+(?:\.\d+)?$/;
+
 function coerce(field: string, spec: FieldSpec, raw: string): unknown {
   switch (spec.type) {
     case 'number': {
+      // Decimal only: Number() would also take ' 5', '0x10' and '1e3'.
       const n = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(n))
+      if (!DECIMAL.test(raw) || !Number.isFinite(n))
         throw AppError.invalid(`filter value for ${field} must be a number`, 'filter');
       return n;
     }

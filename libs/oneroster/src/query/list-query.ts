@@ -26,13 +26,16 @@ function onceEach(q: object): void {
   for (const [name, value] of Object.entries(q)) textOnce(name, value);
 }
 
-/** `fields` (comma-separated) against the fields the response object has; undefined = every field. */
+/**
+ * `fields` (comma-separated) against the fields the response object has; undefined = every field, also when it names
+ * none (`fields=` or `fields=,,`: objects with no field at all would be no answer).
+ */
 function parseFields(raw: string | undefined, responseFields: string[]): string[] | undefined {
-  if (raw === undefined || raw === '') return undefined;
-  const selected = raw
+  const selected = (raw ?? '')
     .split(',')
     .map((f) => f.trim())
     .filter(Boolean);
+  if (selected.length === 0) return undefined;
   const unknown = selected.filter((f) => !responseFields.includes(f));
   if (unknown.length > 0) throw AppError.invalid(`Unknown fields: ${unknown.join(', ')}`, 'fields');
   return selected;
