@@ -21,7 +21,7 @@ async function main(): Promise<void> {
       ? `                 curl -s -u ${env.AUTH_DEV_CLIENT_ID}:${env.AUTH_DEV_CLIENT_ID === 'demo-client' ? env.AUTH_DEV_CLIENT_SECRET : '<secret>'} -d grant_type=client_credentials ${baseUrl}/oauth2/token`
       : '',
     stack.embeddedDatabase
-      ? `  Database       embedded PostgreSQL (PGlite), data in ${env.EMBEDDED_DB_DIR}`
+      ? `  Database       embedded PostgreSQL (PGlite) at ${env.DATABASE_URL}, data in ${env.EMBEDDED_DB_DIR}`
       : '  Database       DATABASE_URL',
     sandboxes
       ? `  Sandboxes      MasteryTrack ${sandboxes.masteryTrack.url}   Edulastic ${sandboxes.edulastic.url}/api`

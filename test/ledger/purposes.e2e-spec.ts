@@ -293,7 +293,83 @@ describe('one tool object per purpose', () => {
     });
   });
 
+  describe('MasteryTrack: two students with one email (the tool knows a student by email only)', () => {
+    const OR_USERS = '/ims/oneroster/rostering/v1p2/users';
+    const mtCalls = async () => (await sandboxControl(t.sandboxes, 'masteryTrack').calls()).length;
+    const results = (student: string) => countRows(t.orm, 'assessment_results where student_sourced_id = ?', [student]);
+    const sharedEmail = (student: string) =>
+      `Student '${student}' has the email of another student's mastery-track user: two students cannot share one ` +
+      'user there; give this student an email of their own';
+
+    it('the second is a 422 before MasteryTrack is called, and leaves nothing; the first goes on', async () => {
+      const a = await createStudent(t.orm);
+      // MasteryTrack compares emails without case: one user for both.
+      const b = await createStudent(t.orm, { email: a.email.toUpperCase() });
+      const [first, second] = [await mathG4(), await mathG4()];
+      await assign({ student: a.sourcedId, lesson: first.sourcedId }).expect(200);
+      const calls = await mtCalls();
+
+      for (let i = 0; i < 2; i++) {
+        const refused = await assign({ student: b.sourcedId, lesson: second.sourcedId }).expect(422);
+        expect([refused.body.imsx_error_details[0].code, refused.body.imsx_description]).toEqual([
+          'INVALID_DATA',
+          sharedEmail(b.sourcedId),
+        ]);
+      }
+      expect(await mtCalls()).toBe(calls);
+      expect([await ledgerRows(t.orm, b.sourcedId), await results(b.sourcedId)]).toEqual([[], 0]);
+      expect((await tools().mtActive(a.email)).map((x) => x.assessment_result_sourced_id)).toHaveLength(1);
+      await assign({ student: a.sourcedId, lesson: second.sourcedId }).expect(200);
+      expect(await tools().mtActive(a.email)).toHaveLength(2);
+    });
+
+    it('both new at once: one is assigned, the other is a 422 and leaves nothing', async () => {
+      const a = await createStudent(t.orm);
+      const b = await createStudent(t.orm, { email: a.email });
+      const [first, second] = [await mathG4(), await mathG4()];
+      const answers = await Promise.all([
+        assign({ student: a.sourcedId, lesson: first.sourcedId }),
+        assign({ student: b.sourcedId, lesson: second.sourcedId }),
+      ]);
+      expect(answers.map((r) => r.status).sort()).toEqual([200, 422]);
+      const [won, lost] = answers[0].status === 200 ? [a, b] : [b, a];
+      const refused = answers.find((r) => r.status === 422)!;
+      expect(refused.body.imsx_description).toBe(sharedEmail(lost.sourcedId));
+      expect([await ledgerRows(t.orm, lost.sourcedId), await results(lost.sourcedId)]).toEqual([[], 0]);
+      expect(await ledgerRows(t.orm, won.sourcedId)).toEqual([expect.objectContaining({ state: 'assigned' })]);
+      expect(await tools().mtActive(a.email)).toHaveLength(1);
+    });
+
+    it('the user passes to the other student once its student is deleted or has another email', async () => {
+      const [lesson, later] = [await mathG4(), await mathG4()];
+      // Deleted (OneRoster DELETE marks the user tobedeleted).
+      const a = await createStudent(t.orm);
+      const b = await createStudent(t.orm, { email: a.email });
+      await assign({ student: a.sourcedId, lesson: lesson.sourcedId }).expect(200);
+      await assign({ student: b.sourcedId, lesson: later.sourcedId }).expect(422);
+      await t.http().delete(`${OR_USERS}/${a.sourcedId}`).set('Authorization', `Bearer ${token}`).expect(204);
+      await assign({ student: b.sourcedId, lesson: later.sourcedId }).expect(200);
+
+      // Given another email: both are assigned, each as the user of its own email.
+      const c = await createStudent(t.orm);
+      const d = await createStudent(t.orm, { email: c.email });
+      await assign({ student: c.sourcedId, lesson: lesson.sourcedId }).expect(200);
+      await assign({ student: d.sourcedId, lesson: lesson.sourcedId }).expect(422);
+      const renamed = `renamed-${c.email}`;
+      await t.orm.em
+        .fork()
+        .getConnection()
+        .execute('update users set email = ? where sourced_id = ?', [renamed, c.sourcedId]);
+      await assign({ student: d.sourcedId, lesson: later.sourcedId }).expect(200);
+      await assign({ student: c.sourcedId, lesson: later.sourcedId }).expect(200);
+      expect((await tools().mtActive(renamed)).map((x) => x.assessment_result_sourced_id)).toHaveLength(1);
+    });
+  });
+
   describe('Edulastic: two students with one email (the tool takes them for one user)', () => {
+    const sharedEmail = (student: string) =>
+      `Student '${student}' has the email of another student's edulastic user: two students cannot share one ` +
+      'user there; give this student an email of their own';
     const eduLesson = (i: number) => createLesson(t.orm, { toolProvider: 'edulastic', vendorId: EDU_TESTS[i] });
     const loginRows = (student: string) =>
       countRows(t.orm, 'tool_logins where student_sourced_id = ? and external_user_id is not null', [student]);
@@ -310,16 +386,12 @@ describe('one tool object per purpose', () => {
         const refused = await assign({ student: b.sourcedId, lesson: second.sourcedId }).expect(422);
         expect([refused.body.imsx_error_details[0].code, refused.body.imsx_description]).toEqual([
           'INVALID_DATA',
-          `Student '${b.sourcedId}' has the email of another student's edulastic login: two students cannot share ` +
-            'one login there; give this student an email of their own',
+          sharedEmail(b.sourcedId),
         ]);
       }
-      // The user's password was never set: the first student's login works, and is what it is answered again.
+      // Refused before any call: the first student's login works, and is what it is answered again.
+      expect((await sandboxControl(t.sandboxes, 'edulastic').calls()).slice(calls)).toEqual([]);
       expect(await tools().eduLoginWorks(made.credentials)).toBe(true);
-      const setPassword = (await sandboxControl(t.sandboxes, 'edulastic').calls())
-        .slice(calls)
-        .filter((c) => /password/i.test(c.path));
-      expect(setPassword).toEqual([]);
       expect(await ledgerRows(t.orm, b.sourcedId)).toEqual([]);
       expect(await loginRows(b.sourcedId)).toBe(0);
       const again = (await assign({ student: a.sourcedId, lesson: second.sourcedId }).expect(200)).body;
@@ -327,22 +399,37 @@ describe('one tool object per purpose', () => {
       expect(await tools().eduLoginWorks(made.credentials)).toBe(true);
     });
 
-    it('both new at once: whichever records the user first keeps it; the other is a 422, not a 500', async () => {
+    it('both new at once: the request that took the seat keeps the user; the other is a 422, not a 500', async () => {
       const a = await createStudent(t.orm);
       const b = await createStudent(t.orm, { email: a.email });
       const [first, second] = [await eduLesson(0), await eduLesson(1)];
       // The first student's request made the user and proved its login, and stops before recording it.
       const parked = parkAt(t.recoveryPoints, 'login.made', a.sourcedId);
-      const late = assign({ student: a.sourcedId, lesson: first.sourcedId });
-      const lateDone = late.then((r) => r);
+      const first$ = assign({ student: a.sourcedId, lesson: first.sourcedId }).then((r) => r);
       await parked.reached;
-      const won = (await assign({ student: b.sourcedId, lesson: second.sourcedId }).expect(200)).body;
+      const lost = await assign({ student: b.sourcedId, lesson: second.sourcedId }).expect(422);
+      expect(lost.body.imsx_description).toBe(sharedEmail(b.sourcedId));
       parked.resume();
-      const lost = await lateDone;
-      expect([lost.status, lost.body.imsx_error_details?.[0]?.code]).toEqual([422, 'INVALID_DATA']);
+      const won = (await first$).body;
       expect(await tools().eduLoginWorks(won.credentials)).toBe(true);
-      expect(await ledgerRows(t.orm, a.sourcedId)).toEqual([]);
-      expect([await loginRows(a.sourcedId), await loginRows(b.sourcedId)]).toEqual([0, 1]);
+      expect(await ledgerRows(t.orm, b.sourcedId)).toEqual([]);
+      expect([await loginRows(a.sourcedId), await loginRows(b.sourcedId)]).toEqual([1, 0]);
+    });
+
+    it("a student given the email of another's recorded login: a 422 from the login, and that login still works", async () => {
+      const a = await createStudent(t.orm);
+      const b = await createStudent(t.orm);
+      const [first, second] = [await eduLesson(0), await eduLesson(1)];
+      const made = (await assign({ student: a.sourcedId, lesson: first.sourcedId }).expect(200)).body;
+      // The emails trade places in the roster: the seat no longer ties the email to the first student, whose login
+      // at the tool still has it.
+      const users = t.orm.em.fork().getConnection();
+      await users.execute('update users set email = ? where sourced_id = ?', [`moved-${a.email}`, a.sourcedId]);
+      await users.execute('update users set email = ? where sourced_id = ?', [a.email, b.sourcedId]);
+      const refused = await assign({ student: b.sourcedId, lesson: second.sourcedId }).expect(422);
+      expect(refused.body.imsx_description).toBe(sharedEmail(b.sourcedId));
+      expect(await tools().eduLoginWorks(made.credentials)).toBe(true);
+      expect([await ledgerRows(t.orm, b.sourcedId), await loginRows(b.sourcedId)]).toEqual([[], 0]);
     });
   });
 

@@ -96,10 +96,13 @@ describe("the student's seat", () => {
     origin: 'test',
     seat,
   });
-  const claimNew = (student: string, lesson: string, account: string) =>
-    RequestContext.create(t.orm.em, () =>
+  const claimNew = async (student: string, lesson: string, account: string): Promise<Claim | undefined> => {
+    const claim = await RequestContext.create(t.orm.em, () =>
       t.app.get(AttemptLedgerRepository).claim(newAttempt(student, lesson, account)),
     );
+    if (claim === 'tool-user-held') throw new Error('a student of its own email was refused its seat');
+    return claim;
+  };
   /** Undoes a claim that asked nothing (as a failed flow does), so reconciliation in later suites finds nothing of it. */
   const undo = (claim: Claim) =>
     RequestContext.create(t.orm.em, () => t.app.get(AttemptLedgerRepository).release(claim, false));
@@ -477,14 +480,16 @@ describe("the student's seat", () => {
             );
             return { seq: Number(row.seq), idx: Number(row.idx) };
           };
-          const claim = await repo.claim(newAttempt(student.sourcedId, lesson.sourcedId, account, withClaim));
+          const claim = (await repo.claim(
+            newAttempt(student.sourcedId, lesson.sourcedId, account, withClaim),
+          )) as Claim;
           expect(claim).toMatchObject({ seated: withClaim });
           if (!withClaim) {
-            const seat = { tool: 'mastery-track', account, studentSourcedId: student.sourcedId };
-            expect(await repo.takeSeat(seat, claim!, LEASE_SECONDS)).toMatchObject({ taken: true, lost: false });
+            const seat = { tool: 'mastery-track', account, studentSourcedId: student.sourcedId, toolUser: null };
+            expect(await repo.takeSeat(seat, claim, LEASE_SECONDS)).toMatchObject({ taken: true, lost: false });
           }
           const before = await scans();
-          await giveBack(repo, claim!);
+          await giveBack(repo, claim);
           const after = await scans();
           const [seat] = await em.execute<{ holder: string | null }[]>(
             "select holder from tool_seats where tool = 'mastery-track' and account = ? and student_sourced_id = ?",

@@ -16,7 +16,7 @@ import { AssignmentsOptions } from './assignments-options';
 import { ASSIGNMENTS_OPTIONS } from './assignments.module-definition';
 import { ExternalTestAssignmentDto } from './dto/external-test-assignment.dto';
 import { MakeExternalTestAssignmentDto } from './dto/make-external-test-assignment.dto';
-import { AttemptToolLedger } from './ledger/attempt-tool-ledger';
+import { AttemptToolLedger, toolUserOfAnother } from './ledger/attempt-tool-ledger';
 import { leaseRetryAfter } from './ledger/lease-retry-after';
 import { LessonResolver, ResolvedLesson } from './lesson-resolver';
 
@@ -93,8 +93,10 @@ export class AssignmentService {
       resultMetadata: { attempt, toolProvider: r.provider.name, lessonType: r.lesson.lessonType },
       origin: 'makeExternalTestAssignment',
       seat: r.provider.assignsAlone,
+      toolUser: toolUserOf(r.student),
       givenTests: r.provider.readsGivenTests === true,
     });
+    if (claim === 'tool-user-held') throw toolUserOfAnother(r.student.sourcedId, r.provider.name);
     if (!claim) {
       // Another request got there first: answer from its attempt, or say it is still working.
       const winner = await this.attempts.read(r.lesson.sourcedId, r.student.sourcedId, attempt);
@@ -140,6 +142,7 @@ export class AssignmentService {
         account: claim.account,
         lessonSourcedId: r.lesson.sourcedId,
         studentSourcedId: r.student.sourcedId,
+        toolUser: toolUserOf(r.student),
         attempt,
         claim,
         resumingCall: claim.priorCalled,
@@ -382,4 +385,9 @@ function refusalOfReplay(
     `This attempt is pending with the request it was first asked with, asked again until the tool answers it: ${e.message}`,
     e.options,
   );
+}
+
+/** The student as the tools know them: their email, in any case (ToolSeat.toolUser). */
+function toolUserOf(student: { email?: string | null }): string | null {
+  return student.email ? student.email.toLowerCase() : null;
 }

@@ -35,6 +35,8 @@ export interface LedgerAttempt {
   account: string;
   lessonSourcedId: string;
   studentSourcedId: string;
+  /** The student as the tool knows them (their email, lower-cased): the seat is refused when it is another's. */
+  toolUser: string | null;
   attempt: number;
   /** `seated`: the claim took the student's seat already, and read `givenTests` when asked to. */
   claim: { resultSourcedId: string; leaseToken: string; seated: boolean; givenTests?: GivenTest[] };
@@ -184,14 +186,17 @@ export class AttemptToolLedger implements ToolLedger {
   }
 
   async alone<T>(calls: () => Promise<T>): Promise<T> {
-    const seat = { tool: this.a.tool, account: this.a.account, studentSourcedId: this.a.studentSourcedId };
+    const seat = {
+      tool: this.a.tool,
+      account: this.a.account,
+      studentSourcedId: this.a.studentSourcedId,
+      toolUser: this.a.toolUser,
+    };
     // A new attempt's claim took the seat already when it was free (AttemptLedgerRepository.claim).
     while (!this.a.claim.seated) {
-      const { taken, lost, leaseSeconds } = await this.deps.attempts.takeSeat(
-        seat,
-        this.a.claim,
-        this.deps.leaseSeconds,
-      );
+      const outcome = await this.deps.attempts.takeSeat(seat, this.a.claim, this.deps.leaseSeconds);
+      if (outcome === 'tool-user-held') throw toolUserOfAnother(this.a.studentSourcedId, this.a.tool);
+      const { taken, lost, leaseSeconds } = outcome;
       if (lost) throw this.lostLease();
       if (taken) break;
       await this.waitFor(leaseSeconds, "this student's assignments");
@@ -260,12 +265,7 @@ export class AttemptToolLedger implements ToolLedger {
   private checkUserOutcome(purpose: LoginPurpose, outcome: 'reserved' | 'recorded' | 'held' | 'lost'): void {
     if (outcome === 'lost') throw this.lostLease();
     // The other student is not named: it may be outside the caller's org.
-    if (outcome === 'held')
-      throw AppError.invalidData(
-        `Student '${purpose.studentSourcedId}' has the email of another student's ${this.a.tool} login: two students ` +
-          `cannot share one login there; give this student an email of their own`,
-        'student',
-      );
+    if (outcome === 'held') throw toolUserOfAnother(purpose.studentSourcedId, this.a.tool);
   }
 
   private lostLease(): AppError {
@@ -287,4 +287,16 @@ export class AttemptToolLedger implements ToolLedger {
   private aad(): string {
     return `${this.a.tool}:${this.a.studentSourcedId}`;
   }
+}
+
+/**
+ * 422: the student's email is another student's user at the tool (which knows a student by email, in any case). The
+ * other student is not named: they may be outside the caller's org.
+ */
+export function toolUserOfAnother(studentSourcedId: string, tool: string): AppError {
+  return AppError.invalidData(
+    `Student '${studentSourcedId}' has the email of another student's ${tool} user: two students cannot share one ` +
+      `user there; give this student an email of their own`,
+    'student',
+  );
 }

@@ -1,4 +1,4 @@
-import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 
 /**
  * One request at a time may ask a tool for a student's assignments (tools whose "already exists" answer does not
@@ -13,6 +13,8 @@ import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
   name: 'tool_seats_holder_index',
   expression: 'create index "tool_seats_holder_index" on "tool_seats" ("holder") where "holder" is not null',
 })
+// A tool knows a student by email (MasteryTrack by nothing else, Edulastic by its login): one student's per account.
+@Unique({ name: 'tool_seats_tool_user_unique', properties: ['tool', 'account', 'toolUser'] })
 export class ToolSeat {
   @PrimaryKey({ type: 'text' })
   tool!: string;
@@ -28,6 +30,13 @@ export class ToolSeat {
 
   @Property({ type: 'timestamptz', nullable: true })
   leaseUntil?: Date | null;
+
+  /**
+   * The student as the tool knows them (the email, lower-cased), written by every take: two students with one email
+   * would be one user at the tool, whose "already exists" answers and write-backs could not be told apart.
+   */
+  @Property({ type: 'text', nullable: true })
+  toolUser?: string | null;
 
   /** The result of the attempt whose request holds the seat. */
   @Property({ type: 'text', nullable: true })

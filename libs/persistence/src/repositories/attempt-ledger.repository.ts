@@ -1,4 +1,4 @@
-import { EntityManager } from '@mikro-orm/postgresql';
+import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { ToolAssignmentRequest, ToolAssignmentState } from '../entities/tool-assignment.entity';
@@ -25,6 +25,8 @@ export interface ClaimInput {
    * student's seat at (tool, account) in this statement when it is free, and is marked as calling.
    */
   seat?: boolean;
+  /** With `seat`: the student as the tool knows them (ToolSeat.toolUser), one student's per (tool, account). */
+  toolUser?: string | null;
   /**
    * With `seat`: the claim that takes the seat also reads the student's given tests (`Claim.givenTests`), for a tool
    * whose assign decides from them (Edulastic's held tests), instead of a statement of their own after it.
@@ -173,11 +175,11 @@ const toGivenTest = (r: GivenTestRow): GivenTestRecord => ({
 function claimStatement(lineItemKnown: boolean, seat: boolean, givenTests: boolean): string {
   const seatCte = seat
     ? `seat as (
-         insert into tool_seats as s (tool, account, student_sourced_id, lease_token, lease_until, holder, gen)
-         select ?, ?, ?, ?::uuid, ${LEASE}, sourced_id, 1 from new_result
+         insert into tool_seats as s (tool, account, student_sourced_id, tool_user, lease_token, lease_until, holder, gen)
+         select ?, ?, ?, ?, ?::uuid, ${LEASE}, sourced_id, 1 from new_result
          on conflict (tool, account, student_sourced_id) do update
            set lease_token = excluded.lease_token, lease_until = excluded.lease_until, holder = excluded.holder,
-               gen = s.gen + 1
+               tool_user = excluded.tool_user, gen = s.gen + 1
            where s.lease_until is null or s.lease_until < now()
          returning holder, gen
        )`
@@ -312,15 +314,31 @@ const RECORD_ASSIGNED = `with attempt as (
    )
    select exists (select 1 from done) stored, coalesce((select finished from attempt), false) finished`;
 
+/** Refuses a seat the tool user of another student's (ToolSeat.toolUser). */
+const TOOL_USER_UNIQUE = 'tool_seats_tool_user_unique';
+
+/**
+ * Frees a tool user from the seat of a student who is no longer that user: deleted (OneRoster `tobedeleted`, or gone)
+ * or given another email since that seat's last take. A seat held now keeps it. Placeholders: tool, account, tool
+ * user, the asking student.
+ */
+const FREE_STALE_TOOL_USER = `update tool_seats s set tool_user = null
+   where s.tool = ? and s.account = ? and s.tool_user = ? and s.student_sourced_id <> ?
+     and (s.lease_until is null or s.lease_until < now())
+     and not exists (select 1 from users u where u.sourced_id = s.student_sourced_id and u.status = 'active'
+                     and lower(u.email) = lower(s.tool_user))
+   returning 1 n`;
+
 /** A seat is taken when free, expired, or already this attempt's (takeSeat; `?` is the attempt's result). */
 const LEASABLE = `(s.lease_until is null or s.lease_until < now() or s.holder = ?)`;
 
 /** takeSeat's statement (composed once, as CLAIM). */
 const TAKE_SEAT = `with seat as (
-     insert into tool_seats as s (tool, account, student_sourced_id, lease_token, lease_until, holder, gen)
-     select ?, ?, ?, ?, now() + make_interval(secs => ?), ?, 1
+     insert into tool_seats as s (tool, account, student_sourced_id, tool_user, lease_token, lease_until, holder, gen)
+     select ?, ?, ?, ?, ?, now() + make_interval(secs => ?), ?, 1
      where exists (select 1 from tool_assignments where result_sourced_id = ? and lease_token = ?)
      on conflict (tool, account, student_sourced_id) do update set
+       tool_user = case when ${LEASABLE} then excluded.tool_user else s.tool_user end,
        lease_token = case when ${LEASABLE} then excluded.lease_token else s.lease_token end,
        lease_until = case when ${LEASABLE} then excluded.lease_until else s.lease_until end,
        holder = case when ${LEASABLE} then excluded.holder else s.holder end,
@@ -345,7 +363,11 @@ export class AttemptLedgerRepository {
    * Leases the attempt (line item, result and ledger row made on first use). Undefined when another request
    * holds it, it is assigned already, or a concurrent request made its rows first.
    */
-  async claim(i: ClaimInput): Promise<Claim | undefined> {
+  async claim(i: ClaimInput): Promise<Claim | 'tool-user-held' | undefined> {
+    return this.unlessToolUserHeld(i, () => this.claimOnce(i));
+  }
+
+  private async claimOnce(i: ClaimInput): Promise<Claim | undefined> {
     const leaseToken = randomUUID();
     const lineItemKnown = Boolean(i.lineItemSourcedId);
     const rows = await runPrepared<{
@@ -368,7 +390,7 @@ export class AttemptLedgerRepository {
       i.studentSourcedId,
       i.attempt,
       JSON.stringify(i.resultMetadata),
-      ...(i.seat ? [i.tool, i.account, i.studentSourcedId, randomUUID(), i.leaseSeconds] : []),
+      ...(i.seat ? [i.tool, i.account, i.studentSourcedId, i.toolUser, randomUUID(), i.leaseSeconds] : []),
       i.lessonSourcedId,
       i.studentSourcedId,
       i.attempt,
@@ -623,7 +645,41 @@ export class AttemptLedgerRepository {
    * request that took the attempt over holds it too (the holder is the attempt).
    */
   async takeSeat(
-    seat: { tool: string; account: string; studentSourcedId: string },
+    seat: { tool: string; account: string; studentSourcedId: string; toolUser: string | null },
+    claim: Pick<Claim, 'resultSourcedId' | 'leaseToken'>,
+    leaseSeconds: number,
+  ): Promise<{ taken: boolean; lost: boolean; leaseSeconds: number | null } | 'tool-user-held'> {
+    return this.unlessToolUserHeld(seat, () => this.takeSeatOnce(seat, claim, leaseSeconds));
+  }
+
+  /**
+   * Runs a statement that takes a seat; `tool-user-held` when the student's tool user is another student's seat's
+   * (two students with one email). Such a seat whose student is no longer that user is freed, and the statement run
+   * again. A failed statement wrote nothing (the claim's result and ledger row are made in the same statement).
+   */
+  private async unlessToolUserHeld<T>(
+    seat: { tool: string; account: string; studentSourcedId: string; toolUser?: string | null },
+    take: () => Promise<T>,
+  ): Promise<T | 'tool-user-held'> {
+    for (let freed = false; ; freed = true) {
+      try {
+        return await take();
+      } catch (e) {
+        if (!(e instanceof UniqueConstraintViolationException && constraintOf(e) === TOOL_USER_UNIQUE)) throw e;
+        if (freed) return 'tool-user-held';
+        const stale = await runPrepared(this.em, FREE_STALE_TOOL_USER, [
+          seat.tool,
+          seat.account,
+          seat.toolUser,
+          seat.studentSourcedId,
+        ]);
+        if (stale.length === 0) return 'tool-user-held';
+      }
+    }
+  }
+
+  private async takeSeatOnce(
+    seat: { tool: string; account: string; studentSourcedId: string; toolUser: string | null },
     claim: Pick<Claim, 'resultSourcedId' | 'leaseToken'>,
     leaseSeconds: number,
   ): Promise<{ taken: boolean; lost: boolean; leaseSeconds: number | null }> {
@@ -635,12 +691,14 @@ export class AttemptLedgerRepository {
         seat.tool,
         seat.account,
         seat.studentSourcedId,
+        seat.toolUser,
         token,
         leaseSeconds,
         claim.resultSourcedId,
         claim.resultSourcedId,
         claim.leaseToken,
-        // `leasable` four times
+        // `leasable` five times
+        claim.resultSourcedId,
         claim.resultSourcedId,
         claim.resultSourcedId,
         claim.resultSourcedId,
@@ -770,4 +828,9 @@ export class AttemptLedgerRepository {
       [lessonSourcedId, studentSourcedId, attempt],
     );
   }
+}
+
+/** The constraint a unique violation names (the driver's error carries it). */
+function constraintOf(e: UniqueConstraintViolationException): string | undefined {
+  return (e as { constraint?: string }).constraint;
 }
