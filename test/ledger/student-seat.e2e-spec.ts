@@ -433,6 +433,56 @@ describe("the student's seat", () => {
     }
   });
 
+  onPostgres(
+    "undoing a claim locks its result before its ledger row, as a change of the result's status does (no deadlock)",
+    async () => {
+      const student = await createStudent(t.orm);
+      const lesson = await createLesson(t.orm);
+      const claim = (await claimNew(student.sourcedId, lesson.sourcedId, 'undo-order'))!;
+      const knex = t.orm.em.fork().getConnection().getKnex();
+      // Another transaction holds the result, as a OneRoster DELETE does before its trigger writes the ledger row.
+      const deleting = await knex.transaction();
+      let undoing: Promise<void> | undefined;
+      try {
+        await deleting.raw('select 1 from assessment_results where sourced_id = ? for update', [claim.resultSourcedId]);
+        undoing = undo(claim);
+        await waitFor(
+          async () =>
+            (await countRows(
+              t.orm,
+              "pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like ?",
+              ['%assessment_results%'],
+            )) > 0,
+          'the undo waiting for the result',
+        );
+        // Waiting for the result, the undo holds nothing of the ledger row yet: the trigger could take it.
+        const probe = await knex.transaction();
+        try {
+          const locked = await probe
+            .raw('select 1 from tool_assignments where result_sourced_id = ? for update nowait', [
+              claim.resultSourcedId,
+            ])
+            .then(
+              () => false,
+              (e: { code?: string }) => e.code === '55P03',
+            );
+          expect(locked).toBe(false);
+        } finally {
+          await probe.rollback();
+        }
+        await deleting.commit();
+        await undoing;
+        expect([await ledgerRows(t.orm, student.sourcedId), await seatOf(student.sourcedId)]).toEqual([
+          [],
+          { holder: null, held: null },
+        ]);
+      } finally {
+        if (!deleting.isCompleted()) await deleting.rollback();
+        await undoing?.catch(() => undefined);
+      }
+    },
+  );
+
   // The seat is given back by its holder, in the statement that records the answer or lets the call go. Without an
   // index on holder every MasteryTrack assignment read every student's seat (a bench profile found it).
   describe('giving the seat back reads one seat, however many students have one', () => {

@@ -506,6 +506,11 @@ export class AttemptLedgerRepository {
         );
         return;
       }
+      // The result before its ledger row: the order a change of the result's status takes them in (its trigger writes
+      // result_void onto the ledger row), so an undo meeting a OneRoster DELETE of the result waits, never deadlocks.
+      await runPrepared(em, 'select 1 from assessment_results where sourced_id = ? for update', [
+        claim.resultSourcedId,
+      ]);
       const [gone] = await runPrepared<{ n: number }>(
         em,
         `with ledger as (delete from tool_assignments where result_sourced_id = ? and lease_token = ? returning result_sourced_id)
