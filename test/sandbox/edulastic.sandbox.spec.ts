@@ -304,19 +304,17 @@ describe('Edulastic sandbox', () => {
       expect(later.testActivities.map((a: { userId: string }) => a.userId)).toEqual([ids[41]]);
       expect(later.leftOverStudents).toBeUndefined();
       // The shared contract's one page (page 1, no leftOverStudents): the whole class, as before paging.
-      const whole = (
-        await as(teacher.token, 'post', `/assignments/${assignmentId}/classes/${cls._id}/test-activity`)
-          .send({ page: 1 })
-          .expect(200)
-      ).body;
+      const contractPage = async (n: number) =>
+        (
+          await as(teacher.token, 'post', `/assignments/${assignmentId}/classes/${cls._id}/test-activity`)
+            .send({ page: n })
+            .expect(200)
+        ).body;
+      const whole = await contractPage(1);
       expect(whole.testActivities.map((a: { userId: string }) => a.userId)).toEqual([ids[0], ids[41]]);
       expect(whole.leftOverStudents).toBeUndefined();
       // …and its page 2 nothing, so a client that pages until it sees no students stops.
-      const after = (
-        await as(teacher.token, 'post', `/assignments/${assignmentId}/classes/${cls._id}/test-activity`)
-          .send({ page: 2 })
-          .expect(200)
-      ).body;
+      const after = await contractPage(2);
       expect([after.students, after.testActivities]).toEqual([[], []]);
       // Nothing asked for, nothing answered; a page or a list that is not one is a 400.
       expect((await page(1, []).expect(200)).body.testActivities).toEqual([]);
