@@ -314,7 +314,7 @@ const RECORD_ASSIGNED = `with attempt as (
    )
    select exists (select 1 from done) stored, coalesce((select finished from attempt), false) finished`;
 
-/** Refuses a seat the tool user of another student's (ToolSeat.toolUser). */
+/** The constraint that refuses a student the seat's tool user when another student's seat has it (ToolSeat.toolUser). */
 const TOOL_USER_UNIQUE = 'tool_seats_tool_user_unique';
 
 /**
