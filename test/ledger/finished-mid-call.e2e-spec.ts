@@ -254,6 +254,7 @@ describe('an attempt that finishes at the tool while a retry asks the tool for i
         lessonSourcedId: lesson.sourcedId,
         lessonTitle: 'lesson',
         studentSourcedId: student.sourcedId,
+        toolUser: null,
         attempt: 1,
         lineItemSourcedId: finished.line_item_sourced_id,
         tool: 'mastery-track',

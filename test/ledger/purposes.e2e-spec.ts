@@ -428,6 +428,12 @@ describe('one tool object per purpose', () => {
       await users.execute('update users set email = ? where sourced_id = ?', [a.email, b.sourcedId]);
       const refused = await assign({ student: b.sourcedId, lesson: second.sourcedId }).expect(422);
       expect(refused.body.imsx_description).toBe(sharedEmail(b.sourcedId));
+      // The seat let the second student in (the first no longer has the email): the login refused it.
+      const seats = await users.execute<{ student_sourced_id: string }[]>(
+        "select student_sourced_id from tool_seats where tool = 'edulastic' and tool_user = lower(?)",
+        [a.email],
+      );
+      expect(seats.map((r) => r.student_sourced_id)).toEqual([b.sourcedId]);
       expect(await tools().eduLoginWorks(made.credentials)).toBe(true);
       expect([await ledgerRows(t.orm, b.sourcedId), await loginRows(b.sourcedId)]).toEqual([[], 0]);
     });

@@ -87,6 +87,7 @@ describe("the student's seat", () => {
     lessonSourcedId: lesson,
     lessonTitle: 'Lesson',
     studentSourcedId: student,
+    toolUser: null,
     attempt: 1,
     tool: 'mastery-track',
     account,

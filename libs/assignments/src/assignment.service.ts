@@ -387,7 +387,7 @@ function refusalOfReplay(
   );
 }
 
-/** The student as the tools know them: their email, in any case (ToolSeat.toolUser). */
+/** The student as the tools know them: their email, in any case (ToolSeat.toolUser, lower-cased by the database). */
 function toolUserOf(student: { email?: string | null }): string | null {
-  return student.email ? student.email.toLowerCase() : null;
+  return student.email || null;
 }

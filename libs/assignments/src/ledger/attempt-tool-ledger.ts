@@ -35,7 +35,7 @@ export interface LedgerAttempt {
   account: string;
   lessonSourcedId: string;
   studentSourcedId: string;
-  /** The student as the tool knows them (their email, lower-cased): the seat is refused when it is another's. */
+  /** The student as the tool knows them (their email, in any case): the seat is refused when it is another's. */
   toolUser: string | null;
   attempt: number;
   /** `seated`: the claim took the student's seat already, and read `givenTests` when asked to. */

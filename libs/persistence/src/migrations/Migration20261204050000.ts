@@ -3,7 +3,8 @@ import { Migration } from '@mikro-orm/migrations';
 /**
  * A tool user (the student's email, lower-cased, as both tools know students) is one student's per (tool, account):
  * `tool_seats.tool_user`, unique, written by every take of the seat. Existing seats get their student's email now;
- * of two students sharing one, the seat taken most keeps it (the other is refused at its next take, unless freed).
+ * of two students sharing one, the one the tool's user is keeps it: the one with a recorded login, else with recorded
+ * assignments, else the seat taken most (the other is refused at its next take, unless freed).
  */
 export class Migration20261204050000 extends Migration {
   override async up(): Promise<void> {
@@ -13,7 +14,13 @@ export class Migration20261204050000 extends Migration {
        from (select distinct on (s.tool, s.account, lower(u.email)) s.tool, s.account, s.student_sourced_id, lower(u.email) tool_user
              from tool_seats s join users u on u.sourced_id = s.student_sourced_id
              where u.email is not null and u.email <> ''
-             order by s.tool, s.account, lower(u.email), s.gen desc, s.student_sourced_id) f
+             order by s.tool, s.account, lower(u.email),
+               -- the student the tool's user is: its recorded login, else its recorded assignments, else most takes
+               exists (select 1 from tool_logins l where l.tool = s.tool and l.account = s.account
+                         and l.student_sourced_id = s.student_sourced_id and l.state = 'ready') desc,
+               exists (select 1 from tool_assignments a where a.tool = s.tool and a.account = s.account
+                         and a.student_sourced_id = s.student_sourced_id and a.state = 'assigned') desc,
+               s.gen desc, s.student_sourced_id) f
        where s.tool = f.tool and s.account = f.account and s.student_sourced_id = f.student_sourced_id;`,
     );
     this.addSql(

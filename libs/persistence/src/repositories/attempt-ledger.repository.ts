@@ -25,8 +25,11 @@ export interface ClaimInput {
    * student's seat at (tool, account) in this statement when it is free, and is marked as calling.
    */
   seat?: boolean;
-  /** With `seat`: the student as the tool knows them (ToolSeat.toolUser), one student's per (tool, account). */
-  toolUser?: string | null;
+  /**
+   * With `seat`: the student's email, as the tool knows them (ToolSeat.toolUser, one student's per (tool, account)).
+   * Lower-cased by PostgreSQL here and in every comparison, so one `lower` decides everywhere.
+   */
+  toolUser: string | null;
   /**
    * With `seat`: the claim that takes the seat also reads the student's given tests (`Claim.givenTests`), for a tool
    * whose assign decides from them (Edulastic's held tests), instead of a statement of their own after it.
@@ -176,7 +179,7 @@ function claimStatement(lineItemKnown: boolean, seat: boolean, givenTests: boole
   const seatCte = seat
     ? `seat as (
          insert into tool_seats as s (tool, account, student_sourced_id, tool_user, lease_token, lease_until, holder, gen)
-         select ?, ?, ?, ?, ?::uuid, ${LEASE}, sourced_id, 1 from new_result
+         select ?, ?, ?, lower(?), ?::uuid, ${LEASE}, sourced_id, 1 from new_result
          on conflict (tool, account, student_sourced_id) do update
            set lease_token = excluded.lease_token, lease_until = excluded.lease_until, holder = excluded.holder,
                tool_user = excluded.tool_user, gen = s.gen + 1
@@ -318,16 +321,23 @@ const RECORD_ASSIGNED = `with attempt as (
 const TOOL_USER_UNIQUE = 'tool_seats_tool_user_unique';
 
 /**
- * Frees a tool user from the seat of a student who is no longer that user: deleted (OneRoster `tobedeleted`, or gone)
- * or given another email since that seat's last take. A seat held now keeps it. Placeholders: tool, account, tool
- * user, the asking student.
+ * After a take broke TOOL_USER_UNIQUE: frees the tool user from the seats of students who are no longer that user
+ * (deleted: OneRoster `tobedeleted`, or gone; or given another email since that seat's last take; a seat held now
+ * keeps it), and says whether another student's seat still has it (`other`). None: the take lost a race with one that
+ * freed it, or with the student's own first seat made at the same moment, and runs again. Placeholders: tool, account,
+ * the asking student's email, the asking student, then tool, account, email again.
  */
-const FREE_STALE_TOOL_USER = `update tool_seats s set tool_user = null
-   where s.tool = ? and s.account = ? and s.tool_user = ? and s.student_sourced_id <> ?
-     and (s.lease_until is null or s.lease_until < now())
-     and not exists (select 1 from users u where u.sourced_id = s.student_sourced_id and u.status = 'active'
-                     and lower(u.email) = lower(s.tool_user))
-   returning 1 n`;
+const FREE_STALE_TOOL_USER = `with seats as (
+     select s.student_sourced_id, (s.lease_until is null or s.lease_until < now())
+              and not exists (select 1 from users u where u.sourced_id = s.student_sourced_id and u.status = 'active'
+                              and lower(u.email) = s.tool_user) stale
+     from tool_seats s where s.tool = ? and s.account = ? and s.tool_user = lower(?) and s.student_sourced_id <> ?
+   ), freed as (
+     update tool_seats s set tool_user = null from seats
+     where s.tool = ? and s.account = ? and s.student_sourced_id = seats.student_sourced_id and seats.stale
+       and s.tool_user = lower(?)
+   )
+   select exists (select 1 from seats where not stale) other`;
 
 /** A seat is taken when free, expired, or already this attempt's (takeSeat; `?` is the attempt's result). */
 const LEASABLE = `(s.lease_until is null or s.lease_until < now() or s.holder = ?)`;
@@ -335,7 +345,7 @@ const LEASABLE = `(s.lease_until is null or s.lease_until < now() or s.holder = 
 /** takeSeat's statement (composed once, as CLAIM). */
 const TAKE_SEAT = `with seat as (
      insert into tool_seats as s (tool, account, student_sourced_id, tool_user, lease_token, lease_until, holder, gen)
-     select ?, ?, ?, ?, ?, now() + make_interval(secs => ?), ?, 1
+     select ?, ?, ?, lower(?), ?, now() + make_interval(secs => ?), ?, 1
      where exists (select 1 from tool_assignments where result_sourced_id = ? and lease_token = ?)
      on conflict (tool, account, student_sourced_id) do update set
        tool_user = case when ${LEASABLE} then excluded.tool_user else s.tool_user end,
@@ -429,7 +439,9 @@ export class AttemptLedgerRepository {
    * Opens an attempt without asking the tool (createNewAttempt): its result and ledger row, state `open`.
    * Undefined when the attempt exists already.
    */
-  async open(i: Omit<ClaimInput, 'tool' | 'account' | 'request' | 'leaseSeconds'>): Promise<AttemptRecord | undefined> {
+  async open(
+    i: Omit<ClaimInput, 'tool' | 'account' | 'request' | 'leaseSeconds' | 'toolUser'>,
+  ): Promise<AttemptRecord | undefined> {
     const [row] = await runPrepared<{ result_sourced_id: string }>(this.em, OPEN[+Boolean(i.lineItemSourcedId)], [
       ...lineItemParams(i),
       randomUUID(),
@@ -660,25 +672,28 @@ export class AttemptLedgerRepository {
   /**
    * Runs a statement that takes a seat; `tool-user-held` when the student's tool user is another student's seat's
    * (two students with one email). Such a seat whose student is no longer that user is freed, and the statement run
-   * again. A failed statement wrote nothing (the claim's result and ledger row are made in the same statement).
+   * again (at most twice). Never inside a transaction (no caller opens one): a failed statement wrote nothing, since
+   * the claim's result and ledger row are made in the same statement, and the next one runs.
    */
   private async unlessToolUserHeld<T>(
-    seat: { tool: string; account: string; studentSourcedId: string; toolUser?: string | null },
+    seat: { tool: string; account: string; studentSourcedId: string; toolUser: string | null },
     take: () => Promise<T>,
   ): Promise<T | 'tool-user-held'> {
-    for (let freed = false; ; freed = true) {
+    for (let tries = 1; ; tries++) {
       try {
         return await take();
       } catch (e) {
         if (!(e instanceof UniqueConstraintViolationException && constraintOf(e) === TOOL_USER_UNIQUE)) throw e;
-        if (freed) return 'tool-user-held';
-        const stale = await runPrepared(this.em, FREE_STALE_TOOL_USER, [
+        const [held] = await runPrepared<{ other: boolean }>(this.em, FREE_STALE_TOOL_USER, [
           seat.tool,
           seat.account,
           seat.toolUser,
           seat.studentSourcedId,
+          seat.tool,
+          seat.account,
+          seat.toolUser,
         ]);
-        if (stale.length === 0) return 'tool-user-held';
+        if (held.other || tries === 3) return 'tool-user-held';
       }
     }
   }
