@@ -1,5 +1,8 @@
 import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 
+/** Refuses a student the seat's tool user when another student's seat has it (ToolSeat.toolUser). */
+export const SEAT_TOOL_USER_UNIQUE = 'tool_seats_tool_user_unique';
+
 /**
  * One request at a time may ask a tool for a student's assignments (tools whose "already exists" answer does not
  * say which attempt it was made for: MasteryTrack). The holder is the attempt calling; its lease expires if the
@@ -14,7 +17,7 @@ import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
   expression: 'create index "tool_seats_holder_index" on "tool_seats" ("holder") where "holder" is not null',
 })
 // A tool knows a student by email (MasteryTrack by nothing else, Edulastic by its login): one student's per account.
-@Unique({ name: 'tool_seats_tool_user_unique', properties: ['tool', 'account', 'toolUser'] })
+@Unique({ name: SEAT_TOOL_USER_UNIQUE, properties: ['tool', 'account', 'toolUser'] })
 export class ToolSeat {
   @PrimaryKey({ type: 'text' })
   tool!: string;

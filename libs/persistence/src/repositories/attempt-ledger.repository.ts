@@ -2,6 +2,7 @@ import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/po
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { ToolAssignmentRequest, ToolAssignmentState } from '../entities/tool-assignment.entity';
+import { SEAT_TOOL_USER_UNIQUE } from '../entities/tool-seat.entity';
 import { runPrepared } from '../prepared-statement';
 import { ATTEMPT_COLUMNS, ATTEMPT_FROM, AttemptRecord, AttemptRow, toAttemptRecord } from './attempt-record';
 
@@ -35,6 +36,15 @@ export interface ClaimInput {
    * whose assign decides from them (Edulastic's held tests), instead of a statement of their own after it.
    */
   givenTests?: boolean;
+}
+
+/** A student's seat at a tool account, and the student as the tool knows them (ToolSeat). */
+export interface SeatKey {
+  tool: string;
+  account: string;
+  studentSourcedId: string;
+  /** The student's email (lower-cased by the statements). */
+  toolUser: string | null;
 }
 
 /** A test a tool gave a student through us, or that an unanswered call may have made (testsOfStudent). */
@@ -317,11 +327,8 @@ const RECORD_ASSIGNED = `with attempt as (
    )
    select exists (select 1 from done) stored, coalesce((select finished from attempt), false) finished`;
 
-/** The constraint that refuses a student the seat's tool user when another student's seat has it (ToolSeat.toolUser). */
-const TOOL_USER_UNIQUE = 'tool_seats_tool_user_unique';
-
 /**
- * After a take broke TOOL_USER_UNIQUE: frees the tool user from the seats of students who are no longer that user
+ * After a take broke SEAT_TOOL_USER_UNIQUE: frees the tool user from the seats of students who are no longer that user
  * (deleted: OneRoster `tobedeleted`, or gone; or given another email since that seat's last take; a seat held now
  * keeps it), and says whether another student's seat still has it (`other`). None: the take lost a race with one that
  * freed it, or with the student's own first seat made at the same moment, and runs again. Placeholders: tool, account,
@@ -662,7 +669,7 @@ export class AttemptLedgerRepository {
    * request that took the attempt over holds it too (the holder is the attempt).
    */
   async takeSeat(
-    seat: { tool: string; account: string; studentSourcedId: string; toolUser: string | null },
+    seat: SeatKey,
     claim: Pick<Claim, 'resultSourcedId' | 'leaseToken'>,
     leaseSeconds: number,
   ): Promise<{ taken: boolean; lost: boolean; leaseSeconds: number | null } | 'tool-user-held'> {
@@ -675,15 +682,12 @@ export class AttemptLedgerRepository {
    * again (at most twice). Never inside a transaction (no caller opens one): a failed statement wrote nothing, since
    * the claim's result and ledger row are made in the same statement, and the next one runs.
    */
-  private async unlessToolUserHeld<T>(
-    seat: { tool: string; account: string; studentSourcedId: string; toolUser: string | null },
-    take: () => Promise<T>,
-  ): Promise<T | 'tool-user-held'> {
+  private async unlessToolUserHeld<T>(seat: SeatKey, take: () => Promise<T>): Promise<T | 'tool-user-held'> {
     for (let tries = 1; ; tries++) {
       try {
         return await take();
       } catch (e) {
-        if (!(e instanceof UniqueConstraintViolationException && constraintOf(e) === TOOL_USER_UNIQUE)) throw e;
+        if (!(e instanceof UniqueConstraintViolationException && constraintOf(e) === SEAT_TOOL_USER_UNIQUE)) throw e;
         const [held] = await runPrepared<{ other: boolean }>(this.em, FREE_STALE_TOOL_USER, [
           seat.tool,
           seat.account,
@@ -699,7 +703,7 @@ export class AttemptLedgerRepository {
   }
 
   private async takeSeatOnce(
-    seat: { tool: string; account: string; studentSourcedId: string; toolUser: string | null },
+    seat: SeatKey,
     claim: Pick<Claim, 'resultSourcedId' | 'leaseToken'>,
     leaseSeconds: number,
   ): Promise<{ taken: boolean; lost: boolean; leaseSeconds: number | null }> {
