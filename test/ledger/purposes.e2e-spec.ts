@@ -364,6 +364,35 @@ describe('one tool object per purpose', () => {
       await assign({ student: c.sourcedId, lesson: later.sourcedId }).expect(200);
       expect((await tools().mtActive(renamed)).map((x) => x.assessment_result_sourced_id)).toHaveLength(1);
     });
+
+    it("while a request of the user's former student still works: a 409 with Retry-After, then the user passes on", async () => {
+      const [lesson, later] = [await mathG4(), await mathG4()];
+      const a = await createStudent(t.orm);
+      const b = await createStudent(t.orm, { email: a.email });
+      // The first student's request holds its seat (and so the user) past its claim.
+      const parked = parkAt(t.recoveryPoints, 'claimed', a.sourcedId);
+      const first$ = assign({ student: a.sourcedId, lesson: lesson.sourcedId }).then((r) => r);
+      await parked.reached;
+      await t.http().delete(`${OR_USERS}/${a.sourcedId}`).set('Authorization', `Bearer ${token}`).expect(204);
+      const calls = await mtCalls();
+
+      const busy = await assign({ student: b.sourcedId, lesson: later.sourcedId }).expect(409);
+      expect([busy.body.imsx_error_details[0].code, busy.body.imsx_description, busy.headers['retry-after']]).toEqual([
+        'IN_PROGRESS',
+        `Student '${b.sourcedId}' has the email of a mastery-track user that a request of another student, who no ` +
+          'longer has that email, is still using; retry shortly',
+        '1',
+      ]);
+      expect([await ledgerRows(t.orm, b.sourcedId), await results(b.sourcedId), await mtCalls()]).toEqual([
+        [],
+        0,
+        calls,
+      ]);
+      parked.resume();
+      expect((await first$).status).toBe(200);
+      await assign({ student: b.sourcedId, lesson: later.sourcedId }).expect(200);
+      expect(await tools().mtActive(a.email)).toHaveLength(2);
+    });
   });
 
   describe('Edulastic: two students with one email (the tool takes them for one user)', () => {
@@ -373,6 +402,15 @@ describe('one tool object per purpose', () => {
     const eduLesson = (i: number) => createLesson(t.orm, { toolProvider: 'edulastic', vendorId: EDU_TESTS[i] });
     const loginRows = (student: string) =>
       countRows(t.orm, 'tool_logins where student_sourced_id = ? and external_user_id is not null', [student]);
+    const loginUser = async (student: string) =>
+      (
+        await t.orm.em
+          .fork()
+          .getConnection()
+          .execute<
+            { external_user_id: string }[]
+          >("select external_user_id from tool_logins where tool = 'edulastic' and student_sourced_id = ?", [student])
+      )[0]?.external_user_id;
 
     it("the second is a 422 before anything changes at the tool: the first's login still works, the second leaves nothing", async () => {
       const a = await createStudent(t.orm);
@@ -416,26 +454,60 @@ describe('one tool object per purpose', () => {
       expect([await loginRows(a.sourcedId), await loginRows(b.sourcedId)]).toEqual([1, 0]);
     });
 
-    it("a student given the email of another's recorded login: a 422 from the login, and that login still works", async () => {
+    it('the user passes on, with a new password, once its student is deleted: the old credentials stop working', async () => {
+      const a = await createStudent(t.orm);
+      const b = await createStudent(t.orm, { email: a.email });
+      const [first, second] = [await eduLesson(0), await eduLesson(1)];
+      const made = (await assign({ student: a.sourcedId, lesson: first.sourcedId }).expect(200)).body;
+      await assign({ student: b.sourcedId, lesson: second.sourcedId }).expect(422);
+      await t
+        .http()
+        .delete(`/ims/oneroster/rostering/v1p2/users/${a.sourcedId}`)
+        .set('Authorization', `Bearer ${token}`)
+        .expect(204);
+
+      const passed = (await assign({ student: b.sourcedId, lesson: second.sourcedId }).expect(200)).body;
+      expect(passed.credentials.email).toBe(made.credentials.email);
+      expect(passed.credentials.password).not.toBe(made.credentials.password);
+      expect([await tools().eduLoginWorks(passed.credentials), await tools().eduLoginWorks(made.credentials)]).toEqual([
+        true,
+        false,
+      ]);
+      // One user at the tool, now the second student's login (the deleted student's is gone).
+      expect((await tools().eduOf(a.email)).users).toHaveLength(1);
+      expect([await loginRows(a.sourcedId), await loginRows(b.sourcedId)]).toEqual([0, 1]);
+    });
+
+    it("students who trade emails in the roster trade the tool's users too, each with a new password", async () => {
       const a = await createStudent(t.orm);
       const b = await createStudent(t.orm);
       const [first, second] = [await eduLesson(0), await eduLesson(1)];
-      const made = (await assign({ student: a.sourcedId, lesson: first.sourcedId }).expect(200)).body;
-      // The emails trade places in the roster: the seat no longer ties the email to the first student, whose login
-      // at the tool still has it.
+      const madeA = (await assign({ student: a.sourcedId, lesson: first.sourcedId }).expect(200)).body;
+      const madeB = (await assign({ student: b.sourcedId, lesson: first.sourcedId }).expect(200)).body;
+      const [userA, userB] = [await loginUser(a.sourcedId), await loginUser(b.sourcedId)];
       const users = t.orm.em.fork().getConnection();
-      await users.execute('update users set email = ? where sourced_id = ?', [`moved-${a.email}`, a.sourcedId]);
-      await users.execute('update users set email = ? where sourced_id = ?', [a.email, b.sourcedId]);
-      const refused = await assign({ student: b.sourcedId, lesson: second.sourcedId }).expect(422);
-      expect(refused.body.imsx_description).toBe(sharedEmail(b.sourcedId));
-      // The seat let the second student in (the first no longer has the email): the login refused it.
-      const seats = await users.execute<{ student_sourced_id: string }[]>(
-        "select student_sourced_id from tool_seats where tool = 'edulastic' and tool_user = lower(?)",
-        [a.email],
-      );
-      expect(seats.map((r) => r.student_sourced_id)).toEqual([b.sourcedId]);
-      expect(await tools().eduLoginWorks(made.credentials)).toBe(true);
-      expect([await ledgerRows(t.orm, b.sourcedId), await loginRows(b.sourcedId)]).toEqual([[], 0]);
+      const setEmail = (student: string, email: string) =>
+        users.execute('update users set email = ? where sourced_id = ?', [email, student]);
+      await setEmail(a.sourcedId, `moving-${a.email}`);
+      await setEmail(b.sourcedId, a.email);
+      await setEmail(a.sourcedId, b.email);
+
+      const nowB = (await assign({ student: b.sourcedId, lesson: second.sourcedId }).expect(200)).body;
+      const nowA = (await assign({ student: a.sourcedId, lesson: second.sourcedId }).expect(200)).body;
+      expect([nowB.credentials.email, nowA.credentials.email]).toEqual([a.email, b.email]);
+      const works = (c: { email: string; password: string }) => tools().eduLoginWorks(c);
+      expect(await Promise.all([nowA, nowB, madeA, madeB].map((r) => works(r.credentials)))).toEqual([
+        true,
+        true,
+        false,
+        false,
+      ]);
+      // Still one user per email at the tool: each student's login is now the user the other's was.
+      expect([(await tools().eduOf(a.email)).users, (await tools().eduOf(b.email)).users]).toEqual([
+        [expect.objectContaining({ _id: userA })],
+        [expect.objectContaining({ _id: userB })],
+      ]);
+      expect([await loginUser(b.sourcedId), await loginUser(a.sourcedId)]).toEqual([userA, userB]);
     });
   });
 

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RequestContext } from '@mikro-orm/core';
 import { DEFAULT_EDULASTIC_TESTS } from '@external-tests/sandbox';
-import { AttemptLedgerRepository, Claim, ClaimInput } from '@external-tests/persistence';
+import { AttemptLedgerRepository, Claim, ClaimInput, ToolUserHeld } from '@external-tests/persistence';
 import { createLesson, createStudent } from '../helpers/fixtures';
 import { countRows, ledgerRows, resultRow } from '../helpers/rows';
 import { parkAt } from '../helpers/recovery-points';
@@ -101,7 +101,7 @@ describe("the student's seat", () => {
     const claim = await RequestContext.create(t.orm.em, () =>
       t.app.get(AttemptLedgerRepository).claim(newAttempt(student, lesson, account)),
     );
-    if (claim === 'tool-user-held') throw new Error('a student of its own email was refused its seat');
+    if (claim instanceof ToolUserHeld) throw new Error('a student of its own email was refused its seat');
     return claim;
   };
   /** Undoes a claim that asked nothing (as a failed flow does), so reconciliation in later suites finds nothing of it. */

@@ -9,6 +9,7 @@ import {
   ToolAssignmentRequest,
   ToolClassRepository,
   ToolLoginRepository,
+  ToolUserHeld,
 } from '@external-tests/persistence';
 import { ExternalAssignment } from '@external-tests/providers';
 import { assignmentFields } from './attempt-answer';
@@ -16,7 +17,7 @@ import { AssignmentsOptions } from './assignments-options';
 import { ASSIGNMENTS_OPTIONS } from './assignments.module-definition';
 import { ExternalTestAssignmentDto } from './dto/external-test-assignment.dto';
 import { MakeExternalTestAssignmentDto } from './dto/make-external-test-assignment.dto';
-import { AttemptToolLedger, toolUserOfAnother } from './ledger/attempt-tool-ledger';
+import { AttemptToolLedger, toolUserRefused } from './ledger/attempt-tool-ledger';
 import { leaseRetryAfter } from './ledger/lease-retry-after';
 import { LessonResolver, ResolvedLesson } from './lesson-resolver';
 
@@ -96,7 +97,8 @@ export class AssignmentService {
       toolUser: toolUserOf(r.student),
       givenTests: r.provider.readsGivenTests === true,
     });
-    if (claim === 'tool-user-held') throw toolUserOfAnother(r.student.sourcedId, r.provider.name);
+    if (claim instanceof ToolUserHeld)
+      throw toolUserRefused(claim, r.student.sourcedId, r.provider.name, this.options.leaseSeconds);
     if (!claim) {
       // Another request got there first: answer from its attempt, or say it is still working.
       const winner = await this.attempts.read(r.lesson.sourcedId, r.student.sourcedId, attempt);

@@ -14,8 +14,10 @@ Makes an external test assignment for the given student (TimeBack PowerPath cont
   start the next attempt.
 
 Errors: 400 malformed body / unknown field; 404 unknown student or lesson; 409 another request is assigning the same
-attempt (retry after \`Retry-After\`); 422 not a student, no email, a disabled student (enabledUser false), not an external test lesson, unsupported tool,
-missing vendorId / subject + grade, unknown applicationName, or the tool rejected the test; 502/503/504 the tool failed.
+attempt, or a request of a student who no longer has this student's email still uses its tool user (retry after
+\`Retry-After\`); 422 not a student, no email, an email that is another student's user at the tool, a disabled student
+(enabledUser false), not an external test lesson, unsupported tool, missing vendorId / subject + grade, unknown
+applicationName, or the tool rejected the test; 502/503/504 the tool failed.
 `;
 
 export const ASSIGN_REQUEST_EXAMPLES: ExamplesObject = {

@@ -8,6 +8,7 @@ import {
   ToolClassRepository,
   ToolLoginRecord,
   ToolLoginRepository,
+  ToolUserHeld,
 } from '@external-tests/persistence';
 import {
   AssignmentOwner,
@@ -169,13 +170,20 @@ export class AttemptToolLedger implements ToolLedger {
         // The password recorded before (by us, or by a request that died) is the one we set.
         const credentials = { email: steps.email, password: this.open(lease.record.credentialsSealed).password };
         await this.reached('login.intent');
-        const externalUserId = await steps.establish(credentials, (userId) =>
-          this.adoptUser(purpose, lease.leaseToken, userId),
+        const externalUserId = await steps.establish(credentials, async (userId) =>
+          this.checkUserOutcome(
+            await this.deps.logins.reserveUser(purpose, lease.leaseToken, userId, credentials.email),
+          ),
         );
         await this.reached('login.made');
         this.checkUserOutcome(
-          purpose,
-          await this.deps.logins.recordReady(purpose, lease.leaseToken, externalUserId, this.seal(credentials)),
+          await this.deps.logins.recordReady(
+            purpose,
+            lease.leaseToken,
+            externalUserId,
+            credentials.email,
+            this.seal(credentials),
+          ),
         );
         return { login: { externalUserId, ...credentials }, fresh: true };
       } catch (e) {
@@ -195,7 +203,7 @@ export class AttemptToolLedger implements ToolLedger {
     // A new attempt's claim took the seat already when it was free (AttemptLedgerRepository.claim).
     while (!this.a.claim.seated) {
       const outcome = await this.deps.attempts.takeSeat(seat, this.a.claim, this.deps.leaseSeconds);
-      if (outcome === 'tool-user-held') throw toolUserOfAnother(this.a.studentSourcedId, this.a.tool);
+      if (outcome instanceof ToolUserHeld) throw this.toolUserRefused(outcome);
       const { taken, lost, leaseSeconds } = outcome;
       if (lost) throw this.lostLease();
       if (taken) break;
@@ -257,15 +265,14 @@ export class AttemptToolLedger implements ToolLedger {
     await sleep(pause);
   }
 
-  private async adoptUser(purpose: LoginPurpose, leaseToken: string, externalUserId: string): Promise<void> {
-    this.checkUserOutcome(purpose, await this.deps.logins.reserveUser(purpose, leaseToken, externalUserId));
+  /** The tool's user could not be recorded as this student's login: the lease was lost, or it is another's. */
+  private checkUserOutcome(outcome: 'reserved' | 'recorded' | ToolUserHeld | 'lost'): void {
+    if (outcome === 'lost') throw this.lostLease();
+    if (outcome instanceof ToolUserHeld) throw this.toolUserRefused(outcome);
   }
 
-  /** The tool's user could not be recorded as this student's login: the lease was lost, or it is another's. */
-  private checkUserOutcome(purpose: LoginPurpose, outcome: 'reserved' | 'recorded' | 'held' | 'lost'): void {
-    if (outcome === 'lost') throw this.lostLease();
-    // The other student is not named: it may be outside the caller's org.
-    if (outcome === 'held') throw toolUserOfAnother(purpose.studentSourcedId, this.a.tool);
+  private toolUserRefused(held: ToolUserHeld): AppError {
+    return toolUserRefused(held, this.a.studentSourcedId, this.a.tool, this.deps.leaseSeconds);
   }
 
   private lostLease(): AppError {
@@ -290,10 +297,24 @@ export class AttemptToolLedger implements ToolLedger {
 }
 
 /**
- * 422: the student's email is another student's user at the tool (which knows a student by email, in any case). The
+ * The student's email is another student's user at the tool (which knows a student by email, in any case): a 422,
+ * or a 409 with Retry-After while that user passes on from a student who no longer has the email (ToolUserHeld). The
  * other student is not named: they may be outside the caller's org.
  */
-export function toolUserOfAnother(studentSourcedId: string, tool: string): AppError {
+export function toolUserRefused(
+  held: ToolUserHeld,
+  studentSourcedId: string,
+  tool: string,
+  leaseSeconds: number,
+): AppError {
+  if (held.busySeconds !== null) {
+    return new AppError(
+      ErrorCode.InProgress,
+      `Student '${studentSourcedId}' has the email of a ${tool} user that a request of another student, who no ` +
+        `longer has that email, is still using; retry shortly`,
+      { retryAfterSeconds: leaseRetryAfter(held.busySeconds, leaseSeconds) },
+    );
+  }
   return AppError.invalidData(
     `Student '${studentSourcedId}' has the email of another student's ${tool} user: two students cannot share one ` +
       `user there; give this student an email of their own`,

@@ -5,8 +5,11 @@ import { Entity, Enum, OptionalProps, PrimaryKey, Property, Unique } from '@mikr
  * the tool's user id after, under a lease that serializes the login steps of one (tool, account, student):
  * parallel lessons of a new student end with one login, and it is the one stored.
  */
+/** One login per user at the tool: two students with one email are refused it (ToolLoginRepository). */
+export const LOGIN_EXTERNAL_UNIQUE = 'tool_logins_external_unique';
+
 @Entity({ tableName: 'tool_logins' })
-@Unique({ name: 'tool_logins_external_unique', properties: ['tool', 'account', 'externalUserId'] })
+@Unique({ name: LOGIN_EXTERNAL_UNIQUE, properties: ['tool', 'account', 'externalUserId'] })
 export class ToolLogin {
   [OptionalProps]?: 'state' | 'updatedAt';
 

@@ -1,9 +1,10 @@
-import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { ToolAssignmentRequest, ToolAssignmentState } from '../entities/tool-assignment.entity';
 import { SEAT_TOOL_USER_UNIQUE } from '../entities/tool-seat.entity';
 import { runPrepared } from '../prepared-statement';
+import { passingStaleToolUser, ToolUserHeld } from './tool-user-held';
 import { ATTEMPT_COLUMNS, ATTEMPT_FROM, AttemptRecord, AttemptRow, toAttemptRecord } from './attempt-record';
 
 export interface ClaimInput {
@@ -329,22 +330,25 @@ const RECORD_ASSIGNED = `with attempt as (
 
 /**
  * After a take broke SEAT_TOOL_USER_UNIQUE: frees the tool user from the seats of students who are no longer that user
- * (deleted: OneRoster `tobedeleted`, or gone; or given another email since that seat's last take; a seat held now
- * keeps it), and says whether another student's seat still has it (`other`). None: the take lost a race with one that
- * freed it, or with the student's own first seat made at the same moment, and runs again. Placeholders: tool, account,
- * the asking student's email, the asking student, then tool, account, email again.
+ * (deleted: OneRoster `tobedeleted`, or gone; or given another email since that seat's last take) and that nobody
+ * holds now. Says whether a seat of a student who still is the user has it (`other`), and how long the longest held
+ * seat of one who no longer is will be (`busy_seconds`). Neither: the take lost a race with one that freed it, or
+ * with the student's own first seat made at the same moment, and runs again. Placeholders: tool, account, the asking
+ * student's email, the asking student, then tool, account, email again.
  */
 const FREE_STALE_TOOL_USER = `with seats as (
-     select s.student_sourced_id, (s.lease_until is null or s.lease_until < now())
-              and not exists (select 1 from users u where u.sourced_id = s.student_sourced_id and u.status = 'active'
-                              and lower(u.email) = s.tool_user) stale
+     select s.student_sourced_id,
+            not exists (select 1 from users u where u.sourced_id = s.student_sourced_id and u.status = 'active'
+                        and lower(u.email) = s.tool_user) gone,
+            greatest(extract(epoch from (s.lease_until - now())), 0)::float8 lease_seconds
      from tool_seats s where s.tool = ? and s.account = ? and s.tool_user = lower(?) and s.student_sourced_id <> ?
    ), freed as (
      update tool_seats s set tool_user = null from seats
-     where s.tool = ? and s.account = ? and s.student_sourced_id = seats.student_sourced_id and seats.stale
-       and s.tool_user = lower(?)
+     where s.tool = ? and s.account = ? and s.student_sourced_id = seats.student_sourced_id and seats.gone
+       and s.tool_user = lower(?) and (s.lease_until is null or s.lease_until <= now())
    )
-   select exists (select 1 from seats where not stale) other`;
+   select exists (select 1 from seats where not gone) other,
+          (select max(lease_seconds) from seats where gone and lease_seconds > 0) busy_seconds`;
 
 /** A seat is taken when free, expired, or already this attempt's (takeSeat; `?` is the attempt's result). */
 const LEASABLE = `(s.lease_until is null or s.lease_until < now() or s.holder = ?)`;
@@ -380,7 +384,7 @@ export class AttemptLedgerRepository {
    * Leases the attempt (line item, result and ledger row made on first use). Undefined when another request
    * holds it, it is assigned already, or a concurrent request made its rows first.
    */
-  async claim(i: ClaimInput): Promise<Claim | 'tool-user-held' | undefined> {
+  async claim(i: ClaimInput): Promise<Claim | ToolUserHeld | undefined> {
     return this.unlessToolUserHeld(i, () => this.claimOnce(i));
   }
 
@@ -672,34 +676,16 @@ export class AttemptLedgerRepository {
     seat: SeatKey,
     claim: Pick<Claim, 'resultSourcedId' | 'leaseToken'>,
     leaseSeconds: number,
-  ): Promise<{ taken: boolean; lost: boolean; leaseSeconds: number | null } | 'tool-user-held'> {
+  ): Promise<{ taken: boolean; lost: boolean; leaseSeconds: number | null } | ToolUserHeld> {
     return this.unlessToolUserHeld(seat, () => this.takeSeatOnce(seat, claim, leaseSeconds));
   }
 
-  /**
-   * Runs a statement that takes a seat; `tool-user-held` when the student's tool user is another student's seat's
-   * (two students with one email). Such a seat whose student is no longer that user is freed, and the statement run
-   * again (at most twice). Never inside a transaction (no caller opens one): a failed statement wrote nothing, since
-   * the claim's result and ledger row are made in the same statement, and the next one runs.
-   */
-  private async unlessToolUserHeld<T>(seat: SeatKey, take: () => Promise<T>): Promise<T | 'tool-user-held'> {
-    for (let tries = 1; ; tries++) {
-      try {
-        return await take();
-      } catch (e) {
-        if (!(e instanceof UniqueConstraintViolationException && constraintOf(e) === SEAT_TOOL_USER_UNIQUE)) throw e;
-        const [held] = await runPrepared<{ other: boolean }>(this.em, FREE_STALE_TOOL_USER, [
-          seat.tool,
-          seat.account,
-          seat.toolUser,
-          seat.studentSourcedId,
-          seat.tool,
-          seat.account,
-          seat.toolUser,
-        ]);
-        if (held.other || tries === 3) return 'tool-user-held';
-      }
-    }
+  /** Runs a statement that takes a seat, passing the student's tool user on from a stale seat (passingStaleToolUser). */
+  private unlessToolUserHeld<T>(seat: SeatKey, take: () => Promise<T>): Promise<T | ToolUserHeld> {
+    return passingStaleToolUser(this.em, SEAT_TOOL_USER_UNIQUE, take, {
+      sql: FREE_STALE_TOOL_USER,
+      params: [seat.tool, seat.account, seat.toolUser, seat.studentSourcedId, seat.tool, seat.account, seat.toolUser],
+    });
   }
 
   private async takeSeatOnce(
@@ -852,9 +838,4 @@ export class AttemptLedgerRepository {
       [lessonSourcedId, studentSourcedId, attempt],
     );
   }
-}
-
-/** The constraint a unique violation names (the driver's error carries it). */
-function constraintOf(e: UniqueConstraintViolationException): string | undefined {
-  return (e as { constraint?: string }).constraint;
 }

@@ -19,6 +19,7 @@ export * from './lesson-context.repository';
 export * from './subject-track.repository';
 export * from './tool-class.repository';
 export * from './tool-login.repository';
+export * from './tool-user-held';
 
 /** Every repository PersistenceModule provides (and exports to the whole application). */
 export const REPOSITORIES = [

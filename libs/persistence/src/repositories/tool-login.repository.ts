@@ -1,8 +1,10 @@
-import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { runPrepared } from '../prepared-statement';
 import { randomUUID } from 'node:crypto';
+import { LOGIN_EXTERNAL_UNIQUE } from '../entities/tool-login.entity';
 import { LOGIN_COLUMNS, toLoginRecord, ToolLoginRecord } from './tool-object-rows';
+import { passingStaleToolUser, ToolUserHeld } from './tool-user-held';
 
 /** The purpose of a tool login: one per (tool, account, student). */
 export interface LoginPurpose {
@@ -15,6 +17,27 @@ export type LoginLease =
   | { kind: 'ready'; record: ToolLoginRecord }
   | { kind: 'leased'; record: ToolLoginRecord; leaseToken: string }
   | { kind: 'busy'; record: ToolLoginRecord };
+
+/**
+ * After a login's user broke LOGIN_EXTERNAL_UNIQUE: deletes the other logins of that tool user whose students are no
+ * longer the user (deleted: OneRoster `tobedeleted`, or gone; or given another email than the one the user is known
+ * by) and that no request holds now: the user is set a new password by whoever adopts it next, so the old
+ * credentials stop working. Answers as FREE_STALE_TOOL_USER does (`other`, `busy_seconds`). Placeholders: the email,
+ * tool, account, the user's id, the asking student, then tool, account, the user's id again.
+ */
+const FREE_STALE_LOGIN = `with logins as (
+     select tl.student_sourced_id,
+            not exists (select 1 from users u where u.sourced_id = tl.student_sourced_id and u.status = 'active'
+                        and lower(u.email) = lower(?)) gone,
+            greatest(extract(epoch from (tl.lease_until - now())), 0)::float8 lease_seconds
+     from tool_logins tl where tl.tool = ? and tl.account = ? and tl.external_user_id = ? and tl.student_sourced_id <> ?
+   ), freed as (
+     delete from tool_logins tl using logins
+     where tl.tool = ? and tl.account = ? and tl.student_sourced_id = logins.student_sourced_id and logins.gone
+       and tl.external_user_id = ? and (tl.lease_until is null or tl.lease_until <= now())
+   )
+   select exists (select 1 from logins where not gone) other,
+          (select max(lease_seconds) from logins where gone and lease_seconds > 0) busy_seconds`;
 
 /**
  * Student logins (tool_logins). The login steps of one (tool, account, student) run under a lease, so they
@@ -65,17 +88,22 @@ export class ToolLoginRepository {
   }
 
   /**
-   * The tool's existing user `externalUserId` is to become this login: recorded under the lease before anything is
-   * changed at the tool (its password), so a user that is another student's login is never taken over. `held`: it
-   * is (tool_logins_external_unique, so two requests adopting one user at once cannot both pass); `lost`: the lease
-   * was.
+   * The tool's existing user `externalUserId` (known there by `toolUser`, the student's email) is to become this
+   * login: recorded under the lease before anything is changed at the tool (its password), so a user that is another
+   * student's login is never taken over. Held (tool_logins_external_unique, so two requests adopting one user at once
+   * cannot both pass): the user is another student's login, unless that student no longer is the user (passes on, as
+   * a seat does: freeStaleLogin); `lost`: the lease was.
    */
   async reserveUser(
     p: LoginPurpose,
     leaseToken: string,
     externalUserId: string,
-  ): Promise<'reserved' | 'held' | 'lost'> {
+    toolUser: string,
+  ): Promise<'reserved' | ToolUserHeld | 'lost'> {
     return this.setUser(
+      p,
+      externalUserId,
+      toolUser,
       `update tool_logins set external_user_id = ?, updated_at = now()
        where tool = ? and account = ? and student_sourced_id = ? and lease_token = ?
        returning 1 n`,
@@ -85,16 +113,20 @@ export class ToolLoginRepository {
   }
 
   /**
-   * The tool's user id (and the credentials that work), recorded under the lease. `held`: the user is another
+   * The tool's user id (and the credentials that work), recorded under the lease. Held: the user is another
    * student's login (made at the tool for both of two students with one email, the other recorded first).
    */
   async recordReady(
     p: LoginPurpose,
     leaseToken: string,
     externalUserId: string,
+    toolUser: string,
     credentialsSealed: string,
-  ): Promise<'recorded' | 'held' | 'lost'> {
+  ): Promise<'recorded' | ToolUserHeld | 'lost'> {
     return this.setUser(
+      p,
+      externalUserId,
+      toolUser,
       `update tool_logins set state = 'ready', external_user_id = ?, credentials_sealed = ?, lease_token = null, lease_until = null,
               updated_at = now()
        where tool = ? and account = ? and student_sourced_id = ? and lease_token = ?
@@ -104,14 +136,24 @@ export class ToolLoginRepository {
     );
   }
 
-  /** One row updated: `done`; none: the lease was lost; the user id recorded for another student: `held`. */
-  private async setUser<T extends string>(sql: string, params: unknown[], done: T): Promise<T | 'held' | 'lost'> {
-    try {
-      return (await runPrepared<{ n: number }>(this.em, sql, params)).length === 1 ? done : 'lost';
-    } catch (e) {
-      if (e instanceof UniqueConstraintViolationException) return 'held';
-      throw e;
-    }
+  /** One row updated: `done`; none: the lease was lost; the user id recorded for another student: held. */
+  private async setUser<T extends string>(
+    p: LoginPurpose,
+    externalUserId: string,
+    toolUser: string,
+    sql: string,
+    params: unknown[],
+    done: T,
+  ): Promise<T | ToolUserHeld | 'lost'> {
+    return passingStaleToolUser(
+      this.em,
+      LOGIN_EXTERNAL_UNIQUE,
+      async () => ((await runPrepared<{ n: number }>(this.em, sql, params)).length === 1 ? done : 'lost'),
+      {
+        sql: FREE_STALE_LOGIN,
+        params: [toolUser, p.tool, p.account, externalUserId, p.studentSourcedId, p.tool, p.account, externalUserId],
+      },
+    );
   }
 
   async releaseLease(p: LoginPurpose, leaseToken: string): Promise<void> {
