@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RequestContext } from '@mikro-orm/core';
+import { UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { DEFAULT_EDULASTIC_TESTS } from '@external-tests/sandbox';
 import { AttemptLedgerRepository, Claim, ClaimInput, ToolUserHeld } from '@external-tests/persistence';
 import { createLesson, createStudent } from '../helpers/fixtures';
@@ -431,6 +432,25 @@ describe("the student's seat", () => {
       expect(await ledgerRows(t.orm, student.sourcedId)).toEqual([]);
     } finally {
       if (!undone) await undo(claim);
+    }
+  });
+
+  it("inside a transaction, a claim refused another student's tool user rethrows the violation (the transaction is aborted; nothing more runs in it)", async () => {
+    const [a, lesson] = [await createStudent(t.orm), await createLesson(t.orm)];
+    const b = await createStudent(t.orm, { email: a.email });
+    const ledger = t.app.get(AttemptLedgerRepository);
+    const first = { ...newAttempt(a.sourcedId, lesson.sourcedId, 'in-transaction'), toolUser: a.email };
+    const claim = (await RequestContext.create(t.orm.em, () => ledger.claim(first))) as Claim;
+    try {
+      const second = { ...newAttempt(b.sourcedId, lesson.sourcedId, 'in-transaction'), toolUser: b.email };
+      // Outside one, the same claim is refused in the data (a ToolUserHeld, which AssignmentService answers 422).
+      expect(await RequestContext.create(t.orm.em, () => ledger.claim(second))).toBeInstanceOf(ToolUserHeld);
+      await expect(
+        RequestContext.create(t.orm.em, () => t.orm.em.transactional(() => ledger.claim(second))),
+      ).rejects.toBeInstanceOf(UniqueConstraintViolationException);
+      expect(await ledgerRows(t.orm, b.sourcedId)).toEqual([]);
+    } finally {
+      await undo(claim);
     }
   });
 

@@ -21,8 +21,9 @@ interface FreedRow {
 /**
  * Runs `take`, a statement that records a tool user for a student. When it breaks `constraint` (the user is another
  * student's), `freeStale` (one statement) frees the user from students who no longer are that user and nobody holds
- * now, and `take` runs again (at most twice: it may meet a concurrent take of the same user). Never inside a
- * transaction (no caller opens one): a failed statement wrote nothing, and the next one runs.
+ * now, and `take` runs again (at most twice: it may meet a concurrent take of the same user). Meant outside a
+ * transaction (no caller opens one): a failed statement wrote nothing, and the next one runs; inside one, the
+ * violation is rethrown.
  */
 export async function passingStaleToolUser<T>(
   em: EntityManager,
@@ -35,6 +36,8 @@ export async function passingStaleToolUser<T>(
       return await take();
     } catch (e) {
       if (!(e instanceof UniqueConstraintViolationException && constraintOf(e) === constraint)) throw e;
+      // Inside a transaction the violation aborted it, and nothing more can run there: the caller's to handle.
+      if (em.isInTransaction()) throw e;
       const [freed] = await runPrepared<FreedRow>(em, freeStale.sql, freeStale.params);
       if (freed.other || tries === 3) return new ToolUserHeld();
       if (freed.busy_seconds !== null) return new ToolUserHeld(freed.busy_seconds);
