@@ -38,8 +38,11 @@ export interface LoginSteps {
 /** Whose a tool assignment is, by the ledger. */
 export type AssignmentOwner =
   | { kind: 'this-attempt' }
-  /** `finished`: that attempt's result is final, so the assignment serves nothing any more. */
-  | { kind: 'other-attempt'; lessonSourcedId: string; attempt: number; finished: boolean }
+  /**
+   * `finished`: that attempt's result is final, so the assignment serves nothing any more. `anotherStudent`: the
+   * attempt is another student's, whose tool user this student's is now (it passed on with the email).
+   */
+  | { kind: 'other-attempt'; lessonSourcedId: string; attempt: number; finished: boolean; anotherStudent: boolean }
   /**
    * Not recorded anywhere: made outside this service, or by an attempt whose answer was lost (`lessons`).
    * `contested`: this attempt asked without seeing the answer too, so it is this attempt's or one of `lessons`',

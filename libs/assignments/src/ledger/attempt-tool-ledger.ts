@@ -230,6 +230,7 @@ export class AttemptToolLedger implements ToolLedger {
             lessonSourcedId: o.owner.lessonSourcedId,
             attempt: o.owner.attempt,
             finished: o.owner.finished,
+            anotherStudent: o.owner.anotherStudent,
           };
     }
     // Unrecorded: ours if an earlier request of this attempt, or an earlier try of this very call, asked the tool

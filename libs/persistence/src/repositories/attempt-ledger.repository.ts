@@ -105,7 +105,14 @@ export interface ListedAttempt extends AttemptRecord {
 /** Who holds a tool assignment, and which other attempts of the student may hold one we cannot see yet. */
 export interface Ownership {
   /** `finished`: the owner's result is final (what its assignment writes back changes nothing any more). */
-  owner?: { resultSourcedId: string; lessonSourcedId: string; attempt: number; finished: boolean };
+  owner?: {
+    resultSourcedId: string;
+    lessonSourcedId: string;
+    attempt: number;
+    finished: boolean;
+    /** Another student's attempt: the tool's user passed on from them (an email they no longer have). */
+    anotherStudent: boolean;
+  };
   /** Other attempts of the student on (tool, account) that asked the tool without recording its answer. */
   unresolved: { lessonSourcedId: string; attempt: number }[];
 }
@@ -637,19 +644,21 @@ export class AttemptLedgerRepository {
       lesson_sourced_id: string;
       attempt: number;
       finished: boolean;
+      another_student: boolean;
     }>(
       this.em,
-      `select 'owner' kind, ta.result_sourced_id, ta.lesson_sourced_id, ta.attempt, ar.finalized_at is not null finished
+      `select 'owner' kind, ta.result_sourced_id, ta.lesson_sourced_id, ta.attempt, ar.finalized_at is not null finished,
+              ta.student_sourced_id <> ? another_student
        from tool_assignments ta join assessment_results ar on ar.sourced_id = ta.result_sourced_id
        where ta.tool = ? and ta.account = ? and ta.external_id = ?
        union all
-       select 'unresolved', result_sourced_id, lesson_sourced_id, attempt, false
+       select 'unresolved', result_sourced_id, lesson_sourced_id, attempt, false, false
        from tool_assignments ta
        where student_sourced_id = ? and tool = ? and account = ? and state = 'pending' and called and result_sourced_id <> ?
          -- a finished attempt holds no active assignment any more
          and exists (select 1 from assessment_results ar
                      where ar.sourced_id = ta.result_sourced_id and ar.finalized_at is null and ar.status = 'active')`,
-      [tool, account, externalId, studentSourcedId, tool, account, exceptResult],
+      [studentSourcedId, tool, account, externalId, studentSourcedId, tool, account, exceptResult],
     );
     const owner = rows.find((r) => r.kind === 'owner');
     return {
@@ -658,6 +667,7 @@ export class AttemptLedgerRepository {
         lessonSourcedId: owner.lesson_sourced_id,
         attempt: owner.attempt,
         finished: owner.finished,
+        anotherStudent: owner.another_student,
       },
       unresolved: rows
         .filter((r) => r.kind === 'unresolved')

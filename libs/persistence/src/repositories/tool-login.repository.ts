@@ -20,15 +20,22 @@ export type LoginLease =
 
 /**
  * After a login's user broke LOGIN_EXTERNAL_UNIQUE: deletes the other logins of that tool user whose students are no
- * longer the user (deleted: OneRoster `tobedeleted`, or gone; or given another email than the one the user is known
- * by) and that no request holds now: the user is set a new password by whoever adopts it next, so the old
- * credentials stop working. Answers as FREE_STALE_TOOL_USER does (`other`, `busy_seconds`). Placeholders: the email,
- * tool, account, the user's id, the asking student, then tool, account, the user's id again.
+ * longer the user, and that no request holds now. No longer the user: deleted (OneRoster `tobedeleted`, or gone), or
+ * given another email than the one the login was made for (`tool_user`) and holding no unfinished assignment made for
+ * that user (the student still takes it with the login). Whoever adopts the user next sets it a new password, so the
+ * old credentials stop working. Answers as FREE_STALE_TOOL_USER does (`other`, `busy_seconds`; the two statements
+ * keep one rule). Placeholders: tool, account, the user's id, the asking student, then tool, account, the user's id.
  */
 const FREE_STALE_LOGIN = `with logins as (
      select tl.student_sourced_id,
-            not exists (select 1 from users u where u.sourced_id = tl.student_sourced_id and u.status = 'active'
-                        and lower(u.email) = lower(?)) gone,
+            not exists (
+              select 1 from users u where u.sourced_id = tl.student_sourced_id and u.status = 'active'
+                and (tl.tool_user is null or lower(u.email) = tl.tool_user
+                     or exists (select 1 from tool_assignments ta join assessment_results ar on ar.sourced_id = ta.result_sourced_id
+                                where ta.student_sourced_id = tl.student_sourced_id and ta.tool = tl.tool
+                                  and ta.account = tl.account and ta.tool_user_id = tl.external_user_id
+                                  and ta.state = 'assigned' and ar.status = 'active' and ar.finalized_at is null
+                                  and ar.closed_at is null))) gone,
             greatest(extract(epoch from (tl.lease_until - now())), 0)::float8 lease_seconds
      from tool_logins tl where tl.tool = ? and tl.account = ? and tl.external_user_id = ? and tl.student_sourced_id <> ?
    ), freed as (
@@ -49,10 +56,10 @@ export class ToolLoginRepository {
 
   /**
    * Leases the login to this request: a new login is recorded with `candidateSealed` (the password about to be
-   * set); a pending one whose request is gone keeps the password it recorded, and drops the tool user that request
-   * had reserved (the student's email may have changed since; establishing reserves the user again before
-   * changing it). A ready login is returned as is. `restartSealed` replaces a ready login's credentials (the
-   * student's email changed).
+   * set); a pending one whose request is gone keeps the password it recorded. A ready login is returned as is.
+   * `restartSealed` replaces a ready login's credentials (the student's email changed). The tool user stays on the
+   * row until establishing records another: while the student still takes a test with it, it is not another
+   * student's to adopt (FREE_STALE_LOGIN), and once the student no longer has its email and no such test, it passes on.
    */
   async lease(p: LoginPurpose, leaseSeconds: number, candidateSealed: string, restart = false): Promise<LoginLease> {
     const token = randomUUID();
@@ -67,8 +74,7 @@ export class ToolLoginRepository {
          lease_token = case when ${leasable} then excluded.lease_token else tl.lease_token end,
          lease_until = case when ${leasable} then excluded.lease_until else tl.lease_until end,
          state = case when ${leasable} then 'pending' else tl.state end,
-         credentials_sealed = case when ${leasable} and ?::boolean then excluded.credentials_sealed else tl.credentials_sealed end,
-         external_user_id = case when ${leasable} then null else tl.external_user_id end
+         credentials_sealed = case when ${leasable} and ?::boolean then excluded.credentials_sealed else tl.credentials_sealed end
        returning ${LOGIN_COLUMNS}, tl.lease_token = ? mine`,
       [
         p.tool,
@@ -77,8 +83,8 @@ export class ToolLoginRepository {
         candidateSealed,
         token,
         leaseSeconds,
-        // `leasable` binds `restart` once per use: five uses, and once more for the credentials.
-        ...Array<boolean>(6).fill(restart),
+        // `leasable` binds `restart` once per use: four uses, and once more for the credentials.
+        ...Array<boolean>(5).fill(restart),
         token,
       ],
     );
@@ -91,8 +97,8 @@ export class ToolLoginRepository {
    * The tool's existing user `externalUserId` (known there by `toolUser`, the student's email) is to become this
    * login: recorded under the lease before anything is changed at the tool (its password), so a user that is another
    * student's login is never taken over. Held (tool_logins_external_unique, so two requests adopting one user at once
-   * cannot both pass): the user is another student's login, unless that student no longer is the user (passes on, as
-   * a seat does: freeStaleLogin); `lost`: the lease was.
+   * cannot both pass): the user is another student's login, unless that student no longer is the user (it passes on,
+   * as a seat does: FREE_STALE_LOGIN); `lost`: the lease was. `toolUser` is recorded as what the login was made for.
    */
   async reserveUser(
     p: LoginPurpose,
@@ -103,11 +109,10 @@ export class ToolLoginRepository {
     return this.setUser(
       p,
       externalUserId,
-      toolUser,
-      `update tool_logins set external_user_id = ?, updated_at = now()
+      `update tool_logins set external_user_id = ?, tool_user = lower(?), updated_at = now()
        where tool = ? and account = ? and student_sourced_id = ? and lease_token = ?
        returning 1 n`,
-      [externalUserId, p.tool, p.account, p.studentSourcedId, leaseToken],
+      [externalUserId, toolUser, p.tool, p.account, p.studentSourcedId, leaseToken],
       'reserved',
     );
   }
@@ -126,12 +131,11 @@ export class ToolLoginRepository {
     return this.setUser(
       p,
       externalUserId,
-      toolUser,
-      `update tool_logins set state = 'ready', external_user_id = ?, credentials_sealed = ?, lease_token = null, lease_until = null,
-              updated_at = now()
+      `update tool_logins set state = 'ready', external_user_id = ?, tool_user = lower(?), credentials_sealed = ?,
+              lease_token = null, lease_until = null, updated_at = now()
        where tool = ? and account = ? and student_sourced_id = ? and lease_token = ?
        returning 1 n`,
-      [externalUserId, credentialsSealed, p.tool, p.account, p.studentSourcedId, leaseToken],
+      [externalUserId, toolUser, credentialsSealed, p.tool, p.account, p.studentSourcedId, leaseToken],
       'recorded',
     );
   }
@@ -140,7 +144,6 @@ export class ToolLoginRepository {
   private async setUser<T extends string>(
     p: LoginPurpose,
     externalUserId: string,
-    toolUser: string,
     sql: string,
     params: unknown[],
     done: T,
@@ -151,7 +154,7 @@ export class ToolLoginRepository {
       async () => ((await runPrepared<{ n: number }>(this.em, sql, params)).length === 1 ? done : 'lost'),
       {
         sql: FREE_STALE_LOGIN,
-        params: [toolUser, p.tool, p.account, externalUserId, p.studentSourcedId, p.tool, p.account, externalUserId],
+        params: [p.tool, p.account, externalUserId, p.studentSourcedId, p.tool, p.account, externalUserId],
       },
     );
   }

@@ -39,8 +39,9 @@ export async function passingStaleToolUser<T>(
       // Inside a transaction the violation aborted it, and nothing more can run there: the caller's to handle.
       if (em.isInTransaction()) throw e;
       const [freed] = await runPrepared<FreedRow>(em, freeStale.sql, freeStale.params);
-      if (freed.other || tries === 3) return new ToolUserHeld();
+      if (freed.other) return new ToolUserHeld();
       if (freed.busy_seconds !== null) return new ToolUserHeld(freed.busy_seconds);
+      if (tries === 3) return new ToolUserHeld();
     }
   }
 }

@@ -151,6 +151,17 @@ export class EdulasticProvider implements PulledResultsProvider {
     if (existing) {
       // The class is this attempt's, so its assignment is too — unless the ledger records it for another attempt.
       const owner = await ctx.ledger.ownerOf(assignmentId);
+      if (owner.kind === 'other-attempt' && owner.anotherStudent) {
+        // The user passed on from a student whose assignment of this test, in this class, is still at Edulastic
+        // (which takes nothing back): it cannot be given to this student's attempt too.
+        throw new AppError(
+          ErrorCode.TestHeld,
+          `Edulastic test '${testId}' is assigned to this student's Edulastic user in this lesson's class already, for ` +
+            `attempt ${owner.attempt} of lesson '${owner.lessonSourcedId}' of another student who had this email; ` +
+            `Edulastic gives a user one assignment of a test per class`,
+          { details: [{ field: 'lesson', value: ctx.lesson.sourcedId, heldByLesson: owner.lessonSourcedId }] },
+        );
+      }
       if (owner.kind === 'other-attempt') {
         throw new AppError(
           ErrorCode.ToolBadResponse,

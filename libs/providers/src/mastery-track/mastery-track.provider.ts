@@ -226,7 +226,7 @@ export class MasteryTrackProvider implements PushedResultsProvider, OnModuleInit
     const o = held.owner;
     const holder =
       o.kind === 'other-attempt'
-        ? `is assigned to this student for lesson '${o.lessonSourcedId}' (attempt ${o.attempt})`
+        ? `is assigned to this student${o.anotherStudent ? "'s MasteryTrack user, by another student who had this email," : ''} for lesson '${o.lessonSourcedId}' (attempt ${o.attempt})`
         : o.kind === 'unknown' && o.lessons.length > 0
           ? `is held by an assignment of lesson '${o.lessons.join("', '")}' whose outcome is not recorded yet`
           : 'is already active for this student, assigned outside this service';
