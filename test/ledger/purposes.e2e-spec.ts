@@ -410,6 +410,9 @@ describe('one tool object per purpose', () => {
       `Student '${student}' has the email of another student's edulastic user: two students cannot share one ` +
       'user there; give this student an email of their own';
     const eduLesson = (i: number) => createLesson(t.orm, { toolProvider: 'edulastic', vendorId: EDU_TESTS[i] });
+    const openTestOfAnother = (student: string) =>
+      `Student '${student}' has the email of a edulastic user that another student, who had that email, still has a ` +
+      'test open on: the user passes on once that test is finished or its result deleted';
     const loginRows = (student: string) =>
       countRows(t.orm, 'tool_logins where student_sourced_id = ? and external_user_id is not null', [student]);
     const loginUser = async (student: string) =>
@@ -506,7 +509,7 @@ describe('one tool object per purpose', () => {
       // Each still takes its open test with its old login: neither user passes on yet.
       for (const s of [b, a]) {
         const refused = await assign({ student: s.sourcedId, lesson: second.sourcedId }).expect(422);
-        expect(refused.body.imsx_description).toBe(sharedEmail(s.sourcedId));
+        expect(refused.body.imsx_description).toBe(openTestOfAnother(s.sourcedId));
       }
       expect([await works(madeA.credentials), await works(madeB.credentials)]).toEqual([true, true]);
 
@@ -531,6 +534,34 @@ describe('one tool object per purpose', () => {
         [expect.objectContaining({ _id: userB })],
       ]);
       expect([await loginUser(b.sourcedId), await loginUser(a.sourcedId)]).toEqual([userA, userB]);
+    });
+
+    it('a student whose email changed keeps its user for its open test, though its own login moved on first', async () => {
+      const a = await createStudent(t.orm);
+      const b = await createStudent(t.orm);
+      const [first, second, third] = [await eduLesson(0), await eduLesson(1), await eduLesson(2)];
+      const madeA = (await assign({ student: a.sourcedId, lesson: first.sourcedId }).expect(200)).body;
+      const madeB = (await assign({ student: b.sourcedId, lesson: first.sourcedId }).expect(200)).body;
+      // Only the second student's test is taken and imported: the first still has its test open on its user.
+      await tools().eduSubmit(madeB.assignmentId, b.email, Array(DEFAULT_EDULASTIC_TESTS[0].questionCount).fill(1));
+      expect((await importResults(b.sourcedId, first.sourcedId).expect(200)).body.finalized).toBe(true);
+      const [userA, userB] = [await loginUser(a.sourcedId), await loginUser(b.sourcedId)];
+      const users = t.orm.em.fork().getConnection();
+      const setEmail = (student: string, email: string) =>
+        users.execute('update users set email = ? where sourced_id = ?', [email, student]);
+      await setEmail(a.sourcedId, `moving-${a.email}`);
+      await setEmail(b.sourcedId, a.email);
+      await setEmail(a.sourcedId, b.email);
+
+      // The first student asks first: its login moves to the user of its new email (the other has no open test).
+      const nowA = (await assign({ student: a.sourcedId, lesson: second.sourcedId }).expect(200)).body;
+      expect([nowA.credentials.email, await loginUser(a.sourcedId)]).toEqual([b.email, userB]);
+      // No login holds its old user any more, but its open test does: the other student is refused it.
+      const refused = await assign({ student: b.sourcedId, lesson: third.sourcedId }).expect(422);
+      expect(refused.body.imsx_description).toBe(openTestOfAnother(b.sourcedId));
+      expect(await tools().eduLoginWorks(madeA.credentials)).toBe(true);
+      expect(await loginRows(b.sourcedId)).toBe(0);
+      expect(userA).not.toBe(userB);
     });
 
     it("an email the tool takes for an active student's (spaces around it) is refused: that student's login is never taken over", async () => {

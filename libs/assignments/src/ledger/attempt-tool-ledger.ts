@@ -298,9 +298,9 @@ export class AttemptToolLedger implements ToolLedger {
 }
 
 /**
- * The student's email is another student's user at the tool (which knows a student by email, in any case): a 422,
- * or a 409 with Retry-After while that user passes on from a student who no longer has the email (ToolUserHeld). The
- * other student is not named: they may be outside the caller's org.
+ * The student's email is another student's user at the tool (which knows a student by email, in any case): a 422
+ * (saying what would free it), or a 409 with Retry-After while that user passes on from a student who no longer has
+ * the email (ToolUserHeld). The other student is not named: they may be outside the caller's org.
  */
 export function toolUserRefused(
   held: ToolUserHeld,
@@ -314,6 +314,13 @@ export function toolUserRefused(
       `Student '${studentSourcedId}' has the email of a ${tool} user that a request of another student, who no ` +
         `longer has that email, is still using; retry shortly`,
       { retryAfterSeconds: leaseRetryAfter(held.busySeconds, leaseSeconds) },
+    );
+  }
+  if (held.openTest) {
+    return AppError.invalidData(
+      `Student '${studentSourcedId}' has the email of a ${tool} user that another student, who had that email, still ` +
+        `has a test open on: the user passes on once that test is finished or its result deleted`,
+      'student',
     );
   }
   return AppError.invalidData(

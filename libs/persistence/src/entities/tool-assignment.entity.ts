@@ -23,6 +23,12 @@ export interface ToolAssignmentRequest {
 @Unique({ name: 'tool_assignments_purpose_unique', properties: ['lessonSourcedId', 'studentSourcedId', 'attempt'] })
 @Unique({ name: 'tool_assignments_external_unique', properties: ['tool', 'account', 'externalId'] })
 @Index({ name: 'tool_assignments_student_index', properties: ['studentSourcedId', 'tool', 'account'] })
+// Whether a tool user has a test open for a student (ToolLoginRepository's RESERVE_USER): only tools that record a user.
+@Index({
+  name: 'tool_assignments_tool_user_index',
+  expression:
+    'create index "tool_assignments_tool_user_index" on "tool_assignments" ("tool", "account", "tool_user_id") where "tool_user_id" is not null',
+})
 // What reconciliation resumes, in its order: given-up attempts stay pending for ever and would otherwise come first
 // (their lease is over) in every run's scan.
 @Index({

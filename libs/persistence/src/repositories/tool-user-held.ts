@@ -4,11 +4,27 @@ import { runPrepared } from '../prepared-statement';
 /**
  * The student's user at the tool (the tool knows a student by email) is another student's seat or login, so the
  * student is refused it. `busySeconds`: that other student is no longer the user (deleted, or given another email),
- * and the user passes on once its request, still working, ends (at most this many seconds from now).
+ * and the user passes on once its request, still working, ends (at most this many seconds from now). `openTest`: that
+ * student has another email now, but still a test open at the tool on the user, which keeps it until the test is
+ * finished or its result deleted.
  */
 export class ToolUserHeld {
-  constructor(readonly busySeconds: number | null = null) {}
+  readonly busySeconds: number | null;
+  readonly openTest: boolean;
+
+  constructor(o: { busySeconds?: number | null; openTest?: boolean } = {}) {
+    this.busySeconds = o.busySeconds ?? null;
+    this.openTest = o.openTest ?? false;
+  }
 }
+
+/**
+ * `ta` (tool_assignments) may be a test open at the tool for its student: recorded, or asked without the answer
+ * recorded (and not given up), with its result active and neither final nor closed.
+ */
+export const OPEN_AT_TOOL = `(ta.state = 'assigned' or (ta.state = 'pending' and ta.called and ta.given_up_at is null))
+  and exists (select 1 from assessment_results ar where ar.sourced_id = ta.result_sourced_id and ar.status = 'active'
+              and ar.finalized_at is null and ar.closed_at is null)`;
 
 /** What a statement that frees a tool user from students who no longer are that user answers. */
 interface FreedRow {
@@ -16,6 +32,8 @@ interface FreedRow {
   other: boolean;
   /** The longest live lease of a holder who no longer is the user (null: none). */
   busy_seconds: number | null;
+  /** A holder with another email keeps the user for a test open on it (logins only). */
+  open_test?: boolean;
 }
 
 /**
@@ -40,7 +58,8 @@ export async function passingStaleToolUser<T>(
       if (em.isInTransaction()) throw e;
       const [freed] = await runPrepared<FreedRow>(em, freeStale.sql, freeStale.params);
       if (freed.other) return new ToolUserHeld();
-      if (freed.busy_seconds !== null) return new ToolUserHeld(freed.busy_seconds);
+      if (freed.open_test) return new ToolUserHeld({ openTest: true });
+      if (freed.busy_seconds !== null) return new ToolUserHeld({ busySeconds: freed.busy_seconds });
       if (tries === 3) return new ToolUserHeld();
     }
   }
