@@ -410,6 +410,28 @@ describe('one tool object per purpose', () => {
       `Student '${student}' has the email of another student's edulastic user: two students cannot share one ` +
       'user there; give this student an email of their own';
     const eduLesson = (i: number) => createLesson(t.orm, { toolProvider: 'edulastic', vendorId: EDU_TESTS[i] });
+    /** The two students' emails trade places in the roster. */
+    const tradeEmails = async (a: { sourcedId: string; email: string }, b: { sourcedId: string; email: string }) => {
+      const users = t.orm.em.fork().getConnection();
+      const setEmail = (student: string, email: string) =>
+        users.execute('update users set email = ? where sourced_id = ?', [email, student]);
+      await setEmail(a.sourcedId, `moving-${a.email}`);
+      await setEmail(b.sourcedId, a.email);
+      await setEmail(a.sourcedId, b.email);
+    };
+    /** The student takes the lesson's test (first Edulastic test, every question right) as the user it was made for, and it is imported: nothing left open. */
+    const takeAndImport = async (
+      student: string,
+      lesson: string,
+      made: { assignmentId: string; credentials: { email: string } },
+    ) => {
+      await tools().eduSubmit(
+        made.assignmentId,
+        made.credentials.email,
+        Array(DEFAULT_EDULASTIC_TESTS[0].questionCount).fill(1),
+      );
+      expect((await importResults(student, lesson).expect(200)).body.finalized).toBe(true);
+    };
     const openTestOfAnother = (student: string) =>
       `Student '${student}' has the email of a edulastic user that another student, who had that email, still has a ` +
       'test open on: the user passes on once that test is finished or its result deleted';
@@ -498,12 +520,7 @@ describe('one tool object per purpose', () => {
       const madeA = (await assign({ student: a.sourcedId, lesson: first.sourcedId }).expect(200)).body;
       const madeB = (await assign({ student: b.sourcedId, lesson: first.sourcedId }).expect(200)).body;
       const [userA, userB] = [await loginUser(a.sourcedId), await loginUser(b.sourcedId)];
-      const users = t.orm.em.fork().getConnection();
-      const setEmail = (student: string, email: string) =>
-        users.execute('update users set email = ? where sourced_id = ?', [email, student]);
-      await setEmail(a.sourcedId, `moving-${a.email}`);
-      await setEmail(b.sourcedId, a.email);
-      await setEmail(a.sourcedId, b.email);
+      await tradeEmails(a, b);
       const works = (c: { email: string; password: string }) => tools().eduLoginWorks(c);
 
       // Each still takes its open test with its old login: neither user passes on yet.
@@ -514,11 +531,8 @@ describe('one tool object per purpose', () => {
       expect([await works(madeA.credentials), await works(madeB.credentials)]).toEqual([true, true]);
 
       // Both tests taken and imported (each by the user it was made for): the users pass on.
-      const questions = DEFAULT_EDULASTIC_TESTS[0].questionCount;
-      await tools().eduSubmit(madeA.assignmentId, madeA.credentials.email, Array(questions).fill(1));
-      await tools().eduSubmit(madeB.assignmentId, madeB.credentials.email, Array(questions).fill(1));
-      for (const s of [a, b])
-        expect((await importResults(s.sourcedId, first.sourcedId).expect(200)).body.finalized).toBe(true);
+      await takeAndImport(a.sourcedId, first.sourcedId, madeA);
+      await takeAndImport(b.sourcedId, first.sourcedId, madeB);
       const nowB = (await assign({ student: b.sourcedId, lesson: second.sourcedId }).expect(200)).body;
       const nowA = (await assign({ student: a.sourcedId, lesson: second.sourcedId }).expect(200)).body;
       expect([nowB.credentials.email, nowA.credentials.email]).toEqual([a.email, b.email]);
@@ -543,15 +557,9 @@ describe('one tool object per purpose', () => {
       const madeA = (await assign({ student: a.sourcedId, lesson: first.sourcedId }).expect(200)).body;
       const madeB = (await assign({ student: b.sourcedId, lesson: first.sourcedId }).expect(200)).body;
       // Only the second student's test is taken and imported: the first still has its test open on its user.
-      await tools().eduSubmit(madeB.assignmentId, b.email, Array(DEFAULT_EDULASTIC_TESTS[0].questionCount).fill(1));
-      expect((await importResults(b.sourcedId, first.sourcedId).expect(200)).body.finalized).toBe(true);
+      await takeAndImport(b.sourcedId, first.sourcedId, madeB);
       const [userA, userB] = [await loginUser(a.sourcedId), await loginUser(b.sourcedId)];
-      const users = t.orm.em.fork().getConnection();
-      const setEmail = (student: string, email: string) =>
-        users.execute('update users set email = ? where sourced_id = ?', [email, student]);
-      await setEmail(a.sourcedId, `moving-${a.email}`);
-      await setEmail(b.sourcedId, a.email);
-      await setEmail(a.sourcedId, b.email);
+      await tradeEmails(a, b);
 
       // The first student asks first: its login moves to the user of its new email (the other has no open test).
       const nowA = (await assign({ student: a.sourcedId, lesson: second.sourcedId }).expect(200)).body;
@@ -571,8 +579,7 @@ describe('one tool object per purpose', () => {
       const [first, second] = [await eduLesson(0), await eduLesson(1)];
       const made = (await assign({ student: a.sourcedId, lesson: first.sourcedId }).expect(200)).body;
       // Taken and imported: no open test keeps the user; the student still has the email it was made for.
-      await tools().eduSubmit(made.assignmentId, a.email, Array(DEFAULT_EDULASTIC_TESTS[0].questionCount).fill(1));
-      expect((await importResults(a.sourcedId, first.sourcedId).expect(200)).body.finalized).toBe(true);
+      await takeAndImport(a.sourcedId, first.sourcedId, made);
 
       const refused = await assign({ student: b.sourcedId, lesson: second.sourcedId }).expect(422);
       expect(refused.body.imsx_description).toBe(sharedEmail(b.sourcedId));
