@@ -38,6 +38,13 @@ describe('one tool object per purpose', () => {
         .expect(200)
     ).body.attempts;
   const mathG4 = () => createLesson(t.orm, { subject: 'Math', grades: ['4'] });
+  /** A OneRoster DELETE of the student (marks it `tobedeleted`). */
+  const deleteStudent = (sourcedId: string) =>
+    t
+      .http()
+      .delete(`/ims/oneroster/rostering/v1p2/users/${sourcedId}`)
+      .set('Authorization', `Bearer ${token}`)
+      .expect(204);
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -294,7 +301,6 @@ describe('one tool object per purpose', () => {
   });
 
   describe('MasteryTrack: two students with one email (the tool knows a student by email only)', () => {
-    const OR_USERS = '/ims/oneroster/rostering/v1p2/users';
     const mtCalls = async () => (await sandboxControl(t.sandboxes, 'masteryTrack').calls()).length;
     const results = (student: string) => countRows(t.orm, 'assessment_results where student_sourced_id = ?', [student]);
     const sharedEmail = (student: string) =>
@@ -348,7 +354,7 @@ describe('one tool object per purpose', () => {
       await assign({ student: a.sourcedId, lesson: lesson.sourcedId }).expect(200);
       const [made] = await tools().mtActive(a.email);
       await assign({ student: b.sourcedId, lesson: later.sourcedId }).expect(422);
-      await t.http().delete(`${OR_USERS}/${a.sourcedId}`).set('Authorization', `Bearer ${token}`).expect(204);
+      await deleteStudent(a.sourcedId);
       await assign({ student: b.sourcedId, lesson: later.sourcedId }).expect(200);
       // The deleted student's test is still active at the tool for the user: named, it is held, and says by whom.
       const held = await assign({ student: b.sourcedId, lesson: lesson.sourcedId, testId: made.timeback_id }).expect(
@@ -383,7 +389,7 @@ describe('one tool object per purpose', () => {
       const parked = parkAt(t.recoveryPoints, 'claimed', a.sourcedId);
       const first$ = assign({ student: a.sourcedId, lesson: lesson.sourcedId }).then((r) => r);
       await parked.reached;
-      await t.http().delete(`${OR_USERS}/${a.sourcedId}`).set('Authorization', `Bearer ${token}`).expect(204);
+      await deleteStudent(a.sourcedId);
       const calls = await mtCalls();
 
       const busy = await assign({ student: b.sourcedId, lesson: later.sourcedId }).expect(409);
@@ -495,11 +501,7 @@ describe('one tool object per purpose', () => {
       const [first, second] = [await eduLesson(0), await eduLesson(1)];
       const made = (await assign({ student: a.sourcedId, lesson: first.sourcedId }).expect(200)).body;
       await assign({ student: b.sourcedId, lesson: second.sourcedId }).expect(422);
-      await t
-        .http()
-        .delete(`/ims/oneroster/rostering/v1p2/users/${a.sourcedId}`)
-        .set('Authorization', `Bearer ${token}`)
-        .expect(204);
+      await deleteStudent(a.sourcedId);
 
       const passed = (await assign({ student: b.sourcedId, lesson: second.sourcedId }).expect(200)).body;
       expect(passed.credentials.email).toBe(made.credentials.email);
@@ -595,11 +597,7 @@ describe('one tool object per purpose', () => {
       const b = await createStudent(t.orm, { email: a.email });
       const lesson = await eduLesson(0);
       await assign({ student: a.sourcedId, lesson: lesson.sourcedId }).expect(200);
-      await t
-        .http()
-        .delete(`/ims/oneroster/rostering/v1p2/users/${a.sourcedId}`)
-        .set('Authorization', `Bearer ${token}`)
-        .expect(204);
+      await deleteStudent(a.sourcedId);
       const held = await assign({ student: b.sourcedId, lesson: lesson.sourcedId }).expect(422);
       expect([held.body.imsx_error_details[0].code, held.body.imsx_description]).toEqual([
         'TEST_HELD',
