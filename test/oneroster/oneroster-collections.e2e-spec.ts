@@ -7,7 +7,7 @@ import {
   validateRequest,
 } from '@external-tests/oneroster';
 import { DEFAULT_EDULASTIC_TESTS } from '@external-tests/sandbox';
-import { uid } from '../helpers/fixtures';
+import { createStudent, uid } from '../helpers/fixtures';
 import { createTestApp, TestApp } from '../helpers/test-app';
 import { expectMatchesSchema, oneRosterResponseValidator } from '../helpers/upstream-schema';
 
@@ -633,6 +633,15 @@ describe('OneRoster 1.2 collections', () => {
     const { primary: _omitted, ...body } = enrollments.body(id);
     await put(enrollments, id, body).expect(201);
     expect((await get(`${R}/enrollments/${id}`).expect(200)).body.enrollment.primary).toBe('false');
+  });
+
+  it("400 for a user's email with whitespace around it (a tool would take it for another student's); nor can any other writer store one", async () => {
+    const users = cases.find((c) => c.name === 'users')!;
+    const id = uid('user');
+    const res = await put(users, id, { ...users.body(id), email: ' ada@example.org\u00a0' }).expect(400);
+    expect(res.body.imsx_error_details).toEqual([expect.objectContaining({ field: 'user.email' })]);
+    await get(`${R}/users/${id}`).expect(404);
+    await expect(createStudent(t.orm, { email: 'ada@example.org\n' })).rejects.toThrow(/users_email_trimmed/);
   });
 
   describe('assessment results', () => {

@@ -106,4 +106,73 @@ describe('migrations over existing data', () => {
       { result_sourced_id: 'reopened', state: 'open', called: true },
     ]);
   });
+
+  it('trims stored emails and what the ledger keyed by them (a seat only where its trimmed key is free), then refuses an untrimmed email', async () => {
+    const { schema, sql, upAll } = await before('Migration20261204080000');
+    const user = (id: string, email: string | null) =>
+      sql(
+        `insert into ${schema}.users (sourced_id, given_name, family_name, email, date_last_modified)
+         values (?, 'A', 'B', ?, '2026-01-01T00:00:00Z')`,
+        [id, email],
+      );
+    await user('spaced', '\u00a0 Spaced@Example.org\t\n');
+    await user('clean', 'clean@example.org');
+    await user('none', null);
+    const seat = (student: string, toolUser: string) =>
+      sql(
+        `insert into ${schema}.tool_seats (tool, account, student_sourced_id, tool_user) values ('mastery-track', 'default', ?, ?)`,
+        [student, toolUser],
+      );
+    await seat('spaced', ' spaced@example.org ');
+    // Two seats the tool sees as one user: the one whose key is taken keeps its old key.
+    await seat('taken-a', 'taken@example.org');
+    await seat('taken-b', ' taken@example.org');
+    // Two untrimmed seats of one trimmed key: one of them is re-keyed.
+    await seat('pair-a', ' pair@example.org');
+    await seat('pair-b', 'pair@example.org ');
+    await sql(
+      `insert into ${schema}.tool_logins (tool, account, student_sourced_id, external_user_id, credentials_sealed, tool_user)
+       values ('edulastic', 'default', 'spaced', 'u1', 'sealed', ' spaced@example.org ')`,
+    );
+
+    await upAll();
+
+    expect(
+      await sql(
+        `select sourced_id, email, date_last_modified > '2026-01-02' modified from ${schema}.users order by sourced_id`,
+      ),
+    ).toEqual([
+      { sourced_id: 'clean', email: 'clean@example.org', modified: false },
+      { sourced_id: 'none', email: null, modified: false },
+      { sourced_id: 'spaced', email: 'Spaced@Example.org', modified: true },
+    ]);
+    expect(
+      await sql(`select student_sourced_id, tool_user from ${schema}.tool_seats order by student_sourced_id`),
+    ).toEqual([
+      { student_sourced_id: 'pair-a', tool_user: 'pair@example.org' },
+      { student_sourced_id: 'pair-b', tool_user: 'pair@example.org ' },
+      { student_sourced_id: 'spaced', tool_user: 'spaced@example.org' },
+      { student_sourced_id: 'taken-a', tool_user: 'taken@example.org' },
+      { student_sourced_id: 'taken-b', tool_user: ' taken@example.org' },
+    ]);
+    expect(await sql(`select tool_user from ${schema}.tool_logins`)).toEqual([{ tool_user: 'spaced@example.org' }]);
+    await expect(user('late', 'late@example.org ')).rejects.toThrow(/users_email_trimmed/);
+  });
+
+  it("trims in SQL exactly what JavaScript's trim does, for every code point of the basic plane", async () => {
+    const { sql, upAll } = await before('Migration20261204080000');
+    await upAll();
+    // chr() refuses 0 and the surrogates; trim() has no code point past the basic plane.
+    const inSql = await sql<{ c: number }>(
+      `select c from generate_series(1, 65535) c where c not between 55296 and 57343 and trimmed_email(chr(c) || 'x' || chr(c)) = 'x' order by c`,
+    );
+    const inJs = [];
+    for (let c = 1; c <= 0xffff; c++) {
+      if (c >= 0xd800 && c <= 0xdfff) continue;
+      const ch = String.fromCharCode(c);
+      if (`${ch}x${ch}`.trim() === 'x') inJs.push(c);
+    }
+    expect(inSql.map((r) => r.c)).toEqual(inJs);
+    expect(inJs.length).toBeGreaterThan(20);
+  });
 });

@@ -1,4 +1,4 @@
-import { Entity, Index, Property } from '@mikro-orm/core';
+import { Check, Entity, Index, Property } from '@mikro-orm/core';
 import { OneRosterBase, SourcedRef } from './one-roster-base.entity';
 
 export interface UserRole {
@@ -11,6 +11,10 @@ export interface UserRole {
 }
 
 @Entity({ tableName: 'users' })
+// The tools trim an email they are given, and every statement compares lower(email): an email stored with whitespace
+// around it would be a user of its own here and another student's user at the tool. The API's email format refuses
+// it; this holds for every other writer. trimmed_email trims what JavaScript's trim does (Migration20261204080000).
+@Check({ name: 'users_email_trimmed', expression: '"email" = trimmed_email("email")' })
 export class User extends OneRosterBase<'enabledUser' | 'roles' | 'userIds' | 'agents' | 'grades'> {
   @Property({ type: 'boolean', default: true })
   enabledUser: boolean = true;
