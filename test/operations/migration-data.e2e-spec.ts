@@ -175,4 +175,38 @@ describe('migrations over existing data', () => {
     expect(inSql.map((r) => r.c)).toEqual(inJs);
     expect(inJs.length).toBeGreaterThan(20);
   });
+
+  it("makes a ledger row's result a foreign key: validated where every row has its result, for new rows only over one that lost it", async () => {
+    const constraint = (schema: string) =>
+      `select convalidated from pg_constraint c join pg_namespace n on n.oid = c.connamespace
+       where n.nspname = '${schema}' and c.conname = 'tool_assignments_result_sourced_id_foreign'`;
+    const ledgerRow = (schema: string, id: string) =>
+      `insert into ${schema}.tool_assignments (result_sourced_id, lesson_sourced_id, student_sourced_id, attempt, state)
+       values ('${id}', 'l-${id}', 's', 1, 'open')`;
+    const result = (schema: string, id: string) =>
+      `insert into ${schema}.assessment_results (sourced_id, line_item_sourced_id, student_sourced_id) values ('${id}', 'li', 's')`;
+
+    const clean = await before('Migration20261204090000');
+    await clean.sql(result(clean.schema, 'r1'));
+    await clean.sql(ledgerRow(clean.schema, 'r1'));
+    await clean.upAll();
+    expect(await clean.sql(constraint(clean.schema))).toEqual([{ convalidated: true }]);
+    await expect(clean.sql(`delete from ${clean.schema}.assessment_results where sourced_id = 'r1'`)).rejects.toThrow(
+      /tool_assignments_result_sourced_id_foreign/,
+    );
+    await expect(clean.sql(ledgerRow(clean.schema, 'r2'))).rejects.toThrow(
+      /tool_assignments_result_sourced_id_foreign/,
+    );
+
+    const orphaned = await before('Migration20261204090000');
+    await orphaned.sql(ledgerRow(orphaned.schema, 'lost'));
+    await orphaned.upAll();
+    expect(await orphaned.sql(constraint(orphaned.schema))).toEqual([{ convalidated: false }]);
+    expect(await orphaned.sql(`select result_sourced_id from ${orphaned.schema}.tool_assignments`)).toEqual([
+      { result_sourced_id: 'lost' },
+    ]);
+    await expect(orphaned.sql(ledgerRow(orphaned.schema, 'r3'))).rejects.toThrow(
+      /tool_assignments_result_sourced_id_foreign/,
+    );
+  });
 });

@@ -49,8 +49,10 @@ describe('prepared statements', () => {
     const seen = await em()
       .transactional(async (trx) => {
         await trx.execute(
-          `insert into tool_assignments (result_sourced_id, lesson_sourced_id, student_sourced_id, attempt, state)
-           values (?, 'l', 's', 3, 'open')`,
+          `with r as (insert into assessment_results (sourced_id, line_item_sourced_id, student_sourced_id)
+                      values (?, 'li', 's-' || gen_random_uuid()) returning sourced_id)
+           insert into tool_assignments (result_sourced_id, lesson_sourced_id, student_sourced_id, attempt, state)
+           select sourced_id, 'l', 's', 3, 'open' from r`,
           [id],
         );
         const rows = await runPrepared<{ attempt: number }>(trx, SELECT, [id]);
@@ -64,8 +66,11 @@ describe('prepared statements', () => {
 
   it("fails with the ORM's exception and leaves the connection usable", async () => {
     const id = `prep-${randomUUID()}`;
-    const insert = `insert into tool_assignments (result_sourced_id, lesson_sourced_id, student_sourced_id, attempt, state)
-                    values (?, ?, 's', 1, 'open')`;
+    const insert = `with v as (select ?::text id),
+                         r as (insert into assessment_results (sourced_id, line_item_sourced_id, student_sourced_id)
+                               select id, 'li', id from v returning sourced_id)
+                    insert into tool_assignments (result_sourced_id, lesson_sourced_id, student_sourced_id, attempt, state)
+                    select sourced_id, ?, 's', 1, 'open' from r`;
     await runPrepared(em(), insert, [id, `l-${id}`]);
     await expect(runPrepared(em(), insert, [id, `l-${id}`])).rejects.toBeInstanceOf(UniqueConstraintViolationException);
     expect(

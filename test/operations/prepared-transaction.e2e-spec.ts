@@ -28,8 +28,12 @@ describe('prepared transactions', () => {
   });
   afterAll(() => t.close());
 
-  const INSERT = `insert into tool_assignments (result_sourced_id, lesson_sourced_id, student_sourced_id, attempt, state)
-                  values (?, ?, 's', 1, 'open')`;
+  // A ledger row with its result (the foreign key), in one statement.
+  const INSERT = `with v as (select ?::text id),
+                       r as (insert into assessment_results (sourced_id, line_item_sourced_id, student_sourced_id)
+                             select id, 'li', id from v returning sourced_id)
+                  insert into tool_assignments (result_sourced_id, lesson_sourced_id, student_sourced_id, attempt, state)
+                  select sourced_id, ?, 's', 1, 'open' from r`;
   const insert = (trx: EntityManager, id: string) => runPrepared(trx, INSERT, [id, `l-${id}`]);
   const stored = async (...ids: string[]) =>
     (
@@ -84,7 +88,10 @@ describe('prepared transactions', () => {
     }).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(UniqueConstraintViolationException);
     const logged = loggableError(failure);
-    expect(logged).toMatchObject({ code: '23505', statement: expect.stringMatching(/^insert into tool_assignments /) });
+    expect(logged).toMatchObject({
+      code: '23505',
+      statement: expect.stringMatching(/^with v as .* insert into tool_assignments /s),
+    });
     expect(JSON.stringify(logged)).not.toContain(dup);
     expect(await stored(first, dup)).toEqual([dup]);
     expect(pool().numUsed()).toBe(0);
@@ -120,7 +127,7 @@ describe('prepared transactions', () => {
     await expect(
       preparedTransaction(em(), async (trx) => {
         await insert(trx, id);
-        await trx.findOne(ToolAssignment, { resultSourcedId: id });
+        await trx.findOne(ToolAssignment, { result: { sourcedId: id } });
       }),
     ).rejects.toThrow(new OrmQueryInPreparedTransactionError().message);
     expect(await stored(id)).toEqual([]);

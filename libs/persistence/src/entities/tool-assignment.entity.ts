@@ -1,4 +1,5 @@
-import { Entity, Enum, Index, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { Entity, Enum, Index, OneToOne, OptionalProps, Property, type Ref, Unique } from '@mikro-orm/core';
+import { AssessmentResult } from './assessment-result.entity';
 
 /**
  * Where a tool assignment stands: `open` — the attempt exists, nothing was asked of the tool; `pending` — a
@@ -52,9 +53,20 @@ export interface ToolAssignmentRequest {
 export class ToolAssignment {
   [OptionalProps]?: 'state' | 'request' | 'createdAt' | 'called' | 'resultVoid';
 
-  /** The OneRoster assessment result of the attempt (the tool writes back to it). */
-  @PrimaryKey({ type: 'text' })
-  resultSourcedId!: string;
+  /**
+   * The OneRoster assessment result of the attempt (the tool writes back to it), made in the statement that makes
+   * this row. A foreign key: a result that a tool object was made for cannot be hard-deleted from under its ledger
+   * row (a OneRoster DELETE only marks it `tobedeleted`, which reconciliation follows).
+   */
+  @OneToOne({
+    entity: () => AssessmentResult,
+    primary: true,
+    fieldName: 'result_sourced_id',
+    ref: true,
+    deleteRule: 'no action',
+    updateRule: 'no action',
+  })
+  result!: Ref<AssessmentResult>;
 
   @Property({ type: 'text' })
   lessonSourcedId!: string;
