@@ -616,22 +616,41 @@ describe('one tool object per purpose', () => {
       );
     });
 
-    it("a deleted student's test in a lesson's class stays its own at Edulastic: the same lesson for the user's new student is a 422, not a 502", async () => {
-      const a = await createStudent(t.orm);
-      const b = await createStudent(t.orm, { email: a.email });
+    it("a deleted student's test in a lesson's class stays its own at Edulastic: the user's new student takes the lesson in a class of its own", async () => {
+      const a = await createStudent(t.orm, { givenName: 'Old', familyName: 'Record' });
+      const b = await createStudent(t.orm, { email: a.email, givenName: 'New', familyName: 'Record' });
       const lesson = await eduLesson(0);
-      await assign({ student: a.sourcedId, lesson: lesson.sourcedId }).expect(200);
+      const old = (await assign({ student: a.sourcedId, lesson: lesson.sourcedId }).expect(200)).body;
       await deleteStudent(a.sourcedId);
-      const held = await assign({ student: b.sourcedId, lesson: lesson.sourcedId }).expect(422);
-      expect([held.body.imsx_error_details[0].code, held.body.imsx_description]).toEqual([
-        'TEST_HELD',
-        `Edulastic test '${EDU_TESTS[0]}' is assigned to this student's Edulastic user in this lesson's class already, ` +
-          `for attempt 1 of lesson '${lesson.sourcedId}' of another student who had this email; Edulastic gives a ` +
-          'user one assignment of a test per class',
-      ]);
-      // The user did pass on (its login is the new student's); nothing is assigned for the refused attempt.
+
+      const made = (await assign({ student: b.sourcedId, lesson: lesson.sourcedId }).expect(200)).body;
+      // The same user (the email passed on), a new password, another class and assignment.
+      expect(made.credentials.email).toBe(old.credentials.email);
+      expect(made.credentials.password).not.toBe(old.credentials.password);
+      expect(made.classId).not.toBe(old.classId);
+      expect(made.assignmentId).not.toBe(old.assignmentId);
+      expect(await tools().eduLoginWorks(made.credentials)).toBe(true);
+      const edu = await tools().eduOf(a.email);
+      expect(edu.users).toHaveLength(1);
+      expect(edu.classes.find((c) => c._id === made.classId)?.name).toMatch(/ \(New Record\)$/);
+      expect(edu.assignments.map((x) => x._id).sort()).toEqual([old.assignmentId, made.assignmentId].sort());
+      // Asked again: the same answer, no third class.
+      expect((await assign({ student: b.sourcedId, lesson: lesson.sourcedId }).expect(200)).body).toMatchObject({
+        assignmentId: made.assignmentId,
+        classId: made.classId,
+      });
+      expect(
+        await countRows(t.orm, 'tool_classes where lesson_sourced_id = ? and cohort = ?', [
+          lesson.sourcedId,
+          b.sourcedId,
+        ]),
+      ).toBe(1);
+      // Taken and imported in its own class: its own result is final, the deleted student's is not.
+      await takeAndImport(b.sourcedId, lesson.sourcedId, made);
+      expect(
+        await countRows(t.orm, 'assessment_results where student_sourced_id = ? and score is not null', [a.sourcedId]),
+      ).toBe(0);
       expect([await loginRows(a.sourcedId), await loginRows(b.sourcedId)]).toEqual([0, 1]);
-      expect((await ledgerRows(t.orm, b.sourcedId)).filter((r) => r.state === 'assigned')).toEqual([]);
     });
   });
 

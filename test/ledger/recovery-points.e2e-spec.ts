@@ -172,6 +172,50 @@ describe('crash at every recovery point', () => {
     );
   });
 
+  describe("Edulastic, a class of its own (the user passed on from a deleted student whose test is in the lesson's class)", () => {
+    // The points this path passes after the shared class turned out to hold the test for the other student.
+    const OWN_CLASS_POINTS: RecoveryPoint[] = ['class.intent', 'class.made', 'assignment.made', 'assignment.stored'];
+    it.concurrent.each(OWN_CLASS_POINTS)(
+      'dies at %s: the retry resumes and makes the class of its own and its assignment once',
+      async (point) => {
+        const former = await createStudent(t.orm);
+        const student = await createStudent(t.orm, { email: former.email });
+        const lesson = await createLesson(t.orm, { toolProvider: 'edulastic', vendorId: EDU_TEST });
+        const old = await assign(former.sourcedId, lesson.sourcedId).expect(200);
+        await t.orm.em
+          .fork()
+          .getConnection()
+          .execute("update users set status = 'tobedeleted' where sourced_id = ?", [former.sourcedId]);
+
+        const res = (await dieThenResume(student, lesson, point, () =>
+          assignSettled(student.sourcedId, lesson.sourcedId),
+        )) as {
+          status: number;
+          body: { assignmentId: string; classId: string; credentials: { email: string; password: string } };
+        };
+        expect(res.status).toBe(200);
+        expect(res.body.classId).not.toBe(old.body.classId);
+        const edu = await tools().eduOf(student.email);
+        expect({ users: edu.users.length, classes: edu.classes.length, assignments: edu.assignments.length }).toEqual({
+          users: 1,
+          classes: 2,
+          assignments: 2,
+        });
+        expect(await tools().eduLoginWorks(res.body.credentials)).toBe(true);
+        expect((await ledgerRows(t.orm, student.sourcedId))[0]).toMatchObject({
+          state: 'assigned',
+          external_id: res.body.assignmentId,
+          class_id: res.body.classId,
+          lease_token: null,
+        });
+        expect(
+          await countRows(t.orm, "tool_classes where lesson_sourced_id = ? and state = 'created'", [lesson.sourcedId]),
+        ).toBe(2);
+      },
+      30_000,
+    );
+  });
+
   describe('MasteryTrack', () => {
     it.concurrent.each(MASTERY_TRACK_POINTS)(
       'dies at %s: the retry adopts what the tool made, once',

@@ -12,6 +12,11 @@ export interface ToolLoginRef {
 }
 
 export interface ClassSteps {
+  /**
+   * A class of this student's own for the attempt, instead of the one the attempt's students share: for a student
+   * whose tool user holds the lesson's test in the shared class through another student's record.
+   */
+  own?: boolean;
   /** Finds the class made for `ref` before a crash (the tool keeps `ref` with the class). */
   find(ref: string): Promise<ToolClassRef | undefined>;
   /** Makes the class, carrying `ref`. */
@@ -56,7 +61,7 @@ export type AssignmentOwner =
  * so a crash or a takeover resumes from the last recorded step.
  */
 export interface ToolLedger {
-  /** The class of this (account, lesson, attempt): recorded, found after a crash, or made now. */
+  /** The class of this (account, lesson, attempt), or the student's own: recorded, found after a crash, or made now. */
   toolClass(steps: ClassSteps): Promise<ToolClassRef>;
   /** The student's login on this account: recorded, or established now (one request at a time per student). */
   studentLogin(steps: LoginSteps): Promise<{ login: ToolLoginRef; fresh: boolean }>;

@@ -102,7 +102,8 @@ export class AttemptToolLedger implements ToolLedger {
   }
 
   async toolClass(steps: ClassSteps): Promise<ToolClassRef> {
-    const known = this.a.knownClass;
+    // The lesson's read knows the shared class only.
+    const known = steps.own ? undefined : this.a.knownClass;
     if (known?.state === 'created' && known.externalId)
       return { classId: known.externalId, classCode: known.classCode };
     const purpose: ClassPurpose = {
@@ -110,6 +111,7 @@ export class AttemptToolLedger implements ToolLedger {
       account: this.a.account,
       lessonSourcedId: this.a.lessonSourcedId,
       attempt: this.a.attempt,
+      cohort: steps.own ? this.a.studentSourcedId : '',
     };
     for (;;) {
       const lease = await this.deps.classes.lease(purpose, this.deps.leaseSeconds);

@@ -98,7 +98,7 @@ cross join lateral (
 ) na
 left join lateral (
   select ${CLASS_COLUMNS} from tool_classes tc
-  where tc.tool = r.metadata->>'toolProvider' and tc.account = ? and tc.lesson_sourced_id = cr.sourced_id and tc.attempt = na.n
+  where tc.tool = r.metadata->>'toolProvider' and tc.account = ? and tc.lesson_sourced_id = cr.sourced_id and tc.attempt = na.n and tc.cohort = ''
 ) tc on true
 left join lateral (
   select ${LOGIN_COLUMNS} from tool_logins tl

@@ -4,13 +4,18 @@ import { runPrepared } from '../prepared-statement';
 import { randomUUID } from 'node:crypto';
 import { CLASS_COLUMNS, toClassRecord, ToolClassRecord } from './tool-object-rows';
 
-/** The purpose of a tool class: one per (tool, account, lesson, attempt). */
+/** The purpose of a tool class: one per (tool, account, lesson, attempt, cohort). */
 export interface ClassPurpose {
   tool: string;
   account: string;
   lessonSourcedId: string;
   attempt: number;
+  /** `''` for the class the attempt's students share; a student's sourcedId for a class of its own (ToolClass.cohort). */
+  cohort: string;
 }
+
+const PURPOSE = 'tool = ? and account = ? and lesson_sourced_id = ? and attempt = ? and cohort = ?';
+const purposeParams = (p: ClassPurpose) => [p.tool, p.account, p.lessonSourcedId, p.attempt, p.cohort];
 
 /** The class row after an attempt to lease it: ours to create (`leaseToken`), created already, or busy. */
 export type ClassLease =
@@ -34,13 +39,13 @@ export class ToolClassRepository {
     const leasable = `tc.state = 'creating' and (tc.lease_until is null or tc.lease_until < now())`;
     const [row] = await runPrepared<Record<string, unknown> & { mine: boolean; inserted: boolean }>(
       this.em,
-      `insert into tool_classes as tc (tool, account, lesson_sourced_id, attempt, state, ref, lease_token, lease_until)
-       values (?, ?, ?, ?, 'creating', ?, ?, now() + make_interval(secs => ?))
-       on conflict (tool, account, lesson_sourced_id, attempt) do update set
+      `insert into tool_classes as tc (tool, account, lesson_sourced_id, attempt, cohort, state, ref, lease_token, lease_until)
+       values (?, ?, ?, ?, ?, 'creating', ?, ?, now() + make_interval(secs => ?))
+       on conflict (tool, account, lesson_sourced_id, attempt, cohort) do update set
          lease_token = case when ${leasable} then excluded.lease_token else tc.lease_token end,
          lease_until = case when ${leasable} then excluded.lease_until else tc.lease_until end
        returning ${CLASS_COLUMNS}, tc.lease_token = ? mine, (xmax = 0) inserted`,
-      [p.tool, p.account, p.lessonSourcedId, p.attempt, randomUUID(), token, leaseSeconds, token],
+      [...purposeParams(p), randomUUID(), token, leaseSeconds, token],
     );
     const record = toClassRecord(row);
     if (row.mine) return { kind: 'leased', record, leaseToken: token, resumed: !row.inserted };
@@ -57,9 +62,9 @@ export class ToolClassRepository {
     const rows = await runPrepared<{ n: number }>(
       this.em,
       `update tool_classes set state = 'created', external_id = ?, class_code = ?, lease_token = null, lease_until = null
-       where tool = ? and account = ? and lesson_sourced_id = ? and attempt = ? and lease_token = ?
+       where ${PURPOSE} and lease_token = ?
        returning 1 n`,
-      [externalId, classCode, p.tool, p.account, p.lessonSourcedId, p.attempt, leaseToken],
+      [externalId, classCode, ...purposeParams(p), leaseToken],
     );
     return rows.length === 1;
   }
@@ -69,8 +74,8 @@ export class ToolClassRepository {
     await runPrepared(
       this.em,
       `update tool_classes set lease_token = null, lease_until = null
-       where tool = ? and account = ? and lesson_sourced_id = ? and attempt = ? and lease_token = ?`,
-      [p.tool, p.account, p.lessonSourcedId, p.attempt, leaseToken],
+       where ${PURPOSE} and lease_token = ?`,
+      [...purposeParams(p), leaseToken],
     );
   }
 }

@@ -20,7 +20,7 @@ import {
 import { ProviderOptions } from '../provider-options';
 import { PROVIDER_OPTIONS } from '../provider.module-definition';
 import { checkTestUrl } from '../test-url';
-import { ToolClassRef } from '../tool-ledger';
+import { ToolClassRef, ToolLoginRef } from '../tool-ledger';
 import { accountOf, resolveAccountName } from '../tool-accounts';
 import { vendorHttp } from '../vendor-http';
 import { EdulasticClient, TeacherSession } from './edulastic.client';
@@ -33,7 +33,8 @@ export const classDescription = (ref: string) => `external-test-assignments:${re
 
 /**
  * Edulastic strategy: a class per (account, lesson, attempt) — Edulastic allows one attempt per assignment in a
- * class, so a retake gets a class of its own — the student's login (signed up by email with a generated password,
+ * class, so a retake gets a class of its own, as does an attempt whose user another student's record holds the test
+ * for in that class — the student's login (signed up by email with a generated password,
  * or the existing user's password set to it, then proven), and the lesson's test (vendorId) assigned in that
  * class. Every step goes through the ledger, so a resumed request picks up where a dead one stopped. Results
  * are pulled.
@@ -102,12 +103,8 @@ export class EdulasticProvider implements PulledResultsProvider {
     await this.checkTestFree(ctx);
     const client = this.client(ctx.account);
     const teacher = await client.teacher();
-    const toolClass = await ctx.ledger.toolClass({
-      find: async (ref) => this.classRef(await client.findClass(classDescription(ref), ctx.deadlineAt)),
-      create: async (ref) =>
-        this.classRef(await client.createClass(this.classBody(teacher, ctx, ref), ctx.deadlineAt))!,
-    });
-    const classCode = toolClass.classCode ?? '';
+    const shared = await this.classOf(ctx, client, teacher, false);
+    const classCode = shared.classCode ?? '';
     const loginSteps = {
       email: ctx.student.email,
       newPassword: () => randomBytes(18).toString('base64url'),
@@ -122,6 +119,43 @@ export class EdulasticProvider implements PulledResultsProvider {
       if (!fresh) await client.addExistingStudentToClass(classCode, login.email, ctx.deadlineAt);
     }
 
+    const made = await this.assignIn(ctx, client, teacher, shared, login);
+    if (!('heldBy' in made)) return made;
+    // The user passed on from another student whose assignment of this test is still in the shared class (Edulastic
+    // takes nothing back, and gives a user one assignment of a test per class): this attempt gets a class of its own.
+    const own = await this.classOf(ctx, client, teacher, true);
+    if (!(await client.addExistingStudentToClass(own.classCode ?? '', login.email, ctx.deadlineAt))) {
+      throw new AppError(ErrorCode.ToolBadResponse, "Edulastic no longer knows the student's user");
+    }
+    const ownMade = await this.assignIn(ctx, client, teacher, own, login);
+    if (!('heldBy' in ownMade)) return ownMade;
+    const owner = ownMade.heldBy;
+    throw new AppError(
+      ErrorCode.TestHeld,
+      `Edulastic test '${ctx.lesson.vendorId}' is assigned to this student's Edulastic user in this attempt's class ` +
+        `already, for attempt ${owner.attempt} of lesson '${owner.lessonSourcedId}' of another student who had this ` +
+        'email; Edulastic gives a user one assignment of a test per class',
+      { details: [{ field: 'lesson', value: ctx.lesson.sourcedId, heldByLesson: owner.lessonSourcedId }] },
+    );
+  }
+
+  private classOf(ctx: AssignContext, client: EdulasticClient, teacher: TeacherSession, own: boolean) {
+    return ctx.ledger.toolClass({
+      own,
+      find: async (ref) => this.classRef(await client.findClass(classDescription(ref), ctx.deadlineAt)),
+      create: async (ref) =>
+        this.classRef(await client.createClass(this.classBody(teacher, ctx, ref, own), ctx.deadlineAt))!,
+    });
+  }
+
+  /** The lesson's test assigned to the login in `toolClass`; `heldBy` when another student's record has it there. */
+  private async assignIn(
+    ctx: AssignContext,
+    client: EdulasticClient,
+    teacher: TeacherSession,
+    toolClass: ToolClassRef,
+    login: ToolLoginRef,
+  ): Promise<ExternalAssignment | { heldBy: { lessonSourcedId: string; attempt: number } }> {
     const testId = ctx.lesson.vendorId!;
     const now = Date.now();
     ctx.ledger.assignCallStarting();
@@ -151,17 +185,7 @@ export class EdulasticProvider implements PulledResultsProvider {
     if (existing) {
       // The class is this attempt's, so its assignment is too — unless the ledger records it for another attempt.
       const owner = await ctx.ledger.ownerOf(assignmentId);
-      if (owner.kind === 'other-attempt' && owner.anotherStudent) {
-        // The user passed on from a student whose assignment of this test, in this class, is still at Edulastic
-        // (which takes nothing back): it cannot be given to this student's attempt too.
-        throw new AppError(
-          ErrorCode.TestHeld,
-          `Edulastic test '${testId}' is assigned to this student's Edulastic user in this lesson's class already, for ` +
-            `attempt ${owner.attempt} of lesson '${owner.lessonSourcedId}' of another student who had this email; ` +
-            `Edulastic gives a user one assignment of a test per class`,
-          { details: [{ field: 'lesson', value: ctx.lesson.sourcedId, heldByLesson: owner.lessonSourcedId }] },
-        );
-      }
+      if (owner.kind === 'other-attempt' && owner.anotherStudent) return { heldBy: owner };
       if (owner.kind === 'other-attempt') {
         throw new AppError(
           ErrorCode.ToolBadResponse,
@@ -191,10 +215,11 @@ export class EdulasticProvider implements PulledResultsProvider {
     return toExternalResult(activity, student);
   }
 
-  private classBody(teacher: TeacherSession, ctx: AssignContext, ref: string): Record<string, unknown> {
+  private classBody(teacher: TeacherSession, ctx: AssignContext, ref: string, own: boolean): Record<string, unknown> {
     const now = Date.now();
+    const name = ctx.attempt > 1 ? `${ctx.lesson.title} (attempt ${ctx.attempt})` : ctx.lesson.title;
     return {
-      name: ctx.attempt > 1 ? `${ctx.lesson.title} (attempt ${ctx.attempt})` : ctx.lesson.title,
+      name: own ? `${name} (${[ctx.student.givenName, ctx.student.familyName].filter(Boolean).join(' ')})` : name,
       description: classDescription(ref),
       type: 'class',
       districtId: teacher.districtId,
