@@ -34,10 +34,9 @@ export const classDescription = (ref: string) => `external-test-assignments:${re
 /**
  * Edulastic strategy: a class per (account, lesson, attempt) — Edulastic allows one attempt per assignment in a
  * class, so a retake gets a class of its own, as does an attempt whose user another student's record holds the test
- * for in that class — the student's login (signed up by email with a generated password,
- * or the existing user's password set to it, then proven), and the lesson's test (vendorId) assigned in that
- * class. Every step goes through the ledger, so a resumed request picks up where a dead one stopped. Results
- * are pulled.
+ * for in that class — the student's login (signed up by email with a generated password, or the existing user's
+ * password set to it, then proven), and the lesson's test (vendorId) assigned in that class. Every step goes through
+ * the ledger, so a resumed request picks up where a dead one stopped. Results are pulled.
  */
 @Injectable()
 export class EdulasticProvider implements PulledResultsProvider {
@@ -128,15 +127,14 @@ export class EdulasticProvider implements PulledResultsProvider {
       throw new AppError(ErrorCode.ToolBadResponse, "Edulastic no longer knows the student's user");
     }
     const ownMade = await this.assignIn(ctx, client, teacher, own, login);
-    if (!('heldBy' in ownMade)) return ownMade;
-    const owner = ownMade.heldBy;
-    throw new AppError(
-      ErrorCode.TestHeld,
-      `Edulastic test '${ctx.lesson.vendorId}' is assigned to this student's Edulastic user in this attempt's class ` +
-        `already, for attempt ${owner.attempt} of lesson '${owner.lessonSourcedId}' of another student who had this ` +
-        'email; Edulastic gives a user one assignment of a test per class',
-      { details: [{ field: 'lesson', value: ctx.lesson.sourcedId, heldByLesson: owner.lessonSourcedId }] },
-    );
+    // Only this student's attempts use its own class: another student's assignment there is not Edulastic's to give.
+    if ('heldBy' in ownMade) {
+      throw new AppError(
+        ErrorCode.ToolBadResponse,
+        "Edulastic answered with another student's assignment in a class of this student's own",
+      );
+    }
+    return ownMade;
   }
 
   private classOf(ctx: AssignContext, client: EdulasticClient, teacher: TeacherSession, own: boolean) {
