@@ -48,6 +48,11 @@ describe('one tool object per purpose', () => {
       .set('Authorization', `Bearer ${token}`)
       .expect(204);
 
+  /** The 422 for a student whose email another student, who had it, still has a test open on at the tool. */
+  const openTestOfAnother = (student: string, tool: string) =>
+    `Student '${student}' has the email of a user at ${tool} that another student, who had that email, still has a ` +
+    'test open on: the user passes on once that test is finished or its result deleted';
+
   beforeAll(async () => {
     t = await createTestApp();
     token = await t.token();
@@ -308,6 +313,14 @@ describe('one tool object per purpose', () => {
     const sharedEmail = (student: string) =>
       `Student '${student}' has the email of another student's mastery-track user: two students cannot share one ` +
       'user there; give this student an email of their own';
+    /** Gives the student another email, as a roster sync would; answers it. */
+    const rename = async (student: string, email: string) => {
+      await t.orm.em
+        .fork()
+        .getConnection()
+        .execute('update users set email = ? where sourced_id = ?', [email, student]);
+      return email;
+    };
 
     it('the second is a 422 before MasteryTrack is called, and leaves nothing; the first goes on', async () => {
       const a = await createStudent(t.orm);
@@ -390,19 +403,66 @@ describe('one tool object per purpose', () => {
           `had this email, for lesson '${lesson.sourcedId}' (attempt 1); finish or invalidate that assignment first`,
       ]);
 
-      // Given another email: both are assigned, each as the user of its own email.
+      // Given another email, with no test open on the old one: both are assigned, each as the user of its own email.
       const c = await createStudent(t.orm);
       const d = await createStudent(t.orm, { email: c.email });
-      await assign({ student: c.sourcedId, lesson: lesson.sourcedId }).expect(200);
+      const madeC = (await assign({ student: c.sourcedId, lesson: lesson.sourcedId }).expect(200)).body;
       await assign({ student: d.sourcedId, lesson: lesson.sourcedId }).expect(422);
-      const renamed = `renamed-${c.email}`;
-      await t.orm.em
-        .fork()
-        .getConnection()
-        .execute('update users set email = ? where sourced_id = ?', [renamed, c.sourcedId]);
+      await tools().mtComplete(madeC.assignmentId, c.sourcedId, 80);
+      const renamed = await rename(c.sourcedId, `renamed-${c.email}`);
       await assign({ student: d.sourcedId, lesson: later.sourcedId }).expect(200);
       await assign({ student: c.sourcedId, lesson: later.sourcedId }).expect(200);
       expect((await tools().mtActive(renamed)).map((x) => x.assessment_result_sourced_id)).toHaveLength(1);
+    });
+
+    // Whoever has the email can open a test made for it at MasteryTrack, and it writes back to the result it was made
+    // for: while another student's is open there, the email's new student gets nothing from the tool.
+    describe("a test open on the user for a student given another email keeps the user from the email's new student", () => {
+      const refusedHere = async (student: string, lesson: string) => {
+        const calls = await mtCalls();
+        const refused = await assign({ student, lesson }).expect(422);
+        expect([refused.body.imsx_error_details[0].code, refused.body.imsx_description]).toEqual([
+          'INVALID_DATA',
+          openTestOfAnother(student, 'mastery-track'),
+        ]);
+        expect([await ledgerRows(t.orm, student), await results(student), await mtCalls()]).toEqual([[], 0, calls]);
+      };
+      const renamedPair = async () => {
+        const [lesson, later] = [await mathG4(), await mathG4()];
+        const a = await createStudent(t.orm);
+        const made = (await assign({ student: a.sourcedId, lesson: lesson.sourcedId }).expect(200)).body;
+        const renamed = await rename(a.sourcedId, `renamed-${a.email}`);
+        const b = await createStudent(t.orm, { email: a.email.toUpperCase() });
+        return { lesson, later, a, b, made, renamed };
+      };
+
+      it('until the test is finished (its seat still names the email)', async () => {
+        const { later, a, b, made } = await renamedPair();
+        await refusedHere(b.sourcedId, later.sourcedId);
+        await refusedHere(b.sourcedId, later.sourcedId);
+        // The former student's open test is still the only one active for the email, and still theirs.
+        expect((await tools().mtActive(a.email)).map((x) => x.assessment_result_sourced_id)).toEqual([
+          (await ledgerRows(t.orm, a.sourcedId))[0].result_sourced_id,
+        ]);
+        await tools().mtComplete(made.assignmentId, a.sourcedId, 90);
+        await assign({ student: b.sourcedId, lesson: later.sourcedId }).expect(200);
+        expect(await tools().mtActive(a.email)).toHaveLength(1);
+      });
+
+      it('until its result is deleted, though the former student took another test with its new email since', async () => {
+        const { lesson, later, a, b, renamed } = await renamedPair();
+        // The former student's seat moves to its new email: only the open test still names the old one.
+        await assign({ student: a.sourcedId, lesson: later.sourcedId }).expect(200);
+        expect(await tools().mtActive(renamed)).toHaveLength(1);
+        await refusedHere(b.sourcedId, lesson.sourcedId);
+        const [open] = (await ledgerRows(t.orm, a.sourcedId)).filter((r) => r.lesson_sourced_id === lesson.sourcedId);
+        await t
+          .http()
+          .delete(`/ims/oneroster/gradebook/v1p2/assessmentResults/${open.result_sourced_id}`)
+          .set('Authorization', `Bearer ${token}`)
+          .expect(204);
+        await assign({ student: b.sourcedId, lesson: lesson.sourcedId }).expect(200);
+      });
     });
 
     it("while a request of the user's former student still works: a 409 with Retry-After, then the user passes on", async () => {
@@ -419,7 +479,7 @@ describe('one tool object per purpose', () => {
       const busy = await assign({ student: b.sourcedId, lesson: later.sourcedId }).expect(409);
       expect([busy.body.imsx_error_details[0].code, busy.body.imsx_description, busy.headers['retry-after']]).toEqual([
         'IN_PROGRESS',
-        `Student '${b.sourcedId}' has the email of a mastery-track user that a request of another student, who no ` +
+        `Student '${b.sourcedId}' has the email of a user at mastery-track that a request of another student, who no ` +
           'longer has that email, is still using; retry shortly',
         expect.stringMatching(/^[1-5]$/),
       ]);
@@ -462,9 +522,6 @@ describe('one tool object per purpose', () => {
       );
       expect((await importResults(student, lesson).expect(200)).body.finalized).toBe(true);
     };
-    const openTestOfAnother = (student: string) =>
-      `Student '${student}' has the email of a edulastic user that another student, who had that email, still has a ` +
-      'test open on: the user passes on once that test is finished or its result deleted';
     const loginRows = (student: string) =>
       countRows(t.orm, 'tool_logins where student_sourced_id = ? and external_user_id is not null', [student]);
     const loginUser = async (student: string) =>
@@ -552,7 +609,7 @@ describe('one tool object per purpose', () => {
       // Each still takes its open test with its old login: neither user passes on yet.
       for (const s of [b, a]) {
         const refused = await assign({ student: s.sourcedId, lesson: second.sourcedId }).expect(422);
-        expect(refused.body.imsx_description).toBe(openTestOfAnother(s.sourcedId));
+        expect(refused.body.imsx_description).toBe(openTestOfAnother(s.sourcedId, 'edulastic'));
       }
       expect([await works(madeA.credentials), await works(madeB.credentials)]).toEqual([true, true]);
 
@@ -592,7 +649,7 @@ describe('one tool object per purpose', () => {
       expect([nowA.credentials.email, await loginUser(a.sourcedId)]).toEqual([b.email, userB]);
       // No login holds its old user any more, but its open test does: the other student is refused it.
       const refused = await assign({ student: b.sourcedId, lesson: third.sourcedId }).expect(422);
-      expect(refused.body.imsx_description).toBe(openTestOfAnother(b.sourcedId));
+      expect(refused.body.imsx_description).toBe(openTestOfAnother(b.sourcedId, 'edulastic'));
       expect(await tools().eduLoginWorks(madeA.credentials)).toBe(true);
       expect(await loginRows(b.sourcedId)).toBe(0);
       expect(userA).not.toBe(userB);

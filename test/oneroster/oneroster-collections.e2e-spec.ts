@@ -644,6 +644,48 @@ describe('OneRoster 1.2 collections', () => {
     await expect(createStudent(t.orm, { email: 'ada@example.org\n' })).rejects.toThrow(/users_email_trimmed/);
   });
 
+  describe('assessment line items', () => {
+    it('422 for a range no result could lie in (resultValueMin above resultValueMax, or above its default 100); nor can any other writer store one', async () => {
+      const lineItems = cases.find((c) => c.name === 'assessment line items')!;
+      const id = uid('line-item');
+      const range = (min: number | undefined, max: number | undefined) => {
+        const { resultValueMin: _min, resultValueMax: _max, ...body } = lineItems.body(id);
+        return {
+          ...body,
+          ...(min === undefined ? {} : { resultValueMin: min }),
+          ...(max === undefined ? {} : { resultValueMax: max }),
+        };
+      };
+      for (const [min, max, description] of [
+        [10, 5, 'assessmentLineItem.resultValueMin (10) must not exceed resultValueMax (5)'],
+        [150, undefined, 'assessmentLineItem.resultValueMin (150) must not exceed resultValueMax (100, its default)'],
+        [undefined, -1, 'assessmentLineItem.resultValueMin (0) must not exceed resultValueMax (-1)'],
+      ] as const) {
+        const res = await put(lineItems, id, range(min, max)).expect(422);
+        expect([res.body.imsx_description, res.body.imsx_error_details]).toEqual([
+          description,
+          [expect.objectContaining({ field: 'assessmentLineItem.resultValueMin' })],
+        ]);
+      }
+      await get(`${G}/assessmentLineItems/${id}`).expect(404);
+      // One point is a range; a stored line item keeps its range when a write would empty it.
+      await put(lineItems, id, range(5, 5)).expect(201);
+      await put(lineItems, id, range(6, 5)).expect(422);
+      expect((await get(`${G}/assessmentLineItems/${id}`).expect(200)).body.assessmentLineItem).toEqual(
+        expect.objectContaining({ resultValueMin: 5, resultValueMax: 5 }),
+      );
+      await expect(
+        t.orm.em
+          .fork()
+          .getConnection()
+          .execute(
+            `update assessment_line_items set result_value_min = 101, result_value_max = null where sourced_id = ?`,
+            [id],
+          ),
+      ).rejects.toThrow(/assessment_line_items_result_range/);
+    });
+  });
+
   describe('assessment results', () => {
     it('422 for a scoreDate more than a day ahead (it would pin the result against every later delivery)', async () => {
       const results = cases.find((c) => c.name === 'assessment results')!;

@@ -209,4 +209,75 @@ describe('migrations over existing data', () => {
       /tool_assignments_result_sourced_id_foreign/,
     );
   });
+
+  it("records the email a MasteryTrack assignment was made for as its tool user: its seat's, else its student's now; nothing else changes", async () => {
+    const { schema, sql, upAll } = await before('Migration20261204110000');
+    await sql(
+      `insert into ${schema}.users (sourced_id, given_name, family_name, email, date_last_modified)
+       values ('moved', 'A', 'B', 'Now@Example.org', now()), ('seatless', 'A', 'B', 'Only@Example.org', now())`,
+    );
+    // The seat still names the email of the student's last take; the student has another one since.
+    await sql(
+      `insert into ${schema}.tool_seats (tool, account, student_sourced_id, tool_user)
+       values ('mastery-track', 'default', 'moved', 'then@example.org')`,
+    );
+    const row = async (id: string, student: string, tool: string, state: string, toolUser: string | null) => {
+      await sql(
+        `insert into ${schema}.assessment_results (sourced_id, line_item_sourced_id, student_sourced_id) values (?, ?, ?)`,
+        [id, `li-${id}`, student],
+      );
+      await sql(
+        `insert into ${schema}.tool_assignments (result_sourced_id, lesson_sourced_id, student_sourced_id, attempt, tool, account, state, tool_user_id)
+         values (?, ?, ?, 1, ?, 'default', ?, ?)`,
+        [id, `l-${id}`, student, tool, state, toolUser],
+      );
+    };
+    await row('by-seat', 'moved', 'mastery-track', 'assigned', null);
+    await row('by-user', 'seatless', 'mastery-track', 'assigned', null);
+    await row('recorded', 'moved', 'mastery-track', 'assigned', 'kept@example.org');
+    await row('unanswered', 'moved', 'mastery-track', 'pending', null);
+    await row('edulastic', 'moved', 'edulastic', 'assigned', null);
+
+    await upAll();
+
+    expect(
+      await sql(`select result_sourced_id, tool_user_id from ${schema}.tool_assignments order by result_sourced_id`),
+    ).toEqual([
+      { result_sourced_id: 'by-seat', tool_user_id: 'then@example.org' },
+      { result_sourced_id: 'by-user', tool_user_id: 'only@example.org' },
+      { result_sourced_id: 'edulastic', tool_user_id: null },
+      { result_sourced_id: 'recorded', tool_user_id: 'kept@example.org' },
+      { result_sourced_id: 'unanswered', tool_user_id: null },
+    ]);
+  });
+
+  it("makes a line item's range one results can lie in: validated where every stored one is, for new writes only over one that is not", async () => {
+    const constraint = (schema: string) =>
+      `select convalidated from pg_constraint c join pg_namespace n on n.oid = c.connamespace
+       where n.nspname = '${schema}' and c.conname = 'assessment_line_items_result_range'`;
+    const lineItem = (schema: string, id: string, min: number | null, max: number | null) =>
+      `insert into ${schema}.assessment_line_items (sourced_id, title, result_value_min, result_value_max)
+       values ('${id}', 't', ${min}, ${max})`;
+
+    const clean = await before('Migration20261204120000');
+    await clean.sql(lineItem(clean.schema, 'both', 0, 10));
+    await clean.sql(lineItem(clean.schema, 'defaults', null, null));
+    await clean.upAll();
+    expect(await clean.sql(constraint(clean.schema))).toEqual([{ convalidated: true }]);
+    await expect(clean.sql(lineItem(clean.schema, 'empty', 10, 5))).rejects.toThrow(
+      /assessment_line_items_result_range/,
+    );
+    await expect(clean.sql(lineItem(clean.schema, 'above-default', 101, null))).rejects.toThrow(
+      /assessment_line_items_result_range/,
+    );
+
+    const empty = await before('Migration20261204120000');
+    await empty.sql(lineItem(empty.schema, 'empty', 10, 5));
+    await empty.upAll();
+    expect(await empty.sql(constraint(empty.schema))).toEqual([{ convalidated: false }]);
+    expect(await empty.sql(`select sourced_id from ${empty.schema}.assessment_line_items`)).toEqual([
+      { sourced_id: 'empty' },
+    ]);
+    await expect(empty.sql(lineItem(empty.schema, 'new', 3, 2))).rejects.toThrow(/assessment_line_items_result_range/);
+  });
 });

@@ -20,6 +20,7 @@ import { MakeExternalTestAssignmentDto } from './dto/make-external-test-assignme
 import { AttemptToolLedger, toolUserRefused } from './ledger/attempt-tool-ledger';
 import { leaseRetryAfter } from './ledger/lease-retry-after';
 import { LessonResolver, ResolvedLesson } from './lesson-resolver';
+import { withEmail } from './lesson-checks';
 
 /**
  * makeExternalTestAssignment (docs/ledger.md): one read resolves everything; the attempt's ledger row is leased
@@ -76,6 +77,7 @@ export class AssignmentService {
         'student',
       );
     }
+    withEmail(r.student);
     const request: ToolAssignmentRequest = {
       applicationName: dto.applicationName ?? null,
       requestedTestId: dto.testId ?? null,
@@ -156,10 +158,12 @@ export class AssignmentService {
     let assignment: ExternalAssignment;
     try {
       await ledger.reached('claimed');
+      // Checked before the claim; a resumed attempt's student may have lost it since (the claim is let go).
+      const student = withEmail(r.student);
       const assign = () =>
         r.provider.assign({
           account: claim.account,
-          student: r.student,
+          student,
           lesson: r.lesson,
           testId: claim.request.requestedTestId ?? undefined,
           lineItemSourcedId: claim.lineItemSourcedId,
@@ -198,6 +202,7 @@ export class AssignmentService {
           testTitle: assignment.testTitle ?? null,
           testUrl: assignment.testUrl,
           toolUserId: assignment.toolUserId ?? null,
+          toolUser: toolUserOf(r.student),
           adopted: assignment.adopted,
         },
         {
@@ -276,7 +281,7 @@ export class AssignmentService {
       try {
         const withdrawn = await r.provider.withdraw({
           account: claim.account,
-          student: r.student,
+          student: withEmail(r.student),
           assignmentId: assignment.assignmentId,
           deadlineAt: deadlineAt + this.options.leaseSeconds * 100,
         });

@@ -1,6 +1,6 @@
 import { AppError, ErrorCode } from '@external-tests/common';
 import type { LessonContext } from '@external-tests/persistence';
-import { checkStudentAndLesson } from './lesson-checks';
+import { checkStudentAndLesson, withEmail } from './lesson-checks';
 
 const context = (
   o: {
@@ -74,13 +74,30 @@ describe('checkStudentAndLesson', () => {
     ).toBe("lesson 'l1' not found");
   });
 
-  it('422 for a non-student, a student without email, a lesson without resource or not an external test', () => {
+  it('422 for a non-student, a lesson without resource or not an external test', () => {
     expect(failure(context({ student: { role: 'teacher', roles: [] } })).message).toMatch(/is not a student/);
-    expect(failure(context({ student: { email: null } })).message).toMatch(/has no email/);
     expect(failure(context({ lesson: { resource: undefined } })).message).toMatch(/has no active resource/);
     expect(failure(context({ lesson: { lessonType: 'quiz' } })).message).toMatch(
       /not an external test-out, placement or unit-test/,
     );
     expect(failure(context({ lesson: { lessonType: 'quiz' } })).code).toBe(ErrorCode.InvalidData);
+  });
+
+  it('checks a student without email; asking a tool about them is a 422', () => {
+    const { student } = checkStudentAndLesson(context({ student: { email: null } }), 's1', 'l1');
+    expect(student.email).toBeNull();
+    const refused = (() => {
+      try {
+        withEmail(student);
+      } catch (e) {
+        return e as AppError;
+      }
+      throw new Error('withEmail accepted a student without email');
+    })();
+    expect([refused.code, refused.message]).toEqual([
+      ErrorCode.InvalidData,
+      "Student 's1' has no email: the tools know a student by email only",
+    ]);
+    expect(withEmail({ ...student, email: 'ada@example.org' }).email).toBe('ada@example.org');
   });
 });

@@ -4,16 +4,22 @@ import type { LessonContext, StudentRecord } from '@external-tests/persistence';
 import { LessonSpec, StudentSpec } from '@external-tests/providers';
 import { gradesOf, isExternalLessonType, lessonTypeOf, metaString, subjectOf } from './lesson-fields';
 
+/**
+ * A checked student. The email is what the tools know the student by: needed only to ask a tool (`withEmail`); what
+ * is stored about the student's attempts reads without it.
+ */
+export type CheckedStudent = Omit<StudentSpec, 'email'> & { email: string | null };
+
 export interface CheckedLesson {
-  student: StudentSpec;
+  student: CheckedStudent;
   lesson: LessonSpec;
   toolProvider: string | undefined;
 }
 
 /**
  * The checks every external-test endpoint makes before touching anything: 404 for an unknown (or deleted)
- * student or lesson, or one outside the caller's org; 422 for a non-student, a student without email, a lesson
- * that is not an external test.
+ * student or lesson, or one outside the caller's org; 422 for a non-student, a lesson that is not an external test.
+ * A student without email is refused where a tool is to be asked (`withEmail`).
  */
 export function checkStudentAndLesson(
   ctx: LessonContext,
@@ -29,7 +35,6 @@ export function checkStudentAndLesson(
   if (!l || l.status !== 'active' || (org && l.org !== org)) throw AppError.notFound('lesson', lesson);
   const isStudent = u.role === 'student' || u.roles.some((x) => x.role === 'student');
   if (!isStudent) throw AppError.invalidData(`User '${student}' is not a student`, 'student');
-  if (!u.email) throw AppError.invalidData(`Student '${student}' has no email`, 'student');
   const r = l.resource;
   if (!r || r.status !== 'active') throw AppError.invalidData(`Lesson '${lesson}' has no active resource`, 'lesson');
   const lessonType = lessonTypeOf(l.lessonType, l.metadata, r.metadata);
@@ -40,7 +45,12 @@ export function checkStudentAndLesson(
     );
   }
   return {
-    student: { sourcedId: u.sourcedId, email: u.email, givenName: u.givenName ?? '', familyName: u.familyName ?? '' },
+    student: {
+      sourcedId: u.sourcedId,
+      email: u.email ?? null,
+      givenName: u.givenName ?? '',
+      familyName: u.familyName ?? '',
+    },
     lesson: {
       sourcedId: l.sourcedId,
       title: l.title,
@@ -63,4 +73,15 @@ export function checkStudentVisible(
   const studentOrgs = u ? [u.primaryOrg, ...u.roles.map((r) => r.org?.sourcedId)] : [];
   if (!u || u.status !== 'active' || (org && !studentOrgs.includes(org))) throw AppError.notFound('student', student);
   return u;
+}
+
+/** The student as a tool is asked about them: a 422 without an email, the only way the tools know a student. */
+export function withEmail(student: CheckedStudent): StudentSpec {
+  if (!student.email) {
+    throw AppError.invalidData(
+      `Student '${student.sourcedId}' has no email: the tools know a student by email only`,
+      'student',
+    );
+  }
+  return { ...student, email: student.email };
 }

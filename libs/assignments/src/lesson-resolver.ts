@@ -1,18 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '@external-tests/auth';
 import { LessonContext, LessonContextRepository } from '@external-tests/persistence';
-import {
-  DEFAULT_ACCOUNT,
-  ExternalTestProvider,
-  LessonSpec,
-  ProviderRegistry,
-  StudentSpec,
-} from '@external-tests/providers';
-import { checkStudentAndLesson, checkStudentVisible } from './lesson-checks';
+import { DEFAULT_ACCOUNT, ExternalTestProvider, LessonSpec, ProviderRegistry } from '@external-tests/providers';
+import { CheckedStudent, checkStudentAndLesson, checkStudentVisible } from './lesson-checks';
 
 /** A student and an external-test lesson, checked, with the lesson's tool and everything stored about the pair. */
 export interface ResolvedLesson {
-  student: StudentSpec;
+  student: CheckedStudent;
   lesson: LessonSpec;
   provider: ExternalTestProvider;
   context: LessonContext;

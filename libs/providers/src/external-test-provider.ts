@@ -54,16 +54,16 @@ export interface ExternalAssignment {
   adopted: boolean;
 }
 
-/** What a stored assignment needs to fetch its results (pulled results). */
-export interface StoredAssignmentRef {
+/**
+ * What a stored assignment needs to fetch its results (pulled results), and the student it was made for: the tool's
+ * id of that student when recorded, else their email (an assignment recorded before the tool's user id was).
+ */
+export type StoredAssignmentRef = {
   account: string;
   assignmentId: string;
   classId?: string;
-  studentEmail: string;
-  /** The tool's id of the student the assignment was made for, when recorded (else the email finds the student). */
-  toolUserId?: string;
   testId?: string;
-}
+} & ({ toolUserId: string } | { studentEmail: string });
 
 export interface QuestionResult {
   questionId: string;

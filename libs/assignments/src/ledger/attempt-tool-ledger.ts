@@ -313,14 +313,14 @@ export function toolUserRefused(
   if (held.busySeconds !== null) {
     return new AppError(
       ErrorCode.InProgress,
-      `Student '${studentSourcedId}' has the email of a ${tool} user that a request of another student, who no ` +
+      `Student '${studentSourcedId}' has the email of a user at ${tool} that a request of another student, who no ` +
         `longer has that email, is still using; retry shortly`,
       { retryAfterSeconds: leaseRetryAfter(held.busySeconds, leaseSeconds) },
     );
   }
   if (held.openTest) {
     return AppError.invalidData(
-      `Student '${studentSourcedId}' has the email of a ${tool} user that another student, who had that email, still ` +
+      `Student '${studentSourcedId}' has the email of a user at ${tool} that another student, who had that email, still ` +
         `has a test open on: the user passes on once that test is finished or its result deleted`,
       'student',
     );

@@ -9,6 +9,7 @@ import { ASSIGNMENTS_OPTIONS } from '../assignments.module-definition';
 import { ImportResultsDto } from '../dto/results.dto';
 import { ImportResultsQueryDto } from '../dto/student-lesson.dto';
 import { LessonResolver } from '../lesson-resolver';
+import { withEmail } from '../lesson-checks';
 import { FinalizationService } from './finalization.service';
 import { leaseRetryAfter } from '../ledger/lease-retry-after';
 import { checkPulledResult, isClosed, isFinal, toPulledResult } from './pulled-result';
@@ -64,8 +65,8 @@ export class ResultImportService {
         account: current.account ?? 'default',
         assignmentId: current.externalId,
         classId: current.classId ?? undefined,
-        studentEmail: r.student.email,
-        toolUserId: current.toolUserId ?? undefined,
+        // A student without email now still has the results of an assignment made for a user the tool named.
+        ...(current.toolUserId ? { toolUserId: current.toolUserId } : { studentEmail: withEmail(r.student).email }),
         testId: current.testId ?? undefined,
       });
       checkPulledResult(r.provider.name, result);

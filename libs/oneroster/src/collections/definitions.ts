@@ -25,6 +25,7 @@ import { BASE_FIELDS, bool, date, num, str } from '../query/field-spec';
 import { CollectionDef } from './collection-def';
 import { lockOrgWrites, orgChildren, prepareOrg, schoolOfClass, schoolOfCourse } from './rostering.rules';
 import { prepareResult } from './result.rules';
+import { prepareLineItem } from './line-item.rules';
 
 const R = '/ims/oneroster/rostering/v1p2';
 
@@ -285,6 +286,9 @@ export const LINE_ITEMS: CollectionDef<AssessmentLineItem> = {
     component: CourseComponent,
     componentResource: ComponentResource,
   },
+  prepareWrite: (_em, data) => prepareLineItem(data),
+  // resultValueMin is at most resultValueMax (line-item.rules.ts).
+  ruled: ['resultValueMin'],
 };
 
 export const RESULTS: CollectionDef<AssessmentResult> = {

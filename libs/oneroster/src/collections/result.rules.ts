@@ -3,6 +3,7 @@ import { AppError } from '@external-tests/common';
 import { AssessmentLineItem, AssessmentResult, runPrepared, ScoreStatus } from '@external-tests/persistence';
 import { storedValues } from './stored-values';
 import type { ReferencedRows } from './collection-def';
+import { DEFAULT_RESULT_RANGE } from './line-item.rules';
 
 /** How far along a result is; writes never move it back. `fully graded` is last: nothing replaces it. */
 const PROGRESS: Record<ScoreStatus, number> = {
@@ -184,8 +185,8 @@ async function checkScoreRange(
         'resultValueMin',
         'resultValueMax',
       ]).then((li) => ({ min: li?.resultValueMin, max: li?.resultValueMax }));
-  const min = range.min ?? 0;
-  const max = range.max ?? 100;
+  const min = range.min ?? DEFAULT_RESULT_RANGE.min;
+  const max = range.max ?? DEFAULT_RESULT_RANGE.max;
   if (!Number.isFinite(data.score) || data.score < min || data.score > max) {
     throw AppError.invalidData(
       `assessmentResult.score must lie within the line item's range ${min}–${max}`,

@@ -25,6 +25,8 @@ import { Migration20261204070000 } from './Migration20261204070000';
 import { Migration20261204080000 } from './Migration20261204080000';
 import { Migration20261204090000 } from './Migration20261204090000';
 import { Migration20261204100000 } from './Migration20261204100000';
+import { Migration20261204110000 } from './Migration20261204110000';
+import { Migration20261204120000 } from './Migration20261204120000';
 
 /** Every committed migration, in order. Listed explicitly so ts-jest, ts-node and the build resolve the same set. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -54,4 +56,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261204080000', class: Migration20261204080000 },
   { name: 'Migration20261204090000', class: Migration20261204090000 },
   { name: 'Migration20261204100000', class: Migration20261204100000 },
+  { name: 'Migration20261204110000', class: Migration20261204110000 },
+  { name: 'Migration20261204120000', class: Migration20261204120000 },
 ];

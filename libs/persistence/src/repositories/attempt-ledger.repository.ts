@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { ToolAssignmentRequest, ToolAssignmentState } from '../entities/tool-assignment.entity';
 import { SEAT_TOOL_USER_UNIQUE } from '../entities/tool-seat.entity';
 import { runPrepared } from '../prepared-statement';
-import { passingStaleToolUser, ToolUserHeld } from './tool-user-held';
+import { OPEN_FOR_FORMER_STUDENT, passingStaleToolUser, ToolUserHeld } from './tool-user-held';
 import { ATTEMPT_COLUMNS, ATTEMPT_FROM, AttemptRecord, AttemptRow, toAttemptRecord } from './attempt-record';
 
 export interface ClaimInput {
@@ -94,6 +94,12 @@ export interface AssignedOutcome {
   testUrl: string;
   /** The tool's id of the student it was made for, when the tool has one (ToolAssignment.toolUserId). */
   toolUserId: string | null;
+  /**
+   * The email the tool was asked with (the seat's, ClaimInput.toolUser): recorded, lower-cased by PostgreSQL, as the
+   * tool user of a tool that has no user id of its own and knows the student by it (MasteryTrack), so the user is
+   * not given to another student while this test is open (OPEN_FOR_FORMER_STUDENT).
+   */
+  toolUser: string | null;
 }
 
 /** An attempt as getAttempts lists it: with its result's scoreDate (the flow's other reads need none). */
@@ -190,14 +196,14 @@ const toGivenTest = (r: GivenTestRow): GivenTestRecord => ({
 
 /**
  * The claim's statement. A new attempt takes the student's seat (`seat`) when nobody holds it, before its ledger row
- * is written, so the row is marked as calling exactly when the seat is taken. A busy seat, and any other attempt, go
- * through `alone`.
+ * is written, so the row is marked as calling exactly when the seat is taken. A busy seat, a tool user another student
+ * still has a test open on (OPEN_FOR_FORMER_STUDENT: takeSeat answers it), and any other attempt go through `alone`.
  */
 function claimStatement(lineItemKnown: boolean, seat: boolean, givenTests: boolean): string {
   const seatCte = seat
     ? `seat as (
          insert into tool_seats as s (tool, account, student_sourced_id, tool_user, lease_token, lease_until, holder, gen)
-         select ?, ?, ?, lower(?), ?::uuid, ${LEASE}, sourced_id, 1 from new_result
+         select ?, ?, ?, lower(?), ?::uuid, ${LEASE}, sourced_id, 1 from new_result where not ${OPEN_FOR_FORMER_STUDENT}
          on conflict (tool, account, student_sourced_id) do update
            set lease_token = excluded.lease_token, lease_until = excluded.lease_until, holder = excluded.holder,
                tool_user = excluded.tool_user, gen = s.gen + 1
@@ -313,7 +319,7 @@ const RECORD_ASSIGNED = `with attempt as (
    ), done as (
      update tool_assignments ta
      set state = 'assigned', lease_token = null, lease_until = null, called = false, external_id = ?, class_id = ?, test_id = ?,
-         test_title = ?, test_url = ?, tool_user_id = ?, assigned_at = now(),
+         test_title = ?, test_url = ?, tool_user_id = coalesce(?, lower(?)), assigned_at = now(),
          -- the login it was made for: the student's may be another user at the tool later (an email change)
          login_sealed = (select tl.credentials_sealed from tool_logins tl
                          where tl.tool = ta.tool and tl.account = ta.account and tl.student_sourced_id = ta.student_sourced_id
@@ -360,11 +366,14 @@ const FREE_STALE_TOOL_USER = `with seats as (
 /** A seat is taken when free, expired, or already this attempt's (takeSeat; `?` is the attempt's result). */
 const LEASABLE = `(s.lease_until is null or s.lease_until < now() or s.holder = ?)`;
 
-/** takeSeat's statement (composed once, as CLAIM). */
-const TAKE_SEAT = `with seat as (
+/** takeSeat's statement (composed once, as CLAIM). `held`: the seat is not taken (OPEN_FOR_FORMER_STUDENT). */
+const TAKE_SEAT = `with held as (
+     select ${OPEN_FOR_FORMER_STUDENT} held
+   ), seat as (
      insert into tool_seats as s (tool, account, student_sourced_id, tool_user, lease_token, lease_until, holder, gen)
      select ?, ?, ?, lower(?), ?, now() + make_interval(secs => ?), ?, 1
      where exists (select 1 from tool_assignments where result_sourced_id = ? and lease_token = ?)
+       and not (select held from held)
      on conflict (tool, account, student_sourced_id) do update set
        tool_user = case when ${LEASABLE} then excluded.tool_user else s.tool_user end,
        lease_token = case when ${LEASABLE} then excluded.lease_token else s.lease_token end,
@@ -377,7 +386,7 @@ const TAKE_SEAT = `with seat as (
      where result_sourced_id = ? and lease_token = ? and exists (select 1 from seat where taken)
      returning 1
    )
-   select taken, exists (select 1 from calling) calling, lease_seconds from seat`;
+   select h.held, seat.taken, exists (select 1 from calling) calling, seat.lease_seconds from held h left join seat on true`;
 
 /**
  * The ledger of tool assignments (tool_assignments) and the results they fill. Each method is one statement
@@ -418,7 +427,9 @@ export class AttemptLedgerRepository {
       i.studentSourcedId,
       i.attempt,
       JSON.stringify(i.resultMetadata),
+      // The seat, then OPEN_FOR_FORMER_STUDENT's four.
       ...(i.seat ? [i.tool, i.account, i.studentSourcedId, i.toolUser, randomUUID(), i.leaseSeconds] : []),
+      ...(i.seat ? [i.tool, i.account, i.toolUser, i.studentSourcedId] : []),
       i.lessonSourcedId,
       i.studentSourcedId,
       i.attempt,
@@ -498,6 +509,7 @@ export class AttemptLedgerRepository {
       outcome.testTitle,
       outcome.testUrl,
       outcome.toolUserId,
+      outcome.toolUser,
       outcome.toolUserId,
       claim.leaseToken,
       outcome.externalId,
@@ -680,7 +692,8 @@ export class AttemptLedgerRepository {
    * assignments) and marks the attempt as calling, fenced by the attempt's lease. One statement. `lost`: the lease
    * is another request's now, and such a request must not call the tool. The seat is left alone when the lease was
    * gone before the statement; when it went while the statement ran, the seat stays held for the attempt, and the
-   * request that took the attempt over holds it too (the holder is the attempt).
+   * request that took the attempt over holds it too (the holder is the attempt). Held: the student's email is the tool
+   * user of another student, or one who no longer has it still has a test open on it (OPEN_FOR_FORMER_STUDENT).
    */
   async takeSeat(
     seat: SeatKey,
@@ -702,34 +715,41 @@ export class AttemptLedgerRepository {
     seat: SeatKey,
     claim: Pick<Claim, 'resultSourcedId' | 'leaseToken'>,
     leaseSeconds: number,
-  ): Promise<{ taken: boolean; lost: boolean; leaseSeconds: number | null }> {
+  ): Promise<{ taken: boolean; lost: boolean; leaseSeconds: number | null } | ToolUserHeld> {
     const token = randomUUID();
-    const [row] = await runPrepared<{ taken: boolean; calling: boolean; lease_seconds: number | null }>(
-      this.em,
-      TAKE_SEAT,
-      [
-        seat.tool,
-        seat.account,
-        seat.studentSourcedId,
-        seat.toolUser,
-        token,
-        leaseSeconds,
-        claim.resultSourcedId,
-        claim.resultSourcedId,
-        claim.leaseToken,
-        // `leasable` five times
-        claim.resultSourcedId,
-        claim.resultSourcedId,
-        claim.resultSourcedId,
-        claim.resultSourcedId,
-        claim.resultSourcedId,
-        token,
-        claim.resultSourcedId,
-        claim.leaseToken,
-      ],
-    );
-    // No row: the lease was gone before the statement; taken but not calling: it went while the statement ran.
-    if (!row || (row.taken && !row.calling)) return { taken: false, lost: true, leaseSeconds: null };
+    const [row] = await runPrepared<{
+      held: boolean;
+      taken: boolean | null;
+      calling: boolean;
+      lease_seconds: number | null;
+    }>(this.em, TAKE_SEAT, [
+      // OPEN_FOR_FORMER_STUDENT
+      seat.tool,
+      seat.account,
+      seat.toolUser,
+      seat.studentSourcedId,
+      seat.tool,
+      seat.account,
+      seat.studentSourcedId,
+      seat.toolUser,
+      token,
+      leaseSeconds,
+      claim.resultSourcedId,
+      claim.resultSourcedId,
+      claim.leaseToken,
+      // `leasable` five times
+      claim.resultSourcedId,
+      claim.resultSourcedId,
+      claim.resultSourcedId,
+      claim.resultSourcedId,
+      claim.resultSourcedId,
+      token,
+      claim.resultSourcedId,
+      claim.leaseToken,
+    ]);
+    if (row.held) return new ToolUserHeld({ openTest: true });
+    // No seat: the lease was gone before the statement; taken but not calling: it went while the statement ran.
+    if (row.taken === null || (row.taken && !row.calling)) return { taken: false, lost: true, leaseSeconds: null };
     return { taken: row.taken, lost: false, leaseSeconds: row.lease_seconds };
   }
 

@@ -26,6 +26,19 @@ export const OPEN_AT_TOOL = `(ta.state = 'assigned' or (ta.state = 'pending' and
   and exists (select 1 from assessment_results ar where ar.sourced_id = ta.result_sourced_id and ar.status = 'active'
               and ar.finalized_at is null and ar.closed_at is null)`;
 
+/**
+ * A seat's tool user (`?`, an email, lower-cased here) has a test open on it at the tool for another active student
+ * who no longer has that email: recorded for that user (`tool_user_id`: MasteryTrack's assignments record the email
+ * they were made for). Whoever has the email now could open that test at MasteryTrack, and what they submit would be
+ * written back to the other student's result, so the user passes on only once the test is finished or its result
+ * deleted. A student who still has the email is the seat's unique key's to refuse. tool_assignments_tool_user_index
+ * serves it (Edulastic's rows record its user ids, never an email, so they never match). Placeholders: tool, account,
+ * the tool user, the asking student.
+ */
+export const OPEN_FOR_FORMER_STUDENT = `exists (select 1 from tool_assignments ta join users u on u.sourced_id = ta.student_sourced_id
+     where ta.tool = ? and ta.account = ? and ta.tool_user_id = lower(?) and ta.student_sourced_id <> ?
+       and u.status = 'active' and lower(u.email) is distinct from ta.tool_user_id and ${OPEN_AT_TOOL})`;
+
 /** What a statement that frees a tool user from students who no longer are that user answers. */
 interface FreedRow {
   /** A student who still is the user holds it. */

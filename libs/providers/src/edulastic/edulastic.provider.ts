@@ -208,7 +208,7 @@ export class EdulasticProvider implements PulledResultsProvider {
 
   async fetchResult(ref: StoredAssignmentRef, deadlineAt?: number): Promise<ExternalResult> {
     if (!ref.classId) throw AppError.invalidData('The stored Edulastic assignment has no classId');
-    const student = ref.toolUserId ? { userId: ref.toolUserId } : { email: ref.studentEmail };
+    const student = 'toolUserId' in ref ? { userId: ref.toolUserId } : { email: ref.studentEmail };
     const activity = await this.client(ref.account).testActivity(ref.assignmentId, ref.classId, student, deadlineAt);
     return toExternalResult(activity, student);
   }
