@@ -61,6 +61,10 @@ describe('a student whose email was removed after their tests were assigned', ()
       const q = { student: student.sourcedId, lesson: lesson.sourcedId };
       expect((await pp('get', 'getAttempts').query(q).expect(200)).body.attempts).toHaveLength(1);
       await pp('get', 'getAssessmentProgress').query(q).expect(200);
+      const testOut = await pp('get', 'testOut')
+        .query({ student: student.sourcedId, course: lesson.courseSourcedId })
+        .expect(200);
+      expect(testOut.body).toEqual(expect.objectContaining({ lessonId: lesson.sourcedId, attempt: 1 }));
     }
     // Pushed (MasteryTrack wrote back) and pulled (Edulastic, found by the user id it named at the assignment).
     const imported = await Promise.all(
