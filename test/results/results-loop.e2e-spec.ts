@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { RequestContext } from '@mikro-orm/core';
 import { AssignmentReconciler } from '@external-tests/assignments';
-import { AttemptLedgerRepository } from '@external-tests/persistence';
+import { MAX_SOURCED_ID_LENGTH } from '@external-tests/common';
+import { AttemptLedgerRepository, Course } from '@external-tests/persistence';
 import { DEFAULT_EDULASTIC_TESTS, DEFAULT_MASTERY_TRACK_TESTS } from '@external-tests/sandbox';
 import { createLesson, createStudent, uid } from '../helpers/fixtures';
 import { createTrackedSubject, enrollmentsOf } from '../helpers/lesson-setup';
@@ -114,6 +115,48 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
       expect(await enrollmentsOf(t.orm, student.sourcedId)).toEqual([
         { class_sourced_id: tracked.grade5Class, course_sourced_id: tracked.courses['5'] },
       ]);
+    });
+
+    it('a student and a course with the longest ids get a class and an enrollment the OneRoster API can name', async () => {
+      const long = (prefix: string) => `${uid(prefix)}-`.padEnd(255, 'x');
+      const student = await createStudent(t.orm, { sourcedId: long('student') });
+      const { tracked, lesson } = await mtLesson('placement');
+      // Grade 5's course has a long id and no class: finalization makes one.
+      const course = long('course');
+      const em = t.orm.em.fork();
+      em.create(Course, { sourcedId: course, title: 'Long 5', orgSourcedId: tracked.org });
+      await em.flush();
+      await em
+        .getConnection()
+        .execute('update subject_tracks set course_sourced_id = ? where subject = ? and grade = ?', [
+          course,
+          tracked.subject,
+          '5',
+        ]);
+      const assigned = await assignMt({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+      await completeMasteryTrack(assigned.body.assignmentId, student.sourcedId, 95);
+
+      const [enrolled] = await enrollmentsOf(t.orm, student.sourcedId);
+      expect(enrolled.course_sourced_id).toBe(course);
+      const [{ sourced_id: enrollment }] = await t.orm.em
+        .fork()
+        .getConnection()
+        .execute<
+          { sourced_id: string }[]
+        >('select sourced_id from enrollments where user_sourced_id = ?', [student.sourcedId]);
+      for (const [path, id] of [
+        ['classes', enrolled.class_sourced_id],
+        ['enrollments', enrollment],
+      ]) {
+        expect(id.length).toBeLessThanOrEqual(MAX_SOURCED_ID_LENGTH);
+        await auth(t.http().get(`/ims/oneroster/rostering/v1p2/${path}/${encodeURIComponent(id)}`)).expect(200);
+      }
+      // The retake's finalization enrols the student in that class again: the same enrollment, still one.
+      const retake = await assignMt({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+      expect(retake.body.attempt).toBe(2);
+      await completeMasteryTrack(retake.body.assignmentId, student.sourcedId, 97);
+      expect(await countRows(t.orm, 'enrollments where user_sourced_id = ?', [student.sourcedId])).toBe(1);
+      expect(await countRows(t.orm, 'classes where course_sourced_id = ?', [course])).toBe(1);
     });
 
     it("a deleted attempt is void: its tool's late write-back neither revives nor finalizes it while the next one is open", async () => {

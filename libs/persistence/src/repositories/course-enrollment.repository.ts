@@ -26,6 +26,18 @@ export type FinalizationPlan =
   | { enrol: EnrollmentTarget; reason: string }
   | { outcome: { status: 'skipped' | 'not-applicable' | 'failed'; reason: string } };
 
+/** The longest sourcedId the API takes: @external-tests/common's MAX_SOURCED_ID_LENGTH (not a dependency here). */
+const MAX_SOURCED_ID_LENGTH = 255;
+
+/**
+ * The sourcedId of an object finalization makes, from what it is made for (`key`, SQL): `prefix || key`, the same
+ * each time, so a repeated finalization finds it. Past MAX_SOURCED_ID_LENGTH (a long student or course id), the key's
+ * md5 instead: an id the OneRoster API could not name (GET, PUT) would be an object nobody can correct. (Such an id
+ * is another object's only where one key is the md5 of another.)
+ */
+const derivedId = (prefix: string, key: string) =>
+  `(case when length(${prefix} || ${key}) <= ${MAX_SOURCED_ID_LENGTH} then ${prefix} || ${key} else ${prefix} || md5(${key}) end)`;
+
 /** Subject tracks and the enrollments finalization makes (subject_tracks, classes, enrollments). */
 @Injectable()
 export class CourseEnrollmentRepository {
@@ -73,7 +85,7 @@ export class CourseEnrollmentRepository {
          where c.course_sourced_id = course.sourced_id and c.status = 'active' order by c.sourced_id limit 1
        ), made as (
          insert into classes (sourced_id, title, class_type, course_sourced_id, school_sourced_id, metadata)
-         select 'class-' || course.sourced_id, course.title, 'scheduled', course.sourced_id, course.org_sourced_id,
+         select ${derivedId("'class-'", 'course.sourced_id')}, course.title, 'scheduled', course.sourced_id, course.org_sourced_id,
                 '{"origin":"auto-enrollment"}'::jsonb
          from course where not exists (select 1 from existing)
          on conflict (sourced_id) do update set title = classes.title
@@ -81,8 +93,9 @@ export class CourseEnrollmentRepository {
        ), target as (select * from existing union all select * from made)
        , enrolled as (
          insert into enrollments (sourced_id, role, "primary", user_sourced_id, class_sourced_id, school_sourced_id, metadata)
-         select 'enr-' || ?::text || '-' || t.sourced_id, 'student', false, ?::text, t.sourced_id, t.school, '{"origin":"auto-enrollment"}'::jsonb
-         from target t
+         select ${derivedId("'enr-'", "s.id || '-' || t.sourced_id")}, 'student', false, s.id, t.sourced_id, t.school,
+                '{"origin":"auto-enrollment"}'::jsonb
+         from target t, (select ?::text id) s
          on conflict (sourced_id) do update set status = 'active', date_last_modified = now() where enrollments.status <> 'active'
        ), outcome as (
          select case
@@ -110,7 +123,6 @@ export class CourseEnrollmentRepository {
         track?.org ?? null,
         enrol && 'courseId' in enrol ? enrol.courseId : null,
         enrol !== undefined,
-        studentSourcedId,
         studentSourcedId,
         ...Array<string | null>(2).fill('outcome' in plan ? JSON.stringify(plan.outcome) : null),
         'reason' in plan ? plan.reason : null,
