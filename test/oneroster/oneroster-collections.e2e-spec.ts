@@ -712,6 +712,15 @@ describe('OneRoster 1.2 collections', () => {
         .send({ subject, grade: '4', courseId: ids.course })
         .expect(200);
       expect(first.body.subjectTrack).toMatchObject({ subject, grade: '4', courseId: ids.course, orgSourcedId: null });
+      // As stored (to the microsecond: two writes may share a millisecond).
+      const modifiedAt = async (id: string) =>
+        (
+          await t.orm.em
+            .fork()
+            .getConnection()
+            .execute<{ at: string }[]>('select date_last_modified::text at from subject_tracks where id = ?', [id])
+        )[0].at;
+      const firstModified = await modifiedAt(first.body.subjectTrack.id);
       const second = await t
         .http()
         .put('/edubridge/subject-track/')
@@ -719,6 +728,18 @@ describe('OneRoster 1.2 collections', () => {
         .send({ subject: subject.toLowerCase(), grade: '4', courseId: ids.course })
         .expect(200);
       expect(second.body.subjectTrack.id).toBe(first.body.subjectTrack.id);
+      // The subject's spelling changed (a delta read by dateLastModified sees it); the same body again changes nothing.
+      expect(second.body.subjectTrack.subject).toBe(subject.toLowerCase());
+      const secondModified = await modifiedAt(first.body.subjectTrack.id);
+      expect(secondModified).not.toBe(firstModified);
+      const same = await t
+        .http()
+        .put('/edubridge/subject-track/')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ subject: subject.toLowerCase(), grade: '4', courseId: ids.course })
+        .expect(200);
+      expect(same.body.subjectTrack.dateLastModified).toBe(second.body.subjectTrack.dateLastModified);
+      expect(await modifiedAt(first.body.subjectTrack.id)).toBe(secondModified);
       const list = await get(`/edubridge/subject-track/?subject=${subject}`).expect(200);
       expect(list.body.subjectTracks).toHaveLength(1);
       expect(list.headers['x-total-count']).toBe('1');

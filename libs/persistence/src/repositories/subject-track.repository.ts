@@ -22,7 +22,9 @@ export class SubjectTrackRepository {
       `insert into subject_tracks (subject, grade, course_sourced_id, org_sourced_id) values (?, ?, ?, ?)
        on conflict (coalesce(org_sourced_id, ''), lower(subject), grade)
        do update set course_sourced_id = excluded.course_sourced_id, subject = excluded.subject,
+         -- a changed spelling of the subject is a change too (the key compares it without case)
          date_last_modified = case when subject_tracks.course_sourced_id = excluded.course_sourced_id
+                                     and subject_tracks.subject = excluded.subject
                                    then subject_tracks.date_last_modified else now() end
        returning id, subject, grade, course_sourced_id, org_sourced_id, date_last_modified`,
       [key.subject, key.grade, courseSourcedId, key.orgSourcedId ?? null],
