@@ -463,6 +463,23 @@ describe('one tool object per purpose', () => {
           .expect(204);
         await assign({ student: b.sourcedId, lesson: lesson.sourcedId }).expect(200);
       });
+
+      it('and from anyone while the student it was made for, given the email back, still has it open', async () => {
+        const { later, a, b, renamed } = await renamedPair();
+        await assign({ student: a.sourcedId, lesson: later.sourcedId }).expect(200);
+        await rename(a.sourcedId, a.email);
+        // The student's seat still names its other email: only the open test says whose the email's user is.
+        const third = await mathG4();
+        const calls = await mtCalls();
+        const refused = await assign({ student: b.sourcedId, lesson: third.sourcedId }).expect(422);
+        expect(refused.body.imsx_description).toBe(sharedEmail(b.sourcedId));
+        expect([await ledgerRows(t.orm, b.sourcedId), await mtCalls()]).toEqual([[], calls]);
+        expect(await tools().mtActive(a.email)).toHaveLength(1);
+        // Its own student goes on with it.
+        await assign({ student: a.sourcedId, lesson: third.sourcedId }).expect(200);
+        expect(await tools().mtActive(a.email)).toHaveLength(2);
+        expect(await tools().mtActive(renamed)).toHaveLength(1);
+      });
     });
 
     it("while a request of the user's former student still works: a 409 with Retry-After, then the user passes on", async () => {

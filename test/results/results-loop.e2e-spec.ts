@@ -243,6 +243,25 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
       ).toEqual([]);
     });
 
+    it('reconciliation withdraws at the email the assignment was made for, though the student has another one since', async () => {
+      const student = await createStudent(t.orm);
+      const { lesson } = await mtLesson('placement');
+      const made = await assignMt({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+      await t.orm.em
+        .fork()
+        .getConnection()
+        .execute('update users set email = ? where sourced_id = ?', [`moved-${student.email}`, student.sourcedId]);
+      await auth(
+        t.http().delete(`${RESULTS}/${(await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).sourced_id}`),
+      ).expect(204);
+      const reconcile = () => RequestContext.create(t.orm.em, () => t.app.get(AssignmentReconciler).reconcile());
+      expect((await reconcile()).failed).toBe(0);
+      const [at] = (await toolState(t.sandboxes).mtAssignments(student.email)).filter(
+        (a) => String(a.id) === made.body.assignmentId,
+      );
+      expect(at.status).toBe('INVALIDATED');
+    });
+
     it("a result's status reaches its ledger row whoever changes it: the withdrawal scan lists exactly the void attempts", async () => {
       const student = await createStudent(t.orm);
       const [a, b] = [(await mtLesson('placement')).lesson, (await mtLesson('test-out')).lesson];

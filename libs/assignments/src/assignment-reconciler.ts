@@ -85,6 +85,7 @@ export class AssignmentReconciler {
         await provider.withdraw({
           account: p.account,
           student: p.student,
+          ...(p.toolUserId ? { toolUserId: p.toolUserId } : {}),
           assignmentId: p.externalId,
           deadlineAt: Date.now() + this.options.leaseSeconds * 800,
         });

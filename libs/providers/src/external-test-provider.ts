@@ -128,7 +128,17 @@ export interface PushedResultsProvider extends ProviderBase {
    * Takes back an assignment no attempt may use: made for an attempt that a write-back finished while the tool was
    * asked. False when the tool no longer held it as active.
    */
-  withdraw(w: { account: string; student: StudentSpec; assignmentId: string; deadlineAt: number }): Promise<boolean>;
+  withdraw(w: WithdrawRef): Promise<boolean>;
+}
+
+/** An assignment to take back, and the student it was made for. */
+export interface WithdrawRef {
+  account: string;
+  student: StudentSpec;
+  /** The tool's user it was made for, when recorded: MasteryTrack's is the email it was made for, which may not be the student's now. */
+  toolUserId?: string;
+  assignmentId: string;
+  deadlineAt: number;
 }
 
 /** We fetch results from the tool (Edulastic). */

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { ToolAssignmentRequest, ToolAssignmentState } from '../entities/tool-assignment.entity';
 import { SEAT_TOOL_USER_UNIQUE } from '../entities/tool-seat.entity';
 import { runPrepared } from '../prepared-statement';
-import { OPEN_FOR_FORMER_STUDENT, passingStaleToolUser, ToolUserHeld } from './tool-user-held';
+import { HOLDERS_OF_USER, OPEN_FOR_ANOTHER_STUDENT, passingStaleToolUser, ToolUserHeld } from './tool-user-held';
 import { ATTEMPT_COLUMNS, ATTEMPT_FROM, AttemptRecord, AttemptRow, toAttemptRecord } from './attempt-record';
 
 export interface ClaimInput {
@@ -97,7 +97,7 @@ export interface AssignedOutcome {
   /**
    * The email the tool was asked with (the seat's, ClaimInput.toolUser): recorded, lower-cased by PostgreSQL, as the
    * tool user of a tool that has no user id of its own and knows the student by it (MasteryTrack), so the user is
-   * not given to another student while this test is open (OPEN_FOR_FORMER_STUDENT).
+   * not given to another student while this test is open (OPEN_FOR_ANOTHER_STUDENT).
    */
   toolUser: string | null;
 }
@@ -197,13 +197,13 @@ const toGivenTest = (r: GivenTestRow): GivenTestRecord => ({
 /**
  * The claim's statement. A new attempt takes the student's seat (`seat`) when nobody holds it, before its ledger row
  * is written, so the row is marked as calling exactly when the seat is taken. A busy seat, a tool user another student
- * still has a test open on (OPEN_FOR_FORMER_STUDENT: takeSeat answers it), and any other attempt go through `alone`.
+ * still has a test open on (OPEN_FOR_ANOTHER_STUDENT: takeSeat answers it), and any other attempt go through `alone`.
  */
 function claimStatement(lineItemKnown: boolean, seat: boolean, givenTests: boolean): string {
   const seatCte = seat
     ? `seat as (
          insert into tool_seats as s (tool, account, student_sourced_id, tool_user, lease_token, lease_until, holder, gen)
-         select ?, ?, ?, lower(?), ?::uuid, ${LEASE}, sourced_id, 1 from new_result where not ${OPEN_FOR_FORMER_STUDENT}
+         select ?, ?, ?, lower(?), ?::uuid, ${LEASE}, sourced_id, 1 from new_result where not ${OPEN_FOR_ANOTHER_STUDENT}
          on conflict (tool, account, student_sourced_id) do update
            set lease_token = excluded.lease_token, lease_until = excluded.lease_until, holder = excluded.holder,
                tool_user = excluded.tool_user, gen = s.gen + 1
@@ -285,6 +285,7 @@ interface PurposelessRow {
   tool: string;
   account: string;
   external_id: string;
+  tool_user_id: string | null;
   student_sourced_id: string;
   email: string;
   given_name: string | null;
@@ -297,14 +298,14 @@ interface PurposelessRow {
  * it lists, never another tool's rows nor every attempt. The planner misjudges how few void attempts are left to
  * withdraw (most were withdrawn long ago); with the tool an equality and a limit per half, it never weighs more.
  */
-const PURPOSELESS = `(select ta.result_sourced_id, ta.tool, ta.account, ta.external_id, ta.student_sourced_id, u.email, u.given_name, u.family_name
+const PURPOSELESS = `(select ta.result_sourced_id, ta.tool, ta.account, ta.external_id, ta.tool_user_id, ta.student_sourced_id, u.email, u.given_name, u.family_name
     from tool_assignments ta join assessment_results ar on ar.sourced_id = ta.result_sourced_id
     join users u on u.sourced_id = ta.student_sourced_id
     where ta.tool = ? and ta.state = 'pending' and ta.external_id is not null and u.email is not null
       and ar.finalized_at is not null and (ta.lease_until is null or ta.lease_until < now())
     order by ta.result_sourced_id limit ?)
    union all
-   (select ta.result_sourced_id, ta.tool, ta.account, ta.external_id, ta.student_sourced_id, u.email, u.given_name, u.family_name
+   (select ta.result_sourced_id, ta.tool, ta.account, ta.external_id, ta.tool_user_id, ta.student_sourced_id, u.email, u.given_name, u.family_name
     from tool_assignments ta join users u on u.sourced_id = ta.student_sourced_id
     where ta.tool = ? and ta.state = 'assigned' and ta.result_void and ta.withdrawn_at is null
       and ta.external_id is not null and u.email is not null
@@ -366,9 +367,9 @@ const FREE_STALE_TOOL_USER = `with seats as (
 /** A seat is taken when free, expired, or already this attempt's (takeSeat; `?` is the attempt's result). */
 const LEASABLE = `(s.lease_until is null or s.lease_until < now() or s.holder = ?)`;
 
-/** takeSeat's statement (composed once, as CLAIM). `held`: the seat is not taken (OPEN_FOR_FORMER_STUDENT). */
+/** takeSeat's statement (composed once, as CLAIM). `held`: the seat is not taken (OPEN_FOR_ANOTHER_STUDENT). */
 const TAKE_SEAT = `with held as (
-     select ${OPEN_FOR_FORMER_STUDENT} held
+     ${HOLDERS_OF_USER}
    ), seat as (
      insert into tool_seats as s (tool, account, student_sourced_id, tool_user, lease_token, lease_until, holder, gen)
      select ?, ?, ?, lower(?), ?, now() + make_interval(secs => ?), ?, 1
@@ -386,7 +387,7 @@ const TAKE_SEAT = `with held as (
      where result_sourced_id = ? and lease_token = ? and exists (select 1 from seat where taken)
      returning 1
    )
-   select h.held, seat.taken, exists (select 1 from calling) calling, seat.lease_seconds from held h left join seat on true`;
+   select h.held, h.shares, seat.taken, exists (select 1 from calling) calling, seat.lease_seconds from held h left join seat on true`;
 
 /**
  * The ledger of tool assignments (tool_assignments) and the results they fill. Each method is one statement
@@ -427,7 +428,7 @@ export class AttemptLedgerRepository {
       i.studentSourcedId,
       i.attempt,
       JSON.stringify(i.resultMetadata),
-      // The seat, then OPEN_FOR_FORMER_STUDENT's four.
+      // The seat, then OPEN_FOR_ANOTHER_STUDENT's four.
       ...(i.seat ? [i.tool, i.account, i.studentSourcedId, i.toolUser, randomUUID(), i.leaseSeconds] : []),
       ...(i.seat ? [i.tool, i.account, i.toolUser, i.studentSourcedId] : []),
       i.lessonSourcedId,
@@ -693,7 +694,7 @@ export class AttemptLedgerRepository {
    * is another request's now, and such a request must not call the tool. The seat is left alone when the lease was
    * gone before the statement; when it went while the statement ran, the seat stays held for the attempt, and the
    * request that took the attempt over holds it too (the holder is the attempt). Held: the student's email is the tool
-   * user of another student, or one who no longer has it still has a test open on it (OPEN_FOR_FORMER_STUDENT).
+   * user of another student's seat, or another student has a test open on it (OPEN_FOR_ANOTHER_STUDENT).
    */
   async takeSeat(
     seat: SeatKey,
@@ -719,11 +720,12 @@ export class AttemptLedgerRepository {
     const token = randomUUID();
     const [row] = await runPrepared<{
       held: boolean;
+      shares: boolean;
       taken: boolean | null;
       calling: boolean;
       lease_seconds: number | null;
     }>(this.em, TAKE_SEAT, [
-      // OPEN_FOR_FORMER_STUDENT
+      // OPEN_FOR_ANOTHER_STUDENT
       seat.tool,
       seat.account,
       seat.toolUser,
@@ -747,7 +749,7 @@ export class AttemptLedgerRepository {
       claim.resultSourcedId,
       claim.leaseToken,
     ]);
-    if (row.held) return new ToolUserHeld({ openTest: true });
+    if (row.held) return new ToolUserHeld({ openTest: !row.shares });
     // No seat: the lease was gone before the statement; taken but not calling: it went while the statement ran.
     if (row.taken === null || (row.taken && !row.calling)) return { taken: false, lost: true, leaseSeconds: null };
     return { taken: row.taken, lost: false, leaseSeconds: row.lease_seconds };
@@ -813,6 +815,8 @@ export class AttemptLedgerRepository {
       tool: string;
       account: string;
       externalId: string;
+      /** The tool's user the assignment was made for, when recorded (AssignedOutcome). */
+      toolUserId: string | null;
       student: { sourcedId: string; email: string; givenName: string; familyName: string };
     }[]
   > {
@@ -830,6 +834,7 @@ export class AttemptLedgerRepository {
       tool: r.tool,
       account: r.account,
       externalId: r.external_id,
+      toolUserId: r.tool_user_id,
       student: {
         sourcedId: r.student_sourced_id,
         email: r.email,

@@ -27,17 +27,27 @@ export const OPEN_AT_TOOL = `(ta.state = 'assigned' or (ta.state = 'pending' and
               and ar.finalized_at is null and ar.closed_at is null)`;
 
 /**
- * A seat's tool user (`?`, an email, lower-cased here) has a test open on it at the tool for another active student
- * who no longer has that email: recorded for that user (`tool_user_id`: MasteryTrack's assignments record the email
- * they were made for). Whoever has the email now could open that test at MasteryTrack, and what they submit would be
- * written back to the other student's result, so the user passes on only once the test is finished or its result
- * deleted. A student who still has the email is the seat's unique key's to refuse. tool_assignments_tool_user_index
- * serves it (Edulastic's rows record its user ids, never an email, so they never match). Placeholders: tool, account,
+ * Tests open at the tool for other active students on a seat's tool user (`?`, an email, lower-cased here), as
+ * recorded on them (`tool_user_id`: MasteryTrack's assignments record the email they were made for; Edulastic's rows
+ * record its user ids, never an email, so they never match). Whoever has the email could open such a test at
+ * MasteryTrack, and what they submit would be written back to the other student's result, so nobody else is seated
+ * on the user until the test is finished or its result deleted, whatever that student's email is now (given back to
+ * them, their seat may still name another). tool_assignments_tool_user_index serves it. Placeholders: tool, account,
  * the tool user, the asking student.
  */
-export const OPEN_FOR_FORMER_STUDENT = `exists (select 1 from tool_assignments ta join users u on u.sourced_id = ta.student_sourced_id
+const OPEN_ON_USER = `from tool_assignments ta join users u on u.sourced_id = ta.student_sourced_id
      where ta.tool = ? and ta.account = ? and ta.tool_user_id = lower(?) and ta.student_sourced_id <> ?
-       and u.status = 'active' and lower(u.email) is distinct from ta.tool_user_id and ${OPEN_AT_TOOL})`;
+       and u.status = 'active' and ${OPEN_AT_TOOL}`;
+
+/** Whether another student has a test open on the user (OPEN_ON_USER). */
+export const OPEN_FOR_ANOTHER_STUDENT = `exists (select 1 ${OPEN_ON_USER})`;
+
+/**
+ * OPEN_ON_USER as a row: `held`, and `shares`, whether one of those students has the email now (two students with
+ * one email, which the 422 says so) rather than having had it.
+ */
+export const HOLDERS_OF_USER = `select count(*) > 0 held, coalesce(bool_or(lower(u.email) = ta.tool_user_id), false) shares
+     ${OPEN_ON_USER}`;
 
 /** What a statement that frees a tool user from students who no longer are that user answers. */
 interface FreedRow {

@@ -14,7 +14,7 @@ import {
   ExternalAssignment,
   LessonSpec,
   PushedResultsProvider,
-  StudentSpec,
+  WithdrawRef,
 } from '../external-test-provider';
 import { ProviderOptions } from '../provider-options';
 import { PROVIDER_OPTIONS } from '../provider.module-definition';
@@ -107,9 +107,10 @@ export class MasteryTrackProvider implements PushedResultsProvider, OnModuleInit
     return clientId !== undefined && (this.options.masteryTrack?.writeBackClients ?? []).includes(clientId);
   }
 
-  withdraw(w: { account: string; student: StudentSpec; assignmentId: string; deadlineAt: number }): Promise<boolean> {
+  withdraw(w: WithdrawRef): Promise<boolean> {
+    // The email it was made for: the student's may have changed since (MasteryTrack knows a student by email only).
     return this.client(w.account).invalidate(
-      { student_email: w.student.email, assignment_id: w.assignmentId },
+      { student_email: w.toolUserId ?? w.student.email, assignment_id: w.assignmentId },
       w.deadlineAt,
     );
   }
