@@ -464,6 +464,27 @@ describe('one tool object per purpose', () => {
         await assign({ student: b.sourcedId, lesson: lesson.sourcedId }).expect(200);
       });
 
+      it('also when the call that made it lost its answer (the attempt still pending)', async () => {
+        const [lesson, later] = [await mathG4(), await mathG4()];
+        const a = await createStudent(t.orm);
+        const mt = sandboxControl(t.sandboxes, 'masteryTrack');
+        await mt.fault({ method: 'POST', path: '/delivery/assignments/assign', loseAnswer: true, times: 10 });
+        try {
+          const lost = await assign({ student: a.sourcedId, lesson: lesson.sourcedId });
+          expect(lost.status).toBeGreaterThanOrEqual(500);
+        } finally {
+          await mt.clearFaults();
+        }
+        // MasteryTrack made it; the ledger has the call, with no answer.
+        expect(await tools().mtActive(a.email)).toHaveLength(1);
+        expect(await ledgerRows(t.orm, a.sourcedId)).toEqual([
+          expect.objectContaining({ state: 'pending', called: true, tool_user_id: a.email.toLowerCase() }),
+        ]);
+        await rename(a.sourcedId, `renamed-${a.email}`);
+        const b = await createStudent(t.orm, { email: a.email });
+        await refusedHere(b.sourcedId, later.sourcedId);
+      });
+
       it('and from anyone while the student it was made for, given the email back, still has it open', async () => {
         const { later, a, b, renamed } = await renamedPair();
         await assign({ student: a.sourcedId, lesson: later.sourcedId }).expect(200);

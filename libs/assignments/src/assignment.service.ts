@@ -97,6 +97,7 @@ export class AssignmentService {
       origin: 'makeExternalTestAssignment',
       seat: r.provider.assignsAlone,
       toolUser: toolUserOf(r.student),
+      callsAs: callsAsOf(r),
       givenTests: r.provider.readsGivenTests === true,
     });
     if (claim instanceof ToolUserHeld)
@@ -147,6 +148,7 @@ export class AssignmentService {
         lessonSourcedId: r.lesson.sourcedId,
         studentSourcedId: r.student.sourcedId,
         toolUser: toolUserOf(r.student),
+        callsAs: callsAsOf(r),
         attempt,
         claim,
         resumingCall: claim.priorCalled,
@@ -392,6 +394,11 @@ function refusalOfReplay(
     `This attempt is pending with the request it was first asked with, asked again until the tool answers it: ${e.message}`,
     e.options,
   );
+}
+
+/** What a call is recorded as made for: the email, for a tool that knows students by it alone (ClaimInput.callsAs). */
+function callsAsOf(r: ResolvedLesson): string | null {
+  return r.provider.knowsStudentsByEmail ? toolUserOf(r.student) : null;
 }
 
 /** The student as the tools know them: their email, in any case (ToolSeat.toolUser, lower-cased by the database). */

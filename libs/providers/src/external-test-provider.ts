@@ -108,6 +108,12 @@ interface ProviderBase {
    * check), so a new attempt's claim reads them along with the seat it takes (one statement fewer). Default false.
    */
   readonly readsGivenTests?: boolean;
+  /**
+   * The tool knows a student by email alone, with no user id of its own (MasteryTrack): each call is recorded as made
+   * for that email (the ledger row's tool user) from the moment it may reach the tool, so a call whose answer is lost
+   * holds the email as an assignment does. Default false (the tool's user id is recorded with its answer).
+   */
+  readonly knowsStudentsByEmail?: boolean;
   /** Throws 422 when the lesson lacks what this tool needs (vendorId, subject + grade…). */
   checkLesson(lesson: LessonSpec, testId?: string): void;
   /**

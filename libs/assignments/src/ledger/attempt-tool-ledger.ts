@@ -38,6 +38,8 @@ export interface LedgerAttempt {
   studentSourcedId: string;
   /** The student as the tool knows them (their email, in any case): the seat is refused when it is another's. */
   toolUser: string | null;
+  /** What the call is recorded as made for when the seat is taken (ClaimInput.callsAs). */
+  callsAs: string | null;
   attempt: number;
   /** `seated`: the claim took the student's seat already, and read `givenTests` when asked to. */
   claim: { resultSourcedId: string; leaseToken: string; seated: boolean; givenTests?: GivenTest[] };
@@ -201,6 +203,7 @@ export class AttemptToolLedger implements ToolLedger {
       account: this.a.account,
       studentSourcedId: this.a.studentSourcedId,
       toolUser: this.a.toolUser,
+      callsAs: this.a.callsAs,
     };
     // A new attempt's claim took the seat already when it was free (AttemptLedgerRepository.claim).
     while (!this.a.claim.seated) {

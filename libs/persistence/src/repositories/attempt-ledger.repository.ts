@@ -33,6 +33,12 @@ export interface ClaimInput {
    */
   toolUser: string | null;
   /**
+   * With `seat`: the tool user a call of the attempt is recorded as made for when it is marked calling (lower-cased
+   * here): the email, for a tool that knows students by it alone (`knowsStudentsByEmail`); null for one whose user id
+   * is recorded with its answer. So a call whose answer is lost holds the email (OPEN_FOR_ANOTHER_STUDENT).
+   */
+  callsAs?: string | null;
+  /**
    * With `seat`: the claim that takes the seat also reads the student's given tests (`Claim.givenTests`), for a tool
    * whose assign decides from them (Edulastic's held tests), instead of a statement of their own after it.
    */
@@ -46,6 +52,8 @@ export interface SeatKey {
   studentSourcedId: string;
   /** The student's email (lower-cased by the statements). */
   toolUser: string | null;
+  /** As ClaimInput.callsAs: recorded on the attempt's row when the take marks it calling. */
+  callsAs?: string | null;
 }
 
 /** A test a tool gave a student through us, or that an unanswered call may have made (testsOfStudent). */
@@ -224,8 +232,10 @@ function claimStatement(lineItemKnown: boolean, seat: boolean, givenTests: boole
        ${seatCte},
        made as (
          insert into tool_assignments (result_sourced_id, lesson_sourced_id, student_sourced_id, attempt, tool, account, state,
-                                       lease_token, lease_until, request, called)
-         select sourced_id, ?, ?, ?::int, ?, ?, 'pending', ?::uuid, ${LEASE}, ?::jsonb, exists (select 1 from seat) from new_result
+                                       lease_token, lease_until, request, called, tool_user_id)
+         select sourced_id, ?, ?, ?::int, ?, ?, 'pending', ?::uuid, ${LEASE}, ?::jsonb, exists (select 1 from seat),
+                case when exists (select 1 from seat) then lower(?) end
+         from new_result
          on conflict do nothing
          returning result_sourced_id, 'new'::text prior, false prior_called, tool, account, request
        ),
@@ -383,7 +393,7 @@ const TAKE_SEAT = `with held as (
        gen = case when ${LEASABLE} then s.gen + 1 else s.gen end
      returning s.lease_token = ? taken, extract(epoch from (s.lease_until - now()))::float8 lease_seconds
    ), calling as (
-     update tool_assignments set called = true
+     update tool_assignments set called = true, tool_user_id = coalesce(lower(?), tool_user_id)
      where result_sourced_id = ? and lease_token = ? and exists (select 1 from seat where taken)
      returning 1
    )
@@ -439,6 +449,7 @@ export class AttemptLedgerRepository {
       leaseToken,
       i.leaseSeconds,
       JSON.stringify(i.request),
+      i.callsAs ?? null,
       leaseToken,
       i.leaseSeconds,
       i.tool,
@@ -746,6 +757,7 @@ export class AttemptLedgerRepository {
       claim.resultSourcedId,
       claim.resultSourcedId,
       token,
+      seat.callsAs ?? null,
       claim.resultSourcedId,
       claim.leaseToken,
     ]);

@@ -46,6 +46,7 @@ export class MasteryTrackProvider implements PushedResultsProvider, OnModuleInit
   readonly results = 'pushed' as const;
   // Its "already exists" does not say for which attempt: the flow asks it for a student one request at a time.
   readonly assignsAlone = true;
+  readonly knowsStudentsByEmail = true;
   // Only when the test MasteryTrack picked is held (rare): read then, not with every claim.
   readonly readsGivenTests = false;
   private readonly logger = new Logger(MasteryTrackProvider.name);
