@@ -14,8 +14,8 @@ export function prepareLineItem(data: Record<string, unknown>): Promise<Record<s
   if (min > max) {
     return Promise.reject(
       AppError.invalidData(
-        `assessmentLineItem.resultValueMin (${min}) must not exceed resultValueMax (${max}` +
-          `${data.resultValueMax == null ? ', its default' : ''})`,
+        `assessmentLineItem.resultValueMin (${min}${data.resultValueMin == null ? ', its default' : ''}) must not ` +
+          `exceed resultValueMax (${max}${data.resultValueMax == null ? ', its default' : ''})`,
         'assessmentLineItem.resultValueMin',
       ),
     );

@@ -24,6 +24,12 @@ ajv.addFormat('date-time', {
   type: 'string',
   validate: (s: string) => rfc3339DateTime.validate(s) && !s.startsWith('0000') && Number.isFinite(Date.parse(s)),
 });
+/**
+ * An email is also at most 254 characters (RFC 5321's longest path): a longer one is no address a mail system or a
+ * tool takes, and past a few thousand bytes its index entry would not fit (a 500 instead of the 400).
+ */
+const fullEmail = fullFormats.email as RegExp;
+ajv.addFormat('email', { type: 'string', validate: (s: string) => s.length <= 254 && fullEmail.test(s) });
 ajv.addSchema({ $id: 'oneroster', components: spec.components });
 const validators = new Map<string, ValidateFunction>();
 
