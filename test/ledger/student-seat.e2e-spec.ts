@@ -513,7 +513,7 @@ describe("the student's seat", () => {
       testTitle: null,
       testUrl: 'https://example.org/t',
       toolUserId: null,
-      toolUser: null,
+      callsAs: null,
       adopted: false,
     };
     const ways: [string, (repo: AttemptLedgerRepository, claim: Claim) => Promise<unknown>][] = [

@@ -718,14 +718,11 @@ describe('OneRoster 1.2 collections', () => {
   });
 
   describe('subject tracks (EduBridge)', () => {
+    const putTrack = (body: object) =>
+      t.http().put('/edubridge/subject-track/').set('Authorization', `Bearer ${token}`).send(body);
     it('upserts by (org, subject, grade) and lists them', async () => {
       const subject = uid('Subject');
-      const first = await t
-        .http()
-        .put('/edubridge/subject-track/')
-        .set('Authorization', `Bearer ${token}`)
-        .send({ subject, grade: '4', courseId: ids.course })
-        .expect(200);
+      const first = await putTrack({ subject, grade: '4', courseId: ids.course }).expect(200);
       expect(first.body.subjectTrack).toMatchObject({ subject, grade: '4', courseId: ids.course, orgSourcedId: null });
       // As stored (to the microsecond: two writes may share a millisecond).
       const modifiedAt = async (id: string) =>
@@ -736,23 +733,13 @@ describe('OneRoster 1.2 collections', () => {
             .execute<{ at: string }[]>('select date_last_modified::text at from subject_tracks where id = ?', [id])
         )[0].at;
       const firstModified = await modifiedAt(first.body.subjectTrack.id);
-      const second = await t
-        .http()
-        .put('/edubridge/subject-track/')
-        .set('Authorization', `Bearer ${token}`)
-        .send({ subject: subject.toLowerCase(), grade: '4', courseId: ids.course })
-        .expect(200);
+      const second = await putTrack({ subject: subject.toLowerCase(), grade: '4', courseId: ids.course }).expect(200);
       expect(second.body.subjectTrack.id).toBe(first.body.subjectTrack.id);
       // The subject's spelling changed (a delta read by dateLastModified sees it); the same body again changes nothing.
       expect(second.body.subjectTrack.subject).toBe(subject.toLowerCase());
       const secondModified = await modifiedAt(first.body.subjectTrack.id);
       expect(secondModified).not.toBe(firstModified);
-      const same = await t
-        .http()
-        .put('/edubridge/subject-track/')
-        .set('Authorization', `Bearer ${token}`)
-        .send({ subject: subject.toLowerCase(), grade: '4', courseId: ids.course })
-        .expect(200);
+      const same = await putTrack({ subject: subject.toLowerCase(), grade: '4', courseId: ids.course }).expect(200);
       expect(same.body.subjectTrack.dateLastModified).toBe(second.body.subjectTrack.dateLastModified);
       expect(await modifiedAt(first.body.subjectTrack.id)).toBe(secondModified);
       const list = await get(`/edubridge/subject-track/?subject=${subject}`).expect(200);
@@ -767,35 +754,25 @@ describe('OneRoster 1.2 collections', () => {
     });
 
     it('400 for a bad body, 422 for an unknown course or org', async () => {
-      await t
-        .http()
-        .put('/edubridge/subject-track/')
-        .set('Authorization', `Bearer ${token}`)
-        .send({ subject: 'Math' })
-        .expect(400);
-      const res = await t
-        .http()
-        .put('/edubridge/subject-track/')
-        .set('Authorization', `Bearer ${token}`)
-        .send({ subject: 'Math', grade: '4', courseId: 'nope' })
-        .expect(422);
+      await putTrack({ subject: 'Math' }).expect(400);
+      const res = await putTrack({ subject: 'Math', grade: '4', courseId: 'nope' }).expect(422);
       expect(res.body.imsx_description).toMatch(/courseId 'nope' does not exist/);
-      const org = await t
-        .http()
-        .put('/edubridge/subject-track/')
-        .set('Authorization', `Bearer ${token}`)
-        .send({ subject: 'Math', grade: '4', courseId: ids.course, orgSourcedId: 'no-such-org' })
-        .expect(422);
+      const org = await putTrack({
+        subject: 'Math',
+        grade: '4',
+        courseId: ids.course,
+        orgSourcedId: 'no-such-org',
+      }).expect(422);
       expect(org.body.imsx_error_details).toEqual([
         expect.objectContaining({ field: 'orgSourcedId', message: "orgSourcedId 'no-such-org' does not exist" }),
       ]);
       // null, as a GET answers it, is the global track, as an omitted org is.
-      const global = await t
-        .http()
-        .put('/edubridge/subject-track/')
-        .set('Authorization', `Bearer ${token}`)
-        .send({ subject: uid('Subj'), grade: '4', courseId: ids.course, orgSourcedId: null })
-        .expect(200);
+      const global = await putTrack({
+        subject: uid('Subj'),
+        grade: '4',
+        courseId: ids.course,
+        orgSourcedId: null,
+      }).expect(200);
       expect(global.body.subjectTrack.orgSourcedId).toBeNull();
     });
   });

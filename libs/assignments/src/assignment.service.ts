@@ -160,7 +160,7 @@ export class AssignmentService {
     let assignment: ExternalAssignment;
     try {
       await ledger.reached('claimed');
-      // Checked before the claim; a resumed attempt's student may have lost it since (the claim is let go).
+      // The student as the tool is asked about them (their email was checked before the claim).
       const student = withEmail(r.student);
       const assign = () =>
         r.provider.assign({
@@ -204,7 +204,7 @@ export class AssignmentService {
           testTitle: assignment.testTitle ?? null,
           testUrl: assignment.testUrl,
           toolUserId: assignment.toolUserId ?? null,
-          toolUser: toolUserOf(r.student),
+          callsAs: callsAsOf(r),
           adopted: assignment.adopted,
         },
         {

@@ -3,11 +3,12 @@ import { OneRosterBase, SourcedRef } from './one-roster-base.entity';
 
 /** A gradebook column. The assignment flow's line item of a lesson is recorded in LessonLineItem; per-question line items hang below it. */
 @Entity({ tableName: 'assessment_line_items' })
-// A range results can lie in (the defaults, 0 and 100, are the gradebook's: result.rules.ts).
+// A range results can lie in (the defaults, 0 and 100, are the gradebook's: result.rules.ts); a deleted line item
+// takes none, and one stored with an empty range before the check can still be deleted.
 @Check({
   name: 'assessment_line_items_result_range',
   expression:
-    'coalesce("result_value_min", 0::double precision) <= coalesce("result_value_max", 100::double precision)',
+    '"status" = \'tobedeleted\' or coalesce("result_value_min", 0::double precision) <= coalesce("result_value_max", 100::double precision)',
 })
 export class AssessmentLineItem extends OneRosterBase {
   @Property({ type: 'text' })

@@ -2,7 +2,7 @@ import { Migration } from '@mikro-orm/migrations';
 
 /**
  * MasteryTrack knows a student by email only, and its assignments now record that email (lower-cased) as their tool
- * user, so that a test open on it keeps the user from a student who gets the email later (OPEN_FOR_FORMER_STUDENT).
+ * user, so that a test open on it keeps the user from a student who gets the email later (OPEN_FOR_ANOTHER_STUDENT).
  * Rows made before recorded none. Best guess of the email one was made with: the email of its student's seat (taken
  * by the student's latest assignment call, so at or after this one), else the student's email now.
  */

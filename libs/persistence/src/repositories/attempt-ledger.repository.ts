@@ -103,11 +103,10 @@ export interface AssignedOutcome {
   /** The tool's id of the student it was made for, when the tool has one (ToolAssignment.toolUserId). */
   toolUserId: string | null;
   /**
-   * The email the tool was asked with (the seat's, ClaimInput.toolUser): recorded, lower-cased by PostgreSQL, as the
-   * tool user of a tool that has no user id of its own and knows the student by it (MasteryTrack), so the user is
-   * not given to another student while this test is open (OPEN_FOR_ANOTHER_STUDENT).
+   * As ClaimInput.callsAs (the email, for a tool that knows students by it alone): recorded, lower-cased, as the tool
+   * user when the tool names none (`toolUserId`), so the email is not another student's while this test is open.
    */
-  toolUser: string | null;
+  callsAs: string | null;
 }
 
 /** An attempt as getAttempts lists it: with its result's scoreDate (the flow's other reads need none). */
@@ -521,7 +520,7 @@ export class AttemptLedgerRepository {
       outcome.testTitle,
       outcome.testUrl,
       outcome.toolUserId,
-      outcome.toolUser,
+      outcome.callsAs,
       outcome.toolUserId,
       claim.leaseToken,
       outcome.externalId,
