@@ -159,6 +159,130 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
       expect(await countRows(t.orm, 'classes where course_sourced_id = ?', [course])).toBe(1);
     });
 
+    describe('finalization enrols the student once, in a class of the course, and never under what is not its own', () => {
+      /** A placement below 90 without courseIdOnFail: the student belongs in the grade-4 course, which has no class. */
+      async function finishBelow(o: {
+        before?: (tracked: Awaited<ReturnType<typeof createTrackedSubject>>, student: string) => Promise<void>;
+      }) {
+        const student = await createStudent(t.orm);
+        const { tracked, lesson } = await mtLesson('placement');
+        await o.before?.(tracked, student.sourcedId);
+        const assigned = await assignMt({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+        await completeMasteryTrack(assigned.body.assignmentId, student.sourcedId, 50);
+        const p = await progress(student.sourcedId, lesson.sourcedId).expect(200);
+        const { enrollment } = (await resultRow(t.orm, student.sourcedId, lesson.sourcedId)).metadata;
+        return { student: student.sourcedId, tracked, lesson, enrollmentFailed: p.body.enrollmentFailed, enrollment };
+      }
+      const sql = (query: string, params: unknown[]) => t.orm.em.fork().getConnection().execute(query, params);
+      const insertClass = (id: string, course: string, status: string) =>
+        sql(
+          `insert into classes (sourced_id, title, class_type, course_sourced_id, status) values (?, 'C', 'scheduled', ?, ?)`,
+          [id, course, status],
+        );
+      const insertEnrollment = (id: string, user: string, klass: string, role = 'student') =>
+        sql(`insert into enrollments (sourced_id, role, user_sourced_id, class_sourced_id) values (?, ?, ?, ?)`, [
+          id,
+          role,
+          user,
+          klass,
+        ]);
+      const enrollmentRows = (student: string) =>
+        sql(
+          `select sourced_id, class_sourced_id, status from enrollments where user_sourced_id = ? order by sourced_id`,
+          [student],
+        );
+
+      it('makes the class the course lacks and enrols the student in it', async () => {
+        const first = await finishBelow({});
+        const klass = `class-${first.tracked.courses['4']}`;
+        expect(first.enrollment).toMatchObject({
+          status: 'enrolled',
+          courseId: first.tracked.courses['4'],
+          classId: klass,
+        });
+        expect(await enrollmentRows(first.student)).toEqual([
+          { sourced_id: `enr-${first.student}-${klass}`, class_sourced_id: klass, status: 'active' },
+        ]);
+      });
+
+      it("the class id it makes is a deleted class's or another course's: a failed enrollment saying so, nothing taken over", async () => {
+        for (const taken of ['deleted', 'another course'] as const) {
+          let klass = '';
+          const r = await finishBelow({
+            before: async (tracked) => {
+              klass = `class-${tracked.courses['4']}`;
+              if (taken === 'deleted') await insertClass(klass, tracked.courses['4'], 'tobedeleted');
+              else await insertClass(klass, tracked.courses['3'], 'active');
+            },
+          });
+          expect(r.enrollmentFailed).toBe(true);
+          expect(r.enrollment).toEqual({
+            status: 'failed',
+            courseId: r.tracked.courses['4'],
+            reason:
+              `the course has no active class, and class '${klass}', which finalization makes for it, is deleted or ` +
+              "another course's: give the course an active class",
+          });
+          expect(await enrollmentRows(r.student)).toEqual([]);
+          expect(await sql('select course_sourced_id, status from classes where sourced_id = ?', [klass])).toEqual([
+            taken === 'deleted'
+              ? { course_sourced_id: r.tracked.courses['4'], status: 'tobedeleted' }
+              : { course_sourced_id: r.tracked.courses['3'], status: 'active' },
+          ]);
+        }
+      });
+
+      it("the student is enrolled in the course's class already (a roster's own enrollment): enrolled, not twice", async () => {
+        const r = await finishBelow({
+          before: async (tracked, student) => {
+            await insertClass(`${tracked.courses['4']}-roster`, tracked.courses['4'], 'active');
+            await insertEnrollment(`roster-${student}`, student, `${tracked.courses['4']}-roster`);
+          },
+        });
+        expect(r.enrollment).toMatchObject({ status: 'enrolled', classId: `${r.tracked.courses['4']}-roster` });
+        expect(await enrollmentRows(r.student)).toEqual([
+          { sourced_id: `roster-${r.student}`, class_sourced_id: `${r.tracked.courses['4']}-roster`, status: 'active' },
+        ]);
+      });
+
+      it("the enrollment id it makes is another user's: a failed enrollment saying so, that enrollment untouched", async () => {
+        const other = await createStudent(t.orm);
+        let klass = '';
+        const r = await finishBelow({
+          before: async (tracked, student) => {
+            klass = `${tracked.courses['4']}-a`;
+            await insertClass(klass, tracked.courses['4'], 'active');
+            await insertEnrollment(`enr-${student}-${klass}`, other.sourcedId, klass);
+            await sql(`update enrollments set status = 'tobedeleted' where sourced_id = ?`, [
+              `enr-${student}-${klass}`,
+            ]);
+          },
+        });
+        expect(r.enrollment).toEqual({
+          status: 'failed',
+          courseId: r.tracked.courses['4'],
+          classId: klass,
+          reason: `enrollment 'enr-${r.student}-${klass}', which finalization makes for the student in this class, is another user's or class's`,
+        });
+        expect(await enrollmentRows(r.student)).toEqual([]);
+        expect(await enrollmentRows(other.sourcedId)).toEqual([
+          { sourced_id: `enr-${r.student}-${klass}`, class_sourced_id: klass, status: 'tobedeleted' },
+        ]);
+      });
+
+      it('its own enrollment deleted since: the retake enrols the student again under it', async () => {
+        const r = await finishBelow({});
+        const klass = `class-${r.tracked.courses['4']}`;
+        await sql(`update enrollments set status = 'tobedeleted' where user_sourced_id = ?`, [r.student]);
+        const retake = await assignMt({ student: r.student, lesson: r.lesson.sourcedId }).expect(200);
+        expect(retake.body.attempt).toBe(2);
+        await completeMasteryTrack(retake.body.assignmentId, r.student, 40);
+        expect(await enrollmentRows(r.student)).toEqual([
+          { sourced_id: `enr-${r.student}-${klass}`, class_sourced_id: klass, status: 'active' },
+        ]);
+      });
+    });
+
     it("a deleted attempt is void: its tool's late write-back neither revives nor finalizes it while the next one is open", async () => {
       const student = await createStudent(t.orm);
       const { lesson } = await mtLesson('placement');

@@ -37,6 +37,8 @@ const MAX_SOURCED_ID_LENGTH = 255;
  */
 const derivedId = (prefix: string, key: string) =>
   `(case when length(${prefix} || ${key}) <= ${MAX_SOURCED_ID_LENGTH} then ${prefix} || ${key} else ${prefix} || md5(${key}) end)`;
+const CLASS_ID = derivedId("'class-'", 'course.sourced_id');
+const ENROLLMENT_ID = derivedId("'enr-'", "s.id || '-' || t.sourced_id");
 
 /** Subject tracks and the enrollments finalization makes (subject_tracks, classes, enrollments). */
 @Injectable()
@@ -47,9 +49,10 @@ export class CourseEnrollmentRepository {
    * Finalizes the attempt, once, and carries out the plan, in one statement: undefined (nothing written) when it
    * was final already or is not the flow's (never assigned, deleted, or its tool not among `tools` when given).
    * Enrolling puts the student in the target course's class (its first active class, or a new one whose school
-   * is the course's org; the enrollment id derives from student and class, so this is idempotent); the track's
-   * course is the student's org's track first, then the global one. A missing track or course is recorded as a
-   * failed enrollment, not thrown. The outcome is recorded in the result's metadata by the finalizing update
+   * is the course's org; the enrollment id derives from student and class, so this is idempotent), unless the
+   * student is enrolled in that class already, under any id; the track's course is the student's org's track first,
+   * then the global one. A missing track or course, or a derived id taken by what is not this course's class or
+   * this student's enrollment, is recorded as a failed enrollment (saying which), not thrown. The outcome is recorded in the result's metadata by the finalizing update
    * itself (a row is updated once per statement). The eligibility check locks the result row: of two concurrent
    * calls the second waits, finds it final and writes nothing (no enrollment either).
    */
@@ -85,28 +88,48 @@ export class CourseEnrollmentRepository {
          where c.course_sourced_id = course.sourced_id and c.status = 'active' order by c.sourced_id limit 1
        ), made as (
          insert into classes (sourced_id, title, class_type, course_sourced_id, school_sourced_id, metadata)
-         select ${derivedId("'class-'", 'course.sourced_id')}, course.title, 'scheduled', course.sourced_id, course.org_sourced_id,
+         select ${CLASS_ID}, course.title, 'scheduled', course.sourced_id, course.org_sourced_id,
                 '{"origin":"auto-enrollment"}'::jsonb
          from course where not exists (select 1 from existing)
+         -- the id taken by a deleted class or another course's is not taken over (a class deleted stays deleted)
          on conflict (sourced_id) do update set title = classes.title
+           where classes.course_sourced_id = excluded.course_sourced_id and classes.status = 'active'
          returning sourced_id, school_sourced_id school
        ), target as (select * from existing union all select * from made)
-       , enrolled as (
+       , student as (select ?::text id)
+       , already as (
+         -- enrolled under any id (a roster's own enrollment, a retake's): not a second enrollment
+         select 1 from enrollments e, target t, student s
+         where e.user_sourced_id = s.id and e.class_sourced_id = t.sourced_id and e.role = 'student' and e.status = 'active'
+         limit 1
+       ), enrolled as (
          insert into enrollments (sourced_id, role, "primary", user_sourced_id, class_sourced_id, school_sourced_id, metadata)
-         select ${derivedId("'enr-'", "s.id || '-' || t.sourced_id")}, 'student', false, s.id, t.sourced_id, t.school,
-                '{"origin":"auto-enrollment"}'::jsonb
-         from target t, (select ?::text id) s
-         on conflict (sourced_id) do update set status = 'active', date_last_modified = now() where enrollments.status <> 'active'
+         select ${ENROLLMENT_ID}, 'student', false, s.id, t.sourced_id, t.school, '{"origin":"auto-enrollment"}'::jsonb
+         from target t, student s where not exists (select 1 from already)
+         -- ours (deleted since, or a concurrent finalization's), never another user's or class's under that id
+         on conflict (sourced_id) do update set status = 'active', date_last_modified = now()
+           where enrollments.user_sourced_id = excluded.user_sourced_id and enrollments.role = 'student'
+             and enrollments.class_sourced_id = excluded.class_sourced_id
+         returning 1
        ), outcome as (
          select case
            when ?::jsonb is not null then ?::jsonb
-           when t.class_id is not null
-             then jsonb_build_object('status', 'enrolled', 'reason', ?::text, 'courseId', w.id, 'classId', t.class_id)
+           when exists (select 1 from already union all select 1 from enrolled)
+             then jsonb_build_object('status', 'enrolled', 'reason', ?::text, 'courseId', w.id, 'classId', t.sourced_id)
            when w.id is null then jsonb_build_object('status', 'failed', 'reason', ?::text)
-           else jsonb_build_object('status', 'failed', 'reason', format('course ''%s'' does not exist', w.id),
-                                   'courseId', w.id)
+           when not exists (select 1 from course)
+             then jsonb_build_object('status', 'failed', 'reason', format('course ''%s'' does not exist', w.id),
+                                     'courseId', w.id)
+           when t.sourced_id is null
+             then jsonb_build_object('status', 'failed', 'courseId', w.id, 'reason', format(
+               'the course has no active class, and class ''%s'', which finalization makes for it, is deleted or another '
+               'course''s: give the course an active class', ${derivedId("'class-'", 'w.id')}))
+           else jsonb_build_object('status', 'failed', 'courseId', w.id, 'classId', t.sourced_id, 'reason', format(
+             'enrollment ''%s'', which finalization makes for the student in this class, is another user''s or class''s',
+             ${ENROLLMENT_ID}))
          end enrollment
-         from eligible left join wanted w on true left join (select sourced_id class_id from target limit 1) t on true
+         from eligible left join wanted w on true left join (select sourced_id from target limit 1) t on true
+           cross join student s
        ), done as (
          update assessment_results ar set finalized_at = now(), date_last_modified = now(),
            metadata = coalesce(ar.metadata, '{}'::jsonb) || jsonb_build_object(
