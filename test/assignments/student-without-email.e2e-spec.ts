@@ -1,6 +1,8 @@
+import { RequestContext } from '@mikro-orm/core';
+import { AssignmentReconciler } from '@external-tests/assignments';
 import { DEFAULT_EDULASTIC_TESTS } from '@external-tests/sandbox';
 import { createLesson, createStudent } from '../helpers/fixtures';
-import { countRows } from '../helpers/rows';
+import { countRows, ledgerRow, resultRow } from '../helpers/rows';
 import { sandboxControl } from '../helpers/sandbox-control';
 import { createTestApp, TestApp } from '../helpers/test-app';
 import { toolState } from '../helpers/tool-state';
@@ -112,5 +114,31 @@ describe('a student whose email was removed after their tests were assigned', ()
         [student.sourcedId, other.sourcedId],
       ),
     ).toBe(0);
+  });
+
+  it('its void MasteryTrack test is withdrawn at the email it was made for', async () => {
+    const student = await createStudent(t.orm);
+    const lesson = await createLesson(t.orm, { subject: 'Math', grades: ['4'] });
+    const made = (
+      await pp('post', 'makeExternalTestAssignment')
+        .send({ student: student.sourcedId, lesson: lesson.sourcedId })
+        .expect(200)
+    ).body;
+    await t.orm.em
+      .fork()
+      .getConnection()
+      .execute('update users set email = null where sourced_id = ?', [student.sourcedId]);
+    const { sourced_id: result } = await resultRow(t.orm, student.sourcedId, lesson.sourcedId);
+    await t
+      .http()
+      .delete(`/ims/oneroster/gradebook/v1p2/assessmentResults/${result}`)
+      .set('Authorization', `Bearer ${token}`)
+      .expect(204);
+
+    const outcome = await RequestContext.create(t.orm.em, () => t.app.get(AssignmentReconciler).reconcile());
+    expect(outcome.failed).toBe(0);
+    const [atTool] = (await tools().mtAssignments(student.email)).filter((a) => String(a.id) === made.assignmentId);
+    expect(atTool.status).toBe('INVALIDATED');
+    expect((await ledgerRow(t.orm, result)).withdrawn_at).not.toBeNull();
   });
 });

@@ -357,13 +357,13 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
       const listed = await RequestContext.create(t.orm.em, () =>
         t.app.get(AttemptLedgerRepository).purposeless(100, ['mastery-track', 'edulastic']),
       );
-      expect(listed.filter((p) => p.student.sourcedId === ids.student).map((p) => p.tool)).toEqual(['edulastic']);
+      expect(listed.filter((p) => p.studentSourcedId === ids.student).map((p) => p.tool)).toEqual(['edulastic']);
       expect(
         (
           await RequestContext.create(t.orm.em, () =>
             t.app.get(AttemptLedgerRepository).purposeless(100, ['mastery-track']),
           )
-        ).filter((p) => p.student.sourcedId === ids.student),
+        ).filter((p) => p.studentSourcedId === ids.student),
       ).toEqual([]);
     });
 
@@ -406,7 +406,7 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
             t.app.get(AttemptLedgerRepository).purposeless(1000, ['mastery-track']),
           )
         )
-          .filter((p) => p.student.sourcedId === student.sourcedId)
+          .filter((p) => p.studentSourcedId === student.sourcedId)
           .map((p) => p.resultSourcedId)
           .sort();
       expect(await listed()).toEqual([]);

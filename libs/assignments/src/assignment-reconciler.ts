@@ -84,8 +84,7 @@ export class AssignmentReconciler {
         if (provider.results !== 'pushed') continue;
         await provider.withdraw({
           account: p.account,
-          student: p.student,
-          ...(p.toolUserId ? { toolUserId: p.toolUserId } : {}),
+          ...p.at,
           assignmentId: p.externalId,
           deadlineAt: Date.now() + this.options.leaseSeconds * 800,
         });

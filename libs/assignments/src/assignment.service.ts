@@ -283,7 +283,7 @@ export class AssignmentService {
       try {
         const withdrawn = await r.provider.withdraw({
           account: claim.account,
-          student: withEmail(r.student),
+          studentEmail: withEmail(r.student).email,
           assignmentId: assignment.assignmentId,
           deadlineAt: deadlineAt + this.options.leaseSeconds * 100,
         });

@@ -63,7 +63,10 @@ export type StoredAssignmentRef = {
   assignmentId: string;
   classId?: string;
   testId?: string;
-} & ({ toolUserId: string } | { studentEmail: string });
+} & StudentAtTool;
+
+/** The student an assignment was made for: the tool's user when recorded (MasteryTrack's is the email it was made for), else their email now. */
+export type StudentAtTool = { toolUserId: string } | { studentEmail: string };
 
 export interface QuestionResult {
   questionId: string;
@@ -138,14 +141,7 @@ export interface PushedResultsProvider extends ProviderBase {
 }
 
 /** An assignment to take back, and the student it was made for. */
-export interface WithdrawRef {
-  account: string;
-  student: StudentSpec;
-  /** The tool's user it was made for, when recorded: MasteryTrack's is the email it was made for, which may not be the student's now. */
-  toolUserId?: string;
-  assignmentId: string;
-  deadlineAt: number;
-}
+export type WithdrawRef = { account: string; assignmentId: string; deadlineAt: number } & StudentAtTool;
 
 /** We fetch results from the tool (Edulastic). */
 export interface PulledResultsProvider extends ProviderBase {

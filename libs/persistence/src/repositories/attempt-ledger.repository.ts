@@ -296,9 +296,7 @@ interface PurposelessRow {
   external_id: string;
   tool_user_id: string | null;
   student_sourced_id: string;
-  email: string;
-  given_name: string | null;
-  family_name: string | null;
+  email: string | null;
 }
 
 /**
@@ -307,17 +305,17 @@ interface PurposelessRow {
  * it lists, never another tool's rows nor every attempt. The planner misjudges how few void attempts are left to
  * withdraw (most were withdrawn long ago); with the tool an equality and a limit per half, it never weighs more.
  */
-const PURPOSELESS = `(select ta.result_sourced_id, ta.tool, ta.account, ta.external_id, ta.tool_user_id, ta.student_sourced_id, u.email, u.given_name, u.family_name
+const PURPOSELESS = `(select ta.result_sourced_id, ta.tool, ta.account, ta.external_id, ta.tool_user_id, ta.student_sourced_id, u.email
     from tool_assignments ta join assessment_results ar on ar.sourced_id = ta.result_sourced_id
     join users u on u.sourced_id = ta.student_sourced_id
-    where ta.tool = ? and ta.state = 'pending' and ta.external_id is not null and u.email is not null
+    where ta.tool = ? and ta.state = 'pending' and ta.external_id is not null and coalesce(ta.tool_user_id, u.email) is not null
       and ar.finalized_at is not null and (ta.lease_until is null or ta.lease_until < now())
     order by ta.result_sourced_id limit ?)
    union all
-   (select ta.result_sourced_id, ta.tool, ta.account, ta.external_id, ta.tool_user_id, ta.student_sourced_id, u.email, u.given_name, u.family_name
+   (select ta.result_sourced_id, ta.tool, ta.account, ta.external_id, ta.tool_user_id, ta.student_sourced_id, u.email
     from tool_assignments ta join users u on u.sourced_id = ta.student_sourced_id
     where ta.tool = ? and ta.state = 'assigned' and ta.result_void and ta.withdrawn_at is null
-      and ta.external_id is not null and u.email is not null
+      and ta.external_id is not null and coalesce(ta.tool_user_id, u.email) is not null
     order by ta.result_sourced_id limit ?)
    order by result_sourced_id limit ?`;
 
@@ -826,9 +824,9 @@ export class AttemptLedgerRepository {
       tool: string;
       account: string;
       externalId: string;
-      /** The tool's user the assignment was made for, when recorded (AssignedOutcome). */
-      toolUserId: string | null;
-      student: { sourcedId: string; email: string; givenName: string; familyName: string };
+      /** The tool's user the assignment was made for when recorded (AssignedOutcome), else the student's email now. */
+      at: { toolUserId: string } | { studentEmail: string };
+      studentSourcedId: string;
     }[]
   > {
     const rows: PurposelessRow[] = [];
@@ -845,13 +843,9 @@ export class AttemptLedgerRepository {
       tool: r.tool,
       account: r.account,
       externalId: r.external_id,
-      toolUserId: r.tool_user_id,
-      student: {
-        sourcedId: r.student_sourced_id,
-        email: r.email,
-        givenName: r.given_name ?? '',
-        familyName: r.family_name ?? '',
-      },
+      // One is there: the statement lists no row without either.
+      at: r.tool_user_id ? { toolUserId: r.tool_user_id } : { studentEmail: r.email! },
+      studentSourcedId: r.student_sourced_id,
     }));
   }
 

@@ -111,7 +111,7 @@ export class MasteryTrackProvider implements PushedResultsProvider, OnModuleInit
   withdraw(w: WithdrawRef): Promise<boolean> {
     // The email it was made for: the student's may have changed since (MasteryTrack knows a student by email only).
     return this.client(w.account).invalidate(
-      { student_email: w.toolUserId ?? w.student.email, assignment_id: w.assignmentId },
+      { student_email: 'toolUserId' in w ? w.toolUserId : w.studentEmail, assignment_id: w.assignmentId },
       w.deadlineAt,
     );
   }
@@ -213,7 +213,8 @@ export class MasteryTrackProvider implements PushedResultsProvider, OnModuleInit
   /** Invalidates one assignment (one no longer active is fine); a failure is logged with its id and rethrown. */
   private async takeBack(ctx: AssignContext, assignmentId: string, what: string) {
     try {
-      await this.withdraw({ account: ctx.account, student: ctx.student, assignmentId, deadlineAt: ctx.deadlineAt });
+      const { account, student, deadlineAt } = ctx;
+      await this.withdraw({ account, studentEmail: student.email, assignmentId, deadlineAt });
     } catch (e) {
       this.logger.warn({ assignmentId, error: loggableError(e) }, `Could not withdraw ${what}`);
       throw e;
