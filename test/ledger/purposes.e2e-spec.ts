@@ -464,7 +464,7 @@ describe('one tool object per purpose', () => {
         await assign({ student: b.sourcedId, lesson: lesson.sourcedId }).expect(200);
       });
 
-      it('also when the call that made it lost its answer (the attempt still pending)', async () => {
+      it('also when the call that made it lost its answer (the attempt still pending), which the retry resumes for that email', async () => {
         const [lesson, later] = [await mathG4(), await mathG4()];
         const a = await createStudent(t.orm);
         const mt = sandboxControl(t.sandboxes, 'masteryTrack');
@@ -480,9 +480,26 @@ describe('one tool object per purpose', () => {
         expect(await ledgerRows(t.orm, a.sourcedId)).toEqual([
           expect.objectContaining({ state: 'pending', called: true, tool_user_id: a.email.toLowerCase() }),
         ]);
-        await rename(a.sourcedId, `renamed-${a.email}`);
+        const renamed = await rename(a.sourcedId, `renamed-${a.email}`);
         const b = await createStudent(t.orm, { email: a.email });
         await refusedHere(b.sourcedId, later.sourcedId);
+
+        // The student's retry resumes the call as it was made, for the email it had: MasteryTrack's assignment is
+        // adopted, not a second one made for the new email.
+        const [made] = await tools().mtActive(a.email);
+        const resumed = (await assign({ student: a.sourcedId, lesson: lesson.sourcedId }).expect(200)).body;
+        expect(resumed.assignmentId).toBe(String(made.id));
+        expect(await tools().mtAssignments(renamed)).toEqual([]);
+        expect(await ledgerRows(t.orm, a.sourcedId)).toEqual([
+          expect.objectContaining({ state: 'assigned', tool_user_id: a.email.toLowerCase() }),
+        ]);
+        // Its next lesson is asked for its email now; the old one is still held until that test is finished.
+        await assign({ student: a.sourcedId, lesson: later.sourcedId }).expect(200);
+        expect(await tools().mtActive(renamed)).toHaveLength(1);
+        const third = await mathG4();
+        await refusedHere(b.sourcedId, third.sourcedId);
+        await tools().mtComplete(resumed.assignmentId, a.sourcedId, 90);
+        await assign({ student: b.sourcedId, lesson: third.sourcedId }).expect(200);
       });
 
       it('and from anyone while the student it was made for, given the email back, still has it open', async () => {

@@ -133,6 +133,7 @@ export class AssignmentService {
     // The class and login read with the lesson are those of the lesson's tool on the requested account (a resumed
     // attempt keeps its own account, and its tool).
     const known = claim.account === account && claim.tool === lessonNow.provider.name;
+    const callsAs = callsAsOf(r, claim);
     const ledger = new AttemptToolLedger(
       {
         attempts: this.attempts,
@@ -148,7 +149,7 @@ export class AssignmentService {
         lessonSourcedId: r.lesson.sourcedId,
         studentSourcedId: r.student.sourcedId,
         toolUser: toolUserOf(r.student),
-        callsAs: callsAsOf(r),
+        callsAs,
         attempt,
         claim,
         resumingCall: claim.priorCalled,
@@ -160,8 +161,9 @@ export class AssignmentService {
     let assignment: ExternalAssignment;
     try {
       await ledger.reached('claimed');
-      // The student as the tool is asked about them (their email was checked before the claim).
-      const student = withEmail(r.student);
+      // The student as the tool is asked about them (their email was checked before the claim): a resumed call asks
+      // as the first one did.
+      const student = { ...withEmail(r.student), ...(callsAs ? { email: callsAs } : {}) };
       const assign = () =>
         r.provider.assign({
           account: claim.account,
@@ -204,7 +206,7 @@ export class AssignmentService {
           testTitle: assignment.testTitle ?? null,
           testUrl: assignment.testUrl,
           toolUserId: assignment.toolUserId ?? null,
-          callsAs: callsAsOf(r),
+          callsAs,
           adopted: assignment.adopted,
         },
         {
@@ -236,7 +238,8 @@ export class AssignmentService {
           { retryAfterSeconds: 1 },
         );
       });
-    if (recorded === 'attempt-over') throw await this.withdrawFromFinishedAttempt(r, claim, assignment, deadlineAt);
+    if (recorded === 'attempt-over')
+      throw await this.withdrawFromFinishedAttempt(r, claim, assignment, callsAs, deadlineAt);
     if (recorded === 'lease-lost') {
       this.logger.warn({ result: claim.resultSourcedId }, 'Lease expired before the assignment was stored');
       throw this.inProgress(1);
@@ -271,6 +274,7 @@ export class AssignmentService {
     r: ResolvedLesson,
     claim: Claim,
     assignment: ExternalAssignment,
+    callsAs: string | null,
     deadlineAt: number,
   ): Promise<AppError> {
     const at = { result: claim.resultSourcedId, tool: r.provider.name, assignmentId: assignment.assignmentId };
@@ -283,7 +287,8 @@ export class AssignmentService {
       try {
         const withdrawn = await r.provider.withdraw({
           account: claim.account,
-          studentEmail: withEmail(r.student).email,
+          // The user it was made for, as the call was asked (callsAs), else the student's email.
+          ...(callsAs ? { toolUserId: callsAs } : { studentEmail: withEmail(r.student).email }),
           assignmentId: assignment.assignmentId,
           deadlineAt: deadlineAt + this.options.leaseSeconds * 100,
         });
@@ -396,9 +401,13 @@ function refusalOfReplay(
   );
 }
 
-/** What a call is recorded as made for: the email, for a tool that knows students by it alone (ClaimInput.callsAs). */
-function callsAsOf(r: ResolvedLesson): string | null {
-  return r.provider.knowsStudentsByEmail ? toolUserOf(r.student) : null;
+/**
+ * What a call is recorded as made for (ClaimInput.callsAs): the email, for a tool that knows students by it alone;
+ * a resumed call's, the one its first call was made for (Claim.priorCallsAs), which may have made the assignment.
+ */
+function callsAsOf(r: ResolvedLesson, resumed?: Claim): string | null {
+  if (!r.provider.knowsStudentsByEmail) return null;
+  return (resumed?.priorCalled && resumed.priorCallsAs) || toolUserOf(r.student);
 }
 
 /** The student as the tools know them: their email, in any case (ToolSeat.toolUser, lower-cased by the database). */

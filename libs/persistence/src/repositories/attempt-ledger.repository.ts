@@ -77,6 +77,12 @@ export interface Claim {
   prior: 'new' | ToolAssignmentState;
   /** An earlier request asked the tool for this attempt and never recorded the answer. */
   priorCalled: boolean;
+  /**
+   * With `priorCalled`: the tool user that call was recorded as made for (ClaimInput.callsAs), when recorded. A
+   * resumed call asks with it, as it replays the first call's account and request: what that call made is the
+   * user's, though the student's email may be another since.
+   */
+  priorCallsAs: string | null;
   lineItemCreated: boolean;
   /** The tool, account and request in force: a pending attempt keeps those it was first asked with. */
   tool: string;
@@ -236,7 +242,7 @@ function claimStatement(lineItemKnown: boolean, seat: boolean, givenTests: boole
                 case when exists (select 1 from seat) then lower(?) end
          from new_result
          on conflict do nothing
-         returning result_sourced_id, 'new'::text prior, false prior_called, tool, account, request
+         returning result_sourced_id, 'new'::text prior, false prior_called, null::text prior_calls_as, tool, account, request
        ),
        taken as (
          update tool_assignments ta
@@ -249,9 +255,10 @@ function claimStatement(lineItemKnown: boolean, seat: boolean, givenTests: boole
            and (ta.lease_until is null or ta.lease_until < now())
            -- a finished attempt asks the tool for nothing more (its result was read before it was finalized)
            and not exists (select 1 from assessment_results f where f.sourced_id = e.result_sourced_id and f.finalized_at is not null)
-         returning ta.result_sourced_id, e.state prior, e.called prior_called, ta.tool, ta.account, ta.request
+         returning ta.result_sourced_id, e.state prior, e.called prior_called,
+                   case when e.called then ta.tool_user_id end prior_calls_as, ta.tool, ta.account, ta.request
        )
-       select c.result_sourced_id, c.prior, c.prior_called, c.tool, c.account, c.request,
+       select c.result_sourced_id, c.prior, c.prior_called, c.prior_calls_as, c.tool, c.account, c.request,
               li.sourced_id li_id, li.inserted li_inserted, exists (select 1 from seat) seated${
                 givenTests
                   ? `,
@@ -390,7 +397,8 @@ const TAKE_SEAT = `with held as (
        gen = case when ${LEASABLE} then s.gen + 1 else s.gen end
      returning s.lease_token = ? taken, extract(epoch from (s.lease_until - now()))::float8 lease_seconds
    ), calling as (
-     update tool_assignments set called = true, tool_user_id = coalesce(lower(?), tool_user_id)
+     -- a call made before keeps the user it was made for (the resumed call asks with it: Claim.priorCallsAs)
+     update tool_assignments set called = true, tool_user_id = coalesce(case when called then tool_user_id end, lower(?))
      where result_sourced_id = ? and lease_token = ? and exists (select 1 from seat where taken)
      returning 1
    )
@@ -419,6 +427,7 @@ export class AttemptLedgerRepository {
       result_sourced_id: string;
       prior: Claim['prior'];
       prior_called: boolean;
+      prior_calls_as: string | null;
       tool: string;
       account: string;
       request: ToolAssignmentRequest;
@@ -464,6 +473,7 @@ export class AttemptLedgerRepository {
       leaseToken,
       prior: row.prior,
       priorCalled: row.prior_called,
+      priorCallsAs: row.prior_calls_as,
       lineItemCreated: row.li_inserted,
       tool: row.tool,
       account: row.account,
@@ -543,12 +553,15 @@ export class AttemptLedgerRepository {
         await runPrepared(
           em,
           `with released as (
-             update tool_assignments set lease_token = null, lease_until = null, state = ?, called = called and (? or ?)
+             update tool_assignments set lease_token = null, lease_until = null, state = ?, called = called and (? or ?),
+               tool_user_id = case when called and (? or ?) then tool_user_id end
              where result_sourced_id = ? and lease_token = ? returning result_sourced_id
            )
            ${FREE_SEAT} from released where holder = released.result_sourced_id`,
           [
             reachedTool ? 'pending' : claim.prior,
+            reachedTool,
+            claim.priorCalled,
             reachedTool,
             claim.priorCalled,
             claim.resultSourcedId,
@@ -605,7 +618,7 @@ export class AttemptLedgerRepository {
       this.em,
       `with replaced as (
          update tool_assignments ta
-         set lease_token = null, lease_until = null, called = false, account = ?, request = ?::jsonb
+         set lease_token = null, lease_until = null, called = false, tool_user_id = null, account = ?, request = ?::jsonb
          where result_sourced_id = ? and lease_token = ? and state = 'pending' and external_id is null
            and not exists (select 1 from assessment_results f where f.sourced_id = ta.result_sourced_id and f.finalized_at is not null)
          returning result_sourced_id
