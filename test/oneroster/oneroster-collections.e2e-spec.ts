@@ -753,6 +753,27 @@ describe('OneRoster 1.2 collections', () => {
       );
     });
 
+    it('stores the subject trimmed and the grade as finalization looks it up; a list filter is spelled the same', async () => {
+      const subject = uid('Subject');
+      const first = await putTrack({ subject: ` ${subject}\t`, grade: ' 05 ', courseId: ids.course }).expect(200);
+      expect(first.body.subjectTrack).toMatchObject({ subject, grade: '5' });
+      // Another spelling of that grade is the same track.
+      const again = await putTrack({ subject, grade: '5', courseId: ids.course }).expect(200);
+      expect(again.body.subjectTrack.id).toBe(first.body.subjectTrack.id);
+      const kindergarten = await putTrack({ subject, grade: 'kg', courseId: ids.course }).expect(200);
+      expect(kindergarten.body.subjectTrack.grade).toBe('K');
+      const listed = async (q: string) =>
+        (await get(`/edubridge/subject-track/?${q}`).expect(200)).body.subjectTracks.map((x: { id: string }) => x.id);
+      expect(await listed(`subject=${encodeURIComponent(` ${subject} `)}&grade=005`)).toEqual([
+        first.body.subjectTrack.id,
+      ]);
+      expect(await listed(`subject=${subject}&grade=K`)).toEqual([kindergarten.body.subjectTrack.id]);
+      // Only blanks is no subject.
+      expect((await putTrack({ subject: '   ', grade: '4', courseId: ids.course }).expect(400)).body).toMatchObject({
+        imsx_error_details: [expect.objectContaining({ field: 'subject' })],
+      });
+    });
+
     it('400 for a bad body, 422 for an unknown course or org', async () => {
       await putTrack({ subject: 'Math' }).expect(400);
       const res = await putTrack({ subject: 'Math', grade: '4', courseId: 'nope' }).expect(422);

@@ -1,5 +1,6 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { randomBytes } from 'node:crypto';
+import { canonicalGrade } from '@external-tests/common';
 import { MIGRATIONS, ormOptions } from '@external-tests/persistence';
 import { workerDatabaseUrl } from '../helpers/test-database';
 
@@ -285,6 +286,44 @@ describe('migrations over existing data', () => {
     );
     await empty.sql(
       `alter table ${empty.schema}.assessment_line_items validate constraint assessment_line_items_result_range`,
+    );
+  });
+
+  it('spells stored subject tracks as finalization looks them up (trimmed subject, canonical grade), one per key', async () => {
+    const { schema, sql, upAll } = await before('Migration20261205000000');
+    const course = 'course-a';
+    await sql(`insert into ${schema}.courses (sourced_id, title) values (?, 'A')`, [course]);
+    const track = (subject: string, grade: string, modified: string) =>
+      sql(
+        `insert into ${schema}.subject_tracks (subject, grade, course_sourced_id, date_last_modified) values (?, ?, ?, ?)`,
+        [subject, grade, course, modified],
+      );
+    const grades = ['04', ' 7 ', 'kg', 'Kg ', 'PK', '3.5', '0012345678901234567890', 'Other'];
+    for (const [i, g] of grades.entries()) await track(`Subject ${i}`, g, '2026-01-01T00:00:00Z');
+    await track('\u00a0Math\t', '5', '2026-01-01T00:00:00Z');
+    // One key three times: the one spelled so keeps it; the others keep their spellings.
+    await track('Science', '6', '2026-01-01T00:00:00Z');
+    await track(' Science', '06', '2026-03-01T00:00:00Z');
+    await track('Science ', '006', '2026-02-01T00:00:00Z');
+    // Two spellings of one key, none canonical: the latest takes it.
+    await track('Art', '02', '2026-01-01T00:00:00Z');
+    await track('Art ', '2', '2026-02-01T00:00:00Z');
+
+    await upAll();
+
+    const rows = await sql<{ subject: string; grade: string }>(
+      `select subject, grade from ${schema}.subject_tracks order by subject, grade`,
+    );
+    expect(rows).toEqual(
+      [
+        ...grades.map((g, i) => ({ subject: `Subject ${i}`, grade: canonicalGrade(g) })),
+        { subject: 'Math', grade: '5' },
+        { subject: 'Science', grade: '6' },
+        { subject: ' Science', grade: '06' },
+        { subject: 'Science ', grade: '006' },
+        { subject: 'Art', grade: '02' },
+        { subject: 'Art', grade: '2' },
+      ].sort((a, b) => (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : a.grade < b.grade ? -1 : 1)),
     );
   });
 });

@@ -537,6 +537,25 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
       expect((await progress(student.sourcedId, lesson.sourcedId).expect(200)).body.enrollmentFailed).toBe(false);
     });
 
+    it("a lesson's grade in OneRoster's spelling (04) finds the track put as 4, and one put as 05 is grade 5's", async () => {
+      for (const [score, expected] of [
+        [50, '4'],
+        [95, 'fallback'],
+      ] as const) {
+        const student = await createStudent(t.orm);
+        const { tracked, lesson } = await mtLesson('placement', { grade: '04' });
+        // Grade 5's track moved to another course, put as a roster would spell it: stored as finalization looks it up.
+        await auth(t.http().put('/edubridge/subject-track/'))
+          .send({ subject: tracked.subject, grade: '05', courseId: tracked.courses.fallback })
+          .expect(200);
+        const assigned = await assignMt({ student: student.sourcedId, lesson: lesson.sourcedId }).expect(200);
+        await completeMasteryTrack(assigned.body.assignmentId, student.sourcedId, score);
+        expect((await enrollmentsOf(t.orm, student.sourcedId)).map((e) => e.course_sourced_id)).toEqual([
+          tracked.courses[expected],
+        ]);
+      }
+    });
+
     it('a missing subject track sets enrollmentFailed instead of failing', async () => {
       const student = await createStudent(t.orm);
       const tracked = await createTrackedSubject(t.orm, ['3']);

@@ -23,3 +23,4 @@ export * from './errors/transient-database-error';
 export * from './input/validation-pipe';
 export * from './input/sourced-id';
 export * from './input/query-once';
+export * from './input/grade';

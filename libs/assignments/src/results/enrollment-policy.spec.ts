@@ -14,6 +14,8 @@ describe('nextGrade', () => {
     ['kg', '1'],
     ['3', '4'],
     [' 11 ', '12'],
+    ['04', '5'],
+    [' Kg ', '1'],
   ])('%j → %j', (grade, next) => expect(nextGrade(grade)).toBe(next));
 
   it.each(['12', '13', '-1', 'Third Grade', '', '3.5'])('%j has no next grade', (grade) =>
@@ -22,6 +24,15 @@ describe('nextGrade', () => {
 });
 
 describe('decideEnrollment', () => {
+  it("places below mastery in the track of the lesson's grade, spelled as tracks are (04 → 4)", () => {
+    expect(decideEnrollment({ ...base, grade: ' 04 ' })).toEqual({
+      kind: 'track',
+      subject: 'Math',
+      grade: '4',
+      reason: 'placed',
+    });
+  });
+
   it('skips everything when the attempt was assigned with skipCourseEnrollment', () => {
     expect(decideEnrollment({ ...base, score: 100, skipCourseEnrollment: true })).toEqual({
       kind: 'none',

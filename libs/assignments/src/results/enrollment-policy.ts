@@ -1,3 +1,4 @@
+import { canonicalGrade } from '@external-tests/common';
 import type { LessonType } from '@external-tests/providers';
 
 export const MASTERY_SCORE = 90;
@@ -20,9 +21,9 @@ export type EnrollmentDecision =
 
 /** Next grade up: K (0) → 1 … 12; undefined when the grade is not K–12. */
 export function nextGrade(grade: string): string | undefined {
-  const g = grade.trim().toUpperCase();
+  const g = canonicalGrade(grade);
   // Number('') is 0: only digits count as a grade number.
-  const n = g === 'K' || g === 'KG' ? 0 : /^\d+$/.test(g) ? Number(g) : NaN;
+  const n = g === 'K' ? 0 : /^\d+$/.test(g) ? Number(g) : NaN;
   return Number.isInteger(n) && n >= 0 && n < 12 ? String(n + 1) : undefined;
 }
 
@@ -40,7 +41,7 @@ export function decideEnrollment(i: EnrollmentInput): EnrollmentDecision {
     return { kind: 'course', courseId: i.courseIdOnFail, reason: 'placement-below-mastery' };
   }
   if (!i.subject || !i.grade) return { kind: 'failed', reason: 'the lesson has no subject and grade' };
-  if (!mastered) return { kind: 'track', subject: i.subject, grade: i.grade, reason: 'placed' };
+  if (!mastered) return { kind: 'track', subject: i.subject, grade: canonicalGrade(i.grade), reason: 'placed' };
   const grade = nextGrade(i.grade);
   return grade
     ? { kind: 'track', subject: i.subject, grade, reason: 'mastered' }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Put, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '@external-tests/auth';
-import { ApiImsxErrors, AppError, decimalInteger, ErrorCode, textOnce } from '@external-tests/common';
+import { ApiImsxErrors, AppError, canonicalGrade, decimalInteger, ErrorCode, textOnce } from '@external-tests/common';
 import { AREA_SCOPES } from '../controllers/area-scopes';
 import { WholeTenantGuard } from '../controllers/whole-tenant.guard';
 import { PutSubjectTrackDto, SubjectTrackDto } from './subject-track.dto';
@@ -70,9 +70,11 @@ export class SubjectTrackController {
     const l = decimalInteger('limit', limit, 100, 1, 3000);
     // Past PostgreSQL's bigint an offset is an error there; no list is that long anyway.
     const o = decimalInteger('offset', offset, 0, 0, Number.MAX_SAFE_INTEGER);
+    // Spelled as tracks are stored (PutSubjectTrackDto).
+    const [s, g] = [once('subject', subject), once('grade', grade)];
     const filter = {
-      subject: once('subject', subject),
-      grade: once('grade', grade),
+      subject: s?.trim(),
+      grade: g === undefined ? undefined : canonicalGrade(g),
       orgSourcedId: once('orgSourcedId', orgSourcedId),
     };
     const { items, total } = await this.tracks.list(filter, l, o);

@@ -1,16 +1,25 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
-import { MAX_SOURCED_ID_LENGTH } from '@external-tests/common';
+import { canonicalGrade, MAX_SOURCED_ID_LENGTH } from '@external-tests/common';
+
+/** Applies `f` to a string; anything else is left for the validators to refuse. */
+const ifString =
+  (f: (s: string) => string) =>
+  ({ value }: { value: unknown }) =>
+    typeof value === 'string' ? f(value) : value;
 
 /** EduBridge subject track upsert body. */
 export class PutSubjectTrackDto {
-  /** @example "Math" */
+  /** Compared without case; stored trimmed (finalization compares the lesson's, trimmed) @example "Math" */
+  @Transform(ifString((s) => s.trim()))
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
   subject!: string;
 
-  /** @example "4" */
+  /** Stored as finalization looks it up: trimmed, a grade number without leading zeros (`05` is `5`), `KG` as `K` @example "4" */
+  @Transform(ifString(canonicalGrade))
   @IsString()
   @IsNotEmpty()
   @MaxLength(20)
