@@ -232,9 +232,11 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
         }
       });
 
-      it("the student is enrolled in the course's class already (a roster's own enrollment): enrolled, not twice", async () => {
+      it("the student is in a class of the course already (a roster's own enrollment): enrolled there, not twice", async () => {
         const r = await finishBelow({
           before: async (tracked, student) => {
+            // The course's first class is another: the student stays in the one the roster put them in.
+            await insertClass(`${tracked.courses['4']}-a`, tracked.courses['4'], 'active');
             await insertClass(`${tracked.courses['4']}-roster`, tracked.courses['4'], 'active');
             await insertEnrollment(`roster-${student}`, student, `${tracked.courses['4']}-roster`);
           },

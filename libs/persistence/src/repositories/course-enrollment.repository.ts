@@ -50,7 +50,7 @@ export class CourseEnrollmentRepository {
    * was final already or is not the flow's (never assigned, deleted, or its tool not among `tools` when given).
    * Enrolling puts the student in the target course's class (its first active class, or a new one whose school
    * is the course's org; the enrollment id derives from student and class, so this is idempotent), unless the
-   * student is enrolled in that class already, under any id; the track's course is the student's org's track first,
+   * student is in an active class of the course already, under any enrollment id; the track's course is the student's org's track first,
    * then the global one. A missing track or course, or a derived id taken by what is not this course's class or
    * this student's enrollment, is recorded as a failed enrollment (saying which), not thrown. The outcome is recorded in the result's metadata by the finalizing update
    * itself (a row is updated once per statement). The eligibility check locks the result row: of two concurrent
@@ -83,26 +83,29 @@ export class CourseEnrollmentRepository {
          select coalesce(?::text, (select course from track)) id from eligible where ?::boolean
        ), course as (
          select c.sourced_id, c.title, c.org_sourced_id from courses c, wanted w where c.sourced_id = w.id and c.status = 'active'
+       ), student as (select ?::text id)
+       , already as (
+         -- in one of the course's classes already, under any id (a roster's own enrollment, a retake's): no second one
+         select c.sourced_id, null::text school from enrollments e join classes c on c.sourced_id = e.class_sourced_id,
+           student s, course
+         where e.user_sourced_id = s.id and e.role = 'student' and e.status = 'active'
+           and c.course_sourced_id = course.sourced_id and c.status = 'active'
+         order by c.sourced_id limit 1
        ), existing as (
          select c.sourced_id, coalesce(c.school_sourced_id, course.org_sourced_id) school from classes c, course
-         where c.course_sourced_id = course.sourced_id and c.status = 'active' order by c.sourced_id limit 1
+         where c.course_sourced_id = course.sourced_id and c.status = 'active' and not exists (select 1 from already)
+         order by c.sourced_id limit 1
        ), made as (
          insert into classes (sourced_id, title, class_type, course_sourced_id, school_sourced_id, metadata)
          select ${CLASS_ID}, course.title, 'scheduled', course.sourced_id, course.org_sourced_id,
                 '{"origin":"auto-enrollment"}'::jsonb
-         from course where not exists (select 1 from existing)
+         from course where not exists (select 1 from existing) and not exists (select 1 from already)
          -- the id taken by a deleted class or another course's is not taken over (a class deleted stays deleted)
          on conflict (sourced_id) do update set title = classes.title
            where classes.course_sourced_id = excluded.course_sourced_id and classes.status = 'active'
          returning sourced_id, school_sourced_id school
-       ), target as (select * from existing union all select * from made)
-       , student as (select ?::text id)
-       , already as (
-         -- enrolled under any id (a roster's own enrollment, a retake's): not a second enrollment
-         select 1 from enrollments e, target t, student s
-         where e.user_sourced_id = s.id and e.class_sourced_id = t.sourced_id and e.role = 'student' and e.status = 'active'
-         limit 1
-       ), enrolled as (
+       ), target as (select * from already union all select * from existing union all select * from made)
+       , enrolled as (
          insert into enrollments (sourced_id, role, "primary", user_sourced_id, class_sourced_id, school_sourced_id, metadata)
          select ${ENROLLMENT_ID}, 'student', false, s.id, t.sourced_id, t.school, '{"origin":"auto-enrollment"}'::jsonb
          from target t, student s where not exists (select 1 from already)
