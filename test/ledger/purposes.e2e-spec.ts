@@ -1,3 +1,5 @@
+import { RequestContext } from '@mikro-orm/core';
+import { AttemptLedgerRepository } from '@external-tests/persistence';
 import { DEFAULT_EDULASTIC_TESTS, DEFAULT_MASTERY_TRACK_TESTS } from '@external-tests/sandbox';
 import { createLesson, createStudent, LessonFixture } from '../helpers/fixtures';
 import { countRows, ledgerRows } from '../helpers/rows';
@@ -500,6 +502,35 @@ describe('one tool object per purpose', () => {
         await refusedHere(b.sourcedId, third.sourcedId);
         await tools().mtComplete(resumed.assignmentId, a.sourcedId, 90);
         await assign({ student: b.sourcedId, lesson: third.sourcedId }).expect(200);
+      });
+
+      it('a resumed call is refused the email it was made for while another student is on it (the attempt was given up meanwhile)', async () => {
+        const [lesson, later] = [await mathG4(), await mathG4()];
+        const a = await createStudent(t.orm);
+        const mt = sandboxControl(t.sandboxes, 'masteryTrack');
+        await mt.fault({ method: 'POST', path: '/delivery/assignments/assign', loseAnswer: true, times: 10 });
+        try {
+          expect((await assign({ student: a.sourcedId, lesson: lesson.sourcedId })).status).toBeGreaterThanOrEqual(500);
+        } finally {
+          await mt.clearFaults();
+        }
+        // Given up (as reconciliation does after a refusal): the pending row no longer holds the email.
+        await RequestContext.create(t.orm.em, () =>
+          t.app.get(AttemptLedgerRepository).giveUp(lesson.sourcedId, a.sourcedId, 1),
+        );
+        await rename(a.sourcedId, `renamed-${a.email}`);
+        const b = await createStudent(t.orm, { email: a.email });
+        await assign({ student: b.sourcedId, lesson: later.sourcedId }).expect(200);
+        const atTool = await tools().mtAssignments(a.email);
+
+        // The student's retry would ask MasteryTrack as the email, now the other student's: refused before any call.
+        const calls = await mtCalls();
+        const refused = await assign({ student: a.sourcedId, lesson: lesson.sourcedId }).expect(422);
+        expect(refused.body.imsx_error_details[0].code).toBe('INVALID_DATA');
+        expect([await mtCalls(), await tools().mtAssignments(a.email)]).toEqual([calls, atTool]);
+        expect(await ledgerRows(t.orm, a.sourcedId)).toEqual([
+          expect.objectContaining({ state: 'pending', called: true, tool_user_id: a.email.toLowerCase() }),
+        ]);
       });
 
       it('and from anyone while the student it was made for, given the email back, still has it open', async () => {

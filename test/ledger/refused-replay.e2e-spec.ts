@@ -41,7 +41,13 @@ describe('a refused replay of a pending attempt', () => {
     expect(res.status).toBe(504);
     await mt().clearFaults();
     const [row] = await ledgerRows(t.orm, student);
-    expect(row).toMatchObject({ state: 'pending', called: true, request: { requestedTestId: UNKNOWN_TEST } });
+    // The call is recorded as made for the student's email (what holds it from other students meanwhile).
+    expect(row).toMatchObject({
+      state: 'pending',
+      called: true,
+      tool_user_id: `${student}@example.org`.toLowerCase(),
+      request: { requestedTestId: UNKNOWN_TEST },
+    });
   }
 
   /**
@@ -95,6 +101,7 @@ describe('a refused replay of a pending attempt', () => {
       result_sourced_id: pending.result_sourced_id,
       state: 'pending',
       called: false,
+      tool_user_id: null,
       lease_token: null,
     });
     const [seat] = await t.orm.em
@@ -127,6 +134,7 @@ describe('a refused replay of a pending attempt', () => {
     expect(row).toMatchObject({
       state: 'pending',
       called: true,
+      tool_user_id: student.email.toLowerCase(),
       lease_token: null,
       request: { requestedTestId: null },
     });

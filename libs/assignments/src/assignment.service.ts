@@ -148,7 +148,8 @@ export class AssignmentService {
         account: claim.account,
         lessonSourcedId: r.lesson.sourcedId,
         studentSourcedId: r.student.sourcedId,
-        toolUser: toolUserOf(r.student),
+        // The seat of the user the call asks as: a resumed call's email is refused, as any, when another's is on it.
+        toolUser: callsAs ?? toolUserOf(r.student),
         callsAs,
         attempt,
         claim,

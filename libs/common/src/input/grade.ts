@@ -5,6 +5,7 @@
  */
 export function canonicalGrade(grade: string): string {
   const g = grade.trim();
-  if (/^\d+$/.test(g)) return BigInt(g).toString();
+  // Leading zeros off (a BigInt of a long run of digits would cost time in the length of what a caller sent).
+  if (/^\d+$/.test(g)) return g.replace(/^0+(?=\d)/, '');
   return /^kg?$/i.test(g) ? 'K' : g;
 }
