@@ -761,13 +761,16 @@ describe('OneRoster 1.2 collections', () => {
       const again = await putTrack({ subject, grade: '5', courseId: ids.course }).expect(200);
       expect(again.body.subjectTrack.id).toBe(first.body.subjectTrack.id);
       const kindergarten = await putTrack({ subject, grade: 'kg', courseId: ids.course }).expect(200);
-      expect(kindergarten.body.subjectTrack.grade).toBe('K');
+      expect(kindergarten.body.subjectTrack.grade).toBe('0');
       const listed = async (q: string) =>
         (await get(`/edubridge/subject-track/?${q}`).expect(200)).body.subjectTracks.map((x: { id: string }) => x.id);
       expect(await listed(`subject=${encodeURIComponent(` ${subject} `)}&grade=005`)).toEqual([
         first.body.subjectTrack.id,
       ]);
       expect(await listed(`subject=${subject}&grade=K`)).toEqual([kindergarten.body.subjectTrack.id]);
+      // A blank filter is refused, not dropped (every track would be answered).
+      for (const q of ['subject=%20', 'grade=%20%09', 'orgSourcedId=%20'])
+        await get(`/edubridge/subject-track/?${q}`).expect(400);
       // Only blanks is no subject.
       expect((await putTrack({ subject: '   ', grade: '4', courseId: ids.course }).expect(400)).body).toMatchObject({
         imsx_error_details: [expect.objectContaining({ field: 'subject' })],
@@ -778,6 +781,13 @@ describe('OneRoster 1.2 collections', () => {
       await putTrack({ subject: 'Math' }).expect(400);
       const res = await putTrack({ subject: 'Math', grade: '4', courseId: 'nope' }).expect(422);
       expect(res.body.imsx_description).toMatch(/courseId 'nope' does not exist/);
+      // A deleted course or org is no target either.
+      const deleted = uid('course');
+      await t.orm.em
+        .fork()
+        .getConnection()
+        .execute(`insert into courses (sourced_id, title, status) values (?, 'Gone', 'tobedeleted')`, [deleted]);
+      await putTrack({ subject: 'Math', grade: '4', courseId: deleted }).expect(422);
       const org = await putTrack({
         subject: 'Math',
         grade: '4',
@@ -785,7 +795,10 @@ describe('OneRoster 1.2 collections', () => {
         orgSourcedId: 'no-such-org',
       }).expect(422);
       expect(org.body.imsx_error_details).toEqual([
-        expect.objectContaining({ field: 'orgSourcedId', message: "orgSourcedId 'no-such-org' does not exist" }),
+        expect.objectContaining({
+          field: 'orgSourcedId',
+          message: "orgSourcedId 'no-such-org' does not exist or is deleted",
+        }),
       ]);
       // null, as a GET answers it, is the global track, as an omitted org is.
       const global = await putTrack({

@@ -298,7 +298,7 @@ describe('migrations over existing data', () => {
         `insert into ${schema}.subject_tracks (subject, grade, course_sourced_id, date_last_modified) values (?, ?, ?, ?)`,
         [subject, grade, course, modified],
       );
-    const grades = ['04', ' 7 ', 'kg', 'Kg ', 'PK', '3.5', '0012345678901234567890', 'Other'];
+    const grades = ['04', ' 7 ', 'kg', 'pK ', '-01', '-0', '3.5', '0012345678901234567890', 'Other'];
     for (const [i, g] of grades.entries()) await track(`Subject ${i}`, g, '2026-01-01T00:00:00Z');
     await track('\u00a0Math\t', '5', '2026-01-01T00:00:00Z');
     // One key three times: the one spelled so keeps it; the others keep their spellings.

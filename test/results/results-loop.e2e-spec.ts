@@ -264,7 +264,7 @@ describe('results loop: write-back, import, attempts, enrollment', () => {
           status: 'failed',
           courseId: r.tracked.courses['4'],
           classId: klass,
-          reason: `enrollment 'enr-${r.student}-${klass}', which finalization makes for the student in this class, is another user's or class's`,
+          reason: `enrollment 'enr-${r.student}-${klass}', which finalization makes for the student in this class, is another user's, class's or role's`,
         });
         expect(await enrollmentRows(r.student)).toEqual([]);
         expect(await enrollmentRows(other.sourcedId)).toEqual([

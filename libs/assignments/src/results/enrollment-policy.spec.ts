@@ -16,9 +16,11 @@ describe('nextGrade', () => {
     [' 11 ', '12'],
     ['04', '5'],
     [' Kg ', '1'],
+    ['PK', '0'],
+    ['-1', '0'],
   ])('%j → %j', (grade, next) => expect(nextGrade(grade)).toBe(next));
 
-  it.each(['12', '13', '-1', 'Third Grade', '', '3.5'])('%j has no next grade', (grade) =>
+  it.each(['12', '13', '-2', 'Third Grade', '', '3.5'])('%j has no next grade', (grade) =>
     expect(nextGrade(grade)).toBeUndefined(),
   );
 });

@@ -19,12 +19,12 @@ export type EnrollmentDecision =
   | { kind: 'track'; subject: string; grade: string; reason: 'placed' | 'mastered' }
   | { kind: 'failed'; reason: string };
 
-/** Next grade up: K (0) → 1 … 12; undefined when the grade is not K–12. */
+/** Next grade up: PK (-1) → 0 (K) → 1 … 12; undefined when the grade is not PK–12. */
 export function nextGrade(grade: string): string | undefined {
   const g = canonicalGrade(grade);
   // Number('') is 0: only digits count as a grade number.
-  const n = g === 'K' ? 0 : /^\d+$/.test(g) ? Number(g) : NaN;
-  return Number.isInteger(n) && n >= 0 && n < 12 ? String(n + 1) : undefined;
+  const n = /^-?\d+$/.test(g) ? Number(g) : NaN;
+  return Number.isInteger(n) && n >= -1 && n < 12 ? String(n + 1) : undefined;
 }
 
 /**

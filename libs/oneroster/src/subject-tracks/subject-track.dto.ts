@@ -18,7 +18,7 @@ export class PutSubjectTrackDto {
   @MaxLength(100)
   subject!: string;
 
-  /** Stored as finalization looks it up: trimmed, a grade number without leading zeros (`05` is `5`), `KG` as `K` @example "4" */
+  /** Stored as finalization looks it up, as PowerPath numbers grades: trimmed, no leading zeros (`05` is `5`), `KG` as `0`, `PK` as `-1` @example "4" */
   @Transform(ifString(canonicalGrade))
   @IsString()
   @IsNotEmpty()

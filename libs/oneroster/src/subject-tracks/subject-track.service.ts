@@ -14,12 +14,13 @@ export class SubjectTrackService {
   ) {}
 
   async upsert(dto: PutSubjectTrackDto): Promise<SubjectTrackDto> {
-    if (!(await this.em.count(Course, { sourcedId: dto.courseId }))) {
-      throw AppError.invalidData(`courseId '${dto.courseId}' does not exist`, 'courseId');
+    // Active ones only: finalization enrols in an active course, so a track to a deleted one would only fail later.
+    if (!(await this.em.count(Course, { sourcedId: dto.courseId, status: 'active' }))) {
+      throw AppError.invalidData(`courseId '${dto.courseId}' does not exist or is deleted`, 'courseId');
     }
     // null (as a GET answers it) is the global track, as an omitted one is.
-    if (dto.orgSourcedId != null && !(await this.em.count(Org, { sourcedId: dto.orgSourcedId }))) {
-      throw AppError.invalidData(`orgSourcedId '${dto.orgSourcedId}' does not exist`, 'orgSourcedId');
+    if (dto.orgSourcedId != null && !(await this.em.count(Org, { sourcedId: dto.orgSourcedId, status: 'active' }))) {
+      throw AppError.invalidData(`orgSourcedId '${dto.orgSourcedId}' does not exist or is deleted`, 'orgSourcedId');
     }
     return toDto(await this.tracks.put(dto, dto.courseId));
   }

@@ -3,15 +3,15 @@ import { Migration } from '@mikro-orm/migrations';
 /** Trimmed exactly as JavaScript's trim, which the PUT applies (trimmed_email, Migration20261204080000). */
 const trimmed = (column: string) => `trimmed_email(${column})`;
 
-/** canonicalGrade (@external-tests/common) as of this migration: a grade number without leading zeros, KG as K. */
+/** canonicalGrade (@external-tests/common) as of this migration: numbers without leading zeros, KG 0, PK -1. */
 const canonical = (
   column: string,
-) => `(case when ${trimmed(column)} ~ '^[0-9]+$' then (${trimmed(column)}::numeric)::text
-       when ${trimmed(column)} ~* '^kg?$' then 'K' else ${trimmed(column)} end)`;
+) => `(case when ${trimmed(column)} ~ '^-?[0-9]+$' then (${trimmed(column)}::numeric)::text
+       when ${trimmed(column)} ~* '^kg?$' then '0' when ${trimmed(column)} ~* '^pk$' then '-1' else ${trimmed(column)} end)`;
 
 /**
  * Subject tracks in the spelling finalization looks them up by: the subject trimmed, the grade canonical (`05` is `5`,
- * `KG` is `K`). A track put as ' Math ' or '05' was never found. Where two tracks of one scope become one key, the one
+ * `KG` is `0`, `PK` is `-1`). A track put as ' Math ' or '05' was never found. Where two tracks of one scope become one key, the one
  * already spelled so (else the latest) takes it, and the other keeps its spelling and is found no more: `select * from
  * subject_tracks where grade <> <canonical> or subject <> <trimmed>` lists those, for their author to delete.
  */

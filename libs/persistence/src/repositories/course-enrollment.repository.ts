@@ -128,7 +128,7 @@ export class CourseEnrollmentRepository {
                'the course has no active class, and class ''%s'', which finalization makes for it, is deleted or another '
                'course''s: give the course an active class', ${derivedId("'class-'", 'w.id')}))
            else jsonb_build_object('status', 'failed', 'courseId', w.id, 'classId', t.sourced_id, 'reason', format(
-             'enrollment ''%s'', which finalization makes for the student in this class, is another user''s or class''s',
+             'enrollment ''%s'', which finalization makes for the student in this class, is another user''s, class''s or role''s',
              ${ENROLLMENT_ID}))
          end enrollment
          from eligible left join wanted w on true left join (select sourced_id from target limit 1) t on true
