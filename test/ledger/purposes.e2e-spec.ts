@@ -438,6 +438,20 @@ describe('one tool object per purpose', () => {
         return { lesson, later, a, b, made, renamed };
       };
 
+      /** A new student's call to MasteryTrack whose answer is lost (MasteryTrack made the assignment). */
+      const lostAnswer = async () => {
+        const [lesson, later] = [await mathG4(), await mathG4()];
+        const a = await createStudent(t.orm);
+        const mt = sandboxControl(t.sandboxes, 'masteryTrack');
+        await mt.fault({ method: 'POST', path: '/delivery/assignments/assign', loseAnswer: true, times: 10 });
+        try {
+          expect((await assign({ student: a.sourcedId, lesson: lesson.sourcedId })).status).toBeGreaterThanOrEqual(500);
+        } finally {
+          await mt.clearFaults();
+        }
+        return { lesson, later, a };
+      };
+
       it('until the test is finished (its seat still names the email)', async () => {
         const { later, a, b, made } = await renamedPair();
         await refusedHere(b.sourcedId, later.sourcedId);
@@ -467,16 +481,7 @@ describe('one tool object per purpose', () => {
       });
 
       it('also when the call that made it lost its answer (the attempt still pending), which the retry resumes for that email', async () => {
-        const [lesson, later] = [await mathG4(), await mathG4()];
-        const a = await createStudent(t.orm);
-        const mt = sandboxControl(t.sandboxes, 'masteryTrack');
-        await mt.fault({ method: 'POST', path: '/delivery/assignments/assign', loseAnswer: true, times: 10 });
-        try {
-          const lost = await assign({ student: a.sourcedId, lesson: lesson.sourcedId });
-          expect(lost.status).toBeGreaterThanOrEqual(500);
-        } finally {
-          await mt.clearFaults();
-        }
+        const { lesson, later, a } = await lostAnswer();
         // MasteryTrack made it; the ledger has the call, with no answer.
         expect(await tools().mtActive(a.email)).toHaveLength(1);
         expect(await ledgerRows(t.orm, a.sourcedId)).toEqual([
@@ -505,15 +510,7 @@ describe('one tool object per purpose', () => {
       });
 
       it('a resumed call is refused the email it was made for while another student is on it (the attempt was given up meanwhile)', async () => {
-        const [lesson, later] = [await mathG4(), await mathG4()];
-        const a = await createStudent(t.orm);
-        const mt = sandboxControl(t.sandboxes, 'masteryTrack');
-        await mt.fault({ method: 'POST', path: '/delivery/assignments/assign', loseAnswer: true, times: 10 });
-        try {
-          expect((await assign({ student: a.sourcedId, lesson: lesson.sourcedId })).status).toBeGreaterThanOrEqual(500);
-        } finally {
-          await mt.clearFaults();
-        }
+        const { lesson, later, a } = await lostAnswer();
         // Given up (as reconciliation does after a refusal): the pending row no longer holds the email.
         await RequestContext.create(t.orm.em, () =>
           t.app.get(AttemptLedgerRepository).giveUp(lesson.sourcedId, a.sourcedId, 1),

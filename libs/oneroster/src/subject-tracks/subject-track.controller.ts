@@ -85,8 +85,10 @@ export class SubjectTrackController {
 
 const LIST_PARAMS = ['subject', 'grade', 'orgSourcedId', 'limit', 'offset'];
 
-/** A repeated query parameter arrives as an array: one value or none. */
-/** A filter given once; absent when empty, and a 400 when blank (dropped, every track would be answered). */
+/**
+ * A filter given once (a repeated query parameter arrives as an array: a 400); absent when empty, and a 400 when
+ * blank (dropped, every track would be answered).
+ */
 function once(name: string, value: unknown): string | undefined {
   const text = textOnce(name, value);
   if (text && !text.trim()) throw AppError.invalid(`${name} must not be blank`, name);
